@@ -555,7 +555,7 @@ export class BertTokenizer {
         if (a.length > target) a = a.slice(0, target);
       } else if (a.length + b.length > target) {
         if (strategy === 'longest_first') {
-          [a, b] = truncateLongestFirst(a, b, target);
+          [a, b] = truncateLongestFirst(a, b, target, maxLength);
         } else if (strategy === 'only_first') {
           if (b.length >= target) {
             throw new RangeError(`Cannot truncate the first text to maxLength ${maxLength}: the second text alone has ${b.length} tokens`);
@@ -662,14 +662,21 @@ export class BertTokenizer {
 /**
  * Hugging Face's `longest_first` truncation of a pair to `target` tokens in
  * all: the shorter text is kept whole when the longer one can absorb the cut;
- * otherwise both are cut to half of `target` (the longer text gets the odd
- * token).
+ * otherwise both are cut to half of `target`, and the odd token goes to the
+ * longer text. As in `tokenizers` 0.23, lengths are first capped at
+ * `maxLength` (the limit with special tokens) to decide which text is the
+ * longer, so two texts both longer than `maxLength` count as equal and the
+ * second gets the odd token.
+ *
+ * @param target tokens to keep, special tokens excluded.
+ * @param maxLength the limit with special tokens. Default `target`.
  */
-export function truncateLongestFirst(a: number[], b: number[], target: number): [number[], number[]] {
-  const swap = a.length > b.length;
-  let n1 = swap ? b.length : a.length;
-  let n2: number;
-  n2 = n1 > target ? n1 : Math.max(n1, target - n1);
+export function truncateLongestFirst(a: number[], b: number[], target: number, maxLength = target): [number[], number[]] {
+  const la = Math.min(a.length, maxLength);
+  const lb = Math.min(b.length, maxLength);
+  const swap = la > lb;
+  let n1 = swap ? lb : la;
+  let n2 = n1 > target ? n1 : Math.max(n1, target - n1);
   if (n1 + n2 > target) {
     n1 = Math.floor(target / 2);
     n2 = n1 + (target % 2);

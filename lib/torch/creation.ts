@@ -1,0 +1,313 @@
+/** Tensor creation: from data, filled, ranges and random. */
+import { native } from './native.js';
+import { Tensor } from './tensor.js';
+import { wrap, shapeArgs, op } from './handle.js';
+import { dtypeCode, dtypeOfTypedArray, getDefaultDtype, isDType, type DType, type TypedArray } from './dtype.js';
+import { deviceString, type DeviceLike } from './device.js';
+import { checkOptions, describe, rangeError, typeError } from './errors.js';
+import { Generator } from './generator.js';
+
+/** Options shared by every factory. */
+export interface TensorOptions {
+  /** Element type (default: inferred from data, else the default float dtype). */
+  dtype?: DType;
+  /** Device (default 'cpu'). */
+  device?: DeviceLike;
+  /** Track gradients (default false). */
+  requiresGrad?: boolean;
+}
+
+const OPTION_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
+
+/** Nested array input accepted by torch.tensor. */
+export type NestedInput = number | boolean | bigint | NestedInput[];
+
+function finish(t: Tensor, opts: TensorOptions, inferred: DType): Tensor {
+  const dtype = opts.dtype ?? inferred;
+  const dev = opts.device === undefined ? 'cpu' : deviceString(opts.device);
+  let out = t;
+  if (dtype !== t.dtype || dev !== 'cpu') {
+    out = t.to({ dtype, device: dev });
+    if (out !== t) t.dispose();
+  }
+  if (opts.requiresGrad) out.requiresGrad_(true);
+  return out;
+}
+
+function checkOpts(opts: TensorOptions | undefined, where: string): TensorOptions {
+  if (opts === undefined) return {};
+  checkOptions(opts, OPTION_KEYS, where);
+  if (opts.dtype !== undefined && !isDType(opts.dtype)) dtypeCode(opts.dtype);
+  return opts;
+}
+
+/**
+ * Creates a tensor from a number, boolean, nested arrays or a typed array
+ * (copying the data). Dtype is inferred as in PyTorch: all-integer numbers give
+ * int64, any fraction gives the default float dtype, booleans give bool;
+ * typed arrays keep their own type.
+ * @throws TypeError for ragged arrays or values that are not numbers/booleans.
+ */
+export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOptions): Tensor {
+  const o = checkOpts(opts, 'tensor');
+  if (data instanceof Tensor) {
+    const c = data.detach();
+    const d = c.clone();
+    c.dispose();
+    return finish(d, o, d.dtype);
+  }
+  if (ArrayBuffer.isView(data)) {
+    const ta = data as TypedArray;
+    const src = dtypeOfTypedArray(ta);
+    const t = wrap<Tensor>(native.fromBytes(ta, dtypeCode(src), [ta.length]));
+    return finish(t, o, src);
+  }
+  const shape: number[] = [];
+  let probe: NestedInput = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    if (probe.length === 0) break;
+    probe = probe[0];
+  }
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const flat = new Float64Array(numel);
+  let big: BigInt64Array | null = null;
+  let pos = 0;
+  let kind: 'int' | 'float' | 'bool' | null = null;
+  const visit = (v: NestedInput, d: number): void => {
+    if (d < shape.length) {
+      if (!Array.isArray(v)) throw new TypeError(`Expected a sequence at dim ${d} but received ${describe(v)}`);
+      if (v.length !== shape[d]) throw new TypeError(`expected sequence of length ${shape[d]} at dim ${d} (got ${v.length})`);
+      for (const x of v) visit(x, d + 1);
+      return;
+    }
+    if (Array.isArray(v)) throw new TypeError(`expected a number at dim ${d} but received a sequence`);
+    if (typeof v === 'boolean') {
+      kind ??= 'bool';
+      flat[pos++] = v ? 1 : 0;
+    } else if (typeof v === 'number') {
+      if (!Number.isInteger(v)) kind = 'float';
+      else if (kind !== 'float') kind = 'int';
+      flat[pos++] = v;
+    } else if (typeof v === 'bigint') {
+      if (kind !== 'float') kind = 'int';
+      big ??= new BigInt64Array(numel);
+      big[pos] = v;
+      flat[pos++] = Number(v);
+    } else {
+      throw new TypeError(`Expected numbers or booleans in tensor data but received ${describe(v)}`);
+    }
+  };
+  visit(data, 0);
+  const inferred: DType = kind === 'bool' ? 'bool' : kind === 'int' ? 'int64' : getDefaultDtype();
+  const target = o.dtype ?? inferred;
+  let t: Tensor;
+  if (target === 'int64' && (big !== null || kind === 'int')) {
+    const ints = big ?? BigInt64Array.from(flat, (x) => BigInt(x));
+    t = wrap<Tensor>(native.fromBytes(ints, dtypeCode('int64'), shape));
+  } else {
+    t = wrap<Tensor>(native.fromBytes(flat, dtypeCode('float64'), shape));
+  }
+  return finish(t, o, inferred);
+}
+
+/** Wraps a typed array's data in a tensor of `shape` (copied). @throws TorchError on a size mismatch. */
+export function fromTypedArray(data: TypedArray, shape: number[], opts?: TensorOptions): Tensor {
+  const o = checkOpts(opts, 'fromTypedArray');
+  const src = dtypeOfTypedArray(data);
+  return finish(wrap<Tensor>(native.fromBytes(data, dtypeCode(src), shape)), o, src);
+}
+
+/** Splits PyTorch's `(size..., opts)` varargs. */
+function sizeAndOpts(args: readonly unknown[], where: string): [number[], TensorOptions] {
+  let opts: TensorOptions = {};
+  let rest = args;
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
+    opts = checkOpts(last as TensorOptions, where);
+    rest = args.slice(0, -1);
+  }
+  if (rest.length === 0) typeError('a size (array of integers)', `${where} size`, undefined);
+  const size = shapeArgs(rest as (number | number[])[]);
+  for (const d of size) if (d < 0) rangeError('non-negative dimensions', `${where} size`, size);
+  return [size, opts];
+}
+
+type SizeArgs = [number[], TensorOptions?] | (number | TensorOptions)[];
+
+const zerosOp = op('aten::zeros', '');
+const onesOp = op('aten::ones', '');
+const fullOp = op('aten::full', '');
+const emptyOp = op('aten::empty', 'memory_format');
+const randOp = op('aten::rand', '');
+const randnOp = op('aten::randn', '');
+const randintOp = op('aten::randint', 'low');
+const arangeOp = op('aten::arange', 'start_step');
+const linspaceOp = op('aten::linspace', '');
+const eyeOp = op('aten::eye', 'm');
+const randpermOp = op('aten::randperm', '');
+
+function factory(fn: (size: number[], dtype: number, device: string | undefined) => unknown, where: string, args: readonly unknown[], floatOnly = false): Tensor {
+  const [size, o] = sizeAndOpts(args, where);
+  const dtype = o.dtype ?? getDefaultDtype();
+  if (floatOnly && !(dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16')) {
+    throw new TypeError(`${where}() expects a floating point dtype but received '${dtype}'`);
+  }
+  const t = wrap<Tensor>(fn(size, dtypeCode(dtype), o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Zeros of the given size: `zeros([2, 3])` or `zeros(2, 3)`, with options last. */
+export function zeros(...args: SizeArgs): Tensor {
+  return factory((s, d, dev) => zerosOp(s, d, undefined, dev), 'zeros', args);
+}
+/** Ones of the given size. */
+export function ones(...args: SizeArgs): Tensor {
+  return factory((s, d, dev) => onesOp(s, d, undefined, dev), 'ones', args);
+}
+/** Uninitialized memory of the given size. */
+export function empty(...args: SizeArgs): Tensor {
+  return factory((s, d, dev) => emptyOp(s, d, undefined, dev), 'empty', args);
+}
+/** Uniform [0, 1) samples (float dtypes only). */
+export function rand(...args: SizeArgs): Tensor {
+  return factory((s, d, dev) => randOp(s, d, undefined, dev), 'rand', args, true);
+}
+/** Standard normal samples (float dtypes only). */
+export function randn(...args: SizeArgs): Tensor {
+  return factory((s, d, dev) => randnOp(s, d, undefined, dev), 'randn', args, true);
+}
+
+/**
+ * A tensor filled with `fillValue`; dtype inferred from the value (bool,
+ * int64 for integers, else the default float) unless given.
+ */
+export function full(size: number[], fillValue: number | boolean, opts?: TensorOptions): Tensor {
+  const o = checkOpts(opts, 'full');
+  const s = shapeArgs([size]);
+  const inferred: DType = typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : getDefaultDtype();
+  const t = wrap<Tensor>(fullOp(s, fillValue, dtypeCode(o.dtype ?? inferred), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** Integers in [low, high): `randint(high, size)` or `randint(low, high, size)` (int64 by default). */
+export function randint(high: number, size: number[], opts?: TensorOptions): Tensor;
+export function randint(low: number, high: number, size: number[], opts?: TensorOptions): Tensor;
+export function randint(a: number, b: number | number[], c?: number[] | TensorOptions, d?: TensorOptions): Tensor {
+  let low = 0, high: number, size: number[], opts: TensorOptions | undefined;
+  if (Array.isArray(b)) {
+    high = a; size = b; opts = c as TensorOptions | undefined;
+  } else {
+    low = a; high = b; size = c as number[]; opts = d;
+  }
+  const o = checkOpts(opts, 'randint');
+  if (!Number.isInteger(low) || !Number.isInteger(high)) typeError('integer bounds', 'randint', [low, high]);
+  const t = wrap<Tensor>(randintOp(low, high, shapeArgs([size]), dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * Values from start (default 0) to end (exclusive) by step (default 1):
+ * `arange(5)`, `arange(1, 5)`, `arange(0, 1, 0.1)`. Int64 when all arguments
+ * are integers, else the default float dtype.
+ */
+export function arange(end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step: number, opts?: TensorOptions): Tensor;
+export function arange(...args: (number | TensorOptions | undefined)[]): Tensor {
+  let opts: TensorOptions = {};
+  while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+  if (typeof args[args.length - 1] === 'object') opts = checkOpts(args.pop() as TensorOptions, 'arange');
+  const nums = args as number[];
+  for (const n of nums) if (typeof n !== 'number' || !Number.isFinite(n)) typeError('finite numbers', 'arange', n);
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : nums.length === 2 ? [nums[0], nums[1], 1] : [nums[0], nums[1], nums[2]];
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  const inferred: DType = nums.every(Number.isInteger) ? 'int64' : getDefaultDtype();
+  const t = wrap<Tensor>(arangeOp(start, end, step, dtypeCode(opts.dtype ?? inferred), undefined, opts.device === undefined ? undefined : deviceString(opts.device)));
+  if (opts.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** `steps` evenly spaced values from start to end inclusive. */
+export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
+  const o = checkOpts(opts, 'linspace');
+  if (!Number.isInteger(steps) || steps < 0) rangeError('a non-negative integer', 'steps', steps);
+  const t = wrap<Tensor>(linspaceOp(start, end, steps, dtypeCode(o.dtype ?? getDefaultDtype()), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/** An n x m (default n x n) identity matrix. */
+export function eye(n: number, m?: number | TensorOptions, opts?: TensorOptions): Tensor {
+  if (typeof m === 'object') {
+    opts = m;
+    m = undefined;
+  }
+  const o = checkOpts(opts, 'eye');
+  const t = wrap<Tensor>(eyeOp(n, m ?? n, dtypeCode(o.dtype ?? getDefaultDtype()), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+/**
+ * A random permutation of 0..n-1 (int64). With `generator` the permutation
+ * comes from that seeded JS generator, else from libtorch's global one.
+ */
+export function randperm(n: number, opts: TensorOptions & { generator?: Generator } = {}): Tensor {
+  const { generator, ...rest } = opts;
+  const o = checkOpts(rest, 'randperm');
+  if (!Number.isInteger(n) || n < 0) rangeError('a non-negative integer', 'n', n);
+  if (generator !== undefined) {
+    const perm = generator.permutation(n);
+    return finish(wrap<Tensor>(native.fromBytes(BigInt64Array.from(perm, (x) => BigInt(x)), dtypeCode('int64'), [n])), o, 'int64');
+  }
+  return wrap<Tensor>(randpermOp(n, dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+}
+
+function likeOpts(t: Tensor, opts: TensorOptions | undefined, where: string): [number[], TensorOptions] {
+  const o = checkOpts(opts, where);
+  return [t.shape, { dtype: o.dtype ?? t.dtype, device: o.device ?? t.device, requiresGrad: o.requiresGrad }];
+}
+
+/** Zeros with the shape (and by default dtype and device) of `t`. */
+export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'zerosLike');
+  return zeros(s, o);
+}
+/** Ones with the shape (and by default dtype and device) of `t`. */
+export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'onesLike');
+  return ones(s, o);
+}
+/** Uninitialized, with the shape of `t`. */
+export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'emptyLike');
+  return empty(s, o);
+}
+/** Filled with `v`, with the shape of `t`. */
+export function fullLike(t: Tensor, v: number | boolean, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'fullLike');
+  return full(s, v, o);
+}
+/** Uniform samples with the shape of `t`. */
+export function randLike(t: Tensor, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'randLike');
+  return rand(s, o);
+}
+/** Normal samples with the shape of `t`. */
+export function randnLike(t: Tensor, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'randnLike');
+  return randn(s, o);
+}
+/** Random integers with the shape of `t`. */
+export function randintLike(t: Tensor, low: number, high: number, opts?: TensorOptions): Tensor {
+  const [s, o] = likeOpts(t, opts, 'randintLike');
+  return randint(low, high, s, o);
+}
+/** A 0-dim tensor holding `v`. */
+export function scalarTensor(v: number | boolean, opts?: TensorOptions): Tensor {
+  return tensor(v, opts);
+}

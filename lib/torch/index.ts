@@ -1,0 +1,18 @@
+/**
+ * A torch-like typed API over libtorch.
+ *
+ *   import * as torch from './lib/torch/index.js';
+ *   const x = torch.randn([2, 3], { requiresGrad: true });
+ */
+export { TorchError } from './errors.js';
+export * from './dtype.js';
+export { Device, device, type DeviceLike, type DeviceType } from './device.js';
+export { Tensor, Slice, slice, isTensor, type IndexItem, type NestedArray, type ToOptions } from './tensor.js';
+export { ValuesIndices } from './op-support.js';
+export * from './generated/public.js';
+export * from './creation.js';
+export { Generator } from './generator.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './autograd.js';
+export { tidy, keep, dispose } from './scope.js';
+export { manualSeed, setNumThreads, getNumThreads, memory, parallelInfo, version, type MemoryStats } from './runtime.js';
+export * as cuda from './cuda.js';

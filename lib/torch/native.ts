@@ -1,0 +1,117 @@
+/**
+ * Loads the native addon. Reports every place it looked and what to do when it
+ * is missing, or was built against another libtorch than the one found now.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TorchError } from './errors.js';
+
+/** Opaque native tensor handle. */
+export type Handle = { readonly __handle: unique symbol };
+
+/** The functions the addon exports (see native/*.cc). */
+export interface NativeAddon {
+  init(errorClass: new (message: string) => Error): void;
+  torchVersion: string;
+  dispose(h: Handle): void;
+  isDisposed(h: Handle): boolean;
+  fromBytes(data: ArrayBufferView, dtype: number, shape: number[]): Handle;
+  toBytes(h: Handle): ArrayBuffer;
+  shape(h: Handle): number[];
+  stride(h: Handle): number[];
+  dim(h: Handle): number;
+  numel(h: Handle): number;
+  dtype(h: Handle): number;
+  device(h: Handle): string;
+  storageOffset(h: Handle): number;
+  isContiguous(h: Handle): boolean;
+  item(h: Handle): number | boolean;
+  storageId(h: Handle): string;
+  storageNbytes(h: Handle): number;
+  storageBytes(h: Handle): ArrayBuffer;
+  setData(h: Handle, src: Handle): void;
+  alias(h: Handle): Handle;
+  sameTensor(a: Handle, b: Handle): boolean;
+  repr(h: Handle): string;
+  lookupOp(name: string, overload: string): number;
+  callOp(id: number, ...args: unknown[]): unknown;
+  backward(h: Handle, grad: Handle | null, retainGraph?: boolean, createGraph?: boolean): void;
+  grad(h: Handle): Handle | null;
+  setGrad(h: Handle, g: Handle | null): void;
+  requiresGrad(h: Handle): boolean;
+  setRequiresGrad(h: Handle, v: boolean): void;
+  isLeaf(h: Handle): boolean;
+  retainGrad(h: Handle): void;
+  gradFnName(h: Handle): string | null;
+  isGradEnabled(): boolean;
+  setGradEnabled(v: boolean): boolean;
+  setAutocast(device: string, enabled: boolean, dtype: number): boolean;
+  manualSeed(seed: number): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(device?: number): void;
+  cudaMemory(device: number): { allocated: number; reserved: number; peakAllocated: number };
+  cudaEmptyCache(): void;
+  builtWithCuda(): boolean;
+  memory(): { numTensors: number; bytes: Record<string, number> };
+  liveTensors(): number;
+  parallelInfo(): string;
+  adamStep(params: Handle[], expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[], steps: Handle[], opts: object): void;
+  sgdStep(params: Handle[], bufs: (Handle | null)[], opts: object): (Handle | null)[];
+  clipGradNorm(params: Handle[], maxNorm: number, normType: number, errorIfNonfinite: boolean): Handle;
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function load(): NativeAddon {
+  const require = createRequire(import.meta.url);
+  const candidates = [
+    process.env.TORCH_NODE_ADDON,
+    join(root, 'build', 'Release', 'torch_node.node'),
+    join(root, 'build', 'Debug', 'torch_node.node'),
+  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  const failures: string[] = [];
+  for (const p of candidates) {
+    if (!existsSync(p)) {
+      failures.push(`  ${p}: not found`);
+      continue;
+    }
+    try {
+      const addon = require(p) as NativeAddon;
+      addon.init(TorchError);
+      checkStamp(addon);
+      return addon;
+    } catch (e) {
+      failures.push(`  ${p}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(
+    'The torch native addon could not be loaded. Tried:\n' +
+      failures.join('\n') +
+      '\nBuild it with `npm run build` (or `bash scripts/setup.sh`), with LIBTORCH set to the libtorch you want to use.',
+  );
+}
+
+/** Compares the libtorch the addon was built for with the one asked for now. */
+function checkStamp(addon: NativeAddon): void {
+  const stampPath = join(root, 'build', 'libtorch-stamp.json');
+  if (!existsSync(stampPath)) return;
+  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as { libtorch: string; version: string };
+  const wanted = process.env.LIBTORCH ?? '';
+  if (stamp.libtorch !== wanted) {
+    throw new Error(
+      `the addon was built against libtorch ${stamp.version} from '${stamp.libtorch || 'the system (Debian libtorch-dev)'}', ` +
+        `but LIBTORCH is now '${wanted || '(unset)'}'; rebuild with \`npm run build\``,
+    );
+  }
+  if (!addon.torchVersion.startsWith(stamp.version.split('.').slice(0, 2).join('.'))) {
+    throw new Error(`the addon reports libtorch ${addon.torchVersion} but was stamped ${stamp.version}; rebuild with \`npm run build\``);
+  }
+}
+
+/** The loaded addon (loaded once, on first import). */
+export const native: NativeAddon = load();

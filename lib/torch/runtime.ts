@@ -1,0 +1,50 @@
+/** Seeds, threads and memory statistics. */
+import { availableParallelism } from 'node:os';
+import { native } from './native.js';
+import { rangeError } from './errors.js';
+import { liveTensorWrappers } from './tensor.js';
+
+/** Seeds libtorch's CPU generator and every CUDA generator. @throws RangeError for a non-integer seed. */
+export function manualSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0) rangeError('a non-negative integer', 'seed', seed);
+  native.manualSeed(seed);
+}
+
+/** Sets libtorch's intra-op thread count. @throws RangeError unless a positive integer. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) rangeError('a positive integer', 'numThreads', n);
+  native.setNumThreads(n);
+}
+
+/** libtorch's intra-op thread count. */
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+
+/** Live tensors and bytes held per device (each storage counted once). */
+export interface MemoryStats {
+  /** Native tensor handles not yet disposed or collected. */
+  numTensors: number;
+  /** Tensor objects not yet disposed (JS side). */
+  numWrappers: number;
+  /** Bytes of the storages behind live handles, per device ('cpu', 'cuda:0'...). */
+  bytes: Record<string, number>;
+}
+
+/** The live-tensor count and bytes per device. */
+export function memory(): MemoryStats {
+  const m = native.memory();
+  return { numTensors: m.numTensors, numWrappers: liveTensorWrappers(), bytes: m.bytes };
+}
+
+/** libtorch's version string (e.g. '1.13.0' or '2.11.0'). */
+export const version: string = native.torchVersion;
+
+/** libtorch's parallel settings (thread pools, BLAS), as at::get_parallel_info. */
+export function parallelInfo(): string {
+  return native.parallelInfo();
+}
+
+// Debian's libtorch starts with one intra-op thread; use every core by default.
+const envThreads = Number(process.env.TORCH_NUM_THREADS ?? process.env.OMP_NUM_THREADS ?? '');
+native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());

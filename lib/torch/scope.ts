@@ -1,0 +1,91 @@
+/**
+ * Deterministic memory: scopes that free every tensor created inside them
+ * except what they return. The garbage collector cannot see libtorch memory,
+ * so training loops run each step in a scope.
+ */
+import type { Handle } from './native.js';
+
+/** What scopes track: anything with a dispose(). */
+export interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+}
+
+const stack: Set<Disposable>[] = [];
+
+/** Registers a newly created tensor with the innermost scope (if any). */
+export function track<T extends Disposable>(t: T): T {
+  const top = stack[stack.length - 1];
+  if (top !== undefined) top.add(t);
+  return t;
+}
+
+/** Removes `t` from every open scope so it outlives them; returns `t`. */
+export function keep<T extends Disposable>(t: T): T {
+  for (const s of stack) s.delete(t);
+  return t;
+}
+
+function collect(v: unknown, out: Set<unknown>, depth = 0): void {
+  if (v === null || typeof v !== 'object' || depth > 8) return;
+  if (out.has(v)) return;
+  if ('dispose' in v && 'isDisposed' in v) {
+    out.add(v);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const x of v.values()) collect(x, out, depth + 1);
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) collect(x, out, depth + 1);
+    return;
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype) {
+    for (const x of Object.values(v)) collect(x, out, depth + 1);
+  }
+}
+
+/**
+ * Runs `fn` in a scope: every tensor created inside and not reachable from the
+ * return value (tensors, arrays, Maps and plain objects of them) is disposed
+ * when `fn` returns or throws. Returned tensors move to the enclosing scope.
+ * @throws TypeError when `fn` returns a Promise (scopes are synchronous).
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Disposable>();
+  stack.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    stack.pop();
+    for (const t of scope) t.dispose();
+    throw e;
+  }
+  stack.pop();
+  if (result instanceof Promise) {
+    for (const t of scope) t.dispose();
+    throw new TypeError('torch.tidy() takes a synchronous function; await inside an async function and call tidy per step');
+  }
+  const kept = new Set<unknown>();
+  collect(result, kept);
+  const parent = stack[stack.length - 1];
+  for (const t of scope) {
+    if (kept.has(t)) {
+      if (parent !== undefined) parent.add(t);
+    } else {
+      t.dispose();
+    }
+  }
+  return result;
+}
+
+/** Disposes every tensor found in `v` (a tensor, or arrays/objects/Maps of them). */
+export function dispose(v: unknown): void {
+  const found = new Set<unknown>();
+  collect(v, found);
+  for (const t of found) (t as Disposable).dispose();
+}
+
+export type { Handle };

@@ -1,0 +1,479 @@
+/**
+ * The Tensor class: a typed handle on a libtorch tensor. Op methods come from
+ * the generated base class (generated/ops.ts); this file holds what needs
+ * hand-written logic: metadata, data access, autograd, conversions, indexing
+ * and lifetime.
+ */
+import { native, type Handle } from './native.js';
+import { TensorOps } from './generated/ops.js';
+import { registerTensorClass, h, wrap } from './handle.js';
+import { track } from './scope.js';
+import { dtypeCode, dtypeFromCode, isDType, ITEM_SIZE, typedArrayFor, type DType, type TypedArray } from './dtype.js';
+import { Device, deviceString, type DeviceLike } from './device.js';
+import { checkOptions, describe, typeError } from './errors.js';
+import { formatTensor } from './format.js';
+import type { ValuesIndices } from './op-support.js';
+
+/** A nested array of numbers/booleans as `tolist()` returns. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** One index in `tensor.index([...])`, as in Python's `t[...]`. */
+export type IndexItem =
+  | number // select
+  | string // a slice 'start:stop:step' (any part optional), ':' or '...'
+  | null // a new axis (Python's None)
+  | Slice // torch.slice(start, stop, step)
+  | Tensor; // an index tensor (int64) or a boolean mask
+
+/** A slice object, as Python's `start:stop:step`. */
+export class Slice {
+  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {
+    if (step === 0) throw new RangeError('slice step cannot be zero');
+  }
+}
+
+/** Options of Tensor.to(). */
+export interface ToOptions {
+  dtype?: DType;
+  device?: DeviceLike;
+  /** Always return a new tensor (default false). */
+  copy?: boolean;
+  nonBlocking?: boolean;
+}
+
+let liveWrappers = 0;
+
+/** A multi-dimensional array on a device, with autograd. */
+export class Tensor extends TensorOps {
+  /** @internal the native handle. */
+  _h: Handle;
+  private _dtype: DType | undefined;
+  private _disposed = false;
+
+  /** @internal use torch.tensor() and friends. */
+  constructor(handle: Handle) {
+    super();
+    this._h = handle;
+    liveWrappers++;
+    track(this);
+  }
+
+  // ---------------------------------------------------------------- metadata
+  /** The sizes of each dim. */
+  get shape(): number[] {
+    return native.shape(this._h);
+  }
+  /** size() is the shape; size(dim) one size (negative dims count from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    const s = native.shape(this._h);
+    if (dim === undefined) return s;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (!Number.isInteger(dim) || d < 0 || d >= s.length) {
+      throw new RangeError(`Dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got ${dim})`);
+    }
+    return s[d];
+  }
+  /** Number of dims. */
+  get ndim(): number {
+    return native.dim(this._h);
+  }
+  dim(): number {
+    return native.dim(this._h);
+  }
+  numel(): number {
+    return native.numel(this._h);
+  }
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    const s = native.stride(this._h);
+    return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
+  }
+  storageOffset(): number {
+    return native.storageOffset(this._h);
+  }
+  isContiguous(): boolean {
+    return native.isContiguous(this._h);
+  }
+  get dtype(): DType {
+    return (this._dtype ??= dtypeFromCode(native.dtype(this._h)));
+  }
+  get device(): Device {
+    return new Device(native.device(this._h));
+  }
+  get isCuda(): boolean {
+    return native.device(this._h).startsWith('cuda');
+  }
+  elementSize(): number {
+    return ITEM_SIZE[this.dtype];
+  }
+  isFloatingPoint(): boolean {
+    const d = this.dtype;
+    return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+  }
+
+  // ---------------------------------------------------------------- data
+  /** The value of a one-element tensor. @throws TorchError for more elements. */
+  item(): number;
+  item<T extends number | boolean>(): T;
+  item(): number | boolean {
+    return native.item(this._h);
+  }
+  /**
+   * A copy of the elements as a typed array of the matching kind (row-major,
+   * on the CPU): Float32Array, Float64Array, BigInt64Array (int64),
+   * Int32Array, Int16Array, Int8Array, Uint8Array (uint8, bool), and
+   * Uint16Array raw bits for float16/bfloat16.
+   */
+  toTypedArray(): TypedArray {
+    return typedArrayFor(this.dtype, native.toBytes(this._h));
+  }
+  /** The elements as numbers in a flat array (int64 converted to number). */
+  dataSync(): number[] {
+    const t = this.dtype === 'float16' || this.dtype === 'bfloat16' ? this.to('float32') : this;
+    const a = t.toTypedArray();
+    if (t !== this) t.dispose();
+    if (a instanceof BigInt64Array) return Array.from(a, Number);
+    return Array.from(a as ArrayLike<number>);
+  }
+  /** The elements as nested arrays (a number or boolean for a 0-dim tensor). */
+  tolist(): NestedArray {
+    const shape = this.shape;
+    const flat = this.dataSync();
+    const isBool = this.dtype === 'bool';
+    const val = (x: number): number | boolean => (isBool ? x !== 0 : x);
+    if (shape.length === 0) return val(flat[0]);
+    let pos = 0;
+    const build = (d: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? val(flat[pos++]) : build(d + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  // ---------------------------------------------------------------- lifetime
+  /** Frees this handle now (the memory goes when no other tensor shares it). Idempotent. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    liveWrappers--;
+    native.dispose(this._h);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  // ---------------------------------------------------------------- autograd
+  get requiresGrad(): boolean {
+    return native.requiresGrad(this._h);
+  }
+  set requiresGrad(v: boolean) {
+    this.requiresGrad_(v);
+  }
+  /** Sets requires_grad in place (default true). @throws TorchError on non-leaf or non-float tensors. */
+  requiresGrad_(requiresGrad = true): this {
+    if (typeof requiresGrad !== 'boolean') typeError('a boolean', 'requiresGrad', requiresGrad);
+    native.setRequiresGrad(this._h, requiresGrad);
+    return this;
+  }
+  /** The accumulated gradient, or null. Each read returns a new handle on the same gradient. */
+  get grad(): Tensor | null {
+    const g = native.grad(this._h);
+    return g === null ? null : wrap<Tensor>(g);
+  }
+  set grad(g: Tensor | null) {
+    native.setGrad(this._h, g === null ? null : h(g, 'grad'));
+  }
+  get isLeaf(): boolean {
+    return native.isLeaf(this._h);
+  }
+  /** Name of the autograd node that made this tensor (e.g. 'AddBackward0'), or null. */
+  get gradFn(): string | null {
+    return native.gradFnName(this._h);
+  }
+  retainGrad(): void {
+    native.retainGrad(this._h);
+  }
+  /**
+   * Computes gradients of this tensor w.r.t. graph leaves.
+   * @param gradient required unless this tensor has one element.
+   * @throws TorchError when the tensor does not require grad or the graph was freed.
+   */
+  backward(gradient?: Tensor | null, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    checkOptions(opts, ['retainGraph', 'createGraph'], 'backward');
+    native.backward(this._h, gradient == null ? null : h(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
+  }
+
+  // ---------------------------------------------------------------- conversion
+  /**
+   * Converts dtype and/or device: `to('float64')`, `to('cuda')`, `to(other)`,
+   * `to({dtype, device, copy})`. Returns self when nothing changes (unless copy).
+   * @throws TypeError for an unknown dtype or device.
+   */
+  to(target: DType | DeviceLike | Tensor | ToOptions, opts: { copy?: boolean; nonBlocking?: boolean } = {}): Tensor {
+    let dtype: DType | undefined;
+    let devStr: string | undefined;
+    let copy = opts.copy ?? false;
+    let nonBlocking = opts.nonBlocking ?? false;
+    if (target instanceof Tensor) {
+      dtype = target.dtype;
+      devStr = native.device(target._h);
+    } else if (typeof target === 'string' && isDType(target)) {
+      dtype = target;
+    } else if (typeof target === 'string' || target instanceof Device) {
+      devStr = deviceString(target);
+    } else if (typeof target === 'object' && target !== null) {
+      checkOptions(target, ['dtype', 'device', 'copy', 'nonBlocking'], 'to');
+      dtype = target.dtype;
+      devStr = target.device === undefined ? undefined : deviceString(target.device);
+      copy = target.copy ?? copy;
+      nonBlocking = target.nonBlocking ?? nonBlocking;
+    } else {
+      typeError('a dtype, device, tensor or options object', 'to', target);
+    }
+    const curDev = native.device(this._h);
+    const wantDev = devStr === 'cuda' && curDev.startsWith('cuda') ? curDev : devStr ?? curDev;
+    const wantDtype = dtype ?? this.dtype;
+    if (!copy && wantDev === curDev && wantDtype === this.dtype) return this;
+    return wrap<Tensor>(native.callOp(toDeviceOp(), this._h, wantDev, dtypeCode(wantDtype), nonBlocking, copy));
+  }
+  cuda(index?: number): Tensor {
+    return this.to(index === undefined ? 'cuda' : `cuda:${index}`);
+  }
+  cpu(): Tensor {
+    return this.to('cpu');
+  }
+  float(): Tensor {
+    return this.to('float32');
+  }
+  double(): Tensor {
+    return this.to('float64');
+  }
+  half(): Tensor {
+    return this.to('float16');
+  }
+  bfloat16(): Tensor {
+    return this.to('bfloat16');
+  }
+  long(): Tensor {
+    return this.to('int64');
+  }
+  int(): Tensor {
+    return this.to('int32');
+  }
+  bool(): Tensor {
+    return this.to('bool');
+  }
+  /** `type(dtype)` converts; `type()` names the dtype. */
+  type(): string;
+  type(dtype: DType): Tensor;
+  type(dtype?: DType): Tensor | string {
+    return dtype === undefined ? this.dtype : this.to(dtype);
+  }
+  /** Replaces this tensor's data with `src`'s, keeping its identity (as `t.data = src`). */
+  setData_(src: Tensor): this {
+    native.setData(this._h, h(src, 'src'));
+    return this;
+  }
+  /** A new handle on the same tensor (shares data, graph and identity). */
+  alias(): Tensor {
+    return wrap<Tensor>(native.alias(this._h));
+  }
+  /** True when both handles hold the same libtorch tensor. */
+  isSame(other: Tensor): boolean {
+    return native.sameTensor(this._h, h(other, 'other'));
+  }
+
+  // ---------------------------------------------------------------- reductions with two forms
+  /** max() of all elements, max(dim) as [values, indices], max(other) elementwise. */
+  max(): Tensor;
+  max(other: Tensor): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (arg === undefined) return this._maxAll();
+    if (arg instanceof Tensor) return this.maximum(arg);
+    return this._maxDim(arg, keepdim);
+  }
+  /** min() of all elements, min(dim) as [values, indices], min(other) elementwise. */
+  min(): Tensor;
+  min(other: Tensor): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    if (arg === undefined) return this._minAll();
+    if (arg instanceof Tensor) return this.minimum(arg);
+    return this._minDim(arg, keepdim);
+  }
+  /** median() of all elements, or median(dim) as [values, indices]. */
+  median(): Tensor;
+  median(dim: number, keepdim?: boolean): ValuesIndices;
+  median(dim?: number, keepdim = false): Tensor | ValuesIndices {
+    return dim === undefined ? this._medianAll() : this._medianDim(dim, keepdim);
+  }
+
+  // ---------------------------------------------------------------- indexing
+  /**
+   * Python's `t[...]`: numbers select, 'a:b:c' strings or torch.slice() slice,
+   * null adds an axis, '...' skips dims, int64 tensors index, bool tensors mask.
+   * Basic indexing returns a view.
+   * @throws RangeError for an index out of range; TypeError for an unknown item.
+   */
+  index(...items: IndexItem[] | [IndexItem[]]): Tensor {
+    const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as IndexItem[]) : (items as IndexItem[]);
+    return applyIndex(this, list);
+  }
+  /**
+   * Python's `t[...] = value`, in place: basic items address a view that is
+   * filled/copied; tensor items use index_put_.
+   */
+  indexPut_(items: IndexItem[], value: Tensor | number | boolean, opts: { accumulate?: boolean } = {}): this {
+    checkOptions(opts, ['accumulate'], 'indexPut_');
+    assignIndex(this, items, value, opts.accumulate ?? false);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- printing
+  override toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this._disposed ? 'tensor(<disposed>)' : formatTensor(this);
+  }
+}
+
+let toDeviceId = -1;
+function toDeviceOp(): number {
+  if (toDeviceId < 0) toDeviceId = native.lookupOp('aten::to', 'device');
+  return toDeviceId;
+}
+
+registerTensorClass((hh) => new Tensor(hh), (v) => v instanceof Tensor);
+
+/** True for a Tensor. */
+export function isTensor(v: unknown): v is Tensor {
+  return v instanceof Tensor;
+}
+
+/** Number of Tensor objects not yet disposed (JS side). */
+export function liveTensorWrappers(): number {
+  return liveWrappers;
+}
+
+/** A slice for Tensor.index(), as Python's `start:stop:step`. */
+export function slice(start: number | null = null, stop: number | null = null, step: number | null = null): Slice {
+  return new Slice(start, stop, step);
+}
+
+function parseSlice(s: string): Slice {
+  const parts = s.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new TypeError(`Expected a slice like '1:5' or '::2' but received '${s}'`);
+  const num = (p: string | undefined): number | null => {
+    if (p === undefined || p.trim() === '') return null;
+    const n = Number(p);
+    if (!Number.isInteger(n)) throw new TypeError(`Expected integers in slice but received '${s}'`);
+    return n;
+  };
+  return new Slice(num(parts[0]), num(parts[1]), num(parts[2]));
+}
+
+function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
+  const ndim = t.dim();
+  const consumed = items.filter((x) => x !== null && x !== '...').reduce<number>((n, x) => n + (x instanceof Tensor && x.dtype === 'bool' ? x.dim() : 1), 0);
+  if (items.filter((x) => x === '...').length > 1) throw new TypeError('an index can only have a single ellipsis');
+  if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
+  let cur = t;
+  let dim = 0;
+  const advanced: (Tensor | null)[] = [];
+  let hasAdvanced = false;
+  const temps: Tensor[] = [];
+  const step = (next: Tensor) => {
+    if (cur !== t) temps.push(cur);
+    cur = next;
+  };
+  for (const item of items) {
+    if (item === null) {
+      step(cur.unsqueeze(dim));
+      advanced.push(null);
+      dim++;
+    } else if (item === '...') {
+      const skip = ndim - consumed;
+      for (let i = 0; i < skip; i++) advanced.push(null);
+      dim += skip;
+    } else if (typeof item === 'number') {
+      if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
+      const size = cur.size(dim);
+      if (item >= size || item < -size) {
+        throw new RangeError(`index ${item} is out of bounds for dimension ${dim} with size ${size}`);
+      }
+      step(cur.select(dim, item));
+    } else if (typeof item === 'string' || item instanceof Slice) {
+      const s = typeof item === 'string' ? (item === ':' ? new Slice() : parseSlice(item)) : item;
+      if (s.step !== null && s.step < 0) throw new RangeError('step must be greater than zero');
+      if (s.start !== null || s.stop !== null || (s.step !== null && s.step !== 1)) {
+        step(cur.slice(dim, s.start, s.stop, s.step ?? 1));
+      }
+      advanced.push(null);
+      dim++;
+    } else if (item instanceof Tensor) {
+      hasAdvanced = true;
+      advanced.push(item);
+      dim += item.dtype === 'bool' ? item.dim() : 1;
+    } else {
+      typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
+    }
+  }
+  let out = cur;
+  if (hasAdvanced) {
+    while (advanced.length > 0 && advanced[advanced.length - 1] === null) advanced.pop();
+    out = cur._index(advanced);
+    if (cur !== t) temps.push(cur);
+  }
+  for (const x of temps) x.dispose();
+  return out === t ? t.alias() : out;
+}
+
+function assignIndex(t: Tensor, items: IndexItem[], value: Tensor | number | boolean, accumulate: boolean): void {
+  const hasTensor = items.some((x) => x instanceof Tensor);
+  if (!hasTensor) {
+    const view = applyIndex(t, items);
+    if (value instanceof Tensor) view.copy_(value);
+    else view.fill_(value);
+    view.dispose();
+    return;
+  }
+  // Basic items first (as views), then index_put_ with the tensor items.
+  const basic: IndexItem[] = [];
+  const adv: (Tensor | null)[] = [];
+  for (const item of items) {
+    if (item instanceof Tensor) {
+      basic.push(':');
+      adv.push(item);
+    } else if (typeof item === 'number' || item === null || item === '...') {
+      basic.push(item);
+    } else {
+      basic.push(item);
+      adv.push(null);
+    }
+  }
+  const view = applyIndex(t, basic);
+  const v = value instanceof Tensor ? value : scalarLike(value, view);
+  view._indexPut(adv, v, accumulate);
+  if (!(value instanceof Tensor)) v.dispose();
+  view.dispose();
+}
+
+function scalarLike(v: number | boolean, like: Tensor): Tensor {
+  const dtype = like.dtype;
+  const code = dtypeCode('float64');
+  const x = wrap<Tensor>(native.fromBytes(new Float64Array([Number(v)]), code, []));
+  const y = x.to({ dtype, device: like.device });
+  if (y !== x) x.dispose();
+  return y;
+}
+
+export { describe };

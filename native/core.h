@@ -1,0 +1,78 @@
+// The hand-written core of the addon: tensor handles, the one error boundary,
+// and value conversions shared by every native function.
+#pragma once
+
+#include <napi.h>
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+namespace tn {
+
+// A native tensor handle. JS holds it as an External; `dispose` empties it
+// early, the GC finalizer frees it otherwise.
+struct Holder {
+  at::Tensor t;
+  int64_t reportedBytes = 0;
+};
+
+// Wraps a tensor into a new handle (registers it with the live count and
+// reports its bytes to V8).
+Napi::Value Wrap(Napi::Env env, at::Tensor t);
+// The tensor behind a handle; throws a TorchError when the value is not a
+// handle or the tensor was disposed.
+at::Tensor& Unwrap(const Napi::Value& v);
+// The holder behind a handle, or nullptr when `v` is not one of ours.
+Holder* HolderOf(const Napi::Value& v);
+// Empties a holder (idempotent).
+void Release(Napi::Env env, Holder* h);
+
+// Live-tensor statistics.
+int64_t LiveCount();
+void ForEachLive(const std::function<void(const at::Tensor&)>& fn);
+
+// Throws a JS TorchError (the class handed over by `init`) with `msg`.
+[[noreturn]] void ThrowTorch(Napi::Env env, const std::string& msg);
+void ThrowTorchNoExcept(Napi::Env env, const std::string& msg);
+// First line of a libtorch message, without the C++ backtrace.
+std::string FirstLine(const char* what);
+
+// Sets the JS error class used by ThrowTorch.
+void SetErrorClass(Napi::Env env, Napi::Function ctor);
+
+// Conversions.
+std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what);
+at::ScalarType ToScalarType(const Napi::Value& v);
+c10::Device ToDevice(const Napi::Value& v);
+Napi::Array ToIntArray(Napi::Env env, at::IntArrayRef a);
+
+// The one error boundary: every exported native function goes through it.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    ThrowTorchNoExcept(info.Env(), FirstLine(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    ThrowTorchNoExcept(info.Env(), FirstLine(e.what()));
+  } catch (...) {
+    ThrowTorchNoExcept(info.Env(), "unknown native error");
+  }
+  return info.Env().Undefined();
+}
+
+// Registration helper: exports.name = Guard<F>.
+#define TN_EXPORT(exports, name, fn) \
+  (exports).Set(name, Napi::Function::New((exports).Env(), ::tn::Guard<fn>, name))
+
+// Each file of the addon contributes its functions through one of these.
+void InitTensor(Napi::Env env, Napi::Object exports);
+void InitDispatch(Napi::Env env, Napi::Object exports);
+void InitAutograd(Napi::Env env, Napi::Object exports);
+void InitRuntime(Napi::Env env, Napi::Object exports);
+void InitOptim(Napi::Env env, Napi::Object exports);
+
+}  // namespace tn

@@ -1,0 +1,152 @@
+// Tensor lifetime, data in and out, metadata and storage access.
+#include "core.h"
+
+#include <cstring>
+
+namespace tn {
+namespace {
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
+  Holder* h = HolderOf(info[0]);
+  if (h != nullptr) Release(info.Env(), h);
+  return info.Env().Undefined();
+}
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  Holder* h = HolderOf(info[0]);
+  return Napi::Boolean::New(info.Env(), h == nullptr || !h->t.defined());
+}
+
+// fromBytes(typedArray, dtypeCode, shape): a new CPU tensor holding a copy of
+// the bytes, read as `dtype`.
+Napi::Value FromBytes(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  if (!info[0].IsTypedArray()) ThrowTorch(env, "Expected a typed array");
+  auto ta = info[0].As<Napi::TypedArray>();
+  auto dtype = ToScalarType(info[1]);
+  auto shape = ToIntVector(info[2], "shape");
+  auto t = at::empty(shape, at::TensorOptions().dtype(dtype));
+  size_t want = t.nbytes();
+  if (ta.ByteLength() != want) {
+    ThrowTorch(env, "fromBytes: expected " + std::to_string(want) + " bytes but received " +
+                        std::to_string(ta.ByteLength()));
+  }
+  auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  if (want > 0) std::memcpy(t.data_ptr(), src, want);
+  return Wrap(env, t);
+}
+
+// toBytes(h): an ArrayBuffer with a contiguous CPU copy of the elements.
+Napi::Value ToBytes(const Napi::CallbackInfo& info) {
+  auto t = Unwrap(info[0]).detach();
+  if (!t.device().is_cpu()) t = t.cpu();
+  t = t.contiguous();
+  auto buf = Napi::ArrayBuffer::New(info.Env(), t.nbytes());
+  if (t.nbytes() > 0) std::memcpy(buf.Data(), t.data_ptr(), t.nbytes());
+  return buf;
+}
+
+Napi::Value Shape(const Napi::CallbackInfo& info) { return ToIntArray(info.Env(), Unwrap(info[0]).sizes()); }
+Napi::Value Stride(const Napi::CallbackInfo& info) { return ToIntArray(info.Env(), Unwrap(info[0]).strides()); }
+Napi::Value Dim(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Unwrap(info[0]).dim()));
+}
+Napi::Value Numel(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Unwrap(info[0]).numel()));
+}
+Napi::Value DType(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<int>(Unwrap(info[0]).scalar_type()));
+}
+Napi::Value DeviceOf(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), Unwrap(info[0]).device().str());
+}
+Napi::Value StorageOffset(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Unwrap(info[0]).storage_offset()));
+}
+Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Unwrap(info[0]).is_contiguous());
+}
+
+// item(h): a JS number (bool for bool tensors).
+Napi::Value Item(const Napi::CallbackInfo& info) {
+  auto& t = Unwrap(info[0]);
+  if (t.numel() != 1) {
+    ThrowTorch(info.Env(), "a Tensor with " + std::to_string(t.numel()) +
+                               " elements cannot be converted to Scalar");
+  }
+  auto s = t.item();
+  if (s.isBoolean()) return Napi::Boolean::New(info.Env(), s.toBool());
+  if (s.isIntegral(false)) return Napi::Number::New(info.Env(), static_cast<double>(s.toLong()));
+  return Napi::Number::New(info.Env(), s.toDouble());
+}
+
+Napi::Value StorageId(const Napi::CallbackInfo& info) {
+  auto& t = Unwrap(info[0]);
+  auto ptr = reinterpret_cast<uintptr_t>(t.storage().unsafeGetStorageImpl());
+  return Napi::String::New(info.Env(), std::to_string(ptr));
+}
+
+Napi::Value StorageNbytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Unwrap(info[0]).storage().nbytes()));
+}
+
+// storageBytes(h): a CPU copy of the whole storage behind h.
+Napi::Value StorageBytes(const Napi::CallbackInfo& info) {
+  auto& t = Unwrap(info[0]);
+  auto storage = t.storage();
+  int64_t n = static_cast<int64_t>(storage.nbytes());
+  auto bytes = at::empty({0}, at::TensorOptions().dtype(at::kByte).device(t.device()));
+  bytes.set_(storage, 0, {n}, {1});
+  auto cpu = bytes.device().is_cpu() ? bytes : bytes.cpu();
+  auto buf = Napi::ArrayBuffer::New(info.Env(), static_cast<size_t>(n));
+  if (n > 0) std::memcpy(buf.Data(), cpu.data_ptr(), static_cast<size_t>(n));
+  return buf;
+}
+
+// setData(h, src): h.data = src (keeps h's identity, used by Module.to and
+// optimizers' state loading).
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  auto& t = Unwrap(info[0]);
+  t.set_data(Unwrap(info[1]));
+  return info.Env().Undefined();
+}
+
+// Same tensor, new handle (a second JS owner of one TensorImpl).
+Napi::Value Alias(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Unwrap(info[0])); }
+
+Napi::Value SameTensor(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), Unwrap(info[0]).is_same(Unwrap(info[1])));
+}
+
+Napi::Value Repr(const Napi::CallbackInfo& info) {
+  std::ostringstream os;
+  os << Unwrap(info[0]);
+  return Napi::String::New(info.Env(), os.str());
+}
+
+}  // namespace
+
+void InitTensor(Napi::Env env, Napi::Object exports) {
+  TN_EXPORT(exports, "dispose", Dispose);
+  TN_EXPORT(exports, "isDisposed", IsDisposed);
+  TN_EXPORT(exports, "fromBytes", FromBytes);
+  TN_EXPORT(exports, "toBytes", ToBytes);
+  TN_EXPORT(exports, "shape", Shape);
+  TN_EXPORT(exports, "stride", Stride);
+  TN_EXPORT(exports, "dim", Dim);
+  TN_EXPORT(exports, "numel", Numel);
+  TN_EXPORT(exports, "dtype", DType);
+  TN_EXPORT(exports, "device", DeviceOf);
+  TN_EXPORT(exports, "storageOffset", StorageOffset);
+  TN_EXPORT(exports, "isContiguous", IsContiguous);
+  TN_EXPORT(exports, "item", Item);
+  TN_EXPORT(exports, "storageId", StorageId);
+  TN_EXPORT(exports, "storageNbytes", StorageNbytes);
+  TN_EXPORT(exports, "storageBytes", StorageBytes);
+  TN_EXPORT(exports, "setData", SetData);
+  TN_EXPORT(exports, "alias", Alias);
+  TN_EXPORT(exports, "sameTensor", SameTensor);
+  TN_EXPORT(exports, "repr", Repr);
+}
+
+}  // namespace tn

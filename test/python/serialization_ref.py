@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Reference side of the serialization tests (run with Debian's /usr/bin/python3,
+which has torch 1.13).
+
+Commands (JSON on stdin, JSON on stdout):
+  pickle    ["expr", ...]          -> ["hex of pickle.dumps(eval(expr), protocol=2)", ...]
+  unpickle  ["hex", ...]           -> [{"repr": ..., "desc": ...}, ...]   (plain pickle.loads)
+  describe  {"path", "weights_only", "map_location"?} -> {"ok": desc} | {"error": message}
+  fixtures  {"dir"}                -> {"name": path, ...} (writes torch.save fixtures)
+  save      {"path", "expr"}       -> torch.save(eval(expr), path)
+
+`desc` is a structural description both sides can produce: tensors become their
+dtype, shape, stride, storage offset, storage identity and raw bytes, so a
+comparison checks values, dtypes and sharing exactly.
+"""
+import collections
+import json
+import math
+import struct
+import sys
+
+
+def describe(obj, storages=None):
+    import_torch = 'torch' in sys.modules
+    if storages is None:
+        storages = {}
+    if import_torch:
+        import torch
+        if isinstance(obj, torch.Tensor):
+            st = obj.storage()
+            ptr = st.data_ptr() if st.size() > 0 else ('empty', id(st))
+            sid = storages.setdefault(ptr, len(storages))
+            flat = obj.detach().reshape(-1).contiguous().cpu()
+            if flat.dtype == torch.bool:
+                raw = bytes(flat.to(torch.uint8).tolist())
+            elif flat.numel() == 0:
+                raw = b''
+            else:
+                raw = bytes(flat.view(torch.uint8).tolist())
+            return {'tensor': {
+                'dtype': str(obj.dtype).replace('torch.', ''),
+                'shape': list(obj.shape),
+                'stride': list(obj.stride()),
+                'offset': obj.storage_offset(),
+                'storage': sid,
+                'storage_numel': st.size(),
+                'requires_grad': obj.requires_grad,
+                'parameter': isinstance(obj, torch.nn.Parameter),
+                'device': str(obj.device),
+                'bytes': raw.hex(),
+            }}
+        if isinstance(obj, torch.dtype):
+            return {'global': str(obj)}
+        if isinstance(obj, torch.device):
+            return {'device': str(obj)}
+    if obj is None:
+        return None
+    if isinstance(obj, bool):
+        return {'bool': obj}
+    if isinstance(obj, int):
+        return {'int': str(obj)}
+    if isinstance(obj, float):
+        return {'float': struct.pack('>d', obj).hex()}
+    if isinstance(obj, str):
+        return {'str': obj}
+    if isinstance(obj, bytes):
+        return {'bytes': obj.hex()}
+    if isinstance(obj, tuple):
+        return {'tuple': [describe(x, storages) for x in obj]}
+    if isinstance(obj, list):
+        return {'list': [describe(x, storages) for x in obj]}
+    if isinstance(obj, dict):
+        out = {'dict': [[describe(k, storages), describe(v, storages)] for k, v in obj.items()]}
+        if isinstance(obj, collections.OrderedDict):
+            out['ordered'] = True
+            md = getattr(obj, '_metadata', None)
+            if md is not None:
+                out['metadata'] = describe(md, storages)
+        return out
+    raise TypeError('cannot describe %r' % type(obj))
+
+
+def main():
+    cmd = sys.argv[1]
+    arg = json.load(sys.stdin)
+    if cmd == 'pickle':
+        import pickle
+        env = {'collections': collections, 'OrderedDict': collections.OrderedDict, 'math': math}
+        print(json.dumps([pickle.dumps(eval(e, env), protocol=2).hex() for e in arg]))
+    elif cmd == 'unpickle':
+        import pickle
+        out = []
+        for h in arg:
+            try:
+                v = pickle.loads(bytes.fromhex(h))
+                out.append({'repr': repr(v), 'desc': describe(v)})
+            except Exception as e:  # noqa: BLE001
+                out.append({'error': '%s: %s' % (type(e).__name__, e)})
+        print(json.dumps(out))
+    elif cmd == 'describe':
+        import torch
+        try:
+            kw = {'weights_only': arg.get('weights_only', True)}
+            if 'map_location' in arg:
+                kw['map_location'] = arg['map_location']
+            v = torch.load(arg['path'], **kw)
+            print(json.dumps({'ok': describe(v)}))
+        except Exception as e:  # noqa: BLE001
+            print(json.dumps({'error': '%s: %s' % (type(e).__name__, e)}))
+    elif cmd == 'fixtures':
+        print(json.dumps(make_fixtures(arg['dir'])))
+    elif cmd == 'save':
+        import torch
+        torch.manual_seed(0)
+        env = {'torch': torch, 'collections': collections, 'OrderedDict': collections.OrderedDict, 'math': math}
+        torch.save(eval(arg['expr'], env), arg['path'])
+        print(json.dumps({'ok': True}))
+    else:
+        raise SystemExit('unknown command ' + cmd)
+
+
+def make_fixtures(d):
+    import os
+    import torch
+    torch.manual_seed(0)
+    paths = {}
+
+    def save(name, obj, **kw):
+        p = os.path.join(d, name + '.pt')
+        torch.save(obj, p, **kw)
+        paths[name] = p
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = torch.nn.Embedding(10, 4)
+            self.seq = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.LayerNorm(3))
+            self.head = torch.nn.Linear(4, 10, bias=False)
+            self.head.weight = self.emb.weight  # tied
+            self.register_buffer('pos', torch.arange(5))
+            self.register_buffer('mask', torch.tensor([True, False, True]))
+
+    net = Net()
+    save('state_dict', net.state_dict())
+    save('tied', {'a': net.emb.weight, 'b': net.head.weight})
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    net(torch.tensor([1, 2])) if False else None
+    loss = net.seq(net.emb(torch.tensor([1, 2]))).sum()
+    loss.backward()
+    opt.step()
+    save('checkpoint', {
+        'model': net.state_dict(),
+        'optimizer': opt.state_dict(),
+        'epoch': 3,
+        'step': 2 ** 40,
+        'huge': 2 ** 70,
+        'neg': -5,
+        'loss': 2.0,
+        'lr': 0.001,
+        'nan': float('nan'),
+        'name': 'bert-tiny ünïcode',
+        'shape': (2, 3),
+        'one': (1,),
+        'empty': (),
+        'flags': [True, False, None],
+        'by_id': {0: 'zero', 1: 'one'},
+        'nested': {'deep': [{'x': (1.5, 'y')}]},
+    })
+    base = torch.arange(24, dtype=torch.float32).reshape(4, 6)
+    save('views', {
+        'base': base,
+        'row': base[1],
+        'col': base[:, 2],
+        'tail': base.view(-1)[7:19],
+        't': base.t(),
+        'strided': base[::2, 1::3],
+        'scalar': base[2, 3],
+        'expand': torch.tensor([1., 2., 3.]).expand(4, 3),
+    })
+    save('dtypes', {
+        'f16': torch.randn(3, 2).half(),
+        'bf16': torch.randn(5).bfloat16(),
+        'f64': torch.randn(2, 2, dtype=torch.float64),
+        'i64': torch.tensor([-(2 ** 62), 7]),
+        'i32': torch.tensor([-3, 4], dtype=torch.int32),
+        'i16': torch.tensor([-3, 4], dtype=torch.int16),
+        'i8': torch.tensor([-3, 4], dtype=torch.int8),
+        'u8': torch.tensor([0, 255], dtype=torch.uint8),
+        'b': torch.tensor([True, False]),
+        'zero_dim': torch.tensor(3.5),
+        'empty': torch.zeros(0, 3),
+    })
+    save('noncontig', {'nc': torch.randn(3, 4).t(), 'perm': torch.randn(2, 3, 4).permute(2, 0, 1)})
+    p = torch.nn.Parameter(torch.randn(2, 2))
+    save('parameter', {'p': p, 'frozen': torch.nn.Parameter(torch.randn(2), requires_grad=False)})
+    save('single', {'w': torch.tensor([1., 2.])})
+    save('tensor_only', torch.tensor([1, 2, 3]))
+    big = torch.arange(1000, dtype=torch.float32)
+    save('many', {('k%d' % i): big[i:i + 3] for i in range(300)})
+    return paths
+
+
+if __name__ == '__main__':
+    main()
