@@ -93,9 +93,15 @@ def main():
         for h in arg:
             try:
                 v = pickle.loads(bytes.fromhex(h))
-                out.append({'repr': repr(v), 'desc': describe(v)})
             except Exception as e:  # noqa: BLE001
                 out.append({'error': '%s: %s' % (type(e).__name__, e)})
+                continue
+            r = {'repr': repr(v)}
+            try:
+                r['desc'] = describe(v)
+            except RecursionError:
+                pass
+            out.append(r)
         print(json.dumps(out))
     elif cmd == 'describe':
         import torch

@@ -66,7 +66,7 @@ export function pyFloat(v: number): PyFloat {
 export class PyTuple<T = never> extends Array<PyValue<T>> {}
 
 /** Builds a {@link PyTuple} of the arguments. */
-export function tuple<T = never>(...items: PyValue<T>[]): PyTuple<T> {
+export function tuple<T = never>(...items: PyValue<NoInfer<T>>[]): PyTuple<T> {
   const t = new PyTuple<T>();
   for (const x of items) t.push(x);
   return t;
@@ -1159,31 +1159,67 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     globalMemo.set(key, n);
     writePut(n);
   };
-  const saveItems = (items: readonly unknown[], keyOf: (i: number) => string | number): void => {
-    // Python's _batch_appends: one APPEND for a batch of one, MARK ... APPENDS otherwise.
+  // Batching follows CPython's C pickler (what torch.save uses): an exact list
+  // or dict of one item gets APPEND/SETITEM, otherwise MARK ... APPENDS/SETITEMS
+  // per 1000 items (an exact dict of a multiple of 1000 items ends with an empty
+  // batch); an OrderedDict's items go through the generic iterator path, where a
+  // trailing batch of one item gets SETITEM.
+  const saveItems = (items: readonly unknown[]): void => {
+    if (items.length === 1) {
+      path.push(0);
+      save(items[0]);
+      path.pop();
+      w.byte(0x61);
+      return;
+    }
     for (let start = 0; start < items.length; start += BATCH) {
       const end = Math.min(items.length, start + BATCH);
-      if (end - start > 1) w.byte(0x28);
+      w.byte(0x28);
       for (let i = start; i < end; i++) {
-        path.push(keyOf(i));
+        path.push(i);
         save(items[i]);
         path.pop();
       }
-      w.byte(end - start > 1 ? 0x65 : 0x61);
+      w.byte(0x65);
     }
   };
-  const saveEntries = (entries: readonly (readonly [unknown, unknown])[]): void => {
-    for (let start = 0; start < entries.length; start += BATCH) {
-      const end = Math.min(entries.length, start + BATCH);
-      if (end - start > 1) w.byte(0x28);
-      for (let i = start; i < end; i++) {
-        const [k, v] = entries[i];
-        path.push(typeof k === 'string' || typeof k === 'number' ? k : String(k));
-        save(k);
-        save(v);
-        path.pop();
+  const saveEntry = (k: unknown, v: unknown): void => {
+    path.push(typeof k === 'string' || typeof k === 'number' ? k : String(k));
+    save(k);
+    save(v);
+    path.pop();
+  };
+  const saveEntries = (entries: readonly (readonly [unknown, unknown])[], exactDict: boolean): void => {
+    const n = entries.length;
+    if (n === 0) return;
+    if (exactDict) {
+      if (n === 1) {
+        saveEntry(entries[0][0], entries[0][1]);
+        w.byte(0x73);
+        return;
       }
-      w.byte(end - start > 1 ? 0x75 : 0x73);
+      let start = 0;
+      let batch: number;
+      do {
+        const end = Math.min(n, start + BATCH);
+        batch = end - start;
+        w.byte(0x28);
+        for (let i = start; i < end; i++) saveEntry(entries[i][0], entries[i][1]);
+        w.byte(0x75);
+        start = end;
+      } while (batch === BATCH);
+      return;
+    }
+    for (let start = 0; start < n; start += BATCH) {
+      const end = Math.min(n, start + BATCH);
+      if (end - start === 1) {
+        saveEntry(entries[start][0], entries[start][1]);
+        w.byte(0x73);
+      } else {
+        w.byte(0x28);
+        for (let i = start; i < end; i++) saveEntry(entries[i][0], entries[i][1]);
+        w.byte(0x75);
+      }
     }
   };
   const saveTuple = (t: readonly unknown[]): void => {
@@ -1202,7 +1238,9 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
   const saveReduce = (obj: object, r: PyReduce<object>): void => {
     if (!(r instanceof PyReduce)) bad('an object whose reduce hook did not return a PyReduce');
     saveGlobal(r.func);
-    saveTuple(r.args);
+    path.push('<args>');
+    save(r.args);
+    path.pop();
     w.byte(0x52);
     memoize(obj);
   };
@@ -1282,7 +1320,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
       } else if (Array.isArray(obj)) {
         w.byte(0x5d);
         memoize(obj);
-        saveItems(obj, (i) => i);
+        saveItems(obj);
       } else if (obj instanceof Map) {
         saveDict(obj, [...obj.entries()]);
       } else if (isPlainObject(obj)) {
@@ -1302,7 +1340,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
       w.byte(0x29);
       w.byte(0x52);
       memoize(obj);
-      saveEntries(entries);
+      saveEntries(entries, false);
       if (info.state && Object.keys(info.state).length > 0) {
         path.push('<state>');
         save(info.state);
@@ -1312,7 +1350,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     } else {
       w.byte(0x7d);
       memoize(obj);
-      saveEntries(entries);
+      saveEntries(entries, true);
     }
   };
 
