@@ -223,7 +223,7 @@ function buildExamples(
       let b = encoded[docB][sentB] as number[];
       if (a.length === 0 || b.length === 0) continue;
       if (a.length + b.length > target) {
-        [a, b] = truncateLongestFirst(a, b, target, maxLen);
+        [a, b] = truncateLongestFirst(a, b, target);
         stats.truncated++;
       }
       const n = a.length + b.length + 3;

@@ -483,8 +483,12 @@ export class BertTokenizer {
     for (const id of pieces) out.push(id);
   }
 
-  /** Text → ids without special tokens added (special tokens written in the text are kept). */
-  private textToIds(text: string): number[] {
+  /**
+   * Text → ids without special tokens added (special tokens written in the
+   * text are kept). When `wordEnds` is given, the end index (in ids) of every
+   * word is appended to it.
+   */
+  private textToIds(text: string, wordEnds?: number[]): number[] {
     if (typeof text !== 'string') throw new TypeError(`Expected string for text but received ${typeof text}`);
     const out: number[] = [];
     for (const part of text.split(this.specialSplit)) {
@@ -492,11 +496,13 @@ export class BertTokenizer {
       const special = this.ids.get(part);
       if (special !== undefined && this.specialIds.has(special)) {
         out.push(special);
+        wordEnds?.push(out.length);
         continue;
       }
-      forEachWord(part, this.normalizer, this.asciiNormalizer, this.preTokenizer, this.bertWords, (w) =>
-        this.wordPiece(w, out),
-      );
+      forEachWord(part, this.normalizer, this.asciiNormalizer, this.preTokenizer, this.bertWords, (w) => {
+        this.wordPiece(w, out);
+        wordEnds?.push(out.length);
+      });
     }
     return out;
   }
@@ -544,8 +550,10 @@ export class BertTokenizer {
       throw new RangeError("padding: 'max_length' needs maxLength");
     }
 
-    let a = this.textToIds(text);
-    let b = textPair === undefined || textPair === null ? null : this.textToIds(textPair);
+    const endsA: number[] = [];
+    const endsB: number[] = [];
+    let a = this.textToIds(text, endsA);
+    let b = textPair === undefined || textPair === null ? null : this.textToIds(textPair, endsB);
     if (strategy !== false) {
       const maxLength = options.maxLength ?? this.modelMaxLength;
       const added = addSpecial ? (b === null ? 2 : 3) : 0;
@@ -555,7 +563,10 @@ export class BertTokenizer {
         if (a.length > target) a = a.slice(0, target);
       } else if (a.length + b.length > target) {
         if (strategy === 'longest_first') {
-          [a, b] = truncateLongestFirst(a, b, target, maxLength);
+          [a, b] = truncateLongestFirst(a, b, target, [
+            wordRoundedLength(a.length, endsA, maxLength),
+            wordRoundedLength(b.length, endsB, maxLength),
+          ]);
         } else if (strategy === 'only_first') {
           if (b.length >= target) {
             throw new RangeError(`Cannot truncate the first text to maxLength ${maxLength}: the second text alone has ${b.length} tokens`);
@@ -660,20 +671,37 @@ export class BertTokenizer {
 }
 
 /**
+ * The length `tokenizers` 0.23 sees for a text when truncating a pair to
+ * `maxLength`: a text longer than `maxLength` tokens counts only up to the end
+ * of the word that holds its `maxLength`-th token (it stops tokenizing there).
+ *
+ * @param length tokens of the text.
+ * @param wordEnds end index (in tokens) of every word, ascending.
+ */
+export function wordRoundedLength(length: number, wordEnds: readonly number[], maxLength: number): number {
+  if (length <= maxLength) return length;
+  for (const end of wordEnds) if (end >= maxLength) return Math.min(end, length);
+  return length;
+}
+
+/**
  * Hugging Face's `longest_first` truncation of a pair to `target` tokens in
  * all: the shorter text is kept whole when the longer one can absorb the cut;
  * otherwise both are cut to half of `target`, and the odd token goes to the
- * longer text. As in `tokenizers` 0.23, lengths are first capped at
- * `maxLength` (the limit with special tokens) to decide which text is the
- * longer, so two texts both longer than `maxLength` count as equal and the
- * second gets the odd token.
+ * longer text (the second one on a tie).
  *
  * @param target tokens to keep, special tokens excluded.
- * @param maxLength the limit with special tokens. Default `target`.
+ * @param lengths the lengths that decide (default: the real ones). The
+ *   `tokenizers` 0.23 binding decides on {@link wordRoundedLength}s; this
+ *   only changes which text gets the odd token.
  */
-export function truncateLongestFirst(a: number[], b: number[], target: number, maxLength = target): [number[], number[]] {
-  const la = Math.min(a.length, maxLength);
-  const lb = Math.min(b.length, maxLength);
+export function truncateLongestFirst(
+  a: number[],
+  b: number[],
+  target: number,
+  lengths: readonly [number, number] = [a.length, b.length],
+): [number[], number[]] {
+  const [la, lb] = lengths;
   const swap = la > lb;
   let n1 = swap ? lb : la;
   let n2 = n1 > target ? n1 : Math.max(n1, target - n1);
