@@ -1,0 +1,234 @@
+/**
+ * Tensor creation, dtypes and type promotion against PyTorch.
+ */
+import { expect } from 'chai';
+import * as torch from '../lib/torch/index.js';
+import type { DType } from '../lib/torch/index.js';
+import { Data, errorOf, expectTensor, refBatch, spec } from './helpers/python.js';
+
+const D = new Data(10);
+
+describe('10 core: creation', () => {
+  const ref = refBatch();
+
+  describe('from data, inferring dtypes as PyTorch does', () => {
+    ref.it('integers give int64', {}, 'torch.tensor([[1, 2, 3], [4, 5, 6]])', () => torch.tensor([[1, 2, 3], [4, 5, 6]]));
+    ref.it('any fraction gives float32', {}, 'torch.tensor([1, 2.5, -3])', () => torch.tensor([1, 2.5, -3]));
+    ref.it('booleans give bool', {}, 'torch.tensor([[True, False], [False, True]])', () => torch.tensor([[true, false], [false, true]]));
+    ref.it('booleans mixed with ints give int64', {}, 'torch.tensor([True, 2])', () => torch.tensor([true, 2]));
+    ref.it('a number gives a 0-dim tensor', {}, 'torch.tensor(3.25)', () => torch.tensor(3.25));
+    ref.it('an integer gives a 0-dim int64', {}, 'torch.tensor(-7)', () => torch.tensor(-7));
+    ref.it('an empty list gives float32 [0]', {}, 'torch.tensor([])', () => torch.tensor([]));
+    ref.it('nested empty lists keep their shape', {}, 'torch.tensor([[], []])', () => torch.tensor([[], []]));
+    ref.it('explicit dtype float64', {}, 'torch.tensor([1, 2], dtype=torch.float64)', () => torch.tensor([1, 2], { dtype: 'float64' }));
+    ref.it('explicit dtype int32 truncates floats', {}, 'torch.tensor([1.7, -2.7], dtype=torch.int32)', () => torch.tensor([1.7, -2.7], { dtype: 'int32' }));
+    ref.it('explicit dtype uint8', {}, 'torch.tensor([0, 255, 7], dtype=torch.uint8)', () => torch.tensor([0, 255, 7], { dtype: 'uint8' }));
+    ref.it('explicit dtype bool from numbers', {}, 'torch.tensor([0, 2, -1], dtype=torch.bool)', () => torch.tensor([0, 2, -1], { dtype: 'bool' }));
+    ref.it('explicit dtype float16', {}, 'torch.tensor([0.1, 1000.5], dtype=torch.float16)', () => torch.tensor([0.1, 1000.5], { dtype: 'float16' }));
+    ref.it('explicit dtype bfloat16', {}, 'torch.tensor([0.1, 1000.5], dtype=torch.bfloat16)', () => torch.tensor([0.1, 1000.5], { dtype: 'bfloat16' }));
+    ref.it('NaN and infinities', {}, "torch.tensor([float('nan'), float('inf'), -float('inf'), 1.5])",
+      () => torch.tensor([NaN, Infinity, -Infinity, 1.5]));
+    ref.it('large int64 values exactly (bigint)', {}, 'torch.tensor([2**53 + 1, -2**62])',
+      () => torch.tensor([2n ** 53n + 1n, -(2n ** 62n)]), { dtype: true });
+
+    it('typed arrays keep their element type', () => {
+      torch.tidy(() => {
+        const cases: [ArrayBufferView, DType][] = [
+          [new Float32Array([1, 2]), 'float32'], [new Float64Array([1, 2]), 'float64'], [new Int32Array([1, 2]), 'int32'],
+          [new Int16Array([1, 2]), 'int16'], [new Int8Array([1, 2]), 'int8'], [new Uint8Array([1, 2]), 'uint8'],
+          [new BigInt64Array([1n, 2n]), 'int64'],
+        ];
+        for (const [ta, dt] of cases) {
+          const t = torch.tensor(ta as never);
+          expect(t.dtype, ta.constructor.name).to.equal(dt);
+          expect(t.tolist()).to.deep.equal([1, 2]);
+        }
+      });
+    });
+
+    it('fromTypedArray reshapes and checks the size', () => {
+      torch.tidy(() => {
+        const t = torch.fromTypedArray(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+        expectTensor(t, [[1, 2, 3], [4, 5, 6]], { dtypeIs: 'float32' });
+        const e = errorOf(() => torch.fromTypedArray(new Float32Array([1, 2, 3]), [2, 2]));
+        expect(e).to.be.instanceOf(torch.TorchError);
+        expect(e.message).to.equal('fromBytes: expected 16 bytes but received 12');
+      });
+    });
+
+    it('torch.tensor(t) copies: the copy is detached and independent', () => {
+      torch.tidy(() => {
+        const a = torch.tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
+        const b = torch.tensor(a);
+        expect(b.requiresGrad).to.equal(false);
+        b.add_(1);
+        expect(a.tolist()).to.deep.equal([1, 2, 3]);
+        expect(b.tolist()).to.deep.equal([2, 3, 4]);
+      });
+    });
+
+    it('rejects ragged and non-numeric data with TypeErrors', () => {
+      expect(() => torch.tensor([[1, 2], [3]])).to.throw(TypeError, 'expected sequence of length 2 at dim 1 (got 1)');
+      expect(() => torch.tensor(['a' as never])).to.throw(TypeError, "Expected numbers or booleans in tensor data but received 'a' of type string");
+      expect(() => torch.tensor([[1], 2] as never)).to.throw(TypeError, 'Expected a sequence at dim 1 but received 2 of type number');
+      expect(() => torch.tensor([1, [2]] as never)).to.throw(TypeError, 'expected a number at dim 1 but received a sequence');
+    });
+  });
+
+  describe('factories', () => {
+    ref.it('zeros(2, 3)', {}, 'torch.zeros(2, 3)', () => torch.zeros(2, 3));
+    ref.it('zeros([2, 3], int32)', {}, 'torch.zeros([2, 3], dtype=torch.int32)', () => torch.zeros([2, 3], { dtype: 'int32' }));
+    ref.it('ones([4], float64)', {}, 'torch.ones([4], dtype=torch.float64)', () => torch.ones([4], { dtype: 'float64' }));
+    ref.it('ones of a 0-dim size', {}, 'torch.ones([])', () => torch.ones([]));
+    ref.it('zeros with a zero dim', {}, 'torch.zeros(3, 0)', () => torch.zeros(3, 0));
+    ref.it('full with an int infers int64', {}, 'torch.full([2, 2], 7)', () => torch.full([2, 2], 7));
+    ref.it('full with a float infers float32', {}, 'torch.full([3], 0.5)', () => torch.full([3], 0.5));
+    ref.it('full with a bool infers bool', {}, 'torch.full([2], True)', () => torch.full([2], true));
+    ref.it('full with a dtype', {}, 'torch.full([2], 3, dtype=torch.float64)', () => torch.full([2], 3, { dtype: 'float64' }));
+    ref.it('arange(5)', {}, 'torch.arange(5)', () => torch.arange(5));
+    ref.it('arange(2, 9, 3)', {}, 'torch.arange(2, 9, 3)', () => torch.arange(2, 9, 3));
+    ref.it('arange with a negative step', {}, 'torch.arange(5, -5, -2)', () => torch.arange(5, -5, -2));
+    ref.it('arange with a float step', {}, 'torch.arange(0, 1, 0.1)', () => torch.arange(0, 1, 0.1));
+    ref.it('arange with a dtype', {}, 'torch.arange(4, dtype=torch.float64)', () => torch.arange(4, { dtype: 'float64' }));
+    ref.it('linspace', {}, 'torch.linspace(-1, 1, 7)', () => torch.linspace(-1, 1, 7));
+    ref.it('linspace float64', {}, 'torch.linspace(0, 10, 4, dtype=torch.float64)', () => torch.linspace(0, 10, 4, { dtype: 'float64' }));
+    ref.it('eye(3)', {}, 'torch.eye(3)', () => torch.eye(3));
+    ref.it('eye(2, 4)', {}, 'torch.eye(2, 4)', () => torch.eye(2, 4));
+    ref.it('eye(2, int64)', {}, 'torch.eye(2, dtype=torch.int64)', () => torch.eye(2, { dtype: 'int64' }));
+    ref.it('zerosLike keeps dtype', { x: spec([[1, 2]], 'int32') }, 'torch.zeros_like(x)', ({ x }) => torch.zerosLike(x));
+    ref.it('onesLike with a dtype', { x: spec([[1, 2]], 'int32') }, 'torch.ones_like(x, dtype=torch.float64)', ({ x }) => torch.onesLike(x, { dtype: 'float64' }));
+    ref.it('fullLike', { x: spec([1, 2, 3]) }, 'torch.full_like(x, 2.5)', ({ x }) => torch.fullLike(x, 2.5));
+
+    it('empty and emptyLike have the right shape and dtype', () => {
+      torch.tidy(() => {
+        const e = torch.empty([2, 5], { dtype: 'int16' });
+        expect(e.shape).to.deep.equal([2, 5]);
+        expect(e.dtype).to.equal('int16');
+        const l = torch.emptyLike(e);
+        expect(l.shape).to.deep.equal([2, 5]);
+        expect(l.dtype).to.equal('int16');
+      });
+    });
+
+    it('requiresGrad option marks a leaf', () => {
+      torch.tidy(() => {
+        for (const t of [torch.zeros([2], { requiresGrad: true }), torch.ones(2, { requiresGrad: true }), torch.tensor([1.5], { requiresGrad: true }),
+          torch.full([1], 2.5, { requiresGrad: true }), torch.randn([2], { requiresGrad: true }), torch.linspace(0, 1, 3, { requiresGrad: true })]) {
+          expect(t.requiresGrad).to.equal(true);
+          expect(t.isLeaf).to.equal(true);
+        }
+      });
+    });
+
+    it('rejects bad sizes, dtypes and options', () => {
+      expect(() => torch.zeros([-1])).to.throw(RangeError, 'Expected non-negative dimensions for zeros size but received an array of length 1');
+      expect(() => torch.zeros([1.5])).to.throw(TypeError, 'Expected an array of integers for size but received an array of length 1');
+      expect(() => torch.zeros([1], { dtype: 'float8' as never })).to.throw(TypeError,
+        "Expected one of uint8, int8, int16, int32, int64, float16, float32, float64, bool, bfloat16 for dtype but received 'float8' of type string");
+      expect(() => torch.zeros([1], { dtyp: 'float32' } as never)).to.throw(TypeError, "Unknown option 'dtyp' for zeros; expected one of: dtype, device, requiresGrad");
+      expect(() => torch.rand([2], { dtype: 'int64' })).to.throw(TypeError, "rand() expects a floating point dtype but received 'int64'");
+      expect(() => torch.arange(0, 5, 0)).to.throw(RangeError, 'arange: step must be nonzero');
+      expect(() => torch.linspace(0, 1, -2)).to.throw(RangeError, 'Expected a non-negative integer for steps but received -2 of type number');
+      expect(() => torch.randperm(2.5)).to.throw(RangeError, 'Expected a non-negative integer for n but received 2.5 of type number');
+      expect(() => torch.arange(NaN)).to.throw(TypeError, 'Expected finite numbers for arange but received NaN of type number');
+    });
+
+    ref.it('requiresGrad on an integer tensor is rejected by libtorch', {}, 'torch.zeros(2, dtype=torch.int64, requires_grad=True)',
+      () => torch.zeros([2], { dtype: 'int64', requiresGrad: true }), { error: true });
+  });
+
+  describe('random sampling matches PyTorch for the same seed', () => {
+    ref.it('randn', {}, 'torch.randn(3, 4)', () => torch.randn(3, 4), { seed: 0 });
+    ref.it('randn of 40 (vectorized path)', {}, 'torch.randn(40)', () => torch.randn(40), { seed: 123 });
+    ref.it('randn float64', {}, 'torch.randn(5, dtype=torch.float64)', () => torch.randn([5], { dtype: 'float64' }), { seed: 7 });
+    ref.it('rand', {}, 'torch.rand(2, 5)', () => torch.rand(2, 5), { seed: 1 });
+    ref.it('randint(high, size)', {}, 'torch.randint(10, (8,))', () => torch.randint(10, [8]), { seed: 2 });
+    ref.it('randint(low, high, size)', {}, 'torch.randint(-5, 5, (2, 3))', () => torch.randint(-5, 5, [2, 3]), { seed: 3 });
+    ref.it('randperm', {}, 'torch.randperm(10)', () => torch.randperm(10), { seed: 4 });
+    ref.it('randnLike', { x: spec([[0, 0, 0]], 'float64') }, 'torch.randn_like(x)', ({ x }) => torch.randnLike(x), { seed: 5 });
+    ref.it('randLike', { x: spec([0, 0, 0, 0]) }, 'torch.rand_like(x)', ({ x }) => torch.randLike(x), { seed: 6 });
+    ref.it('normal_', { x: spec([0, 0, 0, 0, 0]) }, 'x.normal_(2.0, 0.5)', ({ x }) => x.normal_(2, 0.5), { seed: 8 });
+    ref.it('uniform_', { x: spec([0, 0, 0, 0, 0]) }, 'x.uniform_(-3, 3)', ({ x }) => x.uniform_(-3, 3), { seed: 9 });
+    ref.it('bernoulli_', { x: spec([0, 0, 0, 0, 0, 0, 0, 0]) }, 'x.bernoulli_(0.3)', ({ x }) => x.bernoulli_(0.3), { seed: 10 });
+    ref.it('bernoulli of probabilities', { p: spec([0.1, 0.9, 0.5, 0.5, 0.2, 0.8]) }, 'torch.bernoulli(p)', ({ p }) => torch.bernoulli(p), { seed: 11 });
+
+    it('manualSeed repeats sequences; randperm with a JS Generator is seeded', () => {
+      torch.tidy(() => {
+        torch.manualSeed(42);
+        const a = torch.randn(10).tolist();
+        torch.manualSeed(42);
+        const b = torch.randn(10).tolist();
+        expect(a).to.deep.equal(b);
+        const c = torch.randn(10).tolist();
+        expect(c).to.not.deep.equal(a);
+        const p1 = torch.randperm(20, { generator: new torch.Generator(5) }).tolist() as number[];
+        const p2 = torch.randperm(20, { generator: new torch.Generator(5) }).tolist() as number[];
+        expect(p1).to.deep.equal(p2);
+        expect([...p1].sort((x, y) => x - y)).to.deep.equal([...Array(20).keys()]);
+      });
+      expect(() => torch.manualSeed(-1)).to.throw(RangeError, 'Expected a non-negative integer for seed but received -1 of type number');
+    });
+  });
+
+  describe('type promotion', () => {
+    const dtypes: DType[] = ['bool', 'uint8', 'int8', 'int16', 'int32', 'int64', 'float16', 'bfloat16', 'float32', 'float64'];
+    const val = (dt: DType): number[] | boolean[] => (dt === 'bool' ? [true, false] : [1, 2]);
+    // every pair, both as dimensioned tensors
+    for (const a of dtypes) {
+      for (const b of dtypes) {
+        ref.it(`${a} + ${b}`, { x: spec(val(a), a), y: spec(val(b), b) }, 'x + y', ({ x, y }) => x.add(y));
+      }
+    }
+    // dimensioned tensor with 0-dim tensors and scalars
+    for (const a of ['bool', 'uint8', 'int32', 'int64', 'float16', 'float32'] as DType[]) {
+      ref.it(`${a} * 0-dim float64`, { x: spec(val(a), a), y: spec(2.5, 'float64') }, 'x * y', ({ x, y }) => x.mul(y));
+      ref.it(`${a} * 0-dim int64`, { x: spec(val(a), a), y: spec(3, 'int64') }, 'x * y', ({ x, y }) => x.mul(y));
+      ref.it(`${a} * python float`, { x: spec(val(a), a) }, 'x * 2.5', ({ x }) => x.mul(2.5));
+      ref.it(`${a} * python int`, { x: spec(val(a), a) }, 'x * 3', ({ x }) => x.mul(3));
+      ref.it(`${a} * python bool`, { x: spec(val(a), a) }, 'x * True', ({ x }) => x.mul(true));
+    }
+    ref.it('int / int is true division in float32', { x: spec([1, 7, -7]), y: spec([2, 2, 2], 'int64') }, 'x.long() / y', ({ x, y }) => x.long().div(y));
+    ref.it('int64 + 0-dim float64 gives the default float', { x: spec([1, 2], 'int64'), y: spec(1.5, 'float64') }, 'x + y', ({ x, y }) => x.add(y));
+    ref.it('0-dim + 0-dim promotes fully', { x: spec(1, 'float32'), y: spec(1.5, 'float64') }, 'x + y', ({ x, y }) => x.add(y));
+
+    it('setDefaultDtype changes inferred float dtypes', () => {
+      torch.tidy(() => {
+        torch.setDefaultDtype('float64');
+        try {
+          expect(torch.tensor([1.5]).dtype).to.equal('float64');
+          expect(torch.zeros(2).dtype).to.equal('float64');
+          expect(torch.arange(0, 1, 0.5).dtype).to.equal('float64');
+          expect(torch.tensor([1]).dtype).to.equal('int64');
+        } finally {
+          torch.setDefaultDtype('float32');
+        }
+        expect(torch.getDefaultDtype()).to.equal('float32');
+        expect(() => torch.setDefaultDtype('int64' as never)).to.throw(TypeError, "Expected 'float32' or 'float64' for dtype but received 'int64' of type string");
+      });
+    });
+  });
+
+  describe('metadata', () => {
+    it('shape, size, ndim, numel, stride, elementSize, isFloatingPoint', () => {
+      torch.tidy(() => {
+        const t = torch.zeros([2, 3, 4], { dtype: 'float64' });
+        expect(t.shape).to.deep.equal([2, 3, 4]);
+        expect(t.size()).to.deep.equal([2, 3, 4]);
+        expect(t.size(-1)).to.equal(4);
+        expect(t.size(1)).to.equal(3);
+        expect(t.ndim).to.equal(3);
+        expect(t.dim()).to.equal(3);
+        expect(t.numel()).to.equal(24);
+        expect(t.stride()).to.deep.equal([12, 4, 1]);
+        expect(t.stride(0)).to.equal(12);
+        expect(t.elementSize()).to.equal(8);
+        expect(t.isFloatingPoint()).to.equal(true);
+        expect(torch.zeros([1], { dtype: 'int8' }).isFloatingPoint()).to.equal(false);
+        expect(t.isContiguous()).to.equal(true);
+        expect(t.storageOffset()).to.equal(0);
+        expect(t.type()).to.equal('float64');
+        expect(() => t.size(3)).to.throw(RangeError, 'Dimension out of range (expected to be in range of [-3, 2], but got 3)');
+      });
+    });
+  });
+});
