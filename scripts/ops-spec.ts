@@ -85,6 +85,7 @@ export const OPS: OpSpec[] = [
   unary('sigmoid', 'sigmoid', 'Elementwise logistic sigmoid.'),
   unary('relu', 'relu', 'Elementwise max(x, 0).'),
   unary('erf', 'erf', 'Elementwise error function.'),
+  unary('erfinv', 'erfinv', 'Elementwise inverse error function.'),
   unary('floor', 'floor', 'Elementwise floor.'),
   unary('ceil', 'ceil', 'Elementwise ceiling.'),
   unary('trunc', 'trunc', 'Elementwise truncation toward zero.'),

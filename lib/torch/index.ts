@@ -16,3 +16,4 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './a
 export { tidy, keep, dispose } from './scope.js';
 export { manualSeed, setNumThreads, getNumThreads, memory, parallelInfo, version, type MemoryStats } from './runtime.js';
 export * as cuda from './cuda.js';
+export * as nn from './nn/index.js';

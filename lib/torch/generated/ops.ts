@@ -75,6 +75,8 @@ let OP_relu = -1;
 let OP_relu_ = -1;
 let OP_erf = -1;
 let OP_erf_ = -1;
+let OP_erfinv = -1;
+let OP_erfinv_ = -1;
 let OP_floor = -1;
 let OP_floor_ = -1;
 let OP_ceil = -1;
@@ -848,6 +850,25 @@ export abstract class TensorOps {
   erf_(): this {
     const self = this;
     native.callOp(OP_erf_ >= 0 ? OP_erf_ : (OP_erf_ = lookup('aten::erf_', '')), self._h);
+    return self;
+  }
+
+  /**
+   * Elementwise inverse error function.
+   * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
+   */
+  erfinv(): Tensor {
+    const self = this;
+    return wrap<Tensor>(native.callOp(OP_erfinv >= 0 ? OP_erfinv : (OP_erfinv = lookup('aten::erfinv', '')), self._h));
+  }
+
+  /**
+   * In-place erfinv: Elementwise inverse error function.
+   * @throws TorchError when libtorch rejects the arguments.
+   */
+  erfinv_(): this {
+    const self = this;
+    native.callOp(OP_erfinv_ >= 0 ? OP_erfinv_ : (OP_erfinv_ = lookup('aten::erfinv_', '')), self._h);
     return self;
   }
 
@@ -2650,6 +2671,14 @@ export function relu(input: Tensor): Tensor {
  */
 export function erf(input: Tensor): Tensor {
   return input.erf();
+}
+
+/**
+ * Elementwise inverse error function.
+ * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
+ */
+export function erfinv(input: Tensor): Tensor {
+  return input.erfinv();
 }
 
 /**

@@ -1,0 +1,226 @@
+/** Functional forms of layers and losses (as `torch.nn.functional`). */
+import { Tensor } from '../tensor.js';
+import * as ops from '../generated/ops.js';
+import { checkOptions, typeError, rangeError } from '../errors.js';
+import { zerosLike } from '../creation.js';
+
+/** How a loss reduces over the batch. */
+export type Reduction = 'none' | 'mean' | 'sum';
+
+function reductionCode(r: Reduction | undefined, where: string): number {
+  const v = r ?? 'mean';
+  if (v === 'none') return 0;
+  if (v === 'mean') return 1;
+  if (v === 'sum') return 2;
+  throw new TypeError(`Expected 'none', 'mean' or 'sum' for ${where} reduction but received '${String(v)}'`);
+}
+
+function tensorArg(v: unknown, name: string): asserts v is Tensor {
+  if (!(v instanceof Tensor)) typeError('Tensor', name, v);
+}
+
+/** input @ weight.T + bias. @throws TorchError on mismatched feature sizes. */
+export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  tensorArg(input, 'input');
+  return ops._linear(input, weight, bias);
+}
+
+/** Rows of `weight` at `input` indices; `paddingIdx` rows get no gradient. */
+export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
+  checkOptions(opts, ['paddingIdx'], 'embedding');
+  tensorArg(input, 'input');
+  let pad = opts.paddingIdx ?? -1;
+  if (opts.paddingIdx != null) {
+    const n = weight.size(0);
+    if (pad >= n || pad < -n) rangeError(`an index in [${-n}, ${n - 1}]`, 'paddingIdx', pad);
+    if (pad < 0) pad += n;
+  }
+  return ops._embedding(weight, input, pad);
+}
+
+/** Zeroes elements with probability p (default 0.5) while training (default true), scaling the rest by 1/(1-p). */
+export function dropout(input: Tensor, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): Tensor {
+  checkOptions(opts, ['p', 'training', 'inplace'], 'dropout');
+  const p = opts.p ?? 0.5;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
+  const training = opts.training ?? true;
+  return opts.inplace ? ops._dropout_(input, p, training) : ops._dropout(input, p, training);
+}
+
+/** Layer normalization over the trailing `normalizedShape` dims (eps default 1e-5). */
+export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
+  checkOptions(opts, ['weight', 'bias', 'eps'], 'layerNorm');
+  tensorArg(input, 'input');
+  return ops._layerNorm(input, normalizedShape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
+}
+
+export function relu(input: Tensor): Tensor {
+  tensorArg(input, 'input');
+  return input.relu();
+}
+
+/** GELU; approximate 'none' (default, exact erf) or 'tanh'. */
+export function gelu(input: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+  checkOptions(opts, ['approximate'], 'gelu');
+  const a = opts.approximate ?? 'none';
+  if (a !== 'none' && a !== 'tanh') throw new TypeError(`Expected 'none' or 'tanh' for approximate but received '${String(a)}'`);
+  return ops._gelu(input, { approximate: a });
+}
+
+export function tanh(input: Tensor): Tensor {
+  return input.tanh();
+}
+export function sigmoid(input: Tensor): Tensor {
+  return input.sigmoid();
+}
+export function silu(input: Tensor): Tensor {
+  return ops._silu(input);
+}
+export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
+  return ops._leakyRelu(input, negativeSlope);
+}
+export function softplus(input: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
+  checkOptions(opts, ['beta', 'threshold'], 'softplus');
+  return ops._softplus(input, opts.beta ?? 1, opts.threshold ?? 20);
+}
+
+/** Softmax along dim. */
+export function softmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+  tensorArg(input, 'input');
+  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
+  return input.softmax(dim, opts);
+}
+
+/** log(softmax) along dim, computed stably. */
+export function logSoftmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+  tensorArg(input, 'input');
+  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
+  return input.logSoftmax(dim, opts);
+}
+
+/** Options of crossEntropy. */
+export interface CrossEntropyOptions {
+  /** Per-class weights (default none). */
+  weight?: Tensor | null;
+  /** Target value that contributes nothing (default -100). */
+  ignoreIndex?: number;
+  /** Default 'mean' (over non-ignored targets). */
+  reduction?: Reduction;
+  /** Smoothing in [0, 1] (default 0). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross entropy between logits `input` ([N, C] or [N, C, d...]) and class
+ * indices (or class probabilities) `target`.
+ * @throws TorchError on shape/dtype mismatches or targets out of range.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  checkOptions(opts, ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'], 'crossEntropy');
+  tensorArg(input, 'input');
+  tensorArg(target, 'target');
+  const ls = opts.labelSmoothing ?? 0;
+  if (!(ls >= 0 && ls <= 1)) rangeError('a value in [0, 1]', 'labelSmoothing', ls);
+  return ops._crossEntropyLoss(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'crossEntropy'), opts.ignoreIndex ?? -100, ls);
+}
+
+/** Negative log likelihood of log-probabilities `input` at class indices `target`. */
+export function nllLoss(input: Tensor, target: Tensor, opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}): Tensor {
+  checkOptions(opts, ['weight', 'ignoreIndex', 'reduction'], 'nllLoss');
+  tensorArg(input, 'input');
+  return ops._nllLoss(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'nllLoss'), opts.ignoreIndex ?? -100);
+}
+
+/** Mean squared error. */
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  checkOptions(opts, ['reduction'], 'mseLoss');
+  tensorArg(input, 'input');
+  return ops._mseLoss(input, target, reductionCode(opts.reduction, 'mseLoss'));
+}
+
+/** Mean absolute error. */
+export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  checkOptions(opts, ['reduction'], 'l1Loss');
+  tensorArg(input, 'input');
+  return ops._l1Loss(input, target, reductionCode(opts.reduction, 'l1Loss'));
+}
+
+/** Binary cross entropy from logits (weight, posWeight optional). */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
+  checkOptions(opts, ['weight', 'posWeight', 'reduction'], 'binaryCrossEntropyWithLogits');
+  tensorArg(input, 'input');
+  tensorArg(target, 'target');
+  const a = input.shape;
+  const b = target.shape;
+  if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+    throw new Error(`Target size ([${b.join(', ')}]) must be the same as input size ([${a.join(', ')}])`);
+  }
+  return ops._bceWithLogits(input, target, opts.weight ?? null, opts.posWeight ?? null, reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'));
+}
+
+/** Pads the last dims: pad = [left, right, top, bottom, ...]; only mode 'constant' (value default 0). */
+export function pad(input: Tensor, padding: number[], opts: { mode?: 'constant'; value?: number } = {}): Tensor {
+  checkOptions(opts, ['mode', 'value'], 'pad');
+  if ((opts.mode ?? 'constant') !== 'constant') throw new TypeError(`pad: only mode 'constant' is supported, received '${String(opts.mode)}'`);
+  if (padding.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
+  if (padding.length / 2 > input.dim()) throw new RangeError('Padding length too large');
+  return ops._constantPad(input, padding, opts.value ?? 0);
+}
+
+/** One-hot encoding of int64 classes (numClasses default: max + 1). */
+export function oneHot(input: Tensor, numClasses = -1): Tensor {
+  return ops._oneHot(input, numClasses);
+}
+
+/**
+ * softmax(q @ k^T * scale + mask) @ v over the last two dims (as
+ * `F.scaled_dot_product_attention`): a bool attnMask keeps true positions,
+ * a float one is added; isCausal masks the future; scale defaults to
+ * 1/sqrt(E). Built from differentiable ops.
+ */
+export function scaledDotProductAttention(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number } = {},
+): Tensor {
+  checkOptions(opts, ['attnMask', 'dropoutP', 'isCausal', 'scale'], 'scaledDotProductAttention');
+  const e = query.size(-1);
+  const scale = opts.scale ?? 1 / Math.sqrt(e);
+  const kt = key.transpose(-2, -1);
+  let scores = query.matmul(kt).mul(scale);
+  kt.dispose();
+  const L = query.size(-2);
+  const S = key.size(-2);
+  let mask = opts.attnMask ?? null;
+  const temps: Tensor[] = [];
+  if (opts.isCausal) {
+    if (mask !== null) throw new TypeError('scaledDotProductAttention: pass either attnMask or isCausal, not both');
+    const ones = zerosLike(scores, { dtype: 'bool' }).logicalNot_();
+    mask = ones.tril();
+    temps.push(ones, mask);
+  }
+  if (mask !== null) {
+    const next = mask.dtype === 'bool' ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
+    scores.dispose();
+    scores = next;
+  }
+  void L;
+  void S;
+  let attn = scores.softmax(-1);
+  scores.dispose();
+  const p = opts.dropoutP ?? 0;
+  if (p > 0) {
+    const d = dropout(attn, { p, training: true });
+    attn.dispose();
+    attn = d;
+  }
+  const out = attn.matmul(value);
+  attn.dispose();
+  for (const t of temps) t.dispose();
+  return out;
+}

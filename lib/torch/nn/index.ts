@@ -1,0 +1,14 @@
+/** Neural-network building blocks (as `torch.nn`). */
+export { Module, type StateDict, type IncompatibleKeys } from './module.js';
+export { Parameter, isParameter } from './parameter.js';
+export { Linear, type LinearOptions } from './modules/linear.js';
+export { Embedding, type EmbeddingOptions } from './modules/embedding.js';
+export { LayerNorm, type LayerNormOptions } from './modules/normalization.js';
+export { Dropout, ReLU, GELU, Tanh, Sigmoid, Softmax, Identity } from './modules/activation.js';
+export { Sequential, ModuleList, ModuleDict, ParameterList } from './modules/container.js';
+export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './modules/attention.js';
+export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type EncoderCallOptions } from './modules/transformer.js';
+export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules/loss.js';
+export * as functional from './functional.js';
+export * as init from './init.js';
+export * as utils from './utils/index.js';

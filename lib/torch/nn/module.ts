@@ -1,0 +1,361 @@
+/**
+ * The base class of every layer (as `nn.Module`). Fields holding a Module or a
+ * Parameter are registered by assignment, in assignment order; buffers are
+ * registered with `registerBuffer`. `stateDict()` keys equal PyTorch's.
+ */
+import { Tensor } from '../tensor.js';
+import { Parameter } from './parameter.js';
+import { noGrad } from '../autograd.js';
+import { keep } from '../scope.js';
+import { checkOptions, typeError } from '../errors.js';
+import { isDType, type DType } from '../dtype.js';
+import { deviceString, type DeviceLike } from '../device.js';
+
+/** A state dict: dotted names to tensors, in PyTorch's order. */
+export type StateDict = Record<string, Tensor>;
+
+/** What `loadStateDict` reports (as PyTorch's `_IncompatibleKeys`). */
+export interface IncompatibleKeys {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+const BUFFERS = Symbol('buffers');
+const NON_PERSISTENT = Symbol('nonPersistent');
+
+export abstract class Module {
+  /** Training mode (dropout active); set with train()/eval(). */
+  training = true;
+  private [BUFFERS]: Set<string> = new Set();
+  private [NON_PERSISTENT]: Set<string> = new Set();
+
+  /** The computation. Subclasses define it with their own signature. */
+  abstract forward(...args: never[]): unknown;
+
+  /** Calls forward (as `module(...)` in PyTorch). */
+  call<A extends unknown[], R>(this: { forward(...args: A): R }, ...args: A): R {
+    return this.forward(...args);
+  }
+
+  // -------------------------------------------------------------- registries
+  /** The module's own entries in registration order; containers override. */
+  protected ownEntries(): [string, unknown][] {
+    return Object.entries(this);
+  }
+
+  /**
+   * Registers a buffer (a tensor that is state but not a parameter, e.g. a
+   * positional table). Non-persistent buffers stay out of stateDict.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    checkOptions(opts, ['persistent'], 'registerBuffer');
+    if (tensor !== null && !(tensor instanceof Tensor)) typeError('a Tensor or null', `buffer '${name}'`, tensor);
+    if (tensor !== null) keep(tensor);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+    this[BUFFERS].add(name);
+    if (opts.persistent === false) this[NON_PERSISTENT].add(name);
+    else this[NON_PERSISTENT].delete(name);
+  }
+
+  /** Registers a parameter under `name` (same as assigning a Parameter to the field). */
+  registerParameter(name: string, p: Parameter | null): void {
+    if (p !== null && !(p instanceof Parameter)) typeError('a Parameter or null', `parameter '${name}'`, p);
+    (this as unknown as Record<string, unknown>)[name] = p;
+  }
+
+  /** Registers a child module (same as assigning it to the field). */
+  registerModule(name: string, m: Module | null): void {
+    (this as unknown as Record<string, unknown>)[name] = m;
+  }
+
+  /** Own parameters, buffers and children. */
+  private own(): { params: [string, Parameter][]; buffers: [string, Tensor][]; children: [string, Module][] } {
+    const params: [string, Parameter][] = [];
+    const buffers: [string, Tensor][] = [];
+    const children: [string, Module][] = [];
+    for (const [k, v] of this.ownEntries()) {
+      if (v instanceof Parameter) params.push([k, v]);
+      else if (v instanceof Module) children.push([k, v]);
+      else if (v instanceof Tensor && this[BUFFERS].has(k)) buffers.push([k, v]);
+    }
+    return { params, buffers, children };
+  }
+
+  /** Direct children with their names. */
+  namedChildren(): [string, Module][] {
+    return this.own().children;
+  }
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and all descendants, depth first, with dotted names ('' for this). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    const seen = new Set<Module>([this]);
+    const visit = (m: Module, p: string) => {
+      for (const [name, c] of m.namedChildren()) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        const full = p === '' ? name : `${p}.${name}`;
+        out.push([full, c]);
+        visit(c, full);
+      }
+    };
+    visit(this, prefix);
+    return out;
+  }
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Parameters with dotted names (each shared parameter once). @param recurse default true. */
+  namedParameters(prefix = '', recurse = true): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [n, p] of m.own().params) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([mp === '' ? n : `${mp}.${n}`, p]);
+      }
+    }
+    return out;
+  }
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters('', recurse).map(([, p]) => p);
+  }
+
+  /** Buffers with dotted names. @param recurse default true. */
+  namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const mods: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) for (const [n, b] of m.own().buffers) out.push([mp === '' ? n : `${mp}.${n}`, b]);
+    return out;
+  }
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers('', recurse).map(([, b]) => b);
+  }
+
+  // -------------------------------------------------------------- modes
+  /** Sets training mode on this module and descendants (default true). */
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') typeError('a boolean', 'mode', mode);
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+  /** Evaluation mode: train(false). */
+  eval(): this {
+    return this.train(false);
+  }
+  /** Sets requiresGrad on every parameter (default true). */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+  /** Clears gradients: to null (setToNone, the default) or to zeros. */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      const g = p.grad;
+      if (g === null) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => g.zero_());
+      g.dispose();
+    }
+  }
+  /** Calls fn on every descendant and then this module (as PyTorch's apply). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * Moves/casts parameters and buffers in place: `to('cuda')`, `to('float64')`,
+   * `to({device, dtype})`. Parameters keep their identity (optimizers stay valid);
+   * only floating parameters change dtype.
+   */
+  to(target: DType | DeviceLike | { device?: DeviceLike; dtype?: DType }): this {
+    let dtype: DType | undefined;
+    let device: string | undefined;
+    if (typeof target === 'string' && isDType(target)) dtype = target;
+    else if (typeof target === 'string' || (typeof target === 'object' && target !== null && 'type' in target)) device = deviceString(target as DeviceLike);
+    else if (typeof target === 'object' && target !== null) {
+      checkOptions(target, ['device', 'dtype'], 'Module.to');
+      const t = target as { device?: DeviceLike; dtype?: DType };
+      dtype = t.dtype;
+      device = t.device === undefined ? undefined : deviceString(t.device);
+    } else typeError('a dtype, device or options object', 'to', target);
+    const convert = (t: Tensor): Tensor =>
+      t.to({ ...(device !== undefined ? { device } : {}), ...(dtype !== undefined && t.isFloatingPoint() ? { dtype } : {}) });
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [name, p] of m.own().params) {
+          const moved = convert(p);
+          if (moved !== p) {
+            p.setData_(moved);
+            moved.dispose();
+          }
+          const g = p.grad;
+          if (g !== null) {
+            const mg = convert(g);
+            if (mg !== g) p.grad = mg;
+            g.dispose();
+            if (mg !== g) mg.dispose();
+          }
+          void name;
+        }
+        for (const [name, b] of m.own().buffers) {
+          const moved = convert(b);
+          if (moved !== b) {
+            keep(moved);
+            (m as unknown as Record<string, unknown>)[name] = moved;
+            b.dispose();
+          }
+        }
+      }
+    });
+    return this;
+  }
+  cuda(index?: number): this {
+    return this.to(index === undefined ? 'cuda' : `cuda:${index}`);
+  }
+  cpu(): this {
+    return this.to('cpu');
+  }
+  float(): this {
+    return this.to('float32');
+  }
+  double(): this {
+    return this.to('float64');
+  }
+
+  // -------------------------------------------------------------- state
+  /**
+   * Parameters and persistent buffers under PyTorch's dotted keys, as
+   * detached tensors sharing memory with the module.
+   */
+  stateDict(prefix = ''): StateDict {
+    const out: StateDict = {};
+    const visit = (m: Module, p: string) => {
+      const own = m.own();
+      for (const [n, t] of own.params) out[p + n] = t.detach();
+      for (const [n, t] of own.buffers) if (!m[NON_PERSISTENT].has(n)) out[p + n] = t.detach();
+      for (const [n, c] of own.children) visit(c, `${p}${n}.`);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  /**
+   * Copies values from `stateDict` into parameters and buffers. With strict
+   * (default true) every missing key, unexpected key and shape mismatch is
+   * reported together in one Error; without it only shape mismatches throw.
+   */
+  loadStateDict(stateDict: Record<string, Tensor> | Map<string, Tensor>, opts: { strict?: boolean } = {}): IncompatibleKeys {
+    checkOptions(opts, ['strict'], 'loadStateDict');
+    const strict = opts.strict ?? true;
+    const entries = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
+    const own = new Map<string, Tensor>();
+    const visit = (m: Module, p: string) => {
+      const o = m.own();
+      for (const [n, t] of o.params) own.set(p + n, t);
+      for (const [n, t] of o.buffers) if (!m[NON_PERSISTENT].has(n)) own.set(p + n, t);
+      for (const [n, c] of o.children) visit(c, `${p}${n}.`);
+    };
+    visit(this, '');
+    const missingKeys: string[] = [];
+    const unexpectedKeys: string[] = [];
+    const mismatches: string[] = [];
+    for (const [k, t] of own) {
+      const src = entries.get(k);
+      if (src === undefined) {
+        missingKeys.push(k);
+        continue;
+      }
+      if (!(src instanceof Tensor)) {
+        mismatches.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+        continue;
+      }
+      const a = src.shape;
+      const b = t.shape;
+      if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+        mismatches.push(`size mismatch for ${k}: copying a param with shape [${a.join(', ')}] from checkpoint, the shape in current model is [${b.join(', ')}].`);
+      }
+    }
+    for (const k of entries.keys()) if (!own.has(k) && k !== '_metadata') unexpectedKeys.push(k);
+    const errors: string[] = [];
+    if (strict) {
+      if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    errors.push(...mismatches);
+    if (errors.length > 0) {
+      throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    }
+    noGrad(() => {
+      for (const [k, t] of own) {
+        const src = entries.get(k);
+        if (src !== undefined) t.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // -------------------------------------------------------------- copying and printing
+  /** A deep copy: new parameters and buffers with the same values (as copy.deepcopy). */
+  deepCopy(): this {
+    return deepCopyModule(this);
+  }
+
+  /** Extra text inside this module's printed parentheses (e.g. 'in_features=10, ...'). */
+  extraRepr(): string {
+    return '';
+  }
+
+  /** PyTorch-like printed form. */
+  toString(): string {
+    const children = this.namedChildren();
+    const extra = this.extraRepr();
+    if (children.length === 0) return `${this.constructor.name}(${extra})`;
+    const lines = children.map(([n, c]) => `  (${n}): ${String(c).split('\n').join('\n  ')}`);
+    if (extra !== '') lines.unshift(`  ${extra}`);
+    return `${this.constructor.name}(\n${lines.join('\n')}\n)`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+function deepCopyModule<M extends Module>(m: M): M {
+  const copy = Object.create(Object.getPrototypeOf(m)) as M;
+  const src = m as unknown as Record<string | symbol, unknown>;
+  const dst = copy as unknown as Record<string | symbol, unknown>;
+  for (const key of Reflect.ownKeys(m)) {
+    const v = src[key];
+    if (v instanceof Parameter) {
+      dst[key] = noGrad(() => {
+        const c = v.detach();
+        const cl = c.clone();
+        c.dispose();
+        const p = new Parameter(cl, v.requiresGrad);
+        cl.dispose();
+        return p;
+      });
+    } else if (v instanceof Module) {
+      dst[key] = deepCopyModule(v);
+    } else if (v instanceof Tensor) {
+      dst[key] = keep(noGrad(() => v.clone()));
+    } else if (v instanceof Set) {
+      dst[key] = new Set(v);
+    } else if (v instanceof Map) {
+      dst[key] = new Map([...v].map(([k, x]) => [k, x instanceof Module ? deepCopyModule(x) : x]));
+    } else if (Array.isArray(v)) {
+      dst[key] = v.map((x) => (x instanceof Module ? deepCopyModule(x) : x));
+    } else {
+      dst[key] = v;
+    }
+  }
+  return copy;
+}
