@@ -126,8 +126,9 @@ function body(op: OpSpec, ovs: Overload[], params: Param[], kws: Param[], hasSel
   return lines.join('\n');
 }
 
-function inplaceOverloads(ovs: Overload[]): Overload[] {
-  return ovs.map((o) => {
+function inplaceOverloads(ovs: Overload[], names?: string[]): Overload[] {
+  return ovs.map((o, i) => {
+    if (names !== undefined) return { ...o, aten: names[i] };
     const [base, ov] = o.aten.split('.');
     return { ...o, aten: `${base}_${ov === undefined ? '' : '.' + ov}` };
   });
@@ -192,7 +193,7 @@ function generate(): { ops: string; pub: string } {
           parameters: decls,
           returnType: 'this',
           docs: [`In-place ${op.name}: ${op.doc}\n@throws TorchError when libtorch rejects the arguments.`],
-          statements: `const self = this;\n${body(op, inplaceOverloads(ovs), params, kws, true, true)}`,
+          statements: `const self = this;\n${body(op, inplaceOverloads(ovs, op.inplaceAten), params, kws, true, true)}`,
         });
       }
     }

@@ -38,6 +38,8 @@ export interface OpSpec {
   fn?: boolean;
   /** Also generate the in-place `name_` method from `aten_` overloads. */
   inplace?: boolean;
+  /** In-place overload names when they do not mirror `aten` (e.g. pow_.Scalar for pow.Tensor_Scalar). */
+  inplaceAten?: string[];
   /** false for ops without self (torch.cat, torch.einsum...). */
   self?: boolean;
 }
@@ -63,10 +65,10 @@ export const OPS: OpSpec[] = [
       { aten: 'div.Scalar', call: ['self', 'other'] },
     ], inplace: true },
   { name: 'pow', doc: 'self raised to exponent, elementwise.', params: ['exponent: TS'],
-    aten: ['pow.Tensor_Tensor', 'pow.Tensor_Scalar'], inplace: true },
+    aten: ['pow.Tensor_Tensor', 'pow.Tensor_Scalar'], inplace: true, inplaceAten: ['pow_.Tensor', 'pow_.Scalar'] },
   binary('remainder', 'remainder', 'Python-style modulus (sign of the divisor).'),
   binary('fmod', 'fmod', 'C-style modulus (sign of the dividend).'),
-  binary('atan2', 'atan2', 'Elementwise atan2(self, other).', false),
+  { name: 'atan2', doc: 'Elementwise atan2(self, other).', params: ['other: T'], aten: 'atan2', inplace: true },
   unary('neg', 'neg', 'Elementwise negation.'),
   unary('abs', 'abs', 'Elementwise absolute value.'),
   unary('sqrt', 'sqrt', 'Elementwise square root.'),
@@ -172,7 +174,7 @@ export const OPS: OpSpec[] = [
   { name: 'flatten', doc: 'Flattens dims startDim..endDim (default all).', params: ['startDim: int = 0', 'endDim: int = -1'], aten: 'flatten.using_ints' },
   { name: 'unflatten', doc: 'Expands dim into sizes.', params: ['dim: int', 'sizes: int[]'], aten: 'unflatten.int' },
   { name: 'permute', doc: 'Reorders dims.', params: ['...dims: shape'], aten: 'permute' },
-  { name: 'transpose', doc: 'Swaps two dims.', params: ['dim0: int', 'dim1: int'], aten: 'transpose.int', inplace: true },
+  { name: 'transpose', doc: 'Swaps two dims.', params: ['dim0: int', 'dim1: int'], aten: 'transpose.int', inplace: true, inplaceAten: ['transpose_'] },
   { name: 'swapaxes', doc: 'Alias of transpose.', params: ['axis0: int', 'axis1: int'], aten: 'transpose.int' },
   { name: 't', doc: 'Transposes a tensor of at most 2 dims.', aten: 't', inplace: true },
   { name: 'movedim', doc: 'Moves dims from source to destination positions.', params: ['source: dims', 'destination: dims'], aten: 'movedim.intlist' },

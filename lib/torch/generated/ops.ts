@@ -27,8 +27,8 @@ let OP_div___Tensor = -1;
 let OP_div___Scalar = -1;
 let OP_pow__Tensor_Tensor = -1;
 let OP_pow__Tensor_Scalar = -1;
-let OP_pow___Tensor_Tensor = -1;
-let OP_pow___Tensor_Scalar = -1;
+let OP_pow___Tensor = -1;
+let OP_pow___Scalar = -1;
 let OP_remainder__Tensor = -1;
 let OP_remainder__Scalar = -1;
 let OP_remainder___Tensor = -1;
@@ -37,8 +37,8 @@ let OP_fmod__Tensor = -1;
 let OP_fmod__Scalar = -1;
 let OP_fmod___Tensor = -1;
 let OP_fmod___Scalar = -1;
-let OP_atan2__Tensor = -1;
-let OP_atan2__Scalar = -1;
+let OP_atan2 = -1;
+let OP_atan2_ = -1;
 let OP_neg = -1;
 let OP_neg_ = -1;
 let OP_abs = -1;
@@ -199,7 +199,7 @@ let OP_flatten__using_ints = -1;
 let OP_unflatten__int = -1;
 let OP_permute = -1;
 let OP_transpose__int = -1;
-let OP_transpose___int = -1;
+let OP_transpose_ = -1;
 let OP_t = -1;
 let OP_t_ = -1;
 let OP_movedim__intlist = -1;
@@ -440,10 +440,10 @@ export abstract class TensorOps {
   pow_(exponent: Tensor | number | boolean): this {
     const self = this;
     if (isTensor(exponent)) {
-      native.callOp(OP_pow___Tensor_Tensor >= 0 ? OP_pow___Tensor_Tensor : (OP_pow___Tensor_Tensor = lookup('aten::pow_', 'Tensor_Tensor')), self._h, tensorOrScalar(exponent));
+      native.callOp(OP_pow___Tensor >= 0 ? OP_pow___Tensor : (OP_pow___Tensor = lookup('aten::pow_', 'Tensor')), self._h, tensorOrScalar(exponent));
       return self;
     }
-    native.callOp(OP_pow___Tensor_Scalar >= 0 ? OP_pow___Tensor_Scalar : (OP_pow___Tensor_Scalar = lookup('aten::pow_', 'Tensor_Scalar')), self._h, tensorOrScalar(exponent));
+    native.callOp(OP_pow___Scalar >= 0 ? OP_pow___Scalar : (OP_pow___Scalar = lookup('aten::pow_', 'Scalar')), self._h, tensorOrScalar(exponent));
     return self;
   }
 
@@ -503,12 +503,19 @@ export abstract class TensorOps {
    * Elementwise atan2(self, other).
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  atan2(other: Tensor | number | boolean): Tensor {
+  atan2(other: Tensor): Tensor {
     const self = this;
-    if (isTensor(other)) {
-      return wrap<Tensor>(native.callOp(OP_atan2__Tensor >= 0 ? OP_atan2__Tensor : (OP_atan2__Tensor = lookup('aten::atan2', 'Tensor')), self._h, tensorOrScalar(other)));
-    }
-    return wrap<Tensor>(native.callOp(OP_atan2__Scalar >= 0 ? OP_atan2__Scalar : (OP_atan2__Scalar = lookup('aten::atan2', 'Scalar')), self._h, tensorOrScalar(other)));
+    return wrap<Tensor>(native.callOp(OP_atan2 >= 0 ? OP_atan2 : (OP_atan2 = lookup('aten::atan2', '')), self._h, h(other, "other")));
+  }
+
+  /**
+   * In-place atan2: Elementwise atan2(self, other).
+   * @throws TorchError when libtorch rejects the arguments.
+   */
+  atan2_(other: Tensor): this {
+    const self = this;
+    native.callOp(OP_atan2_ >= 0 ? OP_atan2_ : (OP_atan2_ = lookup('aten::atan2_', '')), self._h, h(other, "other"));
+    return self;
   }
 
   /**
@@ -1869,7 +1876,7 @@ export abstract class TensorOps {
    */
   transpose_(dim0: number, dim1: number): this {
     const self = this;
-    native.callOp(OP_transpose___int >= 0 ? OP_transpose___int : (OP_transpose___int = lookup('aten::transpose_', 'int')), self._h, dim0, dim1);
+    native.callOp(OP_transpose_ >= 0 ? OP_transpose_ : (OP_transpose_ = lookup('aten::transpose_', '')), self._h, dim0, dim1);
     return self;
   }
 
@@ -2525,7 +2532,7 @@ export function fmod(input: Tensor, other: Tensor | number | boolean): Tensor {
  * Elementwise atan2(self, other).
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function atan2(input: Tensor, other: Tensor | number | boolean): Tensor {
+export function atan2(input: Tensor, other: Tensor): Tensor {
   return input.atan2(other);
 }
 
