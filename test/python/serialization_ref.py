@@ -6,8 +6,12 @@ Commands (JSON on stdin, JSON on stdout):
   pickle    ["expr", ...]          -> ["hex of pickle.dumps(eval(expr), protocol=2)", ...]
   unpickle  ["hex", ...]           -> [{"repr": ..., "desc": ...}, ...]   (plain pickle.loads)
   describe  {"path", "weights_only", "map_location"?} -> {"ok": desc} | {"error": message}
+            (or a list of such requests -> a list of results, to pay Python's start-up once)
   fixtures  {"dir"}                -> {"name": path, ...} (writes torch.save fixtures)
-  save      {"path", "expr"}       -> torch.save(eval(expr), path)
+  save      {"path", "expr", "kw"?} -> torch.save(eval(expr), path, **kw)
+  jit       {"path"}               -> torch.jit.save of a tiny scripted module
+  st_read   {"path"}               -> {"metadata", "tensors": {name: {dtype, shape, bytes}}} (parsed by hand)
+  st_write  {"path", "expr", "metadata"?} -> writes a safetensors file by hand
 
 `desc` is a structural description both sides can produce: tensors become their
 dtype, shape, stride, storage offset, storage identity and raw bytes, so a
@@ -105,24 +109,92 @@ def main():
         print(json.dumps(out))
     elif cmd == 'describe':
         import torch
-        try:
-            kw = {'weights_only': arg.get('weights_only', True)}
-            if 'map_location' in arg:
-                kw['map_location'] = arg['map_location']
-            v = torch.load(arg['path'], **kw)
-            print(json.dumps({'ok': describe(v)}))
-        except Exception as e:  # noqa: BLE001
-            print(json.dumps({'error': '%s: %s' % (type(e).__name__, e)}))
+
+        def one(a):
+            try:
+                kw = {'weights_only': a.get('weights_only', True)}
+                if 'map_location' in a:
+                    kw['map_location'] = a['map_location']
+                return {'ok': describe(torch.load(a['path'], **kw))}
+            except Exception as e:  # noqa: BLE001
+                return {'error': '%s: %s' % (type(e).__name__, e)}
+        print(json.dumps([one(a) for a in arg] if isinstance(arg, list) else one(arg)))
     elif cmd == 'fixtures':
         print(json.dumps(make_fixtures(arg['dir'])))
     elif cmd == 'save':
         import torch
         torch.manual_seed(0)
         env = {'torch': torch, 'collections': collections, 'OrderedDict': collections.OrderedDict, 'math': math}
-        torch.save(eval(arg['expr'], env), arg['path'])
+        torch.save(eval(arg['expr'], env), arg['path'], **arg.get('kw', {}))
+        print(json.dumps({'ok': True}))
+    elif cmd == 'jit':
+        import torch
+        torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), arg['path'])
+        print(json.dumps({'ok': True}))
+    elif cmd == 'st_read':
+        print(json.dumps(st_read(arg['path'])))
+    elif cmd == 'st_write':
+        import torch
+        torch.manual_seed(0)
+        env = {'torch': torch}
+        st_write(arg['path'], eval(arg['expr'], env), arg.get('metadata'))
         print(json.dumps({'ok': True}))
     else:
         raise SystemExit('unknown command ' + cmd)
+
+
+ST_DTYPES = ['F32', 'F64', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL']
+
+
+def st_torch_dtype(code):
+    import torch
+    return {'F32': torch.float32, 'F64': torch.float64, 'F16': torch.float16, 'BF16': torch.bfloat16,
+            'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8,
+            'BOOL': torch.bool}[code]
+
+
+def st_read(path):
+    import torch
+    with open(path, 'rb') as f:
+        data = f.read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, e in header.items():
+        if name == '__metadata__':
+            continue
+        b, end = e['data_offsets']
+        raw = data[8 + n + b:8 + n + end]
+        dt = st_torch_dtype(e['dtype'])
+        t = torch.frombuffer(bytearray(raw), dtype=dt) if raw else torch.empty(0, dtype=dt)
+        t = t.reshape(e['shape'])
+        d = describe(t)['tensor']
+        out[name] = {'dtype': d['dtype'], 'shape': d['shape'], 'bytes': d['bytes']}
+    return {'metadata': header.get('__metadata__'), 'tensors': out, 'header_len': n}
+
+
+def st_write(path, tensors, metadata):
+    import torch
+    names = {v: k for k, v in {
+        'F32': torch.float32, 'F64': torch.float64, 'F16': torch.float16, 'BF16': torch.bfloat16,
+        'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8,
+        'BOOL': torch.bool}.items()}
+    header = {}
+    if metadata:
+        header['__metadata__'] = metadata
+    blobs = []
+    off = 0
+    for name, t in tensors.items():
+        flat = t.reshape(-1).contiguous()
+        raw = bytes(flat.to(torch.uint8).tolist()) if t.dtype == torch.bool else (
+            bytes(flat.view(torch.uint8).tolist()) if flat.numel() else b'')
+        header[name] = {'dtype': names[t.dtype], 'shape': list(t.shape), 'data_offsets': [off, off + len(raw)]}
+        off += len(raw)
+        blobs.append(raw)
+    h = json.dumps(header).encode()
+    h += b' ' * (-len(h) % 8)
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 
 
 def make_fixtures(d):

@@ -1,0 +1,551 @@
+/**
+ * `torch.save` / `torch.load` compatible checkpoints (`.pt`), see `pt-format.md`.
+ *
+ *   import * as torch from './lib/torch/index.js';
+ *   import { save, load } from './lib/torch/serialization/index.js';
+ *   save({ model: stateDict, epoch: 3 }, 'ckpt.pt');
+ *   const ck = load<{ model: Record<string, torch.Tensor>; epoch: number }>('ckpt.pt');
+ *
+ * Values map to Python as described in `pickle.ts` (PyFloat for integral
+ * floats, PyTuple for tuples, Map for non-string keys, OrderedDict marks and
+ * `_metadata` kept as a hidden property). Tensors sharing one storage are
+ * written once and come back sharing it.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Tensor, isTensor } from '../tensor.js';
+import { Device, type DeviceLike } from '../device.js';
+import { isFloatingPoint, type DType } from '../dtype.js';
+import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
+import { Parameter } from '../nn/parameter.js';
+import * as cuda from '../cuda.js';
+import {
+  dumps,
+  loads,
+  orderedDict,
+  tuple,
+  PyGlobal,
+  PyReduce,
+  STORAGE_CLASS,
+  ITEM_SIZE,
+  type PyValue,
+  type StorageRef,
+  type TensorRecord,
+} from './pickle.js';
+import { BufferSink, BufferSource, FdSink, FdSource, ZipFormatError, ZipReader, ZipWriter, type ByteSink, type ByteSource } from './zip.js';
+import { loadSafetensors, saveSafetensors } from './safetensors.js';
+
+/** A value in a checkpoint: Python-shaped data with tensors. */
+export type CheckpointValue = PyValue<Tensor>;
+
+/** A module state dict: dotted parameter/buffer names → tensors. */
+export type StateDict = Record<string, Tensor>;
+
+/** Error for a checkpoint that is not loadable (wrong kind of file, missing or inconsistent records, devices). */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+/**
+ * Where loaded storages go: a device for all of them, a map from saved
+ * location (`'cuda:1'`) to target, or a function of the saved location.
+ */
+export type MapLocation = DeviceLike | Readonly<Record<string, DeviceLike>> | ((location: string) => DeviceLike);
+
+/** Options for {@link save}. */
+export interface SaveOptions {
+  /** `'pt'` (default): a torch.save zip checkpoint; `'safetensors'`: a flat name → tensor file. */
+  format?: 'pt' | 'safetensors';
+  /**
+   * Record prefix inside the zip; default the file's base name without its
+   * extension, as torch.save does (`model.pt` → `model/`), `archive` for buffers.
+   */
+  archiveName?: string;
+  /** safetensors only: the `__metadata__` string map. */
+  metadata?: Readonly<Record<string, string>>;
+}
+
+/** Options for {@link load}. */
+export interface LoadOptions {
+  /** `'pt'` (default) or `'safetensors'`; never guessed from the file name. */
+  format?: 'pt' | 'safetensors';
+  /**
+   * Where to put tensors. Default: the device they were saved from; loading a
+   * `cuda:N` checkpoint without CUDA then throws {@link CheckpointError}.
+   */
+  mapLocation?: MapLocation;
+  /** Check every record's CRC-32 (default true). */
+  verifyCrc?: boolean;
+}
+
+const SAVE_OPTIONS = ['format', 'archiveName', 'metadata'];
+const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc'];
+
+function checkOpts(opts: object, allowed: readonly string[], where: string): void {
+  if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object for ${where} but received ${String(opts)}`);
+  for (const k of Object.keys(opts)) {
+    if (!allowed.includes(k)) throw new TypeError(`Unknown option '${k}' for ${where} (expected one of ${allowed.join(', ')})`);
+  }
+  const f = (opts as { format?: unknown }).format;
+  if (f !== undefined && f !== 'pt' && f !== 'safetensors') {
+    throw new TypeError(`Expected 'pt' or 'safetensors' for format but received ${JSON.stringify(f)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Saving
+
+/** Stands for one storage while pickling; becomes the persistent id. */
+class StorageHandle {
+  constructor(
+    readonly key: string,
+    readonly tensor: Tensor,
+    readonly dtype: DType,
+    readonly location: string,
+    readonly numel: number,
+  ) {}
+}
+
+/** A Parameter's data, pickled as a plain tensor inside `_rebuild_parameter`. */
+class ParameterData {
+  constructor(readonly tensor: Tensor) {}
+}
+
+const REBUILD_V2 = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
+const REBUILD_PARAMETER = new PyGlobal('torch._utils', '_rebuild_parameter');
+
+function locationOf(t: Tensor): string {
+  const d = t.device;
+  return d.type === 'cpu' ? 'cpu' : `${d.type}:${d.index ?? 0}`;
+}
+
+interface Pickled {
+  pickle: Buffer;
+  storages: StorageHandle[];
+}
+
+function pickleCheckpoint(obj: unknown): Pickled {
+  const byId = new Map<string, StorageHandle>();
+  const storages: StorageHandle[] = [];
+  const handleFor = (t: Tensor): StorageHandle => {
+    const id = storageId(t);
+    const prev = byId.get(id);
+    if (prev) {
+      if (prev.dtype !== t.dtype) {
+        throw new CheckpointError(
+          `Cannot save tensors that view the same storage as different dtypes (${prev.dtype} and ${t.dtype})`,
+        );
+      }
+      return prev;
+    }
+    const nbytes = storageNbytes(t);
+    const item = ITEM_SIZE[t.dtype];
+    const h = new StorageHandle(String(storages.length), t, t.dtype, locationOf(t), Math.floor(nbytes / item));
+    byId.set(id, h);
+    storages.push(h);
+    return h;
+  };
+  const rebuild = (t: Tensor, requiresGrad: boolean): PyReduce<object> =>
+    new PyReduce<object>(
+      REBUILD_V2,
+      tuple<object>(handleFor(t), t.storageOffset(), tuple(...t.shape), tuple(...t.stride()), requiresGrad, orderedDict()),
+    );
+  const pickle = dumps(obj, {
+    persistentId: (o) =>
+      o instanceof StorageHandle
+        ? tuple<object>('storage', new PyGlobal('torch', STORAGE_CLASS[o.dtype]), o.key, o.location, o.numel)
+        : undefined,
+    reduce: (o) => {
+      if (o instanceof ParameterData) return rebuild(o.tensor, false);
+      if (!isTensor(o)) return undefined;
+      if (o.isDisposed) throw new CheckpointError('Cannot save a disposed tensor');
+      if (o instanceof Parameter) {
+        return new PyReduce<object>(REBUILD_PARAMETER, tuple<object>(new ParameterData(o), o.requiresGrad, orderedDict()));
+      }
+      return rebuild(o, o.requiresGrad);
+    },
+  });
+  return { pickle, storages };
+}
+
+function writeCheckpoint(sink: ByteSink, prefix: string, p: Pickled): void {
+  const zip = new ZipWriter(sink);
+  zip.add(`${prefix}/data.pkl`, p.pickle);
+  // torch.save writes storages in sorted key order (string order: 0, 1, 10, 11, ..., 2).
+  const sorted = [...p.storages].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const s of sorted) {
+    const bytes = storageBytes(s.tensor);
+    const want = s.numel * ITEM_SIZE[s.dtype];
+    zip.add(`${prefix}/data/${s.key}`, bytes.byteLength === want ? bytes : bytes.subarray(0, want));
+  }
+  zip.add(`${prefix}/version`, Buffer.from('3\n'));
+  zip.finish();
+}
+
+/** torch.save's archive name: the base name up to its last dot. */
+function archiveNameFor(path: string): string {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  const name = dot >= 0 ? base.slice(0, dot) : base;
+  return name.length > 0 ? name : 'archive';
+}
+
+function checkArchiveName(name: string): string {
+  if (typeof name !== 'string' || name.length === 0 || /[/\\\0]/.test(name)) {
+    throw new TypeError(`Expected a non-empty name without '/', '\\' or NUL for archiveName but received ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/**
+ * Writes `path` atomically: the data goes to `path.tmp-<pid>-<random>`, is
+ * fsynced and renamed over `path`, then the directory is fsynced. On any error
+ * the temporary file is removed and an existing `path` is left untouched.
+ * @throws the error of `write`, or the fs error (ENOENT for a missing directory, EACCES, ENOSPC...).
+ */
+export function writeFileAtomic(path: string, write: (sink: ByteSink) => void): void {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  let fd: number | null = fs.openSync(tmp, 'wx', 0o644);
+  try {
+    const sink = new FdSink(fd);
+    write(sink);
+    sink.flush();
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = null;
+    fs.renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== null) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already failing */
+      }
+    }
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* gone already */
+    }
+    throw e;
+  }
+  try {
+    const dfd = fs.openSync(nodePath.dirname(nodePath.resolve(path)), 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    /* directories cannot be fsynced on every platform; the rename is done */
+  }
+}
+
+/**
+ * Saves `obj` to `path` like `torch.save` (zip format, pickle protocol 2), or as
+ * safetensors with `{format: 'safetensors'}` (then `obj` must map names to tensors).
+ *
+ * `obj` may hold tensors (and Parameters), `null`, booleans, numbers (safe
+ * integers become Python ints, others floats; use `pyFloat(1)` for `1.0`),
+ * bigints, strings, `Uint8Array` (bytes), arrays (lists), {@link PyTuple}s, plain
+ * objects and Maps (dicts), OrderedDict-marked objects, {@link PyGlobal}s and
+ * {@link PyReduce}s. Tensors are saved with their device as location
+ * (`cpu`, `cuda:N`), storage offset and strides; each storage once.
+ *
+ * The write is atomic (see {@link writeFileAtomic}).
+ * @throws PickleValueError for a value with no Python equivalent (naming its path);
+ *   CheckpointError for tensors viewing one storage as two dtypes or a disposed tensor;
+ *   TypeError for bad options; fs errors (the old file is then left intact).
+ */
+export function save(obj: unknown, path: string, opts: SaveOptions = {}): void {
+  checkOpts(opts, SAVE_OPTIONS, 'save');
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
+  if (opts.format === 'safetensors') {
+    saveSafetensors(obj, path, { metadata: opts.metadata });
+    return;
+  }
+  if (opts.metadata !== undefined) throw new TypeError("The metadata option is only for format 'safetensors'");
+  const prefix = checkArchiveName(opts.archiveName ?? archiveNameFor(path));
+  const pickled = pickleCheckpoint(obj);
+  writeFileAtomic(path, (sink) => writeCheckpoint(sink, prefix, pickled));
+}
+
+/**
+ * Serializes `obj` to a Buffer in torch.save's format (records under `archive/`,
+ * as `torch.save(obj, io.BytesIO())`). Same values and errors as {@link save}.
+ */
+export function saveToBuffer(obj: unknown, opts: Pick<SaveOptions, 'archiveName'> = {}): Buffer {
+  checkOpts(opts, ['archiveName'], 'saveToBuffer');
+  const prefix = checkArchiveName(opts.archiveName ?? 'archive');
+  const pickled = pickleCheckpoint(obj);
+  const sink = new BufferSink();
+  writeCheckpoint(sink, prefix, pickled);
+  return sink.toBuffer();
+}
+
+// ---------------------------------------------------------------------------
+// Loading
+
+const LEGACY_MAGIC = Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex');
+
+/** Recognizes the kind of file from its first bytes; throws for anything but a zip. */
+function checkMagic(head: Buffer, size: number, where: string): void {
+  if (size === 0) throw new CheckpointError(`Not a PyTorch checkpoint: ${where} is empty`);
+  if (head.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1'))) return;
+  if (head.subarray(0, LEGACY_MAGIC.byteLength).equals(LEGACY_MAGIC)) {
+    throw new CheckpointError(`${where} uses the legacy torch.save format (PyTorch < 1.6); re-save it with a current PyTorch`);
+  }
+  if (head.byteLength >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
+    throw new CheckpointError(`${where} is a tar archive (the oldest torch.save format); re-save it with a current PyTorch`);
+  }
+  if (head.subarray(0, 8).toString('latin1') === 'PYTORCH1') {
+    throw new CheckpointError(`${where} is an old PYTORCH1 archive (TorchScript from PyTorch < 1.4); re-save it with a current PyTorch`);
+  }
+  if (head.byteLength >= 9 && head[8] === 0x7b) {
+    const n = head.readBigUInt64LE(0);
+    if (n > 0n && n <= BigInt(size - 8)) {
+      throw new CheckpointError(`${where} looks like a safetensors file; load it with {format: 'safetensors'}`);
+    }
+  }
+  if (head[0] === 0x80) {
+    throw new CheckpointError(`${where} is a bare pickle stream, not a torch.save checkpoint (no zip container)`);
+  }
+  throw new CheckpointError(
+    `Not a PyTorch checkpoint: ${where} does not start with a zip header (first bytes ${head.subarray(0, 8).toString('hex')})`,
+  );
+}
+
+function resolveTarget(location: string, mapLocation: MapLocation | undefined): string {
+  let target: DeviceLike;
+  if (mapLocation === undefined) target = location;
+  else if (typeof mapLocation === 'function') target = mapLocation(location);
+  else if (typeof mapLocation === 'string' || mapLocation instanceof Device) target = mapLocation;
+  else target = Object.hasOwn(mapLocation, location) ? (mapLocation as Record<string, DeviceLike>)[location] : location;
+  let dev: Device;
+  try {
+    dev = new Device(target);
+  } catch {
+    if (target === location) throw new CheckpointError(`Unsupported storage location '${location}' in the checkpoint (expected cpu or cuda:N)`);
+    throw new TypeError(`Expected a device like 'cpu', 'cuda' or 'cuda:0' from mapLocation but received ${JSON.stringify(String(target))}`);
+  }
+  if (dev.type === 'cuda') {
+    const n = cuda.deviceCount();
+    const idx = dev.index ?? 0;
+    if (n === 0) {
+      throw new CheckpointError(
+        `Attempting to load a storage saved on '${location}' onto ${dev}, but CUDA is not available; ` +
+          `pass mapLocation: 'cpu' to load it on the CPU`,
+      );
+    }
+    if (idx >= n) {
+      throw new CheckpointError(
+        `Attempting to load a storage saved on '${location}' onto ${dev}, but only ${n} CUDA device(s) are visible; ` +
+          `use mapLocation to choose another device`,
+      );
+    }
+    return `cuda:${idx}`;
+  }
+  return 'cpu';
+}
+
+interface LoadContext {
+  reader: ZipReader;
+  prefix: string;
+  mapLocation: MapLocation | undefined;
+  verifyCrc: boolean;
+}
+
+function loadFromReader(ctx: LoadContext): CheckpointValue {
+  const { reader, prefix } = ctx;
+  if (reader.get(`${prefix}/constants.pkl`)) {
+    throw new CheckpointError('This is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; it cannot be loaded here');
+  }
+  const pklEntry = reader.get(`${prefix}/data.pkl`);
+  if (!pklEntry) throw new CheckpointError(`Not a torch.save checkpoint: the zip has no '${prefix}/data.pkl' record`);
+  const versionEntry = reader.get(`${prefix}/version`) ?? reader.get(`${prefix}/.data/version`);
+  if (!versionEntry) throw new CheckpointError(`Not a torch.save checkpoint: the zip has no '${prefix}/version' record`);
+  if (versionEntry.size > 32) throw new CheckpointError(`Corrupt checkpoint: the version record is ${versionEntry.size} bytes long`);
+  const versionText = reader.read(versionEntry, { verifyCrc: ctx.verifyCrc }).toString('latin1').trim();
+  const version = /^\d+$/.test(versionText) ? Number(versionText) : NaN;
+  if (!(version >= 1 && version <= 10)) {
+    throw new CheckpointError(`Unsupported checkpoint format version ${JSON.stringify(versionText)} (this reader knows versions 1 to 10)`);
+  }
+  const bo = reader.get(`${prefix}/byteorder`);
+  if (bo) {
+    const order = bo.size <= 16 ? reader.read(bo, { verifyCrc: ctx.verifyCrc }).toString('latin1') : '?';
+    if (order === 'big') throw new CheckpointError('Big-endian checkpoints (byteorder big) are not supported');
+    if (order !== 'little') throw new CheckpointError(`Corrupt checkpoint: byteorder record says ${JSON.stringify(order)}`);
+  }
+  const pickle = reader.read(pklEntry, { verifyCrc: ctx.verifyCrc });
+
+  const created: Tensor[] = [];
+  const bases = new Map<string, Tensor>();
+  const targets = new Map<string, string>();
+  const baseFor = (s: StorageRef, dtype: DType): Tensor => {
+    const cacheKey = `${s.key}\0${dtype}`;
+    const cached = bases.get(cacheKey);
+    if (cached) return cached;
+    const entry = reader.get(`${prefix}/data/${s.key}`);
+    if (!entry) throw new CheckpointError(`Corrupt checkpoint: storage record '${prefix}/data/${s.key}' is missing`);
+    const itemSize = ITEM_SIZE[dtype];
+    const want = s.dtype === null ? s.numel : s.numel * itemSize;
+    if (entry.size !== want) {
+      throw new CheckpointError(
+        `Corrupt checkpoint: storage '${s.key}' should hold ${want} bytes (${s.numel} x ${s.dtype === null ? 1 : itemSize}) but its record has ${entry.size}`,
+      );
+    }
+    if (want % itemSize !== 0) {
+      throw new CheckpointError(`Corrupt checkpoint: untyped storage '${s.key}' of ${want} bytes is not a whole number of ${dtype} elements`);
+    }
+    let target = targets.get(s.location);
+    if (target === undefined) {
+      target = resolveTarget(s.location, ctx.mapLocation);
+      targets.set(s.location, target);
+    }
+    const bytes = new Uint8Array(want);
+    reader.readInto(entry, bytes, { verifyCrc: ctx.verifyCrc });
+    const base = fromStorageBytes(bytes, dtype, target);
+    created.push(base);
+    bases.set(cacheKey, base);
+    return base;
+  };
+  const tensorOf = (rec: TensorRecord): Tensor => {
+    if (rec.dtype === 'complex64' || rec.dtype === 'complex128') {
+      throw new CheckpointError(`Unsupported checkpoint: ${rec.dtype} tensors are not supported by this library`);
+    }
+    const dtype = rec.dtype as DType;
+    if (rec.requiresGrad && !isFloatingPoint(dtype)) {
+      throw new CheckpointError(`Corrupt checkpoint: a ${dtype} tensor is marked requires_grad (only floating point tensors can require gradients)`);
+    }
+    const base = baseFor(rec.storage, dtype);
+    const view = base.asStrided([...rec.size], [...rec.stride], rec.storageOffset);
+    created.push(view);
+    if (rec.requiresGrad) view.requiresGrad_(true);
+    return view;
+  };
+  try {
+    const value = loads<Tensor>(pickle, {
+      factory: {
+        tensor: tensorOf,
+        parameter: (t, requiresGrad) => {
+          const p = new Parameter(t, requiresGrad);
+          created.push(p);
+          return p;
+        },
+      },
+    });
+    // Views keep their storage alive; the 1-D base tensors are no longer needed,
+    // nor are tensors that only served as a Parameter's data.
+    const keep = new Set<Tensor>();
+    collectTensors(value, keep);
+    for (const t of created) if (!keep.has(t)) t.dispose();
+    return value;
+  } catch (e) {
+    for (const t of created) t.dispose();
+    throw e;
+  }
+}
+
+/** Finds every tensor reachable from `v` (cycle-safe, iterative). */
+function collectTensors(v: unknown, out: Set<Tensor>): void {
+  const seen = new Set<object>();
+  const todo: unknown[] = [v];
+  while (todo.length > 0) {
+    const x = todo.pop();
+    if (typeof x !== 'object' || x === null || seen.has(x)) continue;
+    seen.add(x);
+    if (isTensor(x)) {
+      out.add(x);
+    } else if (Array.isArray(x)) {
+      for (const y of x) todo.push(y);
+    } else if (x instanceof Map) {
+      for (const [k, y] of x) todo.push(k, y);
+    } else if (x instanceof PyReduce) {
+      todo.push(x.args);
+    } else if (Object.getPrototypeOf(x) === Object.prototype) {
+      for (const y of Object.values(x)) todo.push(y);
+    }
+  }
+}
+
+function openZip(source: ByteSource, where: string): ZipReader {
+  const head = Buffer.alloc(Math.min(source.size, 512));
+  source.readInto(0, head);
+  checkMagic(head, source.size, where);
+  try {
+    return ZipReader.fromSource(source);
+  } catch (e) {
+    if (e instanceof ZipFormatError && e.message.startsWith('Not a zip file: end of central directory record not found')) {
+      throw new CheckpointError(
+        `Truncated checkpoint: ${where} starts like a zip archive but has no end of central directory record ` +
+          `(the file was cut short, e.g. by an interrupted save or download)`,
+      );
+    }
+    throw e;
+  }
+}
+
+function prefixOf(reader: ZipReader): string {
+  const first = reader.entries[0];
+  if (!first) throw new CheckpointError('Not a torch.save checkpoint: the zip archive is empty');
+  const slash = first.name.indexOf('/');
+  if (slash <= 0) throw new CheckpointError(`Not a torch.save checkpoint: record '${first.name}' is not inside an archive folder`);
+  return first.name.slice(0, slash);
+}
+
+function checkLoadOpts(opts: LoadOptions): void {
+  checkOpts(opts, LOAD_OPTIONS, 'load');
+  const m = opts.mapLocation;
+  if (m !== undefined && typeof m !== 'string' && typeof m !== 'function' && !(m instanceof Device) && (typeof m !== 'object' || m === null)) {
+    throw new TypeError(`Expected a device, a location map or a function for mapLocation but received ${String(m)}`);
+  }
+}
+
+/**
+ * Loads a checkpoint written by `torch.save` (PyTorch >= 1.6 zip format) or by
+ * {@link save}; with `{format: 'safetensors'}` a safetensors file instead
+ * (returning a name → tensor object).
+ *
+ * Only the weights-only allowlist is interpreted (tensors, containers,
+ * OrderedDict, dtypes, torch.Size, torch.device); `T` is an unchecked cast of
+ * the result, default {@link CheckpointValue}.
+ *
+ * @throws CheckpointError for legacy (pre-1.6), tar, TorchScript, truncated,
+ *   big-endian or non-zip files, missing or wrongly sized storage records, and
+ *   `cuda:N` storages when CUDA (or that device) is unavailable and no
+ *   `mapLocation` is given.
+ * @throws PickleSecurityError for a disallowed global or opcode
+ *   (`Refusing to load: global 'os.system' is not allowed (weights-only loading)`).
+ * @throws PickleFormatError / ZipFormatError for corrupt data (CRC mismatch by default).
+ * @throws TypeError for bad options; fs errors (ENOENT...) as thrown by node.
+ */
+export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}): T {
+  checkLoadOpts(opts);
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
+  if (opts.format === 'safetensors') {
+    return loadSafetensors(path, { mapLocation: opts.mapLocation }) as T;
+  }
+  const reader = openZip(FdSource.open(path), `'${path}'`);
+  try {
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Loads a torch.save checkpoint held in memory. Same results and errors as {@link load}.
+ */
+export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<LoadOptions, 'format'> = {}): T {
+  checkLoadOpts(opts);
+  const reader = openZip(new BufferSource(buf), 'the buffer');
+  try {
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+  } finally {
+    reader.close();
+  }
+}
