@@ -319,8 +319,10 @@ export interface CaseOptions {
   seed?: number;
   /** `py` is statements that set `out` (else an expression). */
   stmt?: boolean;
-  /** Python must raise; TS must throw a TorchError with the same first message line. */
+  /** Python must raise; TS must throw a TorchError (or `errorClass`) with the same first message line. */
   error?: boolean;
+  /** The error class TS must throw where Python raises (default TorchError). */
+  errorClass?: new (...args: never[]) => Error;
   rtol?: number;
   atol?: number;
   /** Compare dtypes (default true). */
@@ -402,10 +404,10 @@ export class RefBatch {
       torch.tidy(() => {
         const bound = Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, fromSpec(s)])) as Bound<I>;
         if (opts.seed !== undefined) torch.manualSeed(opts.seed);
-        if (opts.error) {
+        if (opts.error || opts.errorClass) {
           expect(r.error, `Python did not raise for ${py}`).to.be.a('string');
           const e = errorOf(() => fn(bound));
-          expect(e, `TS error for ${name}: ${e.message}`).to.be.instanceOf(torch.TorchError);
+          expect(e, `TS error for ${name}: ${e.message}`).to.be.instanceOf(opts.errorClass ?? torch.TorchError);
           expect(e.message).to.equal(r.message);
           return;
         }
