@@ -1,0 +1,81 @@
+/** evaluate(): average losses and NSP accuracy over a loader, in eval mode without gradients. */
+import * as torch from '../torch/index.js';
+import type { Tensor } from '../torch/index.js';
+import type { BERT } from './model.js';
+import { PAD_IDX } from './model.js';
+import { batches, type BatchSource } from './batch.js';
+
+/** What evaluate() returns (and prints). */
+export interface EvalResult {
+  /** Mean over batches of NSP loss + MLM loss. */
+  loss: number;
+  nspLoss: number;
+  mlmLoss: number;
+  /** Share of NSP predictions equal to the label. */
+  nspAccuracy: number;
+  batches: number;
+  examples: number;
+}
+
+/** A loss over logits and targets, e.g. an nn.CrossEntropyLoss. */
+export interface LossFn {
+  forward(input: Tensor, target: Tensor): Tensor;
+}
+
+/**
+ * Runs the model over every batch in eval mode without gradients and
+ * averages total, NSP and MLM loss (batches whose MLM loss is undefined,
+ * having no masked token, are left out of the MLM mean) and NSP accuracy.
+ * `lossFn` scores MLM (default cross entropy ignoring [PAD]); NSP is scored
+ * with plain cross entropy. Restores the model's previous mode.
+ */
+export async function evaluate(
+  loader: BatchSource,
+  model: BERT,
+  lossFn: LossFn = new torch.nn.CrossEntropyLoss({ ignoreIndex: PAD_IDX }),
+  device: torch.DeviceLike = 'cpu',
+  opts: { quiet?: boolean; maxBatches?: number } = {},
+): Promise<EvalResult> {
+  const wasTraining = model.training;
+  model.eval();
+  let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;
+  try {
+    for await (const batch of batches(loader)) {
+      if (opts.maxBatches !== undefined && n >= opts.maxBatches) {
+        torch.dispose(batch);
+        break;
+      }
+      const r = torch.tidy(() =>
+        torch.noGrad(() => {
+          const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
+          const [nsp, mlm] = model.forward(x, seg);
+          const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
+          const mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
+          const right = nsp.argmax(1).eq(isNext).sum().item();
+          return { nspLoss, mlmLoss, right, size: isNext.size(0) };
+        }),
+      );
+      torch.dispose(batch);
+      n++;
+      nspSum += r.nspLoss;
+      if (Number.isFinite(r.mlmLoss)) {
+        mlmSum += r.mlmLoss;
+        mlmBatches++;
+      }
+      correct += r.right;
+      examples += r.size;
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  const nspLoss = n > 0 ? nspSum / n : NaN;
+  const mlmLoss = mlmBatches > 0 ? mlmSum / mlmBatches : NaN;
+  const result: EvalResult = { loss: nspLoss + mlmLoss, nspLoss, mlmLoss, nspAccuracy: examples > 0 ? correct / examples : NaN, batches: n, examples };
+  if (!opts.quiet) {
+    console.log(
+      `eval: loss ${result.loss.toFixed(4)} (nsp ${result.nspLoss.toFixed(4)}, mlm ${result.mlmLoss.toFixed(4)}), ` +
+        `nsp accuracy ${(100 * result.nspAccuracy).toFixed(2)}% over ${examples} examples`,
+    );
+  }
+  return result;
+}
