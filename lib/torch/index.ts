@@ -17,3 +17,4 @@ export { tidy, keep, dispose } from './scope.js';
 export { manualSeed, setNumThreads, getNumThreads, memory, parallelInfo, version, type MemoryStats } from './runtime.js';
 export * as cuda from './cuda.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
