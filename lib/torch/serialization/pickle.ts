@@ -502,10 +502,13 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
       storage.dtype === null ? Math.floor(storage.numel / ITEM_SIZE[dtype]) : storage.numel;
     let last = BigInt(storageOffset);
     let empty = false;
+    let numel = 1n;
     for (let i = 0; i < size.length; i++) {
+      numel *= BigInt(size[i]);
       if (size[i] === 0) empty = true;
       else last += BigInt(size[i] - 1) * BigInt(stride[i]);
     }
+    if (numel > BigInt(Number.MAX_SAFE_INTEGER)) fail(`tensor of size [${size}] has more than 2^53 elements`);
     if (empty ? storageOffset > storageElems : last >= BigInt(storageElems)) {
       fail(
         `tensor (offset ${storageOffset}, size [${size}], stride [${stride}]) reaches element ${last} ` +
