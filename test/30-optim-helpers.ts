@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
-import { PyTuple } from '../lib/torch/serialization/pickle.js';
+import { PyFloat, PyTuple } from '../lib/torch/serialization/pickle.js';
 import { runPython } from './helpers/python.js';
 import type { Optimizer, OptimizerStateDict } from '../lib/torch/optim/index.js';
 
@@ -136,8 +136,9 @@ export function expectValue(v: unknown, d: PyDesc, what: string, rtol = 1e-6): v
   } else if ('int' in d) {
     expect(v, what).to.equal(d.int);
   } else if ('float' in d) {
-    expect(typeof v, what).to.equal('number');
-    expectClose([v as number], [d.float], what, 1e-12, 0);
+    const x = v instanceof PyFloat ? v.value : v;
+    expect(typeof x, what).to.equal('number');
+    expectClose([x as number], [d.float], what, 1e-12, 0);
   } else if ('str' in d) {
     expect(v, what).to.equal(d.str);
   } else if ('tuple' in d) {
