@@ -383,6 +383,7 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
   const pickle = reader.read(pklEntry, { verifyCrc: ctx.verifyCrc });
 
   const created: Tensor[] = [];
+  let scratch = Buffer.alloc(0);
   const bases = new Map<string, Tensor>();
   const targets = new Map<string, string>();
   const baseFor = (s: StorageRef, dtype: DType): Tensor => {
@@ -406,7 +407,10 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
       target = resolveTarget(s.location, ctx.mapLocation);
       targets.set(s.location, target);
     }
-    const bytes = new Uint8Array(want);
+    // One scratch buffer, grown to the largest storage, serves every read:
+    // fromStorageBytes copies out of it, so fresh pages are touched only once.
+    if (scratch.byteLength < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(2 * scratch.byteLength, 1 << 30)));
+    const bytes = scratch.subarray(0, want);
     reader.readInto(entry, bytes, { verifyCrc: ctx.verifyCrc });
     const base = fromStorageBytes(bytes, dtype, target);
     created.push(base);

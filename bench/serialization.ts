@@ -1,0 +1,108 @@
+/**
+ * Checkpoint speed: save + load a ~100 MB state dict with this library and
+ * with Python's torch.save / torch.load (Debian's /usr/bin/python3, torch
+ * 1.13) in the same run, and print the times and their ratio.
+ *
+ *   npx tsx bench/serialization.ts [--mb 100] [--runs 3]
+ *
+ * Our save includes the atomic-write fsync + rename; Python's torch.save does
+ * not fsync, so the Python save is also timed followed by an fsync.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as torch from '../lib/torch/index.js';
+import { load, save } from '../lib/torch/serialization/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const MB = opt('mb', 100);
+const RUNS = opt('runs', 3);
+const PER_TENSOR = 1 << 20; // float32 elements (4 MiB)
+const COUNT = Math.max(1, Math.round((MB * 1e6) / (PER_TENSOR * 4)));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ser-'));
+try {
+  const sd: Record<string, torch.Tensor> = {};
+  for (let i = 0; i < COUNT; i++) sd[`layers.${i}.weight`] = torch.randn([1024, PER_TENSOR / 1024]);
+  const bytes = COUNT * PER_TENSOR * 4;
+  const ours = path.join(dir, 'ours.pt');
+
+  const saveMs: number[] = [];
+  const loadMs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    saveMs.push(time(() => save(sd, ours)));
+    loadMs.push(
+      time(() => {
+        const v = load<Record<string, torch.Tensor>>(ours);
+        for (const t of Object.values(v)) t.dispose();
+      }),
+    );
+  }
+
+  const pyFile = path.join(dir, 'py.pt');
+  const script = `
+import json, os, time, torch
+sd = {'layers.%d.weight' % i: torch.randn(1024, ${PER_TENSOR / 1024}) for i in range(${COUNT})}
+save, save_fsync, load, load_ours = [], [], [], []
+for _ in range(${RUNS}):
+    t = time.perf_counter(); torch.save(sd, ${JSON.stringify(pyFile)}); save.append(time.perf_counter() - t)
+    t = time.perf_counter(); torch.save(sd, ${JSON.stringify(pyFile)})
+    fd = os.open(${JSON.stringify(pyFile)}, os.O_RDONLY); os.fsync(fd); os.close(fd); save_fsync.append(time.perf_counter() - t)
+    t = time.perf_counter(); torch.load(${JSON.stringify(pyFile)}); load.append(time.perf_counter() - t)
+    t = time.perf_counter(); torch.load(${JSON.stringify(ours)}, weights_only=True); load_ours.append(time.perf_counter() - t)
+print(json.dumps({'save': save, 'save_fsync': save_fsync, 'load': load, 'load_ours': load_ours, 'threads': torch.get_num_threads()}))
+`;
+  const p = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  let py: { save: number[]; save_fsync: number[]; load: number[]; load_ours: number[] } | null = null;
+  if (p.status === 0) py = JSON.parse(p.stdout.trim().split('\n').pop()!);
+  else console.error(`(Python reference unavailable: ${p.stderr.trim().split('\n').pop()})`);
+
+  const crossMs: number[] = [];
+  if (py) {
+    for (let r = 0; r < RUNS; r++) {
+      crossMs.push(
+        time(() => {
+          const v = load<Record<string, torch.Tensor>>(pyFile);
+          for (const t of Object.values(v)) t.dispose();
+        }),
+      );
+    }
+  }
+  for (const t of Object.values(sd)) t.dispose();
+
+  const mb = bytes / 1e6;
+  const row = (name: string, ms: number, ref?: number): string =>
+    `${name.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${(mb / (ms / 1000)).toFixed(0).padStart(6)} MB/s` +
+    (ref !== undefined ? `   ratio ours/python ${(ms / ref).toFixed(2)}` : '');
+  console.log(`state dict: ${COUNT} float32 tensors, ${mb.toFixed(1)} MB; median of ${RUNS} runs; ${os.cpus().length} CPUs`);
+  const pySave = py ? median(py.save) * 1000 : undefined;
+  const pySaveSync = py ? median(py.save_fsync) * 1000 : undefined;
+  const pyLoad = py ? median(py.load) * 1000 : undefined;
+  console.log(row('ours   save (atomic: tmp + fsync + rename)', median(saveMs), pySaveSync));
+  console.log(row('ours   load', median(loadMs), pyLoad));
+  if (py) {
+    console.log(row('python torch.save', pySave!));
+    console.log(row('python torch.save + fsync', pySaveSync!));
+    console.log(row('python torch.load', pyLoad!));
+    console.log(row('ours   load of the Python file', median(crossMs), pyLoad));
+    console.log(row('python torch.load(weights_only) of our file', median(py.load_ours) * 1000, pyLoad));
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
