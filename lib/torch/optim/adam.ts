@@ -176,7 +176,7 @@ const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize', '
  *   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-4 });
  *   opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adam extends Optimizer<AdamParamGroup> {
+export class Adam extends Optimizer<AdamParamGroup, AdamOptions> {
   /**
    * @param params tensors or parameter groups (`{params, lr?, betas?, ...}`).
    * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false,

@@ -43,7 +43,7 @@ const ADAMW_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'foreach', '
  * parameters (`p *= 1 - lr * weightDecay`) instead of the gradient.
  * State as {@link Adam}'s.
  */
-export class AdamW extends Optimizer<AdamWParamGroup> {
+export class AdamW extends Optimizer<AdamWParamGroup, AdamWOptions> {
   /**
    * @param params tensors or parameter groups (`{params, lr?, weightDecay?, ...}`).
    * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false,

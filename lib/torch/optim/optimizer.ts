@@ -126,8 +126,9 @@ export function checkBool(v: unknown, name: string): boolean {
  * Base class of all optimizers (PyTorch's `torch.optim.Optimizer`).
  *
  * @typeParam G the parameter group type of the subclass.
+ * @typeParam O the subclass's options (what a parameter group may override).
  */
-export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
+export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends object = object> {
   /** The default hyperparameters (for groups that do not set them). */
   readonly defaults: Readonly<Record<string, GroupValue | undefined>>;
   /** The parameter groups, in order; hyperparameters may be changed between steps. */
@@ -168,7 +169,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     let groups = Array.from(params as Iterable<unknown>);
     if (groups.length === 0) throw new RangeError('optimizer got an empty parameter list');
     if (groups[0] instanceof Tensor || groups[0] === null || typeof groups[0] !== 'object') groups = [{ params: groups }];
-    for (const g of groups) this.addParamGroup(g as ParamGroupInput<object>);
+    for (const g of groups) this.addParamGroup(g as ParamGroupInput<O>);
   }
 
   /**
@@ -197,8 +198,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * @throws TypeError for an unknown option, a missing required option or a non-Tensor parameter;
    *   RangeError for a non-leaf parameter, one already in another group, or an invalid value.
    */
-  addParamGroup(paramGroup: ParamGroupInput<object>): void {
-    if (paramGroup === null || typeof paramGroup !== 'object' || Array.isArray(paramGroup)) {
+  addParamGroup(paramGroup: ParamGroupInput<O>): void {
+    if (paramGroup === null || typeof paramGroup !== 'object' || Array.isArray(paramGroup) || paramGroup instanceof Tensor) {
       throw new TypeError(`param group must be an object with params but received ${describe(paramGroup)}`);
     }
     checkOptions(paramGroup, ['params', ...this.optionKeys], `${this.name} param group`);
@@ -400,9 +401,15 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
           const key = toCamel(sk);
           if (sv instanceof Tensor) {
             incoming.add(sv);
+            const d = sv.detach();
             let t: Tensor;
-            if (sk === 'step') t = sv.detach().clone();
-            else t = sv.detach().to({ dtype: param.isFloatingPoint() ? param.dtype : sv.dtype, device: param.device, copy: true });
+            try {
+              // Floating state follows the parameter's dtype and device; `step` is copied as is (PyTorch #74424).
+              if (sk === 'step') t = d.clone();
+              else t = d.to({ dtype: param.isFloatingPoint() ? param.dtype : d.dtype, device: param.device, copy: true });
+            } finally {
+              d.dispose();
+            }
             created.push(t);
             ps[key] = keep(t);
           } else {

@@ -66,7 +66,7 @@ function checkSgdGroup(g: Record<string, GroupValue | undefined>): void {
  * With maximize the gradient is negated first. State per parameter with a
  * gradient: `momentumBuffer` (null without momentum).
  */
-export class SGD extends Optimizer<SGDParamGroup> {
+export class SGD extends Optimizer<SGDParamGroup, SGDOptions> {
   /**
    * @param params tensors or parameter groups (`{params, lr?, momentum?, ...}`).
    * @param opts lr (required, here or in every group); defaults: momentum 0, dampening 0,
