@@ -7,7 +7,7 @@
  * `torch.tidy` scope when they are created, so they survive the per-step
  * scopes of a training loop; free them with {@link Optimizer.dispose}.
  */
-import { native, type Handle } from '../native.js';
+import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { enableGrad } from '../autograd.js';
@@ -463,9 +463,4 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
     });
     return `${out})`;
   }
-}
-
-/** Handles of a list of tensors (internal helper for the native calls). */
-export function handles(ts: readonly Tensor[]): Handle[] {
-  return ts.map((t) => t._h);
 }
