@@ -362,7 +362,8 @@ export function parseBertCsv(
     skip_records_with_error: true,
     on_skip: (err) => {
       const line = (err as { lines?: number } | undefined)?.lines ?? 0;
-      if (!csvErrors.has(line)) csvErrors.set(line, `CSV error: ${err?.message ?? 'unreadable record'}`);
+      const message = (err?.message ?? 'unreadable record').replace(/ instead of delimiter.*$/, '');
+      if (!csvErrors.has(line)) csvErrors.set(line, `CSV error: ${message}`);
       return undefined;
     },
   }) as unknown as { info: { lines: number }; record: string[] }[];
