@@ -27,7 +27,10 @@ import {
   writeFileAtomic,
   type PyValue,
 } from '../lib/torch/serialization/index.js';
+import { fileURLToPath } from 'node:url';
 import { hasPythonTorch, py, tmpDir, type Desc } from './40-serialization-helpers.js';
+
+const TORCH2_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'torch2-fixtures');
 import { disposeAll, tdesc } from './40-serialization-torch-helpers.js';
 
 function errorOf(fn: () => unknown): Error {
@@ -199,6 +202,29 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       const after = torch.memory();
       expect(after.numWrappers).to.equal(before.numWrappers);
       expect(after.numTensors).to.equal(before.numTensors);
+    });
+  });
+
+  describe('files PyTorch 2.11 wrote (checked in; made on a CUDA machine)', () => {
+    const expected = JSON.parse(fs.readFileSync(path.join(TORCH2_DIR, 'expected.json'), 'utf8')) as Record<string, Desc>;
+    for (const name of Object.keys(expected)) {
+      it(`loads ${name}.pt (with .format_version, .storage_alignment, byteorder and .data/serialization_id records)`, () => {
+        const file = path.join(TORCH2_DIR, `${name}.pt`);
+        const v = load(file, name === 'cuda' ? { mapLocation: 'cpu' } : {});
+        try {
+          const want = name === 'cuda' ? (JSON.parse(JSON.stringify(expected[name]).replaceAll('"cuda:0"', '"cpu"')) as Desc) : expected[name];
+          expect(tdesc(v)).to.deep.equal(want);
+        } finally {
+          disposeAll(v);
+        }
+      });
+    }
+
+    it('refuses the cuda:0 file without CUDA and without mapLocation', function () {
+      if (torch.cuda.isAvailable()) this.skip();
+      expect(errorOf(() => load(path.join(TORCH2_DIR, 'cuda.pt'))).message).to.equal(
+        "Attempting to load a storage saved on 'cuda:0' onto cuda:0, but CUDA is not available; pass mapLocation: 'cpu' to load it on the CPU",
+      );
     });
   });
 

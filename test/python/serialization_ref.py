@@ -7,7 +7,10 @@ Commands (JSON on stdin, JSON on stdout):
   unpickle  ["hex", ...]           -> [{"repr": ..., "desc": ...}, ...]   (plain pickle.loads)
   describe  {"path", "weights_only", "map_location"?} -> {"ok": desc} | {"error": message}
             (or a list of such requests -> a list of results, to pay Python's start-up once)
-  fixtures  {"dir"}                -> {"name": path, ...} (writes torch.save fixtures)
+  fixtures  {"dir"}                -> {"name": path, ...} (writes torch.save fixtures; also cuda.pt
+                                      where CUDA is available. test/python/torch2-fixtures/ holds
+                                      these files as PyTorch 2.11 wrote them on a CUDA machine, with
+                                      expected.json = {name: describe(torch.load(file))})
   save      {"path", "expr", "kw"?} -> torch.save(eval(expr), path, **kw)
   jit       {"path"}               -> torch.jit.save of a tiny scripted module
   st_read   {"path"}               -> {"metadata", "tensors": {name: {dtype, shape, bytes}}} (parsed by hand)
@@ -275,6 +278,9 @@ def make_fixtures(d):
     save('tensor_only', torch.tensor([1, 2, 3]))
     big = torch.arange(1000, dtype=torch.float32)
     save('many', {('k%d' % i): big[i:i + 3] for i in range(300)})
+    if torch.cuda.is_available():
+        g = torch.randn(6, device='cuda')
+        save('cuda', {'g': g, 'view': g[2:5], 'cpu': torch.ones(2)})
     return paths
 
 
