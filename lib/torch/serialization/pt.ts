@@ -209,7 +209,7 @@ function checkArchiveName(name: string): string {
  */
 export function writeFileAtomic(path: string, write: (sink: ByteSink) => void): void {
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | null = fs.openSync(tmp, 'wx', 0o644);
+  let fd: number | null = fs.openSync(tmp, 'wx', 0o666);
   try {
     const sink = new FdSink(fd);
     write(sink);
