@@ -6,6 +6,7 @@
 #include <torch/csrc/autograd/function.h>
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
+#include <c10/core/GradMode.h>
 
 namespace tn {
 namespace {
@@ -63,13 +64,13 @@ Napi::Value GradFnName(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
+  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
 
 // setGradEnabled(bool) -> previous
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
-  bool prev = at::GradMode::is_enabled();
-  at::GradMode::set_enabled(info[0].As<Napi::Boolean>().Value());
+  bool prev = c10::GradMode::is_enabled();
+  c10::GradMode::set_enabled(info[0].As<Napi::Boolean>().Value());
   return Napi::Boolean::New(info.Env(), prev);
 }
 

@@ -3,16 +3,26 @@
 
 #include <atomic>
 #include <mutex>
-#include <unordered_set>
 
 namespace tn {
 namespace {
 
 std::mutex gLiveMutex;
-std::unordered_set<Holder*> gLive;
+Holder* gLiveHead = nullptr;
+int64_t gLiveCount = 0;
 
-// Tags our externals so a foreign External is never taken for a tensor.
-const napi_type_tag kHolderTag = {0x7a1c0e5b3f9d4e21ULL, 0x9b2e6c4d8a7f1035ULL};
+// Native bytes not yet reported to V8; reported in steps so that small
+// tensors do not each cost a call into the engine.
+int64_t gPendingBytes = 0;
+constexpr int64_t kReportStep = 1 << 20;
+
+void ReportBytes(Napi::Env env, int64_t delta) {
+  gPendingBytes += delta;
+  if (gPendingBytes >= kReportStep || gPendingBytes <= -kReportStep) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, gPendingBytes);
+    gPendingBytes = 0;
+  }
+}
 
 struct EnvData {
   Napi::FunctionReference errorClass;
@@ -34,6 +44,7 @@ int64_t ReportableBytes(const at::Tensor& t) {
 
 void Finalize(Napi::Env env, Holder* h) {
   Release(env, h);
+  h->magic = 0;
   delete h;
 }
 
@@ -70,24 +81,25 @@ void ThrowTorch(Napi::Env env, const std::string& msg) {
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
-  auto* h = new Holder{std::move(t), 0};
+  auto* h = new Holder();
+  h->t = std::move(t);
   h->reportedBytes = ReportableBytes(h->t);
   {
     std::lock_guard<std::mutex> lock(gLiveMutex);
-    gLive.insert(h);
+    h->next = gLiveHead;
+    if (gLiveHead != nullptr) gLiveHead->prev = h;
+    gLiveHead = h;
+    gLiveCount++;
   }
-  if (h->reportedBytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, h->reportedBytes);
-  auto ext = Napi::External<Holder>::New(env, h, Finalize);
-  napi_type_tag_object(env, ext, &kHolderTag);
-  return ext;
+  if (h->reportedBytes > 0) ReportBytes(env, h->reportedBytes);
+  return Napi::External<Holder>::New(env, h, Finalize);
 }
 
 Holder* HolderOf(const Napi::Value& v) {
   if (!v.IsExternal()) return nullptr;
-  bool ok = false;
-  napi_check_object_type_tag(v.Env(), v, &kHolderTag, &ok);
-  if (!ok) return nullptr;
-  return v.As<Napi::External<Holder>>().Data();
+  auto* h = v.As<Napi::External<Holder>>().Data();
+  if (h == nullptr || h->magic != Holder::kMagic) return nullptr;
+  return h;
 }
 
 at::Tensor& Unwrap(const Napi::Value& v) {
@@ -101,23 +113,27 @@ void Release(Napi::Env env, Holder* h) {
   if (!h->t.defined()) return;
   {
     std::lock_guard<std::mutex> lock(gLiveMutex);
-    gLive.erase(h);
+    if (h->prev != nullptr) h->prev->next = h->next;
+    else gLiveHead = h->next;
+    if (h->next != nullptr) h->next->prev = h->prev;
+    h->prev = h->next = nullptr;
+    gLiveCount--;
   }
   h->t.reset();
   if (h->reportedBytes > 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -h->reportedBytes);
+    ReportBytes(env, -h->reportedBytes);
     h->reportedBytes = 0;
   }
 }
 
 int64_t LiveCount() {
   std::lock_guard<std::mutex> lock(gLiveMutex);
-  return static_cast<int64_t>(gLive.size());
+  return gLiveCount;
 }
 
 void ForEachLive(const std::function<void(const at::Tensor&)>& fn) {
   std::lock_guard<std::mutex> lock(gLiveMutex);
-  for (auto* h : gLive) fn(h->t);
+  for (Holder* h = gLiveHead; h != nullptr; h = h->next) fn(h->t);
 }
 
 std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what) {

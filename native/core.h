@@ -13,8 +13,13 @@ namespace tn {
 // A native tensor handle. JS holds it as an External; `dispose` empties it
 // early, the GC finalizer frees it otherwise.
 struct Holder {
+  static constexpr uint64_t kMagic = 0x7a1c0e5b3f9d4e21ULL;
+  uint64_t magic = kMagic;
   at::Tensor t;
   int64_t reportedBytes = 0;
+  // Intrusive list of live holders (for the live count and memory stats).
+  Holder* prev = nullptr;
+  Holder* next = nullptr;
 };
 
 // Wraps a tensor into a new handle (registers it with the live count and

@@ -2,6 +2,8 @@
 // group, following PyTorch's single-tensor algorithms step for step.
 #include "core.h"
 
+#include <c10/core/GradMode.h>
+
 #include <cmath>
 #include <limits>
 
@@ -27,7 +29,7 @@ bool Flag(const Napi::Object& o, const char* key) {
 // opts: {lr, beta1, beta2, eps, weightDecay, amsgrad, maximize, decoupled}
 // Parameters without a gradient must be filtered out by the caller.
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   auto params = TensorArray(info[0]);
   auto expAvgs = TensorArray(info[1]);
   auto expAvgSqs = TensorArray(info[2]);
@@ -70,7 +72,7 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 // sgdStep(params, momentumBuffers (array of handle|null), opts) -> new buffers
 // opts: {lr, momentum, dampening, weightDecay, nesterov, maximize}
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   auto env = info.Env();
   auto params = TensorArray(info[0]);
   auto bufs = info[1].As<Napi::Array>();
@@ -105,7 +107,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 
 // clipGradNorm(params, maxNorm, normType, errorIfNonfinite) -> total norm tensor
 Napi::Value ClipGradNorm(const Napi::CallbackInfo& info) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   auto env = info.Env();
   auto params = TensorArray(info[0]);
   double maxNorm = info[1].As<Napi::Number>().DoubleValue();

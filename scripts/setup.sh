@@ -47,7 +47,7 @@ src_hash=$( (cat CMakeLists.txt native/*.cc native/*.h; echo "LIBTORCH=${LIBTORC
 if [ "$force_build" = 1 ] || [ ! -f build/Release/torch_node.node ] || [ ! -f build/.src-stamp ] || [ "$(cat build/.src-stamp)" != "$src_hash" ]; then
   echo "setup: building the native addon (cmake-js)"
   npx --no-install cmake-js compile --log-level warn >build.log 2>&1 || { tail -40 build.log >&2; echo "setup.sh: addon build failed (full log: build.log)" >&2; exit 1; }
-  version=$(grep -o 'torch_node: libtorch [^ ]*' build.log | head -1 | cut -d' ' -f3)
+  version=$(node -p "require('./build/Release/torch_node.node').torchVersion" 2>/dev/null || echo unknown)
   printf '{"libtorch": "%s", "version": "%s"}\n' "${LIBTORCH:-}" "${version:-unknown}" > build/libtorch-stamp.json
   echo "$src_hash" > build/.src-stamp
   rm -f build.log
