@@ -83,7 +83,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
   auto out = Napi::Array::New(env, params.size());
   for (size_t i = 0; i < params.size(); i++) {
     auto& param = params[i];
-    at::Tensor d = param.grad();
+    at::Tensor d = maximize ? -param.grad() : param.grad();
     if (wd != 0) d = d.add(param, wd);
     Napi::Value bufOut = env.Null();
     if (momentum != 0) {
@@ -99,7 +99,7 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
       }
       d = nesterov ? d.add(buf, momentum) : buf;
     }
-    param.add_(d, maximize ? lr : -lr);
+    param.add_(d, -lr);
     out.Set(static_cast<uint32_t>(i), bufOut);
   }
   return out;

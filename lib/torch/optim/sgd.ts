@@ -112,37 +112,19 @@ export class SGD extends Optimizer<SGDParamGroup, SGDOptions> {
         bufs.push(b instanceof Tensor ? b._h : null);
       }
       if (params.length === 0) continue;
-      // PyTorch 1.13 negates the gradient before weight decay and momentum; the
-      // native kernel flips the sign of the update instead, so negate the
-      // gradients (exactly) around the call and tell it not to maximize.
-      const negated: Tensor[] = [];
-      let out: (Handle | null)[];
-      try {
-        if (g.maximize) {
-          for (const p of params) {
-            const gr = p.grad as Tensor;
-            negated.push(gr);
-            gr.neg_();
-          }
-        }
-        out = native.sgdStep(
-          params.map((p) => p._h),
-          bufs,
-          {
-            lr: g.lr,
-            momentum: g.momentum,
-            dampening: g.dampening,
-            weightDecay: g.weightDecay,
-            nesterov: g.nesterov,
-            maximize: false,
-          },
-        );
-      } finally {
-        for (const gr of negated) {
-          gr.neg_();
-          gr.dispose();
-        }
-      }
+      // One native call for the group (PyTorch 1.13's single-tensor SGD).
+      const out = native.sgdStep(
+        params.map((p) => p._h),
+        bufs,
+        {
+          lr: g.lr,
+          momentum: g.momentum,
+          dampening: g.dampening,
+          weightDecay: g.weightDecay,
+          nesterov: g.nesterov,
+          maximize: g.maximize,
+        },
+      );
       params.forEach((p, i) => {
         const s = this.stateOf(p);
         const h = out[i];
