@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BERTCSVDataset, int64FromInt32, type BERTCSVDatasetOptions } from '../lib/bert/dataset.js';
+import { BERTCSVDataset, int64FromInt32, parseBertCsv, type BERTCSVDatasetOptions } from '../lib/bert/dataset.js';
 import { examplesToCsv, type PretrainingExample } from '../lib/bert/prepare.js';
 
 const HEADER = 'BERT Input,BERT Label,Segment Label,Is Next';
@@ -108,6 +108,28 @@ describe('50 data: BERTCSVDataset', () => {
     expect(ds.skippedRows.map((r) => r.line)).to.deep.equal([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     // Without a vocabulary size, large ids are fine.
     expect(load(lines.slice(0, 2).concat(lines[4]).join('\n')).ds.length).to.equal(2);
+  });
+
+  it('reads regular files on a fast path with the same result as csv-parse', () => {
+    const rows = [HEADER];
+    for (let i = 0; i < 300; i++) {
+      const n = 3 + (i % 9);
+      const ids = Array.from({ length: n }, (_, k) => (k * 7 + i) % 40);
+      rows.push(`"[${ids.join(', ')}]","[${ids.map((x) => x % 3).join(',')}]"," [${ids.map((_, k) => (k < n / 2 ? 1 : 2)).join(', ')}] ",${i % 2}`);
+      if (i % 50 === 7) rows.push('"[2, 3]","[0]","[1, 1]",1', '', '"[2, 3]",,"[1, 1]",1', 'x,y,z,w', '"[2,,3]","[0,0]","[1,1]",1,');
+    }
+    const text = rows.join('\r\n') + '\r\n';
+    const fast = parseBertCsv(text, 'f.csv', 40);
+    const slow = parseBertCsv(text, 'f.csv', 40, { fastPath: false });
+    expect(fast.data.offsets.length).to.equal(slow.data.offsets.length);
+    expect(fast.data.offsets.length).to.be.above(200);
+    expect(fast.data.inputs).to.deep.equal(slow.data.inputs);
+    expect(fast.data.labels).to.deep.equal(slow.data.labels);
+    expect(fast.data.segments).to.deep.equal(slow.data.segments);
+    expect(fast.data.isNext).to.deep.equal(slow.data.isNext);
+    expect(fast.skipped).to.deep.equal(slow.skipped);
+    expect(fast.totalRows).to.equal(slow.totalRows);
+    expect(fast.skipped.length).to.be.above(20);
   });
 
   it('limits the warning and uses console.warn by default', () => {

@@ -92,14 +92,14 @@ const CR = 13;
 const isWs = (c: number): boolean => c === SPACE || c === TAB || c === LF || c === CR;
 
 /**
- * Scans a JSON list of integers (`[2, 45, 4, 3]`) into `out`. Returns the
- * count, or -1 when the text is anything else (then `out` is left as it was).
- * Integers are JSON integers within the int32 range.
+ * Scans a JSON list of integers (`[2, 45, 4, 3]`) in `s[from, to)` into
+ * `out`. Returns the count, or -1 when the text is anything else (then `out`
+ * is left as it was). Integers are JSON integers within the int32 range.
  */
-function scanIntList(s: string, out: IntBuffer): number {
+function scanIntList(s: string, from: number, to: number, out: IntBuffer): number {
   const start = out.length;
-  const n = s.length;
-  let i = 0;
+  const n = to;
+  let i = from;
   while (i < n && isWs(s.charCodeAt(i))) i++;
   if (i >= n || s.charCodeAt(i) !== 91 /* [ */) return -1;
   i++;
@@ -339,20 +339,192 @@ function skippedMessage(path: string, skipped: SkippedRow[], total: number, maxR
   return `${path}: skipped ${skipped.length} bad row(s) of ${total}: ${listed.join('; ')}${more}`;
 }
 
-/**
- * Parses the CSV text into flat arrays.
- *
- * @throws Error for an empty file, a wrong header, no data row or no usable row.
- */
-export function parseBertCsv(
-  text: string,
-  path: string,
-  vocabSize?: number,
-): { data: BERTCSVData; skipped: SkippedRow[]; totalRows: number } {
-  const header = BERT_CSV_COLUMNS.join(',');
-  if (text.replace(/^\uFEFF/, '').trim().length === 0) {
-    throw new Error(`${path} is empty (expected the header ${header})`);
+/** Collects rows into flat arrays, validating each. */
+class RowBuilder {
+  readonly inputs: IntBuffer;
+  readonly labels: IntBuffer;
+  readonly segments: IntBuffer;
+  readonly isNext: number[] = [];
+  readonly offsets: number[] = [0];
+  readonly skipped: SkippedRow[] = [];
+  totalRows = 0;
+
+  constructor(
+    estimate: number,
+    private readonly vocabSize: number | undefined,
+  ) {
+    this.inputs = new IntBuffer(estimate);
+    this.labels = new IntBuffer(estimate);
+    this.segments = new IntBuffer(estimate);
   }
+
+  bad(line: number, reason: string): void {
+    this.skipped.push({ line, reason });
+  }
+
+  /**
+   * Adds one record whose three list cells are `text[starts[k], ends[k])`
+   * and whose `Is Next` cell is `isNextCell`.
+   */
+  add(line: number, text: string, starts: readonly number[], ends: readonly number[], isNextCell: string): void {
+    const { inputs, labels, segments, vocabSize } = this;
+    const bufs = [inputs, labels, segments];
+    const mark = inputs.length;
+    const counts = [0, 0, 0];
+    let problem: string | null = null;
+    for (let k = 0; k < 3; k++) {
+      const c = scanIntList(text, starts[k], ends[k], bufs[k]);
+      if (c < 0) {
+        problem = listProblem(BERT_CSV_COLUMNS[k], text.slice(starts[k], ends[k]));
+        break;
+      }
+      counts[k] = c;
+    }
+    const n = counts[0];
+    if (problem === null) {
+      if (n === 0) problem = `'BERT Input' is empty`;
+      else if (n !== counts[1] || n !== counts[2]) {
+        problem = `list lengths differ: BERT Input ${n}, BERT Label ${counts[1]}, Segment Label ${counts[2]}`;
+      }
+    }
+    if (problem === null) {
+      const limit = vocabSize ?? 2147483647;
+      for (let k = 0; k < 2 && problem === null; k++) {
+        const d = bufs[k].data;
+        for (let j = mark; j < mark + n; j++) {
+          const v = d[j];
+          if (v < 0 || v >= limit) {
+            problem =
+              v < 0
+                ? `'${BERT_CSV_COLUMNS[k]}' has a negative id ${v}`
+                : `'${BERT_CSV_COLUMNS[k]}' has id ${v} outside the vocabulary (size ${vocabSize})`;
+            break;
+          }
+        }
+      }
+    }
+    if (problem === null) {
+      const d = segments.data;
+      for (let j = mark; j < mark + n; j++) {
+        if (d[j] < 0 || d[j] > 2) {
+          problem = `'Segment Label' has value ${d[j]} (expected 0, 1 or 2)`;
+          break;
+        }
+      }
+    }
+    let next = 0;
+    if (problem === null) {
+      if (isNextCell === '1') next = 1;
+      else if (isNextCell !== '0') {
+        const m = IS_NEXT.exec(isNextCell);
+        if (m === null) problem = `'Is Next' is ${preview(isNextCell)} (expected 0 or 1)`;
+        else next = m[1] !== undefined ? Number(m[1]) : m[2].toLowerCase() === 'true' ? 1 : 0;
+      }
+    }
+    if (problem !== null) {
+      inputs.length = mark;
+      labels.length = mark;
+      segments.length = mark;
+      this.bad(line, problem);
+      return;
+    }
+    this.isNext.push(next);
+    this.offsets.push(inputs.length);
+  }
+}
+
+/** Splits one CSV header line into names (csv-parse). */
+function headerFields(line: string, path: string, header: string): string[] {
+  try {
+    const rec = parse(line, { relax_column_count: true }) as string[][];
+    if (rec.length === 1) return rec[0];
+  } catch {
+    // reported below
+  }
+  throw new Error(`${path} has a wrong header: it cannot be read as CSV (expected ${header})`);
+}
+
+/**
+ * The fast path for regular files (those written by prepare-data or pandas):
+ * one record per line, fields plain or in quotes without inner quotes or
+ * line breaks. Returns false as soon as a line is anything else; the caller
+ * then parses the whole file with csv-parse.
+ */
+function parseRegular(text: string, bodyStart: number, col: readonly number[], width: number, rows: RowBuilder): boolean {
+  if (/\r(?!\n)/.test(text)) return false;
+  const starts = [0, 0, 0];
+  const ends = [0, 0, 0];
+  const fieldStart = new Array<number>(width + 1);
+  const fieldEnd = new Array<number>(width + 1);
+  const listCol = [col[0], col[1], col[2]];
+  let pos = bodyStart;
+  let line = 1;
+  const n = text.length;
+  while (pos < n) {
+    line++;
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = n;
+    let end = eol;
+    if (end > pos && text.charCodeAt(end - 1) === CR) end--;
+    const lineStart = pos;
+    pos = eol + 1;
+    if (end === lineStart) continue; // empty line
+    // Split into fields.
+    let fields = 0;
+    let i = lineStart;
+    for (;;) {
+      if (i < end && text.charCodeAt(i) === 34 /* " */) {
+        const close = text.indexOf('"', i + 1);
+        if (close < 0 || close >= end) return false; // line break inside quotes
+        const after = close + 1;
+        if (after < end && text.charCodeAt(after) !== 44 /* , */) return false; // "" escape or junk after the quote
+        if (fields <= width) {
+          fieldStart[fields] = i + 1;
+          fieldEnd[fields] = close;
+        }
+        fields++;
+        i = after;
+      } else {
+        let j = i;
+        while (j < end && text.charCodeAt(j) !== 44) {
+          if (text.charCodeAt(j) === 34) return false; // a quote inside a plain field
+          j++;
+        }
+        if (fields <= width) {
+          fieldStart[fields] = i;
+          fieldEnd[fields] = j;
+        }
+        fields++;
+        i = j;
+      }
+      if (i >= end) break;
+      i++; // the comma
+      if (i === end) {
+        // trailing comma: one more empty field
+        if (fields <= width) {
+          fieldStart[fields] = i;
+          fieldEnd[fields] = i;
+        }
+        fields++;
+        break;
+      }
+    }
+    rows.totalRows++;
+    if (fields !== width) {
+      rows.bad(line, `expected ${width} fields but found ${fields}`);
+      continue;
+    }
+    for (let k = 0; k < 3; k++) {
+      starts[k] = fieldStart[listCol[k]];
+      ends[k] = fieldEnd[listCol[k]];
+    }
+    rows.add(line, text, starts, ends, text.slice(fieldStart[col[3]], fieldEnd[col[3]]));
+  }
+  return true;
+}
+
+/** The exact path: the whole file through csv-parse (quotes, escapes, line breaks in fields, CSV errors). */
+function parseWithCsvParse(text: string, path: string, header: string, col: readonly number[], width: number, rows: RowBuilder): void {
   const csvErrors = new Map<number, string>();
   const records = parse(text, {
     bom: true,
@@ -367,11 +539,54 @@ export function parseBertCsv(
       return undefined;
     },
   }) as unknown as { info: { lines: number }; record: string[] }[];
-
   if (records.length === 0 || (csvErrors.size > 0 && Math.min(...csvErrors.keys()) <= records[0].info.lines)) {
     throw new Error(`${path} has a wrong header: it cannot be read as CSV (expected ${header})`);
   }
-  const head = records[0].record;
+  const starts = [0, 0, 0];
+  for (let r = 1; r < records.length; r++) {
+    const { info, record } = records[r];
+    let newlines = 0;
+    for (const f of record) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) newlines++;
+    const line = info.lines - newlines;
+    rows.totalRows++;
+    if (record.length !== width) {
+      rows.bad(line, `expected ${width} fields but found ${record.length}`);
+      continue;
+    }
+    // One string holding the three list cells, so that add() reads them by range.
+    const cells = [record[col[0]], record[col[1]], record[col[2]]];
+    const joined = cells.join('\u0000');
+    const ends = [cells[0].length, cells[0].length + 1 + cells[1].length, joined.length];
+    starts[1] = cells[0].length + 1;
+    starts[2] = ends[1] + 1;
+    rows.add(line, joined, starts, ends, record[col[3]]);
+  }
+  for (const [line, reason] of csvErrors) {
+    rows.totalRows++;
+    rows.bad(line, reason);
+  }
+}
+
+/**
+ * Parses the CSV text into flat arrays. Regular files (one record per line)
+ * take a fast path; anything else goes through csv-parse, with the same
+ * results for the rows both can read. `fastPath: false` forces csv-parse.
+ *
+ * @throws Error for an empty file, a wrong header, no data row or no usable row.
+ */
+export function parseBertCsv(
+  text: string,
+  path: string,
+  vocabSize?: number,
+  options: { fastPath?: boolean } = {},
+): { data: BERTCSVData; skipped: SkippedRow[]; totalRows: number } {
+  const header = BERT_CSV_COLUMNS.join(',');
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim().length === 0) throw new Error(`${path} is empty (expected the header ${header})`);
+  let headEnd = body.indexOf('\n');
+  if (headEnd < 0) headEnd = body.length;
+  const headLine = body.slice(0, headEnd).replace(/\r$/, '');
+  const head = headerFields(headLine, path, header);
   const missing = BERT_CSV_COLUMNS.filter((c) => !head.includes(c));
   if (missing.length > 0) {
     const found = head.map((h) => `'${h.length > 40 ? h.slice(0, 40) + '...' : h}'`).join(', ');
@@ -382,96 +597,13 @@ export function parseBertCsv(
   const col = BERT_CSV_COLUMNS.map((c) => head.indexOf(c));
   const width = head.length;
 
-  const estimate = Math.ceil(text.length / 12);
-  const inputs = new IntBuffer(estimate);
-  const labels = new IntBuffer(estimate);
-  const segments = new IntBuffer(estimate);
-  const isNext: number[] = [];
-  const offsets: number[] = [0];
-  const skipped: SkippedRow[] = [];
-
-  // Data records, with csv-parse's skipped records merged in by line.
-  const bad = (line: number, reason: string): void => {
-    skipped.push({ line, reason });
-  };
-  let totalRows = 0;
-  for (let r = 1; r < records.length; r++) {
-    const { info, record } = records[r];
-    let newlines = 0;
-    for (const f of record) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) newlines++;
-    const line = info.lines - newlines;
-    totalRows++;
-    if (record.length !== width) {
-      bad(line, `expected ${width} fields but found ${record.length}`);
-      continue;
-    }
-    const mark = inputs.length;
-    const lists: [IntBuffer, string][] = [
-      [inputs, record[col[0]]],
-      [labels, record[col[1]]],
-      [segments, record[col[2]]],
-    ];
-    const counts: number[] = [];
-    let problem: string | null = null;
-    for (let k = 0; k < 3; k++) {
-      const [buf, cell] = lists[k];
-      const c = scanIntList(cell, buf);
-      if (c < 0) {
-        problem = listProblem(BERT_CSV_COLUMNS[k], cell);
-        break;
-      }
-      counts.push(c);
-    }
-    if (problem === null) {
-      if (counts[0] === 0) problem = `'BERT Input' is empty`;
-      else if (counts[0] !== counts[1] || counts[0] !== counts[2]) {
-        problem = `list lengths differ: BERT Input ${counts[0]}, BERT Label ${counts[1]}, Segment Label ${counts[2]}`;
-      }
-    }
-    if (problem === null) {
-      for (const [k, buf] of [[0, inputs], [1, labels]] as const) {
-        for (let j = mark; j < mark + counts[0]; j++) {
-          const v = buf.data[j];
-          if (v < 0 || (vocabSize !== undefined && v >= vocabSize)) {
-            problem =
-              v < 0
-                ? `'${BERT_CSV_COLUMNS[k]}' has a negative id ${v}`
-                : `'${BERT_CSV_COLUMNS[k]}' has id ${v} outside the vocabulary (size ${vocabSize})`;
-            break;
-          }
-        }
-        if (problem !== null) break;
-      }
-    }
-    if (problem === null) {
-      for (let j = mark; j < mark + counts[0]; j++) {
-        const v = segments.data[j];
-        if (v < 0 || v > 2) {
-          problem = `'Segment Label' has value ${v} (expected 0, 1 or 2)`;
-          break;
-        }
-      }
-    }
-    let next = 0;
-    if (problem === null) {
-      const m = IS_NEXT.exec(record[col[3]]);
-      if (m === null) problem = `'Is Next' is ${preview(record[col[3]])} (expected 0 or 1)`;
-      else next = m[1] !== undefined ? Number(m[1]) : m[2].toLowerCase() === 'true' ? 1 : 0;
-    }
-    if (problem !== null) {
-      inputs.length = mark;
-      labels.length = mark;
-      segments.length = mark;
-      bad(line, problem);
-      continue;
-    }
-    isNext.push(next);
-    offsets.push(inputs.length);
+  const estimate = Math.ceil(body.length / 12);
+  let rows = new RowBuilder(estimate, vocabSize);
+  if (!(options.fastPath ?? true) || !parseRegular(body, Math.min(headEnd + 1, body.length), col, width, rows)) {
+    rows = new RowBuilder(estimate, vocabSize);
+    parseWithCsvParse(body, path, header, col, width, rows);
   }
-  for (const [line, reason] of csvErrors) {
-    totalRows++;
-    skipped.push({ line, reason });
-  }
+  const { skipped, totalRows, isNext, offsets, inputs, labels, segments } = rows;
   skipped.sort((x, y) => x.line - y.line);
 
   if (totalRows === 0) throw new Error(`${path} has no data rows (only the header)`);
@@ -480,7 +612,6 @@ export function parseBertCsv(
       `${path} has no usable row: all ${totalRows} row(s) are bad (${skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join('; ')})`,
     );
   }
-  if (inputs.length > 2147483647) throw new Error(`${path} has more than 2^31 tokens`);
   return {
     data: {
       inputs: inputs.trimmed(),
