@@ -190,6 +190,19 @@ describe('50 data: DataLoader', function () {
       expect(sync.map(lists)).to.deep.equal(inThread);
     });
 
+    it('rebuilds a Subset (randomSplit) of the CSV dataset in workers', async () => {
+      const ds = new BERTCSVDataset(csv);
+      const [train] = randomSplit(ds, [0.75, 0.25], new torch.Generator(3));
+      const run = async (numWorkers: number): Promise<unknown[][]> => {
+        const out: unknown[][] = [];
+        for await (const b of new DataLoader(train, { batchSize: 32, collateFn: collateBatch, numWorkers })) out.push(lists(b));
+        return out;
+      };
+      const inThread = await run(0);
+      expect(inThread.length).to.equal(Math.ceil(train.length / 32));
+      expect(await run(1)).to.deep.equal(inThread);
+    });
+
     it('runs the default collate in workers (dropLast, prefetch 1, persistent workers)', async () => {
       const ds = new RangeDataset(23);
       const loader = new DataLoader(ds, { batchSize: 5, dropLast: true, numWorkers: 3, prefetchFactor: 1, persistentWorkers: true });
