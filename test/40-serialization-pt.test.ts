@@ -12,6 +12,7 @@ import {
   PyReduce,
   PyTuple,
   ZipReader,
+  chunking,
   ZipWriter,
   BufferSink,
   dumps,
@@ -363,6 +364,34 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
         ]);
       } finally {
         for (const t of ts) t.dispose();
+      }
+    });
+
+    it('streams big storages in pieces (small thresholds here) with the same bytes and checks', function () {
+      const saved = { ...chunking };
+      chunking.chunkThreshold = 100;
+      chunking.chunkBytes = 28; // not a multiple of 8: pieces are rounded to whole elements
+      const a = torch.randn([7, 9]);
+      const d = torch.randn([5, 5], { dtype: 'float64' });
+      const m = torch.tensor([true, false, true, true]);
+      const views = { a, at: a.t(), tail: a.view([-1]).narrow(0, 20, 30), d, m, h: torch.randn([61]).to('float16') };
+      try {
+        const buf = saveToBuffer(views);
+        chunking.chunkThreshold = saved.chunkThreshold;
+        const plain = saveToBuffer(views);
+        expect(buf.equals(plain)).to.equal(true);
+        chunking.chunkThreshold = 100;
+        const back = loadFromBuffer(buf);
+        expect(tdesc(back)).to.deep.equal(tdesc(views));
+        disposeAll(back);
+        const bad = Buffer.from(buf);
+        bad[ZipReader.fromBuffer(buf).get('archive/data/0')!.dataOffset + 200] ^= 4;
+        const before = torch.memory().numWrappers;
+        expect(errorOf(() => loadFromBuffer(bad)).message).to.match(/^Corrupt zip: CRC-32 mismatch in record 'archive\/data\/0'/);
+        expect(torch.memory().numWrappers).to.equal(before);
+      } finally {
+        Object.assign(chunking, saved);
+        for (const t of Object.values(views)) t.dispose();
       }
     });
 

@@ -155,6 +155,27 @@ describe('40 serialization: zip container', () => {
     }
   });
 
+  it('reads records piece by piece with a final CRC check', () => {
+    const data = pattern(1000, 5);
+    const zip = build([['p/a', data], ['p/e', new Uint8Array(0)]]);
+    const r = ZipReader.fromBuffer(zip);
+    const parts: Buffer[] = [];
+    const offs: number[] = [];
+    r.readChunks('p/a', 300, (c, off) => (parts.push(Buffer.from(c)), offs.push(off)));
+    expect(offs).to.deep.equal([0, 300, 600, 900]);
+    expect(Buffer.concat(parts).equals(data)).to.equal(true);
+    let calls = 0;
+    r.readChunks('p/e', 10, () => calls++);
+    expect(calls).to.equal(0);
+    expect(errorOf(() => r.readChunks('p/a', 0, () => {})).message).to.equal('Expected a positive integer for chunkBytes but received 0');
+    const bad = Buffer.from(zip);
+    bad[r.get('p/a')!.dataOffset + 999] ^= 1;
+    const seen: number[] = [];
+    const e = errorOf(() => ZipReader.fromBuffer(bad).readChunks('p/a', 300, (_c, off) => seen.push(off)));
+    expect(e.message).to.match(/^Corrupt zip: CRC-32 mismatch in record 'p\/a'/);
+    expect(seen).to.deep.equal([0, 300, 600, 900]);
+  });
+
   it('uses ZIP64 fields for offsets past 4 GiB and reads them back', () => {
     const base = 2 ** 32 + 123;
     const sink = new OffsetSink(base);

@@ -5,6 +5,7 @@ export {
   saveToBuffer,
   loadFromBuffer,
   writeFileAtomic,
+  chunking,
   CheckpointError,
   type CheckpointValue,
   type StateDict,

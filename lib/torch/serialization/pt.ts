@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Tensor, isTensor } from '../tensor.js';
+import { empty } from '../creation.js';
 import { Device, type DeviceLike } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
 import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
@@ -81,6 +82,14 @@ export interface LoadOptions {
   /** Check every record's CRC-32 (default true). */
   verifyCrc?: boolean;
 }
+
+/**
+ * Storages larger than `chunkThreshold` bytes are copied between tensors and
+ * the file `chunkBytes` at a time, so no single JS buffer has to hold them
+ * (Node's typed arrays stop at 4 GiB) and peak memory stays near the tensors'
+ * own size. Defaults: 1 GiB and 256 MiB. Mutable for tests and tuning.
+ */
+export const chunking = { chunkThreshold: 1 << 30, chunkBytes: 256 << 20 };
 
 const SAVE_OPTIONS = ['format', 'archiveName', 'metadata'];
 const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc'];
@@ -178,12 +187,39 @@ function writeCheckpoint(sink: ByteSink, prefix: string, p: Pickled): void {
   // torch.save writes storages in sorted key order (string order: 0, 1, 10, 11, ..., 2).
   const sorted = [...p.storages].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const s of sorted) {
-    const bytes = storageBytes(s.tensor);
     const want = s.numel * ITEM_SIZE[s.dtype];
-    zip.add(`${prefix}/data/${s.key}`, bytes.byteLength === want ? bytes : bytes.subarray(0, want));
+    zip.addChunks(`${prefix}/data/${s.key}`, want, storageChunks(s, want));
   }
   zip.add(`${prefix}/version`, Buffer.from('3\n'));
   zip.finish();
+}
+
+/** The bytes of a whole storage: one copy, or pieces of `chunking.chunkBytes` for big ones. */
+function* storageChunks(s: StorageHandle, want: number): Generator<Uint8Array> {
+  if (want <= chunking.chunkThreshold) {
+    const bytes = storageBytes(s.tensor);
+    yield bytes.byteLength === want ? bytes : bytes.subarray(0, want);
+    return;
+  }
+  const item = ITEM_SIZE[s.dtype];
+  const per = Math.max(1, Math.floor(chunking.chunkBytes / item));
+  const flat = s.tensor.detach();
+  try {
+    for (let start = 0; start < s.numel; start += per) {
+      const n = Math.min(per, s.numel - start);
+      const view = flat.asStrided([n], [1], start);
+      const piece = view.clone();
+      view.dispose();
+      try {
+        const bytes = storageBytes(piece);
+        yield bytes.subarray(0, n * item);
+      } finally {
+        piece.dispose();
+      }
+    }
+  } finally {
+    flat.dispose();
+  }
 }
 
 /** torch.save's archive name: the base name up to its last dot. */
@@ -406,6 +442,28 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     if (target === undefined) {
       target = resolveTarget(s.location, ctx.mapLocation);
       targets.set(s.location, target);
+    }
+    if (want > chunking.chunkThreshold) {
+      const base = empty([want / itemSize], { dtype, device: target });
+      created.push(base);
+      bases.set(cacheKey, base);
+      const per = Math.max(itemSize, Math.floor(chunking.chunkBytes / itemSize) * itemSize);
+      reader.readChunks(
+        entry,
+        per,
+        (chunk, off) => {
+          const part = fromStorageBytes(chunk, dtype, target);
+          const dst = base.narrow(0, off / itemSize, chunk.byteLength / itemSize);
+          try {
+            dst.copy_(part);
+          } finally {
+            dst.dispose();
+            part.dispose();
+          }
+        },
+        { verifyCrc: ctx.verifyCrc },
+      );
+      return base;
     }
     // One scratch buffer, grown to the largest storage, serves every read:
     // fromStorageBytes copies out of it, so fresh pages are touched only once.

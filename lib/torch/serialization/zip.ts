@@ -228,6 +228,43 @@ export class ZipReader {
     if (opts.verifyCrc ?? true) checkCrc(entry, target);
   }
 
+  /**
+   * Reads a record piece by piece into `scratch` (reused for every piece) and
+   * calls `onChunk` with each filled part, `chunkBytes` at a time (the last may
+   * be shorter); the CRC is checked after the last piece. Deflated records are
+   * inflated whole first. Lets a record larger than any one Buffer be consumed.
+   * @throws ZipFormatError as {@link read}; RangeError if `chunkBytes` is not positive.
+   */
+  readChunks(
+    entryOrName: ZipEntry | string,
+    chunkBytes: number,
+    onChunk: (chunk: Uint8Array, offset: number) => void,
+    opts: ZipReadOptions = {},
+  ): void {
+    const entry = this.resolve(entryOrName);
+    if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) {
+      throw new RangeError(`Expected a positive integer for chunkBytes but received ${chunkBytes}`);
+    }
+    if (entry.method !== 0) {
+      const all = this.read(entry, opts);
+      for (let off = 0; off < all.byteLength; off += chunkBytes) onChunk(all.subarray(off, off + chunkBytes), off);
+      return;
+    }
+    const scratch = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(1, entry.size)));
+    let crc = 0;
+    for (let off = 0; off < entry.size; off += chunkBytes) {
+      const part = scratch.subarray(0, Math.min(chunkBytes, entry.size - off));
+      this.source.readInto(entry.dataOffset + off, part);
+      crc = zlib.crc32(part, crc);
+      onChunk(part, off);
+    }
+    if ((opts.verifyCrc ?? true) && crc >>> 0 !== entry.crc32) {
+      throw new ZipFormatError(
+        `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
+      );
+    }
+  }
+
   /** Closes the underlying source. Safe to call twice. */
   close(): void {
     this.source.close();
