@@ -99,38 +99,6 @@ export interface DecodeOptions {
   cleanUpTokenizationSpaces?: boolean;
 }
 
-/**
- * Normalizes `text` and calls `visit` for each pre-tokenized word. ASCII text
- * under a BERT normalizer is normalized here (accent stripping and CJK
- * spacing do nothing to ASCII) and BERT's pre-tokenizer is a regular
- * expression; anything else goes to the Rust objects.
- */
-function forEachWord(
-  text: string,
-  normalizer: Normalizer | null,
-  ascii: BertNormalizerSettings | null,
-  preTokenizer: PreTokenizer | null,
-  bertWords: boolean,
-  visit: (word: string) => void,
-): void {
-  let norm = text;
-  if (normalizer !== null) {
-    if (ascii !== null && ASCII_ONLY.test(text)) {
-      if (ascii.cleanText) norm = norm.replace(ASCII_CONTROL, '').replace(ASCII_SPACE, ' ');
-      if (ascii.lowercase) norm = norm.toLowerCase();
-    } else {
-      norm = normalizer.normalizeString(text);
-    }
-  }
-  if (bertWords) {
-    for (const m of norm.matchAll(BERT_WORDS)) visit(m[0]);
-  } else if (preTokenizer === null) {
-    if (norm.length > 0) visit(norm);
-  } else {
-    for (const [word] of preTokenizer.preTokenizeString(norm)) visit(word);
-  }
-}
-
 function checkKeys(what: string, options: object, allowed: readonly string[]): void {
   for (const k of Object.keys(options)) {
     if (!allowed.includes(k)) {
@@ -168,6 +136,38 @@ const BERT_WORDS =
 interface BertNormalizerSettings {
   cleanText: boolean;
   lowercase: boolean;
+}
+
+/**
+ * Normalizes `text` and calls `visit` for each pre-tokenized word. ASCII text
+ * under a BERT normalizer is normalized here (accent stripping and CJK
+ * spacing do nothing to ASCII) and BERT's pre-tokenizer is a regular
+ * expression; anything else goes to the Rust objects.
+ */
+function forEachWord(
+  text: string,
+  normalizer: Normalizer | null,
+  ascii: BertNormalizerSettings | null,
+  preTokenizer: PreTokenizer | null,
+  bertWords: boolean,
+  visit: (word: string) => void,
+): void {
+  let norm = text;
+  if (normalizer !== null) {
+    if (ascii !== null && ASCII_ONLY.test(text)) {
+      if (ascii.cleanText) norm = norm.replace(ASCII_CONTROL, '').replace(ASCII_SPACE, ' ');
+      if (ascii.lowercase) norm = norm.toLowerCase();
+    } else {
+      norm = normalizer.normalizeString(text);
+    }
+  }
+  if (bertWords) {
+    for (const m of norm.matchAll(BERT_WORDS)) visit(m[0]);
+  } else if (preTokenizer === null) {
+    if (norm.length > 0) visit(norm);
+  } else {
+    for (const [word] of preTokenizer.preTokenizeString(norm)) visit(word);
+  }
 }
 
 /**
