@@ -18,3 +18,4 @@ export { manualSeed, setNumThreads, getNumThreads, memory, parallelInfo, version
 export * as cuda from './cuda.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as utils from './utils/index.js';

@@ -20,7 +20,7 @@ import { predictMlm, predictNsp } from '../predict.js';
 import { BertTokenizer } from '../tokenizer.js';
 import { loadCorpus } from '../corpus.js';
 import { prepareData, writePreparedData } from '../prepare.js';
-import { BERTCSVDataset } from '../dataset.js';
+import { BERTCSVDataset, type BertSample } from '../dataset.js';
 import { collateBatch } from '../collate.js';
 import type { BertBatch } from '../batch.js';
 
@@ -118,8 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const generator = new torch.Generator(seed);
   const batchSize = a['batch-size'] as number;
   const numWorkers = a['num-workers'] as number;
-  const trainLoader = new torch.utils.data.DataLoader<BertBatch>(trainSet, { batchSize, shuffle: true, generator, collateFn: collateBatch, numWorkers });
-  const testLoader = new torch.utils.data.DataLoader<BertBatch>(testSet, { batchSize, shuffle: false, collateFn: collateBatch });
+  const trainLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(trainSet, { batchSize, shuffle: true, generator, collateFn: collateBatch, numWorkers });
+  const testLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(testSet, { batchSize, shuffle: false, collateFn: collateBatch });
 
   const preset = a.preset as string;
   const model = new BERT(presetConfig(preset, vocabSize));

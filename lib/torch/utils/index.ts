@@ -1,0 +1,2 @@
+/** Utilities (as `torch.utils`). */
+export * as data from './data/index.js';
