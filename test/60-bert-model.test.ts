@@ -58,7 +58,7 @@ describe('BERT model (course parity)', function () {
     const inputs = [
       [2, 2, 2], [11, 12, 13], [4, 20, 21], [3, 3, 22], [30, 31, 4], [4, 0, 3], [3, 0, 0],
     ];
-    const segments = inputs.map((row) => row.map((t) => (t === PAD_IDX ? 0 : 1)));
+    const segments: number[][] = inputs.map((row) => row.map((t) => (t === PAD_IDX ? 0 : 1)));
     segments[4] = [2, 2, 1];
     segments[5] = [2, 0, 1];
     segments[6] = [2, 0, 0];
