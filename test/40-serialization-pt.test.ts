@@ -29,7 +29,8 @@ import {
   type PyValue,
 } from '../lib/torch/serialization/index.js';
 import { fileURLToPath } from 'node:url';
-import { hasPythonTorch, py, tmpDir, type Desc } from './40-serialization-helpers.js';
+import { spawnSync } from 'node:child_process';
+import { PYTHON, hasPythonTorch, py, tmpDir, type Desc } from './40-serialization-helpers.js';
 
 const TORCH2_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'torch2-fixtures');
 import { disposeAll, tdesc } from './40-serialization-torch-helpers.js';
@@ -392,6 +393,38 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       } finally {
         Object.assign(chunking, saved);
         for (const t of Object.values(views)) t.dispose();
+      }
+    });
+
+    it('saves and loads a single storage over 4 GiB (set SERIALIZATION_SLOW=1)', function () {
+      if (!process.env.SERIALIZATION_SLOW) this.skip();
+      this.timeout(900_000);
+      const n = 2 ** 32 + 100;
+      const big = torch.full([n], 7, { dtype: 'uint8' });
+      const tail = big.narrow(0, n - 3, 3);
+      tail.fill_(9);
+      const file = path.join(dir, 'huge.pt');
+      try {
+        save({ big, tail }, file);
+        tail.dispose();
+        big.dispose();
+        const back = load<{ big: torch.Tensor; tail: torch.Tensor }>(file);
+        try {
+          expect(back.big.shape).to.deep.equal([n]);
+          expect(storageId(back.big)).to.equal(storageId(back.tail));
+          expect(back.tail.tolist()).to.deep.equal([9, 9, 9]);
+          const head = back.big.narrow(0, 0, 3);
+          expect(head.tolist()).to.deep.equal([7, 7, 7]);
+          head.dispose();
+        } finally {
+          disposeAll(back);
+        }
+        if (hasPythonTorch()) {
+          const r = spawnSync(PYTHON, ['-c', 'import sys,torch;d=torch.load(sys.argv[1],weights_only=True);b=d["big"];print(b.shape[0], b[:3].tolist(), d["tail"].tolist(), d["tail"].storage().data_ptr()==b.storage().data_ptr())', file], { encoding: 'utf8' });
+          expect(r.stdout.trim()).to.equal(`${n} [7, 7, 7] [9, 9, 9] True`);
+        }
+      } finally {
+        fs.rmSync(file, { force: true });
       }
     });
 
