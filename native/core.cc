@@ -2,7 +2,9 @@
 #include "core.h"
 
 #include <atomic>
+#include <cmath>
 #include <mutex>
+#include <sstream>
 
 namespace tn {
 namespace {
@@ -80,6 +82,47 @@ void ThrowTorch(Napi::Env env, const std::string& msg) {
   throw Napi::Error::New(env, msg);
 }
 
+void ThrowType(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, msg);
+}
+
+namespace {
+std::string Describe(const Napi::Value& v) {
+  if (v.IsNumber()) {
+    std::ostringstream os;
+    os << v.As<Napi::Number>().DoubleValue() << " of type number";
+    return os.str();
+  }
+  if (v.IsString()) return "'" + v.As<Napi::String>().Utf8Value() + "' of type string";
+  if (v.IsBoolean()) return std::string(v.As<Napi::Boolean>().Value() ? "true" : "false") + " of type boolean";
+  if (v.IsNull()) return "null";
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsArray()) return "an array";
+  if (v.IsExternal()) return "a tensor handle";
+  return "an object";
+}
+}  // namespace
+
+bool IsIntegral(double d) {
+  double ip = 0;
+  return std::isfinite(d) && std::modf(d, &ip) == 0.0;
+}
+
+int64_t ToInt(const Napi::Value& v, const std::string& what) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!IsIntegral(d)) ThrowType(v.Env(), "Expected an integer for " + what + " but received " + Describe(v));
+    return static_cast<int64_t>(d);
+  }
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) ThrowType(v.Env(), "Expected a 64-bit integer for " + what);
+    return x;
+  }
+  ThrowType(v.Env(), "Expected an integer for " + what + " but received " + Describe(v));
+}
+
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
   auto* h = new Holder();
   h->t = std::move(t);
@@ -104,7 +147,7 @@ Holder* HolderOf(const Napi::Value& v) {
 
 at::Tensor& Unwrap(const Napi::Value& v) {
   Holder* h = HolderOf(v);
-  if (h == nullptr) ThrowTorch(v.Env(), "Expected a tensor handle");
+  if (h == nullptr) ThrowType(v.Env(), "Expected a tensor handle but received " + Describe(v));
   if (!h->t.defined()) ThrowTorch(v.Env(), "Tensor has been disposed");
   return h->t;
 }
@@ -138,25 +181,15 @@ void ForEachLive(const std::function<void(const at::Tensor&)>& fn) {
 
 std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what) {
   std::vector<int64_t> out;
-  if (v.IsNumber()) {
-    out.push_back(v.As<Napi::Number>().Int64Value());
+  if (v.IsNumber() || v.IsBigInt()) {
+    out.push_back(ToInt(v, what));
     return out;
   }
-  if (!v.IsArray()) ThrowTorch(v.Env(), std::string("Expected an array of integers for ") + what);
+  if (!v.IsArray()) ThrowType(v.Env(), std::string("Expected an array of integers for ") + what + " but received " + Describe(v));
   auto a = v.As<Napi::Array>();
   uint32_t n = a.Length();
   out.reserve(n);
-  for (uint32_t i = 0; i < n; i++) {
-    Napi::Value e = a.Get(i);
-    if (e.IsNumber()) {
-      out.push_back(e.As<Napi::Number>().Int64Value());
-    } else if (e.IsBigInt()) {
-      bool lossless = false;
-      out.push_back(e.As<Napi::BigInt>().Int64Value(&lossless));
-    } else {
-      ThrowTorch(v.Env(), std::string("Expected an array of integers for ") + what);
-    }
-  }
+  for (uint32_t i = 0; i < n; i++) out.push_back(ToInt(a.Get(i), std::string(what) + "[" + std::to_string(i) + "]"));
   return out;
 }
 

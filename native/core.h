@@ -40,6 +40,8 @@ void ForEachLive(const std::function<void(const at::Tensor&)>& fn);
 // Throws a JS TorchError (the class handed over by `init`) with `msg`.
 [[noreturn]] void ThrowTorch(Napi::Env env, const std::string& msg);
 void ThrowTorchNoExcept(Napi::Env env, const std::string& msg);
+// Throws a JS TypeError (a JS value of the wrong kind reached native code).
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& msg);
 // First line of a libtorch message, without the C++ backtrace.
 std::string FirstLine(const char* what);
 
@@ -48,6 +50,8 @@ void SetErrorClass(Napi::Env env, Napi::Function ctor);
 
 // Conversions.
 std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what);
+// An integral JS number or BigInt; throws TypeError otherwise.
+int64_t ToInt(const Napi::Value& v, const std::string& what);
 at::ScalarType ToScalarType(const Napi::Value& v);
 c10::Device ToDevice(const Napi::Value& v);
 Napi::Array ToIntArray(Napi::Env env, at::IntArrayRef a);

@@ -78,13 +78,13 @@ c10::Scalar ToScalar(const Napi::Value& v) {
     bool lossless = false;
     return c10::Scalar(static_cast<int64_t>(v.As<Napi::BigInt>().Int64Value(&lossless)));
   }
-  ThrowTorch(v.Env(), "Expected a number or boolean for a Scalar argument");
+  ThrowType(v.Env(), "Expected a number or boolean for a Scalar argument");
 }
 
 c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& op) {
   auto env = v.Env();
   auto bad = [&](const char* want) {
-    ThrowTorch(env, op + ": expected " + want + " for argument '" + a.name + "'");
+    ThrowType(env, op + ": expected " + want + " for argument '" + a.name + "'");
   };
   switch (a.kind) {
     case Kind::Tensor:
@@ -109,16 +109,12 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& 
       return c10::IValue(ts);
     }
     case Kind::Int: {
-      if (v.IsNumber()) return c10::IValue(v.As<Napi::Number>().Int64Value());
       if (v.IsBoolean()) return c10::IValue(static_cast<int64_t>(v.As<Napi::Boolean>().Value()));
-      if (v.IsBigInt()) {
-        bool lossless = false;
-        return c10::IValue(static_cast<int64_t>(v.As<Napi::BigInt>().Int64Value(&lossless)));
-      }
-      bad("an integer");
+      if (!v.IsNumber() && !v.IsBigInt()) bad("an integer");
+      return c10::IValue(ToInt(v, op + " argument '" + a.name + "'"));
     }
     case Kind::IntList:
-      return c10::IValue(ToIntVector(v, a.name.c_str()));
+      return c10::IValue(ToIntVector(v, (op + " argument '" + a.name + "'").c_str()));
     case Kind::Float:
       if (!v.IsNumber()) bad("a number");
       return c10::IValue(v.As<Napi::Number>().DoubleValue());
@@ -239,10 +235,10 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
         stack.emplace_back();
         continue;
       }
-      ThrowTorch(env, e.fullName + ": missing argument '" + a.name + "'");
+      ThrowType(env, e.fullName + ": missing argument '" + a.name + "'");
     }
     if (v.IsNull()) {
-      if (!a.optional) ThrowTorch(env, e.fullName + ": argument '" + a.name + "' may not be null");
+      if (!a.optional) ThrowType(env, e.fullName + ": argument '" + a.name + "' may not be null");
       stack.emplace_back();
       continue;
     }

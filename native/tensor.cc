@@ -21,7 +21,7 @@ Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
 // the bytes, read as `dtype`.
 Napi::Value FromBytes(const Napi::CallbackInfo& info) {
   auto env = info.Env();
-  if (!info[0].IsTypedArray()) ThrowTorch(env, "Expected a typed array");
+  if (!info[0].IsTypedArray()) ThrowType(env, "Expected a typed array");
   auto ta = info[0].As<Napi::TypedArray>();
   auto dtype = ToScalarType(info[1]);
   auto shape = ToIntVector(info[2], "shape");

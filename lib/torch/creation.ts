@@ -90,6 +90,9 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
       else if (kind !== 'float') kind = 'int';
       flat[pos++] = v;
     } else if (typeof v === 'bigint') {
+      if (v > 9223372036854775807n || v < -9223372036854775808n) {
+        throw new RangeError(`Expected a value that fits in int64 but received ${v}`);
+      }
       if (kind !== 'float') kind = 'int';
       big ??= new BigInt64Array(numel);
       big[pos] = v;

@@ -1,6 +1,10 @@
 /** CUDA devices (as `torch.cuda`). Every function works where CUDA is absent. */
 import { native } from './native.js';
-import { rangeError } from './errors.js';
+import { rangeError, TorchError } from './errors.js';
+import { setCudaCheck, CUDA_UNAVAILABLE } from './device.js';
+
+let available: boolean | undefined;
+setCudaCheck(() => (available ??= native.cudaIsAvailable()));
 
 /** True when libtorch sees a CUDA device. */
 export function isAvailable(): boolean {
@@ -14,7 +18,7 @@ export function deviceCount(): number {
 
 function checkDevice(device: number): void {
   const n = deviceCount();
-  if (n === 0) throw new Error('CUDA is not available: no CUDA device was found (or this libtorch was built without CUDA)');
+  if (n === 0) throw new TorchError(CUDA_UNAVAILABLE);
   if (!Number.isInteger(device) || device < 0 || device >= n) rangeError(`a device index in [0, ${n - 1}]`, 'device', device);
 }
 

@@ -1,5 +1,5 @@
 /** Devices: 'cpu', 'cuda', 'cuda:N'. */
-import { typeError } from './errors.js';
+import { TorchError, typeError } from './errors.js';
 
 /** Kinds of device this library runs on. */
 export type DeviceType = 'cpu' | 'cuda';
@@ -46,8 +46,25 @@ export function device(spec: DeviceLike, index?: number): Device {
   return spec instanceof Device && index === undefined ? spec : new Device(spec, index);
 }
 
-/** The string libtorch understands. */
+/** The message every use of CUDA gets where it is not available. */
+export const CUDA_UNAVAILABLE = 'CUDA is not available: no CUDA device was found, or this libtorch was built without CUDA';
+
+let cudaCheck: (() => boolean) | undefined;
+/** @internal set by cuda.ts: whether CUDA can be used. */
+export function setCudaCheck(fn: () => boolean): void {
+  cudaCheck = fn;
+}
+
+/**
+ * The string libtorch understands.
+ * @throws TypeError for something that is not a device; TorchError for a CUDA
+ *   device where CUDA is not available.
+ */
 export function deviceString(d: DeviceLike, name = 'device'): string {
   if (!(d instanceof Device) && typeof d !== 'string') typeError('a device or device string', name, d);
-  return device(d).toString();
+  const dev = device(d);
+  if (dev.type === 'cuda' && cudaCheck !== undefined && !cudaCheck()) {
+    throw new TorchError(CUDA_UNAVAILABLE);
+  }
+  return dev.toString();
 }

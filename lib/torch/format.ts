@@ -1,24 +1,51 @@
-/** The printed form of a tensor, following PyTorch's `repr` rules. */
+/** The printed form of a tensor, following PyTorch's `repr` (linewidth 80, precision 4, edgeitems 3, threshold 1000). */
 import type { Tensor } from './tensor.js';
+import { getDefaultDtype } from './dtype.js';
 
-const SUMMARIZE_OVER = 1000;
+const LINEWIDTH = 80;
+const THRESHOLD = 1000;
 const EDGE = 3;
 
-function fmtFloatFactory(values: number[]): (x: number) => string {
-  const finite = values.filter((v) => Number.isFinite(v));
-  const abs = finite.map(Math.abs).filter((v) => v !== 0);
-  const intMode = finite.every((v) => Number.isInteger(v));
-  const max = abs.length > 0 ? Math.max(...abs) : 0;
-  const min = abs.length > 0 ? Math.min(...abs) : 0;
-  const special = (x: number) => (Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
-  if (intMode) {
-    if (max > 1e8) return (x) => (Number.isFinite(x) ? x.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(x));
-    return (x) => (Number.isFinite(x) ? `${x.toFixed(0)}.` : special(x));
+function sci(x: number): string {
+  return x.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** PyTorch's _Formatter: one width and one style for all shown values. */
+function makeFormatter(values: number[], floating: boolean, isBool: boolean): (x: number) => string {
+  if (isBool) {
+    const w = values.some((v) => v === 0) ? 5 : 4;
+    return (x) => (x !== 0 ? 'True' : 'False').padStart(w);
   }
-  if (max / (min || 1) > 1000 || max > 1e8 || (min < 1e-4 && min > 0)) {
-    return (x) => (Number.isFinite(x) ? x.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : special(x));
+  if (!floating) {
+    const w = values.reduce((m, v) => Math.max(m, String(v).length), 1);
+    return (x) => String(x).padStart(w);
   }
-  return (x) => (Number.isFinite(x) ? x.toFixed(4) : special(x));
+  const nz = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
+  let width = 1;
+  let style: 'int' | 'sci' | 'fixed' = 'int';
+  if (nz.length > 0) {
+    const max = Math.max(...nz);
+    const min = Math.min(...nz);
+    const intMode = values.every((v) => !Number.isFinite(v) || Number.isInteger(v));
+    if (intMode) {
+      style = max / min > 1000 || max > 1e8 ? 'sci' : 'int';
+    } else {
+      style = max / min > 1000 || max > 1e8 || min < 1e-4 ? 'sci' : 'fixed';
+    }
+    for (const v of values.filter((x) => Number.isFinite(x) && x !== 0)) {
+      const s = style === 'sci' ? sci(v) : style === 'int' ? `${v.toFixed(0)}.` : v.toFixed(4);
+      width = Math.max(width, s.length);
+    }
+  }
+  return (x) => {
+    let s: string;
+    if (Number.isNaN(x)) s = 'nan';
+    else if (!Number.isFinite(x)) s = x > 0 ? 'inf' : '-inf';
+    else if (style === 'sci') s = sci(x);
+    else if (style === 'int') s = `${x.toFixed(0)}.`;
+    else s = x.toFixed(4);
+    return s.padStart(width);
+  };
 }
 
 /** PyTorch-like repr: `tensor([[1., 2.], [3., 4.]], dtype=torch.float64)`. */
@@ -26,44 +53,56 @@ export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;
   const values = t.numel() > 0 ? t.dataSync() : [];
-  const isFloat = dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
-  const summarize = values.length > SUMMARIZE_OVER;
-  // Which flat positions are shown (for the width and the float mode).
-  const fmt = dtype === 'bool' ? (x: number) => (x !== 0 ? 'True' : 'False') : isFloat ? fmtFloatFactory(values) : (x: number) => String(x);
-  const strings = values.map(fmt);
-  const width = strings.reduce((w, s) => Math.max(w, s.length), 0);
+  const floating = dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
+  const summarize = values.length > THRESHOLD;
   const strides: number[] = [];
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     strides[i] = acc;
     acc *= shape[i];
   }
-  const indent = 'tensor('.length;
-  const render = (d: number, offset: number, depth: number): string => {
-    if (d === shape.length) return strings[offset].padStart(width);
-    const n = shape[d];
-    const idx: (number | null)[] = [];
-    if (summarize && n > 2 * EDGE) {
-      for (let i = 0; i < EDGE; i++) idx.push(i);
-      idx.push(null);
-      for (let i = n - EDGE; i < n; i++) idx.push(i);
-    } else {
-      for (let i = 0; i < n; i++) idx.push(i);
+  // Indices shown along a dim (null marks the '...').
+  const shown = (n: number): (number | null)[] =>
+    summarize && n > 2 * EDGE ? [0, 1, 2, null, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
+  // Values that will be printed decide the format (as PyTorch's summarized data).
+  const visible: number[] = [];
+  const gather = (d: number, off: number) => {
+    if (d === shape.length) {
+      visible.push(values[off]);
+      return;
     }
-    const parts = idx.map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d], depth + 1)));
-    if (d === shape.length - 1) return `[${parts.join(', ')}]`;
-    const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + depth + 1);
-    return `[${parts.join(sep)}]`;
+    for (const i of shown(shape[d])) if (i !== null) gather(d + 1, off + i * strides[d]);
   };
+  if (values.length > 0) gather(0, 0);
+  const fmt = makeFormatter(visible, floating, dtype === 'bool');
+  const vector = (off: number, indent: number): string => {
+    const n = shape[shape.length - 1];
+    const items = shown(n).map((i) => (i === null ? ' ...' : fmt(values[off + i * strides[shape.length - 1]])));
+    const elementLength = (items.find((s) => s !== ' ...') ?? '').length + 2;
+    const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / elementLength));
+    const lines: string[] = [];
+    for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
+    return `[${lines.join(',\n' + ' '.repeat(indent + 1))}]`;
+  };
+  const render = (d: number, off: number, indent: number): string => {
+    if (d === shape.length - 1) return vector(off, indent);
+    const parts = shown(shape[d]).map((i) => (i === null ? '...' : render(d + 1, off + i * strides[d], indent + 1)));
+    return `[${parts.join(',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1))}]`;
+  };
+  const indent = 'tensor('.length;
   let body: string;
-  if (shape.length === 0) body = strings[0];
+  if (shape.length === 0) body = fmt(values[0]).trim();
   else if (values.length === 0) body = '[]';
-  else body = render(0, 0, 0);
+  else body = render(0, 0, indent);
   const extras: string[] = [];
-  if (values.length === 0 && shape.length > 1) extras.push(`size=(${shape.join(', ')})`);
+  if (values.length === 0) {
+    if (shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    if (dtype !== getDefaultDtype()) extras.push(`dtype=torch.${dtype}`);
+  } else if (dtype !== getDefaultDtype() && dtype !== 'int64' && dtype !== 'bool') {
+    extras.push(`dtype=torch.${dtype}`);
+  }
   const dev = t.device.toString();
-  if (dev !== 'cpu') extras.push(`device='${dev}'`);
-  if (dtype !== 'float32' && dtype !== 'int64' && dtype !== 'bool') extras.push(`dtype=torch.${dtype}`);
+  if (dev !== 'cpu') extras.splice(0, 0, `device='${dev}'`);
   const gradFn = t.gradFn;
   if (gradFn !== null) extras.push(`grad_fn=<${gradFn}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');

@@ -43,6 +43,11 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
   }
   if (Object.getPrototypeOf(v) === Object.prototype) {
     for (const x of Object.values(v)) collect(x, out, depth + 1);
+    return;
+  }
+  // Other iterables (Sets, ValuesIndices pairs, ...).
+  if (Symbol.iterator in v) {
+    for (const x of v as Iterable<unknown>) collect(x, out, depth + 1);
   }
 }
 

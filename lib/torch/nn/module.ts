@@ -10,6 +10,7 @@ import { keep } from '../scope.js';
 import { checkOptions, typeError } from '../errors.js';
 import { isDType, type DType } from '../dtype.js';
 import { deviceString, type DeviceLike } from '../device.js';
+import { markOrderedDict, orderedDict } from '../serialization/pickle.js';
 
 /** A state dict: dotted names to tensors, in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;
@@ -234,18 +235,22 @@ export abstract class Module {
   // -------------------------------------------------------------- state
   /**
    * Parameters and persistent buffers under PyTorch's dotted keys, as
-   * detached tensors sharing memory with the module.
+   * detached tensors sharing memory with the module. Like PyTorch's, the
+   * result is an OrderedDict carrying `_metadata` (module prefix ->
+   * `{version: 1}`), which torch.save writes for Python.
    */
   stateDict(prefix = ''): StateDict {
     const out: StateDict = {};
+    const metadata: [string, { version: number }][] = [];
     const visit = (m: Module, p: string) => {
+      metadata.push([p.endsWith('.') ? p.slice(0, -1) : p, { version: 1 }]);
       const own = m.own();
       for (const [n, t] of own.params) out[p + n] = t.detach();
       for (const [n, t] of own.buffers) if (!m[NON_PERSISTENT].has(n)) out[p + n] = t.detach();
       for (const [n, c] of own.children) visit(c, `${p}${n}.`);
     };
     visit(this, prefix);
-    return out;
+    return markOrderedDict(out, { _metadata: orderedDict(metadata) });
   }
 
   /**
