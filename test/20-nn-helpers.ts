@@ -248,3 +248,95 @@ export function jitter<M extends torch.nn.Module>(m: M, std = 0.1): M {
   });
   return m;
 }
+
+// ------------------------------------------------------------------ the training comparison (CPU and CUDA)
+
+/** Sizes of the tiny BERT-like model of the training tests. */
+export interface TinyConfig {
+  vocab: number;
+  d: number;
+  heads: number;
+  ff: number;
+  layers: number;
+}
+
+/** Embedding + TransformerEncoder (final norm, gelu, batchFirst, dropout 0) + NSP head on token 0 + MLM head (as nn_ref.py's TinyBert). */
+export class TinyBert extends torch.nn.Module {
+  embed: torch.nn.Embedding;
+  encoder: torch.nn.TransformerEncoder;
+  nsp: torch.nn.Linear;
+  mlm: torch.nn.Linear;
+  constructor(c: TinyConfig) {
+    super();
+    const nn = torch.nn;
+    this.embed = new nn.Embedding(c.vocab, c.d, { paddingIdx: 0 });
+    const layer = new nn.TransformerEncoderLayer(c.d, c.heads, { dimFeedforward: c.ff, dropout: 0, activation: 'gelu', batchFirst: true });
+    this.encoder = new nn.TransformerEncoder(layer, c.layers, { norm: new nn.LayerNorm(c.d) });
+    this.nsp = new nn.Linear(c.d, 2);
+    this.mlm = new nn.Linear(c.d, c.vocab);
+  }
+  forward(x: Tensor, padMask: Tensor): [Tensor, Tensor] {
+    const h = this.encoder.forward(this.embed.forward(x), { srcKeyPaddingMask: padMask });
+    return [this.nsp.forward(h.select(1, 0)), this.mlm.forward(h)];
+  }
+}
+
+/** One batch: token ids (0 pads the end), MLM labels (0 = ignored), NSP labels. */
+export interface TinyBatch {
+  tokens: number[][];
+  labels: number[][];
+  isNext: number[];
+}
+
+/** Deterministic batches: token 1 first, random tokens, padding at the end, ~25% MLM targets. */
+export function tinyBatches(c: TinyConfig, n: number, batch: number, seqLen: number, seed = 5): TinyBatch[] {
+  const r = new Data(seed);
+  const out: TinyBatch[] = [];
+  for (let i = 0; i < n; i++) {
+    const tokens: number[][] = [], labels: number[][] = [], isNext: number[] = [];
+    for (let b = 0; b < batch; b++) {
+      const len = seqLen - Math.floor(r.next() * (seqLen / 2));
+      const row: number[] = [], lab: number[] = [];
+      for (let s = 0; s < seqLen; s++) {
+        if (s >= len) {
+          row.push(0);
+          lab.push(0);
+        } else {
+          row.push(s === 0 ? 1 : 2 + Math.floor(r.next() * (c.vocab - 2)));
+          lab.push(s > 0 && r.next() < 0.25 ? 2 + Math.floor(r.next() * (c.vocab - 2)) : 0);
+        }
+      }
+      if (lab.every((v) => v === 0)) lab[1] = 3;
+      tokens.push(row);
+      labels.push(lab);
+      isNext.push(r.next() < 0.5 ? 1 : 0);
+    }
+    out.push({ tokens, labels, isNext });
+  }
+  return out;
+}
+
+/** Trains `model` on the batches (Adam, weight decay, clipGradNorm_); returns losses and pre-clip norms. */
+export function trainTiny(model: TinyBert, batches: TinyBatch[], o: { lr: number; weightDecay: number; maxNorm: number; device?: string }): { losses: number[]; norms: number[] } {
+  const F = torch.nn.functional;
+  const device = o.device ?? 'cpu';
+  const opt = new torch.optim.Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
+  const losses: number[] = [], norms: number[] = [];
+  model.train();
+  for (const b of batches) {
+    torch.tidy(() => {
+      const x = torch.tensor(b.tokens, { device });
+      const labels = torch.tensor(b.labels, { device });
+      const isNext = torch.tensor(b.isNext, { device });
+      opt.zeroGrad();
+      const [nsp, mlm] = model.forward(x, x.eq(0));
+      const loss = F.crossEntropy(nsp, isNext).add(F.crossEntropy(mlm.reshape(-1, mlm.size(-1)), labels.reshape(-1), { ignoreIndex: 0 }));
+      loss.backward();
+      const norm = torch.nn.utils.clipGradNorm_(model.parameters(), o.maxNorm);
+      opt.step();
+      losses.push(loss.item());
+      norms.push(norm.item());
+    });
+  }
+  return { losses, norms };
+}
