@@ -27,14 +27,16 @@ export interface LossFn {
  * averages total, NSP and MLM loss (batches whose MLM loss is undefined,
  * having no masked token, are left out of the MLM mean) and NSP accuracy.
  * `lossFn` scores MLM (default cross entropy ignoring [PAD]); NSP is scored
- * with plain cross entropy. Restores the model's previous mode.
+ * with plain cross entropy. With `exactCourse: false` the MLM logits are
+ * computed at masked positions only (the same loss, far less work); the
+ * default is the course's full projection. Restores the model's previous mode.
  */
 export async function evaluate(
   loader: BatchSource,
   model: BERT,
   lossFn: LossFn = new torch.nn.CrossEntropyLoss({ ignoreIndex: PAD_IDX }),
   device: torch.DeviceLike = 'cpu',
-  opts: { quiet?: boolean; maxBatches?: number } = {},
+  opts: { quiet?: boolean; maxBatches?: number; exactCourse?: boolean } = {},
 ): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
@@ -48,9 +50,19 @@ export async function evaluate(
       const r = torch.tidy(() =>
         torch.noGrad(() => {
           const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
-          const [nsp, mlm] = model.forward(x, seg);
+          let nsp: Tensor;
+          let mlmLoss: number;
+          if (opts.exactCourse ?? true) {
+            const [n, mlm] = model.forward(x, seg);
+            nsp = n;
+            mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
+          } else {
+            // The same loss from the masked positions only (labels elsewhere are [PAD], ignored).
+            const [n, mlm, targets] = model.forwardMasked(x, seg, labels);
+            nsp = n;
+            mlmLoss = lossFn.forward(mlm, targets).item();
+          }
           const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
-          const mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
           const right = nsp.argmax(1).eq(isNext).sum().item();
           return { nspLoss, mlmLoss, right, size: isNext.size(0) };
         }),

@@ -179,7 +179,7 @@ export async function train(model: BERT, trainLoader: BatchSource, testLoader: B
     console.log(`epoch ${epoch}: ${stepInEpoch} batches in ${epochSec.toFixed(1)} s (${Math.round(tokens / epochSec)} tokens/s)` +
       (result.skippedBatches > 0 ? `, ${result.skippedBatches} batches skipped (loss not finite)` : ''));
     if (testLoader !== null) {
-      const ev = await evaluate(testLoader, model, mlmFn, device);
+      const ev = await evaluate(testLoader, model, mlmFn, device, { exactCourse: exact });
       result.evals.push({ ...ev, epoch, step: result.globalStep });
       log({ type: 'eval', epoch, step: result.globalStep, ...ev });
     }
