@@ -306,7 +306,7 @@ export function tinyBatches(c: TinyConfig, n: number, batch: number, seqLen: num
           lab.push(s > 0 && r.next() < 0.25 ? 2 + Math.floor(r.next() * (c.vocab - 2)) : 0);
         }
       }
-      if (lab.every((v) => v === 0)) lab[1] = 3;
+      if (!lab.some((v) => v !== 0)) lab[1] = 3;
       tokens.push(row);
       labels.push(lab);
       isNext.push(r.next() < 0.5 ? 1 : 0);

@@ -95,6 +95,9 @@ out = {
         'children': len(list(shared.children())),
     },
     'reprs': [repr(eval(e)) for e in D['reprs']],
+    'lossState': [[[k, list(v.shape)] for k, v in m.state_dict().items()] for m in [
+        nn.CrossEntropyLoss(weight=torch.ones(3)), nn.CrossEntropyLoss(), nn.NLLLoss(weight=torch.ones(4)),
+        nn.BCEWithLogitsLoss(weight=torch.ones(2), pos_weight=torch.ones(2)), nn.BCEWithLogitsLoss(pos_weight=torch.ones(5)), nn.MSELoss()]],
     'loads': [try_load(eval(l['target'])(), l['sd'], l['strict']) for l in D['loads']],
 }
 `;
@@ -164,6 +167,7 @@ interface PyModule {
   apply: string[];
   shared: { state: string[]; params: string[]; modules: string[]; children: number };
   reprs: string[];
+  lossState: [string, number[]][][];
   loads: ({ message: string } | { missing: string[]; unexpected: string[] })[];
 }
 
@@ -224,6 +228,14 @@ describe('nn.Module API vs PyTorch 1.13', function () {
       expect(shared.namedModules().map(([k]) => k)).to.deep.equal(py.shared.modules);
       expect(shared.children().length, 'children()').to.equal(py.shared.children);
     });
+  });
+
+  it('loss modules register weight / pos_weight buffers under Python\'s names', () => {
+    const mods = [
+      new nn.CrossEntropyLoss({ weight: torch.ones(3) }), new nn.CrossEntropyLoss(), new nn.NLLLoss({ weight: torch.ones(4) }),
+      new nn.BCEWithLogitsLoss({ weight: torch.ones(2), posWeight: torch.ones(2) }), new nn.BCEWithLogitsLoss({ posWeight: torch.ones(5) }), new nn.MSELoss(),
+    ];
+    expect(mods.map((m) => Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]))).to.deep.equal(py.lossState);
   });
 
   describe('printed form vs repr()', () => {
@@ -295,8 +307,8 @@ describe('nn.Module API vs PyTorch 1.13', function () {
       const net = new Net();
       const params = net.parameters();
       const values = params.map((p) => p.dataSync());
-      torch.tidy(() => net.blocks.get(0).forward(torch.ones([2, 3])).sum().backward());
       const block = net.blocks.get(0) as Block;
+      torch.tidy(() => block.forward(torch.ones([2, 3])).sum().backward());
       expect(net.to('float64')).to.equal(net);
       expect(net.parameters()).to.deep.equal(params);
       net.parameters().forEach((p, i) => {
