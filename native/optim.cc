@@ -5,6 +5,7 @@
 #include <c10/core/GradMode.h>
 
 #include <cmath>
+#include <sstream>
 #include <limits>
 
 namespace tn {
@@ -130,8 +131,17 @@ Napi::Value ClipGradNorm(const Napi::CallbackInfo& info) {
     total = at::norm(at::stack(norms), normType);
   }
   if (errorIfNonfinite && (total.isnan().item<bool>() || total.isinf().item<bool>())) {
-    ThrowTorch(env, "The total norm of order " + std::to_string(normType) +
-                        " for gradients from `parameters` is non-finite, so it cannot be clipped.");
+    std::ostringstream order;
+    if (std::isinf(normType)) {
+      order << (normType > 0 ? "inf" : "-inf");
+    } else if (normType == std::floor(normType)) {
+      order << static_cast<int64_t>(normType) << ".0";
+    } else {
+      order << normType;
+    }
+    ThrowTorch(env, "The total norm of order " + order.str() +
+                        " for gradients from `parameters` is non-finite, so it cannot be clipped. To disable this error and "
+                        "scale the gradients by the non-finite norm anyway, set `errorIfNonfinite: false`");
   }
   auto clipCoef = maxNorm / (total + 1e-6);
   auto clamped = at::clamp(clipCoef, c10::nullopt, 1.0);

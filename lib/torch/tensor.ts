@@ -279,6 +279,7 @@ export class Tensor extends TensorOps {
   /** Replaces this tensor's data with `src`'s, keeping its identity (as `t.data = src`). */
   setData_(src: Tensor): this {
     native.setData(this._h, h(src, 'src'));
+    this._dtype = undefined;
     return this;
   }
   /** A new handle on the same tensor (shares data, graph and identity). */

@@ -82,9 +82,10 @@ export abstract class Module {
     return { params, buffers, children };
   }
 
-  /** Direct children with their names. */
+  /** Direct children with their names (a module held twice is listed once, as PyTorch). */
   namedChildren(): [string, Module][] {
-    return this.own().children;
+    const seen = new Set<Module>();
+    return this.own().children.filter(([, m]) => (seen.has(m) ? false : (seen.add(m), true)));
   }
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
@@ -262,48 +263,60 @@ export abstract class Module {
     checkOptions(opts, ['strict'], 'loadStateDict');
     const strict = opts.strict ?? true;
     const entries = stateDict instanceof Map ? new Map(stateDict) : new Map(Object.entries(stateDict));
+    entries.delete('_metadata');
+    // As PyTorch: each module checks its own keys, then its children get the keys under their prefix.
     const own = new Map<string, Tensor>();
-    const visit = (m: Module, p: string) => {
-      const o = m.own();
-      for (const [n, t] of o.params) own.set(p + n, t);
-      for (const [n, t] of o.buffers) if (!m[NON_PERSISTENT].has(n)) own.set(p + n, t);
-      for (const [n, c] of o.children) visit(c, `${p}${n}.`);
-    };
-    visit(this, '');
     const missingKeys: string[] = [];
     const unexpectedKeys: string[] = [];
     const mismatches: string[] = [];
-    for (const [k, t] of own) {
-      const src = entries.get(k);
-      if (src === undefined) {
-        missingKeys.push(k);
-        continue;
+    const size = (shape: number[]) => `torch.Size([${shape.join(', ')}])`;
+    const visit = (m: Module, prefix: string, local: Map<string, unknown>) => {
+      const o = m.own();
+      const localState = new Map<string, Tensor>();
+      for (const [n, t] of o.params) localState.set(n, t);
+      for (const [n, t] of o.buffers) if (!m[NON_PERSISTENT].has(n)) localState.set(n, t);
+      for (const [n, t] of localState) {
+        const key = prefix + n;
+        if (!local.has(key)) {
+          missingKeys.push(key);
+          continue;
+        }
+        const src = local.get(key);
+        if (!(src instanceof Tensor)) {
+          mismatches.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+          continue;
+        }
+        const a = src.shape;
+        const b = t.shape;
+        if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
+          mismatches.push(`size mismatch for ${key}: copying a param with shape ${size(a)} from checkpoint, the shape in current model is ${size(b)}.`);
+          continue;
+        }
+        own.set(key, t);
       }
-      if (!(src instanceof Tensor)) {
-        mismatches.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
-        continue;
+      const childNames = new Set(o.children.map(([n]) => n));
+      for (const key of local.keys()) {
+        if (!key.startsWith(prefix)) continue;
+        const first = key.slice(prefix.length).split('.', 1)[0];
+        if (!childNames.has(first) && !localState.has(first)) unexpectedKeys.push(key);
       }
-      const a = src.shape;
-      const b = t.shape;
-      if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
-        mismatches.push(`size mismatch for ${k}: copying a param with shape [${a.join(', ')}] from checkpoint, the shape in current model is [${b.join(', ')}].`);
+      for (const [n, c] of o.children) {
+        const cp = `${prefix}${n}.`;
+        visit(c, cp, new Map([...local].filter(([k]) => k.startsWith(cp))));
       }
-    }
-    for (const k of entries.keys()) if (!own.has(k) && k !== '_metadata') unexpectedKeys.push(k);
+    };
+    visit(this, '', entries);
     const errors: string[] = [];
     if (strict) {
-      if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
       if (missingKeys.length > 0) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length > 0) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
     }
     errors.push(...mismatches);
     if (errors.length > 0) {
       throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
     }
     noGrad(() => {
-      for (const [k, t] of own) {
-        const src = entries.get(k);
-        if (src !== undefined) t.copy_(src);
-      }
+      for (const [k, t] of own) t.copy_(entries.get(k) as Tensor);
     });
     return { missingKeys, unexpectedKeys };
   }
@@ -333,6 +346,17 @@ export abstract class Module {
   }
 }
 
+function copyParameter(v: Parameter): Parameter {
+  return noGrad(() => {
+    const c = v.detach();
+    const cl = c.clone();
+    c.dispose();
+    const p = new Parameter(cl, v.requiresGrad);
+    cl.dispose();
+    return p;
+  });
+}
+
 function deepCopyModule<M extends Module>(m: M): M {
   const copy = Object.create(Object.getPrototypeOf(m)) as M;
   const src = m as unknown as Record<string | symbol, unknown>;
@@ -340,14 +364,7 @@ function deepCopyModule<M extends Module>(m: M): M {
   for (const key of Reflect.ownKeys(m)) {
     const v = src[key];
     if (v instanceof Parameter) {
-      dst[key] = noGrad(() => {
-        const c = v.detach();
-        const cl = c.clone();
-        c.dispose();
-        const p = new Parameter(cl, v.requiresGrad);
-        cl.dispose();
-        return p;
-      });
+      dst[key] = copyParameter(v);
     } else if (v instanceof Module) {
       dst[key] = deepCopyModule(v);
     } else if (v instanceof Tensor) {
@@ -357,7 +374,7 @@ function deepCopyModule<M extends Module>(m: M): M {
     } else if (v instanceof Map) {
       dst[key] = new Map([...v].map(([k, x]) => [k, x instanceof Module ? deepCopyModule(x) : x]));
     } else if (Array.isArray(v)) {
-      dst[key] = v.map((x) => (x instanceof Module ? deepCopyModule(x) : x));
+      dst[key] = v.map((x) => (x instanceof Module ? deepCopyModule(x) : x instanceof Parameter ? copyParameter(x) : x));
     } else {
       dst[key] = v;
     }

@@ -83,6 +83,14 @@ export class MultiheadAttention extends Module {
   forward(query: Tensor, key: Tensor, value: Tensor, opts: AttentionCallOptions = {}): [Tensor, Tensor | null] {
     checkOptions(opts, ['keyPaddingMask', 'needWeights', 'attnMask', 'averageAttnWeights'], 'MultiheadAttention.forward');
     if (query.dim() !== 3) throw new RangeError(`MultiheadAttention expects 3-D query [L, B, E]${this.batchFirst ? ' ([B, L, E] with batchFirst)' : ''} but received ${query.dim()}-D`);
+    if (key.dim() !== 3 || value.dim() !== 3) {
+      throw new RangeError(`For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
+    }
+    const ks = key.shape;
+    const vs = value.shape;
+    if (ks.some((d, i) => d !== vs[i])) {
+      throw new RangeError(`key shape torch.Size([${ks.join(', ')}]) does not match value shape torch.Size([${vs.join(', ')}])`);
+    }
     let q = query, k = key, v = value;
     if (this.batchFirst) {
       q = query.transpose(1, 0);
