@@ -206,7 +206,8 @@ export async function train(model: BERT, trainLoader: BatchSource, testLoader: B
       } else if (!existsSync(join(opts.outDir, 'best.pt')) && testLoader === null) {
         torch.save(ck, join(opts.outDir, 'best.pt'));
       }
-      torch.dispose(ck);
+      // The model's state dict holds new handles; the optimizer's holds its live state (as PyTorch's).
+      torch.dispose(ck.model);
       console.log(`saved ${path}`);
       plotRun(opts.outDir, result);
     }
