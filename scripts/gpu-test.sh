@@ -28,4 +28,11 @@ version=$(node -p "require('./build/Release/torch_node.node').torchVersion" 2>/d
 printf '{"libtorch": "%s", "version": "%s"}\n' "$LIBTORCH" "${version:-unknown}" > build/libtorch-stamp.json
 node -e "const t=require('./build/Release/torch_node.node'); console.log('addon libtorch', t.torchVersion)"
 export TORCH_REF_PYTHON="$PY"
-node node_modules/mocha/bin/mocha.js --config .mocharc.gpu.json 'test/gpu/**/*.test.ts' "$@"
+mocha="node node_modules/mocha/bin/mocha.js"
+status=0
+$mocha --config .mocharc.gpu.json 'test/gpu/**/*.test.ts' "$@" || status=1
+# Suites that need no reference Python: every spec op exists in this libtorch,
+# the README example, and .pt files holding CUDA tensors.
+$mocha test/11-core-opspec.test.ts test/00-readme.test.ts || status=1
+$mocha test/40-serialization-pt.test.ts --grep 'CUDA tensors' || status=1
+exit $status
