@@ -2,6 +2,8 @@
 #include "core.h"
 
 #include <atomic>
+#include <deque>
+#include <stdexcept>
 #include <cmath>
 #include <mutex>
 #include <sstream>
@@ -10,8 +12,35 @@ namespace tn {
 namespace {
 
 std::mutex gLiveMutex;
-Holder* gLiveHead = nullptr;
+// A deque never moves its elements, so references handed out stay valid.
+std::deque<Holder> gSlots;
+std::vector<uint32_t> gFree;
 int64_t gLiveCount = 0;
+
+constexpr double kTag = 1125899906842624.0;  // 2^50: handles are numbers in [2^50, 2^51)
+constexpr uint64_t kIndexBits = 24;
+constexpr uint64_t kIndexMask = (1ULL << kIndexBits) - 1;
+constexpr uint32_t kGenMask = (1U << 26) - 1;
+
+double HandleValue(uint32_t index, uint32_t gen) {
+  return kTag + static_cast<double>((static_cast<uint64_t>(gen) << kIndexBits) | index);
+}
+
+// The slot a number names (live or not), or nullptr if it names none.
+Holder* SlotOf(const Napi::Value& v, bool* stale) {
+  *stale = false;
+  if (!v.IsNumber()) return nullptr;
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= kTag && d < 2 * kTag) || d != std::floor(d)) return nullptr;
+  uint64_t rel = static_cast<uint64_t>(d - kTag);
+  uint64_t index = rel & kIndexMask;
+  uint32_t gen = static_cast<uint32_t>(rel >> kIndexBits);
+  std::lock_guard<std::mutex> lock(gLiveMutex);
+  if (index >= gSlots.size()) return nullptr;
+  Holder* h = &gSlots[index];
+  if (h->gen != gen || !h->t.defined()) *stale = true;
+  return h;
+}
 
 // Native bytes not yet reported to V8; reported in steps so that small
 // tensors do not each cost a call into the engine.
@@ -44,11 +73,6 @@ int64_t ReportableBytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes());
 }
 
-void Finalize(Napi::Env env, Holder* h) {
-  Release(env, h);
-  h->magic = 0;
-  delete h;
-}
 
 }  // namespace
 
@@ -124,49 +148,60 @@ int64_t ToInt(const Napi::Value& v, const std::string& what) {
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
-  auto* h = new Holder();
-  h->t = std::move(t);
-  h->reportedBytes = ReportableBytes(h->t);
+  int64_t bytes = ReportableBytes(t);
+  uint32_t index;
+  uint32_t gen;
   {
     std::lock_guard<std::mutex> lock(gLiveMutex);
-    h->next = gLiveHead;
-    if (gLiveHead != nullptr) gLiveHead->prev = h;
-    gLiveHead = h;
+    if (!gFree.empty()) {
+      index = gFree.back();
+      gFree.pop_back();
+    } else {
+      if (gSlots.size() > kIndexMask) throw std::runtime_error("too many live tensors (16M)");
+      index = static_cast<uint32_t>(gSlots.size());
+      gSlots.emplace_back();
+      gSlots.back().index = index;
+    }
+    Holder& h = gSlots[index];
+    h.t = std::move(t);
+    h.reportedBytes = bytes;
+    gen = h.gen;
     gLiveCount++;
   }
-  if (h->reportedBytes > 0) ReportBytes(env, h->reportedBytes);
-  return Napi::External<Holder>::New(env, h, Finalize);
+  if (bytes > 0) ReportBytes(env, bytes);
+  return Napi::Number::New(env, HandleValue(index, gen));
 }
 
 Holder* HolderOf(const Napi::Value& v) {
-  if (!v.IsExternal()) return nullptr;
-  auto* h = v.As<Napi::External<Holder>>().Data();
-  if (h == nullptr || h->magic != Holder::kMagic) return nullptr;
-  return h;
+  bool stale = false;
+  Holder* h = SlotOf(v, &stale);
+  return stale ? nullptr : h;
 }
 
 at::Tensor& Unwrap(const Napi::Value& v) {
-  Holder* h = HolderOf(v);
+  bool stale = false;
+  Holder* h = SlotOf(v, &stale);
   if (h == nullptr) ThrowType(v.Env(), "Expected a tensor handle but received " + Describe(v));
-  if (!h->t.defined()) ThrowTorch(v.Env(), "Tensor has been disposed");
+  if (stale) ThrowTorch(v.Env(), "Tensor has been disposed");
   return h->t;
 }
 
 void Release(Napi::Env env, Holder* h) {
-  if (!h->t.defined()) return;
+  int64_t bytes = 0;
+  at::Tensor dropped;
   {
     std::lock_guard<std::mutex> lock(gLiveMutex);
-    if (h->prev != nullptr) h->prev->next = h->next;
-    else gLiveHead = h->next;
-    if (h->next != nullptr) h->next->prev = h->prev;
-    h->prev = h->next = nullptr;
+    if (!h->t.defined()) return;
+    dropped = std::move(h->t);
+    h->t = at::Tensor();
+    h->gen = (h->gen + 1) & kGenMask;
+    bytes = h->reportedBytes;
+    h->reportedBytes = 0;
+    gFree.push_back(h->index);
     gLiveCount--;
   }
-  h->t.reset();
-  if (h->reportedBytes > 0) {
-    ReportBytes(env, -h->reportedBytes);
-    h->reportedBytes = 0;
-  }
+  dropped.reset();  // frees outside the lock
+  if (bytes > 0) ReportBytes(env, -bytes);
 }
 
 int64_t LiveCount() {
@@ -176,7 +211,9 @@ int64_t LiveCount() {
 
 void ForEachLive(const std::function<void(const at::Tensor&)>& fn) {
   std::lock_guard<std::mutex> lock(gLiveMutex);
-  for (Holder* h = gLiveHead; h != nullptr; h = h->next) fn(h->t);
+  for (const Holder& h : gSlots) {
+    if (h.t.defined()) fn(h.t);
+  }
 }
 
 std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what) {

@@ -10,25 +10,24 @@
 
 namespace tn {
 
-// A native tensor handle. JS holds it as an External; `dispose` empties it
-// early, the GC finalizer frees it otherwise.
+// A native tensor handle. JS holds a number naming a slot of a table here
+// (tag + generation * 2^24 + index): creating one costs no JS object and no
+// GC finalizer. `dispose` empties the slot and bumps its generation, so stale
+// numbers are recognized; JS frees tensors it drops without disposing through
+// a FinalizationRegistry.
 struct Holder {
-  static constexpr uint64_t kMagic = 0x7a1c0e5b3f9d4e21ULL;
-  uint64_t magic = kMagic;
   at::Tensor t;
+  uint32_t gen = 0;
+  uint32_t index = 0;
   int64_t reportedBytes = 0;
-  // Intrusive list of live holders (for the live count and memory stats).
-  Holder* prev = nullptr;
-  Holder* next = nullptr;
 };
 
-// Wraps a tensor into a new handle (registers it with the live count and
-// reports its bytes to V8).
+// Wraps a tensor into a new handle (counted as live; its bytes are reported to V8).
 Napi::Value Wrap(Napi::Env env, at::Tensor t);
-// The tensor behind a handle; throws a TorchError when the value is not a
-// handle or the tensor was disposed.
+// The tensor behind a handle; throws TypeError when the value is not a handle
+// and a TorchError when the tensor was disposed.
 at::Tensor& Unwrap(const Napi::Value& v);
-// The holder behind a handle, or nullptr when `v` is not one of ours.
+// The holder behind a live handle, or nullptr (not a handle, disposed, or stale).
 Holder* HolderOf(const Napi::Value& v);
 // Empties a holder (idempotent).
 void Release(Napi::Env env, Holder* h);

@@ -6,10 +6,11 @@
 namespace tn {
 namespace {
 
+// dispose(h) -> true when this call freed the handle (false if it was already gone).
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Holder* h = HolderOf(info[0]);
   if (h != nullptr) Release(info.Env(), h);
-  return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), h != nullptr);
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {

@@ -68,6 +68,8 @@ function opIdName(aten: string): string {
 }
 
 const usedOps = new Map<string, string>();
+// Option-name lists, hoisted so that a call allocates nothing for them.
+const optionLists = new Map<string, string>();
 // Names that cannot be function declarations; exported under their name by alias.
 const RESERVED = new Set(['var', 'delete', 'new', 'in']);
 const reservedExports: string[] = [];
@@ -113,7 +115,11 @@ function returnType(op: OpSpec, inplaceSelf: boolean, asMethod: boolean): string
 function body(op: OpSpec, ovs: Overload[], params: Param[], kws: Param[], hasSelf: boolean, inplace: boolean): string {
   const single = ovs.length === 1;
   const lines: string[] = [];
-  if (kws.length > 0) lines.push(`checkOptions(opts, ${JSON.stringify(kws.map((k) => k.name))}, ${JSON.stringify(op.name)});`);
+  if (kws.length > 0) {
+    const keys = JSON.stringify(kws.map((k) => k.name));
+    if (!optionLists.has(keys)) optionLists.set(keys, `KW_${optionLists.size}`);
+    lines.push(`if (opts !== NO_OPTS) checkOptions(opts, ${optionLists.get(keys)}, ${JSON.stringify(op.name)});`);
+  }
   if (!hasSelf && (params.some((p) => p.type === 'TS') || ovs.some((o) => o.aten.split('.')[0].endsWith('_')))) {
     lines.push(`const self = ${params[0]?.type === 'T' ? params[0].name : 'undefined'};`);
   }
@@ -148,7 +154,7 @@ function paramDecls(params: Param[], kws: Param[]) {
       type: `{ ${kws.map((k) => `${k.name}?: ${tsType({ ...k, optional: false })}`).join('; ')} }`,
       isRestParameter: false,
       hasQuestionToken: false,
-      initializer: '{}',
+      initializer: 'NO_OPTS',
     });
   }
   return decls;
@@ -163,6 +169,7 @@ function docFor(op: OpSpec, kws: Param[]): string {
 
 function generate(): { ops: string; pub: string } {
   usedOps.clear();
+  optionLists.clear();
   reservedExports.length = 0;
   const project = new Project({ useInMemoryFileSystem: true });
   const sf = project.createSourceFile('ops.ts', '');
@@ -227,6 +234,8 @@ function generate(): { ops: string; pub: string } {
     { moduleSpecifier: '../op-support.js', namedImports: ['lookup', 'tensorOrScalar', 'scalarOrTensor', 'valuesIndices', { name: 'ValuesIndices', isTypeOnly: true }] },
   ]);
   sf.addStatements([...usedOps.keys()].map((id) => `let ${id} = -1;`).join('\n'));
+  sf.addStatements('/** Shared default for options objects: an omitted options argument allocates nothing. */\nconst NO_OPTS = Object.freeze({});');
+  sf.addStatements([...optionLists].map(([keys, name]) => `const ${name}: readonly string[] = ${keys};`).join('\n'));
   sf.addClass({
     name: 'TensorOps',
     isExported: true,

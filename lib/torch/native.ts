@@ -15,7 +15,7 @@ export type Handle = { readonly __handle: unique symbol };
 export interface NativeAddon {
   init(errorClass: new (message: string) => Error): void;
   torchVersion: string;
-  dispose(h: Handle): void;
+  dispose(h: Handle): boolean;
   isDisposed(h: Handle): boolean;
   fromBytes(data: ArrayBufferView, dtype: number, shape: number[]): Handle;
   toBytes(h: Handle): ArrayBuffer;

@@ -34,7 +34,8 @@ export function scalarOrTensor(v: unknown, name: string, self: HasHandle | undef
       hh = moved;
     }
   }
-  return hh;
+  // Owned by a Tensor so that a scope or the garbage collector frees it.
+  return wrap<HasHandle>(hh)._h;
 }
 
 /**

@@ -25,7 +25,7 @@ export function getNumThreads(): number {
 export interface MemoryStats {
   /** Native tensor handles not yet disposed or collected. */
   numTensors: number;
-  /** Tensor objects not yet disposed (JS side). */
+  /** Tensor objects not disposed by code (dispose(), a scope); ones the GC collected count too. */
   numWrappers: number;
   /** Bytes of the storages behind live handles, per device ('cpu', 'cuda:0'...). */
   bytes: Record<string, number>;

@@ -9,20 +9,24 @@ import type { Handle } from './native.js';
 export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
+  /** Called when the object leaves every scope (the GC frees it from then on). */
+  _onEscape?(): void;
 }
 
 const stack: Set<Disposable>[] = [];
 
-/** Registers a newly created tensor with the innermost scope (if any). */
-export function track<T extends Disposable>(t: T): T {
+/** Registers a newly created tensor with the innermost scope; false when no scope is open. */
+export function track(t: Disposable): boolean {
   const top = stack[stack.length - 1];
-  if (top !== undefined) top.add(t);
-  return t;
+  if (top === undefined) return false;
+  top.add(t);
+  return true;
 }
 
 /** Removes `t` from every open scope so it outlives them; returns `t`. */
 export function keep<T extends Disposable>(t: T): T {
   for (const s of stack) s.delete(t);
+  t._onEscape?.();
   return t;
 }
 
@@ -79,6 +83,7 @@ export function tidy<T>(fn: () => T): T {
   for (const t of scope) {
     if (kept.has(t)) {
       if (parent !== undefined) parent.add(t);
+      else t._onEscape?.();
     } else {
       t.dispose();
     }

@@ -43,19 +43,34 @@ export interface ToOptions {
 
 let liveWrappers = 0;
 
+// Tensors outside every scope that are dropped without dispose() are freed
+// when the garbage collector finds them (a stale handle is ignored natively).
+// (numWrappers keeps counting them: it counts tensors never disposed by code.)
+const collected = new FinalizationRegistry<Handle>((hh) => {
+  native.dispose(hh);
+});
+
 /** A multi-dimensional array on a device, with autograd. */
 export class Tensor extends TensorOps {
   /** @internal the native handle. */
   _h: Handle;
   private _dtype: DType | undefined;
   private _disposed = false;
+  private _collectable = false;
 
   /** @internal use torch.tensor() and friends. */
   constructor(handle: Handle) {
     super();
     this._h = handle;
     liveWrappers++;
-    track(this);
+    if (!track(this)) this._onEscape();
+  }
+
+  /** @internal from here on the garbage collector frees this tensor if it is dropped. */
+  _onEscape(): void {
+    if (this._collectable || this._disposed) return;
+    this._collectable = true;
+    collected.register(this, this._h);
   }
 
   // ---------------------------------------------------------------- metadata

@@ -289,6 +289,18 @@ let OP_leaky_relu = -1;
 let OP_silu = -1;
 let OP_softplus = -1;
 let OP_one_hot = -1;
+/** Shared default for options objects: an omitted options argument allocates nothing. */
+const NO_OPTS = Object.freeze({});
+const KW_0: readonly string[] = ["alpha"];
+const KW_1: readonly string[] = ["roundingMode"];
+const KW_2: readonly string[] = ["decimals"];
+const KW_3: readonly string[] = ["value"];
+const KW_4: readonly string[] = ["rtol", "atol", "equalNan"];
+const KW_5: readonly string[] = ["dtype"];
+const KW_6: readonly string[] = ["correction", "keepdim"];
+const KW_7: readonly string[] = ["beta", "alpha"];
+const KW_8: readonly string[] = ["stable"];
+const KW_9: readonly string[] = ["approximate"];
 
 /** The generated op methods every Tensor has. */
 export abstract class TensorOps {
@@ -299,9 +311,9 @@ export abstract class TensorOps {
    * Options: alpha; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  add(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): Tensor {
+  add(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["alpha"], "add");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "add");
     if (isTensor(other)) {
       return wrap<Tensor>(native.callOp(OP_add__Tensor >= 0 ? OP_add__Tensor : (OP_add__Tensor = lookup('aten::add', 'Tensor')), self._h, tensorOrScalar(other), opts.alpha));
     }
@@ -312,9 +324,9 @@ export abstract class TensorOps {
    * In-place add: self + alpha * other, broadcasting (alpha default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  add_(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): this {
+  add_(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["alpha"], "add");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "add");
     if (isTensor(other)) {
       native.callOp(OP_add___Tensor >= 0 ? OP_add___Tensor : (OP_add___Tensor = lookup('aten::add_', 'Tensor')), self._h, tensorOrScalar(other), opts.alpha);
       return self;
@@ -328,9 +340,9 @@ export abstract class TensorOps {
    * Options: alpha; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  sub(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): Tensor {
+  sub(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["alpha"], "sub");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "sub");
     if (isTensor(other)) {
       return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), self._h, tensorOrScalar(other), opts.alpha));
     }
@@ -341,9 +353,9 @@ export abstract class TensorOps {
    * In-place sub: self - alpha * other, broadcasting (alpha default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  sub_(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): this {
+  sub_(other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["alpha"], "sub");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "sub");
     if (isTensor(other)) {
       native.callOp(OP_sub___Tensor >= 0 ? OP_sub___Tensor : (OP_sub___Tensor = lookup('aten::sub_', 'Tensor')), self._h, tensorOrScalar(other), opts.alpha);
       return self;
@@ -383,9 +395,9 @@ export abstract class TensorOps {
    * Options: roundingMode; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  div(other: Tensor | number | boolean, opts: { roundingMode?: string } = {}): Tensor {
+  div(other: Tensor | number | boolean, opts: { roundingMode?: string } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["roundingMode"], "div");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_1, "div");
     if (isTensor(other) && opts.roundingMode != null) {
       return wrap<Tensor>(native.callOp(OP_div__Tensor_mode >= 0 ? OP_div__Tensor_mode : (OP_div__Tensor_mode = lookup('aten::div', 'Tensor_mode')), self._h, tensorOrScalar(other), opts.roundingMode));
     }
@@ -402,9 +414,9 @@ export abstract class TensorOps {
    * In-place div: Elementwise true division; roundingMode 'trunc' or 'floor' rounds (default null: none).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  div_(other: Tensor | number | boolean, opts: { roundingMode?: string } = {}): this {
+  div_(other: Tensor | number | boolean, opts: { roundingMode?: string } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["roundingMode"], "div");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_1, "div");
     if (isTensor(other) && opts.roundingMode != null) {
       native.callOp(OP_div___Tensor_mode >= 0 ? OP_div___Tensor_mode : (OP_div___Tensor_mode = lookup('aten::div_', 'Tensor_mode')), self._h, tensorOrScalar(other), opts.roundingMode);
       return self;
@@ -979,9 +991,9 @@ export abstract class TensorOps {
    * Options: decimals; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  round(opts: { decimals?: number } = {}): Tensor {
+  round(opts: { decimals?: number } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["decimals"], "round");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_2, "round");
     if (opts.decimals != null) {
       return wrap<Tensor>(native.callOp(OP_round__decimals >= 0 ? OP_round__decimals : (OP_round__decimals = lookup('aten::round', 'decimals')), self._h, opts.decimals));
     }
@@ -992,9 +1004,9 @@ export abstract class TensorOps {
    * In-place round: Rounds half to even; `decimals` (default 0) digits after the point.
    * @throws TorchError when libtorch rejects the arguments.
    */
-  round_(opts: { decimals?: number } = {}): this {
+  round_(opts: { decimals?: number } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["decimals"], "round");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_2, "round");
     if (opts.decimals != null) {
       native.callOp(OP_round___decimals >= 0 ? OP_round___decimals : (OP_round___decimals = lookup('aten::round_', 'decimals')), self._h, opts.decimals);
       return self;
@@ -1130,9 +1142,9 @@ export abstract class TensorOps {
    * Options: value; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  addcmul(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): Tensor {
+  addcmul(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["value"], "addcmul");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_3, "addcmul");
     return wrap<Tensor>(native.callOp(OP_addcmul >= 0 ? OP_addcmul : (OP_addcmul = lookup('aten::addcmul', '')), self._h, h(tensor1, "tensor1"), h(tensor2, "tensor2"), opts.value));
   }
 
@@ -1140,9 +1152,9 @@ export abstract class TensorOps {
    * In-place addcmul: self + value * tensor1 * tensor2 (value default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  addcmul_(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): this {
+  addcmul_(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["value"], "addcmul");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_3, "addcmul");
     native.callOp(OP_addcmul_ >= 0 ? OP_addcmul_ : (OP_addcmul_ = lookup('aten::addcmul_', '')), self._h, h(tensor1, "tensor1"), h(tensor2, "tensor2"), opts.value);
     return self;
   }
@@ -1152,9 +1164,9 @@ export abstract class TensorOps {
    * Options: value; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  addcdiv(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): Tensor {
+  addcdiv(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["value"], "addcdiv");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_3, "addcdiv");
     return wrap<Tensor>(native.callOp(OP_addcdiv >= 0 ? OP_addcdiv : (OP_addcdiv = lookup('aten::addcdiv', '')), self._h, h(tensor1, "tensor1"), h(tensor2, "tensor2"), opts.value));
   }
 
@@ -1162,9 +1174,9 @@ export abstract class TensorOps {
    * In-place addcdiv: self + value * tensor1 / tensor2 (value default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  addcdiv_(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): this {
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["value"], "addcdiv");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_3, "addcdiv");
     native.callOp(OP_addcdiv_ >= 0 ? OP_addcdiv_ : (OP_addcdiv_ = lookup('aten::addcdiv_', '')), self._h, h(tensor1, "tensor1"), h(tensor2, "tensor2"), opts.value);
     return self;
   }
@@ -1471,9 +1483,9 @@ export abstract class TensorOps {
    * Options: rtol, atol, equalNan; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  isclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+  isclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["rtol", "atol", "equalNan"], "isclose");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_4, "isclose");
     return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), self._h, h(other, "other"), opts.rtol, opts.atol, opts.equalNan));
   }
 
@@ -1482,9 +1494,9 @@ export abstract class TensorOps {
    * Options: rtol, atol, equalNan; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = NO_OPTS): boolean {
     const self = this;
-    checkOptions(opts, ["rtol", "atol", "equalNan"], "allclose");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_4, "allclose");
     return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), self._h, h(other, "other"), opts.rtol, opts.atol, opts.equalNan) as boolean;
   }
 
@@ -1502,9 +1514,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  sum(dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+  sum(dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "sum");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "sum");
     if (dim != null) {
       return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), self._h, dim, keepdim, dt(opts.dtype)));
     }
@@ -1516,9 +1528,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  mean(dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+  mean(dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "mean");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "mean");
     if (dim != null) {
       return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), self._h, dim, keepdim, dt(opts.dtype)));
     }
@@ -1530,9 +1542,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  prod(dim?: number | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+  prod(dim?: number | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "prod");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "prod");
     if (dim != null) {
       return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), self._h, dim, keepdim, dt(opts.dtype)));
     }
@@ -1544,9 +1556,9 @@ export abstract class TensorOps {
    * Options: correction, keepdim; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  std(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  std(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["correction", "keepdim"], "std");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_6, "std");
     return wrap<Tensor>(native.callOp(OP_std__correction >= 0 ? OP_std__correction : (OP_std__correction = lookup('aten::std', 'correction')), self._h, dim ?? null, opts.correction ?? 1, opts.keepdim ?? false));
   }
 
@@ -1555,9 +1567,9 @@ export abstract class TensorOps {
    * Options: correction, keepdim; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  var(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+  var(dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["correction", "keepdim"], "var");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_6, "var");
     return wrap<Tensor>(native.callOp(OP_var__correction >= 0 ? OP_var__correction : (OP_var__correction = lookup('aten::var', 'correction')), self._h, dim ?? null, opts.correction ?? 1, opts.keepdim ?? false));
   }
 
@@ -1647,9 +1659,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
+  cumsum(dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "cumsum");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "cumsum");
     return wrap<Tensor>(native.callOp(OP_cumsum >= 0 ? OP_cumsum : (OP_cumsum = lookup('aten::cumsum', '')), self._h, dim, dt(opts.dtype)));
   }
 
@@ -1658,9 +1670,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  cumprod(dim: number, opts: { dtype?: DType } = {}): Tensor {
+  cumprod(dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "cumprod");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "cumprod");
     return wrap<Tensor>(native.callOp(OP_cumprod >= 0 ? OP_cumprod : (OP_cumprod = lookup('aten::cumprod', '')), self._h, dim, dt(opts.dtype)));
   }
 
@@ -1759,9 +1771,9 @@ export abstract class TensorOps {
    * Options: beta, alpha; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  addmm(mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): Tensor {
+  addmm(mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["beta", "alpha"], "addmm");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_7, "addmm");
     return wrap<Tensor>(native.callOp(OP_addmm >= 0 ? OP_addmm : (OP_addmm = lookup('aten::addmm', '')), self._h, h(mat1, "mat1"), h(mat2, "mat2"), opts.beta, opts.alpha));
   }
 
@@ -1769,9 +1781,9 @@ export abstract class TensorOps {
    * In-place addmm: beta * self + alpha * (mat1 @ mat2) (beta, alpha default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  addmm_(mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): this {
+  addmm_(mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["beta", "alpha"], "addmm");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_7, "addmm");
     native.callOp(OP_addmm_ >= 0 ? OP_addmm_ : (OP_addmm_ = lookup('aten::addmm_', '')), self._h, h(mat1, "mat1"), h(mat2, "mat2"), opts.beta, opts.alpha);
     return self;
   }
@@ -1781,9 +1793,9 @@ export abstract class TensorOps {
    * Options: beta, alpha; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  baddbmm(batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): Tensor {
+  baddbmm(batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["beta", "alpha"], "baddbmm");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_7, "baddbmm");
     return wrap<Tensor>(native.callOp(OP_baddbmm >= 0 ? OP_baddbmm : (OP_baddbmm = lookup('aten::baddbmm', '')), self._h, h(batch1, "batch1"), h(batch2, "batch2"), opts.beta, opts.alpha));
   }
 
@@ -1791,9 +1803,9 @@ export abstract class TensorOps {
    * In-place baddbmm: beta * self + alpha * (batch1 @ batch2) (beta, alpha default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  baddbmm_(batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): this {
+  baddbmm_(batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["beta", "alpha"], "baddbmm");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_7, "baddbmm");
     native.callOp(OP_baddbmm_ >= 0 ? OP_baddbmm_ : (OP_baddbmm_ = lookup('aten::baddbmm_', '')), self._h, h(batch1, "batch1"), h(batch2, "batch2"), opts.beta, opts.alpha);
     return self;
   }
@@ -2206,9 +2218,9 @@ export abstract class TensorOps {
    * Options: alpha; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  indexAdd(dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = {}): Tensor {
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["alpha"], "indexAdd");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "indexAdd");
     return wrap<Tensor>(native.callOp(OP_index_add >= 0 ? OP_index_add : (OP_index_add = lookup('aten::index_add', '')), self._h, dim, h(index, "index"), h(source, "source"), opts.alpha));
   }
 
@@ -2216,9 +2228,9 @@ export abstract class TensorOps {
    * In-place indexAdd: Adds source rows at index along dim (alpha default 1).
    * @throws TorchError when libtorch rejects the arguments.
    */
-  indexAdd_(dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = {}): this {
+  indexAdd_(dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = NO_OPTS): this {
     const self = this;
-    checkOptions(opts, ["alpha"], "indexAdd");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_0, "indexAdd");
     native.callOp(OP_index_add_ >= 0 ? OP_index_add_ : (OP_index_add_ = lookup('aten::index_add_', '')), self._h, dim, h(index, "index"), h(source, "source"), opts.alpha);
     return self;
   }
@@ -2300,9 +2312,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
+  softmax(dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "softmax");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "softmax");
     return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), self._h, dim, dt(opts.dtype)));
   }
 
@@ -2311,9 +2323,9 @@ export abstract class TensorOps {
    * Options: dtype; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
+  logSoftmax(dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
     const self = this;
-    checkOptions(opts, ["dtype"], "logSoftmax");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_5, "logSoftmax");
     return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), self._h, dim, dt(opts.dtype)));
   }
 
@@ -2331,9 +2343,9 @@ export abstract class TensorOps {
    * Options: stable; unknown options throw TypeError.
    * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
    */
-  sort(dim: number = -1, descending: boolean = false, opts: { stable?: boolean } = {}): ValuesIndices {
+  sort(dim: number = -1, descending: boolean = false, opts: { stable?: boolean } = NO_OPTS): ValuesIndices {
     const self = this;
-    checkOptions(opts, ["stable"], "sort");
+    if (opts !== NO_OPTS) checkOptions(opts, KW_8, "sort");
     return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), self._h, opts.stable ?? false, dim, descending));
   }
 
@@ -2474,7 +2486,7 @@ export abstract class TensorOps {
  * Options: alpha; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function add(input: Tensor, other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): Tensor {
+export function add(input: Tensor, other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
   return input.add(other, opts);
 }
 
@@ -2483,7 +2495,7 @@ export function add(input: Tensor, other: Tensor | number | boolean, opts: { alp
  * Options: alpha; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function sub(input: Tensor, other: Tensor | number | boolean, opts: { alpha?: number | boolean } = {}): Tensor {
+export function sub(input: Tensor, other: Tensor | number | boolean, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
   return input.sub(other, opts);
 }
 
@@ -2500,7 +2512,7 @@ export function mul(input: Tensor, other: Tensor | number | boolean): Tensor {
  * Options: roundingMode; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function div(input: Tensor, other: Tensor | number | boolean, opts: { roundingMode?: string } = {}): Tensor {
+export function div(input: Tensor, other: Tensor | number | boolean, opts: { roundingMode?: string } = NO_OPTS): Tensor {
   return input.div(other, opts);
 }
 
@@ -2733,7 +2745,7 @@ export function reciprocal(input: Tensor): Tensor {
  * Options: decimals; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function round(input: Tensor, opts: { decimals?: number } = {}): Tensor {
+export function round(input: Tensor, opts: { decimals?: number } = NO_OPTS): Tensor {
   return input.round(opts);
 }
 
@@ -2790,7 +2802,7 @@ export function lerp(input: Tensor, end: Tensor, weight: Tensor | number | boole
  * Options: value; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): Tensor {
+export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): Tensor {
   return input.addcmul(tensor1, tensor2, opts);
 }
 
@@ -2799,7 +2811,7 @@ export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: {
  * Options: value; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = {}): Tensor {
+export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts: { value?: number | boolean } = NO_OPTS): Tensor {
   return input.addcdiv(tensor1, tensor2, opts);
 }
 
@@ -2928,7 +2940,7 @@ export function isfinite(input: Tensor): Tensor {
  * Options: rtol, atol, equalNan; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function isclose(input: Tensor, other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): Tensor {
+export function isclose(input: Tensor, other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = NO_OPTS): Tensor {
   return input.isclose(other, opts);
 }
 
@@ -2937,7 +2949,7 @@ export function isclose(input: Tensor, other: Tensor, opts: { rtol?: number; ato
  * Options: rtol, atol, equalNan; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function allclose(input: Tensor, other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = {}): boolean {
+export function allclose(input: Tensor, other: Tensor, opts: { rtol?: number; atol?: number; equalNan?: boolean } = NO_OPTS): boolean {
   return input.allclose(other, opts);
 }
 
@@ -2954,7 +2966,7 @@ export function equal(input: Tensor, other: Tensor): boolean {
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function sum(input: Tensor, dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+export function sum(input: Tensor, dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.sum(dim, keepdim, opts);
 }
 
@@ -2963,7 +2975,7 @@ export function sum(input: Tensor, dim?: number | number[] | null, keepdim: bool
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function mean(input: Tensor, dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+export function mean(input: Tensor, dim?: number | number[] | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.mean(dim, keepdim, opts);
 }
 
@@ -2972,7 +2984,7 @@ export function mean(input: Tensor, dim?: number | number[] | null, keepdim: boo
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function prod(input: Tensor, dim?: number | null, keepdim: boolean = false, opts: { dtype?: DType } = {}): Tensor {
+export function prod(input: Tensor, dim?: number | null, keepdim: boolean = false, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.prod(dim, keepdim, opts);
 }
 
@@ -2981,7 +2993,7 @@ export function prod(input: Tensor, dim?: number | null, keepdim: boolean = fals
  * Options: correction, keepdim; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function std(input: Tensor, dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+export function std(input: Tensor, dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = NO_OPTS): Tensor {
   return input.std(dim, opts);
 }
 
@@ -2990,7 +3002,7 @@ export function std(input: Tensor, dim?: number | number[] | null, opts: { corre
  * Options: correction, keepdim; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-function var_fn(input: Tensor, dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+function var_fn(input: Tensor, dim?: number | number[] | null, opts: { correction?: number; keepdim?: boolean } = NO_OPTS): Tensor {
   return input.var(dim, opts);
 }
 
@@ -3063,7 +3075,7 @@ export function logsumexp(input: Tensor, dim: number | number[], keepdim: boolea
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function cumsum(input: Tensor, dim: number, opts: { dtype?: DType } = {}): Tensor {
+export function cumsum(input: Tensor, dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.cumsum(dim, opts);
 }
 
@@ -3072,7 +3084,7 @@ export function cumsum(input: Tensor, dim: number, opts: { dtype?: DType } = {})
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function cumprod(input: Tensor, dim: number, opts: { dtype?: DType } = {}): Tensor {
+export function cumprod(input: Tensor, dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.cumprod(dim, opts);
 }
 
@@ -3113,7 +3125,7 @@ export function bmm(input: Tensor, mat2: Tensor): Tensor {
  * Options: beta, alpha; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): Tensor {
+export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): Tensor {
   return input.addmm(mat1, mat2, opts);
 }
 
@@ -3122,7 +3134,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: { beta?: 
  * Options: beta, alpha; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = {}): Tensor {
+export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts: { beta?: number | boolean; alpha?: number | boolean } = NO_OPTS): Tensor {
   return input.baddbmm(batch1, batch2, opts);
 }
 
@@ -3427,7 +3439,7 @@ export function scatterAdd(input: Tensor, dim: number, index: Tensor, src: Tenso
  * Options: alpha; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = {}): Tensor {
+export function indexAdd(input: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number | boolean } = NO_OPTS): Tensor {
   return input.indexAdd(dim, index, source, opts);
 }
 
@@ -3486,7 +3498,7 @@ export function where(condition: Tensor, input: Tensor | number | boolean, other
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function softmax(input: Tensor, dim: number, opts: { dtype?: DType } = {}): Tensor {
+export function softmax(input: Tensor, dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.softmax(dim, opts);
 }
 
@@ -3495,7 +3507,7 @@ export function softmax(input: Tensor, dim: number, opts: { dtype?: DType } = {}
  * Options: dtype; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function logSoftmax(input: Tensor, dim: number, opts: { dtype?: DType } = {}): Tensor {
+export function logSoftmax(input: Tensor, dim: number, opts: { dtype?: DType } = NO_OPTS): Tensor {
   return input.logSoftmax(dim, opts);
 }
 
@@ -3512,7 +3524,7 @@ export function topk(input: Tensor, k: number, dim: number = -1, largest: boolea
  * Options: stable; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function sort(input: Tensor, dim: number = -1, descending: boolean = false, opts: { stable?: boolean } = {}): ValuesIndices {
+export function sort(input: Tensor, dim: number = -1, descending: boolean = false, opts: { stable?: boolean } = NO_OPTS): ValuesIndices {
   return input.sort(dim, descending, opts);
 }
 
@@ -3611,8 +3623,8 @@ export function _dropout_(input: Tensor, p: number, train: boolean): Tensor {
  * Options: approximate; unknown options throw TypeError.
  * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
  */
-export function _gelu(input: Tensor, opts: { approximate?: string } = {}): Tensor {
-  checkOptions(opts, ["approximate"], "_gelu");
+export function _gelu(input: Tensor, opts: { approximate?: string } = NO_OPTS): Tensor {
+  if (opts !== NO_OPTS) checkOptions(opts, KW_9, "_gelu");
   return wrap<Tensor>(native.callOp(OP_gelu >= 0 ? OP_gelu : (OP_gelu = lookup('aten::gelu', '')), h(input, "input"), opts.approximate));
 }
 
