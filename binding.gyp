@@ -9,7 +9,8 @@
         "native/dispatch.cc",
         "native/autograd.cc",
         "native/runtime.cc",
-        "native/optim.cc"
+        "native/optim.cc",
+        "native/random.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -18,6 +18,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   tn::InitAutograd(env, exports);
   tn::InitRuntime(env, exports);
   tn::InitOptim(env, exports);
+  tn::InitRandom(env, exports);
   return exports;
 }
 

@@ -63,6 +63,7 @@ export interface NativeAddon {
   adamStep(params: Handle[], expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[], steps: Handle[], opts: object): void;
   sgdStep(params: Handle[], bufs: (Handle | null)[], opts: object): (Handle | null)[];
   clipGradNorm(params: Handle[], maxNorm: number, normType: number, errorIfNonfinite: boolean): Handle;
+  dropoutMask(h: Handle, p: number): Handle;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

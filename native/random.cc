@@ -1,0 +1,91 @@
+// A dropout mask drawn in parallel on the CPU: each 64K-element chunk has its
+// own xoshiro256+ stream seeded from libtorch's CPU generator, so the result
+// depends on torch.manualSeed and not on the thread count.
+#include "core.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <mutex>
+
+namespace tn {
+namespace {
+
+uint64_t SplitMix(uint64_t& x) {
+  uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+struct Xoshiro {
+  uint64_t s[4];
+  explicit Xoshiro(uint64_t seed) {
+    for (auto& v : s) v = SplitMix(seed);
+  }
+  uint64_t Next() {
+    uint64_t result = s[0] + s[3];
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = Rotl(s[3], 45);
+    return result;
+  }
+};
+
+template <typename T>
+void Fill(T* out, int64_t n, double p, uint64_t seed) {
+  constexpr int64_t kChunk = 1 << 16;
+  const T scale = static_cast<T>(1.0 / (1.0 - p));
+  // keep when a uniform 32-bit draw is >= p * 2^32 (two draws per 64-bit output)
+  const uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);
+  int64_t chunks = (n + kChunk - 1) / kChunk;
+  at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; c++) {
+      Xoshiro rng(seed ^ (static_cast<uint64_t>(c) * 0xd1b54a32d192ed03ULL));
+      int64_t lo = c * kChunk;
+      int64_t hi = std::min(n, lo + kChunk);
+      int64_t i = lo;
+      for (; i + 1 < hi; i += 2) {
+        uint64_t r = rng.Next();
+        out[i] = (r & 0xffffffffULL) >= threshold ? scale : T(0);
+        out[i + 1] = (r >> 32) >= threshold ? scale : T(0);
+      }
+      if (i < hi) out[i] = (rng.Next() & 0xffffffffULL) >= threshold ? scale : T(0);
+    }
+  });
+}
+
+// dropoutMask(h, p): a new contiguous CPU tensor shaped like h, holding 0 with
+// probability p and 1/(1-p) otherwise (float32 or float64 like h).
+Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
+  auto& x = Unwrap(info[0]);
+  double p = info[1].As<Napi::Number>().DoubleValue();
+  if (!(p >= 0 && p < 1)) ThrowType(info.Env(), "dropoutMask: p must be in [0, 1)");
+  if (!x.device().is_cpu() || (x.scalar_type() != at::kFloat && x.scalar_type() != at::kDouble)) {
+    ThrowType(info.Env(), "dropoutMask: expected a float32 or float64 CPU tensor");
+  }
+  uint64_t seed;
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+  }
+  auto mask = at::empty(x.sizes(), x.options().requires_grad(false));
+  if (x.scalar_type() == at::kFloat) Fill(mask.data_ptr<float>(), mask.numel(), p, seed);
+  else Fill(mask.data_ptr<double>(), mask.numel(), p, seed);
+  return Wrap(info.Env(), mask);
+}
+
+}  // namespace
+
+void InitRandom(Napi::Env env, Napi::Object exports) {
+  TN_EXPORT(exports, "dropoutMask", DropoutMask);
+}
+
+}  // namespace tn
