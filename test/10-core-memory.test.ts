@@ -239,5 +239,15 @@ describe('10 core: memory', () => {
       expect(live()).to.equal(liveBefore);
       expect(grown, `RSS grew by ${grown.toFixed(1)} MiB over 100k ops`).to.be.lessThan(16);
     });
+
+    it('stays flat in a synchronous loop that never yields (handles need no GC finalizers)', () => {
+      for (let i = 0; i < 1000; i++) step();
+      const liveBefore = live();
+      const rss0 = process.memoryUsage().rss;
+      for (let s = 0; s < 1000; s++) step();
+      const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
+      expect(live()).to.equal(liveBefore);
+      expect(grown, `RSS grew by ${grown.toFixed(1)} MiB over 100k ops without yielding`).to.be.lessThan(8);
+    });
   });
 });
