@@ -125,6 +125,52 @@ Napi::Value Repr(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), os.str());
 }
 
+// indexBasic(h, items): Python's basic indexing in one call. items is a flat
+// array of [kind, a, b, c] quadruples: kind 0 selects index a; 1 slices
+// a:b:c (null for an open end); 2 inserts a new axis; 3 is '...' skipping a
+// dims. Returns a view (autograd-tracked).
+Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  at::Tensor t = Unwrap(info[0]);
+  auto items = info[1].As<Napi::Array>();
+  uint32_t n = items.Length() / 4;
+  int64_t dim = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    int kind = items.Get(4 * k).As<Napi::Number>().Int32Value();
+    Napi::Value a = items.Get(4 * k + 1);
+    switch (kind) {
+      case 0: {
+        int64_t i = a.As<Napi::Number>().Int64Value();
+        int64_t size = t.size(dim);
+        if (i >= size || i < -size) {
+          throw Napi::RangeError::New(env, "index " + std::to_string(i) + " is out of bounds for dimension " +
+                                               std::to_string(dim) + " with size " + std::to_string(size));
+        }
+        t = t.select(dim, i);
+        break;
+      }
+      case 1: {
+        Napi::Value b = items.Get(4 * k + 2);
+        int64_t step = items.Get(4 * k + 3).As<Napi::Number>().Int64Value();
+        c10::optional<int64_t> start, stop;
+        if (!a.IsNull()) start = a.As<Napi::Number>().Int64Value();
+        if (!b.IsNull()) stop = b.As<Napi::Number>().Int64Value();
+        if (start.has_value() || stop.has_value() || step != 1) t = t.slice(dim, start, stop, step);
+        dim++;
+        break;
+      }
+      case 2:
+        t = t.unsqueeze(dim);
+        dim++;
+        break;
+      default:
+        dim += a.As<Napi::Number>().Int64Value();
+        break;
+    }
+  }
+  return Wrap(env, t);
+}
+
 }  // namespace
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
@@ -148,6 +194,7 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   TN_EXPORT(exports, "alias", Alias);
   TN_EXPORT(exports, "sameTensor", SameTensor);
   TN_EXPORT(exports, "repr", Repr);
+  TN_EXPORT(exports, "indexBasic", IndexBasic);
 }
 
 }  // namespace tn

@@ -82,11 +82,14 @@ export function shapeArgs(args: readonly (number | readonly number[])[], name = 
   return [...flat];
 }
 
-/** Looks an operator up lazily (on first call) and returns a caller. */
-export function op(name: string, overload = ''): (...args: unknown[]) => unknown {
+/**
+ * Looks an operator up lazily (on first call) and returns a caller taking up
+ * to seven arguments (missing ones are the operator's defaults).
+ */
+export function op(name: string, overload = ''): (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown) => unknown {
   let id = -1;
-  return (...args: unknown[]) => {
+  return (a, b, c, d, e, f, g) => {
     if (id < 0) id = native.lookupOp(name, overload);
-    return native.callOp(id, ...args);
+    return native.callOp(id, a, b, c, d, e, f, g);
   };
 }

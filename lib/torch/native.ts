@@ -64,6 +64,7 @@ export interface NativeAddon {
   sgdStep(params: Handle[], bufs: (Handle | null)[], opts: object): (Handle | null)[];
   clipGradNorm(params: Handle[], maxNorm: number, normType: number, errorIfNonfinite: boolean): Handle;
   dropoutMask(h: Handle, p: number): Handle;
+  indexBasic(h: Handle, items: (number | null)[]): Handle;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -413,6 +413,7 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
     } else consumed++;
   }
   if (ellipses > 1) throw new TypeError('an index can only have a single ellipsis');
+  if (!hasAdvanced) return basicIndex(t, items, consumed);
   const shape = native.shape(t._h); // sizes of `cur`, kept in step with it
   const ndim = shape.length;
   if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
@@ -473,6 +474,37 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
     return out;
   }
   return cur === t ? t.alias() : cur;
+}
+
+/** Basic indexing (numbers, slices, null, '...') in one native call. */
+function basicIndex(t: Tensor, items: IndexItem[], consumed: number): Tensor {
+  const ndim = native.dim(t._h);
+  if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
+  const spec: (number | null)[] = [];
+  for (const item of items) {
+    if (item === null) spec.push(2, 0, 0, 0);
+    else if (item === '...') spec.push(3, ndim - consumed, 0, 0);
+    else if (typeof item === 'number') {
+      if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
+      spec.push(0, item, 0, 0);
+    } else if (typeof item === 'string' || item instanceof Slice) {
+      let sl: Slice;
+      if (item instanceof Slice) sl = item;
+      else {
+        let cached = sliceCache.get(item);
+        if (cached === undefined) {
+          cached = item === ':' ? new Slice() : parseSlice(item);
+          if (sliceCache.size < 1000) sliceCache.set(item, cached);
+        }
+        sl = cached;
+      }
+      if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
+      spec.push(1, sl.start, sl.stop, sl.step ?? 1);
+    } else {
+      typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
+    }
+  }
+  return wrap<Tensor>(native.indexBasic(t._h, spec));
 }
 
 function assignIndex(t: Tensor, items: IndexItem[], value: Tensor | number | boolean, accumulate: boolean): void {
