@@ -399,6 +399,17 @@ function parseSlice(s: string): Slice {
 
 const sliceCache = new Map<string, Slice>();
 
+/** The Slice an index item names (strings parsed once and cached). @throws RangeError for a negative step. */
+function sliceOf(item: string | Slice): Slice {
+  let sl = item instanceof Slice ? item : sliceCache.get(item);
+  if (sl === undefined) {
+    sl = item === ':' ? new Slice() : parseSlice(item as string);
+    if (sliceCache.size < 1000) sliceCache.set(item as string, sl);
+  }
+  if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
+  return sl;
+}
+
 function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
   // One pass to count the dims the items consume (validating as we go).
   let consumed = 0;
@@ -440,17 +451,7 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
       next = cur.select(dim, item);
       shape.splice(dim, 1);
     } else if (typeof item === 'string' || item instanceof Slice) {
-      let sl: Slice;
-      if (item instanceof Slice) sl = item;
-      else {
-        let cached = sliceCache.get(item);
-        if (cached === undefined) {
-          cached = item === ':' ? new Slice() : parseSlice(item);
-          if (sliceCache.size < 1000) sliceCache.set(item, cached);
-        }
-        sl = cached;
-      }
-      if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
+      const sl = sliceOf(item);
       if (sl.start !== null || sl.stop !== null || (sl.step !== null && sl.step !== 1)) {
         next = cur.slice(dim, sl.start, sl.stop, sl.step ?? 1);
       }
@@ -488,17 +489,7 @@ function basicIndex(t: Tensor, items: IndexItem[], consumed: number): Tensor {
       if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
       spec.push(0, item, 0, 0);
     } else if (typeof item === 'string' || item instanceof Slice) {
-      let sl: Slice;
-      if (item instanceof Slice) sl = item;
-      else {
-        let cached = sliceCache.get(item);
-        if (cached === undefined) {
-          cached = item === ':' ? new Slice() : parseSlice(item);
-          if (sliceCache.size < 1000) sliceCache.set(item, cached);
-        }
-        sl = cached;
-      }
-      if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
+      const sl = sliceOf(item);
       spec.push(1, sl.start, sl.stop, sl.step ?? 1);
     } else {
       typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
