@@ -5,7 +5,7 @@
  * and the command line rejects what it does not know.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -205,6 +205,5 @@ print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.s
     expect(none.stderr).to.contain("predict: predictMlm: the sentence has no [MASK] token: 'no mask here'");
     const missing = cli('predict.ts', ['the [MASK]']);
     expect(missing.stderr).to.contain('predict: --checkpoint PATH is required (see --help)');
-    void writeFileSync;
   });
 });

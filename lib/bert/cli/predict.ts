@@ -4,7 +4,6 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as torch from '../../torch/index.js';
 import { parseArgs, usage, type OptionSpec } from './args.js';
 import { loadPretrained } from '../checkpoint.js';
 import { BertTokenizer } from '../tokenizer.js';
@@ -63,7 +62,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`  position ${c.position}: ${c.tokens.map((t) => `${t.token} ${t.probability.toFixed(4)}`).join(', ')}`);
     }
   }
-  void torch;
   return 0;
 }
 

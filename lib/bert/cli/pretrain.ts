@@ -9,7 +9,7 @@
  *   npm run pretrain -- --train-csv train.csv --test-csv test.csv --vocab vocab.txt
  *   npm run pretrain -- --resume runs/course/epoch-2.pt --epochs 4
  */
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
@@ -166,7 +166,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     const p = predictMlm(s, model, tokenizer, { topK: 5 });
     console.log(`  "${s}"\n    -> "${p.sentence}"  top 5: ${p.candidates[0].tokens.map((t) => `${t.token} (${t.probability.toFixed(3)})`).join(', ')}`);
   }
-  void readFileSync;
   return 0;
 }
 

@@ -205,8 +205,6 @@ export function scaledDotProductAttention(
   const kt = key.transpose(-2, -1);
   let scores = query.matmul(kt).mul(scale);
   kt.dispose();
-  const L = query.size(-2);
-  const S = key.size(-2);
   let mask = opts.attnMask ?? null;
   const temps: Tensor[] = [];
   if (opts.isCausal) {
@@ -220,8 +218,6 @@ export function scaledDotProductAttention(
     scores.dispose();
     scores = next;
   }
-  void L;
-  void S;
   let attn = scores.softmax(-1);
   scores.dispose();
   const p = opts.dropoutP ?? 0;

@@ -193,7 +193,7 @@ export abstract class Module {
       t.to({ ...(device !== undefined ? { device } : {}), ...(dtype !== undefined && t.isFloatingPoint() ? { dtype } : {}) });
     noGrad(() => {
       for (const m of this.modules()) {
-        for (const [name, p] of m.own().params) {
+        for (const [, p] of m.own().params) {
           const moved = convert(p);
           if (moved !== p) {
             p.setData_(moved);
@@ -206,7 +206,6 @@ export abstract class Module {
             g.dispose();
             if (mg !== g) mg.dispose();
           }
-          void name;
         }
         for (const [name, b] of m.own().buffers) {
           const moved = convert(b);
