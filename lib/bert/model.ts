@@ -12,8 +12,10 @@
 import * as torch from '../torch/index.js';
 import { Tensor, nn } from '../torch/index.js';
 
-/** [PAD] id: padding in inputs, "not masked" in MLM labels. */
-export const PAD_IDX = 0;
+import { PAD_IDX } from './collate.js';
+
+/** [PAD] id: padding in inputs, "not masked" in MLM labels (defined with the collation). */
+export { PAD_IDX };
 
 /** Token embedding scaled by sqrt(embSize). */
 export class TokenEmbedding extends nn.Module {
