@@ -3,14 +3,7 @@
     {
       "target_name": "torch_node",
       "sources": [
-        "native/addon.cc",
-        "native/core.cc",
-        "native/tensor.cc",
-        "native/dispatch.cc",
-        "native/autograd.cc",
-        "native/runtime.cc",
-        "native/optim.cc",
-        "native/random.cc"
+        "<!@(node -p \"require('fs').readdirSync('native').filter((f) => f.endsWith('.cc')).sort().map((f) => 'native/' + f).join(' ')\")"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

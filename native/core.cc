@@ -2,7 +2,6 @@
 #include "core.h"
 
 #include <atomic>
-#include <deque>
 #include <stdexcept>
 #include <cmath>
 #include <mutex>
@@ -11,16 +10,27 @@
 namespace tn {
 namespace {
 
-std::mutex gLiveMutex;
-// A deque never moves its elements, so references handed out stay valid.
-std::deque<Holder> gSlots;
-std::vector<uint32_t> gFree;
-int64_t gLiveCount = 0;
-
 constexpr double kTag = 1125899906842624.0;  // 2^50: handles are numbers in [2^50, 2^51)
 constexpr uint64_t kIndexBits = 24;
 constexpr uint64_t kIndexMask = (1ULL << kIndexBits) - 1;
 constexpr uint32_t kGenMask = (1U << 26) - 1;
+constexpr uint32_t kBlockBits = 12;
+constexpr uint32_t kBlockSize = 1U << kBlockBits;
+constexpr uint32_t kMaxBlocks = 1U << (kIndexBits - kBlockBits);
+
+// Slots live in fixed blocks that never move or go away, so a handle is read
+// without the lock: the block pointer and the slot count are published with
+// release stores after the slot is ready. The lock orders writers (creating and
+// freeing handles, which DataLoader worker threads do too).
+std::mutex gLiveMutex;
+std::atomic<Holder*> gBlocks[kMaxBlocks];
+std::atomic<uint32_t> gSlotCount{0};
+std::vector<uint32_t> gFree;
+int64_t gLiveCount = 0;
+
+Holder* SlotAt(uint32_t index) {
+  return gBlocks[index >> kBlockBits].load(std::memory_order_acquire) + (index & (kBlockSize - 1));
+}
 
 double HandleValue(uint32_t index, uint32_t gen) {
   return kTag + static_cast<double>((static_cast<uint64_t>(gen) << kIndexBits) | index);
@@ -33,18 +43,17 @@ Holder* SlotOf(const Napi::Value& v, bool* stale) {
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= kTag && d < 2 * kTag) || d != std::floor(d)) return nullptr;
   uint64_t rel = static_cast<uint64_t>(d - kTag);
-  uint64_t index = rel & kIndexMask;
+  uint32_t index = static_cast<uint32_t>(rel & kIndexMask);
   uint32_t gen = static_cast<uint32_t>(rel >> kIndexBits);
-  std::lock_guard<std::mutex> lock(gLiveMutex);
-  if (index >= gSlots.size()) return nullptr;
-  Holder* h = &gSlots[index];
+  if (index >= gSlotCount.load(std::memory_order_acquire)) return nullptr;
+  Holder* h = SlotAt(index);
   if (h->gen != gen || !h->t.defined()) *stale = true;
   return h;
 }
 
 // Native bytes not yet reported to V8; reported in steps so that small
 // tensors do not each cost a call into the engine.
-int64_t gPendingBytes = 0;
+thread_local int64_t gPendingBytes = 0;
 constexpr int64_t kReportStep = 1 << 20;
 
 void ReportBytes(Napi::Env env, int64_t delta) {
@@ -157,16 +166,19 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
       index = gFree.back();
       gFree.pop_back();
     } else {
-      if (gSlots.size() > kIndexMask) throw std::runtime_error("too many live tensors (16M)");
-      index = static_cast<uint32_t>(gSlots.size());
-      gSlots.emplace_back();
-      gSlots.back().index = index;
+      index = gSlotCount.load(std::memory_order_relaxed);
+      if (index > kIndexMask) throw std::runtime_error("too many live tensors (16M)");
+      if ((index & (kBlockSize - 1)) == 0) {
+        gBlocks[index >> kBlockBits].store(new Holder[kBlockSize], std::memory_order_release);
+      }
+      SlotAt(index)->index = index;
     }
-    Holder& h = gSlots[index];
+    Holder& h = *SlotAt(index);
     h.t = std::move(t);
     h.reportedBytes = bytes;
     gen = h.gen;
     gLiveCount++;
+    if (index == gSlotCount.load(std::memory_order_relaxed)) gSlotCount.store(index + 1, std::memory_order_release);
   }
   if (bytes > 0) ReportBytes(env, bytes);
   return Napi::Number::New(env, HandleValue(index, gen));
@@ -211,7 +223,9 @@ int64_t LiveCount() {
 
 void ForEachLive(const std::function<void(const at::Tensor&)>& fn) {
   std::lock_guard<std::mutex> lock(gLiveMutex);
-  for (const Holder& h : gSlots) {
+  uint32_t n = gSlotCount.load(std::memory_order_relaxed);
+  for (uint32_t i = 0; i < n; i++) {
+    const Holder& h = *SlotAt(i);
     if (h.t.defined()) fn(h.t);
   }
 }

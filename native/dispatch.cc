@@ -1,25 +1,16 @@
-// Calls any libtorch operator by schema through the dispatcher (boxed), so the
+// Calls any libtorch operator by schema through the dispatcher, so the
 // generated TS op layer needs no per-op C++. Arguments are converted from JS
 // by the schema's declared types; results are converted back generically.
-#include "core.h"
+#include "dispatch.h"
 
-#include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
+
+#include <atomic>
+#include <mutex>
+#include <sstream>
 
 namespace tn {
 namespace {
-
-enum class Kind {
-  Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList,
-  Scalar, Str, Device, Generator, Other
-};
-
-struct ArgSpec {
-  Kind kind;
-  bool optional;
-  std::string name;
-  c10::optional<c10::IValue> defaultValue;
-};
 
 struct OpEntry {
   c10::OperatorHandle op;
@@ -27,12 +18,18 @@ struct OpEntry {
   std::vector<ArgSpec> args;
   size_t numReturns;
   bool returnsWrittenSelf;
+  std::unique_ptr<FastCall> fast;
+  std::string callShape;
 };
 
-std::vector<OpEntry>& Ops() {
-  static std::vector<OpEntry> ops;
-  return ops;
-}
+// Looked-up operators, by id. Entries never move (ids are handed to JS, and
+// DataLoader worker threads look operators up too), so lookups take the lock
+// and calls read without it.
+constexpr size_t kMaxOps = 8192;
+std::mutex gOpsMutex;
+std::unique_ptr<OpEntry> gOps[kMaxOps];
+std::atomic<size_t> gNumOps{0};
+
 
 Kind KindOf(const c10::TypePtr& t) {
   switch (t->kind()) {
@@ -197,7 +194,8 @@ Napi::Value LookupOp(const Napi::CallbackInfo& info) {
   std::string full = overload.empty() ? name : name + "." + overload;
   if (!handle.has_value()) ThrowTorch(env, "operator " + full + " is not available in this libtorch");
   const auto& schema = handle->schema();
-  OpEntry e{*handle, full, {}, schema.returns().size(), false};
+  auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}, schema.returns().size(), false, nullptr, ""});
+  OpEntry& e = *entry;
   for (const auto& a : schema.arguments()) {
     auto t = a.type();
     bool optional = false;
@@ -211,15 +209,25 @@ Napi::Value LookupOp(const Napi::CallbackInfo& info) {
     const auto* alias = schema.returns()[0].alias_info();
     e.returnsWrittenSelf = alias != nullptr && alias->isWrite() && schema.returns().size() == 1;
   }
-  Ops().push_back(std::move(e));
-  return Napi::Number::New(env, static_cast<double>(Ops().size() - 1));
+  e.fast = MakeFastCall(e.op, &e.callShape);
+  std::lock_guard<std::mutex> lock(gOpsMutex);
+  size_t id = gNumOps.load(std::memory_order_relaxed);
+  if (id >= kMaxOps) ThrowTorch(env, "too many operators looked up");
+  gOps[id] = std::move(entry);
+  gNumOps.store(id + 1, std::memory_order_release);
+  return Napi::Number::New(env, static_cast<double>(id));
 }
 
 // callOp(id, ...args) -> result (undefined when the op returns its mutated self)
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   size_t id = static_cast<size_t>(info[0].As<Napi::Number>().Int64Value());
-  const auto& e = Ops().at(id);
+  if (id >= gNumOps.load(std::memory_order_acquire)) ThrowType(env, "callOp: unknown operator id");
+  const OpEntry& e = *gOps[id];
+  if (e.fast != nullptr) {
+    Napi::Value out;
+    if (e.fast->Call(info, e.args, &out)) return out;
+  }
   torch::jit::Stack stack;
   stack.reserve(e.args.size());
   size_t given = info.Length() - 1;
@@ -252,9 +260,26 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// opInfo(id) -> { name, schema, call }: `call` is the argument shape letters of
+// the unboxed fast path (see unboxed.cc), suffixed " (boxed)" when there is none.
+Napi::Value OpInfo(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  size_t id = static_cast<size_t>(ToInt(info[0], "opInfo id"));
+  if (id >= gNumOps.load(std::memory_order_acquire)) ThrowType(env, "opInfo: unknown operator id");
+  const OpEntry& e = *gOps[id];
+  auto out = Napi::Object::New(env);
+  out.Set("name", e.fullName);
+  std::ostringstream schema;
+  schema << e.op.schema();
+  out.Set("schema", schema.str());
+  out.Set("call", e.callShape);
+  return out;
+}
+
 }  // namespace
 
 void InitDispatch(Napi::Env env, Napi::Object exports) {
+  TN_EXPORT(exports, "opInfo", OpInfo);
   TN_EXPORT(exports, "lookupOp", LookupOp);
   TN_EXPORT(exports, "callOp", CallOp);
 }

@@ -1,6 +1,8 @@
 // Tensor lifetime, data in and out, metadata and storage access.
 #include "core.h"
 
+#include <cmath>
+
 #include <cstring>
 
 namespace tn {
@@ -132,15 +134,23 @@ Napi::Value Repr(const Napi::CallbackInfo& info) {
 Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   at::Tensor t = Unwrap(info[0]);
-  auto items = info[1].As<Napi::Array>();
-  uint32_t n = items.Length() / 4;
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    ThrowType(env, "indexBasic: expected a Float64Array of index items");
+  }
+  auto spec = info[1].As<Napi::Float64Array>();
+  uint32_t n = static_cast<uint32_t>(ToInt(info[2], "indexBasic count"));
+  int64_t consumed = ToInt(info[3], "indexBasic consumed");
+  if (4 * static_cast<size_t>(n) > spec.ElementLength()) ThrowType(env, "indexBasic: count exceeds the items given");
+  const double* q = spec.Data();
+  int64_t ndim = t.dim();
+  if (consumed > ndim) {
+    throw Napi::RangeError::New(env, "too many indices for tensor of dimension " + std::to_string(ndim));
+  }
   int64_t dim = 0;
-  for (uint32_t k = 0; k < n; k++) {
-    int kind = items.Get(4 * k).As<Napi::Number>().Int32Value();
-    Napi::Value a = items.Get(4 * k + 1);
-    switch (kind) {
+  for (uint32_t k = 0; k < n; k++, q += 4) {
+    switch (static_cast<int>(q[0])) {
       case 0: {
-        int64_t i = a.As<Napi::Number>().Int64Value();
+        int64_t i = static_cast<int64_t>(q[1]);
         int64_t size = t.size(dim);
         if (i >= size || i < -size) {
           throw Napi::RangeError::New(env, "index " + std::to_string(i) + " is out of bounds for dimension " +
@@ -150,11 +160,10 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         break;
       }
       case 1: {
-        Napi::Value b = items.Get(4 * k + 2);
-        int64_t step = items.Get(4 * k + 3).As<Napi::Number>().Int64Value();
         c10::optional<int64_t> start, stop;
-        if (!a.IsNull()) start = a.As<Napi::Number>().Int64Value();
-        if (!b.IsNull()) stop = b.As<Napi::Number>().Int64Value();
+        int64_t step = static_cast<int64_t>(q[3]);
+        if (!std::isnan(q[1])) start = static_cast<int64_t>(q[1]);
+        if (!std::isnan(q[2])) stop = static_cast<int64_t>(q[2]);
         if (start.has_value() || stop.has_value() || step != 1) t = t.slice(dim, start, stop, step);
         dim++;
         break;
@@ -164,7 +173,7 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         dim++;
         break;
       default:
-        dim += a.As<Napi::Number>().Int64Value();
+        dim += ndim - consumed;
         break;
     }
   }

@@ -37,6 +37,8 @@ export interface NativeAddon {
   repr(h: Handle): string;
   lookupOp(name: string, overload: string): number;
   callOp(id: number, ...args: unknown[]): unknown;
+  /** Diagnostics of a looked-up operator: its schema and whether calls take the unboxed fast path. */
+  opInfo(id: number): { name: string; schema: string; call: string };
   backward(h: Handle, grad: Handle | null, retainGraph?: boolean, createGraph?: boolean): void;
   grad(h: Handle): Handle | null;
   setGrad(h: Handle, g: Handle | null): void;
@@ -64,7 +66,12 @@ export interface NativeAddon {
   sgdStep(params: Handle[], bufs: (Handle | null)[], opts: object): (Handle | null)[];
   clipGradNorm(params: Handle[], maxNorm: number, normType: number, errorIfNonfinite: boolean): Handle;
   dropoutMask(h: Handle, p: number): Handle;
-  indexBasic(h: Handle, items: (number | null)[]): Handle;
+  /**
+   * Basic indexing in one call: `spec` holds `count` quadruples [kind, a, b, c]:
+   * 0 integer a; 1 slice a:b:c (NaN for an absent bound); 2 None; 3 '...'.
+   * `consumed` is the number of dims the items use.
+   */
+  indexBasic(h: Handle, spec: Float64Array, count: number, consumed: number): Handle;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
