@@ -52,13 +52,23 @@ export function hOpt(v: unknown, name: string): Handle | null {
 /** Handles of a tensor list. @throws TypeError when it is not an array of Tensors. */
 export function hList(v: unknown, name: string): Handle[] {
   if (!Array.isArray(v)) throw new TypeError(`Expected an array of Tensors for ${name} but received ${describe(v)}`);
-  return v.map((x, i) => h(x, `${name}[${i}]`));
+  const out = new Array<Handle>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    out[i] = isTensorFn(x) ? (x as HasHandle)._h : h(x, `${name}[${i}]`);
+  }
+  return out;
 }
 
 /** Handles of a list of optional tensors. */
 export function hOptList(v: unknown, name: string): (Handle | null)[] {
   if (!Array.isArray(v)) throw new TypeError(`Expected an array of Tensors for ${name} but received ${describe(v)}`);
-  return v.map((x, i) => hOpt(x, `${name}[${i}]`));
+  const out = new Array<Handle | null>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    out[i] = x === null || x === undefined ? null : isTensorFn(x) ? (x as HasHandle)._h : h(x, `${name}[${i}]`);
+  }
+  return out;
 }
 
 /** A dtype code, or undefined. */

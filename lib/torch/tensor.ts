@@ -44,11 +44,27 @@ export interface ToOptions {
 let liveWrappers = 0;
 
 // Tensors outside every scope that are dropped without dispose() are freed
-// when the garbage collector finds them (a stale handle is ignored natively).
-// (numWrappers keeps counting them: it counts tensors never disposed by code.)
+// when the garbage collector finds them. (numWrappers keeps counting them: it
+// counts tensors never disposed by code.)
 const collected = new FinalizationRegistry<Handle>((hh) => {
   native.dispose(hh);
 });
+
+// Registering with the FinalizationRegistry costs more than a small op, and
+// most tensors made outside scopes are disposed soon after. So they wait in
+// `pending` until the current job ends (a microtask) or the list is long, and
+// only those still alive then are registered. Nothing is lost: the registry's
+// callbacks run only after the job ends too.
+const PENDING_LIMIT = 4096;
+let pending: Tensor[] = [];
+let flushQueued = false;
+
+function flushPending(): void {
+  flushQueued = false;
+  const list = pending;
+  pending = [];
+  for (const t of list) t._register();
+}
 
 /** A multi-dimensional array on a device, with autograd. */
 export class Tensor extends TensorOps {
@@ -57,6 +73,7 @@ export class Tensor extends TensorOps {
   private _dtype: DType | undefined;
   private _disposed = false;
   private _collectable = false;
+  private _registered = false;
 
   /** @internal use torch.tensor() and friends. */
   constructor(handle: Handle) {
@@ -70,7 +87,20 @@ export class Tensor extends TensorOps {
   _onEscape(): void {
     if (this._collectable || this._disposed) return;
     this._collectable = true;
-    collected.register(this, this._h);
+    pending.push(this);
+    if (pending.length >= PENDING_LIMIT) flushPending();
+    else if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flushPending);
+    }
+  }
+
+  /** @internal registers a pending tensor with the FinalizationRegistry unless it was disposed. */
+  _register(): void {
+    if (!this._disposed) {
+      this._registered = true;
+      collected.register(this, this._h, this);
+    }
   }
 
   // ---------------------------------------------------------------- metadata
@@ -175,6 +205,7 @@ export class Tensor extends TensorOps {
     if (this._disposed) return;
     this._disposed = true;
     liveWrappers--;
+    if (this._registered) collected.unregister(this);
     native.dispose(this._h);
   }
   [Symbol.dispose](): void {
@@ -414,17 +445,24 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
   // One pass to count the dims the items consume (validating as we go).
   let consumed = 0;
   let ellipses = 0;
-  let hasAdvanced = false;
+  let tensors = 0;
   for (const x of items) {
     if (x === null) continue;
     if (x === '...') ellipses++;
     else if (x instanceof Tensor) {
-      hasAdvanced = true;
+      tensors++;
       consumed += x.dtype === 'bool' ? x.dim() : 1;
     } else consumed++;
   }
   if (ellipses > 1) throw new TypeError('an index can only have a single ellipsis');
-  if (!hasAdvanced) return basicIndex(t, items, consumed);
+  if (tensors === 0) return basicIndex(t, items, consumed);
+  if (tensors === items.length) {
+    // Only index tensors (t[idx], t[mask], t[i, j]): one native call.
+    const ndim = native.dim(t._h);
+    if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
+    return t._index(items as Tensor[]);
+  }
+  const hasAdvanced = true;
   const shape = native.shape(t._h); // sizes of `cur`, kept in step with it
   const ndim = shape.length;
   if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
@@ -477,25 +515,33 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
   return cur === t ? t.alias() : cur;
 }
 
+// Basic index items as quadruples [kind, a, b, c] (see native indexBasic), reused.
+const basicSpec = new Float64Array(4 * 32);
+
 /** Basic indexing (numbers, slices, null, '...') in one native call. */
 function basicIndex(t: Tensor, items: IndexItem[], consumed: number): Tensor {
-  const ndim = native.dim(t._h);
-  if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
-  const spec: (number | null)[] = [];
+  const n = 4 * items.length;
+  const spec = n <= basicSpec.length ? basicSpec : new Float64Array(n);
+  let k = 0;
   for (const item of items) {
-    if (item === null) spec.push(2, 0, 0, 0);
-    else if (item === '...') spec.push(3, ndim - consumed, 0, 0);
+    if (item === null) spec[k] = 2;
+    else if (item === '...') spec[k] = 3;
     else if (typeof item === 'number') {
       if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
-      spec.push(0, item, 0, 0);
+      spec[k] = 0;
+      spec[k + 1] = item;
     } else if (typeof item === 'string' || item instanceof Slice) {
       const sl = sliceOf(item);
-      spec.push(1, sl.start, sl.stop, sl.step ?? 1);
+      spec[k] = 1;
+      spec[k + 1] = sl.start ?? NaN;
+      spec[k + 2] = sl.stop ?? NaN;
+      spec[k + 3] = sl.step ?? 1;
     } else {
       typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
     }
+    k += 4;
   }
-  return wrap<Tensor>(native.indexBasic(t._h, spec));
+  return wrap<Tensor>(native.indexBasic(t._h, spec, items.length, consumed));
 }
 
 function assignIndex(t: Tensor, items: IndexItem[], value: Tensor | number | boolean, accumulate: boolean): void {
