@@ -38,13 +38,20 @@ struct Xoshiro {
   }
 };
 
-template <typename T>
-void Fill(T* out, int64_t n, double p, uint64_t seed) {
+// When `gate` is given, the mask is also 0 where gate <= 0 (or is NaN), so
+// that x * mask is dropout(relu(x)) in one pass, its gradient included.
+// Branchless: keep/drop is random, so a branch per element would mispredict.
+template <typename T, bool Gated>
+void Fill(T* out, int64_t n, double p, uint64_t seed, const T* gate) {
   constexpr int64_t kChunk = 1 << 16;
   const T scale = static_cast<T>(1.0 / (1.0 - p));
   // keep when a uniform 32-bit draw is >= p * 2^32 (two draws per 64-bit output)
   const uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);
   int64_t chunks = (n + kChunk - 1) / kChunk;
+  auto open = [gate](int64_t i) -> unsigned {
+    if constexpr (Gated) return gate[i] > T(0);
+    return 1U;
+  };
   at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; c++) {
       Xoshiro rng(seed ^ (static_cast<uint64_t>(c) * 0xd1b54a32d192ed03ULL));
@@ -53,16 +60,17 @@ void Fill(T* out, int64_t n, double p, uint64_t seed) {
       int64_t i = lo;
       for (; i + 1 < hi; i += 2) {
         uint64_t r = rng.Next();
-        out[i] = (r & 0xffffffffULL) >= threshold ? scale : T(0);
-        out[i + 1] = (r >> 32) >= threshold ? scale : T(0);
+        out[i] = scale * static_cast<T>(static_cast<unsigned>((r & 0xffffffffULL) >= threshold) & open(i));
+        out[i + 1] = scale * static_cast<T>(static_cast<unsigned>((r >> 32) >= threshold) & open(i + 1));
       }
-      if (i < hi) out[i] = (rng.Next() & 0xffffffffULL) >= threshold ? scale : T(0);
+      if (i < hi) out[i] = scale * static_cast<T>(static_cast<unsigned>((rng.Next() & 0xffffffffULL) >= threshold) & open(i));
     }
   });
 }
 
-// dropoutMask(h, p): a new contiguous CPU tensor shaped like h, holding 0 with
-// probability p and 1/(1-p) otherwise (float32 or float64 like h).
+// dropoutMask(h, p, relu = false): a new contiguous CPU tensor shaped like h,
+// holding 0 with probability p and 1/(1-p) otherwise (float32 or float64 like
+// h); with relu, also 0 where h <= 0. The draws are the same either way.
 Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   auto& x = Unwrap(info[0]);
   double p = info[1].As<Napi::Number>().DoubleValue();
@@ -76,9 +84,17 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
   }
+  bool relu = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  at::Tensor gate;
+  if (relu) gate = x.detach().contiguous();
   auto mask = at::empty(x.sizes(), x.options().requires_grad(false));
-  if (x.scalar_type() == at::kFloat) Fill(mask.data_ptr<float>(), mask.numel(), p, seed);
-  else Fill(mask.data_ptr<double>(), mask.numel(), p, seed);
+  if (x.scalar_type() == at::kFloat) {
+    if (relu) Fill<float, true>(mask.data_ptr<float>(), mask.numel(), p, seed, gate.data_ptr<float>());
+    else Fill<float, false>(mask.data_ptr<float>(), mask.numel(), p, seed, nullptr);
+  } else {
+    if (relu) Fill<double, true>(mask.data_ptr<double>(), mask.numel(), p, seed, gate.data_ptr<double>());
+    else Fill<double, false>(mask.data_ptr<double>(), mask.numel(), p, seed, nullptr);
+  }
   return Wrap(info.Env(), mask);
 }
 

@@ -156,6 +156,29 @@ describe('nn layers vs PyTorch 1.13 (outputs and all gradients)', function () {
       mcase({ name: 'relu, normFirst, seq-first, float srcMask', make: layer({ normFirst: true, layerNormEps: 1e-6 }), build: py(', norm_first=True, layer_norm_eps=1e-6'),
         inputs: { src, am: attn2dFloat(L, L) }, call: (m, x) => m.forward(x.src, { srcMask: x.am }), pyCall: 'm(src, src_mask=am)', tol }),
     ]);
+    it('fuses relu and dropout in the feed-forward block on the CPU, with the same draws and gradients as relu then dropout', () => {
+      const make = (activation: 'relu' | ((t: Tensor) => Tensor)) => new nn.TransformerEncoderLayer(E, H, { dimFeedforward: 64, dropout: 0.3, activation });
+      torch.manualSeed(3);
+      const fused = make('relu');
+      const plain = make((t) => torch.nn.functional.relu(t)); // a custom activation takes the unfused path
+      plain.loadStateDict(fused.stateDict());
+      const x = torch.randn([L, B, E]);
+      const run = (m: torch.nn.TransformerEncoderLayer) => {
+        torch.manualSeed(11);
+        const xi = x.clone().requiresGrad_();
+        const out = m.forward(xi);
+        out.mul(torch.arange(out.numel()).view(out.shape).cos()).sum().backward();
+        return { out: out.detach(), dx: xi.grad as Tensor, dw1: m.linear1.weight.grad as Tensor, db2: m.linear2.bias.grad as Tensor };
+      };
+      const a = run(fused);
+      const b = run(plain);
+      for (const k of ['out', 'dx', 'dw1', 'db2'] as const) {
+        expect(a[k].sub(b[k]).abs().max().item(), k).to.be.below(1e-6);
+      }
+      // dropout happened: some outputs of the block differ from eval mode
+      fused.eval();
+      expect(fused.forward(x).sub(a.out).abs().max().item()).to.be.above(1e-3);
+    });
   });
 
   describe('TransformerEncoder', () => {

@@ -65,7 +65,8 @@ export interface NativeAddon {
   adamStep(params: Handle[], expAvgs: Handle[], expAvgSqs: Handle[], maxExpAvgSqs: Handle[], steps: Handle[], opts: object): void;
   sgdStep(params: Handle[], bufs: (Handle | null)[], opts: object): (Handle | null)[];
   clipGradNorm(params: Handle[], maxNorm: number, normType: number, errorIfNonfinite: boolean): Handle;
-  dropoutMask(h: Handle, p: number): Handle;
+  /** A CPU dropout mask shaped like h (0 or 1/(1-p)); with relu, also 0 where h <= 0. */
+  dropoutMask(h: Handle, p: number, relu?: boolean): Handle;
   /**
    * Basic indexing in one call: `spec` holds `count` quadruples [kind, a, b, c]:
    * 0 integer a; 1 slice a:b:c (NaN for an absent bound); 2 None; 3 '...'.
