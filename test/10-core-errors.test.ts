@@ -226,6 +226,7 @@ const calls = [
   () => native.callOp(native.lookupOp('aten::to', 'device'), x._h, 'nodevice', 6, false, false),
   () => native.callOp(native.lookupOp('aten::add', 'Tensor'), x._h, {}, 1), () => native.callOp(native.lookupOp('aten::cat', ''), [x._h, 5], 0),
   () => native.clipGradNorm([x._h], 'a', 2, false), () => native.adamStep([x._h], [], [], [], [], {}),
+  () => native.opInfo(-5), () => native.indexBasic(x._h, [1] as never, 1, 0), () => native.indexBasic(x._h, new Float64Array(4), 9, 0),
   () => torch.ones(2).sum().backward(), () => { const y = x.mul(1); y.backward(torch.ones(2, 3), { retainGraph: 'x' }); },
 ];
 let thrown = 0;
