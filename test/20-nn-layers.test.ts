@@ -168,7 +168,7 @@ describe('nn layers vs PyTorch 1.13 (outputs and all gradients)', function () {
         const xi = x.clone().requiresGrad_();
         const out = m.forward(xi);
         out.mul(torch.arange(out.numel()).view(out.shape).cos()).sum().backward();
-        return { out: out.detach(), dx: xi.grad as Tensor, dw1: m.linear1.weight.grad as Tensor, db2: m.linear2.bias.grad as Tensor };
+        return { out: out.detach(), dx: xi.grad as Tensor, dw1: m.linear1.weight.grad as Tensor, db2: (m.linear2.bias as Tensor).grad as Tensor };
       };
       const a = run(fused);
       const b = run(plain);
