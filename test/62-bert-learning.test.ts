@@ -1,8 +1,9 @@
 /**
  * The mini preset learns on a slice of the Brown corpus within a CPU test's
  * budget: held-out MLM loss and NSP loss fall from the untrained model's.
- * (NSP accuracy above chance needs more steps than CI's two cores allow in a
- * test; test/gpu/30-bert-cuda.test.ts checks it on CUDA.)
+ * NSP accuracy is not asserted: held-out NSP accuracy stays at chance in
+ * every run within a CPU's reach (up to 1500 mini-preset steps; see the
+ * README), and test/gpu/30-bert-cuda.test.ts only prints it.
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
