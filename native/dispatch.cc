@@ -16,7 +16,6 @@ struct OpEntry {
   c10::OperatorHandle op;
   std::string fullName;
   std::vector<ArgSpec> args;
-  size_t numReturns;
   bool returnsWrittenSelf;
   std::unique_ptr<FastCall> fast;
   std::string callShape;
@@ -194,7 +193,7 @@ Napi::Value LookupOp(const Napi::CallbackInfo& info) {
   std::string full = overload.empty() ? name : name + "." + overload;
   if (!handle.has_value()) ThrowTorch(env, "operator " + full + " is not available in this libtorch");
   const auto& schema = handle->schema();
-  auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}, schema.returns().size(), false, nullptr, ""});
+  auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}, false, nullptr, ""});
   OpEntry& e = *entry;
   for (const auto& a : schema.arguments()) {
     auto t = a.type();

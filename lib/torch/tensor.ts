@@ -462,7 +462,6 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
     if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
     return t._index(items as Tensor[]);
   }
-  const hasAdvanced = true;
   const shape = native.shape(t._h); // sizes of `cur`, kept in step with it
   const ndim = shape.length;
   if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
@@ -506,13 +505,10 @@ function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
       cur = next;
     }
   }
-  if (hasAdvanced) {
-    while (advanced.length > 0 && advanced[advanced.length - 1] === null) advanced.pop();
-    const out = cur._index(advanced);
-    if (cur !== t) cur.dispose();
-    return out;
-  }
-  return cur === t ? t.alias() : cur;
+  while (advanced.length > 0 && advanced[advanced.length - 1] === null) advanced.pop();
+  const out = cur._index(advanced);
+  if (cur !== t) cur.dispose();
+  return out;
 }
 
 // Basic index items as quadruples [kind, a, b, c] (see native indexBasic), reused.

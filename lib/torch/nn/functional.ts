@@ -40,17 +40,27 @@ export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: nu
   return ops._embedding(weight, input, pad);
 }
 
+/**
+ * @internal The CPU dropout mask for `input` (0 with probability p, else
+ * 1/(1 - p)), drawn natively in parallel from libtorch's generator: several
+ * times faster than bernoulli_, same distribution. With `relu` it is also 0
+ * where input <= 0, so that input * mask is dropout(relu(input)) with the same
+ * draws. Null where libtorch's own dropout runs (not training, p of 0 or 1,
+ * CUDA, other dtypes).
+ */
+export function _cpuDropoutMask(input: Tensor, p: number, training: boolean, relu = false): Tensor | null {
+  if (!training || !(p > 0 && p < 1) || input.isCuda || !(input.dtype === 'float32' || input.dtype === 'float64')) return null;
+  return wrap<Tensor>(native.dropoutMask(input._h, p, relu));
+}
+
 /** Zeroes elements with probability p (default 0.5) while training (default true), scaling the rest by 1/(1-p). */
 export function dropout(input: Tensor, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): Tensor {
   checkOptions(opts, ['p', 'training', 'inplace'], 'dropout');
   const p = opts.p ?? 0.5;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const training = opts.training ?? true;
-  if (training && p > 0 && p < 1 && !input.isCuda && (input.dtype === 'float32' || input.dtype === 'float64')) {
-    // On the CPU the mask is drawn natively in parallel (seeded from libtorch's
-    // generator), several times faster than bernoulli_; same distribution:
-    // keep with 1 - p, scale by 1/(1 - p).
-    const mask = wrap<Tensor>(native.dropoutMask(input._h, p));
+  const mask = _cpuDropoutMask(input, p, training);
+  if (mask !== null) {
     const out = opts.inplace ? input.mul_(mask) : input.mul(mask);
     mask.dispose();
     return out;

@@ -6,8 +6,6 @@ import { LayerNorm } from './normalization.js';
 import { MultiheadAttention } from './attention.js';
 import { ModuleList } from './container.js';
 import { Tensor } from '../../tensor.js';
-import { native } from '../../native.js';
-import { wrap } from '../../handle.js';
 import * as F from '../functional.js';
 import { checkOptions, rangeError, typeError } from '../../errors.js';
 import type { DType } from '../../dtype.js';
@@ -104,12 +102,11 @@ export class TransformerEncoderLayer extends Module {
 
   private ffBlock(x: Tensor): Tensor {
     const h = this.linear1.forward(x);
-    const p = this.dropout.p;
+    // dropout(relu(h)) as h * mask on the CPU: one pass instead of three, the
+    // same draws as F.dropout, the same gradient.
+    const mask = this.activationName === 'relu' ? F._cpuDropoutMask(h, this.dropout.p, this.dropout.training, true) : null;
     let a: Tensor;
-    if (this.activationName === 'relu' && this.dropout.training && p > 0 && p < 1 && !h.isCuda && (h.dtype === 'float32' || h.dtype === 'float64')) {
-      // dropout(relu(h)) as h * mask, the mask also 0 where h <= 0: one pass
-      // instead of three, the same draws as F.dropout, the same gradient.
-      const mask = wrap<Tensor>(native.dropoutMask(h._h, p, true));
+    if (mask !== null) {
       a = h.mul(mask);
       mask.dispose();
     } else {
