@@ -37,15 +37,7 @@ import {
   type PyValue,
 } from '../lib/torch/serialization/index.js';
 import { PYTHON, hasPython, tmpDir } from './40-serialization-helpers.js';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './helpers/python.js';
 
 function build(records: [string, Uint8Array][], sink: ByteSink = new BufferSink()): Buffer {
   const w = new ZipWriter(sink);

@@ -20,15 +20,7 @@ import {
   type TensorRecord,
 } from '../lib/torch/serialization/pickle.js';
 import { describe as desc, hasPython, py, type Desc } from './40-serialization-helpers.js';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './helpers/python.js';
 
 /** Assembles a pickle from opcodes given as strings (latin1), numbers (bytes) and buffers. */
 function P(...parts: (string | number | Uint8Array)[]): Buffer {

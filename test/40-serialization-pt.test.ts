@@ -34,15 +34,7 @@ import { PYTHON, hasPythonTorch, py, tmpDir, type Desc } from './40-serializatio
 
 const TORCH2_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'torch2-fixtures');
 import { disposeAll, tdesc } from './40-serialization-torch-helpers.js';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './helpers/python.js';
 
 type PyResult = { ok: Desc } | { error: string };
 interface DescribeRequest {

@@ -12,15 +12,7 @@ import {
 } from '../lib/torch/serialization/index.js';
 import { hasPythonTorch, py, tmpDir } from './40-serialization-helpers.js';
 import { disposeAll, gatherBytes } from './40-serialization-torch-helpers.js';
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from './helpers/python.js';
 
 interface Simple {
   dtype: string;

@@ -12,6 +12,7 @@ import {
   type ByteSource,
 } from '../lib/torch/serialization/zip.js';
 import { PYTHON, hasPython, hasPythonTorch, py, tmpDir } from './40-serialization-helpers.js';
+import { errorOf } from './helpers/python.js';
 
 function build(records: [string, Uint8Array][]): Buffer {
   const sink = new BufferSink();
@@ -29,15 +30,6 @@ function pattern(n: number, seed = 1): Buffer {
     b[i] = x >>> 24;
   }
   return b;
-}
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 /** A sink whose positions start at `base`, to exercise ZIP64 offsets without writing 4 GiB. */
