@@ -20,15 +20,8 @@ import {
   stateDictFromDesc,
   thrown,
   trainStep,
-  type StateDictDesc,
+  type OptResult,
 } from './30-optim-helpers.js';
-
-interface OptResult {
-  history: number[][][];
-  final_sd: StateDictDesc;
-  saved_sd: StateDictDesc;
-  resumed: number[][];
-}
 
 interface Case {
   name: string;

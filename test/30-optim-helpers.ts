@@ -15,6 +15,14 @@ import type { Optimizer, OptimizerStateDict } from '../lib/torch/optim/index.js'
 
 const SCRIPT = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'python', 'optim_ref.py'), 'utf8');
 
+/** What the reference script returns per case: the loss/parameter history, state dicts, and the resumed run. */
+export interface OptResult {
+  history: number[][][];
+  final_sd: StateDictDesc;
+  saved_sd: StateDictDesc;
+  resumed: number[][];
+}
+
 /** Runs the reference script on a batch of cases (one Python process). */
 export function pyOptim<R>(cases: unknown[]): R[] {
   return runPython<R[]>(SCRIPT, cases, { timeoutMs: 60_000 });
