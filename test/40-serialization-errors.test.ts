@@ -33,10 +33,9 @@ import {
   saveToBuffer,
   tuple,
   type ByteSink,
-  type ByteSource,
   type PyValue,
 } from '../lib/torch/serialization/index.js';
-import { PYTHON, hasPython, tmpDir } from './40-serialization-helpers.js';
+import { PYTHON, hasPython, tmpDir, OffsetSink, OffsetSource } from './40-serialization-helpers.js';
 import { errorOf } from './helpers/python.js';
 
 function build(records: [string, Uint8Array][], sink: ByteSink = new BufferSink()): Buffer {
@@ -46,29 +45,6 @@ function build(records: [string, Uint8Array][], sink: ByteSink = new BufferSink(
   return (sink as BufferSink).toBuffer?.() ?? (sink as OffsetSink).inner.toBuffer();
 }
 
-class OffsetSink implements ByteSink {
-  readonly inner = new BufferSink();
-  constructor(readonly base: number) {}
-  get position(): number {
-    return this.base + this.inner.position;
-  }
-  write(d: Uint8Array): void {
-    this.inner.write(d);
-  }
-  flush(): void {}
-}
-class OffsetSource implements ByteSource {
-  readonly size: number;
-  constructor(private readonly buf: Buffer, private readonly base: number) {
-    this.size = base + buf.byteLength;
-  }
-  readInto(pos: number, target: Uint8Array): void {
-    target.fill(0);
-    const from = Math.max(pos, this.base);
-    target.set(this.buf.subarray(from - this.base, pos + target.byteLength - this.base), from - pos);
-  }
-  close(): void {}
-}
 
 const X = (s: string): string => 'X' + String.fromCharCode(s.length & 0xff, s.length >> 8, 0, 0) + s;
 const L = (s: string): Buffer => Buffer.from(s, 'latin1');

@@ -9,6 +9,34 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PyFloat, PyGlobal, PyReduce, PyTuple, isOrderedDict, pyState } from '../lib/torch/serialization/pickle.js';
+import { BufferSink, ZipFormatError, type ByteSink, type ByteSource } from '../lib/torch/serialization/index.js';
+
+/** A sink whose positions start at `base` (to test offsets past 4 GiB without writing them). */
+export class OffsetSink implements ByteSink {
+  readonly inner = new BufferSink();
+  constructor(readonly base: number) {}
+  get position(): number {
+    return this.base + this.inner.position;
+  }
+  write(d: Uint8Array): void {
+    this.inner.write(d);
+  }
+  flush(): void {}
+}
+/** A source holding `buf` at `base`, zeros before it, like a sparse file. */
+export class OffsetSource implements ByteSource {
+  readonly size: number;
+  constructor(private readonly buf: Buffer, private readonly base: number) {
+    this.size = base + buf.byteLength;
+  }
+  readInto(pos: number, target: Uint8Array): void {
+    if (pos + target.byteLength > this.size) throw new ZipFormatError(`read outside data at ${pos}`);
+    target.fill(0);
+    const from = Math.max(pos, this.base);
+    target.set(this.buf.subarray(from - this.base, pos + target.byteLength - this.base), from - pos);
+  }
+  close(): void {}
+}
 
 export const PYTHON = '/usr/bin/python3';
 export const REF_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'serialization_ref.py');

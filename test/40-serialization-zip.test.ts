@@ -8,10 +8,8 @@ import {
   ZipFormatError,
   ZipReader,
   ZipWriter,
-  type ByteSink,
-  type ByteSource,
 } from '../lib/torch/serialization/zip.js';
-import { PYTHON, hasPython, hasPythonTorch, py, tmpDir } from './40-serialization-helpers.js';
+import { PYTHON, hasPython, hasPythonTorch, py, tmpDir, OffsetSink, OffsetSource } from './40-serialization-helpers.js';
 import { errorOf } from './helpers/python.js';
 
 function build(records: [string, Uint8Array][]): Buffer {
@@ -33,31 +31,6 @@ function pattern(n: number, seed = 1): Buffer {
 }
 
 /** A sink whose positions start at `base`, to exercise ZIP64 offsets without writing 4 GiB. */
-class OffsetSink implements ByteSink {
-  readonly inner = new BufferSink();
-  constructor(readonly base: number) {}
-  get position(): number {
-    return this.base + this.inner.position;
-  }
-  write(d: Uint8Array): void {
-    this.inner.write(d);
-  }
-  flush(): void {}
-}
-class OffsetSource implements ByteSource {
-  readonly size: number;
-  constructor(private readonly buf: Buffer, private readonly base: number) {
-    this.size = base + buf.byteLength;
-  }
-  readInto(pos: number, target: Uint8Array): void {
-    // Like a sparse file: zeros before `base`.
-    if (pos + target.byteLength > this.size) throw new ZipFormatError(`read outside data at ${pos}`);
-    target.fill(0);
-    const from = Math.max(pos, this.base);
-    target.set(this.buf.subarray(from - this.base, pos + target.byteLength - this.base), from - pos);
-  }
-  close(): void {}
-}
 
 describe('40 serialization: zip container', () => {
   it('round-trips records of awkward sizes with data aligned to 64 bytes', () => {
