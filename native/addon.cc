@@ -19,6 +19,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   tn::InitRuntime(env, exports);
   tn::InitOptim(env, exports);
   tn::InitRandom(env, exports);
+  tn::InitCpuCache(env, exports);
   return exports;
 }
 

@@ -83,5 +83,6 @@ void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitOptim(Napi::Env env, Napi::Object exports);
 void InitRandom(Napi::Env env, Napi::Object exports);
+void InitCpuCache(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn

@@ -16,6 +16,7 @@ export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './a
 export { tidy, keep, dispose } from './scope.js';
 export { manualSeed, setNumThreads, getNumThreads, memory, parallelInfo, version, type MemoryStats } from './runtime.js';
 export * as cuda from './cuda.js';
+export * as cpu from './cpu.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';

@@ -58,6 +58,9 @@ export interface NativeAddon {
   cudaSynchronize(device?: number): void;
   cudaMemory(device: number): { allocated: number; reserved: number; peakAllocated: number };
   cudaEmptyCache(): void;
+  cpuCacheInfo(): { available: boolean; cachedBytes: number; limitBytes: number; minBlockBytes: number; hits: number; misses: number };
+  cpuSetCacheLimit(bytes: number): void;
+  cpuEmptyCache(): void;
   builtWithCuda(): boolean;
   memory(): { numTensors: number; bytes: Record<string, number> };
   liveTensors(): number;
