@@ -12,7 +12,8 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-Wno-deprecated-declarations"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-fopenmp", "-Wno-deprecated-declarations"],
+      "ldflags": ["-fopenmp"],
       "libraries": [
         "-L<!(node scripts/torch-paths.cjs lib)",
         "-Wl,-rpath,<!(node scripts/torch-paths.cjs lib)",
