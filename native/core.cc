@@ -37,10 +37,8 @@ double HandleValue(uint32_t index, uint32_t gen) {
 }
 
 // The slot a number names (live or not), or nullptr if it names none.
-Holder* SlotOf(const Napi::Value& v, bool* stale) {
+Holder* SlotOfValue(double d, bool* stale) {
   *stale = false;
-  if (!v.IsNumber()) return nullptr;
-  double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= kTag && d < 2 * kTag) || d != std::floor(d)) return nullptr;
   uint64_t rel = static_cast<uint64_t>(d - kTag);
   uint32_t index = static_cast<uint32_t>(rel & kIndexMask);
@@ -49,6 +47,12 @@ Holder* SlotOf(const Napi::Value& v, bool* stale) {
   Holder* h = SlotAt(index);
   if (h->gen != gen || !h->t.defined()) *stale = true;
   return h;
+}
+
+Holder* SlotOf(const Napi::Value& v, bool* stale) {
+  *stale = false;
+  if (!v.IsNumber()) return nullptr;
+  return SlotOfValue(v.As<Napi::Number>().DoubleValue(), stale);
 }
 
 // Native bytes not yet reported to V8; reported in steps so that small
@@ -157,7 +161,6 @@ int64_t ToInt(const Napi::Value& v, const std::string& what) {
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {
-  int64_t bytes = ReportableBytes(t);
   uint32_t index;
   uint32_t gen;
   {
@@ -175,12 +178,11 @@ Napi::Value Wrap(Napi::Env env, at::Tensor t) {
     }
     Holder& h = *SlotAt(index);
     h.t = std::move(t);
-    h.reportedBytes = bytes;
+    h.reportedBytes = 0;
     gen = h.gen;
     gLiveCount++;
     if (index == gSlotCount.load(std::memory_order_relaxed)) gSlotCount.store(index + 1, std::memory_order_release);
   }
-  if (bytes > 0) ReportBytes(env, bytes);
   return Napi::Number::New(env, HandleValue(index, gen));
 }
 
@@ -214,6 +216,21 @@ void Release(Napi::Env env, Holder* h) {
   }
   dropped.reset();  // frees outside the lock
   if (bytes > 0) ReportBytes(env, -bytes);
+}
+
+void ReportExternal(Napi::Env env, const double* handles, size_t n) {
+  int64_t total = 0;
+  {
+    std::lock_guard<std::mutex> lock(gLiveMutex);
+    for (size_t k = 0; k < n; k++) {
+      bool stale = false;
+      Holder* h = SlotOfValue(handles[k], &stale);
+      if (h == nullptr || stale || h->reportedBytes != 0) continue;
+      h->reportedBytes = ReportableBytes(h->t);
+      total += h->reportedBytes;
+    }
+  }
+  if (total > 0) ReportBytes(env, total);
 }
 
 int64_t LiveCount() {

@@ -31,6 +31,11 @@ at::Tensor& Unwrap(const Napi::Value& v);
 Holder* HolderOf(const Napi::Value& v);
 // Empties a holder (idempotent).
 void Release(Napi::Env env, Holder* h);
+// Reports the CPU bytes of these live handles to V8 as external memory (once
+// per handle; Release takes it back). Only tensors left to the garbage
+// collector are reported: tensors freed by scopes and dispose() need no GC,
+// and reporting them made V8 run full collections several times per step.
+void ReportExternal(Napi::Env env, const double* handles, size_t n);
 
 // Live-tensor statistics.
 int64_t LiveCount();

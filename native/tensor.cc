@@ -15,6 +15,17 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), h != nullptr);
 }
 
+// reportExternal(handles: Float64Array): see core.h.
+Napi::Value ReportExternalJs(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    ThrowType(info.Env(), "reportExternal: expected a Float64Array of handles");
+  }
+  auto a = info[0].As<Napi::Float64Array>();
+  size_t n = info.Length() > 1 ? static_cast<size_t>(info[1].As<Napi::Number>().Int64Value()) : a.ElementLength();
+  ReportExternal(info.Env(), a.Data(), std::min(n, a.ElementLength()));
+  return info.Env().Undefined();
+}
+
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
   Holder* h = HolderOf(info[0]);
   return Napi::Boolean::New(info.Env(), h == nullptr || !h->t.defined());
@@ -184,6 +195,7 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
   TN_EXPORT(exports, "dispose", Dispose);
+  TN_EXPORT(exports, "reportExternal", ReportExternalJs);
   TN_EXPORT(exports, "isDisposed", IsDisposed);
   TN_EXPORT(exports, "fromBytes", FromBytes);
   TN_EXPORT(exports, "toBytes", ToBytes);

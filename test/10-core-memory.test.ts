@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
@@ -248,6 +249,45 @@ describe('10 core: memory', () => {
       const grown = (process.memoryUsage().rss - rss0) / 2 ** 20;
       expect(live()).to.equal(liveBefore);
       expect(grown, `RSS grew by ${grown.toFixed(1)} MiB over 100k ops without yielding`).to.be.lessThan(8);
+    });
+  });
+
+  describe('native memory reported to V8', () => {
+    // Major GCs seen while fn runs (V8 reports each to a PerformanceObserver).
+    async function majorGcs(fn: () => Promise<void>): Promise<number> {
+      let n = 0;
+      const obs = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
+      });
+      obs.observe({ entryTypes: ['gc'] });
+      await fn();
+      await nextTurn();
+      obs.disconnect();
+      return n;
+    }
+
+    it('tensors freed by scopes put no pressure on the GC (no full collections from training steps)', async () => {
+      const n = await majorGcs(async () => {
+        for (let step = 0; step < 30; step++) {
+          torch.tidy(() => {
+            for (let i = 0; i < 10; i++) torch.ones([1 << 20]).mul(2); // 80 MiB per step
+          });
+          await nextTurn();
+        }
+      });
+      expect(n, 'major GCs over 30 steps of 80 MiB in scopes').to.be.lessThan(3);
+    });
+
+    it('dropped tensors outside scopes are reported, so the GC collects them without being asked', async () => {
+      const baseline = live();
+      await majorGcs(async () => {
+        for (let i = 0; i < 60; i++) {
+          torch.ones([10 << 20]); // 40 MiB, dropped at once: 2.4 GB in all
+          await nextTurn();
+        }
+      });
+      for (let i = 0; i < 5 && live() > baseline + 20; i++) await nextTurn();
+      expect(live() - baseline, 'tensors still alive of 60 dropped').to.be.lessThan(30);
     });
   });
 });

@@ -61,6 +61,7 @@ export interface NativeAddon {
   cpuCacheInfo(): { available: boolean; cachedBytes: number; limitBytes: number; minBlockBytes: number; hits: number; misses: number };
   cpuSetCacheLimit(bytes: number): void;
   cpuEmptyCache(): void;
+  reportExternal(handles: Float64Array, count: number): void;
   builtWithCuda(): boolean;
   memory(): { numTensors: number; bytes: Record<string, number> };
   liveTensors(): number;

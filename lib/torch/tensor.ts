@@ -59,11 +59,21 @@ const PENDING_LIMIT = 4096;
 let pending: Tensor[] = [];
 let flushQueued = false;
 
+// Handles of the tensors registered by one flush: their bytes are reported
+// to V8 as external memory in one call, so that the GC runs when dropped
+// tensors hold much native memory. Tensors freed by scopes or dispose() are
+// never reported (reporting every tensor made V8 run full collections
+// several times per training step, each marking the whole JS heap).
+let reportBuf = new Float64Array(PENDING_LIMIT);
+
 function flushPending(): void {
   flushQueued = false;
   const list = pending;
   pending = [];
-  for (const t of list) t._register();
+  if (list.length > reportBuf.length) reportBuf = new Float64Array(list.length);
+  let n = 0;
+  for (const t of list) if (t._register()) reportBuf[n++] = t._h as unknown as number;
+  if (n > 0) native.reportExternal(reportBuf, n);
 }
 
 /** A multi-dimensional array on a device, with autograd. */
@@ -95,12 +105,12 @@ export class Tensor extends TensorOps {
     }
   }
 
-  /** @internal registers a pending tensor with the FinalizationRegistry unless it was disposed. */
-  _register(): void {
-    if (!this._disposed) {
-      this._registered = true;
-      collected.register(this, this._h, this);
-    }
+  /** @internal registers a pending tensor with the FinalizationRegistry unless it was disposed; true if it did. */
+  _register(): boolean {
+    if (this._disposed) return false;
+    this._registered = true;
+    collected.register(this, this._h, this);
+    return true;
   }
 
   // ---------------------------------------------------------------- metadata
