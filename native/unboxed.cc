@@ -18,6 +18,21 @@ bool IsIntegralNumber(double d) {
   return std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9007199254740992.0;
 }
 
+// An omitted argument (undefined) takes the schema's default when that
+// default is of the kind read here (`is`); otherwise false (the boxed path decides).
+template <class T>
+bool DefaultOf(const ArgSpec& a, bool (c10::IValue::*is)() const, T& out) {
+  if (!a.defaultValue.has_value() || !((*a.defaultValue).*is)()) return false;
+  out = a.defaultValue->to<T>();
+  return true;
+}
+
+// For an optional argument given as null or undefined: whether it is None
+// (null always; undefined when the schema's default is None or absent).
+bool TakesNone(napi_valuetype t, const ArgSpec& a) {
+  return t == napi_null || !a.defaultValue.has_value() || a.defaultValue->isNone();
+}
+
 // Arg<T>: reads one argument of C++ type T from a JS value into Store; false
 // when the value is anything but the plain case (the boxed path takes over).
 template <class T>
@@ -47,11 +62,7 @@ struct Arg<const at::Scalar&> {
   using Store = at::Scalar;
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
-    if (t == napi_undefined) {
-      if (!a.defaultValue.has_value() || !a.defaultValue->isScalar()) return false;
-      out = a.defaultValue->toScalar();
-      return true;
-    }
+    if (t == napi_undefined) return DefaultOf(a, &c10::IValue::isScalar, out);
     if (t == napi_boolean) {
       out = at::Scalar(v.As<Napi::Boolean>().Value());
       return true;
@@ -69,11 +80,7 @@ struct Arg<int64_t> {
   using Store = int64_t;
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
-    if (t == napi_undefined) {
-      if (!a.defaultValue.has_value() || !a.defaultValue->isInt()) return false;
-      out = a.defaultValue->toInt();
-      return true;
-    }
+    if (t == napi_undefined) return DefaultOf(a, &c10::IValue::isInt, out);
     if (t != napi_number) return false;
     double d = v.As<Napi::Number>().DoubleValue();
     if (!IsIntegralNumber(d)) return false;
@@ -95,11 +102,7 @@ struct Arg<double> {
   using Store = double;
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
-    if (t == napi_undefined) {
-      if (!a.defaultValue.has_value() || !a.defaultValue->isDouble()) return false;
-      out = a.defaultValue->toDouble();
-      return true;
-    }
+    if (t == napi_undefined) return DefaultOf(a, &c10::IValue::isDouble, out);
     if (t != napi_number) return false;
     out = v.As<Napi::Number>().DoubleValue();
     return true;
@@ -112,11 +115,7 @@ struct Arg<bool> {
   using Store = bool;
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
-    if (t == napi_undefined) {
-      if (!a.defaultValue.has_value() || !a.defaultValue->isBool()) return false;
-      out = a.defaultValue->toBool();
-      return true;
-    }
+    if (t == napi_undefined) return DefaultOf(a, &c10::IValue::isBool, out);
     if (t != napi_boolean) return false;
     out = v.As<Napi::Boolean>().Value();
     return true;
@@ -130,7 +129,7 @@ struct Arg<c10::optional<at::ScalarType>> {
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
     if (t == napi_undefined || t == napi_null) {
-      if (t == napi_undefined && a.defaultValue.has_value() && !a.defaultValue->isNone()) return false;
+      if (!TakesNone(t, a)) return false;
       out = c10::nullopt;
       return true;
     }
@@ -210,7 +209,7 @@ struct Arg<const c10::optional<at::Tensor>&> {
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
     if (t == napi_null || t == napi_undefined) {
-      if (t == napi_undefined && a.defaultValue.has_value() && !a.defaultValue->isNone()) return false;
+      if (!TakesNone(t, a)) return false;
       out = c10::nullopt;
       return true;
     }
@@ -229,7 +228,7 @@ struct Absent {
   static bool Get(const Napi::Value& v, const ArgSpec& a, Store& out) {
     napi_valuetype t = v.Type();
     if (t != napi_null && t != napi_undefined) return false;
-    if (t == napi_undefined && a.defaultValue.has_value() && !a.defaultValue->isNone()) return false;
+    if (!TakesNone(t, a)) return false;
     out = c10::nullopt;
     return true;
   }
