@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the serialization tests: talking to the reference Python
- * (Debian's /usr/bin/python3 with torch 1.13) and describing values in the same
+ * (the Python whose torch the addon links) and describing values in the same
  * structural form as test/python/serialization_ref.py does.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PyFloat, PyGlobal, PyReduce, PyTuple, isOrderedDict, pyState } from '../lib/torch/serialization/pickle.js';
+import { referencePython } from '../scripts/reference-python.js';
 import { BufferSink, ZipFormatError, type ByteSink, type ByteSource } from '../lib/torch/serialization/index.js';
 
 /** A sink whose positions start at `base` (to test offsets past 4 GiB without writing them). */
@@ -38,19 +39,19 @@ export class OffsetSource implements ByteSource {
   close(): void {}
 }
 
-export const PYTHON = '/usr/bin/python3';
+export const PYTHON = referencePython();
 export const REF_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'serialization_ref.py');
 
 let torchAvailable: boolean | undefined;
 let pythonAvailable: boolean | undefined;
 
-/** True if /usr/bin/python3 exists (plain pickle checks need nothing else). */
+/** True if the reference Python exists (plain pickle checks need nothing else). */
 export function hasPython(): boolean {
   pythonAvailable ??= spawnSync(PYTHON, ['-c', 'import pickle'], { stdio: 'ignore' }).status === 0;
   return pythonAvailable;
 }
 
-/** True if /usr/bin/python3 can import torch. */
+/** True if the reference Python can import torch. */
 export function hasPythonTorch(): boolean {
   torchAvailable ??= spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   return torchAvailable;

@@ -100,31 +100,62 @@ function load(): NativeAddon {
       checkStamp(addon);
       return addon;
     } catch (e) {
-      failures.push(`  ${p}: ${(e as Error).message.split('\n')[0]}`);
+      failures.push(`  ${p}: ${explainLoadFailure((e as Error).message.split('\n')[0] ?? '')}`);
     }
   }
   throw new Error(
     'The torch native addon could not be loaded. Tried:\n' +
       failures.join('\n') +
-      '\nBuild it with `npm run build` (or `bash scripts/setup.sh`), with LIBTORCH set to the libtorch you want to use.',
+      '\nBuild it with `npm run build` (or `bash scripts/setup.sh`; LIBTORCH selects a libtorch other than the Python torch it finds).',
   );
 }
 
-/** Compares the libtorch the addon was built for with the one asked for now. */
+/** What scripts/setup.sh records about the libtorch an addon build links. */
+interface LibtorchStamp {
+  prefix?: string;
+  libdir?: string;
+  version?: string;
+}
+
+/**
+ * The version of the libtorch in `libdir` now, read from the Python package
+ * around it (torch/version.py) or a libtorch folder's build-version file;
+ * undefined when neither is there.
+ */
+function installedVersion(libdir: string): string | undefined {
+  for (const f of [join(libdir, '..', 'version.py'), join(libdir, '..', 'build-version')]) {
+    if (!existsSync(f)) continue;
+    const text = readFileSync(f, 'utf8');
+    const m = /__version__\s*=\s*['"]([^'"]+)['"]/.exec(text) ?? /^\s*(\d+\.\d+\.\d+\S*)/.exec(text);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Checks that the libtorch the addon was built against is still what its
+ * library folder holds (a `pip install -U torch` changes it under the build).
+ * @throws Error naming both versions and how to rebuild.
+ */
 function checkStamp(addon: NativeAddon): void {
   const stampPath = join(root, 'build', 'libtorch-stamp.json');
   if (!existsSync(stampPath)) return;
-  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as { libtorch: string; version: string };
-  const wanted = process.env.LIBTORCH ?? '';
-  if (stamp.libtorch !== wanted) {
+  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
+  const built = addon.torchVersion;
+  const now = stamp.libdir ? installedVersion(stamp.libdir) : undefined;
+  if (now !== undefined && now.split('+')[0] !== built) {
     throw new Error(
-      `the addon was built against libtorch ${stamp.version} from '${stamp.libtorch || 'the system (Debian libtorch-dev)'}', ` +
-        `but LIBTORCH is now '${wanted || '(unset)'}'; rebuild with \`npm run build\``,
+      `the addon was built against libtorch ${built}, but ${stamp.libdir} now holds ${now}; rebuild with \`npm run build\``,
     );
   }
-  if (!addon.torchVersion.startsWith(stamp.version.split('.').slice(0, 2).join('.'))) {
-    throw new Error(`the addon reports libtorch ${addon.torchVersion} but was stamped ${stamp.version}; rebuild with \`npm run build\``);
-  }
+}
+
+/** Makes a failed dlopen say which libtorch the addon expected and how to fix it. */
+function explainLoadFailure(message: string): string {
+  const stampPath = join(root, 'build', 'libtorch-stamp.json');
+  if (!/undefined symbol|cannot open shared object/.test(message) || !existsSync(stampPath)) return message;
+  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
+  return `${message} (the addon was built against libtorch ${stamp.version ?? '?'} in ${stamp.libdir ?? '?'}, which is missing or changed; rebuild with \`npm run build\`)`;
 }
 
 /** The loaded addon (loaded once, on first import). */

@@ -1,10 +1,11 @@
 /**
  * nn on CUDA against the reference PyTorch on CUDA
- * (process.env.TORCH_REF_PYTHON, default /usr/bin/python3): layers' outputs
+ * (scripts/reference-python.ts: TORCH_REF_PYTHON, else the Python whose torch the addon links): layers' outputs
  * and gradients, and the 20-step TransformerEncoder + NSP/MLM training run
  * (Adam with weight decay, clipGradNorm_) from identical weights. Everything
  * skips, saying why, without CUDA here or in the reference Python.
  */
+import { referencePython } from '../../scripts/reference-python.js';
 import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import * as torch from '../../lib/torch/index.js';
@@ -14,7 +15,7 @@ import {
 } from '../20-nn-helpers.js';
 
 const nn = torch.nn;
-const PY = process.env.TORCH_REF_PYTHON ?? '/usr/bin/python3';
+const PY = referencePython();
 
 let why: string | null | undefined;
 /** Null when CUDA is usable on both sides, else the reason to skip. */

@@ -1,6 +1,6 @@
 /**
- * Reference PyTorch for the core tests: runs scripts with Debian's
- * /usr/bin/python3 (torch 1.13), JSON in on stdin and JSON out on stdout, and
+ * Reference PyTorch for the core tests: runs scripts with the Python whose
+ * torch the addon links (scripts/reference-python.ts), JSON in on stdin and JSON out on stdout, and
  * compares Tensors against what Python computed.
  *
  * The usual shape of a core test file is a batch: every case is declared up
@@ -17,13 +17,14 @@ import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import * as torch from '../../lib/torch/index.js';
 import type { Tensor, DType, NestedArray } from '../../lib/torch/index.js';
+import { referencePython } from '../../scripts/reference-python.js';
 
-/** The reference interpreter (not the `python3` on PATH). */
-export const PYTHON = '/usr/bin/python3';
+/** The reference interpreter: the Python whose torch the addon links (not the `python3` on PATH). */
+export const PYTHON = referencePython();
 
 let torchAvailable: boolean | undefined;
 
-/** True when /usr/bin/python3 can import torch. */
+/** True when the reference Python can import torch. */
 export function hasPythonTorch(): boolean {
   torchAvailable ??= spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: pyEnv() }).status === 0;
   return torchAvailable;
@@ -36,7 +37,7 @@ function pyEnv(threads?: number): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `script` with /usr/bin/python3, `input` as JSON on stdin; returns the
+ * Runs `script` with the reference Python, `input` as JSON on stdin; returns the
  * JSON the script prints last on stdout.
  * @throws Error with Python's stderr when the script fails.
  */
@@ -435,7 +436,7 @@ function isFloat(d: DType): boolean {
 
 /**
  * A batch for the enclosing describe(): declares `before` to run Python once
- * (skipping the suite when /usr/bin/python3 has no torch).
+ * (skipping the suite when the reference Python has no torch).
  */
 export function refBatch(): RefBatch {
   const b = new RefBatch();
