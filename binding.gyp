@@ -12,12 +12,12 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-fopenmp", "-Wno-deprecated-declarations"],
-      "ldflags": ["-fopenmp"],
+      "cflags_cc": ["-std=c++20", "-fexceptions", "-frtti", "-fopenmp", "-Wno-deprecated-declarations"],
       "libraries": [
         "-L<!(node scripts/torch-paths.cjs lib)",
         "-Wl,-rpath,<!(node scripts/torch-paths.cjs lib)",
-        "-ltorch", "-ltorch_cpu", "-lc10"
+        "-ltorch", "-ltorch_cpu", "-lc10",
+        "<!(node scripts/torch-paths.cjs omp)"
       ]
     }
   ]

@@ -81,22 +81,10 @@ Napi::Value SetAutocast(const Napi::CallbackInfo& info) {
   bool enabled = info[1].As<Napi::Boolean>().Value();
   auto dtype = ToScalarType(info[2]);
   bool prev;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
   auto type = dev == "cuda" ? at::kCUDA : at::kCPU;
   prev = at::autocast::is_autocast_enabled(type);
   at::autocast::set_autocast_enabled(type, enabled);
   at::autocast::set_autocast_dtype(type, dtype);
-#else
-  if (dev == "cuda") {
-    prev = at::autocast::is_enabled();
-    at::autocast::set_enabled(enabled);
-    at::autocast::set_autocast_gpu_dtype(dtype);
-  } else {
-    prev = at::autocast::is_cpu_enabled();
-    at::autocast::set_cpu_enabled(enabled);
-    at::autocast::set_autocast_cpu_dtype(dtype);
-  }
-#endif
   if (!enabled) at::autocast::clear_cache();
   return Napi::Boolean::New(info.Env(), prev);
 }

@@ -9,13 +9,12 @@
 // the least recently freed blocks. Smaller requests go straight to the
 // aligned malloc, as in libtorch's default CPU allocator.
 //
-// Installed for libtorch 1.x, whose c10::Allocator interface this implements;
-// with libtorch 2.x the default allocator stays and cacheInfo says so
-// (`available: false`).
+// Installed once per process in place of libtorch's default CPU allocator
+// (c10::SetCPUAllocator), unless something else replaced that one already;
+// cacheInfo says whether it is active.
 #include "core.h"
 
 #include <c10/core/CPUAllocator.h>
-#include <torch/version.h>
 
 #include <cstdlib>
 #include <map>
@@ -108,13 +107,13 @@ void* AllocBlock(size_t n) {
   return DataOf(RawAlloc(n));
 }
 
-#if TORCH_VERSION_MAJOR < 2
 struct CachingCpuAllocator final : public c10::Allocator {
-  c10::DataPtr allocate(size_t n) const override {
+  c10::DataPtr allocate(size_t n) override {
     void* data = AllocBlock(n);
     return {data, data, &FreeBlock, c10::Device(c10::DeviceType::CPU)};
   }
   c10::DeleterFnPtr raw_deleter() const override { return &FreeBlock; }
+  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
 };
 
 CachingCpuAllocator& TheAllocator() {
@@ -139,10 +138,6 @@ void Install() {
 }
 
 bool Active() { return c10::GetCPUAllocator() == &TheAllocator(); }
-#else
-void Install() {}
-bool Active() { return false; }
-#endif
 
 void EmptyCacheNow() {
   Cache& c = TheCache();

@@ -1,6 +1,7 @@
 /**
  * binding.gyp builds the same sources with node-gyp (the build of record is
- * CMake via cmake-js, run by scripts/setup.sh), and the result works.
+ * CMake via cmake-js, run by scripts/setup.sh) against the same libtorch, and
+ * the result works.
  */
 import { expect } from 'chai';
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { libtorchStamp } from '../scripts/reference-python.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -25,7 +27,7 @@ describe('01 node-gyp build', function () {
       const prefix = dirname(dirname(process.execPath));
       const nodedir = existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
       const r = spawnSync(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '-j', '2', ...nodedir], {
-        cwd: dir, encoding: 'utf8', env: { ...process.env, LIBTORCH: '' },
+        cwd: dir, encoding: 'utf8', env: { ...process.env, LIBTORCH: libtorchStamp()?.prefix ?? '' },
       });
       expect(r.status, r.stderr.slice(-3000)).to.equal(0);
       const addon = createRequire(import.meta.url)(join(dir, 'build/Release/torch_node.node')) as {

@@ -50,7 +50,7 @@ const PRETRAINED = fixedIn(Array.from({ length: 6 }, (_, i) => Array.from({ leng
 
 const PRETRAINED_PY = JSON.stringify({ shape: PRETRAINED.shape, data: PRETRAINED.data });
 
-describe('nn layers vs PyTorch 1.13 (outputs and all gradients)', function () {
+describe('nn layers vs PyTorch (outputs and all gradients)', function () {
   this.timeout(120_000);
 
   describe('Linear, Embedding, LayerNorm, activations, Dropout(eval)', () => {
@@ -88,6 +88,8 @@ describe('nn layers vs PyTorch 1.13 (outputs and all gradients)', function () {
       mcase({ name: 'LayerNorm([4, 6], eps 1e-3)', make: () => jitter(new nn.LayerNorm([4, 6], { eps: 1e-3 })), build: 'nn.LayerNorm([4, 6], eps=1e-3)',
         inputs: { x: randIn([2, 4, 6], 5) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'LayerNorm without elementwise affine', make: () => new nn.LayerNorm(5, { elementwiseAffine: false }), build: 'nn.LayerNorm(5, elementwise_affine=False)',
+        inputs: { x: randIn([3, 5], 6) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
+      mcase({ name: 'LayerNorm without bias', make: () => jitter(new nn.LayerNorm(5, { bias: false })), build: 'nn.LayerNorm(5, bias=False)',
         inputs: { x: randIn([3, 5], 6) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'ReLU', make: () => new nn.ReLU(), build: 'nn.ReLU()', inputs: { x: randIn([3, 7], 7) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'GELU (exact)', make: () => new nn.GELU(), build: 'nn.GELU()', inputs: { x: randIn([3, 7], 8, { lo: -4, hi: 4 }) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
@@ -137,6 +139,18 @@ describe('nn layers vs PyTorch 1.13 (outputs and all gradients)', function () {
         pyCall: 'm(q, k, v, average_attn_weights=False, attn_mask=am)' }),
       mcase({ name: 'bias false, 4 heads', make: () => jitter(new nn.MultiheadAttention(E, 4, { bias: false })), build: `nn.MultiheadAttention(${E}, 4, bias=False)`,
         inputs: { x: xSelf }, call: (m, x) => mha(m, x.x, x.x, x.x), pyCall: 'm(x, x, x)' }),
+      mcase({ name: 'unbatched [L, E] self-attention with a 1-D keyPaddingMask', make: make(), build: `nn.MultiheadAttention(${E}, ${H})`,
+        inputs: { x: randIn([L, E], 41), kpm: fixedIn(Array.from({ length: L }, (_, j) => j === L - 1), 'bool') },
+        call: (m, x) => mha(m, x.x, x.x, x.x, { keyPaddingMask: x.kpm }), pyCall: 'm(x, x, x, key_padding_mask=kpm)' }),
+      mcase({ name: 'unbatched distinct q/k/v, needWeights false', make: make(), build: `nn.MultiheadAttention(${E}, ${H})`,
+        inputs: { q: randIn([L, E], 42), k: randIn([S, E], 43), v: randIn([S, E], 44) },
+        call: (m, x) => mha(m, x.q, x.k, x.v, { needWeights: false }), pyCall: 'm(q, k, v, need_weights=False)' }),
+      mcase({ name: 'k is v (encoder-decoder packing)', make: make(), build: `nn.MultiheadAttention(${E}, ${H})`,
+        inputs: { q, k }, call: (m, x) => mha(m, x.q, x.k, x.k), pyCall: 'm(q, k, k)' }),
+      mcase({ name: 'isCausal with its causal mask, needWeights false', make: make(), build: `nn.MultiheadAttention(${E}, ${H})`,
+        inputs: { x: xSelf, am: fixedIn(Array.from({ length: L }, (_, i) => Array.from({ length: L }, (_, j) => j > i)), 'bool') },
+        call: (m, x) => mha(m, x.x, x.x, x.x, { attnMask: x.am, isCausal: true, needWeights: false }),
+        pyCall: 'm(x, x, x, attn_mask=am, is_causal=True, need_weights=False)' }),
     ]);
   });
 

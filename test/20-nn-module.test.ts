@@ -110,6 +110,7 @@ const REPRS: [string, () => torch.nn.Module][] = [
   ['nn.Embedding(10, 3, padding_idx=0)', () => new nn.Embedding(10, 3, { paddingIdx: 0 })],
   ['nn.LayerNorm(4)', () => new nn.LayerNorm(4)],
   ['nn.LayerNorm([2, 3], eps=1e-6, elementwise_affine=False)', () => new nn.LayerNorm([2, 3], { eps: 1e-6, elementwiseAffine: false })],
+  ['nn.LayerNorm(3, bias=False)', () => new nn.LayerNorm(3, { bias: false })],
   ['nn.Dropout(0.25)', () => new nn.Dropout(0.25)],
   ['nn.Dropout(0.5, inplace=True)', () => new nn.Dropout(0.5, { inplace: true })],
   ['nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3), nn.GELU()), nn.Dropout(0.1))',

@@ -83,11 +83,9 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 function load(): NativeAddon {
   const require = createRequire(import.meta.url);
-  const candidates = [
-    process.env.TORCH_NODE_ADDON,
-    join(root, 'build', 'Release', 'torch_node.node'),
-    join(root, 'build', 'Debug', 'torch_node.node'),
-  ].filter((p): p is string => typeof p === 'string' && p.length > 0);
+  // TORCH_NODE_ADDON first; TORCH_NODE_NO_DEFAULT_PATHS=1 looks nowhere else.
+  const defaults = process.env.TORCH_NODE_NO_DEFAULT_PATHS === '1' ? [] : [join(root, 'build', 'Release', 'torch_node.node'), join(root, 'build', 'Debug', 'torch_node.node')];
+  const candidates = [process.env.TORCH_NODE_ADDON, ...defaults].filter((p): p is string => typeof p === 'string' && p.length > 0);
   const failures: string[] = [];
   for (const p of candidates) {
     if (!existsSync(p)) {
@@ -97,10 +95,10 @@ function load(): NativeAddon {
     try {
       const addon = require(p) as NativeAddon;
       addon.init(TorchError);
-      checkStamp(addon);
+      checkStamp(addon, p);
       return addon;
     } catch (e) {
-      failures.push(`  ${p}: ${explainLoadFailure((e as Error).message.split('\n')[0] ?? '')}`);
+      failures.push(`  ${p}: ${explainLoadFailure((e as Error).message.split('\n')[0] ?? '', p)}`);
     }
   }
   throw new Error(
@@ -115,6 +113,13 @@ interface LibtorchStamp {
   prefix?: string;
   libdir?: string;
   version?: string;
+}
+
+/** The stamp beside a build's output folder (build/libtorch-stamp.json for build/Release/x.node), if any. */
+function stampOf(addonPath: string): LibtorchStamp | undefined {
+  const stampPath = join(dirname(addonPath), '..', 'libtorch-stamp.json');
+  if (!existsSync(stampPath)) return undefined;
+  return JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
 }
 
 /**
@@ -137,10 +142,9 @@ function installedVersion(libdir: string): string | undefined {
  * library folder holds (a `pip install -U torch` changes it under the build).
  * @throws Error naming both versions and how to rebuild.
  */
-function checkStamp(addon: NativeAddon): void {
-  const stampPath = join(root, 'build', 'libtorch-stamp.json');
-  if (!existsSync(stampPath)) return;
-  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
+function checkStamp(addon: NativeAddon, addonPath: string): void {
+  const stamp = stampOf(addonPath);
+  if (stamp === undefined) return;
   const built = addon.torchVersion;
   const now = stamp.libdir ? installedVersion(stamp.libdir) : undefined;
   if (now !== undefined && now.split('+')[0] !== built) {
@@ -151,10 +155,9 @@ function checkStamp(addon: NativeAddon): void {
 }
 
 /** Makes a failed dlopen say which libtorch the addon expected and how to fix it. */
-function explainLoadFailure(message: string): string {
-  const stampPath = join(root, 'build', 'libtorch-stamp.json');
-  if (!/undefined symbol|cannot open shared object/.test(message) || !existsSync(stampPath)) return message;
-  const stamp = JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
+function explainLoadFailure(message: string, addonPath: string): string {
+  const stamp = stampOf(addonPath);
+  if (!/undefined symbol|cannot open shared object/.test(message) || stamp === undefined) return message;
   return `${message} (the addon was built against libtorch ${stamp.version ?? '?'} in ${stamp.libdir ?? '?'}, which is missing or changed; rebuild with \`npm run build\`)`;
 }
 

@@ -324,6 +324,8 @@ export interface CaseOptions {
   error?: boolean;
   /** The error class TS must throw where Python raises (default TorchError). */
   errorClass?: new (...args: never[]) => Error;
+  /** Maps Python's message to libtorch's wording where Python's binding rewords it (e.g. type names). */
+  message?: (pythonMessage: string) => string;
   rtol?: number;
   atol?: number;
   /** Compare dtypes (default true). */
@@ -409,7 +411,7 @@ export class RefBatch {
           expect(r.error, `Python did not raise for ${py}`).to.be.a('string');
           const e = errorOf(() => fn(bound));
           expect(e, `TS error for ${name}: ${e.message}`).to.be.instanceOf(opts.errorClass ?? torch.TorchError);
-          expect(e.message).to.equal(r.message);
+          expect(e.message).to.equal(opts.message ? opts.message(r.message ?? '') : r.message);
           return;
         }
         if (r.error !== undefined) throw new Error(`reference Python raised ${r.error}: ${r.message} (for ${py})`);

@@ -284,6 +284,7 @@ let OP_nll_loss_nd = -1;
 let OP_mse_loss = -1;
 let OP_l1_loss = -1;
 let OP_binary_cross_entropy_with_logits = -1;
+let OP_scaled_dot_product_attention = -1;
 let OP_constant_pad_nd = -1;
 let OP_leaky_relu = -1;
 let OP_silu = -1;
@@ -301,6 +302,7 @@ const KW_6: readonly string[] = ["correction", "keepdim"];
 const KW_7: readonly string[] = ["beta", "alpha"];
 const KW_8: readonly string[] = ["stable"];
 const KW_9: readonly string[] = ["approximate"];
+const KW_10: readonly string[] = ["scale"];
 
 /** The generated op methods every Tensor has. */
 export abstract class TensorOps {
@@ -3666,6 +3668,16 @@ export function _l1Loss(input: Tensor, target: Tensor, reduction: number = 1): T
  */
 export function _bceWithLogits(input: Tensor, target: Tensor, weight?: Tensor | null, posWeight?: Tensor | null, reduction: number = 1): Tensor {
   return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), h(input, "input"), h(target, "target"), hOpt(weight, "weight"), hOpt(posWeight, "posWeight"), reduction));
+}
+
+/**
+ * softmax(q k^T * scale + mask) v, fused where libtorch has a kernel.
+ * Options: scale; unknown options throw TypeError.
+ * @throws TorchError when libtorch rejects the arguments (shapes, dtypes, devices).
+ */
+export function _sdpa(query: Tensor, key: Tensor, value: Tensor, attnMask?: Tensor | null, dropoutP: number = 0, isCausal: boolean = false, opts: { scale?: number } = NO_OPTS): Tensor {
+  if (opts !== NO_OPTS) checkOptions(opts, KW_10, "_sdpa");
+  return wrap<Tensor>(native.callOp(OP_scaled_dot_product_attention >= 0 ? OP_scaled_dot_product_attention : (OP_scaled_dot_product_attention = lookup('aten::scaled_dot_product_attention', '')), h(query, "query"), h(key, "key"), h(value, "value"), hOpt(attnMask, "attnMask"), dropoutP, isCausal, opts.scale));
 }
 
 /**

@@ -198,46 +198,22 @@ export function oneHot(input: Tensor, numClasses = -1): Tensor {
 }
 
 /**
- * softmax(q @ k^T * scale + mask) @ v over the last two dims (as
- * `F.scaled_dot_product_attention`): a bool attnMask keeps true positions,
- * a float one is added; isCausal masks the future; scale defaults to
- * 1/sqrt(E). Built from differentiable ops.
+ * softmax(q @ k^T * scale + mask) @ v over the last two dims, as
+ * `F.scaled_dot_product_attention` (libtorch's own operator, fused where it
+ * has a kernel): a bool attnMask keeps the true positions, a float one is
+ * added; isCausal masks the future; scale defaults to 1/sqrt(E); dropoutP
+ * (default 0) drops attention weights.
+ * @throws TypeError for an unknown option; TorchError for mismatched shapes
+ *   or both attnMask and isCausal.
  */
 export function scaledDotProductAttention(
   query: Tensor,
   key: Tensor,
   value: Tensor,
-  opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number } = {},
+  opts: { attnMask?: Tensor | null; dropoutP?: number; isCausal?: boolean; scale?: number | null } = {},
 ): Tensor {
   checkOptions(opts, ['attnMask', 'dropoutP', 'isCausal', 'scale'], 'scaledDotProductAttention');
-  const e = query.size(-1);
-  const scale = opts.scale ?? 1 / Math.sqrt(e);
-  const kt = key.transpose(-2, -1);
-  let scores = query.matmul(kt).mul(scale);
-  kt.dispose();
-  let mask = opts.attnMask ?? null;
-  const temps: Tensor[] = [];
-  if (opts.isCausal) {
-    if (mask !== null) throw new TypeError('scaledDotProductAttention: pass either attnMask or isCausal, not both');
-    const ones = zerosLike(scores, { dtype: 'bool' }).logicalNot_();
-    mask = ones.tril();
-    temps.push(ones, mask);
-  }
-  if (mask !== null) {
-    const next = mask.dtype === 'bool' ? scores.maskedFill(mask.logicalNot(), -Infinity) : scores.add(mask);
-    scores.dispose();
-    scores = next;
-  }
-  let attn = scores.softmax(-1);
-  scores.dispose();
-  const p = opts.dropoutP ?? 0;
-  if (p > 0) {
-    const d = dropout(attn, { p, training: true });
-    attn.dispose();
-    attn = d;
-  }
-  const out = attn.matmul(value);
-  attn.dispose();
-  for (const t of temps) t.dispose();
-  return out;
+  tensorArg(query, 'query');
+  const scale = opts.scale ?? undefined;
+  return ops._sdpa(query, key, value, opts.attnMask ?? null, opts.dropoutP ?? 0, opts.isCausal ?? false, scale === undefined ? {} : { scale });
 }

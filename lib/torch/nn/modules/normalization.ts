@@ -13,13 +13,18 @@ import type { DeviceLike } from '../../device.js';
 export interface LayerNormOptions {
   /** Default 1e-5. */
   eps?: number;
-  /** Learn weight (ones) and bias (zeros) (default true). */
+  /** Learn a weight (ones) and, with `bias`, a bias (zeros) (default true). */
   elementwiseAffine?: boolean;
+  /** Learn the bias too when elementwiseAffine (default true). */
+  bias?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
 
-/** Normalizes over the trailing `normalizedShape` dims. */
+/**
+ * Normalizes over the trailing `normalizedShape` dims, as `nn.LayerNorm`.
+ * Parameters `weight` and `bias` (null without elementwiseAffine; bias null with `bias: false`).
+ */
 export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   readonly eps: number;
@@ -27,15 +32,20 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
+  /**
+   * @param normalizedShape the trailing shape to normalize over.
+   * @param opts eps (default 1e-5), elementwiseAffine (true), bias (true), device, dtype.
+   * @throws TypeError for an unknown option.
+   */
   constructor(normalizedShape: number | number[], opts: LayerNormOptions = {}) {
     super();
-    checkOptions(opts, ['eps', 'elementwiseAffine', 'device', 'dtype'], 'LayerNorm');
+    checkOptions(opts, ['eps', 'elementwiseAffine', 'bias', 'device', 'dtype'], 'LayerNorm');
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
     const f = { dtype: opts.dtype, device: opts.device };
     this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, f)) : null;
-    this.bias = this.elementwiseAffine ? new Parameter(zeros(this.normalizedShape, f)) : null;
+    this.bias = this.elementwiseAffine && (opts.bias ?? true) ? new Parameter(zeros(this.normalizedShape, f)) : null;
   }
 
   forward(input: Tensor): Tensor {
@@ -43,6 +53,6 @@ export class LayerNorm extends Module {
   }
 
   override extraRepr(): string {
-    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyFloat(this.eps)}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}`;
+    return `(${this.normalizedShape.join(', ')}${this.normalizedShape.length === 1 ? ',' : ''}), eps=${pyFloat(this.eps)}, elementwise_affine=${this.elementwiseAffine ? 'True' : 'False'}, bias=${this.bias !== null ? 'True' : 'False'}`;
   }
 }
