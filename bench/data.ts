@@ -2,8 +2,8 @@
  * Data pipeline speed: load the pretraining CSV and collate one epoch of
  * batches, with this library (BERTCSVDataset + DataLoader + collateBatch) and
  * with the course's Python pipeline (pandas read_csv, json.loads per cell in
- * __getitem__, torch pad_sequence in collate_batch; Debian's
- * /usr/bin/python3, torch 1.13) on the same file in the same run. Prints both
+ * __getitem__, torch pad_sequence in collate_batch; the Python whose torch the
+ * addon links) on the same file in the same run. Prints both
  * times and the ratio.
  *
  *   npx tsx bench/data.ts [--csv train.csv] [--batch-size 32] [--runs 3] [--workers 0]
@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { referencePython } from '../scripts/reference-python.js';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as torch from '../lib/torch/index.js';
@@ -130,12 +131,12 @@ async function main(): Promise<void> {
       epochMs.push(t2 - t1);
     }
 
-    const py = spawnSync('/usr/bin/python3', ['-c', PYTHON, csv, String(BATCH), String(RUNS)], {
+    const py = spawnSync(referencePython(), ['-c', PYTHON, csv, String(BATCH), String(RUNS)], {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
     });
     if (py.status !== 0) {
-      console.error(`python pipeline failed (is python3-pandas installed?):\n${py.stderr}`);
+      console.error(`python pipeline failed (does the reference Python have pandas?):\n${py.stderr}`);
       process.exitCode = 1;
       return;
     }

@@ -7,9 +7,8 @@
  *
  *   npx tsx bench/ops.ts [--scale 1] [--repeats 5] [--rounds 2] [--threads 1,16]
  *
- * PYTHON selects the interpreter (default /usr/bin/python3, Debian's torch
- * 1.13, the libtorch the addon is built against here); use the Python whose
- * torch matches the addon's libtorch, or the comparison says little.
+ * The Python is the one whose torch the addon links (scripts/reference-python.ts;
+ * TORCH_REF_PYTHON overrides it): the same libtorch on both sides.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -17,9 +16,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
+import { referencePython } from '../scripts/reference-python.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+const PYTHON = referencePython();
 
 interface Options {
   scale: number;

@@ -6,6 +6,7 @@
  *
  *   npm run bench -- train [--steps N] [--threads N]
  */
+import { referencePython } from '../scripts/reference-python.js';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +65,7 @@ function tsStep(c: Case, threads: number, fast: boolean): number {
 function pyStep(c: Case, threads: number): number {
   const cfg = presetConfig(c.preset, c.vocab);
   const script = fileURLToPath(new URL('./python/train_course.py', import.meta.url));
-  const r = spawnSync('/usr/bin/python3', [script], {
+  const r = spawnSync(referencePython(), [script], {
     input: JSON.stringify({ ...cfg, vocab: c.vocab, seqLen: c.seqLen, batch: c.batch, steps: c.steps, warmup: c.warmup, threads }),
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: String(threads) },

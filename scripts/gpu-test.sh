@@ -25,9 +25,10 @@ cmake -S . -B build $gen -DCMAKE_BUILD_TYPE=Release -DCMAKE_JS_INC="$work/includ
   -DCMAKE_LIBRARY_OUTPUT_DIRECTORY="$PWD/build/Release" >build-gpu.log 2>&1 || { tail -60 build-gpu.log; exit 1; }
 cmake --build build -j"$(nproc)" >>build-gpu.log 2>&1 || { tail -60 build-gpu.log; exit 1; }
 version=$(node -p "require('./build/Release/torch_node.node').torchVersion" 2>/dev/null || echo unknown)
-printf '{"libtorch": "%s", "version": "%s"}\n' "$LIBTORCH" "${version:-unknown}" > build/libtorch-stamp.json
+libdir=$("$PY" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+printf '{"prefix": "%s", "libdir": "%s", "version": "%s", "python": "%s"}\n' "$LIBTORCH" "$libdir" "${version:-unknown}" "$(command -v "$PY")" > build/libtorch-stamp.json
 node -e "const t=require('./build/Release/torch_node.node'); console.log('addon libtorch', t.torchVersion)"
-export TORCH_REF_PYTHON="$PY"
+export TORCH_REF_PYTHON=$(command -v "$PY")
 mocha="node node_modules/mocha/bin/mocha.js"
 status=0
 $mocha --config .mocharc.gpu.json 'test/gpu/**/*.test.ts' "$@" || status=1

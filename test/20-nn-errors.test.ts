@@ -2,7 +2,7 @@
  * Misuse of nn throws a specific error: the TS argument checks (TypeError for
  * unknown options and wrong kinds, RangeError for values out of range) with
  * their exact messages, and libtorch's own errors as TorchError carrying the
- * same first line as PyTorch 1.13 (compared with Python where both sides
+ * same first line as PyTorch (compared with Python where both sides
  * word the check the same way).
  */
 import { expect } from 'chai';

@@ -1,6 +1,6 @@
 /**
  * Initialization and dropout, statistically: nn.init.* and the layers'
- * default initializations must match PyTorch 1.13's distributions (bounds,
+ * default initializations must match PyTorch's distributions (bounds,
  * mean and standard deviation on big tensors; Python draws the same
  * distribution and reports its statistics and its theoretical bound/std), and
  * calculateGain must equal Python's values. Dropout: share of zeros ≈ p,
@@ -146,7 +146,7 @@ function expectSameDistribution(ts: Omit<Stats, 'theory'>, py: Stats, kind: 'uni
   }
 }
 
-describe('nn.init and default initializations vs PyTorch 1.13 (distributions)', function () {
+describe('nn.init and default initializations vs PyTorch (distributions)', function () {
   this.timeout(120_000);
   let py: PyInit;
   before(function () {

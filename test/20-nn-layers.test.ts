@@ -1,5 +1,5 @@
 /**
- * nn layers against PyTorch 1.13: the TS module's weights go to Python
+ * nn layers against PyTorch: the TS module's weights go to Python
  * (load_state_dict), both sides run the same inputs in train mode with grad
  * (dropout 0 where a layer has it), and the outputs, the input gradients and
  * every parameter gradient must agree within float32 tolerance. State dict
@@ -213,7 +213,7 @@ describe('nn layers vs PyTorch (outputs and all gradients)', function () {
         build: `nn.TransformerEncoder(nn.TransformerEncoderLayer(${E}, ${H}, 16, 0.0, norm_first=True), 3, norm=nn.LayerNorm(${E}))`,
         inputs: { src: randIn([L, B, E], 43), am: attn2dFloat(L, L) },
         call: (m, x) => m.forward(x.src, { mask: x.am }), pyCall: 'm(src, mask=am)', tol }),
-      // Python 1.13 eval + no_grad takes the nested-tensor fast path: padded rows differ
+      // Python's eval + no_grad takes the nested-tensor fast path: padded rows differ
       // (they come out as norm(0)); only the non-padded positions are compared.
       mcase({ name: 'eval + noGrad (Python fast path): non-padded positions agree', make: enc2({ batchFirst: true }, true),
         build: `nn.TransformerEncoder(nn.TransformerEncoderLayer(${E}, ${H}, 16, 0.0, batch_first=True), 2, norm=nn.LayerNorm(${E}))`,

@@ -1,5 +1,5 @@
 /**
- * The Module API against PyTorch 1.13: state dict keys/order/shapes/dtypes of
+ * The Module API against PyTorch: state dict keys/order/shapes/dtypes of
  * nested modules (Sequential, ModuleList, ModuleDict, ParameterList, a custom
  * module with persistent, non-persistent and integer buffers), the named_*
  * iterators, apply order, loadStateDict (strict errors with Python's message,
@@ -176,7 +176,7 @@ function zerosDict(sd: ShapeDict): Record<string, Tensor> {
   return Object.fromEntries(Object.entries(sd).map(([k, v]) => [k, torch.zeros(v.shape, { dtype: v.dtype ?? 'float32' })]));
 }
 
-describe('nn.Module API vs PyTorch 1.13', function () {
+describe('nn.Module API vs PyTorch', function () {
   this.timeout(120_000);
   let py: PyModule;
   before(function () {

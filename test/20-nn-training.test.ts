@@ -1,8 +1,8 @@
 /**
  * Training parity on CPU: a TransformerEncoder with NSP/MLM-like heads
  * (dropout 0), trained 20 steps with Adam (weight decay 0.01) and
- * clipGradNorm_ (max norm 1.0) from the same initial weights, follows PyTorch
- * 1.13's loss trajectory within 1e-5 relative (and its gradient norms).
+ * clipGradNorm_ (max norm 1.0) from the same initial weights, follows PyTorch's
+ * loss trajectory within 1e-5 relative (and its gradient norms).
  */
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';

@@ -1,5 +1,5 @@
 /**
- * nn.utils against PyTorch 1.13: clipGradNorm_ (total norm returned, grads
+ * nn.utils against PyTorch: clipGradNorm_ (total norm returned, grads
  * scaled; normType 2, 1, Infinity and fractional; errorIfNonfinite),
  * clipGradValue_, and rnn.padSequence (batchFirst, paddingValue).
  */
@@ -96,7 +96,7 @@ function makeParams(ps: { value: Enc; grad: Enc | null }[]): Tensor[] {
   });
 }
 
-describe('nn.utils vs PyTorch 1.13', function () {
+describe('nn.utils vs PyTorch', function () {
   this.timeout(120_000);
   let py: PyUtils;
   before(function () {

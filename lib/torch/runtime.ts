@@ -1,5 +1,4 @@
 /** Seeds, threads and memory statistics. */
-import { availableParallelism } from 'node:os';
 import { native } from './native.js';
 import { rangeError } from './errors.js';
 import { liveTensorWrappers } from './tensor.js';
@@ -37,7 +36,7 @@ export function memory(): MemoryStats {
   return { numTensors: m.numTensors, numWrappers: liveTensorWrappers(), bytes: m.bytes };
 }
 
-/** libtorch's version string (e.g. '1.13.0' or '2.11.0'). */
+/** libtorch's version string (e.g. '2.13.0'). */
 export const version: string = native.torchVersion;
 
 /** libtorch's parallel settings (thread pools, BLAS), as at::get_parallel_info. */
@@ -45,6 +44,7 @@ export function parallelInfo(): string {
   return native.parallelInfo();
 }
 
-// Debian's libtorch starts with one intra-op thread; use every core by default.
+// Intra-op threads: TORCH_NUM_THREADS or OMP_NUM_THREADS when set, else
+// libtorch's own default (the machine's cores, as in Python).
 const envThreads = Number(process.env.TORCH_NUM_THREADS ?? process.env.OMP_NUM_THREADS ?? '');
-native.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
+if (Number.isInteger(envThreads) && envThreads > 0) native.setNumThreads(envThreads);

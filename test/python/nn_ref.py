@@ -1,5 +1,5 @@
-#!/usr/bin/python3
-"""Reference side of the nn tests (Debian's /usr/bin/python3, torch 1.13).
+#!/usr/bin/env python3
+"""Reference side of the nn tests (the Python whose torch the addon links).
 
 JSON on stdin: a list of cases; JSON on stdout (last line): one result per case.
 A case that raises gives {"error": <class name>, "message": <first line>}.
