@@ -306,3 +306,33 @@ export function thrown(fn: () => unknown, cls: new (...a: never[]) => Error = Er
   }
   expect.fail('expected an error');
 }
+
+const SIGN_SGD_OPTIONS = {
+  lr: torch.optim.option(1e-2, torch.optim.nonNegative('learning rate')),
+};
+type SignSGDOptions = torch.optim.OptionsOf<typeof SIGN_SGD_OPTIONS>;
+
+/**
+ * The user-written optimizer of optimizer.ts's doc comment, verbatim: one option table and a step
+ * (`p -= lr * sign(grad)`). It has neither momentum nor betas.
+ */
+export class SignSGD extends torch.optim.Optimizer<typeof SIGN_SGD_OPTIONS> {
+  static readonly options = SIGN_SGD_OPTIONS;
+  constructor(params: torch.optim.ParamsInput<SignSGDOptions>, opts: SignSGDOptions = {}) {
+    super(params, opts);
+  }
+  step<L>(closure?: () => L): L | undefined {
+    const loss = this.runClosure(closure);
+    torch.noGrad(() => {
+      for (const g of this.paramGroups) {
+        for (const p of g.params) {
+          torch.tidy(() => {
+            const grad = p.grad;
+            if (grad !== null) p.sub_(grad.sign().mul(g.lr));
+          });
+        }
+      }
+    });
+    return loss;
+  }
+}

@@ -23,9 +23,11 @@ Load case (state dicts in older layouts):
 
 Scheduler case:
   {"kind": "sched", "sched": "StepLR", "kwargs": {...}, "opt": "SGD", "opt_kwargs": {...},
-   "lrs": [0.1, 0.01], "group_extra": [{...}] | null, "steps": N, "save_at": k, "ts_file": path | null}
-  "group_extra" adds keys to the groups before the scheduler is built (resuming with
-  last_epoch needs initial_lr). Result: lr (and momentum or betas[0]) of every group
+   "lrs": [0.1, 0.01], "group_extra": [{...}] | null, "load_sd": [[key, desc]] | null,
+   "steps": N, "save_at": k, "ts_file": path | null}
+  "group_extra" adds keys to the optimizer's groups before the scheduler is built
+  (resuming with last_epoch needs initial_lr); "load_sd" is a scheduler state dict
+  loaded right after construction (older layouts). Result: lr (and momentum or betas[0]) of every group
   after construction and every step, the scheduler's state dict and the optimizer's
   param_groups at the end and after `save_at` steps, and, with "ts_file" (a torch.save'd
   {"opt": ..., "sched": ...} written by TypeScript after `save_at` steps), the lrs of a
@@ -224,9 +226,9 @@ def momentum_of(g):
 def make_sched_pair(case):
     params = [torch.zeros(2, requires_grad=True) for _ in case["lrs"]]
     groups = [{"params": [p], "lr": lr} for p, lr in zip(params, case["lrs"])]
-    for g, extra in zip(groups, case.get("group_extra") or [{} for _ in groups]):
-        g.update(extra)
     opt = getattr(torch.optim, case["opt"])(groups, **case["opt_kwargs"])
+    for g, extra in zip(opt.param_groups, case.get("group_extra") or [{} for _ in groups]):
+        g.update(tuple_betas(extra))
     kwargs = dict(case["kwargs"])
     if case["sched"] == "LambdaLR":
         lam = kwargs.pop("lr_lambda")
@@ -245,6 +247,8 @@ def groups_desc(opt):
 
 def run_sched(case):
     opt, sched = make_sched_pair(case)
+    if case.get("load_sd"):
+        sched.load_state_dict({k: from_desc(v) for k, v in case["load_sd"]})
     lrs = [sched.get_last_lr()]
     moms = [[momentum_of(g) for g in opt.param_groups]]
     mid = None
