@@ -313,7 +313,7 @@ const SIGN_SGD_OPTIONS = {
 type SignSGDOptions = torch.optim.OptionsOf<typeof SIGN_SGD_OPTIONS>;
 
 /**
- * The user-written optimizer of optimizer.ts's doc comment, verbatim: one option table and a step
+ * The user-written optimizer of optimizer.ts's doc comment: one option table and a step
  * (`p -= lr * sign(grad)`). It has neither momentum nor betas.
  */
 export class SignSGD extends torch.optim.Optimizer<typeof SIGN_SGD_OPTIONS> {
