@@ -73,8 +73,8 @@ export class Adam extends Optimizer<typeof ADAM_OPTIONS> {
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, betas?, ...}`).
-   * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false, maximize false,
-   *   foreach null, capturable false, differentiable false, fused null, decoupledWeightDecay false.
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link ADAM_OPTIONS} (also `Adam.options`).
    * @throws TypeError for an unknown option or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for eps, betas, weight_decay),
    *   for capturable/differentiable/fused set to true, and for an empty or overlapping parameter list.

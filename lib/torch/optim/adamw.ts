@@ -1,4 +1,4 @@
-/** AdamW, as `torch.optim.AdamW` in PyTorch 2.x: Adam with `decoupledWeightDecay` fixed to true and weight decay 1e-2. */
+/** AdamW, as `torch.optim.AdamW` in PyTorch 2.x: Adam with `decoupledWeightDecay` fixed to true and its own weight decay default. */
 import { flag, fixed, type OptionsOf } from './options.js';
 import { ADAM_OPTIONS, Adam } from './adam.js';
 import type { ParamsInput } from './optimizer.js';
@@ -30,8 +30,8 @@ export class AdamW extends Adam {
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, weightDecay?, ...}`).
-   * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false, maximize false,
-   *   foreach null, capturable false, differentiable false, fused null.
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link ADAMW_OPTIONS} (also `AdamW.options`): Adam's, with a weightDecay of its own.
    * @throws TypeError for an unknown option (decoupledWeightDecay included) or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for eps, betas, weight_decay),
    *   for capturable/differentiable/fused set to true, and for an empty or overlapping parameter list.

@@ -4,13 +4,12 @@
  * The option key list, the defaults, the checks, the loading rules and the
  * TypeScript types (constructor options, parameter groups) all derive from it.
  *
- *   export const SGD_OPTIONS = {
- *     lr: option(1e-3, nonNegative('learning rate')),
- *     momentum: option(0, nonNegative('momentum value')),
- *     ...
+ *   export const MY_OPTIONS = {
+ *     lr: option(0.01, nonNegative('learning rate')),
+ *     nesterov: option(false, flag, { addedLater: true }),
  *   };
- *   export type SGDOptions = OptionsOf<typeof SGD_OPTIONS>;       // { lr?: number; momentum?: number; ... }
- *   export type SGDParamGroup = ParamGroupOf<typeof SGD_OPTIONS>; // ParamGroup & { lr: number; momentum: number; ... }
+ *   export type MyOptions = OptionsOf<typeof MY_OPTIONS>;       // { lr?: number; nesterov?: boolean }
+ *   export type MyParamGroup = ParamGroupOf<typeof MY_OPTIONS>; // ParamGroup & { lr: number; nesterov: boolean }
  */
 import type { Tensor } from '../tensor.js';
 import { describe } from '../errors.js';
@@ -52,7 +51,7 @@ export type OptionExtras<T extends GroupValue> = Pick<OptionSpec<T>, 'addedLater
 
 /**
  * Declares an option: PyTorch's default, the check of given values, and how loading treats it.
- * @example option(1e-3, nonNegative('learning rate'))
+ * @example option(0.01, nonNegative('learning rate'))
  * @example option(null, falseOrNull('fused'), { addedLater: true })
  */
 export function option<T extends GroupValue>(dflt: NoInfer<T>, check: (value: unknown, name: string) => T, extras: OptionExtras<T> = {}): OptionSpec<T> {
@@ -70,11 +69,8 @@ export type OptionTable = { readonly [key: string]: OptionSpec };
 /** The value type of an option. */
 export type ValueOf<O> = O extends OptionSpec<infer T> ? T : never;
 
-/** The keys users may set (all but the fixed ones). */
-export type SettableKeys<S extends OptionTable> = { [K in keyof S]: S[K] extends { readonly fixed: true } ? never : K }[keyof S];
-
-/** What a constructor (or a parameter group) accepts: each settable option, optional. */
-export type OptionsOf<S extends OptionTable> = { [K in SettableKeys<S> & string]?: Readonly<ValueOf<S[K]>> };
+/** What a constructor (or a parameter group) accepts: each option but the fixed ones, optional (with the table's doc comments). */
+export type OptionsOf<S extends OptionTable> = { [K in keyof S as S[K] extends { readonly fixed: true } ? never : K]?: Readonly<ValueOf<S[K]>> };
 
 /** Every option's value (the optimizer's `defaults`). */
 export type OptionValues<S extends OptionTable> = { -readonly [K in keyof S & string]: ValueOf<S[K]> };

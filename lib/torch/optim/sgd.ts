@@ -49,8 +49,8 @@ export class SGD extends Optimizer<typeof SGD_OPTIONS> {
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, momentum?, ...}`).
-   * @param opts defaults: lr 1e-3, momentum 0, dampening 0, weightDecay 0, nesterov false, maximize false,
-   *   foreach null, differentiable false, fused null.
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link SGD_OPTIONS} (also `SGD.options`).
    * @throws TypeError for an unknown option or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for momentum, weight_decay),
    *   "Nesterov momentum requires a momentum and zero dampening", for differentiable/fused set to true,
