@@ -6,6 +6,7 @@
  * integer step, AdamW without decoupled_weight_decay), named parameters,
  * zeroGrad, closures, scopes, and every error a user can cause.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
@@ -107,11 +108,16 @@ function pyCase(c: { cls: Cls; opts: Record<string, unknown>; groups?: Groups; n
 
 describe('optim: Adam / AdamW vs PyTorch', function () {
   let refs: OptResult[] = [];
+  let dir = '';
+
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
 
   before(function () {
     if (!hasPythonTorch()) this.skip();
     // TypeScript's checkpoints after SAVE_AT steps, for Python to continue from.
-    const dir = tempDir();
+    dir = tempDir();
     const files = CASES.map((c, ci) => {
       const params = makeParams(DATA);
       const opt = makeCase(c, params);

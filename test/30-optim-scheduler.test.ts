@@ -7,6 +7,7 @@
  * TS→Python through a torch.save'd file), 1.x state dicts, and every error a
  * user can cause.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
@@ -322,11 +323,16 @@ function expectSchedSd(sd: LRSchedulerStateDict, py: [string, PyDesc][], what: s
 
 describe('optim: LR schedulers vs PyTorch', function () {
   let refs: SchedResult[] = [];
+  let dir = '';
+
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
 
   before(function () {
     if (!hasPythonTorch()) this.skip();
     // TypeScript's optimizer and scheduler state dicts halfway, for Python to continue from.
-    const dir = tempDir();
+    dir = tempDir();
     const files = CASES.map((c, ci) => {
       const [opt, sched] = makePair(c);
       for (let s = 0; s < Math.floor(c.steps / 2); s++) {

@@ -7,6 +7,7 @@
  * older layouts (1.13: momentum_buffer None, no fused), and every error a
  * user can cause.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
@@ -103,10 +104,15 @@ function pyCase(c: { opts: Record<string, unknown>; groups?: Groups; named?: boo
 
 describe('optim: SGD vs PyTorch', function () {
   let refs: (OptResult & { repr: string; defaults: [string, PyDesc][] })[] = [];
+  let dir = '';
+
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
 
   before(function () {
     if (!hasPythonTorch()) this.skip();
-    const dir = tempDir();
+    dir = tempDir();
     const files = CASES.map((c, ci) => {
       const params = makeParams(DATA);
       const opt = makeCase(c, params);
