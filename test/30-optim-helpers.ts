@@ -1,31 +1,59 @@
 /**
  * Shared helpers for the optimizer tests: deterministic data, the tiny linear
- * model both sides train, the reference Python run (test/python/optim_ref.py,
- * one process per test file) and state-dict comparisons.
+ * model both sides train, the reference PyTorch run (test/python/optim_ref.py,
+ * one process per batch), state-dict comparisons, and error messages checked
+ * against the ones PyTorch raises.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
 import { PyFloat, PyTuple } from '../lib/torch/serialization/pickle.js';
-import { runPython } from './helpers/python.js';
+import { hasPythonTorch, runPython } from './helpers/python.js';
 import type { Optimizer, OptimizerStateDict } from '../lib/torch/optim/index.js';
 
 const SCRIPT = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'python', 'optim_ref.py'), 'utf8');
 
-/** What the reference script returns per case: the loss/parameter history, state dicts, and the resumed run. */
+/**
+ * What the reference script returns per optimizer case: the parameter history, state dicts, the run
+ * resumed from Python's state dict, and the run resumed from TypeScript's (with the state dict as Python
+ * holds it after loading).
+ */
 export interface OptResult {
   history: number[][][];
   final_sd: StateDictDesc;
   saved_sd: StateDictDesc;
   resumed: number[][];
+  ts_loaded_sd?: StateDictDesc;
+  ts_resumed?: number[][];
+}
+
+/** What the reference script returns for a load case: the state dict after loading, the params after more steps. */
+export interface LoadResult {
+  loaded_sd: StateDictDesc;
+  params: number[][];
+  final_sd: StateDictDesc;
 }
 
 /** Runs the reference script on a batch of cases (one Python process). */
 export function pyOptim<R>(cases: unknown[]): R[] {
-  return runPython<R[]>(SCRIPT, cases, { timeoutMs: 60_000 });
+  return runPython<R[]>(SCRIPT, cases, { timeoutMs: 120_000 });
+}
+
+/** A fresh temporary folder (for checkpoints TypeScript writes and Python reads). */
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'optim-test-'));
+}
+
+/** A copy of a state dict whose state tensors are clones (the live state moves on). */
+export function snapshot(sd: OptimizerStateDict): OptimizerStateDict {
+  return {
+    state: new Map([...sd.state].map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([n, t]) => [n, t === null ? null : t.clone()]))])),
+    param_groups: sd.param_groups,
+  };
 }
 
 /** A small seeded PRNG (mulberry32), values in [-1, 1) rounded to 6 decimals. */
@@ -138,7 +166,10 @@ export function expectValue(v: unknown, d: PyDesc, what: string, rtol = 1e-6): v
     const t = v as Tensor;
     expect(t.dtype, `${what} dtype`).to.equal(d.tensor.dtype);
     expect(t.shape, `${what} shape`).to.deep.equal(d.tensor.shape);
-    expectClose(flat(t), d.tensor.data, what, rtol, 1e-9);
+    // Elementwise rtol, plus an absolute tolerance at the tensor's scale: float32 rounding differences
+    // (e.g. PyTorch 2.x's lerp_ where the kernel does mul_ + add_) are relative to the largest entries.
+    const scale = d.tensor.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    expectClose(flat(t), d.tensor.data, what, rtol, Math.max(1e-9, rtol * scale));
   } else if ('bool' in d) {
     expect(v, what).to.equal(d.bool);
   } else if ('int' in d) {
@@ -205,6 +236,66 @@ export function stateDictFromDesc(py: StateDictDesc): { state: Map<number, Recor
   };
 }
 
+/** An error a user can cause, checked against the message PyTorch raises for the same call. */
+export interface PyErrorCase {
+  /** What is wrong. */
+  name: string;
+  /** The Python statement(s) raising it (`p()` makes a leaf parameter; Adam, AdamW, SGD, lr_scheduler in scope). */
+  py: string;
+  /** The TypeScript call raising it. */
+  ts: () => unknown;
+  /** The class the TypeScript error must have. */
+  cls: new (...a: never[]) => Error;
+  /** The TypeScript message may add detail after PyTorch's. */
+  prefix?: boolean;
+}
+
+/** What the reference script returns for an exec case. */
+export interface PyExecResult {
+  /** The class of the exception raised, or null. */
+  type: string | null;
+  message: string | null;
+  warnings: string[];
+  /** What the code left in `result`. */
+  result?: unknown;
+}
+
+/**
+ * Declares one test per case: the TypeScript call throws `cls` with PyTorch's message (the one the
+ * reference Python raises for `py`, run once for the whole list).
+ */
+export function errorsVsPython(title: string, cases: PyErrorCase[]): void {
+  describe(title, function () {
+    let refs: PyExecResult[] = [];
+    before(function () {
+      if (!hasPythonTorch()) this.skip();
+      refs = pyOptim<PyExecResult>(cases.map((c) => ({ kind: 'exec', code: c.py })));
+    });
+    cases.forEach((c, i) => {
+      it(c.name, () => {
+        const py = refs[i];
+        expect(py.type, `Python raised nothing for: ${c.py}`).to.not.equal(null);
+        const message = thrown(c.ts, c.cls);
+        if (c.prefix) expect(message.startsWith(py.message as string), `${message}\n  does not start with PyTorch's\n${py.message}`).to.equal(true);
+        else expect(message).to.equal(py.message);
+      });
+    });
+  });
+}
+
+/**
+ * Runs each code in the reference Python (one process) and returns what it left in `result`, with the
+ * warnings it raised.
+ * @throws Error when a code raises.
+ */
+export function pyExec(codes: readonly string[]): PyExecResult[] {
+  const out = pyOptim<PyExecResult>(codes.map((code) => ({ kind: 'exec', code })));
+  out.forEach((r, i) => {
+    if (r.type !== null) throw new Error(`reference code raised ${r.type}: ${r.message}\n${codes[i]}`);
+  });
+  return out;
+}
+
 /** The message of the error `fn` throws (fails when it does not throw), checking its class. */
 export function thrown(fn: () => unknown, cls: new (...a: never[]) => Error = Error): string {
   try {
@@ -214,4 +305,34 @@ export function thrown(fn: () => unknown, cls: new (...a: never[]) => Error = Er
     return (e as Error).message;
   }
   expect.fail('expected an error');
+}
+
+const SIGN_SGD_OPTIONS = {
+  lr: torch.optim.option(1e-2, torch.optim.nonNegative('learning rate')),
+};
+type SignSGDOptions = torch.optim.OptionsOf<typeof SIGN_SGD_OPTIONS>;
+
+/**
+ * The user-written optimizer of optimizer.ts's doc comment: one option table and a step
+ * (`p -= lr * sign(grad)`). It has neither momentum nor betas.
+ */
+export class SignSGD extends torch.optim.Optimizer<typeof SIGN_SGD_OPTIONS> {
+  static readonly options = SIGN_SGD_OPTIONS;
+  constructor(params: torch.optim.ParamsInput<SignSGDOptions>, opts: SignSGDOptions = {}) {
+    super(params, opts);
+  }
+  step<L>(closure?: () => L): L | undefined {
+    const loss = this.runClosure(closure);
+    torch.noGrad(() => {
+      for (const g of this.paramGroups) {
+        for (const p of g.params) {
+          torch.tidy(() => {
+            const grad = p.grad;
+            if (grad !== null) p.sub_(grad.sign().mul(g.lr));
+          });
+        }
+      }
+    });
+    return loss;
+  }
 }

@@ -1,118 +1,57 @@
 /**
- * Adam (PyTorch 1.13's single-tensor algorithm, run natively per group).
- * The shared Adam/AdamW machinery lives here; AdamW is in adamw.ts.
+ * Adam, as `torch.optim.Adam` in PyTorch 2.x (its single-tensor algorithm,
+ * run natively per group). With `decoupledWeightDecay` it is AdamW, which
+ * (as in PyTorch) is this class with that option fixed to true: adamw.ts.
  */
 import { native, type Handle } from '../native.js';
 import { Tensor } from '../tensor.js';
-import { zeros, zerosLike } from '../creation.js';
-import { checkOptions, describe } from '../errors.js';
+import { full, zerosLike } from '../creation.js';
+import { getDefaultDtype } from '../dtype.js';
+import { describe } from '../errors.js';
 import type { PyValue } from '../serialization/pickle.js';
-import {
-  Optimizer,
-  checkBool,
-  checkNumber,
-  hasGrad,
-  pyNum,
-  type GroupValue,
-  type ParamGroup,
-  type ParamsInput,
-  type ParamState,
-} from './optimizer.js';
-
-/** Options of {@link Adam} (PyTorch's, camelCased). */
-export interface AdamOptions {
-  /** Learning rate (default 1e-3). */
-  lr?: number;
-  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
-  betas?: readonly [number, number] | number[];
-  /** Added to the denominator for numerical stability (default 1e-8). */
-  eps?: number;
-  /** L2 penalty added to the gradient (default 0). */
-  weightDecay?: number;
-  /** Use the AMSGrad variant (default false). */
-  amsgrad?: boolean;
-  /** Maximize the objective instead of minimizing (default false). */
-  maximize?: boolean;
-  /** Accepted for compatibility (default null); the update always runs as one native call per group. */
-  foreach?: boolean | null;
-  /** Only false is supported (default false). */
-  capturable?: boolean;
-  /** Only false is supported (default false). */
-  differentiable?: boolean;
-  /** Only false (or null) is supported (default false). */
-  fused?: boolean | null;
-}
-
-/** A parameter group of {@link Adam}. */
-export interface AdamParamGroup extends ParamGroup {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  foreach: boolean | null;
-  capturable: boolean;
-  differentiable: boolean;
-  fused: boolean | null;
-}
+import { Optimizer, hasGrad, toSnake, type ParamGroupOf, type ParamsInput, type ParamState } from './optimizer.js';
+import { betaPair, falseOrNull, flag, flagOrNull, nonNegative, onlyFalse, option, type OptionsOf } from './options.js';
 
 /**
- * Validates Adam/AdamW hyperparameters with PyTorch's messages.
- * @internal
+ * Adam's options: PyTorch 2.x's names (camelCased), order and defaults. Loaded groups
+ * without an `addedLater` key take its default, as PyTorch's `Adam.__setstate__`.
  */
-export function checkAdamGroup(g: Record<string, GroupValue | undefined>, name: string): void {
-  const lr = checkNumber(g.lr, 'lr');
-  const eps = checkNumber(g.eps, 'eps');
-  const betas = g.betas;
-  if (!Array.isArray(betas) || betas.length !== 2 || typeof betas[0] !== 'number' || typeof betas[1] !== 'number') {
-    throw new TypeError(`Expected an array of two numbers for betas but received ${describe(betas)}`);
-  }
-  const wd = checkNumber(g.weightDecay, 'weightDecay');
-  if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${pyNum(lr)}`);
-  if (!(eps >= 0)) throw new RangeError(`Invalid epsilon value: ${pyNum(eps)}`);
-  if (!(betas[0] >= 0 && betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${pyNum(betas[0])}`);
-  if (!(betas[1] >= 0 && betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${pyNum(betas[1])}`);
-  if (!(wd >= 0)) throw new RangeError(`Invalid weight_decay value: ${pyNum(wd)}`);
-  checkBool(g.amsgrad, 'amsgrad');
-  checkBool(g.maximize, 'maximize');
-  if (g.foreach !== null && typeof g.foreach !== 'boolean') {
-    throw new TypeError(`Expected a boolean or null for foreach but received ${describe(g.foreach)}`);
-  }
-  for (const k of ['capturable', 'differentiable', 'fused']) {
-    if (!(k in g)) continue;
-    const v = g[k];
-    if (k === 'fused' && v === null) continue;
-    if (checkBool(v, k)) throw new RangeError(`${name}: ${k}=true is not supported (the update runs natively, one call per group)`);
-  }
-}
-
-/**
- * Converts an old-format integer `step` of a loaded Adam state to a tensor.
- * @internal
- */
-export function adamLoadStateValue(key: string, v: PyValue<Tensor>): Tensor | null {
-  if (key === 'step' && typeof v === 'number') {
-    const t = zeros([], { dtype: 'float32' });
-    t.fill_(v);
-    return t;
-  }
-  if (v === null) return null;
-  throw new TypeError(`Expected a Tensor for state '${key}' but received ${describe(v)}`);
-}
-
-type AdamLikeGroup = ParamGroup & {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
+export const ADAM_OPTIONS = {
+  /** Learning rate. */
+  lr: option(1e-3, nonNegative('learning rate')),
+  /** Coefficients of the running averages of the gradient and of its square. */
+  betas: option<[number, number]>([0.9, 0.999], betaPair, { tuple: true }),
+  /** Added to the denominator for numerical stability. */
+  eps: option(1e-8, nonNegative('epsilon value')),
+  /** Weight decay: an L2 penalty added to the gradient, or with `decoupledWeightDecay` a shrink of the parameters (`p *= 1 - lr * weightDecay`). */
+  weightDecay: option(0, nonNegative('weight_decay value')),
+  /** Use the AMSGrad variant. */
+  amsgrad: option(false, flag, { addedLater: true }),
+  /** Maximize the objective instead of minimizing. */
+  maximize: option(false, flag, { addedLater: true }),
+  /** Accepted for compatibility (null lets PyTorch choose); the update always runs as one native call per group. */
+  foreach: option<boolean | null>(null, flagOrNull, { addedLater: true }),
+  /** Only false is supported. */
+  capturable: option(false, onlyFalse, { addedLater: true }),
+  /** Only false is supported. */
+  differentiable: option(false, onlyFalse, { addedLater: true }),
+  /** Only false or null is supported. */
+  fused: option<boolean | null>(null, falseOrNull, { addedLater: true, fillLast: true }),
+  /** Decay the parameters instead of adding the penalty to the gradient (AdamW). */
+  decoupledWeightDecay: option(false, flag, { addedLater: true }),
 };
+
+/** Options of {@link Adam}: each of {@link ADAM_OPTIONS}, optional. */
+export type AdamOptions = OptionsOf<typeof ADAM_OPTIONS>;
+
+/** A parameter group of {@link Adam} (and {@link AdamW}). */
+export type AdamParamGroup = ParamGroupOf<typeof ADAM_OPTIONS>;
 
 function need(s: ParamState, key: string, idx: number, name: string): Handle {
   const t = s[key];
   if (!(t instanceof Tensor)) {
     throw new Error(
-      `${name}: the state of parameter ${idx} of its group has no '${key}'` +
+      `${name}: the state of parameter ${idx} of its group has no '${toSnake(key)}'` +
         (key === 'maxExpAvgSq' ? ' (amsgrad was turned on after the state was created)' : ''),
     );
   }
@@ -120,105 +59,77 @@ function need(s: ParamState, key: string, idx: number, name: string): Handle {
 }
 
 /**
- * One Adam/AdamW step over every group: lazily creates the state of parameters
- * with a gradient, then updates each group in one native call.
- * @internal
- */
-export function adamStep(
-  groups: readonly AdamLikeGroup[],
-  stateOf: (p: Tensor) => ParamState,
-  own: (t: Tensor) => Tensor,
-  decoupled: boolean,
-  name: string,
-): void {
-  for (const g of groups) {
-    const params: Handle[] = [];
-    const expAvgs: Handle[] = [];
-    const expAvgSqs: Handle[] = [];
-    const maxExpAvgSqs: Handle[] = [];
-    const steps: Handle[] = [];
-    g.params.forEach((p, i) => {
-      if (!hasGrad(p)) return;
-      const s = stateOf(p);
-      if (Object.keys(s).length === 0) {
-        s.step = own(zeros([], { dtype: 'float32' }));
-        s.expAvg = own(zerosLike(p));
-        s.expAvgSq = own(zerosLike(p));
-        if (g.amsgrad) s.maxExpAvgSq = own(zerosLike(p));
-      }
-      params.push(p._h);
-      steps.push(need(s, 'step', i, name));
-      expAvgs.push(need(s, 'expAvg', i, name));
-      expAvgSqs.push(need(s, 'expAvgSq', i, name));
-      if (g.amsgrad) maxExpAvgSqs.push(need(s, 'maxExpAvgSq', i, name));
-    });
-    if (params.length === 0) continue;
-    native.adamStep(params, expAvgs, expAvgSqs, maxExpAvgSqs, steps, {
-      lr: g.lr,
-      beta1: g.betas[0],
-      beta2: g.betas[1],
-      eps: g.eps,
-      weightDecay: g.weightDecay,
-      amsgrad: g.amsgrad,
-      maximize: g.maximize,
-      decoupled,
-    });
-  }
-}
-
-const ADAM_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize', 'foreach', 'capturable', 'differentiable', 'fused'] as const;
-
-/**
- * Adam (Kingma & Ba), as `torch.optim.Adam` in PyTorch 1.13: L2 weight decay
- * added to the gradient, optional AMSGrad and maximize. State per parameter:
- * `step` (0-dim float32), `expAvg`, `expAvgSq` (+ `maxExpAvgSq` with amsgrad).
+ * Adam (Kingma & Ba), as `torch.optim.Adam` in PyTorch 2.x: L2 weight decay
+ * added to the gradient (or decoupled, as AdamW), optional AMSGrad and
+ * maximize. State per parameter with a gradient: `step` (0-dim, the default
+ * dtype), `expAvg`, `expAvgSq` (+ `maxExpAvgSq` with amsgrad).
  *
  *   const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-4 });
  *   opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adam extends Optimizer<AdamParamGroup, AdamOptions> {
+export class Adam extends Optimizer<typeof ADAM_OPTIONS> {
+  /** The option table (names, PyTorch's defaults, checks). */
+  static readonly options: typeof ADAM_OPTIONS = ADAM_OPTIONS;
+
   /**
-   * @param params tensors or parameter groups (`{params, lr?, betas?, ...}`).
-   * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0, amsgrad false,
-   *   maximize false, foreach null, capturable false, differentiable false, fused false.
+   * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, betas?, ...}`).
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link ADAM_OPTIONS} (also `Adam.options`).
    * @throws TypeError for an unknown option or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for eps, betas, weight_decay),
    *   for capturable/differentiable/fused set to true, and for an empty or overlapping parameter list.
    */
   constructor(params: ParamsInput<AdamOptions>, opts: AdamOptions = {}) {
-    checkOptions(opts, ADAM_KEYS, 'Adam');
-    const defaults: Record<string, GroupValue | undefined> = {
-      lr: opts.lr ?? 1e-3,
-      betas: opts.betas === undefined ? [0.9, 0.999] : [...opts.betas],
-      eps: opts.eps ?? 1e-8,
-      weightDecay: opts.weightDecay ?? 0,
-      amsgrad: opts.amsgrad ?? false,
-      maximize: opts.maximize ?? false,
-      foreach: opts.foreach ?? null,
-      capturable: opts.capturable ?? false,
-      differentiable: opts.differentiable ?? false,
-      fused: opts.fused === undefined ? false : opts.fused,
-    };
-    checkAdamGroup(defaults, 'Adam');
-    super('Adam', params as ParamsInput<object>, defaults);
+    super(params, opts);
   }
 
-  protected checkGroup(group: Record<string, GroupValue | undefined>): void {
-    checkAdamGroup(group, 'Adam');
-  }
-
+  /** An integer `step` (PyTorch < 1.12 layouts) becomes a 0-dim tensor of the default dtype, as `Adam.__setstate__`. */
   protected override loadStateValue(key: string, v: PyValue<Tensor>): Tensor | null {
-    return adamLoadStateValue(key, v);
+    if (key === 'step' && typeof v === 'number') return full([], v, { dtype: getDefaultDtype() });
+    if (v === null) return null;
+    throw new TypeError(`Expected a Tensor for state '${toSnake(key)}' but received ${describe(v)}`);
   }
 
   /**
-   * One Adam step for every parameter that has a gradient (others are skipped).
+   * One step for every parameter that has a gradient (others are skipped and get no state).
    * @param closure re-evaluates the loss (run with gradients enabled); its result is returned.
    * @throws Error when amsgrad was turned on for a parameter whose state has no maxExpAvgSq.
    */
   step<L = unknown>(closure?: () => L): L | undefined {
     const loss = this.runClosure(closure);
-    adamStep(this.paramGroups, (p) => this.stateOf(p), (t) => this.own(t), false, 'Adam');
+    for (const g of this.paramGroups) {
+      const params: Handle[] = [];
+      const expAvgs: Handle[] = [];
+      const expAvgSqs: Handle[] = [];
+      const maxExpAvgSqs: Handle[] = [];
+      const steps: Handle[] = [];
+      g.params.forEach((p, i) => {
+        if (!hasGrad(p)) return;
+        const s = this.stateOf(p);
+        if (Object.keys(s).length === 0) {
+          s.step = this.own(full([], 0, { dtype: getDefaultDtype() }));
+          s.expAvg = this.own(zerosLike(p));
+          s.expAvgSq = this.own(zerosLike(p));
+          if (g.amsgrad) s.maxExpAvgSq = this.own(zerosLike(p));
+        }
+        params.push(p._h);
+        steps.push(need(s, 'step', i, this.name));
+        expAvgs.push(need(s, 'expAvg', i, this.name));
+        expAvgSqs.push(need(s, 'expAvgSq', i, this.name));
+        if (g.amsgrad) maxExpAvgSqs.push(need(s, 'maxExpAvgSq', i, this.name));
+      });
+      if (params.length === 0) continue;
+      native.adamStep(params, expAvgs, expAvgSqs, maxExpAvgSqs, steps, {
+        lr: g.lr,
+        beta1: g.betas[0],
+        beta2: g.betas[1],
+        eps: g.eps,
+        weightDecay: g.weightDecay,
+        amsgrad: g.amsgrad,
+        maximize: g.maximize,
+        decoupled: g.decoupledWeightDecay,
+      });
+    }
     return loss;
   }
 }

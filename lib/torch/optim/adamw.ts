@@ -1,89 +1,42 @@
-/** AdamW (decoupled weight decay), as `torch.optim.AdamW` in PyTorch 1.13. */
-import type { Tensor } from '../tensor.js';
-import { checkOptions } from '../errors.js';
-import type { PyValue } from '../serialization/pickle.js';
-import { Optimizer, type GroupValue, type ParamGroup, type ParamsInput } from './optimizer.js';
-import { adamLoadStateValue, adamStep, checkAdamGroup } from './adam.js';
+/** AdamW, as `torch.optim.AdamW` in PyTorch 2.x: Adam with `decoupledWeightDecay` fixed to true and its own weight decay default. */
+import { flag, fixed, type OptionsOf } from './options.js';
+import { ADAM_OPTIONS, Adam } from './adam.js';
+import type { ParamsInput } from './optimizer.js';
 
-/** Options of {@link AdamW} (PyTorch's, camelCased). */
-export interface AdamWOptions {
-  /** Learning rate (default 1e-3). */
-  lr?: number;
-  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
-  betas?: readonly [number, number] | number[];
-  /** Added to the denominator for numerical stability (default 1e-8). */
-  eps?: number;
-  /** Decoupled weight decay: each step multiplies parameters by `1 - lr * weightDecay` (default 1e-2). */
-  weightDecay?: number;
-  /** Use the AMSGrad variant (default false). */
-  amsgrad?: boolean;
-  /** Maximize the objective instead of minimizing (default false). */
-  maximize?: boolean;
-  /** Accepted for compatibility (default null); the update always runs as one native call per group. */
-  foreach?: boolean | null;
-  /** Only false is supported (default false). */
-  capturable?: boolean;
-}
+/** AdamW's options: Adam's, with its own weightDecay default; decoupledWeightDecay is not an option (always true). */
+export const ADAMW_OPTIONS = {
+  ...ADAM_OPTIONS,
+  /** Decoupled weight decay: each step multiplies the parameters by `1 - lr * weightDecay`. */
+  weightDecay: { ...ADAM_OPTIONS.weightDecay, default: 1e-2 },
+  /** Always true (loaded groups included, as PyTorch's `AdamW.__setstate__`). */
+  decoupledWeightDecay: fixed(true, flag),
+};
 
-/** A parameter group of {@link AdamW} (PyTorch 1.13's keys: no differentiable/fused). */
-export interface AdamWParamGroup extends ParamGroup {
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  foreach: boolean | null;
-  maximize: boolean;
-  capturable: boolean;
-}
+/** Options of {@link AdamW}: each of {@link ADAMW_OPTIONS} but decoupledWeightDecay, optional. */
+export type AdamWOptions = OptionsOf<typeof ADAMW_OPTIONS>;
 
-const ADAMW_KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'foreach', 'maximize', 'capturable'] as const;
+/** A parameter group of {@link AdamW} (Adam's). */
+export type { AdamParamGroup as AdamWParamGroup } from './adam.js';
 
 /**
  * AdamW (Loshchilov & Hutter): Adam with weight decay applied to the
- * parameters (`p *= 1 - lr * weightDecay`) instead of the gradient.
- * State as {@link Adam}'s.
+ * parameters (`p *= 1 - lr * weightDecay`) instead of the gradient. As in
+ * PyTorch 2.x it is an {@link Adam} (`instanceof Adam`), and its state dict
+ * has Adam's keys with `decoupled_weight_decay: True`.
  */
-export class AdamW extends Optimizer<AdamWParamGroup, AdamWOptions> {
+export class AdamW extends Adam {
+  /** The option table (names, PyTorch's defaults, checks). */
+  static override readonly options: typeof ADAMW_OPTIONS = ADAMW_OPTIONS;
+
   /**
-   * @param params tensors or parameter groups (`{params, lr?, weightDecay?, ...}`).
-   * @param opts defaults: lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 1e-2, amsgrad false,
-   *   maximize false, foreach null, capturable false.
-   * @throws TypeError for an unknown option or a value of the wrong kind;
+   * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, weightDecay?, ...}`).
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link ADAMW_OPTIONS} (also `AdamW.options`): Adam's, with a weightDecay of its own.
+   * @throws TypeError for an unknown option (decoupledWeightDecay included) or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for eps, betas, weight_decay),
-   *   for capturable set to true, and for an empty or overlapping parameter list.
+   *   for capturable/differentiable/fused set to true, and for an empty or overlapping parameter list.
    */
   constructor(params: ParamsInput<AdamWOptions>, opts: AdamWOptions = {}) {
-    checkOptions(opts, ADAMW_KEYS, 'AdamW');
-    const defaults: Record<string, GroupValue | undefined> = {
-      lr: opts.lr ?? 1e-3,
-      betas: opts.betas === undefined ? [0.9, 0.999] : [...opts.betas],
-      eps: opts.eps ?? 1e-8,
-      weightDecay: opts.weightDecay ?? 1e-2,
-      amsgrad: opts.amsgrad ?? false,
-      foreach: opts.foreach ?? null,
-      maximize: opts.maximize ?? false,
-      capturable: opts.capturable ?? false,
-    };
-    checkAdamGroup(defaults, 'AdamW');
-    super('AdamW', params as ParamsInput<object>, defaults);
-  }
-
-  protected checkGroup(group: Record<string, GroupValue | undefined>): void {
-    checkAdamGroup(group, 'AdamW');
-  }
-
-  protected override loadStateValue(key: string, v: PyValue<Tensor>): Tensor | null {
-    return adamLoadStateValue(key, v);
-  }
-
-  /**
-   * One AdamW step for every parameter that has a gradient (others are skipped).
-   * @param closure re-evaluates the loss (run with gradients enabled); its result is returned.
-   * @throws Error when amsgrad was turned on for a parameter whose state has no maxExpAvgSq.
-   */
-  step<L = unknown>(closure?: () => L): L | undefined {
-    const loss = this.runClosure(closure);
-    adamStep(this.paramGroups, (p) => this.stateOf(p), (t) => this.own(t), true, 'AdamW');
-    return loss;
+    super(params, opts);
   }
 }

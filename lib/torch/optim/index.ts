@@ -8,17 +8,36 @@
 export {
   Optimizer,
   type ParamGroup,
+  type ParamGroupOf,
   type ParamGroupInput,
   type ParamsInput,
+  type NamedParam,
   type ParamState,
   type ParamGroupState,
-  type GroupValue,
   type OptimizerStateDict,
   type OptimizerStateDictInput,
 } from './optimizer.js';
-export { Adam, type AdamOptions, type AdamParamGroup } from './adam.js';
-export { AdamW, type AdamWOptions, type AdamWParamGroup } from './adamw.js';
-export { SGD, type SGDOptions, type SGDParamGroup } from './sgd.js';
+export {
+  option,
+  fixed,
+  number,
+  nonNegative,
+  flag,
+  flagOrNull,
+  onlyFalse,
+  falseOrNull,
+  betaPair,
+  type GroupValue,
+  type OptionSpec,
+  type OptionExtras,
+  type OptionTable,
+  type OptionsOf,
+  type OptionValues,
+  type ValueOf,
+} from './options.js';
+export { Adam, ADAM_OPTIONS, type AdamOptions, type AdamParamGroup } from './adam.js';
+export { AdamW, ADAMW_OPTIONS, type AdamWOptions, type AdamWParamGroup } from './adamw.js';
+export { SGD, SGD_OPTIONS, type SGDOptions, type SGDParamGroup } from './sgd.js';
 export {
   LRScheduler,
   LambdaLR,

@@ -1,8 +1,10 @@
 /**
- * Learning-rate schedulers, as `torch.optim.lr_scheduler` in PyTorch 1.13:
+ * Learning-rate schedulers, as `torch.optim.lr_scheduler` in PyTorch 2.x:
  * the same recursive (chainable) formulas, so lr sequences match Python's
  * to the last bit. Construction performs the initial step (epoch 0), as in
- * PyTorch; call `scheduler.step()` after each `optimizer.step()`.
+ * PyTorch; call `scheduler.step()` after each `optimizer.step()`. State dicts
+ * hold Python's attribute names in Python's order; 1.x ones (with `verbose`)
+ * still load.
  */
 import { checkOptions, describe } from '../errors.js';
 import { PyFloat, pyFloat, type PyDict, type PyValue } from '../serialization/pickle.js';
@@ -11,15 +13,16 @@ import { Optimizer, toCamel, type ParamGroup } from './optimizer.js';
 /** A scheduler state dict: Python's attribute names (`last_epoch`, `base_lrs`, `_last_lr`, ...). */
 export type LRSchedulerStateDict = PyDict<never>;
 
-/** Options every scheduler takes. */
+/**
+ * Options every scheduler takes. PyTorch 2.x removed `verbose` (deprecated in 2.2): passing it throws;
+ * log `scheduler.getLastLr()` instead.
+ */
 export interface SchedulerOptions {
   /** Index of the last epoch; -1 (default) starts from the groups' lr, anything else resumes and needs `initialLr` in every group. */
   lastEpoch?: number;
-  /** Print each lr change as PyTorch does (default false). */
-  verbose?: boolean;
 }
 
-const BASE_KEYS = ['lastEpoch', 'verbose'] as const;
+const BASE_KEYS = ['lastEpoch'] as const;
 
 function num(v: PyValue<never> | undefined): number {
   return v instanceof PyFloat ? v.value : (v as number);
@@ -46,11 +49,6 @@ function requireNumber(v: unknown, name: string): number {
   return v;
 }
 
-/** Python's '{:.4e}'. */
-function sci(x: number): string {
-  return x.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2');
-}
-
 /**
  * Base class of the schedulers (PyTorch's `LRScheduler`). A subclass sets its
  * own fields after `super()`, then calls {@link initialStep}, and implements
@@ -63,18 +61,24 @@ export abstract class LRScheduler {
   baseLrs: number[] = [];
   /** Number of `step()` calls since epoch 0 (0 right after construction). */
   lastEpoch: number;
-  /** Print every lr change. */
-  verbose: boolean;
   /** Steps taken, counting the initial one (PyTorch's `_step_count`). */
   protected stepCount = 0;
+  /** True only during the initial step of the constructor (PyTorch's `_is_initial`): chainable formulas then keep the lr. */
+  protected isInitial = false;
   /** The lrs set by the last step. */
   protected lastLr: number[] = [];
+  /** Keys of a loaded state dict this class does not hold (e.g. 1.x's `verbose`): kept and saved again, as Python's `__dict__.update`. */
+  private extraState: LRSchedulerStateDict = {};
 
   /**
-   * @throws TypeError when `optimizer` is not an Optimizer or an option is unknown.
+   * @throws TypeError when `optimizer` is not an Optimizer or an option is unknown (`verbose` included:
+   *   PyTorch 2.x removed it); RangeError when lastEpoch is not an integer >= -1.
    */
   protected constructor(optimizer: Optimizer, opts: SchedulerOptions, allowed: readonly string[], where: string) {
     if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
+    if (opts !== null && typeof opts === 'object' && 'verbose' in opts) {
+      throw new TypeError(`Unknown option 'verbose' for ${where}: PyTorch 2.x removed it; log scheduler.getLastLr() instead`);
+    }
     checkOptions(opts, [...allowed, ...BASE_KEYS], where);
     this.optimizer = optimizer;
     const lastEpoch = opts.lastEpoch ?? -1;
@@ -82,13 +86,12 @@ export abstract class LRScheduler {
       throw new RangeError(`Expected an integer >= -1 for lastEpoch but received ${describe(lastEpoch)}`);
     }
     this.lastEpoch = lastEpoch;
-    this.verbose = opts.verbose ?? false;
   }
 
   /**
    * Sets up `initialLr`/`baseLrs` and performs the initial step, as PyTorch's constructor does.
-   * @throws Error "param 'initial_lr' is not specified in param_groups[i] when resuming an optimizer"
-   *   when resuming (lastEpoch >= 0) and a group lacks `initialLr`.
+   * @throws Error "param 'initial_lr' is not specified in param_groups[i] when resuming scheduler with
+   *   last_epoch >= 0. ..." (PyTorch's KeyError) when resuming (lastEpoch >= 0) and a group lacks `initialLr`.
    */
   protected initialStep(): void {
     const groups = this.optimizer.paramGroups;
@@ -97,13 +100,23 @@ export abstract class LRScheduler {
     } else {
       groups.forEach((g, i) => {
         if (g.initialLr === undefined) {
-          throw new Error(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+          throw new Error(
+            `param 'initial_lr' is not specified in param_groups[${i}] when resuming scheduler with last_epoch >= 0.\n` +
+              'This typically happens when:\n' +
+              "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+              "2. You're using last_epoch >= 0 for a fresh training run (not recommended)",
+          );
         }
       });
     }
     this.baseLrs = groups.map((g) => g.initialLr as number);
     this.stepCount = 0;
-    this.step();
+    this.isInitial = true;
+    try {
+      this.step();
+    } finally {
+      this.isInitial = false;
+    }
   }
 
   /** The lrs for the current `lastEpoch` (called by `step()` after it advanced `lastEpoch`). */
@@ -116,10 +129,7 @@ export abstract class LRScheduler {
     const values = this.getLr();
     const groups = this.optimizer.paramGroups;
     const n = Math.min(groups.length, values.length);
-    for (let i = 0; i < n; i++) {
-      groups[i].lr = values[i];
-      if (this.verbose) console.log(`Adjusting learning rate of group ${i} to ${sci(values[i])}.`);
-    }
+    for (let i = 0; i < n; i++) groups[i].lr = values[i];
     this.lastLr = groups.map((g) => g.lr);
   }
 
@@ -133,40 +143,61 @@ export abstract class LRScheduler {
     return {};
   }
 
-  /** Restores this scheduler's own hyperparameters from a state dict (keys it lacks are left alone). */
-  protected loadHyperState(_sd: LRSchedulerStateDict): void {}
+  /**
+   * Checks and restores this scheduler's own hyperparameters from a state dict (keys it lacks are left alone).
+   * Runs in two phases so that nothing changes when a value is invalid: `apply` false only checks.
+   */
+  protected loadHyperState(_sd: LRSchedulerStateDict, _apply: boolean): void {}
 
   /**
-   * The scheduler's state under Python's attribute names (as `scheduler.state_dict()`),
-   * e.g. `{step_size, gamma, base_lrs, last_epoch, verbose, _step_count, _get_lr_called_within_step, _last_lr}`.
+   * The scheduler's state under Python's attribute names, in Python's order (as `scheduler.state_dict()`),
+   * e.g. `{step_size, gamma, base_lrs, last_epoch, _step_count, _is_initial, _get_lr_called_within_step, _last_lr}`,
+   * then the keys of a loaded state dict this class does not hold (e.g. 1.x's `verbose`), as Python keeps them.
    */
   stateDict(): LRSchedulerStateDict {
     return {
       ...this.hyperState(),
       base_lrs: [...this.baseLrs],
       last_epoch: this.lastEpoch,
-      verbose: this.verbose,
       _step_count: this.stepCount,
+      _is_initial: this.isInitial,
       _get_lr_called_within_step: false,
       _last_lr: [...this.lastLr],
+      ...this.extraState,
     };
   }
 
   /**
-   * Restores the state from {@link stateDict} (or Python's). Unknown keys are ignored.
-   * @throws TypeError when `stateDict` is not an object.
+   * Restores the state from {@link stateDict} (or Python's, 2.x or 1.x). Keys it lacks are left alone;
+   * keys this class does not hold (1.x's `verbose`, OneCycleLR's `anneal_func`) are kept and saved again,
+   * as Python's `__dict__.update` does. Nothing changes when it throws.
+   * @throws TypeError when `stateDict` is not an object, or a known key holds a value of the wrong kind;
+   *   RangeError for an invalid value (OneCycleLR: "Unknown _anneal_func_type: exp").
    */
   loadStateDict(stateDict: LRSchedulerStateDict): void {
     if (stateDict === null || typeof stateDict !== 'object' || Array.isArray(stateDict)) {
-      throw new TypeError(`Expected a scheduler state dict object but received ${describe(stateDict)}`);
+      throw new TypeError(`Expected a scheduler state dict object for stateDict but received ${describe(stateDict)}`);
     }
     const sd = stateDict;
+    const check = (key: string, ok: (v: unknown) => boolean, what: string): void => {
+      if (sd[key] !== undefined && !ok(sd[key])) throw new TypeError(`Expected ${what} for ${key} but received ${describe(sd[key])}`);
+    };
+    const isNum = (v: unknown): boolean => typeof v === 'number' || v instanceof PyFloat;
+    const isNums = (v: unknown): boolean => Array.isArray(v) && v.every(isNum);
+    check('base_lrs', isNums, 'a list of numbers');
+    check('last_epoch', isNum, 'a number');
+    check('_step_count', isNum, 'a number');
+    check('_is_initial', (v) => typeof v === 'boolean', 'a boolean');
+    check('_last_lr', isNums, 'a list of numbers');
+    this.loadHyperState(sd, false);
     if (sd.base_lrs !== undefined) this.baseLrs = nums(sd.base_lrs);
     if (sd.last_epoch !== undefined) this.lastEpoch = num(sd.last_epoch);
-    if (typeof sd.verbose === 'boolean') this.verbose = sd.verbose;
     if (sd._step_count !== undefined) this.stepCount = num(sd._step_count);
+    if (typeof sd._is_initial === 'boolean') this.isInitial = sd._is_initial;
     if (sd._last_lr !== undefined) this.lastLr = nums(sd._last_lr);
-    this.loadHyperState(sd);
+    this.loadHyperState(sd, true);
+    const known = new Set(Object.keys(this.stateDict()));
+    for (const [k, v] of Object.entries(sd)) if (!known.has(k) || k in this.extraState) this.extraState[k] = v;
   }
 }
 
@@ -182,7 +213,7 @@ export class LambdaLR extends LRScheduler {
 
   /**
    * @param lrLambda a function, or an array with one function per parameter group.
-   * @param opts lastEpoch (default -1), verbose (default false).
+   * @param opts lastEpoch (default -1).
    * @throws TypeError when a lambda is not a function; RangeError "Expected 2 lr_lambdas, but got 1".
    */
   constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], opts: SchedulerOptions = {}) {
@@ -223,7 +254,7 @@ export class StepLR extends LRScheduler {
   gamma: number;
 
   /**
-   * @param opts stepSize (required), gamma (default 0.1), lastEpoch (-1), verbose (false).
+   * @param opts stepSize (required), gamma (default 0.1), lastEpoch (-1).
    * @throws TypeError for an unknown option or a missing stepSize; RangeError when stepSize is not a positive integer.
    */
   constructor(optimizer: Optimizer, opts: StepLROptions) {
@@ -243,7 +274,8 @@ export class StepLR extends LRScheduler {
     return { step_size: this.stepSize, gamma: this.gamma };
   }
 
-  protected override loadHyperState(sd: LRSchedulerStateDict): void {
+  protected override loadHyperState(sd: LRSchedulerStateDict, apply: boolean): void {
+    if (!apply) return checkNums(sd, ['step_size', 'gamma']);
     if (sd.step_size !== undefined) this.stepSize = num(sd.step_size);
     if (sd.gamma !== undefined) this.gamma = num(sd.gamma);
   }
@@ -259,14 +291,17 @@ export interface LinearLROptions extends SchedulerOptions {
   totalIters?: number;
 }
 
-/** Scales the lr by a factor moving linearly from `startFactor` to `endFactor` over `totalIters` epochs. */
+/**
+ * Scales the lr by a factor moving linearly from `startFactor` to `endFactor` over `totalIters` epochs.
+ * Resuming (lastEpoch >= 0) leaves the groups' lr as they are at construction, as PyTorch 2.x.
+ */
 export class LinearLR extends LRScheduler {
   startFactor: number;
   endFactor: number;
   totalIters: number;
 
   /**
-   * @param opts startFactor (1/3), endFactor (1), totalIters (5), lastEpoch (-1), verbose (false).
+   * @param opts startFactor (1/3), endFactor (1), totalIters (5), lastEpoch (-1).
    * @throws RangeError "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."
    *   / "Ending multiplicative factor expected to be between 0 and 1."; TypeError for an unknown option.
    */
@@ -287,7 +322,7 @@ export class LinearLR extends LRScheduler {
   protected getLr(): number[] {
     const groups = this.optimizer.paramGroups;
     if (this.lastEpoch === 0) return groups.map((g) => g.lr * this.startFactor);
-    if (this.lastEpoch > this.totalIters) return groups.map((g) => g.lr);
+    if (this.isInitial || this.lastEpoch > this.totalIters) return groups.map((g) => g.lr);
     return groups.map(
       (g) =>
         g.lr *
@@ -301,7 +336,8 @@ export class LinearLR extends LRScheduler {
     return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
   }
 
-  protected override loadHyperState(sd: LRSchedulerStateDict): void {
+  protected override loadHyperState(sd: LRSchedulerStateDict, apply: boolean): void {
+    if (!apply) return checkNums(sd, ['start_factor', 'end_factor', 'total_iters']);
     if (sd.start_factor !== undefined) this.startFactor = num(sd.start_factor);
     if (sd.end_factor !== undefined) this.endFactor = num(sd.end_factor);
     if (sd.total_iters !== undefined) this.totalIters = num(sd.total_iters);
@@ -318,14 +354,15 @@ export interface CosineAnnealingLROptions extends SchedulerOptions {
 
 /**
  * Cosine annealing from the initial lr to `etaMin` over `tMax` epochs (and
- * back up after, as PyTorch's recursive form does).
+ * back up after, as PyTorch's recursive form does). Resuming (lastEpoch >= 0)
+ * leaves the groups' lr as they are at construction, as PyTorch 2.x.
  */
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
 
   /**
-   * @param opts tMax (required), etaMin (0), lastEpoch (-1), verbose (false).
+   * @param opts tMax (required), etaMin (0), lastEpoch (-1).
    * @throws TypeError for an unknown option or a missing tMax; RangeError when tMax is not positive.
    */
   constructor(optimizer: Optimizer, opts: CosineAnnealingLROptions) {
@@ -340,7 +377,7 @@ export class CosineAnnealingLR extends LRScheduler {
   protected getLr(): number[] {
     const groups = this.optimizer.paramGroups;
     const { tMax, etaMin, lastEpoch } = this;
-    if (lastEpoch === 0) return groups.map((g) => g.lr);
+    if (this.isInitial) return groups.map((g) => g.lr);
     if (this.stepCount === 1 && lastEpoch > 0) {
       return this.baseLrs.map((base) => etaMin + ((base - etaMin) * (1 + Math.cos((lastEpoch * Math.PI) / tMax))) / 2);
     }
@@ -356,7 +393,8 @@ export class CosineAnnealingLR extends LRScheduler {
     return { T_max: this.tMax, eta_min: this.etaMin };
   }
 
-  protected override loadHyperState(sd: LRSchedulerStateDict): void {
+  protected override loadHyperState(sd: LRSchedulerStateDict, apply: boolean): void {
+    if (!apply) return checkNums(sd, ['T_max', 'eta_min']);
     if (sd.T_max !== undefined) this.tMax = num(sd.T_max);
     if (sd.eta_min !== undefined) this.etaMin = num(sd.eta_min);
   }
@@ -405,18 +443,20 @@ export class OneCycleLR extends LRScheduler {
   totalSteps: number;
   cycleMomentum: boolean;
   useBeta1 = false;
+  /** The annealing function (PyTorch's `_anneal_func_type`). */
   annealStrategy: 'cos' | 'linear';
   private schedulePhases: Phase[];
 
   /**
    * @param opts maxLr (required); totalSteps, or epochs and stepsPerEpoch; pctStart 0.3, annealStrategy 'cos',
    *   cycleMomentum true, baseMomentum 0.85, maxMomentum 0.95, divFactor 25, finalDivFactor 1e4,
-   *   threePhase false, lastEpoch -1, verbose false.
+   *   threePhase false, lastEpoch -1.
    * @throws TypeError "You must define either total_steps OR (epochs AND steps_per_epoch)", or for an unknown option;
    *   RangeError "Expected positive integer total_steps, but got 0" (likewise epochs, steps_per_epoch),
-   *   "Expected float between 0 and 1 pct_start, but got 2", "anneal_strategy must by one of 'cos' or 'linear', instead got x",
-   *   "expected 2 values for max_lr, got 1", "optimizer must support momentum with `cycle_momentum` option enabled".
-   *   `step()` past totalSteps throws RangeError "Tried to step 12 times. The specified number of total steps is 10".
+   *   "Expected float between 0 and 1 pct_start, but got 2", "anneal_strategy must be one of 'cos' or 'linear', instead got x",
+   *   "max_lr must have the same length as optimizer.param_groups. max_lr has 1 values, param_groups has 2.",
+   *   "optimizer must support momentum or beta1 with `cycle_momentum` option enabled".
+   *   `step()` past totalSteps throws RangeError "Tried to step 11 times. The specified number of total steps is 10".
    */
   constructor(optimizer: Optimizer, opts: OneCycleLROptions) {
     super(
@@ -438,15 +478,14 @@ export class OneCycleLR extends LRScheduler {
       ],
       'OneCycleLR',
     );
-    if (opts.totalSteps === undefined && (opts.epochs === undefined || opts.stepsPerEpoch === undefined)) {
-      throw new TypeError('You must define either total_steps OR (epochs AND steps_per_epoch)');
-    }
     const posInt = (v: unknown, name: string): number => {
       if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new RangeError(`Expected positive integer ${name}, but got ${String(v)}`);
       return v;
     };
     if (opts.totalSteps !== undefined) this.totalSteps = posInt(opts.totalSteps, 'total_steps');
-    else this.totalSteps = posInt(opts.epochs, 'epochs') * posInt(opts.stepsPerEpoch, 'steps_per_epoch');
+    else if (opts.epochs !== undefined && opts.stepsPerEpoch !== undefined) {
+      this.totalSteps = posInt(opts.epochs, 'epochs') * posInt(opts.stepsPerEpoch, 'steps_per_epoch');
+    } else throw new TypeError('You must define either total_steps OR (epochs AND steps_per_epoch)');
     const pct = opts.pctStart ?? 0.3;
     const total = this.totalSteps;
     this.schedulePhases = opts.threePhase
@@ -460,11 +499,7 @@ export class OneCycleLR extends LRScheduler {
           { endStep: total - 1, startLr: 'max_lr', endLr: 'min_lr', startMomentum: 'base_momentum', endMomentum: 'max_momentum' },
         ];
     if (typeof pct !== 'number' || !(pct >= 0 && pct <= 1)) throw new RangeError(`Expected float between 0 and 1 pct_start, but got ${String(pct)}`);
-    const strategy = opts.annealStrategy ?? 'cos';
-    if (strategy !== 'cos' && strategy !== 'linear') {
-      throw new RangeError(`anneal_strategy must by one of 'cos' or 'linear', instead got ${String(strategy)}`);
-    }
-    this.annealStrategy = strategy;
+    this.annealStrategy = annealStrategyOf(opts.annealStrategy ?? 'cos', 'anneal_strategy must be one of \'cos\' or \'linear\', instead got');
     const groups = optimizer.paramGroups;
     const maxLrs = formatParam('max_lr', groups, opts.maxLr);
     const divFactor = requireNumber(opts.divFactor ?? 25, 'divFactor');
@@ -479,7 +514,7 @@ export class OneCycleLR extends LRScheduler {
     this.cycleMomentum = opts.cycleMomentum ?? true;
     if (this.cycleMomentum) {
       if (!('momentum' in optimizer.defaults) && !('betas' in optimizer.defaults)) {
-        throw new RangeError('optimizer must support momentum with `cycle_momentum` option enabled');
+        throw new RangeError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
       }
       this.useBeta1 = 'betas' in optimizer.defaults;
       const maxMomentums = formatParam('max_momentum', groups, opts.maxMomentum ?? 0.95);
@@ -507,7 +542,7 @@ export class OneCycleLR extends LRScheduler {
   protected getLr(): number[] {
     const stepNum = this.lastEpoch;
     if (stepNum > this.totalSteps) {
-      throw new RangeError(`Tried to step ${stepNum + 1} times. The specified number of total steps is ${this.totalSteps}`);
+      throw new RangeError(`Tried to step ${stepNum} times. The specified number of total steps is ${this.totalSteps}`);
     }
     const lrs: number[] = [];
     for (const group of this.optimizer.paramGroups) {
@@ -546,13 +581,36 @@ export class OneCycleLR extends LRScheduler {
         start_momentum: p.startMomentum,
         end_momentum: p.endMomentum,
       })),
+      _anneal_func_type: this.annealStrategy,
       cycle_momentum: this.cycleMomentum,
     };
     if (this.cycleMomentum) sd.use_beta1 = this.useBeta1;
     return sd;
   }
 
-  protected override loadHyperState(sd: LRSchedulerStateDict): void {
+  protected override loadHyperState(sd: LRSchedulerStateDict, apply: boolean): void {
+    if (!apply) {
+      checkNums(sd, ['total_steps']);
+      if (sd._anneal_func_type !== undefined) annealStrategyOf(sd._anneal_func_type, 'Unknown _anneal_func_type:');
+      const phases = sd._schedule_phases;
+      if (phases !== undefined) {
+        const ok =
+          Array.isArray(phases) &&
+          phases.every(
+            (p) =>
+              p !== null &&
+              typeof p === 'object' &&
+              !Array.isArray(p) &&
+              (typeof (p as PyDict<never>).end_step === 'number' || (p as PyDict<never>).end_step instanceof PyFloat) &&
+              ['start_lr', 'end_lr', 'start_momentum', 'end_momentum'].every((k) => typeof (p as PyDict<never>)[k] === 'string'),
+          );
+        if (!ok) throw new TypeError(`Expected a list of schedule phases for _schedule_phases but received ${describe(phases)}`);
+      }
+      for (const k of ['cycle_momentum', 'use_beta1']) {
+        if (sd[k] !== undefined && typeof sd[k] !== 'boolean') throw new TypeError(`Expected a boolean for ${k} but received ${describe(sd[k])}`);
+      }
+      return;
+    }
     if (sd.total_steps !== undefined) this.totalSteps = num(sd.total_steps);
     if (Array.isArray(sd._schedule_phases)) {
       this.schedulePhases = (sd._schedule_phases as PyDict<never>[]).map((p) => ({
@@ -563,17 +621,38 @@ export class OneCycleLR extends LRScheduler {
         endMomentum: String(p.end_momentum),
       }));
     }
+    // A 1.x state dict has no _anneal_func_type: the constructor's strategy stays, as in PyTorch 2.x.
+    if (sd._anneal_func_type !== undefined) this.annealStrategy = sd._anneal_func_type as 'cos' | 'linear';
     if (typeof sd.cycle_momentum === 'boolean') this.cycleMomentum = sd.cycle_momentum;
     if (typeof sd.use_beta1 === 'boolean') this.useBeta1 = sd.use_beta1;
   }
 }
 
+/** 'cos' or 'linear'. @throws RangeError `${message} ${v}` otherwise. */
+function annealStrategyOf(v: unknown, message: string): 'cos' | 'linear' {
+  if (v !== 'cos' && v !== 'linear') throw new RangeError(`${message} ${String(v)}`);
+  return v;
+}
+
+/** Throws TypeError unless each present key holds a number. */
+function checkNums(sd: LRSchedulerStateDict, keys: readonly string[]): void {
+  for (const k of keys) {
+    const v = sd[k];
+    if (v !== undefined && typeof v !== 'number' && !(v instanceof PyFloat)) throw new TypeError(`Expected a number for ${k} but received ${describe(v)}`);
+  }
+}
+
+/** One value per group (PyTorch's `_format_param`). */
 function formatParam(name: string, groups: readonly ParamGroup[], v: number | readonly number[] | undefined): number[] {
   if (Array.isArray(v)) {
-    if (v.length !== groups.length) throw new RangeError(`expected ${groups.length} values for ${name}, got ${v.length}`);
-    return (v as readonly unknown[]).map((x, i) => requireNumber(x, `${name}[${i}]`));
+    if (v.length !== groups.length) {
+      throw new RangeError(
+        `${name} must have the same length as optimizer.param_groups. ${name} has ${v.length} values, param_groups has ${groups.length}.`,
+      );
+    }
+    return (v as readonly unknown[]).map((x, i) => requireNumber(x, `${toCamel(name)}[${i}]`));
   }
-  const x = requireNumber(v, name);
+  const x = requireNumber(v, toCamel(name));
   return groups.map(() => x);
 }
 

@@ -1,21 +1,60 @@
 /**
- * The optimizer base class: parameter groups, per-parameter state, zeroGrad,
- * and state dicts in PyTorch's layout (so checkpoints round-trip with Python).
+ * The optimizer base class (PyTorch's `torch.optim.Optimizer`): parameter
+ * groups, per-parameter state, zeroGrad, and state dicts in PyTorch 2.x's
+ * layout (so checkpoints round-trip with Python, and 1.x ones still load).
  *
- * Subclasses (Adam, AdamW, SGD) run the update of a whole parameter group in
- * one native call. Optimizer state tensors are removed from every open
- * `torch.tidy` scope when they are created, so they survive the per-step
- * scopes of a training loop; free them with {@link Optimizer.dispose}.
+ * Each optimizer declares its options once, as a table (see options.ts), and
+ * implements `step()`. Writing your own takes the same two things:
+ *
+ *   import * as torch from '.../lib/torch/index.js';
+ *   const { Optimizer, option, nonNegative } = torch.optim;
+ *
+ *   const SIGN_SGD_OPTIONS = {
+ *     lr: option(1e-2, nonNegative('learning rate')),  // PyTorch-style message: "Invalid learning rate: -1"
+ *   };
+ *   type SignSGDOptions = torch.optim.OptionsOf<typeof SIGN_SGD_OPTIONS>;  // { lr?: number }
+ *
+ *   class SignSGD extends Optimizer<typeof SIGN_SGD_OPTIONS> {
+ *     static readonly options = SIGN_SGD_OPTIONS;  // the base class reads the table from here
+ *     constructor(params: torch.optim.ParamsInput<SignSGDOptions>, opts: SignSGDOptions = {}) {
+ *       super(params, opts);
+ *     }
+ *     step<L>(closure?: () => L): L | undefined {
+ *       const loss = this.runClosure(closure);
+ *       torch.noGrad(() => {
+ *         for (const g of this.paramGroups) {
+ *           for (const p of g.params) {
+ *             torch.tidy(() => {
+ *               const grad = p.grad;
+ *               if (grad !== null) p.sub_(grad.sign().mul(g.lr));
+ *             });
+ *           }
+ *         }
+ *       });
+ *       return loss;
+ *     }
+ *   }
+ *
+ * The constructor then accepts `{lr}` and parameter groups, rejects unknown
+ * keys, validates values with the table's checks, and `stateDict()` /
+ * `loadStateDict()` / `toString()` work unchanged. Per-parameter state lives in
+ * `this.stateOf(p)` (camelCased keys, saved snake_cased); create its tensors
+ * with `this.own(t)` so they outlive `torch.tidy` scopes. Override
+ * `checkGroup` for rules that span options (SGD: nesterov needs momentum).
+ *
+ * The built-in optimizers (Adam, AdamW, SGD) run the update of a whole
+ * parameter group in one native call. Free their state with
+ * {@link Optimizer.dispose}.
  */
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { enableGrad } from '../autograd.js';
 import { checkOptions, describe } from '../errors.js';
-import { PyFloat, PyTuple, tuple, type PyDict, type PyValue } from '../serialization/pickle.js';
+import { PyFloat, PyTuple, type PyDict, type PyValue } from '../serialization/pickle.js';
+import { pyFloatNum, pyNum, settableKeys, type GroupValue, type OptionsOf, type OptionTable, type OptionValues } from './options.js';
 
-/** A value a parameter group may hold (what a Python state dict can carry). */
-export type GroupValue = PyValue<Tensor>;
+export type { GroupValue } from './options.js';
 
 /**
  * One parameter group: the parameters and their hyperparameters (camelCased
@@ -27,6 +66,8 @@ export interface ParamGroup {
   params: Tensor[];
   /** Learning rate. */
   lr: number;
+  /** The parameters' names, when the optimizer was given `[name, tensor]` pairs (PyTorch >= 2.6's `param_names`). */
+  paramNames?: string[];
   /** Set by LR schedulers: the lr the schedule starts from. */
   initialLr?: number;
   /** Set by OneCycleLR. */
@@ -41,11 +82,17 @@ export interface ParamGroup {
   [key: string]: GroupValue | undefined;
 }
 
-/** A parameter group as given to a constructor: `params` plus options overriding the defaults. */
-export type ParamGroupInput<O> = { params: Iterable<Tensor> | Tensor } & O;
+/** A parameter group of an optimizer whose options are the table `S`. */
+export type ParamGroupOf<S extends OptionTable> = string extends keyof S ? ParamGroup : ParamGroup & OptionValues<S>;
 
-/** What an optimizer constructor accepts: tensors, or parameter groups. */
-export type ParamsInput<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
+/** A named parameter, as `module.namedParameters()` gives them. */
+export type NamedParam = readonly [string, Tensor];
+
+/** A parameter group as given to a constructor: `params` plus options overriding the defaults. */
+export type ParamGroupInput<O> = { params: Iterable<Tensor> | Iterable<NamedParam> | Tensor } & O;
+
+/** What an optimizer constructor accepts: tensors, `[name, tensor]` pairs, or parameter groups. */
+export type ParamsInput<O> = Iterable<Tensor> | Iterable<NamedParam> | Iterable<ParamGroupInput<O>>;
 
 /** Per-parameter state: camelCased PyTorch names (`step`, `expAvg`, `momentumBuffer`...) to tensors (or null). */
 export type ParamState = Record<string, Tensor | null>;
@@ -93,6 +140,30 @@ function plain(v: PyValue<Tensor>): PyValue<Tensor> {
   return v;
 }
 
+/** As {@link plain}, but tuples stay tuples (for keys this library does not interpret, saved back as they came). */
+function plainKeepTuples(v: PyValue<Tensor>): PyValue<Tensor> {
+  if (v instanceof PyFloat) return v.value;
+  if (v instanceof PyTuple) return PyTuple.from(v, plainKeepTuples);
+  if (Array.isArray(v)) return v.map(plainKeepTuples);
+  return v;
+}
+
+/** Python's repr of a group value, for {@link Optimizer.toString}; `floatTuple`: an array Python holds as a tuple of floats (betas). */
+function pyRepr(v: GroupValue | undefined, floatTuple = false): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return pyNum(v);
+  if (v instanceof PyFloat) return pyFloatNum(v.value);
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) {
+    const items = (v as GroupValue[]).map((x) => (floatTuple && typeof x === 'number' ? pyFloatNum(x) : pyRepr(x)));
+    const asTuple = floatTuple || v instanceof PyTuple;
+    if (asTuple) return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    return `[${items.join(', ')}]`;
+  }
+  return String(v);
+}
+
 /** True if the parameter has a gradient (without leaving a handle behind). */
 export function hasGrad(p: Tensor): boolean {
   const g = native.grad(p._h);
@@ -101,65 +172,64 @@ export function hasGrad(p: Tensor): boolean {
   return true;
 }
 
-/** Formats a number as Python's str() of a float would for messages (`-1`, `0.5`, `nan`). */
-export function pyNum(v: unknown): string {
-  if (typeof v !== 'number') return describe(v);
-  if (Number.isNaN(v)) return 'nan';
-  if (v === Infinity) return 'inf';
-  if (v === -Infinity) return '-inf';
-  return String(v);
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor) && !(v instanceof Map) && !(v instanceof Set);
 }
 
-/** Throws TypeError unless `v` is a number. */
-export function checkNumber(v: unknown, name: string): number {
-  if (typeof v !== 'number') throw new TypeError(`Expected a number for ${name} but received ${describe(v)}`);
-  return v;
-}
-
-/** Throws TypeError unless `v` is a boolean. */
-export function checkBool(v: unknown, name: string): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`Expected a boolean for ${name} but received ${describe(v)}`);
-  return v;
+/** What a subclass constructor carries: its option table (`static readonly options`). */
+interface OptimizerClass {
+  readonly name: string;
+  readonly options?: OptionTable;
 }
 
 /**
- * Base class of all optimizers (PyTorch's `torch.optim.Optimizer`).
+ * Base class of all optimizers (PyTorch's `torch.optim.Optimizer`). A
+ * subclass declares `static readonly options` (its option table) and
+ * implements {@link step}; see the top of this file.
  *
- * @typeParam G the parameter group type of the subclass.
- * @typeParam O the subclass's options (what a parameter group may override).
+ * @typeParam S the subclass's option table (`typeof ADAM_OPTIONS`).
  */
-export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends object = object> {
-  /** The default hyperparameters (for groups that do not set them). */
-  readonly defaults: Readonly<Record<string, GroupValue | undefined>>;
+export abstract class Optimizer<S extends OptionTable = OptionTable> {
+  /** The default hyperparameters (the table's defaults, overridden by the constructor's options); groups that do not set an option take it from here. */
+  readonly defaults: Readonly<OptionValues<S>>;
   /** The parameter groups, in order; hyperparameters may be changed between steps. */
-  readonly paramGroups: G[] = [];
+  readonly paramGroups: ParamGroupOf<S>[] = [];
   /** Per-parameter state, created lazily by `step()` for parameters that have a gradient. */
   readonly state: Map<Tensor, ParamState> = new Map();
-  /** The class name used in messages ('Adam', 'SGD', ...). */
+  /** The class name used in messages and `toString()` ('Adam', 'SGD', ...). */
   protected readonly name: string;
-  private readonly optionKeys: readonly string[];
-  private readonly requiredKeys: readonly string[];
+  /** The option table (from the subclass's `static readonly options`). */
+  protected readonly options: S;
 
   /**
-   * @param name the class name used in messages.
-   * @param params tensors, or parameter groups `{params, ...options}` whose options override `defaults`.
-   * @param defaults the hyperparameters in PyTorch's order (camelCased); an undefined value for a key in
-   *   `required` means the key must be given by every group.
-   * @param required keys without a default (SGD's `lr`).
-   * @throws TypeError when `params` is a single Tensor, holds something else than Tensors, or a group
-   *   has an unknown key or lacks a required one; RangeError when it is empty, a parameter is not a leaf
-   *   or appears in two groups, or a value is invalid (see the subclass).
+   * Validates the options, builds the defaults and adds the parameter groups (defaults, checks,
+   * then parameters, as PyTorch).
+   * @param params tensors, `[name, tensor]` pairs (e.g. `model.namedParameters()`), or parameter groups
+   *   `{params, ...options}` whose options override the defaults.
+   * @param opts options overriding the table's defaults.
+   * @throws TypeError when the subclass declares no option table, an option is unknown or of the wrong kind,
+   *   `params` is a single Tensor or not iterable, or holds something else than Tensors;
+   *   RangeError for an invalid option value (PyTorch's message, e.g. "Invalid learning rate: -1"),
+   *   an empty parameter list, a non-leaf parameter, one in two groups, or names given for some parameters only.
    */
-  protected constructor(
-    name: string,
-    params: ParamsInput<object>,
-    defaults: Record<string, GroupValue | undefined>,
-    required: readonly string[] = [],
-  ) {
-    this.name = name;
-    this.defaults = defaults;
-    this.optionKeys = Object.keys(defaults);
-    this.requiredKeys = required;
+  protected constructor(params: ParamsInput<OptionsOf<S>>, opts: OptionsOf<S> = {}) {
+    const cls = new.target as unknown as OptimizerClass;
+    if (cls.options === undefined) {
+      throw new TypeError(`Expected an option table for ${cls.name}.options but received undefined (declare static readonly options = {...})`);
+    }
+    this.name = cls.name;
+    this.options = cls.options as S;
+    // Options: known keys only, each checked, over the table's defaults.
+    checkOptions(opts, settableKeys(this.options), this.name);
+    const given = (opts ?? {}) as Record<string, unknown>;
+    const defaults: Record<string, GroupValue> = {};
+    for (const [k, spec] of Object.entries(this.options)) {
+      const v = spec.fixed === true || given[k] === undefined ? spec.default : spec.check(given[k], k);
+      defaults[k] = Array.isArray(v) ? [...(v as GroupValue[])] : v;
+    }
+    this.checkGroup(defaults as OptionValues<S>);
+    this.defaults = defaults as OptionValues<S>;
+    // Parameters: one group of tensors (or named tensors), or several groups.
     if (params instanceof Tensor) {
       throw new TypeError('params argument given to the optimizer should be an iterable of Tensors or dicts, but got a Tensor');
     }
@@ -168,15 +238,16 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
     }
     let groups = Array.from(params as Iterable<unknown>);
     if (groups.length === 0) throw new RangeError('optimizer got an empty parameter list');
-    if (groups[0] instanceof Tensor || groups[0] === null || typeof groups[0] !== 'object') groups = [{ params: groups }];
-    for (const g of groups) this.addParamGroup(g as ParamGroupInput<O>);
+    if (!isPlainObject(groups[0])) groups = [{ params: groups }];
+    for (const g of groups) this.addParamGroup(g as ParamGroupInput<OptionsOf<S>>);
   }
 
   /**
-   * Checks a group's hyperparameters (also run on the defaults and on loaded groups).
-   * @throws TypeError for a value of the wrong kind, RangeError for an invalid one.
+   * Checks rules that span several options of a group (run on the defaults, on each
+   * group and on loaded groups, after each option's own check). The default checks nothing.
+   * @throws RangeError for an invalid combination.
    */
-  protected abstract checkGroup(group: Record<string, GroupValue | undefined>): void;
+  protected checkGroup(_group: OptionValues<S>): void {}
 
   /**
    * Performs one optimization step over every group.
@@ -185,24 +256,34 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
    */
   abstract step<L = unknown>(closure?: () => L): L | undefined;
 
-  /** Runs the closure (if any) with gradients enabled, as PyTorch's step() does. */
+  /**
+   * Runs the closure (if any) with gradients enabled, as PyTorch's step() does.
+   * @throws TypeError when `closure` is given and is not a function.
+   */
   protected runClosure<L>(closure?: () => L): L | undefined {
     if (closure === undefined) return undefined;
     if (typeof closure !== 'function') throw new TypeError(`Expected a function for closure but received ${describe(closure)}`);
     return enableGrad(closure);
   }
 
+  /** Runs every option's check and {@link checkGroup} on a group, replacing values by the checked ones. */
+  private validate(group: Record<string, GroupValue | undefined>): void {
+    for (const [k, spec] of Object.entries(this.options)) group[k] = spec.check(group[k], k);
+    this.checkGroup(group as OptionValues<S>);
+  }
+
   /**
-   * Adds a parameter group (e.g. layers unfrozen during fine-tuning).
-   * Options missing from the group take the optimizer's defaults.
-   * @throws TypeError for an unknown option, a missing required option or a non-Tensor parameter;
-   *   RangeError for a non-leaf parameter, one already in another group, or an invalid value.
+   * Adds a parameter group (e.g. layers unfrozen during fine-tuning), as PyTorch's
+   * `add_param_group`: the group's keys in the order given, then `paramNames` if the
+   * parameters came as `[name, tensor]` pairs, then the defaults of the options it lacks.
+   * @throws TypeError when the group is not an object, has an unknown option, a value of the wrong kind,
+   *   `params` that are not Tensors or an unordered Set;
+   *   RangeError for a non-leaf parameter, one already in another group, names given for some parameters
+   *   only or for some groups only, or an invalid value.
    */
-  addParamGroup(paramGroup: ParamGroupInput<O>): void {
-    if (paramGroup === null || typeof paramGroup !== 'object' || Array.isArray(paramGroup) || paramGroup instanceof Tensor) {
-      throw new TypeError(`param group must be an object with params but received ${describe(paramGroup)}`);
-    }
-    checkOptions(paramGroup, ['params', ...this.optionKeys], `${this.name} param group`);
+  addParamGroup(paramGroup: ParamGroupInput<OptionsOf<S>>): void {
+    if (!isPlainObject(paramGroup)) throw new TypeError(`Expected an object with params for param group but received ${describe(paramGroup)}`);
+    checkOptions(paramGroup, ['params', ...settableKeys(this.options)], `${this.name} param group`);
     const input = paramGroup as Record<string, unknown>;
     const raw = input.params;
     let list: unknown[];
@@ -216,40 +297,58 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
     } else {
       throw new TypeError(`Expected an iterable of Tensors for params but received ${describe(raw)}`);
     }
-    for (const p of list) {
+    // [name, tensor] pairs give the group its paramNames (PyTorch >= 2.6).
+    const params: Tensor[] = [];
+    const names: string[] = [];
+    list.forEach((p, i) => {
+      if (Array.isArray(p)) {
+        if (p.length !== 2 || typeof p[0] !== 'string') {
+          throw new TypeError(`Expected a [name, Tensor] pair for params[${i}] but received ${describe(p)}`);
+        }
+        names.push(p[0]);
+        p = p[1];
+      }
       if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${describe(p)}`);
       if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
+      params.push(p);
+    });
+    if (names.length !== 0 && names.length !== params.length) {
+      throw new RangeError('all optimizer params should be with/without names. Some param names are missing');
     }
-    const params = list as Tensor[];
-    const group: Record<string, GroupValue | undefined> = { params };
+    const group: Record<string, GroupValue | undefined> = {};
     for (const [k, v] of Object.entries(input)) {
-      if (k !== 'params' && v !== undefined) group[k] = Array.isArray(v) ? [...(v as GroupValue[])] : (v as GroupValue);
+      if (k === 'params') group.params = params;
+      else if (v !== undefined) group[k] = v as GroupValue;
     }
-    for (const k of this.optionKeys) {
-      if (group[k] !== undefined) continue;
-      const d = this.defaults[k];
-      if (d === undefined && this.requiredKeys.includes(k)) {
-        throw new TypeError(`parameter group didn't specify a value of required optimization parameter ${toSnake(k)}`);
-      }
-      group[k] = Array.isArray(d) ? [...(d as GroupValue[])] : d;
+    if (names.length !== 0) group.paramNames = names;
+    for (const [k, d] of Object.entries(this.defaults as Record<string, GroupValue>)) {
+      if (group[k] === undefined) group[k] = Array.isArray(d) ? [...(d as GroupValue[])] : d;
     }
-    this.checkGroup(group);
+    this.validate(group);
     if (new Set(params).size !== params.length) {
       process.emitWarning(
         'optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information',
       );
     }
     for (const other of this.paramGroups) {
+      if ((other.paramNames !== undefined) !== (names.length !== 0)) {
+        throw new RangeError(
+          `all optimizer param groups should be with/without names. cannot add param group ${names.length !== 0 ? 'with names' : 'without names'} to the optimizer`,
+        );
+      }
+    }
+    for (const other of this.paramGroups) {
       for (const p of other.params) {
         if (params.includes(p)) throw new RangeError('some parameters appear in more than one parameter group');
       }
     }
-    this.paramGroups.push(group as G);
+    this.paramGroups.push(group as ParamGroupOf<S>);
   }
 
   /**
    * Resets the gradients of all parameters.
-   * @param opts.setToNone set `.grad` to null (default true, as PyTorch >= 2.0) instead of zeroing it in place.
+   * @param opts.setToNone set `.grad` to null (default true, as PyTorch >= 2.0) instead of zeroing it in place
+   *   (then detached from any graph, or made not to require grad).
    * @throws TypeError for an unknown option.
    */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
@@ -291,8 +390,9 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
 
   /**
    * The optimizer state in PyTorch's layout (see {@link OptimizerStateDict}):
-   * snake_case keys, `betas` as a tuple, parameters as indices counted across
-   * groups. State tensors are shared with the optimizer, not copied.
+   * snake_case keys in each group's order with `params` last, `betas` as a
+   * tuple, parameters as indices counted across groups. State tensors are
+   * shared with the optimizer, not copied.
    */
   stateDict(): OptimizerStateDict {
     const mapping = new Map<Tensor, number>();
@@ -301,7 +401,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
       const packed: PyDict<Tensor> = {};
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params' || v === undefined) continue;
-        packed[toSnake(k)] = k === 'betas' && Array.isArray(v) ? tuple<Tensor>(...(v as PyValue<Tensor>[])) : (v as PyValue<Tensor>);
+        const asTuple = this.options[k]?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
+        packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
       }
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);
@@ -324,18 +425,25 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
 
   /**
    * Loads a state dict (from {@link stateDict}, or a Python optimizer's via
-   * `torch.load`). Tensors are copied, cast to the parameter's dtype (floating
-   * parameters) and device, except `step`. Hyperparameters come from the dict;
-   * keys the dict lacks take the defaults, unknown keys are kept. State of
-   * indices that name no parameter is dropped. The previous state tensors are
-   * disposed, except those that appear in `stateDict` itself.
-   * @throws TypeError when `stateDict` is not shaped like a state dict;
+   * `torch.load`), as PyTorch 2.x does: each group takes the saved keys in
+   * their order (keys this library does not know are kept and saved again);
+   * keys older PyTorch releases did not write take PyTorch's values for them
+   * (`__setstate__`: e.g. Adam's `decoupledWeightDecay` false, SGD's `fused`
+   * false; AdamW's `decoupledWeightDecay` is always true); the group keeps its
+   * `paramNames` if the saved one has none. State tensors are copied, cast to
+   * the parameter's dtype (floating parameters) and device, except `step`
+   * (PyTorch aliases them instead; a copy keeps this optimizer's memory its own).
+   * State of indices that name no parameter is dropped. The previous state
+   * tensors are disposed, except those that appear in `stateDict` itself.
+   * Nothing changes when it throws.
+   * @throws TypeError when `stateDict` is not shaped like a state dict, a group lacks a key every PyTorch
+   *   release writes (e.g. `lr`), or a value is of the wrong kind;
    *   RangeError when its number of groups, or of parameters in a group, differs from this optimizer's,
    *   or a loaded hyperparameter is invalid.
    */
   loadStateDict(stateDict: OptimizerStateDict | OptimizerStateDictInput): void {
     if (stateDict === null || typeof stateDict !== 'object' || !('state' in stateDict) || !('param_groups' in stateDict)) {
-      throw new TypeError(`Expected a state dict with 'state' and 'param_groups' but received ${describe(stateDict)}`);
+      throw new TypeError(`Expected a state dict with 'state' and 'param_groups' for stateDict but received ${describe(stateDict)}`);
     }
     const saved = stateDict.param_groups as readonly PyValue<Tensor>[];
     if (!Array.isArray(saved)) throw new TypeError(`Expected an array for param_groups but received ${describe(saved)}`);
@@ -345,8 +453,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
       );
     }
     const savedGroups = saved.map((g, i) => {
-      if (g === null || typeof g !== 'object' || Array.isArray(g) || g instanceof Map || !Array.isArray((g as PyDict<Tensor>).params)) {
-        throw new TypeError(`Expected param_groups[${i}] to be an object with params but received ${describe(g)}`);
+      if (!isPlainObject(g) || !Array.isArray(g.params)) {
+        throw new TypeError(`Expected an object with params for param_groups[${i}] but received ${describe(g)}`);
       }
       return g as PyDict<Tensor> & { params: PyValue<Tensor>[] };
     });
@@ -365,20 +473,26 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
     });
     // New groups (validated before anything changes).
     const newGroups = savedGroups.map((g, gi) => {
+      const current = this.paramGroups[gi];
       const ng: Record<string, GroupValue | undefined> = {};
       for (const [k, v] of Object.entries(g)) {
-        if (k === 'params') continue;
-        ng[toCamel(k)] = plain(v);
+        const key = toCamel(k);
+        if (k === 'params') ng.params = current.params;
+        else ng[key] = key in this.options ? plain(v) : plainKeepTuples(v);
       }
-      ng.params = this.paramGroups[gi].params;
-      for (const k of this.optionKeys) {
-        if (ng[k] === undefined && this.defaults[k] !== undefined) ng[k] = plain(this.defaults[k] as PyValue<Tensor>);
-        if (ng[k] === undefined && this.requiredKeys.includes(k)) {
-          throw new TypeError(`loaded param_groups[${gi}] lacks the required optimization parameter ${toSnake(k)}`);
+      if (current.paramNames !== undefined && ng.paramNames === undefined) ng.paramNames = [...current.paramNames];
+      // Keys older releases did not write, in the order PyTorch's __setstate__ sets them.
+      const entries = Object.entries(this.options);
+      for (const [k, spec] of [...entries.filter(([, s]) => s.fillLast !== true), ...entries.filter(([, s]) => s.fillLast === true)]) {
+        if (ng[k] !== undefined) continue;
+        if (spec.addedLater !== true) {
+          throw new TypeError(`Expected a value for ${toSnake(k)} in param_groups[${gi}] of the loaded state dict but received undefined`);
         }
+        ng[k] = spec.whenMissing !== undefined ? spec.whenMissing : spec.default;
       }
-      this.checkGroup(ng);
-      return ng as G;
+      for (const [k, spec] of entries) if (spec.fixed === true) ng[k] = spec.default;
+      this.validate(ng);
+      return ng as ParamGroupOf<S>;
     });
     // Entries of the saved state.
     const raw = stateDict.state;
@@ -393,7 +507,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
       for (const [k, v] of entries) {
         const param = idMap.get(Number(plain(k)));
         if (param === undefined) continue;
-        if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Map || v instanceof Tensor) {
+        if (!isPlainObject(v)) {
           throw new TypeError(`Expected an object for the state of parameter ${String(k)} but received ${describe(v)}`);
         }
         const ps: ParamState = {};
@@ -451,14 +565,14 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup, O extends obj
     this.state.clear();
   }
 
-  /** Python's repr: the class name and each group's hyperparameters. */
+  /** Python's repr: the class name and each group's hyperparameters, keys sorted. */
   toString(): string {
     let out = `${this.name} (`;
     this.paramGroups.forEach((g, i) => {
       out += `\nParameter Group ${i}\n`;
-      for (const k of Object.keys(g).filter((x) => x !== 'params').map(toSnake).sort()) {
-        const v = g[toCamel(k)];
-        out += `    ${k}: ${Array.isArray(v) ? `(${v.join(', ')})` : v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)}\n`;
+      const keys = Object.keys(g).filter((k) => k !== 'params' && g[k] !== undefined);
+      for (const k of keys.sort((a, b) => (toSnake(a) < toSnake(b) ? -1 : 1))) {
+        out += `    ${toSnake(k)}: ${pyRepr(g[k], this.options[k]?.tuple === true)}\n`;
       }
     });
     return `${out})`;

@@ -1,99 +1,68 @@
-/** SGD with optional momentum, dampening, Nesterov and weight decay, as `torch.optim.SGD` in PyTorch 1.13. */
+/** SGD with optional momentum, dampening, Nesterov and weight decay, as `torch.optim.SGD` in PyTorch 2.x. */
 import { native, type Handle } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { wrap } from '../handle.js';
-import { checkOptions, describe } from '../errors.js';
-import { Optimizer, checkBool, checkNumber, hasGrad, pyNum, type GroupValue, type ParamGroup, type ParamsInput } from './optimizer.js';
-
-/** Options of {@link SGD} (PyTorch's, camelCased). `lr` is required (here or in every group). */
-export interface SGDOptions {
-  /** Learning rate (required: no default). */
-  lr?: number;
-  /** Momentum factor (default 0). */
-  momentum?: number;
-  /** Dampening of the momentum (default 0). */
-  dampening?: number;
-  /** L2 penalty added to the gradient (default 0). */
-  weightDecay?: number;
-  /** Nesterov momentum; needs momentum > 0 and dampening 0 (default false). */
-  nesterov?: boolean;
-  /** Maximize the objective instead of minimizing (default false). */
-  maximize?: boolean;
-  /** Accepted for compatibility (default null); the update always runs as one native call per group. */
-  foreach?: boolean | null;
-  /** Only false is supported (default false). */
-  differentiable?: boolean;
-}
-
-/** A parameter group of {@link SGD}. */
-export interface SGDParamGroup extends ParamGroup {
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-  foreach: boolean | null;
-  differentiable: boolean;
-}
-
-const SGD_KEYS = ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize', 'foreach', 'differentiable'] as const;
-
-function checkSgdGroup(g: Record<string, GroupValue | undefined>): void {
-  if (g.lr !== undefined) {
-    const lr = checkNumber(g.lr, 'lr');
-    if (!(lr >= 0)) throw new RangeError(`Invalid learning rate: ${pyNum(lr)}`);
-  }
-  const momentum = checkNumber(g.momentum, 'momentum');
-  const dampening = checkNumber(g.dampening, 'dampening');
-  const wd = checkNumber(g.weightDecay, 'weightDecay');
-  if (!(momentum >= 0)) throw new RangeError(`Invalid momentum value: ${pyNum(momentum)}`);
-  if (!(wd >= 0)) throw new RangeError(`Invalid weight_decay value: ${pyNum(wd)}`);
-  const nesterov = checkBool(g.nesterov, 'nesterov');
-  checkBool(g.maximize, 'maximize');
-  if (g.foreach !== null && typeof g.foreach !== 'boolean') {
-    throw new TypeError(`Expected a boolean or null for foreach but received ${describe(g.foreach)}`);
-  }
-  if ('differentiable' in g && checkBool(g.differentiable, 'differentiable')) {
-    throw new RangeError('SGD: differentiable=true is not supported (the update runs natively, one call per group)');
-  }
-  if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
-}
+import { Optimizer, hasGrad, type ParamGroupOf, type ParamsInput } from './optimizer.js';
+import { falseOrNull, flag, flagOrNull, nonNegative, number, onlyFalse, option, type OptionsOf, type OptionValues } from './options.js';
 
 /**
- * Stochastic gradient descent, as `torch.optim.SGD` (PyTorch 1.13): with
+ * SGD's options: PyTorch 2.x's names (camelCased), order and defaults. Loaded groups
+ * without an `addedLater` key take its default (`fused`: false), as PyTorch's `SGD.__setstate__`.
+ */
+export const SGD_OPTIONS = {
+  /** Learning rate. */
+  lr: option(1e-3, nonNegative('learning rate')),
+  /** Momentum factor. */
+  momentum: option(0, nonNegative('momentum value')),
+  /** Dampening of the momentum. */
+  dampening: option(0, number),
+  /** L2 penalty added to the gradient. */
+  weightDecay: option(0, nonNegative('weight_decay value')),
+  /** Nesterov momentum; needs momentum > 0 and dampening 0. */
+  nesterov: option(false, flag, { addedLater: true }),
+  /** Maximize the objective instead of minimizing. */
+  maximize: option(false, flag, { addedLater: true }),
+  /** Accepted for compatibility (null lets PyTorch choose); the update always runs as one native call per group. */
+  foreach: option<boolean | null>(null, flagOrNull, { addedLater: true }),
+  /** Only false is supported. */
+  differentiable: option(false, onlyFalse, { addedLater: true }),
+  /** Only false or null is supported. */
+  fused: option<boolean | null>(null, falseOrNull, { addedLater: true, whenMissing: false }),
+};
+
+/** Options of {@link SGD}: each of {@link SGD_OPTIONS}, optional. */
+export type SGDOptions = OptionsOf<typeof SGD_OPTIONS>;
+
+/** A parameter group of {@link SGD}. */
+export type SGDParamGroup = ParamGroupOf<typeof SGD_OPTIONS>;
+
+/**
+ * Stochastic gradient descent, as `torch.optim.SGD` (PyTorch 2.x): with
  * momentum `buf = momentum * buf + (1 - dampening) * g` (the first buffer is
  * the gradient itself), Nesterov `g + momentum * buf`, then `p -= lr * d`.
  * With maximize the gradient is negated first. State per parameter with a
- * gradient: `momentumBuffer` (null without momentum).
+ * gradient, only while the group has momentum: `momentumBuffer`.
  */
-export class SGD extends Optimizer<SGDParamGroup, SGDOptions> {
+export class SGD extends Optimizer<typeof SGD_OPTIONS> {
+  /** The option table (names, PyTorch's defaults, checks). */
+  static readonly options: typeof SGD_OPTIONS = SGD_OPTIONS;
+
   /**
-   * @param params tensors or parameter groups (`{params, lr?, momentum?, ...}`).
-   * @param opts lr (required, here or in every group); defaults: momentum 0, dampening 0,
-   *   weightDecay 0, nesterov false, maximize false, foreach null, differentiable false.
-   * @throws TypeError for an unknown option, a value of the wrong kind or a group without lr;
+   * @param params tensors, `[name, tensor]` pairs, or parameter groups (`{params, lr?, momentum?, ...}`).
+   * @param opts options overriding the defaults: each option, its default (PyTorch's) and its check are
+   *   declared in {@link SGD_OPTIONS} (also `SGD.options`).
+   * @throws TypeError for an unknown option or a value of the wrong kind;
    *   RangeError "Invalid learning rate: -1" (and likewise for momentum, weight_decay),
-   *   "Nesterov momentum requires a momentum and zero dampening", for differentiable set to true,
+   *   "Nesterov momentum requires a momentum and zero dampening", for differentiable/fused set to true,
    *   and for an empty or overlapping parameter list.
    */
   constructor(params: ParamsInput<SGDOptions>, opts: SGDOptions = {}) {
-    checkOptions(opts, SGD_KEYS, 'SGD');
-    const defaults: Record<string, GroupValue | undefined> = {
-      lr: opts.lr,
-      momentum: opts.momentum ?? 0,
-      dampening: opts.dampening ?? 0,
-      weightDecay: opts.weightDecay ?? 0,
-      nesterov: opts.nesterov ?? false,
-      maximize: opts.maximize ?? false,
-      foreach: opts.foreach ?? null,
-      differentiable: opts.differentiable ?? false,
-    };
-    checkSgdGroup(defaults);
-    super('SGD', params as ParamsInput<object>, defaults, ['lr']);
+    super(params, opts);
   }
 
-  protected checkGroup(group: Record<string, GroupValue | undefined>): void {
-    checkSgdGroup(group);
+  /** @throws RangeError "Nesterov momentum requires a momentum and zero dampening". */
+  protected override checkGroup(g: OptionValues<typeof SGD_OPTIONS>): void {
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
   }
 
   /**
@@ -108,11 +77,11 @@ export class SGD extends Optimizer<SGDParamGroup, SGDOptions> {
       for (const p of g.params) {
         if (!hasGrad(p)) continue;
         params.push(p);
-        const b = this.state.get(p)?.momentumBuffer;
+        const b = g.momentum !== 0 ? this.state.get(p)?.momentumBuffer : undefined;
         bufs.push(b instanceof Tensor ? b._h : null);
       }
       if (params.length === 0) continue;
-      // One native call for the group (PyTorch 1.13's single-tensor SGD).
+      // One native call for the group (PyTorch's single-tensor SGD).
       const out = native.sgdStep(
         params.map((p) => p._h),
         bufs,
@@ -125,15 +94,11 @@ export class SGD extends Optimizer<SGDParamGroup, SGDOptions> {
           maximize: g.maximize,
         },
       );
+      // Without momentum PyTorch 2.x keeps no state; with it, the (new) buffer is stored.
+      if (g.momentum === 0) continue;
       params.forEach((p, i) => {
-        const s = this.stateOf(p);
         const h = out[i];
-        if (h === null) {
-          // No momentum: PyTorch stores back the buffer it had (None if never created).
-          if (!('momentumBuffer' in s)) s.momentumBuffer = null;
-        } else if (h !== bufs[i]) {
-          s.momentumBuffer = this.own(wrap<Tensor>(h));
-        }
+        if (h !== null && h !== bufs[i]) this.stateOf(p).momentumBuffer = this.own(wrap<Tensor>(h));
       });
     }
     return loss;
