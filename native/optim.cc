@@ -51,7 +51,7 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
         grad = grad.add(param, wd);
       }
     }
-    expAvgs[i].mul_(beta1).add_(grad, 1 - beta1);
+    expAvgs[i].lerp_(grad, 1 - beta1);  // as PyTorch 2.x (one rounding, not mul_ then add_)
     expAvgSqs[i].mul_(beta2).addcmul_(grad, grad, 1 - beta2);
     double step = steps[i].item<double>();
     double bc1 = 1 - std::pow(beta1, step);

@@ -21,7 +21,7 @@ const CASES: [string, () => unknown, Cls, string][] = [
   // options
   ['Linear: unknown option (bais)', () => new nn.Linear(2, 3, { bais: false } as never), TypeError, "Unknown option 'bais' for Linear; expected one of: bias, device, dtype"],
   ['Embedding: unknown option (padding_idx)', () => new nn.Embedding(5, 3, { padding_idx: 0 } as never), TypeError, "Unknown option 'padding_idx' for Embedding; expected one of: paddingIdx, device, dtype"],
-  ['LayerNorm: unknown option', () => new nn.LayerNorm(4, { elementwise_affine: false } as never), TypeError, "Unknown option 'elementwise_affine' for LayerNorm; expected one of: eps, elementwiseAffine, device, dtype"],
+  ['LayerNorm: unknown option', () => new nn.LayerNorm(4, { elementwise_affine: false } as never), TypeError, "Unknown option 'elementwise_affine' for LayerNorm; expected one of: eps, elementwiseAffine, bias, device, dtype"],
   ['Dropout: unknown option', () => new nn.Dropout(0.1, { inPlace: true } as never), TypeError, "Unknown option 'inPlace' for Dropout; expected one of: inplace"],
   ['MultiheadAttention: unknown option', () => new nn.MultiheadAttention(8, 2, { batch_first: true } as never), TypeError,
     "Unknown option 'batch_first' for MultiheadAttention; expected one of: dropout, bias, batchFirst, device, dtype"],

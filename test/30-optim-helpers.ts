@@ -166,10 +166,7 @@ export function expectValue(v: unknown, d: PyDesc, what: string, rtol = 1e-6): v
     const t = v as Tensor;
     expect(t.dtype, `${what} dtype`).to.equal(d.tensor.dtype);
     expect(t.shape, `${what} shape`).to.deep.equal(d.tensor.shape);
-    // Elementwise rtol, plus an absolute tolerance at the tensor's scale: float32 rounding differences
-    // (e.g. PyTorch 2.x's lerp_ where the kernel does mul_ + add_) are relative to the largest entries.
-    const scale = d.tensor.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-    expectClose(flat(t), d.tensor.data, what, rtol, Math.max(1e-9, rtol * scale));
+    expectClose(flat(t), d.tensor.data, what, rtol, 1e-9);
   } else if ('bool' in d) {
     expect(v, what).to.equal(d.bool);
   } else if ('int' in d) {
