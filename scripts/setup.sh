@@ -90,8 +90,10 @@ if [ "$TN_KEY" != "$key" ] || [ ! -d "$TN_LIBDIR" ] || { [ -n "$TN_VERSION_FILE"
         python3 -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; python3 -m venv .venv; }
       fi
       echo "setup: installing PyTorch into .venv (pip install torch numpy pandas; a few minutes the first time)"
-      .venv/bin/pip install --quiet --disable-pip-version-check torch numpy pandas >&2 ||
-        { echo "setup.sh: pip could not install torch into .venv; install PyTorch $MIN_TORCH+ yourself (PYTHON=/path/to/python) or set LIBTORCH" >&2; exit 1; }
+      # --retries 0: an index this machine cannot reach fails at once instead of after minutes of retries.
+      .venv/bin/pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 torch numpy pandas >build-pip.log 2>&1 ||
+        { tail -20 build-pip.log >&2; echo "setup.sh: pip could not install torch into .venv (log: build-pip.log); install PyTorch $MIN_TORCH+ yourself (PYTHON=/path/to/python) or set LIBTORCH" >&2; exit 1; }
+      rm -f build-pip.log
       info=$(torch_info .venv/bin/python)
       python=$PWD/.venv/bin/python; version=${info%%$'\t'*}; prefix=${info#*$'\t'}
     fi
