@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as torch from '../lib/torch/index.js';
 import { load, save } from '../lib/torch/serialization/index.js';
+import { referencePython } from '../scripts/reference-python.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -68,7 +69,7 @@ for _ in range(${RUNS}):
     t = time.perf_counter(); torch.load(${JSON.stringify(ours)}, weights_only=True); load_ours.append(time.perf_counter() - t)
 print(json.dumps({'save': save, 'save_fsync': save_fsync, 'load': load, 'load_ours': load_ours, 'threads': torch.get_num_threads()}))
 `;
-  const p = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+  const p = spawnSync(referencePython(), ['-c', script], { encoding: 'utf8' });
   let py: { save: number[]; save_fsync: number[]; load: number[]; load_ours: number[] } | null = null;
   if (p.status === 0) py = JSON.parse(p.stdout.trim().split('\n').pop()!);
   else console.error(`(Python reference unavailable: ${p.stderr.trim().split('\n').pop()})`);

@@ -13,6 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import * as os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
@@ -36,6 +37,7 @@ import {
 } from './pickle.js';
 import { BufferSink, BufferSource, FdSink, FdSource, ZipFormatError, ZipReader, ZipWriter, type ByteSink, type ByteSource } from './zip.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { SerializationId } from './serialization-id.js';
 
 /** A value in a checkpoint: Python-shaped data with tensors. */
 export type CheckpointValue = PyValue<Tensor>;
@@ -181,16 +183,28 @@ function pickleCheckpoint(obj: unknown): Pickled {
   return { pickle, storages };
 }
 
+/**
+ * Writes the archive as PyTorch 2.x's torch.save does: `data.pkl`,
+ * `.format_version` (1: storages in numeric key order), `.storage_alignment`
+ * (64), `byteorder`, the storages `data/0`, `data/1`, ... in key order,
+ * `version` (3) and last `.data/serialization_id` (see serialization-id.ts).
+ */
 function writeCheckpoint(sink: ByteSink, prefix: string, p: Pickled): void {
-  const zip = new ZipWriter(sink);
+  const id = new SerializationId();
+  const zip = new ZipWriter(sink, {
+    onRecord: (r) => id.record(r.name.slice(prefix.length + 1), r.nameBytes, r.head, r.size, r.crc),
+  });
   zip.add(`${prefix}/data.pkl`, p.pickle);
-  // torch.save writes storages in sorted key order (string order: 0, 1, 10, 11, ..., 2).
-  const sorted = [...p.storages].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const s of sorted) {
+  zip.add(`${prefix}/.format_version`, Buffer.from('1'));
+  zip.add(`${prefix}/.storage_alignment`, Buffer.from('64'));
+  zip.add(`${prefix}/byteorder`, Buffer.from(os.endianness() === 'LE' ? 'little' : 'big'));
+  // Keys are '0', '1', ... in first-seen order, which is the order torch.save writes them in.
+  for (const s of p.storages) {
     const want = s.numel * ITEM_SIZE[s.dtype];
     zip.addChunks(`${prefix}/data/${s.key}`, want, storageChunks(s, want));
   }
   zip.add(`${prefix}/version`, Buffer.from('3\n'));
+  zip.add(`${prefix}/.data/serialization_id`, Buffer.from(id.value()));
   zip.finish();
 }
 

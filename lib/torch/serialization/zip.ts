@@ -529,10 +529,26 @@ function writeFully(fd: number, data: Uint8Array): void {
   }
 }
 
+/** What {@link ZipWriter} reports about each record it has written. */
+export interface WrittenRecord {
+  /** The full record name. */
+  readonly name: string;
+  /** The name as written (UTF-8). */
+  readonly nameBytes: Uint8Array;
+  /** The first bytes of the data (8, or all of it when shorter). */
+  readonly head: Uint8Array;
+  /** Data bytes. */
+  readonly size: number;
+  /** CRC-32 of the data. */
+  readonly crc: number;
+}
+
 /** Options for {@link ZipWriter}. */
 export interface ZipWriterOptions {
   /** Each record's data starts at a multiple of this many bytes (default 64, as PyTorch). */
   alignment?: number;
+  /** Called after each record is written (default none). */
+  onRecord?: (record: WrittenRecord) => void;
 }
 
 interface CentralRecord {
@@ -553,10 +569,12 @@ export class ZipWriter {
   private readonly records: CentralRecord[] = [];
   private readonly names = new Set<string>();
   private readonly alignment: number;
+  private readonly onRecord: ((record: WrittenRecord) => void) | undefined;
   private finished = false;
 
   constructor(private readonly sink: ByteSink, opts: ZipWriterOptions = {}) {
     this.alignment = opts.alignment ?? 64;
+    this.onRecord = opts.onRecord;
     if (!Number.isInteger(this.alignment) || this.alignment < 1 || this.alignment > 4096) {
       throw new RangeError(`Expected an integer in [1, 4096] for alignment but received ${this.alignment}`);
     }
@@ -619,8 +637,10 @@ export class ZipWriter {
 
     let crc = 0;
     let written = 0;
+    const head = Buffer.alloc(Math.min(8, size));
     for (const chunk of chunks) {
       if (chunk.byteLength === 0) continue;
+      if (written < head.byteLength) head.set(chunk.subarray(0, head.byteLength - written), written);
       written += chunk.byteLength;
       if (written > size) throw new Error(`ZipWriter: record '${name}' got more than the declared ${size} bytes`);
       crc = zlib.crc32(chunk, crc);
@@ -642,6 +662,7 @@ export class ZipWriter {
       this.sink.write(dd);
     }
     this.records.push({ name: nameBuf, flags, crc, size, offset });
+    this.onRecord?.({ name, nameBytes: nameBuf, head, size, crc });
   }
 
   /** Writes the central directory and end records and flushes the sink. */
