@@ -14,12 +14,13 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import * as os from 'node:os';
+import * as zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
 import { Device, type DeviceLike } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
-import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
+import { storageId, storageNbytes, storageBytes, withStorageView, mapFile, storageSlice } from '../storage.js';
 import { Parameter } from '../nn/parameter.js';
 import * as cuda from '../cuda.js';
 import {
@@ -35,7 +36,18 @@ import {
   type StorageRef,
   type TensorRecord,
 } from './pickle.js';
-import { BufferSink, BufferSource, FdSink, FdSource, ZipFormatError, ZipReader, ZipWriter, type ByteSink, type ByteSource } from './zip.js';
+import {
+  BufferSink,
+  BufferSource,
+  FdSink,
+  FdSource,
+  ZipFormatError,
+  ZipReader,
+  ZipWriter,
+  type ByteSink,
+  type ByteSource,
+  type ZipEntry,
+} from './zip.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import { SerializationId } from './serialization-id.js';
 
@@ -81,8 +93,20 @@ export interface LoadOptions {
    * `cuda:N` checkpoint without CUDA then throws {@link CheckpointError}.
    */
   mapLocation?: MapLocation;
-  /** Check every record's CRC-32 (default true). */
+  /** Check every record's CRC-32 (default true; false with `mmap`, where checking reads every byte). */
   verifyCrc?: boolean;
+  /**
+   * Map the file into memory instead of reading it (default false), as
+   * `torch.load(mmap=True)`: loading reads and copies no tensor data; CPU
+   * tensors read their bytes from the file when first used, and writes to them
+   * stay in this process (copy-on-write). While such tensors live the file
+   * must not be changed in place: replacing it as {@link save} does is safe,
+   * but truncating and rewriting it (as Python's torch.save does) makes the
+   * process crash (SIGBUS) when it next touches them. Records stored
+   * uncompressed at element-aligned offsets (all of a torch.save file) are
+   * mapped, others read. Not on Windows.
+   */
+  mmap?: boolean;
 }
 
 /**
@@ -94,7 +118,8 @@ export interface LoadOptions {
 export const chunking = { chunkThreshold: 1 << 30, chunkBytes: 256 << 20 };
 
 const SAVE_OPTIONS = ['format', 'archiveName', 'metadata'];
-const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc'];
+const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc', 'mmap'];
+const BUFFER_LOAD_OPTIONS = ['mapLocation', 'verifyCrc'];
 
 function checkOpts(opts: object, allowed: readonly string[], where: string): void {
   if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object for ${where} but received ${String(opts)}`);
@@ -127,6 +152,8 @@ class ParameterData {
 }
 
 const REBUILD_V2 = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
+const REBUILD_V3 = new PyGlobal('torch._utils', '_rebuild_tensor_v3');
+const UNTYPED_STORAGE = new PyGlobal('torch.storage', 'UntypedStorage');
 const REBUILD_PARAMETER = new PyGlobal('torch._utils', '_rebuild_parameter');
 
 function locationOf(t: Tensor): string {
@@ -160,16 +187,23 @@ function pickleCheckpoint(obj: unknown): Pickled {
     storages.push(h);
     return h;
   };
-  const rebuild = (t: Tensor, requiresGrad: boolean): PyReduce<object> =>
-    new PyReduce<object>(
-      REBUILD_V2,
-      tuple<object>(handleFor(t), t.storageOffset(), tuple(...t.shape), tuple(...t.stride()), requiresGrad, orderedDict()),
-    );
+  // As torch.save: dtypes with a legacy typed storage class go through
+  // _rebuild_tensor_v2, the others through _rebuild_tensor_v3 with an
+  // UntypedStorage (its size counted in bytes) and the dtype as last argument.
+  const rebuild = (t: Tensor, requiresGrad: boolean): PyReduce<object> => {
+    const args = tuple<object>(handleFor(t), t.storageOffset(), tuple(...t.shape), tuple(...t.stride()), requiresGrad, orderedDict());
+    if (STORAGE_CLASS[t.dtype] !== undefined) return new PyReduce<object>(REBUILD_V2, args);
+    args.push(new PyGlobal('torch', t.dtype));
+    return new PyReduce<object>(REBUILD_V3, args);
+  };
   const pickle = dumps(obj, {
-    persistentId: (o) =>
-      o instanceof StorageHandle
-        ? tuple<object>('storage', new PyGlobal('torch', STORAGE_CLASS[o.dtype]), o.key, o.location, o.numel)
-        : undefined,
+    persistentId: (o) => {
+      if (!(o instanceof StorageHandle)) return undefined;
+      const cls = STORAGE_CLASS[o.dtype];
+      return cls !== undefined
+        ? tuple<object>('storage', new PyGlobal('torch', cls), o.key, o.location, o.numel)
+        : tuple<object>('storage', UNTYPED_STORAGE, o.key, o.location, o.numel * ITEM_SIZE[o.dtype]);
+    },
     reduce: (o) => {
       if (o instanceof ParameterData) return rebuild(o.tensor, false);
       if (!isTensor(o)) return undefined;
@@ -407,6 +441,8 @@ interface LoadContext {
   prefix: string;
   mapLocation: MapLocation | undefined;
   verifyCrc: boolean;
+  /** Map the file (its descriptor is `reader.fd`) instead of reading it. */
+  mmap: boolean;
 }
 
 function loadFromReader(ctx: LoadContext): CheckpointValue {
@@ -433,9 +469,10 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
   const pickle = reader.read(pklEntry, { verifyCrc: ctx.verifyCrc });
 
   const created: Tensor[] = [];
-  let scratch = Buffer.alloc(0);
   const bases = new Map<string, Tensor>();
   const targets = new Map<string, string>();
+  // With mmap: one mapping of the whole file; each storage is a slice of it.
+  let mapping: Tensor | null = null;
   const baseFor = (s: StorageRef, dtype: DType): Tensor => {
     const cacheKey = `${s.key}\0${dtype}`;
     const cached = bases.get(cacheKey);
@@ -457,40 +494,30 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
       target = resolveTarget(s.location, ctx.mapLocation);
       targets.set(s.location, target);
     }
-    if (want > chunking.chunkThreshold) {
-      const base = empty([want / itemSize], { dtype, device: target });
+    let base: Tensor;
+    const fd = reader.fd;
+    if (ctx.mmap && fd !== undefined && want > 0 && entry.method === 0 && entry.dataOffset % itemSize === 0) {
+      if (mapping === null) {
+        mapping = mapFile(fd);
+        created.push(mapping);
+      }
+      base = storageSlice(mapping, entry.dataOffset, want, dtype);
       created.push(base);
-      bases.set(cacheKey, base);
-      const per = Math.max(itemSize, Math.floor(chunking.chunkBytes / itemSize) * itemSize);
-      reader.readChunks(
-        entry,
-        per,
-        (chunk, off) => {
-          const part = fromStorageBytes(chunk, dtype, target);
-          const dst = base.narrow(0, off / itemSize, chunk.byteLength / itemSize);
-          try {
-            dst.copy_(part);
-          } finally {
-            dst.dispose();
-            part.dispose();
-          }
-        },
-        { verifyCrc: ctx.verifyCrc },
-      );
-      return base;
+      if (ctx.verifyCrc) reader.checkCrc(entry, withStorageView(base, 0, want, (b) => zlib.crc32(b)));
+    } else {
+      base = empty([want / itemSize], { dtype });
+      created.push(base);
+      readRecordInto(reader, entry, base, ctx.verifyCrc);
     }
-    // One scratch buffer, grown to the largest storage, serves every read:
-    // fromStorageBytes copies out of it, so fresh pages are touched only once.
-    if (scratch.byteLength < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(2 * scratch.byteLength, 1 << 30)));
-    const bytes = scratch.subarray(0, want);
-    reader.readInto(entry, bytes, { verifyCrc: ctx.verifyCrc });
-    const base = fromStorageBytes(bytes, dtype, target);
-    created.push(base);
+    if (target !== 'cpu') {
+      base = base.to(target);
+      created.push(base);
+    }
     bases.set(cacheKey, base);
     return base;
   };
   const tensorOf = (rec: TensorRecord): Tensor => {
-    if (rec.dtype === 'complex64' || rec.dtype === 'complex128') {
+    if (rec.dtype === 'complex32' || rec.dtype === 'complex64' || rec.dtype === 'complex128') {
       throw new CheckpointError(`Unsupported checkpoint: ${rec.dtype} tensors are not supported by this library`);
     }
     const dtype = rec.dtype as DType;
@@ -525,6 +552,37 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     throw e;
   }
 }
+
+/**
+ * Reads a storage record straight into the CPU tensor `base` (one piece, or
+ * `chunking.chunkBytes` at a time past `chunking.chunkThreshold`), checking the
+ * CRC when asked. Compressed records (torch.save never writes them) are
+ * inflated first.
+ */
+function readRecordInto(reader: ZipReader, entry: ZipEntry, base: Tensor, verifyCrc: boolean): void {
+  const want = entry.size;
+  if (want === 0) return;
+  if (entry.method !== 0) {
+    const all = reader.read(entry, { verifyCrc });
+    withStorageView(base, 0, want, (b) => b.set(all));
+    return;
+  }
+  const per = want <= chunking.chunkThreshold ? want : Math.max(1, chunking.chunkBytes);
+  // With CRCs, read 1 MiB at a time and checksum it while it is in the cache.
+  const step = verifyCrc ? CRC_PIECE : per;
+  let crc = 0;
+  for (let off = 0; off < want; off += per) {
+    withStorageView(base, off, Math.min(per, want - off), (b) => {
+      for (let k = 0; k < b.byteLength; k += step) {
+        const piece = b.subarray(k, k + step);
+        reader.readPart(entry, off + k, piece);
+        if (verifyCrc) crc = zlib.crc32(piece, crc);
+      }
+    }, { populate: true });
+  }
+  if (verifyCrc) reader.checkCrc(entry, crc);
+}
+const CRC_PIECE = 1 << 20;
 
 /** Finds every tensor reachable from `v` (cycle-safe, iterative). */
 function collectTensors(v: unknown, out: Set<Tensor>): void {
@@ -573,8 +631,14 @@ function prefixOf(reader: ZipReader): string {
   return first.name.slice(0, slash);
 }
 
-function checkLoadOpts(opts: LoadOptions): void {
-  checkOpts(opts, LOAD_OPTIONS, 'load');
+function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTIONS, where = 'load'): void {
+  checkOpts(opts, allowed, where);
+  if (opts.mmap !== undefined && typeof opts.mmap !== 'boolean') {
+    throw new TypeError(`Expected a boolean for mmap but received ${String(opts.mmap)}`);
+  }
+  if (opts.verifyCrc !== undefined && typeof opts.verifyCrc !== 'boolean') {
+    throw new TypeError(`Expected a boolean for verifyCrc but received ${String(opts.verifyCrc)}`);
+  }
   const m = opts.mapLocation;
   if (m !== undefined && typeof m !== 'string' && typeof m !== 'function' && !(m instanceof Device) && (typeof m !== 'object' || m === null)) {
     throw new TypeError(`Expected a device, a location map or a function for mapLocation but received ${String(m)}`);
@@ -607,7 +671,8 @@ export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}):
   }
   const reader = openZip(FdSource.open(path), `'${path}'`);
   try {
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+    const mmap = opts.mmap ?? false;
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? !mmap, mmap }) as T;
   } finally {
     reader.close();
   }
@@ -616,11 +681,11 @@ export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}):
 /**
  * Loads a torch.save checkpoint held in memory. Same results and errors as {@link load}.
  */
-export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<LoadOptions, 'format'> = {}): T {
-  checkLoadOpts(opts);
+export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<LoadOptions, 'format' | 'mmap'> = {}): T {
+  checkLoadOpts(opts, BUFFER_LOAD_OPTIONS, 'loadFromBuffer');
   const reader = openZip(new BufferSource(buf), 'the buffer');
   try {
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true, mmap: false }) as T;
   } finally {
     reader.close();
   }

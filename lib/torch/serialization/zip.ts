@@ -97,7 +97,7 @@ export class FdSource implements ByteSource {
    * @param fd an open file descriptor.
    * @param ownsFd close `fd` in {@link close} (default true).
    */
-  constructor(private readonly fd: number, private readonly ownsFd = true) {
+  constructor(readonly fd: number, private readonly ownsFd = true) {
     this.size = fs.fstatSync(fd).size;
   }
   /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors. */
@@ -263,6 +263,36 @@ export class ZipReader {
         `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
       );
     }
+  }
+
+  /**
+   * Reads bytes [offset, offset + target.byteLength) of a stored record into
+   * `target` without checking the CRC (see {@link checkCrc}).
+   * @throws RangeError outside the record; Error for a compressed record;
+   *   ZipFormatError on an I/O shortfall.
+   */
+  readPart(entryOrName: ZipEntry | string, offset: number, target: Uint8Array): void {
+    const entry = this.resolve(entryOrName);
+    if (entry.method !== 0) throw new Error(`Zip record '${entry.name}' is compressed; read it whole`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + target.byteLength > entry.size) {
+      throw new RangeError(`Expected a range inside the ${entry.size}-byte record '${entry.name}' but received ${offset}..${offset + target.byteLength}`);
+    }
+    this.source.readInto(entry.dataOffset + offset, target);
+  }
+
+  /** Throws {@link ZipFormatError} unless `crc` is the record's stored CRC-32. */
+  checkCrc(entryOrName: ZipEntry | string, crc: number): void {
+    const entry = this.resolve(entryOrName);
+    if (crc >>> 0 !== entry.crc32) {
+      throw new ZipFormatError(
+        `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
+      );
+    }
+  }
+
+  /** The file descriptor being read, or undefined when the archive is not read from a file. */
+  get fd(): number | undefined {
+    return this.source instanceof FdSource ? this.source.fd : undefined;
   }
 
   /** Closes the underlying source. Safe to call twice. */
