@@ -438,6 +438,40 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       }
     });
 
+    it('writes a pretraining checkpoint (model, AdamW, scheduler, floats, None, bools, strings) that Python loads with weights_only=True', function () {
+      needPython.call(this);
+      const model = new torch.nn.Sequential(new torch.nn.Linear(4, 3), new torch.nn.LayerNorm(3));
+      const opt = new torch.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+      const sched = new torch.optim.lrScheduler.LinearLR(opt, { startFactor: 0.5, totalIters: 10 });
+      try {
+        for (let i = 0; i < 2; i++) {
+          opt.zeroGrad();
+          torch.tidy(() => (model.forward(torch.randn([2, 4])) as torch.Tensor).pow(2).sum().backward());
+          opt.step();
+          sched.step();
+        }
+        const ck = {
+          model: model.stateDict(),
+          optimizer: opt.stateDict(),
+          scheduler: sched.stateDict(),
+          epoch: 3,
+          step: 2 ** 40,
+          config: { hidden: 4, dropout: 0.1, tied: true, act: 'gelu', sizes: tuple(4, 3) },
+          vocab: null,
+          eval_loss: NaN,
+          best_eval_loss: Infinity,
+          loss: pyFloat(2),
+          meta: { note: 'ünïcode', flags: [true, false, null] },
+        };
+        const file = path.join(dir, 'pretrain.pt');
+        save(ck, file);
+        expect(pyDescribe(file, true)).to.deep.equal(tdesc(ck));
+        torch.dispose(ck.model);
+      } finally {
+        for (const p of model.parameters()) p.dispose();
+      }
+    });
+
     it("writes records in torch.save's order (storages in numeric key order)", function () {
       needPython.call(this);
       const ts = Array.from({ length: 12 }, (_, i) => torch.full([1], i));

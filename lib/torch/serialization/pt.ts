@@ -110,10 +110,12 @@ export interface LoadOptions {
 }
 
 /**
- * Storages larger than `chunkThreshold` bytes are copied between tensors and
- * the file `chunkBytes` at a time, so no single JS buffer has to hold them
- * (Node's typed arrays stop at 4 GiB) and peak memory stays near the tensors'
- * own size. Defaults: 1 GiB and 256 MiB. Mutable for tests and tuning.
+ * Storages larger than `chunkThreshold` bytes are moved between tensors and
+ * the file `chunkBytes` at a time (saving copies each piece out of the tensor;
+ * loading reads each piece straight into the tensor's memory), so no single JS
+ * buffer has to span them (Node's typed arrays stop at 4 GiB) and peak memory
+ * stays near the tensors' own size. Defaults: 1 GiB and 256 MiB. Mutable for
+ * tests and tuning.
  */
 export const chunking = { chunkThreshold: 1 << 30, chunkBytes: 256 << 20 };
 
@@ -494,25 +496,24 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
       target = resolveTarget(s.location, ctx.mapLocation);
       targets.set(s.location, target);
     }
-    let base: Tensor;
     const fd = reader.fd;
-    if (ctx.mmap && fd !== undefined && want > 0 && entry.method === 0 && entry.dataOffset % itemSize === 0) {
-      if (mapping === null) {
-        mapping = mapFile(fd);
-        created.push(mapping);
-      }
-      base = storageSlice(mapping, entry.dataOffset, want, dtype);
-      created.push(base);
-      if (ctx.verifyCrc) reader.checkCrc(entry, withStorageView(base, 0, want, (b) => zlib.crc32(b)));
-    } else {
-      base = empty([want / itemSize], { dtype });
-      created.push(base);
-      readRecordInto(reader, entry, base, ctx.verifyCrc);
+    const mapped = ctx.mmap && fd !== undefined && want > 0 && entry.method === 0 && entry.dataOffset % itemSize === 0;
+    if (mapped && mapping === null) {
+      mapping = mapFile(fd);
+      created.push(mapping);
     }
-    if (target !== 'cpu') {
-      base = base.to(target);
-      created.push(base);
+    const cpu = mapped ? storageSlice(mapping!, entry.dataOffset, want, dtype) : empty([want / itemSize], { dtype });
+    let base = cpu;
+    try {
+      if (!mapped) readRecordInto(reader, entry, cpu, ctx.verifyCrc);
+      else if (ctx.verifyCrc) reader.checkCrc(entry, withStorageView(cpu, 0, want, (b) => zlib.crc32(b)));
+      // As torch.load with map_location: through the CPU, one storage at a time.
+      if (target !== 'cpu') base = cpu.to(target);
+    } finally {
+      if (base === cpu) created.push(cpu);
+      else cpu.dispose();
     }
+    if (base !== cpu) created.push(base);
     bases.set(cacheKey, base);
     return base;
   };
@@ -652,16 +653,20 @@ function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTI
  *
  * Only the weights-only allowlist is interpreted (tensors, containers,
  * OrderedDict, dtypes, torch.Size, torch.device); `T` is an unchecked cast of
- * the result, default {@link CheckpointValue}.
+ * the result, default {@link CheckpointValue}. Tensors of every dtype this
+ * library has come back with that dtype (uint16/32/64, float8 kinds and the
+ * bits types of PyTorch 2.x included). Storage bytes are read straight into
+ * the tensors, or mapped with `{mmap: true}` (see {@link LoadOptions.mmap}).
  *
  * @throws CheckpointError for legacy (pre-1.6), tar, TorchScript, truncated,
- *   big-endian or non-zip files, missing or wrongly sized storage records, and
- *   `cuda:N` storages when CUDA (or that device) is unavailable and no
- *   `mapLocation` is given.
+ *   big-endian or non-zip files, missing or wrongly sized storage records,
+ *   complex tensors, and `cuda:N` storages when CUDA (or that device) is
+ *   unavailable and no `mapLocation` is given.
  * @throws PickleSecurityError for a disallowed global or opcode
  *   (`Refusing to load: global 'os.system' is not allowed (weights-only loading)`).
  * @throws PickleFormatError / ZipFormatError for corrupt data (CRC mismatch by default).
- * @throws TypeError for bad options; fs errors (ENOENT...) as thrown by node.
+ * @throws TypeError for bad options; fs errors (ENOENT...) as thrown by node;
+ *   TorchError when `mmap` cannot map the file.
  */
 export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}): T {
   checkLoadOpts(opts);
