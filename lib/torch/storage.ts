@@ -80,3 +80,21 @@ export function mapFile(fd: number): Tensor {
 export function storageSlice(t: Tensor, byteOffset: number, byteLength: number, dtype: DType): Tensor {
   return wrap<Tensor>(native.storageSlice(h(t, 'tensor'), byteOffset, byteLength, dtypeCode(dtype)));
 }
+
+/**
+ * Yields Uint8Arrays over bytes [0, byteLength) of the CPU storage behind
+ * `t`, `pieceBytes` at a time, without copying. Each is detached (emptied)
+ * when the iteration moves past it or stops, so the consumer copies what it
+ * keeps; `t` must stay alive meanwhile.
+ * @throws TorchError for a tensor not on the CPU or a range outside its storage.
+ */
+export function* storageViews(t: Tensor, byteLength: number, pieceBytes: number): Generator<Uint8Array> {
+  for (let off = 0; off < byteLength; off += pieceBytes) {
+    const view = native.storageView(h(t, 'tensor'), off, Math.min(pieceBytes, byteLength - off));
+    try {
+      yield new Uint8Array(view);
+    } finally {
+      native.detachView(view);
+    }
+  }
+}

@@ -20,7 +20,7 @@ import { Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
 import { Device, type DeviceLike } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
-import { storageId, storageNbytes, storageBytes, withStorageView, mapFile, storageSlice } from '../storage.js';
+import { storageId, storageNbytes, storageBytes, storageViews, withStorageView, mapFile, storageSlice } from '../storage.js';
 import { Parameter } from '../nn/parameter.js';
 import * as cuda from '../cuda.js';
 import {
@@ -244,8 +244,17 @@ function writeCheckpoint(sink: ByteSink, prefix: string, p: Pickled): void {
   zip.finish();
 }
 
-/** The bytes of a whole storage: one copy, or pieces of `chunking.chunkBytes` for big ones. */
+/**
+ * The bytes of a whole storage, in pieces of `chunking.chunkBytes` past
+ * `chunking.chunkThreshold`: views of a CPU tensor's memory (no copy; the
+ * zip writer checksums and writes each before the next), copies from other
+ * devices.
+ */
 function* storageChunks(s: StorageHandle, want: number): Generator<Uint8Array> {
+  if (s.tensor.device.type === 'cpu') {
+    yield* storageViews(s.tensor, want, want <= chunking.chunkThreshold ? want : Math.max(1, chunking.chunkBytes));
+    return;
+  }
   if (want <= chunking.chunkThreshold) {
     const bytes = storageBytes(s.tensor);
     yield bytes.byteLength === want ? bytes : bytes.subarray(0, want);
@@ -556,9 +565,11 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
 
 /**
  * Reads a storage record straight into the CPU tensor `base` (one piece, or
- * `chunking.chunkBytes` at a time past `chunking.chunkThreshold`), checking the
- * CRC when asked. Compressed records (torch.save never writes them) are
- * inflated first.
+ * `chunking.chunkBytes` at a time past `chunking.chunkThreshold`). With CRCs,
+ * 1 MiB at a time goes through a small reused buffer, checksummed while it is
+ * in the cache and then copied in: checksumming memory the read has only just
+ * filled costs several times more. Compressed records (torch.save never
+ * writes them) are inflated first.
  */
 function readRecordInto(reader: ZipReader, entry: ZipEntry, base: Tensor, verifyCrc: boolean): void {
   const want = entry.size;
@@ -569,21 +580,27 @@ function readRecordInto(reader: ZipReader, entry: ZipEntry, base: Tensor, verify
     return;
   }
   const per = want <= chunking.chunkThreshold ? want : Math.max(1, chunking.chunkBytes);
-  // With CRCs, read 1 MiB at a time and checksum it while it is in the cache.
-  const step = verifyCrc ? CRC_PIECE : per;
+  // One buffer for every load: a fresh one would cost its page faults each time.
+  const scratch = verifyCrc ? (crcScratch ??= Buffer.allocUnsafeSlow(CRC_PIECE)) : null;
   let crc = 0;
   for (let off = 0; off < want; off += per) {
     withStorageView(base, off, Math.min(per, want - off), (b) => {
-      for (let k = 0; k < b.byteLength; k += step) {
-        const piece = b.subarray(k, k + step);
+      if (scratch === null) {
+        reader.readPart(entry, off, b);
+        return;
+      }
+      for (let k = 0; k < b.byteLength; k += scratch.byteLength) {
+        const piece = scratch.subarray(0, Math.min(scratch.byteLength, b.byteLength - k));
         reader.readPart(entry, off + k, piece);
-        if (verifyCrc) crc = zlib.crc32(piece, crc);
+        crc = zlib.crc32(piece, crc);
+        b.set(piece, k);
       }
     }, { populate: true });
   }
   if (verifyCrc) reader.checkCrc(entry, crc);
 }
 const CRC_PIECE = 1 << 20;
+let crcScratch: Buffer | null = null;
 
 /** Finds every tensor reachable from `v` (cycle-safe, iterative). */
 function collectTensors(v: unknown, out: Set<Tensor>): void {
