@@ -871,6 +871,7 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
         "Unknown option 'map_location' for load (expected one of format, mapLocation, verifyCrc, mmap)",
       );
       expect(errorOf(() => load(f, { mmap: 'yes' } as never)).message).to.equal('Expected a boolean for mmap but received yes');
+      expect(errorOf(() => load(f, { format: 'safetensors', mmap: true })).message).to.equal("The mmap option is only for format 'pt'");
       expect(errorOf(() => load(f, { verifyCrc: 1 } as never)).message).to.equal('Expected a boolean for verifyCrc but received 1');
       expect(errorOf(() => loadFromBuffer(Buffer.alloc(0), { mmap: true } as never)).message).to.equal(
         "Unknown option 'mmap' for loadFromBuffer (expected one of mapLocation, verifyCrc)",

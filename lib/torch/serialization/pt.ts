@@ -682,13 +682,14 @@ function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTI
  * @throws PickleSecurityError for a disallowed global or opcode
  *   (`Refusing to load: global 'os.system' is not allowed (weights-only loading)`).
  * @throws PickleFormatError / ZipFormatError for corrupt data (CRC mismatch by default).
- * @throws TypeError for bad options; fs errors (ENOENT...) as thrown by node;
- *   TorchError when `mmap` cannot map the file.
+ * @throws TypeError for bad options (mmap with format 'safetensors'...); fs
+ *   errors (ENOENT...) as thrown by node; TorchError when `mmap` cannot map the file.
  */
 export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}): T {
   checkLoadOpts(opts);
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
   if (opts.format === 'safetensors') {
+    if (opts.mmap !== undefined) throw new TypeError("The mmap option is only for format 'pt'");
     return loadSafetensors(path, { mapLocation: opts.mapLocation }) as T;
   }
   const reader = openZip(FdSource.open(path), `'${path}'`);
