@@ -2,8 +2,18 @@
 #include "core.h"
 
 #include <cmath>
-
+#include <cerrno>
 #include <cstring>
+#include <memory>
+
+#ifndef _WIN32
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older C libraries lack the name
+#endif
 
 namespace tn {
 namespace {
@@ -90,6 +100,9 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   }
   auto s = t.item();
   if (s.isBoolean()) return Napi::Boolean::New(info.Env(), s.toBool());
+  // uint64 values past INT64_MAX do not fit toLong(); like int64 ones past
+  // 2^53 they become the nearest double.
+  if (t.scalar_type() == at::kUInt64) return Napi::Number::New(info.Env(), static_cast<double>(s.toUInt64()));
   if (s.isIntegral(false)) return Napi::Number::New(info.Env(), static_cast<double>(s.toLong()));
   return Napi::Number::New(info.Env(), s.toDouble());
 }
@@ -115,6 +128,113 @@ Napi::Value StorageBytes(const Napi::CallbackInfo& info) {
   auto buf = Napi::ArrayBuffer::New(info.Env(), static_cast<size_t>(n));
   if (n > 0) std::memcpy(buf.Data(), cpu.data_ptr(), static_cast<size_t>(n));
   return buf;
+}
+
+// storageView(h, byteOffset, byteLength, populate?): an ArrayBuffer over bytes of the CPU
+// storage behind h, without a copy (writes through it change the tensor). It
+// does not own the memory: the caller keeps the tensor alive while using it
+// and detaches it (detachView) before letting the tensor go, as
+// withStorageView in storage.ts does.
+Napi::Value StorageView(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto& t = Unwrap(info[0]);
+  if (!t.device().is_cpu()) ThrowTorch(env, "storageView: the tensor is on " + t.device().str() + ", not the CPU");
+  int64_t off = ToInt(info[1], "byteOffset");
+  int64_t len = ToInt(info[2], "byteLength");
+  const auto& storage = t.storage();
+  auto n = static_cast<int64_t>(storage.nbytes());
+  if (off < 0 || len < 0 || off > n || len > n - off) {
+    ThrowTorch(env, "storageView: bytes " + std::to_string(off) + ".." + std::to_string(off + len) +
+                        " are outside the " + std::to_string(n) + "-byte storage");
+  }
+  if (len == 0) return Napi::ArrayBuffer::New(env, 0);
+  auto* data = static_cast<uint8_t*>(storage.mutable_data()) + off;
+#if defined(__linux__)
+  // populate: the caller is about to fill the range (a file read); mapping
+  // its fresh pages in one call is much cheaper than one fault per page.
+  // Best effort: kernels before 5.14 refuse it and the pages fault as usual.
+  if (info.Length() > 3 && info[3].ToBoolean().Value()) {
+    auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    auto first = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+    auto last = (reinterpret_cast<uintptr_t>(data) + static_cast<uintptr_t>(len)) & ~(page - 1);
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
+  }
+#endif
+  return Napi::ArrayBuffer::New(env, data, static_cast<size_t>(len));
+}
+
+// detachView(arrayBuffer): detaches a storageView: it no longer reaches the
+// tensor's memory (its length becomes 0).
+Napi::Value DetachView(const Napi::CallbackInfo& info) {
+  if (!info[0].IsArrayBuffer()) ThrowType(info.Env(), "detachView: expected an ArrayBuffer");
+  auto ab = info[0].As<Napi::ArrayBuffer>();
+  if (!ab.IsDetached() && ab.ByteLength() > 0) ab.Detach();
+  return info.Env().Undefined();
+}
+
+#ifndef _WIN32
+// A private file mapping, owned by the storage made over it.
+struct Mapping {
+  void* base;
+  size_t size;
+};
+
+void Unmap(void* ctx) {
+  auto* m = static_cast<Mapping*>(ctx);
+  munmap(m->base, m->size);
+  delete m;
+}
+#endif
+
+// mapFile(fd): a 1-D uint8 tensor over the whole open file, mapped
+// copy-on-write (MAP_PRIVATE, as torch.load(mmap=True)): pages are read from
+// the file when first touched, writes stay private to this process. The file
+// is unmapped when the storage (and every storageSlice of it) is freed.
+Napi::Value MapFile(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+#ifdef _WIN32
+  ThrowTorch(env, "mapFile: memory-mapped loading is not supported on Windows");
+#else
+  int fd = static_cast<int>(ToInt(info[0], "fd"));
+  struct stat st;
+  if (fstat(fd, &st) != 0) ThrowTorch(env, std::string("mapFile: fstat failed: ") + std::strerror(errno));
+  auto size = static_cast<size_t>(st.st_size);
+  if (size == 0) return Wrap(env, at::empty({0}, at::kByte));
+  void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  if (base == MAP_FAILED) ThrowTorch(env, std::string("mapFile: mmap failed: ") + std::strerror(errno));
+  c10::DataPtr ptr(base, new Mapping{base, size}, &Unmap, c10::Device(c10::kCPU));
+  c10::Storage storage(c10::Storage::use_byte_size_t(), size, std::move(ptr), nullptr, false);
+  return Wrap(env, at::empty({0}, at::kByte).set_(storage, 0, {static_cast<int64_t>(size)}, {1}));
+#endif
+}
+
+void DropStorageRef(void* ctx) { delete static_cast<c10::Storage*>(ctx); }
+
+// storageSlice(h, byteOffset, byteLength, dtypeCode): a 1-D tensor of dtype
+// over bytes [byteOffset, byteOffset + byteLength) of h's CPU storage, on a
+// storage of its own (as Python's UntypedStorage slicing) that keeps h's alive.
+// No copy: the bytes are shared.
+Napi::Value StorageSlice(const Napi::CallbackInfo& info) {
+  auto env = info.Env();
+  auto& t = Unwrap(info[0]);
+  if (!t.device().is_cpu()) ThrowTorch(env, "storageSlice: the tensor is on " + t.device().str() + ", not the CPU");
+  int64_t off = ToInt(info[1], "byteOffset");
+  int64_t len = ToInt(info[2], "byteLength");
+  auto dtype = ToScalarType(info[3]);
+  auto item = static_cast<int64_t>(c10::elementSize(dtype));
+  auto storage = t.storage();
+  auto n = static_cast<int64_t>(storage.nbytes());
+  if (off < 0 || len < 0 || off > n || len > n - off || len % item != 0) {
+    ThrowTorch(env, "storageSlice: bytes " + std::to_string(off) + ".." + std::to_string(off + len) +
+                        " are not whole elements inside the " + std::to_string(n) + "-byte storage");
+  }
+  auto* data = static_cast<uint8_t*>(storage.mutable_data()) + off;
+  if (reinterpret_cast<uintptr_t>(data) % static_cast<uintptr_t>(item) != 0) {
+    ThrowTorch(env, "storageSlice: byte offset " + std::to_string(off) + " is not aligned to the element size");
+  }
+  c10::DataPtr ptr(data, new c10::Storage(std::move(storage)), &DropStorageRef, c10::Device(c10::kCPU));
+  c10::Storage slice(c10::Storage::use_byte_size_t(), static_cast<size_t>(len), std::move(ptr), nullptr, false);
+  return Wrap(env, at::empty({0}, at::TensorOptions().dtype(dtype)).set_(slice, 0, {len / item}, {1}));
 }
 
 // setData(h, src): h.data = src (keeps h's identity, used by Module.to and
@@ -211,6 +331,10 @@ void InitTensor(Napi::Env env, Napi::Object exports) {
   TN_EXPORT(exports, "storageId", StorageId);
   TN_EXPORT(exports, "storageNbytes", StorageNbytes);
   TN_EXPORT(exports, "storageBytes", StorageBytes);
+  TN_EXPORT(exports, "storageView", StorageView);
+  TN_EXPORT(exports, "detachView", DetachView);
+  TN_EXPORT(exports, "mapFile", MapFile);
+  TN_EXPORT(exports, "storageSlice", StorageSlice);
   TN_EXPORT(exports, "setData", SetData);
   TN_EXPORT(exports, "alias", Alias);
   TN_EXPORT(exports, "sameTensor", SameTensor);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import type { DType } from '../lib/torch/index.js';
-import { Data, refBatch, spec } from './helpers/python.js';
+import { Data, errorOf, refBatch, spec } from './helpers/python.js';
 
 const D = new Data(90);
 const X = spec([[1.7, -2.5, 0.4999], [3.25, -0.0001, 65504.5]]);
@@ -39,6 +39,22 @@ describe('10 core: conversions, clone, detach', () => {
       ({ x }) => x.to({ dtype: 'float32' }).mul(2), { grad: true });
     ref.it('float16 arithmetic rounds like PyTorch', { x: spec([0.1, 0.2, 1000.7]) }, 'x.half() * 3 + 1', ({ x }) => x.half().mul(3).add(1));
     ref.it('bfloat16 arithmetic rounds like PyTorch', { x: spec([0.1, 0.2, 1000.7]) }, 'x.bfloat16() * 3 + 1', ({ x }) => x.bfloat16().mul(3).add(1));
+    // the dtypes of PyTorch 2.x: unsigned integers and 8-bit floats
+    const P = spec([[1.7, 2.5, 0.4999], [3.25, 0.0001, 65504.5]]);
+    for (const dt of ['uint16', 'uint32', 'uint64'] as DType[]) {
+      ref.it(`float32 to ${dt}`, { x: P }, `x.to(torch.${dt})`, ({ x }) => x.to(dt));
+      ref.it(`${dt} to float64 and int64`, { x: P }, `(x.to(torch.${dt}).double(), x.to(torch.${dt}).long())`,
+        ({ x }) => [x.to(dt).double(), x.to(dt).long()]);
+    }
+    const F8 = spec([[0.1, -2.5, 1000, 1e-3], [448, -0.0001, 3.75, 57344]]);
+    for (const dt of ['float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz', 'float8_e8m0fnu'] as DType[]) {
+      ref.it(`float32 to ${dt} rounds like PyTorch`, { x: F8 }, `x.to(torch.${dt})`, ({ x }) => x.to(dt));
+      ref.it(`${dt} to float64`, { x: F8 }, `x.to(torch.${dt}).double()`, ({ x }) => x.to(dt).double());
+    }
+    ref.it('uint64 item past 2^63', {}, 'torch.tensor([2**64 - 1], dtype=torch.uint64)[0].item()',
+      () => torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' }).select(0, 0).item());
+    ref.it('float8 item', {}, 'torch.tensor([2.3], dtype=torch.float8_e4m3fn)[0].item()',
+      () => torch.tensor([2.3], { dtype: 'float8_e4m3fn' }).select(0, 0).item());
     ref.it('float16 raw bits', { x: spec([0.1, -2, 65504, 1e-7]) }, 'x.half().view(torch.int16).to(torch.int32) & 0xffff',
       ({ x }) => torch.tensor(Array.from(x.half().toTypedArray() as Uint16Array), { dtype: 'int32' }));
     ref.it('bfloat16 raw bits', { x: spec([0.1, -2, 3e38, 1e-7]) }, 'x.bfloat16().view(torch.int16).to(torch.int32) & 0xffff',
@@ -102,6 +118,8 @@ describe('10 core: conversions, clone, detach', () => {
         const cases: [DType, new (n: number) => ArrayBufferView][] = [
           ['float32', Float32Array], ['float64', Float64Array], ['int64', BigInt64Array], ['int32', Int32Array],
           ['int16', Int16Array], ['int8', Int8Array], ['uint8', Uint8Array], ['bool', Uint8Array], ['float16', Uint16Array], ['bfloat16', Uint16Array],
+          ['uint16', Uint16Array], ['uint32', Uint32Array], ['uint64', BigUint64Array], ['float8_e4m3fn', Uint8Array], ['float8_e5m2', Uint8Array],
+          ['float8_e4m3fnuz', Uint8Array], ['float8_e5m2fnuz', Uint8Array], ['float8_e8m0fnu', Uint8Array],
         ];
         for (const [dt, cls] of cases) {
           const a = torch.tensor([1, 0, 1], { dtype: dt }).toTypedArray();
@@ -110,9 +128,37 @@ describe('10 core: conversions, clone, detach', () => {
         }
         const big = torch.tensor([2n ** 60n + 1n]).toTypedArray() as BigInt64Array;
         expect(big[0]).to.equal(2n ** 60n + 1n);
+        const ubig = torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' }).toTypedArray() as BigUint64Array;
+        expect(ubig[0]).to.equal(2n ** 64n - 1n);
+        // types without a number form give their raw bytes (bits16: 16-bit words)
+        const opaque: [DType, ArrayBufferView][] = [
+          ['bits8', new Uint8Array([0, 129, 16])], ['bits16', new Uint16Array([0x4238, 0xff7e])], ['bits1x8', new Uint8Array([1, 2])],
+          ['bits2x4', new Uint8Array([3])], ['bits4x2', new Uint8Array([255])], ['float4_e2m1fn_x2', new Uint8Array([0x38, 0x42])],
+        ];
+        for (const [dt, raw] of opaque) {
+          const t = torch.tensor(raw as never, { dtype: dt });
+          expect(t.dtype).to.equal(dt);
+          expect(t.toTypedArray(), dt).to.deep.equal(raw);
+        }
         // a non-contiguous view comes out in row-major order
         expect(Array.from(torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'int32' }).t().toTypedArray() as Int32Array)).to.deep.equal([1, 4, 2, 5, 3, 6]);
         expect(torch.tensor([[1, 2], [3, 4]]).t().dataSync()).to.deep.equal([1, 3, 2, 4]);
+      });
+    });
+  });
+
+  describe('dtypes without a number form (bits*, float4_e2m1fn_x2)', () => {
+    it('refuse item, tolist and dataSync with one message, and print their raw bytes', () => {
+      torch.tidy(() => {
+        const t = torch.tensor(new Uint8Array([0, 129, 16]), { dtype: 'bits8' });
+        for (const [what, f] of [['item', () => t.select(0, 0).item()], ['tolist', () => t.tolist()], ['dataSync', () => t.dataSync()]] as const) {
+          const e = errorOf(f);
+          expect(e).to.be.instanceOf(TypeError);
+          expect(e.message).to.equal(`${what}() is not available for bits8 tensors: their elements have no number form (toTypedArray() gives the raw bytes)`);
+        }
+        expect(String(t)).to.equal('tensor([  0, 129,  16], dtype=torch.bits8)');
+        expect(torch.hasNumberForm('bits8')).to.equal(false);
+        expect(torch.hasNumberForm('float8_e4m3fn')).to.equal(true);
       });
     });
   });

@@ -30,13 +30,54 @@ describe('10 core: creation', () => {
       () => torch.tensor([NaN, Infinity, -Infinity, 1.5]));
     ref.it('large int64 values from bigints', {}, 'torch.tensor([2**53 + 1, -2**62])',
       () => torch.tensor([2n ** 53n + 1n, -(2n ** 62n)]));
+    ref.it('numbers mixed with bigints', {}, 'torch.tensor([[1, 2**62 + 1], [-3, 4]])',
+      () => torch.tensor([[1, 2n ** 62n + 1n], [-3, 4n]]));
+    ref.it('Uint16Array gives uint16 with its values', {}, 'torch.tensor([0, 1, 64, 1000, 65535], dtype=torch.uint16)',
+      () => torch.tensor(new Uint16Array([0, 1, 64, 1000, 65535])));
+    ref.it('Uint32Array gives uint32', {}, 'torch.tensor([0, 7, 4294967295], dtype=torch.uint32)',
+      () => torch.tensor(new Uint32Array([0, 7, 4294967295])));
+    ref.it('BigUint64Array gives uint64', {}, 'torch.tensor([0, 2**63, 2**64 - 1], dtype=torch.uint64)',
+      () => torch.tensor(new BigUint64Array([0n, 2n ** 63n, 2n ** 64n - 1n])));
+    ref.it('explicit dtype uint64 from bigints', {}, 'torch.tensor([2**64 - 1, 5], dtype=torch.uint64)',
+      () => torch.tensor([2n ** 64n - 1n, 5], { dtype: 'uint64' }));
+    ref.it('explicit dtype uint16 from numbers', {}, 'torch.tensor([3, 60000], dtype=torch.uint16)',
+      () => torch.tensor([3, 60000], { dtype: 'uint16' }));
+    ref.it('explicit dtype float8_e4m3fn', {}, 'torch.tensor([0.1, 1.7, -300, 1000], dtype=torch.float8_e4m3fn)',
+      () => torch.tensor([0.1, 1.7, -300, 1000], { dtype: 'float8_e4m3fn' }));
+    ref.it('explicit dtype float8_e5m2', {}, 'torch.tensor([0.1, 1.7, -300, 1000], dtype=torch.float8_e5m2)',
+      () => torch.tensor([0.1, 1.7, -300, 1000], { dtype: 'float8_e5m2' }));
+    ref.it('a Uint16Array converted to float32', {}, 'torch.tensor([1, 64, 65535], dtype=torch.uint16).float()',
+      () => torch.tensor(new Uint16Array([1, 64, 65535]), { dtype: 'float32' }));
+
+    it('refuses what has no tensor form, naming it', () => {
+      const cases: [() => unknown, string, ErrorConstructor][] = [
+        [() => torch.tensor(new DataView(new ArrayBuffer(4)) as never),
+          'Expected a Float32Array, Float64Array, BigInt64Array, BigUint64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array or Uint32Array for data but received an object of type DataView', TypeError],
+        [() => torch.tensor(new Uint8ClampedArray(2) as never),
+          'Expected a Float32Array, Float64Array, BigInt64Array, BigUint64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array or Uint32Array for data but received an object of type Uint8ClampedArray', TypeError],
+        [() => torch.tensor([1, -2n], { dtype: 'uint64' }), 'Expected a value that fits in uint64 but received -2', RangeError],
+        [() => torch.tensor([-1], { dtype: 'uint64' }), 'Expected a value that fits in uint64 but received -1', RangeError],
+        [() => torch.tensor([2n ** 64n], { dtype: 'uint64' }), 'Expected a value that fits in uint64 but received 18446744073709551616', RangeError],
+        [() => torch.tensor([2n ** 63n]), 'Expected a value that fits in int64 but received 9223372036854775808', RangeError],
+        [() => torch.tensor([1, 2], { dtype: 'bits8' }),
+          'Expected a typed array of 1-byte elements (raw bits) for a bits8 tensor for data but received an array of length 2', TypeError],
+        [() => torch.tensor(new Uint8Array(2), { dtype: 'bits16' }),
+          'Expected a typed array of 2-byte elements (raw bits) for a bits16 tensor for data but received an object of type Uint8Array', TypeError],
+      ];
+      for (const [f, msg, cls] of cases) {
+        const e = errorOf(f);
+        expect(e, msg).to.be.instanceOf(cls);
+        expect(e.message).to.equal(msg);
+      }
+    });
 
     it('typed arrays keep their element type', () => {
       torch.tidy(() => {
         const cases: [ArrayBufferView, DType][] = [
           [new Float32Array([1, 2]), 'float32'], [new Float64Array([1, 2]), 'float64'], [new Int32Array([1, 2]), 'int32'],
           [new Int16Array([1, 2]), 'int16'], [new Int8Array([1, 2]), 'int8'], [new Uint8Array([1, 2]), 'uint8'],
-          [new BigInt64Array([1n, 2n]), 'int64'],
+          [new BigInt64Array([1n, 2n]), 'int64'], [new Uint16Array([1, 2]), 'uint16'], [new Uint32Array([1, 2]), 'uint32'],
+          [new BigUint64Array([1n, 2n]), 'uint64'],
         ];
         for (const [ta, dt] of cases) {
           const t = torch.tensor(ta as never);
@@ -124,7 +165,9 @@ describe('10 core: creation', () => {
       expect(() => torch.zeros([-1])).to.throw(RangeError, 'Expected non-negative dimensions for zeros size but received an array of length 1');
       expect(() => torch.zeros([1.5])).to.throw(TypeError, 'Expected an array of integers for size but received an array of length 1');
       expect(() => torch.zeros([1], { dtype: 'float8' as never })).to.throw(TypeError,
-        "Expected one of uint8, int8, int16, int32, int64, float16, float32, float64, bool, bfloat16 for dtype but received 'float8' of type string");
+        "Expected one of float32, float64, float16, bfloat16, int64, int32, int16, int8, uint8, bool, uint16, uint32, uint64, " +
+          "float8_e4m3fn, float8_e5m2, float8_e4m3fnuz, float8_e5m2fnuz, float8_e8m0fnu, float4_e2m1fn_x2, bits8, bits16, bits1x8, " +
+          "bits2x4, bits4x2 for dtype but received 'float8' of type string");
       expect(() => torch.zeros([1], { dtyp: 'float32' } as never)).to.throw(TypeError, "Unknown option 'dtyp' for zeros; expected one of: dtype, device, requiresGrad");
       expect(() => torch.rand([2], { dtype: 'int64' })).to.throw(TypeError, "rand() expects a floating point dtype but received 'int64'");
       expect(() => torch.arange(0, 5, 0)).to.throw(RangeError, 'arange: step must be nonzero');

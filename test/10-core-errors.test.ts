@@ -156,7 +156,7 @@ describe('10 core: errors', () => {
         expect(() => x.reshape(1.5, 4)).to.throw(TypeError, 'Expected an array of integers for shape but received an array of length 2');
         expect(() => x.permute([0, 'a'] as never)).to.throw(TypeError, 'Expected an array of integers for dims but received an array of length 2');
         expect(() => x.to('float' as never)).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'float' of type string");
-        expect(() => x.sum(0, false, { dtype: 'int' as never })).to.throw(TypeError, /^Expected one of uint8, .* for dtype but received 'int' of type string$/);
+        expect(() => x.sum(0, false, { dtype: 'int' as never })).to.throw(TypeError, /^Expected one of float32, .* for dtype but received 'int' of type string$/);
         expect(() => x.add(1, { alhpa: 2 } as never)).to.throw(TypeError, "Unknown option 'alhpa' for add; expected one of: alpha");
         expect(() => x.index(2.5)).to.throw(TypeError, 'Expected an integer index for index but received 2.5 of type number');
         expect(() => torch.tensor({} as never)).to.throw(TypeError, 'Expected numbers or booleans in tensor data but received an object of type Object');
@@ -181,7 +181,8 @@ describe('10 core: errors', () => {
           [() => torch.full([2], 'a' as never), 'Expected a number or boolean for a Scalar argument'],
           [() => (x as unknown as { softmax(): unknown }).softmax(), "aten::softmax.int: missing argument 'dim'"],
           [() => x.add(undefined as never), "aten::add.Scalar: missing argument 'other'"],
-          [() => torch.fromTypedArray([1, 2] as never, [2]), 'Expected a typed array'],
+          [() => torch.fromTypedArray([1, 2] as never, [2]),
+            'Expected a Float32Array, Float64Array, BigInt64Array, BigUint64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array or Uint32Array for data but received an array of length 2'],
         ];
         for (const [f, msg] of cases) {
           const e = errorOf(f);

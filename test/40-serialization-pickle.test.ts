@@ -288,7 +288,7 @@ describe('40 serialization: pickle', () => {
       ['a non-bool requires_grad', { rg: 1 }, 'requires_grad must be a bool, got int 1'],
       ['an unknown storage class', { cls: 'Storage' }, '', "Refusing to load: global 'torch.Storage' is not allowed (weights-only loading)"],
       ['an untyped storage in v2', { cls: 'UntypedStorage' }, '_rebuild_tensor_v2 needs a typed storage, got torch.storage.UntypedStorage'],
-      ['an unsupported v3 dtype', { cls: 'UntypedStorage', numel: 12 }, '', 'Unsupported tensor dtype torch.uint16 in the checkpoint', [new PyGlobal('torch', 'uint16')]],
+      ['an unsupported v3 dtype', { cls: 'UntypedStorage', numel: 12 }, '', 'Unsupported tensor dtype torch.qint8 in the checkpoint', [new PyGlobal('torch', 'qint8')]],
       ['a v3 dtype clashing with a typed storage', {}, 'tensor dtype float16 does not match its FloatStorage storage', undefined, [new PyGlobal('torch', 'float16')]],
     ];
     for (const [what, t, msg, full, v3] of bad) {

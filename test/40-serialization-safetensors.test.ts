@@ -61,6 +61,14 @@ describe('40 serialization: safetensors', () => {
       mask: T(torch.tensor([true, false])),
       scalar: T(torch.tensor(1.5)),
       empty: T(torch.zeros([0, 4])),
+      u16: T(torch.tensor(new Uint16Array([0, 1, 65535]))),
+      u32: T(torch.tensor(new Uint32Array([0, 4294967295]))),
+      u64: T(torch.tensor(new BigUint64Array([0n, 2n ** 64n - 1n]))),
+      f8e4m3: T(torch.randn([3]).to('float8_e4m3fn')),
+      f8e5m2: T(torch.randn([2, 2]).to('float8_e5m2')),
+      f8e8m0: T(torch.tensor([0.5, 4, 1024], { dtype: 'float32' }).to('float8_e8m0fnu')),
+      f8e4m3fnuz: T(torch.randn([3]).to('float8_e4m3fnuz')),
+      f8e5m2fnuz: T(torch.randn([3]).to('float8_e5m2fnuz')),
     };
   }
 
@@ -76,12 +84,13 @@ describe('40 serialization: safetensors', () => {
       expect(h.metadata).to.deep.equal({ format: 'pt', note: 'ünï' });
       expect((h.dataStart - 8) % 8).to.equal(0);
       // reference order: larger dtypes first, then by name
-      expect(h.tensors.map((t) => t.name)).to.deep.equal([
-        'i64', 'f64', 'layer.weight', 'scalar', 'slice', 'transposed', 'i32', 'bf16', 'f16', 'i16', 'i8', 'u8', 'mask', 'empty',
-      ].sort((a, b) => {
-        const rank: Record<string, number> = { bool: 0, uint8: 1, int8: 2, int16: 3, float16: 4, bfloat16: 5, int32: 6, float32: 7, float64: 8, int64: 9 };
-        return rank[v[b].dtype] - rank[v[a].dtype] || (a < b ? -1 : 1);
-      }));
+      // the order of the reference implementation's Dtype enum (BOOL, F4, F6_E2M3, F6_E3M2, U8, I8,
+      // F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ, I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64)
+      const order = ['bool', 'uint8', 'int8', 'float8_e5m2', 'float8_e4m3fn', 'float8_e8m0fnu', 'float8_e4m3fnuz', 'float8_e5m2fnuz',
+        'int16', 'uint16', 'float16', 'bfloat16', 'int32', 'uint32', 'float32', 'float64', 'int64', 'uint64'];
+      expect(h.tensors.map((t) => t.name)).to.deep.equal(
+        Object.keys(v).sort((a, b) => order.indexOf(v[b].dtype) - order.indexOf(v[a].dtype) || (a < b ? -1 : 1)),
+      );
     } finally {
       disposeAll(back);
     }
@@ -99,7 +108,10 @@ describe('40 serialization: safetensors', () => {
     const pyFile = path.join(dir, 'py.safetensors');
     py('st_write', {
       path: pyFile,
-      expr: "{'w': torch.randn(3, 2), 'h': torch.randn(4).half(), 'b': torch.randn(2).bfloat16(), 'i': torch.arange(5), 'm': torch.tensor([True, False]), 's': torch.tensor(2.0), 'e': torch.zeros(0)}",
+      expr: "{'w': torch.randn(3, 2), 'h': torch.randn(4).half(), 'b': torch.randn(2).bfloat16(), 'i': torch.arange(5), 'm': torch.tensor([True, False]), 's': torch.tensor(2.0), 'e': torch.zeros(0), " +
+        "'u16': torch.tensor([1, 65535], dtype=torch.uint16), 'u32': torch.tensor([4294967295], dtype=torch.uint32), 'u64': torch.tensor([2**64 - 1], dtype=torch.uint64), " +
+        "'f8': torch.randn(3).to(torch.float8_e4m3fn), 'f8b': torch.randn(3).to(torch.float8_e5m2), 'f8s': torch.tensor([0.25, 8.]).to(torch.float8_e8m0fnu), " +
+        "'f8u': torch.randn(2).to(torch.float8_e4m3fnuz), 'f8v': torch.randn(2).to(torch.float8_e5m2fnuz)}",
       metadata: { source: 'python' },
     });
     const expected = py<{ tensors: Record<string, Simple> }>('st_read', { path: pyFile }).tensors;
@@ -156,6 +168,7 @@ describe('40 serialization: safetensors', () => {
         [a, 'safetensors holds a flat name → tensor mapping; pass a plain object or Map of tensors'],
         [new Map([[1, a]]), 'safetensors keys must be strings, got number'],
         [{ a }, "safetensors metadata values must be strings, but 'n' is number", { metadata: { n: 1 } }],
+        [{ raw: T(torch.tensor(new Uint8Array([1, 2]), { dtype: 'bits8' })) }, "Cannot save 'raw': safetensors has no dtype code for bits8 tensors"],
       ];
       for (const [v, msg, opts] of cases) {
         const e = errorOf(() => save(v, f, { format: 'safetensors', ...(opts ?? {}) }));
@@ -187,7 +200,7 @@ describe('40 serialization: safetensors', () => {
       })(), 'Invalid safetensors header: length 200000000 exceeds the 100 MB limit'],
       ['invalid JSON', stFile(null, Buffer.alloc(0), '{"a": '), /^Invalid safetensors header: /.source],
       ['a JSON array', stFile([]), 'Invalid safetensors header: expected a JSON object'],
-      ['an unknown dtype', stFile({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, Buffer.alloc(1)), "Invalid safetensors header: tensor 'a' has unsupported dtype \"F8_E4M3\" (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL)"],
+      ['an unknown dtype', stFile({ a: { dtype: 'F6_E2M3', shape: [1], data_offsets: [0, 1] } }, Buffer.alloc(1)), "Invalid safetensors header: tensor 'a' has unsupported dtype \"F6_E2M3\" (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ)"],
       ['a bad shape', stFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)), "Invalid safetensors header: tensor 'a' has an invalid shape"],
       ['bad offsets', stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }, f32(1)), "Invalid safetensors header: tensor 'a' has invalid data_offsets"],
       ['offsets past the data', stFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32(1)), "Invalid safetensors header: tensor 'a' has data_offsets [0, 8] outside the 4-byte data section"],

@@ -52,14 +52,13 @@ describe('40 serialization: zip container', () => {
     r.close();
   });
 
-  it("reproduces torch.save's zip layout byte for byte (747-byte {'w': tensor([1., 2.])})", function () {
+  it("reproduces torch.save's zip layout byte for byte ({'w': tensor([1., 2.])}, every record rewritten)", function () {
     if (!hasPythonTorch()) this.skip();
     const { dir, cleanup } = tmpDir();
     try {
       const file = path.join(dir, 'archive.pt');
       py('save', { path: file, expr: "{'w': torch.tensor([1., 2.])}" });
       const orig = fs.readFileSync(file);
-      expect(orig.byteLength).to.equal(747);
       const r = ZipReader.fromBuffer(orig);
       expect(r.get('archive/data.pkl')!.dataOffset).to.equal(64);
       const again = build(r.entries.map((e) => [e.name, r.read(e)]));

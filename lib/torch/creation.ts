@@ -2,7 +2,7 @@
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 import { wrap, shapeArgs, op } from './handle.js';
-import { dtypeCode, dtypeOfTypedArray, getDefaultDtype, isDType, type DType, type TypedArray } from './dtype.js';
+import { dtypeCode, dtypeOfTypedArray, getDefaultDtype, hasNumberForm, isDType, ITEM_SIZE, type DType, type TypedArray } from './dtype.js';
 import { deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, rangeError, typeError } from './errors.js';
 import { Generator } from './generator.js';
@@ -42,11 +42,18 @@ function checkOpts(opts: TensorOptions | undefined, where: string): TensorOption
 }
 
 /**
- * Creates a tensor from a number, boolean, nested arrays or a typed array
- * (copying the data). Dtype is inferred as in PyTorch: all-integer numbers give
- * int64, any fraction gives the default float dtype, booleans give bool;
- * typed arrays keep their own type.
- * @throws TypeError for ragged arrays or values that are not numbers/booleans.
+ * Creates a tensor from a number, boolean, bigint, nested arrays or a typed
+ * array (copying the data). Dtype is inferred as in PyTorch: all-integer
+ * numbers give int64, any fraction gives the default float dtype, booleans
+ * give bool; typed arrays keep their own type (Uint16Array uint16,
+ * Uint32Array uint32, BigUint64Array uint64, ... see {@link dtypeOfTypedArray}).
+ * Bigints keep all 64 bits for int64 and uint64 tensors. With a dtype that
+ * has no number form (bits*, float4_e2m1fn_x2), a typed array of elements of
+ * the same size gives the raw bits.
+ * @throws TypeError for ragged arrays, values that are not numbers/booleans/bigints
+ *   or an unsupported view (DataView...), or, for a dtype without a number form,
+ *   anything but a typed array of its element size; RangeError for a bigint outside int64
+ *   (uint64 for a uint64 tensor) or a negative integer for a uint64 tensor.
  */
 export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOptions): Tensor {
   const o = checkOpts(opts, 'tensor');
@@ -59,8 +66,18 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
   if (ArrayBuffer.isView(data)) {
     const ta = data as TypedArray;
     const src = dtypeOfTypedArray(ta);
+    if (o.dtype !== undefined && !hasNumberForm(o.dtype)) {
+      // bits*/float4 elements have no values to convert: the array gives their raw bits.
+      if (ta.BYTES_PER_ELEMENT !== ITEM_SIZE[o.dtype]) {
+        typeError(`a typed array of ${ITEM_SIZE[o.dtype]}-byte elements (raw bits) for a ${o.dtype} tensor`, 'data', ta);
+      }
+      return finish(wrap<Tensor>(native.fromBytes(ta, dtypeCode(o.dtype), [ta.length])), o, o.dtype);
+    }
     const t = wrap<Tensor>(native.fromBytes(ta, dtypeCode(src), [ta.length]));
     return finish(t, o, src);
+  }
+  if (o.dtype !== undefined && !hasNumberForm(o.dtype)) {
+    typeError(`a typed array of ${ITEM_SIZE[o.dtype]}-byte elements (raw bits) for a ${o.dtype} tensor`, 'data', data);
   }
   const shape: number[] = [];
   let probe: NestedInput = data;
@@ -71,7 +88,9 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
   }
   const numel = shape.reduce((a, b) => a * b, 1);
   const flat = new Float64Array(numel);
-  let big: BigInt64Array | null = null;
+  // Bigint inputs by position (numbers elsewhere), to keep all 64 bits.
+  let big: (bigint | undefined)[] | null = null;
+  const unsigned = o.dtype === 'uint64';
   let pos = 0;
   let kind: 'int' | 'float' | 'bool' | null = null;
   const visit = (v: NestedInput, d: number): void => {
@@ -90,11 +109,12 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
       else if (kind !== 'float') kind = 'int';
       flat[pos++] = v;
     } else if (typeof v === 'bigint') {
-      if (v > 9223372036854775807n || v < -9223372036854775808n) {
-        throw new RangeError(`Expected a value that fits in int64 but received ${v}`);
+      const max = unsigned ? 18446744073709551615n : 9223372036854775807n;
+      if (v > max || v < -9223372036854775808n) {
+        throw new RangeError(`Expected a value that fits in ${unsigned ? 'uint64' : 'int64'} but received ${v}`);
       }
       if (kind !== 'float') kind = 'int';
-      big ??= new BigInt64Array(numel);
+      big ??= new Array<bigint | undefined>(numel);
       big[pos] = v;
       flat[pos++] = Number(v);
     } else {
@@ -106,8 +126,16 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
   const target = o.dtype ?? inferred;
   let t: Tensor;
   if (target === 'int64' && (big !== null || kind === 'int')) {
-    const ints = big ?? BigInt64Array.from(flat, (x) => BigInt(x));
+    const ints = BigInt64Array.from(flat, (x, i) => big?.[i] ?? BigInt(x));
     t = wrap<Tensor>(native.fromBytes(ints, dtypeCode('int64'), shape));
+  } else if (target === 'uint64' && kind === 'int') {
+    const ints = new BigUint64Array(numel);
+    for (let i = 0; i < numel; i++) {
+      const x = big?.[i] ?? BigInt(flat[i]);
+      if (x < 0n) throw new RangeError(`Expected a value that fits in uint64 but received ${x}`);
+      ints[i] = x;
+    }
+    t = wrap<Tensor>(native.fromBytes(ints, dtypeCode('uint64'), shape));
   } else {
     t = wrap<Tensor>(native.fromBytes(flat, dtypeCode('float64'), shape));
   }

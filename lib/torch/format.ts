@@ -1,6 +1,6 @@
 /** The printed form of a tensor, following PyTorch's `repr` (linewidth 80, precision 4, edgeitems 3, threshold 1000). */
 import type { Tensor } from './tensor.js';
-import { getDefaultDtype } from './dtype.js';
+import { getDefaultDtype, hasNumberForm, isFloatingPoint } from './dtype.js';
 
 const LINEWIDTH = 80;
 const THRESHOLD = 1000;
@@ -48,12 +48,17 @@ function makeFormatter(values: number[], floating: boolean, isBool: boolean): (x
   };
 }
 
-/** PyTorch-like repr: `tensor([[1., 2.], [3., 4.]], dtype=torch.float64)`. */
+/**
+ * PyTorch-like repr: `tensor([[1., 2.], [3., 4.]], dtype=torch.float64)`.
+ * Dtypes without a number form (bits*, float4_e2m1fn_x2) show their raw
+ * bytes (bits16: 16-bit words) as integers.
+ */
 export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;
-  const values = t.numel() > 0 ? t.dataSync() : [];
-  const floating = dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16';
+  const opaque = !hasNumberForm(dtype);
+  const values = t.numel() === 0 ? [] : opaque ? Array.from(t.toTypedArray() as Uint8Array | Uint16Array) : t.dataSync();
+  const floating = !opaque && isFloatingPoint(dtype);
   const summarize = values.length > THRESHOLD;
   const strides: number[] = [];
   let acc = 1;

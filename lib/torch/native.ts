@@ -31,6 +31,14 @@ export interface NativeAddon {
   storageId(h: Handle): string;
   storageNbytes(h: Handle): number;
   storageBytes(h: Handle): ArrayBuffer;
+  /** An ArrayBuffer over storage bytes [byteOffset, byteOffset + byteLength) of a CPU tensor, no copy, not owning them: detach it before the tensor goes. */
+  storageView(h: Handle, byteOffset: number, byteLength: number, populate?: boolean): ArrayBuffer;
+  /** Detaches a storageView so that it releases the storage now. */
+  detachView(view: ArrayBuffer): void;
+  /** A uint8 tensor over an open file mapped copy-on-write. */
+  mapFile(fd: number): Handle;
+  /** A 1-D tensor of `dtype` over bytes of a CPU storage, on a storage of its own that shares them. */
+  storageSlice(h: Handle, byteOffset: number, byteLength: number, dtype: number): Handle;
   setData(h: Handle, src: Handle): void;
   alias(h: Handle): Handle;
   sameTensor(a: Handle, b: Handle): boolean;

@@ -36,3 +36,65 @@ export function fromStorageBytes(bytes: Uint8Array, dtype: DType, device = 'cpu'
   t.dispose();
   return moved;
 }
+
+/**
+ * Calls `fn` with a Uint8Array over bytes [byteOffset, byteOffset + byteLength)
+ * of the CPU storage behind `t`, without copying (writes go into the tensor).
+ * The array does not own the memory: it is detached (emptied) when `fn`
+ * returns, and `fn` must not dispose `t`. `populate` (default false) says
+ * that `fn` overwrites the whole range: on Linux its fresh pages are then
+ * mapped in one call (MADV_POPULATE_WRITE) instead of one fault each.
+ * @throws TorchError for a tensor not on the CPU or a range outside its storage.
+ */
+export function withStorageView<R>(
+  t: Tensor,
+  byteOffset: number,
+  byteLength: number,
+  fn: (bytes: Uint8Array) => R,
+  opts: { populate?: boolean } = {},
+): R {
+  const view = native.storageView(h(t, 'tensor'), byteOffset, byteLength, opts.populate ?? false);
+  try {
+    return fn(new Uint8Array(view));
+  } finally {
+    native.detachView(view);
+  }
+}
+
+/**
+ * A 1-D uint8 tensor over the whole file open as `fd`, mapped copy-on-write:
+ * its pages are read when first touched and writes stay in this process.
+ * @throws TorchError when the file cannot be mapped (or on Windows).
+ */
+export function mapFile(fd: number): Tensor {
+  return wrap<Tensor>(native.mapFile(fd));
+}
+
+/**
+ * A 1-D tensor of `dtype` over bytes [byteOffset, byteOffset + byteLength) of
+ * the CPU storage behind `t`, on a storage of its own that shares those bytes
+ * and keeps `t`'s storage alive.
+ * @throws TorchError for a range outside the storage, not a whole number of
+ *   elements, or not aligned to the element size.
+ */
+export function storageSlice(t: Tensor, byteOffset: number, byteLength: number, dtype: DType): Tensor {
+  return wrap<Tensor>(native.storageSlice(h(t, 'tensor'), byteOffset, byteLength, dtypeCode(dtype)));
+}
+
+/**
+ * Yields Uint8Arrays over bytes [0, byteLength) of the CPU storage behind
+ * `t`, `pieceBytes` at a time, without copying. Each is detached (emptied)
+ * when the iteration moves past it or stops, so the consumer copies what it
+ * keeps; `t` must stay alive meanwhile.
+ * @throws TorchError for a tensor not on the CPU or a range outside its storage.
+ */
+export function* storageViews(t: Tensor, byteLength: number, pieceBytes: number): Generator<Uint8Array> {
+  for (let off = 0; off < byteLength; off += pieceBytes) {
+    const view = native.storageView(h(t, 'tensor'), off, Math.min(pieceBytes, byteLength - off));
+    try {
+      yield new Uint8Array(view);
+    } finally {
+      native.detachView(view);
+    }
+  }
+}

@@ -8,7 +8,17 @@ import { native, type Handle } from './native.js';
 import { TensorOps } from './generated/ops.js';
 import { registerTensorClass, h, wrap } from './handle.js';
 import { track } from './scope.js';
-import { dtypeCode, dtypeFromCode, isDType, ITEM_SIZE, typedArrayFor, type DType, type TypedArray } from './dtype.js';
+import {
+  dtypeCode,
+  dtypeFromCode,
+  hasNumberForm,
+  isDType,
+  isFloatingPoint,
+  ITEM_SIZE,
+  typedArrayFor,
+  type DType,
+  type TypedArray,
+} from './dtype.js';
 import { Device, deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
@@ -164,37 +174,61 @@ export class Tensor extends TensorOps {
   elementSize(): number {
     return ITEM_SIZE[this.dtype];
   }
+  /** PyTorch's `is_floating_point()`: true for the float dtypes, 8- and 4-bit ones included. */
   isFloatingPoint(): boolean {
-    const d = this.dtype;
-    return d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
+    return isFloatingPoint(this.dtype);
   }
 
   // ---------------------------------------------------------------- data
-  /** The value of a one-element tensor. @throws TorchError for more elements. */
+  /**
+   * The value of a one-element tensor (int64 and uint64 values past 2^53 become
+   * the nearest number).
+   * @throws TorchError for more elements; TypeError for a dtype without a
+   *   number form (see {@link hasNumberForm}).
+   */
   item(): number;
   item<T extends number | boolean>(): T;
   item(): number | boolean {
+    this.checkNumberForm('item');
     return native.item(this._h);
   }
   /**
    * A copy of the elements as a typed array of the matching kind (row-major,
    * on the CPU): Float32Array, Float64Array, BigInt64Array (int64),
-   * Int32Array, Int16Array, Int8Array, Uint8Array (uint8, bool), and
-   * Uint16Array raw bits for float16/bfloat16.
+   * BigUint64Array (uint64), Int32Array, Uint32Array (uint32), Int16Array,
+   * Int8Array, Uint8Array (uint8, bool), Uint16Array (uint16); raw bits for
+   * the rest: Uint16Array for float16, bfloat16 and bits16, Uint8Array for the
+   * 8-bit floats, float4_e2m1fn_x2 and the other bits types.
    */
   toTypedArray(): TypedArray {
     return typedArrayFor(this.dtype, native.toBytes(this._h));
   }
-  /** The elements as numbers in a flat array (int64 converted to number). */
+  /**
+   * The elements as numbers in a flat array (int64 and uint64 converted to
+   * number; float16, bfloat16 and 8-bit floats through float32).
+   * @throws TypeError for a dtype without a number form (see {@link hasNumberForm}).
+   */
   dataSync(): number[] {
-    const t = this.dtype === 'float16' || this.dtype === 'bfloat16' ? this.to('float32') : this;
+    this.checkNumberForm('dataSync');
+    const d = this.dtype;
+    const t = isFloatingPoint(d) && ITEM_SIZE[d] < 4 ? this.to('float32') : this;
     const a = t.toTypedArray();
     if (t !== this) t.dispose();
-    if (a instanceof BigInt64Array) return Array.from(a, Number);
+    if (a instanceof BigInt64Array || a instanceof BigUint64Array) return Array.from(a, Number);
     return Array.from(a as ArrayLike<number>);
   }
-  /** The elements as nested arrays (a number or boolean for a 0-dim tensor). */
+  private checkNumberForm(what: string): void {
+    const d = this.dtype;
+    if (!hasNumberForm(d)) {
+      throw new TypeError(`${what}() is not available for ${d} tensors: their elements have no number form (toTypedArray() gives the raw bytes)`);
+    }
+  }
+  /**
+   * The elements as nested arrays (a number or boolean for a 0-dim tensor).
+   * @throws TypeError for a dtype without a number form (see {@link hasNumberForm}).
+   */
   tolist(): NestedArray {
+    this.checkNumberForm('tolist');
     const shape = this.shape;
     const flat = this.dataSync();
     const isBool = this.dtype === 'bool';

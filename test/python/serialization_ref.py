@@ -1,12 +1,16 @@
-#!/usr/bin/python3
-"""Reference side of the serialization tests (run with Debian's /usr/bin/python3,
-which has torch 1.13).
+#!/usr/bin/env python3
+"""Reference side of the serialization tests, run with the reference Python (the
+one whose torch the addon links: torch 2.13, see scripts/reference-python.ts).
 
 Commands (JSON on stdin, JSON on stdout):
   pickle    ["expr", ...]          -> ["hex of pickle.dumps(eval(expr), protocol=2)", ...]
   unpickle  ["hex", ...]           -> [{"repr": ..., "desc": ...}, ...]   (plain pickle.loads)
   describe  {"path", "weights_only", "map_location"?} -> {"ok": desc} | {"error": message}
             (or a list of such requests -> a list of results, to pay Python's start-up once)
+  values    {"path"}               -> {name: {"dtype", "values"}} for a flat dict of tensors loaded with
+                                      weights_only=True: the elements of tensor.tolist(), floats as the
+                                      hex of their big-endian double, ints as decimal strings; values
+                                      null where tolist() fails (bits*, float4_e2m1fn_x2)
   fixtures  {"dir"}                -> {"name": path, ...} (writes torch.save fixtures; also cuda.pt
                                       where CUDA is available. test/python/torch2-fixtures/ holds
                                       these files as PyTorch 2.11 wrote them on a CUDA machine, with
@@ -27,6 +31,9 @@ import struct
 import sys
 
 
+_KEEP = []
+
+
 def describe(obj, storages=None):
     import_torch = 'torch' in sys.modules
     if storages is None:
@@ -34,8 +41,9 @@ def describe(obj, storages=None):
     if import_torch:
         import torch
         if isinstance(obj, torch.Tensor):
-            st = obj.storage()
-            ptr = st.data_ptr() if st.size() > 0 else ('empty', id(st))
+            st = obj.untyped_storage()
+            _KEEP.append(st)  # so that id() of an empty storage is not reused
+            ptr = st.data_ptr() if st.nbytes() > 0 else ('empty', id(st))
             sid = storages.setdefault(ptr, len(storages))
             flat = obj.detach().reshape(-1).contiguous().cpu()
             if flat.dtype == torch.bool:
@@ -50,7 +58,7 @@ def describe(obj, storages=None):
                 'stride': list(obj.stride()),
                 'offset': obj.storage_offset(),
                 'storage': sid,
-                'storage_numel': st.size(),
+                'storage_numel': st.nbytes() // obj.element_size(),
                 'requires_grad': obj.requires_grad,
                 'parameter': isinstance(obj, torch.nn.Parameter),
                 'device': str(obj.device),
@@ -122,6 +130,19 @@ def main():
             except Exception as e:  # noqa: BLE001
                 return {'error': '%s: %s' % (type(e).__name__, e)}
         print(json.dumps([one(a) for a in arg] if isinstance(arg, list) else one(arg)))
+    elif cmd == 'values':
+        import torch
+        d = torch.load(arg['path'], weights_only=True)
+        out = {}
+        for k, t in d.items():
+            try:
+                flat = t.reshape(-1).tolist()
+            except RuntimeError:  # bits*, float4_e2m1fn_x2: no element values
+                flat = None
+            out[k] = {'dtype': str(t.dtype).replace('torch.', ''),
+                      'values': None if flat is None else
+                      [struct.pack('>d', x).hex() if isinstance(x, float) else str(int(x)) for x in flat]}
+        print(json.dumps(out))
     elif cmd == 'fixtures':
         print(json.dumps(make_fixtures(arg['dir'])))
     elif cmd == 'save':
@@ -146,14 +167,17 @@ def main():
         raise SystemExit('unknown command ' + cmd)
 
 
-ST_DTYPES = ['F32', 'F64', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8', 'U8', 'BOOL']
-
-
-def st_torch_dtype(code):
+def st_dtypes():
     import torch
     return {'F32': torch.float32, 'F64': torch.float64, 'F16': torch.float16, 'BF16': torch.bfloat16,
             'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8,
-            'BOOL': torch.bool}[code]
+            'BOOL': torch.bool, 'U16': torch.uint16, 'U32': torch.uint32, 'U64': torch.uint64,
+            'F8_E5M2': torch.float8_e5m2, 'F8_E4M3': torch.float8_e4m3fn, 'F8_E8M0': torch.float8_e8m0fnu,
+            'F8_E4M3FNUZ': torch.float8_e4m3fnuz, 'F8_E5M2FNUZ': torch.float8_e5m2fnuz}
+
+
+def st_torch_dtype(code):
+    return st_dtypes()[code]
 
 
 def st_read(path):
@@ -178,10 +202,7 @@ def st_read(path):
 
 def st_write(path, tensors, metadata):
     import torch
-    names = {v: k for k, v in {
-        'F32': torch.float32, 'F64': torch.float64, 'F16': torch.float16, 'BF16': torch.bfloat16,
-        'I64': torch.int64, 'I32': torch.int32, 'I16': torch.int16, 'I8': torch.int8, 'U8': torch.uint8,
-        'BOOL': torch.bool}.items()}
+    names = {v: k for k, v in st_dtypes().items()}
     header = {}
     if metadata:
         header['__metadata__'] = metadata
@@ -274,6 +295,29 @@ def make_fixtures(d):
     save('noncontig', {'nc': torch.randn(3, 4).t(), 'perm': torch.randn(2, 3, 4).permute(2, 0, 1)})
     p = torch.nn.Parameter(torch.randn(2, 2))
     save('parameter', {'p': p, 'frozen': torch.nn.Parameter(torch.randn(2), requires_grad=False)})
+    # the dtypes PyTorch 2.x added, and the bit-holding ones (as raw bytes)
+    raw = torch.tensor([0x38, 0x42, 0x7e, 0xff, 0x00, 0x81, 0x10, 0x07], dtype=torch.uint8)
+    u16 = torch.tensor([0, 1, 64, 1000, 65535, 7], dtype=torch.uint16)
+    save('dtypes2', {
+        'u16': u16,
+        'u16_view': u16[1:4],
+        'u32': torch.tensor([[0, 7], [4294967295, 65536]], dtype=torch.uint32).t(),
+        'u64': torch.tensor([0, 2 ** 63, 2 ** 64 - 1, 12345], dtype=torch.uint64),
+        'f8e4m3fn': torch.tensor([0., 1.5, -2.25, 448., 0.001953125, float('nan')]).to(torch.float8_e4m3fn),
+        'f8e5m2': torch.tensor([0., 1.5, -2.5, 57344., float('inf'), -0.]).to(torch.float8_e5m2),
+        'f8e4m3fnuz': torch.tensor([0., 1.5, -2.25, 240.]).to(torch.float8_e4m3fnuz),
+        'f8e5m2fnuz': torch.tensor([0., 1.5, -2.5, 57344.]).to(torch.float8_e5m2fnuz),
+        'f8e8m0fnu': torch.tensor([0.5, 1., 4., 2. ** 100]).to(torch.float8_e8m0fnu),
+        'f4': raw.clone().view(torch.float4_e2m1fn_x2),
+        'bits8': raw.clone().view(torch.bits8),
+        'bits16': raw.clone().view(torch.bits16),
+        'bits1x8': raw.clone().view(torch.bits1x8),
+        'bits2x4': raw.clone().view(torch.bits2x4),
+        'bits4x2': raw.clone().view(torch.bits4x2),
+        'param': torch.nn.Parameter(torch.tensor([1., -2.]).to(torch.float8_e5m2), requires_grad=False),
+        'scalar_u32': torch.tensor(5, dtype=torch.uint32),
+        'empty_u64': torch.zeros(0, 2, dtype=torch.uint64),
+    })
     save('single', {'w': torch.tensor([1., 2.])})
     save('tensor_only', torch.tensor([1, 2, 3]))
     big = torch.arange(1000, dtype=torch.float32)

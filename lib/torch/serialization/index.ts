@@ -51,4 +51,17 @@ export {
   type PicklerHooks,
   type PickleOptions,
 } from './pickle.js';
-export { ZipReader, ZipWriter, ZipFormatError, BufferSink, FdSink, BufferSource, FdSource, type ZipEntry, type ByteSink, type ByteSource } from './zip.js';
+export {
+  ZipReader,
+  ZipWriter,
+  ZipFormatError,
+  BufferSink,
+  FdSink,
+  BufferSource,
+  FdSource,
+  type ZipEntry,
+  type ByteSink,
+  type ByteSource,
+  type WrittenRecord,
+  type ZipWriterOptions,
+} from './zip.js';

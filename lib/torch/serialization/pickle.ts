@@ -35,6 +35,8 @@
  * Python `int`, any other `number` and every {@link PyFloat} a `float`.
  */
 
+import { ITEM_SIZE as DTYPE_ITEM_SIZE, type DType } from '../dtype.js';
+
 // ---------------------------------------------------------------------------
 // Value types
 
@@ -167,13 +169,13 @@ function defineKey(o: object, k: string, v: unknown): void {
 // ---------------------------------------------------------------------------
 // Tensors as the pickle layer sees them
 
-/** Element types a checkpoint storage can have. */
-export type StorageDType =
-  | 'float64' | 'float32' | 'float16' | 'bfloat16'
-  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool'
-  | 'complex64' | 'complex128';
+/**
+ * Element types a checkpoint tensor can have: this library's dtypes and the
+ * complex ones, which are recognized so that they can be refused by name.
+ */
+export type StorageDType = DType | 'complex32' | 'complex64' | 'complex128';
 
-/** `torch.<X>Storage` class name → dtype. */
+/** `torch.<X>Storage` class name → dtype (the legacy typed storages of `_rebuild_tensor_v2`). */
 export const STORAGE_TYPES: Readonly<Record<string, StorageDType>> = {
   DoubleStorage: 'float64',
   FloatStorage: 'float32',
@@ -189,28 +191,36 @@ export const STORAGE_TYPES: Readonly<Record<string, StorageDType>> = {
   ComplexDoubleStorage: 'complex128',
 };
 
-/** dtype → `torch.<X>Storage` class name. */
-export const STORAGE_CLASS: Readonly<Record<StorageDType, string>> = Object.fromEntries(
+/**
+ * dtype → `torch.<X>Storage` class name, for the dtypes that have one;
+ * torch.save writes the others (uint16/32/64, 8- and 4-bit floats, bits
+ * types) as `_rebuild_tensor_v3` over a `torch.storage.UntypedStorage`.
+ */
+export const STORAGE_CLASS: Readonly<Partial<Record<StorageDType, string>>> = Object.fromEntries(
   Object.entries(STORAGE_TYPES).map(([k, v]) => [v, k]),
-) as Record<StorageDType, string>;
+);
 
 /** Bytes per element. */
 export const ITEM_SIZE: Readonly<Record<StorageDType, number>> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
-  complex64: 8, complex128: 16,
+  ...DTYPE_ITEM_SIZE,
+  complex32: 4, complex64: 8, complex128: 16,
 };
 
 /** `torch.<name>` dtype globals → dtype. */
 export const DTYPE_GLOBALS: Readonly<Record<string, StorageDType>> = {
   float64: 'float64', double: 'float64', float32: 'float32', float: 'float32', float16: 'float16', half: 'float16',
   bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
-  int8: 'int8', uint8: 'uint8', bool: 'bool', complex64: 'complex64', cfloat: 'complex64', complex128: 'complex128',
+  int8: 'int8', uint8: 'uint8', bool: 'bool', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
+  float8_e4m3fn: 'float8_e4m3fn', float8_e5m2: 'float8_e5m2', float8_e4m3fnuz: 'float8_e4m3fnuz',
+  float8_e5m2fnuz: 'float8_e5m2fnuz', float8_e8m0fnu: 'float8_e8m0fnu', float4_e2m1fn_x2: 'float4_e2m1fn_x2',
+  bits8: 'bits8', bits16: 'bits16', bits1x8: 'bits1x8', bits2x4: 'bits2x4', bits4x2: 'bits4x2',
+  complex32: 'complex32', chalf: 'complex32', complex64: 'complex64', cfloat: 'complex64', complex128: 'complex128',
   cdouble: 'complex128',
 };
 /** dtypes PyTorch has that this library cannot hold; named in errors. */
 const UNSUPPORTED_DTYPES = new Set([
-  'uint16', 'uint32', 'uint64', 'complex32', 'chalf', 'float8_e4m3fn', 'float8_e5m2', 'float8_e4m3fnuz', 'float8_e5m2fnuz',
-  'qint8', 'quint8', 'qint32', 'quint4x2', 'quint2x4', 'bits8', 'bits16', 'bits1x8', 'bits2x4', 'bits4x2',
+  'qint8', 'quint8', 'qint32', 'quint4x2', 'quint2x4',
+  ...[1, 2, 3, 4, 5, 6, 7].flatMap((n) => [`int${n}`, `uint${n}`]),
 ]);
 
 /** A persistent storage reference `('storage', torch.<X>Storage, key, location, numel)`. */

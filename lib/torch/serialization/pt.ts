@@ -13,12 +13,14 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import * as os from 'node:os';
+import * as zlib from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
 import { Device, type DeviceLike } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
-import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
+import { storageId, storageNbytes, storageBytes, storageViews, withStorageView, mapFile, storageSlice } from '../storage.js';
 import { Parameter } from '../nn/parameter.js';
 import * as cuda from '../cuda.js';
 import {
@@ -34,8 +36,20 @@ import {
   type StorageRef,
   type TensorRecord,
 } from './pickle.js';
-import { BufferSink, BufferSource, FdSink, FdSource, ZipFormatError, ZipReader, ZipWriter, type ByteSink, type ByteSource } from './zip.js';
+import {
+  BufferSink,
+  BufferSource,
+  FdSink,
+  FdSource,
+  ZipFormatError,
+  ZipReader,
+  ZipWriter,
+  type ByteSink,
+  type ByteSource,
+  type ZipEntry,
+} from './zip.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
+import { SerializationId } from './serialization-id.js';
 
 /** A value in a checkpoint: Python-shaped data with tensors. */
 export type CheckpointValue = PyValue<Tensor>;
@@ -79,20 +93,35 @@ export interface LoadOptions {
    * `cuda:N` checkpoint without CUDA then throws {@link CheckpointError}.
    */
   mapLocation?: MapLocation;
-  /** Check every record's CRC-32 (default true). */
+  /** Check every record's CRC-32 (default true; false with `mmap`, where checking reads every byte). */
   verifyCrc?: boolean;
+  /**
+   * Map the file into memory instead of reading it (default false), as
+   * `torch.load(mmap=True)`: loading reads and copies no tensor data; CPU
+   * tensors read their bytes from the file when first used, and writes to them
+   * stay in this process (copy-on-write). While such tensors live the file
+   * must not be changed in place: replacing it as {@link save} does is safe,
+   * but truncating and rewriting it (as Python's torch.save does) makes the
+   * process crash (SIGBUS) when it next touches them. Records stored
+   * uncompressed at element-aligned offsets (all of a torch.save file) are
+   * mapped, others read. Not on Windows.
+   */
+  mmap?: boolean;
 }
 
 /**
- * Storages larger than `chunkThreshold` bytes are copied between tensors and
- * the file `chunkBytes` at a time, so no single JS buffer has to hold them
- * (Node's typed arrays stop at 4 GiB) and peak memory stays near the tensors'
- * own size. Defaults: 1 GiB and 256 MiB. Mutable for tests and tuning.
+ * Storages larger than `chunkThreshold` bytes are moved between tensors and
+ * the file `chunkBytes` at a time (saving copies each piece out of the tensor;
+ * loading reads each piece straight into the tensor's memory), so no single JS
+ * buffer has to span them (Node's typed arrays stop at 4 GiB) and peak memory
+ * stays near the tensors' own size. Defaults: 1 GiB and 256 MiB. Mutable for
+ * tests and tuning.
  */
 export const chunking = { chunkThreshold: 1 << 30, chunkBytes: 256 << 20 };
 
 const SAVE_OPTIONS = ['format', 'archiveName', 'metadata'];
-const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc'];
+const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc', 'mmap'];
+const BUFFER_LOAD_OPTIONS = ['mapLocation', 'verifyCrc'];
 
 function checkOpts(opts: object, allowed: readonly string[], where: string): void {
   if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object for ${where} but received ${String(opts)}`);
@@ -125,6 +154,8 @@ class ParameterData {
 }
 
 const REBUILD_V2 = new PyGlobal('torch._utils', '_rebuild_tensor_v2');
+const REBUILD_V3 = new PyGlobal('torch._utils', '_rebuild_tensor_v3');
+const UNTYPED_STORAGE = new PyGlobal('torch.storage', 'UntypedStorage');
 const REBUILD_PARAMETER = new PyGlobal('torch._utils', '_rebuild_parameter');
 
 function locationOf(t: Tensor): string {
@@ -158,16 +189,23 @@ function pickleCheckpoint(obj: unknown): Pickled {
     storages.push(h);
     return h;
   };
-  const rebuild = (t: Tensor, requiresGrad: boolean): PyReduce<object> =>
-    new PyReduce<object>(
-      REBUILD_V2,
-      tuple<object>(handleFor(t), t.storageOffset(), tuple(...t.shape), tuple(...t.stride()), requiresGrad, orderedDict()),
-    );
+  // As torch.save: dtypes with a legacy typed storage class go through
+  // _rebuild_tensor_v2, the others through _rebuild_tensor_v3 with an
+  // UntypedStorage (its size counted in bytes) and the dtype as last argument.
+  const rebuild = (t: Tensor, requiresGrad: boolean): PyReduce<object> => {
+    const args = tuple<object>(handleFor(t), t.storageOffset(), tuple(...t.shape), tuple(...t.stride()), requiresGrad, orderedDict());
+    if (STORAGE_CLASS[t.dtype] !== undefined) return new PyReduce<object>(REBUILD_V2, args);
+    args.push(new PyGlobal('torch', t.dtype));
+    return new PyReduce<object>(REBUILD_V3, args);
+  };
   const pickle = dumps(obj, {
-    persistentId: (o) =>
-      o instanceof StorageHandle
-        ? tuple<object>('storage', new PyGlobal('torch', STORAGE_CLASS[o.dtype]), o.key, o.location, o.numel)
-        : undefined,
+    persistentId: (o) => {
+      if (!(o instanceof StorageHandle)) return undefined;
+      const cls = STORAGE_CLASS[o.dtype];
+      return cls !== undefined
+        ? tuple<object>('storage', new PyGlobal('torch', cls), o.key, o.location, o.numel)
+        : tuple<object>('storage', UNTYPED_STORAGE, o.key, o.location, o.numel * ITEM_SIZE[o.dtype]);
+    },
     reduce: (o) => {
       if (o instanceof ParameterData) return rebuild(o.tensor, false);
       if (!isTensor(o)) return undefined;
@@ -181,21 +219,42 @@ function pickleCheckpoint(obj: unknown): Pickled {
   return { pickle, storages };
 }
 
+/**
+ * Writes the archive as PyTorch 2.x's torch.save does: `data.pkl`,
+ * `.format_version` (1: storages in numeric key order), `.storage_alignment`
+ * (64), `byteorder`, the storages `data/0`, `data/1`, ... in key order,
+ * `version` (3) and last `.data/serialization_id` (see serialization-id.ts).
+ */
 function writeCheckpoint(sink: ByteSink, prefix: string, p: Pickled): void {
-  const zip = new ZipWriter(sink);
+  const id = new SerializationId();
+  const zip = new ZipWriter(sink, {
+    onRecord: (r) => id.record(r.name.slice(prefix.length + 1), r.nameBytes, r.head, r.size, r.crc),
+  });
   zip.add(`${prefix}/data.pkl`, p.pickle);
-  // torch.save writes storages in sorted key order (string order: 0, 1, 10, 11, ..., 2).
-  const sorted = [...p.storages].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const s of sorted) {
+  zip.add(`${prefix}/.format_version`, Buffer.from('1'));
+  zip.add(`${prefix}/.storage_alignment`, Buffer.from('64'));
+  zip.add(`${prefix}/byteorder`, Buffer.from(os.endianness() === 'LE' ? 'little' : 'big'));
+  // Keys are '0', '1', ... in first-seen order, which is the order torch.save writes them in.
+  for (const s of p.storages) {
     const want = s.numel * ITEM_SIZE[s.dtype];
     zip.addChunks(`${prefix}/data/${s.key}`, want, storageChunks(s, want));
   }
   zip.add(`${prefix}/version`, Buffer.from('3\n'));
+  zip.add(`${prefix}/.data/serialization_id`, Buffer.from(id.value()));
   zip.finish();
 }
 
-/** The bytes of a whole storage: one copy, or pieces of `chunking.chunkBytes` for big ones. */
+/**
+ * The bytes of a whole storage, in pieces of `chunking.chunkBytes` past
+ * `chunking.chunkThreshold`: views of a CPU tensor's memory (no copy; the
+ * zip writer checksums and writes each before the next), copies from other
+ * devices.
+ */
 function* storageChunks(s: StorageHandle, want: number): Generator<Uint8Array> {
+  if (s.tensor.device.type === 'cpu') {
+    yield* storageViews(s.tensor, want, want <= chunking.chunkThreshold ? want : Math.max(1, chunking.chunkBytes));
+    return;
+  }
   if (want <= chunking.chunkThreshold) {
     const bytes = storageBytes(s.tensor);
     yield bytes.byteLength === want ? bytes : bytes.subarray(0, want);
@@ -393,6 +452,8 @@ interface LoadContext {
   prefix: string;
   mapLocation: MapLocation | undefined;
   verifyCrc: boolean;
+  /** Map the file (its descriptor is `reader.fd`) instead of reading it. */
+  mmap: boolean;
 }
 
 function loadFromReader(ctx: LoadContext): CheckpointValue {
@@ -419,9 +480,10 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
   const pickle = reader.read(pklEntry, { verifyCrc: ctx.verifyCrc });
 
   const created: Tensor[] = [];
-  let scratch = Buffer.alloc(0);
   const bases = new Map<string, Tensor>();
   const targets = new Map<string, string>();
+  // With mmap: one mapping of the whole file; each storage is a slice of it.
+  let mapping: Tensor | null = null;
   const baseFor = (s: StorageRef, dtype: DType): Tensor => {
     const cacheKey = `${s.key}\0${dtype}`;
     const cached = bases.get(cacheKey);
@@ -443,40 +505,29 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
       target = resolveTarget(s.location, ctx.mapLocation);
       targets.set(s.location, target);
     }
-    if (want > chunking.chunkThreshold) {
-      const base = empty([want / itemSize], { dtype, device: target });
-      created.push(base);
-      bases.set(cacheKey, base);
-      const per = Math.max(itemSize, Math.floor(chunking.chunkBytes / itemSize) * itemSize);
-      reader.readChunks(
-        entry,
-        per,
-        (chunk, off) => {
-          const part = fromStorageBytes(chunk, dtype, target);
-          const dst = base.narrow(0, off / itemSize, chunk.byteLength / itemSize);
-          try {
-            dst.copy_(part);
-          } finally {
-            dst.dispose();
-            part.dispose();
-          }
-        },
-        { verifyCrc: ctx.verifyCrc },
-      );
-      return base;
+    const fd = reader.fd;
+    const mapped = ctx.mmap && fd !== undefined && want > 0 && entry.method === 0 && entry.dataOffset % itemSize === 0;
+    if (mapped && mapping === null) {
+      mapping = mapFile(fd);
+      created.push(mapping);
     }
-    // One scratch buffer, grown to the largest storage, serves every read:
-    // fromStorageBytes copies out of it, so fresh pages are touched only once.
-    if (scratch.byteLength < want) scratch = Buffer.allocUnsafe(Math.max(want, Math.min(2 * scratch.byteLength, 1 << 30)));
-    const bytes = scratch.subarray(0, want);
-    reader.readInto(entry, bytes, { verifyCrc: ctx.verifyCrc });
-    const base = fromStorageBytes(bytes, dtype, target);
-    created.push(base);
+    const cpu = mapped ? storageSlice(mapping!, entry.dataOffset, want, dtype) : empty([want / itemSize], { dtype });
+    let base = cpu;
+    try {
+      if (!mapped) readRecordInto(reader, entry, cpu, ctx.verifyCrc);
+      else if (ctx.verifyCrc) reader.checkCrc(entry, withStorageView(cpu, 0, want, (b) => zlib.crc32(b)));
+      // As torch.load with map_location: through the CPU, one storage at a time.
+      if (target !== 'cpu') base = cpu.to(target);
+    } finally {
+      if (base === cpu) created.push(cpu);
+      else cpu.dispose();
+    }
+    if (base !== cpu) created.push(base);
     bases.set(cacheKey, base);
     return base;
   };
   const tensorOf = (rec: TensorRecord): Tensor => {
-    if (rec.dtype === 'complex64' || rec.dtype === 'complex128') {
+    if (rec.dtype === 'complex32' || rec.dtype === 'complex64' || rec.dtype === 'complex128') {
       throw new CheckpointError(`Unsupported checkpoint: ${rec.dtype} tensors are not supported by this library`);
     }
     const dtype = rec.dtype as DType;
@@ -511,6 +562,45 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     throw e;
   }
 }
+
+/**
+ * Reads a storage record straight into the CPU tensor `base` (one piece, or
+ * `chunking.chunkBytes` at a time past `chunking.chunkThreshold`). With CRCs,
+ * 1 MiB at a time goes through a small reused buffer, checksummed while it is
+ * in the cache and then copied in: checksumming memory the read has only just
+ * filled costs several times more. Compressed records (torch.save never
+ * writes them) are inflated first.
+ */
+function readRecordInto(reader: ZipReader, entry: ZipEntry, base: Tensor, verifyCrc: boolean): void {
+  const want = entry.size;
+  if (want === 0) return;
+  if (entry.method !== 0) {
+    const all = reader.read(entry, { verifyCrc });
+    withStorageView(base, 0, want, (b) => b.set(all));
+    return;
+  }
+  const per = want <= chunking.chunkThreshold ? want : Math.max(1, chunking.chunkBytes);
+  // One buffer for every load: a fresh one would cost its page faults each time.
+  const scratch = verifyCrc ? (crcScratch ??= Buffer.allocUnsafeSlow(CRC_PIECE)) : null;
+  let crc = 0;
+  for (let off = 0; off < want; off += per) {
+    withStorageView(base, off, Math.min(per, want - off), (b) => {
+      if (scratch === null) {
+        reader.readPart(entry, off, b);
+        return;
+      }
+      for (let k = 0; k < b.byteLength; k += scratch.byteLength) {
+        const piece = scratch.subarray(0, Math.min(scratch.byteLength, b.byteLength - k));
+        reader.readPart(entry, off + k, piece);
+        crc = zlib.crc32(piece, crc);
+        b.set(piece, k);
+      }
+    }, { populate: true });
+  }
+  if (verifyCrc) reader.checkCrc(entry, crc);
+}
+const CRC_PIECE = 1 << 20;
+let crcScratch: Buffer | null = null;
 
 /** Finds every tensor reachable from `v` (cycle-safe, iterative). */
 function collectTensors(v: unknown, out: Set<Tensor>): void {
@@ -559,8 +649,14 @@ function prefixOf(reader: ZipReader): string {
   return first.name.slice(0, slash);
 }
 
-function checkLoadOpts(opts: LoadOptions): void {
-  checkOpts(opts, LOAD_OPTIONS, 'load');
+function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTIONS, where = 'load'): void {
+  checkOpts(opts, allowed, where);
+  if (opts.mmap !== undefined && typeof opts.mmap !== 'boolean') {
+    throw new TypeError(`Expected a boolean for mmap but received ${String(opts.mmap)}`);
+  }
+  if (opts.verifyCrc !== undefined && typeof opts.verifyCrc !== 'boolean') {
+    throw new TypeError(`Expected a boolean for verifyCrc but received ${String(opts.verifyCrc)}`);
+  }
   const m = opts.mapLocation;
   if (m !== undefined && typeof m !== 'string' && typeof m !== 'function' && !(m instanceof Device) && (typeof m !== 'object' || m === null)) {
     throw new TypeError(`Expected a device, a location map or a function for mapLocation but received ${String(m)}`);
@@ -574,26 +670,32 @@ function checkLoadOpts(opts: LoadOptions): void {
  *
  * Only the weights-only allowlist is interpreted (tensors, containers,
  * OrderedDict, dtypes, torch.Size, torch.device); `T` is an unchecked cast of
- * the result, default {@link CheckpointValue}.
+ * the result, default {@link CheckpointValue}. Tensors of every dtype this
+ * library has come back with that dtype (uint16/32/64, float8 kinds and the
+ * bits types of PyTorch 2.x included). Storage bytes are read straight into
+ * the tensors, or mapped with `{mmap: true}` (see {@link LoadOptions.mmap}).
  *
  * @throws CheckpointError for legacy (pre-1.6), tar, TorchScript, truncated,
- *   big-endian or non-zip files, missing or wrongly sized storage records, and
- *   `cuda:N` storages when CUDA (or that device) is unavailable and no
- *   `mapLocation` is given.
+ *   big-endian or non-zip files, missing or wrongly sized storage records,
+ *   complex tensors, and `cuda:N` storages when CUDA (or that device) is
+ *   unavailable and no `mapLocation` is given.
  * @throws PickleSecurityError for a disallowed global or opcode
  *   (`Refusing to load: global 'os.system' is not allowed (weights-only loading)`).
  * @throws PickleFormatError / ZipFormatError for corrupt data (CRC mismatch by default).
- * @throws TypeError for bad options; fs errors (ENOENT...) as thrown by node.
+ * @throws TypeError for bad options (mmap with format 'safetensors'...); fs
+ *   errors (ENOENT...) as thrown by node; TorchError when `mmap` cannot map the file.
  */
 export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}): T {
   checkLoadOpts(opts);
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
   if (opts.format === 'safetensors') {
+    if (opts.mmap !== undefined) throw new TypeError("The mmap option is only for format 'pt'");
     return loadSafetensors(path, { mapLocation: opts.mapLocation }) as T;
   }
   const reader = openZip(FdSource.open(path), `'${path}'`);
   try {
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+    const mmap = opts.mmap ?? false;
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? !mmap, mmap }) as T;
   } finally {
     reader.close();
   }
@@ -602,11 +704,11 @@ export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}):
 /**
  * Loads a torch.save checkpoint held in memory. Same results and errors as {@link load}.
  */
-export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<LoadOptions, 'format'> = {}): T {
-  checkLoadOpts(opts);
+export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<LoadOptions, 'format' | 'mmap'> = {}): T {
+  checkLoadOpts(opts, BUFFER_LOAD_OPTIONS, 'loadFromBuffer');
   const reader = openZip(new BufferSource(buf), 'the buffer');
   try {
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true }) as T;
+    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true, mmap: false }) as T;
   } finally {
     reader.close();
   }

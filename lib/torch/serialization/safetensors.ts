@@ -9,23 +9,25 @@
  */
 import { Tensor, isTensor } from '../tensor.js';
 import { Device, type DeviceLike } from '../device.js';
-import type { DType } from '../dtype.js';
+import { ITEM_SIZE as ITEM, type DType } from '../dtype.js';
 import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
 import * as cuda from '../cuda.js';
 import { FdSource, type ByteSource } from './zip.js';
 import { writeFileAtomic, CheckpointError, type MapLocation } from './pt.js';
 
-const CODE_OF: Readonly<Record<DType, string>> = {
+/** safetensors dtype codes; float4_e2m1fn_x2 and the bits types have none here. */
+const CODE_OF: Readonly<Partial<Record<DType, string>>> = {
   float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16',
-  int8: 'I8', uint8: 'U8', bool: 'BOOL',
+  int8: 'I8', uint8: 'U8', bool: 'BOOL', uint16: 'U16', uint32: 'U32', uint64: 'U64',
+  float8_e5m2: 'F8_E5M2', float8_e4m3fn: 'F8_E4M3', float8_e8m0fnu: 'F8_E8M0',
+  float8_e4m3fnuz: 'F8_E4M3FNUZ', float8_e5m2fnuz: 'F8_E5M2FNUZ',
 };
 const DTYPE_OF: Readonly<Record<string, DType>> = Object.fromEntries(Object.entries(CODE_OF).map(([k, v]) => [v, k as DType]));
-const ITEM: Readonly<Record<DType, number>> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
-};
-/** Order of the reference implementation: larger alignment first, then name. */
-const RANK: Readonly<Record<DType, number>> = {
-  bool: 0, uint8: 1, int8: 2, int16: 3, float16: 4, bfloat16: 5, int32: 6, float32: 7, float64: 8, int64: 9,
+/** Order of the reference implementation (its Dtype enum), larger first, then name. */
+const RANK: Readonly<Partial<Record<DType, number>>> = {
+  bool: 0, uint8: 4, int8: 5, float8_e5m2: 6, float8_e4m3fn: 7, float8_e8m0fnu: 8, float8_e4m3fnuz: 9,
+  float8_e5m2fnuz: 10, int16: 11, uint16: 12, float16: 13, bfloat16: 14, int32: 15, uint32: 16, float32: 17,
+  float64: 19, int64: 20, uint64: 21,
 };
 /** Header size limit of the reference implementation (100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -70,8 +72,10 @@ function entriesOf(obj: unknown): [string, unknown][] {
  * Writes a name → tensor mapping as safetensors (atomically, like `save`).
  * Tensors are written row-major from any device; each must own its bytes:
  * @throws SafetensorsError for a non-tensor value, the reserved name
- *   `__metadata__`, non-string metadata, or two entries sharing memory (the
- *   format cannot express sharing: drop one of the tied names first).
+ *   `__metadata__`, non-string metadata, a dtype the format has no code for
+ *   (float4_e2m1fn_x2, bits*), or two
+ *   entries sharing memory (the format cannot express sharing: drop one of
+ *   the tied names first).
  */
 export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSaveOptions = {}): void {
   const plan: Planned[] = [];
@@ -81,6 +85,7 @@ export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSav
     if (name === '__metadata__') throw new SafetensorsError("'__metadata__' is reserved and cannot name a tensor");
     if (t.isDisposed) throw new SafetensorsError(`Cannot save the disposed tensor '${name}'`);
     const dtype = t.dtype;
+    if (CODE_OF[dtype] === undefined) throw new SafetensorsError(`Cannot save '${name}': safetensors has no dtype code for ${dtype} tensors`);
     const shape = t.shape;
     const numel = shape.reduce((a, b) => a * b, 1);
     plan.push({ name, tensor: t, dtype, shape, nbytes: numel * ITEM[dtype] });
@@ -110,7 +115,7 @@ export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSav
       if (typeof v !== 'string') throw new SafetensorsError(`safetensors metadata values must be strings, but '${k}' is ${typeof v}`);
     }
   }
-  plan.sort((a, b) => RANK[b.dtype] - RANK[a.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  plan.sort((a, b) => RANK[b.dtype]! - RANK[a.dtype]! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (meta !== undefined && Object.keys(meta).length > 0) header.__metadata__ = meta;
   let offset = 0;

@@ -97,7 +97,7 @@ export class FdSource implements ByteSource {
    * @param fd an open file descriptor.
    * @param ownsFd close `fd` in {@link close} (default true).
    */
-  constructor(private readonly fd: number, private readonly ownsFd = true) {
+  constructor(readonly fd: number, private readonly ownsFd = true) {
     this.size = fs.fstatSync(fd).size;
   }
   /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors. */
@@ -263,6 +263,36 @@ export class ZipReader {
         `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
       );
     }
+  }
+
+  /**
+   * Reads bytes [offset, offset + target.byteLength) of a stored record into
+   * `target` without checking the CRC (see {@link checkCrc}).
+   * @throws RangeError outside the record; Error for a compressed record;
+   *   ZipFormatError on an I/O shortfall.
+   */
+  readPart(entryOrName: ZipEntry | string, offset: number, target: Uint8Array): void {
+    const entry = this.resolve(entryOrName);
+    if (entry.method !== 0) throw new Error(`Zip record '${entry.name}' is compressed; read it whole`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + target.byteLength > entry.size) {
+      throw new RangeError(`Expected a range inside the ${entry.size}-byte record '${entry.name}' but received ${offset}..${offset + target.byteLength}`);
+    }
+    this.source.readInto(entry.dataOffset + offset, target);
+  }
+
+  /** Throws {@link ZipFormatError} unless `crc` is the record's stored CRC-32. */
+  checkCrc(entryOrName: ZipEntry | string, crc: number): void {
+    const entry = this.resolve(entryOrName);
+    if (crc >>> 0 !== entry.crc32) {
+      throw new ZipFormatError(
+        `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
+      );
+    }
+  }
+
+  /** The file descriptor being read, or undefined when the archive is not read from a file. */
+  get fd(): number | undefined {
+    return this.source instanceof FdSource ? this.source.fd : undefined;
   }
 
   /** Closes the underlying source. Safe to call twice. */
@@ -529,10 +559,26 @@ function writeFully(fd: number, data: Uint8Array): void {
   }
 }
 
+/** What {@link ZipWriter} reports about each record it has written. */
+export interface WrittenRecord {
+  /** The full record name. */
+  readonly name: string;
+  /** The name as written (UTF-8). */
+  readonly nameBytes: Uint8Array;
+  /** The first bytes of the data (8, or all of it when shorter). */
+  readonly head: Uint8Array;
+  /** Data bytes. */
+  readonly size: number;
+  /** CRC-32 of the data. */
+  readonly crc: number;
+}
+
 /** Options for {@link ZipWriter}. */
 export interface ZipWriterOptions {
   /** Each record's data starts at a multiple of this many bytes (default 64, as PyTorch). */
   alignment?: number;
+  /** Called after each record is written (default none). */
+  onRecord?: (record: WrittenRecord) => void;
 }
 
 interface CentralRecord {
@@ -553,10 +599,12 @@ export class ZipWriter {
   private readonly records: CentralRecord[] = [];
   private readonly names = new Set<string>();
   private readonly alignment: number;
+  private readonly onRecord: ((record: WrittenRecord) => void) | undefined;
   private finished = false;
 
   constructor(private readonly sink: ByteSink, opts: ZipWriterOptions = {}) {
     this.alignment = opts.alignment ?? 64;
+    this.onRecord = opts.onRecord;
     if (!Number.isInteger(this.alignment) || this.alignment < 1 || this.alignment > 4096) {
       throw new RangeError(`Expected an integer in [1, 4096] for alignment but received ${this.alignment}`);
     }
@@ -619,8 +667,10 @@ export class ZipWriter {
 
     let crc = 0;
     let written = 0;
+    const head = Buffer.alloc(Math.min(8, size));
     for (const chunk of chunks) {
       if (chunk.byteLength === 0) continue;
+      if (written < head.byteLength) head.set(chunk.subarray(0, head.byteLength - written), written);
       written += chunk.byteLength;
       if (written > size) throw new Error(`ZipWriter: record '${name}' got more than the declared ${size} bytes`);
       crc = zlib.crc32(chunk, crc);
@@ -642,6 +692,7 @@ export class ZipWriter {
       this.sink.write(dd);
     }
     this.records.push({ name: nameBuf, flags, crc, size, offset });
+    this.onRecord?.({ name, nameBytes: nameBuf, head, size, crc });
   }
 
   /** Writes the central directory and end records and flushes the sink. */
