@@ -88,6 +88,18 @@ function tensorListArg(v: unknown, n: number, name: string): Tensor[] {
   return v as Tensor[];
 }
 
+/** Every tensor of `list` shaped and typed like `like` (c10d would fail a CHECK instead). */
+function sameShapes(list: Tensor[], like: Tensor, name: string): void {
+  const want = like.shape;
+  list.forEach((t, i) => {
+    const got = t.shape;
+    if (got.length !== want.length || got.some((d, j) => d !== want[j])) {
+      throw new TypeError(`Expected a tensor shaped [${want.join(', ')}] for ${name}[${i}] but received a tensor shaped [${got.join(', ')}]`);
+    }
+    if (t.dtype !== like.dtype) throw new TypeError(`Expected a ${like.dtype} tensor for ${name}[${i}] but received a ${t.dtype} tensor`);
+  });
+}
+
 function handles(ts: Tensor[]): Handle[] {
   return ts.map((t) => t._h);
 }
@@ -163,6 +175,7 @@ export function allGather(tensorList: Tensor[], tensor: Tensor, opts?: Collectiv
   const g = prepare(opts, [], 'allGather');
   const outs = tensorListArg(tensorList, g.size(), 'tensorList');
   const t = tensorArg(tensor, 'tensor');
+  sameShapes(outs, t, 'tensorList');
   return finish(native.distAllGather(g._id, handles(outs), t._h), [...outs, t], opts?.asyncOp);
 }
 
@@ -177,6 +190,7 @@ export function reduceScatter(output: Tensor, inputList: Tensor[], opts?: Collec
   const g = prepare(opts, ['op'], 'reduceScatter');
   const out = tensorArg(output, 'output');
   const ins = tensorListArg(inputList, g.size(), 'inputList');
+  sameShapes(ins, out, 'inputList');
   const op = reduceOp(opts?.op ?? 'sum', g, [out]);
   return finish(native.distReduceScatter(g._id, out._h, handles(ins), op), [out, ...ins], opts?.asyncOp);
 }
@@ -194,7 +208,7 @@ export function gather(tensor: Tensor, opts?: CollectiveOptions & { gatherList?:
   const t = tensorArg(tensor, 'tensor');
   const dst = groupRankOf(g, opts?.dst ?? 0, 'dst');
   let outs: Tensor[] | null = null;
-  if (g.rank() === dst) outs = tensorListArg(opts?.gatherList, g.size(), 'gatherList');
+  if (g.rank() === dst) sameShapes((outs = tensorListArg(opts?.gatherList, g.size(), 'gatherList')), t, 'gatherList');
   else if (opts?.gatherList !== undefined) throw new TypeError(`Expected no gatherList on a rank other than dst (${g.ranks[dst]}) but received ${describe(opts.gatherList)}`);
   return finish(native.distGather(g._id, t._h, outs === null ? null : handles(outs), dst), [t, ...(outs ?? [])], opts?.asyncOp);
 }
@@ -212,7 +226,7 @@ export function scatter(tensor: Tensor, opts?: CollectiveOptions & { scatterList
   const t = tensorArg(tensor, 'tensor');
   const src = groupRankOf(g, opts?.src ?? 0, 'src');
   let ins: Tensor[] | null = null;
-  if (g.rank() === src) ins = tensorListArg(opts?.scatterList, g.size(), 'scatterList');
+  if (g.rank() === src) sameShapes((ins = tensorListArg(opts?.scatterList, g.size(), 'scatterList')), t, 'scatterList');
   else if (opts?.scatterList !== undefined) throw new TypeError(`Expected no scatterList on a rank other than src (${g.ranks[src]}) but received ${describe(opts.scatterList)}`);
   return finish(native.distScatter(g._id, t._h, ins === null ? null : handles(ins), src), [t, ...(ins ?? [])], opts?.asyncOp);
 }
@@ -248,9 +262,10 @@ export function send(tensor: Tensor, dst: number, opts?: P2POptions & { asyncOp?
 export function send(tensor: Tensor, dst: number, opts?: P2POptions): Work | void {
   const g = prepare(opts, ['tag'], 'send');
   const t = tensorArg(tensor, 'tensor');
+  const tag = tagOf(opts?.tag ?? 0);
   const d = groupRankOf(g, dst, 'dst');
   if (d === g.rank()) rangeError('a rank other than this one', 'dst', dst);
-  return finish(native.distSend(g._id, t._h, d, tagOf(opts?.tag ?? 0)), [t], opts?.asyncOp);
+  return finish(native.distSend(g._id, t._h, d, tag), [t], opts?.asyncOp);
 }
 
 /**
@@ -262,7 +277,8 @@ export function recv(tensor: Tensor, src: number, opts?: P2POptions & { asyncOp?
 export function recv(tensor: Tensor, src: number, opts?: P2POptions): Work | void {
   const g = prepare(opts, ['tag'], 'recv');
   const t = tensorArg(tensor, 'tensor');
+  const tag = tagOf(opts?.tag ?? 0);
   const s = groupRankOf(g, src, 'src');
   if (s === g.rank()) rangeError('a rank other than this one', 'src', src);
-  return finish(native.distRecv(g._id, t._h, s, tagOf(opts?.tag ?? 0)), [t], opts?.asyncOp);
+  return finish(native.distRecv(g._id, t._h, s, tag), [t], opts?.asyncOp);
 }

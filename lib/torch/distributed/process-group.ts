@@ -141,6 +141,11 @@ async function rendezvous(url: string, rankOpt: number | undefined, worldSizeOpt
   let rank = rankOpt ?? queryInt('rank');
   let worldSize = worldSizeOpt ?? queryInt('world_size');
   const useLibuv = (query.get('use_libuv') ?? process.env.USE_LIBUV ?? '1') === '1';
+  // Checked before any store is made: a client waiting for a server that will never come would hang.
+  const checkRank = (rk: number, ws: number): void => {
+    if (!(Number.isInteger(ws) && ws > 0)) rangeError('a positive integer', 'worldSize', ws);
+    if (!(Number.isInteger(rk) && rk >= 0 && rk < ws)) rangeError(`a rank in [0, ${ws - 1}]`, 'rank', rk);
+  };
   if (scheme === 'env') {
     const envOf = (name: string): string => {
       const v = process.env[name];
@@ -149,6 +154,7 @@ async function rendezvous(url: string, rankOpt: number | undefined, worldSizeOpt
     };
     rank ??= envInt('RANK', envOf('RANK'));
     worldSize ??= envInt('WORLD_SIZE', envOf('WORLD_SIZE'));
+    checkRank(rank, worldSize);
     const host = envOf('MASTER_ADDR');
     const port = envInt('MASTER_PORT', envOf('MASTER_PORT'));
     return { store: await createC10dStore(host, port, rank, worldSize, timeout, useLibuv), rank, worldSize };
@@ -157,12 +163,14 @@ async function rendezvous(url: string, rankOpt: number | undefined, worldSizeOpt
     if (portText === '') throw new Error(`${INIT_ERROR}tcp:// rendezvous: port number missing`);
     if (rank === undefined) throw new Error(`${INIT_ERROR}tcp:// rendezvous: rank parameter missing`);
     if (worldSize === undefined) throw new Error(`${INIT_ERROR}tcp:// rendezvous: world size parameter missing`);
+    checkRank(rank, worldSize);
     return { store: await createC10dStore(hostname, Number(portText), rank, worldSize, timeout, useLibuv), rank, worldSize };
   }
   if (scheme === 'file') {
     if (path === '') throw new Error(`${INIT_ERROR}file:// rendezvous: path missing`);
     if (rank === undefined) throw new Error(`${INIT_ERROR}file:// rendezvous: rank parameter missing`);
     if (worldSize === undefined) throw new Error(`${INIT_ERROR}file:// rendezvous: world size parameter missing`);
+    checkRank(rank, worldSize);
     return { store: new FileStore(path, worldSize), rank, worldSize };
   }
   throw new Error(`No rendezvous handler for ${scheme}://`);
