@@ -20,6 +20,7 @@ Napi::Object InitAll(Napi::Env env, Napi::Object exports) {
   tn::InitOptim(env, exports);
   tn::InitRandom(env, exports);
   tn::InitCpuCache(env, exports);
+  tn::InitDistributed(env, exports);
   return exports;
 }
 

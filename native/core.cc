@@ -100,15 +100,14 @@ std::string FirstLine(const char* what) {
   return s;
 }
 
-void ThrowTorchNoExcept(Napi::Env env, const std::string& msg) {
+Napi::Value TorchErrorValue(Napi::Env env, const std::string& msg) {
   auto& d = Data(env);
-  Napi::Value err;
-  if (!d.errorClass.IsEmpty()) {
-    err = d.errorClass.New({Napi::String::New(env, msg)});
-  } else {
-    err = Napi::Error::New(env, msg).Value();
-  }
-  napi_throw(env, err);
+  if (!d.errorClass.IsEmpty()) return d.errorClass.New({Napi::String::New(env, msg)});
+  return Napi::Error::New(env, msg).Value();
+}
+
+void ThrowTorchNoExcept(Napi::Env env, const std::string& msg) {
+  napi_throw(env, TorchErrorValue(env, msg));
 }
 
 void ThrowTorch(Napi::Env env, const std::string& msg) {

@@ -44,6 +44,8 @@ void ForEachLive(const std::function<void(const at::Tensor&)>& fn);
 // Throws a JS TorchError (the class handed over by `init`) with `msg`.
 [[noreturn]] void ThrowTorch(Napi::Env env, const std::string& msg);
 void ThrowTorchNoExcept(Napi::Env env, const std::string& msg);
+// A JS TorchError value with `msg`, not thrown (to reject a Promise with).
+Napi::Value TorchErrorValue(Napi::Env env, const std::string& msg);
 // Throws a JS TypeError (a JS value of the wrong kind reached native code).
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& msg);
 // First line of a libtorch message, without the C++ backtrace.
@@ -89,5 +91,6 @@ void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitOptim(Napi::Env env, Napi::Object exports);
 void InitRandom(Napi::Env env, Napi::Object exports);
 void InitCpuCache(Napi::Env env, Napi::Object exports);
+void InitDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn

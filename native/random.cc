@@ -98,10 +98,21 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   return Wrap(info.Env(), mask);
 }
 
+// randpermSeeded(n, seed): torch.randperm(n, generator=g) for a fresh CPU
+// generator g seeded with `seed` (as torch.Generator().manual_seed(seed)), so
+// the permutation equals Python's (DistributedSampler's shuffle).
+Napi::Value RandpermSeeded(const Napi::CallbackInfo& info) {
+  int64_t n = ToInt(info[0], "n");
+  uint64_t seed = static_cast<uint64_t>(ToInt(info[1], "seed"));
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return Wrap(info.Env(), at::randperm(n, gen, at::TensorOptions().dtype(at::kLong)));
+}
+
 }  // namespace
 
 void InitRandom(Napi::Env env, Napi::Object exports) {
   TN_EXPORT(exports, "dropoutMask", DropoutMask);
+  TN_EXPORT(exports, "randpermSeeded", RandpermSeeded);
 }
 
 }  // namespace tn

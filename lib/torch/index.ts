@@ -20,5 +20,6 @@ export * as cpu from './cpu.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
+export * as distributed from './distributed/index.js';
 export { save, load, CheckpointError, type SaveOptions, type LoadOptions, type MapLocation } from './serialization/index.js';
 export * as serialization from './serialization/index.js';

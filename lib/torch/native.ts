@@ -85,6 +85,49 @@ export interface NativeAddon {
    * `consumed` is the number of dims the items use.
    */
   indexBasic(h: Handle, spec: Float64Array, count: number, consumed: number): Handle;
+  /** randperm(n) drawn from a fresh CPU generator seeded with `seed` (as torch.Generator().manual_seed(seed)). */
+  randpermSeeded(n: number, seed: number): Handle;
+
+  // native/distributed.cc: stores and groups are numbers, works and reducers externals.
+  distTcpStore(host: string, port: number, isServer: boolean, worldSize: number, timeoutMs: number, multiTenant: boolean, useLibuv: boolean, waitWorkers: boolean): Promise<{ store: number; port: number }>;
+  distFileStore(path: string, worldSize: number): number;
+  distPrefixStore(store: number, prefix: string): number;
+  distStoreRelease(store: number): void;
+  distStoreSet(store: number, key: string, value: string | Uint8Array): void;
+  distStoreGet(store: number, key: string): Uint8Array;
+  distStoreAdd(store: number, key: string, amount: number): number;
+  distStoreCheck(store: number, keys: string[]): boolean;
+  distStoreWait(store: number, keys: string[], timeoutMs: number): void;
+  distStoreDelete(store: number, key: string): boolean;
+  distStoreSetTimeout(store: number, timeoutMs: number): void;
+  distNewGroup(opts: { store: number; rank: number; size: number; backend: string; timeoutMs: number; label: string }): Promise<number>;
+  distDestroyGroup(group: number): Promise<void>;
+  distWorkWait(work: unknown): void;
+  distWorkWaitAsync(work: unknown): Promise<void>;
+  distWorkIsCompleted(work: unknown): boolean;
+  distAllReduce(group: number, tensors: Handle[], op: string): unknown;
+  distBroadcast(group: number, tensors: Handle[], src: number): unknown;
+  distReduce(group: number, tensor: Handle, dst: number, op: string): unknown;
+  distAllGather(group: number, outputs: Handle[], input: Handle): unknown;
+  distReduceScatter(group: number, output: Handle, inputs: Handle[], op: string): unknown;
+  distGather(group: number, input: Handle, outputs: Handle[] | null, dst: number): unknown;
+  distScatter(group: number, output: Handle, inputs: Handle[] | null, src: number): unknown;
+  distBarrier(group: number): unknown;
+  distSend(group: number, tensor: Handle, dst: number, tag: number): unknown;
+  distRecv(group: number, tensor: Handle, src: number, tag: number): unknown;
+  /** Records an arrival at a point all ranks pass; returns its sequence number. */
+  distEnter(group: number, name: string): number;
+  /** The explained error of a failure at sequence number `seq` (reads the arrival records; takes ~1.2 s). */
+  distExplain(group: number, name: string, seq: number, cause: string): string;
+  distComputeBucketAssignment(tensors: Handle[], limits: number[], expectSparse: boolean[]): { buckets: number[][]; limits: number[] };
+  distVerifyParams(group: number, params: Handle[]): void;
+  distBroadcastCoalesced(group: number, tensors: Handle[], bufferSize: number, src: number): void;
+  distReducer(group: number, params: Handle[], buckets: number[][], perBucketLimits: number[], bucketBytesCap: number, findUnused: boolean, gradAsBucketView: boolean, firstBucketBytesCap: number, names: string[]): unknown;
+  distReducerPrepareForward(reducer: unknown): void;
+  distReducerPrepareForBackward(reducer: unknown, outputs: Handle[]): void;
+  distReducerRebuildBuckets(reducer: unknown): boolean;
+  distReducerRelease(reducer: unknown): void;
+  distBuiltWithNccl(): boolean;
 }
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

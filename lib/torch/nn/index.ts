@@ -12,3 +12,4 @@ export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from '.
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
+export * as parallel from './parallel/index.js';

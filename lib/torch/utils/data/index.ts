@@ -36,3 +36,4 @@ export {
   type CollateFn,
 } from './collate.js';
 export { DataLoader, type DataLoaderOptions } from './dataloader.js';
+export { DistributedSampler, type DistributedSamplerOptions } from './distributed.js';

@@ -1,0 +1,2 @@
+/** Parallel training (as `torch.nn.parallel`). */
+export { DistributedDataParallel, type DistributedDataParallelOptions } from './distributed.js';

@@ -1,0 +1,23 @@
+// See gloo/context.h in this folder: declarations only, for c10d's headers.
+// The interface c10d's GlooStore overrides (without Gloo's optional "store
+// v2" extensions, which c10d compiles only under GLOO_STORE_HAS_STORE_V2).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace gloo {
+namespace rendezvous {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual void set(const std::string& key, const std::vector<char>& data) = 0;
+  virtual std::vector<char> get(const std::string& key) = 0;
+  virtual void wait(const std::vector<std::string>& keys) = 0;
+  virtual void wait(const std::vector<std::string>& keys, const std::chrono::milliseconds& timeout) = 0;
+};
+
+}  // namespace rendezvous
+}  // namespace gloo
