@@ -11,10 +11,7 @@ const MiB = 1 << 20;
 
 describe('10 core: CPU block cache', function () {
   const info = torch.cpu.cacheInfo();
-  before(function () {
-    if (!torch.version.startsWith('1.')) this.skip(); // libtorch 2.x builds keep libtorch's allocator
-  });
-  it('is the allocator in use with libtorch 1.x (also after a second copy of the addon was loaded)', () => {
+  it('is the allocator in use (also after a second copy of the addon was loaded)', () => {
     expect(torch.cpu.cacheInfo().available).to.equal(true);
     expect(info.limitBytes).to.equal(Number(process.env.TORCH_NODE_CPU_CACHE_MB ?? 512) * MiB);
   });
