@@ -131,7 +131,7 @@ if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" !=
 fi
 
 # 4. The addon, when its sources or the chosen libtorch changed.
-src_hash=$( (cat CMakeLists.txt native/*.cc native/*.h; echo "$TN_PREFIX $TN_VERSION") | sha1sum | cut -c1-40)
+src_hash=$( (cat CMakeLists.txt $(find native -type f | LC_ALL=C sort); echo "$TN_PREFIX $TN_VERSION") | sha1sum | cut -c1-40)
 if [ "$force_build" = 1 ] || [ ! -f build/Release/torch_node.node ] || [ ! -f build/.src-stamp ] || [ "$(cat build/.src-stamp)" != "$src_hash" ]; then
   echo "setup: building the native addon against libtorch $TN_VERSION (cmake-js; a few minutes)"
   # CMake caches where it found Torch: start over when the libtorch changed.

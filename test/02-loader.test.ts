@@ -31,7 +31,10 @@ describe('02 addon loader', function () {
     const missing = load({ TORCH_NODE_ADDON: '/nonexistent/torch_node.node', TORCH_NODE_NO_DEFAULT_PATHS: '1' });
     expect(missing.status).to.not.equal(0);
     expect(missing.stderr).to.contain('The torch native addon could not be loaded. Tried:\n  /nonexistent/torch_node.node: not found\n');
-    expect(missing.stderr).to.contain('Build it with `npm run build` (or `bash scripts/setup.sh`');
+    expect(missing.stderr).to.contain(
+      'It needs libtorch from PyTorch 2.4 or newer (pip install torch). In this repository run `npm run build` (or `bash scripts/setup.sh`); ' +
+        'in an installed package run `npx @torch-ts/torch build` to compile against the PyTorch found (LIBTORCH selects another libtorch).',
+    );
   });
 
   describe('a build whose libtorch changed underneath it', () => {

@@ -1,12 +1,9 @@
 /**
- * Loads the native addon. Reports every place it looked and what to do when it
- * is missing, or was built against another libtorch than the one found now.
+ * The native addon's interface, and the addon itself (loaded once, on first
+ * import, by loader.ts).
  */
-import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TorchError } from './errors.js';
+import { loadAddon } from './loader.js';
 
 /** Opaque native tensor handle. */
 export type Handle = { readonly __handle: unique symbol };
@@ -130,87 +127,5 @@ export interface NativeAddon {
   distBuiltWithNccl(): boolean;
 }
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function load(): NativeAddon {
-  const require = createRequire(import.meta.url);
-  // TORCH_NODE_ADDON first; TORCH_NODE_NO_DEFAULT_PATHS=1 looks nowhere else.
-  const defaults = process.env.TORCH_NODE_NO_DEFAULT_PATHS === '1' ? [] : [join(root, 'build', 'Release', 'torch_node.node'), join(root, 'build', 'Debug', 'torch_node.node')];
-  const candidates = [process.env.TORCH_NODE_ADDON, ...defaults].filter((p): p is string => typeof p === 'string' && p.length > 0);
-  const failures: string[] = [];
-  for (const p of candidates) {
-    if (!existsSync(p)) {
-      failures.push(`  ${p}: not found`);
-      continue;
-    }
-    try {
-      const addon = require(p) as NativeAddon;
-      addon.init(TorchError);
-      checkStamp(addon, p);
-      return addon;
-    } catch (e) {
-      failures.push(`  ${p}: ${explainLoadFailure((e as Error).message.split('\n')[0] ?? '', p)}`);
-    }
-  }
-  throw new Error(
-    'The torch native addon could not be loaded. Tried:\n' +
-      failures.join('\n') +
-      '\nBuild it with `npm run build` (or `bash scripts/setup.sh`; LIBTORCH selects a libtorch other than the Python torch it finds).',
-  );
-}
-
-/** What scripts/setup.sh records about the libtorch an addon build links. */
-interface LibtorchStamp {
-  prefix?: string;
-  libdir?: string;
-  version?: string;
-}
-
-/** The stamp beside a build's output folder (build/libtorch-stamp.json for build/Release/x.node), if any. */
-function stampOf(addonPath: string): LibtorchStamp | undefined {
-  const stampPath = join(dirname(addonPath), '..', 'libtorch-stamp.json');
-  if (!existsSync(stampPath)) return undefined;
-  return JSON.parse(readFileSync(stampPath, 'utf8')) as LibtorchStamp;
-}
-
-/**
- * The version of the libtorch in `libdir` now, read from the Python package
- * around it (torch/version.py) or a libtorch folder's build-version file;
- * undefined when neither is there.
- */
-function installedVersion(libdir: string): string | undefined {
-  for (const f of [join(libdir, '..', 'version.py'), join(libdir, '..', 'build-version')]) {
-    if (!existsSync(f)) continue;
-    const text = readFileSync(f, 'utf8');
-    const m = /__version__\s*=\s*['"]([^'"]+)['"]/.exec(text) ?? /^\s*(\d+\.\d+\.\d+\S*)/.exec(text);
-    if (m) return m[1];
-  }
-  return undefined;
-}
-
-/**
- * Checks that the libtorch the addon was built against is still what its
- * library folder holds (a `pip install -U torch` changes it under the build).
- * @throws Error naming both versions and how to rebuild.
- */
-function checkStamp(addon: NativeAddon, addonPath: string): void {
-  const stamp = stampOf(addonPath);
-  if (stamp === undefined) return;
-  const built = addon.torchVersion;
-  const now = stamp.libdir ? installedVersion(stamp.libdir) : undefined;
-  if (now !== undefined && now.split('+')[0] !== built) {
-    throw new Error(
-      `the addon was built against libtorch ${built}, but ${stamp.libdir} now holds ${now}; rebuild with \`npm run build\``,
-    );
-  }
-}
-
-/** Makes a failed dlopen say which libtorch the addon expected and how to fix it. */
-function explainLoadFailure(message: string, addonPath: string): string {
-  const stamp = stampOf(addonPath);
-  if (!/undefined symbol|cannot open shared object/.test(message) || stamp === undefined) return message;
-  return `${message} (the addon was built against libtorch ${stamp.version ?? '?'} in ${stamp.libdir ?? '?'}, which is missing or changed; rebuild with \`npm run build\`)`;
-}
-
 /** The loaded addon (loaded once, on first import). */
-export const native: NativeAddon = load();
+export const native: NativeAddon = loadAddon<NativeAddon>(TorchError);

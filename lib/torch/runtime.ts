@@ -1,5 +1,6 @@
 /** Seeds, threads and memory statistics. */
 import { native } from './native.js';
+import { addonInfo as loadedAddonInfo, type AddonInfo } from './loader.js';
 import { rangeError } from './errors.js';
 import { liveTensorWrappers } from './tensor.js';
 
@@ -34,6 +35,15 @@ export interface MemoryStats {
 export function memory(): MemoryStats {
   const m = native.memory();
   return { numTensors: m.numTensors, numWrappers: liveTensorWrappers(), bytes: m.bytes };
+}
+
+/**
+ * Where the native addon was loaded from: its path, and whether it was
+ * TORCH_NODE_ADDON ('env'), a source build ('build') or a prebuilt binary
+ * package ('prebuilt', with the libtorch folder it loaded and how it found it).
+ */
+export function addonInfo(): AddonInfo {
+  return { ...(loadedAddonInfo as AddonInfo) };
 }
 
 /** libtorch's version string (e.g. '2.13.0'). */

@@ -35,15 +35,15 @@ export interface OptionSpec<T extends GroupValue = GroupValue> {
    * PyTorch's `__setstate__` does). Without `addedLater`, a loaded group must
    * hold the key.
    */
-  readonly addedLater?: boolean;
+  readonly addedLater?: boolean | undefined;
   /** The value a loaded group without this key takes, when it is not `default` (SGD's `fused`: False). */
-  readonly whenMissing?: T;
+  readonly whenMissing?: T | undefined;
   /** Filled after the other missing keys (PyTorch's `__setstate__` sets Adam's `fused` last). */
-  readonly fillLast?: boolean;
+  readonly fillLast?: boolean | undefined;
   /** Saved as a Python tuple (`betas`). */
-  readonly tuple?: boolean;
+  readonly tuple?: boolean | undefined;
   /** Not an option of this class: every group holds `default`, loaded groups included (AdamW's `decoupledWeightDecay`). */
-  readonly fixed?: boolean;
+  readonly fixed?: boolean | undefined;
 }
 
 /** Extra properties of an {@link option}. */
