@@ -155,16 +155,24 @@ def op_info(req):
 def op_tokenize(req):
     res = {}
     for case in req["cases"]:
-        tok = BertTokenizerFast(vocab=case["vocab"], do_lower_case=case["lower"])
+        specials = case.get("specials", {})
+        tok = BertTokenizerFast(vocab=case["vocab"], do_lower_case=case["lower"], **specials)
         tok.save_pretrained(case["dir"])
         if case.get("vocab_dir"):
             os.makedirs(case["vocab_dir"], exist_ok=True)
             shutil.copy(case["vocab"], os.path.join(case["vocab_dir"], "vocab.txt"))
             with open(os.path.join(case["vocab_dir"], "tokenizer_config.json"), "w") as f:
-                json.dump({"do_lower_case": case["lower"], "tokenizer_class": "BertTokenizer", "model_max_length": 512}, f)
+                json.dump({"do_lower_case": case["lower"], "tokenizer_class": "BertTokenizer", "model_max_length": 512, **specials}, f)
         single = tok(req["sentences"])["input_ids"]
         pairs = tok([p[0] for p in req["pairs"]], [p[1] for p in req["pairs"]])
-        res[case["name"]] = {"single": single, "pairs": pairs["input_ids"], "pair_types": pairs["token_type_ids"]}
+        b = req["batch"]
+        batch = tok(b["texts"], b["pairs"], padding=True, truncation=True, max_length=b["max_length"])
+        res[case["name"]] = {
+            "single": single,
+            "pairs": pairs["input_ids"],
+            "pair_types": pairs["token_type_ids"],
+            "batch": {k: batch[k] for k in ("input_ids", "attention_mask", "token_type_ids")},
+        }
     return res
 
 

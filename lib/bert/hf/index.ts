@@ -17,3 +17,4 @@ export {
   BertPredictionHeadTransform, BertLMPredictionHead, BertOnlyMLMHead, BertPreTrainingHeads, IGNORE_INDEX,
   type BertModelOutput, type PreTrainingInputs, type PreTrainingOutput, type MaskedPreTrainingOutput, type LabelledInputs, type HeadOutput,
 } from './models.js';
+export { BertTokenizerFast, TOKENIZER_DEFAULTS, type TokenizerSettings, type BatchEncodeOptions, type BatchEncoding } from './tokenizer.js';
