@@ -18,3 +18,7 @@ export {
   type BertModelOutput, type PreTrainingInputs, type PreTrainingOutput, type MaskedPreTrainingOutput, type LabelledInputs, type HeadOutput,
 } from './models.js';
 export { BertTokenizerFast, TOKENIZER_DEFAULTS, type TokenizerSettings, type BatchEncodeOptions, type BatchEncoding } from './tokenizer.js';
+export {
+  courseBatchToHf, hfPretrainingLosses, hfTrainingCheckpoint, loadHfTrainingCheckpoint,
+  type HfPretrainingInputs, type HfPretrainingLossOptions, type HfPretrainingLosses, type HfTrainingCheckpoint,
+} from './pretraining.js';
