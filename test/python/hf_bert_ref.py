@@ -13,6 +13,7 @@ Requests ({"op": ...}):
   tokenize  builds BertTokenizerFast from a vocab file (cased/uncased), saves
             folders, and returns the ids of the given sentences and pairs.
   tokenize_dir  AutoTokenizer.from_pretrained(dir): ids of the sentences.
+  classify  AutoModelForSequenceClassification + AutoTokenizer from `dir`: logits of texts.
   losses    BertForPreTraining(**inputs) loss on given batch-first inputs.
 """
 import json
@@ -179,6 +180,17 @@ def op_tokenize(req):
 def op_tokenize_dir(req):
     tok = AutoTokenizer.from_pretrained(req["dir"])
     return {"single": tok(req["sentences"])["input_ids"], "class": type(tok).__name__}
+
+
+def op_classify(req):
+    from transformers import AutoModelForSequenceClassification
+
+    tok = AutoTokenizer.from_pretrained(req["dir"])
+    model = AutoModelForSequenceClassification.from_pretrained(req["dir"]).eval()
+    enc = tok(req["texts"], padding=True, truncation=True, max_length=req["max_length"], return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**enc).logits
+    return {"logits": flat(logits), "input_ids": enc["input_ids"].tolist(), "class": type(model).__name__, "id2label": model.config.id2label}
 
 
 def op_losses(req):

@@ -244,3 +244,18 @@ export function configToJson(c: BertConfig, architecture?: string): Record<strin
 export function configToJsonString(c: BertConfig, architecture?: string): string {
   return JSON.stringify(configToJson(c, architecture), null, 2) + '\n';
 }
+
+/**
+ * BERT's published small sizes (Turc et al. 2019, google-research/bert):
+ * layers, hidden size, heads (hidden / 64) and feed-forward width (4 x hidden).
+ */
+export const BERT_SIZES = {
+  tiny: { numHiddenLayers: 2, hiddenSize: 128, numAttentionHeads: 2, intermediateSize: 512 },
+  mini: { numHiddenLayers: 4, hiddenSize: 256, numAttentionHeads: 4, intermediateSize: 1024 },
+  small: { numHiddenLayers: 4, hiddenSize: 512, numAttentionHeads: 8, intermediateSize: 2048 },
+  medium: { numHiddenLayers: 8, hiddenSize: 512, numAttentionHeads: 8, intermediateSize: 2048 },
+  base: { numHiddenLayers: 12, hiddenSize: 768, numAttentionHeads: 12, intermediateSize: 3072 },
+} as const satisfies Record<string, BertConfigInit>;
+
+/** A name of {@link BERT_SIZES}. */
+export type BertSize = keyof typeof BERT_SIZES;

@@ -2,7 +2,10 @@
  * Hugging Face BERT: transformers' models, config and tokenizer folders,
  * loaded and saved in transformers' own files. Re-exports only.
  */
-export { bertConfig, configFromJson, configToJson, configToJsonString, readConfig, BERT_CONFIG_DEFAULTS, HIDDEN_ACTS, type BertConfig, type BertConfigInit, type HiddenAct } from './config.js';
+export {
+  bertConfig, configFromJson, configToJson, configToJsonString, readConfig, BERT_CONFIG_DEFAULTS, BERT_SIZES, HIDDEN_ACTS,
+  type BertConfig, type BertConfigInit, type BertSize, type HiddenAct,
+} from './config.js';
 export { activation } from './activations.js';
 export {
   BertEmbeddings, BertSelfAttention, BertSelfOutput, BertAttention, BertIntermediate, BertOutput, BertLayer, BertEncoder, BertPooler,
@@ -22,3 +25,5 @@ export {
   courseBatchToHf, hfPretrainingLosses, hfTrainingCheckpoint, loadHfTrainingCheckpoint,
   type HfPretrainingInputs, type HfPretrainingLossOptions, type HfPretrainingLosses, type HfTrainingCheckpoint,
 } from './pretraining.js';
+export { brownGenreDataset, passages, COARSE_GROUPS, type GenreLabels, type GenreDocument, type GenreDataset, type Passage, type BrownGenreOptions } from './genre-data.js';
+export { finetuneClassifier, evaluateClassifier, passageBatch, type FinetuneOptions, type FinetuneResult, type ClassifierEval } from './finetune.js';
