@@ -38,7 +38,12 @@ const ACTS = ['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'relu'
 const long = (x: number[][] | number[]) => torch.tensor(x, { dtype: 'int64' });
 
 /** Our outputs under transformers' names, flattened. */
-function ourOutputs(model: BertPreTrainedModel, batch: ListBatch, labels: Record<string, number[][] | number[]>): Record<string, number[] | number> {
+function ourOutputs(
+  model: BertPreTrainedModel,
+  batch: ListBatch,
+  labels: Record<string, number[][] | number[]>,
+  floatLabels: number[][] | number[] | null = null,
+): Record<string, number[] | number> {
   return torch.noGrad(() =>
     torch.tidy(() => {
       const ids = long(batch.input_ids);
@@ -57,7 +62,7 @@ function ourOutputs(model: BertPreTrainedModel, batch: ListBatch, labels: Record
         res.loss = (out.loss as Tensor).item();
       } else {
         const m = model as BertForMaskedLM | BertForSequenceClassification | BertForTokenClassification;
-        const out = m.forward(ids, { ...common, labels: long(lab) });
+        const out = m.forward(ids, { ...common, labels: floatLabels !== null ? torch.tensor(floatLabels) : long(lab) });
         res.logits = out.logits.dataSync();
         res.loss = (out.loss as Tensor).item();
       }
@@ -89,17 +94,24 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
       name: 'variant', cls: 'BertForMaskedLM', dir: D('variant'), seed: 7,
       config: { ...SMALL_CONFIG, layer_norm_eps: 1e-7, pad_token_id: 3, type_vocab_size: 3, max_position_embeddings: 16, intermediate_size: 64 },
     },
-    ...ACTS.map((act, i) => ({ name: `act-${act}`, cls: 'BertModel', config: { ...SMALL_CONFIG, hidden_act: act }, dir: D(`act-${act}`), seed: 10 + i })),
+    { name: 'sharded', cls: 'BertForPreTraining', config: SMALL_CONFIG, dir: D('sharded'), seed: 8, max_shard_size: '30KB' },
+    { name: 'regression', cls: 'BertForSequenceClassification', config: { ...SMALL_CONFIG, num_labels: 1 }, dir: D('regression'), seed: 9 },
+    {
+      name: 'multilabel', cls: 'BertForSequenceClassification', dir: D('multilabel'), seed: 10,
+      config: { ...SMALL_CONFIG, num_labels: 3, problem_type: 'multi_label_classification' },
+    },
+    ...ACTS.map((act, i) => ({ name: `act-${act}`, cls: 'BertModel', config: { ...SMALL_CONFIG, hidden_act: act }, dir: D(`act-${act}`), seed: 20 + i })),
   ];
+  const floatLabels: Record<string, number[][] | number[]> = { regression: [0.5, -1.25, 2], multilabel: [[1, 0, 1], [0, 0, 1], [1, 1, 0]] };
   let py: Record<string, Outputs>;
   let worst = 0;
 
   before(function () {
     requireTransformers(this);
-    py = hfReference<Record<string, Outputs>>({ op: 'build', models: specs, inputs: { ...batch, labels } });
+    py = hfReference<Record<string, Outputs>>({ op: 'build', models: specs, inputs: { ...batch, labels, float_labels: floatLabels } });
   });
   after(() => {
-    if (worst > 0) console.log(`    max |difference| of any output against transformers: ${worst.toExponential(2)}`);
+    if (py !== undefined) console.log(`    max |difference| of any output or loss against transformers: ${worst.toExponential(2)}`);
     tmp.remove();
   });
 
@@ -122,9 +134,14 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
       expect(model.training).to.equal(false);
       const keys = Object.keys(model.stateDict());
       expect(keys).to.deep.equal(py[spec.name].keys);
-      compare(ourOutputs(model, batch, labels), py[spec.name], spec.name);
+      compare(ourOutputs(model, batch, labels, floatLabels[spec.name] ?? null), py[spec.name], spec.name);
     });
   }
+
+  it('the sharded checkpoint is really sharded (model.safetensors.index.json and several files)', () => {
+    const index = JSON.parse(readFileSync(join(D('sharded'), 'model.safetensors.index.json'), 'utf8')) as { weight_map: Record<string, string> };
+    expect(new Set(Object.values(index.weight_map)).size).to.be.above(1);
+  });
 
   it('the MLM decoder is tied to the word embeddings (and its bias to cls.predictions.bias) unless tie_word_embeddings is false', () => {
     const tied = BertForPreTraining.fromPretrained(D('pretraining'));

@@ -62,13 +62,17 @@ def long(x):
     return torch.tensor(x, dtype=torch.long)
 
 
-def outputs(model, inp):
+def outputs(model, inp, spec_name=None):
+    """Outputs on inp; labels are looked up by spec name, then by class name; float_labels[spec name] are float32."""
     kw = {k: long(inp[k]) for k in ("attention_mask", "token_type_ids") if k in inp}
     name = type(model).__name__
-    labels = inp.get("labels", {}).get(name)
+    all_labels = inp.get("labels", {})
+    labels = all_labels.get(spec_name, all_labels.get(name))
     if name == "BertForPreTraining" and labels is not None:
         kw["labels"] = long(labels)
         kw["next_sentence_label"] = long(inp["next_sentence_label"])
+    elif spec_name in inp.get("float_labels", {}):
+        kw["labels"] = torch.tensor(inp["float_labels"][spec_name], dtype=torch.float32)
     elif labels is not None:
         kw["labels"] = long(labels)
     with torch.no_grad():
@@ -94,12 +98,15 @@ def op_build(req):
         torch.manual_seed(spec.get("seed", 0))
         cfg = BertConfig(**spec["config"])
         model = CLASSES[spec["cls"]](cfg).eval()
-        model.save_pretrained(spec["dir"])
+        if spec.get("max_shard_size"):
+            model.save_pretrained(spec["dir"], max_shard_size=spec["max_shard_size"])
+        else:
+            model.save_pretrained(spec["dir"])
         if spec.get("bin_dir"):
             os.makedirs(spec["bin_dir"], exist_ok=True)
             shutil.copy(os.path.join(spec["dir"], "config.json"), spec["bin_dir"])
             torch.save(model.state_dict(), os.path.join(spec["bin_dir"], "pytorch_model.bin"))
-        res[name] = outputs(model, req["inputs"])
+        res[name] = outputs(model, req["inputs"], name)
         res[name]["keys"] = list(model.state_dict().keys())
     return res
 
