@@ -8,7 +8,7 @@
  */
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
-import { checkKeys } from './modeling.js';
+import { checkKeys } from './check.js';
 import type { BertForSequenceClassification } from './models.js';
 import type { Passage } from './genre-data.js';
 

@@ -15,6 +15,7 @@ import { nn, type Tensor } from '../../torch/index.js';
 import { describe } from '../../torch/errors.js';
 import type { BertConfig } from './config.js';
 import { activation } from './activations.js';
+import { checkKeys } from './check.js';
 
 const F = nn.functional;
 
@@ -29,14 +30,6 @@ export interface BertInputs {
 }
 
 const INPUT_KEYS = ['attentionMask', 'tokenTypeIds', 'positionIds'];
-
-/** Rejects unknown option keys (misspellings) for `where`. */
-export function checkKeys(opts: object, allowed: readonly string[], where: string): void {
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object for ${where} but received ${describe(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new TypeError(`Unknown option '${k}' for ${where}; expected one of: ${allowed.join(', ')}`);
-  }
-}
 
 function isIntegral(t: Tensor): boolean {
   return t.dtype === 'int64' || t.dtype === 'int32' || t.dtype === 'int16' || t.dtype === 'int8' || t.dtype === 'uint8';

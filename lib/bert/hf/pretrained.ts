@@ -21,7 +21,7 @@ import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
 import { writeFileAtomic } from '../../torch/serialization/index.js';
 import { bertConfig, configToJsonString, readConfig, type BertConfig, type BertConfigInit } from './config.js';
-import { checkKeys } from './modeling.js';
+import { checkKeys } from './check.js';
 
 /** The weight files transformers looks for, in its order of preference. */
 export const WEIGHTS_NAME = 'pytorch_model.bin';

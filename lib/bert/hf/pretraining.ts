@@ -20,7 +20,7 @@ import type { Tensor } from '../../torch/index.js';
 import type { BertBatch } from '../batch.js';
 import { PAD_IDX } from '../collate.js';
 import { configFromJson, configToJson } from './config.js';
-import { checkKeys } from './modeling.js';
+import { checkKeys } from './check.js';
 import { BertForPreTraining, IGNORE_INDEX } from './models.js';
 
 /** transformers' inputs of BertForPreTraining, batch-first int64 [B, S] (nextSentenceLabel [B]). */

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { BertTokenizer, type BertEncoding, type DecodeOptions, type EncodeOptions } from '../tokenizer.js';
-import { checkKeys } from './modeling.js';
+import { checkKeys } from './check.js';
 
 /** How a folder's tokenizer normalizes and which special tokens it uses (tokenizer_config.json). */
 export interface TokenizerSettings {
