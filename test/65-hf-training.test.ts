@@ -12,6 +12,10 @@ import { join } from 'node:path';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
 import type { BertBatch } from '../lib/bert/batch.js';
+import { loadBrownCorpus } from '../lib/bert/corpus.js';
+import { prepareData } from '../lib/bert/prepare.js';
+import { collateBatchRaw, wrapCollatedBatch, PAD_IDX } from '../lib/bert/collate.js';
+import { BertTokenizer } from '../lib/bert/tokenizer.js';
 import {
   BertForPreTraining,
   courseBatchToHf,
@@ -19,6 +23,7 @@ import {
   hfTrainingCheckpoint,
   loadHfTrainingCheckpoint,
   bertConfig,
+  BertTokenizerFast,
 } from '../lib/bert/hf/index.js';
 import { hfReference, requireTransformers, tempDir, prng, randomBatch, maxAbsDiff, SMALL_CONFIG, type ListBatch } from './helpers/hf.js';
 
@@ -185,6 +190,61 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
     const live = torch.memory().numTensors;
     for (let i = 0; i < 10; i++) step();
     expect(torch.memory().numTensors).to.equal(live);
+  });
+});
+
+describe('65 Hugging Face BERT continued pretraining on course data (the pieces --from-pretrained wires)', function () {
+  this.timeout(120_000);
+  const tmp = tempDir('hf-course-');
+  after(() => tmp.remove());
+
+  it("course data prepared with a transformers folder's tokenizer trains its BertForPreTraining, and both formats of checkpoint hold the result", () => {
+    const corpus = loadBrownCorpus({ maxDocuments: 30 });
+    const dir = join(tmp.dir, 'start');
+    const tok = new BertTokenizerFast(BertTokenizer.train(corpus.flat(), { vocabSize: 1000 }).vocab);
+    tok.savePretrained(dir);
+    torch.manualSeed(4);
+    new BertForPreTraining(bertConfig({ vocabSize: tok.vocabSize, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 128, maxPositionEmbeddings: 64 })).savePretrained(dir);
+    // What `npm run pretrain -- --from-pretrained DIR` does: the folder's tokenizer prepares the data ...
+    const tokenizer = BertTokenizerFast.fromPretrained(dir);
+    expect(tokenizer.padTokenId).to.equal(PAD_IDX);
+    const data = prepareData(corpus, { tokenizer: tokenizer.tokenizer, maxLen: 48, seed: 1 });
+    const model = BertForPreTraining.fromPretrained(dir);
+    model.train();
+    const opt = new torch.optim.AdamW(model.parameters(), { lr: 1e-3 });
+    const losses: number[] = [];
+    for (let step = 0; step < 30; step++) {
+      const items = Array.from({ length: 16 }, (_, i) => data.train[(step * 16 + i) % data.train.length]);
+      const batch = wrapCollatedBatch(collateBatchRaw(items));
+      losses.push(
+        torch.tidy(() => {
+          opt.zeroGrad();
+          const { loss } = hfPretrainingLosses(model, batch);
+          loss.backward();
+          torch.nn.utils.clipGradNorm_(model.parameters(), 1.0);
+          opt.step();
+          return loss.item();
+        }),
+      );
+      torch.dispose(batch);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    expect(mean(losses.slice(-5))).to.be.below(mean(losses.slice(0, 5)));
+    // ... and checkpoints go to both formats.
+    const ck = join(tmp.dir, 'epoch-1.pt');
+    const fields = hfTrainingCheckpoint(model);
+    torch.save({ ...fields, optimizer: opt.stateDict(), epoch: 1 }, ck);
+    torch.dispose(fields.model);
+    model.savePretrained(join(tmp.dir, 'hf-epoch-1'));
+    tokenizer.savePretrained(join(tmp.dir, 'hf-epoch-1'));
+    const fromPt = loadHfTrainingCheckpoint(ck).model;
+    const fromHf = BertForPreTraining.fromPretrained(join(tmp.dir, 'hf-epoch-1'));
+    const a = model.stateDict();
+    for (const m of [fromPt, fromHf]) {
+      const b = m.stateDict();
+      for (const k of Object.keys(a)) expect(torch.equal(a[k], b[k]), k).to.equal(true);
+    }
+    expect(BertTokenizerFast.fromPretrained(join(tmp.dir, 'hf-epoch-1')).tokenizer.vocab).to.deep.equal(tokenizer.tokenizer.vocab);
   });
 });
 
