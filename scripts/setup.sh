@@ -11,7 +11,9 @@
 #      is this project's .venv or the PYTHON below);
 #   2. the PyTorch that PYTHON (default python3) imports, if it is 2.4 or newer;
 #   3. the project's own virtual environment .venv (created here, with
-#      `pip install torch numpy pandas` into it).
+#      `pip install torch numpy pandas transformers safetensors` into it).
+# transformers and safetensors (the Hugging Face tests' reference) are added to
+# the reference Python's virtual environment when missing (scripts/py-packages.sh).
 # What was found is kept in build/torch.env and build/libtorch-stamp.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,11 +91,12 @@ if [ "$TN_KEY" != "$key" ] || [ ! -d "$TN_LIBDIR" ] || { [ -n "$TN_VERSION_FILE"
         echo "setup: creating .venv (Python virtual environment for PyTorch)"
         python3 -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; python3 -m venv .venv; }
       fi
-      echo "setup: installing PyTorch into .venv (pip install torch numpy pandas; a few minutes the first time)"
+      echo "setup: installing PyTorch into .venv (pip install torch numpy pandas transformers safetensors; a few minutes the first time)"
       # --retries 0: an index this machine cannot reach fails at once instead of after minutes of retries.
-      .venv/bin/pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 torch numpy pandas >build-pip.log 2>&1 ||
+      .venv/bin/pip install --quiet --disable-pip-version-check --retries 0 --timeout 15 torch numpy pandas transformers safetensors >build-pip.log 2>&1 ||
         { tail -20 build-pip.log >&2; echo "setup.sh: pip could not install torch into .venv (log: build-pip.log); install PyTorch $MIN_TORCH+ yourself (PYTHON=/path/to/python) or set LIBTORCH" >&2; exit 1; }
       rm -f build-pip.log
+      echo "safetensors transformers" > .venv/.torch-ts-bert-packages
       info=$(torch_info .venv/bin/python)
       python=$PWD/.venv/bin/python; version=${info%%$'\t'*}; prefix=${info#*$'\t'}
     fi
@@ -115,6 +118,10 @@ if [ "$TN_KEY" != "$key" ] || [ ! -d "$TN_LIBDIR" ] || { [ -n "$TN_VERSION_FILE"
   . build/torch.env
   echo "setup: libtorch $version from $prefix${python:+ (reference Python $python)}"
 fi
+
+# 2b. The Python packages the tests compare with (transformers, safetensors), in the reference
+#     Python's virtual environment when it has one; a stamp there makes this a file read.
+[ -z "$TN_PYTHON" ] || bash scripts/py-packages.sh "$TN_PYTHON"
 
 # 3. npm packages, when package.json or the lockfile changed since the last install.
 lock_files=(package.json)
