@@ -147,7 +147,7 @@ describe('40 serialization: safetensors', () => {
     if (!torch.cuda.isAvailable()) {
       const e = errorOf(() => load(file, { format: 'safetensors', mapLocation: 'cuda:0' }));
       expect(e).to.be.instanceOf(CheckpointError);
-      expect(e.message).to.equal('Cannot load onto cuda:0: CUDA is not available');
+      expect(e.message).to.equal("Attempting to load a safetensors file onto cuda:0, but CUDA is not available; pass mapLocation: 'cpu' to load it on the CPU");
     } else {
       const g = load<Record<string, torch.Tensor>>(file, { format: 'safetensors', mapLocation: 'cuda' });
       expect(String(g.w.device)).to.equal('cuda:0');

@@ -100,9 +100,20 @@ export class FdSource implements ByteSource {
   constructor(readonly fd: number, private readonly ownsFd = true) {
     this.size = fs.fstatSync(fd).size;
   }
-  /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors. */
+  /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors, and `EISDIR` for a directory. */
   static open(path: string): FdSource {
-    return new FdSource(fs.openSync(path, 'r'), true);
+    const fd = fs.openSync(path, 'r');
+    try {
+      if (fs.fstatSync(fd).isDirectory()) {
+        const e = new Error(`EISDIR: illegal operation on a directory, open '${path}'`) as NodeJS.ErrnoException;
+        Object.assign(e, { code: 'EISDIR', syscall: 'open', path });
+        throw e;
+      }
+      return new FdSource(fd, true);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
   }
   readInto(position: number, target: Uint8Array): void {
     if (this.closed) throw new Error('Zip reader is closed');
@@ -288,6 +299,11 @@ export class ZipReader {
         `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
       );
     }
+  }
+
+  /** Size of the archive in bytes. */
+  get size(): number {
+    return this.source.size;
   }
 
   /** The file descriptor being read, or undefined when the archive is not read from a file. */
