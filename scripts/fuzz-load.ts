@@ -305,8 +305,8 @@ async function runChild(a: Args): Promise<void> {
 
   const file = path.join(a.dir, `case-${process.pid}.pt`);
   const fds = (): number => fs.readdirSync('/proc/self/fd').length;
-  const baseFds = fds();
-  const baseTensors = torch.memory().numWrappers;
+  let baseFds = fds();
+  let baseTensors = torch.memory().numWrappers;
   const heapMb = (): number => process.memoryUsage().heapUsed / 2 ** 20;
 
   const makeCase = (i: number): { label: string; data: Buffer | string; opts: object } => {
@@ -406,8 +406,11 @@ async function runChild(a: Args): Promise<void> {
     const ms = performance.now() - t0;
     const leakedFds = fds() - baseFds;
     const leakedTensors = torch.memory().numWrappers - baseTensors;
+    // Counted per case: a leak is reported once, by the case that caused it.
     if (leakedFds !== 0) fail = `${fail ?? ''} ${leakedFds} file descriptors left open`.trim();
     if (leakedTensors !== 0) fail = `${fail ?? ''} ${leakedTensors} tensors leaked`.trim();
+    baseFds += leakedFds;
+    baseTensors += leakedTensors;
     console.log(JSON.stringify({ i, label: c.label, outcome, ms, fail, message: i < fixed.length ? (message ?? '(loaded)') : undefined }));
     if (i % 200 === 0 || i < fixed.length) console.log(JSON.stringify({ heapMb: heapMb() }));
   }
