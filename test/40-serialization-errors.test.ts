@@ -237,7 +237,7 @@ describe('40 serialization: remaining error messages', () => {
     });
 
     it('reports bad values handed to the pickler', () => {
-      expect(errorOf(() => new PyFloat('1' as never)).message).to.equal('Expected number for PyFloat value but received string');
+      expect(errorOf(() => new PyFloat('1' as never)).message).to.equal("Expected a number for PyFloat value but received '1' of type string");
       const e = errorOf(() => dumps([new PyGlobal('a\nb', 'c')]));
       expect(e).to.be.instanceOf(PickleValueError);
       expect(e.message).to.equal('Cannot pickle global "a\\nb.c" at root[0]');

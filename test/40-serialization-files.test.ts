@@ -149,7 +149,7 @@ describe('40 serialization: files', function () {
       expect([r.code, r.path]).to.deep.equal(['EISDIR', isDir]);
       expect(fs.readdirSync(dir).filter((n) => n.includes('.tmp-'))).to.deep.equal([]);
       expect(errorOf(() => writeFileAtomic(path.join(dir, 'n.txt'), 5 as never)).message).to.equal(
-        'Expected a string, a Uint8Array or a function for content but received number',
+        'Expected a string, a Uint8Array or a function for content but received 5 of type number',
       );
     });
 

@@ -6,8 +6,10 @@ import {
   CheckpointError,
   SafetensorsError,
   load,
+  loadSafetensors,
   readSafetensorsHeader,
   save,
+  saveSafetensors,
   ZipReader,
 } from '../lib/torch/serialization/index.js';
 import { hasPythonTorch, py, tmpDir } from './40-serialization-helpers.js';
@@ -156,6 +158,18 @@ describe('40 serialization: safetensors', () => {
   });
 
   describe('save errors', () => {
+    it('checks the option names of saveSafetensors and loadSafetensors', () => {
+      const f = path.join(dir, 'opts.safetensors');
+      const w = T(torch.ones([2]));
+      expect(errorOf(() => saveSafetensors({ w }, f, { meta: {} } as never)).message).to.equal(
+        "Unknown option 'meta' for saveSafetensors; expected one of: metadata",
+      );
+      saveSafetensors({ w }, f);
+      expect(errorOf(() => loadSafetensors(f, { map_location: 'cpu' } as never)).message).to.equal(
+        "Unknown option 'map_location' for loadSafetensors; expected one of: mapLocation",
+      );
+    });
+
     it('refuses shared memory, non-tensors, the reserved name and bad metadata', () => {
       const a = T(torch.randn([4, 4]));
       const f = path.join(dir, 'bad.safetensors');

@@ -26,11 +26,12 @@
  * When writing, a `number` that is a safe integer (and not `-0`) becomes a
  * Python `int`, any other `number` and every {@link PyFloat} a `float`.
  */
+import { typeError } from './errors.js';
 
 /** A Python float whose value is integral (`1.0`), kept apart from `int`. */
 export class PyFloat {
   constructor(readonly value: number) {
-    if (typeof value !== 'number') throw new TypeError(`Expected number for PyFloat value but received ${typeof value}`);
+    if (typeof value !== 'number') typeError('a number', 'PyFloat value', value);
   }
   valueOf(): number {
     return this.value;

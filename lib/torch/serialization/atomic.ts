@@ -9,6 +9,7 @@ import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import { FdSink, type ByteSink } from './zip.js';
+import { typeError } from '../errors.js';
 
 /**
  * What {@link writeFileAtomic} writes: text (as UTF-8), bytes, or a function
@@ -91,9 +92,9 @@ function naming(e: unknown, target: string, tmp: string): unknown {
  *   message naming `path`, never the temporary file.
  */
 export function writeFileAtomic(path: string, content: AtomicContent): void {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
+  if (typeof path !== 'string' || path.length === 0) typeError('a file path', 'path', path);
   if (typeof content !== 'string' && typeof content !== 'function' && !(content instanceof Uint8Array)) {
-    throw new TypeError(`Expected a string, a Uint8Array or a function for content but received ${typeof content}`);
+    typeError('a string, a Uint8Array or a function', 'content', content);
   }
   const dir = nodePath.dirname(nodePath.resolve(path));
   removeStaleTemporaries(dir);

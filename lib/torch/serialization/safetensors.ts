@@ -13,6 +13,7 @@ import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../sto
 import { FdSource, type ByteSource } from './zip.js';
 import { resolveDevice, type MapLocation } from './checkpoint.js';
 import { writeFileAtomic } from './atomic.js';
+import { checkOptions } from '../errors.js';
 
 /** safetensors dtype codes; float4_e2m1fn_x2 and the bits types have none here. */
 const CODE_OF: Readonly<Partial<Record<DType, string>>> = {
@@ -74,9 +75,10 @@ function entriesOf(obj: unknown): [string, unknown][] {
  *   `__metadata__`, non-string metadata, a dtype the format has no code for
  *   (float4_e2m1fn_x2, bits*), or two
  *   entries sharing memory (the format cannot express sharing: drop one of
- *   the tied names first).
+ *   the tied names first); TypeError for an unknown option; fs errors.
  */
 export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSaveOptions = {}): void {
+  checkOptions(opts, ['metadata'], 'saveSafetensors');
   const plan: Planned[] = [];
   const byStorage = new Map<string, { name: string; start: number; end: number }[]>();
   for (const [name, t] of entriesOf(obj)) {
@@ -275,9 +277,11 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
 /**
  * Loads a safetensors file as a plain object name → tensor (header order).
  * @throws SafetensorsError for a malformed or truncated file; CheckpointError
- *   when `mapLocation` names an unavailable CUDA device; fs errors.
+ *   when `mapLocation` names an unavailable CUDA device; TypeError for an
+ *   unknown option; fs errors.
  */
 export function loadSafetensors(path: string, opts: SafetensorsLoadOptions = {}): Record<string, Tensor> {
+  checkOptions(opts, ['mapLocation'], 'loadSafetensors');
   const device = resolveDevice('cpu', opts.mapLocation, 'a safetensors file');
   const src = FdSource.open(path);
   const out: Record<string, Tensor> = {};
