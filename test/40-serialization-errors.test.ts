@@ -237,7 +237,7 @@ describe('40 serialization: remaining error messages', () => {
     });
 
     it('reports bad values handed to the pickler', () => {
-      expect(errorOf(() => new PyFloat('1' as never)).message).to.equal('Expected number for PyFloat value but received string');
+      expect(errorOf(() => new PyFloat('1' as never)).message).to.equal("Expected a number for PyFloat value but received '1' of type string");
       const e = errorOf(() => dumps([new PyGlobal('a\nb', 'c')]));
       expect(e).to.be.instanceOf(PickleValueError);
       expect(e.message).to.equal('Cannot pickle global "a\\nb.c" at root[0]');
@@ -303,9 +303,9 @@ describe('40 serialization: remaining error messages', () => {
     });
 
     it('checks the options object itself', () => {
-      expect(errorOf(() => load(path.join(dir, 'x.pt'), null as never)).message).to.equal('Expected an options object for load but received null');
+      expect(errorOf(() => load(path.join(dir, 'x.pt'), null as never)).message).to.equal('Expected an options object for load options but received null');
       expect(errorOf(() => saveToBuffer({}, { format: 'pt' } as never)).message).to.equal(
-        "Unknown option 'format' for saveToBuffer (expected one of archiveName)",
+        "Unknown option 'format' for saveToBuffer; expected one of: archiveName",
       );
     });
   });
@@ -354,7 +354,7 @@ describe('40 serialization: remaining error messages', () => {
       expect(errorOf(() => save({ t }, f, { format: 'safetensors' })).message).to.equal("Cannot save the disposed tensor 't'");
       const e = errorOf(() => load(f, { format: 'safetensors', mapLocation: 'gpu' }));
       expect(e).to.be.instanceOf(TypeError);
-      expect(e.message).to.equal(`Expected a device like 'cpu', 'cuda' or 'cuda:0' from mapLocation but received "gpu"`);
+      expect(e.message).to.equal("Expected a device like 'cpu', 'cuda' or 'cuda:0' for mapLocation but received 'gpu' of type string");
     });
   });
 });

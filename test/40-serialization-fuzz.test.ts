@@ -31,6 +31,7 @@ import {
   type PyValue,
 } from '../lib/torch/serialization/index.js';
 import { tmpDir, type Desc } from './40-serialization-helpers.js';
+import { zipOf } from './40-serialization-bombs.js';
 import { disposeAll, tdesc } from './40-serialization-torch-helpers.js';
 
 const ALLOWED = [CheckpointError, ZipFormatError, PickleFormatError, PickleSecurityError, SafetensorsError];
@@ -276,6 +277,67 @@ describe('40 serialization: fuzz', function () {
         const copy = recs.map(([n, d], j) => [n, j === pi ? p : d] as [string, Uint8Array]);
         run(`${s.name} pickle mutation ${i}`, () => loadFromBuffer(rezip(copy)), null);
       }
+    }
+    report();
+  });
+
+  it('survives mutated archives whose records are deflated (as a zip tool writes them)', () => {
+    const r = rng(8);
+    for (const s of seeds) {
+      const deflated = zipOf(recordsOf(s.buf).map(([name, data]) => ({ name, data, deflate: true })));
+      run(`${s.name} deflated`, () => loadFromBuffer(deflated), s.desc);
+      for (let i = 0; i < 1000; i++) {
+        const b = Buffer.from(deflated);
+        const kind = Math.floor(r() * 3);
+        let label: string;
+        if (kind === 0) {
+          const p = Math.floor(r() * b.byteLength);
+          b[p] ^= 1 + Math.floor(r() * 255);
+          label = `flipped at ${p}`;
+        } else if (kind === 1) {
+          // The uncompressed size a central directory entry declares.
+          const cd = b.readUInt32LE(b.byteLength - 6);
+          const entries: number[] = [];
+          for (let p = cd; b.readUInt32LE(p) === 0x02014b50; p += 46 + b.readUInt16LE(p + 28)) entries.push(p);
+          const e = entries[Math.floor(r() * entries.length)];
+          const v = [0, 1, 2 ** 20, 2 ** 26, 2 ** 31, 0xffffffff][Math.floor(r() * 6)];
+          b.writeUInt32LE(v >>> 0, e + 24);
+          label = `declared size ${v}`;
+        } else {
+          const n = Math.floor(r() * b.byteLength);
+          run(`${s.name} deflated truncated to ${n}`, () => loadFromBuffer(b.subarray(0, n)), null, true);
+          continue;
+        }
+        run(`${s.name} deflated ${label}`, () => loadFromBuffer(b), s.desc);
+      }
+    }
+    report();
+  });
+
+  it('leaves no file descriptor open loading mutated files from disk (also with mmap)', function () {
+    if (!fs.existsSync('/proc/self/fd')) this.skip();
+    const r = rng(9);
+    const { dir, cleanup } = tmpDir();
+    try {
+      const file = path.join(dir, 'case.pt');
+      const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+      const before = fds();
+      for (let i = 0; i < 600; i++) {
+        const s = seeds[i % seeds.length];
+        const b = Buffer.from(s.buf);
+        const kind = i % 3;
+        let data: Buffer = b;
+        if (kind === 0) data = b.subarray(0, Math.floor(r() * b.byteLength));
+        else if (kind === 1) for (let k = 0; k < 3; k++) b[Math.floor(r() * b.byteLength)] ^= 1 + Math.floor(r() * 255);
+        else data = Buffer.alloc(Math.floor(r() * 64), Math.floor(r() * 256));
+        fs.writeFileSync(file, data);
+        // With mmap the CRCs go unchecked, so a flipped data byte may load as another value.
+        const mmap = r() < 0.3;
+        run(`${s.name} file case ${i} kind ${kind}${mmap ? ' mmap' : ''}`, () => load(file, { mmap }), kind === 1 && !mmap ? s.desc : null);
+      }
+      expect(fds() - before, 'file descriptors left open by 600 loads').to.equal(0);
+    } finally {
+      cleanup();
     }
     report();
   });

@@ -6,8 +6,10 @@ import {
   CheckpointError,
   SafetensorsError,
   load,
+  loadSafetensors,
   readSafetensorsHeader,
   save,
+  saveSafetensors,
   ZipReader,
 } from '../lib/torch/serialization/index.js';
 import { hasPythonTorch, py, tmpDir } from './40-serialization-helpers.js';
@@ -147,7 +149,7 @@ describe('40 serialization: safetensors', () => {
     if (!torch.cuda.isAvailable()) {
       const e = errorOf(() => load(file, { format: 'safetensors', mapLocation: 'cuda:0' }));
       expect(e).to.be.instanceOf(CheckpointError);
-      expect(e.message).to.equal('Cannot load onto cuda:0: CUDA is not available');
+      expect(e.message).to.equal("Attempting to load a safetensors file onto cuda:0, but CUDA is not available; pass mapLocation: 'cpu' to load it on the CPU");
     } else {
       const g = load<Record<string, torch.Tensor>>(file, { format: 'safetensors', mapLocation: 'cuda' });
       expect(String(g.w.device)).to.equal('cuda:0');
@@ -156,6 +158,18 @@ describe('40 serialization: safetensors', () => {
   });
 
   describe('save errors', () => {
+    it('checks the option names of saveSafetensors and loadSafetensors', () => {
+      const f = path.join(dir, 'opts.safetensors');
+      const w = T(torch.ones([2]));
+      expect(errorOf(() => saveSafetensors({ w }, f, { meta: {} } as never)).message).to.equal(
+        "Unknown option 'meta' for saveSafetensors; expected one of: metadata",
+      );
+      saveSafetensors({ w }, f);
+      expect(errorOf(() => loadSafetensors(f, { map_location: 'cpu' } as never)).message).to.equal(
+        "Unknown option 'map_location' for loadSafetensors; expected one of: mapLocation",
+      );
+    });
+
     it('refuses shared memory, non-tensors, the reserved name and bad metadata', () => {
       const a = T(torch.randn([4, 4]));
       const f = path.join(dir, 'bad.safetensors');

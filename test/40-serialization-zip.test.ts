@@ -131,7 +131,7 @@ describe('40 serialization: zip container', () => {
     let calls = 0;
     r.readChunks('p/e', 10, () => calls++);
     expect(calls).to.equal(0);
-    expect(errorOf(() => r.readChunks('p/a', 0, () => {})).message).to.equal('Expected a positive integer for chunkBytes but received 0');
+    expect(errorOf(() => r.readChunks('p/a', 0, () => {})).message).to.equal('Expected a positive integer for chunkBytes but received 0 of type number');
     const bad = Buffer.from(zip);
     bad[r.get('p/a')!.dataOffset + 999] ^= 1;
     const seen: number[] = [];
@@ -357,12 +357,12 @@ describe('40 serialization: zip container', () => {
       expect(errorOf(() => w.addChunks('a/z', 1, [Buffer.from('12')])).message).to.equal(
         "ZipWriter: record 'a/z' got more than the declared 1 bytes",
       );
-      expect(errorOf(() => w.addChunks('a/w', -1, [])).message).to.equal('Expected a non-negative integer for size but received -1');
+      expect(errorOf(() => w.addChunks('a/w', -1, [])).message).to.equal('Expected a non-negative integer for size but received -1 of type number');
       w.finish();
       expect(errorOf(() => w.add('a/q', Buffer.from('1'))).message).to.equal('ZipWriter: add() after finish()');
       expect(errorOf(() => w.finish()).message).to.equal('ZipWriter: finish() called twice');
       expect(errorOf(() => new ZipWriter(new BufferSink(), { alignment: 0 })).message).to.equal(
-        'Expected an integer in [1, 4096] for alignment but received 0',
+        'Expected an integer in [1, 4096] for alignment but received 0 of type number',
       );
     });
   });

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
 import {
@@ -239,6 +241,75 @@ describe('50 data: DataLoader', function () {
         if (++count === 3) break;
       }
       expect(count).to.equal(3);
+    });
+
+    it('starts a fresh pass after one that ended early: persistent workers hand out no stale batch', async () => {
+      const loader = new DataLoader(new RangeDataset(64), {
+        batchSize: 4,
+        shuffle: true,
+        generator: new torch.Generator(1),
+        numWorkers: 2,
+        prefetchFactor: 4,
+        persistentWorkers: true,
+      });
+      try {
+        for (let round = 0; round < 3; round++) {
+          for await (const _ of loader) break;
+          const seen: number[] = [];
+          for await (const b of loader) seen.push(...((b as { x: Tensor }).x.tolist() as number[]));
+          expect([...seen].sort((a, b) => a - b), `pass after an early exit, round ${round}`).to.deep.equal(Array.from({ length: 64 }, (_, i) => i));
+        }
+      } finally {
+        await loader.close();
+      }
+    });
+
+    it('does not keep the process alive for a dropped iterator (one batch taken, iterator dropped)', () => {
+      const fixture = new URL('./50-data-fixture.ts', import.meta.url).href;
+      const data = new URL('../lib/torch/utils/data/index.js', import.meta.url).href;
+      const code =
+        `const { DataLoader } = await import(${JSON.stringify(data)});` +
+        `const { RangeDataset } = await import(${JSON.stringify(fixture)});` +
+        `for (const persistentWorkers of [false, true]) {` +
+        `  const loader = new DataLoader(new RangeDataset(1000), { batchSize: 2, numWorkers: 2, persistentWorkers });` +
+        `  const first = await loader[Symbol.asyncIterator]().next();` +
+        `  console.log('first batch', first.value.x.tolist().join(','));` +
+        `}`;
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+      expect(r.signal, `still running after ${((Date.now() - started) / 1000).toFixed(0)} s`).to.equal(null);
+      expect([r.status, r.stdout.trim()], r.stderr).to.deep.equal([0, 'first batch 0,1\nfirst batch 0,1']);
+    });
+
+    it('refuses a dataset defined in the main script instead of re-running the script in each worker, as Python does', () => {
+      const script = fileURLToPath(new URL('./50-data-main-script.ts', import.meta.url));
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+      expect(r.signal, `killed after ${((Date.now() - started) / 1000).toFixed(0)} s`).to.equal(null);
+      expect(r.status, r.stderr).to.equal(3);
+      expect(r.stdout.trim()).to.equal(
+        `Error: DataLoader workers would rebuild the dataset from the main script (${script}), which runs the whole script again in every worker. ` +
+          "Move the class 'Squares' into a module of its own and import it from the script (Python's spawned workers need `if __name__ == '__main__':` for the same reason), or use numWorkers: 0",
+      );
+    });
+
+    it('a DataLoader worker cannot start workers of its own', async () => {
+      // The dataset's module starts a DataLoader with workers when a worker imports it.
+      const loader = new DataLoader(new RangeDataset(4), {
+        batchSize: 2,
+        numWorkers: 1,
+        workerDataset: { module: new URL('./50-data-nested-workers.ts', import.meta.url).href, exportName: 'NestedDataset' },
+      });
+      let error: Error | undefined;
+      try {
+        for await (const _ of loader);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).to.equal(
+        'DataLoader worker 0 failed to start: A DataLoader worker cannot start DataLoader workers of its own (numWorkers 1 in a worker thread); ' +
+          'did the dataset module start a DataLoader when the worker imported it?',
+      );
     });
 
     it('reports a dataset that cannot be rebuilt in the worker', async () => {

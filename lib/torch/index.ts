@@ -22,5 +22,5 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as utils from './utils/index.js';
 export * as distributed from './distributed/index.js';
-export { save, load, CheckpointError, type SaveOptions, type LoadOptions, type MapLocation } from './serialization/index.js';
+export { save, load, CheckpointError, writeFileAtomic, type SaveOptions, type LoadOptions, type MapLocation } from './serialization/index.js';
 export * as serialization from './serialization/index.js';

@@ -55,13 +55,22 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
   }
 }
 
+const ASYNC_MESSAGE = 'torch.tidy() takes a synchronous function; await inside an async function and call tidy per step';
+type AnyConstructor = abstract new (...args: never[]) => unknown;
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as AnyConstructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as AnyConstructor;
+const isAsyncFunction = (f: unknown): boolean => f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction;
+
 /**
  * Runs `fn` in a scope: every tensor created inside and not reachable from the
  * return value (tensors, arrays, Maps and plain objects of them) is disposed
  * when `fn` returns or throws. Returned tensors move to the enclosing scope.
- * @throws TypeError when `fn` returns a Promise (scopes are synchronous).
+ * @throws TypeError when `fn` is an async function (refused before it runs),
+ *   or returns a Promise (its tensors are freed and its outcome is ignored,
+ *   so that nothing it does later can fail unhandled): scopes are synchronous.
  */
 export function tidy<T>(fn: () => T): T {
+  if (isAsyncFunction(fn)) throw new TypeError(ASYNC_MESSAGE);
   const scope = new Set<Disposable>();
   stack.push(scope);
   let result: T;
@@ -74,8 +83,10 @@ export function tidy<T>(fn: () => T): T {
   }
   stack.pop();
   if (result instanceof Promise) {
+    // Whatever the promise does after this refusal (use a freed tensor...) must not end unhandled.
+    result.catch(() => undefined);
     for (const t of scope) t.dispose();
-    throw new TypeError('torch.tidy() takes a synchronous function; await inside an async function and call tidy per step');
+    throw new TypeError(ASYNC_MESSAGE);
   }
   const kept = new Set<unknown>();
   collect(result, kept);

@@ -86,6 +86,11 @@ function flushPending(): void {
   if (n > 0) native.reportExternal(reportBuf, n);
 }
 
+// A value structured cloning refuses: a Tensor holding it cannot be posted to
+// another thread (its handle would be used from two threads at once), and the
+// DataCloneError names this description. One shared value, one field store.
+const NOT_CLONEABLE = Symbol('torch.Tensor: a tensor cannot be sent to another thread; send t.tolist() or a typed array of its data');
+
 /** A multi-dimensional array on a device, with autograd. */
 export class Tensor extends TensorOps {
   /** @internal the native handle. */
@@ -94,6 +99,7 @@ export class Tensor extends TensorOps {
   private _disposed = false;
   private _collectable = false;
   private _registered = false;
+  private readonly _notCloneable = NOT_CLONEABLE;
 
   /** @internal use torch.tensor() and friends. */
   constructor(handle: Handle) {

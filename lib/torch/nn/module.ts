@@ -10,7 +10,7 @@ import { keep } from '../scope.js';
 import { checkOptions, typeError } from '../errors.js';
 import { isDType, type DType } from '../dtype.js';
 import { deviceString, type DeviceLike } from '../device.js';
-import { markOrderedDict, orderedDict } from '../serialization/pickle.js';
+import { markOrderedDict, orderedDict } from '../py-value.js';
 
 /** A state dict: dotted names to tensors, in PyTorch's order. */
 export type StateDict = Record<string, Tensor>;

@@ -1,25 +1,2 @@
-/** Parameters: tensors that a Module owns and an optimizer updates. */
-import { native } from '../native.js';
-import { Tensor } from '../tensor.js';
-import { h } from '../handle.js';
-import { keep } from '../scope.js';
-
-/**
- * A leaf tensor registered by a Module (as `nn.Parameter`). It shares the
- * data of the tensor it is made from and is never freed by `torch.tidy`.
- */
-export class Parameter extends Tensor {
-  /** @param data the initial value (shared, detached). @param requiresGrad default true. */
-  constructor(data: Tensor, requiresGrad = true) {
-    const src = h(data, 'data');
-    const detachedId = native.lookupOp('aten::detach', '');
-    super(native.callOp(detachedId, src) as Tensor['_h']);
-    keep(this);
-    if (requiresGrad) native.setRequiresGrad(this._h, true);
-  }
-}
-
-/** True for a Parameter. */
-export function isParameter(v: unknown): v is Parameter {
-  return v instanceof Parameter;
-}
+/** `nn.Parameter`: defined in `../parameter.ts` (below nn, so serialization can use it); re-exported here. */
+export { Parameter, isParameter } from '../parameter.js';

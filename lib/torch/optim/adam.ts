@@ -8,7 +8,7 @@ import { Tensor } from '../tensor.js';
 import { full, zerosLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { describe } from '../errors.js';
-import type { PyValue } from '../serialization/pickle.js';
+import type { PyValue } from '../py-value.js';
 import { Optimizer, hasGrad, toSnake, type ParamGroupOf, type ParamsInput, type ParamState } from './optimizer.js';
 import { betaPair, falseOrNull, flag, flagOrNull, nonNegative, onlyFalse, option, type OptionsOf } from './options.js';
 

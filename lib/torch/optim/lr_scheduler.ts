@@ -7,7 +7,7 @@
  * still load.
  */
 import { checkOptions, describe } from '../errors.js';
-import { PyFloat, pyFloat, type PyDict, type PyValue } from '../serialization/pickle.js';
+import { PyFloat, pyFloat, type PyDict, type PyValue } from '../py-value.js';
 import { Optimizer, toCamel, type ParamGroup } from './optimizer.js';
 
 /** A scheduler state dict: Python's attribute names (`last_epoch`, `base_lrs`, `_last_lr`, ...). */

@@ -51,7 +51,7 @@ import { Tensor } from '../tensor.js';
 import { keep } from '../scope.js';
 import { enableGrad } from '../autograd.js';
 import { checkOptions, describe } from '../errors.js';
-import { PyFloat, PyTuple, type PyDict, type PyValue } from '../serialization/pickle.js';
+import { PyFloat, PyTuple, type PyDict, type PyValue } from '../py-value.js';
 import { pyFloatNum, pyNum, settableKeys, type GroupValue, type OptionsOf, type OptionTable, type OptionValues } from './options.js';
 
 export type { GroupValue } from './options.js';

@@ -13,7 +13,7 @@
  */
 import type { Tensor } from '../tensor.js';
 import { describe } from '../errors.js';
-import type { PyValue } from '../serialization/pickle.js';
+import type { PyValue } from '../py-value.js';
 
 /** A value a parameter group may hold (what a Python state dict can carry). */
 export type GroupValue = PyValue<Tensor>;

@@ -1,18 +1,7 @@
 /** Checkpoints: torch.save-compatible `.pt` files and safetensors. Re-exports only. */
-export {
-  save,
-  load,
-  saveToBuffer,
-  loadFromBuffer,
-  writeFileAtomic,
-  chunking,
-  CheckpointError,
-  type CheckpointValue,
-  type StateDict,
-  type MapLocation,
-  type SaveOptions,
-  type LoadOptions,
-} from './pt.js';
+export { save, load, saveToBuffer, loadFromBuffer, chunking, type SaveOptions, type LoadOptions } from './pt.js';
+export { CheckpointError, type CheckpointValue, type StateDict, type MapLocation } from './checkpoint.js';
+export { writeFileAtomic, removeStaleTemporaries, type AtomicContent } from './atomic.js';
 export {
   saveSafetensors,
   loadSafetensors,
@@ -34,15 +23,21 @@ export {
   isOrderedDict,
   pyState,
   stateDictMetadata,
+  PY_INFO,
+  type PyValue,
+  type PyDict,
+  type PyInfo,
+} from '../py-value.js';
+export {
   dumps,
   loads,
   PickleFormatError,
   PickleSecurityError,
   PickleValueError,
-  PY_INFO,
-  type PyValue,
-  type PyDict,
-  type PyInfo,
+  PickleLimitError,
+  pickleBudget,
+  PICKLE_BUDGET_FLOOR,
+  PICKLE_BUDGET_RATIO,
   type StorageRef,
   type TensorRecord,
   type TensorFactory,

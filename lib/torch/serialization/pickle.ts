@@ -11,160 +11,42 @@
  * {@link dumps} writes protocol 2 with Python's own encodings (BININT1/2/J,
  * LONG1, BINFLOAT, BINUNICODE, TUPLE1-3, batched APPENDS/SETITEMS, memo).
  *
- * JavaScript cannot tell `1` from `1.0`, a tuple from a list or `{1: x}` from
- * `{'1': x}`, so Python values are mapped as follows:
- *
- * | Python            | JavaScript                                                        |
- * |-------------------|-------------------------------------------------------------------|
- * | `None`            | `null`                                                            |
- * | `bool`            | `boolean`                                                         |
- * | `int`             | `number` when safe (abs < 2^53), else `bigint`                    |
- * | `float`           | `number` when not integral, else {@link PyFloat} (`1.0`, `-0.0`)  |
- * | `str`             | `string`                                                          |
- * | `bytes`           | `Uint8Array`                                                      |
- * | `tuple`           | {@link PyTuple} (an Array subclass)                               |
- * | `list`            | `Array`                                                           |
- * | `dict`            | plain object when every key is a string and JS keeps the order,   |
- * |                   | else `Map`                                                        |
- * | `OrderedDict`     | the same, marked (see {@link isOrderedDict}, {@link pyState})    |
- * | `torch.float16`…  | {@link PyGlobal}                                                  |
- * | `torch.device(…)` | {@link PyReduce}                                                  |
- * | tensor            | whatever the {@link TensorFactory} returns                       |
- *
- * When writing, a `number` that is a safe integer (and not `-0`) becomes a
- * Python `int`, any other `number` and every {@link PyFloat} a `float`.
+ * Python values map to JavaScript as described in `../py-value.ts`; tensors
+ * are whatever the {@link TensorFactory} returns.
  */
-
+import { getHeapStatistics } from 'node:v8';
 import { ITEM_SIZE as DTYPE_ITEM_SIZE, type DType } from '../dtype.js';
+import {
+  PyFloat,
+  PyTuple,
+  PyGlobal,
+  PyReduce,
+  PY_INFO,
+  defineKey,
+  markOrderedDict,
+  type PyDict,
+  type PyInfo,
+  type PyValue,
+} from '../py-value.js';
 
-// ---------------------------------------------------------------------------
-// Value types
-
-/** A Python float whose value is integral (`1.0`), kept apart from `int`. */
-export class PyFloat {
-  constructor(readonly value: number) {
-    if (typeof value !== 'number') throw new TypeError(`Expected number for PyFloat value but received ${typeof value}`);
-  }
-  valueOf(): number {
-    return this.value;
-  }
-  toString(): string {
-    return Number.isInteger(this.value) && !Object.is(this.value, -0) ? `${this.value}.0` : Object.is(this.value, -0) ? '-0.0' : String(this.value);
-  }
-  toJSON(): number {
-    return this.value;
-  }
-}
-
-/** Shorthand for `new PyFloat(v)`: forces `v` to be written as a Python float. */
-export function pyFloat(v: number): PyFloat {
-  return new PyFloat(v);
-}
-
-/**
- * A Python tuple: an Array subclass, so indexing and iteration work as usual.
- * Build one with {@link tuple} or `PyTuple.from(iterable)`.
- */
-export class PyTuple<T = never> extends Array<PyValue<T>> {}
-
-/** Builds a {@link PyTuple} of the arguments. */
-export function tuple<T = never>(...items: PyValue<NoInfer<T>>[]): PyTuple<T> {
-  const t = new PyTuple<T>();
-  for (const x of items) t.push(x);
-  return t;
-}
-
-/** A reference to a Python global such as `torch.float16` (dtypes pickle this way). */
-export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
-  toString(): string {
-    return `${this.module}.${this.name}`;
-  }
-}
-
-/** A call `func(*args)` kept symbolically, e.g. `torch.device('cuda', 0)`. */
-export class PyReduce<T = never> {
-  constructor(readonly func: PyGlobal, readonly args: PyTuple<T>) {}
-}
-
-/** A Python value; `T` is the type standing in for tensors. */
-export type PyValue<T = never> =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | PyFloat
-  | Uint8Array
-  | PyGlobal
-  | PyReduce<T>
-  | PyTuple<T>
-  | PyValue<T>[]
-  | PyDict<T>
-  | Map<PyValue<T>, PyValue<T>>
-  | T;
-
-/** A Python dict with string keys, as a plain object. */
-export interface PyDict<T = never> {
-  [key: string]: PyValue<T>;
-}
-
-/** Where the OrderedDict mark and the Python attribute state live on an object. */
-export const PY_INFO: unique symbol = Symbol('torch.serialization.pyInfo');
-
-/** What {@link PY_INFO} holds. */
-export interface PyInfo {
-  /** The dict is a `collections.OrderedDict`. */
-  readonly ordered: boolean;
-  /** Attributes set with BUILD, e.g. `{_metadata: ...}` on a module state dict; null if none. */
-  state: PyDict<unknown> | null;
-}
-
-type Marked = { [PY_INFO]?: PyInfo };
-
-/**
- * Marks `obj` (a plain object or a Map) as a Python `OrderedDict`, optionally
- * with attribute state (e.g. `{_metadata: ...}`). The mark is a non-enumerable
- * symbol property: `Object.keys`, JSON and indexing are unaffected.
- * @returns `obj` itself.
- */
-export function markOrderedDict<O extends object>(obj: O, state: PyDict<unknown> | null = null): O {
-  Object.defineProperty(obj, PY_INFO, { value: { ordered: true, state }, enumerable: false, configurable: true, writable: true });
-  return obj;
-}
-
-/**
- * Builds a marked OrderedDict plain object from entries (order kept).
- * @param state attribute state, e.g. `{_metadata: ...}` (default none).
- */
-export function orderedDict<V>(entries: Iterable<readonly [string, V]> = [], state: PyDict<unknown> | null = null): Record<string, V> {
-  const o: Record<string, V> = {};
-  for (const [k, v] of entries) defineKey(o, k, v);
-  return markOrderedDict(o, state);
-}
-
-/** True if `x` was loaded from, or marked as, a Python `OrderedDict`. */
-export function isOrderedDict(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && (x as Marked)[PY_INFO]?.ordered === true;
-}
-
-/** The Python attribute state of an OrderedDict (e.g. `{_metadata: ...}`), or undefined. */
-export function pyState(x: object): PyDict<unknown> | undefined {
-  return (x as Marked)[PY_INFO]?.state ?? undefined;
-}
-
-/**
- * A module state dict's `_metadata` (an OrderedDict of prefix → `{version}`),
- * or undefined if it has none.
- */
-export function stateDictMetadata(x: object): PyValue<unknown> | undefined {
-  return pyState(x)?._metadata;
-}
-
-function defineKey(o: object, k: string, v: unknown): void {
-  // defineProperty so that a '__proto__' key becomes an own property, never a prototype change.
-  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
-}
+// The value types used to live here; kept importable from this module.
+export {
+  PyFloat,
+  pyFloat,
+  PyTuple,
+  tuple,
+  PyGlobal,
+  PyReduce,
+  PY_INFO,
+  markOrderedDict,
+  orderedDict,
+  isOrderedDict,
+  pyState,
+  stateDictMetadata,
+  type PyDict,
+  type PyInfo,
+  type PyValue,
+} from '../py-value.js';
 
 // ---------------------------------------------------------------------------
 // Tensors as the pickle layer sees them
@@ -306,6 +188,85 @@ export interface UnpickleOptions<T extends object> {
   maxDepth?: number;
   /** Maximum number of memo entries; default 1,000,000. */
   maxMemo?: number;
+  /**
+   * Maximum memory, in bytes (an estimate of the JS heap the values and the
+   * unpickler's own tables take), that the pickle may build; default
+   * {@link pickleBudget} of the data's length. Never more than half of the
+   * JS heap still free when loading starts, so that a pickle bomb ends in
+   * {@link PickleLimitError}, not in the process aborting out of memory.
+   */
+  maxBytes?: number;
+}
+
+/** Floor of {@link pickleBudget}: what any pickle may build, however small. */
+export const PICKLE_BUDGET_FLOOR = 64 << 20;
+/** Bytes of values a pickle may build per byte it takes in the file (above the floor). */
+export const PICKLE_BUDGET_RATIO = 256;
+
+/**
+ * The default bound on what a pickle of `storedBytes` bytes (as stored in the
+ * file: compressed size for a deflated record) may build: 256 bytes per
+ * byte, at least 64 MiB. An opcode takes at least one byte and an opcode
+ * with its operands builds at most about 200 bytes per byte, so a stored
+ * pickle never reaches it; a compressed one (300 million opcodes deflated
+ * into 300 KB) does.
+ */
+export function pickleBudget(storedBytes: number): number {
+  return Math.max(PICKLE_BUDGET_FLOOR, PICKLE_BUDGET_RATIO * storedBytes);
+}
+
+/** A pickle that would build more than its budget (see {@link UnpickleOptions.maxBytes}). */
+export class PickleLimitError extends Error {
+  constructor(
+    message: string,
+    /** The budget in bytes. */
+    readonly limit: number,
+    /** Whether the free JS heap set the limit (rather than the data's size or `maxBytes`). */
+    readonly byHeap: boolean,
+  ) {
+    super(message);
+    this.name = 'PickleLimitError';
+  }
+}
+
+/**
+ * Estimated JS heap bytes each opcode builds, including the copy that
+ * `finalize` makes of each container and its bookkeeping; per-item and
+ * per-byte parts are added where the opcode's length is known. Measured
+ * (Node 20, V8 heap after gc, the internal values at STOP plus the finalized
+ * copy): the estimate is 1.05 to 1.45 times the peak for lists, tuples, dicts,
+ * strings, floats, ints, bytes and memo entries of 200,000 elements each,
+ * and at most 200 bytes per pickle byte (a list of empty dicts).
+ */
+const OP_COST = new Int32Array(256).fill(8);
+for (const [ops, cost] of [
+  [[0x80, 0x95, 0x2e], 1], // PROTO, FRAME, STOP
+  [[0x4a], 16], // BININT: may need a heap number
+  [[0x28], 32], // MARK: a new stack
+  [[0x29, 0x5d, 0x85, 0x86, 0x87, 0x74], 96], // tuples and lists (+ items)
+  [[0x61], 16], // APPEND
+  [[0x65, 0x75], 8], // APPENDS, SETITEMS (+ items)
+  [[0x7d], 384], // EMPTY_DICT
+  [[0x73], 80], // SETITEM
+  [[0x71, 0x72, 0x94], 48], // memo entries
+  [[0x47], 48], // BINFLOAT
+  [[0x8a, 0x8b], 72], // LONG1, LONG4 (+ bytes)
+  [[0x58, 0x8c, 0x8d], 48], // strings (+ 2 per byte)
+  [[0x42, 0x43], 512], // bytes (+ 1 per byte)
+  [[0x63, 0x93], 256], // globals (+ 2 per byte of their names)
+  [[0x52], 640], // REDUCE: a tensor, an OrderedDict...
+  [[0x51], 160], // BINPERSID
+] as [number[], number][]) {
+  for (const op of ops) OP_COST[op] = cost;
+}
+const ITEM_COST = 16;
+const ENTRY_COST = 40;
+
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} bytes`;
 }
 
 const MAX_LONG_BYTES = 1 << 16;
@@ -365,6 +326,24 @@ const textDecoder = new TextDecoder('utf-8');
 export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: UnpickleOptions<T> = {}): PyValue<T> {
   const maxDepth = opts.maxDepth ?? 1000;
   const maxMemo = opts.maxMemo ?? 1_000_000;
+  const asked = opts.maxBytes ?? pickleBudget(data.byteLength);
+  const heapRoom = Math.floor(getHeapStatistics().total_available_size / 2);
+  const budget = Math.min(asked, heapRoom);
+  let spent = 0;
+  const overBudget = (): never => {
+    const why =
+      budget === asked
+        ? opts.maxBytes !== undefined
+          ? 'maxBytes'
+          : `${PICKLE_BUDGET_RATIO} bytes per byte of its ${formatBytes(data.byteLength)}, at least ${formatBytes(PICKLE_BUDGET_FLOOR)}`
+        : 'half the JS heap still free; a larger heap (node --max-old-space-size=...) allows more';
+    throw new PickleLimitError(
+      `Refusing to unpickle: by offset ${opPos} of ${len} the pickle has built about ${formatBytes(spent)} of values, ` +
+        `more than its limit of ${formatBytes(budget)} (${why})`,
+      budget,
+      budget !== asked,
+    );
+  };
   const factory = opts.factory;
   const tensors = new WeakSet<object>();
   const storages = new Map<string, StorageRef>();
@@ -417,6 +396,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
   };
   const readString = (n: number): string => {
     need(n);
+    if ((spent += 2 * n) > budget) overBudget();
     const s = textDecoder.decode(buf.subarray(pos, pos + n));
     pos += n;
     return s;
@@ -427,6 +407,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
       if (end < 0) throw new PickleFormatError(`Truncated pickle: GLOBAL at offset ${opPos} has no terminating newline`);
       fail(`GLOBAL name longer than ${MAX_GLOBAL_LINE} bytes`);
     }
+    if ((spent += 2 * (end - pos)) > budget) overBudget();
     const s = buf.toString('utf8', pos, end);
     pos = end + 1;
     return s;
@@ -447,11 +428,13 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
   };
   const pushBytes = (n: number): void => {
     need(n);
+    if ((spent += n) > budget) overBudget();
     stack.push(new Uint8Array(buf.subarray(pos, pos + n)));
     pos += n;
   };
   const readLong = (n: number): number | bigint => {
     need(n);
+    if ((spent += n) > budget) overBudget();
     if (n === 0) return 0;
     // Little-endian two's complement: reverse into a hex string, then sign-correct.
     let hex = '';
@@ -633,6 +616,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
     }
     opPos = pos;
     op = buf[pos++];
+    if ((spent += OP_COST[op]) > budget) overBudget();
     switch (op) {
       case 0x80: // PROTO
         need(1);
@@ -739,12 +723,14 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
       case 0x87: {
         const n = op - 0x84;
         if (stack.length < n) fail('stack underflow');
+        spent += ITEM_COST * n;
         stack.push(PyTuple.from(stack.splice(stack.length - n, n)));
         break;
       }
       case 0x74: {
         // TUPLE (popMark replaces `stack`, so take the items first)
         const items = popMark();
+        if ((spent += ITEM_COST * items.length) > budget) overBudget();
         stack.push(PyTuple.from(items));
         break;
       }
@@ -764,6 +750,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
         const items = popMark();
         const l = top();
         if (!Array.isArray(l) || l instanceof PyTuple) return refuse(`APPENDS on ${describe(l)} (only on lists)`);
+        if ((spent += ITEM_COST * items.length) > budget) overBudget();
         for (const x of items) (l as unknown[]).push(x);
         break;
       }
@@ -785,6 +772,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
         const d = top();
         if (!(d instanceof IDict)) return refuse(`SETITEMS on ${describe(d)} (only on dicts)`);
         if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items');
+        if ((spent += ENTRY_COST * items.length) > budget) overBudget();
         for (let i = 0; i < items.length; i += 2) (d as IDict).map.set(checkKey(items[i]), items[i + 1]);
         break;
       }
@@ -1347,7 +1335,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     }
   }
   const saveDict = (obj: object, entries: (readonly [unknown, unknown])[]): void => {
-    const info = (obj as Marked)[PY_INFO];
+    const info = (obj as { [PY_INFO]?: PyInfo })[PY_INFO];
     if (info?.ordered) {
       saveGlobal(new PyGlobal('collections', 'OrderedDict'));
       w.byte(0x29);

@@ -11,35 +11,20 @@
  * `_metadata` kept as a hidden property). Tensors sharing one storage are
  * written once and come back sharing it.
  */
-import * as fs from 'node:fs';
-import * as nodePath from 'node:path';
 import * as os from 'node:os';
 import * as zlib from 'node:zlib';
-import { randomBytes } from 'node:crypto';
 import { Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
-import { Device, type DeviceLike } from '../device.js';
+import { Device } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
 import { storageId, storageNbytes, storageBytes, storageViews, withStorageView, mapFile, storageSlice } from '../storage.js';
-import { Parameter } from '../nn/parameter.js';
-import * as cuda from '../cuda.js';
-import {
-  dumps,
-  loads,
-  orderedDict,
-  tuple,
-  PyGlobal,
-  PyReduce,
-  STORAGE_CLASS,
-  ITEM_SIZE,
-  type PyValue,
-  type StorageRef,
-  type TensorRecord,
-} from './pickle.js';
+import { Parameter } from '../parameter.js';
+import { checkOptions, typeError } from '../errors.js';
+import { orderedDict, tuple, PyGlobal, PyReduce } from '../py-value.js';
+import { dumps, loads, pickleBudget, PickleLimitError, STORAGE_CLASS, ITEM_SIZE, type StorageRef, type TensorRecord } from './pickle.js';
 import {
   BufferSink,
   BufferSource,
-  FdSink,
   FdSource,
   ZipFormatError,
   ZipReader,
@@ -50,26 +35,8 @@ import {
 } from './zip.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import { SerializationId } from './serialization-id.js';
-
-/** A value in a checkpoint: Python-shaped data with tensors. */
-export type CheckpointValue = PyValue<Tensor>;
-
-/** A module state dict: dotted parameter/buffer names → tensors. */
-export type StateDict = Record<string, Tensor>;
-
-/** Error for a checkpoint that is not loadable (wrong kind of file, missing or inconsistent records, devices). */
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
-
-/**
- * Where loaded storages go: a device for all of them, a map from saved
- * location (`'cuda:1'`) to target, or a function of the saved location.
- */
-export type MapLocation = DeviceLike | Readonly<Record<string, DeviceLike>> | ((location: string) => DeviceLike);
+import { CheckpointError, resolveDevice, type CheckpointValue, type MapLocation } from './checkpoint.js';
+import { writeFileAtomic } from './atomic.js';
 
 /** Options for {@link save}. */
 export interface SaveOptions {
@@ -123,15 +90,12 @@ const SAVE_OPTIONS = ['format', 'archiveName', 'metadata'];
 const LOAD_OPTIONS = ['format', 'mapLocation', 'verifyCrc', 'mmap'];
 const BUFFER_LOAD_OPTIONS = ['mapLocation', 'verifyCrc'];
 
-function checkOpts(opts: object, allowed: readonly string[], where: string): void {
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`Expected an options object for ${where} but received ${String(opts)}`);
-  for (const k of Object.keys(opts)) {
-    if (!allowed.includes(k)) throw new TypeError(`Unknown option '${k}' for ${where} (expected one of ${allowed.join(', ')})`);
-  }
+/** Checks an options object: known keys only (one message shape, see errors.ts) and the format. */
+function checkOpts(opts: object | null, allowed: readonly string[], where: string): void {
+  if (opts === null) typeError('an options object', `${where} options`, opts);
+  checkOptions(opts, allowed, where);
   const f = (opts as { format?: unknown }).format;
-  if (f !== undefined && f !== 'pt' && f !== 'safetensors') {
-    throw new TypeError(`Expected 'pt' or 'safetensors' for format but received ${JSON.stringify(f)}`);
-  }
+  if (f !== undefined && f !== 'pt' && f !== 'safetensors') typeError("'pt' or 'safetensors'", 'format', f);
 }
 
 // ---------------------------------------------------------------------------
@@ -291,53 +255,9 @@ function archiveNameFor(path: string): string {
 
 function checkArchiveName(name: string): string {
   if (typeof name !== 'string' || name.length === 0 || /[/\\\0]/.test(name)) {
-    throw new TypeError(`Expected a non-empty name without '/', '\\' or NUL for archiveName but received ${JSON.stringify(name)}`);
+    typeError("a non-empty name without '/', '\\' or NUL", 'archiveName', name);
   }
   return name;
-}
-
-/**
- * Writes `path` atomically: the data goes to `path.tmp-<pid>-<random>`, is
- * fsynced and renamed over `path`, then the directory is fsynced. On any error
- * the temporary file is removed and an existing `path` is left untouched.
- * @throws the error of `write`, or the fs error (ENOENT for a missing directory, EACCES, ENOSPC...).
- */
-export function writeFileAtomic(path: string, write: (sink: ByteSink) => void): void {
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let fd: number | null = fs.openSync(tmp, 'wx', 0o666);
-  try {
-    const sink = new FdSink(fd);
-    write(sink);
-    sink.flush();
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = null;
-    fs.renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) {
-      try {
-        fs.closeSync(fd);
-      } catch {
-        /* already failing */
-      }
-    }
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      /* gone already */
-    }
-    throw e;
-  }
-  try {
-    const dfd = fs.openSync(nodePath.dirname(nodePath.resolve(path)), 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  } catch {
-    /* directories cannot be fsynced on every platform; the rename is done */
-  }
 }
 
 /**
@@ -358,7 +278,7 @@ export function writeFileAtomic(path: string, write: (sink: ByteSink) => void): 
  */
 export function save(obj: unknown, path: string, opts: SaveOptions = {}): void {
   checkOpts(opts, SAVE_OPTIONS, 'save');
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
+  if (typeof path !== 'string' || path.length === 0) typeError('a file path', 'path', path);
   if (opts.format === 'safetensors') {
     saveSafetensors(obj, path, { metadata: opts.metadata });
     return;
@@ -414,41 +334,10 @@ function checkMagic(head: Buffer, size: number, where: string): void {
   );
 }
 
-function resolveTarget(location: string, mapLocation: MapLocation | undefined): string {
-  let target: DeviceLike;
-  if (mapLocation === undefined) target = location;
-  else if (typeof mapLocation === 'function') target = mapLocation(location);
-  else if (typeof mapLocation === 'string' || mapLocation instanceof Device) target = mapLocation;
-  else target = Object.hasOwn(mapLocation, location) ? (mapLocation as Record<string, DeviceLike>)[location] : location;
-  let dev: Device;
-  try {
-    dev = new Device(target);
-  } catch {
-    if (target === location) throw new CheckpointError(`Unsupported storage location '${location}' in the checkpoint (expected cpu or cuda:N)`);
-    throw new TypeError(`Expected a device like 'cpu', 'cuda' or 'cuda:0' from mapLocation but received ${JSON.stringify(String(target))}`);
-  }
-  if (dev.type === 'cuda') {
-    const n = cuda.deviceCount();
-    const idx = dev.index ?? 0;
-    if (n === 0) {
-      throw new CheckpointError(
-        `Attempting to load a storage saved on '${location}' onto ${dev}, but CUDA is not available; ` +
-          `pass mapLocation: 'cpu' to load it on the CPU`,
-      );
-    }
-    if (idx >= n) {
-      throw new CheckpointError(
-        `Attempting to load a storage saved on '${location}' onto ${dev}, but only ${n} CUDA device(s) are visible; ` +
-          `use mapLocation to choose another device`,
-      );
-    }
-    return `cuda:${idx}`;
-  }
-  return 'cpu';
-}
-
 interface LoadContext {
   reader: ZipReader;
+  /** The file or buffer, for messages. */
+  where: string;
   prefix: string;
   mapLocation: MapLocation | undefined;
   verifyCrc: boolean;
@@ -456,8 +345,36 @@ interface LoadContext {
   mmap: boolean;
 }
 
+/**
+ * Compressed records (torch.save writes none; a zip tool may) may inflate to
+ * at most this many times the file's size, past {@link INFLATE_FLOOR}.
+ */
+const MAX_INFLATE_RATIO = 100;
+const INFLATE_FLOOR = 64 << 20;
+
+function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/** Refuses a decompression bomb from the sizes the zip directory declares, before inflating anything. */
+function checkInflation(reader: ZipReader, where: string): void {
+  let inflated = 0;
+  for (const e of reader.entries) if (e.method !== 0) inflated += e.size;
+  if (inflated > Math.max(INFLATE_FLOOR, MAX_INFLATE_RATIO * reader.size)) {
+    throw new CheckpointError(
+      `Refusing to load ${where}: its compressed records would inflate to ${formatBytes(inflated)} from a ${formatBytes(reader.size)} file ` +
+        `(${Math.round(inflated / Math.max(1, reader.size))}:1); more than ${MAX_INFLATE_RATIO}:1 is refused as a decompression bomb ` +
+        `(torch.save writes no compressed records: re-save it uncompressed)`,
+    );
+  }
+}
+
 function loadFromReader(ctx: LoadContext): CheckpointValue {
-  const { reader, prefix } = ctx;
+  const { reader, prefix, where } = ctx;
+  checkInflation(reader, where);
   if (reader.get(`${prefix}/constants.pkl`)) {
     throw new CheckpointError('This is a TorchScript archive (torch.jit.save), not a torch.save checkpoint; it cannot be loaded here');
   }
@@ -502,7 +419,7 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     }
     let target = targets.get(s.location);
     if (target === undefined) {
-      target = resolveTarget(s.location, ctx.mapLocation);
+      target = resolveDevice(s.location, ctx.mapLocation);
       targets.set(s.location, target);
     }
     const fd = reader.fd;
@@ -542,6 +459,7 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
   };
   try {
     const value = loads<Tensor>(pickle, {
+      maxBytes: pickleBudget(pklEntry.compressedSize),
       factory: {
         tensor: tensorOf,
         parameter: (t, requiresGrad) => {
@@ -559,6 +477,14 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     return value;
   } catch (e) {
     for (const t of created) t.dispose();
+    if (e instanceof PickleLimitError) {
+      const size = pklEntry.method !== 0 ? `${formatBytes(pklEntry.compressedSize)} in the file, ${formatBytes(pklEntry.size)} inflated` : formatBytes(pklEntry.size);
+      throw new CheckpointError(
+        `Refusing to load ${where}: its pickle (${size}) builds more than ${formatBytes(e.limit)} of Python values` +
+          (e.byHeap ? ', half the JS heap still free (node --max-old-space-size=... allows more)' : ', out of proportion to its size (a pickle bomb?)'),
+        { cause: e },
+      );
+    }
     throw e;
   }
 }
@@ -624,10 +550,16 @@ function collectTensors(v: unknown, out: Set<Tensor>): void {
   }
 }
 
+/** Opens the zip of a checkpoint; `source` is closed when this throws (and by the reader's close() otherwise). */
 function openZip(source: ByteSource, where: string): ZipReader {
-  const head = Buffer.alloc(Math.min(source.size, 512));
-  source.readInto(0, head);
-  checkMagic(head, source.size, where);
+  try {
+    const head = Buffer.alloc(Math.min(source.size, 512));
+    source.readInto(0, head);
+    checkMagic(head, source.size, where);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
   try {
     return ZipReader.fromSource(source);
   } catch (e) {
@@ -651,15 +583,11 @@ function prefixOf(reader: ZipReader): string {
 
 function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTIONS, where = 'load'): void {
   checkOpts(opts, allowed, where);
-  if (opts.mmap !== undefined && typeof opts.mmap !== 'boolean') {
-    throw new TypeError(`Expected a boolean for mmap but received ${String(opts.mmap)}`);
-  }
-  if (opts.verifyCrc !== undefined && typeof opts.verifyCrc !== 'boolean') {
-    throw new TypeError(`Expected a boolean for verifyCrc but received ${String(opts.verifyCrc)}`);
-  }
+  if (opts.mmap !== undefined && typeof opts.mmap !== 'boolean') typeError('a boolean', 'mmap', opts.mmap);
+  if (opts.verifyCrc !== undefined && typeof opts.verifyCrc !== 'boolean') typeError('a boolean', 'verifyCrc', opts.verifyCrc);
   const m = opts.mapLocation;
   if (m !== undefined && typeof m !== 'string' && typeof m !== 'function' && !(m instanceof Device) && (typeof m !== 'object' || m === null)) {
-    throw new TypeError(`Expected a device, a location map or a function for mapLocation but received ${String(m)}`);
+    typeError('a device, a location map or a function', 'mapLocation', m);
   }
 }
 
@@ -687,7 +615,7 @@ function checkLoadOpts(opts: LoadOptions, allowed: readonly string[] = LOAD_OPTI
  */
 export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}): T {
   checkLoadOpts(opts);
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`Expected a file path for path but received ${String(path)}`);
+  if (typeof path !== 'string' || path.length === 0) typeError('a file path', 'path', path);
   if (opts.format === 'safetensors') {
     if (opts.mmap !== undefined) throw new TypeError("The mmap option is only for format 'pt'");
     return loadSafetensors(path, { mapLocation: opts.mapLocation }) as T;
@@ -695,7 +623,7 @@ export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}):
   const reader = openZip(FdSource.open(path), `'${path}'`);
   try {
     const mmap = opts.mmap ?? false;
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? !mmap, mmap }) as T;
+    return loadFromReader({ reader, where: `'${path}'`, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? !mmap, mmap }) as T;
   } finally {
     reader.close();
   }
@@ -708,7 +636,7 @@ export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<
   checkLoadOpts(opts, BUFFER_LOAD_OPTIONS, 'loadFromBuffer');
   const reader = openZip(new BufferSource(buf), 'the buffer');
   try {
-    return loadFromReader({ reader, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true, mmap: false }) as T;
+    return loadFromReader({ reader, where: 'the buffer', prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true, mmap: false }) as T;
   } finally {
     reader.close();
   }

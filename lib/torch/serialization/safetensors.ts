@@ -8,12 +8,12 @@
  * `load(path, {format: 'safetensors'})`), never by file extension.
  */
 import { Tensor, isTensor } from '../tensor.js';
-import { Device, type DeviceLike } from '../device.js';
 import { ITEM_SIZE as ITEM, type DType } from '../dtype.js';
 import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
-import * as cuda from '../cuda.js';
 import { FdSource, type ByteSource } from './zip.js';
-import { writeFileAtomic, CheckpointError, type MapLocation } from './pt.js';
+import { resolveDevice, type MapLocation } from './checkpoint.js';
+import { writeFileAtomic } from './atomic.js';
+import { checkOptions } from '../errors.js';
 
 /** safetensors dtype codes; float4_e2m1fn_x2 and the bits types have none here. */
 const CODE_OF: Readonly<Partial<Record<DType, string>>> = {
@@ -75,9 +75,10 @@ function entriesOf(obj: unknown): [string, unknown][] {
  *   `__metadata__`, non-string metadata, a dtype the format has no code for
  *   (float4_e2m1fn_x2, bits*), or two
  *   entries sharing memory (the format cannot express sharing: drop one of
- *   the tied names first).
+ *   the tied names first); TypeError for an unknown option; fs errors.
  */
 export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSaveOptions = {}): void {
+  checkOptions(opts, ['metadata'], 'saveSafetensors');
   const plan: Planned[] = [];
   const byStorage = new Map<string, { name: string; start: number; end: number }[]>();
   for (const [name, t] of entriesOf(obj)) {
@@ -273,34 +274,15 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
   }
 }
 
-function targetDevice(mapLocation: MapLocation | undefined): string {
-  let target: DeviceLike = 'cpu';
-  if (mapLocation === undefined) target = 'cpu';
-  else if (typeof mapLocation === 'function') target = mapLocation('cpu');
-  else if (typeof mapLocation === 'string' || mapLocation instanceof Device) target = mapLocation;
-  else target = Object.hasOwn(mapLocation, 'cpu') ? (mapLocation as Record<string, DeviceLike>).cpu : 'cpu';
-  let dev: Device;
-  try {
-    dev = new Device(target);
-  } catch {
-    throw new TypeError(`Expected a device like 'cpu', 'cuda' or 'cuda:0' from mapLocation but received ${JSON.stringify(String(target))}`);
-  }
-  if (dev.type === 'cuda') {
-    const count = cuda.deviceCount();
-    if (count === 0) throw new CheckpointError(`Cannot load onto ${dev}: CUDA is not available`);
-    if ((dev.index ?? 0) >= count) throw new CheckpointError(`Cannot load onto ${dev}: only ${count} CUDA device(s) are visible`);
-    return `cuda:${dev.index ?? 0}`;
-  }
-  return 'cpu';
-}
-
 /**
  * Loads a safetensors file as a plain object name → tensor (header order).
  * @throws SafetensorsError for a malformed or truncated file; CheckpointError
- *   when `mapLocation` names an unavailable CUDA device; fs errors.
+ *   when `mapLocation` names an unavailable CUDA device; TypeError for an
+ *   unknown option; fs errors.
  */
 export function loadSafetensors(path: string, opts: SafetensorsLoadOptions = {}): Record<string, Tensor> {
-  const device = targetDevice(opts.mapLocation);
+  checkOptions(opts, ['mapLocation'], 'loadSafetensors');
+  const device = resolveDevice('cpu', opts.mapLocation, 'a safetensors file');
   const src = FdSource.open(path);
   const out: Record<string, Tensor> = {};
   const made: Tensor[] = [];

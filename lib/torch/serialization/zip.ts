@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+import { rangeError } from '../errors.js';
 
 /** Error for a malformed, truncated or unsupported zip container. */
 export class ZipFormatError extends Error {
@@ -100,9 +101,20 @@ export class FdSource implements ByteSource {
   constructor(readonly fd: number, private readonly ownsFd = true) {
     this.size = fs.fstatSync(fd).size;
   }
-  /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors. */
+  /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors, and `EISDIR` for a directory. */
   static open(path: string): FdSource {
-    return new FdSource(fs.openSync(path, 'r'), true);
+    const fd = fs.openSync(path, 'r');
+    try {
+      if (fs.fstatSync(fd).isDirectory()) {
+        const e = new Error(`EISDIR: illegal operation on a directory, open '${path}'`) as NodeJS.ErrnoException;
+        Object.assign(e, { code: 'EISDIR', syscall: 'open', path });
+        throw e;
+      }
+      return new FdSource(fd, true);
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
   }
   readInto(position: number, target: Uint8Array): void {
     if (this.closed) throw new Error('Zip reader is closed');
@@ -243,7 +255,7 @@ export class ZipReader {
   ): void {
     const entry = this.resolve(entryOrName);
     if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) {
-      throw new RangeError(`Expected a positive integer for chunkBytes but received ${chunkBytes}`);
+      rangeError('a positive integer', 'chunkBytes', chunkBytes);
     }
     if (entry.method !== 0) {
       const all = this.read(entry, opts);
@@ -288,6 +300,11 @@ export class ZipReader {
         `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
       );
     }
+  }
+
+  /** Size of the archive in bytes. */
+  get size(): number {
+    return this.source.size;
   }
 
   /** The file descriptor being read, or undefined when the archive is not read from a file. */
@@ -606,7 +623,7 @@ export class ZipWriter {
     this.alignment = opts.alignment ?? 64;
     this.onRecord = opts.onRecord;
     if (!Number.isInteger(this.alignment) || this.alignment < 1 || this.alignment > 4096) {
-      throw new RangeError(`Expected an integer in [1, 4096] for alignment but received ${this.alignment}`);
+      rangeError('an integer in [1, 4096]', 'alignment', this.alignment);
     }
   }
 
@@ -625,7 +642,7 @@ export class ZipWriter {
     if (this.finished) throw new Error('ZipWriter: add() after finish()');
     if (name.length === 0) throw new Error('ZipWriter: empty record name');
     if (this.names.has(name)) throw new Error(`ZipWriter: duplicate record name '${name}'`);
-    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`Expected a non-negative integer for size but received ${size}`);
+    if (!Number.isSafeInteger(size) || size < 0) rangeError('a non-negative integer', 'size', size);
     this.names.add(name);
     const nameBuf = Buffer.from(name, 'utf8');
     if (nameBuf.byteLength > U16_MAX) throw new Error('ZipWriter: record name too long');

@@ -11,9 +11,10 @@
  * cross threads. Up to `prefetchFactor * numWorkers` batches are in flight,
  * and batches come out in sampler order.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Generator } from '../../generator.js';
 import { checkOptions, rangeError, typeError } from '../../errors.js';
 import { IterableDataset, type MapDataset, type WorkerSpec } from './dataset.js';
@@ -52,12 +53,17 @@ const OPTION_KEYS = [
   'prefetchFactor', 'persistentWorkers', 'workerDataset',
 ];
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; batch: number };
 
-/** One worker thread and its outstanding requests. */
+/**
+ * One worker thread and its outstanding requests. Each request gets an id of
+ * its own, never reused: replies to a pass that ended early can still be in
+ * flight when the next pass starts, and must not answer its requests.
+ */
 class WorkerHandle {
   readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
   private failure: Error | null = null;
   private closing = false;
 
@@ -72,10 +78,10 @@ class WorkerHandle {
         this.pending.delete(msg.id);
         p?.resolve(msg.data);
       } else if (msg.type === 'error') {
-        const err = new Error(`DataLoader worker ${workerId} failed${msg.id >= 0 ? ` on batch ${msg.id}` : ' to start'}: ${msg.message}`);
+        const p = msg.id >= 0 ? this.pending.get(msg.id) : undefined;
+        const err = new Error(`DataLoader worker ${workerId} failed${msg.id >= 0 ? ` on batch ${p?.batch ?? '?'}` : ' to start'}: ${msg.message}`);
         if (msg.stack !== undefined) err.stack = `${err.message}\n--- worker stack ---\n${msg.stack}`;
         if (msg.id >= 0) {
-          const p = this.pending.get(msg.id);
           this.pending.delete(msg.id);
           p?.reject(err);
         } else {
@@ -95,20 +101,26 @@ class WorkerHandle {
     this.pending.clear();
   }
 
-  request(id: number, indices: number[]): Promise<unknown> {
+  /** Asks for batch number `batch` (its sample indices); resolves with the collated data. */
+  request(batch: number, indices: number[]): Promise<unknown> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, batch });
       this.worker.postMessage({ type: 'batch', id, indices });
     });
   }
 
-  ref(): void {
-    this.worker.ref();
+  private waiters = 0;
+
+  /** Someone awaits a batch from this worker: it keeps the process alive until {@link release}. */
+  hold(): void {
+    if (this.waiters++ === 0) this.worker.ref();
   }
 
-  unref(): void {
-    this.worker.unref();
+  /** The wait is over; an idle worker never keeps the process alive. */
+  release(): void {
+    if (--this.waiters === 0) this.worker.unref();
   }
 
   async terminate(): Promise<void> {
@@ -116,6 +128,29 @@ class WorkerHandle {
     this.pending.clear();
     await this.worker.terminate();
   }
+}
+
+/** Marks the workerData of DataLoader workers (see worker.ts). */
+export const DATALOADER_WORKER = '__torchDataLoaderWorker__';
+
+/** Whether `module` (a path or file: URL) is the script this process runs (`process.argv[1]`). */
+function isMainScript(module: string): boolean {
+  const main = process.argv[1];
+  if (!isMainThread || main === undefined || main === '') return false;
+  const canonical = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  let file: string;
+  try {
+    file = module.startsWith('file:') ? fileURLToPath(module) : module;
+  } catch {
+    return false;
+  }
+  return canonical(file) === canonical(main);
 }
 
 /** Whether a module URL needs tsx to load (TypeScript source). */
@@ -326,7 +361,6 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     }
     const rc = this.collateFn.rawCollate as RawCollate<unknown, B>;
     const pool = this.startPool(rc);
-    for (const w of pool) w.ref();
     const queue: Promise<unknown>[] = [];
     const batches = (this.batchSampler as Iterable<number[]>)[Symbol.iterator]();
     let next = 0;
@@ -342,14 +376,20 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     try {
       for (let k = 0; k < this.prefetchFactor * pool.length && request(); k++);
       while (queue.length > 0) {
-        const data = await (queue.shift() as Promise<unknown>);
+        // Workers keep the process alive only while a batch is awaited: an
+        // iterator dropped after a batch (or between passes) holds nothing.
+        for (const w of pool) w.hold();
+        let data: unknown;
+        try {
+          data = await (queue.shift() as Promise<unknown>);
+        } finally {
+          for (const w of pool) w.release();
+        }
         request();
         yield rc.wrap(data);
       }
     } finally {
-      if (this.persistentWorkers) {
-        for (const w of pool) w.unref();
-      } else {
+      if (!this.persistentWorkers) {
         this.pool = null;
         await Promise.all(pool.map((w) => w.terminate()));
       }
@@ -358,9 +398,25 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
 
   private startPool(rc: RawCollate<unknown, B>): WorkerHandle[] {
     if (this.pool !== null) return this.pool;
+    if (!isMainThread && (workerData as { [DATALOADER_WORKER]?: boolean } | null)?.[DATALOADER_WORKER] === true) {
+      throw new Error(
+        `A DataLoader worker cannot start DataLoader workers of its own (numWorkers ${this.numWorkers} in a worker thread); ` +
+          'did the dataset module start a DataLoader when the worker imported it?',
+      );
+    }
     const ds = this.dataset as MapDataset<T>;
     const spec = this.workerDataset ?? (ds.workerSpec as () => WorkerSpec).call(ds);
+    for (const [module, name] of [[spec.module, spec.exportName], [rc.module, rc.exportName]]) {
+      if (isMainScript(module)) {
+        throw new Error(
+          `DataLoader workers would rebuild the dataset from the main script (${process.argv[1]}), which runs the whole script again in every worker. ` +
+            `Move the class '${name}' into a module of its own and import it from the script ` +
+            "(Python's spawned workers need `if __name__ == '__main__':` for the same reason), or use numWorkers: 0",
+        );
+      }
+    }
     const init = (workerId: number): WorkerInit => ({
+      [DATALOADER_WORKER]: true,
       dataset: spec,
       collate: { module: rc.module, exportName: rc.exportName },
       workerId,
@@ -368,6 +424,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
       useRaw: rc.input === 'raw' && ds.getRaw !== undefined,
     });
     this.pool = Array.from({ length: this.numWorkers }, (_, i) => new WorkerHandle(i, init(i)));
+    for (const w of this.pool) w.worker.unref();
     return this.pool;
   }
 

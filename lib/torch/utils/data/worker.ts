@@ -14,6 +14,8 @@ import { transferables } from './collate.js';
 
 /** What the main thread passes to a worker. */
 export interface WorkerInit {
+  /** Marks a DataLoader worker, which may not start workers itself (see dataloader.ts). */
+  __torchDataLoaderWorker__: true;
   dataset: WorkerSpec;
   collate: { module: string; exportName: string };
   workerId: number;
