@@ -7,7 +7,7 @@
 export { TorchError } from './errors.js';
 export * from './dtype.js';
 export { Device, device, type DeviceLike, type DeviceType } from './device.js';
-export { Tensor, Slice, slice, isTensor, type IndexItem, type IndexList, type NestedArray, type ToOptions } from './tensor.js';
+export { Tensor, Slice, slice, isTensor, type IndexItem, type IndexList, type NestedArray, type NestedBigIntArray, type ItemOptions, type ToOptions } from './tensor.js';
 export { ValuesIndices } from './op-support.js';
 export * from './generated/public.js';
 export * from './creation.js';

@@ -30,6 +30,15 @@ export { Slice, slice, type IndexItem, type IndexList } from './indexing.js';
 /** A nested array of numbers/booleans as `tolist()` returns. */
 export type NestedArray = number | boolean | NestedArray[];
 
+/** What `tolist({ bigint: true })` returns: int64 and uint64 elements as bigints. */
+export type NestedBigIntArray = number | boolean | bigint | NestedBigIntArray[];
+
+/** Options of Tensor.item() and Tensor.tolist(). */
+export interface ItemOptions {
+  /** int64 and uint64 elements as bigints, all 64 bits (default false: numbers, exact or a RangeError). */
+  bigint?: boolean;
+}
+
 /** Options of Tensor.to(). */
 export interface ToOptions {
   dtype?: DType;
@@ -169,16 +178,29 @@ export class Tensor extends TensorOps {
 
   // ---------------------------------------------------------------- data
   /**
-   * The value of a one-element tensor (int64 and uint64 values past 2^53 become
-   * the nearest number).
+   * The value of a one-element tensor: a number (a boolean for bool
+   * tensors). With `{ bigint: true }` int64 and uint64 values come as
+   * bigints (all 64 bits); without it, an int64/uint64 value that a number
+   * cannot hold exactly (past 2^53, unless a power-of-two multiple that fits)
+   * throws instead of being rounded.
    * @throws TorchError for more elements; TypeError for a dtype without a
-   *   number form (see {@link hasNumberForm}).
+   *   number form (see {@link hasNumberForm}) or an unknown option;
+   *   RangeError for an int64/uint64 value without an exact number form.
    */
   item(): number;
   item<T extends number | boolean>(): T;
-  item(): number | boolean {
+  item<T extends number | boolean | bigint = number | bigint>(opts: ItemOptions): T;
+  item(opts?: ItemOptions): number | boolean | bigint {
+    if (opts !== undefined) checkOptions(opts, ['bigint'], 'item');
     this.checkNumberForm('item');
-    return native.item(this._h);
+    const x = native.item(this._h);
+    const d = this.dtype;
+    if (d !== 'int64' && d !== 'uint64') return x;
+    const big = opts?.bigint ?? false;
+    // Doubles up to 2^53 hold every integer: libtorch's conversion was exact.
+    if (Math.abs(x as number) < 2 ** 53) return big ? BigInt(x as number) : x;
+    const v = (this.toTypedArray() as BigInt64Array | BigUint64Array)[0];
+    return big ? v : exactNumber(v, d, 'item');
   }
   /**
    * A copy of the elements as a typed array of the matching kind (row-major,
@@ -213,19 +235,35 @@ export class Tensor extends TensorOps {
   }
   /**
    * The elements as nested arrays (a number or boolean for a 0-dim tensor).
-   * @throws TypeError for a dtype without a number form (see {@link hasNumberForm}).
+   * With `{ bigint: true }` int64 and uint64 elements come as bigints (all
+   * 64 bits); without it, an int64/uint64 element that a number cannot hold
+   * exactly throws instead of being rounded.
+   * @throws TypeError for a dtype without a number form (see
+   *   {@link hasNumberForm}) or an unknown option; RangeError for an
+   *   int64/uint64 element without an exact number form.
    */
-  tolist(): NestedArray {
+  tolist(opts?: ItemOptions & { bigint?: false }): NestedArray;
+  tolist(opts: ItemOptions & { bigint: true }): NestedBigIntArray;
+  tolist(opts: ItemOptions): NestedArray | NestedBigIntArray;
+  tolist(opts?: ItemOptions): NestedArray | NestedBigIntArray {
+    if (opts !== undefined) checkOptions(opts, ['bigint'], 'tolist');
     this.checkNumberForm('tolist');
     const shape = this.shape;
-    const flat = this.dataSync();
-    const isBool = this.dtype === 'bool';
-    const val = (x: number): number | boolean => (isBool ? x !== 0 : x);
-    if (shape.length === 0) return val(flat[0]);
+    const d = this.dtype;
+    let flat: ArrayLike<number | boolean | bigint>;
+    if (d === 'int64' || d === 'uint64') {
+      const a = this.toTypedArray() as BigInt64Array | BigUint64Array;
+      flat = opts?.bigint ? a : Array.from(a, (v) => exactNumber(v, d, 'tolist'));
+    } else if (d === 'bool') {
+      flat = Array.from(this.toTypedArray() as Uint8Array, (x) => x !== 0);
+    } else {
+      flat = this.dataSync();
+    }
+    if (shape.length === 0) return flat[0];
     let pos = 0;
-    const build = (d: number): NestedArray[] => {
-      const out: NestedArray[] = [];
-      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? val(flat[pos++]) : build(d + 1));
+    const build = (dd: number): NestedBigIntArray[] => {
+      const out: NestedBigIntArray[] = [];
+      for (let i = 0; i < shape[dd]; i++) out.push(dd === shape.length - 1 ? flat[pos++] : build(dd + 1));
       return out;
     };
     return build(0);
@@ -290,13 +328,35 @@ export class Tensor extends TensorOps {
 
   // ---------------------------------------------------------------- conversion
   /**
-   * Converts dtype and/or device: `to('float64')`, `to('cuda')`, `to(other)`,
-   * `to({dtype, device, copy})`. Returns self when nothing changes (unless copy).
-   * @throws TypeError for an unknown dtype or device.
+   * Converts dtype and/or device: `to('float64')`, `to('cuda')`,
+   * `to('cpu', 'float64')` (device then dtype, as PyTorch's
+   * `to(device, dtype)`), `to(other)` (its dtype and device),
+   * `to({dtype, device, copy})`. Options last: `copy` (default false) always
+   * returns a new tensor, `nonBlocking` (default false). Returns self when
+   * nothing changes (unless copy).
+   * @throws TypeError for an unknown dtype or device, a dtype after anything
+   *   but a device, or an unknown option.
    */
-  to(target: DType | DeviceLike | Tensor | ToOptions, opts: { copy?: boolean; nonBlocking?: boolean } = {}): Tensor {
+  to(target: DType | DeviceLike | Tensor | ToOptions, opts?: { copy?: boolean; nonBlocking?: boolean }): Tensor;
+  to(device: DeviceLike, dtype: DType, opts?: { copy?: boolean; nonBlocking?: boolean }): Tensor;
+  to(
+    target: DType | DeviceLike | Tensor | ToOptions,
+    second?: DType | { copy?: boolean; nonBlocking?: boolean },
+    third?: { copy?: boolean; nonBlocking?: boolean },
+  ): Tensor {
     let dtype: DType | undefined;
     let devStr: string | undefined;
+    let opts: { copy?: boolean; nonBlocking?: boolean } = {};
+    let secondDtype: DType | undefined;
+    if (typeof second === 'string') {
+      if (!isDType(second)) dtypeCode(second);
+      secondDtype = second;
+      opts = third ?? {};
+    } else if (second !== undefined) {
+      if (third !== undefined) typeError('a dtype', 'to dtype', second);
+      opts = second;
+    }
+    checkOptions(opts, ['copy', 'nonBlocking'], 'to');
     let copy = opts.copy ?? false;
     let nonBlocking = opts.nonBlocking ?? false;
     if (target instanceof Tensor) {
@@ -314,6 +374,13 @@ export class Tensor extends TensorOps {
       nonBlocking = target.nonBlocking ?? nonBlocking;
     } else {
       typeError('a dtype, device, tensor or options object', 'to', target);
+    }
+    if (secondDtype !== undefined) {
+      const isDevice = target instanceof Device || (typeof target === 'string' && !isDType(target));
+      if (!isDevice) {
+        throw new TypeError(`Expected a device before the dtype for to but received ${describe(target)}`);
+      }
+      dtype = secondDtype;
     }
     const curDev = native.device(this._h);
     const wantDev = devStr === 'cuda' && curDev.startsWith('cuda') ? curDev : devStr ?? curDev;
@@ -439,6 +506,15 @@ function toDeviceOp(): number {
 }
 
 registerTensorClass((hh) => new Tensor(hh), (v) => v instanceof Tensor);
+
+/** The number an int64/uint64 element is, when a number holds it exactly. @throws RangeError otherwise. */
+function exactNumber(v: bigint, dtype: DType, where: string): number {
+  const n = Number(v);
+  if (BigInt(n) !== v) {
+    throw new RangeError(`${where}: the ${dtype} value ${v} has no exact number form; ${where}({ bigint: true }) gives bigints`);
+  }
+  return n;
+}
 
 /** True for a Tensor. */
 export function isTensor(v: unknown): v is Tensor {
