@@ -1,0 +1,138 @@
+/**
+ * int64 beyond 2^53, compared digit for digit with PyTorch: integer scalars
+ * passed to ops keep integer tensors integer and exact.
+ * Values cross as decimal strings (JSON numbers would round them on the way).
+ */
+import { expect } from 'chai';
+import * as torch from '../lib/torch/index.js';
+import type { Tensor } from '../lib/torch/index.js';
+import { hasPythonTorch, PYTHON, runTorch } from './helpers/python.js';
+
+/** A tensor or scalar as exact decimal strings. */
+interface Exact {
+  dtype: string;
+  shape: number[];
+  values: string[];
+}
+
+interface PyResult {
+  out?: Exact;
+  error?: string;
+}
+
+const PY = String.raw`
+def exact(t):
+    if not isinstance(t, torch.Tensor):
+        return {'dtype': type(t).__name__, 'shape': [], 'values': [str(t)]}
+    flat = t.detach().reshape(-1).tolist()
+    return {'dtype': str(t.dtype).replace('torch.', ''), 'shape': list(t.shape),
+            'values': [str(int(v)) if isinstance(v, (bool, int)) and not t.dtype.is_floating_point else repr(float(v)) for v in flat]}
+
+out = []
+for c in INPUT:
+    try:
+        env = {'torch': torch}
+        if c['stmt']:
+            exec(c['py'], env)
+            r = env['out']
+        else:
+            r = eval(c['py'], env)
+        out.append({'out': exact(r)})
+    except Exception as e:
+        out.append({'error': type(e).__name__ + ': ' + str(e).split('\n')[0]})
+emit(out)
+`;
+
+/** A TS tensor (or bigint/number) as exact decimal strings (floats as Python's repr would parse). */
+function exactOf(v: unknown): Exact {
+  if (typeof v === 'bigint') return { dtype: 'int', shape: [], values: [String(v)] };
+  const t = v as Tensor;
+  const d = t.dtype;
+  const flat = ([t.tolist({ bigint: true })] as unknown[]).flat(Infinity as 1) as (number | bigint | boolean)[];
+  const floating = t.isFloatingPoint();
+  return {
+    dtype: d,
+    shape: t.shape,
+    values: flat.map((x) => (typeof x === 'boolean' ? String(Number(x)) : floating ? String(Number(x)) : String(x))),
+  };
+}
+
+/** Floats compare as numbers (Python's repr and JS's String differ in form, not value). */
+function expectExact(actual: Exact, expected: Exact, name: string): void {
+  expect(actual.dtype, `${name}: dtype`).to.equal(expected.dtype);
+  expect(actual.shape, `${name}: shape`).to.deep.equal(expected.shape);
+  const floating = !/int|bool/.test(expected.dtype);
+  const norm = (xs: string[]): (string | number)[] => (floating ? xs.map(Number) : xs);
+  expect(norm(actual.values), `${name}: values`).to.deep.equal(norm(expected.values));
+}
+
+class ExactBatch {
+  private cases: { py: string; stmt: boolean }[] = [];
+  private results: PyResult[] = [];
+
+  constructor() {
+    before(function (this: Mocha.Context) {
+      if (!hasPythonTorch()) {
+        console.log(`    reference PyTorch not available at ${PYTHON}: skipping`);
+        this.skip();
+      }
+      this.timeout(120_000);
+    });
+    before(() => {
+      this.results = runTorch<PyResult[]>(PY, this.cases);
+    });
+  }
+
+  /** A case: `fn` must give Python's exact result, or throw `errorClass` where Python raises. */
+  it(name: string, py: string, fn: () => unknown, opts: { stmt?: boolean; errorClass?: new (...a: never[]) => Error; message?: string } = {}): void {
+    const i = this.cases.length;
+    this.cases.push({ py, stmt: opts.stmt ?? false });
+    it(name, () => {
+      const r = this.results[i];
+      torch.tidy(() => {
+        if (opts.errorClass) {
+          expect(r.error, `Python did not raise for ${py}`).to.be.a('string');
+          let err: Error | undefined;
+          try {
+            fn();
+          } catch (e) {
+            err = e as Error;
+          }
+          expect(err, `${name}: no error`).to.be.instanceOf(opts.errorClass);
+          expect(err?.message).to.equal(opts.message ?? r.error?.replace(/^\w+: /, ''));
+          return;
+        }
+        if (r.error !== undefined) throw new Error(`reference Python raised ${r.error} (for ${py})`);
+        expectExact(exactOf(fn()), r.out as Exact, name);
+      });
+    });
+  }
+}
+
+describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
+  describe('integer scalars keep integer tensors integer and exact', () => {
+    const ref = new ExactBatch();
+    const big = (): Tensor => torch.tensor([2n ** 53n + 1n, -(2n ** 60n) - 3n, 5n]);
+    ref.it('add(2 ** 53)', 'torch.tensor([1, -2, 3]).add(2**53)', () => torch.tensor([1, -2, 3]).add(2 ** 53));
+    ref.it('sub(2 ** 53 + 2)', 'torch.tensor([1, -2, 3]).sub(2**53 + 2)', () => torch.tensor([1, -2, 3]).sub(2 ** 53 + 2));
+    ref.it('mul(2 ** 40)', 'torch.tensor([3, -5, 7]).mul(2**40)', () => torch.tensor([3, -5, 7]).mul(2 ** 40));
+    ref.it('add(2 ** 62) to large values', 'torch.tensor([2**53 + 1, -2**60 - 3, 5]).add(2**62)', () => big().add(2 ** 62));
+    ref.it('clamp(2 ** 53)', 'torch.tensor([1, -2, 3]).clamp(2**53)', () => torch.tensor([1, -2, 3]).clamp(2 ** 53));
+    ref.it('clamp(null, -(2 ** 60))', 'torch.tensor([2**53 + 1, -2**60 - 3, 5]).clamp(None, -2**60)', () => big().clamp(null, -(2 ** 60)));
+    ref.it('where(cond, x, 2 ** 53)', 'torch.where(torch.tensor([True, False, True]), torch.tensor([1, 2, 3]), 2**53)',
+      () => torch.where(torch.tensor([true, false, true]), torch.tensor([1, 2, 3]), 2 ** 53));
+    ref.it('where(cond, 2 ** 53, -(2 ** 62))', 'torch.where(torch.tensor([True, False]), 2**53, -2**62)',
+      () => torch.where(torch.tensor([true, false]), 2 ** 53, -(2 ** 62)));
+    ref.it('eq(2 ** 53) of 2 ** 53 + 1 is false', 'torch.tensor([2**53 + 1, 2**53]).eq(2**53)',
+      () => torch.tensor([2n ** 53n + 1n, 2n ** 53n]).eq(2 ** 53));
+    ref.it('gt(2 ** 60) compares exactly', 'torch.tensor([2**60 + 1, 2**60, 2**60 - 1]).gt(2**60)',
+      () => torch.tensor([2n ** 60n + 1n, 2n ** 60n, 2n ** 60n - 1n]).gt(2 ** 60));
+    ref.it('add(2 ** 63) wraps as PyTorch (a uint64 scalar)', 'torch.tensor([1, -2]).add(2**63)', () => torch.tensor([1, -2]).add(2 ** 63));
+    ref.it('a float tensor with a large integer scalar stays float', 'torch.tensor([1.5, -2.5]).add(2**53 + 2)', () => torch.tensor([1.5, -2.5]).add(2 ** 53 + 2));
+    ref.it('int32 with a large integer scalar', 'torch.tensor([1, 2], dtype=torch.int32).add(2**40)',
+      () => torch.tensor([1, 2], { dtype: 'int32' }).add(2 ** 40));
+    ref.it('1e20 is a float scalar (beyond 64 bits)', 'torch.tensor([1, 2]).add(1e20)', () => torch.tensor([1, 2]).add(1e20));
+    ref.it('remainder(2 ** 55 + 8)', 'torch.tensor([2**62 + 12345, -7]).remainder(2**55 + 8)',
+      () => torch.tensor([2n ** 62n + 12345n, -7n]).remainder(2 ** 55 + 8));
+  });
+});
