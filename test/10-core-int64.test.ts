@@ -1,6 +1,8 @@
 /**
  * int64 beyond 2^53, compared digit for digit with PyTorch: integer scalars
- * passed to ops keep integer tensors integer and exact.
+ * passed to ops keep integer tensors integer and exact; bigints in data
+ * (torch.tensor, full, fullLike, scalarTensor, indexPut_) keep all 64 bits;
+ * item/tolist with { bigint: true } and the printed form give them back.
  * Values cross as decimal strings (JSON numbers would round them on the way).
  */
 import { expect } from 'chai';
@@ -22,6 +24,10 @@ interface PyResult {
 
 const PY = String.raw`
 def exact(t):
+    if isinstance(t, str):
+        return {'dtype': 'str', 'shape': [], 'values': [t]}
+    if isinstance(t, list):
+        return {'dtype': 'list', 'shape': [], 'values': [str(v) for v in t]}
     if not isinstance(t, torch.Tensor):
         return {'dtype': type(t).__name__, 'shape': [], 'values': [str(t)]}
     flat = t.detach().reshape(-1).tolist()
@@ -46,6 +52,8 @@ emit(out)
 /** A TS tensor (or bigint/number) as exact decimal strings (floats as Python's repr would parse). */
 function exactOf(v: unknown): Exact {
   if (typeof v === 'bigint') return { dtype: 'int', shape: [], values: [String(v)] };
+  if (typeof v === 'string') return { dtype: 'str', shape: [], values: [v] };
+  if (Array.isArray(v)) return { dtype: 'list', shape: [], values: v.map(String) };
   const t = v as Tensor;
   const d = t.dtype;
   const flat = ([t.tolist({ bigint: true })] as unknown[]).flat(Infinity as 1) as (number | bigint | boolean)[];
@@ -61,7 +69,7 @@ function exactOf(v: unknown): Exact {
 function expectExact(actual: Exact, expected: Exact, name: string): void {
   expect(actual.dtype, `${name}: dtype`).to.equal(expected.dtype);
   expect(actual.shape, `${name}: shape`).to.deep.equal(expected.shape);
-  const floating = !/int|bool/.test(expected.dtype);
+  const floating = /^(b?float)/.test(expected.dtype); // tensors' float dtypes and Python's float
   const norm = (xs: string[]): (string | number)[] => (floating ? xs.map(Number) : xs);
   expect(norm(actual.values), `${name}: values`).to.deep.equal(norm(expected.values));
 }
@@ -134,5 +142,41 @@ describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
     ref.it('1e20 is a float scalar (beyond 64 bits)', 'torch.tensor([1, 2]).add(1e20)', () => torch.tensor([1, 2]).add(1e20));
     ref.it('remainder(2 ** 55 + 8)', 'torch.tensor([2**62 + 12345, -7]).remainder(2**55 + 8)',
       () => torch.tensor([2n ** 62n + 12345n, -7n]).remainder(2 ** 55 + 8));
+  });
+
+  describe('bigints in data keep all 64 bits', () => {
+    const ref = new ExactBatch();
+    ref.it('torch.tensor of bigints', 'torch.tensor([2**53 + 1, -2**63, 2**63 - 1])', () => torch.tensor([2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n]));
+    ref.it('torch.tensor of bigints and numbers', 'torch.tensor([[2**62 + 7, 3], [-5, 2**60]])', () => torch.tensor([[2n ** 62n + 7n, 3], [-5, 2 ** 60]]));
+    ref.it('torch.tensor of large numbers with int64', 'torch.tensor([2**53 + 2, -2**62], dtype=torch.int64)',
+      () => torch.tensor([2 ** 53 + 2, -(2 ** 62)], { dtype: 'int64' }));
+    ref.it('torch.tensor of bigints as uint64', 'torch.tensor([2**64 - 1, 2**63 + 1], dtype=torch.uint64)',
+      () => torch.tensor([2n ** 64n - 1n, 2n ** 63n + 1n], { dtype: 'uint64' }));
+    ref.it('full with a bigint', 'torch.full([2], 2**62 + 1)', () => torch.full([2], 2n ** 62n + 1n));
+    ref.it('full with a large integral number', 'torch.full([2], 2**53 + 2)', () => torch.full([2], 2 ** 53 + 2));
+    ref.it('full with a bigint as uint64', 'torch.full([1], 2**64 - 1, dtype=torch.uint64)', () => torch.full([1], 2n ** 64n - 1n, { dtype: 'uint64' }));
+    ref.it('full with a bigint past int64 as int64 raises', 'torch.full([1], 2**63)', () => torch.full([1], 2n ** 63n),
+      { errorClass: torch.TorchError });
+    ref.it('fullLike with a bigint', 'torch.full_like(torch.tensor([1, 2]), -2**61 - 1)', () => torch.fullLike(torch.tensor([1, 2]), -(2n ** 61n) - 1n));
+    ref.it('scalarTensor with a bigint', 'torch.scalar_tensor(2**62 + 3, dtype=torch.int64)', () => torch.scalarTensor(2n ** 62n + 3n, { dtype: 'int64' }));
+    ref.it('arange past 2 ** 53', 'torch.arange(2**53, 2**53 + 8, 3)', () => torch.arange(2 ** 53, 2 ** 53 + 8, 3));
+    ref.it('indexPut_ of a bigint into a view', 'x = torch.zeros(3, dtype=torch.int64)\nx[1] = 2**62 + 1\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([1], 2n ** 62n + 1n), { stmt: true });
+    ref.it('indexPut_ of a bigint at an index tensor', 'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([0, 2])] = -2**63\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([0, 2])], -(2n ** 63n)), { stmt: true });
+    ref.it('indexPut_ of a large number at a mask', 'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([True, False, True])] = 2**60 + 256\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([true, false, true])], 2 ** 60 + 256), { stmt: true });
+    ref.it('a sum past 2 ** 53', 'torch.tensor([2**62, 2**62 - 1, 2**53 + 1]).sum()', () => torch.tensor([2n ** 62n, 2n ** 62n - 1n, 2n ** 53n + 1n]).sum());
+  });
+
+  describe('item, tolist and printing give them back', () => {
+    const ref = new ExactBatch();
+    ref.it('item({ bigint: true }) of int64', 'torch.tensor([2**53 + 1])[0].item()', () => torch.tensor([2n ** 53n + 1n]).index(0).item({ bigint: true }));
+    ref.it('item({ bigint: true }) of uint64', 'torch.tensor([2**64 - 1], dtype=torch.uint64)[0].item()',
+      () => torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' }).index(0).item({ bigint: true }));
+    ref.it('tolist({ bigint: true })', 'torch.tensor([[2**62 + 1, -1], [0, -2**63]]).reshape(-1).tolist()',
+      () => (torch.tensor([[2n ** 62n + 1n, -1n], [0n, -(2n ** 63n)]]).tolist({ bigint: true }) as bigint[][]).flat());
+    ref.it('printing int64', 'str(torch.tensor([2**53 + 1, -2**63, 7]))', () => String(torch.tensor([2n ** 53n + 1n, -(2n ** 63n), 7n])));
+    ref.it('printing uint64', 'str(torch.tensor([2**64 - 1, 3], dtype=torch.uint64))', () => String(torch.tensor([2n ** 64n - 1n, 3n], { dtype: 'uint64' })));
   });
 });
