@@ -24,6 +24,7 @@ import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
 import type { ValuesIndices } from './op-support.js';
 import { getItem, setItem, type IndexItem } from './indexing.js';
+import { norm as normOf, type NormOrder } from './norm.js';
 
 export { Slice, slice, type IndexItem, type IndexList } from './indexing.js';
 
@@ -460,6 +461,16 @@ export class Tensor extends TensorOps {
   median(dim: number, keepdim?: boolean): ValuesIndices;
   median(dim?: number, keepdim = false): Tensor | ValuesIndices {
     return dim === undefined ? this._medianAll() : this._medianDim(dim, keepdim);
+  }
+
+  /**
+   * PyTorch's `norm(p='fro', dim=None, keepdim=False, dtype=None)`: a number
+   * p or 'fro' gives the vector norm (of all elements by default), 'nuc' the
+   * nuclear norm; see {@link norm} in norm.ts.
+   * @throws TypeError for arguments of the wrong kind; TorchError where libtorch rejects the order or dims.
+   */
+  override norm(p: NormOrder | boolean | null = 'fro', dim: number | number[] | null = null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    return normOf(this, typeof p === 'boolean' ? Number(p) : p, dim ?? null, keepdim, opts);
   }
 
   // ---------------------------------------------------------------- indexing
