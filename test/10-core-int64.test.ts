@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
+import { native } from '../lib/torch/native.js';
 import { hasPythonTorch, PYTHON, runTorch } from './helpers/python.js';
 
 /** A tensor or scalar as exact decimal strings. */
@@ -142,6 +143,36 @@ describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
     ref.it('1e20 is a float scalar (beyond 64 bits)', 'torch.tensor([1, 2]).add(1e20)', () => torch.tensor([1, 2]).add(1e20));
     ref.it('remainder(2 ** 55 + 8)', 'torch.tensor([2**62 + 12345, -7]).remainder(2**55 + 8)',
       () => torch.tensor([2n ** 62n + 12345n, -7n]).remainder(2 ** 55 + 8));
+  });
+
+  it('integers outside 64 bits are RangeErrors at the addon, not wrapped', () => {
+    torch.tidy(() => {
+      const x = torch.zeros([2], { dtype: 'int64' });
+      const fill = native.lookupOp('aten::fill_', 'Scalar');
+      const select = native.lookupOp('aten::select', 'int');
+      const cases: [() => unknown, string][] = [
+        [() => native.callOp(fill, x._h, 2n ** 70n),
+          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received 1180591620717411303424"],
+        [() => native.callOp(fill, x._h, -(2n ** 63n) - 1n),
+          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received -9223372036854775809"],
+        [() => native.callOp(select, x._h, 0, 1e20), "Expected an integer that fits in int64 for aten::select.int argument 'index' but received 1e+20 of type number"],
+        [() => native.callOp(select, x._h, 0, 2n ** 64n), "Expected an integer that fits in int64 for aten::select.int argument 'index'"],
+      ];
+      for (const [f, msg] of cases) {
+        let err: Error | undefined;
+        try {
+          f();
+        } catch (e) {
+          err = e as Error;
+        }
+        expect(err, msg).to.be.instanceOf(RangeError);
+        expect(err?.message).to.equal(msg);
+      }
+      // a uint64 Scalar fills a uint64 tensor with all its bits
+      const u = torch.zeros([1], { dtype: 'uint64' });
+      native.callOp(fill, u._h, 2n ** 64n - 1n);
+      expect(u.tolist({ bigint: true })).to.deep.equal([2n ** 64n - 1n]);
+    });
   });
 
   describe('bigints in data keep all 64 bits', () => {

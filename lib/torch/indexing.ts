@@ -20,6 +20,7 @@
 import { native, type Handle } from './native.js';
 import { isTensor, op, wrap } from './handle.js';
 import { typeError } from './errors.js';
+import { dtypeCode } from './dtype.js';
 import type { Tensor } from './tensor.js';
 
 /** A slice object, as Python's `start:stop:step`. */
@@ -58,6 +59,7 @@ const BOOL = 11;
 const UINT8 = 0;
 const INTEGRAL = new Set([0, 1, 2, 3, 4, 27, 28, 29]); // uint8, int8..int64, uint16, uint32, uint64
 
+
 // Spec kinds of native indexBasic (see native/tensor.cc).
 const SELECT = 0;
 const SLICE = 1;
@@ -69,7 +71,9 @@ const indexOp = op('aten::index', 'Tensor');
 const indexPutOp = op('aten::index_put_', '');
 const copyOp = op('aten::copy_', '');
 const fillTensorOp = op('aten::fill_', 'Tensor');
+const fillScalarOp = op('aten::fill_', 'Scalar');
 const addOp = op('aten::add_', 'Tensor');
+const addScalarOp = op('aten::add_', 'Scalar');
 const viewOp = op('aten::view', '');
 const expandOp = op('aten::expand', '');
 const scalarTensorOp = op('aten::scalar_tensor', '');
@@ -194,11 +198,6 @@ function boolIndex(value: boolean, device: string): Handle {
   return onDevice(hh, device);
 }
 
-/** A list item read as an index tensor (owned by the Sliced's temps). */
-class ListIndex {
-  constructor(readonly h: Handle) {}
-}
-
 /** The view of the basic items and the index tensors for the rest (PyTorch's applySlicing). */
 interface Sliced {
   /** The view (a new handle). */
@@ -207,54 +206,87 @@ interface Sliced {
   indices: (Handle | null)[];
   /** Handles made here (lists, booleans), freed by release(). */
   temps: Handle[];
+  /** False when `view` is the indexed tensor itself (not freed by release()). */
+  ownView: boolean;
 }
 
 function applySlicing(t: Tensor, items: readonly IndexItem[]): Sliced {
   const n = items.length;
   const spec = 4 * n <= basicSpec.length ? basicSpec : new Float64Array(4 * n);
   const temps: Handle[] = [];
-  const device = native.device(t._h);
-  // Items as handed to the second pass: lists become tensors here.
-  const resolved: (IndexItem | ListIndex)[] = new Array(n);
+  let device: string | undefined; // read only when a list or boolean needs a tensor
+  const dev = (): string => (device ??= native.device(t._h));
+  // Tensor items (lists made tensors here) with their dtype codes and dims, by position.
+  const handles: (Handle | undefined)[] = new Array(n);
+  const codes = new Array<number>(n);
+  const dims = new Array<number>(n);
   // PyTorch's count_specified_dimensions: what every item but null, '...' and booleans addresses.
   let specified = 0;
   try {
     for (let i = 0; i < n; i++) {
       const item = items[i];
-      if (item === null || item === '...' || typeof item === 'boolean') {
-        resolved[i] = item;
-      } else if (typeof item === 'number' || typeof item === 'string' || item instanceof Slice) {
-        resolved[i] = item;
+      if (item === null || item === '...' || typeof item === 'boolean') continue;
+      if (typeof item === 'number' || typeof item === 'string' || item instanceof Slice) {
         specified++;
-      } else if (isTensor(item)) {
-        const code = native.dtype((item as Tensor)._h);
-        specified += code === BOOL || code === UINT8 ? native.dim((item as Tensor)._h) : 1;
-        resolved[i] = item;
-      } else if (Array.isArray(item)) {
-        const hh = listTensor(item as IndexList, device);
-        temps.push(hh);
-        specified += native.dtype(hh) === BOOL ? native.dim(hh) : 1;
-        resolved[i] = new ListIndex(hh);
-      } else {
-        badItem(item);
+        continue;
       }
+      let hh: Handle;
+      if (isTensor(item)) {
+        hh = (item as Tensor)._h;
+        codes[i] = dtypeCode((item as Tensor).dtype); // the wrapper caches its dtype
+      } else if (Array.isArray(item)) {
+        hh = listTensor(item as IndexList, dev());
+        temps.push(hh);
+        codes[i] = native.dtype(hh);
+      } else {
+        return badItem(item);
+      }
+      handles[i] = hh;
+      dims[i] = native.dim(hh);
+      specified += codes[i] === BOOL || codes[i] === UINT8 ? dims[i] : 1;
     }
     const indices: (Handle | null)[] = [];
     let started = false;
     let dim = 0;
-    const record = (hh: Handle, dims: number): void => {
+    const record = (hh: Handle, count: number): void => {
       if (!started) {
         for (let d = 0; d < dim; d++) indices.push(null);
         started = true;
       }
       indices.push(hh);
-      dim += dims;
+      dim += count;
     };
+    // Whether the view is the tensor itself (only full slices, '...' and index tensors): no native call then.
+    let identity = true;
     const ndim = native.dim(t._h);
     for (let i = 0, k = 0; i < n; i++, k += 4) {
-      const item = resolved[i];
-      if (item === null) {
+      const item = items[i];
+      const hh = handles[i];
+      if (hh !== undefined) {
+        const code = codes[i];
+        const d = dims[i];
+        if (d === 0 && (code === BOOL || code === UINT8)) {
+          // a 0-dim mask: a new axis indexed by [0] or [] (PyTorch's rule for t[torch.tensor(True)])
+          spec[k] = NEW_AXIS;
+          identity = false;
+          const x = native.item(hh);
+          const b = boolIndex(x !== 0 && x !== false, dev());
+          temps.push(b);
+          record(b, 1);
+        } else if (d === 0 && INTEGRAL.has(code)) {
+          // a 0-dim integer tensor selects, as an integer does
+          spec[k] = SELECT;
+          spec[k + 1] = native.item(hh) as number;
+          identity = false;
+        } else {
+          const count = code === BOOL || code === UINT8 ? d : 1;
+          spec[k] = SKIP;
+          spec[k + 1] = count;
+          record(hh, count);
+        }
+      } else if (item === null) {
         spec[k] = NEW_AXIS;
+        identity = false;
         dim++;
         if (started) indices.push(null);
       } else if (item === '...') {
@@ -266,41 +298,27 @@ function applySlicing(t: Tensor, items: readonly IndexItem[]): Sliced {
         checkInteger(item);
         spec[k] = SELECT;
         spec[k + 1] = item;
-      } else if (typeof item === 'string' || item instanceof Slice) {
-        putSlice(spec, k, item);
-        dim++;
-        if (started) indices.push(null);
+        identity = false;
       } else if (typeof item === 'boolean') {
         spec[k] = NEW_AXIS;
-        const hh = boolIndex(item, device);
-        temps.push(hh);
-        record(hh, 1);
+        identity = false;
+        const b = boolIndex(item, dev());
+        temps.push(b);
+        record(b, 1);
       } else {
-        const hh = item instanceof ListIndex ? item.h : (item as Tensor)._h;
-        const code = native.dtype(hh);
-        const d = native.dim(hh);
-        if (d === 0 && (code === BOOL || code === UINT8)) {
-          // a 0-dim mask: a new axis indexed by [0] or [] (PyTorch's rule for t[torch.tensor(True)])
-          spec[k] = NEW_AXIS;
-          const x = native.item(hh);
-          const b = boolIndex(x !== 0 && x !== false, device);
-          temps.push(b);
-          record(b, 1);
-        } else if (d === 0 && INTEGRAL.has(code)) {
-          // a 0-dim integer tensor selects, as an integer does
-          spec[k] = SELECT;
-          spec[k + 1] = native.item(hh) as number;
-        } else {
-          spec[k] = SKIP;
-          const dims = code === BOOL || code === UINT8 ? d : 1;
-          spec[k + 1] = dims;
-          record(hh, dims);
-        }
+        putSlice(spec, k, item as string | Slice);
+        if (!(Number.isNaN(spec[k + 1]) && Number.isNaN(spec[k + 2]) && spec[k + 3] === 1)) identity = false;
+        dim++;
+        if (started) indices.push(null);
       }
     }
-    const view = native.indexBasic(t._h, spec, n, specified);
     while (indices.length > 0 && indices[indices.length - 1] === null) indices.pop();
-    return { view, indices, temps };
+    if (identity && indices.length > 0) {
+      if (specified > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
+      return { view: t._h, indices, temps, ownView: false };
+    }
+    const view = native.indexBasic(t._h, spec, n, specified);
+    return { view, indices, temps, ownView: true };
   } catch (e) {
     for (const hh of temps) native.dispose(hh);
     throw e;
@@ -308,8 +326,38 @@ function applySlicing(t: Tensor, items: readonly IndexItem[]): Sliced {
 }
 
 function release(s: Sliced): void {
-  native.dispose(s.view);
+  if (s.ownView) native.dispose(s.view);
   for (const hh of s.temps) native.dispose(hh);
+}
+
+/**
+ * When every item is an index tensor or mask of one or more dims, their
+ * handles: aten::index takes them as they are, with no view to make
+ * (t[idx], t[mask], t[i, j]). Otherwise null.
+ * @throws RangeError when they address more dims than t has.
+ */
+function directIndices(t: Tensor, items: readonly IndexItem[]): Handle[] | null {
+  const hs = new Array<Handle>(items.length);
+  let specified = 0;
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    if (!isTensor(x)) return null;
+    const tt = x as Tensor;
+    const d = native.dim(tt._h);
+    if (d === 0) return null; // 0-dim tensors select or add an axis
+    const dt = tt.dtype;
+    specified += dt === 'bool' || dt === 'uint8' ? d : 1;
+    hs[i] = tt._h;
+  }
+  const ndim = native.dim(t._h);
+  if (specified > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
+  return hs;
+}
+
+/** The view and index tensors of items that are not all basic. */
+function sliceAdvanced(t: Tensor, items: readonly IndexItem[]): Sliced {
+  const direct = directIndices(t, items);
+  return direct !== null ? { view: t._h, indices: direct, temps: [], ownView: false } : applySlicing(t, items);
 }
 
 /**
@@ -321,7 +369,7 @@ function release(s: Sliced): void {
  */
 export function getItem(t: Tensor, items: readonly IndexItem[]): Tensor {
   if (allBasic(items)) return wrap<Tensor>(basicView(t, items));
-  const s = applySlicing(t, items);
+  const s = sliceAdvanced(t, items);
   if (s.indices.length === 0) {
     for (const hh of s.temps) native.dispose(hh);
     return wrap<Tensor>(s.view);
@@ -333,11 +381,12 @@ export function getItem(t: Tensor, items: readonly IndexItem[]): Tensor {
   }
 }
 
+function checkBigint(v: bigint): void {
+  if (v < -(2n ** 63n) || v >= 2n ** 64n) throw new RangeError(`Expected a bigint that fits in int64 or uint64 for value but received ${v}`);
+}
+
 /** A 0-dim tensor of `like`'s dtype holding a JS value (Python's valueToTensor). */
 function valueTensor(v: number | boolean | bigint, like: Tensor): Handle {
-  if (typeof v === 'bigint' && (v < -(2n ** 63n) || v >= 2n ** 64n)) {
-    throw new RangeError(`Expected a bigint that fits in int64 or uint64 for value but received ${v}`);
-  }
   const device = native.device(like._h);
   return scalarTensorOp(v, native.dtype(like._h), undefined, device.startsWith('cuda') ? 'cpu' : device) as Handle;
 }
@@ -384,18 +433,26 @@ function copyTo(dst: Handle, src: Handle): void {
  *   fit the dtype, a shape that does not broadcast, a dtype mismatch).
  */
 export function setItem(t: Tensor, items: readonly IndexItem[], value: Tensor | number | boolean | bigint, accumulate: boolean): void {
-  let valueH: Handle;
-  let ownValue = false;
-  if (isTensor(value)) valueH = (value as Tensor)._h;
-  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    valueH = valueTensor(value, t);
-    ownValue = true;
-  } else {
-    return typeError('a Tensor, number, boolean or bigint', 'value', value);
+  const scalar = typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
+  if (!scalar && !isTensor(value)) return typeError('a Tensor, number, boolean or bigint', 'value', value);
+  if (typeof value === 'bigint') checkBigint(value);
+  // Python's setitem does nothing for a lone False (not even a size check)
+  if (items.length === 1 && items[0] === false) return;
+  const basic = allBasic(items);
+  if (scalar && basic) {
+    // a scalar into a view: fill_ (or add_) with the Scalar; libtorch checks that it fits the dtype
+    const view = basicView(t, items);
+    try {
+      if (accumulate) addScalarOp(view, value);
+      else fillScalarOp(view, value);
+    } finally {
+      native.dispose(view);
+    }
+    return;
   }
+  const valueH = scalar ? valueTensor(value, t) : (value as Tensor)._h;
   try {
-    const basic = allBasic(items);
-    const s: Sliced = basic ? { view: basicView(t, items), indices: [], temps: [] } : applySlicing(t, items);
+    const s: Sliced = basic ? { view: basicView(t, items), indices: [], temps: [], ownView: true } : sliceAdvanced(t, items);
     try {
       if (s.indices.length === 0) {
         if (accumulate) addOp(s.view, valueH);
@@ -418,7 +475,6 @@ export function setItem(t: Tensor, items: readonly IndexItem[], value: Tensor | 
       release(s);
     }
   } finally {
-    if (ownValue) native.dispose(valueH);
+    if (scalar) native.dispose(valueH);
   }
 }
-
