@@ -46,6 +46,8 @@ describe('10 core: creation', () => {
       () => torch.tensor([0.1, 1.7, -300, 1000], { dtype: 'float8_e4m3fn' }));
     ref.it('explicit dtype float8_e5m2', {}, 'torch.tensor([0.1, 1.7, -300, 1000], dtype=torch.float8_e5m2)',
       () => torch.tensor([0.1, 1.7, -300, 1000], { dtype: 'float8_e5m2' }));
+    ref.it('a Uint16Array converted to int64 keeps its values', {}, 'torch.tensor([0, 1, 64, 1000], dtype=torch.uint16).long()',
+      () => torch.tensor(new Uint16Array([0, 1, 64, 1000]), { dtype: 'int64' }));
     ref.it('a Uint16Array converted to float32', {}, 'torch.tensor([1, 64, 65535], dtype=torch.uint16).float()',
       () => torch.tensor(new Uint16Array([1, 64, 65535]), { dtype: 'float32' }));
 

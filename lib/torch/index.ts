@@ -11,6 +11,7 @@ export { Tensor, Slice, slice, isTensor, type IndexItem, type IndexList, type Ne
 export { ValuesIndices } from './op-support.js';
 export * from './generated/public.js';
 export * from './creation.js';
+export type { NormOrder } from './norm.js';
 export { Generator } from './generator.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './autograd.js';
 export { tidy, keep, dispose } from './scope.js';
