@@ -144,19 +144,49 @@ bool IsIntegral(double d) {
   return std::isfinite(d) && std::modf(d, &ip) == 0.0;
 }
 
+constexpr double kTwo63 = 9223372036854775808.0;  // 2^63
+constexpr double kTwo64 = 18446744073709551616.0;  // 2^64
+
 int64_t ToInt(const Napi::Value& v, const std::string& what) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
     if (!IsIntegral(d)) ThrowType(v.Env(), "Expected an integer for " + what + " but received " + Describe(v));
+    if (d >= kTwo63 || d < -kTwo63) {
+      throw Napi::RangeError::New(v.Env(), "Expected an integer that fits in int64 for " + what + " but received " + Describe(v));
+    }
     return static_cast<int64_t>(d);
   }
   if (v.IsBigInt()) {
     bool lossless = false;
     int64_t x = v.As<Napi::BigInt>().Int64Value(&lossless);
-    if (!lossless) ThrowType(v.Env(), "Expected a 64-bit integer for " + what);
+    if (!lossless) throw Napi::RangeError::New(v.Env(), "Expected an integer that fits in int64 for " + what);
     return x;
   }
   ThrowType(v.Env(), "Expected an integer for " + what + " but received " + Describe(v));
+}
+
+c10::Scalar ScalarFromNumber(double d) {
+  if (IsIntegral(d)) {
+    if (d >= -kTwo63 && d < kTwo63) return c10::Scalar(static_cast<int64_t>(d));
+    if (d >= kTwo63 && d < kTwo64) return c10::Scalar(static_cast<uint64_t>(d));
+  }
+  return c10::Scalar(d);
+}
+
+c10::Scalar ToScalar(const Napi::Value& v, const std::string& what) {
+  if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
+  if (v.IsNumber()) return ScalarFromNumber(v.As<Napi::Number>().DoubleValue());
+  if (v.IsBigInt()) {
+    auto big = v.As<Napi::BigInt>();
+    bool lossless = false;
+    int64_t x = big.Int64Value(&lossless);
+    if (lossless) return c10::Scalar(x);
+    uint64_t u = big.Uint64Value(&lossless);
+    if (lossless) return c10::Scalar(u);
+    std::string digits = big.ToString().Utf8Value();
+    throw Napi::RangeError::New(v.Env(), "Expected an integer that fits in int64 or uint64 for " + what + " but received " + digits);
+  }
+  ThrowType(v.Env(), "Expected a number, boolean or bigint for " + what + " but received " + Describe(v));
 }
 
 Napi::Value Wrap(Napi::Env env, at::Tensor t) {

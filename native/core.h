@@ -56,8 +56,19 @@ void SetErrorClass(Napi::Env env, Napi::Function ctor);
 
 // Conversions.
 std::vector<int64_t> ToIntVector(const Napi::Value& v, const char* what);
-// An integral JS number or BigInt; throws TypeError otherwise.
+// An integral JS number or BigInt; throws TypeError otherwise, RangeError
+// when it does not fit in int64.
 int64_t ToInt(const Napi::Value& v, const std::string& what);
+// The c10::Scalar a JS number stands for, as Python's argument parser reads
+// a Python number: an integral number within int64 is an int64 Scalar (exact:
+// 2**53 + 2 stays an integer, so integer tensors keep their dtype); integral
+// ones in [2^63, 2^64) a uint64 Scalar (as Python's ints there); anything
+// else (fractions, NaN, infinities, magnitudes of 2^64 and more) a double.
+c10::Scalar ScalarFromNumber(double d);
+// A JS value given for a Scalar argument: a boolean, a number (see
+// ScalarFromNumber) or a BigInt (int64, or uint64 for [2^63, 2^64));
+// throws TypeError for other kinds and RangeError for a BigInt outside both.
+c10::Scalar ToScalar(const Napi::Value& v, const std::string& what);
 at::ScalarType ToScalarType(const Napi::Value& v);
 c10::Device ToDevice(const Napi::Value& v);
 Napi::Array ToIntArray(Napi::Env env, at::IntArrayRef a);

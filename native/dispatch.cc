@@ -62,21 +62,6 @@ Kind KindOf(const c10::TypePtr& t) {
   }
 }
 
-c10::Scalar ToScalar(const Napi::Value& v) {
-  if (v.IsBoolean()) return c10::Scalar(v.As<Napi::Boolean>().Value());
-  if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    double ip = 0;
-    if (std::modf(d, &ip) == 0.0 && std::fabs(d) < 9007199254740992.0) return c10::Scalar(static_cast<int64_t>(d));
-    return c10::Scalar(d);
-  }
-  if (v.IsBigInt()) {
-    bool lossless = false;
-    return c10::Scalar(static_cast<int64_t>(v.As<Napi::BigInt>().Int64Value(&lossless)));
-  }
-  ThrowType(v.Env(), "Expected a number or boolean for a Scalar argument");
-}
-
 c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& op) {
   auto env = v.Env();
   auto bad = [&](const char* want) {
@@ -132,7 +117,7 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& 
       return c10::IValue(xs);
     }
     case Kind::Scalar:
-      return c10::IValue(ToScalar(v));
+      return c10::IValue(ToScalar(v, op + " argument '" + a.name + "'"));
     case Kind::Str:
       if (!v.IsString()) bad("a string");
       return c10::IValue(v.As<Napi::String>().Utf8Value());

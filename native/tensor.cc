@@ -258,10 +258,14 @@ Napi::Value Repr(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), os.str());
 }
 
-// indexBasic(h, items): Python's basic indexing in one call. items is a flat
-// array of [kind, a, b, c] quadruples: kind 0 selects index a; 1 slices
-// a:b:c (null for an open end); 2 inserts a new axis; 3 is '...' skipping a
-// dims. Returns a view (autograd-tracked).
+// indexBasic(h, items, count, specified): the view part of Python's
+// indexing (PyTorch's applySlicing) in one call. items is a flat array of
+// [kind, a, b, c] quadruples: kind 0 selects index a; 1 slices a:b:c (NaN for
+// an open end); 2 inserts a new axis; 3 is '...' (skips ndim - specified
+// dims); 4 skips a dims (the dims an index tensor or mask addresses, indexed
+// afterwards by aten::index). `specified` is PyTorch's count of indexed dims.
+// Errors name the item's position as PyTorch does. Returns a view
+// (autograd-tracked).
 Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
   auto env = info.Env();
   at::Tensor t = Unwrap(info[0]);
@@ -270,11 +274,16 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
   }
   auto spec = info[1].As<Napi::Float64Array>();
   uint32_t n = static_cast<uint32_t>(ToInt(info[2], "indexBasic count"));
-  int64_t consumed = ToInt(info[3], "indexBasic consumed");
+  int64_t specified = ToInt(info[3], "indexBasic specified");
   if (4 * static_cast<size_t>(n) > spec.ElementLength()) ThrowType(env, "indexBasic: count exceeds the items given");
   const double* q = spec.Data();
   int64_t ndim = t.dim();
-  if (consumed > ndim) {
+  if (n == 1 && q[0] == 0 && ndim == 0) {
+    throw Napi::RangeError::New(env,
+                                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                                "to convert a 0-dim tensor to a number");
+  }
+  if (specified > ndim) {
     throw Napi::RangeError::New(env, "too many indices for tensor of dimension " + std::to_string(ndim));
   }
   int64_t dim = 0;
@@ -285,7 +294,7 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         int64_t size = t.size(dim);
         if (i >= size || i < -size) {
           throw Napi::RangeError::New(env, "index " + std::to_string(i) + " is out of bounds for dimension " +
-                                               std::to_string(dim) + " with size " + std::to_string(size));
+                                               std::to_string(k) + " with size " + std::to_string(size));
         }
         t = t.select(dim, i);
         break;
@@ -303,8 +312,11 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         t = t.unsqueeze(dim);
         dim++;
         break;
+      case 4:
+        dim += static_cast<int64_t>(q[1]);
+        break;
       default:
-        dim += ndim - consumed;
+        dim += ndim - specified;
         break;
     }
   }

@@ -68,8 +68,7 @@ struct Arg<const at::Scalar&> {
       return true;
     }
     if (t != napi_number) return false;
-    double d = v.As<Napi::Number>().DoubleValue();
-    out = IsIntegralNumber(d) ? at::Scalar(static_cast<int64_t>(d)) : at::Scalar(d);
+    out = ScalarFromNumber(v.As<Napi::Number>().DoubleValue());
     return true;
   }
   static const at::Scalar& Pass(const Store& s) { return s; }

@@ -51,14 +51,33 @@ describe('10 core: conversions, clone, detach', () => {
       ref.it(`float32 to ${dt} rounds like PyTorch`, { x: F8 }, `x.to(torch.${dt})`, ({ x }) => x.to(dt));
       ref.it(`${dt} to float64`, { x: F8 }, `x.to(torch.${dt}).double()`, ({ x }) => x.to(dt).double());
     }
-    ref.it('uint64 item past 2^63', {}, 'torch.tensor([2**64 - 1], dtype=torch.uint64)[0].item()',
-      () => torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' }).select(0, 0).item());
+    ref.it('uint64 item past 2^63 that a number holds exactly', {}, 'torch.tensor([2**63], dtype=torch.uint64)[0].item()',
+      () => torch.tensor([2n ** 63n], { dtype: 'uint64' }).select(0, 0).item());
     ref.it('float8 item', {}, 'torch.tensor([2.3], dtype=torch.float8_e4m3fn)[0].item()',
       () => torch.tensor([2.3], { dtype: 'float8_e4m3fn' }).select(0, 0).item());
     ref.it('float16 raw bits', { x: spec([0.1, -2, 65504, 1e-7]) }, 'x.half().view(torch.int16).to(torch.int32) & 0xffff',
       ({ x }) => torch.tensor(Array.from(x.half().toTypedArray() as Uint16Array), { dtype: 'int32' }));
     ref.it('bfloat16 raw bits', { x: spec([0.1, -2, 3e38, 1e-7]) }, 'x.bfloat16().view(torch.int16).to(torch.int32) & 0xffff',
       ({ x }) => torch.tensor(Array.from(x.bfloat16().toTypedArray() as Uint16Array), { dtype: 'int32' }));
+
+    ref.it("to('cpu', 'float64') takes the dtype after the device", { x: I }, "x.to('cpu', torch.float64)", ({ x }) => x.to('cpu', 'float64'));
+    ref.it('to(device, dtype) with a Device', { x: X }, "x.to(torch.device('cpu'), torch.int32)", ({ x }) => x.to(torch.device('cpu'), 'int32'));
+    ref.it('to(device, dtype, {copy})', { x: X }, "x.to('cpu', torch.float32, copy=True) * 2", ({ x }) => x.to('cpu', 'float32', { copy: true }).mul(2));
+
+    it('to(device, dtype) returns self when nothing changes, and rejects a dtype after anything but a device', () => {
+      torch.tidy(() => {
+        const x = torch.tensor([1.5, 2.5]);
+        expect(x.to('cpu', 'float32')).to.equal(x);
+        const c = x.to('cpu', 'float32', { copy: true });
+        expect(c.isSame(x)).to.equal(false);
+        expect(() => x.to('float32', 'float64')).to.throw(TypeError, "Expected a device before the dtype for to but received 'float32' of type string");
+        expect(() => x.to(x, 'float64' as never)).to.throw(TypeError, 'Expected a device before the dtype for to but received an object of type Tensor');
+        expect(() => x.to({ device: 'cpu' }, 'float64' as never)).to.throw(TypeError, 'Expected a device before the dtype for to but received an object of type Object');
+        expect(() => x.to('cpu', 'float8' as never)).to.throw(TypeError, /Expected one of .* for dtype but received 'float8' of type string/);
+        expect(() => x.to('cpu', 'float64', { copi: true } as never)).to.throw(TypeError, "Unknown option 'copi' for to; expected one of: copy, nonBlocking");
+        expect(() => x.to('float64', { copi: true } as never)).to.throw(TypeError, "Unknown option 'copi' for to; expected one of: copy, nonBlocking");
+      });
+    });
 
     it('to() returns self when nothing changes, a new tensor with copy', () => {
       torch.tidy(() => {
@@ -97,6 +116,36 @@ describe('10 core: conversions, clone, detach', () => {
     it('item of several elements throws libtorch\'s message', () => {
       torch.tidy(() => {
         expect(() => torch.zeros(2, 3).item()).to.throw(torch.TorchError, 'a Tensor with 6 elements cannot be converted to Scalar');
+      });
+    });
+
+    it('int64 and uint64 values a number cannot hold exactly throw instead of rounding; { bigint: true } gives all 64 bits', () => {
+      torch.tidy(() => {
+        const big = torch.tensor([2n ** 53n + 1n, -3n, 2n ** 60n]);
+        for (const [what, f] of [['item', () => big.index(0).item()], ['tolist', () => big.tolist()]] as const) {
+          const e = errorOf(f);
+          expect(e, what).to.be.instanceOf(RangeError);
+          expect(e.message).to.equal(`${what}: the int64 value 9007199254740993 has no exact number form; ${what}({ bigint: true }) gives bigints`);
+        }
+        expect(big.tolist({ bigint: true })).to.deep.equal([2n ** 53n + 1n, -3n, 2n ** 60n]);
+        expect(big.index(2).item()).to.equal(2 ** 60); // exact as a number: no error
+        expect(big.index(0).item({ bigint: true })).to.equal(2n ** 53n + 1n);
+        expect(torch.tensor(2n ** 53n).item()).to.equal(2 ** 53);
+        expect(torch.tensor(-(2n ** 63n)).item({ bigint: true })).to.equal(-(2n ** 63n));
+        const u = torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' });
+        expect(errorOf(() => u.index(0).item()).message).to.equal(
+          'item: the uint64 value 18446744073709551615 has no exact number form; item({ bigint: true }) gives bigints');
+        expect(u.index(0).item({ bigint: true })).to.equal(2n ** 64n - 1n);
+        expect(u.tolist({ bigint: true })).to.deep.equal([2n ** 64n - 1n]);
+        // small values: bigints on request, numbers otherwise; other dtypes are unaffected
+        expect(torch.tensor([[1, 2], [3, 4]]).tolist({ bigint: true })).to.deep.equal([[1n, 2n], [3n, 4n]]);
+        expect(torch.tensor(7).item({ bigint: true })).to.equal(7n);
+        expect(torch.tensor([1.5, 2]).tolist({ bigint: true })).to.deep.equal([1.5, 2]);
+        expect(torch.tensor([true]).tolist({ bigint: true })).to.deep.equal([true]);
+        expect(torch.tensor([2.5]).item({ bigint: true })).to.equal(2.5);
+        expect(torch.tensor([3], { dtype: 'int32' }).item({ bigint: true })).to.equal(3);
+        expect(() => big.tolist({ bigInt: true } as never)).to.throw(TypeError, "Unknown option 'bigInt' for tolist; expected one of: bigint");
+        expect(() => big.index(0).item({ bigInt: true } as never)).to.throw(TypeError, "Unknown option 'bigInt' for item; expected one of: bigint");
       });
     });
 

@@ -69,7 +69,7 @@ describe('10 core: operator dispatch', () => {
     expect(e.message).to.equal('Tensor has been disposed');
     e = errorOf(() => native.callOp(add, a._h, a._h, 'two'));
     expect(e).to.be.instanceOf(TypeError);
-    expect(e.message).to.equal("Expected a number or boolean for a Scalar argument");
+    expect(e.message).to.equal("Expected a number, boolean or bigint for aten::add.Tensor argument 'alpha' but received 'two' of type string");
     e = errorOf(() => native.callOp(add, a._h));
     expect(e.message).to.equal("aten::add.Tensor: missing argument 'other'");
     e = errorOf(() => native.callOp(native.lookupOp('aten::view', ''), a._h, [2.5]));

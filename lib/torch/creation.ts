@@ -93,6 +93,7 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
   const unsigned = o.dtype === 'uint64';
   let pos = 0;
   let kind: 'int' | 'float' | 'bool' | null = null;
+  let beyondInt64 = false;
   const visit = (v: NestedInput, d: number): void => {
     if (d < shape.length) {
       if (!Array.isArray(v)) throw new TypeError(`Expected a sequence at dim ${d} but received ${describe(v)}`);
@@ -106,7 +107,10 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
       flat[pos++] = v ? 1 : 0;
     } else if (typeof v === 'number') {
       if (!Number.isInteger(v)) kind = 'float';
-      else if (kind !== 'float') kind = 'int';
+      else {
+        if (kind !== 'float') kind = 'int';
+        if (v >= 2 ** 63 || v < -(2 ** 63)) beyondInt64 = true;
+      }
       flat[pos++] = v;
     } else if (typeof v === 'bigint') {
       const max = unsigned ? 18446744073709551615n : 9223372036854775807n;
@@ -122,24 +126,72 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
     }
   };
   visit(data, 0);
-  const inferred: DType = kind === 'bool' ? 'bool' : kind === 'int' ? 'int64' : getDefaultDtype();
+  // Integral numbers beyond int64 (1e20) read as floats, as a float literal would.
+  const inferred: DType = kind === 'bool' ? 'bool' : kind === 'int' && !beyondInt64 ? 'int64' : getDefaultDtype();
   const target = o.dtype ?? inferred;
   let t: Tensor;
-  if (target === 'int64' && (big !== null || kind === 'int')) {
-    const ints = BigInt64Array.from(flat, (x, i) => big?.[i] ?? BigInt(x));
-    t = wrap<Tensor>(native.fromBytes(ints, dtypeCode('int64'), shape));
-  } else if (target === 'uint64' && kind === 'int') {
-    const ints = new BigUint64Array(numel);
-    for (let i = 0; i < numel; i++) {
-      const x = big?.[i] ?? BigInt(flat[i]);
-      if (x < 0n) throw new RangeError(`Expected a value that fits in uint64 but received ${x}`);
-      ints[i] = x;
-    }
-    t = wrap<Tensor>(native.fromBytes(ints, dtypeCode('uint64'), shape));
+  const make = INTEGER_ARRAYS[target];
+  if (make !== undefined) {
+    // Integer and bool tensors are written here, each value checked as PyTorch's torch.tensor checks it.
+    const arr = make(numel);
+    for (let i = 0; i < numel; i++) arr[i] = toInteger(big?.[i] ?? flat[i], target) as never;
+    t = wrap<Tensor>(native.fromBytes(arr, dtypeCode(target), shape));
   } else {
     t = wrap<Tensor>(native.fromBytes(flat, dtypeCode('float64'), shape));
   }
   return finish(t, o, inferred);
+}
+
+type IntegerArray = Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
+
+const INTEGER_ARRAYS: Partial<Record<DType, (n: number) => IntegerArray>> = {
+  int8: (n) => new Int8Array(n), int16: (n) => new Int16Array(n), int32: (n) => new Int32Array(n), int64: (n) => new BigInt64Array(n),
+  uint8: (n) => new Uint8Array(n), uint16: (n) => new Uint16Array(n), uint32: (n) => new Uint32Array(n), uint64: (n) => new BigUint64Array(n),
+  bool: (n) => new Uint8Array(n),
+};
+
+// [lowest, max] of the integer dtypes below 64 bits.
+const INT_RANGE: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
+  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295],
+};
+
+function overflow(dtype: DType): never {
+  throw new RangeError(`value cannot be converted to type ${dtype} without overflow`);
+}
+
+/**
+ * One value of torch.tensor data as an element of an integer or bool tensor,
+ * by PyTorch's rules (c10::checked_convert): fractions truncate toward zero;
+ * NaN, infinities and values outside the type's range throw; negative
+ * integers may wrap into the unsigned types when their magnitude fits (-1 as
+ * uint8 is 255); uint64 refuses negative values.
+ */
+function toInteger(v: number | bigint, dtype: DType): number | bigint {
+  if (dtype === 'bool') return v !== 0 && v !== 0n ? 1 : 0;
+  if (dtype === 'int64' || dtype === 'uint64') {
+    let x: bigint;
+    if (typeof v === 'bigint') x = v;
+    else {
+      if (Number.isNaN(v) || !Number.isFinite(v)) overflow(dtype);
+      const tv = Math.trunc(v);
+      if (tv >= 2 ** 64 || (dtype === 'int64' && tv >= 2 ** 63)) overflow(dtype);
+      x = BigInt(tv);
+    }
+    if (dtype === 'int64' && (x < -(2n ** 63n) || x >= 2n ** 63n)) overflow(dtype);
+    if (dtype === 'uint64' && x < 0n) throw new RangeError(`Expected a value that fits in uint64 but received ${v}`);
+    return x;
+  }
+  const [lo, hi] = INT_RANGE[dtype] as [number, number];
+  const integral = typeof v === 'bigint' || Number.isInteger(v);
+  const x = typeof v === 'bigint' ? Number(v) : v; // exact enough against 32-bit bounds
+  if (integral) {
+    // an integer: within the range, or (unsigned) a negative one whose magnitude fits
+    if (x > hi || (lo === 0 ? -x > hi : x < lo)) overflow(dtype);
+    return x;
+  }
+  if (Number.isNaN(x) || x < lo || x > hi) overflow(dtype);
+  return Math.trunc(x);
 }
 
 /** Wraps a typed array's data in a tensor of `shape` (copied). @throws TorchError on a size mismatch. */
@@ -211,13 +263,33 @@ export function randn(...args: SizeArgs): Tensor {
 }
 
 /**
- * A tensor filled with `fillValue`; dtype inferred from the value (bool,
- * int64 for integers, else the default float) unless given.
+ * The dtype PyTorch infers for a fill value: bool for a boolean, int64 for a
+ * bigint or an integral number within int64, else the default float dtype.
+ * @throws TypeError for anything but a number, boolean or bigint; RangeError
+ *   for a bigint outside both int64 and uint64.
  */
-export function full(size: number[], fillValue: number | boolean, opts?: TensorOptions): Tensor {
+function fillDtype(v: unknown, name: string): DType {
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') {
+    if (v < -(2n ** 63n) || v >= 2n ** 64n) throw new RangeError(`Expected a bigint that fits in int64 or uint64 for ${name} but received ${v}`);
+    return 'int64';
+  }
+  if (typeof v !== 'number') return typeError('a number, boolean or bigint', name, v);
+  return Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63 ? 'int64' : getDefaultDtype();
+}
+
+/**
+ * A tensor filled with `fillValue`; dtype inferred from the value (bool,
+ * int64 for bigints and integers within int64, else the default float)
+ * unless given. Bigints keep all 64 bits.
+ * @throws TypeError for a fill value of another kind; RangeError for a
+ *   bigint outside int64 and uint64; TorchError when the value does not fit
+ *   the dtype (libtorch's "value cannot be converted to type ... without overflow").
+ */
+export function full(size: number[], fillValue: number | boolean | bigint, opts?: TensorOptions): Tensor {
   const o = checkOpts(opts, 'full');
   const s = shapeArgs([size]);
-  const inferred: DType = typeof fillValue === 'boolean' ? 'bool' : Number.isInteger(fillValue) ? 'int64' : getDefaultDtype();
+  const inferred = fillDtype(fillValue, 'fillValue');
   const t = wrap<Tensor>(fullOp(s, fillValue, dtypeCode(o.dtype ?? inferred), undefined, o.device === undefined ? undefined : deviceString(o.device)));
   if (o.requiresGrad) t.requiresGrad_(true);
   return t;
@@ -298,47 +370,115 @@ export function randperm(n: number, opts: TensorOptions & { generator?: Generato
   return wrap<Tensor>(randpermOp(n, dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)));
 }
 
-function likeOpts(t: Tensor, opts: TensorOptions | undefined, where: string): [number[], TensorOptions] {
-  const o = checkOpts(opts, where);
-  return [t.shape, { dtype: o.dtype ?? t.dtype, device: o.device ?? t.device, requiresGrad: o.requiresGrad }];
+/** Memory layouts, as PyTorch's torch.preserve_format, contiguous_format, channels_last, channels_last_3d. */
+export type MemoryFormat = 'preserveFormat' | 'contiguousFormat' | 'channelsLast' | 'channelsLast3d';
+
+// c10::MemoryFormat codes.
+const MEMORY_FORMATS: Record<MemoryFormat, number> = { contiguousFormat: 0, preserveFormat: 1, channelsLast: 2, channelsLast3d: 3 };
+
+/** Options of the `*Like` factories. */
+export interface LikeOptions extends TensorOptions {
+  /**
+   * Layout of the result (default 'preserveFormat': the input's strides
+   * when it is dense, as PyTorch; random draws then land in the same
+   * elements as in PyTorch for the same seed).
+   */
+  memoryFormat?: MemoryFormat;
 }
 
-/** Zeros with the shape (and by default dtype and device) of `t`. */
-export function zerosLike(t: Tensor, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'zerosLike');
-  return zeros(s, o);
+const LIKE_KEYS = ['dtype', 'device', 'requiresGrad', 'memoryFormat'] as const;
+
+const zerosLikeOp = op('aten::zeros_like', '');
+const onesLikeOp = op('aten::ones_like', '');
+const emptyLikeOp = op('aten::empty_like', '');
+const fullLikeOp = op('aten::full_like', '');
+const randLikeOp = op('aten::rand_like', '');
+const randnLikeOp = op('aten::randn_like', '');
+const randintLikeOp = op('aten::randint_like', '');
+let randintLikeLowId = -1;
+function randintLikeLowOp(...args: unknown[]): unknown {
+  if (randintLikeLowId < 0) randintLikeLowId = native.lookupOp('aten::randint_like', 'low_dtype');
+  return native.callOp(randintLikeLowId, ...args);
 }
-/** Ones with the shape (and by default dtype and device) of `t`. */
-export function onesLike(t: Tensor, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'onesLike');
-  return ones(s, o);
+const scalarTensorOp = op('aten::scalar_tensor', '');
+
+/** The (dtype, layout, device, pinMemory, memoryFormat) arguments of an aten `*_like` op. */
+function likeArgs(t: Tensor, opts: LikeOptions | undefined, where: string): [number | undefined, undefined, string | undefined, undefined, number] {
+  if (!(t instanceof Tensor)) typeError('a Tensor', 'input', t);
+  const o = opts ?? {};
+  checkOptions(o, LIKE_KEYS, where);
+  if (o.dtype !== undefined) dtypeCode(o.dtype);
+  let mf = 1;
+  if (o.memoryFormat !== undefined) {
+    const code = Object.prototype.hasOwnProperty.call(MEMORY_FORMATS, o.memoryFormat) ? MEMORY_FORMATS[o.memoryFormat] : undefined;
+    if (code === undefined) typeError(`one of ${Object.keys(MEMORY_FORMATS).join(', ')}`, 'memoryFormat', o.memoryFormat);
+    mf = code;
+  }
+  return [o.dtype === undefined ? undefined : dtypeCode(o.dtype), undefined, o.device === undefined ? undefined : deviceString(o.device), undefined, mf];
 }
-/** Uninitialized, with the shape of `t`. */
-export function emptyLike(t: Tensor, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'emptyLike');
-  return empty(s, o);
+
+function finishLike(hh: unknown, opts: LikeOptions | undefined): Tensor {
+  const t = wrap<Tensor>(hh);
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t;
 }
-/** Filled with `v`, with the shape of `t`. */
-export function fullLike(t: Tensor, v: number | boolean, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'fullLike');
-  return full(s, v, o);
+
+/** Zeros with the shape, layout and (by default) dtype and device of `t`. */
+export function zerosLike(t: Tensor, opts?: LikeOptions): Tensor {
+  return finishLike(zerosLikeOp(t._h, ...likeArgs(t, opts, 'zerosLike')), opts);
 }
-/** Uniform samples with the shape of `t`. */
-export function randLike(t: Tensor, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'randLike');
-  return rand(s, o);
+/** Ones with the shape, layout and (by default) dtype and device of `t`. */
+export function onesLike(t: Tensor, opts?: LikeOptions): Tensor {
+  return finishLike(onesLikeOp(t._h, ...likeArgs(t, opts, 'onesLike')), opts);
 }
-/** Normal samples with the shape of `t`. */
-export function randnLike(t: Tensor, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'randnLike');
-  return randn(s, o);
+/** Uninitialized, with the shape and layout of `t`. */
+export function emptyLike(t: Tensor, opts?: LikeOptions): Tensor {
+  return finishLike(emptyLikeOp(t._h, ...likeArgs(t, opts, 'emptyLike')), opts);
 }
-/** Random integers with the shape of `t`. */
-export function randintLike(t: Tensor, low: number, high: number, opts?: TensorOptions): Tensor {
-  const [s, o] = likeOpts(t, opts, 'randintLike');
-  return randint(low, high, s, o);
+/**
+ * Filled with `v`, with the shape and layout of `t` (dtype: t's unless given).
+ * @throws as {@link full}.
+ */
+export function fullLike(t: Tensor, v: number | boolean | bigint, opts?: LikeOptions): Tensor {
+  const args = likeArgs(t, opts, 'fullLike');
+  fillDtype(v, 'fillValue');
+  return finishLike(fullLikeOp(t._h, v, ...args), opts);
 }
-/** A 0-dim tensor holding `v`. */
-export function scalarTensor(v: number | boolean, opts?: TensorOptions): Tensor {
-  return tensor(v, opts);
+/** Uniform [0, 1) samples with the shape and layout of `t` (the same draws as PyTorch's rand_like for the same seed). */
+export function randLike(t: Tensor, opts?: LikeOptions): Tensor {
+  return finishLike(randLikeOp(t._h, ...likeArgs(t, opts, 'randLike')), opts);
+}
+/** Standard normal samples with the shape and layout of `t` (the same draws as PyTorch's randn_like for the same seed). */
+export function randnLike(t: Tensor, opts?: LikeOptions): Tensor {
+  return finishLike(randnLikeOp(t._h, ...likeArgs(t, opts, 'randnLike')), opts);
+}
+/**
+ * Random integers in [low, high) (low default 0) with the shape and layout of
+ * `t`, of t's dtype unless given: `randintLike(t, high)` or
+ * `randintLike(t, low, high)`, as PyTorch's randint_like.
+ * @throws TypeError for bounds that are not integers; TorchError when libtorch rejects them (low >= high).
+ */
+export function randintLike(t: Tensor, high: number, opts?: LikeOptions): Tensor;
+export function randintLike(t: Tensor, low: number, high: number, opts?: LikeOptions): Tensor;
+export function randintLike(t: Tensor, a: number, b?: number | LikeOptions, c?: LikeOptions): Tensor {
+  if (typeof b === 'number') {
+    if (!Number.isInteger(a)) typeError('an integer', 'low', a);
+    if (!Number.isInteger(b)) typeError('an integer', 'high', b);
+    return finishLike(randintLikeLowOp(t._h, a, b, ...likeArgs(t, c, 'randintLike')), c);
+  }
+  if (!Number.isInteger(a)) typeError('an integer', 'high', a);
+  return finishLike(randintLikeOp(t._h, a, ...likeArgs(t, b, 'randintLike')), b);
+}
+
+/**
+ * A 0-dim tensor holding `v`, of the default float dtype unless given (as
+ * PyTorch's scalar_tensor: `scalarTensor(3)` is float32).
+ * @throws as {@link full}.
+ */
+export function scalarTensor(v: number | boolean | bigint, opts?: TensorOptions): Tensor {
+  const o = checkOpts(opts, 'scalarTensor');
+  fillDtype(v, 's');
+  const t = wrap<Tensor>(scalarTensorOp(v, dtypeCode(o.dtype ?? getDefaultDtype()), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  if (o.requiresGrad) t.requiresGrad_(true);
+  return t;
 }

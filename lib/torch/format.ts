@@ -57,7 +57,11 @@ export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;
   const opaque = !hasNumberForm(dtype);
-  const values = t.numel() === 0 ? [] : opaque ? Array.from(t.toTypedArray() as Uint8Array | Uint16Array) : t.dataSync();
+  // int64/uint64 elements print from their bigints, all digits exact (the
+  // integer formatter only calls String() on them).
+  const wide = dtype === 'int64' || dtype === 'uint64';
+  const values = t.numel() === 0 ? [] : opaque ? Array.from(t.toTypedArray() as Uint8Array | Uint16Array)
+    : wide ? (Array.from(t.toTypedArray() as BigInt64Array | BigUint64Array) as unknown as number[]) : t.dataSync();
   const floating = !opaque && isFloatingPoint(dtype);
   const summarize = values.length > THRESHOLD;
   const strides: number[] = [];

@@ -7,10 +7,11 @@
 export { TorchError } from './errors.js';
 export * from './dtype.js';
 export { Device, device, type DeviceLike, type DeviceType } from './device.js';
-export { Tensor, Slice, slice, isTensor, type IndexItem, type NestedArray, type ToOptions } from './tensor.js';
+export { Tensor, Slice, slice, isTensor, type IndexItem, type IndexList, type NestedArray, type NestedBigIntArray, type ItemOptions, type ToOptions } from './tensor.js';
 export { ValuesIndices } from './op-support.js';
 export * from './generated/public.js';
 export * from './creation.js';
+export type { NormOrder } from './norm.js';
 export { Generator } from './generator.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './autograd.js';
 export { tidy, keep, dispose } from './scope.js';

@@ -77,11 +77,12 @@ export interface NativeAddon {
   /** A CPU dropout mask shaped like h (0 or 1/(1-p)); with relu, also 0 where h <= 0. */
   dropoutMask(h: Handle, p: number, relu?: boolean): Handle;
   /**
-   * Basic indexing in one call: `spec` holds `count` quadruples [kind, a, b, c]:
-   * 0 integer a; 1 slice a:b:c (NaN for an absent bound); 2 None; 3 '...'.
-   * `consumed` is the number of dims the items use.
+   * The view part of indexing in one call: `spec` holds `count` quadruples [kind, a, b, c]:
+   * 0 integer a; 1 slice a:b:c (NaN for an absent bound); 2 None; 3 '...';
+   * 4 skip a dims (addressed by an index tensor). `specified` is the number
+   * of dims the items address (PyTorch's count_specified_dimensions).
    */
-  indexBasic(h: Handle, spec: Float64Array, count: number, consumed: number): Handle;
+  indexBasic(h: Handle, spec: Float64Array, count: number, specified: number): Handle;
   /** randperm(n) drawn from a fresh CPU generator seeded with `seed` (as torch.Generator().manual_seed(seed)). */
   randpermSeeded(n: number, seed: number): Handle;
 

@@ -23,23 +23,21 @@ import { Device, deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
 import type { ValuesIndices } from './op-support.js';
+import { getItem, setItem, type IndexItem } from './indexing.js';
+import { norm as normOf, type NormOrder } from './norm.js';
+
+export { Slice, slice, type IndexItem, type IndexList } from './indexing.js';
 
 /** A nested array of numbers/booleans as `tolist()` returns. */
 export type NestedArray = number | boolean | NestedArray[];
 
-/** One index in `tensor.index([...])`, as in Python's `t[...]`. */
-export type IndexItem =
-  | number // select
-  | string // a slice 'start:stop:step' (any part optional), ':' or '...'
-  | null // a new axis (Python's None)
-  | Slice // torch.slice(start, stop, step)
-  | Tensor; // an index tensor (int64) or a boolean mask
+/** What `tolist({ bigint: true })` returns: int64 and uint64 elements as bigints. */
+export type NestedBigIntArray = number | boolean | bigint | NestedBigIntArray[];
 
-/** A slice object, as Python's `start:stop:step`. */
-export class Slice {
-  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {
-    if (step === 0) throw new RangeError('slice step cannot be zero');
-  }
+/** Options of Tensor.item() and Tensor.tolist(). */
+export interface ItemOptions {
+  /** int64 and uint64 elements as bigints, all 64 bits (default false: numbers, exact or a RangeError). */
+  bigint?: boolean;
 }
 
 /** Options of Tensor.to(). */
@@ -187,16 +185,29 @@ export class Tensor extends TensorOps {
 
   // ---------------------------------------------------------------- data
   /**
-   * The value of a one-element tensor (int64 and uint64 values past 2^53 become
-   * the nearest number).
+   * The value of a one-element tensor: a number (a boolean for bool
+   * tensors). With `{ bigint: true }` int64 and uint64 values come as
+   * bigints (all 64 bits); without it, an int64/uint64 value that a number
+   * cannot hold exactly (past 2^53, unless a power-of-two multiple that fits)
+   * throws instead of being rounded.
    * @throws TorchError for more elements; TypeError for a dtype without a
-   *   number form (see {@link hasNumberForm}).
+   *   number form (see {@link hasNumberForm}) or an unknown option;
+   *   RangeError for an int64/uint64 value without an exact number form.
    */
   item(): number;
   item<T extends number | boolean>(): T;
-  item(): number | boolean {
+  item<T extends number | boolean | bigint = number | bigint>(opts: ItemOptions): T;
+  item(opts?: ItemOptions): number | boolean | bigint {
+    if (opts !== undefined) checkOptions(opts, ['bigint'], 'item');
     this.checkNumberForm('item');
-    return native.item(this._h);
+    const x = native.item(this._h);
+    const d = this.dtype;
+    if (d !== 'int64' && d !== 'uint64') return x;
+    const big = opts?.bigint ?? false;
+    // Doubles up to 2^53 hold every integer: libtorch's conversion was exact.
+    if (Math.abs(x as number) < 2 ** 53) return big ? BigInt(x as number) : x;
+    const v = (this.toTypedArray() as BigInt64Array | BigUint64Array)[0];
+    return big ? v : exactNumber(v, d, 'item');
   }
   /**
    * A copy of the elements as a typed array of the matching kind (row-major,
@@ -231,19 +242,35 @@ export class Tensor extends TensorOps {
   }
   /**
    * The elements as nested arrays (a number or boolean for a 0-dim tensor).
-   * @throws TypeError for a dtype without a number form (see {@link hasNumberForm}).
+   * With `{ bigint: true }` int64 and uint64 elements come as bigints (all
+   * 64 bits); without it, an int64/uint64 element that a number cannot hold
+   * exactly throws instead of being rounded.
+   * @throws TypeError for a dtype without a number form (see
+   *   {@link hasNumberForm}) or an unknown option; RangeError for an
+   *   int64/uint64 element without an exact number form.
    */
-  tolist(): NestedArray {
+  tolist(opts?: ItemOptions & { bigint?: false }): NestedArray;
+  tolist(opts: ItemOptions & { bigint: true }): NestedBigIntArray;
+  tolist(opts: ItemOptions): NestedArray | NestedBigIntArray;
+  tolist(opts?: ItemOptions): NestedArray | NestedBigIntArray {
+    if (opts !== undefined) checkOptions(opts, ['bigint'], 'tolist');
     this.checkNumberForm('tolist');
     const shape = this.shape;
-    const flat = this.dataSync();
-    const isBool = this.dtype === 'bool';
-    const val = (x: number): number | boolean => (isBool ? x !== 0 : x);
-    if (shape.length === 0) return val(flat[0]);
+    const d = this.dtype;
+    let flat: ArrayLike<number | boolean | bigint>;
+    if (d === 'int64' || d === 'uint64') {
+      const a = this.toTypedArray() as BigInt64Array | BigUint64Array;
+      flat = opts?.bigint ? a : Array.from(a, (v) => exactNumber(v, d, 'tolist'));
+    } else if (d === 'bool') {
+      flat = Array.from(this.toTypedArray() as Uint8Array, (x) => x !== 0);
+    } else {
+      flat = this.dataSync();
+    }
+    if (shape.length === 0) return flat[0];
     let pos = 0;
-    const build = (d: number): NestedArray[] => {
-      const out: NestedArray[] = [];
-      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? val(flat[pos++]) : build(d + 1));
+    const build = (dd: number): NestedBigIntArray[] => {
+      const out: NestedBigIntArray[] = [];
+      for (let i = 0; i < shape[dd]; i++) out.push(dd === shape.length - 1 ? flat[pos++] : build(dd + 1));
       return out;
     };
     return build(0);
@@ -308,13 +335,35 @@ export class Tensor extends TensorOps {
 
   // ---------------------------------------------------------------- conversion
   /**
-   * Converts dtype and/or device: `to('float64')`, `to('cuda')`, `to(other)`,
-   * `to({dtype, device, copy})`. Returns self when nothing changes (unless copy).
-   * @throws TypeError for an unknown dtype or device.
+   * Converts dtype and/or device: `to('float64')`, `to('cuda')`,
+   * `to('cpu', 'float64')` (device then dtype, as PyTorch's
+   * `to(device, dtype)`), `to(other)` (its dtype and device),
+   * `to({dtype, device, copy})`. Options last: `copy` (default false) always
+   * returns a new tensor, `nonBlocking` (default false). Returns self when
+   * nothing changes (unless copy).
+   * @throws TypeError for an unknown dtype or device, a dtype after anything
+   *   but a device, or an unknown option.
    */
-  to(target: DType | DeviceLike | Tensor | ToOptions, opts: { copy?: boolean; nonBlocking?: boolean } = {}): Tensor {
+  to(target: DType | DeviceLike | Tensor | ToOptions, opts?: { copy?: boolean; nonBlocking?: boolean }): Tensor;
+  to(device: DeviceLike, dtype: DType, opts?: { copy?: boolean; nonBlocking?: boolean }): Tensor;
+  to(
+    target: DType | DeviceLike | Tensor | ToOptions,
+    second?: DType | { copy?: boolean; nonBlocking?: boolean },
+    third?: { copy?: boolean; nonBlocking?: boolean },
+  ): Tensor {
     let dtype: DType | undefined;
     let devStr: string | undefined;
+    let opts: { copy?: boolean; nonBlocking?: boolean } = {};
+    let secondDtype: DType | undefined;
+    if (typeof second === 'string') {
+      if (!isDType(second)) dtypeCode(second);
+      secondDtype = second;
+      opts = third ?? {};
+    } else if (second !== undefined) {
+      if (third !== undefined) typeError('a dtype', 'to dtype', second);
+      opts = second;
+    }
+    checkOptions(opts, ['copy', 'nonBlocking'], 'to');
     let copy = opts.copy ?? false;
     let nonBlocking = opts.nonBlocking ?? false;
     if (target instanceof Tensor) {
@@ -332,6 +381,13 @@ export class Tensor extends TensorOps {
       nonBlocking = target.nonBlocking ?? nonBlocking;
     } else {
       typeError('a dtype, device, tensor or options object', 'to', target);
+    }
+    if (secondDtype !== undefined) {
+      const isDevice = target instanceof Device || (typeof target === 'string' && !isDType(target));
+      if (!isDevice) {
+        throw new TypeError(`Expected a device before the dtype for to but received ${describe(target)}`);
+      }
+      dtype = secondDtype;
     }
     const curDev = native.device(this._h);
     const wantDev = devStr === 'cuda' && curDev.startsWith('cuda') ? curDev : devStr ?? curDev;
@@ -413,24 +469,41 @@ export class Tensor extends TensorOps {
     return dim === undefined ? this._medianAll() : this._medianDim(dim, keepdim);
   }
 
+  /**
+   * PyTorch's `norm(p='fro', dim=None, keepdim=False, dtype=None)`: a number
+   * p or 'fro' gives the vector norm (of all elements by default), 'nuc' the
+   * nuclear norm; see {@link norm} in norm.ts.
+   * @throws TypeError for arguments of the wrong kind; TorchError where libtorch rejects the order or dims.
+   */
+  override norm(p: NormOrder | boolean | null = 'fro', dim: number | number[] | null = null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    return normOf(this, typeof p === 'boolean' ? Number(p) : p, dim ?? null, keepdim, opts);
+  }
+
   // ---------------------------------------------------------------- indexing
   /**
-   * Python's `t[...]`: numbers select, 'a:b:c' strings or torch.slice() slice,
-   * null adds an axis, '...' skips dims, int64 tensors index, bool tensors mask.
-   * Basic indexing returns a view.
-   * @throws RangeError for an index out of range; TypeError for an unknown item.
+   * Python's `t[...]` (see indexing.ts): numbers select, 'a:b:c' strings or
+   * torch.slice() slice, null adds an axis, '...' skips dims, int64 tensors
+   * and lists index, bool tensors mask, `true`/`false` add an axis of size 1
+   * or 0. Basic indexing returns a view. One array argument is the item list:
+   * `x.index([1, 2])` is `x[1, 2]`; a list index alone is `x.index([[0, 2]])`.
+   * @throws RangeError for an index out of range or too many indices;
+   *   TypeError for an unknown item, a fractional index or a malformed slice.
    */
   index(...items: IndexItem[] | [IndexItem[]]): Tensor {
     const list = items.length === 1 && Array.isArray(items[0]) ? (items[0] as IndexItem[]) : (items as IndexItem[]);
-    return applyIndex(this, list);
+    return getItem(this, list);
   }
   /**
-   * Python's `t[...] = value`, in place: basic items address a view that is
-   * filled/copied; tensor items use index_put_.
+   * Python's `t[...] = value`, in place (see indexing.ts): basic items address
+   * a view that is filled/copied (value broadcast); index tensors, masks,
+   * lists and booleans use index_put_. A number/boolean/bigint value takes
+   * this tensor's dtype (libtorch checks that it fits). `accumulate` (default
+   * false) adds instead of writing.
+   * @throws as index(); TorchError when libtorch rejects the value.
    */
-  indexPut_(items: IndexItem[], value: Tensor | number | boolean, opts: { accumulate?: boolean } = {}): this {
+  indexPut_(items: IndexItem[], value: Tensor | number | boolean | bigint, opts: { accumulate?: boolean } = {}): this {
     checkOptions(opts, ['accumulate'], 'indexPut_');
-    assignIndex(this, items, value, opts.accumulate ?? false);
+    setItem(this, items, value, opts.accumulate ?? false);
     return this;
   }
 
@@ -451,6 +524,15 @@ function toDeviceOp(): number {
 
 registerTensorClass((hh) => new Tensor(hh), (v) => v instanceof Tensor);
 
+/** The number an int64/uint64 element is, when a number holds it exactly. @throws RangeError otherwise. */
+function exactNumber(v: bigint, dtype: DType, where: string): number {
+  const n = Number(v);
+  if (BigInt(n) !== v) {
+    throw new RangeError(`${where}: the ${dtype} value ${v} has no exact number form; ${where}({ bigint: true }) gives bigints`);
+  }
+  return n;
+}
+
 /** True for a Tensor. */
 export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
@@ -459,174 +541,6 @@ export function isTensor(v: unknown): v is Tensor {
 /** Number of Tensor objects not yet disposed (JS side). */
 export function liveTensorWrappers(): number {
   return liveWrappers;
-}
-
-/** A slice for Tensor.index(), as Python's `start:stop:step`. */
-export function slice(start: number | null = null, stop: number | null = null, step: number | null = null): Slice {
-  return new Slice(start, stop, step);
-}
-
-function parseSlice(s: string): Slice {
-  const parts = s.split(':');
-  if (parts.length < 2 || parts.length > 3) throw new TypeError(`Expected a slice like '1:5' or '::2' but received '${s}'`);
-  const num = (p: string | undefined): number | null => {
-    if (p === undefined || p.trim() === '') return null;
-    const n = Number(p);
-    if (!Number.isInteger(n)) throw new TypeError(`Expected integers in slice but received '${s}'`);
-    return n;
-  };
-  return new Slice(num(parts[0]), num(parts[1]), num(parts[2]));
-}
-
-const sliceCache = new Map<string, Slice>();
-
-/** The Slice an index item names (strings parsed once and cached). @throws RangeError for a negative step. */
-function sliceOf(item: string | Slice): Slice {
-  let sl = item instanceof Slice ? item : sliceCache.get(item);
-  if (sl === undefined) {
-    sl = item === ':' ? new Slice() : parseSlice(item as string);
-    if (sliceCache.size < 1000) sliceCache.set(item as string, sl);
-  }
-  if (sl.step !== null && sl.step < 0) throw new RangeError('step must be greater than zero');
-  return sl;
-}
-
-function applyIndex(t: Tensor, items: IndexItem[]): Tensor {
-  // One pass to count the dims the items consume (validating as we go).
-  let consumed = 0;
-  let ellipses = 0;
-  let tensors = 0;
-  for (const x of items) {
-    if (x === null) continue;
-    if (x === '...') ellipses++;
-    else if (x instanceof Tensor) {
-      tensors++;
-      consumed += x.dtype === 'bool' ? x.dim() : 1;
-    } else consumed++;
-  }
-  if (ellipses > 1) throw new TypeError('an index can only have a single ellipsis');
-  if (tensors === 0) return basicIndex(t, items, consumed);
-  if (tensors === items.length) {
-    // Only index tensors (t[idx], t[mask], t[i, j]): one native call.
-    const ndim = native.dim(t._h);
-    if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
-    return t._index(items as Tensor[]);
-  }
-  const shape = native.shape(t._h); // sizes of `cur`, kept in step with it
-  const ndim = shape.length;
-  if (consumed > ndim) throw new RangeError(`too many indices for tensor of dimension ${ndim}`);
-  let cur = t;
-  let dim = 0;
-  const advanced: (Tensor | null)[] = [];
-  for (const item of items) {
-    let next: Tensor | undefined;
-    if (item === null) {
-      next = cur.unsqueeze(dim);
-      shape.splice(dim, 0, 1);
-      advanced.push(null);
-      dim++;
-    } else if (item === '...') {
-      const skip = ndim - consumed;
-      for (let i = 0; i < skip; i++) advanced.push(null);
-      dim += skip;
-    } else if (typeof item === 'number') {
-      if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
-      const size = shape[dim];
-      if (item >= size || item < -size) {
-        throw new RangeError(`index ${item} is out of bounds for dimension ${dim} with size ${size}`);
-      }
-      next = cur.select(dim, item);
-      shape.splice(dim, 1);
-    } else if (typeof item === 'string' || item instanceof Slice) {
-      const sl = sliceOf(item);
-      if (sl.start !== null || sl.stop !== null || (sl.step !== null && sl.step !== 1)) {
-        next = cur.slice(dim, sl.start, sl.stop, sl.step ?? 1);
-      }
-      advanced.push(null);
-      dim++;
-    } else if (item instanceof Tensor) {
-      advanced.push(item);
-      dim += item.dtype === 'bool' ? item.dim() : 1;
-    } else {
-      typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
-    }
-    if (next !== undefined) {
-      if (cur !== t) cur.dispose();
-      cur = next;
-    }
-  }
-  while (advanced.length > 0 && advanced[advanced.length - 1] === null) advanced.pop();
-  const out = cur._index(advanced);
-  if (cur !== t) cur.dispose();
-  return out;
-}
-
-// Basic index items as quadruples [kind, a, b, c] (see native indexBasic), reused.
-const basicSpec = new Float64Array(4 * 32);
-
-/** Basic indexing (numbers, slices, null, '...') in one native call. */
-function basicIndex(t: Tensor, items: IndexItem[], consumed: number): Tensor {
-  const n = 4 * items.length;
-  const spec = n <= basicSpec.length ? basicSpec : new Float64Array(n);
-  let k = 0;
-  for (const item of items) {
-    if (item === null) spec[k] = 2;
-    else if (item === '...') spec[k] = 3;
-    else if (typeof item === 'number') {
-      if (!Number.isInteger(item)) typeError('an integer index', 'index', item);
-      spec[k] = 0;
-      spec[k + 1] = item;
-    } else if (typeof item === 'string' || item instanceof Slice) {
-      const sl = sliceOf(item);
-      spec[k] = 1;
-      spec[k + 1] = sl.start ?? NaN;
-      spec[k + 2] = sl.stop ?? NaN;
-      spec[k + 3] = sl.step ?? 1;
-    } else {
-      typeError('a number, slice string, torch.slice(), null or Tensor', 'index item', item);
-    }
-    k += 4;
-  }
-  return wrap<Tensor>(native.indexBasic(t._h, spec, items.length, consumed));
-}
-
-function assignIndex(t: Tensor, items: IndexItem[], value: Tensor | number | boolean, accumulate: boolean): void {
-  const hasTensor = items.some((x) => x instanceof Tensor);
-  if (!hasTensor) {
-    const view = applyIndex(t, items);
-    if (value instanceof Tensor) view.copy_(value);
-    else view.fill_(value);
-    view.dispose();
-    return;
-  }
-  // Basic items first (as views), then index_put_ with the tensor items.
-  const basic: IndexItem[] = [];
-  const adv: (Tensor | null)[] = [];
-  for (const item of items) {
-    if (item instanceof Tensor) {
-      basic.push(':');
-      adv.push(item);
-    } else if (typeof item === 'number' || item === null || item === '...') {
-      basic.push(item);
-    } else {
-      basic.push(item);
-      adv.push(null);
-    }
-  }
-  const view = applyIndex(t, basic);
-  const v = value instanceof Tensor ? value : scalarLike(value, view);
-  view._indexPut(adv, v, accumulate);
-  if (!(value instanceof Tensor)) v.dispose();
-  view.dispose();
-}
-
-function scalarLike(v: number | boolean, like: Tensor): Tensor {
-  const dtype = like.dtype;
-  const code = dtypeCode('float64');
-  const x = wrap<Tensor>(native.fromBytes(new Float64Array([Number(v)]), code, []));
-  const y = x.to({ dtype, device: like.device });
-  if (y !== x) x.dispose();
-  return y;
 }
 
 export { describe };
