@@ -22,7 +22,6 @@ import {
 import { Device, deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
-import type { ValuesIndices } from './op-support.js';
 
 /** A nested array of numbers/booleans as `tolist()` returns. */
 export type NestedArray = number | boolean | NestedArray[];
@@ -379,32 +378,6 @@ export class Tensor extends TensorOps {
   /** True when both handles hold the same libtorch tensor. */
   isSame(other: Tensor): boolean {
     return native.sameTensor(this._h, h(other, 'other'));
-  }
-
-  // ---------------------------------------------------------------- reductions with two forms
-  /** max() of all elements, max(dim) as [values, indices], max(other) elementwise. */
-  max(): Tensor;
-  max(other: Tensor): Tensor;
-  max(dim: number, keepdim?: boolean): ValuesIndices;
-  max(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    if (arg === undefined) return this._maxAll();
-    if (arg instanceof Tensor) return this.maximum(arg);
-    return this._maxDim(arg, keepdim);
-  }
-  /** min() of all elements, min(dim) as [values, indices], min(other) elementwise. */
-  min(): Tensor;
-  min(other: Tensor): Tensor;
-  min(dim: number, keepdim?: boolean): ValuesIndices;
-  min(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    if (arg === undefined) return this._minAll();
-    if (arg instanceof Tensor) return this.minimum(arg);
-    return this._minDim(arg, keepdim);
-  }
-  /** median() of all elements, or median(dim) as [values, indices]. */
-  median(): Tensor;
-  median(dim: number, keepdim?: boolean): ValuesIndices;
-  median(dim?: number, keepdim = false): Tensor | ValuesIndices {
-    return dim === undefined ? this._medianAll() : this._medianDim(dim, keepdim);
   }
 
   // ---------------------------------------------------------------- indexing

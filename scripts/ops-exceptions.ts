@@ -1,0 +1,116 @@
+/**
+ * The exceptions to the generated op surface. Everything else comes from
+ * scripts/ops-snapshot.json (libtorch's schemas and Python's namespaces, see
+ * scripts/ops-snapshot.py): scripts/gen-ops.ts generates a typed TS function
+ * or method for every public name there that maps to aten operators, except
+ * the names below. Keys are 'namespace:python_name' (namespaces: torch,
+ * Tensor, nn.functional, linalg, special, fft).
+ */
+
+/** Names left out of the generated surface, each with the reason. */
+export const EXCLUDED: Record<string, string> = {
+  // Complex numbers: the TS Tensor has no complex dtypes (dtype.ts), so these
+  // would hand out tensors nothing can read.
+  'torch:stft': 'returns complex tensors (complex dtypes are not supported)',
+  'torch:istft': 'takes complex tensors (complex dtypes are not supported)',
+  'Tensor:stft': 'returns complex tensors (complex dtypes are not supported)',
+  'Tensor:istft': 'takes complex tensors (complex dtypes are not supported)',
+  'Tensor:cfloat': 'converts to complex64 (complex dtypes are not supported)',
+  'Tensor:cdouble': 'converts to complex128 (complex dtypes are not supported)',
+};
+
+/**
+ * Python names implemented by hand rather than generated (their Python
+ * semantics are not one operator call). The generator also skips every name
+ * lib/torch already defines by hand (Tensor members in tensor.ts, exports of
+ * creation.ts and the other modules index.ts re-exports, nn/functional.ts's own
+ * functions); these are the ones whose TS form differs from the schema.
+ */
+export const HAND_WRITTEN: Record<string, string> = {
+  'Tensor:index': "tensor.ts: Python's t[...] (numbers, slices, null, '...', index tensors, masks)",
+  'Tensor:index_put_': "tensor.ts: Python's t[...] = v over the same index items",
+  'Tensor:max': 'generated: max(), max(dim, keepdim), max(other)',
+};
+
+/**
+ * Parameters that, like Python's *args, also take their elements as separate
+ * arguments: torch.meshgrid(x, y) as well as torch.meshgrid([x, y]).
+ * (Python does this for every sole int-list parameter, view(2, 3), without an entry here.)
+ */
+export const VARARGS: Record<string, string> = {
+  'torch:atleast_1d': 'tensors',
+  'torch:atleast_2d': 'tensors',
+  'torch:atleast_3d': 'tensors',
+  'torch:block_diag': 'tensors',
+  'torch:broadcast_tensors': 'tensors',
+  'torch:cartesian_prod': 'tensors',
+  'torch:chain_matmul': 'matrices',
+  'torch:einsum': 'tensors',
+  'torch:meshgrid': 'tensors',
+};
+
+/**
+ * Ops whose Tensor arguments also take Python numbers (PyTorch's
+ * should_allow_numbers_as_tensors in python_arg_parser.cpp). A number goes to
+ * the op's Scalar overload when it has one, else becomes a 0-dim tensor.
+ */
+export const NUMBERS_AS_TENSORS = new Set([
+  'add', 'add_', 'div', 'div_', 'divide', 'divide_', 'mul', 'mul_', 'multiply', 'multiply_',
+  'sub', 'sub_', 'subtract', 'subtract_', 'true_divide', 'true_divide_', 'copy_',
+  'copysign', 'copysign_', 'floor_divide', 'floor_divide_',
+]);
+
+/**
+ * nn.functional's Python-level functions: values for operator arguments the
+ * Python function does not expose (as the Python function passes them).
+ */
+export const PY_FIXED: Record<string, Record<string, string>> = {
+  batch_norm: { cudnn_enabled: 'true' },
+  instance_norm: { cudnn_enabled: 'true' },
+  group_norm: { cudnn_enabled: 'true' },
+  layer_norm: { cudnn_enable: 'true' },
+};
+
+/** nn.functional: a Python parameter feeding an operator argument of another name. */
+export const PY_ARG_NAMES: Record<string, Record<string, string>> = {
+  alpha_dropout: { training: 'train' },
+  feature_alpha_dropout: { training: 'train' },
+  dropout: { training: 'train' },
+  rrelu: { training: 'training' },
+};
+
+/** Python parameters nn.functional keeps only for backward compatibility; TS leaves them out. */
+export const PY_DROPPED = new Set(['size_average', 'reduce', '_stacklevel']);
+
+/** Tensor conversion methods PyTorch binds by hand: name -> dtype (others are in tensor.ts). */
+export const DTYPE_METHODS: Record<string, string> = { byte: 'uint8', char: 'int8', short: 'int16' };
+
+/**
+ * Internal helpers the hand-written code calls (not public): TS name, where,
+ * and the aten overloads (tried in order).
+ */
+export const INTERNAL: { name: string; target: 'method' | 'function'; aten: string[] }[] = [
+  { name: '_index', target: 'method', aten: ['index.Tensor'] },
+  { name: '_indexPut', target: 'method', aten: ['index_put_'] },
+  { name: 'slice', target: 'method', aten: ['slice.Tensor'] },
+];
+
+/** TS names for Python names that are not valid (or not usable) as TS function names. */
+export const RENAMES: Record<string, string> = {};
+
+/**
+ * torch.* function forms of Tensor methods that Python's torch namespace
+ * lacks but this library offered before the surface was generated (kept so
+ * that existing code keeps working): torch.view(x, 2, 3) is x.view(2, 3).
+ */
+export const COMPAT_FUNCTIONS = ['contiguous', 'expand', 'expand_as', 'repeat', 'type_as', 'view'];
+
+/**
+ * Extra signatures, tried after Python's, that accept calls this library took
+ * before the surface was generated: x.sort(-1, true, { stable: true })
+ * (Python takes sort's dim and descending only by keyword when stable is given).
+ */
+export const COMPAT_SIGNATURES: Record<string, { aten: string; pos: string[]; kw: string[] }[]> = {
+  'Tensor:sort': [{ aten: 'sort.stable', pos: ['dim', 'descending'], kw: ['stable'] }],
+  'torch:sort': [{ aten: 'sort.stable', pos: ['self', 'dim', 'descending'], kw: ['stable'] }],
+};
