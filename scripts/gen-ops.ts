@@ -636,8 +636,16 @@ function opId(ctx: FileCtx, aten: string): string {
   return `native.callOp(${id} >= 0 ? ${id} : (${id} = lookup('aten::${base}', '${ov}'))`;
 }
 
-/** The argument expression for parameter p at positional index i (or in the options). */
-function valueExpr(s: Signature, p: Param, i: number): string {
+/**
+ * The argument expression for parameter p at positional index i (or in the
+ * options). In a fast path (`fast`: the number of positional arguments given,
+ * no options) positions below it are a[i] and the rest are omitted.
+ */
+function valueExpr(s: Signature, p: Param, i: number, fast?: number): string {
+  if (fast !== undefined) {
+    if (i >= 0 && i < fast) return `a[${i}]`;
+    return p.jsDefault ?? 'undefined';
+  }
   let v: string;
   if (i >= 0) {
     v = s.va === i ? `varargs(a, ${i}, ${p.kind.k})` : p.optional ? `(a[${i}] !== undefined ? a[${i}] : o.${p.ts})` : `a[${i}]`;
@@ -656,7 +664,7 @@ function converted(opName: string, p: Param, v: string, selfExpr: string): strin
 let ctxHelpers = new Set<string>();
 
 /** The native call of overload `o` with signature s's arguments (numberParam: pass that one as a Scalar). */
-function callExpr(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam: string | null): string {
+function callExpr(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam: string | null, fast?: number): string {
   const opName = op.ts;
   const selfExpr = op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this';
   const args: string[] = [];
@@ -680,10 +688,18 @@ function callExpr(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam:
       args.push('undefined');
       continue;
     }
-    const v = valueExpr(s, p, i);
+    const v = valueExpr(s, p, i, fast);
+    if (fast !== undefined && v === 'undefined') {
+      args.push('undefined');
+      continue;
+    }
     if (numberParam === name) {
       ctxHelpers.add('cS');
       args.push(`cS(${v}, ${JSON.stringify(opName)}, ${JSON.stringify(p.ts)})`);
+      continue;
+    }
+    if (fast !== undefined && p.kind.k === K.Tensor) {
+      args.push(`(${v} as Tensor)._h`);
       continue;
     }
     args.push(converted(opName, p, v, selfExpr));
@@ -693,8 +709,8 @@ function callExpr(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam:
 }
 
 /** The statements calling overload `o` with signature s's arguments and returning its result. */
-function callStatements(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam: string | null): string {
-  const call = callExpr(ctx, op, s, o, numberParam);
+function callStatements(ctx: FileCtx, op: Op, s: Signature, o: SOverload, numberParam: string | null, fast?: number): string {
+  const call = callExpr(ctx, op, s, o, numberParam, fast);
   const argExpr = (schemaArg: string): string | null => {
     const i = s.pos.findIndex((p) => p.schemaArg === schemaArg);
     if (i >= 0) return `a[${i}]`;
@@ -703,7 +719,7 @@ function callStatements(ctx: FileCtx, op: Op, s: Signature, o: SOverload, number
   };
   const ret = retOf(o, op.target === 'function' ? 'function' : 'method', argExpr)!;
   const rg = [...s.pos, ...s.kw].find((p) => p.special === 'requiresGrad');
-  if (rg !== undefined) {
+  if (rg !== undefined && fast === undefined) {
     ctxHelpers.add('cB');
     const idx = s.pos.indexOf(rg);
     const rv = idx >= 0 ? `a[${idx}]` : `o.${rg.ts}`;
@@ -717,6 +733,7 @@ function bodyOf(ctx: FileCtx, op: Op, table: string): string {
   if (op.target === 'getter') {
     return callStatements(ctx, op, op.sigs[0], op.sigs[0].overload, null).replace(/\ba\[\d+\]/g, 'undefined');
   }
+  lines.push(...fastPaths(ctx, op));
   lines.push('const o = kwOf(a);');
   lines.push(`switch (pick(${JSON.stringify(op.ts)}, ${table}, a, o)) {`);
   op.sigs.forEach((s, i) => {
@@ -739,6 +756,73 @@ function bodyOf(ctx: FileCtx, op: Op, table: string): string {
   lines.push(`default: return noMatch(${JSON.stringify(op.ts)}, ${table}, a, o);`);
   lines.push('}');
   return lines.join('\n');
+}
+
+/**
+ * An exact inline form of op-support's fits(kind, x) (cheap tests first), so
+ * that a fast path picks exactly the signature pick() would.
+ */
+function fitsExpr(k: K, x: string): string {
+  switch (k) {
+    case K.Tensor: return `isTensor(${x})`;
+    case K.TensorOpt: return `(${x} === null || isTensor(${x}))`;
+    case K.Bool: return `typeof ${x} === 'boolean'`;
+    case K.BoolOpt: return `(${x} === null || typeof ${x} === 'boolean')`;
+    case K.Str: return `typeof ${x} === 'string'`;
+    case K.Int: return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
+    case K.IntListSized: case K.IntListSizedOpt: return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
+    case K.Float: case K.Scalar: return `(typeof ${x} === 'number' || fits(${k}, ${x}))`;
+    default: return `fits(${k}, ${x})`;
+  }
+}
+
+/**
+ * Fast paths for calls without an options object: for each signature in
+ * Python's order and each number of positional arguments it takes, a test of
+ * the arguments' kinds and the call, skipping kwOf/pick.
+ */
+function fastPaths(ctx: FileCtx, op: Op): string[] {
+  const out: string[] = ['const n = a.length;'];
+  for (const s of op.sigs) {
+    if ([...s.pos, ...s.kw].some((p) => p.special === 'inplace' || p.special === 'reduction')) return out;
+    if (s.va >= 0) {
+      // Python's varargs: view(2, 3) (every argument from s.va on an integer / a Tensor).
+      if (s.va !== s.pos.length - 1 || s.pos.slice(0, s.va).some((p) => p.optional)) return out;
+      const el = s.pos[s.va].kind.k === K.TensorList || s.pos[s.va].kind.k === K.TensorOptList ? 'tensors' : 'ints';
+      ctxHelpers.add(el === 'ints' ? 'allInts' : 'allTensors');
+      const pre = s.pos.slice(0, s.va).map((p, i) => fitsExpr(p.kind.k, `a[${i}]`));
+      const cond = [`n > ${s.va}`, ...pre, `${el === 'ints' ? 'allInts' : 'allTensors'}(a, ${s.va})`].join(' && ');
+      const call = callStatements(ctx, op, s, s.overload, null, s.pos.length).split(`a[${s.va}]`).join(s.va === 0 ? 'a' : `a.slice(${s.va})`);
+      out.push(`if (${cond}) {\n${call}\n}`);
+    }
+    const req = s.pos.reduce((r, p, i) => (p.optional ? r : i + 1), 0);
+    const kwReq = s.kw.some((p) => !p.optional);
+    if (kwReq) continue;
+    for (let k = req; k <= s.pos.length; k++) {
+      if (s.va >= 0 && k === s.pos.length) {
+        // The list itself as the last argument.
+      }
+      const conds = [`n === ${k}`];
+      let scalarAltAt = -1;
+      for (let i = 0; i < k; i++) {
+        const p = s.pos[i];
+        if (p.kind.k === K.TensorOrNumber) {
+          scalarAltAt = i;
+          conds.push(`(isTensor(a[${i}]) || typeof a[${i}] === 'number' || typeof a[${i}] === 'boolean' || typeof a[${i}] === 'bigint')`);
+        } else conds.push(fitsExpr(p.kind.k, `a[${i}]`));
+      }
+      let stmt: string;
+      if (scalarAltAt >= 0) {
+        const tn = s.pos[scalarAltAt];
+        const tensorCall = callStatements(ctx, op, s, s.overload, null, k).split(`cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`).join(s.scalarAlt !== undefined ? `(a[${scalarAltAt}] as Tensor)._h` : `cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`);
+        const numberCall = s.scalarAlt !== undefined ? callStatements(ctx, op, s, s.scalarAlt.overload, s.scalarAlt.param, k) : tensorCall;
+        stmt = `if (isTensor(a[${scalarAltAt}])) {\n${tensorCall}\n}\n${numberCall}`;
+        if (s.scalarAlt === undefined) stmt = tensorCall;
+      } else stmt = callStatements(ctx, op, s, s.overload, null, k);
+      out.push(`if (${conds.join(' && ')}) {\n${stmt}\n}`);
+    }
+  }
+  return out;
 }
 
 function sigTable(ctx: FileCtx, op: Op): string {
@@ -855,7 +939,7 @@ function emitOps(sf: SourceFile, ctx: FileCtx, ops: Op[], asClass: boolean): voi
   }
 }
 
-const SUPPORT_NAMES = ['kwOf', 'pick', 'noMatch', 'sig', 'varargs', 'dflt', 'lookup', 'valuesIndices', 'namedTuple', 'tupleResult', 'wrapOpt', 'dtypeResult'];
+const SUPPORT_NAMES = ['kwOf', 'pick', 'noMatch', 'sig', 'varargs', 'dflt', 'lookup', 'valuesIndices', 'namedTuple', 'tupleResult', 'wrapOpt', 'dtypeResult', 'fits', 'allInts', 'allTensors'];
 
 function fileFor(ops: Op[], asClass: boolean, doc: string): string {
   const project = new Project({ useInMemoryFileSystem: true });

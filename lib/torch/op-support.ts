@@ -269,6 +269,18 @@ export function pick(op: string, sigs: readonly Sig[], a: readonly unknown[], o:
   return -1;
 }
 
+/** True when a[from..] are all integers (numbers with integral values or BigInts): Python's view(2, 3). */
+export function allInts(a: readonly unknown[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (!isIntLike(a[i])) return false;
+  return true;
+}
+
+/** True when a[from..] are all Tensors: torch.meshgrid(x, y). */
+export function allTensors(a: readonly unknown[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (!isTensor(a[i])) return false;
+  return true;
+}
+
 /** The varargs list: the elements from position `i` on when given one by one, else the list at `i`. */
 export function varargs(a: readonly unknown[], i: number, kind: number): unknown {
   return a.length > i && elementFits(kind, a[i]) ? a.slice(i) : a[i];
@@ -489,7 +501,8 @@ export function cIL(v: unknown, op: string, name: string, size: number): unknown
   if (typeof v === 'number' || typeof v === 'bigint') {
     if (size === 0) return fail('an array of integers', op, name, v);
     const x = cI(v, op, name);
-    return size === 1 ? [x] : new Array(size).fill(x);
+    // One integer stands for a one-element list in the addon too (cheaper than an array).
+    return size === 1 ? x : new Array(size).fill(x);
   }
   if (!Array.isArray(v)) return fail(size > 0 ? 'an integer or an array of integers' : 'an array of integers', op, name, v);
   for (let i = 0; i < v.length; i++) {

@@ -5,7 +5,7 @@ import { wrap, wrapList, isTensor } from "../handle.js";
 import { type DType } from "../dtype.js";
 import { type DeviceLike } from "../device.js";
 import { type Tensor } from "../tensor.js";
-import { cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTN, cTO, cTOL, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
+import { allInts, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTN, cTO, cTOL, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
 let OP_matrix_H = -1;
 let OP_numpy_T = -1;
 let OP_abs = -1;
@@ -16,10 +16,10 @@ let OP_acos = -1;
 let OP_acos_ = -1;
 let OP_acosh = -1;
 let OP_acosh_ = -1;
-let OP_add__Scalar = -1;
 let OP_add__Tensor = -1;
-let OP_add___Scalar = -1;
+let OP_add__Scalar = -1;
 let OP_add___Tensor = -1;
+let OP_add___Scalar = -1;
 let OP_addbmm = -1;
 let OP_addbmm_ = -1;
 let OP_addcdiv = -1;
@@ -60,8 +60,8 @@ let OP_arctanh = -1;
 let OP_arctanh_ = -1;
 let OP_argmax = -1;
 let OP_argmin = -1;
-let OP_argsort__stable = -1;
 let OP_argsort = -1;
+let OP_argsort__stable = -1;
 let OP_argwhere = -1;
 let OP_as_strided = -1;
 let OP_as_strided_ = -1;
@@ -141,10 +141,10 @@ let OP_conj_physical = -1;
 let OP_conj_physical_ = -1;
 let OP_contiguous = -1;
 let OP_copy_ = -1;
-let OP_copysign__Scalar = -1;
 let OP_copysign__Tensor = -1;
-let OP_copysign___Scalar = -1;
+let OP_copysign__Scalar = -1;
 let OP_copysign___Tensor = -1;
+let OP_copysign___Scalar = -1;
 let OP_corrcoef = -1;
 let OP_cos = -1;
 let OP_cos_ = -1;
@@ -178,20 +178,20 @@ let OP_diff = -1;
 let OP_digamma = -1;
 let OP_digamma_ = -1;
 let OP_dist = -1;
-let OP_div__Scalar = -1;
 let OP_div__Tensor = -1;
+let OP_div__Scalar = -1;
 let OP_div__Scalar_mode = -1;
 let OP_div__Tensor_mode = -1;
-let OP_div___Scalar = -1;
 let OP_div___Tensor = -1;
+let OP_div___Scalar = -1;
 let OP_div___Scalar_mode = -1;
 let OP_div___Tensor_mode = -1;
-let OP_divide__Scalar = -1;
 let OP_divide__Tensor = -1;
+let OP_divide__Scalar = -1;
 let OP_divide__Scalar_mode = -1;
 let OP_divide__Tensor_mode = -1;
-let OP_divide___Scalar = -1;
 let OP_divide___Tensor = -1;
+let OP_divide___Scalar = -1;
 let OP_divide___Scalar_mode = -1;
 let OP_divide___Tensor_mode = -1;
 let OP_dot = -1;
@@ -232,10 +232,10 @@ let OP_float_power___Tensor = -1;
 let OP_float_power___Scalar = -1;
 let OP_floor = -1;
 let OP_floor_ = -1;
-let OP_floor_divide__Scalar = -1;
 let OP_floor_divide = -1;
-let OP_floor_divide___Scalar = -1;
+let OP_floor_divide__Scalar = -1;
 let OP_floor_divide___Tensor = -1;
+let OP_floor_divide___Scalar = -1;
 let OP_fmax = -1;
 let OP_fmin = -1;
 let OP_fmod__Tensor = -1;
@@ -405,15 +405,15 @@ let OP_moveaxis__intlist = -1;
 let OP_movedim__int = -1;
 let OP_movedim__intlist = -1;
 let OP_msort = -1;
-let OP_mul__Scalar = -1;
 let OP_mul__Tensor = -1;
-let OP_mul___Scalar = -1;
+let OP_mul__Scalar = -1;
 let OP_mul___Tensor = -1;
+let OP_mul___Scalar = -1;
 let OP_multinomial = -1;
-let OP_multiply__Scalar = -1;
 let OP_multiply__Tensor = -1;
-let OP_multiply___Scalar = -1;
+let OP_multiply__Scalar = -1;
 let OP_multiply___Tensor = -1;
+let OP_multiply___Scalar = -1;
 let OP_mv = -1;
 let OP_mvlgamma = -1;
 let OP_mvlgamma_ = -1;
@@ -448,9 +448,9 @@ let OP_nextafter_ = -1;
 let OP_nonzero = -1;
 let OP_nonzero_static = -1;
 let OP_norm__Scalar = -1;
+let OP_norm__ScalarOpt_dim = -1;
 let OP_norm__ScalarOpt_dtype = -1;
 let OP_norm__ScalarOpt_dim_dtype = -1;
-let OP_norm__ScalarOpt_dim = -1;
 let OP_normal_ = -1;
 let OP_not_equal__Tensor = -1;
 let OP_not_equal__Scalar = -1;
@@ -523,12 +523,12 @@ let OP_row_indices = -1;
 let OP_rsqrt = -1;
 let OP_rsqrt_ = -1;
 let OP_scatter__src = -1;
-let OP_scatter__reduce = -1;
 let OP_scatter__value = -1;
+let OP_scatter__reduce = -1;
 let OP_scatter__value_reduce = -1;
 let OP_scatter___src = -1;
-let OP_scatter___reduce = -1;
 let OP_scatter___value = -1;
+let OP_scatter___reduce = -1;
 let OP_scatter___value_reduce = -1;
 let OP_scatter_add = -1;
 let OP_scatter_add_ = -1;
@@ -557,8 +557,8 @@ let OP_slice_scatter = -1;
 let OP_slogdet = -1;
 let OP_smm = -1;
 let OP_softmax__int = -1;
-let OP_sort__stable = -1;
 let OP_sort = -1;
+let OP_sort__stable = -1;
 let OP_sparse_dim = -1;
 let OP_sparse_mask = -1;
 let OP_sparse_resize_ = -1;
@@ -580,14 +580,14 @@ let OP_sspaddmm = -1;
 let OP_std__dim = -1;
 let OP_std__correction = -1;
 let OP_std = -1;
-let OP_sub__Scalar = -1;
 let OP_sub__Tensor = -1;
-let OP_sub___Scalar = -1;
+let OP_sub__Scalar = -1;
 let OP_sub___Tensor = -1;
-let OP_subtract__Scalar = -1;
+let OP_sub___Scalar = -1;
 let OP_subtract__Tensor = -1;
-let OP_subtract___Scalar = -1;
+let OP_subtract__Scalar = -1;
 let OP_subtract___Tensor = -1;
+let OP_subtract___Scalar = -1;
 let OP_sum = -1;
 let OP_sum__dim_IntList = -1;
 let OP_sum_to_size = -1;
@@ -626,10 +626,10 @@ let OP_tril = -1;
 let OP_tril_ = -1;
 let OP_triu = -1;
 let OP_triu_ = -1;
-let OP_true_divide__Scalar = -1;
 let OP_true_divide__Tensor = -1;
-let OP_true_divide___Scalar = -1;
+let OP_true_divide__Scalar = -1;
 let OP_true_divide___Tensor = -1;
+let OP_true_divide___Scalar = -1;
 let OP_trunc = -1;
 let OP_trunc_ = -1;
 let OP_type_as = -1;
@@ -2337,6 +2337,10 @@ export abstract class TensorOps {
    */
   abs(): Tensor;
   abs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_abs >= 0 ? OP_abs : (OP_abs = lookup('aten::abs', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("abs", SIGS_0, a, o)) {
       case 0: {
@@ -2352,6 +2356,11 @@ export abstract class TensorOps {
    */
   abs_(): this;
   abs_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_abs_ >= 0 ? OP_abs_ : (OP_abs_ = lookup('aten::abs_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("abs_", SIGS_1, a, o)) {
       case 0: {
@@ -2368,6 +2377,10 @@ export abstract class TensorOps {
    */
   absolute(): Tensor;
   absolute(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_absolute >= 0 ? OP_absolute : (OP_absolute = lookup('aten::absolute', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("absolute", SIGS_2, a, o)) {
       case 0: {
@@ -2383,6 +2396,11 @@ export abstract class TensorOps {
    */
   absolute_(): this;
   absolute_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_absolute_ >= 0 ? OP_absolute_ : (OP_absolute_ = lookup('aten::absolute_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("absolute_", SIGS_3, a, o)) {
       case 0: {
@@ -2399,6 +2417,10 @@ export abstract class TensorOps {
    */
   acos(): Tensor;
   acos(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_acos >= 0 ? OP_acos : (OP_acos = lookup('aten::acos', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("acos", SIGS_4, a, o)) {
       case 0: {
@@ -2414,6 +2436,11 @@ export abstract class TensorOps {
    */
   acos_(): this;
   acos_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_acos_ >= 0 ? OP_acos_ : (OP_acos_ = lookup('aten::acos_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("acos_", SIGS_5, a, o)) {
       case 0: {
@@ -2430,6 +2457,10 @@ export abstract class TensorOps {
    */
   acosh(): Tensor;
   acosh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_acosh >= 0 ? OP_acosh : (OP_acosh = lookup('aten::acosh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("acosh", SIGS_6, a, o)) {
       case 0: {
@@ -2445,6 +2476,11 @@ export abstract class TensorOps {
    */
   acosh_(): this;
   acosh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_acosh_ >= 0 ? OP_acosh_ : (OP_acosh_ = lookup('aten::acosh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("acosh_", SIGS_7, a, o)) {
       case 0: {
@@ -2462,6 +2498,13 @@ export abstract class TensorOps {
    */
   add(other: Tensor | Scalar, opts?: { alpha?: Scalar }): Tensor;
   add(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_add__Tensor >= 0 ? OP_add__Tensor : (OP_add__Tensor = lookup('aten::add', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_add__Scalar >= 0 ? OP_add__Scalar : (OP_add__Scalar = lookup('aten::add', 'Scalar')), this._h, cS(a[0], "add", "other")));
+    }
     const o = kwOf(a);
     switch (pick("add", SIGS_8, a, o)) {
       case 0: {
@@ -2481,6 +2524,15 @@ export abstract class TensorOps {
    */
   add_(other: Tensor | Scalar, opts?: { alpha?: Scalar }): this;
   add_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_add___Tensor >= 0 ? OP_add___Tensor : (OP_add___Tensor = lookup('aten::add_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_add___Scalar >= 0 ? OP_add___Scalar : (OP_add___Scalar = lookup('aten::add_', 'Scalar')), this._h, cS(a[0], "add_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("add_", SIGS_9, a, o)) {
       case 0: {
@@ -2502,6 +2554,10 @@ export abstract class TensorOps {
    */
   addbmm(batch1: Tensor, batch2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   addbmm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addbmm >= 0 ? OP_addbmm : (OP_addbmm = lookup('aten::addbmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addbmm", SIGS_10, a, o)) {
       case 0: {
@@ -2518,6 +2574,11 @@ export abstract class TensorOps {
    */
   addbmm_(batch1: Tensor, batch2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): this;
   addbmm_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addbmm_ >= 0 ? OP_addbmm_ : (OP_addbmm_ = lookup('aten::addbmm_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addbmm_", SIGS_11, a, o)) {
       case 0: {
@@ -2535,6 +2596,10 @@ export abstract class TensorOps {
    */
   addcdiv(tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): Tensor;
   addcdiv(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addcdiv >= 0 ? OP_addcdiv : (OP_addcdiv = lookup('aten::addcdiv', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addcdiv", SIGS_12, a, o)) {
       case 0: {
@@ -2551,6 +2616,11 @@ export abstract class TensorOps {
    */
   addcdiv_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): this;
   addcdiv_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addcdiv_ >= 0 ? OP_addcdiv_ : (OP_addcdiv_ = lookup('aten::addcdiv_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addcdiv_", SIGS_13, a, o)) {
       case 0: {
@@ -2568,6 +2638,10 @@ export abstract class TensorOps {
    */
   addcmul(tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): Tensor;
   addcmul(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addcmul >= 0 ? OP_addcmul : (OP_addcmul = lookup('aten::addcmul', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addcmul", SIGS_14, a, o)) {
       case 0: {
@@ -2584,6 +2658,11 @@ export abstract class TensorOps {
    */
   addcmul_(tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): this;
   addcmul_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addcmul_ >= 0 ? OP_addcmul_ : (OP_addcmul_ = lookup('aten::addcmul_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addcmul_", SIGS_15, a, o)) {
       case 0: {
@@ -2601,6 +2680,10 @@ export abstract class TensorOps {
    */
   addmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   addmm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addmm >= 0 ? OP_addmm : (OP_addmm = lookup('aten::addmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addmm", SIGS_16, a, o)) {
       case 0: {
@@ -2617,6 +2700,11 @@ export abstract class TensorOps {
    */
   addmm_(mat1: Tensor, mat2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): this;
   addmm_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addmm_ >= 0 ? OP_addmm_ : (OP_addmm_ = lookup('aten::addmm_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addmm_", SIGS_17, a, o)) {
       case 0: {
@@ -2634,6 +2722,10 @@ export abstract class TensorOps {
    */
   addmv(mat: Tensor, vec: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   addmv(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addmv >= 0 ? OP_addmv : (OP_addmv = lookup('aten::addmv', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addmv", SIGS_18, a, o)) {
       case 0: {
@@ -2650,6 +2742,11 @@ export abstract class TensorOps {
    */
   addmv_(mat: Tensor, vec: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): this;
   addmv_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addmv_ >= 0 ? OP_addmv_ : (OP_addmv_ = lookup('aten::addmv_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addmv_", SIGS_19, a, o)) {
       case 0: {
@@ -2667,6 +2764,10 @@ export abstract class TensorOps {
    */
   addr(vec1: Tensor, vec2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   addr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_addr >= 0 ? OP_addr : (OP_addr = lookup('aten::addr', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("addr", SIGS_20, a, o)) {
       case 0: {
@@ -2683,6 +2784,11 @@ export abstract class TensorOps {
    */
   addr_(vec1: Tensor, vec2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): this;
   addr_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_addr_ >= 0 ? OP_addr_ : (OP_addr_ = lookup('aten::addr_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("addr_", SIGS_21, a, o)) {
       case 0: {
@@ -2699,6 +2805,10 @@ export abstract class TensorOps {
    */
   adjoint(): Tensor;
   adjoint(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_adjoint >= 0 ? OP_adjoint : (OP_adjoint = lookup('aten::adjoint', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("adjoint", SIGS_22, a, o)) {
       case 0: {
@@ -2726,6 +2836,25 @@ export abstract class TensorOps {
    */
   all(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
   all(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_all >= 0 ? OP_all : (OP_all = lookup('aten::all', '')), this._h));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), this._h));
+    }
+    if (n === 1 && fits(11, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), this._h, cILO(a[0], "all", "dim", 0)));
+    }
+    if (n === 2 && fits(11, a[0]) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), this._h, cILO(a[0], "all", "dim", 0), cB(a[1], "all", "keepdim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_all__dim >= 0 ? OP_all__dim : (OP_all__dim = lookup('aten::all', 'dim')), this._h, cI(a[0], "all", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_all__dim >= 0 ? OP_all__dim : (OP_all__dim = lookup('aten::all', 'dim')), this._h, cI(a[0], "all", "dim"), cB(a[1], "all", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("all", SIGS_23, a, o)) {
       case 0: {
@@ -2748,6 +2877,19 @@ export abstract class TensorOps {
    */
   allclose(other: Tensor, ...rest: [opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, equalNan: boolean, opts?: { rtol?: number; atol?: number; equalNan?: boolean }]): boolean;
   allclose(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), this._h, (a[0] as Tensor)._h) as boolean;
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "allclose", "rtol")) as boolean;
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+      return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "allclose", "rtol"), cF(a[2], "allclose", "atol")) as boolean;
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' || fits(14, a[2])) && typeof a[3] === 'boolean') {
+      return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "allclose", "rtol"), cF(a[2], "allclose", "atol"), cB(a[3], "allclose", "equalNan")) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("allclose", SIGS_24, a, o)) {
       case 0: {
@@ -2764,6 +2906,16 @@ export abstract class TensorOps {
    */
   amax(...rest: [opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], keepdim: boolean, opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }]): Tensor;
   amax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), this._h, cIL(a[0], "amax", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), this._h, cIL(a[0], "amax", "dim", 1), cB(a[1], "amax", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("amax", SIGS_25, a, o)) {
       case 0: {
@@ -2780,6 +2932,16 @@ export abstract class TensorOps {
    */
   amin(...rest: [opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], keepdim: boolean, opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }]): Tensor;
   amin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), this._h, cIL(a[0], "amin", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), this._h, cIL(a[0], "amin", "dim", 1), cB(a[1], "amin", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("amin", SIGS_26, a, o)) {
       case 0: {
@@ -2796,6 +2958,10 @@ export abstract class TensorOps {
    */
   aminmax(opts?: { dim?: Int | null; keepdim?: boolean }): readonly [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor };
   aminmax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor }>(["min", "max"], 'TT', native.callOp(OP_aminmax >= 0 ? OP_aminmax : (OP_aminmax = lookup('aten::aminmax', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("aminmax", SIGS_27, a, o)) {
       case 0: {
@@ -2811,6 +2977,10 @@ export abstract class TensorOps {
    */
   angle(): Tensor;
   angle(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_angle >= 0 ? OP_angle : (OP_angle = lookup('aten::angle', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("angle", SIGS_28, a, o)) {
       case 0: {
@@ -2838,6 +3008,25 @@ export abstract class TensorOps {
    */
   any(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
   any(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_any >= 0 ? OP_any : (OP_any = lookup('aten::any', '')), this._h));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), this._h));
+    }
+    if (n === 1 && fits(11, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), this._h, cILO(a[0], "any", "dim", 0)));
+    }
+    if (n === 2 && fits(11, a[0]) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), this._h, cILO(a[0], "any", "dim", 0), cB(a[1], "any", "keepdim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_any__dim >= 0 ? OP_any__dim : (OP_any__dim = lookup('aten::any', 'dim')), this._h, cI(a[0], "any", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_any__dim >= 0 ? OP_any__dim : (OP_any__dim = lookup('aten::any', 'dim')), this._h, cI(a[0], "any", "dim"), cB(a[1], "any", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("any", SIGS_29, a, o)) {
       case 0: {
@@ -2859,6 +3048,10 @@ export abstract class TensorOps {
    */
   arccos(): Tensor;
   arccos(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arccos >= 0 ? OP_arccos : (OP_arccos = lookup('aten::arccos', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arccos", SIGS_30, a, o)) {
       case 0: {
@@ -2874,6 +3067,11 @@ export abstract class TensorOps {
    */
   arccos_(): this;
   arccos_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arccos_ >= 0 ? OP_arccos_ : (OP_arccos_ = lookup('aten::arccos_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arccos_", SIGS_31, a, o)) {
       case 0: {
@@ -2890,6 +3088,10 @@ export abstract class TensorOps {
    */
   arccosh(): Tensor;
   arccosh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arccosh >= 0 ? OP_arccosh : (OP_arccosh = lookup('aten::arccosh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arccosh", SIGS_32, a, o)) {
       case 0: {
@@ -2905,6 +3107,11 @@ export abstract class TensorOps {
    */
   arccosh_(): this;
   arccosh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arccosh_ >= 0 ? OP_arccosh_ : (OP_arccosh_ = lookup('aten::arccosh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arccosh_", SIGS_33, a, o)) {
       case 0: {
@@ -2921,6 +3128,10 @@ export abstract class TensorOps {
    */
   arcsin(): Tensor;
   arcsin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arcsin >= 0 ? OP_arcsin : (OP_arcsin = lookup('aten::arcsin', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arcsin", SIGS_34, a, o)) {
       case 0: {
@@ -2936,6 +3147,11 @@ export abstract class TensorOps {
    */
   arcsin_(): this;
   arcsin_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arcsin_ >= 0 ? OP_arcsin_ : (OP_arcsin_ = lookup('aten::arcsin_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arcsin_", SIGS_35, a, o)) {
       case 0: {
@@ -2952,6 +3168,10 @@ export abstract class TensorOps {
    */
   arcsinh(): Tensor;
   arcsinh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arcsinh >= 0 ? OP_arcsinh : (OP_arcsinh = lookup('aten::arcsinh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arcsinh", SIGS_36, a, o)) {
       case 0: {
@@ -2967,6 +3187,11 @@ export abstract class TensorOps {
    */
   arcsinh_(): this;
   arcsinh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arcsinh_ >= 0 ? OP_arcsinh_ : (OP_arcsinh_ = lookup('aten::arcsinh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arcsinh_", SIGS_37, a, o)) {
       case 0: {
@@ -2983,6 +3208,10 @@ export abstract class TensorOps {
    */
   arctan(): Tensor;
   arctan(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arctan >= 0 ? OP_arctan : (OP_arctan = lookup('aten::arctan', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arctan", SIGS_38, a, o)) {
       case 0: {
@@ -2998,6 +3227,10 @@ export abstract class TensorOps {
    */
   arctan2(other: Tensor): Tensor;
   arctan2(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_arctan2 >= 0 ? OP_arctan2 : (OP_arctan2 = lookup('aten::arctan2', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("arctan2", SIGS_39, a, o)) {
       case 0: {
@@ -3013,6 +3246,11 @@ export abstract class TensorOps {
    */
   arctan2_(other: Tensor): this;
   arctan2_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_arctan2_ >= 0 ? OP_arctan2_ : (OP_arctan2_ = lookup('aten::arctan2_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arctan2_", SIGS_40, a, o)) {
       case 0: {
@@ -3029,6 +3267,11 @@ export abstract class TensorOps {
    */
   arctan_(): this;
   arctan_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arctan_ >= 0 ? OP_arctan_ : (OP_arctan_ = lookup('aten::arctan_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arctan_", SIGS_41, a, o)) {
       case 0: {
@@ -3045,6 +3288,10 @@ export abstract class TensorOps {
    */
   arctanh(): Tensor;
   arctanh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_arctanh >= 0 ? OP_arctanh : (OP_arctanh = lookup('aten::arctanh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("arctanh", SIGS_42, a, o)) {
       case 0: {
@@ -3060,6 +3307,11 @@ export abstract class TensorOps {
    */
   arctanh_(): this;
   arctanh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_arctanh_ >= 0 ? OP_arctanh_ : (OP_arctanh_ = lookup('aten::arctanh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("arctanh_", SIGS_43, a, o)) {
       case 0: {
@@ -3077,6 +3329,16 @@ export abstract class TensorOps {
    */
   argmax(...rest: [opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean }]): Tensor;
   argmax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), this._h));
+    }
+    if (n === 1 && fits(9, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), this._h, cIO(a[0], "argmax", "dim")));
+    }
+    if (n === 2 && fits(9, a[0]) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), this._h, cIO(a[0], "argmax", "dim"), cB(a[1], "argmax", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("argmax", SIGS_44, a, o)) {
       case 0: {
@@ -3093,6 +3355,16 @@ export abstract class TensorOps {
    */
   argmin(...rest: [opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean }]): Tensor;
   argmin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), this._h));
+    }
+    if (n === 1 && fits(9, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), this._h, cIO(a[0], "argmin", "dim")));
+    }
+    if (n === 2 && fits(9, a[0]) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), this._h, cIO(a[0], "argmin", "dim"), cB(a[1], "argmin", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("argmin", SIGS_45, a, o)) {
       case 0: {
@@ -3115,6 +3387,16 @@ export abstract class TensorOps {
    */
   argsort(...rest: [opts?: { dim?: Int; descending?: boolean }] | [dim: Int, opts?: { dim?: Int; descending?: boolean }] | [dim: Int, descending: boolean, opts?: { dim?: Int; descending?: boolean }]): Tensor;
   argsort(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), this._h, cI(a[0], "argsort", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), this._h, cI(a[0], "argsort", "dim"), cB(a[1], "argsort", "descending")));
+    }
     const o = kwOf(a);
     switch (pick("argsort", SIGS_46, a, o)) {
       case 0: {
@@ -3133,6 +3415,10 @@ export abstract class TensorOps {
    */
   argwhere(): Tensor;
   argwhere(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_argwhere >= 0 ? OP_argwhere : (OP_argwhere = lookup('aten::argwhere', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("argwhere", SIGS_47, a, o)) {
       case 0: {
@@ -3149,6 +3435,13 @@ export abstract class TensorOps {
    */
   asStrided(size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
   asStrided(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_as_strided >= 0 ? OP_as_strided : (OP_as_strided = lookup('aten::as_strided', '')), this._h, cIL(a[0], "asStrided", "size", 0), cIL(a[1], "asStrided", "stride", 0)));
+    }
+    if (n === 3 && fits(10, a[0]) && fits(10, a[1]) && fits(9, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_as_strided >= 0 ? OP_as_strided : (OP_as_strided = lookup('aten::as_strided', '')), this._h, cIL(a[0], "asStrided", "size", 0), cIL(a[1], "asStrided", "stride", 0), cIO(a[2], "asStrided", "storageOffset")));
+    }
     const o = kwOf(a);
     switch (pick("asStrided", SIGS_48, a, o)) {
       case 0: {
@@ -3165,6 +3458,15 @@ export abstract class TensorOps {
    */
   asStrided_(size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): this;
   asStrided_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+      native.callOp(OP_as_strided_ >= 0 ? OP_as_strided_ : (OP_as_strided_ = lookup('aten::as_strided_', '')), this._h, cIL(a[0], "asStrided_", "size", 0), cIL(a[1], "asStrided_", "stride", 0));
+      return this;
+    }
+    if (n === 3 && fits(10, a[0]) && fits(10, a[1]) && fits(9, a[2])) {
+      native.callOp(OP_as_strided_ >= 0 ? OP_as_strided_ : (OP_as_strided_ = lookup('aten::as_strided_', '')), this._h, cIL(a[0], "asStrided_", "size", 0), cIL(a[1], "asStrided_", "stride", 0), cIO(a[2], "asStrided_", "storageOffset"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("asStrided_", SIGS_49, a, o)) {
       case 0: {
@@ -3182,6 +3484,13 @@ export abstract class TensorOps {
    */
   asStridedScatter(src: Tensor, size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
   asStridedScatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_as_strided_scatter >= 0 ? OP_as_strided_scatter : (OP_as_strided_scatter = lookup('aten::as_strided_scatter', '')), this._h, (a[0] as Tensor)._h, cIL(a[1], "asStridedScatter", "size", 0), cIL(a[2], "asStridedScatter", "stride", 0)));
+    }
+    if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2]) && fits(9, a[3])) {
+      return wrap<Tensor>(native.callOp(OP_as_strided_scatter >= 0 ? OP_as_strided_scatter : (OP_as_strided_scatter = lookup('aten::as_strided_scatter', '')), this._h, (a[0] as Tensor)._h, cIL(a[1], "asStridedScatter", "size", 0), cIL(a[2], "asStridedScatter", "stride", 0), cIO(a[3], "asStridedScatter", "storageOffset")));
+    }
     const o = kwOf(a);
     switch (pick("asStridedScatter", SIGS_50, a, o)) {
       case 0: {
@@ -3197,6 +3506,10 @@ export abstract class TensorOps {
    */
   asin(): Tensor;
   asin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_asin >= 0 ? OP_asin : (OP_asin = lookup('aten::asin', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("asin", SIGS_51, a, o)) {
       case 0: {
@@ -3212,6 +3525,11 @@ export abstract class TensorOps {
    */
   asin_(): this;
   asin_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_asin_ >= 0 ? OP_asin_ : (OP_asin_ = lookup('aten::asin_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("asin_", SIGS_52, a, o)) {
       case 0: {
@@ -3228,6 +3546,10 @@ export abstract class TensorOps {
    */
   asinh(): Tensor;
   asinh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_asinh >= 0 ? OP_asinh : (OP_asinh = lookup('aten::asinh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("asinh", SIGS_53, a, o)) {
       case 0: {
@@ -3243,6 +3565,11 @@ export abstract class TensorOps {
    */
   asinh_(): this;
   asinh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_asinh_ >= 0 ? OP_asinh_ : (OP_asinh_ = lookup('aten::asinh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("asinh_", SIGS_54, a, o)) {
       case 0: {
@@ -3259,6 +3586,10 @@ export abstract class TensorOps {
    */
   atan(): Tensor;
   atan(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_atan >= 0 ? OP_atan : (OP_atan = lookup('aten::atan', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("atan", SIGS_55, a, o)) {
       case 0: {
@@ -3274,6 +3605,10 @@ export abstract class TensorOps {
    */
   atan2(other: Tensor): Tensor;
   atan2(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_atan2 >= 0 ? OP_atan2 : (OP_atan2 = lookup('aten::atan2', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("atan2", SIGS_56, a, o)) {
       case 0: {
@@ -3289,6 +3624,11 @@ export abstract class TensorOps {
    */
   atan2_(other: Tensor): this;
   atan2_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_atan2_ >= 0 ? OP_atan2_ : (OP_atan2_ = lookup('aten::atan2_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("atan2_", SIGS_57, a, o)) {
       case 0: {
@@ -3305,6 +3645,11 @@ export abstract class TensorOps {
    */
   atan_(): this;
   atan_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_atan_ >= 0 ? OP_atan_ : (OP_atan_ = lookup('aten::atan_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("atan_", SIGS_58, a, o)) {
       case 0: {
@@ -3321,6 +3666,10 @@ export abstract class TensorOps {
    */
   atanh(): Tensor;
   atanh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_atanh >= 0 ? OP_atanh : (OP_atanh = lookup('aten::atanh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("atanh", SIGS_59, a, o)) {
       case 0: {
@@ -3336,6 +3685,11 @@ export abstract class TensorOps {
    */
   atanh_(): this;
   atanh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_atanh_ >= 0 ? OP_atanh_ : (OP_atanh_ = lookup('aten::atanh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("atanh_", SIGS_60, a, o)) {
       case 0: {
@@ -3353,6 +3707,10 @@ export abstract class TensorOps {
    */
   baddbmm(batch1: Tensor, batch2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   baddbmm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_baddbmm >= 0 ? OP_baddbmm : (OP_baddbmm = lookup('aten::baddbmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("baddbmm", SIGS_61, a, o)) {
       case 0: {
@@ -3369,6 +3727,11 @@ export abstract class TensorOps {
    */
   baddbmm_(batch1: Tensor, batch2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): this;
   baddbmm_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_baddbmm_ >= 0 ? OP_baddbmm_ : (OP_baddbmm_ = lookup('aten::baddbmm_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("baddbmm_", SIGS_62, a, o)) {
       case 0: {
@@ -3392,6 +3755,13 @@ export abstract class TensorOps {
    */
   bernoulli(p: number, opts?: { generator?: null }): Tensor;
   bernoulli(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_bernoulli >= 0 ? OP_bernoulli : (OP_bernoulli = lookup('aten::bernoulli', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bernoulli__p >= 0 ? OP_bernoulli__p : (OP_bernoulli__p = lookup('aten::bernoulli', 'p')), this._h, cF(a[0], "bernoulli", "p")));
+    }
     const o = kwOf(a);
     switch (pick("bernoulli", SIGS_63, a, o)) {
       case 0: {
@@ -3417,6 +3787,19 @@ export abstract class TensorOps {
    */
   bernoulli_(...rest: [opts?: { p?: number; generator?: null }] | [p: number, opts?: { p?: number; generator?: null }]): this;
   bernoulli_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bernoulli___Tensor >= 0 ? OP_bernoulli___Tensor : (OP_bernoulli___Tensor = lookup('aten::bernoulli_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 0) {
+      native.callOp(OP_bernoulli___float >= 0 ? OP_bernoulli___float : (OP_bernoulli___float = lookup('aten::bernoulli_', 'float')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_bernoulli___float >= 0 ? OP_bernoulli___float : (OP_bernoulli___float = lookup('aten::bernoulli_', 'float')), this._h, cF(a[0], "bernoulli_", "p"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bernoulli_", SIGS_64, a, o)) {
       case 0: {
@@ -3438,6 +3821,16 @@ export abstract class TensorOps {
    */
   bincount(...rest: [opts?: { weights?: Tensor | null; minlength?: Int }] | [weights: Tensor | null, opts?: { weights?: Tensor | null; minlength?: Int }] | [weights: Tensor | null, minlength: Int, opts?: { weights?: Tensor | null; minlength?: Int }]): Tensor;
   bincount(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), this._h));
+    }
+    if (n === 1 && (a[0] === null || isTensor(a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), this._h, cTO(a[0], "bincount", "weights")));
+    }
+    if (n === 2 && (a[0] === null || isTensor(a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), this._h, cTO(a[0], "bincount", "weights"), cI(a[1], "bincount", "minlength")));
+    }
     const o = kwOf(a);
     switch (pick("bincount", SIGS_65, a, o)) {
       case 0: {
@@ -3458,6 +3851,13 @@ export abstract class TensorOps {
    */
   bitwiseAnd(other: Scalar): Tensor;
   bitwiseAnd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_and__Tensor >= 0 ? OP_bitwise_and__Tensor : (OP_bitwise_and__Tensor = lookup('aten::bitwise_and', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_and__Scalar >= 0 ? OP_bitwise_and__Scalar : (OP_bitwise_and__Scalar = lookup('aten::bitwise_and', 'Scalar')), this._h, cS(a[0], "bitwiseAnd", "other")));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseAnd", SIGS_66, a, o)) {
       case 0: {
@@ -3481,6 +3881,15 @@ export abstract class TensorOps {
    */
   bitwiseAnd_(other: Scalar): this;
   bitwiseAnd_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bitwise_and___Tensor >= 0 ? OP_bitwise_and___Tensor : (OP_bitwise_and___Tensor = lookup('aten::bitwise_and_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_bitwise_and___Scalar >= 0 ? OP_bitwise_and___Scalar : (OP_bitwise_and___Scalar = lookup('aten::bitwise_and_', 'Scalar')), this._h, cS(a[0], "bitwiseAnd_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseAnd_", SIGS_67, a, o)) {
       case 0: {
@@ -3506,6 +3915,13 @@ export abstract class TensorOps {
    */
   bitwiseLeftShift(other: Scalar): Tensor;
   bitwiseLeftShift(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_left_shift__Tensor >= 0 ? OP_bitwise_left_shift__Tensor : (OP_bitwise_left_shift__Tensor = lookup('aten::bitwise_left_shift', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_left_shift__Tensor_Scalar >= 0 ? OP_bitwise_left_shift__Tensor_Scalar : (OP_bitwise_left_shift__Tensor_Scalar = lookup('aten::bitwise_left_shift', 'Tensor_Scalar')), this._h, cS(a[0], "bitwiseLeftShift", "other")));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseLeftShift", SIGS_68, a, o)) {
       case 0: {
@@ -3529,6 +3945,15 @@ export abstract class TensorOps {
    */
   bitwiseLeftShift_(other: Scalar): this;
   bitwiseLeftShift_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bitwise_left_shift___Tensor >= 0 ? OP_bitwise_left_shift___Tensor : (OP_bitwise_left_shift___Tensor = lookup('aten::bitwise_left_shift_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_bitwise_left_shift___Tensor_Scalar >= 0 ? OP_bitwise_left_shift___Tensor_Scalar : (OP_bitwise_left_shift___Tensor_Scalar = lookup('aten::bitwise_left_shift_', 'Tensor_Scalar')), this._h, cS(a[0], "bitwiseLeftShift_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseLeftShift_", SIGS_69, a, o)) {
       case 0: {
@@ -3549,6 +3974,10 @@ export abstract class TensorOps {
    */
   bitwiseNot(): Tensor;
   bitwiseNot(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_not >= 0 ? OP_bitwise_not : (OP_bitwise_not = lookup('aten::bitwise_not', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseNot", SIGS_70, a, o)) {
       case 0: {
@@ -3564,6 +3993,11 @@ export abstract class TensorOps {
    */
   bitwiseNot_(): this;
   bitwiseNot_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_bitwise_not_ >= 0 ? OP_bitwise_not_ : (OP_bitwise_not_ = lookup('aten::bitwise_not_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseNot_", SIGS_71, a, o)) {
       case 0: {
@@ -3585,6 +4019,13 @@ export abstract class TensorOps {
    */
   bitwiseOr(other: Scalar): Tensor;
   bitwiseOr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_or__Tensor >= 0 ? OP_bitwise_or__Tensor : (OP_bitwise_or__Tensor = lookup('aten::bitwise_or', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_or__Scalar >= 0 ? OP_bitwise_or__Scalar : (OP_bitwise_or__Scalar = lookup('aten::bitwise_or', 'Scalar')), this._h, cS(a[0], "bitwiseOr", "other")));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseOr", SIGS_72, a, o)) {
       case 0: {
@@ -3608,6 +4049,15 @@ export abstract class TensorOps {
    */
   bitwiseOr_(other: Scalar): this;
   bitwiseOr_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bitwise_or___Tensor >= 0 ? OP_bitwise_or___Tensor : (OP_bitwise_or___Tensor = lookup('aten::bitwise_or_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_bitwise_or___Scalar >= 0 ? OP_bitwise_or___Scalar : (OP_bitwise_or___Scalar = lookup('aten::bitwise_or_', 'Scalar')), this._h, cS(a[0], "bitwiseOr_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseOr_", SIGS_73, a, o)) {
       case 0: {
@@ -3633,6 +4083,13 @@ export abstract class TensorOps {
    */
   bitwiseRightShift(other: Scalar): Tensor;
   bitwiseRightShift(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_right_shift__Tensor >= 0 ? OP_bitwise_right_shift__Tensor : (OP_bitwise_right_shift__Tensor = lookup('aten::bitwise_right_shift', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_right_shift__Tensor_Scalar >= 0 ? OP_bitwise_right_shift__Tensor_Scalar : (OP_bitwise_right_shift__Tensor_Scalar = lookup('aten::bitwise_right_shift', 'Tensor_Scalar')), this._h, cS(a[0], "bitwiseRightShift", "other")));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseRightShift", SIGS_74, a, o)) {
       case 0: {
@@ -3656,6 +4113,15 @@ export abstract class TensorOps {
    */
   bitwiseRightShift_(other: Scalar): this;
   bitwiseRightShift_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bitwise_right_shift___Tensor >= 0 ? OP_bitwise_right_shift___Tensor : (OP_bitwise_right_shift___Tensor = lookup('aten::bitwise_right_shift_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_bitwise_right_shift___Tensor_Scalar >= 0 ? OP_bitwise_right_shift___Tensor_Scalar : (OP_bitwise_right_shift___Tensor_Scalar = lookup('aten::bitwise_right_shift_', 'Tensor_Scalar')), this._h, cS(a[0], "bitwiseRightShift_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseRightShift_", SIGS_75, a, o)) {
       case 0: {
@@ -3681,6 +4147,13 @@ export abstract class TensorOps {
    */
   bitwiseXor(other: Scalar): Tensor;
   bitwiseXor(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_xor__Tensor >= 0 ? OP_bitwise_xor__Tensor : (OP_bitwise_xor__Tensor = lookup('aten::bitwise_xor', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_bitwise_xor__Scalar >= 0 ? OP_bitwise_xor__Scalar : (OP_bitwise_xor__Scalar = lookup('aten::bitwise_xor', 'Scalar')), this._h, cS(a[0], "bitwiseXor", "other")));
+    }
     const o = kwOf(a);
     switch (pick("bitwiseXor", SIGS_76, a, o)) {
       case 0: {
@@ -3704,6 +4177,15 @@ export abstract class TensorOps {
    */
   bitwiseXor_(other: Scalar): this;
   bitwiseXor_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_bitwise_xor___Tensor >= 0 ? OP_bitwise_xor___Tensor : (OP_bitwise_xor___Tensor = lookup('aten::bitwise_xor_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_bitwise_xor___Scalar >= 0 ? OP_bitwise_xor___Scalar : (OP_bitwise_xor___Scalar = lookup('aten::bitwise_xor_', 'Scalar')), this._h, cS(a[0], "bitwiseXor_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("bitwiseXor_", SIGS_77, a, o)) {
       case 0: {
@@ -3724,6 +4206,10 @@ export abstract class TensorOps {
    */
   bmm(mat2: Tensor): Tensor;
   bmm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_bmm >= 0 ? OP_bmm : (OP_bmm = lookup('aten::bmm', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("bmm", SIGS_78, a, o)) {
       case 0: {
@@ -3746,6 +4232,13 @@ export abstract class TensorOps {
    */
   broadcastTo(...size: Int[]): Tensor;
   broadcastTo(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_broadcast_to >= 0 ? OP_broadcast_to : (OP_broadcast_to = lookup('aten::broadcast_to', '')), this._h, cIL(a, "broadcastTo", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_broadcast_to >= 0 ? OP_broadcast_to : (OP_broadcast_to = lookup('aten::broadcast_to', '')), this._h, cIL(a[0], "broadcastTo", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("broadcastTo", SIGS_79, a, o)) {
       case 0: {
@@ -3762,6 +4255,10 @@ export abstract class TensorOps {
    */
   byte(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   byte(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("uint8", "byte", 'dtype')));
+    }
     const o = kwOf(a);
     switch (pick("byte", SIGS_80, a, o)) {
       case 0: {
@@ -3778,6 +4275,19 @@ export abstract class TensorOps {
    */
   cauchy_(...rest: [opts?: { median?: number; sigma?: number; generator?: null }] | [median: number, opts?: { median?: number; sigma?: number; generator?: null }] | [median: number, sigma: number, opts?: { median?: number; sigma?: number; generator?: null }]): this;
   cauchy_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_cauchy_ >= 0 ? OP_cauchy_ : (OP_cauchy_ = lookup('aten::cauchy_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_cauchy_ >= 0 ? OP_cauchy_ : (OP_cauchy_ = lookup('aten::cauchy_', '')), this._h, cF(a[0], "cauchy_", "median"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      native.callOp(OP_cauchy_ >= 0 ? OP_cauchy_ : (OP_cauchy_ = lookup('aten::cauchy_', '')), this._h, cF(a[0], "cauchy_", "median"), cF(a[1], "cauchy_", "sigma"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("cauchy_", SIGS_81, a, o)) {
       case 0: {
@@ -3794,6 +4304,10 @@ export abstract class TensorOps {
    */
   ccolIndices(): Tensor;
   ccolIndices(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_ccol_indices >= 0 ? OP_ccol_indices : (OP_ccol_indices = lookup('aten::ccol_indices', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("ccolIndices", SIGS_82, a, o)) {
       case 0: {
@@ -3809,6 +4323,10 @@ export abstract class TensorOps {
    */
   ceil(): Tensor;
   ceil(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_ceil >= 0 ? OP_ceil : (OP_ceil = lookup('aten::ceil', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("ceil", SIGS_83, a, o)) {
       case 0: {
@@ -3824,6 +4342,11 @@ export abstract class TensorOps {
    */
   ceil_(): this;
   ceil_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_ceil_ >= 0 ? OP_ceil_ : (OP_ceil_ = lookup('aten::ceil_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("ceil_", SIGS_84, a, o)) {
       case 0: {
@@ -3841,6 +4364,10 @@ export abstract class TensorOps {
    */
   chalf(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   chalf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_chalf >= 0 ? OP_chalf : (OP_chalf = lookup('aten::chalf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("chalf", SIGS_85, a, o)) {
       case 0: {
@@ -3857,6 +4384,10 @@ export abstract class TensorOps {
    */
   char(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   char(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int8", "char", 'dtype')));
+    }
     const o = kwOf(a);
     switch (pick("char", SIGS_86, a, o)) {
       case 0: {
@@ -3873,6 +4404,13 @@ export abstract class TensorOps {
    */
   cholesky(...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
   cholesky(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), this._h, cB(a[0], "cholesky", "upper")));
+    }
     const o = kwOf(a);
     switch (pick("cholesky", SIGS_87, a, o)) {
       case 0: {
@@ -3889,6 +4427,13 @@ export abstract class TensorOps {
    */
   choleskyInverse(...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
   choleskyInverse(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), this._h, cB(a[0], "choleskyInverse", "upper")));
+    }
     const o = kwOf(a);
     switch (pick("choleskyInverse", SIGS_88, a, o)) {
       case 0: {
@@ -3905,6 +4450,13 @@ export abstract class TensorOps {
    */
   choleskySolve(input2: Tensor, ...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
   choleskySolve(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "choleskySolve", "upper")));
+    }
     const o = kwOf(a);
     switch (pick("choleskySolve", SIGS_89, a, o)) {
       case 0: {
@@ -3921,6 +4473,13 @@ export abstract class TensorOps {
    */
   chunk(chunks: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   chunk(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), this._h, cI(a[0], "chunk", "chunks")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), this._h, cI(a[0], "chunk", "chunks"), cI(a[1], "chunk", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("chunk", SIGS_90, a, o)) {
       case 0: {
@@ -3943,6 +4502,25 @@ export abstract class TensorOps {
    */
   clamp(...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
   clamp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), this._h));
+    }
+    if (n === 1 && (a[0] === null || isTensor(a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), this._h, cTO(a[0], "clamp", "min")));
+    }
+    if (n === 2 && (a[0] === null || isTensor(a[0])) && (a[1] === null || isTensor(a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), this._h, cTO(a[0], "clamp", "min"), cTO(a[1], "clamp", "max")));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), this._h));
+    }
+    if (n === 1 && fits(7, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), this._h, cSO(a[0], "clamp", "min")));
+    }
+    if (n === 2 && fits(7, a[0]) && fits(7, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), this._h, cSO(a[0], "clamp", "min"), cSO(a[1], "clamp", "max")));
+    }
     const o = kwOf(a);
     switch (pick("clamp", SIGS_91, a, o)) {
       case 0: {
@@ -3968,6 +4546,31 @@ export abstract class TensorOps {
    */
   clamp_(...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): this;
   clamp_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), this._h);
+      return this;
+    }
+    if (n === 1 && (a[0] === null || isTensor(a[0]))) {
+      native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), this._h, cTO(a[0], "clamp_", "min"));
+      return this;
+    }
+    if (n === 2 && (a[0] === null || isTensor(a[0])) && (a[1] === null || isTensor(a[1]))) {
+      native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), this._h, cTO(a[0], "clamp_", "min"), cTO(a[1], "clamp_", "max"));
+      return this;
+    }
+    if (n === 0) {
+      native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && fits(7, a[0])) {
+      native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), this._h, cSO(a[0], "clamp_", "min"));
+      return this;
+    }
+    if (n === 2 && fits(7, a[0]) && fits(7, a[1])) {
+      native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), this._h, cSO(a[0], "clamp_", "min"), cSO(a[1], "clamp_", "max"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("clamp_", SIGS_92, a, o)) {
       case 0: {
@@ -3993,6 +4596,13 @@ export abstract class TensorOps {
    */
   clampMax(max: Scalar): Tensor;
   clampMax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_clamp_max__Tensor >= 0 ? OP_clamp_max__Tensor : (OP_clamp_max__Tensor = lookup('aten::clamp_max', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_clamp_max >= 0 ? OP_clamp_max : (OP_clamp_max = lookup('aten::clamp_max', '')), this._h, cS(a[0], "clampMax", "max")));
+    }
     const o = kwOf(a);
     switch (pick("clampMax", SIGS_93, a, o)) {
       case 0: {
@@ -4016,6 +4626,15 @@ export abstract class TensorOps {
    */
   clampMax_(max: Scalar): this;
   clampMax_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_clamp_max___Tensor >= 0 ? OP_clamp_max___Tensor : (OP_clamp_max___Tensor = lookup('aten::clamp_max_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_clamp_max_ >= 0 ? OP_clamp_max_ : (OP_clamp_max_ = lookup('aten::clamp_max_', '')), this._h, cS(a[0], "clampMax_", "max"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("clampMax_", SIGS_94, a, o)) {
       case 0: {
@@ -4041,6 +4660,13 @@ export abstract class TensorOps {
    */
   clampMin(min: Scalar): Tensor;
   clampMin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_clamp_min__Tensor >= 0 ? OP_clamp_min__Tensor : (OP_clamp_min__Tensor = lookup('aten::clamp_min', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_clamp_min >= 0 ? OP_clamp_min : (OP_clamp_min = lookup('aten::clamp_min', '')), this._h, cS(a[0], "clampMin", "min")));
+    }
     const o = kwOf(a);
     switch (pick("clampMin", SIGS_95, a, o)) {
       case 0: {
@@ -4064,6 +4690,15 @@ export abstract class TensorOps {
    */
   clampMin_(min: Scalar): this;
   clampMin_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_clamp_min___Tensor >= 0 ? OP_clamp_min___Tensor : (OP_clamp_min___Tensor = lookup('aten::clamp_min_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_clamp_min_ >= 0 ? OP_clamp_min_ : (OP_clamp_min_ = lookup('aten::clamp_min_', '')), this._h, cS(a[0], "clampMin_", "min"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("clampMin_", SIGS_96, a, o)) {
       case 0: {
@@ -4091,6 +4726,25 @@ export abstract class TensorOps {
    */
   clip(...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
   clip(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), this._h));
+    }
+    if (n === 1 && (a[0] === null || isTensor(a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), this._h, cTO(a[0], "clip", "min")));
+    }
+    if (n === 2 && (a[0] === null || isTensor(a[0])) && (a[1] === null || isTensor(a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), this._h, cTO(a[0], "clip", "min"), cTO(a[1], "clip", "max")));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), this._h));
+    }
+    if (n === 1 && fits(7, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), this._h, cSO(a[0], "clip", "min")));
+    }
+    if (n === 2 && fits(7, a[0]) && fits(7, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), this._h, cSO(a[0], "clip", "min"), cSO(a[1], "clip", "max")));
+    }
     const o = kwOf(a);
     switch (pick("clip", SIGS_97, a, o)) {
       case 0: {
@@ -4116,6 +4770,31 @@ export abstract class TensorOps {
    */
   clip_(...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): this;
   clip_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), this._h);
+      return this;
+    }
+    if (n === 1 && (a[0] === null || isTensor(a[0]))) {
+      native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), this._h, cTO(a[0], "clip_", "min"));
+      return this;
+    }
+    if (n === 2 && (a[0] === null || isTensor(a[0])) && (a[1] === null || isTensor(a[1]))) {
+      native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), this._h, cTO(a[0], "clip_", "min"), cTO(a[1], "clip_", "max"));
+      return this;
+    }
+    if (n === 0) {
+      native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && fits(7, a[0])) {
+      native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), this._h, cSO(a[0], "clip_", "min"));
+      return this;
+    }
+    if (n === 2 && fits(7, a[0]) && fits(7, a[1])) {
+      native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), this._h, cSO(a[0], "clip_", "min"), cSO(a[1], "clip_", "max"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("clip_", SIGS_98, a, o)) {
       case 0: {
@@ -4137,6 +4816,10 @@ export abstract class TensorOps {
    */
   clone(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   clone(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_clone >= 0 ? OP_clone : (OP_clone = lookup('aten::clone', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("clone", SIGS_99, a, o)) {
       case 0: {
@@ -4152,6 +4835,10 @@ export abstract class TensorOps {
    */
   coalesce(): Tensor;
   coalesce(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_coalesce >= 0 ? OP_coalesce : (OP_coalesce = lookup('aten::coalesce', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("coalesce", SIGS_100, a, o)) {
       case 0: {
@@ -4167,6 +4854,10 @@ export abstract class TensorOps {
    */
   colIndices(): Tensor;
   colIndices(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_col_indices >= 0 ? OP_col_indices : (OP_col_indices = lookup('aten::col_indices', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("colIndices", SIGS_101, a, o)) {
       case 0: {
@@ -4182,6 +4873,10 @@ export abstract class TensorOps {
    */
   conj(): Tensor;
   conj(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_conj >= 0 ? OP_conj : (OP_conj = lookup('aten::conj', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("conj", SIGS_102, a, o)) {
       case 0: {
@@ -4197,6 +4892,10 @@ export abstract class TensorOps {
    */
   conjPhysical(): Tensor;
   conjPhysical(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_conj_physical >= 0 ? OP_conj_physical : (OP_conj_physical = lookup('aten::conj_physical', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("conjPhysical", SIGS_103, a, o)) {
       case 0: {
@@ -4212,6 +4911,11 @@ export abstract class TensorOps {
    */
   conjPhysical_(): this;
   conjPhysical_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_conj_physical_ >= 0 ? OP_conj_physical_ : (OP_conj_physical_ = lookup('aten::conj_physical_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("conjPhysical_", SIGS_104, a, o)) {
       case 0: {
@@ -4229,6 +4933,10 @@ export abstract class TensorOps {
    */
   contiguous(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   contiguous(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("contiguous", SIGS_105, a, o)) {
       case 0: {
@@ -4245,6 +4953,15 @@ export abstract class TensorOps {
    */
   copy_(src: Tensor | Scalar, ...rest: [opts?: { nonBlocking?: boolean }] | [nonBlocking: boolean, opts?: { nonBlocking?: boolean }]): this;
   copy_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      native.callOp(OP_copy_ >= 0 ? OP_copy_ : (OP_copy_ = lookup('aten::copy_', '')), this._h, cTN(a[0], "copy_", "src", this));
+      return this;
+    }
+    if (n === 2 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint') && typeof a[1] === 'boolean') {
+      native.callOp(OP_copy_ >= 0 ? OP_copy_ : (OP_copy_ = lookup('aten::copy_', '')), this._h, cTN(a[0], "copy_", "src", this), cB(a[1], "copy_", "nonBlocking"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("copy_", SIGS_106, a, o)) {
       case 0: {
@@ -4266,6 +4983,16 @@ export abstract class TensorOps {
    */
   copysign(other: Scalar): Tensor;
   copysign(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_copysign__Tensor >= 0 ? OP_copysign__Tensor : (OP_copysign__Tensor = lookup('aten::copysign', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), this._h, cS(a[0], "copysign", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), this._h, cS(a[0], "copysign", "other")));
+    }
     const o = kwOf(a);
     switch (pick("copysign", SIGS_107, a, o)) {
       case 0: {
@@ -4292,6 +5019,19 @@ export abstract class TensorOps {
    */
   copysign_(other: Scalar): this;
   copysign_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_copysign___Tensor >= 0 ? OP_copysign___Tensor : (OP_copysign___Tensor = lookup('aten::copysign_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_copysign___Scalar >= 0 ? OP_copysign___Scalar : (OP_copysign___Scalar = lookup('aten::copysign_', 'Scalar')), this._h, cS(a[0], "copysign_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_copysign___Scalar >= 0 ? OP_copysign___Scalar : (OP_copysign___Scalar = lookup('aten::copysign_', 'Scalar')), this._h, cS(a[0], "copysign_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("copysign_", SIGS_108, a, o)) {
       case 0: {
@@ -4316,6 +5056,10 @@ export abstract class TensorOps {
    */
   corrcoef(): Tensor;
   corrcoef(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_corrcoef >= 0 ? OP_corrcoef : (OP_corrcoef = lookup('aten::corrcoef', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("corrcoef", SIGS_109, a, o)) {
       case 0: {
@@ -4331,6 +5075,10 @@ export abstract class TensorOps {
    */
   cos(): Tensor;
   cos(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_cos >= 0 ? OP_cos : (OP_cos = lookup('aten::cos', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("cos", SIGS_110, a, o)) {
       case 0: {
@@ -4346,6 +5094,11 @@ export abstract class TensorOps {
    */
   cos_(): this;
   cos_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_cos_ >= 0 ? OP_cos_ : (OP_cos_ = lookup('aten::cos_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("cos_", SIGS_111, a, o)) {
       case 0: {
@@ -4362,6 +5115,10 @@ export abstract class TensorOps {
    */
   cosh(): Tensor;
   cosh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_cosh >= 0 ? OP_cosh : (OP_cosh = lookup('aten::cosh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("cosh", SIGS_112, a, o)) {
       case 0: {
@@ -4377,6 +5134,11 @@ export abstract class TensorOps {
    */
   cosh_(): this;
   cosh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_cosh_ >= 0 ? OP_cosh_ : (OP_cosh_ = lookup('aten::cosh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("cosh_", SIGS_113, a, o)) {
       case 0: {
@@ -4406,6 +5168,19 @@ export abstract class TensorOps {
    */
   countNonzero(...dim: Int[]): Tensor;
   countNonzero(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_count_nonzero >= 0 ? OP_count_nonzero : (OP_count_nonzero = lookup('aten::count_nonzero', '')), this._h));
+    }
+    if (n === 1 && fits(9, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_count_nonzero >= 0 ? OP_count_nonzero : (OP_count_nonzero = lookup('aten::count_nonzero', '')), this._h, cIO(a[0], "countNonzero", "dim")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_count_nonzero__dim_IntList >= 0 ? OP_count_nonzero__dim_IntList : (OP_count_nonzero__dim_IntList = lookup('aten::count_nonzero', 'dim_IntList')), this._h, cIL(a, "countNonzero", "dim", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_count_nonzero__dim_IntList >= 0 ? OP_count_nonzero__dim_IntList : (OP_count_nonzero__dim_IntList = lookup('aten::count_nonzero', 'dim_IntList')), this._h, cIL(a[0], "countNonzero", "dim", 0)));
+    }
     const o = kwOf(a);
     switch (pick("countNonzero", SIGS_114, a, o)) {
       case 0: {
@@ -4425,6 +5200,10 @@ export abstract class TensorOps {
    */
   cov(opts?: { correction?: Int; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
   cov(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_cov >= 0 ? OP_cov : (OP_cov = lookup('aten::cov', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("cov", SIGS_115, a, o)) {
       case 0: {
@@ -4441,6 +5220,13 @@ export abstract class TensorOps {
    */
   cross(other: Tensor, ...rest: [opts?: { dim?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null }]): Tensor;
   cross(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "cross", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("cross", SIGS_116, a, o)) {
       case 0: {
@@ -4456,6 +5242,10 @@ export abstract class TensorOps {
    */
   crowIndices(): Tensor;
   crowIndices(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_crow_indices >= 0 ? OP_crow_indices : (OP_crow_indices = lookup('aten::crow_indices', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("crowIndices", SIGS_117, a, o)) {
       case 0: {
@@ -4471,6 +5261,10 @@ export abstract class TensorOps {
    */
   cummax(dim: Int): ValuesIndices;
   cummax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_cummax >= 0 ? OP_cummax : (OP_cummax = lookup('aten::cummax', '')), this._h, cI(a[0], "cummax", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("cummax", SIGS_118, a, o)) {
       case 0: {
@@ -4486,6 +5280,10 @@ export abstract class TensorOps {
    */
   cummin(dim: Int): ValuesIndices;
   cummin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_cummin >= 0 ? OP_cummin : (OP_cummin = lookup('aten::cummin', '')), this._h, cI(a[0], "cummin", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("cummin", SIGS_119, a, o)) {
       case 0: {
@@ -4502,6 +5300,10 @@ export abstract class TensorOps {
    */
   cumprod(dim: Int, opts?: { dtype?: DType | null }): Tensor;
   cumprod(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_cumprod >= 0 ? OP_cumprod : (OP_cumprod = lookup('aten::cumprod', '')), this._h, cI(a[0], "cumprod", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("cumprod", SIGS_120, a, o)) {
       case 0: {
@@ -4518,6 +5320,11 @@ export abstract class TensorOps {
    */
   cumprod_(dim: Int, opts?: { dtype?: DType | null }): this;
   cumprod_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_cumprod_ >= 0 ? OP_cumprod_ : (OP_cumprod_ = lookup('aten::cumprod_', '')), this._h, cI(a[0], "cumprod_", "dim"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("cumprod_", SIGS_121, a, o)) {
       case 0: {
@@ -4535,6 +5342,10 @@ export abstract class TensorOps {
    */
   cumsum(dim: Int, opts?: { dtype?: DType | null }): Tensor;
   cumsum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_cumsum >= 0 ? OP_cumsum : (OP_cumsum = lookup('aten::cumsum', '')), this._h, cI(a[0], "cumsum", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("cumsum", SIGS_122, a, o)) {
       case 0: {
@@ -4551,6 +5362,11 @@ export abstract class TensorOps {
    */
   cumsum_(dim: Int, opts?: { dtype?: DType | null }): this;
   cumsum_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_cumsum_ >= 0 ? OP_cumsum_ : (OP_cumsum_ = lookup('aten::cumsum_', '')), this._h, cI(a[0], "cumsum_", "dim"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("cumsum_", SIGS_123, a, o)) {
       case 0: {
@@ -4567,6 +5383,10 @@ export abstract class TensorOps {
    */
   deg2rad(): Tensor;
   deg2rad(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_deg2rad >= 0 ? OP_deg2rad : (OP_deg2rad = lookup('aten::deg2rad', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("deg2rad", SIGS_124, a, o)) {
       case 0: {
@@ -4582,6 +5402,11 @@ export abstract class TensorOps {
    */
   deg2rad_(): this;
   deg2rad_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_deg2rad_ >= 0 ? OP_deg2rad_ : (OP_deg2rad_ = lookup('aten::deg2rad_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("deg2rad_", SIGS_125, a, o)) {
       case 0: {
@@ -4598,6 +5423,10 @@ export abstract class TensorOps {
    */
   denseDim(): number;
   denseDim(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_dense_dim >= 0 ? OP_dense_dim : (OP_dense_dim = lookup('aten::dense_dim', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("denseDim", SIGS_126, a, o)) {
       case 0: {
@@ -4613,6 +5442,10 @@ export abstract class TensorOps {
    */
   dequantize(): Tensor;
   dequantize(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_dequantize__self >= 0 ? OP_dequantize__self : (OP_dequantize__self = lookup('aten::dequantize', 'self')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("dequantize", SIGS_127, a, o)) {
       case 0: {
@@ -4628,6 +5461,10 @@ export abstract class TensorOps {
    */
   det(): Tensor;
   det(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_det >= 0 ? OP_det : (OP_det = lookup('aten::det', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("det", SIGS_128, a, o)) {
       case 0: {
@@ -4643,6 +5480,10 @@ export abstract class TensorOps {
    */
   detach(): Tensor;
   detach(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_detach >= 0 ? OP_detach : (OP_detach = lookup('aten::detach', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("detach", SIGS_129, a, o)) {
       case 0: {
@@ -4658,6 +5499,11 @@ export abstract class TensorOps {
    */
   detach_(): this;
   detach_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_detach_ >= 0 ? OP_detach_ : (OP_detach_ = lookup('aten::detach_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("detach_", SIGS_130, a, o)) {
       case 0: {
@@ -4675,6 +5521,13 @@ export abstract class TensorOps {
    */
   diag(...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
   diag(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), this._h, cI(a[0], "diag", "diagonal")));
+    }
     const o = kwOf(a);
     switch (pick("diag", SIGS_131, a, o)) {
       case 0: {
@@ -4691,6 +5544,19 @@ export abstract class TensorOps {
    */
   diagEmbed(...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
   diagEmbed(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), this._h, cI(a[0], "diagEmbed", "offset")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), this._h, cI(a[0], "diagEmbed", "offset"), cI(a[1], "diagEmbed", "dim1")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), this._h, cI(a[0], "diagEmbed", "offset"), cI(a[1], "diagEmbed", "dim1"), cI(a[2], "diagEmbed", "dim2")));
+    }
     const o = kwOf(a);
     switch (pick("diagEmbed", SIGS_132, a, o)) {
       case 0: {
@@ -4707,6 +5573,13 @@ export abstract class TensorOps {
    */
   diagflat(...rest: [opts?: { offset?: Int }] | [offset: Int, opts?: { offset?: Int }]): Tensor;
   diagflat(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), this._h, cI(a[0], "diagflat", "offset")));
+    }
     const o = kwOf(a);
     switch (pick("diagflat", SIGS_133, a, o)) {
       case 0: {
@@ -4723,6 +5596,19 @@ export abstract class TensorOps {
    */
   diagonal(...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
   diagonal(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), this._h, cI(a[0], "diagonal", "offset")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), this._h, cI(a[0], "diagonal", "offset"), cI(a[1], "diagonal", "dim1")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), this._h, cI(a[0], "diagonal", "offset"), cI(a[1], "diagonal", "dim1"), cI(a[2], "diagonal", "dim2")));
+    }
     const o = kwOf(a);
     switch (pick("diagonal", SIGS_134, a, o)) {
       case 0: {
@@ -4739,6 +5625,19 @@ export abstract class TensorOps {
    */
   diagonalScatter(src: Tensor, ...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
   diagonalScatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "diagonalScatter", "offset")));
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "diagonalScatter", "offset"), cI(a[2], "diagonalScatter", "dim1")));
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+      return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "diagonalScatter", "offset"), cI(a[2], "diagonalScatter", "dim1"), cI(a[3], "diagonalScatter", "dim2")));
+    }
     const o = kwOf(a);
     switch (pick("diagonalScatter", SIGS_135, a, o)) {
       case 0: {
@@ -4755,6 +5654,22 @@ export abstract class TensorOps {
    */
   diff(...rest: [opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, prepend: Tensor | null, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, prepend: Tensor | null, append: Tensor | null, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }]): Tensor;
   diff(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), this._h, cI(a[0], "diff", "n")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), this._h, cI(a[0], "diff", "n"), cI(a[1], "diff", "dim")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), this._h, cI(a[0], "diff", "n"), cI(a[1], "diff", "dim"), cTO(a[2], "diff", "prepend")));
+    }
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
+      return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), this._h, cI(a[0], "diff", "n"), cI(a[1], "diff", "dim"), cTO(a[2], "diff", "prepend"), cTO(a[3], "diff", "append")));
+    }
     const o = kwOf(a);
     switch (pick("diff", SIGS_136, a, o)) {
       case 0: {
@@ -4770,6 +5685,10 @@ export abstract class TensorOps {
    */
   digamma(): Tensor;
   digamma(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_digamma >= 0 ? OP_digamma : (OP_digamma = lookup('aten::digamma', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("digamma", SIGS_137, a, o)) {
       case 0: {
@@ -4785,6 +5704,11 @@ export abstract class TensorOps {
    */
   digamma_(): this;
   digamma_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_digamma_ >= 0 ? OP_digamma_ : (OP_digamma_ = lookup('aten::digamma_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("digamma_", SIGS_138, a, o)) {
       case 0: {
@@ -4802,6 +5726,13 @@ export abstract class TensorOps {
    */
   dist(other: Tensor, ...rest: [opts?: { p?: Scalar }] | [p: Scalar, opts?: { p?: Scalar }]): Tensor;
   dist(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), this._h, (a[0] as Tensor)._h, cS(a[1], "dist", "p")));
+    }
     const o = kwOf(a);
     switch (pick("dist", SIGS_139, a, o)) {
       case 0: {
@@ -4829,6 +5760,13 @@ export abstract class TensorOps {
    */
   div(other: Scalar, opts: { roundingMode: string | null }): Tensor;
   div(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_div__Tensor >= 0 ? OP_div__Tensor : (OP_div__Tensor = lookup('aten::div', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_div__Scalar >= 0 ? OP_div__Scalar : (OP_div__Scalar = lookup('aten::div', 'Scalar')), this._h, cS(a[0], "div", "other")));
+    }
     const o = kwOf(a);
     switch (pick("div", SIGS_140, a, o)) {
       case 0: {
@@ -4868,6 +5806,15 @@ export abstract class TensorOps {
    */
   div_(other: Scalar, opts: { roundingMode: string | null }): this;
   div_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_div___Tensor >= 0 ? OP_div___Tensor : (OP_div___Tensor = lookup('aten::div_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_div___Scalar >= 0 ? OP_div___Scalar : (OP_div___Scalar = lookup('aten::div_', 'Scalar')), this._h, cS(a[0], "div_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("div_", SIGS_141, a, o)) {
       case 0: {
@@ -4917,6 +5864,16 @@ export abstract class TensorOps {
    */
   divide(other: Scalar, opts: { roundingMode: string | null }): Tensor;
   divide(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_divide__Tensor >= 0 ? OP_divide__Tensor : (OP_divide__Tensor = lookup('aten::divide', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), this._h, cS(a[0], "divide", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), this._h, cS(a[0], "divide", "other")));
+    }
     const o = kwOf(a);
     switch (pick("divide", SIGS_142, a, o)) {
       case 0: {
@@ -4964,6 +5921,19 @@ export abstract class TensorOps {
    */
   divide_(other: Scalar, opts: { roundingMode: string | null }): this;
   divide_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_divide___Tensor >= 0 ? OP_divide___Tensor : (OP_divide___Tensor = lookup('aten::divide_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_divide___Scalar >= 0 ? OP_divide___Scalar : (OP_divide___Scalar = lookup('aten::divide_', 'Scalar')), this._h, cS(a[0], "divide_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_divide___Scalar >= 0 ? OP_divide___Scalar : (OP_divide___Scalar = lookup('aten::divide_', 'Scalar')), this._h, cS(a[0], "divide_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("divide_", SIGS_143, a, o)) {
       case 0: {
@@ -5000,6 +5970,10 @@ export abstract class TensorOps {
    */
   dot(tensor: Tensor): Tensor;
   dot(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_dot >= 0 ? OP_dot : (OP_dot = lookup('aten::dot', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("dot", SIGS_144, a, o)) {
       case 0: {
@@ -5027,6 +6001,16 @@ export abstract class TensorOps {
    */
   dsplit(...indices: Int[]): Tensor[];
   dsplit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_dsplit__int >= 0 ? OP_dsplit__int : (OP_dsplit__int = lookup('aten::dsplit', 'int')), this._h, cI(a[0], "dsplit", "sections")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrapList<Tensor>(native.callOp(OP_dsplit__array >= 0 ? OP_dsplit__array : (OP_dsplit__array = lookup('aten::dsplit', 'array')), this._h, cIL(a, "dsplit", "indices", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_dsplit__array >= 0 ? OP_dsplit__array : (OP_dsplit__array = lookup('aten::dsplit', 'array')), this._h, cIL(a[0], "dsplit", "indices", 0)));
+    }
     const o = kwOf(a);
     switch (pick("dsplit", SIGS_145, a, o)) {
       case 0: {
@@ -5050,6 +6034,13 @@ export abstract class TensorOps {
    */
   eq(other: Scalar): Tensor;
   eq(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_eq__Tensor >= 0 ? OP_eq__Tensor : (OP_eq__Tensor = lookup('aten::eq', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_eq__Scalar >= 0 ? OP_eq__Scalar : (OP_eq__Scalar = lookup('aten::eq', 'Scalar')), this._h, cS(a[0], "eq", "other")));
+    }
     const o = kwOf(a);
     switch (pick("eq", SIGS_146, a, o)) {
       case 0: {
@@ -5073,6 +6064,15 @@ export abstract class TensorOps {
    */
   eq_(other: Scalar): this;
   eq_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_eq___Tensor >= 0 ? OP_eq___Tensor : (OP_eq___Tensor = lookup('aten::eq_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_eq___Scalar >= 0 ? OP_eq___Scalar : (OP_eq___Scalar = lookup('aten::eq_', 'Scalar')), this._h, cS(a[0], "eq_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("eq_", SIGS_147, a, o)) {
       case 0: {
@@ -5093,6 +6093,10 @@ export abstract class TensorOps {
    */
   equal(other: Tensor): boolean;
   equal(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return native.callOp(OP_equal >= 0 ? OP_equal : (OP_equal = lookup('aten::equal', '')), this._h, (a[0] as Tensor)._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("equal", SIGS_148, a, o)) {
       case 0: {
@@ -5108,6 +6112,10 @@ export abstract class TensorOps {
    */
   erf(): Tensor;
   erf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_erf >= 0 ? OP_erf : (OP_erf = lookup('aten::erf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("erf", SIGS_149, a, o)) {
       case 0: {
@@ -5123,6 +6131,11 @@ export abstract class TensorOps {
    */
   erf_(): this;
   erf_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_erf_ >= 0 ? OP_erf_ : (OP_erf_ = lookup('aten::erf_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("erf_", SIGS_150, a, o)) {
       case 0: {
@@ -5139,6 +6152,10 @@ export abstract class TensorOps {
    */
   erfc(): Tensor;
   erfc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_erfc >= 0 ? OP_erfc : (OP_erfc = lookup('aten::erfc', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("erfc", SIGS_151, a, o)) {
       case 0: {
@@ -5154,6 +6171,11 @@ export abstract class TensorOps {
    */
   erfc_(): this;
   erfc_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_erfc_ >= 0 ? OP_erfc_ : (OP_erfc_ = lookup('aten::erfc_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("erfc_", SIGS_152, a, o)) {
       case 0: {
@@ -5170,6 +6192,10 @@ export abstract class TensorOps {
    */
   erfinv(): Tensor;
   erfinv(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_erfinv >= 0 ? OP_erfinv : (OP_erfinv = lookup('aten::erfinv', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("erfinv", SIGS_153, a, o)) {
       case 0: {
@@ -5185,6 +6211,11 @@ export abstract class TensorOps {
    */
   erfinv_(): this;
   erfinv_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_erfinv_ >= 0 ? OP_erfinv_ : (OP_erfinv_ = lookup('aten::erfinv_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("erfinv_", SIGS_154, a, o)) {
       case 0: {
@@ -5201,6 +6232,10 @@ export abstract class TensorOps {
    */
   exp(): Tensor;
   exp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_exp >= 0 ? OP_exp : (OP_exp = lookup('aten::exp', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("exp", SIGS_155, a, o)) {
       case 0: {
@@ -5216,6 +6251,10 @@ export abstract class TensorOps {
    */
   exp2(): Tensor;
   exp2(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_exp2 >= 0 ? OP_exp2 : (OP_exp2 = lookup('aten::exp2', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("exp2", SIGS_156, a, o)) {
       case 0: {
@@ -5231,6 +6270,11 @@ export abstract class TensorOps {
    */
   exp2_(): this;
   exp2_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_exp2_ >= 0 ? OP_exp2_ : (OP_exp2_ = lookup('aten::exp2_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("exp2_", SIGS_157, a, o)) {
       case 0: {
@@ -5247,6 +6291,11 @@ export abstract class TensorOps {
    */
   exp_(): this;
   exp_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_exp_ >= 0 ? OP_exp_ : (OP_exp_ = lookup('aten::exp_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("exp_", SIGS_158, a, o)) {
       case 0: {
@@ -5279,6 +6328,13 @@ export abstract class TensorOps {
    */
   expand(...args: [...size: Int[], opts: { implicit?: boolean }]): Tensor;
   expand(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), this._h, cIL(a, "expand", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), this._h, cIL(a[0], "expand", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("expand", SIGS_159, a, o)) {
       case 0: {
@@ -5294,6 +6350,10 @@ export abstract class TensorOps {
    */
   expandAs(other: Tensor): Tensor;
   expandAs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("expandAs", SIGS_160, a, o)) {
       case 0: {
@@ -5309,6 +6369,10 @@ export abstract class TensorOps {
    */
   expm1(): Tensor;
   expm1(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_expm1 >= 0 ? OP_expm1 : (OP_expm1 = lookup('aten::expm1', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("expm1", SIGS_161, a, o)) {
       case 0: {
@@ -5324,6 +6388,11 @@ export abstract class TensorOps {
    */
   expm1_(): this;
   expm1_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_expm1_ >= 0 ? OP_expm1_ : (OP_expm1_ = lookup('aten::expm1_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("expm1_", SIGS_162, a, o)) {
       case 0: {
@@ -5341,6 +6410,15 @@ export abstract class TensorOps {
    */
   exponential_(...rest: [opts?: { lambd?: number; generator?: null }] | [lambd: number, opts?: { lambd?: number; generator?: null }]): this;
   exponential_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_exponential_ >= 0 ? OP_exponential_ : (OP_exponential_ = lookup('aten::exponential_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_exponential_ >= 0 ? OP_exponential_ : (OP_exponential_ = lookup('aten::exponential_', '')), this._h, cF(a[0], "exponential_", "lambd"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("exponential_", SIGS_163, a, o)) {
       case 0: {
@@ -5362,6 +6440,15 @@ export abstract class TensorOps {
    */
   fill_(value: Scalar): this;
   fill_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_fill___Tensor >= 0 ? OP_fill___Tensor : (OP_fill___Tensor = lookup('aten::fill_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_fill___Scalar >= 0 ? OP_fill___Scalar : (OP_fill___Scalar = lookup('aten::fill_', 'Scalar')), this._h, cS(a[0], "fill_", "value"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("fill_", SIGS_164, a, o)) {
       case 0: {
@@ -5383,6 +6470,15 @@ export abstract class TensorOps {
    */
   fillDiagonal_(fillValue: Scalar, ...rest: [opts?: { wrap?: boolean }] | [wrap: boolean, opts?: { wrap?: boolean }]): this;
   fillDiagonal_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_fill_diagonal_ >= 0 ? OP_fill_diagonal_ : (OP_fill_diagonal_ = lookup('aten::fill_diagonal_', '')), this._h, cS(a[0], "fillDiagonal_", "fillValue"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && typeof a[1] === 'boolean') {
+      native.callOp(OP_fill_diagonal_ >= 0 ? OP_fill_diagonal_ : (OP_fill_diagonal_ = lookup('aten::fill_diagonal_', '')), this._h, cS(a[0], "fillDiagonal_", "fillValue"), cB(a[1], "fillDiagonal_", "wrap"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("fillDiagonal_", SIGS_165, a, o)) {
       case 0: {
@@ -5399,6 +6495,10 @@ export abstract class TensorOps {
    */
   fix(): Tensor;
   fix(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_fix >= 0 ? OP_fix : (OP_fix = lookup('aten::fix', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("fix", SIGS_166, a, o)) {
       case 0: {
@@ -5414,6 +6514,11 @@ export abstract class TensorOps {
    */
   fix_(): this;
   fix_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_fix_ >= 0 ? OP_fix_ : (OP_fix_ = lookup('aten::fix_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("fix_", SIGS_167, a, o)) {
       case 0: {
@@ -5431,6 +6536,16 @@ export abstract class TensorOps {
    */
   flatten(...rest: [opts?: { startDim?: Int; endDim?: Int }] | [startDim: Int, opts?: { startDim?: Int; endDim?: Int }] | [startDim: Int, endDim: Int, opts?: { startDim?: Int; endDim?: Int }]): Tensor;
   flatten(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), this._h, cI(a[0], "flatten", "startDim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), this._h, cI(a[0], "flatten", "startDim"), cI(a[1], "flatten", "endDim")));
+    }
     const o = kwOf(a);
     switch (pick("flatten", SIGS_168, a, o)) {
       case 0: {
@@ -5453,6 +6568,13 @@ export abstract class TensorOps {
    */
   flip(...dims: Int[]): Tensor;
   flip(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_flip >= 0 ? OP_flip : (OP_flip = lookup('aten::flip', '')), this._h, cIL(a, "flip", "dims", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_flip >= 0 ? OP_flip : (OP_flip = lookup('aten::flip', '')), this._h, cIL(a[0], "flip", "dims", 0)));
+    }
     const o = kwOf(a);
     switch (pick("flip", SIGS_169, a, o)) {
       case 0: {
@@ -5468,6 +6590,10 @@ export abstract class TensorOps {
    */
   fliplr(): Tensor;
   fliplr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_fliplr >= 0 ? OP_fliplr : (OP_fliplr = lookup('aten::fliplr', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("fliplr", SIGS_170, a, o)) {
       case 0: {
@@ -5483,6 +6609,10 @@ export abstract class TensorOps {
    */
   flipud(): Tensor;
   flipud(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_flipud >= 0 ? OP_flipud : (OP_flipud = lookup('aten::flipud', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("flipud", SIGS_171, a, o)) {
       case 0: {
@@ -5503,6 +6633,13 @@ export abstract class TensorOps {
    */
   floatPower(exponent: Scalar): Tensor;
   floatPower(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Tensor >= 0 ? OP_float_power__Tensor_Tensor : (OP_float_power__Tensor_Tensor = lookup('aten::float_power', 'Tensor_Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Scalar >= 0 ? OP_float_power__Tensor_Scalar : (OP_float_power__Tensor_Scalar = lookup('aten::float_power', 'Tensor_Scalar')), this._h, cS(a[0], "floatPower", "exponent")));
+    }
     const o = kwOf(a);
     switch (pick("floatPower", SIGS_172, a, o)) {
       case 0: {
@@ -5526,6 +6663,15 @@ export abstract class TensorOps {
    */
   floatPower_(exponent: Scalar): this;
   floatPower_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_float_power___Tensor >= 0 ? OP_float_power___Tensor : (OP_float_power___Tensor = lookup('aten::float_power_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_float_power___Scalar >= 0 ? OP_float_power___Scalar : (OP_float_power___Scalar = lookup('aten::float_power_', 'Scalar')), this._h, cS(a[0], "floatPower_", "exponent"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("floatPower_", SIGS_173, a, o)) {
       case 0: {
@@ -5546,6 +6692,10 @@ export abstract class TensorOps {
    */
   floor(): Tensor;
   floor(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_floor >= 0 ? OP_floor : (OP_floor = lookup('aten::floor', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("floor", SIGS_174, a, o)) {
       case 0: {
@@ -5561,6 +6711,11 @@ export abstract class TensorOps {
    */
   floor_(): this;
   floor_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_floor_ >= 0 ? OP_floor_ : (OP_floor_ = lookup('aten::floor_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("floor_", SIGS_175, a, o)) {
       case 0: {
@@ -5582,6 +6737,16 @@ export abstract class TensorOps {
    */
   floorDivide(other: Scalar): Tensor;
   floorDivide(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_floor_divide >= 0 ? OP_floor_divide : (OP_floor_divide = lookup('aten::floor_divide', '')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), this._h, cS(a[0], "floorDivide", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), this._h, cS(a[0], "floorDivide", "other")));
+    }
     const o = kwOf(a);
     switch (pick("floorDivide", SIGS_176, a, o)) {
       case 0: {
@@ -5608,6 +6773,19 @@ export abstract class TensorOps {
    */
   floorDivide_(other: Scalar): this;
   floorDivide_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_floor_divide___Tensor >= 0 ? OP_floor_divide___Tensor : (OP_floor_divide___Tensor = lookup('aten::floor_divide_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_floor_divide___Scalar >= 0 ? OP_floor_divide___Scalar : (OP_floor_divide___Scalar = lookup('aten::floor_divide_', 'Scalar')), this._h, cS(a[0], "floorDivide_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_floor_divide___Scalar >= 0 ? OP_floor_divide___Scalar : (OP_floor_divide___Scalar = lookup('aten::floor_divide_', 'Scalar')), this._h, cS(a[0], "floorDivide_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("floorDivide_", SIGS_177, a, o)) {
       case 0: {
@@ -5632,6 +6810,10 @@ export abstract class TensorOps {
    */
   fmax(other: Tensor): Tensor;
   fmax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_fmax >= 0 ? OP_fmax : (OP_fmax = lookup('aten::fmax', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("fmax", SIGS_178, a, o)) {
       case 0: {
@@ -5647,6 +6829,10 @@ export abstract class TensorOps {
    */
   fmin(other: Tensor): Tensor;
   fmin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_fmin >= 0 ? OP_fmin : (OP_fmin = lookup('aten::fmin', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("fmin", SIGS_179, a, o)) {
       case 0: {
@@ -5667,6 +6853,13 @@ export abstract class TensorOps {
    */
   fmod(other: Scalar): Tensor;
   fmod(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_fmod__Tensor >= 0 ? OP_fmod__Tensor : (OP_fmod__Tensor = lookup('aten::fmod', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_fmod__Scalar >= 0 ? OP_fmod__Scalar : (OP_fmod__Scalar = lookup('aten::fmod', 'Scalar')), this._h, cS(a[0], "fmod", "other")));
+    }
     const o = kwOf(a);
     switch (pick("fmod", SIGS_180, a, o)) {
       case 0: {
@@ -5690,6 +6883,15 @@ export abstract class TensorOps {
    */
   fmod_(other: Scalar): this;
   fmod_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_fmod___Tensor >= 0 ? OP_fmod___Tensor : (OP_fmod___Tensor = lookup('aten::fmod_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_fmod___Scalar >= 0 ? OP_fmod___Scalar : (OP_fmod___Scalar = lookup('aten::fmod_', 'Scalar')), this._h, cS(a[0], "fmod_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("fmod_", SIGS_181, a, o)) {
       case 0: {
@@ -5710,6 +6912,10 @@ export abstract class TensorOps {
    */
   frac(): Tensor;
   frac(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_frac >= 0 ? OP_frac : (OP_frac = lookup('aten::frac', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("frac", SIGS_182, a, o)) {
       case 0: {
@@ -5725,6 +6931,11 @@ export abstract class TensorOps {
    */
   frac_(): this;
   frac_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_frac_ >= 0 ? OP_frac_ : (OP_frac_ = lookup('aten::frac_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("frac_", SIGS_183, a, o)) {
       case 0: {
@@ -5741,6 +6952,10 @@ export abstract class TensorOps {
    */
   frexp(): readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor };
   frexp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor }>(["mantissa", "exponent"], 'TT', native.callOp(OP_frexp__Tensor >= 0 ? OP_frexp__Tensor : (OP_frexp__Tensor = lookup('aten::frexp', 'Tensor')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("frexp", SIGS_184, a, o)) {
       case 0: {
@@ -5757,6 +6972,10 @@ export abstract class TensorOps {
    */
   gather(dim: Int, index: Tensor, opts?: { sparseGrad?: boolean }): Tensor;
   gather(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_gather >= 0 ? OP_gather : (OP_gather = lookup('aten::gather', '')), this._h, cI(a[0], "gather", "dim"), (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("gather", SIGS_185, a, o)) {
       case 0: {
@@ -5772,6 +6991,10 @@ export abstract class TensorOps {
    */
   gcd(other: Tensor): Tensor;
   gcd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_gcd >= 0 ? OP_gcd : (OP_gcd = lookup('aten::gcd', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("gcd", SIGS_186, a, o)) {
       case 0: {
@@ -5787,6 +7010,11 @@ export abstract class TensorOps {
    */
   gcd_(other: Tensor): this;
   gcd_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_gcd_ >= 0 ? OP_gcd_ : (OP_gcd_ = lookup('aten::gcd_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("gcd_", SIGS_187, a, o)) {
       case 0: {
@@ -5808,6 +7036,13 @@ export abstract class TensorOps {
    */
   ge(other: Scalar): Tensor;
   ge(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_ge__Tensor >= 0 ? OP_ge__Tensor : (OP_ge__Tensor = lookup('aten::ge', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_ge__Scalar >= 0 ? OP_ge__Scalar : (OP_ge__Scalar = lookup('aten::ge', 'Scalar')), this._h, cS(a[0], "ge", "other")));
+    }
     const o = kwOf(a);
     switch (pick("ge", SIGS_188, a, o)) {
       case 0: {
@@ -5831,6 +7066,15 @@ export abstract class TensorOps {
    */
   ge_(other: Scalar): this;
   ge_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_ge___Tensor >= 0 ? OP_ge___Tensor : (OP_ge___Tensor = lookup('aten::ge_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_ge___Scalar >= 0 ? OP_ge___Scalar : (OP_ge___Scalar = lookup('aten::ge_', 'Scalar')), this._h, cS(a[0], "ge_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("ge_", SIGS_189, a, o)) {
       case 0: {
@@ -5852,6 +7096,11 @@ export abstract class TensorOps {
    */
   geometric_(p: number, opts?: { generator?: null }): this;
   geometric_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_geometric_ >= 0 ? OP_geometric_ : (OP_geometric_ = lookup('aten::geometric_', '')), this._h, cF(a[0], "geometric_", "p"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("geometric_", SIGS_190, a, o)) {
       case 0: {
@@ -5868,6 +7117,10 @@ export abstract class TensorOps {
    */
   geqrf(): readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor };
   geqrf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor }>(["a", "tau"], 'TT', native.callOp(OP_geqrf >= 0 ? OP_geqrf : (OP_geqrf = lookup('aten::geqrf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("geqrf", SIGS_191, a, o)) {
       case 0: {
@@ -5883,6 +7136,10 @@ export abstract class TensorOps {
    */
   ger(vec2: Tensor): Tensor;
   ger(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_ger >= 0 ? OP_ger : (OP_ger = lookup('aten::ger', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("ger", SIGS_192, a, o)) {
       case 0: {
@@ -5898,6 +7155,10 @@ export abstract class TensorOps {
    */
   getDevice(): number;
   getDevice(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_get_device >= 0 ? OP_get_device : (OP_get_device = lookup('aten::get_device', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("getDevice", SIGS_193, a, o)) {
       case 0: {
@@ -5918,6 +7179,13 @@ export abstract class TensorOps {
    */
   greater(other: Scalar): Tensor;
   greater(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_greater__Tensor >= 0 ? OP_greater__Tensor : (OP_greater__Tensor = lookup('aten::greater', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_greater__Scalar >= 0 ? OP_greater__Scalar : (OP_greater__Scalar = lookup('aten::greater', 'Scalar')), this._h, cS(a[0], "greater", "other")));
+    }
     const o = kwOf(a);
     switch (pick("greater", SIGS_194, a, o)) {
       case 0: {
@@ -5941,6 +7209,15 @@ export abstract class TensorOps {
    */
   greater_(other: Scalar): this;
   greater_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_greater___Tensor >= 0 ? OP_greater___Tensor : (OP_greater___Tensor = lookup('aten::greater_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_greater___Scalar >= 0 ? OP_greater___Scalar : (OP_greater___Scalar = lookup('aten::greater_', 'Scalar')), this._h, cS(a[0], "greater_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("greater_", SIGS_195, a, o)) {
       case 0: {
@@ -5966,6 +7243,13 @@ export abstract class TensorOps {
    */
   greaterEqual(other: Scalar): Tensor;
   greaterEqual(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_greater_equal__Tensor >= 0 ? OP_greater_equal__Tensor : (OP_greater_equal__Tensor = lookup('aten::greater_equal', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_greater_equal__Scalar >= 0 ? OP_greater_equal__Scalar : (OP_greater_equal__Scalar = lookup('aten::greater_equal', 'Scalar')), this._h, cS(a[0], "greaterEqual", "other")));
+    }
     const o = kwOf(a);
     switch (pick("greaterEqual", SIGS_196, a, o)) {
       case 0: {
@@ -5989,6 +7273,15 @@ export abstract class TensorOps {
    */
   greaterEqual_(other: Scalar): this;
   greaterEqual_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_greater_equal___Tensor >= 0 ? OP_greater_equal___Tensor : (OP_greater_equal___Tensor = lookup('aten::greater_equal_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_greater_equal___Scalar >= 0 ? OP_greater_equal___Scalar : (OP_greater_equal___Scalar = lookup('aten::greater_equal_', 'Scalar')), this._h, cS(a[0], "greaterEqual_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("greaterEqual_", SIGS_197, a, o)) {
       case 0: {
@@ -6014,6 +7307,13 @@ export abstract class TensorOps {
    */
   gt(other: Scalar): Tensor;
   gt(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_gt__Tensor >= 0 ? OP_gt__Tensor : (OP_gt__Tensor = lookup('aten::gt', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_gt__Scalar >= 0 ? OP_gt__Scalar : (OP_gt__Scalar = lookup('aten::gt', 'Scalar')), this._h, cS(a[0], "gt", "other")));
+    }
     const o = kwOf(a);
     switch (pick("gt", SIGS_198, a, o)) {
       case 0: {
@@ -6037,6 +7337,15 @@ export abstract class TensorOps {
    */
   gt_(other: Scalar): this;
   gt_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_gt___Tensor >= 0 ? OP_gt___Tensor : (OP_gt___Tensor = lookup('aten::gt_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_gt___Scalar >= 0 ? OP_gt___Scalar : (OP_gt___Scalar = lookup('aten::gt_', 'Scalar')), this._h, cS(a[0], "gt_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("gt_", SIGS_199, a, o)) {
       case 0: {
@@ -6058,6 +7367,13 @@ export abstract class TensorOps {
    */
   hardshrink(...rest: [opts?: { lambd?: Scalar }] | [lambd: Scalar, opts?: { lambd?: Scalar }]): Tensor;
   hardshrink(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), this._h, cS(a[0], "hardshrink", "lambd")));
+    }
     const o = kwOf(a);
     switch (pick("hardshrink", SIGS_200, a, o)) {
       case 0: {
@@ -6089,6 +7405,16 @@ export abstract class TensorOps {
    */
   hashTensor(...args: [...dim: Int[], opts: { dim?: Int | readonly Int[]; keepdim?: boolean; mode?: Int }]): Tensor;
   hashTensor(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), this._h, cIL(a, "hashTensor", "dim", 1)));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), this._h, cIL(a[0], "hashTensor", "dim", 1)));
+    }
     const o = kwOf(a);
     switch (pick("hashTensor", SIGS_201, a, o)) {
       case 0: {
@@ -6104,6 +7430,10 @@ export abstract class TensorOps {
    */
   heaviside(values: Tensor): Tensor;
   heaviside(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_heaviside >= 0 ? OP_heaviside : (OP_heaviside = lookup('aten::heaviside', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("heaviside", SIGS_202, a, o)) {
       case 0: {
@@ -6119,6 +7449,11 @@ export abstract class TensorOps {
    */
   heaviside_(values: Tensor): this;
   heaviside_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_heaviside_ >= 0 ? OP_heaviside_ : (OP_heaviside_ = lookup('aten::heaviside_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("heaviside_", SIGS_203, a, o)) {
       case 0: {
@@ -6136,6 +7471,19 @@ export abstract class TensorOps {
    */
   histc(...rest: [opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, min: Scalar, opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, min: Scalar, max: Scalar, opts?: { bins?: Int; min?: Scalar; max?: Scalar }]): Tensor;
   histc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), this._h, cI(a[0], "histc", "bins")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), this._h, cI(a[0], "histc", "bins"), cS(a[1], "histc", "min")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), this._h, cI(a[0], "histc", "bins"), cS(a[1], "histc", "min"), cS(a[2], "histc", "max")));
+    }
     const o = kwOf(a);
     switch (pick("histc", SIGS_204, a, o)) {
       case 0: {
@@ -6158,6 +7506,16 @@ export abstract class TensorOps {
    */
   histogram(...rest: [opts?: { bins?: Int; range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }] | [bins: Int, opts?: { bins?: Int; range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }]): readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor };
   histogram(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bins_tensor >= 0 ? OP_histogram__bins_tensor : (OP_histogram__bins_tensor = lookup('aten::histogram', 'bins_tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), this._h, cI(a[0], "histogram", "bins")));
+    }
     const o = kwOf(a);
     switch (pick("histogram", SIGS_205, a, o)) {
       case 0: {
@@ -6188,6 +7546,16 @@ export abstract class TensorOps {
    */
   hsplit(...indices: Int[]): Tensor[];
   hsplit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_hsplit__int >= 0 ? OP_hsplit__int : (OP_hsplit__int = lookup('aten::hsplit', 'int')), this._h, cI(a[0], "hsplit", "sections")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrapList<Tensor>(native.callOp(OP_hsplit__array >= 0 ? OP_hsplit__array : (OP_hsplit__array = lookup('aten::hsplit', 'array')), this._h, cIL(a, "hsplit", "indices", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_hsplit__array >= 0 ? OP_hsplit__array : (OP_hsplit__array = lookup('aten::hsplit', 'array')), this._h, cIL(a[0], "hsplit", "indices", 0)));
+    }
     const o = kwOf(a);
     switch (pick("hsplit", SIGS_206, a, o)) {
       case 0: {
@@ -6206,6 +7574,10 @@ export abstract class TensorOps {
    */
   hypot(other: Tensor): Tensor;
   hypot(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_hypot >= 0 ? OP_hypot : (OP_hypot = lookup('aten::hypot', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("hypot", SIGS_207, a, o)) {
       case 0: {
@@ -6221,6 +7593,11 @@ export abstract class TensorOps {
    */
   hypot_(other: Tensor): this;
   hypot_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_hypot_ >= 0 ? OP_hypot_ : (OP_hypot_ = lookup('aten::hypot_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("hypot_", SIGS_208, a, o)) {
       case 0: {
@@ -6237,6 +7614,10 @@ export abstract class TensorOps {
    */
   i0(): Tensor;
   i0(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_i0 >= 0 ? OP_i0 : (OP_i0 = lookup('aten::i0', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("i0", SIGS_209, a, o)) {
       case 0: {
@@ -6252,6 +7633,11 @@ export abstract class TensorOps {
    */
   i0_(): this;
   i0_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_i0_ >= 0 ? OP_i0_ : (OP_i0_ = lookup('aten::i0_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("i0_", SIGS_210, a, o)) {
       case 0: {
@@ -6268,6 +7654,10 @@ export abstract class TensorOps {
    */
   igamma(other: Tensor): Tensor;
   igamma(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_igamma >= 0 ? OP_igamma : (OP_igamma = lookup('aten::igamma', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("igamma", SIGS_211, a, o)) {
       case 0: {
@@ -6283,6 +7673,11 @@ export abstract class TensorOps {
    */
   igamma_(other: Tensor): this;
   igamma_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_igamma_ >= 0 ? OP_igamma_ : (OP_igamma_ = lookup('aten::igamma_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("igamma_", SIGS_212, a, o)) {
       case 0: {
@@ -6299,6 +7694,10 @@ export abstract class TensorOps {
    */
   igammac(other: Tensor): Tensor;
   igammac(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_igammac >= 0 ? OP_igammac : (OP_igammac = lookup('aten::igammac', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("igammac", SIGS_213, a, o)) {
       case 0: {
@@ -6314,6 +7713,11 @@ export abstract class TensorOps {
    */
   igammac_(other: Tensor): this;
   igammac_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_igammac_ >= 0 ? OP_igammac_ : (OP_igammac_ = lookup('aten::igammac_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("igammac_", SIGS_214, a, o)) {
       case 0: {
@@ -6331,6 +7735,10 @@ export abstract class TensorOps {
    */
   indexAdd(dim: Int, index: Tensor, source: Tensor, opts?: { alpha?: Scalar }): Tensor;
   indexAdd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      return wrap<Tensor>(native.callOp(OP_index_add >= 0 ? OP_index_add : (OP_index_add = lookup('aten::index_add', '')), this._h, cI(a[0], "indexAdd", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("indexAdd", SIGS_215, a, o)) {
       case 0: {
@@ -6347,6 +7755,11 @@ export abstract class TensorOps {
    */
   indexAdd_(dim: Int, index: Tensor, source: Tensor, opts?: { alpha?: Scalar }): this;
   indexAdd_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      native.callOp(OP_index_add_ >= 0 ? OP_index_add_ : (OP_index_add_ = lookup('aten::index_add_', '')), this._h, cI(a[0], "indexAdd_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("indexAdd_", SIGS_216, a, o)) {
       case 0: {
@@ -6363,6 +7776,10 @@ export abstract class TensorOps {
    */
   indexCopy(dim: Int, index: Tensor, source: Tensor): Tensor;
   indexCopy(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      return wrap<Tensor>(native.callOp(OP_index_copy >= 0 ? OP_index_copy : (OP_index_copy = lookup('aten::index_copy', '')), this._h, cI(a[0], "indexCopy", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("indexCopy", SIGS_217, a, o)) {
       case 0: {
@@ -6378,6 +7795,11 @@ export abstract class TensorOps {
    */
   indexCopy_(dim: Int, index: Tensor, source: Tensor): this;
   indexCopy_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      native.callOp(OP_index_copy_ >= 0 ? OP_index_copy_ : (OP_index_copy_ = lookup('aten::index_copy_', '')), this._h, cI(a[0], "indexCopy_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("indexCopy_", SIGS_218, a, o)) {
       case 0: {
@@ -6399,6 +7821,13 @@ export abstract class TensorOps {
    */
   indexFill(dim: Int, index: Tensor, value: Scalar): Tensor;
   indexFill(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      return wrap<Tensor>(native.callOp(OP_index_fill__int_Tensor >= 0 ? OP_index_fill__int_Tensor : (OP_index_fill__int_Tensor = lookup('aten::index_fill', 'int_Tensor')), this._h, cI(a[0], "indexFill", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_index_fill__int_Scalar >= 0 ? OP_index_fill__int_Scalar : (OP_index_fill__int_Scalar = lookup('aten::index_fill', 'int_Scalar')), this._h, cI(a[0], "indexFill", "dim"), (a[1] as Tensor)._h, cS(a[2], "indexFill", "value")));
+    }
     const o = kwOf(a);
     switch (pick("indexFill", SIGS_219, a, o)) {
       case 0: {
@@ -6422,6 +7851,15 @@ export abstract class TensorOps {
    */
   indexFill_(dim: Int, index: Tensor, value: Scalar): this;
   indexFill_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      native.callOp(OP_index_fill___int_Tensor >= 0 ? OP_index_fill___int_Tensor : (OP_index_fill___int_Tensor = lookup('aten::index_fill_', 'int_Tensor')), this._h, cI(a[0], "indexFill_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+      return this;
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      native.callOp(OP_index_fill___int_Scalar >= 0 ? OP_index_fill___int_Scalar : (OP_index_fill___int_Scalar = lookup('aten::index_fill_', 'int_Scalar')), this._h, cI(a[0], "indexFill_", "dim"), (a[1] as Tensor)._h, cS(a[2], "indexFill_", "value"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("indexFill_", SIGS_220, a, o)) {
       case 0: {
@@ -6443,6 +7881,13 @@ export abstract class TensorOps {
    */
   indexPut(indices: readonly (Tensor | null)[], values: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): Tensor;
   indexPut(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(5, a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), this._h, cTOL(a[0], "indexPut", "indices"), (a[1] as Tensor)._h));
+    }
+    if (n === 3 && fits(5, a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), this._h, cTOL(a[0], "indexPut", "indices"), (a[1] as Tensor)._h, cB(a[2], "indexPut", "accumulate")));
+    }
     const o = kwOf(a);
     switch (pick("indexPut", SIGS_221, a, o)) {
       case 0: {
@@ -6459,6 +7904,10 @@ export abstract class TensorOps {
    */
   indexReduce(dim: Int, index: Tensor, source: Tensor, reduce: string, opts?: { includeSelf?: boolean }): Tensor;
   indexReduce(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'string') {
+      return wrap<Tensor>(native.callOp(OP_index_reduce >= 0 ? OP_index_reduce : (OP_index_reduce = lookup('aten::index_reduce', '')), this._h, cI(a[0], "indexReduce", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "indexReduce", "reduce")));
+    }
     const o = kwOf(a);
     switch (pick("indexReduce", SIGS_222, a, o)) {
       case 0: {
@@ -6475,6 +7924,11 @@ export abstract class TensorOps {
    */
   indexReduce_(dim: Int, index: Tensor, source: Tensor, reduce: string, opts?: { includeSelf?: boolean }): this;
   indexReduce_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'string') {
+      native.callOp(OP_index_reduce_ >= 0 ? OP_index_reduce_ : (OP_index_reduce_ = lookup('aten::index_reduce_', '')), this._h, cI(a[0], "indexReduce_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "indexReduce_", "reduce"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("indexReduce_", SIGS_223, a, o)) {
       case 0: {
@@ -6491,6 +7945,10 @@ export abstract class TensorOps {
    */
   indexSelect(dim: Int, index: Tensor): Tensor;
   indexSelect(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_index_select >= 0 ? OP_index_select : (OP_index_select = lookup('aten::index_select', '')), this._h, cI(a[0], "indexSelect", "dim"), (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("indexSelect", SIGS_224, a, o)) {
       case 0: {
@@ -6506,6 +7964,10 @@ export abstract class TensorOps {
    */
   indices(): Tensor;
   indices(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_indices >= 0 ? OP_indices : (OP_indices = lookup('aten::indices', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("indices", SIGS_225, a, o)) {
       case 0: {
@@ -6521,6 +7983,10 @@ export abstract class TensorOps {
    */
   inner(other: Tensor): Tensor;
   inner(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_inner >= 0 ? OP_inner : (OP_inner = lookup('aten::inner', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("inner", SIGS_226, a, o)) {
       case 0: {
@@ -6536,6 +8002,10 @@ export abstract class TensorOps {
    */
   intRepr(): Tensor;
   intRepr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_int_repr >= 0 ? OP_int_repr : (OP_int_repr = lookup('aten::int_repr', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("intRepr", SIGS_227, a, o)) {
       case 0: {
@@ -6551,6 +8021,10 @@ export abstract class TensorOps {
    */
   inverse(): Tensor;
   inverse(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_inverse >= 0 ? OP_inverse : (OP_inverse = lookup('aten::inverse', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("inverse", SIGS_228, a, o)) {
       case 0: {
@@ -6566,6 +8040,10 @@ export abstract class TensorOps {
    */
   isCoalesced(): boolean;
   isCoalesced(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_coalesced >= 0 ? OP_is_coalesced : (OP_is_coalesced = lookup('aten::is_coalesced', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isCoalesced", SIGS_229, a, o)) {
       case 0: {
@@ -6581,6 +8059,10 @@ export abstract class TensorOps {
    */
   isComplex(): boolean;
   isComplex(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_complex >= 0 ? OP_is_complex : (OP_is_complex = lookup('aten::is_complex', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isComplex", SIGS_230, a, o)) {
       case 0: {
@@ -6596,6 +8078,10 @@ export abstract class TensorOps {
    */
   isConj(): boolean;
   isConj(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_conj >= 0 ? OP_is_conj : (OP_is_conj = lookup('aten::is_conj', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isConj", SIGS_231, a, o)) {
       case 0: {
@@ -6611,6 +8097,10 @@ export abstract class TensorOps {
    */
   isDistributed(): boolean;
   isDistributed(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_distributed >= 0 ? OP_is_distributed : (OP_is_distributed = lookup('aten::is_distributed', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isDistributed", SIGS_232, a, o)) {
       case 0: {
@@ -6626,6 +8116,10 @@ export abstract class TensorOps {
    */
   isInference(): boolean;
   isInference(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_inference >= 0 ? OP_is_inference : (OP_is_inference = lookup('aten::is_inference', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isInference", SIGS_233, a, o)) {
       case 0: {
@@ -6641,6 +8135,10 @@ export abstract class TensorOps {
    */
   isNeg(): boolean;
   isNeg(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_neg >= 0 ? OP_is_neg : (OP_is_neg = lookup('aten::is_neg', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isNeg", SIGS_234, a, o)) {
       case 0: {
@@ -6656,6 +8154,10 @@ export abstract class TensorOps {
    */
   isNonzero(): boolean;
   isNonzero(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_nonzero >= 0 ? OP_is_nonzero : (OP_is_nonzero = lookup('aten::is_nonzero', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isNonzero", SIGS_235, a, o)) {
       case 0: {
@@ -6672,6 +8174,13 @@ export abstract class TensorOps {
    */
   isPinned(...rest: [opts?: { device?: DeviceLike | null }] | [device: DeviceLike | null, opts?: { device?: DeviceLike | null }]): boolean;
   isPinned(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_pinned >= 0 ? OP_is_pinned : (OP_is_pinned = lookup('aten::is_pinned', '')), this._h) as boolean;
+    }
+    if (n === 1 && fits(27, a[0])) {
+      return native.callOp(OP_is_pinned >= 0 ? OP_is_pinned : (OP_is_pinned = lookup('aten::is_pinned', '')), this._h, cDevO(a[0], "isPinned", "device")) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isPinned", SIGS_236, a, o)) {
       case 0: {
@@ -6687,6 +8196,10 @@ export abstract class TensorOps {
    */
   isSameSize(other: Tensor): boolean;
   isSameSize(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return native.callOp(OP_is_same_size >= 0 ? OP_is_same_size : (OP_is_same_size = lookup('aten::is_same_size', '')), this._h, (a[0] as Tensor)._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isSameSize", SIGS_237, a, o)) {
       case 0: {
@@ -6702,6 +8215,10 @@ export abstract class TensorOps {
    */
   isSetTo(tensor: Tensor): boolean;
   isSetTo(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return native.callOp(OP_is_set_to >= 0 ? OP_is_set_to : (OP_is_set_to = lookup('aten::is_set_to', '')), this._h, (a[0] as Tensor)._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isSetTo", SIGS_238, a, o)) {
       case 0: {
@@ -6717,6 +8234,10 @@ export abstract class TensorOps {
    */
   isSigned(): boolean;
   isSigned(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_is_signed >= 0 ? OP_is_signed : (OP_is_signed = lookup('aten::is_signed', '')), this._h) as boolean;
+    }
     const o = kwOf(a);
     switch (pick("isSigned", SIGS_239, a, o)) {
       case 0: {
@@ -6733,6 +8254,19 @@ export abstract class TensorOps {
    */
   isclose(other: Tensor, ...rest: [opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, equalNan: boolean, opts?: { rtol?: number; atol?: number; equalNan?: boolean }]): Tensor;
   isclose(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "isclose", "rtol")));
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "isclose", "rtol"), cF(a[2], "isclose", "atol")));
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' || fits(14, a[2])) && typeof a[3] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), this._h, (a[0] as Tensor)._h, cF(a[1], "isclose", "rtol"), cF(a[2], "isclose", "atol"), cB(a[3], "isclose", "equalNan")));
+    }
     const o = kwOf(a);
     switch (pick("isclose", SIGS_240, a, o)) {
       case 0: {
@@ -6748,6 +8282,10 @@ export abstract class TensorOps {
    */
   isfinite(): Tensor;
   isfinite(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isfinite >= 0 ? OP_isfinite : (OP_isfinite = lookup('aten::isfinite', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isfinite", SIGS_241, a, o)) {
       case 0: {
@@ -6763,6 +8301,10 @@ export abstract class TensorOps {
    */
   isinf(): Tensor;
   isinf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isinf >= 0 ? OP_isinf : (OP_isinf = lookup('aten::isinf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isinf", SIGS_242, a, o)) {
       case 0: {
@@ -6778,6 +8320,10 @@ export abstract class TensorOps {
    */
   isnan(): Tensor;
   isnan(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isnan >= 0 ? OP_isnan : (OP_isnan = lookup('aten::isnan', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isnan", SIGS_243, a, o)) {
       case 0: {
@@ -6793,6 +8339,10 @@ export abstract class TensorOps {
    */
   isneginf(): Tensor;
   isneginf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isneginf >= 0 ? OP_isneginf : (OP_isneginf = lookup('aten::isneginf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isneginf", SIGS_244, a, o)) {
       case 0: {
@@ -6808,6 +8358,10 @@ export abstract class TensorOps {
    */
   isposinf(): Tensor;
   isposinf(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isposinf >= 0 ? OP_isposinf : (OP_isposinf = lookup('aten::isposinf', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isposinf", SIGS_245, a, o)) {
       case 0: {
@@ -6823,6 +8377,10 @@ export abstract class TensorOps {
    */
   isreal(): Tensor;
   isreal(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_isreal >= 0 ? OP_isreal : (OP_isreal = lookup('aten::isreal', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("isreal", SIGS_246, a, o)) {
       case 0: {
@@ -6838,6 +8396,10 @@ export abstract class TensorOps {
    */
   kron(other: Tensor): Tensor;
   kron(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_kron >= 0 ? OP_kron : (OP_kron = lookup('aten::kron', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("kron", SIGS_247, a, o)) {
       case 0: {
@@ -6854,6 +8416,16 @@ export abstract class TensorOps {
    */
   kthvalue(k: Int, ...rest: [opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, keepdim: boolean, opts?: { dim?: Int; keepdim?: boolean }]): ValuesIndices;
   kthvalue(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), this._h, cI(a[0], "kthvalue", "k")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), this._h, cI(a[0], "kthvalue", "k"), cI(a[1], "kthvalue", "dim")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+      return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), this._h, cI(a[0], "kthvalue", "k"), cI(a[1], "kthvalue", "dim"), cB(a[2], "kthvalue", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("kthvalue", SIGS_248, a, o)) {
       case 0: {
@@ -6869,6 +8441,10 @@ export abstract class TensorOps {
    */
   lcm(other: Tensor): Tensor;
   lcm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_lcm >= 0 ? OP_lcm : (OP_lcm = lookup('aten::lcm', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("lcm", SIGS_249, a, o)) {
       case 0: {
@@ -6884,6 +8460,11 @@ export abstract class TensorOps {
    */
   lcm_(other: Tensor): this;
   lcm_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_lcm_ >= 0 ? OP_lcm_ : (OP_lcm_ = lookup('aten::lcm_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("lcm_", SIGS_250, a, o)) {
       case 0: {
@@ -6900,6 +8481,10 @@ export abstract class TensorOps {
    */
   ldexp(other: Tensor): Tensor;
   ldexp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_ldexp__Tensor >= 0 ? OP_ldexp__Tensor : (OP_ldexp__Tensor = lookup('aten::ldexp', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("ldexp", SIGS_251, a, o)) {
       case 0: {
@@ -6915,6 +8500,11 @@ export abstract class TensorOps {
    */
   ldexp_(other: Tensor): this;
   ldexp_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_ldexp_ >= 0 ? OP_ldexp_ : (OP_ldexp_ = lookup('aten::ldexp_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("ldexp_", SIGS_252, a, o)) {
       case 0: {
@@ -6936,6 +8526,13 @@ export abstract class TensorOps {
    */
   le(other: Scalar): Tensor;
   le(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_le__Tensor >= 0 ? OP_le__Tensor : (OP_le__Tensor = lookup('aten::le', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_le__Scalar >= 0 ? OP_le__Scalar : (OP_le__Scalar = lookup('aten::le', 'Scalar')), this._h, cS(a[0], "le", "other")));
+    }
     const o = kwOf(a);
     switch (pick("le", SIGS_253, a, o)) {
       case 0: {
@@ -6959,6 +8556,15 @@ export abstract class TensorOps {
    */
   le_(other: Scalar): this;
   le_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_le___Tensor >= 0 ? OP_le___Tensor : (OP_le___Tensor = lookup('aten::le_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_le___Scalar >= 0 ? OP_le___Scalar : (OP_le___Scalar = lookup('aten::le_', 'Scalar')), this._h, cS(a[0], "le_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("le_", SIGS_254, a, o)) {
       case 0: {
@@ -6984,6 +8590,13 @@ export abstract class TensorOps {
    */
   lerp(end: Tensor, weight: Scalar): Tensor;
   lerp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_lerp__Tensor >= 0 ? OP_lerp__Tensor : (OP_lerp__Tensor = lookup('aten::lerp', 'Tensor')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_lerp__Scalar >= 0 ? OP_lerp__Scalar : (OP_lerp__Scalar = lookup('aten::lerp', 'Scalar')), this._h, (a[0] as Tensor)._h, cS(a[1], "lerp", "weight")));
+    }
     const o = kwOf(a);
     switch (pick("lerp", SIGS_255, a, o)) {
       case 0: {
@@ -7007,6 +8620,15 @@ export abstract class TensorOps {
    */
   lerp_(end: Tensor, weight: Scalar): this;
   lerp_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_lerp___Tensor >= 0 ? OP_lerp___Tensor : (OP_lerp___Tensor = lookup('aten::lerp_', 'Tensor')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      native.callOp(OP_lerp___Scalar >= 0 ? OP_lerp___Scalar : (OP_lerp___Scalar = lookup('aten::lerp_', 'Scalar')), this._h, (a[0] as Tensor)._h, cS(a[1], "lerp_", "weight"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("lerp_", SIGS_256, a, o)) {
       case 0: {
@@ -7032,6 +8654,13 @@ export abstract class TensorOps {
    */
   less(other: Scalar): Tensor;
   less(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_less__Tensor >= 0 ? OP_less__Tensor : (OP_less__Tensor = lookup('aten::less', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_less__Scalar >= 0 ? OP_less__Scalar : (OP_less__Scalar = lookup('aten::less', 'Scalar')), this._h, cS(a[0], "less", "other")));
+    }
     const o = kwOf(a);
     switch (pick("less", SIGS_257, a, o)) {
       case 0: {
@@ -7055,6 +8684,15 @@ export abstract class TensorOps {
    */
   less_(other: Scalar): this;
   less_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_less___Tensor >= 0 ? OP_less___Tensor : (OP_less___Tensor = lookup('aten::less_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_less___Scalar >= 0 ? OP_less___Scalar : (OP_less___Scalar = lookup('aten::less_', 'Scalar')), this._h, cS(a[0], "less_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("less_", SIGS_258, a, o)) {
       case 0: {
@@ -7080,6 +8718,13 @@ export abstract class TensorOps {
    */
   lessEqual(other: Scalar): Tensor;
   lessEqual(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_less_equal__Tensor >= 0 ? OP_less_equal__Tensor : (OP_less_equal__Tensor = lookup('aten::less_equal', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_less_equal__Scalar >= 0 ? OP_less_equal__Scalar : (OP_less_equal__Scalar = lookup('aten::less_equal', 'Scalar')), this._h, cS(a[0], "lessEqual", "other")));
+    }
     const o = kwOf(a);
     switch (pick("lessEqual", SIGS_259, a, o)) {
       case 0: {
@@ -7103,6 +8748,15 @@ export abstract class TensorOps {
    */
   lessEqual_(other: Scalar): this;
   lessEqual_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_less_equal___Tensor >= 0 ? OP_less_equal___Tensor : (OP_less_equal___Tensor = lookup('aten::less_equal_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_less_equal___Scalar >= 0 ? OP_less_equal___Scalar : (OP_less_equal___Scalar = lookup('aten::less_equal_', 'Scalar')), this._h, cS(a[0], "lessEqual_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("lessEqual_", SIGS_260, a, o)) {
       case 0: {
@@ -7123,6 +8777,10 @@ export abstract class TensorOps {
    */
   lgamma(): Tensor;
   lgamma(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_lgamma >= 0 ? OP_lgamma : (OP_lgamma = lookup('aten::lgamma', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("lgamma", SIGS_261, a, o)) {
       case 0: {
@@ -7138,6 +8796,11 @@ export abstract class TensorOps {
    */
   lgamma_(): this;
   lgamma_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_lgamma_ >= 0 ? OP_lgamma_ : (OP_lgamma_ = lookup('aten::lgamma_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("lgamma_", SIGS_262, a, o)) {
       case 0: {
@@ -7154,6 +8817,10 @@ export abstract class TensorOps {
    */
   log(): Tensor;
   log(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_log >= 0 ? OP_log : (OP_log = lookup('aten::log', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("log", SIGS_263, a, o)) {
       case 0: {
@@ -7169,6 +8836,10 @@ export abstract class TensorOps {
    */
   log10(): Tensor;
   log10(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_log10 >= 0 ? OP_log10 : (OP_log10 = lookup('aten::log10', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("log10", SIGS_264, a, o)) {
       case 0: {
@@ -7184,6 +8855,11 @@ export abstract class TensorOps {
    */
   log10_(): this;
   log10_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_log10_ >= 0 ? OP_log10_ : (OP_log10_ = lookup('aten::log10_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("log10_", SIGS_265, a, o)) {
       case 0: {
@@ -7200,6 +8876,10 @@ export abstract class TensorOps {
    */
   log1p(): Tensor;
   log1p(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_log1p >= 0 ? OP_log1p : (OP_log1p = lookup('aten::log1p', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("log1p", SIGS_266, a, o)) {
       case 0: {
@@ -7215,6 +8895,11 @@ export abstract class TensorOps {
    */
   log1p_(): this;
   log1p_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_log1p_ >= 0 ? OP_log1p_ : (OP_log1p_ = lookup('aten::log1p_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("log1p_", SIGS_267, a, o)) {
       case 0: {
@@ -7231,6 +8916,10 @@ export abstract class TensorOps {
    */
   log2(): Tensor;
   log2(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_log2 >= 0 ? OP_log2 : (OP_log2 = lookup('aten::log2', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("log2", SIGS_268, a, o)) {
       case 0: {
@@ -7246,6 +8935,11 @@ export abstract class TensorOps {
    */
   log2_(): this;
   log2_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_log2_ >= 0 ? OP_log2_ : (OP_log2_ = lookup('aten::log2_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("log2_", SIGS_269, a, o)) {
       case 0: {
@@ -7262,6 +8956,11 @@ export abstract class TensorOps {
    */
   log_(): this;
   log_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_log_ >= 0 ? OP_log_ : (OP_log_ = lookup('aten::log_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("log_", SIGS_270, a, o)) {
       case 0: {
@@ -7279,6 +8978,19 @@ export abstract class TensorOps {
    */
   logNormal_(...rest: [opts?: { mean?: number; std?: number; generator?: null }] | [mean: number, opts?: { mean?: number; std?: number; generator?: null }] | [mean: number, std: number, opts?: { mean?: number; std?: number; generator?: null }]): this;
   logNormal_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_log_normal_ >= 0 ? OP_log_normal_ : (OP_log_normal_ = lookup('aten::log_normal_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_log_normal_ >= 0 ? OP_log_normal_ : (OP_log_normal_ = lookup('aten::log_normal_', '')), this._h, cF(a[0], "logNormal_", "mean"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      native.callOp(OP_log_normal_ >= 0 ? OP_log_normal_ : (OP_log_normal_ = lookup('aten::log_normal_', '')), this._h, cF(a[0], "logNormal_", "mean"), cF(a[1], "logNormal_", "std"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logNormal_", SIGS_271, a, o)) {
       case 0: {
@@ -7296,6 +9008,13 @@ export abstract class TensorOps {
    */
   logSoftmax(dim: Int, ...rest: [opts?: { dtype?: DType | null }] | [dtype: DType | null, opts?: { dtype?: DType | null }]): Tensor;
   logSoftmax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), this._h, cI(a[0], "logSoftmax", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(24, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), this._h, cI(a[0], "logSoftmax", "dim"), cDTO(a[1], "logSoftmax", "dtype")));
+    }
     const o = kwOf(a);
     switch (pick("logSoftmax", SIGS_272, a, o)) {
       case 0: {
@@ -7311,6 +9030,10 @@ export abstract class TensorOps {
    */
   logaddexp(other: Tensor): Tensor;
   logaddexp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logaddexp >= 0 ? OP_logaddexp : (OP_logaddexp = lookup('aten::logaddexp', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("logaddexp", SIGS_273, a, o)) {
       case 0: {
@@ -7326,6 +9049,10 @@ export abstract class TensorOps {
    */
   logaddexp2(other: Tensor): Tensor;
   logaddexp2(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logaddexp2 >= 0 ? OP_logaddexp2 : (OP_logaddexp2 = lookup('aten::logaddexp2', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("logaddexp2", SIGS_274, a, o)) {
       case 0: {
@@ -7341,6 +9068,10 @@ export abstract class TensorOps {
    */
   logcumsumexp(dim: Int): Tensor;
   logcumsumexp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_logcumsumexp >= 0 ? OP_logcumsumexp : (OP_logcumsumexp = lookup('aten::logcumsumexp', '')), this._h, cI(a[0], "logcumsumexp", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("logcumsumexp", SIGS_275, a, o)) {
       case 0: {
@@ -7356,6 +9087,10 @@ export abstract class TensorOps {
    */
   logdet(): Tensor;
   logdet(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_logdet >= 0 ? OP_logdet : (OP_logdet = lookup('aten::logdet', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("logdet", SIGS_276, a, o)) {
       case 0: {
@@ -7371,6 +9106,10 @@ export abstract class TensorOps {
    */
   logicalAnd(other: Tensor): Tensor;
   logicalAnd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logical_and >= 0 ? OP_logical_and : (OP_logical_and = lookup('aten::logical_and', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("logicalAnd", SIGS_277, a, o)) {
       case 0: {
@@ -7386,6 +9125,11 @@ export abstract class TensorOps {
    */
   logicalAnd_(other: Tensor): this;
   logicalAnd_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_logical_and_ >= 0 ? OP_logical_and_ : (OP_logical_and_ = lookup('aten::logical_and_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logicalAnd_", SIGS_278, a, o)) {
       case 0: {
@@ -7402,6 +9146,10 @@ export abstract class TensorOps {
    */
   logicalNot(): Tensor;
   logicalNot(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_logical_not >= 0 ? OP_logical_not : (OP_logical_not = lookup('aten::logical_not', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("logicalNot", SIGS_279, a, o)) {
       case 0: {
@@ -7417,6 +9165,11 @@ export abstract class TensorOps {
    */
   logicalNot_(): this;
   logicalNot_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_logical_not_ >= 0 ? OP_logical_not_ : (OP_logical_not_ = lookup('aten::logical_not_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logicalNot_", SIGS_280, a, o)) {
       case 0: {
@@ -7433,6 +9186,10 @@ export abstract class TensorOps {
    */
   logicalOr(other: Tensor): Tensor;
   logicalOr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logical_or >= 0 ? OP_logical_or : (OP_logical_or = lookup('aten::logical_or', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("logicalOr", SIGS_281, a, o)) {
       case 0: {
@@ -7448,6 +9205,11 @@ export abstract class TensorOps {
    */
   logicalOr_(other: Tensor): this;
   logicalOr_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_logical_or_ >= 0 ? OP_logical_or_ : (OP_logical_or_ = lookup('aten::logical_or_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logicalOr_", SIGS_282, a, o)) {
       case 0: {
@@ -7464,6 +9226,10 @@ export abstract class TensorOps {
    */
   logicalXor(other: Tensor): Tensor;
   logicalXor(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logical_xor >= 0 ? OP_logical_xor : (OP_logical_xor = lookup('aten::logical_xor', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("logicalXor", SIGS_283, a, o)) {
       case 0: {
@@ -7479,6 +9245,11 @@ export abstract class TensorOps {
    */
   logicalXor_(other: Tensor): this;
   logicalXor_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_logical_xor_ >= 0 ? OP_logical_xor_ : (OP_logical_xor_ = lookup('aten::logical_xor_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logicalXor_", SIGS_284, a, o)) {
       case 0: {
@@ -7496,6 +9267,13 @@ export abstract class TensorOps {
    */
   logit(...rest: [opts?: { eps?: number | null }] | [eps: number | null, opts?: { eps?: number | null }]): Tensor;
   logit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), this._h));
+    }
+    if (n === 1 && fits(15, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), this._h, cFO(a[0], "logit", "eps")));
+    }
     const o = kwOf(a);
     switch (pick("logit", SIGS_285, a, o)) {
       case 0: {
@@ -7512,6 +9290,15 @@ export abstract class TensorOps {
    */
   logit_(...rest: [opts?: { eps?: number | null }] | [eps: number | null, opts?: { eps?: number | null }]): this;
   logit_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_logit_ >= 0 ? OP_logit_ : (OP_logit_ = lookup('aten::logit_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && fits(15, a[0])) {
+      native.callOp(OP_logit_ >= 0 ? OP_logit_ : (OP_logit_ = lookup('aten::logit_', '')), this._h, cFO(a[0], "logit_", "eps"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("logit_", SIGS_286, a, o)) {
       case 0: {
@@ -7529,6 +9316,13 @@ export abstract class TensorOps {
    */
   logsumexp(dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
   logsumexp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), this._h, cIL(a[0], "logsumexp", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), this._h, cIL(a[0], "logsumexp", "dim", 1), cB(a[1], "logsumexp", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("logsumexp", SIGS_287, a, o)) {
       case 0: {
@@ -7549,6 +9343,13 @@ export abstract class TensorOps {
    */
   lt(other: Scalar): Tensor;
   lt(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_lt__Tensor >= 0 ? OP_lt__Tensor : (OP_lt__Tensor = lookup('aten::lt', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_lt__Scalar >= 0 ? OP_lt__Scalar : (OP_lt__Scalar = lookup('aten::lt', 'Scalar')), this._h, cS(a[0], "lt", "other")));
+    }
     const o = kwOf(a);
     switch (pick("lt", SIGS_288, a, o)) {
       case 0: {
@@ -7572,6 +9373,15 @@ export abstract class TensorOps {
    */
   lt_(other: Scalar): this;
   lt_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_lt___Tensor >= 0 ? OP_lt___Tensor : (OP_lt___Tensor = lookup('aten::lt_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_lt___Scalar >= 0 ? OP_lt___Scalar : (OP_lt___Scalar = lookup('aten::lt_', 'Scalar')), this._h, cS(a[0], "lt_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("lt_", SIGS_289, a, o)) {
       case 0: {
@@ -7592,6 +9402,10 @@ export abstract class TensorOps {
    */
   luSolve(LUData: Tensor, LUPivots: Tensor): Tensor;
   luSolve(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_lu_solve >= 0 ? OP_lu_solve : (OP_lu_solve = lookup('aten::lu_solve', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("luSolve", SIGS_290, a, o)) {
       case 0: {
@@ -7612,6 +9426,13 @@ export abstract class TensorOps {
    */
   maskedFill(mask: Tensor, value: Scalar): Tensor;
   maskedFill(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_masked_fill__Tensor >= 0 ? OP_masked_fill__Tensor : (OP_masked_fill__Tensor = lookup('aten::masked_fill', 'Tensor')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_masked_fill__Scalar >= 0 ? OP_masked_fill__Scalar : (OP_masked_fill__Scalar = lookup('aten::masked_fill', 'Scalar')), this._h, (a[0] as Tensor)._h, cS(a[1], "maskedFill", "value")));
+    }
     const o = kwOf(a);
     switch (pick("maskedFill", SIGS_291, a, o)) {
       case 0: {
@@ -7635,6 +9456,15 @@ export abstract class TensorOps {
    */
   maskedFill_(mask: Tensor, value: Scalar): this;
   maskedFill_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_masked_fill___Tensor >= 0 ? OP_masked_fill___Tensor : (OP_masked_fill___Tensor = lookup('aten::masked_fill_', 'Tensor')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      native.callOp(OP_masked_fill___Scalar >= 0 ? OP_masked_fill___Scalar : (OP_masked_fill___Scalar = lookup('aten::masked_fill_', 'Scalar')), this._h, (a[0] as Tensor)._h, cS(a[1], "maskedFill_", "value"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("maskedFill_", SIGS_292, a, o)) {
       case 0: {
@@ -7655,6 +9485,10 @@ export abstract class TensorOps {
    */
   maskedScatter(mask: Tensor, source: Tensor): Tensor;
   maskedScatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_masked_scatter >= 0 ? OP_masked_scatter : (OP_masked_scatter = lookup('aten::masked_scatter', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("maskedScatter", SIGS_293, a, o)) {
       case 0: {
@@ -7670,6 +9504,11 @@ export abstract class TensorOps {
    */
   maskedScatter_(mask: Tensor, source: Tensor): this;
   maskedScatter_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_masked_scatter_ >= 0 ? OP_masked_scatter_ : (OP_masked_scatter_ = lookup('aten::masked_scatter_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("maskedScatter_", SIGS_294, a, o)) {
       case 0: {
@@ -7686,6 +9525,10 @@ export abstract class TensorOps {
    */
   maskedSelect(mask: Tensor): Tensor;
   maskedSelect(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_masked_select >= 0 ? OP_masked_select : (OP_masked_select = lookup('aten::masked_select', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("maskedSelect", SIGS_295, a, o)) {
       case 0: {
@@ -7701,6 +9544,10 @@ export abstract class TensorOps {
    */
   matmul(other: Tensor): Tensor;
   matmul(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_matmul >= 0 ? OP_matmul : (OP_matmul = lookup('aten::matmul', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("matmul", SIGS_296, a, o)) {
       case 0: {
@@ -7716,6 +9563,10 @@ export abstract class TensorOps {
    */
   matrixExp(): Tensor;
   matrixExp(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_matrix_exp >= 0 ? OP_matrix_exp : (OP_matrix_exp = lookup('aten::matrix_exp', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("matrixExp", SIGS_297, a, o)) {
       case 0: {
@@ -7731,6 +9582,10 @@ export abstract class TensorOps {
    */
   matrixPower(n: Int): Tensor;
   matrixPower(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_matrix_power >= 0 ? OP_matrix_power : (OP_matrix_power = lookup('aten::matrix_power', '')), this._h, cI(a[0], "matrixPower", "n")));
+    }
     const o = kwOf(a);
     switch (pick("matrixPower", SIGS_298, a, o)) {
       case 0: {
@@ -7757,6 +9612,19 @@ export abstract class TensorOps {
    */
   max(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
   max(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_max >= 0 ? OP_max : (OP_max = lookup('aten::max', '')), this._h));
+    }
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_max__other >= 0 ? OP_max__other : (OP_max__other = lookup('aten::max', 'other')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), this._h, cI(a[0], "max", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), this._h, cI(a[0], "max", "dim"), cB(a[1], "max", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("max", SIGS_299, a, o)) {
       case 0: {
@@ -7778,6 +9646,10 @@ export abstract class TensorOps {
    */
   maximum(other: Tensor): Tensor;
   maximum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_maximum >= 0 ? OP_maximum : (OP_maximum = lookup('aten::maximum', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("maximum", SIGS_300, a, o)) {
       case 0: {
@@ -7800,6 +9672,16 @@ export abstract class TensorOps {
    */
   mean(dim: Int | readonly Int[] | null, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
   mean(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_mean >= 0 ? OP_mean : (OP_mean = lookup('aten::mean', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), this._h, cILO(a[0], "mean", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), this._h, cILO(a[0], "mean", "dim", 1), cB(a[1], "mean", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("mean", SIGS_301, a, o)) {
       case 0: {
@@ -7824,6 +9706,16 @@ export abstract class TensorOps {
    */
   median(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
   median(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_median >= 0 ? OP_median : (OP_median = lookup('aten::median', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), this._h, cI(a[0], "median", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), this._h, cI(a[0], "median", "dim"), cB(a[1], "median", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("median", SIGS_302, a, o)) {
       case 0: {
@@ -7853,6 +9745,19 @@ export abstract class TensorOps {
    */
   min(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
   min(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_min >= 0 ? OP_min : (OP_min = lookup('aten::min', '')), this._h));
+    }
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_min__other >= 0 ? OP_min__other : (OP_min__other = lookup('aten::min', 'other')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), this._h, cI(a[0], "min", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), this._h, cI(a[0], "min", "dim"), cB(a[1], "min", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("min", SIGS_303, a, o)) {
       case 0: {
@@ -7874,6 +9779,10 @@ export abstract class TensorOps {
    */
   minimum(other: Tensor): Tensor;
   minimum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_minimum >= 0 ? OP_minimum : (OP_minimum = lookup('aten::minimum', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("minimum", SIGS_304, a, o)) {
       case 0: {
@@ -7889,6 +9798,10 @@ export abstract class TensorOps {
    */
   mm(mat2: Tensor): Tensor;
   mm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_mm >= 0 ? OP_mm : (OP_mm = lookup('aten::mm', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("mm", SIGS_305, a, o)) {
       case 0: {
@@ -7905,6 +9818,16 @@ export abstract class TensorOps {
    */
   mode(...rest: [opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, keepdim: boolean, opts?: { dim?: Int; keepdim?: boolean }]): ValuesIndices;
   mode(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), this._h, cI(a[0], "mode", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), this._h, cI(a[0], "mode", "dim"), cB(a[1], "mode", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("mode", SIGS_306, a, o)) {
       case 0: {
@@ -7925,6 +9848,13 @@ export abstract class TensorOps {
    */
   moveaxis(source: readonly Int[], destination: readonly Int[]): Tensor;
   moveaxis(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_moveaxis__int >= 0 ? OP_moveaxis__int : (OP_moveaxis__int = lookup('aten::moveaxis', 'int')), this._h, cI(a[0], "moveaxis", "source"), cI(a[1], "moveaxis", "destination")));
+    }
+    if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_moveaxis__intlist >= 0 ? OP_moveaxis__intlist : (OP_moveaxis__intlist = lookup('aten::moveaxis', 'intlist')), this._h, cIL(a[0], "moveaxis", "source", 0), cIL(a[1], "moveaxis", "destination", 0)));
+    }
     const o = kwOf(a);
     switch (pick("moveaxis", SIGS_307, a, o)) {
       case 0: {
@@ -7948,6 +9878,13 @@ export abstract class TensorOps {
    */
   movedim(source: readonly Int[], destination: readonly Int[]): Tensor;
   movedim(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_movedim__int >= 0 ? OP_movedim__int : (OP_movedim__int = lookup('aten::movedim', 'int')), this._h, cI(a[0], "movedim", "source"), cI(a[1], "movedim", "destination")));
+    }
+    if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_movedim__intlist >= 0 ? OP_movedim__intlist : (OP_movedim__intlist = lookup('aten::movedim', 'intlist')), this._h, cIL(a[0], "movedim", "source", 0), cIL(a[1], "movedim", "destination", 0)));
+    }
     const o = kwOf(a);
     switch (pick("movedim", SIGS_308, a, o)) {
       case 0: {
@@ -7966,6 +9903,10 @@ export abstract class TensorOps {
    */
   msort(): Tensor;
   msort(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_msort >= 0 ? OP_msort : (OP_msort = lookup('aten::msort', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("msort", SIGS_309, a, o)) {
       case 0: {
@@ -7981,6 +9922,13 @@ export abstract class TensorOps {
    */
   mul(other: Tensor | Scalar): Tensor;
   mul(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_mul__Tensor >= 0 ? OP_mul__Tensor : (OP_mul__Tensor = lookup('aten::mul', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_mul__Scalar >= 0 ? OP_mul__Scalar : (OP_mul__Scalar = lookup('aten::mul', 'Scalar')), this._h, cS(a[0], "mul", "other")));
+    }
     const o = kwOf(a);
     switch (pick("mul", SIGS_310, a, o)) {
       case 0: {
@@ -7999,6 +9947,15 @@ export abstract class TensorOps {
    */
   mul_(other: Tensor | Scalar): this;
   mul_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_mul___Tensor >= 0 ? OP_mul___Tensor : (OP_mul___Tensor = lookup('aten::mul_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_mul___Scalar >= 0 ? OP_mul___Scalar : (OP_mul___Scalar = lookup('aten::mul_', 'Scalar')), this._h, cS(a[0], "mul_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("mul_", SIGS_311, a, o)) {
       case 0: {
@@ -8020,6 +9977,13 @@ export abstract class TensorOps {
    */
   multinomial(numSamples: Int, ...rest: [opts?: { replacement?: boolean; generator?: null }] | [replacement: boolean, opts?: { replacement?: boolean; generator?: null }]): Tensor;
   multinomial(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), this._h, cI(a[0], "multinomial", "numSamples")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), this._h, cI(a[0], "multinomial", "numSamples"), cB(a[1], "multinomial", "replacement")));
+    }
     const o = kwOf(a);
     switch (pick("multinomial", SIGS_312, a, o)) {
       case 0: {
@@ -8040,6 +10004,16 @@ export abstract class TensorOps {
    */
   multiply(other: Scalar): Tensor;
   multiply(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_multiply__Tensor >= 0 ? OP_multiply__Tensor : (OP_multiply__Tensor = lookup('aten::multiply', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), this._h, cS(a[0], "multiply", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), this._h, cS(a[0], "multiply", "other")));
+    }
     const o = kwOf(a);
     switch (pick("multiply", SIGS_313, a, o)) {
       case 0: {
@@ -8066,6 +10040,19 @@ export abstract class TensorOps {
    */
   multiply_(other: Scalar): this;
   multiply_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_multiply___Tensor >= 0 ? OP_multiply___Tensor : (OP_multiply___Tensor = lookup('aten::multiply_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_multiply___Scalar >= 0 ? OP_multiply___Scalar : (OP_multiply___Scalar = lookup('aten::multiply_', 'Scalar')), this._h, cS(a[0], "multiply_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_multiply___Scalar >= 0 ? OP_multiply___Scalar : (OP_multiply___Scalar = lookup('aten::multiply_', 'Scalar')), this._h, cS(a[0], "multiply_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("multiply_", SIGS_314, a, o)) {
       case 0: {
@@ -8090,6 +10077,10 @@ export abstract class TensorOps {
    */
   mv(vec: Tensor): Tensor;
   mv(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_mv >= 0 ? OP_mv : (OP_mv = lookup('aten::mv', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("mv", SIGS_315, a, o)) {
       case 0: {
@@ -8105,6 +10096,10 @@ export abstract class TensorOps {
    */
   mvlgamma(p: Int): Tensor;
   mvlgamma(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_mvlgamma >= 0 ? OP_mvlgamma : (OP_mvlgamma = lookup('aten::mvlgamma', '')), this._h, cI(a[0], "mvlgamma", "p")));
+    }
     const o = kwOf(a);
     switch (pick("mvlgamma", SIGS_316, a, o)) {
       case 0: {
@@ -8120,6 +10115,11 @@ export abstract class TensorOps {
    */
   mvlgamma_(p: Int): this;
   mvlgamma_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_mvlgamma_ >= 0 ? OP_mvlgamma_ : (OP_mvlgamma_ = lookup('aten::mvlgamma_', '')), this._h, cI(a[0], "mvlgamma_", "p"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("mvlgamma_", SIGS_317, a, o)) {
       case 0: {
@@ -8137,6 +10137,19 @@ export abstract class TensorOps {
    */
   nanToNum(...rest: [opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, neginf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }]): Tensor;
   nanToNum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), this._h));
+    }
+    if (n === 1 && fits(15, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), this._h, cFO(a[0], "nanToNum", "nan")));
+    }
+    if (n === 2 && fits(15, a[0]) && fits(15, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), this._h, cFO(a[0], "nanToNum", "nan"), cFO(a[1], "nanToNum", "posinf")));
+    }
+    if (n === 3 && fits(15, a[0]) && fits(15, a[1]) && fits(15, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), this._h, cFO(a[0], "nanToNum", "nan"), cFO(a[1], "nanToNum", "posinf"), cFO(a[2], "nanToNum", "neginf")));
+    }
     const o = kwOf(a);
     switch (pick("nanToNum", SIGS_318, a, o)) {
       case 0: {
@@ -8153,6 +10166,23 @@ export abstract class TensorOps {
    */
   nanToNum_(...rest: [opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, neginf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }]): this;
   nanToNum_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && fits(15, a[0])) {
+      native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), this._h, cFO(a[0], "nanToNum_", "nan"));
+      return this;
+    }
+    if (n === 2 && fits(15, a[0]) && fits(15, a[1])) {
+      native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), this._h, cFO(a[0], "nanToNum_", "nan"), cFO(a[1], "nanToNum_", "posinf"));
+      return this;
+    }
+    if (n === 3 && fits(15, a[0]) && fits(15, a[1]) && fits(15, a[2])) {
+      native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), this._h, cFO(a[0], "nanToNum_", "nan"), cFO(a[1], "nanToNum_", "posinf"), cFO(a[2], "nanToNum_", "neginf"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("nanToNum_", SIGS_319, a, o)) {
       case 0: {
@@ -8170,6 +10200,16 @@ export abstract class TensorOps {
    */
   nanmean(...rest: [opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, keepdim: boolean, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }]): Tensor;
   nanmean(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), this._h, cILO(a[0], "nanmean", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), this._h, cILO(a[0], "nanmean", "dim", 1), cB(a[1], "nanmean", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("nanmean", SIGS_320, a, o)) {
       case 0: {
@@ -8191,6 +10231,16 @@ export abstract class TensorOps {
    */
   nanmedian(dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
   nanmedian(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_nanmedian >= 0 ? OP_nanmedian : (OP_nanmedian = lookup('aten::nanmedian', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), this._h, cI(a[0], "nanmedian", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), this._h, cI(a[0], "nanmedian", "dim"), cB(a[1], "nanmedian", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("nanmedian", SIGS_321, a, o)) {
       case 0: {
@@ -8216,6 +10266,25 @@ export abstract class TensorOps {
    */
   nanquantile(q: number, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }]): Tensor;
   nanquantile(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "nanquantile", "dim")));
+    }
+    if (n === 3 && isTensor(a[0]) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "nanquantile", "dim"), cB(a[2], "nanquantile", "keepdim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), this._h, cF(a[0], "nanquantile", "q")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), this._h, cF(a[0], "nanquantile", "q"), cIO(a[1], "nanquantile", "dim")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' || fits(14, a[0])) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), this._h, cF(a[0], "nanquantile", "q"), cIO(a[1], "nanquantile", "dim"), cB(a[2], "nanquantile", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("nanquantile", SIGS_322, a, o)) {
       case 0: {
@@ -8235,6 +10304,16 @@ export abstract class TensorOps {
    */
   nansum(...rest: [opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, keepdim: boolean, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }]): Tensor;
   nansum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), this._h, cILO(a[0], "nansum", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), this._h, cILO(a[0], "nansum", "dim", 1), cB(a[1], "nansum", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("nansum", SIGS_323, a, o)) {
       case 0: {
@@ -8255,6 +10334,13 @@ export abstract class TensorOps {
    */
   narrow(dim: Int, start: Int, length: Int): Tensor;
   narrow(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_narrow__Tensor >= 0 ? OP_narrow__Tensor : (OP_narrow__Tensor = lookup('aten::narrow', 'Tensor')), this._h, cI(a[0], "narrow", "dim"), (a[1] as Tensor)._h, cI(a[2], "narrow", "length")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_narrow >= 0 ? OP_narrow : (OP_narrow = lookup('aten::narrow', '')), this._h, cI(a[0], "narrow", "dim"), cI(a[1], "narrow", "start"), cI(a[2], "narrow", "length")));
+    }
     const o = kwOf(a);
     switch (pick("narrow", SIGS_324, a, o)) {
       case 0: {
@@ -8273,6 +10359,10 @@ export abstract class TensorOps {
    */
   narrowCopy(dim: Int, start: Int, length: Int): Tensor;
   narrowCopy(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_narrow_copy >= 0 ? OP_narrow_copy : (OP_narrow_copy = lookup('aten::narrow_copy', '')), this._h, cI(a[0], "narrowCopy", "dim"), cI(a[1], "narrowCopy", "start"), cI(a[2], "narrowCopy", "length")));
+    }
     const o = kwOf(a);
     switch (pick("narrowCopy", SIGS_325, a, o)) {
       case 0: {
@@ -8288,6 +10378,10 @@ export abstract class TensorOps {
    */
   ndimension(): number;
   ndimension(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_dim >= 0 ? OP_dim : (OP_dim = lookup('aten::dim', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("ndimension", SIGS_326, a, o)) {
       case 0: {
@@ -8308,6 +10402,13 @@ export abstract class TensorOps {
    */
   ne(other: Scalar): Tensor;
   ne(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_ne__Tensor >= 0 ? OP_ne__Tensor : (OP_ne__Tensor = lookup('aten::ne', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_ne__Scalar >= 0 ? OP_ne__Scalar : (OP_ne__Scalar = lookup('aten::ne', 'Scalar')), this._h, cS(a[0], "ne", "other")));
+    }
     const o = kwOf(a);
     switch (pick("ne", SIGS_327, a, o)) {
       case 0: {
@@ -8331,6 +10432,15 @@ export abstract class TensorOps {
    */
   ne_(other: Scalar): this;
   ne_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_ne___Tensor >= 0 ? OP_ne___Tensor : (OP_ne___Tensor = lookup('aten::ne_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_ne___Scalar >= 0 ? OP_ne___Scalar : (OP_ne___Scalar = lookup('aten::ne_', 'Scalar')), this._h, cS(a[0], "ne_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("ne_", SIGS_328, a, o)) {
       case 0: {
@@ -8351,6 +10461,10 @@ export abstract class TensorOps {
    */
   neg(): Tensor;
   neg(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_neg >= 0 ? OP_neg : (OP_neg = lookup('aten::neg', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("neg", SIGS_329, a, o)) {
       case 0: {
@@ -8366,6 +10480,11 @@ export abstract class TensorOps {
    */
   neg_(): this;
   neg_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_neg_ >= 0 ? OP_neg_ : (OP_neg_ = lookup('aten::neg_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("neg_", SIGS_330, a, o)) {
       case 0: {
@@ -8382,6 +10501,10 @@ export abstract class TensorOps {
    */
   negative(): Tensor;
   negative(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_negative >= 0 ? OP_negative : (OP_negative = lookup('aten::negative', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("negative", SIGS_331, a, o)) {
       case 0: {
@@ -8397,6 +10520,11 @@ export abstract class TensorOps {
    */
   negative_(): this;
   negative_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_negative_ >= 0 ? OP_negative_ : (OP_negative_ = lookup('aten::negative_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("negative_", SIGS_332, a, o)) {
       case 0: {
@@ -8413,6 +10541,10 @@ export abstract class TensorOps {
    */
   nelement(): number;
   nelement(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_numel >= 0 ? OP_numel : (OP_numel = lookup('aten::numel', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("nelement", SIGS_333, a, o)) {
       case 0: {
@@ -8444,6 +10576,13 @@ export abstract class TensorOps {
    */
   newEmpty(...args: [...size: Int[], opts: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newEmpty(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_new_empty >= 0 ? OP_new_empty : (OP_new_empty = lookup('aten::new_empty', '')), this._h, cIL(a, "newEmpty", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_new_empty >= 0 ? OP_new_empty : (OP_new_empty = lookup('aten::new_empty', '')), this._h, cIL(a[0], "newEmpty", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("newEmpty", SIGS_334, a, o)) {
       case 0: {
@@ -8462,6 +10601,10 @@ export abstract class TensorOps {
    */
   newEmptyStrided(size: readonly Int[], stride: readonly Int[], opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newEmptyStrided(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_new_empty_strided >= 0 ? OP_new_empty_strided : (OP_new_empty_strided = lookup('aten::new_empty_strided', '')), this._h, cIL(a[0], "newEmptyStrided", "size", 0), cIL(a[1], "newEmptyStrided", "stride", 0)));
+    }
     const o = kwOf(a);
     switch (pick("newEmptyStrided", SIGS_335, a, o)) {
       case 0: {
@@ -8480,6 +10623,10 @@ export abstract class TensorOps {
    */
   newFull(size: readonly Int[], fillValue: Scalar, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
   newFull(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(10, a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_new_full >= 0 ? OP_new_full : (OP_new_full = lookup('aten::new_full', '')), this._h, cIL(a[0], "newFull", "size", 0), cS(a[1], "newFull", "fillValue")));
+    }
     const o = kwOf(a);
     switch (pick("newFull", SIGS_336, a, o)) {
       case 0: {
@@ -8513,6 +10660,13 @@ export abstract class TensorOps {
    */
   newOnes(...args: [...size: Int[], opts: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newOnes(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_new_ones >= 0 ? OP_new_ones : (OP_new_ones = lookup('aten::new_ones', '')), this._h, cIL(a, "newOnes", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_new_ones >= 0 ? OP_new_ones : (OP_new_ones = lookup('aten::new_ones', '')), this._h, cIL(a[0], "newOnes", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("newOnes", SIGS_337, a, o)) {
       case 0: {
@@ -8546,6 +10700,13 @@ export abstract class TensorOps {
    */
   newZeros(...args: [...size: Int[], opts: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
   newZeros(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_new_zeros >= 0 ? OP_new_zeros : (OP_new_zeros = lookup('aten::new_zeros', '')), this._h, cIL(a, "newZeros", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_new_zeros >= 0 ? OP_new_zeros : (OP_new_zeros = lookup('aten::new_zeros', '')), this._h, cIL(a[0], "newZeros", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("newZeros", SIGS_338, a, o)) {
       case 0: {
@@ -8563,6 +10724,10 @@ export abstract class TensorOps {
    */
   nextafter(other: Tensor): Tensor;
   nextafter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_nextafter >= 0 ? OP_nextafter : (OP_nextafter = lookup('aten::nextafter', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("nextafter", SIGS_339, a, o)) {
       case 0: {
@@ -8578,6 +10743,11 @@ export abstract class TensorOps {
    */
   nextafter_(other: Tensor): this;
   nextafter_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_nextafter_ >= 0 ? OP_nextafter_ : (OP_nextafter_ = lookup('aten::nextafter_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("nextafter_", SIGS_340, a, o)) {
       case 0: {
@@ -8594,6 +10764,10 @@ export abstract class TensorOps {
    */
   nonzero(): Tensor;
   nonzero(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("nonzero", SIGS_341, a, o)) {
       case 0: {
@@ -8610,6 +10784,7 @@ export abstract class TensorOps {
    */
   nonzeroStatic(opts: { size: Int; fillValue?: Int }): Tensor;
   nonzeroStatic(...a: unknown[]): any {
+    const n = a.length;
     const o = kwOf(a);
     switch (pick("nonzeroStatic", SIGS_342, a, o)) {
       case 0: {
@@ -8644,6 +10819,19 @@ export abstract class TensorOps {
    */
   norm(p: Scalar | null, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
   norm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), this._h, cS(a[0], "norm", "p")));
+    }
+    if (n === 2 && fits(7, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1)));
+    }
+    if (n === 3 && fits(7, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1), cB(a[2], "norm", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("norm", SIGS_343, a, o)) {
       case 0: {
@@ -8669,6 +10857,19 @@ export abstract class TensorOps {
    */
   normal_(...rest: [opts?: { mean?: number; std?: number; generator?: null }] | [mean: number, opts?: { mean?: number; std?: number; generator?: null }] | [mean: number, std: number, opts?: { mean?: number; std?: number; generator?: null }]): this;
   normal_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_normal_ >= 0 ? OP_normal_ : (OP_normal_ = lookup('aten::normal_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_normal_ >= 0 ? OP_normal_ : (OP_normal_ = lookup('aten::normal_', '')), this._h, cF(a[0], "normal_", "mean"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      native.callOp(OP_normal_ >= 0 ? OP_normal_ : (OP_normal_ = lookup('aten::normal_', '')), this._h, cF(a[0], "normal_", "mean"), cF(a[1], "normal_", "std"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("normal_", SIGS_344, a, o)) {
       case 0: {
@@ -8690,6 +10891,13 @@ export abstract class TensorOps {
    */
   notEqual(other: Scalar): Tensor;
   notEqual(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_not_equal__Tensor >= 0 ? OP_not_equal__Tensor : (OP_not_equal__Tensor = lookup('aten::not_equal', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), this._h, cS(a[0], "notEqual", "other")));
+    }
     const o = kwOf(a);
     switch (pick("notEqual", SIGS_345, a, o)) {
       case 0: {
@@ -8713,6 +10921,15 @@ export abstract class TensorOps {
    */
   notEqual_(other: Scalar): this;
   notEqual_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_not_equal___Tensor >= 0 ? OP_not_equal___Tensor : (OP_not_equal___Tensor = lookup('aten::not_equal_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_not_equal___Scalar >= 0 ? OP_not_equal___Scalar : (OP_not_equal___Scalar = lookup('aten::not_equal_', 'Scalar')), this._h, cS(a[0], "notEqual_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("notEqual_", SIGS_346, a, o)) {
       case 0: {
@@ -8733,6 +10950,10 @@ export abstract class TensorOps {
    */
   orgqr(input2: Tensor): Tensor;
   orgqr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("orgqr", SIGS_347, a, o)) {
       case 0: {
@@ -8749,6 +10970,16 @@ export abstract class TensorOps {
    */
   ormqr(input2: Tensor, input3: Tensor, ...rest: [opts?: { left?: boolean; transpose?: boolean }] | [left: boolean, opts?: { left?: boolean; transpose?: boolean }] | [left: boolean, transpose: boolean, opts?: { left?: boolean; transpose?: boolean }]): Tensor;
   ormqr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "ormqr", "left")));
+    }
+    if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "ormqr", "left"), cB(a[3], "ormqr", "transpose")));
+    }
     const o = kwOf(a);
     switch (pick("ormqr", SIGS_348, a, o)) {
       case 0: {
@@ -8764,6 +10995,10 @@ export abstract class TensorOps {
    */
   outer(vec2: Tensor): Tensor;
   outer(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("outer", SIGS_349, a, o)) {
       case 0: {
@@ -8786,6 +11021,13 @@ export abstract class TensorOps {
    */
   permute(...dims: Int[]): Tensor;
   permute(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), this._h, cIL(a, "permute", "dims", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), this._h, cIL(a[0], "permute", "dims", 0)));
+    }
     const o = kwOf(a);
     switch (pick("permute", SIGS_350, a, o)) {
       case 0: {
@@ -8802,6 +11044,13 @@ export abstract class TensorOps {
    */
   pinMemory(...rest: [opts?: { device?: DeviceLike | null }] | [device: DeviceLike | null, opts?: { device?: DeviceLike | null }]): Tensor;
   pinMemory(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_pin_memory >= 0 ? OP_pin_memory : (OP_pin_memory = lookup('aten::pin_memory', '')), this._h));
+    }
+    if (n === 1 && fits(27, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_pin_memory >= 0 ? OP_pin_memory : (OP_pin_memory = lookup('aten::pin_memory', '')), this._h, cDevO(a[0], "pinMemory", "device")));
+    }
     const o = kwOf(a);
     switch (pick("pinMemory", SIGS_351, a, o)) {
       case 0: {
@@ -8818,6 +11067,13 @@ export abstract class TensorOps {
    */
   pinverse(...rest: [opts?: { rcond?: number }] | [rcond: number, opts?: { rcond?: number }]): Tensor;
   pinverse(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), this._h, cF(a[0], "pinverse", "rcond")));
+    }
     const o = kwOf(a);
     switch (pick("pinverse", SIGS_352, a, o)) {
       case 0: {
@@ -8833,6 +11089,10 @@ export abstract class TensorOps {
    */
   polygamma(n: Int): Tensor;
   polygamma(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), this._h));
+    }
     const o = kwOf(a);
     switch (pick("polygamma", SIGS_353, a, o)) {
       case 0: {
@@ -8848,6 +11108,11 @@ export abstract class TensorOps {
    */
   polygamma_(n: Int): this;
   polygamma_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_polygamma_ >= 0 ? OP_polygamma_ : (OP_polygamma_ = lookup('aten::polygamma_', '')), this._h, cI(a[0], "polygamma_", "n"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("polygamma_", SIGS_354, a, o)) {
       case 0: {
@@ -8864,6 +11129,10 @@ export abstract class TensorOps {
    */
   positive(): Tensor;
   positive(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("positive", SIGS_355, a, o)) {
       case 0: {
@@ -8884,6 +11153,13 @@ export abstract class TensorOps {
    */
   pow(exponent: Scalar): Tensor;
   pow(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_pow__Tensor_Tensor >= 0 ? OP_pow__Tensor_Tensor : (OP_pow__Tensor_Tensor = lookup('aten::pow', 'Tensor_Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), this._h, cS(a[0], "pow", "exponent")));
+    }
     const o = kwOf(a);
     switch (pick("pow", SIGS_356, a, o)) {
       case 0: {
@@ -8907,6 +11183,15 @@ export abstract class TensorOps {
    */
   pow_(exponent: Scalar): this;
   pow_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_pow___Tensor >= 0 ? OP_pow___Tensor : (OP_pow___Tensor = lookup('aten::pow_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_pow___Scalar >= 0 ? OP_pow___Scalar : (OP_pow___Scalar = lookup('aten::pow_', 'Scalar')), this._h, cS(a[0], "pow_", "exponent"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("pow_", SIGS_357, a, o)) {
       case 0: {
@@ -8927,6 +11212,10 @@ export abstract class TensorOps {
    */
   prelu(weight: Tensor): Tensor;
   prelu(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("prelu", SIGS_358, a, o)) {
       case 0: {
@@ -8949,6 +11238,16 @@ export abstract class TensorOps {
    */
   prod(dim: Int, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
   prod(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_prod >= 0 ? OP_prod : (OP_prod = lookup('aten::prod', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), this._h, cI(a[0], "prod", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), this._h, cI(a[0], "prod", "dim"), cB(a[1], "prod", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("prod", SIGS_359, a, o)) {
       case 0: {
@@ -8968,6 +11267,13 @@ export abstract class TensorOps {
    */
   put(index: Tensor, source: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): Tensor;
   put(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "put", "accumulate")));
+    }
     const o = kwOf(a);
     switch (pick("put", SIGS_360, a, o)) {
       case 0: {
@@ -8984,6 +11290,15 @@ export abstract class TensorOps {
    */
   put_(index: Tensor, source: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): this;
   put_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      native.callOp(OP_put_ >= 0 ? OP_put_ : (OP_put_ = lookup('aten::put_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+      return this;
+    }
+    if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+      native.callOp(OP_put_ >= 0 ? OP_put_ : (OP_put_ = lookup('aten::put_', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "put_", "accumulate"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("put_", SIGS_361, a, o)) {
       case 0: {
@@ -9000,6 +11315,10 @@ export abstract class TensorOps {
    */
   qPerChannelAxis(): number;
   qPerChannelAxis(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("qPerChannelAxis", SIGS_362, a, o)) {
       case 0: {
@@ -9015,6 +11334,10 @@ export abstract class TensorOps {
    */
   qPerChannelScales(): Tensor;
   qPerChannelScales(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("qPerChannelScales", SIGS_363, a, o)) {
       case 0: {
@@ -9030,6 +11353,10 @@ export abstract class TensorOps {
    */
   qPerChannelZeroPoints(): Tensor;
   qPerChannelZeroPoints(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("qPerChannelZeroPoints", SIGS_364, a, o)) {
       case 0: {
@@ -9045,6 +11372,10 @@ export abstract class TensorOps {
    */
   qScale(): number;
   qScale(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("qScale", SIGS_365, a, o)) {
       case 0: {
@@ -9060,6 +11391,10 @@ export abstract class TensorOps {
    */
   qZeroPoint(): number;
   qZeroPoint(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("qZeroPoint", SIGS_366, a, o)) {
       case 0: {
@@ -9076,6 +11411,13 @@ export abstract class TensorOps {
    */
   qr(...rest: [opts?: { some?: boolean }] | [some: boolean, opts?: { some?: boolean }]): readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor };
   qr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), this._h, cB(a[0], "qr", "some")));
+    }
     const o = kwOf(a);
     switch (pick("qr", SIGS_367, a, o)) {
       case 0: {
@@ -9098,6 +11440,25 @@ export abstract class TensorOps {
    */
   quantile(q: number, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }]): Tensor;
   quantile(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "quantile", "dim")));
+    }
+    if (n === 3 && isTensor(a[0]) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "quantile", "dim"), cB(a[2], "quantile", "keepdim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), this._h, cF(a[0], "quantile", "q")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), this._h, cF(a[0], "quantile", "q"), cIO(a[1], "quantile", "dim")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' || fits(14, a[0])) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), this._h, cF(a[0], "quantile", "q"), cIO(a[1], "quantile", "dim"), cB(a[2], "quantile", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("quantile", SIGS_368, a, o)) {
       case 0: {
@@ -9116,6 +11477,10 @@ export abstract class TensorOps {
    */
   rad2deg(): Tensor;
   rad2deg(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("rad2deg", SIGS_369, a, o)) {
       case 0: {
@@ -9131,6 +11496,11 @@ export abstract class TensorOps {
    */
   rad2deg_(): this;
   rad2deg_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_rad2deg_ >= 0 ? OP_rad2deg_ : (OP_rad2deg_ = lookup('aten::rad2deg_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("rad2deg_", SIGS_370, a, o)) {
       case 0: {
@@ -9160,6 +11530,19 @@ export abstract class TensorOps {
    */
   random_(to: Int, opts?: { generator?: null }): this;
   random_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_random_ >= 0 ? OP_random_ : (OP_random_ = lookup('aten::random_', '')), this._h);
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(9, a[1])) {
+      native.callOp(OP_random___from >= 0 ? OP_random___from : (OP_random___from = lookup('aten::random_', 'from')), this._h, cI(a[0], "random_", "from"), cIO(a[1], "random_", "to"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_random___to >= 0 ? OP_random___to : (OP_random___to = lookup('aten::random_', 'to')), this._h, cI(a[0], "random_", "to"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("random_", SIGS_371, a, o)) {
       case 0: {
@@ -9184,6 +11567,10 @@ export abstract class TensorOps {
    */
   ravel(): Tensor;
   ravel(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("ravel", SIGS_372, a, o)) {
       case 0: {
@@ -9199,6 +11586,10 @@ export abstract class TensorOps {
    */
   reciprocal(): Tensor;
   reciprocal(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("reciprocal", SIGS_373, a, o)) {
       case 0: {
@@ -9214,6 +11605,11 @@ export abstract class TensorOps {
    */
   reciprocal_(): this;
   reciprocal_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_reciprocal_ >= 0 ? OP_reciprocal_ : (OP_reciprocal_ = lookup('aten::reciprocal_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("reciprocal_", SIGS_374, a, o)) {
       case 0: {
@@ -9230,6 +11626,10 @@ export abstract class TensorOps {
    */
   relu(): Tensor;
   relu(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("relu", SIGS_375, a, o)) {
       case 0: {
@@ -9245,6 +11645,11 @@ export abstract class TensorOps {
    */
   relu_(): this;
   relu_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("relu_", SIGS_376, a, o)) {
       case 0: {
@@ -9266,6 +11671,13 @@ export abstract class TensorOps {
    */
   remainder(other: Scalar): Tensor;
   remainder(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_remainder__Tensor >= 0 ? OP_remainder__Tensor : (OP_remainder__Tensor = lookup('aten::remainder', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), this._h, cS(a[0], "remainder", "other")));
+    }
     const o = kwOf(a);
     switch (pick("remainder", SIGS_377, a, o)) {
       case 0: {
@@ -9289,6 +11701,15 @@ export abstract class TensorOps {
    */
   remainder_(other: Scalar): this;
   remainder_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_remainder___Tensor >= 0 ? OP_remainder___Tensor : (OP_remainder___Tensor = lookup('aten::remainder_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_remainder___Scalar >= 0 ? OP_remainder___Scalar : (OP_remainder___Scalar = lookup('aten::remainder_', 'Scalar')), this._h, cS(a[0], "remainder_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("remainder_", SIGS_378, a, o)) {
       case 0: {
@@ -9309,6 +11730,10 @@ export abstract class TensorOps {
    */
   renorm(p: Scalar, dim: Int, maxnorm: Scalar): Tensor;
   renorm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), this._h, cS(a[0], "renorm", "p"), cI(a[1], "renorm", "dim"), cS(a[2], "renorm", "maxnorm")));
+    }
     const o = kwOf(a);
     switch (pick("renorm", SIGS_379, a, o)) {
       case 0: {
@@ -9324,6 +11749,11 @@ export abstract class TensorOps {
    */
   renorm_(p: Scalar, dim: Int, maxnorm: Scalar): this;
   renorm_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      native.callOp(OP_renorm_ >= 0 ? OP_renorm_ : (OP_renorm_ = lookup('aten::renorm_', '')), this._h, cS(a[0], "renorm_", "p"), cI(a[1], "renorm_", "dim"), cS(a[2], "renorm_", "maxnorm"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("renorm_", SIGS_380, a, o)) {
       case 0: {
@@ -9347,6 +11777,13 @@ export abstract class TensorOps {
    */
   repeat(...repeats: Int[]): Tensor;
   repeat(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), this._h, cIL(a, "repeat", "repeats", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), this._h, cIL(a[0], "repeat", "repeats", 0)));
+    }
     const o = kwOf(a);
     switch (pick("repeat", SIGS_381, a, o)) {
       case 0: {
@@ -9369,6 +11806,19 @@ export abstract class TensorOps {
    */
   repeatInterleave(repeats: Int, ...rest: [opts?: { dim?: Int | null; outputSize?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null; outputSize?: Int | null }]): Tensor;
   repeatInterleave(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), this._h, (a[0] as Tensor)._h, cIO(a[1], "repeatInterleave", "dim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), this._h, cI(a[0], "repeatInterleave", "repeats")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), this._h, cI(a[0], "repeatInterleave", "repeats"), cIO(a[1], "repeatInterleave", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("repeatInterleave", SIGS_382, a, o)) {
       case 0: {
@@ -9394,6 +11844,13 @@ export abstract class TensorOps {
    */
   reshape(...shape: Int[]): Tensor;
   reshape(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), this._h, cIL(a, "reshape", "shape", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), this._h, cIL(a[0], "reshape", "shape", 0)));
+    }
     const o = kwOf(a);
     switch (pick("reshape", SIGS_383, a, o)) {
       case 0: {
@@ -9409,6 +11866,10 @@ export abstract class TensorOps {
    */
   reshapeAs(other: Tensor): Tensor;
   reshapeAs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_reshape_as >= 0 ? OP_reshape_as : (OP_reshape_as = lookup('aten::reshape_as', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("reshapeAs", SIGS_384, a, o)) {
       case 0: {
@@ -9440,6 +11901,13 @@ export abstract class TensorOps {
    */
   resize(...args: [...size: Int[], opts: { memoryFormat?: MemoryFormat | null }]): Tensor;
   resize(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(a, "resize", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(a[0], "resize", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("resize", SIGS_385, a, o)) {
       case 0: {
@@ -9471,6 +11939,15 @@ export abstract class TensorOps {
    */
   resize_(...args: [...size: Int[], opts: { memoryFormat?: MemoryFormat | null }]): this;
   resize_(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      native.callOp(OP_resize_ >= 0 ? OP_resize_ : (OP_resize_ = lookup('aten::resize_', '')), this._h, cIL(a, "resize_", "size", 0));
+      return this;
+    }
+    if (n === 1 && fits(10, a[0])) {
+      native.callOp(OP_resize_ >= 0 ? OP_resize_ : (OP_resize_ = lookup('aten::resize_', '')), this._h, cIL(a[0], "resize_", "size", 0));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("resize_", SIGS_386, a, o)) {
       case 0: {
@@ -9488,6 +11965,10 @@ export abstract class TensorOps {
    */
   resizeAs(theTemplate: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   resizeAs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_resize_as >= 0 ? OP_resize_as : (OP_resize_as = lookup('aten::resize_as', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("resizeAs", SIGS_387, a, o)) {
       case 0: {
@@ -9504,6 +11985,11 @@ export abstract class TensorOps {
    */
   resizeAs_(theTemplate: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): this;
   resizeAs_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_resize_as_ >= 0 ? OP_resize_as_ : (OP_resize_as_ = lookup('aten::resize_as_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("resizeAs_", SIGS_388, a, o)) {
       case 0: {
@@ -9520,6 +12006,11 @@ export abstract class TensorOps {
    */
   resizeAsSparse_(theTemplate: Tensor): this;
   resizeAsSparse_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_resize_as_sparse_ >= 0 ? OP_resize_as_sparse_ : (OP_resize_as_sparse_ = lookup('aten::resize_as_sparse_', '')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("resizeAsSparse_", SIGS_389, a, o)) {
       case 0: {
@@ -9536,6 +12027,10 @@ export abstract class TensorOps {
    */
   resolveConj(): Tensor;
   resolveConj(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("resolveConj", SIGS_390, a, o)) {
       case 0: {
@@ -9551,6 +12046,10 @@ export abstract class TensorOps {
    */
   resolveNeg(): Tensor;
   resolveNeg(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("resolveNeg", SIGS_391, a, o)) {
       case 0: {
@@ -9567,6 +12066,13 @@ export abstract class TensorOps {
    */
   roll(shifts: Int | readonly Int[], ...rest: [opts?: { dims?: Int | readonly Int[] }] | [dims: Int | readonly Int[], opts?: { dims?: Int | readonly Int[] }]): Tensor;
   roll(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1), cIL(a[1], "roll", "dims", 1)));
+    }
     const o = kwOf(a);
     switch (pick("roll", SIGS_392, a, o)) {
       case 0: {
@@ -9583,6 +12089,16 @@ export abstract class TensorOps {
    */
   rot90(...rest: [opts?: { k?: Int; dims?: readonly Int[] }] | [k: Int, opts?: { k?: Int; dims?: readonly Int[] }] | [k: Int, dims: readonly Int[], opts?: { k?: Int; dims?: readonly Int[] }]): Tensor;
   rot90(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI(a[0], "rot90", "k")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI(a[0], "rot90", "k"), cIL(a[1], "rot90", "dims", 0)));
+    }
     const o = kwOf(a);
     switch (pick("rot90", SIGS_393, a, o)) {
       case 0: {
@@ -9604,6 +12120,10 @@ export abstract class TensorOps {
    */
   round(opts: { decimals: Int }): Tensor;
   round(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("round", SIGS_394, a, o)) {
       case 0: {
@@ -9628,6 +12148,11 @@ export abstract class TensorOps {
    */
   round_(opts: { decimals: Int }): this;
   round_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_round_ >= 0 ? OP_round_ : (OP_round_ = lookup('aten::round_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("round_", SIGS_395, a, o)) {
       case 0: {
@@ -9648,6 +12173,10 @@ export abstract class TensorOps {
    */
   rowIndices(): Tensor;
   rowIndices(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_row_indices >= 0 ? OP_row_indices : (OP_row_indices = lookup('aten::row_indices', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("rowIndices", SIGS_396, a, o)) {
       case 0: {
@@ -9663,6 +12192,10 @@ export abstract class TensorOps {
    */
   rsqrt(): Tensor;
   rsqrt(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("rsqrt", SIGS_397, a, o)) {
       case 0: {
@@ -9678,6 +12211,11 @@ export abstract class TensorOps {
    */
   rsqrt_(): this;
   rsqrt_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_rsqrt_ >= 0 ? OP_rsqrt_ : (OP_rsqrt_ = lookup('aten::rsqrt_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("rsqrt_", SIGS_398, a, o)) {
       case 0: {
@@ -9711,6 +12249,13 @@ export abstract class TensorOps {
    */
   scatter(dim: Int, index: Tensor, value: Scalar, opts: { reduce: string }): Tensor;
   scatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      return wrap<Tensor>(native.callOp(OP_scatter__src >= 0 ? OP_scatter__src : (OP_scatter__src = lookup('aten::scatter', 'src')), this._h, cI(a[0], "scatter", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_scatter__value >= 0 ? OP_scatter__value : (OP_scatter__value = lookup('aten::scatter', 'value')), this._h, cI(a[0], "scatter", "dim"), (a[1] as Tensor)._h, cS(a[2], "scatter", "value")));
+    }
     const o = kwOf(a);
     switch (pick("scatter", SIGS_399, a, o)) {
       case 0: {
@@ -9752,6 +12297,15 @@ export abstract class TensorOps {
    */
   scatter_(dim: Int, index: Tensor, value: Scalar, opts: { reduce: string }): this;
   scatter_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      native.callOp(OP_scatter___src >= 0 ? OP_scatter___src : (OP_scatter___src = lookup('aten::scatter_', 'src')), this._h, cI(a[0], "scatter_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+      return this;
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+      native.callOp(OP_scatter___value >= 0 ? OP_scatter___value : (OP_scatter___value = lookup('aten::scatter_', 'value')), this._h, cI(a[0], "scatter_", "dim"), (a[1] as Tensor)._h, cS(a[2], "scatter_", "value"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("scatter_", SIGS_400, a, o)) {
       case 0: {
@@ -9780,6 +12334,10 @@ export abstract class TensorOps {
    */
   scatterAdd(dim: Int, index: Tensor, src: Tensor): Tensor;
   scatterAdd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), this._h, cI(a[0], "scatterAdd", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("scatterAdd", SIGS_401, a, o)) {
       case 0: {
@@ -9795,6 +12353,11 @@ export abstract class TensorOps {
    */
   scatterAdd_(dim: Int, index: Tensor, src: Tensor): this;
   scatterAdd_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2])) {
+      native.callOp(OP_scatter_add_ >= 0 ? OP_scatter_add_ : (OP_scatter_add_ = lookup('aten::scatter_add_', '')), this._h, cI(a[0], "scatterAdd_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("scatterAdd_", SIGS_402, a, o)) {
       case 0: {
@@ -9812,6 +12375,10 @@ export abstract class TensorOps {
    */
   scatterReduce(dim: Int, index: Tensor, src: Tensor, reduce: string, opts?: { includeSelf?: boolean }): Tensor;
   scatterReduce(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'string') {
+      return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), this._h, cI(a[0], "scatterReduce", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "scatterReduce", "reduce")));
+    }
     const o = kwOf(a);
     switch (pick("scatterReduce", SIGS_403, a, o)) {
       case 0: {
@@ -9828,6 +12395,11 @@ export abstract class TensorOps {
    */
   scatterReduce_(dim: Int, index: Tensor, src: Tensor, reduce: string, opts?: { includeSelf?: boolean }): this;
   scatterReduce_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'string') {
+      native.callOp(OP_scatter_reduce___two >= 0 ? OP_scatter_reduce___two : (OP_scatter_reduce___two = lookup('aten::scatter_reduce_', 'two')), this._h, cI(a[0], "scatterReduce_", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "scatterReduce_", "reduce"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("scatterReduce_", SIGS_404, a, o)) {
       case 0: {
@@ -9844,6 +12416,10 @@ export abstract class TensorOps {
    */
   select(dim: Int, index: Int): Tensor;
   select(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), this._h, cI(a[0], "select", "dim"), cI(a[1], "select", "index")));
+    }
     const o = kwOf(a);
     switch (pick("select", SIGS_405, a, o)) {
       case 0: {
@@ -9859,6 +12435,10 @@ export abstract class TensorOps {
    */
   selectScatter(src: Tensor, dim: Int, index: Int): Tensor;
   selectScatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "selectScatter", "dim"), cI(a[2], "selectScatter", "index")));
+    }
     const o = kwOf(a);
     switch (pick("selectScatter", SIGS_406, a, o)) {
       case 0: {
@@ -9885,6 +12465,23 @@ export abstract class TensorOps {
    */
   set_(source: Tensor, storageOffset: Int, size: readonly Int[], ...rest: [opts?: { stride?: readonly Int[] }] | [stride: readonly Int[], opts?: { stride?: readonly Int[] }]): this;
   set_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_set_ >= 0 ? OP_set_ : (OP_set_ = lookup('aten::set_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_set___source_Tensor >= 0 ? OP_set___source_Tensor : (OP_set___source_Tensor = lookup('aten::set_', 'source_Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(10, a[2])) {
+      native.callOp(OP_set___source_Tensor_storage_offset >= 0 ? OP_set___source_Tensor_storage_offset : (OP_set___source_Tensor_storage_offset = lookup('aten::set_', 'source_Tensor_storage_offset')), this._h, (a[0] as Tensor)._h, cI(a[1], "set_", "storageOffset"), cIL(a[2], "set_", "size", 0));
+      return this;
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(10, a[2]) && fits(10, a[3])) {
+      native.callOp(OP_set___source_Tensor_storage_offset >= 0 ? OP_set___source_Tensor_storage_offset : (OP_set___source_Tensor_storage_offset = lookup('aten::set_', 'source_Tensor_storage_offset')), this._h, (a[0] as Tensor)._h, cI(a[1], "set_", "storageOffset"), cIL(a[2], "set_", "size", 0), cIL(a[3], "set_", "stride", 0));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("set_", SIGS_407, a, o)) {
       case 0: {
@@ -9909,6 +12506,10 @@ export abstract class TensorOps {
    */
   sgn(): Tensor;
   sgn(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sgn", SIGS_408, a, o)) {
       case 0: {
@@ -9924,6 +12525,11 @@ export abstract class TensorOps {
    */
   sgn_(): this;
   sgn_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sgn_ >= 0 ? OP_sgn_ : (OP_sgn_ = lookup('aten::sgn_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sgn_", SIGS_409, a, o)) {
       case 0: {
@@ -9941,6 +12547,10 @@ export abstract class TensorOps {
    */
   short(opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
   short(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int16", "short", 'dtype')));
+    }
     const o = kwOf(a);
     switch (pick("short", SIGS_410, a, o)) {
       case 0: {
@@ -9956,6 +12566,10 @@ export abstract class TensorOps {
    */
   sigmoid(): Tensor;
   sigmoid(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sigmoid", SIGS_411, a, o)) {
       case 0: {
@@ -9971,6 +12585,11 @@ export abstract class TensorOps {
    */
   sigmoid_(): this;
   sigmoid_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sigmoid_ >= 0 ? OP_sigmoid_ : (OP_sigmoid_ = lookup('aten::sigmoid_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sigmoid_", SIGS_412, a, o)) {
       case 0: {
@@ -9987,6 +12606,10 @@ export abstract class TensorOps {
    */
   sign(): Tensor;
   sign(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sign", SIGS_413, a, o)) {
       case 0: {
@@ -10002,6 +12625,11 @@ export abstract class TensorOps {
    */
   sign_(): this;
   sign_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sign_ >= 0 ? OP_sign_ : (OP_sign_ = lookup('aten::sign_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sign_", SIGS_414, a, o)) {
       case 0: {
@@ -10018,6 +12646,10 @@ export abstract class TensorOps {
    */
   signbit(): Tensor;
   signbit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("signbit", SIGS_415, a, o)) {
       case 0: {
@@ -10033,6 +12665,10 @@ export abstract class TensorOps {
    */
   sin(): Tensor;
   sin(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sin", SIGS_416, a, o)) {
       case 0: {
@@ -10048,6 +12684,11 @@ export abstract class TensorOps {
    */
   sin_(): this;
   sin_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sin_ >= 0 ? OP_sin_ : (OP_sin_ = lookup('aten::sin_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sin_", SIGS_417, a, o)) {
       case 0: {
@@ -10064,6 +12705,10 @@ export abstract class TensorOps {
    */
   sinc(): Tensor;
   sinc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sinc", SIGS_418, a, o)) {
       case 0: {
@@ -10079,6 +12724,11 @@ export abstract class TensorOps {
    */
   sinc_(): this;
   sinc_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sinc_ >= 0 ? OP_sinc_ : (OP_sinc_ = lookup('aten::sinc_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sinc_", SIGS_419, a, o)) {
       case 0: {
@@ -10095,6 +12745,10 @@ export abstract class TensorOps {
    */
   sinh(): Tensor;
   sinh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sinh", SIGS_420, a, o)) {
       case 0: {
@@ -10110,6 +12764,11 @@ export abstract class TensorOps {
    */
   sinh_(): this;
   sinh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sinh_ >= 0 ? OP_sinh_ : (OP_sinh_ = lookup('aten::sinh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sinh_", SIGS_421, a, o)) {
       case 0: {
@@ -10127,6 +12786,22 @@ export abstract class TensorOps {
    */
   sliceInverse(src: Tensor, ...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
   sliceInverse(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim")));
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim"), cIO(a[2], "sliceInverse", "start")));
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3])) {
+      return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim"), cIO(a[2], "sliceInverse", "start"), cIO(a[3], "sliceInverse", "end")));
+    }
+    if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+      return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim"), cIO(a[2], "sliceInverse", "start"), cIO(a[3], "sliceInverse", "end"), cI(a[4], "sliceInverse", "step")));
+    }
     const o = kwOf(a);
     switch (pick("sliceInverse", SIGS_422, a, o)) {
       case 0: {
@@ -10143,6 +12818,22 @@ export abstract class TensorOps {
    */
   sliceScatter(src: Tensor, ...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
   sliceScatter(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim")));
+    }
+    if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim"), cIO(a[2], "sliceScatter", "start")));
+    }
+    if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3])) {
+      return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim"), cIO(a[2], "sliceScatter", "start"), cIO(a[3], "sliceScatter", "end")));
+    }
+    if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+      return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim"), cIO(a[2], "sliceScatter", "start"), cIO(a[3], "sliceScatter", "end"), cI(a[4], "sliceScatter", "step")));
+    }
     const o = kwOf(a);
     switch (pick("sliceScatter", SIGS_423, a, o)) {
       case 0: {
@@ -10158,6 +12849,10 @@ export abstract class TensorOps {
    */
   slogdet(): readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor };
   slogdet(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("slogdet", SIGS_424, a, o)) {
       case 0: {
@@ -10173,6 +12868,10 @@ export abstract class TensorOps {
    */
   smm(mat2: Tensor): Tensor;
   smm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("smm", SIGS_425, a, o)) {
       case 0: {
@@ -10189,6 +12888,13 @@ export abstract class TensorOps {
    */
   softmax(dim: Int, ...rest: [opts?: { dtype?: DType | null }] | [dtype: DType | null, opts?: { dtype?: DType | null }]): Tensor;
   softmax(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(24, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim"), cDTO(a[1], "softmax", "dtype")));
+    }
     const o = kwOf(a);
     switch (pick("softmax", SIGS_426, a, o)) {
       case 0: {
@@ -10217,6 +12923,16 @@ export abstract class TensorOps {
    */
   sort(...rest: [opts: { dim?: Int; descending?: boolean; stable: boolean | null }] | [dim: Int, opts: { dim?: Int; descending?: boolean; stable: boolean | null }] | [dim: Int, descending: boolean, opts: { dim?: Int; descending?: boolean; stable: boolean | null }]): ValuesIndices;
   sort(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), this._h, cI(a[0], "sort", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+      return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), this._h, cI(a[0], "sort", "dim"), cB(a[1], "sort", "descending")));
+    }
     const o = kwOf(a);
     switch (pick("sort", SIGS_427, a, o)) {
       case 0: {
@@ -10238,6 +12954,10 @@ export abstract class TensorOps {
    */
   sparseDim(): number;
   sparseDim(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return native.callOp(OP_sparse_dim >= 0 ? OP_sparse_dim : (OP_sparse_dim = lookup('aten::sparse_dim', '')), this._h) as number;
+    }
     const o = kwOf(a);
     switch (pick("sparseDim", SIGS_428, a, o)) {
       case 0: {
@@ -10253,6 +12973,10 @@ export abstract class TensorOps {
    */
   sparseMask(mask: Tensor): Tensor;
   sparseMask(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_sparse_mask >= 0 ? OP_sparse_mask : (OP_sparse_mask = lookup('aten::sparse_mask', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("sparseMask", SIGS_429, a, o)) {
       case 0: {
@@ -10268,6 +12992,11 @@ export abstract class TensorOps {
    */
   sparseResize_(size: readonly Int[], sparseDim: Int, denseDim: Int): this;
   sparseResize_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      native.callOp(OP_sparse_resize_ >= 0 ? OP_sparse_resize_ : (OP_sparse_resize_ = lookup('aten::sparse_resize_', '')), this._h, cIL(a[0], "sparseResize_", "size", 0), cI(a[1], "sparseResize_", "sparseDim"), cI(a[2], "sparseResize_", "denseDim"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sparseResize_", SIGS_430, a, o)) {
       case 0: {
@@ -10284,6 +13013,11 @@ export abstract class TensorOps {
    */
   sparseResizeAndClear_(size: readonly Int[], sparseDim: Int, denseDim: Int): this;
   sparseResizeAndClear_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      native.callOp(OP_sparse_resize_and_clear_ >= 0 ? OP_sparse_resize_and_clear_ : (OP_sparse_resize_and_clear_ = lookup('aten::sparse_resize_and_clear_', '')), this._h, cIL(a[0], "sparseResizeAndClear_", "size", 0), cI(a[1], "sparseResizeAndClear_", "sparseDim"), cI(a[2], "sparseResizeAndClear_", "denseDim"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sparseResizeAndClear_", SIGS_431, a, o)) {
       case 0: {
@@ -10307,6 +13041,19 @@ export abstract class TensorOps {
    */
   split(splitSize: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   split(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), this._h, cI(a[0], "split", "splitSize")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), this._h, cI(a[0], "split", "splitSize"), cI(a[1], "split", "dim")));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0)));
+    }
+    if (n === 2 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0), cI(a[1], "split", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("split", SIGS_432, a, o)) {
       case 0: {
@@ -10326,6 +13073,13 @@ export abstract class TensorOps {
    */
   splitWithSizes(splitSizes: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   splitWithSizes(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0)));
+    }
+    if (n === 2 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0), cI(a[1], "splitWithSizes", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("splitWithSizes", SIGS_433, a, o)) {
       case 0: {
@@ -10341,6 +13095,10 @@ export abstract class TensorOps {
    */
   sqrt(): Tensor;
   sqrt(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("sqrt", SIGS_434, a, o)) {
       case 0: {
@@ -10356,6 +13114,11 @@ export abstract class TensorOps {
    */
   sqrt_(): this;
   sqrt_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sqrt_", SIGS_435, a, o)) {
       case 0: {
@@ -10372,6 +13135,10 @@ export abstract class TensorOps {
    */
   square(): Tensor;
   square(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("square", SIGS_436, a, o)) {
       case 0: {
@@ -10387,6 +13154,11 @@ export abstract class TensorOps {
    */
   square_(): this;
   square_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("square_", SIGS_437, a, o)) {
       case 0: {
@@ -10420,6 +13192,19 @@ export abstract class TensorOps {
    */
   squeeze(...dim: Int[]): Tensor;
   squeeze(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_squeeze__dim >= 0 ? OP_squeeze__dim : (OP_squeeze__dim = lookup('aten::squeeze', 'dim')), this._h, cI(a[0], "squeeze", "dim")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(a, "squeeze", "dim", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(a[0], "squeeze", "dim", 0)));
+    }
     const o = kwOf(a);
     switch (pick("squeeze", SIGS_438, a, o)) {
       case 0: {
@@ -10458,6 +13243,23 @@ export abstract class TensorOps {
    */
   squeeze_(...dim: Int[]): this;
   squeeze_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_squeeze_ >= 0 ? OP_squeeze_ : (OP_squeeze_ = lookup('aten::squeeze_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_squeeze___dim >= 0 ? OP_squeeze___dim : (OP_squeeze___dim = lookup('aten::squeeze_', 'dim')), this._h, cI(a[0], "squeeze_", "dim"));
+      return this;
+    }
+    if (n > 0 && allInts(a, 0)) {
+      native.callOp(OP_squeeze___dims >= 0 ? OP_squeeze___dims : (OP_squeeze___dims = lookup('aten::squeeze_', 'dims')), this._h, cIL(a, "squeeze_", "dim", 0));
+      return this;
+    }
+    if (n === 1 && fits(10, a[0])) {
+      native.callOp(OP_squeeze___dims >= 0 ? OP_squeeze___dims : (OP_squeeze___dims = lookup('aten::squeeze_', 'dims')), this._h, cIL(a[0], "squeeze_", "dim", 0));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("squeeze_", SIGS_439, a, o)) {
       case 0: {
@@ -10483,6 +13285,10 @@ export abstract class TensorOps {
    */
   sspaddmm(mat1: Tensor, mat2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
   sspaddmm(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("sspaddmm", SIGS_440, a, o)) {
       case 0: {
@@ -10511,6 +13317,28 @@ export abstract class TensorOps {
    */
   std(...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): Tensor;
   std(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), this._h, cILO(a[0], "std", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), this._h, cILO(a[0], "std", "dim", 1), cB(a[1], "std", "unbiased")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), this._h, cILO(a[0], "std", "dim", 1), cB(a[1], "std", "unbiased"), cB(a[2], "std", "keepdim")));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_std__correction >= 0 ? OP_std__correction : (OP_std__correction = lookup('aten::std', 'correction')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_std__correction >= 0 ? OP_std__correction : (OP_std__correction = lookup('aten::std', 'correction')), this._h, cILO(a[0], "std", "dim", 1)));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h, cB(a[0], "std", "unbiased")));
+    }
     const o = kwOf(a);
     switch (pick("std", SIGS_441, a, o)) {
       case 0: {
@@ -10533,6 +13361,13 @@ export abstract class TensorOps {
    */
   sub(other: Tensor | Scalar, opts?: { alpha?: Scalar }): Tensor;
   sub(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), this._h, cS(a[0], "sub", "other")));
+    }
     const o = kwOf(a);
     switch (pick("sub", SIGS_442, a, o)) {
       case 0: {
@@ -10552,6 +13387,15 @@ export abstract class TensorOps {
    */
   sub_(other: Tensor | Scalar, opts?: { alpha?: Scalar }): this;
   sub_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_sub___Tensor >= 0 ? OP_sub___Tensor : (OP_sub___Tensor = lookup('aten::sub_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_sub___Scalar >= 0 ? OP_sub___Scalar : (OP_sub___Scalar = lookup('aten::sub_', 'Scalar')), this._h, cS(a[0], "sub_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("sub_", SIGS_443, a, o)) {
       case 0: {
@@ -10579,6 +13423,19 @@ export abstract class TensorOps {
    */
   subtract(other: Scalar, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): Tensor;
   subtract(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_subtract__Tensor >= 0 ? OP_subtract__Tensor : (OP_subtract__Tensor = lookup('aten::subtract', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS(a[1], "subtract", "alpha")));
+    }
     const o = kwOf(a);
     switch (pick("subtract", SIGS_444, a, o)) {
       case 0: {
@@ -10607,6 +13464,23 @@ export abstract class TensorOps {
    */
   subtract_(other: Scalar, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): this;
   subtract_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_subtract___Tensor >= 0 ? OP_subtract___Tensor : (OP_subtract___Tensor = lookup('aten::subtract_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"), cS(a[1], "subtract_", "alpha"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("subtract_", SIGS_445, a, o)) {
       case 0: {
@@ -10638,6 +13512,16 @@ export abstract class TensorOps {
    */
   sum(dim: Int | readonly Int[] | null, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
   sum(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1), cB(a[1], "sum", "keepdim")));
+    }
     const o = kwOf(a);
     switch (pick("sum", SIGS_446, a, o)) {
       case 0: {
@@ -10663,6 +13547,13 @@ export abstract class TensorOps {
    */
   sumToSize(...size: Int[]): Tensor;
   sumToSize(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(a, "sumToSize", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(a[0], "sumToSize", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("sumToSize", SIGS_447, a, o)) {
       case 0: {
@@ -10679,6 +13570,16 @@ export abstract class TensorOps {
    */
   svd(...rest: [opts?: { some?: boolean; computeUv?: boolean }] | [some: boolean, opts?: { some?: boolean; computeUv?: boolean }] | [some: boolean, computeUv: boolean, opts?: { some?: boolean; computeUv?: boolean }]): readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor };
   svd(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB(a[0], "svd", "some")));
+    }
+    if (n === 2 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB(a[0], "svd", "some"), cB(a[1], "svd", "computeUv")));
+    }
     const o = kwOf(a);
     switch (pick("svd", SIGS_448, a, o)) {
       case 0: {
@@ -10694,6 +13595,10 @@ export abstract class TensorOps {
    */
   swapaxes(axis0: Int, axis1: Int): Tensor;
   swapaxes(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), this._h, cI(a[0], "swapaxes", "axis0"), cI(a[1], "swapaxes", "axis1")));
+    }
     const o = kwOf(a);
     switch (pick("swapaxes", SIGS_449, a, o)) {
       case 0: {
@@ -10709,6 +13614,11 @@ export abstract class TensorOps {
    */
   swapaxes_(axis0: Int, axis1: Int): this;
   swapaxes_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      native.callOp(OP_swapaxes_ >= 0 ? OP_swapaxes_ : (OP_swapaxes_ = lookup('aten::swapaxes_', '')), this._h, cI(a[0], "swapaxes_", "axis0"), cI(a[1], "swapaxes_", "axis1"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("swapaxes_", SIGS_450, a, o)) {
       case 0: {
@@ -10725,6 +13635,10 @@ export abstract class TensorOps {
    */
   swapdims(dim0: Int, dim1: Int): Tensor;
   swapdims(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), this._h, cI(a[0], "swapdims", "dim0"), cI(a[1], "swapdims", "dim1")));
+    }
     const o = kwOf(a);
     switch (pick("swapdims", SIGS_451, a, o)) {
       case 0: {
@@ -10740,6 +13654,11 @@ export abstract class TensorOps {
    */
   swapdims_(dim0: Int, dim1: Int): this;
   swapdims_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      native.callOp(OP_swapdims_ >= 0 ? OP_swapdims_ : (OP_swapdims_ = lookup('aten::swapdims_', '')), this._h, cI(a[0], "swapdims_", "dim0"), cI(a[1], "swapdims_", "dim1"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("swapdims_", SIGS_452, a, o)) {
       case 0: {
@@ -10756,6 +13675,10 @@ export abstract class TensorOps {
    */
   t(): Tensor;
   t(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("t", SIGS_453, a, o)) {
       case 0: {
@@ -10771,6 +13694,11 @@ export abstract class TensorOps {
    */
   t_(): this;
   t_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_t_ >= 0 ? OP_t_ : (OP_t_ = lookup('aten::t_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("t_", SIGS_454, a, o)) {
       case 0: {
@@ -10787,6 +13715,10 @@ export abstract class TensorOps {
    */
   take(index: Tensor): Tensor;
   take(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("take", SIGS_455, a, o)) {
       case 0: {
@@ -10803,6 +13735,13 @@ export abstract class TensorOps {
    */
   takeAlongDim(indices: Tensor, ...rest: [opts?: { dim?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null }]): Tensor;
   takeAlongDim(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "takeAlongDim", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("takeAlongDim", SIGS_456, a, o)) {
       case 0: {
@@ -10818,6 +13757,10 @@ export abstract class TensorOps {
    */
   tan(): Tensor;
   tan(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("tan", SIGS_457, a, o)) {
       case 0: {
@@ -10833,6 +13776,11 @@ export abstract class TensorOps {
    */
   tan_(): this;
   tan_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("tan_", SIGS_458, a, o)) {
       case 0: {
@@ -10849,6 +13797,10 @@ export abstract class TensorOps {
    */
   tanh(): Tensor;
   tanh(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("tanh", SIGS_459, a, o)) {
       case 0: {
@@ -10864,6 +13816,11 @@ export abstract class TensorOps {
    */
   tanh_(): this;
   tanh_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("tanh_", SIGS_460, a, o)) {
       case 0: {
@@ -10893,6 +13850,25 @@ export abstract class TensorOps {
    */
   tensorSplit(sections: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   tensorSplit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), this._h, cIL(a[0], "tensorSplit", "indices", 0)));
+    }
+    if (n === 2 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), this._h, cIL(a[0], "tensorSplit", "indices", 0), cI(a[1], "tensorSplit", "dim")));
+    }
+    if (n === 1 && isTensor(a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__tensor_indices_or_sections >= 0 ? OP_tensor_split__tensor_indices_or_sections : (OP_tensor_split__tensor_indices_or_sections = lookup('aten::tensor_split', 'tensor_indices_or_sections')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__tensor_indices_or_sections >= 0 ? OP_tensor_split__tensor_indices_or_sections : (OP_tensor_split__tensor_indices_or_sections = lookup('aten::tensor_split', 'tensor_indices_or_sections')), this._h, (a[0] as Tensor)._h, cI(a[1], "tensorSplit", "dim")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections"), cI(a[1], "tensorSplit", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("tensorSplit", SIGS_461, a, o)) {
       case 0: {
@@ -10921,6 +13897,13 @@ export abstract class TensorOps {
    */
   tile(...dims: Int[]): Tensor;
   tile(...a: unknown[]): any {
+    const n = a.length;
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(a, "tile", "dims", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(a[0], "tile", "dims", 0)));
+    }
     const o = kwOf(a);
     switch (pick("tile", SIGS_462, a, o)) {
       case 0: {
@@ -10937,6 +13920,13 @@ export abstract class TensorOps {
    */
   toDense(...rest: [opts?: { dtype?: DType | null; maskedGrad?: boolean | null }] | [dtype: DType | null, opts?: { dtype?: DType | null; maskedGrad?: boolean | null }]): Tensor;
   toDense(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h));
+    }
+    if (n === 1 && fits(24, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h, cDTO(a[0], "toDense", "dtype")));
+    }
     const o = kwOf(a);
     switch (pick("toDense", SIGS_463, a, o)) {
       case 0: {
@@ -10953,6 +13943,13 @@ export abstract class TensorOps {
    */
   toMkldnn(...rest: [opts?: { dtype?: DType | null }] | [dtype: DType | null, opts?: { dtype?: DType | null }]): Tensor;
   toMkldnn(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h));
+    }
+    if (n === 1 && fits(24, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h, cDTO(a[0], "toMkldnn", "dtype")));
+    }
     const o = kwOf(a);
     switch (pick("toMkldnn", SIGS_464, a, o)) {
       case 0: {
@@ -10969,6 +13966,13 @@ export abstract class TensorOps {
    */
   toPaddedTensor(padding: number, ...rest: [opts?: { outputSize?: readonly Int[] | null }] | [outputSize: readonly Int[] | null, opts?: { outputSize?: readonly Int[] | null }]): Tensor;
   toPaddedTensor(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && fits(11, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding"), cILO(a[1], "toPaddedTensor", "outputSize", 0)));
+    }
     const o = kwOf(a);
     switch (pick("toPaddedTensor", SIGS_465, a, o)) {
       case 0: {
@@ -10990,6 +13994,13 @@ export abstract class TensorOps {
    */
   toSparse(sparseDim: Int): Tensor;
   toSparse(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse >= 0 ? OP_to_sparse : (OP_to_sparse = lookup('aten::to_sparse', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse__sparse_dim >= 0 ? OP_to_sparse__sparse_dim : (OP_to_sparse__sparse_dim = lookup('aten::to_sparse', 'sparse_dim')), this._h, cI(a[0], "toSparse", "sparseDim")));
+    }
     const o = kwOf(a);
     switch (pick("toSparse", SIGS_466, a, o)) {
       case 0: {
@@ -11009,6 +14020,13 @@ export abstract class TensorOps {
    */
   toSparseBsc(blocksize: Int | readonly Int[], ...rest: [opts?: { denseDim?: Int | null }] | [denseDim: Int | null, opts?: { denseDim?: Int | null }]): Tensor;
   toSparseBsc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2), cIO(a[1], "toSparseBsc", "denseDim")));
+    }
     const o = kwOf(a);
     switch (pick("toSparseBsc", SIGS_467, a, o)) {
       case 0: {
@@ -11025,6 +14043,13 @@ export abstract class TensorOps {
    */
   toSparseBsr(blocksize: Int | readonly Int[], ...rest: [opts?: { denseDim?: Int | null }] | [denseDim: Int | null, opts?: { denseDim?: Int | null }]): Tensor;
   toSparseBsr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(12, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2), cIO(a[1], "toSparseBsr", "denseDim")));
+    }
     const o = kwOf(a);
     switch (pick("toSparseBsr", SIGS_468, a, o)) {
       case 0: {
@@ -11041,6 +14066,13 @@ export abstract class TensorOps {
    */
   toSparseCsc(...rest: [opts?: { denseDim?: Int | null }] | [denseDim: Int | null, opts?: { denseDim?: Int | null }]): Tensor;
   toSparseCsc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h));
+    }
+    if (n === 1 && fits(9, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h, cIO(a[0], "toSparseCsc", "denseDim")));
+    }
     const o = kwOf(a);
     switch (pick("toSparseCsc", SIGS_469, a, o)) {
       case 0: {
@@ -11057,6 +14089,13 @@ export abstract class TensorOps {
    */
   toSparseCsr(...rest: [opts?: { denseDim?: Int | null }] | [denseDim: Int | null, opts?: { denseDim?: Int | null }]): Tensor;
   toSparseCsr(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h));
+    }
+    if (n === 1 && fits(9, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h, cIO(a[0], "toSparseCsr", "denseDim")));
+    }
     const o = kwOf(a);
     switch (pick("toSparseCsr", SIGS_470, a, o)) {
       case 0: {
@@ -11073,6 +14112,19 @@ export abstract class TensorOps {
    */
   topk(k: Int, ...rest: [opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, largest: boolean, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, largest: boolean, sorted: boolean, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }]): ValuesIndices;
   topk(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI(a[1], "topk", "dim")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+      return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI(a[1], "topk", "dim"), cB(a[2], "topk", "largest")));
+    }
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+      return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI(a[1], "topk", "dim"), cB(a[2], "topk", "largest"), cB(a[3], "topk", "sorted")));
+    }
     const o = kwOf(a);
     switch (pick("topk", SIGS_471, a, o)) {
       case 0: {
@@ -11088,6 +14140,10 @@ export abstract class TensorOps {
    */
   trace(): Tensor;
   trace(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("trace", SIGS_472, a, o)) {
       case 0: {
@@ -11103,6 +14159,10 @@ export abstract class TensorOps {
    */
   transpose(dim0: Int, dim1: Int): Tensor;
   transpose(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), this._h, cI(a[0], "transpose", "dim0"), cI(a[1], "transpose", "dim1")));
+    }
     const o = kwOf(a);
     switch (pick("transpose", SIGS_473, a, o)) {
       case 0: {
@@ -11118,6 +14178,11 @@ export abstract class TensorOps {
    */
   transpose_(dim0: Int, dim1: Int): this;
   transpose_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      native.callOp(OP_transpose_ >= 0 ? OP_transpose_ : (OP_transpose_ = lookup('aten::transpose_', '')), this._h, cI(a[0], "transpose_", "dim0"), cI(a[1], "transpose_", "dim1"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("transpose_", SIGS_474, a, o)) {
       case 0: {
@@ -11135,6 +14200,19 @@ export abstract class TensorOps {
    */
   triangularSolve(A: Tensor, ...rest: [opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, transpose: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, transpose: boolean, unitriangular: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }]): readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor };
   triangularSolve(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "triangularSolve", "upper")));
+    }
+    if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "triangularSolve", "upper"), cB(a[2], "triangularSolve", "transpose")));
+    }
+    if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+      return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "triangularSolve", "upper"), cB(a[2], "triangularSolve", "transpose"), cB(a[3], "triangularSolve", "unitriangular")));
+    }
     const o = kwOf(a);
     switch (pick("triangularSolve", SIGS_475, a, o)) {
       case 0: {
@@ -11151,6 +14229,13 @@ export abstract class TensorOps {
    */
   tril(...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
   tril(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h, cI(a[0], "tril", "diagonal")));
+    }
     const o = kwOf(a);
     switch (pick("tril", SIGS_476, a, o)) {
       case 0: {
@@ -11167,6 +14252,15 @@ export abstract class TensorOps {
    */
   tril_(...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): this;
   tril_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_tril_ >= 0 ? OP_tril_ : (OP_tril_ = lookup('aten::tril_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_tril_ >= 0 ? OP_tril_ : (OP_tril_ = lookup('aten::tril_', '')), this._h, cI(a[0], "tril_", "diagonal"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("tril_", SIGS_477, a, o)) {
       case 0: {
@@ -11184,6 +14278,13 @@ export abstract class TensorOps {
    */
   triu(...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
   triu(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h, cI(a[0], "triu", "diagonal")));
+    }
     const o = kwOf(a);
     switch (pick("triu", SIGS_478, a, o)) {
       case 0: {
@@ -11200,6 +14301,15 @@ export abstract class TensorOps {
    */
   triu_(...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): this;
   triu_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_triu_ >= 0 ? OP_triu_ : (OP_triu_ = lookup('aten::triu_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_triu_ >= 0 ? OP_triu_ : (OP_triu_ = lookup('aten::triu_', '')), this._h, cI(a[0], "triu_", "diagonal"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("triu_", SIGS_479, a, o)) {
       case 0: {
@@ -11221,6 +14331,16 @@ export abstract class TensorOps {
    */
   trueDivide(other: Scalar): Tensor;
   trueDivide(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        return wrap<Tensor>(native.callOp(OP_true_divide__Tensor >= 0 ? OP_true_divide__Tensor : (OP_true_divide__Tensor = lookup('aten::true_divide', 'Tensor')), this._h, (a[0] as Tensor)._h));
+      }
+      return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
+    }
     const o = kwOf(a);
     switch (pick("trueDivide", SIGS_480, a, o)) {
       case 0: {
@@ -11247,6 +14367,19 @@ export abstract class TensorOps {
    */
   trueDivide_(other: Scalar): this;
   trueDivide_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (isTensor(a[0]) || typeof a[0] === 'number' || typeof a[0] === 'boolean' || typeof a[0] === 'bigint')) {
+      if (isTensor(a[0])) {
+        native.callOp(OP_true_divide___Tensor >= 0 ? OP_true_divide___Tensor : (OP_true_divide___Tensor = lookup('aten::true_divide_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+        return this;
+      }
+      native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("trueDivide_", SIGS_481, a, o)) {
       case 0: {
@@ -11271,6 +14404,10 @@ export abstract class TensorOps {
    */
   trunc(): Tensor;
   trunc(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("trunc", SIGS_482, a, o)) {
       case 0: {
@@ -11286,6 +14423,11 @@ export abstract class TensorOps {
    */
   trunc_(): this;
   trunc_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("trunc_", SIGS_483, a, o)) {
       case 0: {
@@ -11302,6 +14444,10 @@ export abstract class TensorOps {
    */
   typeAs(other: Tensor): Tensor;
   typeAs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("typeAs", SIGS_484, a, o)) {
       case 0: {
@@ -11318,6 +14464,13 @@ export abstract class TensorOps {
    */
   unbind(...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   unbind(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h, cI(a[0], "unbind", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("unbind", SIGS_485, a, o)) {
       case 0: {
@@ -11333,6 +14486,10 @@ export abstract class TensorOps {
    */
   unflatten(dim: Int, sizes: readonly Int[]): Tensor;
   unflatten(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(10, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), this._h, cI(a[0], "unflatten", "dim"), cIL(a[1], "unflatten", "sizes", 0)));
+    }
     const o = kwOf(a);
     switch (pick("unflatten", SIGS_486, a, o)) {
       case 0: {
@@ -11348,6 +14505,10 @@ export abstract class TensorOps {
    */
   unfold(dimension: Int, size: Int, step: Int): Tensor;
   unfold(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+      return wrap<Tensor>(native.callOp(OP_unfold >= 0 ? OP_unfold : (OP_unfold = lookup('aten::unfold', '')), this._h, cI(a[0], "unfold", "dimension"), cI(a[1], "unfold", "size"), cI(a[2], "unfold", "step")));
+    }
     const o = kwOf(a);
     switch (pick("unfold", SIGS_487, a, o)) {
       case 0: {
@@ -11364,6 +14525,19 @@ export abstract class TensorOps {
    */
   uniform_(...rest: [opts?: { from?: number; to?: number; generator?: null }] | [from: number, opts?: { from?: number; to?: number; generator?: null }] | [from: number, to: number, opts?: { from?: number; to?: number; generator?: null }]): this;
   uniform_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_uniform_ >= 0 ? OP_uniform_ : (OP_uniform_ = lookup('aten::uniform_', '')), this._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(14, a[0]))) {
+      native.callOp(OP_uniform_ >= 0 ? OP_uniform_ : (OP_uniform_ = lookup('aten::uniform_', '')), this._h, cF(a[0], "uniform_", "from"));
+      return this;
+    }
+    if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+      native.callOp(OP_uniform_ >= 0 ? OP_uniform_ : (OP_uniform_ = lookup('aten::uniform_', '')), this._h, cF(a[0], "uniform_", "from"), cF(a[1], "uniform_", "to"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("uniform_", SIGS_488, a, o)) {
       case 0: {
@@ -11381,6 +14555,19 @@ export abstract class TensorOps {
    */
   unique(...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
   unique(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted")));
+    }
+    if (n === 2 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean') {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted"), cB(a[1], "unique", "returnInverse")));
+    }
+    if (n === 3 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted"), cB(a[1], "unique", "returnInverse"), cB(a[2], "unique", "returnCounts")));
+    }
     const o = kwOf(a);
     switch (pick("unique", SIGS_489, a, o)) {
       case 0: {
@@ -11397,6 +14584,19 @@ export abstract class TensorOps {
    */
   uniqueConsecutive(...rest: [opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, dim: Int | null, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }]): readonly [Tensor, Tensor, Tensor];
   uniqueConsecutive(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse")));
+    }
+    if (n === 2 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean') {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse"), cB(a[1], "uniqueConsecutive", "returnCounts")));
+    }
+    if (n === 3 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean' && fits(9, a[2])) {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse"), cB(a[1], "uniqueConsecutive", "returnCounts"), cIO(a[2], "uniqueConsecutive", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("uniqueConsecutive", SIGS_490, a, o)) {
       case 0: {
@@ -11413,6 +14613,13 @@ export abstract class TensorOps {
    */
   unsafeChunk(chunks: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   unsafeChunk(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks"), cI(a[1], "unsafeChunk", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("unsafeChunk", SIGS_491, a, o)) {
       case 0: {
@@ -11429,6 +14636,13 @@ export abstract class TensorOps {
    */
   unsafeSplit(splitSize: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   unsafeSplit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize"), cI(a[1], "unsafeSplit", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("unsafeSplit", SIGS_492, a, o)) {
       case 0: {
@@ -11445,6 +14659,13 @@ export abstract class TensorOps {
    */
   unsafeSplitWithSizes(splitSizes: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
   unsafeSplitWithSizes(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0)));
+    }
+    if (n === 2 && fits(10, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+      return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[1], "unsafeSplitWithSizes", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("unsafeSplitWithSizes", SIGS_493, a, o)) {
       case 0: {
@@ -11460,6 +14681,10 @@ export abstract class TensorOps {
    */
   unsqueeze(dim: Int): Tensor;
   unsqueeze(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), this._h, cI(a[0], "unsqueeze", "dim")));
+    }
     const o = kwOf(a);
     switch (pick("unsqueeze", SIGS_494, a, o)) {
       case 0: {
@@ -11475,6 +14700,11 @@ export abstract class TensorOps {
    */
   unsqueeze_(dim: Int): this;
   unsqueeze_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      native.callOp(OP_unsqueeze_ >= 0 ? OP_unsqueeze_ : (OP_unsqueeze_ = lookup('aten::unsqueeze_', '')), this._h, cI(a[0], "unsqueeze_", "dim"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("unsqueeze_", SIGS_495, a, o)) {
       case 0: {
@@ -11491,6 +14721,10 @@ export abstract class TensorOps {
    */
   values(): Tensor;
   values(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_values >= 0 ? OP_values : (OP_values = lookup('aten::values', '')), this._h));
+    }
     const o = kwOf(a);
     switch (pick("values", SIGS_496, a, o)) {
       case 0: {
@@ -11519,6 +14753,28 @@ export abstract class TensorOps {
    */
   var(...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): Tensor;
   var(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), this._h, cILO(a[0], "var", "dim", 1)));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), this._h, cILO(a[0], "var", "dim", 1), cB(a[1], "var", "unbiased")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0])) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), this._h, cILO(a[0], "var", "dim", 1), cB(a[1], "var", "unbiased"), cB(a[2], "var", "keepdim")));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_var__correction >= 0 ? OP_var__correction : (OP_var__correction = lookup('aten::var', 'correction')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(13, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_var__correction >= 0 ? OP_var__correction : (OP_var__correction = lookup('aten::var', 'correction')), this._h, cILO(a[0], "var", "dim", 1)));
+    }
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h));
+    }
+    if (n === 1 && typeof a[0] === 'boolean') {
+      return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h, cB(a[0], "var", "unbiased")));
+    }
     const o = kwOf(a);
     switch (pick("var", SIGS_497, a, o)) {
       case 0: {
@@ -11540,6 +14796,10 @@ export abstract class TensorOps {
    */
   vdot(other: Tensor): Tensor;
   vdot(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("vdot", SIGS_498, a, o)) {
       case 0: {
@@ -11567,6 +14827,16 @@ export abstract class TensorOps {
    */
   view(...size: Int[]): Tensor;
   view(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && fits(23, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), this._h, cDT(a[0], "view", "dtype")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(a, "view", "size", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(a[0], "view", "size", 0)));
+    }
     const o = kwOf(a);
     switch (pick("view", SIGS_499, a, o)) {
       case 0: {
@@ -11585,6 +14855,10 @@ export abstract class TensorOps {
    */
   viewAs(other: Tensor): Tensor;
   viewAs(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_view_as >= 0 ? OP_view_as : (OP_view_as = lookup('aten::view_as', '')), this._h, (a[0] as Tensor)._h));
+    }
     const o = kwOf(a);
     switch (pick("viewAs", SIGS_500, a, o)) {
       case 0: {
@@ -11612,6 +14886,16 @@ export abstract class TensorOps {
    */
   vsplit(...indices: Int[]): Tensor[];
   vsplit(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), this._h, cI(a[0], "vsplit", "sections")));
+    }
+    if (n > 0 && allInts(a, 0)) {
+      return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(a, "vsplit", "indices", 0)));
+    }
+    if (n === 1 && fits(10, a[0])) {
+      return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(a[0], "vsplit", "indices", 0)));
+    }
     const o = kwOf(a);
     switch (pick("vsplit", SIGS_501, a, o)) {
       case 0: {
@@ -11635,6 +14919,13 @@ export abstract class TensorOps {
    */
   where(condition: Tensor, other: Scalar): Tensor;
   where(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_where__self >= 0 ? OP_where__self : (OP_where__self = lookup('aten::where', 'self')), (a[0] as Tensor)._h, this._h, (a[1] as Tensor)._h));
+    }
+    if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+      return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), (a[0] as Tensor)._h, this._h, cS(a[1], "where", "other")));
+    }
     const o = kwOf(a);
     switch (pick("where", SIGS_502, a, o)) {
       case 0: {
@@ -11658,6 +14949,13 @@ export abstract class TensorOps {
    */
   xlogy(other: Scalar): Tensor;
   xlogy(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), this._h, (a[0] as Tensor)._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), this._h, cS(a[0], "xlogy", "other")));
+    }
     const o = kwOf(a);
     switch (pick("xlogy", SIGS_503, a, o)) {
       case 0: {
@@ -11681,6 +14979,15 @@ export abstract class TensorOps {
    */
   xlogy_(other: Scalar): this;
   xlogy_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && isTensor(a[0])) {
+      native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), this._h, (a[0] as Tensor)._h);
+      return this;
+    }
+    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+      native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), this._h, cS(a[0], "xlogy_", "other"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("xlogy_", SIGS_504, a, o)) {
       case 0: {
@@ -11701,6 +15008,11 @@ export abstract class TensorOps {
    */
   zero_(): this;
   zero_(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), this._h);
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("zero_", SIGS_505, a, o)) {
       case 0: {
@@ -11717,6 +15029,10 @@ export abstract class TensorOps {
    */
   _index(indices: readonly (Tensor | null)[]): Tensor;
   _index(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 1 && fits(5, a[0])) {
+      return wrap<Tensor>(native.callOp(OP_index__Tensor >= 0 ? OP_index__Tensor : (OP_index__Tensor = lookup('aten::index', 'Tensor')), this._h, cTOL(a[0], "_index", "indices")));
+    }
     const o = kwOf(a);
     switch (pick("_index", SIGS_506, a, o)) {
       case 0: {
@@ -11733,6 +15049,15 @@ export abstract class TensorOps {
    */
   _indexPut(indices: readonly (Tensor | null)[], values: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): this;
   _indexPut(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 2 && fits(5, a[0]) && isTensor(a[1])) {
+      native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), this._h, cTOL(a[0], "_indexPut", "indices"), (a[1] as Tensor)._h);
+      return this;
+    }
+    if (n === 3 && fits(5, a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+      native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), this._h, cTOL(a[0], "_indexPut", "indices"), (a[1] as Tensor)._h, cB(a[2], "_indexPut", "accumulate"));
+      return this;
+    }
     const o = kwOf(a);
     switch (pick("_indexPut", SIGS_507, a, o)) {
       case 0: {
@@ -11750,6 +15075,22 @@ export abstract class TensorOps {
    */
   slice(...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
   slice(...a: unknown[]): any {
+    const n = a.length;
+    if (n === 0) {
+      return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h));
+    }
+    if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+      return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim")));
+    }
+    if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(9, a[1])) {
+      return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim"), cIO(a[1], "slice", "start")));
+    }
+    if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(9, a[1]) && fits(9, a[2])) {
+      return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim"), cIO(a[1], "slice", "start"), cIO(a[2], "slice", "end")));
+    }
+    if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && fits(9, a[1]) && fits(9, a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+      return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim"), cIO(a[1], "slice", "start"), cIO(a[2], "slice", "end"), cI(a[3], "slice", "step")));
+    }
     const o = kwOf(a);
     switch (pick("slice", SIGS_508, a, o)) {
       case 0: {

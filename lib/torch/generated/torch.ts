@@ -5,7 +5,7 @@ import { wrap, wrapList, isTensor } from "../handle.js";
 import { type DType } from "../dtype.js";
 import { type DeviceLike } from "../device.js";
 import { type Tensor } from "../tensor.js";
-import { cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTL, cTN, cTO, cTOL, dtypeResult, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
+import { allInts, allTensors, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTL, cTN, cTO, cTOL, dtypeResult, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
 let OP_abs = -1;
 let OP_abs_ = -1;
 let OP_absolute = -1;
@@ -15,8 +15,8 @@ let OP_acosh = -1;
 let OP_acosh_ = -1;
 let OP_adaptive_avg_pool1d = -1;
 let OP_adaptive_max_pool1d = -1;
-let OP_add__Scalar = -1;
 let OP_add__Tensor = -1;
+let OP_add__Scalar = -1;
 let OP_addbmm = -1;
 let OP_addcdiv = -1;
 let OP_addcmul = -1;
@@ -56,8 +56,8 @@ let OP_arctanh = -1;
 let OP_arctanh_ = -1;
 let OP_argmax = -1;
 let OP_argmin = -1;
-let OP_argsort__stable = -1;
 let OP_argsort = -1;
+let OP_argsort__stable = -1;
 let OP_argwhere = -1;
 let OP_as_strided = -1;
 let OP_as_strided_ = -1;
@@ -177,8 +177,8 @@ let OP_conv_transpose1d = -1;
 let OP_conv_transpose2d__input = -1;
 let OP_conv_transpose3d__input = -1;
 let OP_convolution = -1;
-let OP_copysign__Scalar = -1;
 let OP_copysign__Tensor = -1;
+let OP_copysign__Scalar = -1;
 let OP_corrcoef = -1;
 let OP_cos = -1;
 let OP_cos_ = -1;
@@ -224,12 +224,12 @@ let OP_diagonal_scatter = -1;
 let OP_diff = -1;
 let OP_digamma = -1;
 let OP_dist = -1;
-let OP_div__Scalar = -1;
 let OP_div__Tensor = -1;
+let OP_div__Scalar = -1;
 let OP_div__Scalar_mode = -1;
 let OP_div__Tensor_mode = -1;
-let OP_divide__Scalar = -1;
 let OP_divide__Tensor = -1;
+let OP_divide__Scalar = -1;
 let OP_divide__Scalar_mode = -1;
 let OP_divide__Tensor_mode = -1;
 let OP_dot = -1;
@@ -293,8 +293,8 @@ let OP_float_power__Scalar = -1;
 let OP_float_power__Tensor_Scalar = -1;
 let OP_floor = -1;
 let OP_floor_ = -1;
-let OP_floor_divide__Scalar = -1;
 let OP_floor_divide = -1;
+let OP_floor_divide__Scalar = -1;
 let OP_fmax = -1;
 let OP_fmin = -1;
 let OP_fmod__Tensor = -1;
@@ -313,9 +313,9 @@ let OP_ge__Scalar = -1;
 let OP_geqrf = -1;
 let OP_ger = -1;
 let OP_get_device = -1;
+let OP_gradient__scalarint = -1;
 let OP_gradient__array = -1;
 let OP_gradient__scalararray = -1;
-let OP_gradient__scalarint = -1;
 let OP_gradient__tensorarrayint = -1;
 let OP_gradient__tensorarray = -1;
 let OP_greater__Tensor = -1;
@@ -489,11 +489,11 @@ let OP_moveaxis__intlist = -1;
 let OP_movedim__int = -1;
 let OP_movedim__intlist = -1;
 let OP_msort = -1;
-let OP_mul__Scalar = -1;
 let OP_mul__Tensor = -1;
+let OP_mul__Scalar = -1;
 let OP_multinomial = -1;
-let OP_multiply__Scalar = -1;
 let OP_multiply__Tensor = -1;
+let OP_multiply__Scalar = -1;
 let OP_mv = -1;
 let OP_mvlgamma = -1;
 let OP_nan_to_num = -1;
@@ -524,9 +524,9 @@ let OP_nextafter = -1;
 let OP_nonzero = -1;
 let OP_nonzero_static = -1;
 let OP_norm__Scalar = -1;
+let OP_norm__ScalarOpt_dim = -1;
 let OP_norm__ScalarOpt_dtype = -1;
 let OP_norm__ScalarOpt_dim_dtype = -1;
-let OP_norm__ScalarOpt_dim = -1;
 let OP_norm_except_dim = -1;
 let OP_normal__Tensor_Tensor = -1;
 let OP_normal__Tensor_float = -1;
@@ -629,8 +629,8 @@ let OP_rsqrt_ = -1;
 let OP_rsub__Tensor = -1;
 let OP_rsub__Scalar = -1;
 let OP_scatter__src = -1;
-let OP_scatter__reduce = -1;
 let OP_scatter__value = -1;
+let OP_scatter__reduce = -1;
 let OP_scatter__value_reduce = -1;
 let OP_scatter_add = -1;
 let OP_scatter_reduce__two = -1;
@@ -659,8 +659,8 @@ let OP_slice_scatter = -1;
 let OP_slogdet = -1;
 let OP_smm = -1;
 let OP_softmax__int = -1;
-let OP_sort__stable = -1;
 let OP_sort = -1;
+let OP_sort__stable = -1;
 let OP_sparse_bsc_tensor__ccol_row_value = -1;
 let OP_sparse_bsc_tensor__ccol_row_value_size = -1;
 let OP_sparse_bsr_tensor__crow_col_value = -1;
@@ -697,10 +697,10 @@ let OP_std = -1;
 let OP_std_mean__dim = -1;
 let OP_std_mean__correction = -1;
 let OP_std_mean = -1;
-let OP_sub__Scalar = -1;
 let OP_sub__Tensor = -1;
-let OP_subtract__Scalar = -1;
+let OP_sub__Scalar = -1;
 let OP_subtract__Tensor = -1;
+let OP_subtract__Scalar = -1;
 let OP_sum = -1;
 let OP_sum__dim_IntList = -1;
 let OP_svd = -1;
@@ -737,8 +737,8 @@ let OP_tril_indices = -1;
 let OP_triplet_margin_loss = -1;
 let OP_triu = -1;
 let OP_triu_indices = -1;
-let OP_true_divide__Scalar = -1;
 let OP_true_divide__Tensor = -1;
+let OP_true_divide__Scalar = -1;
 let OP_trunc = -1;
 let OP_trunc_ = -1;
 let OP_unbind__int = -1;
@@ -2774,6 +2774,10 @@ const SIGS_599: readonly Sig[] = [
  */
 export function abs(input: Tensor): Tensor;
 export function abs(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_abs >= 0 ? OP_abs : (OP_abs = lookup('aten::abs', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("abs", SIGS_0, a, o)) {
     case 0: {
@@ -2789,6 +2793,11 @@ export function abs(...a: unknown[]): any {
  */
 export function abs_(input: Tensor): Tensor;
 export function abs_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_abs_ >= 0 ? OP_abs_ : (OP_abs_ = lookup('aten::abs_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("abs_", SIGS_1, a, o)) {
     case 0: {
@@ -2805,6 +2814,10 @@ export function abs_(...a: unknown[]): any {
  */
 export function absolute(input: Tensor): Tensor;
 export function absolute(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_absolute >= 0 ? OP_absolute : (OP_absolute = lookup('aten::absolute', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("absolute", SIGS_2, a, o)) {
     case 0: {
@@ -2820,6 +2833,10 @@ export function absolute(...a: unknown[]): any {
  */
 export function acos(input: Tensor): Tensor;
 export function acos(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_acos >= 0 ? OP_acos : (OP_acos = lookup('aten::acos', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("acos", SIGS_3, a, o)) {
     case 0: {
@@ -2835,6 +2852,11 @@ export function acos(...a: unknown[]): any {
  */
 export function acos_(input: Tensor): Tensor;
 export function acos_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_acos_ >= 0 ? OP_acos_ : (OP_acos_ = lookup('aten::acos_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("acos_", SIGS_4, a, o)) {
     case 0: {
@@ -2851,6 +2873,10 @@ export function acos_(...a: unknown[]): any {
  */
 export function acosh(input: Tensor): Tensor;
 export function acosh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_acosh >= 0 ? OP_acosh : (OP_acosh = lookup('aten::acosh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("acosh", SIGS_5, a, o)) {
     case 0: {
@@ -2866,6 +2892,11 @@ export function acosh(...a: unknown[]): any {
  */
 export function acosh_(input: Tensor): Tensor;
 export function acosh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_acosh_ >= 0 ? OP_acosh_ : (OP_acosh_ = lookup('aten::acosh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("acosh_", SIGS_6, a, o)) {
     case 0: {
@@ -2882,6 +2913,10 @@ export function acosh_(...a: unknown[]): any {
  */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: Int | readonly Int[]): Tensor;
 export function adaptiveAvgPool1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_adaptive_avg_pool1d >= 0 ? OP_adaptive_avg_pool1d : (OP_adaptive_avg_pool1d = lookup('aten::adaptive_avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "adaptiveAvgPool1d", "outputSize", 1)));
+  }
   const o = kwOf(a);
   switch (pick("adaptiveAvgPool1d", SIGS_7, a, o)) {
     case 0: {
@@ -2897,6 +2932,10 @@ export function adaptiveAvgPool1d(...a: unknown[]): any {
  */
 export function adaptiveMaxPool1d(input: Tensor, outputSize: Int | readonly Int[]): readonly [Tensor, Tensor];
 export function adaptiveMaxPool1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_adaptive_max_pool1d >= 0 ? OP_adaptive_max_pool1d : (OP_adaptive_max_pool1d = lookup('aten::adaptive_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "adaptiveMaxPool1d", "outputSize", 1)));
+  }
   const o = kwOf(a);
   switch (pick("adaptiveMaxPool1d", SIGS_8, a, o)) {
     case 0: {
@@ -2913,6 +2952,13 @@ export function adaptiveMaxPool1d(...a: unknown[]): any {
  */
 export function add(input: Tensor, other: Tensor | Scalar, opts?: { alpha?: Scalar }): Tensor;
 export function add(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_add__Tensor >= 0 ? OP_add__Tensor : (OP_add__Tensor = lookup('aten::add', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_add__Scalar >= 0 ? OP_add__Scalar : (OP_add__Scalar = lookup('aten::add', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "add", "other")));
+  }
   const o = kwOf(a);
   switch (pick("add", SIGS_9, a, o)) {
     case 0: {
@@ -2932,6 +2978,10 @@ export function add(...a: unknown[]): any {
  */
 export function addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function addbmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addbmm >= 0 ? OP_addbmm : (OP_addbmm = lookup('aten::addbmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("addbmm", SIGS_10, a, o)) {
     case 0: {
@@ -2948,6 +2998,10 @@ export function addbmm(...a: unknown[]): any {
  */
 export function addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): Tensor;
 export function addcdiv(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addcdiv >= 0 ? OP_addcdiv : (OP_addcdiv = lookup('aten::addcdiv', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("addcdiv", SIGS_11, a, o)) {
     case 0: {
@@ -2964,6 +3018,10 @@ export function addcdiv(...a: unknown[]): any {
  */
 export function addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, opts?: { value?: Scalar }): Tensor;
 export function addcmul(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addcmul >= 0 ? OP_addcmul : (OP_addcmul = lookup('aten::addcmul', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("addcmul", SIGS_12, a, o)) {
     case 0: {
@@ -2986,6 +3044,13 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?:
  */
 export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, outDtype: DType, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function addmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addmm >= 0 ? OP_addmm : (OP_addmm = lookup('aten::addmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(23, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_addmm__dtype >= 0 ? OP_addmm__dtype : (OP_addmm__dtype = lookup('aten::addmm', 'dtype')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cDT(a[3], "addmm", "outDtype")));
+  }
   const o = kwOf(a);
   switch (pick("addmm", SIGS_13, a, o)) {
     case 0: {
@@ -3005,6 +3070,10 @@ export function addmm(...a: unknown[]): any {
  */
 export function addmv(input: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function addmv(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addmv >= 0 ? OP_addmv : (OP_addmv = lookup('aten::addmv', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("addmv", SIGS_14, a, o)) {
     case 0: {
@@ -3021,6 +3090,11 @@ export function addmv(...a: unknown[]): any {
  */
 export function addmv_(input: Tensor, mat: Tensor, vec: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function addmv_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    native.callOp(OP_addmv_ >= 0 ? OP_addmv_ : (OP_addmv_ = lookup('aten::addmv_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("addmv_", SIGS_15, a, o)) {
     case 0: {
@@ -3038,6 +3112,10 @@ export function addmv_(...a: unknown[]): any {
  */
 export function addr(input: Tensor, vec1: Tensor, vec2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function addr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_addr >= 0 ? OP_addr : (OP_addr = lookup('aten::addr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("addr", SIGS_16, a, o)) {
     case 0: {
@@ -3053,6 +3131,10 @@ export function addr(...a: unknown[]): any {
  */
 export function adjoint(input: Tensor): Tensor;
 export function adjoint(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_adjoint >= 0 ? OP_adjoint : (OP_adjoint = lookup('aten::adjoint', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("adjoint", SIGS_17, a, o)) {
     case 0: {
@@ -3068,6 +3150,10 @@ export function adjoint(...a: unknown[]): any {
  */
 export function affineGridGenerator(theta: Tensor, size: readonly Int[], alignCorners: boolean): Tensor;
 export function affineGridGenerator(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_affine_grid_generator >= 0 ? OP_affine_grid_generator : (OP_affine_grid_generator = lookup('aten::affine_grid_generator', '')), (a[0] as Tensor)._h, cIL(a[1], "affineGridGenerator", "size", 0), cB(a[2], "affineGridGenerator", "alignCorners")));
+  }
   const o = kwOf(a);
   switch (pick("affineGridGenerator", SIGS_18, a, o)) {
     case 0: {
@@ -3083,6 +3169,10 @@ export function affineGridGenerator(...a: unknown[]): any {
  */
 export function aliasCopy(input: Tensor): Tensor;
 export function aliasCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_alias_copy >= 0 ? OP_alias_copy : (OP_alias_copy = lookup('aten::alias_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("aliasCopy", SIGS_19, a, o)) {
     case 0: {
@@ -3110,6 +3200,25 @@ export function all(input: Tensor, ...rest: [opts?: { dim?: readonly Int[] | nul
  */
 export function all(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function all(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_all >= 0 ? OP_all : (OP_all = lookup('aten::all', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(11, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), (a[0] as Tensor)._h, cILO(a[1], "all", "dim", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(11, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_all__dims >= 0 ? OP_all__dims : (OP_all__dims = lookup('aten::all', 'dims')), (a[0] as Tensor)._h, cILO(a[1], "all", "dim", 0), cB(a[2], "all", "keepdim")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_all__dim >= 0 ? OP_all__dim : (OP_all__dim = lookup('aten::all', 'dim')), (a[0] as Tensor)._h, cI(a[1], "all", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_all__dim >= 0 ? OP_all__dim : (OP_all__dim = lookup('aten::all', 'dim')), (a[0] as Tensor)._h, cI(a[1], "all", "dim"), cB(a[2], "all", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("all", SIGS_20, a, o)) {
     case 0: {
@@ -3132,6 +3241,19 @@ export function all(...a: unknown[]): any {
  */
 export function allclose(input: Tensor, other: Tensor, ...rest: [opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, equalNan: boolean, opts?: { rtol?: number; atol?: number; equalNan?: boolean }]): boolean;
 export function allclose(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h) as boolean;
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "allclose", "rtol")) as boolean;
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "allclose", "rtol"), cF(a[3], "allclose", "atol")) as boolean;
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3])) && typeof a[4] === 'boolean') {
+    return native.callOp(OP_allclose >= 0 ? OP_allclose : (OP_allclose = lookup('aten::allclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "allclose", "rtol"), cF(a[3], "allclose", "atol"), cB(a[4], "allclose", "equalNan")) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("allclose", SIGS_21, a, o)) {
     case 0: {
@@ -3147,6 +3269,10 @@ export function allclose(...a: unknown[]): any {
  */
 export function alphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_alpha_dropout >= 0 ? OP_alpha_dropout : (OP_alpha_dropout = lookup('aten::alpha_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "alphaDropout", "p"), cB(a[2], "alphaDropout", "train")));
+  }
   const o = kwOf(a);
   switch (pick("alphaDropout", SIGS_22, a, o)) {
     case 0: {
@@ -3162,6 +3288,11 @@ export function alphaDropout(...a: unknown[]): any {
  */
 export function alphaDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function alphaDropout_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    native.callOp(OP_alpha_dropout_ >= 0 ? OP_alpha_dropout_ : (OP_alpha_dropout_ = lookup('aten::alpha_dropout_', '')), (a[0] as Tensor)._h, cF(a[1], "alphaDropout_", "p"), cB(a[2], "alphaDropout_", "train"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("alphaDropout_", SIGS_23, a, o)) {
     case 0: {
@@ -3179,6 +3310,16 @@ export function alphaDropout_(...a: unknown[]): any {
  */
 export function amax(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], keepdim: boolean, opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }]): Tensor;
 export function amax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), (a[0] as Tensor)._h, cIL(a[1], "amax", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_amax >= 0 ? OP_amax : (OP_amax = lookup('aten::amax', '')), (a[0] as Tensor)._h, cIL(a[1], "amax", "dim", 1), cB(a[2], "amax", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("amax", SIGS_24, a, o)) {
     case 0: {
@@ -3195,6 +3336,16 @@ export function amax(...a: unknown[]): any {
  */
 export function amin(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }] | [dim: Int | readonly Int[], keepdim: boolean, opts?: { dim?: Int | readonly Int[]; keepdim?: boolean }]): Tensor;
 export function amin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), (a[0] as Tensor)._h, cIL(a[1], "amin", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_amin >= 0 ? OP_amin : (OP_amin = lookup('aten::amin', '')), (a[0] as Tensor)._h, cIL(a[1], "amin", "dim", 1), cB(a[2], "amin", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("amin", SIGS_25, a, o)) {
     case 0: {
@@ -3211,6 +3362,10 @@ export function amin(...a: unknown[]): any {
  */
 export function aminmax(input: Tensor, opts?: { dim?: Int | null; keepdim?: boolean }): readonly [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor };
 export function aminmax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor }>(["min", "max"], 'TT', native.callOp(OP_aminmax >= 0 ? OP_aminmax : (OP_aminmax = lookup('aten::aminmax', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("aminmax", SIGS_26, a, o)) {
     case 0: {
@@ -3226,6 +3381,10 @@ export function aminmax(...a: unknown[]): any {
  */
 export function angle(input: Tensor): Tensor;
 export function angle(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_angle >= 0 ? OP_angle : (OP_angle = lookup('aten::angle', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("angle", SIGS_27, a, o)) {
     case 0: {
@@ -3253,6 +3412,25 @@ export function any(input: Tensor, ...rest: [opts?: { dim?: readonly Int[] | nul
  */
 export function any(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function any(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_any >= 0 ? OP_any : (OP_any = lookup('aten::any', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(11, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), (a[0] as Tensor)._h, cILO(a[1], "any", "dim", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(11, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_any__dims >= 0 ? OP_any__dims : (OP_any__dims = lookup('aten::any', 'dims')), (a[0] as Tensor)._h, cILO(a[1], "any", "dim", 0), cB(a[2], "any", "keepdim")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_any__dim >= 0 ? OP_any__dim : (OP_any__dim = lookup('aten::any', 'dim')), (a[0] as Tensor)._h, cI(a[1], "any", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_any__dim >= 0 ? OP_any__dim : (OP_any__dim = lookup('aten::any', 'dim')), (a[0] as Tensor)._h, cI(a[1], "any", "dim"), cB(a[2], "any", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("any", SIGS_28, a, o)) {
     case 0: {
@@ -3274,6 +3452,10 @@ export function any(...a: unknown[]): any {
  */
 export function arccos(input: Tensor): Tensor;
 export function arccos(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arccos >= 0 ? OP_arccos : (OP_arccos = lookup('aten::arccos', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arccos", SIGS_29, a, o)) {
     case 0: {
@@ -3289,6 +3471,11 @@ export function arccos(...a: unknown[]): any {
  */
 export function arccos_(input: Tensor): Tensor;
 export function arccos_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arccos_ >= 0 ? OP_arccos_ : (OP_arccos_ = lookup('aten::arccos_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arccos_", SIGS_30, a, o)) {
     case 0: {
@@ -3305,6 +3492,10 @@ export function arccos_(...a: unknown[]): any {
  */
 export function arccosh(input: Tensor): Tensor;
 export function arccosh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arccosh >= 0 ? OP_arccosh : (OP_arccosh = lookup('aten::arccosh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arccosh", SIGS_31, a, o)) {
     case 0: {
@@ -3320,6 +3511,11 @@ export function arccosh(...a: unknown[]): any {
  */
 export function arccosh_(input: Tensor): Tensor;
 export function arccosh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arccosh_ >= 0 ? OP_arccosh_ : (OP_arccosh_ = lookup('aten::arccosh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arccosh_", SIGS_32, a, o)) {
     case 0: {
@@ -3336,6 +3532,10 @@ export function arccosh_(...a: unknown[]): any {
  */
 export function arcsin(input: Tensor): Tensor;
 export function arcsin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arcsin >= 0 ? OP_arcsin : (OP_arcsin = lookup('aten::arcsin', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arcsin", SIGS_33, a, o)) {
     case 0: {
@@ -3351,6 +3551,11 @@ export function arcsin(...a: unknown[]): any {
  */
 export function arcsin_(input: Tensor): Tensor;
 export function arcsin_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arcsin_ >= 0 ? OP_arcsin_ : (OP_arcsin_ = lookup('aten::arcsin_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arcsin_", SIGS_34, a, o)) {
     case 0: {
@@ -3367,6 +3572,10 @@ export function arcsin_(...a: unknown[]): any {
  */
 export function arcsinh(input: Tensor): Tensor;
 export function arcsinh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arcsinh >= 0 ? OP_arcsinh : (OP_arcsinh = lookup('aten::arcsinh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arcsinh", SIGS_35, a, o)) {
     case 0: {
@@ -3382,6 +3591,11 @@ export function arcsinh(...a: unknown[]): any {
  */
 export function arcsinh_(input: Tensor): Tensor;
 export function arcsinh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arcsinh_ >= 0 ? OP_arcsinh_ : (OP_arcsinh_ = lookup('aten::arcsinh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arcsinh_", SIGS_36, a, o)) {
     case 0: {
@@ -3398,6 +3612,10 @@ export function arcsinh_(...a: unknown[]): any {
  */
 export function arctan(input: Tensor): Tensor;
 export function arctan(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arctan >= 0 ? OP_arctan : (OP_arctan = lookup('aten::arctan', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arctan", SIGS_37, a, o)) {
     case 0: {
@@ -3413,6 +3631,10 @@ export function arctan(...a: unknown[]): any {
  */
 export function arctan2(input: Tensor, other: Tensor): Tensor;
 export function arctan2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_arctan2 >= 0 ? OP_arctan2 : (OP_arctan2 = lookup('aten::arctan2', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arctan2", SIGS_38, a, o)) {
     case 0: {
@@ -3428,6 +3650,11 @@ export function arctan2(...a: unknown[]): any {
  */
 export function arctan_(input: Tensor): Tensor;
 export function arctan_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arctan_ >= 0 ? OP_arctan_ : (OP_arctan_ = lookup('aten::arctan_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arctan_", SIGS_39, a, o)) {
     case 0: {
@@ -3444,6 +3671,10 @@ export function arctan_(...a: unknown[]): any {
  */
 export function arctanh(input: Tensor): Tensor;
 export function arctanh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_arctanh >= 0 ? OP_arctanh : (OP_arctanh = lookup('aten::arctanh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("arctanh", SIGS_40, a, o)) {
     case 0: {
@@ -3459,6 +3690,11 @@ export function arctanh(...a: unknown[]): any {
  */
 export function arctanh_(input: Tensor): Tensor;
 export function arctanh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_arctanh_ >= 0 ? OP_arctanh_ : (OP_arctanh_ = lookup('aten::arctanh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("arctanh_", SIGS_41, a, o)) {
     case 0: {
@@ -3476,6 +3712,16 @@ export function arctanh_(...a: unknown[]): any {
  */
 export function argmax(input: Tensor, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean }]): Tensor;
 export function argmax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), (a[0] as Tensor)._h, cIO(a[1], "argmax", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_argmax >= 0 ? OP_argmax : (OP_argmax = lookup('aten::argmax', '')), (a[0] as Tensor)._h, cIO(a[1], "argmax", "dim"), cB(a[2], "argmax", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("argmax", SIGS_42, a, o)) {
     case 0: {
@@ -3492,6 +3738,16 @@ export function argmax(...a: unknown[]): any {
  */
 export function argmin(input: Tensor, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean }]): Tensor;
 export function argmin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), (a[0] as Tensor)._h, cIO(a[1], "argmin", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_argmin >= 0 ? OP_argmin : (OP_argmin = lookup('aten::argmin', '')), (a[0] as Tensor)._h, cIO(a[1], "argmin", "dim"), cB(a[2], "argmin", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("argmin", SIGS_43, a, o)) {
     case 0: {
@@ -3514,6 +3770,16 @@ export function argsort(input: Tensor, opts: { stable: boolean; dim?: Int; desce
  */
 export function argsort(input: Tensor, ...rest: [opts?: { dim?: Int; descending?: boolean }] | [dim: Int, opts?: { dim?: Int; descending?: boolean }] | [dim: Int, descending: boolean, opts?: { dim?: Int; descending?: boolean }]): Tensor;
 export function argsort(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), (a[0] as Tensor)._h, cI(a[1], "argsort", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_argsort >= 0 ? OP_argsort : (OP_argsort = lookup('aten::argsort', '')), (a[0] as Tensor)._h, cI(a[1], "argsort", "dim"), cB(a[2], "argsort", "descending")));
+  }
   const o = kwOf(a);
   switch (pick("argsort", SIGS_44, a, o)) {
     case 0: {
@@ -3532,6 +3798,10 @@ export function argsort(...a: unknown[]): any {
  */
 export function argwhere(input: Tensor): Tensor;
 export function argwhere(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_argwhere >= 0 ? OP_argwhere : (OP_argwhere = lookup('aten::argwhere', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("argwhere", SIGS_45, a, o)) {
     case 0: {
@@ -3548,6 +3818,13 @@ export function argwhere(...a: unknown[]): any {
  */
 export function asStrided(input: Tensor, size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
 export function asStrided(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided >= 0 ? OP_as_strided : (OP_as_strided = lookup('aten::as_strided', '')), (a[0] as Tensor)._h, cIL(a[1], "asStrided", "size", 0), cIL(a[2], "asStrided", "stride", 0)));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2]) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided >= 0 ? OP_as_strided : (OP_as_strided = lookup('aten::as_strided', '')), (a[0] as Tensor)._h, cIL(a[1], "asStrided", "size", 0), cIL(a[2], "asStrided", "stride", 0), cIO(a[3], "asStrided", "storageOffset")));
+  }
   const o = kwOf(a);
   switch (pick("asStrided", SIGS_46, a, o)) {
     case 0: {
@@ -3564,6 +3841,15 @@ export function asStrided(...a: unknown[]): any {
  */
 export function asStrided_(input: Tensor, size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
 export function asStrided_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+    native.callOp(OP_as_strided_ >= 0 ? OP_as_strided_ : (OP_as_strided_ = lookup('aten::as_strided_', '')), (a[0] as Tensor)._h, cIL(a[1], "asStrided_", "size", 0), cIL(a[2], "asStrided_", "stride", 0));
+    return a[0] as Tensor;
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2]) && fits(9, a[3])) {
+    native.callOp(OP_as_strided_ >= 0 ? OP_as_strided_ : (OP_as_strided_ = lookup('aten::as_strided_', '')), (a[0] as Tensor)._h, cIL(a[1], "asStrided_", "size", 0), cIL(a[2], "asStrided_", "stride", 0), cIO(a[3], "asStrided_", "storageOffset"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("asStrided_", SIGS_47, a, o)) {
     case 0: {
@@ -3581,6 +3867,13 @@ export function asStrided_(...a: unknown[]): any {
  */
 export function asStridedCopy(input: Tensor, size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
 export function asStridedCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided_copy >= 0 ? OP_as_strided_copy : (OP_as_strided_copy = lookup('aten::as_strided_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "asStridedCopy", "size", 0), cIL(a[2], "asStridedCopy", "stride", 0)));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2]) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided_copy >= 0 ? OP_as_strided_copy : (OP_as_strided_copy = lookup('aten::as_strided_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "asStridedCopy", "size", 0), cIL(a[2], "asStridedCopy", "stride", 0), cIO(a[3], "asStridedCopy", "storageOffset")));
+  }
   const o = kwOf(a);
   switch (pick("asStridedCopy", SIGS_48, a, o)) {
     case 0: {
@@ -3597,6 +3890,13 @@ export function asStridedCopy(...a: unknown[]): any {
  */
 export function asStridedScatter(input: Tensor, src: Tensor, size: readonly Int[], stride: readonly Int[], ...rest: [opts?: { storageOffset?: Int | null }] | [storageOffset: Int | null, opts?: { storageOffset?: Int | null }]): Tensor;
 export function asStridedScatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided_scatter >= 0 ? OP_as_strided_scatter : (OP_as_strided_scatter = lookup('aten::as_strided_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "asStridedScatter", "size", 0), cIL(a[3], "asStridedScatter", "stride", 0)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && fits(9, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_as_strided_scatter >= 0 ? OP_as_strided_scatter : (OP_as_strided_scatter = lookup('aten::as_strided_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "asStridedScatter", "size", 0), cIL(a[3], "asStridedScatter", "stride", 0), cIO(a[4], "asStridedScatter", "storageOffset")));
+  }
   const o = kwOf(a);
   switch (pick("asStridedScatter", SIGS_49, a, o)) {
     case 0: {
@@ -3612,6 +3912,10 @@ export function asStridedScatter(...a: unknown[]): any {
  */
 export function asin(input: Tensor): Tensor;
 export function asin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_asin >= 0 ? OP_asin : (OP_asin = lookup('aten::asin', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("asin", SIGS_50, a, o)) {
     case 0: {
@@ -3627,6 +3931,11 @@ export function asin(...a: unknown[]): any {
  */
 export function asin_(input: Tensor): Tensor;
 export function asin_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_asin_ >= 0 ? OP_asin_ : (OP_asin_ = lookup('aten::asin_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("asin_", SIGS_51, a, o)) {
     case 0: {
@@ -3643,6 +3952,10 @@ export function asin_(...a: unknown[]): any {
  */
 export function asinh(input: Tensor): Tensor;
 export function asinh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_asinh >= 0 ? OP_asinh : (OP_asinh = lookup('aten::asinh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("asinh", SIGS_52, a, o)) {
     case 0: {
@@ -3658,6 +3971,11 @@ export function asinh(...a: unknown[]): any {
  */
 export function asinh_(input: Tensor): Tensor;
 export function asinh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_asinh_ >= 0 ? OP_asinh_ : (OP_asinh_ = lookup('aten::asinh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("asinh_", SIGS_53, a, o)) {
     case 0: {
@@ -3674,6 +3992,10 @@ export function asinh_(...a: unknown[]): any {
  */
 export function atan(input: Tensor): Tensor;
 export function atan(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_atan >= 0 ? OP_atan : (OP_atan = lookup('aten::atan', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("atan", SIGS_54, a, o)) {
     case 0: {
@@ -3689,6 +4011,10 @@ export function atan(...a: unknown[]): any {
  */
 export function atan2(input: Tensor, other: Tensor): Tensor;
 export function atan2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_atan2 >= 0 ? OP_atan2 : (OP_atan2 = lookup('aten::atan2', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("atan2", SIGS_55, a, o)) {
     case 0: {
@@ -3704,6 +4030,11 @@ export function atan2(...a: unknown[]): any {
  */
 export function atan_(input: Tensor): Tensor;
 export function atan_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_atan_ >= 0 ? OP_atan_ : (OP_atan_ = lookup('aten::atan_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("atan_", SIGS_56, a, o)) {
     case 0: {
@@ -3720,6 +4051,10 @@ export function atan_(...a: unknown[]): any {
  */
 export function atanh(input: Tensor): Tensor;
 export function atanh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_atanh >= 0 ? OP_atanh : (OP_atanh = lookup('aten::atanh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("atanh", SIGS_57, a, o)) {
     case 0: {
@@ -3735,6 +4070,11 @@ export function atanh(...a: unknown[]): any {
  */
 export function atanh_(input: Tensor): Tensor;
 export function atanh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_atanh_ >= 0 ? OP_atanh_ : (OP_atanh_ = lookup('aten::atanh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("atanh_", SIGS_58, a, o)) {
     case 0: {
@@ -3763,6 +4103,16 @@ export function atleast1d(tensors: readonly Tensor[]): Tensor[];
  */
 export function atleast1d(...tensors: Tensor[]): Tensor[];
 export function atleast1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_atleast_1d >= 0 ? OP_atleast_1d : (OP_atleast_1d = lookup('aten::atleast_1d', '')), (a[0] as Tensor)._h));
+  }
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_1d__Sequence >= 0 ? OP_atleast_1d__Sequence : (OP_atleast_1d__Sequence = lookup('aten::atleast_1d', 'Sequence')), cTL(a, "atleast1d", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_1d__Sequence >= 0 ? OP_atleast_1d__Sequence : (OP_atleast_1d__Sequence = lookup('aten::atleast_1d', 'Sequence')), cTL(a[0], "atleast1d", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("atleast1d", SIGS_59, a, o)) {
     case 0: {
@@ -3793,6 +4143,16 @@ export function atleast2d(tensors: readonly Tensor[]): Tensor[];
  */
 export function atleast2d(...tensors: Tensor[]): Tensor[];
 export function atleast2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_atleast_2d >= 0 ? OP_atleast_2d : (OP_atleast_2d = lookup('aten::atleast_2d', '')), (a[0] as Tensor)._h));
+  }
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_2d__Sequence >= 0 ? OP_atleast_2d__Sequence : (OP_atleast_2d__Sequence = lookup('aten::atleast_2d', 'Sequence')), cTL(a, "atleast2d", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_2d__Sequence >= 0 ? OP_atleast_2d__Sequence : (OP_atleast_2d__Sequence = lookup('aten::atleast_2d', 'Sequence')), cTL(a[0], "atleast2d", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("atleast2d", SIGS_60, a, o)) {
     case 0: {
@@ -3823,6 +4183,16 @@ export function atleast3d(tensors: readonly Tensor[]): Tensor[];
  */
 export function atleast3d(...tensors: Tensor[]): Tensor[];
 export function atleast3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_atleast_3d >= 0 ? OP_atleast_3d : (OP_atleast_3d = lookup('aten::atleast_3d', '')), (a[0] as Tensor)._h));
+  }
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_3d__Sequence >= 0 ? OP_atleast_3d__Sequence : (OP_atleast_3d__Sequence = lookup('aten::atleast_3d', 'Sequence')), cTL(a, "atleast3d", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_atleast_3d__Sequence >= 0 ? OP_atleast_3d__Sequence : (OP_atleast_3d__Sequence = lookup('aten::atleast_3d', 'Sequence')), cTL(a[0], "atleast3d", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("atleast3d", SIGS_61, a, o)) {
     case 0: {
@@ -3842,6 +4212,22 @@ export function atleast3d(...a: unknown[]): any {
  */
 export function avgPool1d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; ceilMode?: boolean; countIncludePad?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; ceilMode?: boolean; countIncludePad?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; ceilMode?: boolean; countIncludePad?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; ceilMode?: boolean; countIncludePad?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], ceilMode: boolean, countIncludePad: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; ceilMode?: boolean; countIncludePad?: boolean }]): Tensor;
 export function avgPool1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_avg_pool1d >= 0 ? OP_avg_pool1d : (OP_avg_pool1d = lookup('aten::avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "avgPool1d", "kernelSize", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_avg_pool1d >= 0 ? OP_avg_pool1d : (OP_avg_pool1d = lookup('aten::avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "avgPool1d", "kernelSize", 1), cIL(a[2], "avgPool1d", "stride", 1)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_avg_pool1d >= 0 ? OP_avg_pool1d : (OP_avg_pool1d = lookup('aten::avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "avgPool1d", "kernelSize", 1), cIL(a[2], "avgPool1d", "stride", 1), cIL(a[3], "avgPool1d", "padding", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_avg_pool1d >= 0 ? OP_avg_pool1d : (OP_avg_pool1d = lookup('aten::avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "avgPool1d", "kernelSize", 1), cIL(a[2], "avgPool1d", "stride", 1), cIL(a[3], "avgPool1d", "padding", 1), cB(a[4], "avgPool1d", "ceilMode")));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'boolean' && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_avg_pool1d >= 0 ? OP_avg_pool1d : (OP_avg_pool1d = lookup('aten::avg_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "avgPool1d", "kernelSize", 1), cIL(a[2], "avgPool1d", "stride", 1), cIL(a[3], "avgPool1d", "padding", 1), cB(a[4], "avgPool1d", "ceilMode"), cB(a[5], "avgPool1d", "countIncludePad")));
+  }
   const o = kwOf(a);
   switch (pick("avgPool1d", SIGS_62, a, o)) {
     case 0: {
@@ -3864,6 +4250,13 @@ export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts?: { 
  */
 export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, outDtype: DType, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function baddbmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_baddbmm >= 0 ? OP_baddbmm : (OP_baddbmm = lookup('aten::baddbmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(23, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_baddbmm__dtype >= 0 ? OP_baddbmm__dtype : (OP_baddbmm__dtype = lookup('aten::baddbmm', 'dtype')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cDT(a[3], "baddbmm", "outDtype")));
+  }
   const o = kwOf(a);
   switch (pick("baddbmm", SIGS_63, a, o)) {
     case 0: {
@@ -3889,6 +4282,13 @@ export function bartlettWindow(windowLength: Int, opts?: { dtype?: DType | null;
  */
 export function bartlettWindow(windowLength: Int, periodic: boolean, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function bartlettWindow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+    return wrap<Tensor>(native.callOp(OP_bartlett_window >= 0 ? OP_bartlett_window : (OP_bartlett_window = lookup('aten::bartlett_window', '')), cI(a[0], "bartlettWindow", "windowLength")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_bartlett_window__periodic >= 0 ? OP_bartlett_window__periodic : (OP_bartlett_window__periodic = lookup('aten::bartlett_window', 'periodic')), cI(a[0], "bartlettWindow", "windowLength"), cB(a[1], "bartlettWindow", "periodic")));
+  }
   const o = kwOf(a);
   switch (pick("bartlettWindow", SIGS_64, a, o)) {
     case 0: {
@@ -3911,6 +4311,10 @@ export function bartlettWindow(...a: unknown[]): any {
  */
 export function batchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number, cudnnEnabled: boolean): Tensor;
 export function batchNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7])) && typeof a[8] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "batchNorm", "weight"), cTO(a[2], "batchNorm", "bias"), cTO(a[3], "batchNorm", "runningMean"), cTO(a[4], "batchNorm", "runningVar"), cB(a[5], "batchNorm", "training"), cF(a[6], "batchNorm", "momentum"), cF(a[7], "batchNorm", "eps"), cB(a[8], "batchNorm", "cudnnEnabled")));
+  }
   const o = kwOf(a);
   switch (pick("batchNorm", SIGS_65, a, o)) {
     case 0: {
@@ -3926,6 +4330,10 @@ export function batchNorm(...a: unknown[]): any {
  */
 export function batchNormBackwardElemt(gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, sumDy: Tensor, sumDyXmu: Tensor, count: Tensor): Tensor;
 export function batchNormBackwardElemt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && isTensor(a[5]) && isTensor(a[6]) && isTensor(a[7])) {
+    return wrap<Tensor>(native.callOp(OP_batch_norm_backward_elemt >= 0 ? OP_batch_norm_backward_elemt : (OP_batch_norm_backward_elemt = lookup('aten::batch_norm_backward_elemt', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "batchNormBackwardElemt", "weight"), (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("batchNormBackwardElemt", SIGS_66, a, o)) {
     case 0: {
@@ -3941,6 +4349,10 @@ export function batchNormBackwardElemt(...a: unknown[]): any {
  */
 export function batchNormBackwardReduce(gradOut: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, inputG: boolean, weightG: boolean, biasG: boolean): readonly [Tensor, Tensor, Tensor, Tensor];
 export function batchNormBackwardReduce(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && typeof a[6] === 'boolean' && typeof a[7] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_batch_norm_backward_reduce >= 0 ? OP_batch_norm_backward_reduce : (OP_batch_norm_backward_reduce = lookup('aten::batch_norm_backward_reduce', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "batchNormBackwardReduce", "weight"), cB(a[5], "batchNormBackwardReduce", "inputG"), cB(a[6], "batchNormBackwardReduce", "weightG"), cB(a[7], "batchNormBackwardReduce", "biasG")));
+  }
   const o = kwOf(a);
   switch (pick("batchNormBackwardReduce", SIGS_67, a, o)) {
     case 0: {
@@ -3956,6 +4368,10 @@ export function batchNormBackwardReduce(...a: unknown[]): any {
  */
 export function batchNormElemt(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, invstd: Tensor, eps: number): Tensor;
 export function batchNormElemt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 6 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && isTensor(a[3]) && isTensor(a[4]) && (typeof a[5] === 'number' || fits(14, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_batch_norm_elemt >= 0 ? OP_batch_norm_elemt : (OP_batch_norm_elemt = lookup('aten::batch_norm_elemt', '')), (a[0] as Tensor)._h, cTO(a[1], "batchNormElemt", "weight"), cTO(a[2], "batchNormElemt", "bias"), (a[3] as Tensor)._h, (a[4] as Tensor)._h, cF(a[5], "batchNormElemt", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("batchNormElemt", SIGS_68, a, o)) {
     case 0: {
@@ -3971,6 +4387,10 @@ export function batchNormElemt(...a: unknown[]): any {
  */
 export function batchNormGatherStats(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, count: Int): readonly [Tensor, Tensor];
 export function batchNormGatherStats(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_batch_norm_gather_stats >= 0 ? OP_batch_norm_gather_stats : (OP_batch_norm_gather_stats = lookup('aten::batch_norm_gather_stats', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTO(a[3], "batchNormGatherStats", "runningMean"), cTO(a[4], "batchNormGatherStats", "runningVar"), cF(a[5], "batchNormGatherStats", "momentum"), cF(a[6], "batchNormGatherStats", "eps"), cI(a[7], "batchNormGatherStats", "count")));
+  }
   const o = kwOf(a);
   switch (pick("batchNormGatherStats", SIGS_69, a, o)) {
     case 0: {
@@ -3986,6 +4406,10 @@ export function batchNormGatherStats(...a: unknown[]): any {
  */
 export function batchNormGatherStatsWithCounts(input: Tensor, mean: Tensor, invstd: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number, counts: Tensor): readonly [Tensor, Tensor];
 export function batchNormGatherStatsWithCounts(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && isTensor(a[7])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_batch_norm_gather_stats_with_counts >= 0 ? OP_batch_norm_gather_stats_with_counts : (OP_batch_norm_gather_stats_with_counts = lookup('aten::batch_norm_gather_stats_with_counts', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTO(a[3], "batchNormGatherStatsWithCounts", "runningMean"), cTO(a[4], "batchNormGatherStatsWithCounts", "runningVar"), cF(a[5], "batchNormGatherStatsWithCounts", "momentum"), cF(a[6], "batchNormGatherStatsWithCounts", "eps"), (a[7] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("batchNormGatherStatsWithCounts", SIGS_70, a, o)) {
     case 0: {
@@ -4001,6 +4425,10 @@ export function batchNormGatherStatsWithCounts(...a: unknown[]): any {
  */
 export function batchNormStats(input: Tensor, eps: number): readonly [Tensor, Tensor];
 export function batchNormStats(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_batch_norm_stats >= 0 ? OP_batch_norm_stats : (OP_batch_norm_stats = lookup('aten::batch_norm_stats', '')), (a[0] as Tensor)._h, cF(a[1], "batchNormStats", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("batchNormStats", SIGS_71, a, o)) {
     case 0: {
@@ -4016,6 +4444,10 @@ export function batchNormStats(...a: unknown[]): any {
  */
 export function batchNormUpdateStats(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number): readonly [Tensor, Tensor];
 export function batchNormUpdateStats(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_batch_norm_update_stats >= 0 ? OP_batch_norm_update_stats : (OP_batch_norm_update_stats = lookup('aten::batch_norm_update_stats', '')), (a[0] as Tensor)._h, cTO(a[1], "batchNormUpdateStats", "runningMean"), cTO(a[2], "batchNormUpdateStats", "runningVar"), cF(a[3], "batchNormUpdateStats", "momentum")));
+  }
   const o = kwOf(a);
   switch (pick("batchNormUpdateStats", SIGS_72, a, o)) {
     case 0: {
@@ -4044,6 +4476,16 @@ export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: null })
  */
 export function bernoulli(input: Tensor, p: number, opts?: { generator?: null }): Tensor;
 export function bernoulli(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_bernoulli >= 0 ? OP_bernoulli : (OP_bernoulli = lookup('aten::bernoulli', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bernoulli__Tensor >= 0 ? OP_bernoulli__Tensor : (OP_bernoulli__Tensor = lookup('aten::bernoulli', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bernoulli__p >= 0 ? OP_bernoulli__p : (OP_bernoulli__p = lookup('aten::bernoulli', 'p')), (a[0] as Tensor)._h, cF(a[1], "bernoulli", "p")));
+  }
   const o = kwOf(a);
   switch (pick("bernoulli", SIGS_73, a, o)) {
     case 0: {
@@ -4066,6 +4508,13 @@ export function bernoulli(...a: unknown[]): any {
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null }] | [bias: Tensor | null, opts?: { bias?: Tensor | null }]): Tensor;
 export function bilinear(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_bilinear >= 0 ? OP_bilinear : (OP_bilinear = lookup('aten::bilinear', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (a[3] === null || isTensor(a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_bilinear >= 0 ? OP_bilinear : (OP_bilinear = lookup('aten::bilinear', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTO(a[3], "bilinear", "bias")));
+  }
   const o = kwOf(a);
   switch (pick("bilinear", SIGS_74, a, o)) {
     case 0: {
@@ -4082,6 +4531,19 @@ export function bilinear(...a: unknown[]): any {
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...rest: [opts?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Int }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Int }] | [weight: Tensor | null, posWeight: Tensor | null, opts?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Int }] | [weight: Tensor | null, posWeight: Tensor | null, reduction: Int, opts?: { weight?: Tensor | null; posWeight?: Tensor | null; reduction?: Int }]): Tensor;
 export function binaryCrossEntropyWithLogits(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), cTO(a[3], "binaryCrossEntropyWithLogits", "posWeight")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), cTO(a[3], "binaryCrossEntropyWithLogits", "posWeight"), cI(a[4], "binaryCrossEntropyWithLogits", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("binaryCrossEntropyWithLogits", SIGS_75, a, o)) {
     case 0: {
@@ -4098,6 +4560,16 @@ export function binaryCrossEntropyWithLogits(...a: unknown[]): any {
  */
 export function bincount(input: Tensor, ...rest: [opts?: { weights?: Tensor | null; minlength?: Int }] | [weights: Tensor | null, opts?: { weights?: Tensor | null; minlength?: Int }] | [weights: Tensor | null, minlength: Int, opts?: { weights?: Tensor | null; minlength?: Int }]): Tensor;
 export function bincount(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), (a[0] as Tensor)._h, cTO(a[1], "bincount", "weights")));
+  }
+  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_bincount >= 0 ? OP_bincount : (OP_bincount = lookup('aten::bincount', '')), (a[0] as Tensor)._h, cTO(a[1], "bincount", "weights"), cI(a[2], "bincount", "minlength")));
+  }
   const o = kwOf(a);
   switch (pick("bincount", SIGS_76, a, o)) {
     case 0: {
@@ -4114,6 +4586,13 @@ export function bincount(...a: unknown[]): any {
  */
 export function binomial(count: Tensor, prob: Tensor, ...rest: [opts?: { generator?: null }] | [generator: null, opts?: { generator?: null }]): Tensor;
 export function binomial(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_binomial >= 0 ? OP_binomial : (OP_binomial = lookup('aten::binomial', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(29, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_binomial >= 0 ? OP_binomial : (OP_binomial = lookup('aten::binomial', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cGen(a[2], "binomial", "generator")));
+  }
   const o = kwOf(a);
   switch (pick("binomial", SIGS_77, a, o)) {
     case 0: {
@@ -4139,6 +4618,16 @@ export function bitwiseAnd(input: Scalar, other: Tensor): Tensor;
  */
 export function bitwiseAnd(input: Tensor, other: Scalar): Tensor;
 export function bitwiseAnd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_and__Tensor >= 0 ? OP_bitwise_and__Tensor : (OP_bitwise_and__Tensor = lookup('aten::bitwise_and', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_and__Scalar_Tensor >= 0 ? OP_bitwise_and__Scalar_Tensor : (OP_bitwise_and__Scalar_Tensor = lookup('aten::bitwise_and', 'Scalar_Tensor')), cS(a[0], "bitwiseAnd", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_and__Scalar >= 0 ? OP_bitwise_and__Scalar : (OP_bitwise_and__Scalar = lookup('aten::bitwise_and', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "bitwiseAnd", "other")));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseAnd", SIGS_78, a, o)) {
     case 0: {
@@ -4170,6 +4659,16 @@ export function bitwiseLeftShift(input: Scalar, other: Tensor): Tensor;
  */
 export function bitwiseLeftShift(input: Tensor, other: Scalar): Tensor;
 export function bitwiseLeftShift(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_left_shift__Tensor >= 0 ? OP_bitwise_left_shift__Tensor : (OP_bitwise_left_shift__Tensor = lookup('aten::bitwise_left_shift', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_left_shift__Scalar_Tensor >= 0 ? OP_bitwise_left_shift__Scalar_Tensor : (OP_bitwise_left_shift__Scalar_Tensor = lookup('aten::bitwise_left_shift', 'Scalar_Tensor')), cS(a[0], "bitwiseLeftShift", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_left_shift__Tensor_Scalar >= 0 ? OP_bitwise_left_shift__Tensor_Scalar : (OP_bitwise_left_shift__Tensor_Scalar = lookup('aten::bitwise_left_shift', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "bitwiseLeftShift", "other")));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseLeftShift", SIGS_79, a, o)) {
     case 0: {
@@ -4191,6 +4690,10 @@ export function bitwiseLeftShift(...a: unknown[]): any {
  */
 export function bitwiseNot(input: Tensor): Tensor;
 export function bitwiseNot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_not >= 0 ? OP_bitwise_not : (OP_bitwise_not = lookup('aten::bitwise_not', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseNot", SIGS_80, a, o)) {
     case 0: {
@@ -4216,6 +4719,16 @@ export function bitwiseOr(input: Scalar, other: Tensor): Tensor;
  */
 export function bitwiseOr(input: Tensor, other: Scalar): Tensor;
 export function bitwiseOr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_or__Tensor >= 0 ? OP_bitwise_or__Tensor : (OP_bitwise_or__Tensor = lookup('aten::bitwise_or', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_or__Scalar_Tensor >= 0 ? OP_bitwise_or__Scalar_Tensor : (OP_bitwise_or__Scalar_Tensor = lookup('aten::bitwise_or', 'Scalar_Tensor')), cS(a[0], "bitwiseOr", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_or__Scalar >= 0 ? OP_bitwise_or__Scalar : (OP_bitwise_or__Scalar = lookup('aten::bitwise_or', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "bitwiseOr", "other")));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseOr", SIGS_81, a, o)) {
     case 0: {
@@ -4247,6 +4760,16 @@ export function bitwiseRightShift(input: Scalar, other: Tensor): Tensor;
  */
 export function bitwiseRightShift(input: Tensor, other: Scalar): Tensor;
 export function bitwiseRightShift(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_right_shift__Tensor >= 0 ? OP_bitwise_right_shift__Tensor : (OP_bitwise_right_shift__Tensor = lookup('aten::bitwise_right_shift', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_right_shift__Scalar_Tensor >= 0 ? OP_bitwise_right_shift__Scalar_Tensor : (OP_bitwise_right_shift__Scalar_Tensor = lookup('aten::bitwise_right_shift', 'Scalar_Tensor')), cS(a[0], "bitwiseRightShift", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_right_shift__Tensor_Scalar >= 0 ? OP_bitwise_right_shift__Tensor_Scalar : (OP_bitwise_right_shift__Tensor_Scalar = lookup('aten::bitwise_right_shift', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "bitwiseRightShift", "other")));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseRightShift", SIGS_82, a, o)) {
     case 0: {
@@ -4278,6 +4801,16 @@ export function bitwiseXor(input: Scalar, other: Tensor): Tensor;
  */
 export function bitwiseXor(input: Tensor, other: Scalar): Tensor;
 export function bitwiseXor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_xor__Tensor >= 0 ? OP_bitwise_xor__Tensor : (OP_bitwise_xor__Tensor = lookup('aten::bitwise_xor', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_xor__Scalar_Tensor >= 0 ? OP_bitwise_xor__Scalar_Tensor : (OP_bitwise_xor__Scalar_Tensor = lookup('aten::bitwise_xor', 'Scalar_Tensor')), cS(a[0], "bitwiseXor", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_bitwise_xor__Scalar >= 0 ? OP_bitwise_xor__Scalar : (OP_bitwise_xor__Scalar = lookup('aten::bitwise_xor', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "bitwiseXor", "other")));
+  }
   const o = kwOf(a);
   switch (pick("bitwiseXor", SIGS_83, a, o)) {
     case 0: {
@@ -4306,6 +4839,13 @@ export function blackmanWindow(windowLength: Int, opts?: { dtype?: DType | null;
  */
 export function blackmanWindow(windowLength: Int, periodic: boolean, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function blackmanWindow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+    return wrap<Tensor>(native.callOp(OP_blackman_window >= 0 ? OP_blackman_window : (OP_blackman_window = lookup('aten::blackman_window', '')), cI(a[0], "blackmanWindow", "windowLength")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_blackman_window__periodic >= 0 ? OP_blackman_window__periodic : (OP_blackman_window__periodic = lookup('aten::blackman_window', 'periodic')), cI(a[0], "blackmanWindow", "windowLength"), cB(a[1], "blackmanWindow", "periodic")));
+  }
   const o = kwOf(a);
   switch (pick("blackmanWindow", SIGS_84, a, o)) {
     case 0: {
@@ -4335,6 +4875,13 @@ export function blockDiag(tensors: readonly Tensor[]): Tensor;
  */
 export function blockDiag(...tensors: Tensor[]): Tensor;
 export function blockDiag(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allTensors(a, 0)) {
+    return wrap<Tensor>(native.callOp(OP_block_diag >= 0 ? OP_block_diag : (OP_block_diag = lookup('aten::block_diag', '')), cTL(a, "blockDiag", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_block_diag >= 0 ? OP_block_diag : (OP_block_diag = lookup('aten::block_diag', '')), cTL(a[0], "blockDiag", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("blockDiag", SIGS_85, a, o)) {
     case 0: {
@@ -4355,6 +4902,13 @@ export function bmm(input: Tensor, mat2: Tensor): Tensor;
  */
 export function bmm(input: Tensor, mat2: Tensor, outDtype: DType): Tensor;
 export function bmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bmm >= 0 ? OP_bmm : (OP_bmm = lookup('aten::bmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(23, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_bmm__dtype >= 0 ? OP_bmm__dtype : (OP_bmm__dtype = lookup('aten::bmm', 'dtype')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cDT(a[2], "bmm", "outDtype")));
+  }
   const o = kwOf(a);
   switch (pick("bmm", SIGS_86, a, o)) {
     case 0: {
@@ -4380,6 +4934,13 @@ export function broadcastTensors(tensors: readonly Tensor[]): Tensor[];
  */
 export function broadcastTensors(...tensors: Tensor[]): Tensor[];
 export function broadcastTensors(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_broadcast_tensors >= 0 ? OP_broadcast_tensors : (OP_broadcast_tensors = lookup('aten::broadcast_tensors', '')), cTL(a, "broadcastTensors", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_broadcast_tensors >= 0 ? OP_broadcast_tensors : (OP_broadcast_tensors = lookup('aten::broadcast_tensors', '')), cTL(a[0], "broadcastTensors", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("broadcastTensors", SIGS_87, a, o)) {
     case 0: {
@@ -4395,6 +4956,10 @@ export function broadcastTensors(...a: unknown[]): any {
  */
 export function broadcastTo(input: Tensor, size: readonly Int[]): Tensor;
 export function broadcastTo(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_broadcast_to >= 0 ? OP_broadcast_to : (OP_broadcast_to = lookup('aten::broadcast_to', '')), (a[0] as Tensor)._h, cIL(a[1], "broadcastTo", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("broadcastTo", SIGS_88, a, o)) {
     case 0: {
@@ -4417,6 +4982,13 @@ export function bucketize(input: Tensor, boundaries: Tensor, opts?: { outInt32?:
  */
 export function bucketize(input: Scalar, boundaries: Tensor, opts?: { outInt32?: boolean; right?: boolean }): Tensor;
 export function bucketize(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bucketize__Tensor >= 0 ? OP_bucketize__Tensor : (OP_bucketize__Tensor = lookup('aten::bucketize', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_bucketize__Scalar >= 0 ? OP_bucketize__Scalar : (OP_bucketize__Scalar = lookup('aten::bucketize', 'Scalar')), cS(a[0], "bucketize", "input"), (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("bucketize", SIGS_89, a, o)) {
     case 0: {
@@ -4435,6 +5007,10 @@ export function bucketize(...a: unknown[]): any {
  */
 export function canCast(from_: DType, to: DType): boolean;
 export function canCast(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && fits(23, a[0]) && fits(23, a[1])) {
+    return native.callOp(OP_can_cast >= 0 ? OP_can_cast : (OP_can_cast = lookup('aten::can_cast', '')), cDT(a[0], "canCast", "from_"), cDT(a[1], "canCast", "to")) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("canCast", SIGS_90, a, o)) {
     case 0: {
@@ -4457,6 +5033,13 @@ export function cartesianProd(tensors: readonly Tensor[]): Tensor;
  */
 export function cartesianProd(...tensors: Tensor[]): Tensor;
 export function cartesianProd(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allTensors(a, 0)) {
+    return wrap<Tensor>(native.callOp(OP_cartesian_prod >= 0 ? OP_cartesian_prod : (OP_cartesian_prod = lookup('aten::cartesian_prod', '')), cTL(a, "cartesianProd", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cartesian_prod >= 0 ? OP_cartesian_prod : (OP_cartesian_prod = lookup('aten::cartesian_prod', '')), cTL(a[0], "cartesianProd", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("cartesianProd", SIGS_91, a, o)) {
     case 0: {
@@ -4473,6 +5056,13 @@ export function cartesianProd(...a: unknown[]): any {
  */
 export function cat(tensors: readonly Tensor[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor;
 export function cat(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cat >= 0 ? OP_cat : (OP_cat = lookup('aten::cat', '')), cTL(a[0], "cat", "tensors")));
+  }
+  if (n === 2 && fits(4, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_cat >= 0 ? OP_cat : (OP_cat = lookup('aten::cat', '')), cTL(a[0], "cat", "tensors"), cI(a[1], "cat", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cat", SIGS_92, a, o)) {
     case 0: {
@@ -4488,6 +5078,10 @@ export function cat(...a: unknown[]): any {
  */
 export function ccolIndicesCopy(input: Tensor): Tensor;
 export function ccolIndicesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_ccol_indices_copy >= 0 ? OP_ccol_indices_copy : (OP_ccol_indices_copy = lookup('aten::ccol_indices_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("ccolIndicesCopy", SIGS_93, a, o)) {
     case 0: {
@@ -4504,6 +5098,16 @@ export function ccolIndicesCopy(...a: unknown[]): any {
  */
 export function cdist(x1: Tensor, x2: Tensor, ...rest: [opts?: { p?: number; computeMode?: Int | null }] | [p: number, opts?: { p?: number; computeMode?: Int | null }] | [p: number, computeMode: Int | null, opts?: { p?: number; computeMode?: Int | null }]): Tensor;
 export function cdist(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "cdist", "p")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "cdist", "p"), cIO(a[3], "cdist", "computeMode")));
+  }
   const o = kwOf(a);
   switch (pick("cdist", SIGS_94, a, o)) {
     case 0: {
@@ -4519,6 +5123,10 @@ export function cdist(...a: unknown[]): any {
  */
 export function ceil(input: Tensor): Tensor;
 export function ceil(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_ceil >= 0 ? OP_ceil : (OP_ceil = lookup('aten::ceil', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("ceil", SIGS_95, a, o)) {
     case 0: {
@@ -4534,6 +5142,11 @@ export function ceil(...a: unknown[]): any {
  */
 export function ceil_(input: Tensor): Tensor;
 export function ceil_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_ceil_ >= 0 ? OP_ceil_ : (OP_ceil_ = lookup('aten::ceil_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("ceil_", SIGS_96, a, o)) {
     case 0: {
@@ -4551,6 +5164,13 @@ export function ceil_(...a: unknown[]): any {
  */
 export function celu(input: Tensor, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): Tensor;
 export function celu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_celu >= 0 ? OP_celu : (OP_celu = lookup('aten::celu', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_celu >= 0 ? OP_celu : (OP_celu = lookup('aten::celu', '')), (a[0] as Tensor)._h, cS(a[1], "celu", "alpha")));
+  }
   const o = kwOf(a);
   switch (pick("celu", SIGS_97, a, o)) {
     case 0: {
@@ -4567,6 +5187,15 @@ export function celu(...a: unknown[]): any {
  */
 export function celu_(input: Tensor, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): Tensor;
 export function celu_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_celu_ >= 0 ? OP_celu_ : (OP_celu_ = lookup('aten::celu_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_celu_ >= 0 ? OP_celu_ : (OP_celu_ = lookup('aten::celu_', '')), (a[0] as Tensor)._h, cS(a[1], "celu_", "alpha"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("celu_", SIGS_98, a, o)) {
     case 0: {
@@ -4590,6 +5219,13 @@ export function chainMatmul(matrices: readonly Tensor[]): Tensor;
  */
 export function chainMatmul(...matrices: Tensor[]): Tensor;
 export function chainMatmul(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allTensors(a, 0)) {
+    return wrap<Tensor>(native.callOp(OP_chain_matmul >= 0 ? OP_chain_matmul : (OP_chain_matmul = lookup('aten::chain_matmul', '')), cTL(a, "chainMatmul", "matrices")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_chain_matmul >= 0 ? OP_chain_matmul : (OP_chain_matmul = lookup('aten::chain_matmul', '')), cTL(a[0], "chainMatmul", "matrices")));
+  }
   const o = kwOf(a);
   switch (pick("chainMatmul", SIGS_99, a, o)) {
     case 0: {
@@ -4605,6 +5241,10 @@ export function chainMatmul(...a: unknown[]): any {
  */
 export function channelShuffle(input: Tensor, groups: Int): Tensor;
 export function channelShuffle(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_channel_shuffle >= 0 ? OP_channel_shuffle : (OP_channel_shuffle = lookup('aten::channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "channelShuffle", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("channelShuffle", SIGS_100, a, o)) {
     case 0: {
@@ -4621,6 +5261,13 @@ export function channelShuffle(...a: unknown[]): any {
  */
 export function cholesky(input: Tensor, ...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
 export function cholesky(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), (a[0] as Tensor)._h, cB(a[1], "cholesky", "upper")));
+  }
   const o = kwOf(a);
   switch (pick("cholesky", SIGS_101, a, o)) {
     case 0: {
@@ -4637,6 +5284,13 @@ export function cholesky(...a: unknown[]): any {
  */
 export function choleskyInverse(input: Tensor, ...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
 export function choleskyInverse(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), (a[0] as Tensor)._h, cB(a[1], "choleskyInverse", "upper")));
+  }
   const o = kwOf(a);
   switch (pick("choleskyInverse", SIGS_102, a, o)) {
     case 0: {
@@ -4653,6 +5307,13 @@ export function choleskyInverse(...a: unknown[]): any {
  */
 export function choleskySolve(input: Tensor, input2: Tensor, ...rest: [opts?: { upper?: boolean }] | [upper: boolean, opts?: { upper?: boolean }]): Tensor;
 export function choleskySolve(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "choleskySolve", "upper")));
+  }
   const o = kwOf(a);
   switch (pick("choleskySolve", SIGS_103, a, o)) {
     case 0: {
@@ -4668,6 +5329,10 @@ export function choleskySolve(...a: unknown[]): any {
  */
 export function chooseQparamsOptimized(input: Tensor, numel: Int, nBins: Int, ratio: number, bitWidth: Int): readonly [Tensor, Tensor];
 export function chooseQparamsOptimized(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_choose_qparams_optimized >= 0 ? OP_choose_qparams_optimized : (OP_choose_qparams_optimized = lookup('aten::choose_qparams_optimized', '')), (a[0] as Tensor)._h, cI(a[1], "chooseQparamsOptimized", "numel"), cI(a[2], "chooseQparamsOptimized", "nBins"), cF(a[3], "chooseQparamsOptimized", "ratio"), cI(a[4], "chooseQparamsOptimized", "bitWidth")));
+  }
   const o = kwOf(a);
   switch (pick("chooseQparamsOptimized", SIGS_104, a, o)) {
     case 0: {
@@ -4684,6 +5349,13 @@ export function chooseQparamsOptimized(...a: unknown[]): any {
  */
 export function chunk(input: Tensor, chunks: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function chunk(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), (a[0] as Tensor)._h, cI(a[1], "chunk", "chunks")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), (a[0] as Tensor)._h, cI(a[1], "chunk", "chunks"), cI(a[2], "chunk", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("chunk", SIGS_105, a, o)) {
     case 0: {
@@ -4706,6 +5378,25 @@ export function clamp(input: Tensor, ...rest: [opts?: { min?: Tensor | null; max
  */
 export function clamp(input: Tensor, ...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
 export function clamp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clamp", "min")));
+  }
+  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clamp", "min"), cTO(a[2], "clamp", "max")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(7, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), (a[0] as Tensor)._h, cSO(a[1], "clamp", "min")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && fits(7, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), (a[0] as Tensor)._h, cSO(a[1], "clamp", "min"), cSO(a[2], "clamp", "max")));
+  }
   const o = kwOf(a);
   switch (pick("clamp", SIGS_106, a, o)) {
     case 0: {
@@ -4731,6 +5422,31 @@ export function clamp_(input: Tensor, ...rest: [opts?: { min?: Tensor | null; ma
  */
 export function clamp_(input: Tensor, ...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
 export function clamp_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
+    native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clamp_", "min"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
+    native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clamp_", "min"), cTO(a[2], "clamp_", "max"));
+    return a[0] as Tensor;
+  }
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && fits(7, a[1])) {
+    native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), (a[0] as Tensor)._h, cSO(a[1], "clamp_", "min"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && fits(7, a[2])) {
+    native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), (a[0] as Tensor)._h, cSO(a[1], "clamp_", "min"), cSO(a[2], "clamp_", "max"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("clamp_", SIGS_107, a, o)) {
     case 0: {
@@ -4756,6 +5472,13 @@ export function clampMax(input: Tensor, max: Tensor): Tensor;
  */
 export function clampMax(input: Tensor, max: Scalar): Tensor;
 export function clampMax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_clamp_max__Tensor >= 0 ? OP_clamp_max__Tensor : (OP_clamp_max__Tensor = lookup('aten::clamp_max', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_clamp_max >= 0 ? OP_clamp_max : (OP_clamp_max = lookup('aten::clamp_max', '')), (a[0] as Tensor)._h, cS(a[1], "clampMax", "max")));
+  }
   const o = kwOf(a);
   switch (pick("clampMax", SIGS_108, a, o)) {
     case 0: {
@@ -4779,6 +5502,15 @@ export function clampMax_(input: Tensor, max: Tensor): Tensor;
  */
 export function clampMax_(input: Tensor, max: Scalar): Tensor;
 export function clampMax_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_clamp_max___Tensor >= 0 ? OP_clamp_max___Tensor : (OP_clamp_max___Tensor = lookup('aten::clamp_max_', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_clamp_max_ >= 0 ? OP_clamp_max_ : (OP_clamp_max_ = lookup('aten::clamp_max_', '')), (a[0] as Tensor)._h, cS(a[1], "clampMax_", "max"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("clampMax_", SIGS_109, a, o)) {
     case 0: {
@@ -4804,6 +5536,13 @@ export function clampMin(input: Tensor, min: Tensor): Tensor;
  */
 export function clampMin(input: Tensor, min: Scalar): Tensor;
 export function clampMin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_clamp_min__Tensor >= 0 ? OP_clamp_min__Tensor : (OP_clamp_min__Tensor = lookup('aten::clamp_min', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_clamp_min >= 0 ? OP_clamp_min : (OP_clamp_min = lookup('aten::clamp_min', '')), (a[0] as Tensor)._h, cS(a[1], "clampMin", "min")));
+  }
   const o = kwOf(a);
   switch (pick("clampMin", SIGS_110, a, o)) {
     case 0: {
@@ -4827,6 +5566,15 @@ export function clampMin_(input: Tensor, min: Tensor): Tensor;
  */
 export function clampMin_(input: Tensor, min: Scalar): Tensor;
 export function clampMin_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_clamp_min___Tensor >= 0 ? OP_clamp_min___Tensor : (OP_clamp_min___Tensor = lookup('aten::clamp_min_', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_clamp_min_ >= 0 ? OP_clamp_min_ : (OP_clamp_min_ = lookup('aten::clamp_min_', '')), (a[0] as Tensor)._h, cS(a[1], "clampMin_", "min"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("clampMin_", SIGS_111, a, o)) {
     case 0: {
@@ -4854,6 +5602,25 @@ export function clip(input: Tensor, ...rest: [opts?: { min?: Tensor | null; max?
  */
 export function clip(input: Tensor, ...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
 export function clip(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clip", "min")));
+  }
+  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clip", "min"), cTO(a[2], "clip", "max")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(7, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), (a[0] as Tensor)._h, cSO(a[1], "clip", "min")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && fits(7, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), (a[0] as Tensor)._h, cSO(a[1], "clip", "min"), cSO(a[2], "clip", "max")));
+  }
   const o = kwOf(a);
   switch (pick("clip", SIGS_112, a, o)) {
     case 0: {
@@ -4879,6 +5646,31 @@ export function clip_(input: Tensor, ...rest: [opts?: { min?: Tensor | null; max
  */
 export function clip_(input: Tensor, ...rest: [opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }] | [min: Scalar | null, max: Scalar | null, opts?: { min?: Scalar | null; max?: Scalar | null }]): Tensor;
 export function clip_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
+    native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clip_", "min"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
+    native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), (a[0] as Tensor)._h, cTO(a[1], "clip_", "min"), cTO(a[2], "clip_", "max"));
+    return a[0] as Tensor;
+  }
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && fits(7, a[1])) {
+    native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), (a[0] as Tensor)._h, cSO(a[1], "clip_", "min"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && fits(7, a[2])) {
+    native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), (a[0] as Tensor)._h, cSO(a[1], "clip_", "min"), cSO(a[2], "clip_", "max"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("clip_", SIGS_113, a, o)) {
     case 0: {
@@ -4900,6 +5692,10 @@ export function clip_(...a: unknown[]): any {
  */
 export function clone(input: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function clone(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_clone >= 0 ? OP_clone : (OP_clone = lookup('aten::clone', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("clone", SIGS_114, a, o)) {
     case 0: {
@@ -4915,6 +5711,10 @@ export function clone(...a: unknown[]): any {
  */
 export function colIndicesCopy(input: Tensor): Tensor;
 export function colIndicesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_col_indices_copy >= 0 ? OP_col_indices_copy : (OP_col_indices_copy = lookup('aten::col_indices_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("colIndicesCopy", SIGS_115, a, o)) {
     case 0: {
@@ -4930,6 +5730,10 @@ export function colIndicesCopy(...a: unknown[]): any {
  */
 export function columnStack(tensors: readonly Tensor[]): Tensor;
 export function columnStack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_column_stack >= 0 ? OP_column_stack : (OP_column_stack = lookup('aten::column_stack', '')), cTL(a[0], "columnStack", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("columnStack", SIGS_116, a, o)) {
     case 0: {
@@ -4946,6 +5750,16 @@ export function columnStack(...a: unknown[]): any {
  */
 export function combinations(input: Tensor, ...rest: [opts?: { r?: Int; withReplacement?: boolean }] | [r: Int, opts?: { r?: Int; withReplacement?: boolean }] | [r: Int, withReplacement: boolean, opts?: { r?: Int; withReplacement?: boolean }]): Tensor;
 export function combinations(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_combinations >= 0 ? OP_combinations : (OP_combinations = lookup('aten::combinations', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_combinations >= 0 ? OP_combinations : (OP_combinations = lookup('aten::combinations', '')), (a[0] as Tensor)._h, cI(a[1], "combinations", "r")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_combinations >= 0 ? OP_combinations : (OP_combinations = lookup('aten::combinations', '')), (a[0] as Tensor)._h, cI(a[1], "combinations", "r"), cB(a[2], "combinations", "withReplacement")));
+  }
   const o = kwOf(a);
   switch (pick("combinations", SIGS_117, a, o)) {
     case 0: {
@@ -4961,6 +5775,10 @@ export function combinations(...a: unknown[]): any {
  */
 export function complex(real: Tensor, imag: Tensor): Tensor;
 export function complex(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_complex >= 0 ? OP_complex : (OP_complex = lookup('aten::complex', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("complex", SIGS_118, a, o)) {
     case 0: {
@@ -4977,6 +5795,13 @@ export function complex(...a: unknown[]): any {
  */
 export function concat(tensors: readonly Tensor[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor;
 export function concat(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_concat >= 0 ? OP_concat : (OP_concat = lookup('aten::concat', '')), cTL(a[0], "concat", "tensors")));
+  }
+  if (n === 2 && fits(4, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_concat >= 0 ? OP_concat : (OP_concat = lookup('aten::concat', '')), cTL(a[0], "concat", "tensors"), cI(a[1], "concat", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("concat", SIGS_119, a, o)) {
     case 0: {
@@ -4993,6 +5818,13 @@ export function concat(...a: unknown[]): any {
  */
 export function concatenate(tensors: readonly Tensor[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor;
 export function concatenate(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_concatenate >= 0 ? OP_concatenate : (OP_concatenate = lookup('aten::concatenate', '')), cTL(a[0], "concatenate", "tensors")));
+  }
+  if (n === 2 && fits(4, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_concatenate >= 0 ? OP_concatenate : (OP_concatenate = lookup('aten::concatenate', '')), cTL(a[0], "concatenate", "tensors"), cI(a[1], "concatenate", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("concatenate", SIGS_120, a, o)) {
     case 0: {
@@ -5008,6 +5840,10 @@ export function concatenate(...a: unknown[]): any {
  */
 export function conj(input: Tensor): Tensor;
 export function conj(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_conj >= 0 ? OP_conj : (OP_conj = lookup('aten::conj', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("conj", SIGS_121, a, o)) {
     case 0: {
@@ -5023,6 +5859,10 @@ export function conj(...a: unknown[]): any {
  */
 export function conjPhysical(input: Tensor): Tensor;
 export function conjPhysical(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_conj_physical >= 0 ? OP_conj_physical : (OP_conj_physical = lookup('aten::conj_physical', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("conjPhysical", SIGS_122, a, o)) {
     case 0: {
@@ -5038,6 +5878,11 @@ export function conjPhysical(...a: unknown[]): any {
  */
 export function conjPhysical_(input: Tensor): Tensor;
 export function conjPhysical_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_conj_physical_ >= 0 ? OP_conj_physical_ : (OP_conj_physical_ = lookup('aten::conj_physical_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("conjPhysical_", SIGS_123, a, o)) {
     case 0: {
@@ -5055,6 +5900,13 @@ export function conjPhysical_(...a: unknown[]): any {
  */
 export function constantPadNd(input: Tensor, pad: readonly Int[], ...rest: [opts?: { value?: Scalar }] | [value: Scalar, opts?: { value?: Scalar }]): Tensor;
 export function constantPadNd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_constant_pad_nd >= 0 ? OP_constant_pad_nd : (OP_constant_pad_nd = lookup('aten::constant_pad_nd', '')), (a[0] as Tensor)._h, cIL(a[1], "constantPadNd", "pad", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_constant_pad_nd >= 0 ? OP_constant_pad_nd : (OP_constant_pad_nd = lookup('aten::constant_pad_nd', '')), (a[0] as Tensor)._h, cIL(a[1], "constantPadNd", "pad", 0), cS(a[2], "constantPadNd", "value")));
+  }
   const o = kwOf(a);
   switch (pick("constantPadNd", SIGS_124, a, o)) {
     case 0: {
@@ -5077,6 +5929,43 @@ export function conv1d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: 
  */
 export function conv1d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }]): Tensor;
 export function conv1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cIL(a[4], "conv1d", "padding", 1)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cIL(a[4], "conv1d", "padding", 1), cIL(a[5], "conv1d", "dilation", 1)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cIL(a[4], "conv1d", "padding", 1), cIL(a[5], "conv1d", "dilation", 1), cI(a[6], "conv1d", "groups")));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cStr(a[4], "conv1d", "padding")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cStr(a[4], "conv1d", "padding"), cIL(a[5], "conv1d", "dilation", 1)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cStr(a[4], "conv1d", "padding"), cIL(a[5], "conv1d", "dilation", 1), cI(a[6], "conv1d", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("conv1d", SIGS_125, a, o)) {
     case 0: {
@@ -5102,6 +5991,43 @@ export function conv2d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: 
  */
 export function conv2d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }]): Tensor;
 export function conv2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cIL(a[4], "conv2d", "padding", 2)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cIL(a[4], "conv2d", "padding", 2), cIL(a[5], "conv2d", "dilation", 2)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cIL(a[4], "conv2d", "padding", 2), cIL(a[5], "conv2d", "dilation", 2), cI(a[6], "conv2d", "groups")));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cStr(a[4], "conv2d", "padding")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cStr(a[4], "conv2d", "padding"), cIL(a[5], "conv2d", "dilation", 2)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cStr(a[4], "conv2d", "padding"), cIL(a[5], "conv2d", "dilation", 2), cI(a[6], "conv2d", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("conv2d", SIGS_126, a, o)) {
     case 0: {
@@ -5127,6 +6053,43 @@ export function conv3d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: 
  */
 export function conv3d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: string, dilation: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: string; dilation?: Int | readonly Int[]; groups?: Int }]): Tensor;
 export function conv3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cIL(a[4], "conv3d", "padding", 3)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cIL(a[4], "conv3d", "padding", 3), cIL(a[5], "conv3d", "dilation", 3)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cIL(a[4], "conv3d", "padding", 3), cIL(a[5], "conv3d", "dilation", 3), cI(a[6], "conv3d", "groups")));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cStr(a[4], "conv3d", "padding")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cStr(a[4], "conv3d", "padding"), cIL(a[5], "conv3d", "dilation", 3)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && typeof a[4] === 'string' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cStr(a[4], "conv3d", "padding"), cIL(a[5], "conv3d", "dilation", 3), cI(a[6], "conv3d", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("conv3d", SIGS_127, a, o)) {
     case 0: {
@@ -5146,6 +6109,13 @@ export function conv3d(...a: unknown[]): any {
  */
 export function convTbc(input: Tensor, weight: Tensor, bias: Tensor, ...rest: [opts?: { pad?: Int }] | [pad: Int, opts?: { pad?: Int }]): Tensor;
 export function convTbc(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_conv_tbc >= 0 ? OP_conv_tbc : (OP_conv_tbc = lookup('aten::conv_tbc', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_tbc >= 0 ? OP_conv_tbc : (OP_conv_tbc = lookup('aten::conv_tbc', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "convTbc", "pad")));
+  }
   const o = kwOf(a);
   switch (pick("convTbc", SIGS_128, a, o)) {
     case 0: {
@@ -5162,6 +6132,28 @@ export function convTbc(...a: unknown[]): any {
  */
 export function convTranspose1d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }]): Tensor;
 export function convTranspose1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1), cIL(a[4], "convTranspose1d", "padding", 1)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1), cIL(a[4], "convTranspose1d", "padding", 1), cIL(a[5], "convTranspose1d", "outputPadding", 1)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1), cIL(a[4], "convTranspose1d", "padding", 1), cIL(a[5], "convTranspose1d", "outputPadding", 1), cI(a[6], "convTranspose1d", "groups")));
+  }
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(12, a[7]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1), cIL(a[4], "convTranspose1d", "padding", 1), cIL(a[5], "convTranspose1d", "outputPadding", 1), cI(a[6], "convTranspose1d", "groups"), cIL(a[7], "convTranspose1d", "dilation", 1)));
+  }
   const o = kwOf(a);
   switch (pick("convTranspose1d", SIGS_129, a, o)) {
     case 0: {
@@ -5178,6 +6170,28 @@ export function convTranspose1d(...a: unknown[]): any {
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }]): Tensor;
 export function convTranspose2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2), cIL(a[4], "convTranspose2d", "padding", 2)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2), cIL(a[4], "convTranspose2d", "padding", 2), cIL(a[5], "convTranspose2d", "outputPadding", 2)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2), cIL(a[4], "convTranspose2d", "padding", 2), cIL(a[5], "convTranspose2d", "outputPadding", 2), cI(a[6], "convTranspose2d", "groups")));
+  }
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(12, a[7]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2), cIL(a[4], "convTranspose2d", "padding", 2), cIL(a[5], "convTranspose2d", "outputPadding", 2), cI(a[6], "convTranspose2d", "groups"), cIL(a[7], "convTranspose2d", "dilation", 2)));
+  }
   const o = kwOf(a);
   switch (pick("convTranspose2d", SIGS_130, a, o)) {
     case 0: {
@@ -5194,6 +6208,28 @@ export function convTranspose2d(...a: unknown[]): any {
  */
 export function convTranspose3d(input: Tensor, weight: Tensor, ...rest: [opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }] | [bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], outputPadding: Int | readonly Int[], groups: Int, dilation: Int | readonly Int[], opts?: { bias?: Tensor | null; stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; outputPadding?: Int | readonly Int[]; groups?: Int; dilation?: Int | readonly Int[] }]): Tensor;
 export function convTranspose3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3), cIL(a[4], "convTranspose3d", "padding", 3)));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3), cIL(a[4], "convTranspose3d", "padding", 3), cIL(a[5], "convTranspose3d", "outputPadding", 3)));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3), cIL(a[4], "convTranspose3d", "padding", 3), cIL(a[5], "convTranspose3d", "outputPadding", 3), cI(a[6], "convTranspose3d", "groups")));
+  }
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(12, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(12, a[7]))) {
+    return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3), cIL(a[4], "convTranspose3d", "padding", 3), cIL(a[5], "convTranspose3d", "outputPadding", 3), cI(a[6], "convTranspose3d", "groups"), cIL(a[7], "convTranspose3d", "dilation", 3)));
+  }
   const o = kwOf(a);
   switch (pick("convTranspose3d", SIGS_131, a, o)) {
     case 0: {
@@ -5209,6 +6245,10 @@ export function convTranspose3d(...a: unknown[]): any {
  */
 export function convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], transposed: boolean, outputPadding: readonly Int[], groups: Int): Tensor;
 export function convolution(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && typeof a[6] === 'boolean' && fits(10, a[7]) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8]))) {
+    return wrap<Tensor>(native.callOp(OP_convolution >= 0 ? OP_convolution : (OP_convolution = lookup('aten::convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convolution", "bias"), cIL(a[3], "convolution", "stride", 0), cIL(a[4], "convolution", "padding", 0), cIL(a[5], "convolution", "dilation", 0), cB(a[6], "convolution", "transposed"), cIL(a[7], "convolution", "outputPadding", 0), cI(a[8], "convolution", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("convolution", SIGS_132, a, o)) {
     case 0: {
@@ -5229,6 +6269,16 @@ export function copysign(input: Tensor, other: Tensor | Scalar): Tensor;
  */
 export function copysign(input: Tensor, other: Scalar): Tensor;
 export function copysign(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_copysign__Tensor >= 0 ? OP_copysign__Tensor : (OP_copysign__Tensor = lookup('aten::copysign', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "copysign", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "copysign", "other")));
+  }
   const o = kwOf(a);
   switch (pick("copysign", SIGS_133, a, o)) {
     case 0: {
@@ -5250,6 +6300,10 @@ export function copysign(...a: unknown[]): any {
  */
 export function corrcoef(input: Tensor): Tensor;
 export function corrcoef(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_corrcoef >= 0 ? OP_corrcoef : (OP_corrcoef = lookup('aten::corrcoef', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("corrcoef", SIGS_134, a, o)) {
     case 0: {
@@ -5265,6 +6319,10 @@ export function corrcoef(...a: unknown[]): any {
  */
 export function cos(input: Tensor): Tensor;
 export function cos(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cos >= 0 ? OP_cos : (OP_cos = lookup('aten::cos', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("cos", SIGS_135, a, o)) {
     case 0: {
@@ -5280,6 +6338,11 @@ export function cos(...a: unknown[]): any {
  */
 export function cos_(input: Tensor): Tensor;
 export function cos_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_cos_ >= 0 ? OP_cos_ : (OP_cos_ = lookup('aten::cos_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("cos_", SIGS_136, a, o)) {
     case 0: {
@@ -5296,6 +6359,10 @@ export function cos_(...a: unknown[]): any {
  */
 export function cosh(input: Tensor): Tensor;
 export function cosh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cosh >= 0 ? OP_cosh : (OP_cosh = lookup('aten::cosh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("cosh", SIGS_137, a, o)) {
     case 0: {
@@ -5311,6 +6378,11 @@ export function cosh(...a: unknown[]): any {
  */
 export function cosh_(input: Tensor): Tensor;
 export function cosh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_cosh_ >= 0 ? OP_cosh_ : (OP_cosh_ = lookup('aten::cosh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("cosh_", SIGS_138, a, o)) {
     case 0: {
@@ -5328,6 +6400,16 @@ export function cosh_(...a: unknown[]): any {
  */
 export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...rest: [opts?: { margin?: number; reduction?: Int }] | [margin: number, opts?: { margin?: number; reduction?: Int }] | [margin: number, reduction: Int, opts?: { margin?: number; reduction?: Int }]): Tensor;
 export function cosineEmbeddingLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin"), cI(a[4], "cosineEmbeddingLoss", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("cosineEmbeddingLoss", SIGS_139, a, o)) {
     case 0: {
@@ -5344,6 +6426,16 @@ export function cosineEmbeddingLoss(...a: unknown[]): any {
  */
 export function cosineSimilarity(x1: Tensor, x2: Tensor, ...rest: [opts?: { dim?: Int; eps?: number }] | [dim: Int, opts?: { dim?: Int; eps?: number }] | [dim: Int, eps: number, opts?: { dim?: Int; eps?: number }]): Tensor;
 export function cosineSimilarity(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cosine_similarity >= 0 ? OP_cosine_similarity : (OP_cosine_similarity = lookup('aten::cosine_similarity', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_cosine_similarity >= 0 ? OP_cosine_similarity : (OP_cosine_similarity = lookup('aten::cosine_similarity', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "cosineSimilarity", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_cosine_similarity >= 0 ? OP_cosine_similarity : (OP_cosine_similarity = lookup('aten::cosine_similarity', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "cosineSimilarity", "dim"), cF(a[3], "cosineSimilarity", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("cosineSimilarity", SIGS_140, a, o)) {
     case 0: {
@@ -5365,6 +6457,16 @@ export function countNonzero(input: Tensor, ...rest: [opts?: { dim?: Int | null 
  */
 export function countNonzero(input: Tensor, dim: readonly Int[]): Tensor;
 export function countNonzero(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_count_nonzero >= 0 ? OP_count_nonzero : (OP_count_nonzero = lookup('aten::count_nonzero', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_count_nonzero >= 0 ? OP_count_nonzero : (OP_count_nonzero = lookup('aten::count_nonzero', '')), (a[0] as Tensor)._h, cIO(a[1], "countNonzero", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_count_nonzero__dim_IntList >= 0 ? OP_count_nonzero__dim_IntList : (OP_count_nonzero__dim_IntList = lookup('aten::count_nonzero', 'dim_IntList')), (a[0] as Tensor)._h, cIL(a[1], "countNonzero", "dim", 0)));
+  }
   const o = kwOf(a);
   switch (pick("countNonzero", SIGS_141, a, o)) {
     case 0: {
@@ -5384,6 +6486,10 @@ export function countNonzero(...a: unknown[]): any {
  */
 export function cov(input: Tensor, opts?: { correction?: Int; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
 export function cov(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cov >= 0 ? OP_cov : (OP_cov = lookup('aten::cov', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("cov", SIGS_142, a, o)) {
     case 0: {
@@ -5400,6 +6506,13 @@ export function cov(...a: unknown[]): any {
  */
 export function cross(input: Tensor, other: Tensor, ...rest: [opts?: { dim?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null }]): Tensor;
 export function cross(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "cross", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cross", SIGS_143, a, o)) {
     case 0: {
@@ -5415,6 +6528,10 @@ export function cross(...a: unknown[]): any {
  */
 export function crowIndicesCopy(input: Tensor): Tensor;
 export function crowIndicesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_crow_indices_copy >= 0 ? OP_crow_indices_copy : (OP_crow_indices_copy = lookup('aten::crow_indices_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("crowIndicesCopy", SIGS_144, a, o)) {
     case 0: {
@@ -5437,6 +6554,31 @@ export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonl
  */
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, ...rest: [opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, reduction: Int, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, reduction: Int, zeroInfinity: boolean, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }]): Tensor;
 export function ctcLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0)));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction")));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && typeof a[6] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction"), cB(a[6], "ctcLoss", "zeroInfinity")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction")));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && typeof a[6] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction"), cB(a[6], "ctcLoss", "zeroInfinity")));
+  }
   const o = kwOf(a);
   switch (pick("ctcLoss", SIGS_145, a, o)) {
     case 0: {
@@ -5455,6 +6597,10 @@ export function ctcLoss(...a: unknown[]): any {
  */
 export function cudnnAffineGridGenerator(theta: Tensor, N: Int, C: Int, H: Int, W: Int): Tensor;
 export function cudnnAffineGridGenerator(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_cudnn_affine_grid_generator >= 0 ? OP_cudnn_affine_grid_generator : (OP_cudnn_affine_grid_generator = lookup('aten::cudnn_affine_grid_generator', '')), (a[0] as Tensor)._h, cI(a[1], "cudnnAffineGridGenerator", "N"), cI(a[2], "cudnnAffineGridGenerator", "C"), cI(a[3], "cudnnAffineGridGenerator", "H"), cI(a[4], "cudnnAffineGridGenerator", "W")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnAffineGridGenerator", SIGS_146, a, o)) {
     case 0: {
@@ -5470,6 +6616,10 @@ export function cudnnAffineGridGenerator(...a: unknown[]): any {
  */
 export function cudnnBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number): readonly [Tensor, Tensor, Tensor, Tensor];
 export function cudnnBatchNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_cudnn_batch_norm >= 0 ? OP_cudnn_batch_norm : (OP_cudnn_batch_norm = lookup('aten::cudnn_batch_norm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "cudnnBatchNorm", "bias"), cTO(a[3], "cudnnBatchNorm", "runningMean"), cTO(a[4], "cudnnBatchNorm", "runningVar"), cB(a[5], "cudnnBatchNorm", "training"), cF(a[6], "cudnnBatchNorm", "exponentialAverageFactor"), cF(a[7], "cudnnBatchNorm", "epsilon")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnBatchNorm", SIGS_147, a, o)) {
     case 0: {
@@ -5485,6 +6635,10 @@ export function cudnnBatchNorm(...a: unknown[]): any {
  */
 export function cudnnConvolution(input: Tensor, weight: Tensor, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolution(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && fits(10, a[4]) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && typeof a[6] === 'boolean' && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_cudnn_convolution >= 0 ? OP_cudnn_convolution : (OP_cudnn_convolution = lookup('aten::cudnn_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "cudnnConvolution", "padding", 0), cIL(a[3], "cudnnConvolution", "stride", 0), cIL(a[4], "cudnnConvolution", "dilation", 0), cI(a[5], "cudnnConvolution", "groups"), cB(a[6], "cudnnConvolution", "benchmark"), cB(a[7], "cudnnConvolution", "deterministic"), cB(a[8], "cudnnConvolution", "allowTf32")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnConvolution", SIGS_148, a, o)) {
     case 0: {
@@ -5500,6 +6654,10 @@ export function cudnnConvolution(...a: unknown[]): any {
  */
 export function cudnnConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int): Tensor;
 export function cudnnConvolutionAddRelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(7, a[3]) && (a[4] === null || isTensor(a[4])) && fits(10, a[5]) && fits(10, a[6]) && fits(10, a[7]) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8]))) {
+    return wrap<Tensor>(native.callOp(OP_cudnn_convolution_add_relu >= 0 ? OP_cudnn_convolution_add_relu : (OP_cudnn_convolution_add_relu = lookup('aten::cudnn_convolution_add_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cSO(a[3], "cudnnConvolutionAddRelu", "alpha"), cTO(a[4], "cudnnConvolutionAddRelu", "bias"), cIL(a[5], "cudnnConvolutionAddRelu", "stride", 0), cIL(a[6], "cudnnConvolutionAddRelu", "padding", 0), cIL(a[7], "cudnnConvolutionAddRelu", "dilation", 0), cI(a[8], "cudnnConvolutionAddRelu", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnConvolutionAddRelu", SIGS_149, a, o)) {
     case 0: {
@@ -5515,6 +6673,10 @@ export function cudnnConvolutionAddRelu(...a: unknown[]): any {
  */
 export function cudnnConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int): Tensor;
 export function cudnnConvolutionRelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_cudnn_convolution_relu >= 0 ? OP_cudnn_convolution_relu : (OP_cudnn_convolution_relu = lookup('aten::cudnn_convolution_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "cudnnConvolutionRelu", "bias"), cIL(a[3], "cudnnConvolutionRelu", "stride", 0), cIL(a[4], "cudnnConvolutionRelu", "padding", 0), cIL(a[5], "cudnnConvolutionRelu", "dilation", 0), cI(a[6], "cudnnConvolutionRelu", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnConvolutionRelu", SIGS_150, a, o)) {
     case 0: {
@@ -5530,6 +6692,10 @@ export function cudnnConvolutionRelu(...a: unknown[]): any {
  */
 export function cudnnConvolutionTranspose(input: Tensor, weight: Tensor, padding: readonly Int[], outputPadding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean, allowTf32: boolean): Tensor;
 export function cudnnConvolutionTranspose(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 10 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean' && typeof a[9] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_cudnn_convolution_transpose >= 0 ? OP_cudnn_convolution_transpose : (OP_cudnn_convolution_transpose = lookup('aten::cudnn_convolution_transpose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "cudnnConvolutionTranspose", "padding", 0), cIL(a[3], "cudnnConvolutionTranspose", "outputPadding", 0), cIL(a[4], "cudnnConvolutionTranspose", "stride", 0), cIL(a[5], "cudnnConvolutionTranspose", "dilation", 0), cI(a[6], "cudnnConvolutionTranspose", "groups"), cB(a[7], "cudnnConvolutionTranspose", "benchmark"), cB(a[8], "cudnnConvolutionTranspose", "deterministic"), cB(a[9], "cudnnConvolutionTranspose", "allowTf32")));
+  }
   const o = kwOf(a);
   switch (pick("cudnnConvolutionTranspose", SIGS_151, a, o)) {
     case 0: {
@@ -5545,6 +6711,10 @@ export function cudnnConvolutionTranspose(...a: unknown[]): any {
  */
 export function cudnnGridSampler(input: Tensor, grid: Tensor): Tensor;
 export function cudnnGridSampler(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cudnn_grid_sampler >= 0 ? OP_cudnn_grid_sampler : (OP_cudnn_grid_sampler = lookup('aten::cudnn_grid_sampler', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("cudnnGridSampler", SIGS_152, a, o)) {
     case 0: {
@@ -5560,6 +6730,10 @@ export function cudnnGridSampler(...a: unknown[]): any {
  */
 export function cudnnIsAcceptable(input: Tensor): boolean;
 export function cudnnIsAcceptable(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_cudnn_is_acceptable >= 0 ? OP_cudnn_is_acceptable : (OP_cudnn_is_acceptable = lookup('aten::cudnn_is_acceptable', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("cudnnIsAcceptable", SIGS_153, a, o)) {
     case 0: {
@@ -5575,6 +6749,10 @@ export function cudnnIsAcceptable(...a: unknown[]): any {
  */
 export function cummax(input: Tensor, dim: Int): ValuesIndices;
 export function cummax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_cummax >= 0 ? OP_cummax : (OP_cummax = lookup('aten::cummax', '')), (a[0] as Tensor)._h, cI(a[1], "cummax", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cummax", SIGS_154, a, o)) {
     case 0: {
@@ -5590,6 +6768,10 @@ export function cummax(...a: unknown[]): any {
  */
 export function cummin(input: Tensor, dim: Int): ValuesIndices;
 export function cummin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_cummin >= 0 ? OP_cummin : (OP_cummin = lookup('aten::cummin', '')), (a[0] as Tensor)._h, cI(a[1], "cummin", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cummin", SIGS_155, a, o)) {
     case 0: {
@@ -5606,6 +6788,10 @@ export function cummin(...a: unknown[]): any {
  */
 export function cumprod(input: Tensor, dim: Int, opts?: { dtype?: DType | null }): Tensor;
 export function cumprod(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_cumprod >= 0 ? OP_cumprod : (OP_cumprod = lookup('aten::cumprod', '')), (a[0] as Tensor)._h, cI(a[1], "cumprod", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cumprod", SIGS_156, a, o)) {
     case 0: {
@@ -5622,6 +6808,10 @@ export function cumprod(...a: unknown[]): any {
  */
 export function cumsum(input: Tensor, dim: Int, opts?: { dtype?: DType | null }): Tensor;
 export function cumsum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_cumsum >= 0 ? OP_cumsum : (OP_cumsum = lookup('aten::cumsum', '')), (a[0] as Tensor)._h, cI(a[1], "cumsum", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("cumsum", SIGS_157, a, o)) {
     case 0: {
@@ -5644,6 +6834,13 @@ export function cumulativeTrapezoid(y: Tensor, x: Tensor, opts?: { dim?: Int }):
  */
 export function cumulativeTrapezoid(y: Tensor, opts?: { dx?: Scalar; dim?: Int }): Tensor;
 export function cumulativeTrapezoid(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cumulative_trapezoid__x >= 0 ? OP_cumulative_trapezoid__x : (OP_cumulative_trapezoid__x = lookup('aten::cumulative_trapezoid', 'x')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_cumulative_trapezoid__dx >= 0 ? OP_cumulative_trapezoid__dx : (OP_cumulative_trapezoid__dx = lookup('aten::cumulative_trapezoid', 'dx')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("cumulativeTrapezoid", SIGS_158, a, o)) {
     case 0: {
@@ -5662,6 +6859,10 @@ export function cumulativeTrapezoid(...a: unknown[]): any {
  */
 export function deg2rad(input: Tensor): Tensor;
 export function deg2rad(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_deg2rad >= 0 ? OP_deg2rad : (OP_deg2rad = lookup('aten::deg2rad', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("deg2rad", SIGS_159, a, o)) {
     case 0: {
@@ -5677,6 +6878,11 @@ export function deg2rad(...a: unknown[]): any {
  */
 export function deg2rad_(input: Tensor): Tensor;
 export function deg2rad_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_deg2rad_ >= 0 ? OP_deg2rad_ : (OP_deg2rad_ = lookup('aten::deg2rad_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("deg2rad_", SIGS_160, a, o)) {
     case 0: {
@@ -5698,6 +6904,13 @@ export function dequantize(input: Tensor): Tensor;
  */
 export function dequantize(tensors: readonly Tensor[]): Tensor[];
 export function dequantize(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_dequantize__self >= 0 ? OP_dequantize__self : (OP_dequantize__self = lookup('aten::dequantize', 'self')), (a[0] as Tensor)._h));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_dequantize__tensors >= 0 ? OP_dequantize__tensors : (OP_dequantize__tensors = lookup('aten::dequantize', 'tensors')), cTL(a[0], "dequantize", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("dequantize", SIGS_161, a, o)) {
     case 0: {
@@ -5716,6 +6929,10 @@ export function dequantize(...a: unknown[]): any {
  */
 export function det(input: Tensor): Tensor;
 export function det(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_det >= 0 ? OP_det : (OP_det = lookup('aten::det', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("det", SIGS_162, a, o)) {
     case 0: {
@@ -5731,6 +6948,10 @@ export function det(...a: unknown[]): any {
  */
 export function detach(input: Tensor): Tensor;
 export function detach(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_detach >= 0 ? OP_detach : (OP_detach = lookup('aten::detach', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("detach", SIGS_163, a, o)) {
     case 0: {
@@ -5746,6 +6967,11 @@ export function detach(...a: unknown[]): any {
  */
 export function detach_(input: Tensor): Tensor;
 export function detach_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_detach_ >= 0 ? OP_detach_ : (OP_detach_ = lookup('aten::detach_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("detach_", SIGS_164, a, o)) {
     case 0: {
@@ -5762,6 +6988,10 @@ export function detach_(...a: unknown[]): any {
  */
 export function detachCopy(input: Tensor): Tensor;
 export function detachCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_detach_copy >= 0 ? OP_detach_copy : (OP_detach_copy = lookup('aten::detach_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("detachCopy", SIGS_165, a, o)) {
     case 0: {
@@ -5778,6 +7008,13 @@ export function detachCopy(...a: unknown[]): any {
  */
 export function diag(input: Tensor, ...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
 export function diag(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), (a[0] as Tensor)._h, cI(a[1], "diag", "diagonal")));
+  }
   const o = kwOf(a);
   switch (pick("diag", SIGS_166, a, o)) {
     case 0: {
@@ -5794,6 +7031,19 @@ export function diag(...a: unknown[]): any {
  */
 export function diagEmbed(input: Tensor, ...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
 export function diagEmbed(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), (a[0] as Tensor)._h, cI(a[1], "diagEmbed", "offset")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), (a[0] as Tensor)._h, cI(a[1], "diagEmbed", "offset"), cI(a[2], "diagEmbed", "dim1")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), (a[0] as Tensor)._h, cI(a[1], "diagEmbed", "offset"), cI(a[2], "diagEmbed", "dim1"), cI(a[3], "diagEmbed", "dim2")));
+  }
   const o = kwOf(a);
   switch (pick("diagEmbed", SIGS_167, a, o)) {
     case 0: {
@@ -5810,6 +7060,13 @@ export function diagEmbed(...a: unknown[]): any {
  */
 export function diagflat(input: Tensor, ...rest: [opts?: { offset?: Int }] | [offset: Int, opts?: { offset?: Int }]): Tensor;
 export function diagflat(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), (a[0] as Tensor)._h, cI(a[1], "diagflat", "offset")));
+  }
   const o = kwOf(a);
   switch (pick("diagflat", SIGS_168, a, o)) {
     case 0: {
@@ -5826,6 +7083,19 @@ export function diagflat(...a: unknown[]): any {
  */
 export function diagonal(input: Tensor, ...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
 export function diagonal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), (a[0] as Tensor)._h, cI(a[1], "diagonal", "offset")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), (a[0] as Tensor)._h, cI(a[1], "diagonal", "offset"), cI(a[2], "diagonal", "dim1")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), (a[0] as Tensor)._h, cI(a[1], "diagonal", "offset"), cI(a[2], "diagonal", "dim1"), cI(a[3], "diagonal", "dim2")));
+  }
   const o = kwOf(a);
   switch (pick("diagonal", SIGS_169, a, o)) {
     case 0: {
@@ -5842,6 +7112,19 @@ export function diagonal(...a: unknown[]): any {
  */
 export function diagonalCopy(input: Tensor, ...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
 export function diagonalCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), (a[0] as Tensor)._h, cI(a[1], "diagonalCopy", "offset")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), (a[0] as Tensor)._h, cI(a[1], "diagonalCopy", "offset"), cI(a[2], "diagonalCopy", "dim1")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), (a[0] as Tensor)._h, cI(a[1], "diagonalCopy", "offset"), cI(a[2], "diagonalCopy", "dim1"), cI(a[3], "diagonalCopy", "dim2")));
+  }
   const o = kwOf(a);
   switch (pick("diagonalCopy", SIGS_170, a, o)) {
     case 0: {
@@ -5858,6 +7141,19 @@ export function diagonalCopy(...a: unknown[]): any {
  */
 export function diagonalScatter(input: Tensor, src: Tensor, ...rest: [opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }] | [offset: Int, dim1: Int, dim2: Int, opts?: { offset?: Int; dim1?: Int; dim2?: Int }]): Tensor;
 export function diagonalScatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "diagonalScatter", "offset")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "diagonalScatter", "offset"), cI(a[3], "diagonalScatter", "dim1")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "diagonalScatter", "offset"), cI(a[3], "diagonalScatter", "dim1"), cI(a[4], "diagonalScatter", "dim2")));
+  }
   const o = kwOf(a);
   switch (pick("diagonalScatter", SIGS_171, a, o)) {
     case 0: {
@@ -5874,6 +7170,22 @@ export function diagonalScatter(...a: unknown[]): any {
  */
 export function diff(input: Tensor, ...rest: [opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, prepend: Tensor | null, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }] | [n: Int, dim: Int, prepend: Tensor | null, append: Tensor | null, opts?: { n?: Int; dim?: Int; prepend?: Tensor | null; append?: Tensor | null }]): Tensor;
 export function diff(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h, cI(a[1], "diff", "n")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h, cI(a[1], "diff", "n"), cI(a[2], "diff", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (a[3] === null || isTensor(a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h, cI(a[1], "diff", "n"), cI(a[2], "diff", "dim"), cTO(a[3], "diff", "prepend")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h, cI(a[1], "diff", "n"), cI(a[2], "diff", "dim"), cTO(a[3], "diff", "prepend"), cTO(a[4], "diff", "append")));
+  }
   const o = kwOf(a);
   switch (pick("diff", SIGS_172, a, o)) {
     case 0: {
@@ -5889,6 +7201,10 @@ export function diff(...a: unknown[]): any {
  */
 export function digamma(input: Tensor): Tensor;
 export function digamma(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_digamma >= 0 ? OP_digamma : (OP_digamma = lookup('aten::digamma', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("digamma", SIGS_173, a, o)) {
     case 0: {
@@ -5905,6 +7221,13 @@ export function digamma(...a: unknown[]): any {
  */
 export function dist(input: Tensor, other: Tensor, ...rest: [opts?: { p?: Scalar }] | [p: Scalar, opts?: { p?: Scalar }]): Tensor;
 export function dist(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "dist", "p")));
+  }
   const o = kwOf(a);
   switch (pick("dist", SIGS_174, a, o)) {
     case 0: {
@@ -5932,6 +7255,13 @@ export function div(input: Tensor, other: Tensor | Scalar, opts: { roundingMode:
  */
 export function div(input: Tensor, other: Scalar, opts: { roundingMode: string | null }): Tensor;
 export function div(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_div__Tensor >= 0 ? OP_div__Tensor : (OP_div__Tensor = lookup('aten::div', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_div__Scalar >= 0 ? OP_div__Scalar : (OP_div__Scalar = lookup('aten::div', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "div", "other")));
+  }
   const o = kwOf(a);
   switch (pick("div", SIGS_175, a, o)) {
     case 0: {
@@ -5976,6 +7306,16 @@ export function divide(input: Tensor, other: Scalar): Tensor;
  */
 export function divide(input: Tensor, other: Scalar, opts: { roundingMode: string | null }): Tensor;
 export function divide(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_divide__Tensor >= 0 ? OP_divide__Tensor : (OP_divide__Tensor = lookup('aten::divide', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "divide", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "divide", "other")));
+  }
   const o = kwOf(a);
   switch (pick("divide", SIGS_176, a, o)) {
     case 0: {
@@ -6006,6 +7346,10 @@ export function divide(...a: unknown[]): any {
  */
 export function dot(input: Tensor, tensor: Tensor): Tensor;
 export function dot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_dot >= 0 ? OP_dot : (OP_dot = lookup('aten::dot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("dot", SIGS_177, a, o)) {
     case 0: {
@@ -6021,6 +7365,10 @@ export function dot(...a: unknown[]): any {
  */
 export function dropout(input: Tensor, p: number, train: boolean): Tensor;
 export function dropout(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_dropout >= 0 ? OP_dropout : (OP_dropout = lookup('aten::dropout', '')), (a[0] as Tensor)._h, cF(a[1], "dropout", "p"), cB(a[2], "dropout", "train")));
+  }
   const o = kwOf(a);
   switch (pick("dropout", SIGS_178, a, o)) {
     case 0: {
@@ -6036,6 +7384,11 @@ export function dropout(...a: unknown[]): any {
  */
 export function dropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function dropout_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    native.callOp(OP_dropout_ >= 0 ? OP_dropout_ : (OP_dropout_ = lookup('aten::dropout_', '')), (a[0] as Tensor)._h, cF(a[1], "dropout_", "p"), cB(a[2], "dropout_", "train"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("dropout_", SIGS_179, a, o)) {
     case 0: {
@@ -6057,6 +7410,13 @@ export function dsplit(input: Tensor, sections: Int): Tensor[];
  */
 export function dsplit(input: Tensor, indices: readonly Int[]): Tensor[];
 export function dsplit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_dsplit__int >= 0 ? OP_dsplit__int : (OP_dsplit__int = lookup('aten::dsplit', 'int')), (a[0] as Tensor)._h, cI(a[1], "dsplit", "sections")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_dsplit__array >= 0 ? OP_dsplit__array : (OP_dsplit__array = lookup('aten::dsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "dsplit", "indices", 0)));
+  }
   const o = kwOf(a);
   switch (pick("dsplit", SIGS_180, a, o)) {
     case 0: {
@@ -6075,6 +7435,10 @@ export function dsplit(...a: unknown[]): any {
  */
 export function dstack(tensors: readonly Tensor[]): Tensor;
 export function dstack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_dstack >= 0 ? OP_dstack : (OP_dstack = lookup('aten::dstack', '')), cTL(a[0], "dstack", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("dstack", SIGS_181, a, o)) {
     case 0: {
@@ -6106,6 +7470,13 @@ export function einsum(equation: string, ...tensors: Tensor[]): Tensor;
  */
 export function einsum(equation: string, ...args: [...tensors: Tensor[], opts: { path?: readonly Int[] | null }]): Tensor;
 export function einsum(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 1 && typeof a[0] === 'string' && allTensors(a, 1)) {
+    return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(a.slice(1), "einsum", "tensors")));
+  }
+  if (n === 2 && typeof a[0] === 'string' && fits(4, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(a[1], "einsum", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("einsum", SIGS_182, a, o)) {
     case 0: {
@@ -6122,6 +7493,19 @@ export function einsum(...a: unknown[]): any {
  */
 export function embedding(weight: Tensor, indices: Tensor, ...rest: [opts?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean }] | [paddingIdx: Int, opts?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean }] | [paddingIdx: Int, scaleGradByFreq: boolean, opts?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean }] | [paddingIdx: Int, scaleGradByFreq: boolean, sparse: boolean, opts?: { paddingIdx?: Int; scaleGradByFreq?: boolean; sparse?: boolean }]): Tensor;
 export function embedding(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "embedding", "paddingIdx")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "embedding", "paddingIdx"), cB(a[3], "embedding", "scaleGradByFreq")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && typeof a[3] === 'boolean' && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "embedding", "paddingIdx"), cB(a[3], "embedding", "scaleGradByFreq"), cB(a[4], "embedding", "sparse")));
+  }
   const o = kwOf(a);
   switch (pick("embedding", SIGS_183, a, o)) {
     case 0: {
@@ -6143,6 +7527,28 @@ export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, s
  */
 export function embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, ...rest: [opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }] | [scaleGradByFreq: boolean, opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }] | [scaleGradByFreq: boolean, mode: Int, opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }] | [scaleGradByFreq: boolean, mode: Int, sparse: boolean, opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }] | [scaleGradByFreq: boolean, mode: Int, sparse: boolean, perSampleWeights: Tensor | null, opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }] | [scaleGradByFreq: boolean, mode: Int, sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, opts?: { scaleGradByFreq?: boolean; mode?: Int; sparse?: boolean; perSampleWeights?: Tensor | null; includeLastOffset?: boolean }]): readonly [Tensor, Tensor, Tensor, Tensor];
 export function embeddingBag(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean' && (a[6] === null || isTensor(a[6])) && typeof a[7] === 'boolean' && fits(9, a[8])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag__padding_idx >= 0 ? OP_embedding_bag__padding_idx : (OP_embedding_bag__padding_idx = lookup('aten::embedding_bag', 'padding_idx')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse"), cTO(a[6], "embeddingBag", "perSampleWeights"), cB(a[7], "embeddingBag", "includeLastOffset"), cIO(a[8], "embeddingBag", "paddingIdx")));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse")));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean' && (a[6] === null || isTensor(a[6]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse"), cTO(a[6], "embeddingBag", "perSampleWeights")));
+  }
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean' && (a[6] === null || isTensor(a[6])) && typeof a[7] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse"), cTO(a[6], "embeddingBag", "perSampleWeights"), cB(a[7], "embeddingBag", "includeLastOffset")));
+  }
   const o = kwOf(a);
   switch (pick("embeddingBag", SIGS_184, a, o)) {
     case 0: {
@@ -6161,6 +7567,11 @@ export function embeddingBag(...a: unknown[]): any {
  */
 export function embeddingRenorm_(input: Tensor, indices: Tensor, maxNorm: number, normType: number): Tensor;
 export function embeddingRenorm_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    native.callOp(OP_embedding_renorm_ >= 0 ? OP_embedding_renorm_ : (OP_embedding_renorm_ = lookup('aten::embedding_renorm_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "embeddingRenorm_", "maxNorm"), cF(a[3], "embeddingRenorm_", "normType"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("embeddingRenorm_", SIGS_185, a, o)) {
     case 0: {
@@ -6178,6 +7589,10 @@ export function embeddingRenorm_(...a: unknown[]): any {
  */
 export function emptyPermuted(size: readonly Int[], physicalLayout: readonly Int[], opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyPermuted(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_empty_permuted >= 0 ? OP_empty_permuted : (OP_empty_permuted = lookup('aten::empty_permuted', '')), cIL(a[0], "emptyPermuted", "size", 0), cIL(a[1], "emptyPermuted", "physicalLayout", 0)));
+  }
   const o = kwOf(a);
   switch (pick("emptyPermuted", SIGS_186, a, o)) {
     case 0: {
@@ -6196,6 +7611,10 @@ export function emptyPermuted(...a: unknown[]): any {
  */
 export function emptyQuantized(size: readonly Int[], qtensor: Tensor, opts?: { memoryFormat?: MemoryFormat | null; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyQuantized(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && fits(10, a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_empty_quantized >= 0 ? OP_empty_quantized : (OP_empty_quantized = lookup('aten::empty_quantized', '')), cIL(a[0], "emptyQuantized", "size", 0), (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("emptyQuantized", SIGS_187, a, o)) {
     case 0: {
@@ -6214,6 +7633,10 @@ export function emptyQuantized(...a: unknown[]): any {
  */
 export function emptyStrided(size: readonly Int[], stride: readonly Int[], opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function emptyStrided(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && fits(10, a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_empty_strided >= 0 ? OP_empty_strided : (OP_empty_strided = lookup('aten::empty_strided', '')), cIL(a[0], "emptyStrided", "size", 0), cIL(a[1], "emptyStrided", "stride", 0)));
+  }
   const o = kwOf(a);
   switch (pick("emptyStrided", SIGS_188, a, o)) {
     case 0: {
@@ -6236,6 +7659,13 @@ export function eq(input: Tensor, other: Tensor): Tensor;
  */
 export function eq(input: Tensor, other: Scalar): Tensor;
 export function eq(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_eq__Tensor >= 0 ? OP_eq__Tensor : (OP_eq__Tensor = lookup('aten::eq', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_eq__Scalar >= 0 ? OP_eq__Scalar : (OP_eq__Scalar = lookup('aten::eq', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "eq", "other")));
+  }
   const o = kwOf(a);
   switch (pick("eq", SIGS_189, a, o)) {
     case 0: {
@@ -6254,6 +7684,10 @@ export function eq(...a: unknown[]): any {
  */
 export function equal(input: Tensor, other: Tensor): boolean;
 export function equal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return native.callOp(OP_equal >= 0 ? OP_equal : (OP_equal = lookup('aten::equal', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("equal", SIGS_190, a, o)) {
     case 0: {
@@ -6269,6 +7703,10 @@ export function equal(...a: unknown[]): any {
  */
 export function erf(input: Tensor): Tensor;
 export function erf(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_erf >= 0 ? OP_erf : (OP_erf = lookup('aten::erf', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("erf", SIGS_191, a, o)) {
     case 0: {
@@ -6284,6 +7722,11 @@ export function erf(...a: unknown[]): any {
  */
 export function erf_(input: Tensor): Tensor;
 export function erf_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_erf_ >= 0 ? OP_erf_ : (OP_erf_ = lookup('aten::erf_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("erf_", SIGS_192, a, o)) {
     case 0: {
@@ -6300,6 +7743,10 @@ export function erf_(...a: unknown[]): any {
  */
 export function erfc(input: Tensor): Tensor;
 export function erfc(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_erfc >= 0 ? OP_erfc : (OP_erfc = lookup('aten::erfc', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("erfc", SIGS_193, a, o)) {
     case 0: {
@@ -6315,6 +7762,11 @@ export function erfc(...a: unknown[]): any {
  */
 export function erfc_(input: Tensor): Tensor;
 export function erfc_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_erfc_ >= 0 ? OP_erfc_ : (OP_erfc_ = lookup('aten::erfc_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("erfc_", SIGS_194, a, o)) {
     case 0: {
@@ -6331,6 +7783,10 @@ export function erfc_(...a: unknown[]): any {
  */
 export function erfinv(input: Tensor): Tensor;
 export function erfinv(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_erfinv >= 0 ? OP_erfinv : (OP_erfinv = lookup('aten::erfinv', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("erfinv", SIGS_195, a, o)) {
     case 0: {
@@ -6346,6 +7802,10 @@ export function erfinv(...a: unknown[]): any {
  */
 export function exp(input: Tensor): Tensor;
 export function exp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_exp >= 0 ? OP_exp : (OP_exp = lookup('aten::exp', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("exp", SIGS_196, a, o)) {
     case 0: {
@@ -6361,6 +7821,10 @@ export function exp(...a: unknown[]): any {
  */
 export function exp2(input: Tensor): Tensor;
 export function exp2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_exp2 >= 0 ? OP_exp2 : (OP_exp2 = lookup('aten::exp2', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("exp2", SIGS_197, a, o)) {
     case 0: {
@@ -6376,6 +7840,11 @@ export function exp2(...a: unknown[]): any {
  */
 export function exp2_(input: Tensor): Tensor;
 export function exp2_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_exp2_ >= 0 ? OP_exp2_ : (OP_exp2_ = lookup('aten::exp2_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("exp2_", SIGS_198, a, o)) {
     case 0: {
@@ -6392,6 +7861,11 @@ export function exp2_(...a: unknown[]): any {
  */
 export function exp_(input: Tensor): Tensor;
 export function exp_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_exp_ >= 0 ? OP_exp_ : (OP_exp_ = lookup('aten::exp_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("exp_", SIGS_199, a, o)) {
     case 0: {
@@ -6409,6 +7883,10 @@ export function exp_(...a: unknown[]): any {
  */
 export function expandCopy(input: Tensor, size: readonly Int[], opts?: { implicit?: boolean }): Tensor;
 export function expandCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_expand_copy >= 0 ? OP_expand_copy : (OP_expand_copy = lookup('aten::expand_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "expandCopy", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("expandCopy", SIGS_200, a, o)) {
     case 0: {
@@ -6424,6 +7902,10 @@ export function expandCopy(...a: unknown[]): any {
  */
 export function expm1(input: Tensor): Tensor;
 export function expm1(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_expm1 >= 0 ? OP_expm1 : (OP_expm1 = lookup('aten::expm1', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("expm1", SIGS_201, a, o)) {
     case 0: {
@@ -6439,6 +7921,11 @@ export function expm1(...a: unknown[]): any {
  */
 export function expm1_(input: Tensor): Tensor;
 export function expm1_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_expm1_ >= 0 ? OP_expm1_ : (OP_expm1_ = lookup('aten::expm1_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("expm1_", SIGS_202, a, o)) {
     case 0: {
@@ -6455,6 +7942,10 @@ export function expm1_(...a: unknown[]): any {
  */
 export function fakeQuantizePerChannelAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, axis: Int, quantMin: Int, quantMax: Int): Tensor;
 export function fakeQuantizePerChannelAffine(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_fake_quantize_per_channel_affine >= 0 ? OP_fake_quantize_per_channel_affine : (OP_fake_quantize_per_channel_affine = lookup('aten::fake_quantize_per_channel_affine', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "fakeQuantizePerChannelAffine", "axis"), cI(a[4], "fakeQuantizePerChannelAffine", "quantMin"), cI(a[5], "fakeQuantizePerChannelAffine", "quantMax")));
+  }
   const o = kwOf(a);
   switch (pick("fakeQuantizePerChannelAffine", SIGS_203, a, o)) {
     case 0: {
@@ -6475,6 +7966,13 @@ export function fakeQuantizePerTensorAffine(input: Tensor, scale: Tensor, zeroPo
  */
 export function fakeQuantizePerTensorAffine(input: Tensor, scale: number, zeroPoint: Int, quantMin: Int, quantMax: Int): Tensor;
 export function fakeQuantizePerTensorAffine(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_fake_quantize_per_tensor_affine__tensor_qparams >= 0 ? OP_fake_quantize_per_tensor_affine__tensor_qparams : (OP_fake_quantize_per_tensor_affine__tensor_qparams = lookup('aten::fake_quantize_per_tensor_affine', 'tensor_qparams')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "fakeQuantizePerTensorAffine", "quantMin"), cI(a[4], "fakeQuantizePerTensorAffine", "quantMax")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_fake_quantize_per_tensor_affine >= 0 ? OP_fake_quantize_per_tensor_affine : (OP_fake_quantize_per_tensor_affine = lookup('aten::fake_quantize_per_tensor_affine', '')), (a[0] as Tensor)._h, cF(a[1], "fakeQuantizePerTensorAffine", "scale"), cI(a[2], "fakeQuantizePerTensorAffine", "zeroPoint"), cI(a[3], "fakeQuantizePerTensorAffine", "quantMin"), cI(a[4], "fakeQuantizePerTensorAffine", "quantMax")));
+  }
   const o = kwOf(a);
   switch (pick("fakeQuantizePerTensorAffine", SIGS_204, a, o)) {
     case 0: {
@@ -6498,6 +7996,13 @@ export function fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias
  */
 export function fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias: Tensor, output: Tensor): Tensor;
 export function fbgemmLinearFp16Weight(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight >= 0 ? OP_fbgemm_linear_fp16_weight : (OP_fbgemm_linear_fp16_weight = lookup('aten::fbgemm_linear_fp16_weight', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight__out >= 0 ? OP_fbgemm_linear_fp16_weight__out : (OP_fbgemm_linear_fp16_weight__out = lookup('aten::fbgemm_linear_fp16_weight', 'out')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmLinearFp16Weight", SIGS_205, a, o)) {
     case 0: {
@@ -6521,6 +8026,13 @@ export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight
  */
 export function fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight: Tensor, bias: Tensor | null, output: Tensor): Tensor;
 export function fbgemmLinearFp16WeightFp32Activation(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight_fp32_activation >= 0 ? OP_fbgemm_linear_fp16_weight_fp32_activation : (OP_fbgemm_linear_fp16_weight_fp32_activation = lookup('aten::fbgemm_linear_fp16_weight_fp32_activation', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "fbgemmLinearFp16WeightFp32Activation", "bias")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight_fp32_activation__out >= 0 ? OP_fbgemm_linear_fp16_weight_fp32_activation__out : (OP_fbgemm_linear_fp16_weight_fp32_activation__out = lookup('aten::fbgemm_linear_fp16_weight_fp32_activation', 'out')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "fbgemmLinearFp16WeightFp32Activation", "bias"), (a[3] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmLinearFp16WeightFp32Activation", SIGS_206, a, o)) {
     case 0: {
@@ -6539,6 +8051,10 @@ export function fbgemmLinearFp16WeightFp32Activation(...a: unknown[]): any {
  */
 export function fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor): Tensor;
 export function fbgemmLinearInt8Weight(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' || fits(6, a[4])) && (typeof a[5] === 'number' || fits(6, a[5])) && isTensor(a[6])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight >= 0 ? OP_fbgemm_linear_int8_weight : (OP_fbgemm_linear_int8_weight = lookup('aten::fbgemm_linear_int8_weight', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cS(a[4], "fbgemmLinearInt8Weight", "weightScale"), cS(a[5], "fbgemmLinearInt8Weight", "weightZeroPoint"), (a[6] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmLinearInt8Weight", SIGS_207, a, o)) {
     case 0: {
@@ -6554,6 +8070,10 @@ export function fbgemmLinearInt8Weight(...a: unknown[]): any {
  */
 export function fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor): Tensor;
 export function fbgemmLinearInt8WeightFp32Activation(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' || fits(6, a[4])) && (typeof a[5] === 'number' || fits(6, a[5])) && isTensor(a[6])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight_fp32_activation >= 0 ? OP_fbgemm_linear_int8_weight_fp32_activation : (OP_fbgemm_linear_int8_weight_fp32_activation = lookup('aten::fbgemm_linear_int8_weight_fp32_activation', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cS(a[4], "fbgemmLinearInt8WeightFp32Activation", "weightScale"), cS(a[5], "fbgemmLinearInt8WeightFp32Activation", "weightZeroPoint"), (a[6] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmLinearInt8WeightFp32Activation", SIGS_208, a, o)) {
     case 0: {
@@ -6569,6 +8089,10 @@ export function fbgemmLinearInt8WeightFp32Activation(...a: unknown[]): any {
  */
 export function fbgemmLinearQuantizeWeight(input: Tensor): readonly [Tensor, Tensor, number, number];
 export function fbgemmLinearQuantizeWeight(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor, number, number]>('TTnn', native.callOp(OP_fbgemm_linear_quantize_weight >= 0 ? OP_fbgemm_linear_quantize_weight : (OP_fbgemm_linear_quantize_weight = lookup('aten::fbgemm_linear_quantize_weight', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmLinearQuantizeWeight", SIGS_209, a, o)) {
     case 0: {
@@ -6584,6 +8108,10 @@ export function fbgemmLinearQuantizeWeight(...a: unknown[]): any {
  */
 export function fbgemmPackGemmMatrixFp16(input: Tensor): Tensor;
 export function fbgemmPackGemmMatrixFp16(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_pack_gemm_matrix_fp16 >= 0 ? OP_fbgemm_pack_gemm_matrix_fp16 : (OP_fbgemm_pack_gemm_matrix_fp16 = lookup('aten::fbgemm_pack_gemm_matrix_fp16', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmPackGemmMatrixFp16", SIGS_210, a, o)) {
     case 0: {
@@ -6604,6 +8132,13 @@ export function fbgemmPackQuantizedMatrix(input: Tensor): Tensor;
  */
 export function fbgemmPackQuantizedMatrix(input: Tensor, K: Int, N: Int): Tensor;
 export function fbgemmPackQuantizedMatrix(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_pack_quantized_matrix >= 0 ? OP_fbgemm_pack_quantized_matrix : (OP_fbgemm_pack_quantized_matrix = lookup('aten::fbgemm_pack_quantized_matrix', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_fbgemm_pack_quantized_matrix__KN >= 0 ? OP_fbgemm_pack_quantized_matrix__KN : (OP_fbgemm_pack_quantized_matrix__KN = lookup('aten::fbgemm_pack_quantized_matrix', 'KN')), (a[0] as Tensor)._h, cI(a[1], "fbgemmPackQuantizedMatrix", "K"), cI(a[2], "fbgemmPackQuantizedMatrix", "N")));
+  }
   const o = kwOf(a);
   switch (pick("fbgemmPackQuantizedMatrix", SIGS_211, a, o)) {
     case 0: {
@@ -6622,6 +8157,10 @@ export function fbgemmPackQuantizedMatrix(...a: unknown[]): any {
  */
 export function featureAlphaDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_feature_alpha_dropout >= 0 ? OP_feature_alpha_dropout : (OP_feature_alpha_dropout = lookup('aten::feature_alpha_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "featureAlphaDropout", "p"), cB(a[2], "featureAlphaDropout", "train")));
+  }
   const o = kwOf(a);
   switch (pick("featureAlphaDropout", SIGS_212, a, o)) {
     case 0: {
@@ -6637,6 +8176,11 @@ export function featureAlphaDropout(...a: unknown[]): any {
  */
 export function featureAlphaDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function featureAlphaDropout_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    native.callOp(OP_feature_alpha_dropout_ >= 0 ? OP_feature_alpha_dropout_ : (OP_feature_alpha_dropout_ = lookup('aten::feature_alpha_dropout_', '')), (a[0] as Tensor)._h, cF(a[1], "featureAlphaDropout_", "p"), cB(a[2], "featureAlphaDropout_", "train"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("featureAlphaDropout_", SIGS_213, a, o)) {
     case 0: {
@@ -6653,6 +8197,10 @@ export function featureAlphaDropout_(...a: unknown[]): any {
  */
 export function featureDropout(input: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_feature_dropout >= 0 ? OP_feature_dropout : (OP_feature_dropout = lookup('aten::feature_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "featureDropout", "p"), cB(a[2], "featureDropout", "train")));
+  }
   const o = kwOf(a);
   switch (pick("featureDropout", SIGS_214, a, o)) {
     case 0: {
@@ -6668,6 +8216,11 @@ export function featureDropout(...a: unknown[]): any {
  */
 export function featureDropout_(input: Tensor, p: number, train: boolean): Tensor;
 export function featureDropout_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && typeof a[2] === 'boolean') {
+    native.callOp(OP_feature_dropout_ >= 0 ? OP_feature_dropout_ : (OP_feature_dropout_ = lookup('aten::feature_dropout_', '')), (a[0] as Tensor)._h, cF(a[1], "featureDropout_", "p"), cB(a[2], "featureDropout_", "train"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("featureDropout_", SIGS_215, a, o)) {
     case 0: {
@@ -6689,6 +8242,13 @@ export function fill(input: Tensor, value: Tensor): Tensor;
  */
 export function fill(input: Tensor, value: Scalar): Tensor;
 export function fill(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_fill__Tensor >= 0 ? OP_fill__Tensor : (OP_fill__Tensor = lookup('aten::fill', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_fill__Scalar >= 0 ? OP_fill__Scalar : (OP_fill__Scalar = lookup('aten::fill', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "fill", "value")));
+  }
   const o = kwOf(a);
   switch (pick("fill", SIGS_216, a, o)) {
     case 0: {
@@ -6712,6 +8272,15 @@ export function fill_(input: Tensor, value: Tensor): Tensor;
  */
 export function fill_(input: Tensor, value: Scalar): Tensor;
 export function fill_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_fill___Tensor >= 0 ? OP_fill___Tensor : (OP_fill___Tensor = lookup('aten::fill_', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_fill___Scalar >= 0 ? OP_fill___Scalar : (OP_fill___Scalar = lookup('aten::fill_', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "fill_", "value"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("fill_", SIGS_217, a, o)) {
     case 0: {
@@ -6732,6 +8301,10 @@ export function fill_(...a: unknown[]): any {
  */
 export function fix(input: Tensor): Tensor;
 export function fix(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_fix >= 0 ? OP_fix : (OP_fix = lookup('aten::fix', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fix", SIGS_218, a, o)) {
     case 0: {
@@ -6747,6 +8320,11 @@ export function fix(...a: unknown[]): any {
  */
 export function fix_(input: Tensor): Tensor;
 export function fix_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_fix_ >= 0 ? OP_fix_ : (OP_fix_ = lookup('aten::fix_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("fix_", SIGS_219, a, o)) {
     case 0: {
@@ -6764,6 +8342,16 @@ export function fix_(...a: unknown[]): any {
  */
 export function flatten(input: Tensor, ...rest: [opts?: { startDim?: Int; endDim?: Int }] | [startDim: Int, opts?: { startDim?: Int; endDim?: Int }] | [startDim: Int, endDim: Int, opts?: { startDim?: Int; endDim?: Int }]): Tensor;
 export function flatten(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), (a[0] as Tensor)._h, cI(a[1], "flatten", "startDim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), (a[0] as Tensor)._h, cI(a[1], "flatten", "startDim"), cI(a[2], "flatten", "endDim")));
+  }
   const o = kwOf(a);
   switch (pick("flatten", SIGS_220, a, o)) {
     case 0: {
@@ -6779,6 +8367,10 @@ export function flatten(...a: unknown[]): any {
  */
 export function flip(input: Tensor, dims: readonly Int[]): Tensor;
 export function flip(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_flip >= 0 ? OP_flip : (OP_flip = lookup('aten::flip', '')), (a[0] as Tensor)._h, cIL(a[1], "flip", "dims", 0)));
+  }
   const o = kwOf(a);
   switch (pick("flip", SIGS_221, a, o)) {
     case 0: {
@@ -6794,6 +8386,10 @@ export function flip(...a: unknown[]): any {
  */
 export function fliplr(input: Tensor): Tensor;
 export function fliplr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_fliplr >= 0 ? OP_fliplr : (OP_fliplr = lookup('aten::fliplr', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fliplr", SIGS_222, a, o)) {
     case 0: {
@@ -6809,6 +8405,10 @@ export function fliplr(...a: unknown[]): any {
  */
 export function flipud(input: Tensor): Tensor;
 export function flipud(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_flipud >= 0 ? OP_flipud : (OP_flipud = lookup('aten::flipud', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("flipud", SIGS_223, a, o)) {
     case 0: {
@@ -6834,6 +8434,16 @@ export function floatPower(input: Scalar, exponent: Tensor): Tensor;
  */
 export function floatPower(input: Tensor, exponent: Scalar): Tensor;
 export function floatPower(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Tensor >= 0 ? OP_float_power__Tensor_Tensor : (OP_float_power__Tensor_Tensor = lookup('aten::float_power', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_float_power__Scalar >= 0 ? OP_float_power__Scalar : (OP_float_power__Scalar = lookup('aten::float_power', 'Scalar')), cS(a[0], "floatPower", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Scalar >= 0 ? OP_float_power__Tensor_Scalar : (OP_float_power__Tensor_Scalar = lookup('aten::float_power', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "floatPower", "exponent")));
+  }
   const o = kwOf(a);
   switch (pick("floatPower", SIGS_224, a, o)) {
     case 0: {
@@ -6855,6 +8465,10 @@ export function floatPower(...a: unknown[]): any {
  */
 export function floor(input: Tensor): Tensor;
 export function floor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_floor >= 0 ? OP_floor : (OP_floor = lookup('aten::floor', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("floor", SIGS_225, a, o)) {
     case 0: {
@@ -6870,6 +8484,11 @@ export function floor(...a: unknown[]): any {
  */
 export function floor_(input: Tensor): Tensor;
 export function floor_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_floor_ >= 0 ? OP_floor_ : (OP_floor_ = lookup('aten::floor_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("floor_", SIGS_226, a, o)) {
     case 0: {
@@ -6891,6 +8510,16 @@ export function floorDivide(input: Tensor, other: Tensor | Scalar): Tensor;
  */
 export function floorDivide(input: Tensor, other: Scalar): Tensor;
 export function floorDivide(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_floor_divide >= 0 ? OP_floor_divide : (OP_floor_divide = lookup('aten::floor_divide', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "floorDivide", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "floorDivide", "other")));
+  }
   const o = kwOf(a);
   switch (pick("floorDivide", SIGS_227, a, o)) {
     case 0: {
@@ -6912,6 +8541,10 @@ export function floorDivide(...a: unknown[]): any {
  */
 export function fmax(input: Tensor, other: Tensor): Tensor;
 export function fmax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_fmax >= 0 ? OP_fmax : (OP_fmax = lookup('aten::fmax', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fmax", SIGS_228, a, o)) {
     case 0: {
@@ -6927,6 +8560,10 @@ export function fmax(...a: unknown[]): any {
  */
 export function fmin(input: Tensor, other: Tensor): Tensor;
 export function fmin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_fmin >= 0 ? OP_fmin : (OP_fmin = lookup('aten::fmin', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("fmin", SIGS_229, a, o)) {
     case 0: {
@@ -6947,6 +8584,13 @@ export function fmod(input: Tensor, other: Tensor): Tensor;
  */
 export function fmod(input: Tensor, other: Scalar): Tensor;
 export function fmod(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_fmod__Tensor >= 0 ? OP_fmod__Tensor : (OP_fmod__Tensor = lookup('aten::fmod', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_fmod__Scalar >= 0 ? OP_fmod__Scalar : (OP_fmod__Scalar = lookup('aten::fmod', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "fmod", "other")));
+  }
   const o = kwOf(a);
   switch (pick("fmod", SIGS_230, a, o)) {
     case 0: {
@@ -6965,6 +8609,10 @@ export function fmod(...a: unknown[]): any {
  */
 export function frac(input: Tensor): Tensor;
 export function frac(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_frac >= 0 ? OP_frac : (OP_frac = lookup('aten::frac', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("frac", SIGS_231, a, o)) {
     case 0: {
@@ -6980,6 +8628,11 @@ export function frac(...a: unknown[]): any {
  */
 export function frac_(input: Tensor): Tensor;
 export function frac_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_frac_ >= 0 ? OP_frac_ : (OP_frac_ = lookup('aten::frac_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("frac_", SIGS_232, a, o)) {
     case 0: {
@@ -6996,6 +8649,10 @@ export function frac_(...a: unknown[]): any {
  */
 export function frexp(input: Tensor): readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor };
 export function frexp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor }>(["mantissa", "exponent"], 'TT', native.callOp(OP_frexp__Tensor >= 0 ? OP_frexp__Tensor : (OP_frexp__Tensor = lookup('aten::frexp', 'Tensor')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("frexp", SIGS_233, a, o)) {
     case 0: {
@@ -7012,6 +8669,13 @@ export function frexp(...a: unknown[]): any {
  */
 export function frobeniusNorm(input: Tensor, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function frobeniusNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_frobenius_norm__dim >= 0 ? OP_frobenius_norm__dim : (OP_frobenius_norm__dim = lookup('aten::frobenius_norm', 'dim')), (a[0] as Tensor)._h, cIL(a[1], "frobeniusNorm", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_frobenius_norm__dim >= 0 ? OP_frobenius_norm__dim : (OP_frobenius_norm__dim = lookup('aten::frobenius_norm', 'dim')), (a[0] as Tensor)._h, cIL(a[1], "frobeniusNorm", "dim", 1), cB(a[2], "frobeniusNorm", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("frobeniusNorm", SIGS_234, a, o)) {
     case 0: {
@@ -7028,6 +8692,16 @@ export function frobeniusNorm(...a: unknown[]): any {
  */
 export function fromFile(filename: string, ...rest: [opts?: { shared?: boolean | null; size?: Int | null; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [shared: boolean | null, opts?: { shared?: boolean | null; size?: Int | null; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [shared: boolean | null, size: Int | null, opts?: { shared?: boolean | null; size?: Int | null; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function fromFile(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && typeof a[0] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_from_file >= 0 ? OP_from_file : (OP_from_file = lookup('aten::from_file', '')), cStr(a[0], "fromFile", "filename")));
+  }
+  if (n === 2 && typeof a[0] === 'string' && (a[1] === null || typeof a[1] === 'boolean')) {
+    return wrap<Tensor>(native.callOp(OP_from_file >= 0 ? OP_from_file : (OP_from_file = lookup('aten::from_file', '')), cStr(a[0], "fromFile", "filename"), cBO(a[1], "fromFile", "shared")));
+  }
+  if (n === 3 && typeof a[0] === 'string' && (a[1] === null || typeof a[1] === 'boolean') && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_from_file >= 0 ? OP_from_file : (OP_from_file = lookup('aten::from_file', '')), cStr(a[0], "fromFile", "filename"), cBO(a[1], "fromFile", "shared"), cIO(a[2], "fromFile", "size")));
+  }
   const o = kwOf(a);
   switch (pick("fromFile", SIGS_235, a, o)) {
     case 0: {
@@ -7046,6 +8720,16 @@ export function fromFile(...a: unknown[]): any {
  */
 export function fusedMovingAvgObsFakeQuant(input: Tensor, observerOn: Tensor, fakeQuantOn: Tensor, runningMin: Tensor, runningMax: Tensor, scale: Tensor, zeroPoint: Tensor, averagingConst: number, quantMin: Int, quantMax: Int, chAxis: Int, ...rest: [opts?: { perRowFakeQuant?: boolean; symmetricQuant?: boolean }] | [perRowFakeQuant: boolean, opts?: { perRowFakeQuant?: boolean; symmetricQuant?: boolean }] | [perRowFakeQuant: boolean, symmetricQuant: boolean, opts?: { perRowFakeQuant?: boolean; symmetricQuant?: boolean }]): Tensor;
 export function fusedMovingAvgObsFakeQuant(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 11 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && (typeof a[7] === 'number' || fits(14, a[7])) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8])) && (typeof a[9] === 'number' ? Number.isInteger(a[9]) : fits(8, a[9])) && (typeof a[10] === 'number' ? Number.isInteger(a[10]) : fits(8, a[10]))) {
+    return wrap<Tensor>(native.callOp(OP_fused_moving_avg_obs_fake_quant >= 0 ? OP_fused_moving_avg_obs_fake_quant : (OP_fused_moving_avg_obs_fake_quant = lookup('aten::fused_moving_avg_obs_fake_quant', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cF(a[7], "fusedMovingAvgObsFakeQuant", "averagingConst"), cI(a[8], "fusedMovingAvgObsFakeQuant", "quantMin"), cI(a[9], "fusedMovingAvgObsFakeQuant", "quantMax"), cI(a[10], "fusedMovingAvgObsFakeQuant", "chAxis")));
+  }
+  if (n === 12 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && (typeof a[7] === 'number' || fits(14, a[7])) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8])) && (typeof a[9] === 'number' ? Number.isInteger(a[9]) : fits(8, a[9])) && (typeof a[10] === 'number' ? Number.isInteger(a[10]) : fits(8, a[10])) && typeof a[11] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_fused_moving_avg_obs_fake_quant >= 0 ? OP_fused_moving_avg_obs_fake_quant : (OP_fused_moving_avg_obs_fake_quant = lookup('aten::fused_moving_avg_obs_fake_quant', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cF(a[7], "fusedMovingAvgObsFakeQuant", "averagingConst"), cI(a[8], "fusedMovingAvgObsFakeQuant", "quantMin"), cI(a[9], "fusedMovingAvgObsFakeQuant", "quantMax"), cI(a[10], "fusedMovingAvgObsFakeQuant", "chAxis"), cB(a[11], "fusedMovingAvgObsFakeQuant", "perRowFakeQuant")));
+  }
+  if (n === 13 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && (typeof a[7] === 'number' || fits(14, a[7])) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8])) && (typeof a[9] === 'number' ? Number.isInteger(a[9]) : fits(8, a[9])) && (typeof a[10] === 'number' ? Number.isInteger(a[10]) : fits(8, a[10])) && typeof a[11] === 'boolean' && typeof a[12] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_fused_moving_avg_obs_fake_quant >= 0 ? OP_fused_moving_avg_obs_fake_quant : (OP_fused_moving_avg_obs_fake_quant = lookup('aten::fused_moving_avg_obs_fake_quant', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cF(a[7], "fusedMovingAvgObsFakeQuant", "averagingConst"), cI(a[8], "fusedMovingAvgObsFakeQuant", "quantMin"), cI(a[9], "fusedMovingAvgObsFakeQuant", "quantMax"), cI(a[10], "fusedMovingAvgObsFakeQuant", "chAxis"), cB(a[11], "fusedMovingAvgObsFakeQuant", "perRowFakeQuant"), cB(a[12], "fusedMovingAvgObsFakeQuant", "symmetricQuant")));
+  }
   const o = kwOf(a);
   switch (pick("fusedMovingAvgObsFakeQuant", SIGS_236, a, o)) {
     case 0: {
@@ -7062,6 +8746,10 @@ export function fusedMovingAvgObsFakeQuant(...a: unknown[]): any {
  */
 export function gather(input: Tensor, dim: Int, index: Tensor, opts?: { sparseGrad?: boolean }): Tensor;
 export function gather(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_gather >= 0 ? OP_gather : (OP_gather = lookup('aten::gather', '')), (a[0] as Tensor)._h, cI(a[1], "gather", "dim"), (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("gather", SIGS_237, a, o)) {
     case 0: {
@@ -7077,6 +8765,10 @@ export function gather(...a: unknown[]): any {
  */
 export function gcd(input: Tensor, other: Tensor): Tensor;
 export function gcd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_gcd >= 0 ? OP_gcd : (OP_gcd = lookup('aten::gcd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("gcd", SIGS_238, a, o)) {
     case 0: {
@@ -7092,6 +8784,11 @@ export function gcd(...a: unknown[]): any {
  */
 export function gcd_(input: Tensor, other: Tensor): Tensor;
 export function gcd_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_gcd_ >= 0 ? OP_gcd_ : (OP_gcd_ = lookup('aten::gcd_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("gcd_", SIGS_239, a, o)) {
     case 0: {
@@ -7113,6 +8810,13 @@ export function ge(input: Tensor, other: Tensor): Tensor;
  */
 export function ge(input: Tensor, other: Scalar): Tensor;
 export function ge(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_ge__Tensor >= 0 ? OP_ge__Tensor : (OP_ge__Tensor = lookup('aten::ge', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_ge__Scalar >= 0 ? OP_ge__Scalar : (OP_ge__Scalar = lookup('aten::ge', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "ge", "other")));
+  }
   const o = kwOf(a);
   switch (pick("ge", SIGS_240, a, o)) {
     case 0: {
@@ -7131,6 +8835,10 @@ export function ge(...a: unknown[]): any {
  */
 export function geqrf(input: Tensor): readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor };
 export function geqrf(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor }>(["a", "tau"], 'TT', native.callOp(OP_geqrf >= 0 ? OP_geqrf : (OP_geqrf = lookup('aten::geqrf', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("geqrf", SIGS_241, a, o)) {
     case 0: {
@@ -7146,6 +8854,10 @@ export function geqrf(...a: unknown[]): any {
  */
 export function ger(input: Tensor, vec2: Tensor): Tensor;
 export function ger(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_ger >= 0 ? OP_ger : (OP_ger = lookup('aten::ger', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("ger", SIGS_242, a, o)) {
     case 0: {
@@ -7161,6 +8873,10 @@ export function ger(...a: unknown[]): any {
  */
 export function getDevice(input: Tensor): number;
 export function getDevice(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_get_device >= 0 ? OP_get_device : (OP_get_device = lookup('aten::get_device', '')), (a[0] as Tensor)._h) as number;
+  }
   const o = kwOf(a);
   switch (pick("getDevice", SIGS_243, a, o)) {
     case 0: {
@@ -7201,6 +8917,10 @@ export function gradient(input: Tensor, opts: { spacing: readonly Tensor[]; dim?
  */
 export function gradient(input: Tensor, opts: { spacing: readonly Tensor[]; dim: readonly Int[]; edgeOrder?: Int }): Tensor[];
 export function gradient(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_gradient__scalarint >= 0 ? OP_gradient__scalarint : (OP_gradient__scalarint = lookup('aten::gradient', 'scalarint')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("gradient", SIGS_244, a, o)) {
     case 0: {
@@ -7233,6 +8953,13 @@ export function greater(input: Tensor, other: Tensor): Tensor;
  */
 export function greater(input: Tensor, other: Scalar): Tensor;
 export function greater(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_greater__Tensor >= 0 ? OP_greater__Tensor : (OP_greater__Tensor = lookup('aten::greater', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_greater__Scalar >= 0 ? OP_greater__Scalar : (OP_greater__Scalar = lookup('aten::greater', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "greater", "other")));
+  }
   const o = kwOf(a);
   switch (pick("greater", SIGS_245, a, o)) {
     case 0: {
@@ -7256,6 +8983,13 @@ export function greaterEqual(input: Tensor, other: Tensor): Tensor;
  */
 export function greaterEqual(input: Tensor, other: Scalar): Tensor;
 export function greaterEqual(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_greater_equal__Tensor >= 0 ? OP_greater_equal__Tensor : (OP_greater_equal__Tensor = lookup('aten::greater_equal', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_greater_equal__Scalar >= 0 ? OP_greater_equal__Scalar : (OP_greater_equal__Scalar = lookup('aten::greater_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "greaterEqual", "other")));
+  }
   const o = kwOf(a);
   switch (pick("greaterEqual", SIGS_246, a, o)) {
     case 0: {
@@ -7274,6 +9008,10 @@ export function greaterEqual(...a: unknown[]): any {
  */
 export function gridSampler(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean): Tensor;
 export function gridSampler(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_grid_sampler >= 0 ? OP_grid_sampler : (OP_grid_sampler = lookup('aten::grid_sampler', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler", "interpolationMode"), cI(a[3], "gridSampler", "paddingMode"), cB(a[4], "gridSampler", "alignCorners")));
+  }
   const o = kwOf(a);
   switch (pick("gridSampler", SIGS_247, a, o)) {
     case 0: {
@@ -7289,6 +9027,10 @@ export function gridSampler(...a: unknown[]): any {
  */
 export function gridSampler2d(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean): Tensor;
 export function gridSampler2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_grid_sampler_2d >= 0 ? OP_grid_sampler_2d : (OP_grid_sampler_2d = lookup('aten::grid_sampler_2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler2d", "interpolationMode"), cI(a[3], "gridSampler2d", "paddingMode"), cB(a[4], "gridSampler2d", "alignCorners")));
+  }
   const o = kwOf(a);
   switch (pick("gridSampler2d", SIGS_248, a, o)) {
     case 0: {
@@ -7304,6 +9046,10 @@ export function gridSampler2d(...a: unknown[]): any {
  */
 export function gridSampler3d(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean): Tensor;
 export function gridSampler3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_grid_sampler_3d >= 0 ? OP_grid_sampler_3d : (OP_grid_sampler_3d = lookup('aten::grid_sampler_3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler3d", "interpolationMode"), cI(a[3], "gridSampler3d", "paddingMode"), cB(a[4], "gridSampler3d", "alignCorners")));
+  }
   const o = kwOf(a);
   switch (pick("gridSampler3d", SIGS_249, a, o)) {
     case 0: {
@@ -7320,6 +9066,22 @@ export function gridSampler3d(...a: unknown[]): any {
  */
 export function groupNorm(input: Tensor, numGroups: Int, ...rest: [opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }] | [weight: Tensor | null, bias: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }] | [weight: Tensor | null, bias: Tensor | null, eps: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }] | [weight: Tensor | null, bias: Tensor | null, eps: number, cudnnEnabled: boolean, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnabled?: boolean }]): Tensor;
 export function groupNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias"), cF(a[4], "groupNorm", "eps")));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias"), cF(a[4], "groupNorm", "eps"), cB(a[5], "groupNorm", "cudnnEnabled")));
+  }
   const o = kwOf(a);
   switch (pick("groupNorm", SIGS_250, a, o)) {
     case 0: {
@@ -7340,6 +9102,13 @@ export function gru(data: Tensor, batchSizes: Tensor, hx: Tensor, params: readon
  */
 export function gru(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): readonly [Tensor, Tensor];
 export function gru(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(4, a[3]) && typeof a[4] === 'boolean' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_gru__data >= 0 ? OP_gru__data : (OP_gru__data = lookup('aten::gru', 'data')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTL(a[3], "gru", "params"), cB(a[4], "gru", "hasBiases"), cI(a[5], "gru", "numLayers"), cF(a[6], "gru", "dropout"), cB(a[7], "gru", "train"), cB(a[8], "gru", "bidirectional")));
+  }
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && fits(4, a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_gru__input >= 0 ? OP_gru__input : (OP_gru__input = lookup('aten::gru', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "gru", "params"), cB(a[3], "gru", "hasBiases"), cI(a[4], "gru", "numLayers"), cF(a[5], "gru", "dropout"), cB(a[6], "gru", "train"), cB(a[7], "gru", "bidirectional"), cB(a[8], "gru", "batchFirst")));
+  }
   const o = kwOf(a);
   switch (pick("gru", SIGS_251, a, o)) {
     case 0: {
@@ -7359,6 +9128,16 @@ export function gru(...a: unknown[]): any {
  */
 export function gruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, ...rest: [opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, bHh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }]): Tensor;
 export function gruCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_gru_cell >= 0 ? OP_gru_cell : (OP_gru_cell = lookup('aten::gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_gru_cell >= 0 ? OP_gru_cell : (OP_gru_cell = lookup('aten::gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "gruCell", "bIh")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && (a[5] === null || isTensor(a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_gru_cell >= 0 ? OP_gru_cell : (OP_gru_cell = lookup('aten::gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "gruCell", "bIh"), cTO(a[5], "gruCell", "bHh")));
+  }
   const o = kwOf(a);
   switch (pick("gruCell", SIGS_252, a, o)) {
     case 0: {
@@ -7379,6 +9158,13 @@ export function gt(input: Tensor, other: Tensor): Tensor;
  */
 export function gt(input: Tensor, other: Scalar): Tensor;
 export function gt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_gt__Tensor >= 0 ? OP_gt__Tensor : (OP_gt__Tensor = lookup('aten::gt', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_gt__Scalar >= 0 ? OP_gt__Scalar : (OP_gt__Scalar = lookup('aten::gt', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "gt", "other")));
+  }
   const o = kwOf(a);
   switch (pick("gt", SIGS_253, a, o)) {
     case 0: {
@@ -7416,6 +9202,19 @@ export function hammingWindow(windowLength: Int, periodic: boolean, alpha: numbe
  */
 export function hammingWindow(windowLength: Int, periodic: boolean, alpha: number, beta: number, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hammingWindow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+    return wrap<Tensor>(native.callOp(OP_hamming_window >= 0 ? OP_hamming_window : (OP_hamming_window = lookup('aten::hamming_window', '')), cI(a[0], "hammingWindow", "windowLength")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_hamming_window__periodic >= 0 ? OP_hamming_window__periodic : (OP_hamming_window__periodic = lookup('aten::hamming_window', 'periodic')), cI(a[0], "hammingWindow", "windowLength"), cB(a[1], "hammingWindow", "periodic")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean' && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_hamming_window__periodic_alpha >= 0 ? OP_hamming_window__periodic_alpha : (OP_hamming_window__periodic_alpha = lookup('aten::hamming_window', 'periodic_alpha')), cI(a[0], "hammingWindow", "windowLength"), cB(a[1], "hammingWindow", "periodic"), cF(a[2], "hammingWindow", "alpha")));
+  }
+  if (n === 4 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean' && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_hamming_window__periodic_alpha_beta >= 0 ? OP_hamming_window__periodic_alpha_beta : (OP_hamming_window__periodic_alpha_beta = lookup('aten::hamming_window', 'periodic_alpha_beta')), cI(a[0], "hammingWindow", "windowLength"), cB(a[1], "hammingWindow", "periodic"), cF(a[2], "hammingWindow", "alpha"), cF(a[3], "hammingWindow", "beta")));
+  }
   const o = kwOf(a);
   switch (pick("hammingWindow", SIGS_254, a, o)) {
     case 0: {
@@ -7455,6 +9254,13 @@ export function hannWindow(windowLength: Int, opts?: { dtype?: DType | null; lay
  */
 export function hannWindow(windowLength: Int, periodic: boolean, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function hannWindow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+    return wrap<Tensor>(native.callOp(OP_hann_window >= 0 ? OP_hann_window : (OP_hann_window = lookup('aten::hann_window', '')), cI(a[0], "hannWindow", "windowLength")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_hann_window__periodic >= 0 ? OP_hann_window__periodic : (OP_hann_window__periodic = lookup('aten::hann_window', 'periodic')), cI(a[0], "hannWindow", "windowLength"), cB(a[1], "hannWindow", "periodic")));
+  }
   const o = kwOf(a);
   switch (pick("hannWindow", SIGS_255, a, o)) {
     case 0: {
@@ -7478,6 +9284,13 @@ export function hannWindow(...a: unknown[]): any {
  */
 export function hardshrink(input: Tensor, ...rest: [opts?: { lambd?: Scalar }] | [lambd: Scalar, opts?: { lambd?: Scalar }]): Tensor;
 export function hardshrink(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), (a[0] as Tensor)._h, cS(a[1], "hardshrink", "lambd")));
+  }
   const o = kwOf(a);
   switch (pick("hardshrink", SIGS_256, a, o)) {
     case 0: {
@@ -7494,6 +9307,13 @@ export function hardshrink(...a: unknown[]): any {
  */
 export function hashTensor(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[]; keepdim?: boolean; mode?: Int }] | [dim: Int | readonly Int[], opts?: { dim?: Int | readonly Int[]; keepdim?: boolean; mode?: Int }]): Tensor;
 export function hashTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), (a[0] as Tensor)._h, cIL(a[1], "hashTensor", "dim", 1)));
+  }
   const o = kwOf(a);
   switch (pick("hashTensor", SIGS_257, a, o)) {
     case 0: {
@@ -7509,6 +9329,10 @@ export function hashTensor(...a: unknown[]): any {
  */
 export function heaviside(input: Tensor, values: Tensor): Tensor;
 export function heaviside(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_heaviside >= 0 ? OP_heaviside : (OP_heaviside = lookup('aten::heaviside', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("heaviside", SIGS_258, a, o)) {
     case 0: {
@@ -7525,6 +9349,16 @@ export function heaviside(...a: unknown[]): any {
  */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...rest: [opts?: { margin?: number; reduction?: Int }] | [margin: number, opts?: { margin?: number; reduction?: Int }] | [margin: number, reduction: Int, opts?: { margin?: number; reduction?: Int }]): Tensor;
 export function hingeEmbeddingLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin"), cI(a[3], "hingeEmbeddingLoss", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("hingeEmbeddingLoss", SIGS_259, a, o)) {
     case 0: {
@@ -7541,6 +9375,19 @@ export function hingeEmbeddingLoss(...a: unknown[]): any {
  */
 export function histc(input: Tensor, ...rest: [opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, min: Scalar, opts?: { bins?: Int; min?: Scalar; max?: Scalar }] | [bins: Int, min: Scalar, max: Scalar, opts?: { bins?: Int; min?: Scalar; max?: Scalar }]): Tensor;
 export function histc(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), (a[0] as Tensor)._h, cI(a[1], "histc", "bins")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), (a[0] as Tensor)._h, cI(a[1], "histc", "bins"), cS(a[2], "histc", "min")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' || fits(6, a[2])) && (typeof a[3] === 'number' || fits(6, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), (a[0] as Tensor)._h, cI(a[1], "histc", "bins"), cS(a[2], "histc", "min"), cS(a[3], "histc", "max")));
+  }
   const o = kwOf(a);
   switch (pick("histc", SIGS_260, a, o)) {
     case 0: {
@@ -7563,6 +9410,16 @@ export function histogram(input: Tensor, bins: Tensor, opts?: { weight?: Tensor 
  */
 export function histogram(input: Tensor, ...rest: [opts?: { bins?: Int; range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }] | [bins: Int, opts?: { bins?: Int; range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }]): readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor };
 export function histogram(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bins_tensor >= 0 ? OP_histogram__bins_tensor : (OP_histogram__bins_tensor = lookup('aten::histogram', 'bins_tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), (a[0] as Tensor)._h, cI(a[1], "histogram", "bins")));
+  }
   const o = kwOf(a);
   switch (pick("histogram", SIGS_261, a, o)) {
     case 0: {
@@ -7594,6 +9451,43 @@ export function histogramdd(input: Tensor, bins: readonly Int[], ...rest: [opts?
  */
 export function histogramdd(input: Tensor, bins: readonly Tensor[], ...rest: [opts?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }] | [range: readonly number[] | null, opts?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }] | [range: readonly number[] | null, weight: Tensor | null, opts?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }] | [range: readonly number[] | null, weight: Tensor | null, density: boolean, opts?: { range?: readonly number[] | null; weight?: Tensor | null; density?: boolean }]): readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] };
 export function histogramdd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__int_bins >= 0 ? OP_histogramdd__int_bins : (OP_histogramdd__int_bins = lookup('aten::histogramdd', 'int_bins')), (a[0] as Tensor)._h, cI(a[1], "histogramdd", "bins")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(17, a[2])) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__int_bins >= 0 ? OP_histogramdd__int_bins : (OP_histogramdd__int_bins = lookup('aten::histogramdd', 'int_bins')), (a[0] as Tensor)._h, cI(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(17, a[2]) && (a[3] === null || isTensor(a[3]))) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__int_bins >= 0 ? OP_histogramdd__int_bins : (OP_histogramdd__int_bins = lookup('aten::histogramdd', 'int_bins')), (a[0] as Tensor)._h, cI(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(17, a[2]) && (a[3] === null || isTensor(a[3])) && typeof a[4] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__int_bins >= 0 ? OP_histogramdd__int_bins : (OP_histogramdd__int_bins = lookup('aten::histogramdd', 'int_bins')), (a[0] as Tensor)._h, cI(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight"), cB(a[4], "histogramdd", "density")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd >= 0 ? OP_histogramdd : (OP_histogramdd = lookup('aten::histogramdd', '')), (a[0] as Tensor)._h, cIL(a[1], "histogramdd", "bins", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(17, a[2])) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd >= 0 ? OP_histogramdd : (OP_histogramdd = lookup('aten::histogramdd', '')), (a[0] as Tensor)._h, cIL(a[1], "histogramdd", "bins", 0), cFLO(a[2], "histogramdd", "range")));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && fits(17, a[2]) && (a[3] === null || isTensor(a[3]))) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd >= 0 ? OP_histogramdd : (OP_histogramdd = lookup('aten::histogramdd', '')), (a[0] as Tensor)._h, cIL(a[1], "histogramdd", "bins", 0), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight")));
+  }
+  if (n === 5 && isTensor(a[0]) && fits(10, a[1]) && fits(17, a[2]) && (a[3] === null || isTensor(a[3])) && typeof a[4] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd >= 0 ? OP_histogramdd : (OP_histogramdd = lookup('aten::histogramdd', '')), (a[0] as Tensor)._h, cIL(a[1], "histogramdd", "bins", 0), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight"), cB(a[4], "histogramdd", "density")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(4, a[1])) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), (a[0] as Tensor)._h, cTL(a[1], "histogramdd", "bins")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(4, a[1]) && fits(17, a[2])) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), (a[0] as Tensor)._h, cTL(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range")));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(4, a[1]) && fits(17, a[2]) && (a[3] === null || isTensor(a[3]))) {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), (a[0] as Tensor)._h, cTL(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight")));
+  }
+  if (n === 5 && isTensor(a[0]) && fits(4, a[1]) && fits(17, a[2]) && (a[3] === null || isTensor(a[3])) && typeof a[4] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), (a[0] as Tensor)._h, cTL(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight"), cB(a[4], "histogramdd", "density")));
+  }
   const o = kwOf(a);
   switch (pick("histogramdd", SIGS_262, a, o)) {
     case 0: {
@@ -7620,6 +9514,13 @@ export function hsplit(input: Tensor, sections: Int): Tensor[];
  */
 export function hsplit(input: Tensor, indices: readonly Int[]): Tensor[];
 export function hsplit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_hsplit__int >= 0 ? OP_hsplit__int : (OP_hsplit__int = lookup('aten::hsplit', 'int')), (a[0] as Tensor)._h, cI(a[1], "hsplit", "sections")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_hsplit__array >= 0 ? OP_hsplit__array : (OP_hsplit__array = lookup('aten::hsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "hsplit", "indices", 0)));
+  }
   const o = kwOf(a);
   switch (pick("hsplit", SIGS_263, a, o)) {
     case 0: {
@@ -7638,6 +9539,10 @@ export function hsplit(...a: unknown[]): any {
  */
 export function hspmm(mat1: Tensor, mat2: Tensor): Tensor;
 export function hspmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_hspmm >= 0 ? OP_hspmm : (OP_hspmm = lookup('aten::hspmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("hspmm", SIGS_264, a, o)) {
     case 0: {
@@ -7653,6 +9558,10 @@ export function hspmm(...a: unknown[]): any {
  */
 export function hstack(tensors: readonly Tensor[]): Tensor;
 export function hstack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_hstack >= 0 ? OP_hstack : (OP_hstack = lookup('aten::hstack', '')), cTL(a[0], "hstack", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("hstack", SIGS_265, a, o)) {
     case 0: {
@@ -7668,6 +9577,10 @@ export function hstack(...a: unknown[]): any {
  */
 export function hypot(input: Tensor, other: Tensor): Tensor;
 export function hypot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_hypot >= 0 ? OP_hypot : (OP_hypot = lookup('aten::hypot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("hypot", SIGS_266, a, o)) {
     case 0: {
@@ -7683,6 +9596,10 @@ export function hypot(...a: unknown[]): any {
  */
 export function i0(input: Tensor): Tensor;
 export function i0(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_i0 >= 0 ? OP_i0 : (OP_i0 = lookup('aten::i0', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("i0", SIGS_267, a, o)) {
     case 0: {
@@ -7698,6 +9615,11 @@ export function i0(...a: unknown[]): any {
  */
 export function i0_(input: Tensor): Tensor;
 export function i0_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_i0_ >= 0 ? OP_i0_ : (OP_i0_ = lookup('aten::i0_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("i0_", SIGS_268, a, o)) {
     case 0: {
@@ -7714,6 +9636,10 @@ export function i0_(...a: unknown[]): any {
  */
 export function igamma(input: Tensor, other: Tensor): Tensor;
 export function igamma(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_igamma >= 0 ? OP_igamma : (OP_igamma = lookup('aten::igamma', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("igamma", SIGS_269, a, o)) {
     case 0: {
@@ -7729,6 +9655,10 @@ export function igamma(...a: unknown[]): any {
  */
 export function igammac(input: Tensor, other: Tensor): Tensor;
 export function igammac(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_igammac >= 0 ? OP_igammac : (OP_igammac = lookup('aten::igammac', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("igammac", SIGS_270, a, o)) {
     case 0: {
@@ -7744,6 +9674,10 @@ export function igammac(...a: unknown[]): any {
  */
 export function imag(input: Tensor): Tensor;
 export function imag(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_imag >= 0 ? OP_imag : (OP_imag = lookup('aten::imag', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("imag", SIGS_271, a, o)) {
     case 0: {
@@ -7760,6 +9694,10 @@ export function imag(...a: unknown[]): any {
  */
 export function indexAdd(input: Tensor, dim: Int, index: Tensor, source: Tensor, opts?: { alpha?: Scalar }): Tensor;
 export function indexAdd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_index_add >= 0 ? OP_index_add : (OP_index_add = lookup('aten::index_add', '')), (a[0] as Tensor)._h, cI(a[1], "indexAdd", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("indexAdd", SIGS_272, a, o)) {
     case 0: {
@@ -7775,6 +9713,10 @@ export function indexAdd(...a: unknown[]): any {
  */
 export function indexCopy(input: Tensor, dim: Int, index: Tensor, source: Tensor): Tensor;
 export function indexCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_index_copy >= 0 ? OP_index_copy : (OP_index_copy = lookup('aten::index_copy', '')), (a[0] as Tensor)._h, cI(a[1], "indexCopy", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("indexCopy", SIGS_273, a, o)) {
     case 0: {
@@ -7795,6 +9737,13 @@ export function indexFill(input: Tensor, dim: Int, index: Tensor, value: Tensor)
  */
 export function indexFill(input: Tensor, dim: Int, index: Tensor, value: Scalar): Tensor;
 export function indexFill(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_index_fill__int_Tensor >= 0 ? OP_index_fill__int_Tensor : (OP_index_fill__int_Tensor = lookup('aten::index_fill', 'int_Tensor')), (a[0] as Tensor)._h, cI(a[1], "indexFill", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(6, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_index_fill__int_Scalar >= 0 ? OP_index_fill__int_Scalar : (OP_index_fill__int_Scalar = lookup('aten::index_fill', 'int_Scalar')), (a[0] as Tensor)._h, cI(a[1], "indexFill", "dim"), (a[2] as Tensor)._h, cS(a[3], "indexFill", "value")));
+  }
   const o = kwOf(a);
   switch (pick("indexFill", SIGS_274, a, o)) {
     case 0: {
@@ -7814,6 +9763,13 @@ export function indexFill(...a: unknown[]): any {
  */
 export function indexPut(input: Tensor, indices: readonly (Tensor | null)[], values: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): Tensor;
 export function indexPut(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(5, a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), (a[0] as Tensor)._h, cTOL(a[1], "indexPut", "indices"), (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(5, a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), (a[0] as Tensor)._h, cTOL(a[1], "indexPut", "indices"), (a[2] as Tensor)._h, cB(a[3], "indexPut", "accumulate")));
+  }
   const o = kwOf(a);
   switch (pick("indexPut", SIGS_275, a, o)) {
     case 0: {
@@ -7830,6 +9786,15 @@ export function indexPut(...a: unknown[]): any {
  */
 export function indexPut_(input: Tensor, indices: readonly (Tensor | null)[], values: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): Tensor;
 export function indexPut_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(5, a[1]) && isTensor(a[2])) {
+    native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), (a[0] as Tensor)._h, cTOL(a[1], "indexPut_", "indices"), (a[2] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 4 && isTensor(a[0]) && fits(5, a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), (a[0] as Tensor)._h, cTOL(a[1], "indexPut_", "indices"), (a[2] as Tensor)._h, cB(a[3], "indexPut_", "accumulate"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("indexPut_", SIGS_276, a, o)) {
     case 0: {
@@ -7847,6 +9812,10 @@ export function indexPut_(...a: unknown[]): any {
  */
 export function indexReduce(input: Tensor, dim: Int, index: Tensor, source: Tensor, reduce: string, opts?: { includeSelf?: boolean }): Tensor;
 export function indexReduce(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3]) && typeof a[4] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_index_reduce >= 0 ? OP_index_reduce : (OP_index_reduce = lookup('aten::index_reduce', '')), (a[0] as Tensor)._h, cI(a[1], "indexReduce", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cStr(a[4], "indexReduce", "reduce")));
+  }
   const o = kwOf(a);
   switch (pick("indexReduce", SIGS_277, a, o)) {
     case 0: {
@@ -7862,6 +9831,10 @@ export function indexReduce(...a: unknown[]): any {
  */
 export function indexSelect(input: Tensor, dim: Int, index: Tensor): Tensor;
 export function indexSelect(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_index_select >= 0 ? OP_index_select : (OP_index_select = lookup('aten::index_select', '')), (a[0] as Tensor)._h, cI(a[1], "indexSelect", "dim"), (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("indexSelect", SIGS_278, a, o)) {
     case 0: {
@@ -7877,6 +9850,10 @@ export function indexSelect(...a: unknown[]): any {
  */
 export function indicesCopy(input: Tensor): Tensor;
 export function indicesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_indices_copy >= 0 ? OP_indices_copy : (OP_indices_copy = lookup('aten::indices_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("indicesCopy", SIGS_279, a, o)) {
     case 0: {
@@ -7892,6 +9869,10 @@ export function indicesCopy(...a: unknown[]): any {
  */
 export function inner(input: Tensor, other: Tensor): Tensor;
 export function inner(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_inner >= 0 ? OP_inner : (OP_inner = lookup('aten::inner', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("inner", SIGS_280, a, o)) {
     case 0: {
@@ -7907,6 +9888,10 @@ export function inner(...a: unknown[]): any {
  */
 export function instanceNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, useInputStats: boolean, momentum: number, eps: number, cudnnEnabled: boolean): Tensor;
 export function instanceNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7])) && typeof a[8] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "instanceNorm", "weight"), cTO(a[2], "instanceNorm", "bias"), cTO(a[3], "instanceNorm", "runningMean"), cTO(a[4], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(a[7], "instanceNorm", "eps"), cB(a[8], "instanceNorm", "cudnnEnabled")));
+  }
   const o = kwOf(a);
   switch (pick("instanceNorm", SIGS_281, a, o)) {
     case 0: {
@@ -7922,6 +9907,10 @@ export function instanceNorm(...a: unknown[]): any {
  */
 export function intRepr(input: Tensor): Tensor;
 export function intRepr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_int_repr >= 0 ? OP_int_repr : (OP_int_repr = lookup('aten::int_repr', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("intRepr", SIGS_282, a, o)) {
     case 0: {
@@ -7937,6 +9926,10 @@ export function intRepr(...a: unknown[]): any {
  */
 export function inverse(input: Tensor): Tensor;
 export function inverse(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_inverse >= 0 ? OP_inverse : (OP_inverse = lookup('aten::inverse', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("inverse", SIGS_283, a, o)) {
     case 0: {
@@ -7952,6 +9945,10 @@ export function inverse(...a: unknown[]): any {
  */
 export function isComplex(input: Tensor): boolean;
 export function isComplex(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_complex >= 0 ? OP_is_complex : (OP_is_complex = lookup('aten::is_complex', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isComplex", SIGS_284, a, o)) {
     case 0: {
@@ -7967,6 +9964,10 @@ export function isComplex(...a: unknown[]): any {
  */
 export function isConj(input: Tensor): boolean;
 export function isConj(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_conj >= 0 ? OP_is_conj : (OP_is_conj = lookup('aten::is_conj', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isConj", SIGS_285, a, o)) {
     case 0: {
@@ -7982,6 +9983,10 @@ export function isConj(...a: unknown[]): any {
  */
 export function isDistributed(input: Tensor): boolean;
 export function isDistributed(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_distributed >= 0 ? OP_is_distributed : (OP_is_distributed = lookup('aten::is_distributed', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isDistributed", SIGS_286, a, o)) {
     case 0: {
@@ -7997,6 +10002,10 @@ export function isDistributed(...a: unknown[]): any {
  */
 export function isInference(input: Tensor): boolean;
 export function isInference(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_inference >= 0 ? OP_is_inference : (OP_is_inference = lookup('aten::is_inference', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isInference", SIGS_287, a, o)) {
     case 0: {
@@ -8012,6 +10021,10 @@ export function isInference(...a: unknown[]): any {
  */
 export function isNeg(input: Tensor): boolean;
 export function isNeg(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_neg >= 0 ? OP_is_neg : (OP_is_neg = lookup('aten::is_neg', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isNeg", SIGS_288, a, o)) {
     case 0: {
@@ -8027,6 +10040,10 @@ export function isNeg(...a: unknown[]): any {
  */
 export function isNonzero(input: Tensor): boolean;
 export function isNonzero(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_nonzero >= 0 ? OP_is_nonzero : (OP_is_nonzero = lookup('aten::is_nonzero', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isNonzero", SIGS_289, a, o)) {
     case 0: {
@@ -8042,6 +10059,10 @@ export function isNonzero(...a: unknown[]): any {
  */
 export function isSameSize(input: Tensor, other: Tensor): boolean;
 export function isSameSize(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return native.callOp(OP_is_same_size >= 0 ? OP_is_same_size : (OP_is_same_size = lookup('aten::is_same_size', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isSameSize", SIGS_290, a, o)) {
     case 0: {
@@ -8057,6 +10078,10 @@ export function isSameSize(...a: unknown[]): any {
  */
 export function isSigned(input: Tensor): boolean;
 export function isSigned(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_is_signed >= 0 ? OP_is_signed : (OP_is_signed = lookup('aten::is_signed', '')), (a[0] as Tensor)._h) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isSigned", SIGS_291, a, o)) {
     case 0: {
@@ -8072,6 +10097,10 @@ export function isSigned(...a: unknown[]): any {
  */
 export function isVulkanAvailable(): boolean;
 export function isVulkanAvailable(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 0) {
+    return native.callOp(OP_is_vulkan_available >= 0 ? OP_is_vulkan_available : (OP_is_vulkan_available = lookup('aten::is_vulkan_available', ''))) as boolean;
+  }
   const o = kwOf(a);
   switch (pick("isVulkanAvailable", SIGS_292, a, o)) {
     case 0: {
@@ -8088,6 +10117,19 @@ export function isVulkanAvailable(...a: unknown[]): any {
  */
 export function isclose(input: Tensor, other: Tensor, ...rest: [opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, opts?: { rtol?: number; atol?: number; equalNan?: boolean }] | [rtol: number, atol: number, equalNan: boolean, opts?: { rtol?: number; atol?: number; equalNan?: boolean }]): Tensor;
 export function isclose(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "isclose", "rtol")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "isclose", "rtol"), cF(a[3], "isclose", "atol")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "isclose", "rtol"), cF(a[3], "isclose", "atol"), cB(a[4], "isclose", "equalNan")));
+  }
   const o = kwOf(a);
   switch (pick("isclose", SIGS_293, a, o)) {
     case 0: {
@@ -8103,6 +10145,10 @@ export function isclose(...a: unknown[]): any {
  */
 export function isfinite(input: Tensor): Tensor;
 export function isfinite(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isfinite >= 0 ? OP_isfinite : (OP_isfinite = lookup('aten::isfinite', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isfinite", SIGS_294, a, o)) {
     case 0: {
@@ -8131,6 +10177,16 @@ export function isin(element: Scalar, testElements: Tensor, opts?: { assumeUniqu
  */
 export function isin(elements: Tensor, testElement: Scalar, opts?: { assumeUnique?: boolean; invert?: boolean }): Tensor;
 export function isin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_isin__Tensor_Tensor >= 0 ? OP_isin__Tensor_Tensor : (OP_isin__Tensor_Tensor = lookup('aten::isin', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_isin__Scalar_Tensor >= 0 ? OP_isin__Scalar_Tensor : (OP_isin__Scalar_Tensor = lookup('aten::isin', 'Scalar_Tensor')), cS(a[0], "isin", "element"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_isin__Tensor_Scalar >= 0 ? OP_isin__Tensor_Scalar : (OP_isin__Tensor_Scalar = lookup('aten::isin', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "isin", "testElement")));
+  }
   const o = kwOf(a);
   switch (pick("isin", SIGS_295, a, o)) {
     case 0: {
@@ -8152,6 +10208,10 @@ export function isin(...a: unknown[]): any {
  */
 export function isinf(input: Tensor): Tensor;
 export function isinf(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isinf >= 0 ? OP_isinf : (OP_isinf = lookup('aten::isinf', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isinf", SIGS_296, a, o)) {
     case 0: {
@@ -8167,6 +10227,10 @@ export function isinf(...a: unknown[]): any {
  */
 export function isnan(input: Tensor): Tensor;
 export function isnan(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isnan >= 0 ? OP_isnan : (OP_isnan = lookup('aten::isnan', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isnan", SIGS_297, a, o)) {
     case 0: {
@@ -8182,6 +10246,10 @@ export function isnan(...a: unknown[]): any {
  */
 export function isneginf(input: Tensor): Tensor;
 export function isneginf(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isneginf >= 0 ? OP_isneginf : (OP_isneginf = lookup('aten::isneginf', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isneginf", SIGS_298, a, o)) {
     case 0: {
@@ -8197,6 +10265,10 @@ export function isneginf(...a: unknown[]): any {
  */
 export function isposinf(input: Tensor): Tensor;
 export function isposinf(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isposinf >= 0 ? OP_isposinf : (OP_isposinf = lookup('aten::isposinf', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isposinf", SIGS_299, a, o)) {
     case 0: {
@@ -8212,6 +10284,10 @@ export function isposinf(...a: unknown[]): any {
  */
 export function isreal(input: Tensor): Tensor;
 export function isreal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_isreal >= 0 ? OP_isreal : (OP_isreal = lookup('aten::isreal', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("isreal", SIGS_300, a, o)) {
     case 0: {
@@ -8240,6 +10316,16 @@ export function kaiserWindow(windowLength: Int, periodic: boolean, opts?: { dtyp
  */
 export function kaiserWindow(windowLength: Int, periodic: boolean, beta: number, opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function kaiserWindow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0]))) {
+    return wrap<Tensor>(native.callOp(OP_kaiser_window >= 0 ? OP_kaiser_window : (OP_kaiser_window = lookup('aten::kaiser_window', '')), cI(a[0], "kaiserWindow", "windowLength")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_kaiser_window__periodic >= 0 ? OP_kaiser_window__periodic : (OP_kaiser_window__periodic = lookup('aten::kaiser_window', 'periodic')), cI(a[0], "kaiserWindow", "windowLength"), cB(a[1], "kaiserWindow", "periodic")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && typeof a[1] === 'boolean' && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_kaiser_window__beta >= 0 ? OP_kaiser_window__beta : (OP_kaiser_window__beta = lookup('aten::kaiser_window', 'beta')), cI(a[0], "kaiserWindow", "windowLength"), cB(a[1], "kaiserWindow", "periodic"), cF(a[2], "kaiserWindow", "beta")));
+  }
   const o = kwOf(a);
   switch (pick("kaiserWindow", SIGS_301, a, o)) {
     case 0: {
@@ -8268,6 +10354,13 @@ export function kaiserWindow(...a: unknown[]): any {
  */
 export function klDiv(input: Tensor, target: Tensor, ...rest: [opts?: { reduction?: Int; logTarget?: boolean }] | [reduction: Int, opts?: { reduction?: Int; logTarget?: boolean }]): Tensor;
 export function klDiv(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "klDiv", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("klDiv", SIGS_302, a, o)) {
     case 0: {
@@ -8283,6 +10376,10 @@ export function klDiv(...a: unknown[]): any {
  */
 export function kron(input: Tensor, other: Tensor): Tensor;
 export function kron(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_kron >= 0 ? OP_kron : (OP_kron = lookup('aten::kron', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("kron", SIGS_303, a, o)) {
     case 0: {
@@ -8299,6 +10396,16 @@ export function kron(...a: unknown[]): any {
  */
 export function kthvalue(input: Tensor, k: Int, ...rest: [opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, keepdim: boolean, opts?: { dim?: Int; keepdim?: boolean }]): ValuesIndices;
 export function kthvalue(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), (a[0] as Tensor)._h, cI(a[1], "kthvalue", "k")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), (a[0] as Tensor)._h, cI(a[1], "kthvalue", "k"), cI(a[2], "kthvalue", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && typeof a[3] === 'boolean') {
+    return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), (a[0] as Tensor)._h, cI(a[1], "kthvalue", "k"), cI(a[2], "kthvalue", "dim"), cB(a[3], "kthvalue", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("kthvalue", SIGS_304, a, o)) {
     case 0: {
@@ -8315,6 +10422,22 @@ export function kthvalue(...a: unknown[]): any {
  */
 export function layerNorm(input: Tensor, normalizedShape: readonly Int[], ...rest: [opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }] | [weight: Tensor | null, bias: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }] | [weight: Tensor | null, bias: Tensor | null, eps: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }] | [weight: Tensor | null, bias: Tensor | null, eps: number, cudnnEnable: boolean, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnnEnable?: boolean }]): Tensor;
 export function layerNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0), cTO(a[2], "layerNorm", "weight")));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0), cTO(a[2], "layerNorm", "weight"), cTO(a[3], "layerNorm", "bias")));
+  }
+  if (n === 5 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0), cTO(a[2], "layerNorm", "weight"), cTO(a[3], "layerNorm", "bias"), cF(a[4], "layerNorm", "eps")));
+  }
+  if (n === 6 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0), cTO(a[2], "layerNorm", "weight"), cTO(a[3], "layerNorm", "bias"), cF(a[4], "layerNorm", "eps"), cB(a[5], "layerNorm", "cudnnEnable")));
+  }
   const o = kwOf(a);
   switch (pick("layerNorm", SIGS_305, a, o)) {
     case 0: {
@@ -8330,6 +10453,10 @@ export function layerNorm(...a: unknown[]): any {
  */
 export function lcm(input: Tensor, other: Tensor): Tensor;
 export function lcm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_lcm >= 0 ? OP_lcm : (OP_lcm = lookup('aten::lcm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("lcm", SIGS_306, a, o)) {
     case 0: {
@@ -8345,6 +10472,11 @@ export function lcm(...a: unknown[]): any {
  */
 export function lcm_(input: Tensor, other: Tensor): Tensor;
 export function lcm_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_lcm_ >= 0 ? OP_lcm_ : (OP_lcm_ = lookup('aten::lcm_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("lcm_", SIGS_307, a, o)) {
     case 0: {
@@ -8361,6 +10493,10 @@ export function lcm_(...a: unknown[]): any {
  */
 export function ldexp(input: Tensor, other: Tensor): Tensor;
 export function ldexp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_ldexp__Tensor >= 0 ? OP_ldexp__Tensor : (OP_ldexp__Tensor = lookup('aten::ldexp', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("ldexp", SIGS_308, a, o)) {
     case 0: {
@@ -8376,6 +10512,11 @@ export function ldexp(...a: unknown[]): any {
  */
 export function ldexp_(input: Tensor, other: Tensor): Tensor;
 export function ldexp_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_ldexp_ >= 0 ? OP_ldexp_ : (OP_ldexp_ = lookup('aten::ldexp_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("ldexp_", SIGS_309, a, o)) {
     case 0: {
@@ -8397,6 +10538,13 @@ export function le(input: Tensor, other: Tensor): Tensor;
  */
 export function le(input: Tensor, other: Scalar): Tensor;
 export function le(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_le__Tensor >= 0 ? OP_le__Tensor : (OP_le__Tensor = lookup('aten::le', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_le__Scalar >= 0 ? OP_le__Scalar : (OP_le__Scalar = lookup('aten::le', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "le", "other")));
+  }
   const o = kwOf(a);
   switch (pick("le", SIGS_310, a, o)) {
     case 0: {
@@ -8420,6 +10568,13 @@ export function lerp(input: Tensor, end: Tensor, weight: Tensor): Tensor;
  */
 export function lerp(input: Tensor, end: Tensor, weight: Scalar): Tensor;
 export function lerp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_lerp__Tensor >= 0 ? OP_lerp__Tensor : (OP_lerp__Tensor = lookup('aten::lerp', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_lerp__Scalar >= 0 ? OP_lerp__Scalar : (OP_lerp__Scalar = lookup('aten::lerp', 'Scalar')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "lerp", "weight")));
+  }
   const o = kwOf(a);
   switch (pick("lerp", SIGS_311, a, o)) {
     case 0: {
@@ -8443,6 +10598,13 @@ export function less(input: Tensor, other: Tensor): Tensor;
  */
 export function less(input: Tensor, other: Scalar): Tensor;
 export function less(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_less__Tensor >= 0 ? OP_less__Tensor : (OP_less__Tensor = lookup('aten::less', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_less__Scalar >= 0 ? OP_less__Scalar : (OP_less__Scalar = lookup('aten::less', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "less", "other")));
+  }
   const o = kwOf(a);
   switch (pick("less", SIGS_312, a, o)) {
     case 0: {
@@ -8466,6 +10628,13 @@ export function lessEqual(input: Tensor, other: Tensor): Tensor;
  */
 export function lessEqual(input: Tensor, other: Scalar): Tensor;
 export function lessEqual(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_less_equal__Tensor >= 0 ? OP_less_equal__Tensor : (OP_less_equal__Tensor = lookup('aten::less_equal', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_less_equal__Scalar >= 0 ? OP_less_equal__Scalar : (OP_less_equal__Scalar = lookup('aten::less_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "lessEqual", "other")));
+  }
   const o = kwOf(a);
   switch (pick("lessEqual", SIGS_313, a, o)) {
     case 0: {
@@ -8484,6 +10653,10 @@ export function lessEqual(...a: unknown[]): any {
  */
 export function lgamma(input: Tensor): Tensor;
 export function lgamma(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_lgamma >= 0 ? OP_lgamma : (OP_lgamma = lookup('aten::lgamma', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("lgamma", SIGS_314, a, o)) {
     case 0: {
@@ -8499,6 +10672,10 @@ export function lgamma(...a: unknown[]): any {
  */
 export function log(input: Tensor): Tensor;
 export function log(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_log >= 0 ? OP_log : (OP_log = lookup('aten::log', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("log", SIGS_315, a, o)) {
     case 0: {
@@ -8514,6 +10691,10 @@ export function log(...a: unknown[]): any {
  */
 export function log10(input: Tensor): Tensor;
 export function log10(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_log10 >= 0 ? OP_log10 : (OP_log10 = lookup('aten::log10', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("log10", SIGS_316, a, o)) {
     case 0: {
@@ -8529,6 +10710,11 @@ export function log10(...a: unknown[]): any {
  */
 export function log10_(input: Tensor): Tensor;
 export function log10_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_log10_ >= 0 ? OP_log10_ : (OP_log10_ = lookup('aten::log10_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("log10_", SIGS_317, a, o)) {
     case 0: {
@@ -8545,6 +10731,10 @@ export function log10_(...a: unknown[]): any {
  */
 export function log1p(input: Tensor): Tensor;
 export function log1p(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_log1p >= 0 ? OP_log1p : (OP_log1p = lookup('aten::log1p', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("log1p", SIGS_318, a, o)) {
     case 0: {
@@ -8560,6 +10750,11 @@ export function log1p(...a: unknown[]): any {
  */
 export function log1p_(input: Tensor): Tensor;
 export function log1p_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_log1p_ >= 0 ? OP_log1p_ : (OP_log1p_ = lookup('aten::log1p_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("log1p_", SIGS_319, a, o)) {
     case 0: {
@@ -8576,6 +10771,10 @@ export function log1p_(...a: unknown[]): any {
  */
 export function log2(input: Tensor): Tensor;
 export function log2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_log2 >= 0 ? OP_log2 : (OP_log2 = lookup('aten::log2', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("log2", SIGS_320, a, o)) {
     case 0: {
@@ -8591,6 +10790,11 @@ export function log2(...a: unknown[]): any {
  */
 export function log2_(input: Tensor): Tensor;
 export function log2_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_log2_ >= 0 ? OP_log2_ : (OP_log2_ = lookup('aten::log2_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("log2_", SIGS_321, a, o)) {
     case 0: {
@@ -8607,6 +10811,11 @@ export function log2_(...a: unknown[]): any {
  */
 export function log_(input: Tensor): Tensor;
 export function log_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_log_ >= 0 ? OP_log_ : (OP_log_ = lookup('aten::log_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("log_", SIGS_322, a, o)) {
     case 0: {
@@ -8624,6 +10833,13 @@ export function log_(...a: unknown[]): any {
  */
 export function logSoftmax(input: Tensor, dim: Int, ...rest: [opts?: { dtype?: DType | null }] | [dtype: DType | null, opts?: { dtype?: DType | null }]): Tensor;
 export function logSoftmax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "logSoftmax", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(24, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "logSoftmax", "dim"), cDTO(a[2], "logSoftmax", "dtype")));
+  }
   const o = kwOf(a);
   switch (pick("logSoftmax", SIGS_323, a, o)) {
     case 0: {
@@ -8639,6 +10855,10 @@ export function logSoftmax(...a: unknown[]): any {
  */
 export function logaddexp(input: Tensor, other: Tensor): Tensor;
 export function logaddexp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logaddexp >= 0 ? OP_logaddexp : (OP_logaddexp = lookup('aten::logaddexp', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logaddexp", SIGS_324, a, o)) {
     case 0: {
@@ -8654,6 +10874,10 @@ export function logaddexp(...a: unknown[]): any {
  */
 export function logaddexp2(input: Tensor, other: Tensor): Tensor;
 export function logaddexp2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logaddexp2 >= 0 ? OP_logaddexp2 : (OP_logaddexp2 = lookup('aten::logaddexp2', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logaddexp2", SIGS_325, a, o)) {
     case 0: {
@@ -8669,6 +10893,10 @@ export function logaddexp2(...a: unknown[]): any {
  */
 export function logcumsumexp(input: Tensor, dim: Int): Tensor;
 export function logcumsumexp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_logcumsumexp >= 0 ? OP_logcumsumexp : (OP_logcumsumexp = lookup('aten::logcumsumexp', '')), (a[0] as Tensor)._h, cI(a[1], "logcumsumexp", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("logcumsumexp", SIGS_326, a, o)) {
     case 0: {
@@ -8684,6 +10912,10 @@ export function logcumsumexp(...a: unknown[]): any {
  */
 export function logdet(input: Tensor): Tensor;
 export function logdet(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_logdet >= 0 ? OP_logdet : (OP_logdet = lookup('aten::logdet', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logdet", SIGS_327, a, o)) {
     case 0: {
@@ -8699,6 +10931,10 @@ export function logdet(...a: unknown[]): any {
  */
 export function logicalAnd(input: Tensor, other: Tensor): Tensor;
 export function logicalAnd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logical_and >= 0 ? OP_logical_and : (OP_logical_and = lookup('aten::logical_and', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logicalAnd", SIGS_328, a, o)) {
     case 0: {
@@ -8714,6 +10950,10 @@ export function logicalAnd(...a: unknown[]): any {
  */
 export function logicalNot(input: Tensor): Tensor;
 export function logicalNot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_logical_not >= 0 ? OP_logical_not : (OP_logical_not = lookup('aten::logical_not', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logicalNot", SIGS_329, a, o)) {
     case 0: {
@@ -8729,6 +10969,10 @@ export function logicalNot(...a: unknown[]): any {
  */
 export function logicalOr(input: Tensor, other: Tensor): Tensor;
 export function logicalOr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logical_or >= 0 ? OP_logical_or : (OP_logical_or = lookup('aten::logical_or', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logicalOr", SIGS_330, a, o)) {
     case 0: {
@@ -8744,6 +10988,10 @@ export function logicalOr(...a: unknown[]): any {
  */
 export function logicalXor(input: Tensor, other: Tensor): Tensor;
 export function logicalXor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logical_xor >= 0 ? OP_logical_xor : (OP_logical_xor = lookup('aten::logical_xor', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("logicalXor", SIGS_331, a, o)) {
     case 0: {
@@ -8760,6 +11008,13 @@ export function logicalXor(...a: unknown[]): any {
  */
 export function logit(input: Tensor, ...rest: [opts?: { eps?: number | null }] | [eps: number | null, opts?: { eps?: number | null }]): Tensor;
 export function logit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(15, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), (a[0] as Tensor)._h, cFO(a[1], "logit", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("logit", SIGS_332, a, o)) {
     case 0: {
@@ -8776,6 +11031,15 @@ export function logit(...a: unknown[]): any {
  */
 export function logit_(input: Tensor, ...rest: [opts?: { eps?: number | null }] | [eps: number | null, opts?: { eps?: number | null }]): Tensor;
 export function logit_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_logit_ >= 0 ? OP_logit_ : (OP_logit_ = lookup('aten::logit_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && fits(15, a[1])) {
+    native.callOp(OP_logit_ >= 0 ? OP_logit_ : (OP_logit_ = lookup('aten::logit_', '')), (a[0] as Tensor)._h, cFO(a[1], "logit_", "eps"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("logit_", SIGS_333, a, o)) {
     case 0: {
@@ -8811,6 +11075,31 @@ export function logspace(start: Tensor, end: Scalar, steps: Int, ...rest: [opts?
  */
 export function logspace(start: Scalar, end: Scalar, steps: Int, ...rest: [opts?: { base?: number; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [base: number, opts?: { base?: number; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function logspace(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Tensor_Tensor >= 0 ? OP_logspace__Tensor_Tensor : (OP_logspace__Tensor_Tensor = lookup('aten::logspace', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "logspace", "steps")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Tensor_Tensor >= 0 ? OP_logspace__Tensor_Tensor : (OP_logspace__Tensor_Tensor = lookup('aten::logspace', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "logspace", "steps"), cF(a[3], "logspace", "base")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Scalar_Tensor >= 0 ? OP_logspace__Scalar_Tensor : (OP_logspace__Scalar_Tensor = lookup('aten::logspace', 'Scalar_Tensor')), cS(a[0], "logspace", "start"), (a[1] as Tensor)._h, cI(a[2], "logspace", "steps")));
+  }
+  if (n === 4 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Scalar_Tensor >= 0 ? OP_logspace__Scalar_Tensor : (OP_logspace__Scalar_Tensor = lookup('aten::logspace', 'Scalar_Tensor')), cS(a[0], "logspace", "start"), (a[1] as Tensor)._h, cI(a[2], "logspace", "steps"), cF(a[3], "logspace", "base")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Tensor_Scalar >= 0 ? OP_logspace__Tensor_Scalar : (OP_logspace__Tensor_Scalar = lookup('aten::logspace', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "logspace", "end"), cI(a[2], "logspace", "steps")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace__Tensor_Scalar >= 0 ? OP_logspace__Tensor_Scalar : (OP_logspace__Tensor_Scalar = lookup('aten::logspace', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "logspace", "end"), cI(a[2], "logspace", "steps"), cF(a[3], "logspace", "base")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace >= 0 ? OP_logspace : (OP_logspace = lookup('aten::logspace', '')), cS(a[0], "logspace", "start"), cS(a[1], "logspace", "end"), cI(a[2], "logspace", "steps")));
+  }
+  if (n === 4 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_logspace >= 0 ? OP_logspace : (OP_logspace = lookup('aten::logspace', '')), cS(a[0], "logspace", "start"), cS(a[1], "logspace", "end"), cI(a[2], "logspace", "steps"), cF(a[3], "logspace", "base")));
+  }
   const o = kwOf(a);
   switch (pick("logspace", SIGS_334, a, o)) {
     case 0: {
@@ -8844,6 +11133,13 @@ export function logspace(...a: unknown[]): any {
  */
 export function logsumexp(input: Tensor, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function logsumexp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), (a[0] as Tensor)._h, cIL(a[1], "logsumexp", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), (a[0] as Tensor)._h, cIL(a[1], "logsumexp", "dim", 1), cB(a[2], "logsumexp", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("logsumexp", SIGS_335, a, o)) {
     case 0: {
@@ -8864,6 +11160,13 @@ export function lstm(data: Tensor, batchSizes: Tensor, hx: readonly Tensor[], pa
  */
 export function lstm(input: Tensor, hx: readonly Tensor[], params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): readonly [Tensor, Tensor, Tensor];
 export function lstm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && fits(4, a[2]) && fits(4, a[3]) && typeof a[4] === 'boolean' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_lstm__data >= 0 ? OP_lstm__data : (OP_lstm__data = lookup('aten::lstm', 'data')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "lstm", "hx"), cTL(a[3], "lstm", "params"), cB(a[4], "lstm", "hasBiases"), cI(a[5], "lstm", "numLayers"), cF(a[6], "lstm", "dropout"), cB(a[7], "lstm", "train"), cB(a[8], "lstm", "bidirectional")));
+  }
+  if (n === 9 && isTensor(a[0]) && fits(4, a[1]) && fits(4, a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_lstm__input >= 0 ? OP_lstm__input : (OP_lstm__input = lookup('aten::lstm', 'input')), (a[0] as Tensor)._h, cTL(a[1], "lstm", "hx"), cTL(a[2], "lstm", "params"), cB(a[3], "lstm", "hasBiases"), cI(a[4], "lstm", "numLayers"), cF(a[5], "lstm", "dropout"), cB(a[6], "lstm", "train"), cB(a[7], "lstm", "bidirectional"), cB(a[8], "lstm", "batchFirst")));
+  }
   const o = kwOf(a);
   switch (pick("lstm", SIGS_336, a, o)) {
     case 0: {
@@ -8883,6 +11186,16 @@ export function lstm(...a: unknown[]): any {
  */
 export function lstmCell(input: Tensor, hx: readonly Tensor[], wIh: Tensor, wHh: Tensor, ...rest: [opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, bHh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }]): readonly [Tensor, Tensor];
 export function lstmCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && fits(4, a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_lstm_cell >= 0 ? OP_lstm_cell : (OP_lstm_cell = lookup('aten::lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "lstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 5 && isTensor(a[0]) && fits(4, a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_lstm_cell >= 0 ? OP_lstm_cell : (OP_lstm_cell = lookup('aten::lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "lstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "lstmCell", "bIh")));
+  }
+  if (n === 6 && isTensor(a[0]) && fits(4, a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && (a[5] === null || isTensor(a[5]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_lstm_cell >= 0 ? OP_lstm_cell : (OP_lstm_cell = lookup('aten::lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "lstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "lstmCell", "bIh"), cTO(a[5], "lstmCell", "bHh")));
+  }
   const o = kwOf(a);
   switch (pick("lstmCell", SIGS_337, a, o)) {
     case 0: {
@@ -8903,6 +11216,13 @@ export function lt(input: Tensor, other: Tensor): Tensor;
  */
 export function lt(input: Tensor, other: Scalar): Tensor;
 export function lt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_lt__Tensor >= 0 ? OP_lt__Tensor : (OP_lt__Tensor = lookup('aten::lt', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_lt__Scalar >= 0 ? OP_lt__Scalar : (OP_lt__Scalar = lookup('aten::lt', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "lt", "other")));
+  }
   const o = kwOf(a);
   switch (pick("lt", SIGS_338, a, o)) {
     case 0: {
@@ -8921,6 +11241,10 @@ export function lt(...a: unknown[]): any {
  */
 export function luSolve(input: Tensor, LUData: Tensor, LUPivots: Tensor): Tensor;
 export function luSolve(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_lu_solve >= 0 ? OP_lu_solve : (OP_lu_solve = lookup('aten::lu_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("luSolve", SIGS_339, a, o)) {
     case 0: {
@@ -8937,6 +11261,16 @@ export function luSolve(...a: unknown[]): any {
  */
 export function luUnpack(LUData: Tensor, LUPivots: Tensor, ...rest: [opts?: { unpackData?: boolean; unpackPivots?: boolean }] | [unpackData: boolean, opts?: { unpackData?: boolean; unpackPivots?: boolean }] | [unpackData: boolean, unpackPivots: boolean, opts?: { unpackData?: boolean; unpackPivots?: boolean }]): readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor };
 export function luUnpack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor }>(["P", "L", "U"], 'TTT', native.callOp(OP_lu_unpack >= 0 ? OP_lu_unpack : (OP_lu_unpack = lookup('aten::lu_unpack', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor }>(["P", "L", "U"], 'TTT', native.callOp(OP_lu_unpack >= 0 ? OP_lu_unpack : (OP_lu_unpack = lookup('aten::lu_unpack', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "luUnpack", "unpackData")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor }>(["P", "L", "U"], 'TTT', native.callOp(OP_lu_unpack >= 0 ? OP_lu_unpack : (OP_lu_unpack = lookup('aten::lu_unpack', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "luUnpack", "unpackData"), cB(a[3], "luUnpack", "unpackPivots")));
+  }
   const o = kwOf(a);
   switch (pick("luUnpack", SIGS_340, a, o)) {
     case 0: {
@@ -8953,6 +11287,16 @@ export function luUnpack(...a: unknown[]): any {
  */
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...rest: [opts?: { margin?: number; reduction?: Int }] | [margin: number, opts?: { margin?: number; reduction?: Int }] | [margin: number, reduction: Int, opts?: { margin?: number; reduction?: Int }]): Tensor;
 export function marginRankingLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin"), cI(a[4], "marginRankingLoss", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("marginRankingLoss", SIGS_341, a, o)) {
     case 0: {
@@ -8973,6 +11317,13 @@ export function maskedFill(input: Tensor, mask: Tensor, value: Tensor): Tensor;
  */
 export function maskedFill(input: Tensor, mask: Tensor, value: Scalar): Tensor;
 export function maskedFill(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_masked_fill__Tensor >= 0 ? OP_masked_fill__Tensor : (OP_masked_fill__Tensor = lookup('aten::masked_fill', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_masked_fill__Scalar >= 0 ? OP_masked_fill__Scalar : (OP_masked_fill__Scalar = lookup('aten::masked_fill', 'Scalar')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "maskedFill", "value")));
+  }
   const o = kwOf(a);
   switch (pick("maskedFill", SIGS_342, a, o)) {
     case 0: {
@@ -8991,6 +11342,10 @@ export function maskedFill(...a: unknown[]): any {
  */
 export function maskedScatter(input: Tensor, mask: Tensor, source: Tensor): Tensor;
 export function maskedScatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_masked_scatter >= 0 ? OP_masked_scatter : (OP_masked_scatter = lookup('aten::masked_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("maskedScatter", SIGS_343, a, o)) {
     case 0: {
@@ -9006,6 +11361,10 @@ export function maskedScatter(...a: unknown[]): any {
  */
 export function maskedSelect(input: Tensor, mask: Tensor): Tensor;
 export function maskedSelect(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_masked_select >= 0 ? OP_masked_select : (OP_masked_select = lookup('aten::masked_select', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("maskedSelect", SIGS_344, a, o)) {
     case 0: {
@@ -9021,6 +11380,10 @@ export function maskedSelect(...a: unknown[]): any {
  */
 export function matmul(input: Tensor, other: Tensor): Tensor;
 export function matmul(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_matmul >= 0 ? OP_matmul : (OP_matmul = lookup('aten::matmul', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("matmul", SIGS_345, a, o)) {
     case 0: {
@@ -9036,6 +11399,10 @@ export function matmul(...a: unknown[]): any {
  */
 export function matrixExp(input: Tensor): Tensor;
 export function matrixExp(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_matrix_exp >= 0 ? OP_matrix_exp : (OP_matrix_exp = lookup('aten::matrix_exp', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("matrixExp", SIGS_346, a, o)) {
     case 0: {
@@ -9051,6 +11418,10 @@ export function matrixExp(...a: unknown[]): any {
  */
 export function matrixPower(input: Tensor, n: Int): Tensor;
 export function matrixPower(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_matrix_power >= 0 ? OP_matrix_power : (OP_matrix_power = lookup('aten::matrix_power', '')), (a[0] as Tensor)._h, cI(a[1], "matrixPower", "n")));
+  }
   const o = kwOf(a);
   switch (pick("matrixPower", SIGS_347, a, o)) {
     case 0: {
@@ -9077,6 +11448,19 @@ export function max(input: Tensor, other: Tensor): Tensor;
  */
 export function max(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
 export function max(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_max >= 0 ? OP_max : (OP_max = lookup('aten::max', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_max__other >= 0 ? OP_max__other : (OP_max__other = lookup('aten::max', 'other')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), (a[0] as Tensor)._h, cI(a[1], "max", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), (a[0] as Tensor)._h, cI(a[1], "max", "dim"), cB(a[2], "max", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("max", SIGS_348, a, o)) {
     case 0: {
@@ -9099,6 +11483,22 @@ export function max(...a: unknown[]): any {
  */
 export function maxPool1d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function maxPool1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1), cIL(a[2], "maxPool1d", "stride", 1)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1), cIL(a[2], "maxPool1d", "stride", 1), cIL(a[3], "maxPool1d", "padding", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1), cIL(a[2], "maxPool1d", "stride", 1), cIL(a[3], "maxPool1d", "padding", 1), cIL(a[4], "maxPool1d", "dilation", 1)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1), cIL(a[2], "maxPool1d", "stride", 1), cIL(a[3], "maxPool1d", "padding", 1), cIL(a[4], "maxPool1d", "dilation", 1), cB(a[5], "maxPool1d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("maxPool1d", SIGS_349, a, o)) {
     case 0: {
@@ -9115,6 +11515,22 @@ export function maxPool1d(...a: unknown[]): any {
  */
 export function maxPool1dWithIndices(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): readonly [Tensor, Tensor];
 export function maxPool1dWithIndices(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL(a[2], "maxPool1dWithIndices", "stride", 1)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL(a[2], "maxPool1dWithIndices", "stride", 1), cIL(a[3], "maxPool1dWithIndices", "padding", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL(a[2], "maxPool1dWithIndices", "stride", 1), cIL(a[3], "maxPool1dWithIndices", "padding", 1), cIL(a[4], "maxPool1dWithIndices", "dilation", 1)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL(a[2], "maxPool1dWithIndices", "stride", 1), cIL(a[3], "maxPool1dWithIndices", "padding", 1), cIL(a[4], "maxPool1dWithIndices", "dilation", 1), cB(a[5], "maxPool1dWithIndices", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("maxPool1dWithIndices", SIGS_350, a, o)) {
     case 0: {
@@ -9131,6 +11547,22 @@ export function maxPool1dWithIndices(...a: unknown[]): any {
  */
 export function maxPool2d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function maxPool2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2), cIL(a[2], "maxPool2d", "stride", 2)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2), cIL(a[2], "maxPool2d", "stride", 2), cIL(a[3], "maxPool2d", "padding", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2), cIL(a[2], "maxPool2d", "stride", 2), cIL(a[3], "maxPool2d", "padding", 2), cIL(a[4], "maxPool2d", "dilation", 2)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2), cIL(a[2], "maxPool2d", "stride", 2), cIL(a[3], "maxPool2d", "padding", 2), cIL(a[4], "maxPool2d", "dilation", 2), cB(a[5], "maxPool2d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("maxPool2d", SIGS_351, a, o)) {
     case 0: {
@@ -9147,6 +11579,22 @@ export function maxPool2d(...a: unknown[]): any {
  */
 export function maxPool3d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function maxPool3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3), cIL(a[2], "maxPool3d", "stride", 3)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3), cIL(a[2], "maxPool3d", "stride", 3), cIL(a[3], "maxPool3d", "padding", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3), cIL(a[2], "maxPool3d", "stride", 3), cIL(a[3], "maxPool3d", "padding", 3), cIL(a[4], "maxPool3d", "dilation", 3)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3), cIL(a[2], "maxPool3d", "stride", 3), cIL(a[3], "maxPool3d", "padding", 3), cIL(a[4], "maxPool3d", "dilation", 3), cB(a[5], "maxPool3d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("maxPool3d", SIGS_352, a, o)) {
     case 0: {
@@ -9162,6 +11610,10 @@ export function maxPool3d(...a: unknown[]): any {
  */
 export function maximum(input: Tensor, other: Tensor): Tensor;
 export function maximum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_maximum >= 0 ? OP_maximum : (OP_maximum = lookup('aten::maximum', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("maximum", SIGS_353, a, o)) {
     case 0: {
@@ -9184,6 +11636,16 @@ export function mean(input: Tensor, opts?: { dtype?: DType | null }): Tensor;
  */
 export function mean(input: Tensor, dim: Int | readonly Int[] | null, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
 export function mean(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_mean >= 0 ? OP_mean : (OP_mean = lookup('aten::mean', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "mean", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "mean", "dim", 1), cB(a[2], "mean", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("mean", SIGS_354, a, o)) {
     case 0: {
@@ -9208,6 +11670,16 @@ export function median(input: Tensor): Tensor;
  */
 export function median(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
 export function median(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_median >= 0 ? OP_median : (OP_median = lookup('aten::median', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), (a[0] as Tensor)._h, cI(a[1], "median", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), (a[0] as Tensor)._h, cI(a[1], "median", "dim"), cB(a[2], "median", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("median", SIGS_355, a, o)) {
     case 0: {
@@ -9254,6 +11726,16 @@ export function meshgrid(...tensors: Tensor[]): Tensor[];
  */
 export function meshgrid(...args: [...tensors: Tensor[], opts: { indexing: string }]): Tensor[];
 export function meshgrid(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_meshgrid >= 0 ? OP_meshgrid : (OP_meshgrid = lookup('aten::meshgrid', '')), cTL(a, "meshgrid", "tensors")));
+  }
+  if (n === 1 && fits(4, a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_meshgrid >= 0 ? OP_meshgrid : (OP_meshgrid = lookup('aten::meshgrid', '')), cTL(a[0], "meshgrid", "tensors")));
+  }
+  if (n > 0 && allTensors(a, 0)) {
+    return wrapList<Tensor>(native.callOp(OP_meshgrid__indexing >= 0 ? OP_meshgrid__indexing : (OP_meshgrid__indexing = lookup('aten::meshgrid', 'indexing')), cTL(a, "meshgrid", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("meshgrid", SIGS_356, a, o)) {
     case 0: {
@@ -9283,6 +11765,19 @@ export function min(input: Tensor, other: Tensor): Tensor;
  */
 export function min(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
 export function min(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_min >= 0 ? OP_min : (OP_min = lookup('aten::min', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_min__other >= 0 ? OP_min__other : (OP_min__other = lookup('aten::min', 'other')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), (a[0] as Tensor)._h, cI(a[1], "min", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), (a[0] as Tensor)._h, cI(a[1], "min", "dim"), cB(a[2], "min", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("min", SIGS_357, a, o)) {
     case 0: {
@@ -9304,6 +11799,10 @@ export function min(...a: unknown[]): any {
  */
 export function minimum(input: Tensor, other: Tensor): Tensor;
 export function minimum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_minimum >= 0 ? OP_minimum : (OP_minimum = lookup('aten::minimum', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("minimum", SIGS_358, a, o)) {
     case 0: {
@@ -9319,6 +11818,10 @@ export function minimum(...a: unknown[]): any {
  */
 export function miopenBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number): readonly [Tensor, Tensor, Tensor];
 export function miopenBatchNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_miopen_batch_norm >= 0 ? OP_miopen_batch_norm : (OP_miopen_batch_norm = lookup('aten::miopen_batch_norm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenBatchNorm", "bias"), cTO(a[3], "miopenBatchNorm", "runningMean"), cTO(a[4], "miopenBatchNorm", "runningVar"), cB(a[5], "miopenBatchNorm", "training"), cF(a[6], "miopenBatchNorm", "exponentialAverageFactor"), cF(a[7], "miopenBatchNorm", "epsilon")));
+  }
   const o = kwOf(a);
   switch (pick("miopenBatchNorm", SIGS_359, a, o)) {
     case 0: {
@@ -9334,6 +11837,10 @@ export function miopenBatchNorm(...a: unknown[]): any {
  */
 export function miopenConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolution(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_miopen_convolution >= 0 ? OP_miopen_convolution : (OP_miopen_convolution = lookup('aten::miopen_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolution", "bias"), cIL(a[3], "miopenConvolution", "padding", 0), cIL(a[4], "miopenConvolution", "stride", 0), cIL(a[5], "miopenConvolution", "dilation", 0), cI(a[6], "miopenConvolution", "groups"), cB(a[7], "miopenConvolution", "benchmark"), cB(a[8], "miopenConvolution", "deterministic")));
+  }
   const o = kwOf(a);
   switch (pick("miopenConvolution", SIGS_360, a, o)) {
     case 0: {
@@ -9349,6 +11856,10 @@ export function miopenConvolution(...a: unknown[]): any {
  */
 export function miopenConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int): Tensor;
 export function miopenConvolutionAddRelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(7, a[3]) && (a[4] === null || isTensor(a[4])) && fits(10, a[5]) && fits(10, a[6]) && fits(10, a[7]) && (typeof a[8] === 'number' ? Number.isInteger(a[8]) : fits(8, a[8]))) {
+    return wrap<Tensor>(native.callOp(OP_miopen_convolution_add_relu >= 0 ? OP_miopen_convolution_add_relu : (OP_miopen_convolution_add_relu = lookup('aten::miopen_convolution_add_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cSO(a[3], "miopenConvolutionAddRelu", "alpha"), cTO(a[4], "miopenConvolutionAddRelu", "bias"), cIL(a[5], "miopenConvolutionAddRelu", "stride", 0), cIL(a[6], "miopenConvolutionAddRelu", "padding", 0), cIL(a[7], "miopenConvolutionAddRelu", "dilation", 0), cI(a[8], "miopenConvolutionAddRelu", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("miopenConvolutionAddRelu", SIGS_361, a, o)) {
     case 0: {
@@ -9364,6 +11875,10 @@ export function miopenConvolutionAddRelu(...a: unknown[]): any {
  */
 export function miopenConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int): Tensor;
 export function miopenConvolutionRelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_miopen_convolution_relu >= 0 ? OP_miopen_convolution_relu : (OP_miopen_convolution_relu = lookup('aten::miopen_convolution_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolutionRelu", "bias"), cIL(a[3], "miopenConvolutionRelu", "stride", 0), cIL(a[4], "miopenConvolutionRelu", "padding", 0), cIL(a[5], "miopenConvolutionRelu", "dilation", 0), cI(a[6], "miopenConvolutionRelu", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("miopenConvolutionRelu", SIGS_362, a, o)) {
     case 0: {
@@ -9379,6 +11894,10 @@ export function miopenConvolutionRelu(...a: unknown[]): any {
  */
 export function miopenConvolutionTranspose(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], outputPadding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenConvolutionTranspose(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 10 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && fits(10, a[6]) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7])) && typeof a[8] === 'boolean' && typeof a[9] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_miopen_convolution_transpose >= 0 ? OP_miopen_convolution_transpose : (OP_miopen_convolution_transpose = lookup('aten::miopen_convolution_transpose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolutionTranspose", "bias"), cIL(a[3], "miopenConvolutionTranspose", "padding", 0), cIL(a[4], "miopenConvolutionTranspose", "outputPadding", 0), cIL(a[5], "miopenConvolutionTranspose", "stride", 0), cIL(a[6], "miopenConvolutionTranspose", "dilation", 0), cI(a[7], "miopenConvolutionTranspose", "groups"), cB(a[8], "miopenConvolutionTranspose", "benchmark"), cB(a[9], "miopenConvolutionTranspose", "deterministic")));
+  }
   const o = kwOf(a);
   switch (pick("miopenConvolutionTranspose", SIGS_363, a, o)) {
     case 0: {
@@ -9399,6 +11918,13 @@ export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: r
  */
 export function miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int, deterministic: boolean, zeroInfinity: boolean): readonly [Tensor, Tensor];
 export function miopenCtcLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean' && typeof a[6] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_miopen_ctc_loss >= 0 ? OP_miopen_ctc_loss : (OP_miopen_ctc_loss = lookup('aten::miopen_ctc_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "miopenCtcLoss", "inputLengths", 0), cIL(a[3], "miopenCtcLoss", "targetLengths", 0), cI(a[4], "miopenCtcLoss", "blank"), cB(a[5], "miopenCtcLoss", "deterministic"), cB(a[6], "miopenCtcLoss", "zeroInfinity")));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && typeof a[5] === 'boolean' && typeof a[6] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_miopen_ctc_loss__Tensor >= 0 ? OP_miopen_ctc_loss__Tensor : (OP_miopen_ctc_loss__Tensor = lookup('aten::miopen_ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "miopenCtcLoss", "blank"), cB(a[5], "miopenCtcLoss", "deterministic"), cB(a[6], "miopenCtcLoss", "zeroInfinity")));
+  }
   const o = kwOf(a);
   switch (pick("miopenCtcLoss", SIGS_364, a, o)) {
     case 0: {
@@ -9417,6 +11943,10 @@ export function miopenCtcLoss(...a: unknown[]): any {
  */
 export function miopenDepthwiseConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean): Tensor;
 export function miopenDepthwiseConvolution(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_miopen_depthwise_convolution >= 0 ? OP_miopen_depthwise_convolution : (OP_miopen_depthwise_convolution = lookup('aten::miopen_depthwise_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenDepthwiseConvolution", "bias"), cIL(a[3], "miopenDepthwiseConvolution", "padding", 0), cIL(a[4], "miopenDepthwiseConvolution", "stride", 0), cIL(a[5], "miopenDepthwiseConvolution", "dilation", 0), cI(a[6], "miopenDepthwiseConvolution", "groups"), cB(a[7], "miopenDepthwiseConvolution", "benchmark"), cB(a[8], "miopenDepthwiseConvolution", "deterministic")));
+  }
   const o = kwOf(a);
   switch (pick("miopenDepthwiseConvolution", SIGS_365, a, o)) {
     case 0: {
@@ -9432,6 +11962,10 @@ export function miopenDepthwiseConvolution(...a: unknown[]): any {
  */
 export function miopenRnn(input: Tensor, weight: readonly Tensor[], weightStride0: Int, hx: Tensor, cx: Tensor | null, mode: Int, hiddenSize: Int, numLayers: Int, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: readonly Int[], dropoutState: Tensor | null): readonly [Tensor, Tensor, Tensor, Tensor, Tensor];
 export function miopenRnn(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 14 && isTensor(a[0]) && fits(4, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7])) && typeof a[8] === 'boolean' && (typeof a[9] === 'number' || fits(14, a[9])) && typeof a[10] === 'boolean' && typeof a[11] === 'boolean' && fits(10, a[12]) && (a[13] === null || isTensor(a[13]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor, Tensor]>('TTTTT', native.callOp(OP_miopen_rnn >= 0 ? OP_miopen_rnn : (OP_miopen_rnn = lookup('aten::miopen_rnn', '')), (a[0] as Tensor)._h, cTL(a[1], "miopenRnn", "weight"), cI(a[2], "miopenRnn", "weightStride0"), (a[3] as Tensor)._h, cTO(a[4], "miopenRnn", "cx"), cI(a[5], "miopenRnn", "mode"), cI(a[6], "miopenRnn", "hiddenSize"), cI(a[7], "miopenRnn", "numLayers"), cB(a[8], "miopenRnn", "batchFirst"), cF(a[9], "miopenRnn", "dropout"), cB(a[10], "miopenRnn", "train"), cB(a[11], "miopenRnn", "bidirectional"), cIL(a[12], "miopenRnn", "batchSizes", 0), cTO(a[13], "miopenRnn", "dropoutState")));
+  }
   const o = kwOf(a);
   switch (pick("miopenRnn", SIGS_366, a, o)) {
     case 0: {
@@ -9447,6 +11981,10 @@ export function miopenRnn(...a: unknown[]): any {
  */
 export function mkldnnAdaptiveAvgPool2d(input: Tensor, outputSize: Int | readonly Int[]): Tensor;
 export function mkldnnAdaptiveAvgPool2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_adaptive_avg_pool2d >= 0 ? OP_mkldnn_adaptive_avg_pool2d : (OP_mkldnn_adaptive_avg_pool2d = lookup('aten::mkldnn_adaptive_avg_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnAdaptiveAvgPool2d", "outputSize", 2)));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnAdaptiveAvgPool2d", SIGS_367, a, o)) {
     case 0: {
@@ -9462,6 +12000,10 @@ export function mkldnnAdaptiveAvgPool2d(...a: unknown[]): any {
  */
 export function mkldnnConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int): Tensor;
 export function mkldnnConvolution(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && fits(10, a[3]) && fits(10, a[4]) && fits(10, a[5]) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_convolution >= 0 ? OP_mkldnn_convolution : (OP_mkldnn_convolution = lookup('aten::mkldnn_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "mkldnnConvolution", "bias"), cIL(a[3], "mkldnnConvolution", "padding", 0), cIL(a[4], "mkldnnConvolution", "stride", 0), cIL(a[5], "mkldnnConvolution", "dilation", 0), cI(a[6], "mkldnnConvolution", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnConvolution", SIGS_368, a, o)) {
     case 0: {
@@ -9477,6 +12019,10 @@ export function mkldnnConvolution(...a: unknown[]): any {
  */
 export function mkldnnLinearBackwardWeights(gradOutput: Tensor, input: Tensor, weight: Tensor, biasDefined: boolean): readonly [Tensor, Tensor];
 export function mkldnnLinearBackwardWeights(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_mkldnn_linear_backward_weights >= 0 ? OP_mkldnn_linear_backward_weights : (OP_mkldnn_linear_backward_weights = lookup('aten::mkldnn_linear_backward_weights', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "mkldnnLinearBackwardWeights", "biasDefined")));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnLinearBackwardWeights", SIGS_369, a, o)) {
     case 0: {
@@ -9493,6 +12039,22 @@ export function mkldnnLinearBackwardWeights(...a: unknown[]): any {
  */
 export function mkldnnMaxPool2d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function mkldnnMaxPool2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL(a[2], "mkldnnMaxPool2d", "stride", 2)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL(a[2], "mkldnnMaxPool2d", "stride", 2), cIL(a[3], "mkldnnMaxPool2d", "padding", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL(a[2], "mkldnnMaxPool2d", "stride", 2), cIL(a[3], "mkldnnMaxPool2d", "padding", 2), cIL(a[4], "mkldnnMaxPool2d", "dilation", 2)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL(a[2], "mkldnnMaxPool2d", "stride", 2), cIL(a[3], "mkldnnMaxPool2d", "padding", 2), cIL(a[4], "mkldnnMaxPool2d", "dilation", 2), cB(a[5], "mkldnnMaxPool2d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnMaxPool2d", SIGS_370, a, o)) {
     case 0: {
@@ -9509,6 +12071,22 @@ export function mkldnnMaxPool2d(...a: unknown[]): any {
  */
 export function mkldnnMaxPool3d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function mkldnnMaxPool3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL(a[2], "mkldnnMaxPool3d", "stride", 3)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL(a[2], "mkldnnMaxPool3d", "stride", 3), cIL(a[3], "mkldnnMaxPool3d", "padding", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL(a[2], "mkldnnMaxPool3d", "stride", 3), cIL(a[3], "mkldnnMaxPool3d", "padding", 3), cIL(a[4], "mkldnnMaxPool3d", "dilation", 3)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL(a[2], "mkldnnMaxPool3d", "stride", 3), cIL(a[3], "mkldnnMaxPool3d", "padding", 3), cIL(a[4], "mkldnnMaxPool3d", "dilation", 3), cB(a[5], "mkldnnMaxPool3d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnMaxPool3d", SIGS_371, a, o)) {
     case 0: {
@@ -9524,6 +12102,10 @@ export function mkldnnMaxPool3d(...a: unknown[]): any {
  */
 export function mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: readonly Int[], mode: Int, hiddenSize: Int, numLayers: Int, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean): readonly [Tensor, Tensor, Tensor, Tensor];
 export function mkldnnRnnLayer(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 16 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && typeof a[7] === 'boolean' && fits(10, a[8]) && (typeof a[9] === 'number' ? Number.isInteger(a[9]) : fits(8, a[9])) && (typeof a[10] === 'number' ? Number.isInteger(a[10]) : fits(8, a[10])) && (typeof a[11] === 'number' ? Number.isInteger(a[11]) : fits(8, a[11])) && typeof a[12] === 'boolean' && typeof a[13] === 'boolean' && typeof a[14] === 'boolean' && typeof a[15] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_mkldnn_rnn_layer >= 0 ? OP_mkldnn_rnn_layer : (OP_mkldnn_rnn_layer = lookup('aten::mkldnn_rnn_layer', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cB(a[7], "mkldnnRnnLayer", "reverse"), cIL(a[8], "mkldnnRnnLayer", "batchSizes", 0), cI(a[9], "mkldnnRnnLayer", "mode"), cI(a[10], "mkldnnRnnLayer", "hiddenSize"), cI(a[11], "mkldnnRnnLayer", "numLayers"), cB(a[12], "mkldnnRnnLayer", "hasBiases"), cB(a[13], "mkldnnRnnLayer", "bidirectional"), cB(a[14], "mkldnnRnnLayer", "batchFirst"), cB(a[15], "mkldnnRnnLayer", "train")));
+  }
   const o = kwOf(a);
   switch (pick("mkldnnRnnLayer", SIGS_372, a, o)) {
     case 0: {
@@ -9544,6 +12126,13 @@ export function mm(input: Tensor, mat2: Tensor): Tensor;
  */
 export function mm(input: Tensor, mat2: Tensor, outDtype: DType): Tensor;
 export function mm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_mm >= 0 ? OP_mm : (OP_mm = lookup('aten::mm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(23, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_mm__dtype >= 0 ? OP_mm__dtype : (OP_mm__dtype = lookup('aten::mm', 'dtype')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cDT(a[2], "mm", "outDtype")));
+  }
   const o = kwOf(a);
   switch (pick("mm", SIGS_373, a, o)) {
     case 0: {
@@ -9563,6 +12152,16 @@ export function mm(...a: unknown[]): any {
  */
 export function mode(input: Tensor, ...rest: [opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, opts?: { dim?: Int; keepdim?: boolean }] | [dim: Int, keepdim: boolean, opts?: { dim?: Int; keepdim?: boolean }]): ValuesIndices;
 export function mode(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), (a[0] as Tensor)._h, cI(a[1], "mode", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), (a[0] as Tensor)._h, cI(a[1], "mode", "dim"), cB(a[2], "mode", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("mode", SIGS_374, a, o)) {
     case 0: {
@@ -9583,6 +12182,13 @@ export function moveaxis(input: Tensor, source: Int, destination: Int): Tensor;
  */
 export function moveaxis(input: Tensor, source: readonly Int[], destination: readonly Int[]): Tensor;
 export function moveaxis(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_moveaxis__int >= 0 ? OP_moveaxis__int : (OP_moveaxis__int = lookup('aten::moveaxis', 'int')), (a[0] as Tensor)._h, cI(a[1], "moveaxis", "source"), cI(a[2], "moveaxis", "destination")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_moveaxis__intlist >= 0 ? OP_moveaxis__intlist : (OP_moveaxis__intlist = lookup('aten::moveaxis', 'intlist')), (a[0] as Tensor)._h, cIL(a[1], "moveaxis", "source", 0), cIL(a[2], "moveaxis", "destination", 0)));
+  }
   const o = kwOf(a);
   switch (pick("moveaxis", SIGS_375, a, o)) {
     case 0: {
@@ -9606,6 +12212,13 @@ export function movedim(input: Tensor, source: Int, destination: Int): Tensor;
  */
 export function movedim(input: Tensor, source: readonly Int[], destination: readonly Int[]): Tensor;
 export function movedim(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_movedim__int >= 0 ? OP_movedim__int : (OP_movedim__int = lookup('aten::movedim', 'int')), (a[0] as Tensor)._h, cI(a[1], "movedim", "source"), cI(a[2], "movedim", "destination")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_movedim__intlist >= 0 ? OP_movedim__intlist : (OP_movedim__intlist = lookup('aten::movedim', 'intlist')), (a[0] as Tensor)._h, cIL(a[1], "movedim", "source", 0), cIL(a[2], "movedim", "destination", 0)));
+  }
   const o = kwOf(a);
   switch (pick("movedim", SIGS_376, a, o)) {
     case 0: {
@@ -9624,6 +12237,10 @@ export function movedim(...a: unknown[]): any {
  */
 export function msort(input: Tensor): Tensor;
 export function msort(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_msort >= 0 ? OP_msort : (OP_msort = lookup('aten::msort', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("msort", SIGS_377, a, o)) {
     case 0: {
@@ -9639,6 +12256,13 @@ export function msort(...a: unknown[]): any {
  */
 export function mul(input: Tensor, other: Tensor | Scalar): Tensor;
 export function mul(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_mul__Tensor >= 0 ? OP_mul__Tensor : (OP_mul__Tensor = lookup('aten::mul', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_mul__Scalar >= 0 ? OP_mul__Scalar : (OP_mul__Scalar = lookup('aten::mul', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "mul", "other")));
+  }
   const o = kwOf(a);
   switch (pick("mul", SIGS_378, a, o)) {
     case 0: {
@@ -9658,6 +12282,13 @@ export function mul(...a: unknown[]): any {
  */
 export function multinomial(input: Tensor, numSamples: Int, ...rest: [opts?: { replacement?: boolean; generator?: null }] | [replacement: boolean, opts?: { replacement?: boolean; generator?: null }]): Tensor;
 export function multinomial(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), (a[0] as Tensor)._h, cI(a[1], "multinomial", "numSamples")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), (a[0] as Tensor)._h, cI(a[1], "multinomial", "numSamples"), cB(a[2], "multinomial", "replacement")));
+  }
   const o = kwOf(a);
   switch (pick("multinomial", SIGS_379, a, o)) {
     case 0: {
@@ -9678,6 +12309,16 @@ export function multiply(input: Tensor, other: Tensor | Scalar): Tensor;
  */
 export function multiply(input: Tensor, other: Scalar): Tensor;
 export function multiply(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_multiply__Tensor >= 0 ? OP_multiply__Tensor : (OP_multiply__Tensor = lookup('aten::multiply', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "multiply", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "multiply", "other")));
+  }
   const o = kwOf(a);
   switch (pick("multiply", SIGS_380, a, o)) {
     case 0: {
@@ -9699,6 +12340,10 @@ export function multiply(...a: unknown[]): any {
  */
 export function mv(input: Tensor, vec: Tensor): Tensor;
 export function mv(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_mv >= 0 ? OP_mv : (OP_mv = lookup('aten::mv', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("mv", SIGS_381, a, o)) {
     case 0: {
@@ -9714,6 +12359,10 @@ export function mv(...a: unknown[]): any {
  */
 export function mvlgamma(input: Tensor, p: Int): Tensor;
 export function mvlgamma(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_mvlgamma >= 0 ? OP_mvlgamma : (OP_mvlgamma = lookup('aten::mvlgamma', '')), (a[0] as Tensor)._h, cI(a[1], "mvlgamma", "p")));
+  }
   const o = kwOf(a);
   switch (pick("mvlgamma", SIGS_382, a, o)) {
     case 0: {
@@ -9730,6 +12379,19 @@ export function mvlgamma(...a: unknown[]): any {
  */
 export function nanToNum(input: Tensor, ...rest: [opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, neginf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }]): Tensor;
 export function nanToNum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(15, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum", "nan")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(15, a[1]) && fits(15, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum", "nan"), cFO(a[2], "nanToNum", "posinf")));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(15, a[1]) && fits(15, a[2]) && fits(15, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum", "nan"), cFO(a[2], "nanToNum", "posinf"), cFO(a[3], "nanToNum", "neginf")));
+  }
   const o = kwOf(a);
   switch (pick("nanToNum", SIGS_383, a, o)) {
     case 0: {
@@ -9746,6 +12408,23 @@ export function nanToNum(...a: unknown[]): any {
  */
 export function nanToNum_(input: Tensor, ...rest: [opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }] | [nan: number | null, posinf: number | null, neginf: number | null, opts?: { nan?: number | null; posinf?: number | null; neginf?: number | null }]): Tensor;
 export function nanToNum_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && fits(15, a[1])) {
+    native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum_", "nan"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && fits(15, a[1]) && fits(15, a[2])) {
+    native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum_", "nan"), cFO(a[2], "nanToNum_", "posinf"));
+    return a[0] as Tensor;
+  }
+  if (n === 4 && isTensor(a[0]) && fits(15, a[1]) && fits(15, a[2]) && fits(15, a[3])) {
+    native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum_", "nan"), cFO(a[2], "nanToNum_", "posinf"), cFO(a[3], "nanToNum_", "neginf"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("nanToNum_", SIGS_384, a, o)) {
     case 0: {
@@ -9763,6 +12442,16 @@ export function nanToNum_(...a: unknown[]): any {
  */
 export function nanmean(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, keepdim: boolean, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }]): Tensor;
 export function nanmean(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), (a[0] as Tensor)._h, cILO(a[1], "nanmean", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), (a[0] as Tensor)._h, cILO(a[1], "nanmean", "dim", 1), cB(a[2], "nanmean", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("nanmean", SIGS_385, a, o)) {
     case 0: {
@@ -9784,6 +12473,16 @@ export function nanmedian(input: Tensor): Tensor;
  */
 export function nanmedian(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): ValuesIndices;
 export function nanmedian(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nanmedian >= 0 ? OP_nanmedian : (OP_nanmedian = lookup('aten::nanmedian', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), (a[0] as Tensor)._h, cI(a[1], "nanmedian", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), (a[0] as Tensor)._h, cI(a[1], "nanmedian", "dim"), cB(a[2], "nanmedian", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("nanmedian", SIGS_386, a, o)) {
     case 0: {
@@ -9809,6 +12508,25 @@ export function nanquantile(input: Tensor, q: Tensor, ...rest: [opts?: { dim?: I
  */
 export function nanquantile(input: Tensor, q: number, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }]): Tensor;
 export function nanquantile(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "nanquantile", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "nanquantile", "dim"), cB(a[3], "nanquantile", "keepdim")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "nanquantile", "q")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "nanquantile", "q"), cIO(a[2], "nanquantile", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && fits(9, a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "nanquantile", "q"), cIO(a[2], "nanquantile", "dim"), cB(a[3], "nanquantile", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("nanquantile", SIGS_387, a, o)) {
     case 0: {
@@ -9828,6 +12546,16 @@ export function nanquantile(...a: unknown[]): any {
  */
 export function nansum(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }] | [dim: Int | readonly Int[] | null, keepdim: boolean, opts?: { dim?: Int | readonly Int[] | null; keepdim?: boolean; dtype?: DType | null }]): Tensor;
 export function nansum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), (a[0] as Tensor)._h, cILO(a[1], "nansum", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), (a[0] as Tensor)._h, cILO(a[1], "nansum", "dim", 1), cB(a[2], "nansum", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("nansum", SIGS_388, a, o)) {
     case 0: {
@@ -9848,6 +12576,13 @@ export function narrow(input: Tensor, dim: Int, start: Tensor, length: Int): Ten
  */
 export function narrow(input: Tensor, dim: Int, start: Int, length: Int): Tensor;
 export function narrow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_narrow__Tensor >= 0 ? OP_narrow__Tensor : (OP_narrow__Tensor = lookup('aten::narrow', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "narrow", "dim"), (a[2] as Tensor)._h, cI(a[3], "narrow", "length")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_narrow >= 0 ? OP_narrow : (OP_narrow = lookup('aten::narrow', '')), (a[0] as Tensor)._h, cI(a[1], "narrow", "dim"), cI(a[2], "narrow", "start"), cI(a[3], "narrow", "length")));
+  }
   const o = kwOf(a);
   switch (pick("narrow", SIGS_389, a, o)) {
     case 0: {
@@ -9866,6 +12601,10 @@ export function narrow(...a: unknown[]): any {
  */
 export function narrowCopy(input: Tensor, dim: Int, start: Int, length: Int): Tensor;
 export function narrowCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_narrow_copy >= 0 ? OP_narrow_copy : (OP_narrow_copy = lookup('aten::narrow_copy', '')), (a[0] as Tensor)._h, cI(a[1], "narrowCopy", "dim"), cI(a[2], "narrowCopy", "start"), cI(a[3], "narrowCopy", "length")));
+  }
   const o = kwOf(a);
   switch (pick("narrowCopy", SIGS_390, a, o)) {
     case 0: {
@@ -9881,6 +12620,10 @@ export function narrowCopy(...a: unknown[]): any {
  */
 export function nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number): readonly [Tensor, Tensor, Tensor];
 export function nativeBatchNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_batch_norm >= 0 ? OP_native_batch_norm : (OP_native_batch_norm = lookup('aten::native_batch_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "nativeBatchNorm", "weight"), cTO(a[2], "nativeBatchNorm", "bias"), cTO(a[3], "nativeBatchNorm", "runningMean"), cTO(a[4], "nativeBatchNorm", "runningVar"), cB(a[5], "nativeBatchNorm", "training"), cF(a[6], "nativeBatchNorm", "momentum"), cF(a[7], "nativeBatchNorm", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("nativeBatchNorm", SIGS_391, a, o)) {
     case 0: {
@@ -9896,6 +12639,10 @@ export function nativeBatchNorm(...a: unknown[]): any {
  */
 export function nativeChannelShuffle(input: Tensor, groups: Int): Tensor;
 export function nativeChannelShuffle(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "nativeChannelShuffle", "groups")));
+  }
   const o = kwOf(a);
   switch (pick("nativeChannelShuffle", SIGS_392, a, o)) {
     case 0: {
@@ -9911,6 +12658,10 @@ export function nativeChannelShuffle(...a: unknown[]): any {
  */
 export function nativeDropout(input: Tensor, p: number, train: boolean | null): readonly [Tensor, Tensor];
 export function nativeDropout(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (a[2] === null || typeof a[2] === 'boolean')) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_native_dropout >= 0 ? OP_native_dropout : (OP_native_dropout = lookup('aten::native_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "nativeDropout", "p"), cBO(a[2], "nativeDropout", "train")));
+  }
   const o = kwOf(a);
   switch (pick("nativeDropout", SIGS_393, a, o)) {
     case 0: {
@@ -9926,6 +12677,10 @@ export function nativeDropout(...a: unknown[]): any {
  */
 export function nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: Int, C: Int, HxW: Int, group: Int, eps: number): readonly [Tensor, Tensor, Tensor];
 export function nativeGroupNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' ? Number.isInteger(a[6]) : fits(8, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_group_norm >= 0 ? OP_native_group_norm : (OP_native_group_norm = lookup('aten::native_group_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "nativeGroupNorm", "weight"), cTO(a[2], "nativeGroupNorm", "bias"), cI(a[3], "nativeGroupNorm", "N"), cI(a[4], "nativeGroupNorm", "C"), cI(a[5], "nativeGroupNorm", "HxW"), cI(a[6], "nativeGroupNorm", "group"), cF(a[7], "nativeGroupNorm", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("nativeGroupNorm", SIGS_394, a, o)) {
     case 0: {
@@ -9941,6 +12696,10 @@ export function nativeGroupNorm(...a: unknown[]): any {
  */
 export function nativeLayerNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null, bias: Tensor | null, eps: number): readonly [Tensor, Tensor, Tensor];
 export function nativeLayerNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_layer_norm >= 0 ? OP_native_layer_norm : (OP_native_layer_norm = lookup('aten::native_layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "nativeLayerNorm", "normalizedShape", 0), cTO(a[2], "nativeLayerNorm", "weight"), cTO(a[3], "nativeLayerNorm", "bias"), cF(a[4], "nativeLayerNorm", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("nativeLayerNorm", SIGS_395, a, o)) {
     case 0: {
@@ -9962,6 +12721,16 @@ export function nativeNorm(input: Tensor, ...rest: [opts?: { p?: Scalar }] | [p:
  */
 export function nativeNorm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, dtype: DType | null): Tensor;
 export function nativeNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_native_norm >= 0 ? OP_native_norm : (OP_native_norm = lookup('aten::native_norm', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_native_norm >= 0 ? OP_native_norm : (OP_native_norm = lookup('aten::native_norm', '')), (a[0] as Tensor)._h, cS(a[1], "nativeNorm", "p")));
+  }
+  if (n === 5 && isTensor(a[0]) && fits(7, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && typeof a[3] === 'boolean' && fits(24, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_native_norm__ScalarOpt_dim_dtype >= 0 ? OP_native_norm__ScalarOpt_dim_dtype : (OP_native_norm__ScalarOpt_dim_dtype = lookup('aten::native_norm', 'ScalarOpt_dim_dtype')), (a[0] as Tensor)._h, cSO(a[1], "nativeNorm", "p"), cIL(a[2], "nativeNorm", "dim", 1), cB(a[3], "nativeNorm", "keepdim"), cDTO(a[4], "nativeNorm", "dtype")));
+  }
   const o = kwOf(a);
   switch (pick("nativeNorm", SIGS_396, a, o)) {
     case 0: {
@@ -9985,6 +12754,13 @@ export function ne(input: Tensor, other: Tensor): Tensor;
  */
 export function ne(input: Tensor, other: Scalar): Tensor;
 export function ne(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_ne__Tensor >= 0 ? OP_ne__Tensor : (OP_ne__Tensor = lookup('aten::ne', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_ne__Scalar >= 0 ? OP_ne__Scalar : (OP_ne__Scalar = lookup('aten::ne', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "ne", "other")));
+  }
   const o = kwOf(a);
   switch (pick("ne", SIGS_397, a, o)) {
     case 0: {
@@ -10003,6 +12779,10 @@ export function ne(...a: unknown[]): any {
  */
 export function neg(input: Tensor): Tensor;
 export function neg(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_neg >= 0 ? OP_neg : (OP_neg = lookup('aten::neg', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("neg", SIGS_398, a, o)) {
     case 0: {
@@ -10018,6 +12798,11 @@ export function neg(...a: unknown[]): any {
  */
 export function neg_(input: Tensor): Tensor;
 export function neg_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_neg_ >= 0 ? OP_neg_ : (OP_neg_ = lookup('aten::neg_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("neg_", SIGS_399, a, o)) {
     case 0: {
@@ -10034,6 +12819,10 @@ export function neg_(...a: unknown[]): any {
  */
 export function negative(input: Tensor): Tensor;
 export function negative(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_negative >= 0 ? OP_negative : (OP_negative = lookup('aten::negative', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("negative", SIGS_400, a, o)) {
     case 0: {
@@ -10049,6 +12838,11 @@ export function negative(...a: unknown[]): any {
  */
 export function negative_(input: Tensor): Tensor;
 export function negative_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_negative_ >= 0 ? OP_negative_ : (OP_negative_ = lookup('aten::negative_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("negative_", SIGS_401, a, o)) {
     case 0: {
@@ -10065,6 +12859,10 @@ export function negative_(...a: unknown[]): any {
  */
 export function nextafter(input: Tensor, other: Tensor): Tensor;
 export function nextafter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_nextafter >= 0 ? OP_nextafter : (OP_nextafter = lookup('aten::nextafter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("nextafter", SIGS_402, a, o)) {
     case 0: {
@@ -10080,6 +12878,10 @@ export function nextafter(...a: unknown[]): any {
  */
 export function nonzero(input: Tensor): Tensor;
 export function nonzero(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("nonzero", SIGS_403, a, o)) {
     case 0: {
@@ -10096,6 +12898,7 @@ export function nonzero(...a: unknown[]): any {
  */
 export function nonzeroStatic(input: Tensor, opts: { size: Int; fillValue?: Int }): Tensor;
 export function nonzeroStatic(...a: unknown[]): any {
+  const n = a.length;
   const o = kwOf(a);
   switch (pick("nonzeroStatic", SIGS_404, a, o)) {
     case 0: {
@@ -10130,6 +12933,19 @@ export function norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[],
  */
 export function norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function norm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "norm", "p")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), (a[0] as Tensor)._h, cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1)));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(7, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), (a[0] as Tensor)._h, cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1), cB(a[3], "norm", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("norm", SIGS_405, a, o)) {
     case 0: {
@@ -10155,6 +12971,16 @@ export function norm(...a: unknown[]): any {
  */
 export function normExceptDim(v: Tensor, ...rest: [opts?: { pow?: Int; dim?: Int }] | [pow: Int, opts?: { pow?: Int; dim?: Int }] | [pow: Int, dim: Int, opts?: { pow?: Int; dim?: Int }]): Tensor;
 export function normExceptDim(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_norm_except_dim >= 0 ? OP_norm_except_dim : (OP_norm_except_dim = lookup('aten::norm_except_dim', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_norm_except_dim >= 0 ? OP_norm_except_dim : (OP_norm_except_dim = lookup('aten::norm_except_dim', '')), (a[0] as Tensor)._h, cI(a[1], "normExceptDim", "pow")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_norm_except_dim >= 0 ? OP_norm_except_dim : (OP_norm_except_dim = lookup('aten::norm_except_dim', '')), (a[0] as Tensor)._h, cI(a[1], "normExceptDim", "pow"), cI(a[2], "normExceptDim", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("normExceptDim", SIGS_406, a, o)) {
     case 0: {
@@ -10189,6 +13015,22 @@ export function normal(mean: number, std: Tensor, opts?: { generator?: null }): 
  */
 export function normal(mean: number, std: number, size: readonly Int[], opts?: { generator?: null; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
 export function normal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_normal__Tensor_Tensor >= 0 ? OP_normal__Tensor_Tensor : (OP_normal__Tensor_Tensor = lookup('aten::normal', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_normal__Tensor_float >= 0 ? OP_normal__Tensor_float : (OP_normal__Tensor_float = lookup('aten::normal', 'Tensor_float')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_normal__Tensor_float >= 0 ? OP_normal__Tensor_float : (OP_normal__Tensor_float = lookup('aten::normal', 'Tensor_float')), (a[0] as Tensor)._h, cF(a[1], "normal", "std")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(14, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_normal__float_Tensor >= 0 ? OP_normal__float_Tensor : (OP_normal__float_Tensor = lookup('aten::normal', 'float_Tensor')), cF(a[0], "normal", "mean"), (a[1] as Tensor)._h));
+  }
+  if (n === 3 && (typeof a[0] === 'number' || fits(14, a[0])) && (typeof a[1] === 'number' || fits(14, a[1])) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_normal__float_float >= 0 ? OP_normal__float_float : (OP_normal__float_float = lookup('aten::normal', 'float_float')), cF(a[0], "normal", "mean"), cF(a[1], "normal", "std"), cIL(a[2], "normal", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("normal", SIGS_407, a, o)) {
     case 0: {
@@ -10220,6 +13062,13 @@ export function notEqual(input: Tensor, other: Tensor): Tensor;
  */
 export function notEqual(input: Tensor, other: Scalar): Tensor;
 export function notEqual(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_not_equal__Tensor >= 0 ? OP_not_equal__Tensor : (OP_not_equal__Tensor = lookup('aten::not_equal', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "notEqual", "other")));
+  }
   const o = kwOf(a);
   switch (pick("notEqual", SIGS_408, a, o)) {
     case 0: {
@@ -10245,6 +13094,19 @@ export function nuclearNorm(input: Tensor, dim: Int | readonly Int[], ...rest: [
  */
 export function nuclearNorm(input: Tensor, ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
 export function nuclearNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_nuclear_norm__dim >= 0 ? OP_nuclear_norm__dim : (OP_nuclear_norm__dim = lookup('aten::nuclear_norm', 'dim')), (a[0] as Tensor)._h, cIL(a[1], "nuclearNorm", "dim", 2)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nuclear_norm__dim >= 0 ? OP_nuclear_norm__dim : (OP_nuclear_norm__dim = lookup('aten::nuclear_norm', 'dim')), (a[0] as Tensor)._h, cIL(a[1], "nuclearNorm", "dim", 2), cB(a[2], "nuclearNorm", "keepdim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nuclear_norm >= 0 ? OP_nuclear_norm : (OP_nuclear_norm = lookup('aten::nuclear_norm', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_nuclear_norm >= 0 ? OP_nuclear_norm : (OP_nuclear_norm = lookup('aten::nuclear_norm', '')), (a[0] as Tensor)._h, cB(a[1], "nuclearNorm", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("nuclearNorm", SIGS_409, a, o)) {
     case 0: {
@@ -10263,6 +13125,10 @@ export function nuclearNorm(...a: unknown[]): any {
  */
 export function numel(input: Tensor): number;
 export function numel(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_numel >= 0 ? OP_numel : (OP_numel = lookup('aten::numel', '')), (a[0] as Tensor)._h) as number;
+  }
   const o = kwOf(a);
   switch (pick("numel", SIGS_410, a, o)) {
     case 0: {
@@ -10278,6 +13144,10 @@ export function numel(...a: unknown[]): any {
  */
 export function orgqr(input: Tensor, input2: Tensor): Tensor;
 export function orgqr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("orgqr", SIGS_411, a, o)) {
     case 0: {
@@ -10294,6 +13164,16 @@ export function orgqr(...a: unknown[]): any {
  */
 export function ormqr(input: Tensor, input2: Tensor, input3: Tensor, ...rest: [opts?: { left?: boolean; transpose?: boolean }] | [left: boolean, opts?: { left?: boolean; transpose?: boolean }] | [left: boolean, transpose: boolean, opts?: { left?: boolean; transpose?: boolean }]): Tensor;
 export function ormqr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "ormqr", "left")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean' && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "ormqr", "left"), cB(a[4], "ormqr", "transpose")));
+  }
   const o = kwOf(a);
   switch (pick("ormqr", SIGS_412, a, o)) {
     case 0: {
@@ -10309,6 +13189,10 @@ export function ormqr(...a: unknown[]): any {
  */
 export function outer(input: Tensor, vec2: Tensor): Tensor;
 export function outer(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("outer", SIGS_413, a, o)) {
     case 0: {
@@ -10325,6 +13209,19 @@ export function outer(...a: unknown[]): any {
  */
 export function pairwiseDistance(x1: Tensor, x2: Tensor, ...rest: [opts?: { p?: number; eps?: number; keepdim?: boolean }] | [p: number, opts?: { p?: number; eps?: number; keepdim?: boolean }] | [p: number, eps: number, opts?: { p?: number; eps?: number; keepdim?: boolean }] | [p: number, eps: number, keepdim: boolean, opts?: { p?: number; eps?: number; keepdim?: boolean }]): Tensor;
 export function pairwiseDistance(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p"), cF(a[3], "pairwiseDistance", "eps")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' || fits(14, a[3])) && typeof a[4] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p"), cF(a[3], "pairwiseDistance", "eps"), cB(a[4], "pairwiseDistance", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("pairwiseDistance", SIGS_414, a, o)) {
     case 0: {
@@ -10341,6 +13238,13 @@ export function pairwiseDistance(...a: unknown[]): any {
  */
 export function pdist(input: Tensor, ...rest: [opts?: { p?: number }] | [p: number, opts?: { p?: number }]): Tensor;
 export function pdist(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), (a[0] as Tensor)._h, cF(a[1], "pdist", "p")));
+  }
   const o = kwOf(a);
   switch (pick("pdist", SIGS_415, a, o)) {
     case 0: {
@@ -10356,6 +13260,10 @@ export function pdist(...a: unknown[]): any {
  */
 export function permute(input: Tensor, dims: readonly Int[]): Tensor;
 export function permute(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), (a[0] as Tensor)._h, cIL(a[1], "permute", "dims", 0)));
+  }
   const o = kwOf(a);
   switch (pick("permute", SIGS_416, a, o)) {
     case 0: {
@@ -10371,6 +13279,10 @@ export function permute(...a: unknown[]): any {
  */
 export function permuteCopy(input: Tensor, dims: readonly Int[]): Tensor;
 export function permuteCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_permute_copy >= 0 ? OP_permute_copy : (OP_permute_copy = lookup('aten::permute_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "permuteCopy", "dims", 0)));
+  }
   const o = kwOf(a);
   switch (pick("permuteCopy", SIGS_417, a, o)) {
     case 0: {
@@ -10387,6 +13299,13 @@ export function permuteCopy(...a: unknown[]): any {
  */
 export function pinverse(input: Tensor, ...rest: [opts?: { rcond?: number }] | [rcond: number, opts?: { rcond?: number }]): Tensor;
 export function pinverse(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), (a[0] as Tensor)._h, cF(a[1], "pinverse", "rcond")));
+  }
   const o = kwOf(a);
   switch (pick("pinverse", SIGS_418, a, o)) {
     case 0: {
@@ -10402,6 +13321,10 @@ export function pinverse(...a: unknown[]): any {
  */
 export function pixelShuffle(input: Tensor, upscaleFactor: Int): Tensor;
 export function pixelShuffle(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelShuffle", "upscaleFactor")));
+  }
   const o = kwOf(a);
   switch (pick("pixelShuffle", SIGS_419, a, o)) {
     case 0: {
@@ -10417,6 +13340,10 @@ export function pixelShuffle(...a: unknown[]): any {
  */
 export function pixelUnshuffle(input: Tensor, downscaleFactor: Int): Tensor;
 export function pixelUnshuffle(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelUnshuffle", "downscaleFactor")));
+  }
   const o = kwOf(a);
   switch (pick("pixelUnshuffle", SIGS_420, a, o)) {
     case 0: {
@@ -10433,6 +13360,13 @@ export function pixelUnshuffle(...a: unknown[]): any {
  */
 export function poisson(input: Tensor, ...rest: [opts?: { generator?: null }] | [generator: null, opts?: { generator?: null }]): Tensor;
 export function poisson(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_poisson >= 0 ? OP_poisson : (OP_poisson = lookup('aten::poisson', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(29, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_poisson >= 0 ? OP_poisson : (OP_poisson = lookup('aten::poisson', '')), (a[0] as Tensor)._h, cGen(a[1], "poisson", "generator")));
+  }
   const o = kwOf(a);
   switch (pick("poisson", SIGS_421, a, o)) {
     case 0: {
@@ -10448,6 +13382,10 @@ export function poisson(...a: unknown[]): any {
  */
 export function poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: Int): Tensor;
 export function poissonNllLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean' && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_poisson_nll_loss >= 0 ? OP_poisson_nll_loss : (OP_poisson_nll_loss = lookup('aten::poisson_nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "poissonNllLoss", "logInput"), cB(a[3], "poissonNllLoss", "full"), cF(a[4], "poissonNllLoss", "eps"), cI(a[5], "poissonNllLoss", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("poissonNllLoss", SIGS_422, a, o)) {
     case 0: {
@@ -10463,6 +13401,10 @@ export function poissonNllLoss(...a: unknown[]): any {
  */
 export function polar(abs: Tensor, angle: Tensor): Tensor;
 export function polar(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_polar >= 0 ? OP_polar : (OP_polar = lookup('aten::polar', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("polar", SIGS_423, a, o)) {
     case 0: {
@@ -10478,6 +13420,10 @@ export function polar(...a: unknown[]): any {
  */
 export function polygamma(n: Int, input: Tensor): Tensor;
 export function polygamma(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("polygamma", SIGS_424, a, o)) {
     case 0: {
@@ -10493,6 +13439,10 @@ export function polygamma(...a: unknown[]): any {
  */
 export function positive(input: Tensor): Tensor;
 export function positive(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("positive", SIGS_425, a, o)) {
     case 0: {
@@ -10518,6 +13468,16 @@ export function pow(input: Scalar, exponent: Tensor): Tensor;
  */
 export function pow(input: Tensor, exponent: Scalar): Tensor;
 export function pow(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_pow__Tensor_Tensor >= 0 ? OP_pow__Tensor_Tensor : (OP_pow__Tensor_Tensor = lookup('aten::pow', 'Tensor_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_pow__Scalar >= 0 ? OP_pow__Scalar : (OP_pow__Scalar = lookup('aten::pow', 'Scalar')), cS(a[0], "pow", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "pow", "exponent")));
+  }
   const o = kwOf(a);
   switch (pick("pow", SIGS_426, a, o)) {
     case 0: {
@@ -10539,6 +13499,10 @@ export function pow(...a: unknown[]): any {
  */
 export function prelu(input: Tensor, weight: Tensor): Tensor;
 export function prelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("prelu", SIGS_427, a, o)) {
     case 0: {
@@ -10561,6 +13525,16 @@ export function prod(input: Tensor, opts?: { dtype?: DType | null }): Tensor;
  */
 export function prod(input: Tensor, dim: Int, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
 export function prod(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_prod >= 0 ? OP_prod : (OP_prod = lookup('aten::prod', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), (a[0] as Tensor)._h, cI(a[1], "prod", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), (a[0] as Tensor)._h, cI(a[1], "prod", "dim"), cB(a[2], "prod", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("prod", SIGS_428, a, o)) {
     case 0: {
@@ -10579,6 +13553,10 @@ export function prod(...a: unknown[]): any {
  */
 export function promoteTypes(type1: DType, type2: DType): DType;
 export function promoteTypes(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && fits(23, a[0]) && fits(23, a[1])) {
+    return dtypeResult(native.callOp(OP_promote_types >= 0 ? OP_promote_types : (OP_promote_types = lookup('aten::promote_types', '')), cDT(a[0], "promoteTypes", "type1"), cDT(a[1], "promoteTypes", "type2")));
+  }
   const o = kwOf(a);
   switch (pick("promoteTypes", SIGS_429, a, o)) {
     case 0: {
@@ -10595,6 +13573,13 @@ export function promoteTypes(...a: unknown[]): any {
  */
 export function put(input: Tensor, index: Tensor, source: Tensor, ...rest: [opts?: { accumulate?: boolean }] | [accumulate: boolean, opts?: { accumulate?: boolean }]): Tensor;
 export function put(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "put", "accumulate")));
+  }
   const o = kwOf(a);
   switch (pick("put", SIGS_430, a, o)) {
     case 0: {
@@ -10610,6 +13595,10 @@ export function put(...a: unknown[]): any {
  */
 export function qPerChannelAxis(input: Tensor): number;
 export function qPerChannelAxis(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), (a[0] as Tensor)._h) as number;
+  }
   const o = kwOf(a);
   switch (pick("qPerChannelAxis", SIGS_431, a, o)) {
     case 0: {
@@ -10625,6 +13614,10 @@ export function qPerChannelAxis(...a: unknown[]): any {
  */
 export function qPerChannelScales(input: Tensor): Tensor;
 export function qPerChannelScales(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("qPerChannelScales", SIGS_432, a, o)) {
     case 0: {
@@ -10640,6 +13633,10 @@ export function qPerChannelScales(...a: unknown[]): any {
  */
 export function qPerChannelZeroPoints(input: Tensor): Tensor;
 export function qPerChannelZeroPoints(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("qPerChannelZeroPoints", SIGS_433, a, o)) {
     case 0: {
@@ -10655,6 +13652,10 @@ export function qPerChannelZeroPoints(...a: unknown[]): any {
  */
 export function qScale(input: Tensor): number;
 export function qScale(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), (a[0] as Tensor)._h) as number;
+  }
   const o = kwOf(a);
   switch (pick("qScale", SIGS_434, a, o)) {
     case 0: {
@@ -10670,6 +13671,10 @@ export function qScale(...a: unknown[]): any {
  */
 export function qZeroPoint(input: Tensor): number;
 export function qZeroPoint(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), (a[0] as Tensor)._h) as number;
+  }
   const o = kwOf(a);
   switch (pick("qZeroPoint", SIGS_435, a, o)) {
     case 0: {
@@ -10686,6 +13691,13 @@ export function qZeroPoint(...a: unknown[]): any {
  */
 export function qr(input: Tensor, ...rest: [opts?: { some?: boolean }] | [some: boolean, opts?: { some?: boolean }]): readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor };
 export function qr(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), (a[0] as Tensor)._h, cB(a[1], "qr", "some")));
+  }
   const o = kwOf(a);
   switch (pick("qr", SIGS_436, a, o)) {
     case 0: {
@@ -10708,6 +13720,25 @@ export function quantile(input: Tensor, q: Tensor, ...rest: [opts?: { dim?: Int 
  */
 export function quantile(input: Tensor, q: number, ...rest: [opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }] | [dim: Int | null, keepdim: boolean, opts?: { dim?: Int | null; keepdim?: boolean; interpolation?: string }]): Tensor;
 export function quantile(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "quantile", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "quantile", "dim"), cB(a[3], "quantile", "keepdim")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "quantile", "q")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "quantile", "q"), cIO(a[2], "quantile", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && fits(9, a[2]) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "quantile", "q"), cIO(a[2], "quantile", "dim"), cB(a[3], "quantile", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("quantile", SIGS_437, a, o)) {
     case 0: {
@@ -10726,6 +13757,10 @@ export function quantile(...a: unknown[]): any {
  */
 export function quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Tensor, axis: Int, dtype: DType): Tensor;
 export function quantizePerChannel(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3])) && fits(23, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_quantize_per_channel >= 0 ? OP_quantize_per_channel : (OP_quantize_per_channel = lookup('aten::quantize_per_channel', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "quantizePerChannel", "axis"), cDT(a[4], "quantizePerChannel", "dtype")));
+  }
   const o = kwOf(a);
   switch (pick("quantizePerChannel", SIGS_438, a, o)) {
     case 0: {
@@ -10751,6 +13786,16 @@ export function quantizePerTensor(input: Tensor, scale: number, zeroPoint: Int, 
  */
 export function quantizePerTensor(tensors: readonly Tensor[], scales: Tensor, zeroPoints: Tensor, dtype: DType): Tensor[];
 export function quantizePerTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(23, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_quantize_per_tensor__tensor_qparams >= 0 ? OP_quantize_per_tensor__tensor_qparams : (OP_quantize_per_tensor__tensor_qparams = lookup('aten::quantize_per_tensor', 'tensor_qparams')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cDT(a[3], "quantizePerTensor", "dtype")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(23, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_quantize_per_tensor >= 0 ? OP_quantize_per_tensor : (OP_quantize_per_tensor = lookup('aten::quantize_per_tensor', '')), (a[0] as Tensor)._h, cF(a[1], "quantizePerTensor", "scale"), cI(a[2], "quantizePerTensor", "zeroPoint"), cDT(a[3], "quantizePerTensor", "dtype")));
+  }
+  if (n === 4 && fits(4, a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(23, a[3])) {
+    return wrapList<Tensor>(native.callOp(OP_quantize_per_tensor__tensors >= 0 ? OP_quantize_per_tensor__tensors : (OP_quantize_per_tensor__tensors = lookup('aten::quantize_per_tensor', 'tensors')), cTL(a[0], "quantizePerTensor", "tensors"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cDT(a[3], "quantizePerTensor", "dtype")));
+  }
   const o = kwOf(a);
   switch (pick("quantizePerTensor", SIGS_439, a, o)) {
     case 0: {
@@ -10772,6 +13817,10 @@ export function quantizePerTensor(...a: unknown[]): any {
  */
 export function quantizePerTensorDynamic(input: Tensor, dtype: DType, reduceRange: boolean): Tensor;
 export function quantizePerTensorDynamic(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(23, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantize_per_tensor_dynamic >= 0 ? OP_quantize_per_tensor_dynamic : (OP_quantize_per_tensor_dynamic = lookup('aten::quantize_per_tensor_dynamic', '')), (a[0] as Tensor)._h, cDT(a[1], "quantizePerTensorDynamic", "dtype"), cB(a[2], "quantizePerTensorDynamic", "reduceRange")));
+  }
   const o = kwOf(a);
   switch (pick("quantizePerTensorDynamic", SIGS_440, a, o)) {
     case 0: {
@@ -10787,6 +13836,10 @@ export function quantizePerTensorDynamic(...a: unknown[]): any {
  */
 export function quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, outputScale: number, outputZeroPoint: Int): Tensor;
 export function quantizedBatchNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 8 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && isTensor(a[3]) && isTensor(a[4]) && (typeof a[5] === 'number' || fits(14, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_batch_norm >= 0 ? OP_quantized_batch_norm : (OP_quantized_batch_norm = lookup('aten::quantized_batch_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "quantizedBatchNorm", "weight"), cTO(a[2], "quantizedBatchNorm", "bias"), (a[3] as Tensor)._h, (a[4] as Tensor)._h, cF(a[5], "quantizedBatchNorm", "eps"), cF(a[6], "quantizedBatchNorm", "outputScale"), cI(a[7], "quantizedBatchNorm", "outputZeroPoint")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedBatchNorm", SIGS_441, a, o)) {
     case 0: {
@@ -10802,6 +13855,10 @@ export function quantizedBatchNorm(...a: unknown[]): any {
  */
 export function quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
 export function quantizedGruCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 14 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && isTensor(a[7]) && isTensor(a[8]) && isTensor(a[9]) && (typeof a[10] === 'number' || fits(6, a[10])) && (typeof a[11] === 'number' || fits(6, a[11])) && (typeof a[12] === 'number' || fits(6, a[12])) && (typeof a[13] === 'number' || fits(6, a[13]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_gru_cell >= 0 ? OP_quantized_gru_cell : (OP_quantized_gru_cell = lookup('aten::quantized_gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedGruCell", "scaleIh"), cS(a[11], "quantizedGruCell", "scaleHh"), cS(a[12], "quantizedGruCell", "zeroPointIh"), cS(a[13], "quantizedGruCell", "zeroPointHh")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedGruCell", SIGS_442, a, o)) {
     case 0: {
@@ -10817,6 +13874,10 @@ export function quantizedGruCell(...a: unknown[]): any {
  */
 export function quantizedLstmCell(input: Tensor, hx: readonly Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): readonly [Tensor, Tensor];
 export function quantizedLstmCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 14 && isTensor(a[0]) && fits(4, a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && isTensor(a[7]) && isTensor(a[8]) && isTensor(a[9]) && (typeof a[10] === 'number' || fits(6, a[10])) && (typeof a[11] === 'number' || fits(6, a[11])) && (typeof a[12] === 'number' || fits(6, a[12])) && (typeof a[13] === 'number' || fits(6, a[13]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_quantized_lstm_cell >= 0 ? OP_quantized_lstm_cell : (OP_quantized_lstm_cell = lookup('aten::quantized_lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "quantizedLstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedLstmCell", "scaleIh"), cS(a[11], "quantizedLstmCell", "scaleHh"), cS(a[12], "quantizedLstmCell", "zeroPointIh"), cS(a[13], "quantizedLstmCell", "zeroPointHh")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedLstmCell", SIGS_443, a, o)) {
     case 0: {
@@ -10833,6 +13894,22 @@ export function quantizedLstmCell(...a: unknown[]): any {
  */
 export function quantizedMaxPool1d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function quantizedMaxPool1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL(a[2], "quantizedMaxPool1d", "stride", 1)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL(a[2], "quantizedMaxPool1d", "stride", 1), cIL(a[3], "quantizedMaxPool1d", "padding", 1)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL(a[2], "quantizedMaxPool1d", "stride", 1), cIL(a[3], "quantizedMaxPool1d", "padding", 1), cIL(a[4], "quantizedMaxPool1d", "dilation", 1)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL(a[2], "quantizedMaxPool1d", "stride", 1), cIL(a[3], "quantizedMaxPool1d", "padding", 1), cIL(a[4], "quantizedMaxPool1d", "dilation", 1), cB(a[5], "quantizedMaxPool1d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedMaxPool1d", SIGS_444, a, o)) {
     case 0: {
@@ -10849,6 +13926,22 @@ export function quantizedMaxPool1d(...a: unknown[]): any {
  */
 export function quantizedMaxPool2d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function quantizedMaxPool2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL(a[2], "quantizedMaxPool2d", "stride", 2)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL(a[2], "quantizedMaxPool2d", "stride", 2), cIL(a[3], "quantizedMaxPool2d", "padding", 2)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL(a[2], "quantizedMaxPool2d", "stride", 2), cIL(a[3], "quantizedMaxPool2d", "padding", 2), cIL(a[4], "quantizedMaxPool2d", "dilation", 2)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL(a[2], "quantizedMaxPool2d", "stride", 2), cIL(a[3], "quantizedMaxPool2d", "padding", 2), cIL(a[4], "quantizedMaxPool2d", "dilation", 2), cB(a[5], "quantizedMaxPool2d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedMaxPool2d", SIGS_445, a, o)) {
     case 0: {
@@ -10865,6 +13958,22 @@ export function quantizedMaxPool2d(...a: unknown[]): any {
  */
 export function quantizedMaxPool3d(input: Tensor, kernelSize: Int | readonly Int[], ...rest: [opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }] | [stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[], ceilMode: boolean, opts?: { stride?: Int | readonly Int[]; padding?: Int | readonly Int[]; dilation?: Int | readonly Int[]; ceilMode?: boolean }]): Tensor;
 export function quantizedMaxPool3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL(a[2], "quantizedMaxPool3d", "stride", 3)));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL(a[2], "quantizedMaxPool3d", "stride", 3), cIL(a[3], "quantizedMaxPool3d", "padding", 3)));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL(a[2], "quantizedMaxPool3d", "stride", 3), cIL(a[3], "quantizedMaxPool3d", "padding", 3), cIL(a[4], "quantizedMaxPool3d", "dilation", 3)));
+  }
+  if (n === 6 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(12, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(12, a[4])) && typeof a[5] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL(a[2], "quantizedMaxPool3d", "stride", 3), cIL(a[3], "quantizedMaxPool3d", "padding", 3), cIL(a[4], "quantizedMaxPool3d", "dilation", 3), cB(a[5], "quantizedMaxPool3d", "ceilMode")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedMaxPool3d", SIGS_446, a, o)) {
     case 0: {
@@ -10880,6 +13989,10 @@ export function quantizedMaxPool3d(...a: unknown[]): any {
  */
 export function quantizedRnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
 export function quantizedRnnReluCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 14 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && isTensor(a[7]) && isTensor(a[8]) && isTensor(a[9]) && (typeof a[10] === 'number' || fits(6, a[10])) && (typeof a[11] === 'number' || fits(6, a[11])) && (typeof a[12] === 'number' || fits(6, a[12])) && (typeof a[13] === 'number' || fits(6, a[13]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_rnn_relu_cell >= 0 ? OP_quantized_rnn_relu_cell : (OP_quantized_rnn_relu_cell = lookup('aten::quantized_rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedRnnReluCell", "scaleIh"), cS(a[11], "quantizedRnnReluCell", "scaleHh"), cS(a[12], "quantizedRnnReluCell", "zeroPointIh"), cS(a[13], "quantizedRnnReluCell", "zeroPointHh")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedRnnReluCell", SIGS_447, a, o)) {
     case 0: {
@@ -10895,6 +14008,10 @@ export function quantizedRnnReluCell(...a: unknown[]): any {
  */
 export function quantizedRnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar): Tensor;
 export function quantizedRnnTanhCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 14 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && isTensor(a[4]) && isTensor(a[5]) && isTensor(a[6]) && isTensor(a[7]) && isTensor(a[8]) && isTensor(a[9]) && (typeof a[10] === 'number' || fits(6, a[10])) && (typeof a[11] === 'number' || fits(6, a[11])) && (typeof a[12] === 'number' || fits(6, a[12])) && (typeof a[13] === 'number' || fits(6, a[13]))) {
+    return wrap<Tensor>(native.callOp(OP_quantized_rnn_tanh_cell >= 0 ? OP_quantized_rnn_tanh_cell : (OP_quantized_rnn_tanh_cell = lookup('aten::quantized_rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedRnnTanhCell", "scaleIh"), cS(a[11], "quantizedRnnTanhCell", "scaleHh"), cS(a[12], "quantizedRnnTanhCell", "zeroPointIh"), cS(a[13], "quantizedRnnTanhCell", "zeroPointHh")));
+  }
   const o = kwOf(a);
   switch (pick("quantizedRnnTanhCell", SIGS_448, a, o)) {
     case 0: {
@@ -10910,6 +14027,10 @@ export function quantizedRnnTanhCell(...a: unknown[]): any {
  */
 export function rad2deg(input: Tensor): Tensor;
 export function rad2deg(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("rad2deg", SIGS_449, a, o)) {
     case 0: {
@@ -10925,6 +14046,11 @@ export function rad2deg(...a: unknown[]): any {
  */
 export function rad2deg_(input: Tensor): Tensor;
 export function rad2deg_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_rad2deg_ >= 0 ? OP_rad2deg_ : (OP_rad2deg_ = lookup('aten::rad2deg_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("rad2deg_", SIGS_450, a, o)) {
     case 0: {
@@ -10948,6 +14074,16 @@ export function range(start: Scalar, end: Scalar, opts?: { dtype?: DType | null;
  */
 export function range(start: Scalar, end: Scalar, ...rest: [opts?: { step?: Scalar; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [step: Scalar, opts?: { step?: Scalar; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function range(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_range >= 0 ? OP_range : (OP_range = lookup('aten::range', '')), cS(a[0], "range", "start"), cS(a[1], "range", "end")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_range__step >= 0 ? OP_range__step : (OP_range__step = lookup('aten::range', 'step')), cS(a[0], "range", "start"), cS(a[1], "range", "end")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_range__step >= 0 ? OP_range__step : (OP_range__step = lookup('aten::range', 'step')), cS(a[0], "range", "start"), cS(a[1], "range", "end"), cS(a[2], "range", "step")));
+  }
   const o = kwOf(a);
   switch (pick("range", SIGS_451, a, o)) {
     case 0: {
@@ -10970,6 +14106,10 @@ export function range(...a: unknown[]): any {
  */
 export function ravel(input: Tensor): Tensor;
 export function ravel(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("ravel", SIGS_452, a, o)) {
     case 0: {
@@ -10985,6 +14125,10 @@ export function ravel(...a: unknown[]): any {
  */
 export function real(input: Tensor): Tensor;
 export function real(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_real >= 0 ? OP_real : (OP_real = lookup('aten::real', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("real", SIGS_453, a, o)) {
     case 0: {
@@ -11000,6 +14144,10 @@ export function real(...a: unknown[]): any {
  */
 export function reciprocal(input: Tensor): Tensor;
 export function reciprocal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("reciprocal", SIGS_454, a, o)) {
     case 0: {
@@ -11015,6 +14163,11 @@ export function reciprocal(...a: unknown[]): any {
  */
 export function reciprocal_(input: Tensor): Tensor;
 export function reciprocal_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_reciprocal_ >= 0 ? OP_reciprocal_ : (OP_reciprocal_ = lookup('aten::reciprocal_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("reciprocal_", SIGS_455, a, o)) {
     case 0: {
@@ -11031,6 +14184,10 @@ export function reciprocal_(...a: unknown[]): any {
  */
 export function relu(input: Tensor): Tensor;
 export function relu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("relu", SIGS_456, a, o)) {
     case 0: {
@@ -11046,6 +14203,11 @@ export function relu(...a: unknown[]): any {
  */
 export function relu_(input: Tensor): Tensor;
 export function relu_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("relu_", SIGS_457, a, o)) {
     case 0: {
@@ -11072,6 +14234,16 @@ export function remainder(input: Scalar, other: Tensor): Tensor;
  */
 export function remainder(input: Tensor, other: Scalar): Tensor;
 export function remainder(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_remainder__Tensor >= 0 ? OP_remainder__Tensor : (OP_remainder__Tensor = lookup('aten::remainder', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_remainder__Scalar_Tensor >= 0 ? OP_remainder__Scalar_Tensor : (OP_remainder__Scalar_Tensor = lookup('aten::remainder', 'Scalar_Tensor')), cS(a[0], "remainder", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "remainder", "other")));
+  }
   const o = kwOf(a);
   switch (pick("remainder", SIGS_458, a, o)) {
     case 0: {
@@ -11093,6 +14265,10 @@ export function remainder(...a: unknown[]): any {
  */
 export function renorm(input: Tensor, p: Scalar, dim: Int, maxnorm: Scalar): Tensor;
 export function renorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' || fits(6, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), (a[0] as Tensor)._h, cS(a[1], "renorm", "p"), cI(a[2], "renorm", "dim"), cS(a[3], "renorm", "maxnorm")));
+  }
   const o = kwOf(a);
   switch (pick("renorm", SIGS_459, a, o)) {
     case 0: {
@@ -11121,6 +14297,22 @@ export function repeatInterleave(repeats: Tensor, opts?: { outputSize?: Int | nu
  */
 export function repeatInterleave(input: Tensor, repeats: Int, ...rest: [opts?: { dim?: Int | null; outputSize?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null; outputSize?: Int | null }]): Tensor;
 export function repeatInterleave(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "repeatInterleave", "dim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_repeat_interleave__Tensor >= 0 ? OP_repeat_interleave__Tensor : (OP_repeat_interleave__Tensor = lookup('aten::repeat_interleave', 'Tensor')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), (a[0] as Tensor)._h, cI(a[1], "repeatInterleave", "repeats")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), (a[0] as Tensor)._h, cI(a[1], "repeatInterleave", "repeats"), cIO(a[2], "repeatInterleave", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("repeatInterleave", SIGS_460, a, o)) {
     case 0: {
@@ -11142,6 +14334,10 @@ export function repeatInterleave(...a: unknown[]): any {
  */
 export function reshape(input: Tensor, shape: readonly Int[]): Tensor;
 export function reshape(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), (a[0] as Tensor)._h, cIL(a[1], "reshape", "shape", 0)));
+  }
   const o = kwOf(a);
   switch (pick("reshape", SIGS_461, a, o)) {
     case 0: {
@@ -11158,6 +14354,11 @@ export function reshape(...a: unknown[]): any {
  */
 export function resizeAs_(input: Tensor, theTemplate: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function resizeAs_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_resize_as_ >= 0 ? OP_resize_as_ : (OP_resize_as_ = lookup('aten::resize_as_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("resizeAs_", SIGS_462, a, o)) {
     case 0: {
@@ -11174,6 +14375,11 @@ export function resizeAs_(...a: unknown[]): any {
  */
 export function resizeAsSparse_(input: Tensor, theTemplate: Tensor): Tensor;
 export function resizeAsSparse_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_resize_as_sparse_ >= 0 ? OP_resize_as_sparse_ : (OP_resize_as_sparse_ = lookup('aten::resize_as_sparse_', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("resizeAsSparse_", SIGS_463, a, o)) {
     case 0: {
@@ -11190,6 +14396,10 @@ export function resizeAsSparse_(...a: unknown[]): any {
  */
 export function resolveConj(input: Tensor): Tensor;
 export function resolveConj(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("resolveConj", SIGS_464, a, o)) {
     case 0: {
@@ -11205,6 +14415,10 @@ export function resolveConj(...a: unknown[]): any {
  */
 export function resolveNeg(input: Tensor): Tensor;
 export function resolveNeg(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("resolveNeg", SIGS_465, a, o)) {
     case 0: {
@@ -11235,6 +14449,19 @@ export function resultType(tensor: Tensor, other: Scalar): DType;
  */
 export function resultType(scalar1: Scalar, scalar2: Scalar): DType;
 export function resultType(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return dtypeResult(native.callOp(OP_result_type__Tensor >= 0 ? OP_result_type__Tensor : (OP_result_type__Tensor = lookup('aten::result_type', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return dtypeResult(native.callOp(OP_result_type__Scalar_Tensor >= 0 ? OP_result_type__Scalar_Tensor : (OP_result_type__Scalar_Tensor = lookup('aten::result_type', 'Scalar_Tensor')), cS(a[0], "resultType", "scalar"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return dtypeResult(native.callOp(OP_result_type__Scalar >= 0 ? OP_result_type__Scalar : (OP_result_type__Scalar = lookup('aten::result_type', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "resultType", "other")));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return dtypeResult(native.callOp(OP_result_type__Scalar_Scalar >= 0 ? OP_result_type__Scalar_Scalar : (OP_result_type__Scalar_Scalar = lookup('aten::result_type', 'Scalar_Scalar')), cS(a[0], "resultType", "scalar1"), cS(a[1], "resultType", "scalar2")));
+  }
   const o = kwOf(a);
   switch (pick("resultType", SIGS_466, a, o)) {
     case 0: {
@@ -11260,6 +14487,16 @@ export function resultType(...a: unknown[]): any {
  */
 export function rmsNorm(input: Tensor, normalizedShape: readonly Int[], ...rest: [opts?: { weight?: Tensor | null; eps?: number | null }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; eps?: number | null }] | [weight: Tensor | null, eps: number | null, opts?: { weight?: Tensor | null; eps?: number | null }]): Tensor;
 export function rmsNorm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(a[2], "rmsNorm", "weight")));
+  }
+  if (n === 4 && isTensor(a[0]) && fits(10, a[1]) && (a[2] === null || isTensor(a[2])) && fits(15, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(a[2], "rmsNorm", "weight"), cFO(a[3], "rmsNorm", "eps")));
+  }
   const o = kwOf(a);
   switch (pick("rmsNorm", SIGS_467, a, o)) {
     case 0: {
@@ -11280,6 +14517,13 @@ export function rnnRelu(data: Tensor, batchSizes: Tensor, hx: Tensor, params: re
  */
 export function rnnRelu(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): readonly [Tensor, Tensor];
 export function rnnRelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(4, a[3]) && typeof a[4] === 'boolean' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_relu__data >= 0 ? OP_rnn_relu__data : (OP_rnn_relu__data = lookup('aten::rnn_relu', 'data')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTL(a[3], "rnnRelu", "params"), cB(a[4], "rnnRelu", "hasBiases"), cI(a[5], "rnnRelu", "numLayers"), cF(a[6], "rnnRelu", "dropout"), cB(a[7], "rnnRelu", "train"), cB(a[8], "rnnRelu", "bidirectional")));
+  }
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && fits(4, a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_relu__input >= 0 ? OP_rnn_relu__input : (OP_rnn_relu__input = lookup('aten::rnn_relu', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "rnnRelu", "params"), cB(a[3], "rnnRelu", "hasBiases"), cI(a[4], "rnnRelu", "numLayers"), cF(a[5], "rnnRelu", "dropout"), cB(a[6], "rnnRelu", "train"), cB(a[7], "rnnRelu", "bidirectional"), cB(a[8], "rnnRelu", "batchFirst")));
+  }
   const o = kwOf(a);
   switch (pick("rnnRelu", SIGS_468, a, o)) {
     case 0: {
@@ -11299,6 +14543,16 @@ export function rnnRelu(...a: unknown[]): any {
  */
 export function rnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, ...rest: [opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, bHh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }]): Tensor;
 export function rnnReluCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_rnn_relu_cell >= 0 ? OP_rnn_relu_cell : (OP_rnn_relu_cell = lookup('aten::rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_rnn_relu_cell >= 0 ? OP_rnn_relu_cell : (OP_rnn_relu_cell = lookup('aten::rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnReluCell", "bIh")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && (a[5] === null || isTensor(a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_rnn_relu_cell >= 0 ? OP_rnn_relu_cell : (OP_rnn_relu_cell = lookup('aten::rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnReluCell", "bIh"), cTO(a[5], "rnnReluCell", "bHh")));
+  }
   const o = kwOf(a);
   switch (pick("rnnReluCell", SIGS_469, a, o)) {
     case 0: {
@@ -11319,6 +14573,13 @@ export function rnnTanh(data: Tensor, batchSizes: Tensor, hx: Tensor, params: re
  */
 export function rnnTanh(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean): readonly [Tensor, Tensor];
 export function rnnTanh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(4, a[3]) && typeof a[4] === 'boolean' && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5])) && (typeof a[6] === 'number' || fits(14, a[6])) && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_tanh__data >= 0 ? OP_rnn_tanh__data : (OP_rnn_tanh__data = lookup('aten::rnn_tanh', 'data')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cTL(a[3], "rnnTanh", "params"), cB(a[4], "rnnTanh", "hasBiases"), cI(a[5], "rnnTanh", "numLayers"), cF(a[6], "rnnTanh", "dropout"), cB(a[7], "rnnTanh", "train"), cB(a[8], "rnnTanh", "bidirectional")));
+  }
+  if (n === 9 && isTensor(a[0]) && isTensor(a[1]) && fits(4, a[2]) && typeof a[3] === 'boolean' && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && typeof a[7] === 'boolean' && typeof a[8] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_tanh__input >= 0 ? OP_rnn_tanh__input : (OP_rnn_tanh__input = lookup('aten::rnn_tanh', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "rnnTanh", "params"), cB(a[3], "rnnTanh", "hasBiases"), cI(a[4], "rnnTanh", "numLayers"), cF(a[5], "rnnTanh", "dropout"), cB(a[6], "rnnTanh", "train"), cB(a[7], "rnnTanh", "bidirectional"), cB(a[8], "rnnTanh", "batchFirst")));
+  }
   const o = kwOf(a);
   switch (pick("rnnTanh", SIGS_470, a, o)) {
     case 0: {
@@ -11338,6 +14599,16 @@ export function rnnTanh(...a: unknown[]): any {
  */
 export function rnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, ...rest: [opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }] | [bIh: Tensor | null, bHh: Tensor | null, opts?: { bIh?: Tensor | null; bHh?: Tensor | null }]): Tensor;
 export function rnnTanhCell(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_rnn_tanh_cell >= 0 ? OP_rnn_tanh_cell : (OP_rnn_tanh_cell = lookup('aten::rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_rnn_tanh_cell >= 0 ? OP_rnn_tanh_cell : (OP_rnn_tanh_cell = lookup('aten::rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnTanhCell", "bIh")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (a[4] === null || isTensor(a[4])) && (a[5] === null || isTensor(a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_rnn_tanh_cell >= 0 ? OP_rnn_tanh_cell : (OP_rnn_tanh_cell = lookup('aten::rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnTanhCell", "bIh"), cTO(a[5], "rnnTanhCell", "bHh")));
+  }
   const o = kwOf(a);
   switch (pick("rnnTanhCell", SIGS_471, a, o)) {
     case 0: {
@@ -11354,6 +14625,13 @@ export function rnnTanhCell(...a: unknown[]): any {
  */
 export function roll(input: Tensor, shifts: Int | readonly Int[], ...rest: [opts?: { dims?: Int | readonly Int[] }] | [dims: Int | readonly Int[], opts?: { dims?: Int | readonly Int[] }]): Tensor;
 export function roll(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), (a[0] as Tensor)._h, cIL(a[1], "roll", "shifts", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), (a[0] as Tensor)._h, cIL(a[1], "roll", "shifts", 1), cIL(a[2], "roll", "dims", 1)));
+  }
   const o = kwOf(a);
   switch (pick("roll", SIGS_472, a, o)) {
     case 0: {
@@ -11370,6 +14648,16 @@ export function roll(...a: unknown[]): any {
  */
 export function rot90(input: Tensor, ...rest: [opts?: { k?: Int; dims?: readonly Int[] }] | [k: Int, opts?: { k?: Int; dims?: readonly Int[] }] | [k: Int, dims: readonly Int[], opts?: { k?: Int; dims?: readonly Int[] }]): Tensor;
 export function rot90(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), (a[0] as Tensor)._h, cI(a[1], "rot90", "k")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), (a[0] as Tensor)._h, cI(a[1], "rot90", "k"), cIL(a[2], "rot90", "dims", 0)));
+  }
   const o = kwOf(a);
   switch (pick("rot90", SIGS_473, a, o)) {
     case 0: {
@@ -11391,6 +14679,10 @@ export function round(input: Tensor): Tensor;
  */
 export function round(input: Tensor, opts: { decimals: Int }): Tensor;
 export function round(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("round", SIGS_474, a, o)) {
     case 0: {
@@ -11415,6 +14707,11 @@ export function round_(input: Tensor): Tensor;
  */
 export function round_(input: Tensor, opts: { decimals: Int }): Tensor;
 export function round_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_round_ >= 0 ? OP_round_ : (OP_round_ = lookup('aten::round_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("round_", SIGS_475, a, o)) {
     case 0: {
@@ -11435,6 +14732,10 @@ export function round_(...a: unknown[]): any {
  */
 export function rowIndicesCopy(input: Tensor): Tensor;
 export function rowIndicesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_row_indices_copy >= 0 ? OP_row_indices_copy : (OP_row_indices_copy = lookup('aten::row_indices_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("rowIndicesCopy", SIGS_476, a, o)) {
     case 0: {
@@ -11450,6 +14751,10 @@ export function rowIndicesCopy(...a: unknown[]): any {
  */
 export function rowStack(tensors: readonly Tensor[]): Tensor;
 export function rowStack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_row_stack >= 0 ? OP_row_stack : (OP_row_stack = lookup('aten::row_stack', '')), cTL(a[0], "rowStack", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("rowStack", SIGS_477, a, o)) {
     case 0: {
@@ -11466,6 +14771,22 @@ export function rowStack(...a: unknown[]): any {
  */
 export function rrelu(input: Tensor, ...rest: [opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, training: boolean, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, training: boolean, generator: null, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }]): Tensor;
 export function rrelu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu", "lower")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu", "lower"), cS(a[2], "rrelu", "upper")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2])) && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu", "lower"), cS(a[2], "rrelu", "upper"), cB(a[3], "rrelu", "training")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2])) && typeof a[3] === 'boolean' && fits(29, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu", "lower"), cS(a[2], "rrelu", "upper"), cB(a[3], "rrelu", "training"), cGen(a[4], "rrelu", "generator")));
+  }
   const o = kwOf(a);
   switch (pick("rrelu", SIGS_478, a, o)) {
     case 0: {
@@ -11482,6 +14803,27 @@ export function rrelu(...a: unknown[]): any {
  */
 export function rrelu_(input: Tensor, ...rest: [opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, training: boolean, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }] | [lower: Scalar, upper: Scalar, training: boolean, generator: null, opts?: { lower?: Scalar; upper?: Scalar; training?: boolean; generator?: null }]): Tensor;
 export function rrelu_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu_", "lower"));
+    return a[0] as Tensor;
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu_", "lower"), cS(a[2], "rrelu_", "upper"));
+    return a[0] as Tensor;
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2])) && typeof a[3] === 'boolean') {
+    native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu_", "lower"), cS(a[2], "rrelu_", "upper"), cB(a[3], "rrelu_", "training"));
+    return a[0] as Tensor;
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2])) && typeof a[3] === 'boolean' && fits(29, a[4])) {
+    native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu_", "lower"), cS(a[2], "rrelu_", "upper"), cB(a[3], "rrelu_", "training"), cGen(a[4], "rrelu_", "generator"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("rrelu_", SIGS_479, a, o)) {
     case 0: {
@@ -11498,6 +14840,10 @@ export function rrelu_(...a: unknown[]): any {
  */
 export function rsqrt(input: Tensor): Tensor;
 export function rsqrt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("rsqrt", SIGS_480, a, o)) {
     case 0: {
@@ -11513,6 +14859,11 @@ export function rsqrt(...a: unknown[]): any {
  */
 export function rsqrt_(input: Tensor): Tensor;
 export function rsqrt_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_rsqrt_ >= 0 ? OP_rsqrt_ : (OP_rsqrt_ = lookup('aten::rsqrt_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("rsqrt_", SIGS_481, a, o)) {
     case 0: {
@@ -11536,6 +14887,16 @@ export function rsub(input: Tensor, other: Tensor, opts?: { alpha?: Scalar }): T
  */
 export function rsub(input: Tensor, other: Scalar, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): Tensor;
 export function rsub(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_rsub__Tensor >= 0 ? OP_rsub__Tensor : (OP_rsub__Tensor = lookup('aten::rsub', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_rsub__Scalar >= 0 ? OP_rsub__Scalar : (OP_rsub__Scalar = lookup('aten::rsub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "rsub", "other")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_rsub__Scalar >= 0 ? OP_rsub__Scalar : (OP_rsub__Scalar = lookup('aten::rsub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "rsub", "other"), cS(a[2], "rsub", "alpha")));
+  }
   const o = kwOf(a);
   switch (pick("rsub", SIGS_482, a, o)) {
     case 0: {
@@ -11571,6 +14932,13 @@ export function scatter(input: Tensor, dim: Int, index: Tensor, value: Scalar): 
  */
 export function scatter(input: Tensor, dim: Int, index: Tensor, value: Scalar, opts: { reduce: string }): Tensor;
 export function scatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_scatter__src >= 0 ? OP_scatter__src : (OP_scatter__src = lookup('aten::scatter', 'src')), (a[0] as Tensor)._h, cI(a[1], "scatter", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(6, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_scatter__value >= 0 ? OP_scatter__value : (OP_scatter__value = lookup('aten::scatter', 'value')), (a[0] as Tensor)._h, cI(a[1], "scatter", "dim"), (a[2] as Tensor)._h, cS(a[3], "scatter", "value")));
+  }
   const o = kwOf(a);
   switch (pick("scatter", SIGS_483, a, o)) {
     case 0: {
@@ -11595,6 +14963,10 @@ export function scatter(...a: unknown[]): any {
  */
 export function scatterAdd(input: Tensor, dim: Int, index: Tensor, src: Tensor): Tensor;
 export function scatterAdd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3])) {
+    return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), (a[0] as Tensor)._h, cI(a[1], "scatterAdd", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("scatterAdd", SIGS_484, a, o)) {
     case 0: {
@@ -11611,6 +14983,10 @@ export function scatterAdd(...a: unknown[]): any {
  */
 export function scatterReduce(input: Tensor, dim: Int, index: Tensor, src: Tensor, reduce: string, opts?: { includeSelf?: boolean }): Tensor;
 export function scatterReduce(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && isTensor(a[2]) && isTensor(a[3]) && typeof a[4] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), (a[0] as Tensor)._h, cI(a[1], "scatterReduce", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cStr(a[4], "scatterReduce", "reduce")));
+  }
   const o = kwOf(a);
   switch (pick("scatterReduce", SIGS_485, a, o)) {
     case 0: {
@@ -11633,6 +15009,13 @@ export function searchsorted(sortedSequence: Tensor, input: Tensor, opts?: { out
  */
 export function searchsorted(sortedSequence: Tensor, input: Scalar, opts?: { outInt32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null }): Tensor;
 export function searchsorted(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_searchsorted__Tensor >= 0 ? OP_searchsorted__Tensor : (OP_searchsorted__Tensor = lookup('aten::searchsorted', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_searchsorted__Scalar >= 0 ? OP_searchsorted__Scalar : (OP_searchsorted__Scalar = lookup('aten::searchsorted', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "searchsorted", "input")));
+  }
   const o = kwOf(a);
   switch (pick("searchsorted", SIGS_486, a, o)) {
     case 0: {
@@ -11652,6 +15035,10 @@ export function searchsorted(...a: unknown[]): any {
  */
 export function segmentReduce(data: Tensor, reduce: string, opts?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: Int; unsafe?: boolean; initial?: Scalar | null }): Tensor;
 export function segmentReduce(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'string') {
+    return wrap<Tensor>(native.callOp(OP_segment_reduce >= 0 ? OP_segment_reduce : (OP_segment_reduce = lookup('aten::segment_reduce', '')), (a[0] as Tensor)._h, cStr(a[1], "segmentReduce", "reduce")));
+  }
   const o = kwOf(a);
   switch (pick("segmentReduce", SIGS_487, a, o)) {
     case 0: {
@@ -11667,6 +15054,10 @@ export function segmentReduce(...a: unknown[]): any {
  */
 export function select(input: Tensor, dim: Int, index: Int): Tensor;
 export function select(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), (a[0] as Tensor)._h, cI(a[1], "select", "dim"), cI(a[2], "select", "index")));
+  }
   const o = kwOf(a);
   switch (pick("select", SIGS_488, a, o)) {
     case 0: {
@@ -11682,6 +15073,10 @@ export function select(...a: unknown[]): any {
  */
 export function selectCopy(input: Tensor, dim: Int, index: Int): Tensor;
 export function selectCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_select_copy__int >= 0 ? OP_select_copy__int : (OP_select_copy__int = lookup('aten::select_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "selectCopy", "dim"), cI(a[2], "selectCopy", "index")));
+  }
   const o = kwOf(a);
   switch (pick("selectCopy", SIGS_489, a, o)) {
     case 0: {
@@ -11697,6 +15092,10 @@ export function selectCopy(...a: unknown[]): any {
  */
 export function selectScatter(input: Tensor, src: Tensor, dim: Int, index: Int): Tensor;
 export function selectScatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "selectScatter", "dim"), cI(a[3], "selectScatter", "index")));
+  }
   const o = kwOf(a);
   switch (pick("selectScatter", SIGS_490, a, o)) {
     case 0: {
@@ -11712,6 +15111,10 @@ export function selectScatter(...a: unknown[]): any {
  */
 export function selu(input: Tensor): Tensor;
 export function selu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_selu >= 0 ? OP_selu : (OP_selu = lookup('aten::selu', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("selu", SIGS_491, a, o)) {
     case 0: {
@@ -11727,6 +15130,11 @@ export function selu(...a: unknown[]): any {
  */
 export function selu_(input: Tensor): Tensor;
 export function selu_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("selu_", SIGS_492, a, o)) {
     case 0: {
@@ -11743,6 +15151,10 @@ export function selu_(...a: unknown[]): any {
  */
 export function sgn(input: Tensor): Tensor;
 export function sgn(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sgn", SIGS_493, a, o)) {
     case 0: {
@@ -11758,6 +15170,10 @@ export function sgn(...a: unknown[]): any {
  */
 export function sigmoid(input: Tensor): Tensor;
 export function sigmoid(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sigmoid", SIGS_494, a, o)) {
     case 0: {
@@ -11773,6 +15189,11 @@ export function sigmoid(...a: unknown[]): any {
  */
 export function sigmoid_(input: Tensor): Tensor;
 export function sigmoid_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_sigmoid_ >= 0 ? OP_sigmoid_ : (OP_sigmoid_ = lookup('aten::sigmoid_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("sigmoid_", SIGS_495, a, o)) {
     case 0: {
@@ -11789,6 +15210,10 @@ export function sigmoid_(...a: unknown[]): any {
  */
 export function sign(input: Tensor): Tensor;
 export function sign(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sign", SIGS_496, a, o)) {
     case 0: {
@@ -11804,6 +15229,10 @@ export function sign(...a: unknown[]): any {
  */
 export function signbit(input: Tensor): Tensor;
 export function signbit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("signbit", SIGS_497, a, o)) {
     case 0: {
@@ -11819,6 +15248,10 @@ export function signbit(...a: unknown[]): any {
  */
 export function sin(input: Tensor): Tensor;
 export function sin(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sin", SIGS_498, a, o)) {
     case 0: {
@@ -11834,6 +15267,11 @@ export function sin(...a: unknown[]): any {
  */
 export function sin_(input: Tensor): Tensor;
 export function sin_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_sin_ >= 0 ? OP_sin_ : (OP_sin_ = lookup('aten::sin_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("sin_", SIGS_499, a, o)) {
     case 0: {
@@ -11850,6 +15288,10 @@ export function sin_(...a: unknown[]): any {
  */
 export function sinc(input: Tensor): Tensor;
 export function sinc(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sinc", SIGS_500, a, o)) {
     case 0: {
@@ -11865,6 +15307,11 @@ export function sinc(...a: unknown[]): any {
  */
 export function sinc_(input: Tensor): Tensor;
 export function sinc_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_sinc_ >= 0 ? OP_sinc_ : (OP_sinc_ = lookup('aten::sinc_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("sinc_", SIGS_501, a, o)) {
     case 0: {
@@ -11881,6 +15328,10 @@ export function sinc_(...a: unknown[]): any {
  */
 export function sinh(input: Tensor): Tensor;
 export function sinh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sinh", SIGS_502, a, o)) {
     case 0: {
@@ -11896,6 +15347,11 @@ export function sinh(...a: unknown[]): any {
  */
 export function sinh_(input: Tensor): Tensor;
 export function sinh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_sinh_ >= 0 ? OP_sinh_ : (OP_sinh_ = lookup('aten::sinh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("sinh_", SIGS_503, a, o)) {
     case 0: {
@@ -11913,6 +15369,22 @@ export function sinh_(...a: unknown[]): any {
  */
 export function sliceCopy(input: Tensor, ...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
 export function sliceCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "sliceCopy", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "sliceCopy", "dim"), cIO(a[2], "sliceCopy", "start")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "sliceCopy", "dim"), cIO(a[2], "sliceCopy", "start"), cIO(a[3], "sliceCopy", "end")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(9, a[2]) && fits(9, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "sliceCopy", "dim"), cIO(a[2], "sliceCopy", "start"), cIO(a[3], "sliceCopy", "end"), cI(a[4], "sliceCopy", "step")));
+  }
   const o = kwOf(a);
   switch (pick("sliceCopy", SIGS_504, a, o)) {
     case 0: {
@@ -11929,6 +15401,22 @@ export function sliceCopy(...a: unknown[]): any {
  */
 export function sliceInverse(input: Tensor, src: Tensor, ...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
 export function sliceInverse(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceInverse", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceInverse", "dim"), cIO(a[3], "sliceInverse", "start")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3]) && fits(9, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceInverse", "dim"), cIO(a[3], "sliceInverse", "start"), cIO(a[4], "sliceInverse", "end")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3]) && fits(9, a[4]) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceInverse", "dim"), cIO(a[3], "sliceInverse", "start"), cIO(a[4], "sliceInverse", "end"), cI(a[5], "sliceInverse", "step")));
+  }
   const o = kwOf(a);
   switch (pick("sliceInverse", SIGS_505, a, o)) {
     case 0: {
@@ -11945,6 +15433,22 @@ export function sliceInverse(...a: unknown[]): any {
  */
 export function sliceScatter(input: Tensor, src: Tensor, ...rest: [opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }] | [dim: Int, start: Int | null, end: Int | null, step: Int, opts?: { dim?: Int; start?: Int | null; end?: Int | null; step?: Int }]): Tensor;
 export function sliceScatter(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceScatter", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceScatter", "dim"), cIO(a[3], "sliceScatter", "start")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3]) && fits(9, a[4])) {
+    return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceScatter", "dim"), cIO(a[3], "sliceScatter", "start"), cIO(a[4], "sliceScatter", "end")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && fits(9, a[3]) && fits(9, a[4]) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceScatter", "dim"), cIO(a[3], "sliceScatter", "start"), cIO(a[4], "sliceScatter", "end"), cI(a[5], "sliceScatter", "step")));
+  }
   const o = kwOf(a);
   switch (pick("sliceScatter", SIGS_506, a, o)) {
     case 0: {
@@ -11960,6 +15464,10 @@ export function sliceScatter(...a: unknown[]): any {
  */
 export function slogdet(input: Tensor): readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor };
 export function slogdet(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("slogdet", SIGS_507, a, o)) {
     case 0: {
@@ -11975,6 +15483,10 @@ export function slogdet(...a: unknown[]): any {
  */
 export function smm(input: Tensor, mat2: Tensor): Tensor;
 export function smm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("smm", SIGS_508, a, o)) {
     case 0: {
@@ -11991,6 +15503,13 @@ export function smm(...a: unknown[]): any {
  */
 export function softmax(input: Tensor, dim: Int, ...rest: [opts?: { dtype?: DType | null }] | [dtype: DType | null, opts?: { dtype?: DType | null }]): Tensor;
 export function softmax(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "softmax", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(24, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "softmax", "dim"), cDTO(a[2], "softmax", "dtype")));
+  }
   const o = kwOf(a);
   switch (pick("softmax", SIGS_509, a, o)) {
     case 0: {
@@ -12019,6 +15538,16 @@ export function sort(input: Tensor, ...rest: [opts?: { dim?: Int; descending?: b
  */
 export function sort(input: Tensor, ...rest: [opts: { dim?: Int; descending?: boolean; stable: boolean | null }] | [dim: Int, opts: { dim?: Int; descending?: boolean; stable: boolean | null }] | [dim: Int, descending: boolean, opts: { dim?: Int; descending?: boolean; stable: boolean | null }]): ValuesIndices;
 export function sort(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), (a[0] as Tensor)._h, cI(a[1], "sort", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), (a[0] as Tensor)._h, cI(a[1], "sort", "dim"), cB(a[2], "sort", "descending")));
+  }
   const o = kwOf(a);
   switch (pick("sort", SIGS_510, a, o)) {
     case 0: {
@@ -12045,6 +15574,13 @@ export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values:
  */
 export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
 export function sparseBscTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value >= 0 ? OP_sparse_bsc_tensor__ccol_row_value : (OP_sparse_bsc_tensor__ccol_row_value = lookup('aten::sparse_bsc_tensor', 'ccol_row_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value_size >= 0 ? OP_sparse_bsc_tensor__ccol_row_value_size : (OP_sparse_bsc_tensor__ccol_row_value_size = lookup('aten::sparse_bsc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBscTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseBscTensor", SIGS_511, a, o)) {
     case 0: {
@@ -12068,6 +15604,13 @@ export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values:
  */
 export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
 export function sparseBsrTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value >= 0 ? OP_sparse_bsr_tensor__crow_col_value : (OP_sparse_bsr_tensor__crow_col_value = lookup('aten::sparse_bsr_tensor', 'crow_col_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value_size >= 0 ? OP_sparse_bsr_tensor__crow_col_value_size : (OP_sparse_bsr_tensor__crow_col_value_size = lookup('aten::sparse_bsr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBsrTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseBsrTensor", SIGS_512, a, o)) {
     case 0: {
@@ -12091,6 +15634,13 @@ export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: 
  */
 export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
 export function sparseCompressedTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value >= 0 ? OP_sparse_compressed_tensor__comp_plain_value : (OP_sparse_compressed_tensor__comp_plain_value = lookup('aten::sparse_compressed_tensor', 'comp_plain_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value_size >= 0 ? OP_sparse_compressed_tensor__comp_plain_value_size : (OP_sparse_compressed_tensor__comp_plain_value_size = lookup('aten::sparse_compressed_tensor', 'comp_plain_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCompressedTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseCompressedTensor", SIGS_513, a, o)) {
     case 0: {
@@ -12137,6 +15687,19 @@ export function sparseCooTensor(indices: Tensor, values: Tensor, opts?: { isCoal
  */
 export function sparseCooTensor(indices: Tensor, values: Tensor, size: readonly Int[], opts?: { isCoalesced?: boolean | null }): Tensor;
 export function sparseCooTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 0 && allInts(a, 0)) {
+    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(a, "sparseCooTensor", "size", 0)));
+  }
+  if (n === 1 && fits(10, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(a[0], "sparseCooTensor", "size", 0)));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices >= 0 ? OP_sparse_coo_tensor__indices : (OP_sparse_coo_tensor__indices = lookup('aten::sparse_coo_tensor', 'indices')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices_size >= 0 ? OP_sparse_coo_tensor__indices_size : (OP_sparse_coo_tensor__indices_size = lookup('aten::sparse_coo_tensor', 'indices_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "sparseCooTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseCooTensor", SIGS_514, a, o)) {
     case 0: {
@@ -12165,6 +15728,13 @@ export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values:
  */
 export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
 export function sparseCscTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value >= 0 ? OP_sparse_csc_tensor__ccol_row_value : (OP_sparse_csc_tensor__ccol_row_value = lookup('aten::sparse_csc_tensor', 'ccol_row_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value_size >= 0 ? OP_sparse_csc_tensor__ccol_row_value_size : (OP_sparse_csc_tensor__ccol_row_value_size = lookup('aten::sparse_csc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCscTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseCscTensor", SIGS_515, a, o)) {
     case 0: {
@@ -12188,6 +15758,13 @@ export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values:
  */
 export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
 export function sparseCsrTensor(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value >= 0 ? OP_sparse_csr_tensor__crow_col_value : (OP_sparse_csr_tensor__crow_col_value = lookup('aten::sparse_csr_tensor', 'crow_col_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value_size >= 0 ? OP_sparse_csr_tensor__crow_col_value_size : (OP_sparse_csr_tensor__crow_col_value_size = lookup('aten::sparse_csr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCsrTensor", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("sparseCsrTensor", SIGS_516, a, o)) {
     case 0: {
@@ -12213,6 +15790,19 @@ export function split(input: Tensor, splitSize: Int, ...rest: [opts?: { dim?: In
  */
 export function split(input: Tensor, splitSize: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function split(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "split", "splitSize")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "split", "splitSize"), cI(a[2], "split", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), (a[0] as Tensor)._h, cIL(a[1], "split", "splitSize", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), (a[0] as Tensor)._h, cIL(a[1], "split", "splitSize", 0), cI(a[2], "split", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("split", SIGS_517, a, o)) {
     case 0: {
@@ -12232,6 +15822,13 @@ export function split(...a: unknown[]): any {
  */
 export function splitCopy(input: Tensor, splitSize: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function splitCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "splitCopy", "splitSize")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "splitCopy", "splitSize"), cI(a[2], "splitCopy", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("splitCopy", SIGS_518, a, o)) {
     case 0: {
@@ -12248,6 +15845,13 @@ export function splitCopy(...a: unknown[]): any {
  */
 export function splitWithSizes(input: Tensor, splitSizes: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function splitWithSizes(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizes", "splitSizes", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizes", "splitSizes", 0), cI(a[2], "splitWithSizes", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("splitWithSizes", SIGS_519, a, o)) {
     case 0: {
@@ -12264,6 +15868,13 @@ export function splitWithSizes(...a: unknown[]): any {
  */
 export function splitWithSizesCopy(input: Tensor, splitSizes: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function splitWithSizesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizesCopy", "splitSizes", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizesCopy", "splitSizes", 0), cI(a[2], "splitWithSizesCopy", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("splitWithSizesCopy", SIGS_520, a, o)) {
     case 0: {
@@ -12279,6 +15890,10 @@ export function splitWithSizesCopy(...a: unknown[]): any {
  */
 export function sqrt(input: Tensor): Tensor;
 export function sqrt(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sqrt", SIGS_521, a, o)) {
     case 0: {
@@ -12294,6 +15909,11 @@ export function sqrt(...a: unknown[]): any {
  */
 export function sqrt_(input: Tensor): Tensor;
 export function sqrt_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("sqrt_", SIGS_522, a, o)) {
     case 0: {
@@ -12310,6 +15930,10 @@ export function sqrt_(...a: unknown[]): any {
  */
 export function square(input: Tensor): Tensor;
 export function square(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("square", SIGS_523, a, o)) {
     case 0: {
@@ -12325,6 +15949,11 @@ export function square(...a: unknown[]): any {
  */
 export function square_(input: Tensor): Tensor;
 export function square_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("square_", SIGS_524, a, o)) {
     case 0: {
@@ -12351,6 +15980,16 @@ export function squeeze(input: Tensor, dim: Int): Tensor;
  */
 export function squeeze(input: Tensor, dim: readonly Int[]): Tensor;
 export function squeeze(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_squeeze__dim >= 0 ? OP_squeeze__dim : (OP_squeeze__dim = lookup('aten::squeeze', 'dim')), (a[0] as Tensor)._h, cI(a[1], "squeeze", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeeze", "dim", 0)));
+  }
   const o = kwOf(a);
   switch (pick("squeeze", SIGS_525, a, o)) {
     case 0: {
@@ -12382,6 +16021,16 @@ export function squeezeCopy(input: Tensor, dim: Int): Tensor;
  */
 export function squeezeCopy(input: Tensor, dim: readonly Int[]): Tensor;
 export function squeezeCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_squeeze_copy >= 0 ? OP_squeeze_copy : (OP_squeeze_copy = lookup('aten::squeeze_copy', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_squeeze_copy__dim >= 0 ? OP_squeeze_copy__dim : (OP_squeeze_copy__dim = lookup('aten::squeeze_copy', 'dim')), (a[0] as Tensor)._h, cI(a[1], "squeezeCopy", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_squeeze_copy__dims >= 0 ? OP_squeeze_copy__dims : (OP_squeeze_copy__dims = lookup('aten::squeeze_copy', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeezeCopy", "dim", 0)));
+  }
   const o = kwOf(a);
   switch (pick("squeezeCopy", SIGS_526, a, o)) {
     case 0: {
@@ -12404,6 +16053,10 @@ export function squeezeCopy(...a: unknown[]): any {
  */
 export function sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts?: { beta?: Scalar; alpha?: Scalar }): Tensor;
 export function sspaddmm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("sspaddmm", SIGS_527, a, o)) {
     case 0: {
@@ -12420,6 +16073,13 @@ export function sspaddmm(...a: unknown[]): any {
  */
 export function stack(tensors: readonly Tensor[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor;
 export function stack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors")));
+  }
+  if (n === 2 && fits(4, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors"), cI(a[1], "stack", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("stack", SIGS_528, a, o)) {
     case 0: {
@@ -12448,6 +16108,28 @@ export function std(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[]
  */
 export function std(input: Tensor, ...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): Tensor;
 export function std(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "std", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "std", "dim", 1), cB(a[2], "std", "unbiased")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "std", "dim", 1), cB(a[2], "std", "unbiased"), cB(a[3], "std", "keepdim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_std__correction >= 0 ? OP_std__correction : (OP_std__correction = lookup('aten::std', 'correction')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_std__correction >= 0 ? OP_std__correction : (OP_std__correction = lookup('aten::std', 'correction')), (a[0] as Tensor)._h, cILO(a[1], "std", "dim", 1)));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), (a[0] as Tensor)._h, cB(a[1], "std", "unbiased")));
+  }
   const o = kwOf(a);
   switch (pick("std", SIGS_529, a, o)) {
     case 0: {
@@ -12482,6 +16164,28 @@ export function stdMean(input: Tensor, ...rest: [opts?: { dim?: Int | readonly I
  */
 export function stdMean(input: Tensor, ...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): readonly [Tensor, Tensor];
 export function stdMean(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__dim >= 0 ? OP_std_mean__dim : (OP_std_mean__dim = lookup('aten::std_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "stdMean", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__dim >= 0 ? OP_std_mean__dim : (OP_std_mean__dim = lookup('aten::std_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "stdMean", "dim", 1), cB(a[2], "stdMean", "unbiased")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__dim >= 0 ? OP_std_mean__dim : (OP_std_mean__dim = lookup('aten::std_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "stdMean", "dim", 1), cB(a[2], "stdMean", "unbiased"), cB(a[3], "stdMean", "keepdim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__correction >= 0 ? OP_std_mean__correction : (OP_std_mean__correction = lookup('aten::std_mean', 'correction')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__correction >= 0 ? OP_std_mean__correction : (OP_std_mean__correction = lookup('aten::std_mean', 'correction')), (a[0] as Tensor)._h, cILO(a[1], "stdMean", "dim", 1)));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), (a[0] as Tensor)._h, cB(a[1], "stdMean", "unbiased")));
+  }
   const o = kwOf(a);
   switch (pick("stdMean", SIGS_530, a, o)) {
     case 0: {
@@ -12504,6 +16208,13 @@ export function stdMean(...a: unknown[]): any {
  */
 export function sub(input: Tensor, other: Tensor | Scalar, opts?: { alpha?: Scalar }): Tensor;
 export function sub(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "sub", "other")));
+  }
   const o = kwOf(a);
   switch (pick("sub", SIGS_531, a, o)) {
     case 0: {
@@ -12529,6 +16240,19 @@ export function subtract(input: Tensor, other: Tensor | Scalar, opts?: { alpha?:
  */
 export function subtract(input: Tensor, other: Scalar, ...rest: [opts?: { alpha?: Scalar }] | [alpha: Scalar, opts?: { alpha?: Scalar }]): Tensor;
 export function subtract(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_subtract__Tensor >= 0 ? OP_subtract__Tensor : (OP_subtract__Tensor = lookup('aten::subtract', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "subtract", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "subtract", "other")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "subtract", "other"), cS(a[2], "subtract", "alpha")));
+  }
   const o = kwOf(a);
   switch (pick("subtract", SIGS_532, a, o)) {
     case 0: {
@@ -12557,6 +16281,16 @@ export function sum(input: Tensor, opts?: { dtype?: DType | null }): Tensor;
  */
 export function sum(input: Tensor, dim: Int | readonly Int[] | null, ...rest: [opts?: { keepdim?: boolean; dtype?: DType | null }] | [keepdim: boolean, opts?: { keepdim?: boolean; dtype?: DType | null }]): Tensor;
 export function sum(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), (a[0] as Tensor)._h, cILO(a[1], "sum", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), (a[0] as Tensor)._h, cILO(a[1], "sum", "dim", 1), cB(a[2], "sum", "keepdim")));
+  }
   const o = kwOf(a);
   switch (pick("sum", SIGS_533, a, o)) {
     case 0: {
@@ -12576,6 +16310,16 @@ export function sum(...a: unknown[]): any {
  */
 export function svd(input: Tensor, ...rest: [opts?: { some?: boolean; computeUv?: boolean }] | [some: boolean, opts?: { some?: boolean; computeUv?: boolean }] | [some: boolean, computeUv: boolean, opts?: { some?: boolean; computeUv?: boolean }]): readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor };
 export function svd(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), (a[0] as Tensor)._h, cB(a[1], "svd", "some")));
+  }
+  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), (a[0] as Tensor)._h, cB(a[1], "svd", "some"), cB(a[2], "svd", "computeUv")));
+  }
   const o = kwOf(a);
   switch (pick("svd", SIGS_534, a, o)) {
     case 0: {
@@ -12591,6 +16335,10 @@ export function svd(...a: unknown[]): any {
  */
 export function swapaxes(input: Tensor, axis0: Int, axis1: Int): Tensor;
 export function swapaxes(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), (a[0] as Tensor)._h, cI(a[1], "swapaxes", "axis0"), cI(a[2], "swapaxes", "axis1")));
+  }
   const o = kwOf(a);
   switch (pick("swapaxes", SIGS_535, a, o)) {
     case 0: {
@@ -12606,6 +16354,10 @@ export function swapaxes(...a: unknown[]): any {
  */
 export function swapdims(input: Tensor, dim0: Int, dim1: Int): Tensor;
 export function swapdims(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), (a[0] as Tensor)._h, cI(a[1], "swapdims", "dim0"), cI(a[2], "swapdims", "dim1")));
+  }
   const o = kwOf(a);
   switch (pick("swapdims", SIGS_536, a, o)) {
     case 0: {
@@ -12622,6 +16374,11 @@ export function swapdims(...a: unknown[]): any {
  */
 export function symConstrainRange(size: Scalar, opts?: { min?: Int | null; max?: Int | null }): void;
 export function symConstrainRange(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+    native.callOp(OP_sym_constrain_range >= 0 ? OP_sym_constrain_range : (OP_sym_constrain_range = lookup('aten::sym_constrain_range', '')), cS(a[0], "symConstrainRange", "size"));
+    return undefined;
+  }
   const o = kwOf(a);
   switch (pick("symConstrainRange", SIGS_537, a, o)) {
     case 0: {
@@ -12639,6 +16396,11 @@ export function symConstrainRange(...a: unknown[]): any {
  */
 export function symConstrainRangeForSize(size: Scalar, opts?: { min?: Int | null; max?: Int | null }): void;
 export function symConstrainRangeForSize(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
+    native.callOp(OP_sym_constrain_range_for_size >= 0 ? OP_sym_constrain_range_for_size : (OP_sym_constrain_range_for_size = lookup('aten::sym_constrain_range_for_size', '')), cS(a[0], "symConstrainRangeForSize", "size"));
+    return undefined;
+  }
   const o = kwOf(a);
   switch (pick("symConstrainRangeForSize", SIGS_538, a, o)) {
     case 0: {
@@ -12655,6 +16417,10 @@ export function symConstrainRangeForSize(...a: unknown[]): any {
  */
 export function t(input: Tensor): Tensor;
 export function t(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("t", SIGS_539, a, o)) {
     case 0: {
@@ -12670,6 +16436,10 @@ export function t(...a: unknown[]): any {
  */
 export function tCopy(input: Tensor): Tensor;
 export function tCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_t_copy >= 0 ? OP_t_copy : (OP_t_copy = lookup('aten::t_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("tCopy", SIGS_540, a, o)) {
     case 0: {
@@ -12685,6 +16455,10 @@ export function tCopy(...a: unknown[]): any {
  */
 export function take(input: Tensor, index: Tensor): Tensor;
 export function take(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("take", SIGS_541, a, o)) {
     case 0: {
@@ -12701,6 +16475,13 @@ export function take(...a: unknown[]): any {
  */
 export function takeAlongDim(input: Tensor, indices: Tensor, ...rest: [opts?: { dim?: Int | null }] | [dim: Int | null, opts?: { dim?: Int | null }]): Tensor;
 export function takeAlongDim(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(9, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "takeAlongDim", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("takeAlongDim", SIGS_542, a, o)) {
     case 0: {
@@ -12716,6 +16497,10 @@ export function takeAlongDim(...a: unknown[]): any {
  */
 export function tan(input: Tensor): Tensor;
 export function tan(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("tan", SIGS_543, a, o)) {
     case 0: {
@@ -12731,6 +16516,11 @@ export function tan(...a: unknown[]): any {
  */
 export function tan_(input: Tensor): Tensor;
 export function tan_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("tan_", SIGS_544, a, o)) {
     case 0: {
@@ -12747,6 +16537,10 @@ export function tan_(...a: unknown[]): any {
  */
 export function tanh(input: Tensor): Tensor;
 export function tanh(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("tanh", SIGS_545, a, o)) {
     case 0: {
@@ -12762,6 +16556,11 @@ export function tanh(...a: unknown[]): any {
  */
 export function tanh_(input: Tensor): Tensor;
 export function tanh_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("tanh_", SIGS_546, a, o)) {
     case 0: {
@@ -12791,6 +16590,25 @@ export function tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, ...r
  */
 export function tensorSplit(input: Tensor, sections: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function tensorSplit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), (a[0] as Tensor)._h, cIL(a[1], "tensorSplit", "indices", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), (a[0] as Tensor)._h, cIL(a[1], "tensorSplit", "indices", 0), cI(a[2], "tensorSplit", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__tensor_indices_or_sections >= 0 ? OP_tensor_split__tensor_indices_or_sections : (OP_tensor_split__tensor_indices_or_sections = lookup('aten::tensor_split', 'tensor_indices_or_sections')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__tensor_indices_or_sections >= 0 ? OP_tensor_split__tensor_indices_or_sections : (OP_tensor_split__tensor_indices_or_sections = lookup('aten::tensor_split', 'tensor_indices_or_sections')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "tensorSplit", "dim")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), (a[0] as Tensor)._h, cI(a[1], "tensorSplit", "sections")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), (a[0] as Tensor)._h, cI(a[1], "tensorSplit", "sections"), cI(a[2], "tensorSplit", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("tensorSplit", SIGS_547, a, o)) {
     case 0: {
@@ -12812,6 +16630,10 @@ export function tensorSplit(...a: unknown[]): any {
  */
 export function tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]): Tensor;
 export function tensordot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "tensordot", "dimsSelf", 0), cIL(a[3], "tensordot", "dimsOther", 0)));
+  }
   const o = kwOf(a);
   switch (pick("tensordot", SIGS_548, a, o)) {
     case 0: {
@@ -12827,6 +16649,10 @@ export function tensordot(...a: unknown[]): any {
  */
 export function threshold(input: Tensor, threshold: Scalar, value: Scalar): Tensor;
 export function threshold(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), (a[0] as Tensor)._h, cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
+  }
   const o = kwOf(a);
   switch (pick("threshold", SIGS_549, a, o)) {
     case 0: {
@@ -12842,6 +16668,11 @@ export function threshold(...a: unknown[]): any {
  */
 export function threshold_(input: Tensor, threshold: Scalar, value: Scalar): Tensor;
 export function threshold_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    native.callOp(OP_threshold_ >= 0 ? OP_threshold_ : (OP_threshold_ = lookup('aten::threshold_', '')), (a[0] as Tensor)._h, cS(a[1], "threshold_", "threshold"), cS(a[2], "threshold_", "value"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("threshold_", SIGS_550, a, o)) {
     case 0: {
@@ -12858,6 +16689,10 @@ export function threshold_(...a: unknown[]): any {
  */
 export function tile(input: Tensor, dims: readonly Int[]): Tensor;
 export function tile(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), (a[0] as Tensor)._h, cIL(a[1], "tile", "dims", 0)));
+  }
   const o = kwOf(a);
   switch (pick("tile", SIGS_551, a, o)) {
     case 0: {
@@ -12874,6 +16709,19 @@ export function tile(...a: unknown[]): any {
  */
 export function topk(input: Tensor, k: Int, ...rest: [opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, largest: boolean, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }] | [dim: Int, largest: boolean, sorted: boolean, opts?: { dim?: Int; largest?: boolean; sorted?: boolean }]): ValuesIndices;
 export function topk(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k"), cI(a[2], "topk", "dim")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && typeof a[3] === 'boolean') {
+    return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k"), cI(a[2], "topk", "dim"), cB(a[3], "topk", "largest")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && typeof a[3] === 'boolean' && typeof a[4] === 'boolean') {
+    return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k"), cI(a[2], "topk", "dim"), cB(a[3], "topk", "largest"), cB(a[4], "topk", "sorted")));
+  }
   const o = kwOf(a);
   switch (pick("topk", SIGS_552, a, o)) {
     case 0: {
@@ -12889,6 +16737,10 @@ export function topk(...a: unknown[]): any {
  */
 export function trace(input: Tensor): Tensor;
 export function trace(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("trace", SIGS_553, a, o)) {
     case 0: {
@@ -12904,6 +16756,10 @@ export function trace(...a: unknown[]): any {
  */
 export function transpose(input: Tensor, dim0: Int, dim1: Int): Tensor;
 export function transpose(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), (a[0] as Tensor)._h, cI(a[1], "transpose", "dim0"), cI(a[2], "transpose", "dim1")));
+  }
   const o = kwOf(a);
   switch (pick("transpose", SIGS_554, a, o)) {
     case 0: {
@@ -12919,6 +16775,10 @@ export function transpose(...a: unknown[]): any {
  */
 export function transposeCopy(input: Tensor, dim0: Int, dim1: Int): Tensor;
 export function transposeCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_transpose_copy__int >= 0 ? OP_transpose_copy__int : (OP_transpose_copy__int = lookup('aten::transpose_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "transposeCopy", "dim0"), cI(a[2], "transposeCopy", "dim1")));
+  }
   const o = kwOf(a);
   switch (pick("transposeCopy", SIGS_555, a, o)) {
     case 0: {
@@ -12941,6 +16801,13 @@ export function trapezoid(y: Tensor, x: Tensor, opts?: { dim?: Int }): Tensor;
  */
 export function trapezoid(y: Tensor, opts?: { dx?: Scalar; dim?: Int }): Tensor;
 export function trapezoid(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_trapezoid__x >= 0 ? OP_trapezoid__x : (OP_trapezoid__x = lookup('aten::trapezoid', 'x')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_trapezoid__dx >= 0 ? OP_trapezoid__dx : (OP_trapezoid__dx = lookup('aten::trapezoid', 'dx')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("trapezoid", SIGS_556, a, o)) {
     case 0: {
@@ -12966,6 +16833,13 @@ export function trapz(y: Tensor, opts?: { dx?: number; dim?: Int }): Tensor;
  */
 export function trapz(y: Tensor, x: Tensor, opts?: { dim?: Int }): Tensor;
 export function trapz(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_trapz__dx >= 0 ? OP_trapz__dx : (OP_trapz__dx = lookup('aten::trapz', 'dx')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_trapz__x >= 0 ? OP_trapz__x : (OP_trapz__x = lookup('aten::trapz', 'x')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("trapz", SIGS_557, a, o)) {
     case 0: {
@@ -12985,6 +16859,19 @@ export function trapz(...a: unknown[]): any {
  */
 export function triangularSolve(input: Tensor, A: Tensor, ...rest: [opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, transpose: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }] | [upper: boolean, transpose: boolean, unitriangular: boolean, opts?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }]): readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor };
 export function triangularSolve(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "triangularSolve", "upper")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "triangularSolve", "upper"), cB(a[3], "triangularSolve", "transpose")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean' && typeof a[4] === 'boolean') {
+    return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "triangularSolve", "upper"), cB(a[3], "triangularSolve", "transpose"), cB(a[4], "triangularSolve", "unitriangular")));
+  }
   const o = kwOf(a);
   switch (pick("triangularSolve", SIGS_558, a, o)) {
     case 0: {
@@ -13001,6 +16888,13 @@ export function triangularSolve(...a: unknown[]): any {
  */
 export function tril(input: Tensor, ...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
 export function tril(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), (a[0] as Tensor)._h, cI(a[1], "tril", "diagonal")));
+  }
   const o = kwOf(a);
   switch (pick("tril", SIGS_559, a, o)) {
     case 0: {
@@ -13017,6 +16911,13 @@ export function tril(...a: unknown[]): any {
  */
 export function trilIndices(row: Int, col: Int, ...rest: [opts?: { offset?: Int; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [offset: Int, opts?: { offset?: Int; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function trilIndices(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col"), cI(a[2], "trilIndices", "offset")));
+  }
   const o = kwOf(a);
   switch (pick("trilIndices", SIGS_560, a, o)) {
     case 0: {
@@ -13035,6 +16936,25 @@ export function trilIndices(...a: unknown[]): any {
  */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...rest: [opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }] | [margin: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }] | [margin: number, p: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }] | [margin: number, p: number, eps: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }] | [margin: number, p: number, eps: number, swap: boolean, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }] | [margin: number, p: number, eps: number, swap: boolean, reduction: Int, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Int }]): Tensor;
 export function tripletMarginLoss(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin")));
+  }
+  if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p")));
+  }
+  if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5]))) {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps")));
+  }
+  if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap")));
+  }
+  if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7]))) {
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap"), cI(a[7], "tripletMarginLoss", "reduction")));
+  }
   const o = kwOf(a);
   switch (pick("tripletMarginLoss", SIGS_561, a, o)) {
     case 0: {
@@ -13051,6 +16971,13 @@ export function tripletMarginLoss(...a: unknown[]): any {
  */
 export function triu(input: Tensor, ...rest: [opts?: { diagonal?: Int }] | [diagonal: Int, opts?: { diagonal?: Int }]): Tensor;
 export function triu(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), (a[0] as Tensor)._h, cI(a[1], "triu", "diagonal")));
+  }
   const o = kwOf(a);
   switch (pick("triu", SIGS_562, a, o)) {
     case 0: {
@@ -13067,6 +16994,13 @@ export function triu(...a: unknown[]): any {
  */
 export function triuIndices(row: Int, col: Int, ...rest: [opts?: { offset?: Int; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }] | [offset: Int, opts?: { offset?: Int; dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
 export function triuIndices(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col")));
+  }
+  if (n === 3 && (typeof a[0] === 'number' ? Number.isInteger(a[0]) : fits(8, a[0])) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col"), cI(a[2], "triuIndices", "offset")));
+  }
   const o = kwOf(a);
   switch (pick("triuIndices", SIGS_563, a, o)) {
     case 0: {
@@ -13089,6 +17023,16 @@ export function trueDivide(input: Tensor, other: Tensor | Scalar): Tensor;
  */
 export function trueDivide(input: Tensor, other: Scalar): Tensor;
 export function trueDivide(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (isTensor(a[1]) || typeof a[1] === 'number' || typeof a[1] === 'boolean' || typeof a[1] === 'bigint')) {
+    if (isTensor(a[1])) {
+      return wrap<Tensor>(native.callOp(OP_true_divide__Tensor >= 0 ? OP_true_divide__Tensor : (OP_true_divide__Tensor = lookup('aten::true_divide', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    }
+    return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "trueDivide", "other")));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "trueDivide", "other")));
+  }
   const o = kwOf(a);
   switch (pick("trueDivide", SIGS_564, a, o)) {
     case 0: {
@@ -13110,6 +17054,10 @@ export function trueDivide(...a: unknown[]): any {
  */
 export function trunc(input: Tensor): Tensor;
 export function trunc(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("trunc", SIGS_565, a, o)) {
     case 0: {
@@ -13125,6 +17073,11 @@ export function trunc(...a: unknown[]): any {
  */
 export function trunc_(input: Tensor): Tensor;
 export function trunc_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("trunc_", SIGS_566, a, o)) {
     case 0: {
@@ -13142,6 +17095,13 @@ export function trunc_(...a: unknown[]): any {
  */
 export function unbind(input: Tensor, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function unbind(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbind", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unbind", SIGS_567, a, o)) {
     case 0: {
@@ -13158,6 +17118,13 @@ export function unbind(...a: unknown[]): any {
  */
 export function unbindCopy(input: Tensor, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function unbindCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbindCopy", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unbindCopy", SIGS_568, a, o)) {
     case 0: {
@@ -13173,6 +17140,10 @@ export function unbindCopy(...a: unknown[]): any {
  */
 export function unflatten(input: Tensor, dim: Int, sizes: readonly Int[]): Tensor;
 export function unflatten(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(10, a[2])) {
+    return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), (a[0] as Tensor)._h, cI(a[1], "unflatten", "dim"), cIL(a[2], "unflatten", "sizes", 0)));
+  }
   const o = kwOf(a);
   switch (pick("unflatten", SIGS_569, a, o)) {
     case 0: {
@@ -13188,6 +17159,10 @@ export function unflatten(...a: unknown[]): any {
  */
 export function unfoldCopy(input: Tensor, dimension: Int, size: Int, step: Int): Tensor;
 export function unfoldCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
+    return wrap<Tensor>(native.callOp(OP_unfold_copy >= 0 ? OP_unfold_copy : (OP_unfold_copy = lookup('aten::unfold_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unfoldCopy", "dimension"), cI(a[2], "unfoldCopy", "size"), cI(a[3], "unfoldCopy", "step")));
+  }
   const o = kwOf(a);
   switch (pick("unfoldCopy", SIGS_570, a, o)) {
     case 0: {
@@ -13204,6 +17179,19 @@ export function unfoldCopy(...a: unknown[]): any {
  */
 export function unique(input: Tensor, ...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
 export function unique(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted")));
+  }
+  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted"), cB(a[2], "unique", "returnInverse")));
+  }
+  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted"), cB(a[2], "unique", "returnInverse"), cB(a[3], "unique", "returnCounts")));
+  }
   const o = kwOf(a);
   switch (pick("unique", SIGS_571, a, o)) {
     case 0: {
@@ -13220,6 +17208,19 @@ export function unique(...a: unknown[]): any {
  */
 export function uniqueConsecutive(input: Tensor, ...rest: [opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, dim: Int | null, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }]): readonly [Tensor, Tensor, Tensor];
 export function uniqueConsecutive(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse")));
+  }
+  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse"), cB(a[2], "uniqueConsecutive", "returnCounts")));
+  }
+  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && fits(9, a[3])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse"), cB(a[2], "uniqueConsecutive", "returnCounts"), cIO(a[3], "uniqueConsecutive", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("uniqueConsecutive", SIGS_572, a, o)) {
     case 0: {
@@ -13236,6 +17237,13 @@ export function uniqueConsecutive(...a: unknown[]): any {
  */
 export function unsafeChunk(input: Tensor, chunks: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function unsafeChunk(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), (a[0] as Tensor)._h, cI(a[1], "unsafeChunk", "chunks")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), (a[0] as Tensor)._h, cI(a[1], "unsafeChunk", "chunks"), cI(a[2], "unsafeChunk", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unsafeChunk", SIGS_573, a, o)) {
     case 0: {
@@ -13252,6 +17260,13 @@ export function unsafeChunk(...a: unknown[]): any {
  */
 export function unsafeSplit(input: Tensor, splitSize: Int, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function unsafeSplit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "unsafeSplit", "splitSize")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "unsafeSplit", "splitSize"), cI(a[2], "unsafeSplit", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unsafeSplit", SIGS_574, a, o)) {
     case 0: {
@@ -13268,6 +17283,13 @@ export function unsafeSplit(...a: unknown[]): any {
  */
 export function unsafeSplitWithSizes(input: Tensor, splitSizes: readonly Int[], ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor[];
 export function unsafeSplitWithSizes(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0)));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
+    return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[2], "unsafeSplitWithSizes", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unsafeSplitWithSizes", SIGS_575, a, o)) {
     case 0: {
@@ -13283,6 +17305,10 @@ export function unsafeSplitWithSizes(...a: unknown[]): any {
  */
 export function unsqueeze(input: Tensor, dim: Int): Tensor;
 export function unsqueeze(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueeze", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unsqueeze", SIGS_576, a, o)) {
     case 0: {
@@ -13298,6 +17324,10 @@ export function unsqueeze(...a: unknown[]): any {
  */
 export function unsqueezeCopy(input: Tensor, dim: Int): Tensor;
 export function unsqueezeCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_unsqueeze_copy >= 0 ? OP_unsqueeze_copy : (OP_unsqueeze_copy = lookup('aten::unsqueeze_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueezeCopy", "dim")));
+  }
   const o = kwOf(a);
   switch (pick("unsqueezeCopy", SIGS_577, a, o)) {
     case 0: {
@@ -13313,6 +17343,10 @@ export function unsqueezeCopy(...a: unknown[]): any {
  */
 export function valuesCopy(input: Tensor): Tensor;
 export function valuesCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_values_copy >= 0 ? OP_values_copy : (OP_values_copy = lookup('aten::values_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("valuesCopy", SIGS_578, a, o)) {
     case 0: {
@@ -13329,6 +17363,16 @@ export function valuesCopy(...a: unknown[]): any {
  */
 export function vander(x: Tensor, ...rest: [opts?: { N?: Int | null; increasing?: boolean }] | [N: Int | null, opts?: { N?: Int | null; increasing?: boolean }] | [N: Int | null, increasing: boolean, opts?: { N?: Int | null; increasing?: boolean }]): Tensor;
 export function vander(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(9, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), (a[0] as Tensor)._h, cIO(a[1], "vander", "N")));
+  }
+  if (n === 3 && isTensor(a[0]) && fits(9, a[1]) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), (a[0] as Tensor)._h, cIO(a[1], "vander", "N"), cB(a[2], "vander", "increasing")));
+  }
   const o = kwOf(a);
   switch (pick("vander", SIGS_579, a, o)) {
     case 0: {
@@ -13357,6 +17401,28 @@ function var_fn(input: Tensor, ...rest: [opts?: { dim?: Int | readonly Int[] | n
  */
 function var_fn(input: Tensor, ...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): Tensor;
 function var_fn(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "var", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "var", "dim", 1), cB(a[2], "var", "unbiased")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "var", "dim", 1), cB(a[2], "var", "unbiased"), cB(a[3], "var", "keepdim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_var__correction >= 0 ? OP_var__correction : (OP_var__correction = lookup('aten::var', 'correction')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_var__correction >= 0 ? OP_var__correction : (OP_var__correction = lookup('aten::var', 'correction')), (a[0] as Tensor)._h, cILO(a[1], "var", "dim", 1)));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), (a[0] as Tensor)._h, cB(a[1], "var", "unbiased")));
+  }
   const o = kwOf(a);
   switch (pick("var", SIGS_580, a, o)) {
     case 0: {
@@ -13391,6 +17457,28 @@ export function varMean(input: Tensor, ...rest: [opts?: { dim?: Int | readonly I
  */
 export function varMean(input: Tensor, ...rest: [opts?: { unbiased?: boolean }] | [unbiased: boolean, opts?: { unbiased?: boolean }]): readonly [Tensor, Tensor];
 export function varMean(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__dim >= 0 ? OP_var_mean__dim : (OP_var_mean__dim = lookup('aten::var_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "varMean", "dim", 1)));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__dim >= 0 ? OP_var_mean__dim : (OP_var_mean__dim = lookup('aten::var_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "varMean", "dim", 1), cB(a[2], "varMean", "unbiased")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__dim >= 0 ? OP_var_mean__dim : (OP_var_mean__dim = lookup('aten::var_mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "varMean", "dim", 1), cB(a[2], "varMean", "unbiased"), cB(a[3], "varMean", "keepdim")));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__correction >= 0 ? OP_var_mean__correction : (OP_var_mean__correction = lookup('aten::var_mean', 'correction')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(13, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__correction >= 0 ? OP_var_mean__correction : (OP_var_mean__correction = lookup('aten::var_mean', 'correction')), (a[0] as Tensor)._h, cILO(a[1], "varMean", "dim", 1)));
+  }
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), (a[0] as Tensor)._h, cB(a[1], "varMean", "unbiased")));
+  }
   const o = kwOf(a);
   switch (pick("varMean", SIGS_581, a, o)) {
     case 0: {
@@ -13412,6 +17500,10 @@ export function varMean(...a: unknown[]): any {
  */
 export function vdot(input: Tensor, other: Tensor): Tensor;
 export function vdot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("vdot", SIGS_582, a, o)) {
     case 0: {
@@ -13427,6 +17519,10 @@ export function vdot(...a: unknown[]): any {
  */
 export function viewAsComplex(input: Tensor): Tensor;
 export function viewAsComplex(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_view_as_complex >= 0 ? OP_view_as_complex : (OP_view_as_complex = lookup('aten::view_as_complex', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("viewAsComplex", SIGS_583, a, o)) {
     case 0: {
@@ -13442,6 +17538,10 @@ export function viewAsComplex(...a: unknown[]): any {
  */
 export function viewAsComplexCopy(input: Tensor): Tensor;
 export function viewAsComplexCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_view_as_complex_copy >= 0 ? OP_view_as_complex_copy : (OP_view_as_complex_copy = lookup('aten::view_as_complex_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("viewAsComplexCopy", SIGS_584, a, o)) {
     case 0: {
@@ -13457,6 +17557,10 @@ export function viewAsComplexCopy(...a: unknown[]): any {
  */
 export function viewAsReal(input: Tensor): Tensor;
 export function viewAsReal(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_view_as_real >= 0 ? OP_view_as_real : (OP_view_as_real = lookup('aten::view_as_real', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("viewAsReal", SIGS_585, a, o)) {
     case 0: {
@@ -13472,6 +17576,10 @@ export function viewAsReal(...a: unknown[]): any {
  */
 export function viewAsRealCopy(input: Tensor): Tensor;
 export function viewAsRealCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_view_as_real_copy >= 0 ? OP_view_as_real_copy : (OP_view_as_real_copy = lookup('aten::view_as_real_copy', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("viewAsRealCopy", SIGS_586, a, o)) {
     case 0: {
@@ -13492,6 +17600,13 @@ export function viewCopy(input: Tensor, dtype: DType): Tensor;
  */
 export function viewCopy(input: Tensor, size: readonly Int[]): Tensor;
 export function viewCopy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(23, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_view_copy__dtype >= 0 ? OP_view_copy__dtype : (OP_view_copy__dtype = lookup('aten::view_copy', 'dtype')), (a[0] as Tensor)._h, cDT(a[1], "viewCopy", "dtype")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_view_copy >= 0 ? OP_view_copy : (OP_view_copy = lookup('aten::view_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "viewCopy", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("viewCopy", SIGS_587, a, o)) {
     case 0: {
@@ -13515,6 +17630,13 @@ export function vsplit(input: Tensor, sections: Int): Tensor[];
  */
 export function vsplit(input: Tensor, indices: readonly Int[]): Tensor[];
 export function vsplit(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), (a[0] as Tensor)._h, cI(a[1], "vsplit", "sections")));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "vsplit", "indices", 0)));
+  }
   const o = kwOf(a);
   switch (pick("vsplit", SIGS_588, a, o)) {
     case 0: {
@@ -13533,6 +17655,10 @@ export function vsplit(...a: unknown[]): any {
  */
 export function vstack(tensors: readonly Tensor[]): Tensor;
 export function vstack(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && fits(4, a[0])) {
+    return wrap<Tensor>(native.callOp(OP_vstack >= 0 ? OP_vstack : (OP_vstack = lookup('aten::vstack', '')), cTL(a[0], "vstack", "tensors")));
+  }
   const o = kwOf(a);
   switch (pick("vstack", SIGS_589, a, o)) {
     case 0: {
@@ -13568,6 +17694,22 @@ export function where(condition: Tensor, input: Tensor, other: Scalar): Tensor;
  */
 export function where(condition: Tensor, input: Scalar, other: Scalar): Tensor;
 export function where(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_where >= 0 ? OP_where : (OP_where = lookup('aten::where', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_where__self >= 0 ? OP_where__self : (OP_where__self = lookup('aten::where', 'self')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && isTensor(a[2])) {
+    return wrap<Tensor>(native.callOp(OP_where__ScalarSelf >= 0 ? OP_where__ScalarSelf : (OP_where__ScalarSelf = lookup('aten::where', 'ScalarSelf')), (a[0] as Tensor)._h, cS(a[1], "where", "input"), (a[2] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "where", "other")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1])) && (typeof a[2] === 'number' || fits(6, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_where__Scalar >= 0 ? OP_where__Scalar : (OP_where__Scalar = lookup('aten::where', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "where", "input"), cS(a[2], "where", "other")));
+  }
   const o = kwOf(a);
   switch (pick("where", SIGS_590, a, o)) {
     case 0: {
@@ -13605,6 +17747,16 @@ export function xlogy(input: Scalar, other: Tensor): Tensor;
  */
 export function xlogy(input: Tensor, other: Scalar): Tensor;
 export function xlogy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 2 && (typeof a[0] === 'number' || fits(6, a[0])) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Self >= 0 ? OP_xlogy__Scalar_Self : (OP_xlogy__Scalar_Self = lookup('aten::xlogy', 'Scalar_Self')), cS(a[0], "xlogy", "input"), (a[1] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), (a[0] as Tensor)._h, cS(a[1], "xlogy", "other")));
+  }
   const o = kwOf(a);
   switch (pick("xlogy", SIGS_591, a, o)) {
     case 0: {
@@ -13631,6 +17783,15 @@ export function xlogy_(input: Tensor, other: Tensor): Tensor;
  */
 export function xlogy_(input: Tensor, other: Scalar): Tensor;
 export function xlogy_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h);
+    return a[0] as Tensor;
+  }
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
+    native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), (a[0] as Tensor)._h, cS(a[1], "xlogy_", "other"));
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("xlogy_", SIGS_592, a, o)) {
     case 0: {
@@ -13651,6 +17812,11 @@ export function xlogy_(...a: unknown[]): any {
  */
 export function zero_(input: Tensor): Tensor;
 export function zero_(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), (a[0] as Tensor)._h);
+    return a[0] as Tensor;
+  }
   const o = kwOf(a);
   switch (pick("zero_", SIGS_593, a, o)) {
     case 0: {
@@ -13668,6 +17834,10 @@ export function zero_(...a: unknown[]): any {
  */
 export function contiguous(input: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
 export function contiguous(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), (a[0] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("contiguous", SIGS_594, a, o)) {
     case 0: {
@@ -13699,6 +17869,13 @@ export function expand(input: Tensor, ...size: Int[]): Tensor;
  */
 export function expand(input: Tensor, ...args: [...size: Int[], opts: { implicit?: boolean }]): Tensor;
 export function expand(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 1 && isTensor(a[0]) && allInts(a, 1)) {
+    return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), (a[0] as Tensor)._h, cIL(a.slice(1), "expand", "size", 0)));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), (a[0] as Tensor)._h, cIL(a[1], "expand", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("expand", SIGS_595, a, o)) {
     case 0: {
@@ -13714,6 +17891,10 @@ export function expand(...a: unknown[]): any {
  */
 export function expandAs(input: Tensor, other: Tensor): Tensor;
 export function expandAs(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("expandAs", SIGS_596, a, o)) {
     case 0: {
@@ -13736,6 +17917,13 @@ export function repeat(input: Tensor, repeats: readonly Int[]): Tensor;
  */
 export function repeat(input: Tensor, ...repeats: Int[]): Tensor;
 export function repeat(...a: unknown[]): any {
+  const n = a.length;
+  if (n > 1 && isTensor(a[0]) && allInts(a, 1)) {
+    return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), (a[0] as Tensor)._h, cIL(a.slice(1), "repeat", "repeats", 0)));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), (a[0] as Tensor)._h, cIL(a[1], "repeat", "repeats", 0)));
+  }
   const o = kwOf(a);
   switch (pick("repeat", SIGS_597, a, o)) {
     case 0: {
@@ -13751,6 +17939,10 @@ export function repeat(...a: unknown[]): any {
  */
 export function typeAs(input: Tensor, other: Tensor): Tensor;
 export function typeAs(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
   const o = kwOf(a);
   switch (pick("typeAs", SIGS_598, a, o)) {
     case 0: {
@@ -13778,6 +17970,16 @@ export function view(input: Tensor, size: readonly Int[]): Tensor;
  */
 export function view(input: Tensor, ...size: Int[]): Tensor;
 export function view(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && fits(23, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), (a[0] as Tensor)._h, cDT(a[1], "view", "dtype")));
+  }
+  if (n > 1 && isTensor(a[0]) && allInts(a, 1)) {
+    return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), (a[0] as Tensor)._h, cIL(a.slice(1), "view", "size", 0)));
+  }
+  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
+    return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), (a[0] as Tensor)._h, cIL(a[1], "view", "size", 0)));
+  }
   const o = kwOf(a);
   switch (pick("view", SIGS_599, a, o)) {
     case 0: {
