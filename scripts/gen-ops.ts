@@ -449,9 +449,12 @@ function handWritten(): HandWritten {
   const tensor = project.addSourceFileAtPath(join(root, 'lib/torch/tensor.ts'));
   const cls = tensor.getClassOrThrow('Tensor');
   const tensorMembers = new Set<string>();
-  for (const m of cls.getMembers()) {
-    const n = (m as { getName?: () => string }).getName?.();
-    if (n !== undefined) tensorMembers.add(n);
+  const py = project.addSourceFileAtPath(join(root, 'lib/torch/tensor-python.ts'));
+  for (const c of [cls, py.getClassOrThrow('TensorPython')]) {
+    for (const m of c.getMembers()) {
+      const n = (m as { getName?: () => string }).getName?.();
+      if (n !== undefined) tensorMembers.add(n);
+    }
   }
   // index.ts's exports other than the generated ones.
   const index = project.addSourceFileAtPath(join(root, 'lib/torch/index.ts'));
@@ -471,10 +474,12 @@ function handWritten(): HandWritten {
     const target = d.getModuleSpecifierSourceFile();
     if (target !== undefined) for (const name of target.getExportedDeclarations().keys()) torchExports.add(name);
   }
-  const functional = project.addSourceFileAtPath(join(root, 'lib/torch/nn/functional.ts'));
   const functionalExports = new Set<string>();
-  for (const f of functional.getFunctions()) if (f.isExported()) functionalExports.add(f.getName()!);
-  for (const v of functional.getVariableStatements()) if (v.isExported()) for (const d of v.getDeclarations()) functionalExports.add(d.getName());
+  for (const file of ['lib/torch/nn/functional.ts', 'lib/torch/nn/functional-python.ts']) {
+    const functional = project.addSourceFileAtPath(join(root, file));
+    for (const f of functional.getFunctions()) if (f.isExported()) functionalExports.add(f.getName()!);
+    for (const v of functional.getVariableStatements()) if (v.isExported()) for (const d of v.getDeclarations()) functionalExports.add(d.getName());
+  }
   return { tensorMembers, torchExports, functionalExports };
 }
 

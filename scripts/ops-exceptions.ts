@@ -17,6 +17,12 @@ export const EXCLUDED: Record<string, string> = {
   'Tensor:istft': 'takes complex tensors (complex dtypes are not supported)',
   'Tensor:cfloat': 'converts to complex64 (complex dtypes are not supported)',
   'Tensor:cdouble': 'converts to complex128 (complex dtypes are not supported)',
+  // Types with no TS form.
+  'Tensor:qscheme': 'returns a torch.qscheme (quantized tensors are not supported)',
+  'Tensor:record_stream': 'takes a CUDA stream (streams are not exposed)',
+  // CUDA-only float8 kernels with recipe enums (no CPU kernel to run or test against).
+  'nn.functional:scaled_mm': 'CUDA-only float8 matmul (torch._scaled_mm); its ScalingType/SwizzleType enums have no TS form',
+  'nn.functional:scaled_grouped_mm': 'CUDA-only float8 grouped matmul (torch._scaled_grouped_mm); same enums',
 };
 
 /**
@@ -30,6 +36,16 @@ export const HAND_WRITTEN: Record<string, string> = {
   'Tensor:index': "tensor.ts: Python's t[...] (numbers, slices, null, '...', index tensors, masks)",
   'Tensor:index_put_': "tensor.ts: Python's t[...] = v over the same index items",
   'Tensor:max': 'generated: max(), max(dim, keepdim), max(other)',
+  'torch:norm': "python-functions.ts: p may be 'fro' or 'nuc' (linalg.vector_norm / matrix_norm, as torch.functional.norm)",
+  'Tensor:norm': "tensor-python.ts: as torch.norm",
+  'torch:unique': 'python-functions.ts: returns the output alone or with inverse/counts as asked (torch.functional.unique)',
+  'Tensor:unique': 'tensor-python.ts: as torch.unique',
+  'torch:unique_consecutive': 'python-functions.ts: returns the output alone or with inverse/counts as asked',
+  'Tensor:unique_consecutive': 'tensor-python.ts: as torch.unique_consecutive',
+  'torch:nonzero': 'python-functions.ts: nonzero(input, { asTuple }) (PyTorch binds it by hand)',
+  'Tensor:nonzero': 'tensor-python.ts: nonzero({ asTuple })',
+  'torch:tensordot': 'python-functions.ts: dims as a count or as two lists (torch.functional.tensordot)',
+  'torch:cdist': "python-functions.ts: computeMode as PyTorch's strings",
 };
 
 /**
@@ -77,6 +93,7 @@ export const PY_ARG_NAMES: Record<string, Record<string, string>> = {
   feature_alpha_dropout: { training: 'train' },
   dropout: { training: 'train' },
   rrelu: { training: 'training' },
+  grouped_mm: { mat_a: 'self', mat_b: 'mat2' },
 };
 
 /** Python parameters nn.functional keeps only for backward compatibility; TS leaves them out. */
@@ -93,6 +110,18 @@ export const INTERNAL: { name: string; target: 'method' | 'function'; aten: stri
   { name: '_index', target: 'method', aten: ['index.Tensor'] },
   { name: '_indexPut', target: 'method', aten: ['index_put_'] },
   { name: 'slice', target: 'method', aten: ['slice.Tensor'] },
+  { name: '_unique2', target: 'function', aten: ['_unique2'] },
+  { name: '_uniqueDim', target: 'function', aten: ['unique_dim'] },
+  { name: '_uniqueConsecutive', target: 'function', aten: ['unique_consecutive'] },
+  { name: '_nonzero', target: 'function', aten: ['nonzero'] },
+  { name: '_nonzeroNumpy', target: 'function', aten: ['nonzero_numpy'] },
+  { name: '_tensordot', target: 'function', aten: ['tensordot'] },
+  { name: '_cdist', target: 'function', aten: ['cdist'] },
+  { name: '_upsampleNearestExact1d', target: 'function', aten: ['_upsample_nearest_exact1d.vec'] },
+  { name: '_upsampleNearestExact2d', target: 'function', aten: ['_upsample_nearest_exact2d.vec'] },
+  { name: '_upsampleNearestExact3d', target: 'function', aten: ['_upsample_nearest_exact3d.vec'] },
+  { name: '_upsampleBilinear2dAa', target: 'function', aten: ['_upsample_bilinear2d_aa.vec'] },
+  { name: '_upsampleBicubic2dAa', target: 'function', aten: ['_upsample_bicubic2d_aa.vec'] },
 ];
 
 /** TS names for Python names that are not valid (or not usable) as TS function names. */

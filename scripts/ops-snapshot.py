@@ -290,7 +290,7 @@ namespaces['torch._C._nn'] = [
 ]
 
 # Operators hand-written wrappers call that no public name above brings in.
-INTERNAL_OPS = ['slice', 'nonzero_numpy', 'unique_dim', 'col2im', 'im2col']
+INTERNAL_OPS = ['slice', 'nonzero_numpy', 'unique_dim', '_upsample_nearest_exact1d', '_upsample_nearest_exact2d', '_upsample_nearest_exact3d', '_upsample_bilinear2d_aa', '_upsample_bicubic2d_aa']
 namespaces['internal'] = []
 for n in INTERNAL_OPS:
     ovs = binding_overloads(n, method=False, python_module=None, any_variant=True)

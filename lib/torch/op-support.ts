@@ -417,6 +417,11 @@ export function convert(op: string, name: string, k: number, v: unknown): unknow
 }
 
 // ---------------------------------------------------------------- converters
+/** Throws `TypeError("<op>: Expected <what> for <name> but received <value>")`. */
+export function argError(op: string, what: string, name: string, v: unknown): never {
+  return fail(what, op, name, v);
+}
+
 function fail(what: string, op: string, name: string, v: unknown): never {
   throw new TypeError(`${op}: Expected ${what} for ${name} but received ${describe(v)}`);
 }
@@ -691,4 +696,28 @@ export function tupleResult<T>(kinds: string, r: unknown): T {
 /** `v`, or `d` when v is undefined (Python-level defaults of generated nn.functional functions). */
 export function dflt(v: unknown, d: unknown): unknown {
   return v !== undefined ? v : d;
+}
+
+/**
+ * Python-style arguments of a hand-written function: the positional values
+ * under `names`, then the options object's entries (keyword-only `kwOnly`,
+ * or any of `names` not given positionally).
+ * @throws TypeError for too many positional arguments, an unknown option, or
+ *   one given both positionally and in the options.
+ */
+export function pyArgs(op: string, a: unknown[], names: readonly string[], kwOnly: readonly string[] = []): Record<string, unknown> {
+  const o = kwOf(a);
+  if (a.length > names.length) throw new TypeError(`${op}: Expected at most ${names.length} positional arguments but received ${a.length}`);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < a.length; i++) out[names[i]] = a[i];
+  for (const key in o) {
+    const v = o[key];
+    if (v === undefined) continue;
+    if (!names.includes(key) && !kwOnly.includes(key)) {
+      throw new TypeError(`Unknown option '${key}' for ${op}; expected one of: ${[...names, ...kwOnly].join(', ')}`);
+    }
+    if (out[key] !== undefined) throw new TypeError(`${op}: Expected ${key} once but received it both as an argument and in the options`);
+    out[key] = v;
+  }
+  return out;
 }

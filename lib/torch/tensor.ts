@@ -5,7 +5,7 @@
  * and lifetime.
  */
 import { native, type Handle } from './native.js';
-import { TensorOps } from './generated/ops.js';
+import { TensorPython } from './tensor-python.js';
 import { registerTensorClass, h, wrap } from './handle.js';
 import { track } from './scope.js';
 import {
@@ -86,7 +86,7 @@ function flushPending(): void {
 }
 
 /** A multi-dimensional array on a device, with autograd. */
-export class Tensor extends TensorOps {
+export class Tensor extends TensorPython {
   /** @internal the native handle. */
   _h: Handle;
   private _dtype: DType | undefined;

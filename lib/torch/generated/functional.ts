@@ -41,6 +41,7 @@ let OP_feature_alpha_dropout = -1;
 let OP_col2im = -1;
 let OP_glu = -1;
 let OP_group_norm = -1;
+let OP__grouped_mm = -1;
 let OP_hardshrink = -1;
 let OP_hardsigmoid_ = -1;
 let OP_hardsigmoid = -1;
@@ -75,7 +76,6 @@ let OP_selu_ = -1;
 let OP_selu = -1;
 let OP_smooth_l1_loss = -1;
 let OP_soft_margin_loss = -1;
-let OP_softmax__int = -1;
 let OP_softshrink = -1;
 let OP_threshold_ = -1;
 let OP_threshold = -1;
@@ -176,97 +176,97 @@ const SIGS_29: readonly Sig[] = [
   sig(["input", "numGroups", "weight", "bias", "eps"], [1, 8, 2, 2, 14], 2, ["weight", "bias", "eps"], [2, 3, 4], [2, 2, 14], -1, "groupNorm(input: Tensor, numGroups: Int, weight: Tensor | null=None, bias: Tensor | null=None, eps: number=1e-05)"),
 ];
 const SIGS_30: readonly Sig[] = [
-  sig(["input", "lambd"], [1, 6], 1, ["lambd"], [1], [6], -1, "hardshrink(input: Tensor, lambd: Scalar=0.5)"),
+  sig(["matA", "matB"], [1, 1], 2, ["offs", "bias", "outDtype"], [-1, -1, -1], [2, 2, 24], -1, "groupedMm(matA: Tensor, matB: Tensor, *, offs: Tensor | null=None, bias: Tensor | null=None, outDtype: DType | null=None)"),
 ];
 const SIGS_31: readonly Sig[] = [
-  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "hardsigmoid(input: Tensor, inplace: boolean=False)"),
+  sig(["input", "lambd"], [1, 6], 1, ["lambd"], [1], [6], -1, "hardshrink(input: Tensor, lambd: Scalar=0.5)"),
 ];
 const SIGS_32: readonly Sig[] = [
-  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "hardswish(input: Tensor, inplace: boolean=False)"),
+  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "hardsigmoid(input: Tensor, inplace: boolean=False)"),
 ];
 const SIGS_33: readonly Sig[] = [
-  sig(["input", "minVal", "maxVal", "inplace"], [1, 6, 6, 18], 1, ["minVal", "maxVal", "inplace"], [1, 2, 3], [6, 6, 18], -1, "hardtanh(input: Tensor, minVal: Scalar=-1.0, maxVal: Scalar=1.0, inplace: boolean=False)"),
+  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "hardswish(input: Tensor, inplace: boolean=False)"),
 ];
 const SIGS_34: readonly Sig[] = [
-  sig(["input", "minVal", "maxVal"], [1, 6, 6], 1, ["minVal", "maxVal"], [1, 2], [6, 6], -1, "hardtanh_(input: Tensor, minVal: Scalar=-1, maxVal: Scalar=1)"),
+  sig(["input", "minVal", "maxVal", "inplace"], [1, 6, 6, 18], 1, ["minVal", "maxVal", "inplace"], [1, 2, 3], [6, 6, 18], -1, "hardtanh(input: Tensor, minVal: Scalar=-1.0, maxVal: Scalar=1.0, inplace: boolean=False)"),
 ];
 const SIGS_35: readonly Sig[] = [
-  sig(["input", "target", "margin", "reduction"], [1, 1, 14, 30], 2, ["margin", "reduction"], [2, 3], [14, 30], -1, "hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Reduction='mean')"),
+  sig(["input", "minVal", "maxVal"], [1, 6, 6], 1, ["minVal", "maxVal"], [1, 2], [6, 6], -1, "hardtanh_(input: Tensor, minVal: Scalar=-1, maxVal: Scalar=1)"),
 ];
 const SIGS_36: readonly Sig[] = [
-  sig(["input", "runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 2, 2, 2, 18, 14, 14], 1, ["runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 3, 4, 5, 6, 7], [2, 2, 2, 2, 18, 14, 14], -1, "instanceNorm(input: Tensor, runningMean: Tensor | null=None, runningVar: Tensor | null=None, weight: Tensor | null=None, bias: Tensor | null=None, useInputStats: boolean=True, momentum: number=0.1, eps: number=1e-05)"),
+  sig(["input", "target", "margin", "reduction"], [1, 1, 14, 30], 2, ["margin", "reduction"], [2, 3], [14, 30], -1, "hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Reduction='mean')"),
 ];
 const SIGS_37: readonly Sig[] = [
-  sig(["input", "target", "reduction", "logTarget"], [1, 1, 30, 18], 2, ["reduction", "logTarget"], [2, 3], [30, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Reduction='mean', logTarget: boolean=False)"),
+  sig(["input", "runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 2, 2, 2, 18, 14, 14], 1, ["runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 3, 4, 5, 6, 7], [2, 2, 2, 2, 18, 14, 14], -1, "instanceNorm(input: Tensor, runningMean: Tensor | null=None, runningVar: Tensor | null=None, weight: Tensor | null=None, bias: Tensor | null=None, useInputStats: boolean=True, momentum: number=0.1, eps: number=1e-05)"),
 ];
 const SIGS_38: readonly Sig[] = [
-  sig(["input", "negativeSlope"], [1, 6], 1, ["negativeSlope"], [1], [6], -1, "leakyRelu_(input: Tensor, negativeSlope: Scalar=0.01)"),
+  sig(["input", "target", "reduction", "logTarget"], [1, 1, 30, 18], 2, ["reduction", "logTarget"], [2, 3], [30, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Reduction='mean', logTarget: boolean=False)"),
 ];
 const SIGS_39: readonly Sig[] = [
-  sig(["input"], [1], 1, [], [], [], -1, "logsigmoid(input: Tensor)"),
+  sig(["input", "negativeSlope"], [1, 6], 1, ["negativeSlope"], [1], [6], -1, "leakyRelu_(input: Tensor, negativeSlope: Scalar=0.01)"),
 ];
 const SIGS_40: readonly Sig[] = [
-  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 30], 3, ["margin", "reduction"], [3, 4], [14, 30], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0, reduction: Reduction='mean')"),
+  sig(["input"], [1], 1, [], [], [], -1, "logsigmoid(input: Tensor)"),
 ];
 const SIGS_41: readonly Sig[] = [
-  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "mish(input: Tensor, inplace: boolean=False)"),
+  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 30], 3, ["margin", "reduction"], [3, 4], [14, 30], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0, reduction: Reduction='mean')"),
 ];
 const SIGS_42: readonly Sig[] = [
-  sig(["input", "target", "p", "margin", "weight", "reduction"], [1, 1, 6, 6, 2, 30], 2, ["p", "margin", "weight", "reduction"], [2, 3, 4, 5], [6, 6, 2, 30], -1, "multiMarginLoss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1.0, weight: Tensor | null=None, reduction: Reduction='mean')"),
+  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "mish(input: Tensor, inplace: boolean=False)"),
 ];
 const SIGS_43: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "multilabelMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
+  sig(["input", "target", "p", "margin", "weight", "reduction"], [1, 1, 6, 6, 2, 30], 2, ["p", "margin", "weight", "reduction"], [2, 3, 4, 5], [6, 6, 2, 30], -1, "multiMarginLoss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1.0, weight: Tensor | null=None, reduction: Reduction='mean')"),
 ];
 const SIGS_44: readonly Sig[] = [
-  sig(["input", "groups"], [1, 8], 2, [], [], [], -1, "nativeChannelShuffle(input: Tensor, groups: Int)"),
+  sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "multilabelMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
 ];
 const SIGS_45: readonly Sig[] = [
-  sig(["x1", "x2", "p", "eps", "keepdim"], [1, 1, 14, 14, 18], 2, ["p", "eps", "keepdim"], [2, 3, 4], [14, 14, 18], -1, "pairwiseDistance(x1: Tensor, x2: Tensor, p: number=2, eps: number=1e-06, keepdim: boolean=False)"),
+  sig(["input", "groups"], [1, 8], 2, [], [], [], -1, "nativeChannelShuffle(input: Tensor, groups: Int)"),
 ];
 const SIGS_46: readonly Sig[] = [
-  sig(["input", "p"], [1, 14], 1, ["p"], [1], [14], -1, "pdist(input: Tensor, p: number=2)"),
+  sig(["x1", "x2", "p", "eps", "keepdim"], [1, 1, 14, 14, 18], 2, ["p", "eps", "keepdim"], [2, 3, 4], [14, 14, 18], -1, "pairwiseDistance(x1: Tensor, x2: Tensor, p: number=2, eps: number=1e-06, keepdim: boolean=False)"),
 ];
 const SIGS_47: readonly Sig[] = [
-  sig(["input", "upscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelShuffle(input: Tensor, upscaleFactor: Int)"),
+  sig(["input", "p"], [1, 14], 1, ["p"], [1], [14], -1, "pdist(input: Tensor, p: number=2)"),
 ];
 const SIGS_48: readonly Sig[] = [
-  sig(["input", "downscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelUnshuffle(input: Tensor, downscaleFactor: Int)"),
+  sig(["input", "upscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelShuffle(input: Tensor, upscaleFactor: Int)"),
 ];
 const SIGS_49: readonly Sig[] = [
-  sig(["input", "target", "logInput", "full", "eps", "reduction"], [1, 1, 18, 18, 14, 30], 2, ["logInput", "full", "eps", "reduction"], [2, 3, 4, 5], [18, 18, 14, 30], -1, "poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean=True, full: boolean=False, eps: number=1e-08, reduction: Reduction='mean')"),
+  sig(["input", "downscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelUnshuffle(input: Tensor, downscaleFactor: Int)"),
 ];
 const SIGS_50: readonly Sig[] = [
-  sig(["input", "weight"], [1, 1], 2, [], [], [], -1, "prelu(input: Tensor, weight: Tensor)"),
+  sig(["input", "target", "logInput", "full", "eps", "reduction"], [1, 1, 18, 18, 14, 30], 2, ["logInput", "full", "eps", "reduction"], [2, 3, 4, 5], [18, 18, 14, 30], -1, "poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean=True, full: boolean=False, eps: number=1e-08, reduction: Reduction='mean')"),
 ];
 const SIGS_51: readonly Sig[] = [
-  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "relu6(input: Tensor, inplace: boolean=False)"),
+  sig(["input", "weight"], [1, 1], 2, [], [], [], -1, "prelu(input: Tensor, weight: Tensor)"),
 ];
 const SIGS_52: readonly Sig[] = [
-  sig(["input"], [1], 1, [], [], [], -1, "relu_(input: Tensor)"),
+  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "relu6(input: Tensor, inplace: boolean=False)"),
 ];
 const SIGS_53: readonly Sig[] = [
-  sig(["input", "normalizedShape", "weight", "eps"], [1, 10, 2, 15], 2, ["weight", "eps"], [2, 3], [2, 15], -1, "rmsNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null=None, eps: number | null=None)"),
+  sig(["input"], [1], 1, [], [], [], -1, "relu_(input: Tensor)"),
 ];
 const SIGS_54: readonly Sig[] = [
-  sig(["input", "lower", "upper", "training", "inplace"], [1, 6, 6, 18, 18], 1, ["lower", "upper", "training", "inplace"], [1, 2, 3, 4], [6, 6, 18, 18], -1, "rrelu(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, inplace: boolean=False)"),
+  sig(["input", "normalizedShape", "weight", "eps"], [1, 10, 2, 15], 2, ["weight", "eps"], [2, 3], [2, 15], -1, "rmsNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null=None, eps: number | null=None)"),
 ];
 const SIGS_55: readonly Sig[] = [
-  sig(["input", "lower", "upper", "training", "generator"], [1, 6, 6, 18, 29], 1, ["lower", "upper", "training", "generator"], [1, 2, 3, 4], [6, 6, 18, 29], -1, "rrelu_(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, generator: null=None)"),
+  sig(["input", "lower", "upper", "training", "inplace"], [1, 6, 6, 18, 18], 1, ["lower", "upper", "training", "inplace"], [1, 2, 3, 4], [6, 6, 18, 18], -1, "rrelu(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, inplace: boolean=False)"),
 ];
 const SIGS_56: readonly Sig[] = [
-  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "selu(input: Tensor, inplace: boolean=False)"),
+  sig(["input", "lower", "upper", "training", "generator"], [1, 6, 6, 18, 29], 1, ["lower", "upper", "training", "generator"], [1, 2, 3, 4], [6, 6, 18, 29], -1, "rrelu_(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, generator: null=None)"),
 ];
 const SIGS_57: readonly Sig[] = [
-  sig(["input"], [1], 1, [], [], [], -1, "selu_(input: Tensor)"),
+  sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "selu(input: Tensor, inplace: boolean=False)"),
 ];
 const SIGS_58: readonly Sig[] = [
-  sig(["input", "target", "reduction", "beta"], [1, 1, 30, 14], 2, ["reduction", "beta"], [2, 3], [30, 14], -1, "smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction='mean', beta: number=1.0)"),
+  sig(["input"], [1], 1, [], [], [], -1, "selu_(input: Tensor)"),
 ];
 const SIGS_59: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "softMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
+  sig(["input", "target", "reduction", "beta"], [1, 1, 30, 14], 2, ["reduction", "beta"], [2, 3], [30, 14], -1, "smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction='mean', beta: number=1.0)"),
 ];
 const SIGS_60: readonly Sig[] = [
-  sig(["input", "dim", "dtype"], [1, 8, 24], 1, ["dim", "dtype"], [1, 2], [8, 24], -1, "softmin(input: Tensor, dim: Int=None, dtype: DType | null=None)"),
+  sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "softMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
 ];
 const SIGS_61: readonly Sig[] = [
   sig(["input", "lambd"], [1, 6], 1, ["lambd"], [1], [6], -1, "softshrink(input: Tensor, lambd: Scalar=0.5)"),
@@ -1178,6 +1178,26 @@ export function groupNorm(...a: unknown[]): any {
 }
 
 /**
+ * nn.functional.grouped_mm(matA: Tensor, matB: Tensor, *, offs: Tensor | null=None, bias: Tensor | null=None, outDtype: DType | null=None) (groupedMm) -> aten::_grouped_mm(Tensor self, Tensor mat2, Tensor? offs=None, Tensor? bias=None, ScalarType? out_dtype=None) -> Tensor
+ * Options (Python's keyword arguments): offs, bias, outDtype; defaults as shown.
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function groupedMm(matA: Tensor, matB: Tensor, opts?: { offs?: Tensor | null; bias?: Tensor | null; outDtype?: DType | null }): Tensor;
+export function groupedMm(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP__grouped_mm >= 0 ? OP__grouped_mm : (OP__grouped_mm = lookup('aten::_grouped_mm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(null, "groupedMm", "offs"), cTO(null, "groupedMm", "bias"), cDTO(null, "groupedMm", "outDtype")));
+  }
+  const o = kwOf(a);
+  switch (pick("groupedMm", SIGS_30, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__grouped_mm >= 0 ? OP__grouped_mm : (OP__grouped_mm = lookup('aten::_grouped_mm', '')), cT(a[0], "groupedMm", "matA"), cT(a[1], "groupedMm", "matB"), cTO(dflt(o.offs, null), "groupedMm", "offs"), cTO(dflt(o.bias, null), "groupedMm", "bias"), cDTO(dflt(o.outDtype, null), "groupedMm", "outDtype")));
+    }
+    default: return noMatch("groupedMm", SIGS_30, a, o);
+  }
+}
+
+/**
  * nn.functional.hardshrink(input: Tensor, lambd: Scalar=0.5) (hardshrink) -> aten::hardshrink(Tensor self, Scalar lambd=0.5) -> Tensor
  * Options (Python's keyword arguments): lambd; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
@@ -1192,11 +1212,11 @@ export function hardshrink(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), (a[0] as Tensor)._h, cS(a[1], "hardshrink", "lambd")));
   }
   const o = kwOf(a);
-  switch (pick("hardshrink", SIGS_30, a, o)) {
+  switch (pick("hardshrink", SIGS_31, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), cT(a[0], "hardshrink", "input"), cS((a[1] !== undefined ? a[1] : o.lambd), "hardshrink", "lambd")));
     }
-    default: return noMatch("hardshrink", SIGS_30, a, o);
+    default: return noMatch("hardshrink", SIGS_31, a, o);
   }
 }
 
@@ -1209,7 +1229,7 @@ export function hardsigmoid(input: Tensor, ...rest: [opts?: { inplace?: boolean 
 export function hardsigmoid(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("hardsigmoid", SIGS_31, a, o)) {
+  switch (pick("hardsigmoid", SIGS_32, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "hardsigmoid", 'inplace') === true) {
         native.callOp(OP_hardsigmoid_ >= 0 ? OP_hardsigmoid_ : (OP_hardsigmoid_ = lookup('aten::hardsigmoid_', '')), cT(a[0], "hardsigmoid", "input"));
@@ -1217,7 +1237,7 @@ export function hardsigmoid(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_hardsigmoid >= 0 ? OP_hardsigmoid : (OP_hardsigmoid = lookup('aten::hardsigmoid', '')), cT(a[0], "hardsigmoid", "input")));
     }
-    default: return noMatch("hardsigmoid", SIGS_31, a, o);
+    default: return noMatch("hardsigmoid", SIGS_32, a, o);
   }
 }
 
@@ -1230,7 +1250,7 @@ export function hardswish(input: Tensor, ...rest: [opts?: { inplace?: boolean }]
 export function hardswish(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("hardswish", SIGS_32, a, o)) {
+  switch (pick("hardswish", SIGS_33, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "hardswish", 'inplace') === true) {
         native.callOp(OP_hardswish_ >= 0 ? OP_hardswish_ : (OP_hardswish_ = lookup('aten::hardswish_', '')), cT(a[0], "hardswish", "input"));
@@ -1238,7 +1258,7 @@ export function hardswish(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_hardswish >= 0 ? OP_hardswish : (OP_hardswish = lookup('aten::hardswish', '')), cT(a[0], "hardswish", "input")));
     }
-    default: return noMatch("hardswish", SIGS_32, a, o);
+    default: return noMatch("hardswish", SIGS_33, a, o);
   }
 }
 
@@ -1251,7 +1271,7 @@ export function hardtanh(input: Tensor, ...rest: [opts?: { minVal?: Scalar; maxV
 export function hardtanh(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("hardtanh", SIGS_33, a, o)) {
+  switch (pick("hardtanh", SIGS_34, a, o)) {
     case 0: {
       if (cB((a[3] !== undefined ? a[3] : o.inplace), "hardtanh", 'inplace') === true) {
         native.callOp(OP_hardtanh_ >= 0 ? OP_hardtanh_ : (OP_hardtanh_ = lookup('aten::hardtanh_', '')), cT(a[0], "hardtanh", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.minVal), -1), "hardtanh", "minVal"), cS(dflt((a[2] !== undefined ? a[2] : o.maxVal), 1), "hardtanh", "maxVal"));
@@ -1259,7 +1279,7 @@ export function hardtanh(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_hardtanh >= 0 ? OP_hardtanh : (OP_hardtanh = lookup('aten::hardtanh', '')), cT(a[0], "hardtanh", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.minVal), -1), "hardtanh", "minVal"), cS(dflt((a[2] !== undefined ? a[2] : o.maxVal), 1), "hardtanh", "maxVal")));
     }
-    default: return noMatch("hardtanh", SIGS_33, a, o);
+    default: return noMatch("hardtanh", SIGS_34, a, o);
   }
 }
 
@@ -1284,12 +1304,12 @@ export function hardtanh_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("hardtanh_", SIGS_34, a, o)) {
+  switch (pick("hardtanh_", SIGS_35, a, o)) {
     case 0: {
       native.callOp(OP_hardtanh_ >= 0 ? OP_hardtanh_ : (OP_hardtanh_ = lookup('aten::hardtanh_', '')), cT(a[0], "hardtanh_", "input"), cS((a[1] !== undefined ? a[1] : o.minVal), "hardtanh_", "minVal"), cS((a[2] !== undefined ? a[2] : o.maxVal), "hardtanh_", "maxVal"));
       return a[0] as Tensor;
     }
-    default: return noMatch("hardtanh_", SIGS_34, a, o);
+    default: return noMatch("hardtanh_", SIGS_35, a, o);
   }
 }
 
@@ -1302,11 +1322,11 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...rest: [opts
 export function hingeEmbeddingLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("hingeEmbeddingLoss", SIGS_35, a, o)) {
+  switch (pick("hingeEmbeddingLoss", SIGS_36, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), cT(a[0], "hingeEmbeddingLoss", "input"), cT(a[1], "hingeEmbeddingLoss", "target"), cF(dflt((a[2] !== undefined ? a[2] : o.margin), 1), "hingeEmbeddingLoss", "margin"), cRed(dflt((a[3] !== undefined ? a[3] : o.reduction), 'mean'), "hingeEmbeddingLoss", "reduction")));
     }
-    default: return noMatch("hingeEmbeddingLoss", SIGS_35, a, o);
+    default: return noMatch("hingeEmbeddingLoss", SIGS_36, a, o);
   }
 }
 
@@ -1343,11 +1363,11 @@ export function instanceNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(a[4], "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(a[7], "instanceNorm", "eps"), true));
   }
   const o = kwOf(a);
-  switch (pick("instanceNorm", SIGS_36, a, o)) {
+  switch (pick("instanceNorm", SIGS_37, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), cT(a[0], "instanceNorm", "input"), cTO(dflt((a[3] !== undefined ? a[3] : o.weight), null), "instanceNorm", "weight"), cTO(dflt((a[4] !== undefined ? a[4] : o.bias), null), "instanceNorm", "bias"), cTO(dflt((a[1] !== undefined ? a[1] : o.runningMean), null), "instanceNorm", "runningMean"), cTO(dflt((a[2] !== undefined ? a[2] : o.runningVar), null), "instanceNorm", "runningVar"), cB(dflt((a[5] !== undefined ? a[5] : o.useInputStats), true), "instanceNorm", "useInputStats"), cF(dflt((a[6] !== undefined ? a[6] : o.momentum), 0.1), "instanceNorm", "momentum"), cF(dflt((a[7] !== undefined ? a[7] : o.eps), 0.00001), "instanceNorm", "eps"), true));
     }
-    default: return noMatch("instanceNorm", SIGS_36, a, o);
+    default: return noMatch("instanceNorm", SIGS_37, a, o);
   }
 }
 
@@ -1360,11 +1380,11 @@ export function klDiv(input: Tensor, target: Tensor, ...rest: [opts?: { reductio
 export function klDiv(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("klDiv", SIGS_37, a, o)) {
+  switch (pick("klDiv", SIGS_38, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), cT(a[0], "klDiv", "input"), cT(a[1], "klDiv", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "klDiv", "reduction"), cB(dflt((a[3] !== undefined ? a[3] : o.logTarget), false), "klDiv", "logTarget")));
     }
-    default: return noMatch("klDiv", SIGS_37, a, o);
+    default: return noMatch("klDiv", SIGS_38, a, o);
   }
 }
 
@@ -1385,12 +1405,12 @@ export function leakyRelu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("leakyRelu_", SIGS_38, a, o)) {
+  switch (pick("leakyRelu_", SIGS_39, a, o)) {
     case 0: {
       native.callOp(OP_leaky_relu_ >= 0 ? OP_leaky_relu_ : (OP_leaky_relu_ = lookup('aten::leaky_relu_', '')), cT(a[0], "leakyRelu_", "input"), cS((a[1] !== undefined ? a[1] : o.negativeSlope), "leakyRelu_", "negativeSlope"));
       return a[0] as Tensor;
     }
-    default: return noMatch("leakyRelu_", SIGS_38, a, o);
+    default: return noMatch("leakyRelu_", SIGS_39, a, o);
   }
 }
 
@@ -1405,11 +1425,11 @@ export function logsigmoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log_sigmoid >= 0 ? OP_log_sigmoid : (OP_log_sigmoid = lookup('aten::log_sigmoid', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logsigmoid", SIGS_39, a, o)) {
+  switch (pick("logsigmoid", SIGS_40, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log_sigmoid >= 0 ? OP_log_sigmoid : (OP_log_sigmoid = lookup('aten::log_sigmoid', '')), cT(a[0], "logsigmoid", "input")));
     }
-    default: return noMatch("logsigmoid", SIGS_39, a, o);
+    default: return noMatch("logsigmoid", SIGS_40, a, o);
   }
 }
 
@@ -1422,11 +1442,11 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 export function marginRankingLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("marginRankingLoss", SIGS_40, a, o)) {
+  switch (pick("marginRankingLoss", SIGS_41, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), cT(a[0], "marginRankingLoss", "input1"), cT(a[1], "marginRankingLoss", "input2"), cT(a[2], "marginRankingLoss", "target"), cF(dflt((a[3] !== undefined ? a[3] : o.margin), 0), "marginRankingLoss", "margin"), cRed(dflt((a[4] !== undefined ? a[4] : o.reduction), 'mean'), "marginRankingLoss", "reduction")));
     }
-    default: return noMatch("marginRankingLoss", SIGS_40, a, o);
+    default: return noMatch("marginRankingLoss", SIGS_41, a, o);
   }
 }
 
@@ -1439,7 +1459,7 @@ export function mish(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [i
 export function mish(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("mish", SIGS_41, a, o)) {
+  switch (pick("mish", SIGS_42, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "mish", 'inplace') === true) {
         native.callOp(OP_mish_ >= 0 ? OP_mish_ : (OP_mish_ = lookup('aten::mish_', '')), cT(a[0], "mish", "input"));
@@ -1447,7 +1467,7 @@ export function mish(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_mish >= 0 ? OP_mish : (OP_mish = lookup('aten::mish', '')), cT(a[0], "mish", "input")));
     }
-    default: return noMatch("mish", SIGS_41, a, o);
+    default: return noMatch("mish", SIGS_42, a, o);
   }
 }
 
@@ -1460,11 +1480,11 @@ export function multiMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: 
 export function multiMarginLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("multiMarginLoss", SIGS_42, a, o)) {
+  switch (pick("multiMarginLoss", SIGS_43, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), cT(a[0], "multiMarginLoss", "input"), cT(a[1], "multiMarginLoss", "target"), cS(dflt((a[2] !== undefined ? a[2] : o.p), 1), "multiMarginLoss", "p"), cS(dflt((a[3] !== undefined ? a[3] : o.margin), 1), "multiMarginLoss", "margin"), cTO(dflt((a[4] !== undefined ? a[4] : o.weight), null), "multiMarginLoss", "weight"), cRed(dflt((a[5] !== undefined ? a[5] : o.reduction), 'mean'), "multiMarginLoss", "reduction")));
     }
-    default: return noMatch("multiMarginLoss", SIGS_42, a, o);
+    default: return noMatch("multiMarginLoss", SIGS_43, a, o);
   }
 }
 
@@ -1477,11 +1497,11 @@ export function multilabelMarginLoss(input: Tensor, target: Tensor, ...rest: [op
 export function multilabelMarginLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("multilabelMarginLoss", SIGS_43, a, o)) {
+  switch (pick("multilabelMarginLoss", SIGS_44, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), cT(a[0], "multilabelMarginLoss", "input"), cT(a[1], "multilabelMarginLoss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "multilabelMarginLoss", "reduction")));
     }
-    default: return noMatch("multilabelMarginLoss", SIGS_43, a, o);
+    default: return noMatch("multilabelMarginLoss", SIGS_44, a, o);
   }
 }
 
@@ -1496,11 +1516,11 @@ export function nativeChannelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "nativeChannelShuffle", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("nativeChannelShuffle", SIGS_44, a, o)) {
+  switch (pick("nativeChannelShuffle", SIGS_45, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), cT(a[0], "nativeChannelShuffle", "input"), cI(a[1], "nativeChannelShuffle", "groups")));
     }
-    default: return noMatch("nativeChannelShuffle", SIGS_44, a, o);
+    default: return noMatch("nativeChannelShuffle", SIGS_45, a, o);
   }
 }
 
@@ -1525,11 +1545,11 @@ export function pairwiseDistance(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p"), cF(a[3], "pairwiseDistance", "eps"), cB(a[4], "pairwiseDistance", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("pairwiseDistance", SIGS_45, a, o)) {
+  switch (pick("pairwiseDistance", SIGS_46, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), cT(a[0], "pairwiseDistance", "x1"), cT(a[1], "pairwiseDistance", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "pairwiseDistance", "p"), cF((a[3] !== undefined ? a[3] : o.eps), "pairwiseDistance", "eps"), cB((a[4] !== undefined ? a[4] : o.keepdim), "pairwiseDistance", "keepdim")));
     }
-    default: return noMatch("pairwiseDistance", SIGS_45, a, o);
+    default: return noMatch("pairwiseDistance", SIGS_46, a, o);
   }
 }
 
@@ -1548,11 +1568,11 @@ export function pdist(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), (a[0] as Tensor)._h, cF(a[1], "pdist", "p")));
   }
   const o = kwOf(a);
-  switch (pick("pdist", SIGS_46, a, o)) {
+  switch (pick("pdist", SIGS_47, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), cT(a[0], "pdist", "input"), cF((a[1] !== undefined ? a[1] : o.p), "pdist", "p")));
     }
-    default: return noMatch("pdist", SIGS_46, a, o);
+    default: return noMatch("pdist", SIGS_47, a, o);
   }
 }
 
@@ -1567,11 +1587,11 @@ export function pixelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelShuffle", "upscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelShuffle", SIGS_47, a, o)) {
+  switch (pick("pixelShuffle", SIGS_48, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), cT(a[0], "pixelShuffle", "input"), cI(a[1], "pixelShuffle", "upscaleFactor")));
     }
-    default: return noMatch("pixelShuffle", SIGS_47, a, o);
+    default: return noMatch("pixelShuffle", SIGS_48, a, o);
   }
 }
 
@@ -1586,11 +1606,11 @@ export function pixelUnshuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelUnshuffle", "downscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelUnshuffle", SIGS_48, a, o)) {
+  switch (pick("pixelUnshuffle", SIGS_49, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), cT(a[0], "pixelUnshuffle", "input"), cI(a[1], "pixelUnshuffle", "downscaleFactor")));
     }
-    default: return noMatch("pixelUnshuffle", SIGS_48, a, o);
+    default: return noMatch("pixelUnshuffle", SIGS_49, a, o);
   }
 }
 
@@ -1603,11 +1623,11 @@ export function poissonNllLoss(input: Tensor, target: Tensor, ...rest: [opts?: {
 export function poissonNllLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("poissonNllLoss", SIGS_49, a, o)) {
+  switch (pick("poissonNllLoss", SIGS_50, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_poisson_nll_loss >= 0 ? OP_poisson_nll_loss : (OP_poisson_nll_loss = lookup('aten::poisson_nll_loss', '')), cT(a[0], "poissonNllLoss", "input"), cT(a[1], "poissonNllLoss", "target"), cB(dflt((a[2] !== undefined ? a[2] : o.logInput), true), "poissonNllLoss", "logInput"), cB(dflt((a[3] !== undefined ? a[3] : o.full), false), "poissonNllLoss", "full"), cF(dflt((a[4] !== undefined ? a[4] : o.eps), 1e-8), "poissonNllLoss", "eps"), cRed(dflt((a[5] !== undefined ? a[5] : o.reduction), 'mean'), "poissonNllLoss", "reduction")));
     }
-    default: return noMatch("poissonNllLoss", SIGS_49, a, o);
+    default: return noMatch("poissonNllLoss", SIGS_50, a, o);
   }
 }
 
@@ -1622,11 +1642,11 @@ export function prelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("prelu", SIGS_50, a, o)) {
+  switch (pick("prelu", SIGS_51, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), cT(a[0], "prelu", "input"), cT(a[1], "prelu", "weight")));
     }
-    default: return noMatch("prelu", SIGS_50, a, o);
+    default: return noMatch("prelu", SIGS_51, a, o);
   }
 }
 
@@ -1639,7 +1659,7 @@ export function relu6(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [
 export function relu6(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("relu6", SIGS_51, a, o)) {
+  switch (pick("relu6", SIGS_52, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "relu6", 'inplace') === true) {
         native.callOp(OP_relu6_ >= 0 ? OP_relu6_ : (OP_relu6_ = lookup('aten::relu6_', '')), cT(a[0], "relu6", "input"));
@@ -1647,7 +1667,7 @@ export function relu6(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_relu6 >= 0 ? OP_relu6 : (OP_relu6 = lookup('aten::relu6', '')), cT(a[0], "relu6", "input")));
     }
-    default: return noMatch("relu6", SIGS_51, a, o);
+    default: return noMatch("relu6", SIGS_52, a, o);
   }
 }
 
@@ -1663,12 +1683,12 @@ export function relu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("relu_", SIGS_52, a, o)) {
+  switch (pick("relu_", SIGS_53, a, o)) {
     case 0: {
       native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), cT(a[0], "relu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("relu_", SIGS_52, a, o);
+    default: return noMatch("relu_", SIGS_53, a, o);
   }
 }
 
@@ -1690,11 +1710,11 @@ export function rmsNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(a[2], "rmsNorm", "weight"), cFO(a[3], "rmsNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("rmsNorm", SIGS_53, a, o)) {
+  switch (pick("rmsNorm", SIGS_54, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), cT(a[0], "rmsNorm", "input"), cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(dflt((a[2] !== undefined ? a[2] : o.weight), null), "rmsNorm", "weight"), cFO(dflt((a[3] !== undefined ? a[3] : o.eps), null), "rmsNorm", "eps")));
     }
-    default: return noMatch("rmsNorm", SIGS_53, a, o);
+    default: return noMatch("rmsNorm", SIGS_54, a, o);
   }
 }
 
@@ -1707,7 +1727,7 @@ export function rrelu(input: Tensor, ...rest: [opts?: { lower?: Scalar; upper?: 
 export function rrelu(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("rrelu", SIGS_54, a, o)) {
+  switch (pick("rrelu", SIGS_55, a, o)) {
     case 0: {
       if (cB((a[4] !== undefined ? a[4] : o.inplace), "rrelu", 'inplace') === true) {
         native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), cT(a[0], "rrelu", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.lower), 0.125), "rrelu", "lower"), cS(dflt((a[2] !== undefined ? a[2] : o.upper), 0.3333333333333333), "rrelu", "upper"), cB(dflt((a[3] !== undefined ? a[3] : o.training), false), "rrelu", "training"));
@@ -1715,7 +1735,7 @@ export function rrelu(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), cT(a[0], "rrelu", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.lower), 0.125), "rrelu", "lower"), cS(dflt((a[2] !== undefined ? a[2] : o.upper), 0.3333333333333333), "rrelu", "upper"), cB(dflt((a[3] !== undefined ? a[3] : o.training), false), "rrelu", "training")));
     }
-    default: return noMatch("rrelu", SIGS_54, a, o);
+    default: return noMatch("rrelu", SIGS_55, a, o);
   }
 }
 
@@ -1748,12 +1768,12 @@ export function rrelu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("rrelu_", SIGS_55, a, o)) {
+  switch (pick("rrelu_", SIGS_56, a, o)) {
     case 0: {
       native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), cT(a[0], "rrelu_", "input"), cS((a[1] !== undefined ? a[1] : o.lower), "rrelu_", "lower"), cS((a[2] !== undefined ? a[2] : o.upper), "rrelu_", "upper"), cB((a[3] !== undefined ? a[3] : o.training), "rrelu_", "training"), cGen((a[4] !== undefined ? a[4] : o.generator), "rrelu_", "generator"));
       return a[0] as Tensor;
     }
-    default: return noMatch("rrelu_", SIGS_55, a, o);
+    default: return noMatch("rrelu_", SIGS_56, a, o);
   }
 }
 
@@ -1766,7 +1786,7 @@ export function selu(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [i
 export function selu(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("selu", SIGS_56, a, o)) {
+  switch (pick("selu", SIGS_57, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "selu", 'inplace') === true) {
         native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), cT(a[0], "selu", "input"));
@@ -1774,7 +1794,7 @@ export function selu(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_selu >= 0 ? OP_selu : (OP_selu = lookup('aten::selu', '')), cT(a[0], "selu", "input")));
     }
-    default: return noMatch("selu", SIGS_56, a, o);
+    default: return noMatch("selu", SIGS_57, a, o);
   }
 }
 
@@ -1790,12 +1810,12 @@ export function selu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("selu_", SIGS_57, a, o)) {
+  switch (pick("selu_", SIGS_58, a, o)) {
     case 0: {
       native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), cT(a[0], "selu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("selu_", SIGS_57, a, o);
+    default: return noMatch("selu_", SIGS_58, a, o);
   }
 }
 
@@ -1808,11 +1828,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, ...rest: [opts?: { r
 export function smoothL1Loss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("smoothL1Loss", SIGS_58, a, o)) {
+  switch (pick("smoothL1Loss", SIGS_59, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), cT(a[0], "smoothL1Loss", "input"), cT(a[1], "smoothL1Loss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "smoothL1Loss", "reduction"), cF(dflt((a[3] !== undefined ? a[3] : o.beta), 1), "smoothL1Loss", "beta")));
     }
-    default: return noMatch("smoothL1Loss", SIGS_58, a, o);
+    default: return noMatch("smoothL1Loss", SIGS_59, a, o);
   }
 }
 
@@ -1825,37 +1845,11 @@ export function softMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: {
 export function softMarginLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("softMarginLoss", SIGS_59, a, o)) {
+  switch (pick("softMarginLoss", SIGS_60, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), cT(a[0], "softMarginLoss", "input"), cT(a[1], "softMarginLoss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "softMarginLoss", "reduction")));
     }
-    default: return noMatch("softMarginLoss", SIGS_59, a, o);
-  }
-}
-
-/**
- * nn.functional.softmin(input: Tensor, dim: Int=None, dtype: DType | null=None) (softmin) -> aten::softmax.int(Tensor self, int dim, ScalarType? dtype=None) -> Tensor
- * Options (Python's keyword arguments): dim, dtype; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function softmin(input: Tensor, ...rest: [opts?: { dim?: Int; dtype?: DType | null }] | [dim: Int, opts?: { dim?: Int; dtype?: DType | null }] | [dim: Int, dtype: DType | null, opts?: { dim?: Int; dtype?: DType | null }]): Tensor;
-export function softmin(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, undefined, cDTO(null, "softmin", "dtype")));
-  }
-  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
-    return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "softmin", "dim"), cDTO(null, "softmin", "dtype")));
-  }
-  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && fits(24, a[2])) {
-    return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "softmin", "dim"), cDTO(a[2], "softmin", "dtype")));
-  }
-  const o = kwOf(a);
-  switch (pick("softmin", SIGS_60, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), cT(a[0], "softmin", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "softmin", "dim"), cDTO(dflt((a[2] !== undefined ? a[2] : o.dtype), null), "softmin", "dtype")));
-    }
-    default: return noMatch("softmin", SIGS_60, a, o);
+    default: return noMatch("softMarginLoss", SIGS_60, a, o);
   }
 }
 

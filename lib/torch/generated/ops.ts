@@ -5,7 +5,7 @@ import { wrap, wrapList, isTensor } from "../handle.js";
 import { type DType } from "../dtype.js";
 import { type DeviceLike } from "../device.js";
 import { type Tensor } from "../tensor.js";
-import { allInts, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTN, cTO, cTOL, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
+import { allInts, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTN, cTO, cTOL, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
 let OP_matrix_H = -1;
 let OP_numpy_T = -1;
 let OP_abs = -1;
@@ -445,12 +445,7 @@ let OP_new_ones = -1;
 let OP_new_zeros = -1;
 let OP_nextafter = -1;
 let OP_nextafter_ = -1;
-let OP_nonzero = -1;
 let OP_nonzero_static = -1;
-let OP_norm__Scalar = -1;
-let OP_norm__ScalarOpt_dim = -1;
-let OP_norm__ScalarOpt_dtype = -1;
-let OP_norm__ScalarOpt_dim_dtype = -1;
 let OP_normal_ = -1;
 let OP_not_equal__Tensor = -1;
 let OP_not_equal__Scalar = -1;
@@ -637,8 +632,6 @@ let OP_unbind__int = -1;
 let OP_unflatten__int = -1;
 let OP_unfold = -1;
 let OP_uniform_ = -1;
-let OP__unique2 = -1;
-let OP_unique_consecutive = -1;
 let OP_unsafe_chunk = -1;
 let OP_unsafe_split__Tensor = -1;
 let OP_unsafe_split_with_sizes = -1;
@@ -1775,555 +1768,540 @@ const SIGS_340: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "nextafter_(other: Tensor)"),
 ];
 const SIGS_341: readonly Sig[] = [
-  sig([], [], 0, [], [], [], -1, "nonzero()"),
-];
-const SIGS_342: readonly Sig[] = [
   sig([], [], 0, ["size", "fillValue"], [-1, -1], [8, 8], -1, "nonzeroStatic(*, size: Int, fillValue: Int=-1)", ["size"]),
 ];
-const SIGS_343: readonly Sig[] = [
-  sig(["p"], [6], 0, ["p"], [0], [6], -1, "norm(p: Scalar=2)"),
-  sig(["p"], [7], 1, ["dtype"], [-1], [23], -1, "norm(p: Scalar | null, *, dtype: DType)", ["dtype"]),
-  sig(["p", "dim", "keepdim"], [7, 12, 18], 3, ["dtype"], [-1], [23], -1, "norm(p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, *, dtype: DType)", ["dtype"]),
-  sig(["p", "dim", "keepdim"], [7, 12, 18], 2, ["keepdim"], [2], [18], -1, "norm(p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean=False)"),
-];
-const SIGS_344: readonly Sig[] = [
+const SIGS_342: readonly Sig[] = [
   sig(["mean", "std"], [14, 14], 0, ["mean", "std", "generator"], [0, 1, -1], [14, 14, 29], -1, "normal_(mean: number=0, std: number=1, *, generator: null=None)"),
 ];
-const SIGS_345: readonly Sig[] = [
+const SIGS_343: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "notEqual(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "notEqual(other: Scalar)"),
 ];
-const SIGS_346: readonly Sig[] = [
+const SIGS_344: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "notEqual_(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "notEqual_(other: Scalar)"),
 ];
-const SIGS_347: readonly Sig[] = [
+const SIGS_345: readonly Sig[] = [
   sig(["input2"], [1], 1, [], [], [], -1, "orgqr(input2: Tensor)"),
 ];
-const SIGS_348: readonly Sig[] = [
+const SIGS_346: readonly Sig[] = [
   sig(["input2", "input3", "left", "transpose"], [1, 1, 18, 18], 2, ["left", "transpose"], [2, 3], [18, 18], -1, "ormqr(input2: Tensor, input3: Tensor, left: boolean=True, transpose: boolean=False)"),
 ];
-const SIGS_349: readonly Sig[] = [
+const SIGS_347: readonly Sig[] = [
   sig(["vec2"], [1], 1, [], [], [], -1, "outer(vec2: Tensor)"),
 ];
-const SIGS_350: readonly Sig[] = [
+const SIGS_348: readonly Sig[] = [
   sig(["dims"], [10], 1, [], [], [], 0, "permute(dims: readonly Int[])"),
 ];
-const SIGS_351: readonly Sig[] = [
+const SIGS_349: readonly Sig[] = [
   sig(["device"], [27], 0, ["device"], [0], [27], -1, "pinMemory(device: DeviceLike | null=None)"),
 ];
-const SIGS_352: readonly Sig[] = [
+const SIGS_350: readonly Sig[] = [
   sig(["rcond"], [14], 0, ["rcond"], [0], [14], -1, "pinverse(rcond: number=1e-15)"),
 ];
-const SIGS_353: readonly Sig[] = [
+const SIGS_351: readonly Sig[] = [
   sig(["n"], [8], 1, [], [], [], -1, "polygamma(n: Int)"),
 ];
-const SIGS_354: readonly Sig[] = [
+const SIGS_352: readonly Sig[] = [
   sig(["n"], [8], 1, [], [], [], -1, "polygamma_(n: Int)"),
 ];
-const SIGS_355: readonly Sig[] = [
+const SIGS_353: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "positive()"),
 ];
-const SIGS_356: readonly Sig[] = [
+const SIGS_354: readonly Sig[] = [
   sig(["exponent"], [1], 1, [], [], [], -1, "pow(exponent: Tensor)"),
   sig(["exponent"], [6], 1, [], [], [], -1, "pow(exponent: Scalar)"),
 ];
-const SIGS_357: readonly Sig[] = [
+const SIGS_355: readonly Sig[] = [
   sig(["exponent"], [1], 1, [], [], [], -1, "pow_(exponent: Tensor)"),
   sig(["exponent"], [6], 1, [], [], [], -1, "pow_(exponent: Scalar)"),
 ];
-const SIGS_358: readonly Sig[] = [
+const SIGS_356: readonly Sig[] = [
   sig(["weight"], [1], 1, [], [], [], -1, "prelu(weight: Tensor)"),
 ];
-const SIGS_359: readonly Sig[] = [
+const SIGS_357: readonly Sig[] = [
   sig([], [], 0, ["dtype"], [-1], [24], -1, "prod(*, dtype: DType | null=None)"),
   sig(["dim", "keepdim"], [8, 18], 1, ["keepdim", "dtype"], [1, -1], [18, 24], -1, "prod(dim: Int, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_360: readonly Sig[] = [
+const SIGS_358: readonly Sig[] = [
   sig(["index", "source", "accumulate"], [1, 1, 18], 2, ["accumulate"], [2], [18], -1, "put(index: Tensor, source: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_361: readonly Sig[] = [
+const SIGS_359: readonly Sig[] = [
   sig(["index", "source", "accumulate"], [1, 1, 18], 2, ["accumulate"], [2], [18], -1, "put_(index: Tensor, source: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_362: readonly Sig[] = [
+const SIGS_360: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "qPerChannelAxis()"),
 ];
-const SIGS_363: readonly Sig[] = [
+const SIGS_361: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "qPerChannelScales()"),
 ];
-const SIGS_364: readonly Sig[] = [
+const SIGS_362: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "qPerChannelZeroPoints()"),
 ];
-const SIGS_365: readonly Sig[] = [
+const SIGS_363: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "qScale()"),
 ];
-const SIGS_366: readonly Sig[] = [
+const SIGS_364: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "qZeroPoint()"),
 ];
-const SIGS_367: readonly Sig[] = [
+const SIGS_365: readonly Sig[] = [
   sig(["some"], [18], 0, ["some"], [0], [18], -1, "qr(some: boolean=True)"),
 ];
-const SIGS_368: readonly Sig[] = [
+const SIGS_366: readonly Sig[] = [
   sig(["q", "dim", "keepdim"], [1, 9, 18], 1, ["dim", "keepdim", "interpolation"], [1, 2, -1], [9, 18, 21], -1, "quantile(q: Tensor, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
   sig(["q", "dim", "keepdim"], [14, 9, 18], 1, ["dim", "keepdim", "interpolation"], [1, 2, -1], [9, 18, 21], -1, "quantile(q: number, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
 ];
-const SIGS_369: readonly Sig[] = [
+const SIGS_367: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rad2deg()"),
 ];
-const SIGS_370: readonly Sig[] = [
+const SIGS_368: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rad2deg_()"),
 ];
-const SIGS_371: readonly Sig[] = [
+const SIGS_369: readonly Sig[] = [
   sig([], [], 0, ["generator"], [-1], [29], -1, "random_(*, generator: null=None)"),
   sig(["from", "to"], [8, 9], 2, ["generator"], [-1], [29], -1, "random_(from: Int, to: Int | null, *, generator: null=None)"),
   sig(["to"], [8], 1, ["generator"], [-1], [29], -1, "random_(to: Int, *, generator: null=None)"),
 ];
-const SIGS_372: readonly Sig[] = [
+const SIGS_370: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "ravel()"),
 ];
-const SIGS_373: readonly Sig[] = [
+const SIGS_371: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "reciprocal()"),
 ];
-const SIGS_374: readonly Sig[] = [
+const SIGS_372: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "reciprocal_()"),
 ];
-const SIGS_375: readonly Sig[] = [
+const SIGS_373: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "relu()"),
 ];
-const SIGS_376: readonly Sig[] = [
+const SIGS_374: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "relu_()"),
 ];
-const SIGS_377: readonly Sig[] = [
+const SIGS_375: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "remainder(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "remainder(other: Scalar)"),
 ];
-const SIGS_378: readonly Sig[] = [
+const SIGS_376: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "remainder_(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "remainder_(other: Scalar)"),
 ];
-const SIGS_379: readonly Sig[] = [
+const SIGS_377: readonly Sig[] = [
   sig(["p", "dim", "maxnorm"], [6, 8, 6], 3, [], [], [], -1, "renorm(p: Scalar, dim: Int, maxnorm: Scalar)"),
 ];
-const SIGS_380: readonly Sig[] = [
+const SIGS_378: readonly Sig[] = [
   sig(["p", "dim", "maxnorm"], [6, 8, 6], 3, [], [], [], -1, "renorm_(p: Scalar, dim: Int, maxnorm: Scalar)"),
 ];
-const SIGS_381: readonly Sig[] = [
+const SIGS_379: readonly Sig[] = [
   sig(["repeats"], [10], 1, [], [], [], 0, "repeat(repeats: readonly Int[])"),
 ];
-const SIGS_382: readonly Sig[] = [
+const SIGS_380: readonly Sig[] = [
   sig(["repeats", "dim"], [1, 9], 1, ["dim", "outputSize"], [1, -1], [9, 9], -1, "repeatInterleave(repeats: Tensor, dim: Int | null=None, *, outputSize: Int | null=None)"),
   sig(["repeats", "dim"], [8, 9], 1, ["dim", "outputSize"], [1, -1], [9, 9], -1, "repeatInterleave(repeats: Int, dim: Int | null=None, *, outputSize: Int | null=None)"),
 ];
-const SIGS_383: readonly Sig[] = [
+const SIGS_381: readonly Sig[] = [
   sig(["shape"], [10], 1, [], [], [], 0, "reshape(shape: readonly Int[])"),
 ];
-const SIGS_384: readonly Sig[] = [
+const SIGS_382: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "reshapeAs(other: Tensor)"),
 ];
-const SIGS_385: readonly Sig[] = [
+const SIGS_383: readonly Sig[] = [
   sig(["size"], [10], 1, ["memoryFormat"], [-1], [28], 0, "resize(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_386: readonly Sig[] = [
+const SIGS_384: readonly Sig[] = [
   sig(["size"], [10], 1, ["memoryFormat"], [-1], [28], 0, "resize_(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_387: readonly Sig[] = [
+const SIGS_385: readonly Sig[] = [
   sig(["theTemplate"], [1], 1, ["memoryFormat"], [-1], [28], -1, "resizeAs(theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_388: readonly Sig[] = [
+const SIGS_386: readonly Sig[] = [
   sig(["theTemplate"], [1], 1, ["memoryFormat"], [-1], [28], -1, "resizeAs_(theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_389: readonly Sig[] = [
+const SIGS_387: readonly Sig[] = [
   sig(["theTemplate"], [1], 1, [], [], [], -1, "resizeAsSparse_(theTemplate: Tensor)"),
 ];
-const SIGS_390: readonly Sig[] = [
+const SIGS_388: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "resolveConj()"),
 ];
-const SIGS_391: readonly Sig[] = [
+const SIGS_389: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "resolveNeg()"),
 ];
-const SIGS_392: readonly Sig[] = [
+const SIGS_390: readonly Sig[] = [
   sig(["shifts", "dims"], [12, 12], 1, ["dims"], [1], [12], -1, "roll(shifts: Int | readonly Int[], dims: Int | readonly Int[]=[])"),
 ];
-const SIGS_393: readonly Sig[] = [
+const SIGS_391: readonly Sig[] = [
   sig(["k", "dims"], [8, 10], 0, ["k", "dims"], [0, 1], [8, 10], -1, "rot90(k: Int=1, dims: readonly Int[]=[0,1])"),
 ];
-const SIGS_394: readonly Sig[] = [
+const SIGS_392: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "round()"),
   sig([], [], 0, ["decimals"], [-1], [8], -1, "round(*, decimals: Int)", ["decimals"]),
 ];
-const SIGS_395: readonly Sig[] = [
+const SIGS_393: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "round_()"),
   sig([], [], 0, ["decimals"], [-1], [8], -1, "round_(*, decimals: Int)", ["decimals"]),
 ];
-const SIGS_396: readonly Sig[] = [
+const SIGS_394: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rowIndices()"),
 ];
-const SIGS_397: readonly Sig[] = [
+const SIGS_395: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rsqrt()"),
 ];
-const SIGS_398: readonly Sig[] = [
+const SIGS_396: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rsqrt_()"),
 ];
-const SIGS_399: readonly Sig[] = [
+const SIGS_397: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatter(dim: Int, index: Tensor, src: Tensor)"),
   sig(["dim", "index", "src"], [8, 1, 1], 3, ["reduce"], [-1], [21], -1, "scatter(dim: Int, index: Tensor, src: Tensor, *, reduce: string)", ["reduce"]),
   sig(["dim", "index", "value"], [8, 1, 6], 3, [], [], [], -1, "scatter(dim: Int, index: Tensor, value: Scalar)"),
   sig(["dim", "index", "value"], [8, 1, 6], 3, ["reduce"], [-1], [21], -1, "scatter(dim: Int, index: Tensor, value: Scalar, *, reduce: string)", ["reduce"]),
 ];
-const SIGS_400: readonly Sig[] = [
+const SIGS_398: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatter_(dim: Int, index: Tensor, src: Tensor)"),
   sig(["dim", "index", "src"], [8, 1, 1], 3, ["reduce"], [-1], [21], -1, "scatter_(dim: Int, index: Tensor, src: Tensor, *, reduce: string)", ["reduce"]),
   sig(["dim", "index", "value"], [8, 1, 6], 3, [], [], [], -1, "scatter_(dim: Int, index: Tensor, value: Scalar)"),
   sig(["dim", "index", "value"], [8, 1, 6], 3, ["reduce"], [-1], [21], -1, "scatter_(dim: Int, index: Tensor, value: Scalar, *, reduce: string)", ["reduce"]),
 ];
-const SIGS_401: readonly Sig[] = [
+const SIGS_399: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatterAdd(dim: Int, index: Tensor, src: Tensor)"),
 ];
-const SIGS_402: readonly Sig[] = [
+const SIGS_400: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatterAdd_(dim: Int, index: Tensor, src: Tensor)"),
 ];
-const SIGS_403: readonly Sig[] = [
+const SIGS_401: readonly Sig[] = [
   sig(["dim", "index", "src", "reduce"], [8, 1, 1, 21], 4, ["includeSelf"], [-1], [18], -1, "scatterReduce(dim: Int, index: Tensor, src: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_404: readonly Sig[] = [
+const SIGS_402: readonly Sig[] = [
   sig(["dim", "index", "src", "reduce"], [8, 1, 1, 21], 4, ["includeSelf"], [-1], [18], -1, "scatterReduce_(dim: Int, index: Tensor, src: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_405: readonly Sig[] = [
+const SIGS_403: readonly Sig[] = [
   sig(["dim", "index"], [8, 8], 2, [], [], [], -1, "select(dim: Int, index: Int)"),
 ];
-const SIGS_406: readonly Sig[] = [
+const SIGS_404: readonly Sig[] = [
   sig(["src", "dim", "index"], [1, 8, 8], 3, [], [], [], -1, "selectScatter(src: Tensor, dim: Int, index: Int)"),
 ];
-const SIGS_407: readonly Sig[] = [
+const SIGS_405: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "set_()"),
   sig(["source"], [1], 1, [], [], [], -1, "set_(source: Tensor)"),
   sig(["source", "storageOffset", "size", "stride"], [1, 8, 10, 10], 3, ["stride"], [3], [10], -1, "set_(source: Tensor, storageOffset: Int, size: readonly Int[], stride: readonly Int[]=[])"),
 ];
-const SIGS_408: readonly Sig[] = [
+const SIGS_406: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sgn()"),
 ];
-const SIGS_409: readonly Sig[] = [
+const SIGS_407: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sgn_()"),
 ];
-const SIGS_410: readonly Sig[] = [
+const SIGS_408: readonly Sig[] = [
   sig([], [], 0, ["memoryFormat"], [-1], [28], -1, "short(*, memoryFormat: MemoryFormat | null='preserve_format')"),
 ];
-const SIGS_411: readonly Sig[] = [
+const SIGS_409: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sigmoid()"),
 ];
-const SIGS_412: readonly Sig[] = [
+const SIGS_410: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sigmoid_()"),
 ];
-const SIGS_413: readonly Sig[] = [
+const SIGS_411: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sign()"),
 ];
-const SIGS_414: readonly Sig[] = [
+const SIGS_412: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sign_()"),
 ];
-const SIGS_415: readonly Sig[] = [
+const SIGS_413: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "signbit()"),
 ];
-const SIGS_416: readonly Sig[] = [
+const SIGS_414: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sin()"),
 ];
-const SIGS_417: readonly Sig[] = [
+const SIGS_415: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sin_()"),
 ];
-const SIGS_418: readonly Sig[] = [
+const SIGS_416: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinc()"),
 ];
-const SIGS_419: readonly Sig[] = [
+const SIGS_417: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinc_()"),
 ];
-const SIGS_420: readonly Sig[] = [
+const SIGS_418: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinh()"),
 ];
-const SIGS_421: readonly Sig[] = [
+const SIGS_419: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinh_()"),
 ];
-const SIGS_422: readonly Sig[] = [
+const SIGS_420: readonly Sig[] = [
   sig(["src", "dim", "start", "end", "step"], [1, 8, 9, 9, 8], 1, ["dim", "start", "end", "step"], [1, 2, 3, 4], [8, 9, 9, 8], -1, "sliceInverse(src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_423: readonly Sig[] = [
+const SIGS_421: readonly Sig[] = [
   sig(["src", "dim", "start", "end", "step"], [1, 8, 9, 9, 8], 1, ["dim", "start", "end", "step"], [1, 2, 3, 4], [8, 9, 9, 8], -1, "sliceScatter(src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_424: readonly Sig[] = [
+const SIGS_422: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "slogdet()"),
 ];
-const SIGS_425: readonly Sig[] = [
+const SIGS_423: readonly Sig[] = [
   sig(["mat2"], [1], 1, [], [], [], -1, "smm(mat2: Tensor)"),
 ];
-const SIGS_426: readonly Sig[] = [
+const SIGS_424: readonly Sig[] = [
   sig(["dim", "dtype"], [8, 24], 1, ["dtype"], [1], [24], -1, "softmax(dim: Int, dtype: DType | null=None)"),
 ];
-const SIGS_427: readonly Sig[] = [
+const SIGS_425: readonly Sig[] = [
   sig([], [], 0, ["stable", "dim", "descending"], [-1, -1, -1], [19, 8, 18], -1, "sort(*, stable: boolean | null, dim: Int=-1, descending: boolean=False)", ["stable"]),
   sig(["dim", "descending"], [8, 18], 0, ["dim", "descending"], [0, 1], [8, 18], -1, "sort(dim: Int=-1, descending: boolean=False)"),
   sig(["dim", "descending"], [8, 18], 0, ["dim", "descending", "stable"], [0, 1, -1], [8, 18, 19], -1, "sort(dim: Int=-1, descending: boolean=False, *, stable: boolean | null)", ["stable"]),
 ];
-const SIGS_428: readonly Sig[] = [
+const SIGS_426: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sparseDim()"),
 ];
-const SIGS_429: readonly Sig[] = [
+const SIGS_427: readonly Sig[] = [
   sig(["mask"], [1], 1, [], [], [], -1, "sparseMask(mask: Tensor)"),
 ];
-const SIGS_430: readonly Sig[] = [
+const SIGS_428: readonly Sig[] = [
   sig(["size", "sparseDim", "denseDim"], [10, 8, 8], 3, [], [], [], -1, "sparseResize_(size: readonly Int[], sparseDim: Int, denseDim: Int)"),
 ];
-const SIGS_431: readonly Sig[] = [
+const SIGS_429: readonly Sig[] = [
   sig(["size", "sparseDim", "denseDim"], [10, 8, 8], 3, [], [], [], -1, "sparseResizeAndClear_(size: readonly Int[], sparseDim: Int, denseDim: Int)"),
 ];
-const SIGS_432: readonly Sig[] = [
+const SIGS_430: readonly Sig[] = [
   sig(["splitSize", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "split(splitSize: Int, dim: Int=0)"),
   sig(["splitSize", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "split(splitSize: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_433: readonly Sig[] = [
+const SIGS_431: readonly Sig[] = [
   sig(["splitSizes", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "splitWithSizes(splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_434: readonly Sig[] = [
+const SIGS_432: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sqrt()"),
 ];
-const SIGS_435: readonly Sig[] = [
+const SIGS_433: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sqrt_()"),
 ];
-const SIGS_436: readonly Sig[] = [
+const SIGS_434: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "square()"),
 ];
-const SIGS_437: readonly Sig[] = [
+const SIGS_435: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "square_()"),
 ];
-const SIGS_438: readonly Sig[] = [
+const SIGS_436: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "squeeze()"),
   sig(["dim"], [8], 1, [], [], [], -1, "squeeze(dim: Int)"),
   sig(["dim"], [10], 1, [], [], [], 0, "squeeze(dim: readonly Int[])"),
 ];
-const SIGS_439: readonly Sig[] = [
+const SIGS_437: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "squeeze_()"),
   sig(["dim"], [8], 1, [], [], [], -1, "squeeze_(dim: Int)"),
   sig(["dim"], [10], 1, [], [], [], 0, "squeeze_(dim: readonly Int[])"),
 ];
-const SIGS_440: readonly Sig[] = [
+const SIGS_438: readonly Sig[] = [
   sig(["mat1", "mat2"], [1, 1], 2, ["beta", "alpha"], [-1, -1], [6, 6], -1, "sspaddmm(mat1: Tensor, mat2: Tensor, *, beta: Scalar=1, alpha: Scalar=1)"),
 ];
-const SIGS_441: readonly Sig[] = [
+const SIGS_439: readonly Sig[] = [
   sig(["dim", "unbiased", "keepdim"], [13, 18, 18], 1, ["unbiased", "keepdim"], [1, 2], [18, 18], -1, "std(dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["dim"], [13], 0, ["dim", "correction", "keepdim"], [0, -1, -1], [13, 7, 18], -1, "std(dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["unbiased"], [18], 0, ["unbiased"], [0], [18], -1, "std(unbiased: boolean=True)"),
 ];
-const SIGS_442: readonly Sig[] = [
+const SIGS_440: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "sub(other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_443: readonly Sig[] = [
+const SIGS_441: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "sub_(other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_444: readonly Sig[] = [
+const SIGS_442: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "subtract(other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["other", "alpha"], [6, 6], 1, ["alpha"], [1], [6], -1, "subtract(other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_445: readonly Sig[] = [
+const SIGS_443: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "subtract_(other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["other", "alpha"], [6, 6], 1, ["alpha"], [1], [6], -1, "subtract_(other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_446: readonly Sig[] = [
+const SIGS_444: readonly Sig[] = [
   sig([], [], 0, ["dtype"], [-1], [24], -1, "sum(*, dtype: DType | null=None)"),
   sig(["dim", "keepdim"], [13, 18], 1, ["keepdim", "dtype"], [1, -1], [18, 24], -1, "sum(dim: Int | readonly Int[] | null, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_447: readonly Sig[] = [
+const SIGS_445: readonly Sig[] = [
   sig(["size"], [10], 1, [], [], [], 0, "sumToSize(size: readonly Int[])"),
 ];
-const SIGS_448: readonly Sig[] = [
+const SIGS_446: readonly Sig[] = [
   sig(["some", "computeUv"], [18, 18], 0, ["some", "computeUv"], [0, 1], [18, 18], -1, "svd(some: boolean=True, computeUv: boolean=True)"),
 ];
-const SIGS_449: readonly Sig[] = [
+const SIGS_447: readonly Sig[] = [
   sig(["axis0", "axis1"], [8, 8], 2, [], [], [], -1, "swapaxes(axis0: Int, axis1: Int)"),
 ];
-const SIGS_450: readonly Sig[] = [
+const SIGS_448: readonly Sig[] = [
   sig(["axis0", "axis1"], [8, 8], 2, [], [], [], -1, "swapaxes_(axis0: Int, axis1: Int)"),
 ];
-const SIGS_451: readonly Sig[] = [
+const SIGS_449: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "swapdims(dim0: Int, dim1: Int)"),
 ];
-const SIGS_452: readonly Sig[] = [
+const SIGS_450: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "swapdims_(dim0: Int, dim1: Int)"),
 ];
-const SIGS_453: readonly Sig[] = [
+const SIGS_451: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "t()"),
 ];
-const SIGS_454: readonly Sig[] = [
+const SIGS_452: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "t_()"),
 ];
-const SIGS_455: readonly Sig[] = [
+const SIGS_453: readonly Sig[] = [
   sig(["index"], [1], 1, [], [], [], -1, "take(index: Tensor)"),
 ];
-const SIGS_456: readonly Sig[] = [
+const SIGS_454: readonly Sig[] = [
   sig(["indices", "dim"], [1, 9], 1, ["dim"], [1], [9], -1, "takeAlongDim(indices: Tensor, dim: Int | null=None)"),
 ];
-const SIGS_457: readonly Sig[] = [
+const SIGS_455: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tan()"),
 ];
-const SIGS_458: readonly Sig[] = [
+const SIGS_456: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tan_()"),
 ];
-const SIGS_459: readonly Sig[] = [
+const SIGS_457: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tanh()"),
 ];
-const SIGS_460: readonly Sig[] = [
+const SIGS_458: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tanh_()"),
 ];
-const SIGS_461: readonly Sig[] = [
+const SIGS_459: readonly Sig[] = [
   sig(["indices", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(indices: readonly Int[], dim: Int=0)"),
   sig(["tensorIndicesOrSections", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(tensorIndicesOrSections: Tensor, dim: Int=0)"),
   sig(["sections", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(sections: Int, dim: Int=0)"),
 ];
-const SIGS_462: readonly Sig[] = [
+const SIGS_460: readonly Sig[] = [
   sig(["dims"], [10], 1, [], [], [], 0, "tile(dims: readonly Int[])"),
 ];
-const SIGS_463: readonly Sig[] = [
+const SIGS_461: readonly Sig[] = [
   sig(["dtype"], [24], 0, ["dtype", "maskedGrad"], [0, -1], [24, 19], -1, "toDense(dtype: DType | null=None, *, maskedGrad: boolean | null=None)"),
 ];
-const SIGS_464: readonly Sig[] = [
+const SIGS_462: readonly Sig[] = [
   sig(["dtype"], [24], 0, ["dtype"], [0], [24], -1, "toMkldnn(dtype: DType | null=None)"),
 ];
-const SIGS_465: readonly Sig[] = [
+const SIGS_463: readonly Sig[] = [
   sig(["padding", "outputSize"], [14, 11], 1, ["outputSize"], [1], [11], -1, "toPaddedTensor(padding: number, outputSize: readonly Int[] | null=None)"),
 ];
-const SIGS_466: readonly Sig[] = [
+const SIGS_464: readonly Sig[] = [
   sig([], [], 0, ["layout", "blocksize", "denseDim"], [-1, -1, -1], [25, 13, 9], -1, "toSparse(*, layout: Layout | null=None, blocksize: Int | readonly Int[] | null=None, denseDim: Int | null=None)"),
   sig(["sparseDim"], [8], 1, [], [], [], -1, "toSparse(sparseDim: Int)"),
 ];
-const SIGS_467: readonly Sig[] = [
+const SIGS_465: readonly Sig[] = [
   sig(["blocksize", "denseDim"], [12, 9], 1, ["denseDim"], [1], [9], -1, "toSparseBsc(blocksize: Int | readonly Int[], denseDim: Int | null=None)"),
 ];
-const SIGS_468: readonly Sig[] = [
+const SIGS_466: readonly Sig[] = [
   sig(["blocksize", "denseDim"], [12, 9], 1, ["denseDim"], [1], [9], -1, "toSparseBsr(blocksize: Int | readonly Int[], denseDim: Int | null=None)"),
 ];
-const SIGS_469: readonly Sig[] = [
+const SIGS_467: readonly Sig[] = [
   sig(["denseDim"], [9], 0, ["denseDim"], [0], [9], -1, "toSparseCsc(denseDim: Int | null=None)"),
 ];
-const SIGS_470: readonly Sig[] = [
+const SIGS_468: readonly Sig[] = [
   sig(["denseDim"], [9], 0, ["denseDim"], [0], [9], -1, "toSparseCsr(denseDim: Int | null=None)"),
 ];
-const SIGS_471: readonly Sig[] = [
+const SIGS_469: readonly Sig[] = [
   sig(["k", "dim", "largest", "sorted"], [8, 8, 18, 18], 1, ["dim", "largest", "sorted"], [1, 2, 3], [8, 18, 18], -1, "topk(k: Int, dim: Int=-1, largest: boolean=True, sorted: boolean=True)"),
 ];
-const SIGS_472: readonly Sig[] = [
+const SIGS_470: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trace()"),
 ];
-const SIGS_473: readonly Sig[] = [
+const SIGS_471: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "transpose(dim0: Int, dim1: Int)"),
 ];
-const SIGS_474: readonly Sig[] = [
+const SIGS_472: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "transpose_(dim0: Int, dim1: Int)"),
 ];
-const SIGS_475: readonly Sig[] = [
+const SIGS_473: readonly Sig[] = [
   sig(["A", "upper", "transpose", "unitriangular"], [1, 18, 18, 18], 1, ["upper", "transpose", "unitriangular"], [1, 2, 3], [18, 18, 18], -1, "triangularSolve(A: Tensor, upper: boolean=True, transpose: boolean=False, unitriangular: boolean=False)"),
 ];
-const SIGS_476: readonly Sig[] = [
+const SIGS_474: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "tril(diagonal: Int=0)"),
 ];
-const SIGS_477: readonly Sig[] = [
+const SIGS_475: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "tril_(diagonal: Int=0)"),
 ];
-const SIGS_478: readonly Sig[] = [
+const SIGS_476: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "triu(diagonal: Int=0)"),
 ];
-const SIGS_479: readonly Sig[] = [
+const SIGS_477: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "triu_(diagonal: Int=0)"),
 ];
-const SIGS_480: readonly Sig[] = [
+const SIGS_478: readonly Sig[] = [
   sig(["other"], [3], 1, [], [], [], -1, "trueDivide(other: Tensor | Scalar)"),
   sig(["other"], [6], 1, [], [], [], -1, "trueDivide(other: Scalar)"),
 ];
-const SIGS_481: readonly Sig[] = [
+const SIGS_479: readonly Sig[] = [
   sig(["other"], [3], 1, [], [], [], -1, "trueDivide_(other: Tensor | Scalar)"),
   sig(["other"], [6], 1, [], [], [], -1, "trueDivide_(other: Scalar)"),
 ];
-const SIGS_482: readonly Sig[] = [
+const SIGS_480: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trunc()"),
 ];
-const SIGS_483: readonly Sig[] = [
+const SIGS_481: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trunc_()"),
 ];
-const SIGS_484: readonly Sig[] = [
+const SIGS_482: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "typeAs(other: Tensor)"),
 ];
-const SIGS_485: readonly Sig[] = [
+const SIGS_483: readonly Sig[] = [
   sig(["dim"], [8], 0, ["dim"], [0], [8], -1, "unbind(dim: Int=0)"),
 ];
-const SIGS_486: readonly Sig[] = [
+const SIGS_484: readonly Sig[] = [
   sig(["dim", "sizes"], [8, 10], 2, [], [], [], -1, "unflatten(dim: Int, sizes: readonly Int[])"),
 ];
-const SIGS_487: readonly Sig[] = [
+const SIGS_485: readonly Sig[] = [
   sig(["dimension", "size", "step"], [8, 8, 8], 3, [], [], [], -1, "unfold(dimension: Int, size: Int, step: Int)"),
 ];
-const SIGS_488: readonly Sig[] = [
+const SIGS_486: readonly Sig[] = [
   sig(["from", "to"], [14, 14], 0, ["from", "to", "generator"], [0, 1, -1], [14, 14, 29], -1, "uniform_(from: number=0, to: number=1, *, generator: null=None)"),
 ];
-const SIGS_489: readonly Sig[] = [
-  sig(["sorted", "returnInverse", "returnCounts"], [18, 18, 18], 0, ["sorted", "returnInverse", "returnCounts"], [0, 1, 2], [18, 18, 18], -1, "unique(sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
-];
-const SIGS_490: readonly Sig[] = [
-  sig(["returnInverse", "returnCounts", "dim"], [18, 18, 9], 0, ["returnInverse", "returnCounts", "dim"], [0, 1, 2], [18, 18, 9], -1, "uniqueConsecutive(returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None)"),
-];
-const SIGS_491: readonly Sig[] = [
+const SIGS_487: readonly Sig[] = [
   sig(["chunks", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "unsafeChunk(chunks: Int, dim: Int=0)"),
 ];
-const SIGS_492: readonly Sig[] = [
+const SIGS_488: readonly Sig[] = [
   sig(["splitSize", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "unsafeSplit(splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_493: readonly Sig[] = [
+const SIGS_489: readonly Sig[] = [
   sig(["splitSizes", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "unsafeSplitWithSizes(splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_494: readonly Sig[] = [
+const SIGS_490: readonly Sig[] = [
   sig(["dim"], [8], 1, [], [], [], -1, "unsqueeze(dim: Int)"),
 ];
-const SIGS_495: readonly Sig[] = [
+const SIGS_491: readonly Sig[] = [
   sig(["dim"], [8], 1, [], [], [], -1, "unsqueeze_(dim: Int)"),
 ];
-const SIGS_496: readonly Sig[] = [
+const SIGS_492: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "values()"),
 ];
-const SIGS_497: readonly Sig[] = [
+const SIGS_493: readonly Sig[] = [
   sig(["dim", "unbiased", "keepdim"], [13, 18, 18], 1, ["unbiased", "keepdim"], [1, 2], [18, 18], -1, "var(dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["dim"], [13], 0, ["dim", "correction", "keepdim"], [0, -1, -1], [13, 7, 18], -1, "var(dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["unbiased"], [18], 0, ["unbiased"], [0], [18], -1, "var(unbiased: boolean=True)"),
 ];
-const SIGS_498: readonly Sig[] = [
+const SIGS_494: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "vdot(other: Tensor)"),
 ];
-const SIGS_499: readonly Sig[] = [
+const SIGS_495: readonly Sig[] = [
   sig(["dtype"], [23], 1, [], [], [], -1, "view(dtype: DType)"),
   sig(["size"], [10], 1, [], [], [], 0, "view(size: readonly Int[])"),
 ];
-const SIGS_500: readonly Sig[] = [
+const SIGS_496: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "viewAs(other: Tensor)"),
 ];
-const SIGS_501: readonly Sig[] = [
+const SIGS_497: readonly Sig[] = [
   sig(["sections"], [8], 1, [], [], [], -1, "vsplit(sections: Int)"),
   sig(["indices"], [10], 1, [], [], [], 0, "vsplit(indices: readonly Int[])"),
 ];
-const SIGS_502: readonly Sig[] = [
+const SIGS_498: readonly Sig[] = [
   sig(["condition", "other"], [1, 1], 2, [], [], [], -1, "where(condition: Tensor, other: Tensor)"),
   sig(["condition", "other"], [1, 6], 2, [], [], [], -1, "where(condition: Tensor, other: Scalar)"),
 ];
-const SIGS_503: readonly Sig[] = [
+const SIGS_499: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "xlogy(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "xlogy(other: Scalar)"),
 ];
-const SIGS_504: readonly Sig[] = [
+const SIGS_500: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "xlogy_(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "xlogy_(other: Scalar)"),
 ];
-const SIGS_505: readonly Sig[] = [
+const SIGS_501: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "zero_()"),
 ];
-const SIGS_506: readonly Sig[] = [
+const SIGS_502: readonly Sig[] = [
   sig(["indices"], [5], 1, [], [], [], -1, "_index(indices: readonly (Tensor | null)[])"),
 ];
-const SIGS_507: readonly Sig[] = [
+const SIGS_503: readonly Sig[] = [
   sig(["indices", "values", "accumulate"], [5, 1, 18], 2, ["accumulate"], [2], [18], -1, "_indexPut(indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_508: readonly Sig[] = [
+const SIGS_504: readonly Sig[] = [
   sig(["dim", "start", "end", "step"], [8, 9, 9, 8], 0, ["dim", "start", "end", "step"], [0, 1, 2, 3], [8, 9, 9, 8], -1, "slice(dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
 
@@ -10759,25 +10737,6 @@ export abstract class TensorOps {
   }
 
   /**
-   * Tensor.nonzero() (nonzero) -> aten::nonzero(Tensor self) -> Tensor
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  nonzero(): Tensor;
-  nonzero(...a: unknown[]): any {
-    const n = a.length;
-    if (n === 0) {
-      return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), this._h));
-    }
-    const o = kwOf(a);
-    switch (pick("nonzero", SIGS_341, a, o)) {
-      case 0: {
-        return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), this._h));
-      }
-      default: return noMatch("nonzero", SIGS_341, a, o);
-    }
-  }
-
-  /**
    * Tensor.nonzero_static(*, size: Int, fillValue: Int=-1) (nonzeroStatic) -> aten::nonzero_static(Tensor self, *, SymInt size, int fill_value=-1) -> Tensor
    * Options (Python's keyword arguments): size, fillValue; defaults as shown.
    * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
@@ -10786,67 +10745,11 @@ export abstract class TensorOps {
   nonzeroStatic(...a: unknown[]): any {
     const n = a.length;
     const o = kwOf(a);
-    switch (pick("nonzeroStatic", SIGS_342, a, o)) {
+    switch (pick("nonzeroStatic", SIGS_341, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_nonzero_static >= 0 ? OP_nonzero_static : (OP_nonzero_static = lookup('aten::nonzero_static', '')), this._h, cI(o.size, "nonzeroStatic", "size"), cI(o.fillValue, "nonzeroStatic", "fillValue")));
       }
-      default: return noMatch("nonzeroStatic", SIGS_342, a, o);
-    }
-  }
-
-  /**
-   * Tensor.norm(p: Scalar=2) (norm) -> aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor
-   * Options (Python's keyword arguments): p; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  norm(...rest: [opts?: { p?: Scalar }] | [p: Scalar, opts?: { p?: Scalar }]): Tensor;
-  /**
-   * Tensor.norm(p: Scalar | null, *, dtype: DType) (norm) -> aten::norm.ScalarOpt_dtype(Tensor self, Scalar? p, *, ScalarType dtype) -> Tensor
-   * Options (Python's keyword arguments): dtype; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  norm(p: Scalar | null, opts: { dtype: DType }): Tensor;
-  /**
-   * Tensor.norm(p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, *, dtype: DType) (norm) -> aten::norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor
-   * Options (Python's keyword arguments): dtype; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  norm(p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, opts: { dtype: DType }): Tensor;
-  /**
-   * Tensor.norm(p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean=False) (norm) -> aten::norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor
-   * Options (Python's keyword arguments): keepdim; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  norm(p: Scalar | null, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
-  norm(...a: unknown[]): any {
-    const n = a.length;
-    if (n === 0) {
-      return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), this._h));
-    }
-    if (n === 1 && (typeof a[0] === 'number' || fits(6, a[0]))) {
-      return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), this._h, cS(a[0], "norm", "p")));
-    }
-    if (n === 2 && fits(7, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1]))) {
-      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1)));
-    }
-    if (n === 3 && fits(7, a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(12, a[1])) && typeof a[2] === 'boolean') {
-      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1), cB(a[2], "norm", "keepdim")));
-    }
-    const o = kwOf(a);
-    switch (pick("norm", SIGS_343, a, o)) {
-      case 0: {
-        return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), this._h, cS((a[0] !== undefined ? a[0] : o.p), "norm", "p")));
-      }
-      case 1: {
-        return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dtype >= 0 ? OP_norm__ScalarOpt_dtype : (OP_norm__ScalarOpt_dtype = lookup('aten::norm', 'ScalarOpt_dtype')), this._h, cSO(a[0], "norm", "p"), cDT(o.dtype, "norm", "dtype")));
-      }
-      case 2: {
-        return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim_dtype >= 0 ? OP_norm__ScalarOpt_dim_dtype : (OP_norm__ScalarOpt_dim_dtype = lookup('aten::norm', 'ScalarOpt_dim_dtype')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1), cB(a[2], "norm", "keepdim"), cDT(o.dtype, "norm", "dtype")));
-      }
-      case 3: {
-        return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), this._h, cSO(a[0], "norm", "p"), cIL(a[1], "norm", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "norm", "keepdim")));
-      }
-      default: return noMatch("norm", SIGS_343, a, o);
+      default: return noMatch("nonzeroStatic", SIGS_341, a, o);
     }
   }
 
@@ -10871,12 +10774,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("normal_", SIGS_344, a, o)) {
+    switch (pick("normal_", SIGS_342, a, o)) {
       case 0: {
         native.callOp(OP_normal_ >= 0 ? OP_normal_ : (OP_normal_ = lookup('aten::normal_', '')), this._h, cF((a[0] !== undefined ? a[0] : o.mean), "normal_", "mean"), cF((a[1] !== undefined ? a[1] : o.std), "normal_", "std"), cGen(o.generator, "normal_", "generator"));
         return this;
       }
-      default: return noMatch("normal_", SIGS_344, a, o);
+      default: return noMatch("normal_", SIGS_342, a, o);
     }
   }
 
@@ -10899,14 +10802,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), this._h, cS(a[0], "notEqual", "other")));
     }
     const o = kwOf(a);
-    switch (pick("notEqual", SIGS_345, a, o)) {
+    switch (pick("notEqual", SIGS_343, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_not_equal__Tensor >= 0 ? OP_not_equal__Tensor : (OP_not_equal__Tensor = lookup('aten::not_equal', 'Tensor')), this._h, cT(a[0], "notEqual", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), this._h, cS(a[0], "notEqual", "other")));
       }
-      default: return noMatch("notEqual", SIGS_345, a, o);
+      default: return noMatch("notEqual", SIGS_343, a, o);
     }
   }
 
@@ -10931,7 +10834,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("notEqual_", SIGS_346, a, o)) {
+    switch (pick("notEqual_", SIGS_344, a, o)) {
       case 0: {
         native.callOp(OP_not_equal___Tensor >= 0 ? OP_not_equal___Tensor : (OP_not_equal___Tensor = lookup('aten::not_equal_', 'Tensor')), this._h, cT(a[0], "notEqual_", "other"));
         return this;
@@ -10940,7 +10843,7 @@ export abstract class TensorOps {
         native.callOp(OP_not_equal___Scalar >= 0 ? OP_not_equal___Scalar : (OP_not_equal___Scalar = lookup('aten::not_equal_', 'Scalar')), this._h, cS(a[0], "notEqual_", "other"));
         return this;
       }
-      default: return noMatch("notEqual_", SIGS_346, a, o);
+      default: return noMatch("notEqual_", SIGS_344, a, o);
     }
   }
 
@@ -10955,11 +10858,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("orgqr", SIGS_347, a, o)) {
+    switch (pick("orgqr", SIGS_345, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), this._h, cT(a[0], "orgqr", "input2")));
       }
-      default: return noMatch("orgqr", SIGS_347, a, o);
+      default: return noMatch("orgqr", SIGS_345, a, o);
     }
   }
 
@@ -10981,11 +10884,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "ormqr", "left"), cB(a[3], "ormqr", "transpose")));
     }
     const o = kwOf(a);
-    switch (pick("ormqr", SIGS_348, a, o)) {
+    switch (pick("ormqr", SIGS_346, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), this._h, cT(a[0], "ormqr", "input2"), cT(a[1], "ormqr", "input3"), cB((a[2] !== undefined ? a[2] : o.left), "ormqr", "left"), cB((a[3] !== undefined ? a[3] : o.transpose), "ormqr", "transpose")));
       }
-      default: return noMatch("ormqr", SIGS_348, a, o);
+      default: return noMatch("ormqr", SIGS_346, a, o);
     }
   }
 
@@ -11000,11 +10903,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("outer", SIGS_349, a, o)) {
+    switch (pick("outer", SIGS_347, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), this._h, cT(a[0], "outer", "vec2")));
       }
-      default: return noMatch("outer", SIGS_349, a, o);
+      default: return noMatch("outer", SIGS_347, a, o);
     }
   }
 
@@ -11029,11 +10932,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), this._h, cIL(a[0], "permute", "dims", 0)));
     }
     const o = kwOf(a);
-    switch (pick("permute", SIGS_350, a, o)) {
+    switch (pick("permute", SIGS_348, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), this._h, cIL(varargs(a, 0, 10), "permute", "dims", 0)));
       }
-      default: return noMatch("permute", SIGS_350, a, o);
+      default: return noMatch("permute", SIGS_348, a, o);
     }
   }
 
@@ -11052,11 +10955,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_pin_memory >= 0 ? OP_pin_memory : (OP_pin_memory = lookup('aten::pin_memory', '')), this._h, cDevO(a[0], "pinMemory", "device")));
     }
     const o = kwOf(a);
-    switch (pick("pinMemory", SIGS_351, a, o)) {
+    switch (pick("pinMemory", SIGS_349, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_pin_memory >= 0 ? OP_pin_memory : (OP_pin_memory = lookup('aten::pin_memory', '')), this._h, cDevO((a[0] !== undefined ? a[0] : o.device), "pinMemory", "device")));
       }
-      default: return noMatch("pinMemory", SIGS_351, a, o);
+      default: return noMatch("pinMemory", SIGS_349, a, o);
     }
   }
 
@@ -11075,11 +10978,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), this._h, cF(a[0], "pinverse", "rcond")));
     }
     const o = kwOf(a);
-    switch (pick("pinverse", SIGS_352, a, o)) {
+    switch (pick("pinverse", SIGS_350, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), this._h, cF((a[0] !== undefined ? a[0] : o.rcond), "pinverse", "rcond")));
       }
-      default: return noMatch("pinverse", SIGS_352, a, o);
+      default: return noMatch("pinverse", SIGS_350, a, o);
     }
   }
 
@@ -11094,11 +10997,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), this._h));
     }
     const o = kwOf(a);
-    switch (pick("polygamma", SIGS_353, a, o)) {
+    switch (pick("polygamma", SIGS_351, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), this._h));
       }
-      default: return noMatch("polygamma", SIGS_353, a, o);
+      default: return noMatch("polygamma", SIGS_351, a, o);
     }
   }
 
@@ -11114,12 +11017,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("polygamma_", SIGS_354, a, o)) {
+    switch (pick("polygamma_", SIGS_352, a, o)) {
       case 0: {
         native.callOp(OP_polygamma_ >= 0 ? OP_polygamma_ : (OP_polygamma_ = lookup('aten::polygamma_', '')), this._h, cI(a[0], "polygamma_", "n"));
         return this;
       }
-      default: return noMatch("polygamma_", SIGS_354, a, o);
+      default: return noMatch("polygamma_", SIGS_352, a, o);
     }
   }
 
@@ -11134,11 +11037,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("positive", SIGS_355, a, o)) {
+    switch (pick("positive", SIGS_353, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), this._h));
       }
-      default: return noMatch("positive", SIGS_355, a, o);
+      default: return noMatch("positive", SIGS_353, a, o);
     }
   }
 
@@ -11161,14 +11064,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), this._h, cS(a[0], "pow", "exponent")));
     }
     const o = kwOf(a);
-    switch (pick("pow", SIGS_356, a, o)) {
+    switch (pick("pow", SIGS_354, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_pow__Tensor_Tensor >= 0 ? OP_pow__Tensor_Tensor : (OP_pow__Tensor_Tensor = lookup('aten::pow', 'Tensor_Tensor')), this._h, cT(a[0], "pow", "exponent")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), this._h, cS(a[0], "pow", "exponent")));
       }
-      default: return noMatch("pow", SIGS_356, a, o);
+      default: return noMatch("pow", SIGS_354, a, o);
     }
   }
 
@@ -11193,7 +11096,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("pow_", SIGS_357, a, o)) {
+    switch (pick("pow_", SIGS_355, a, o)) {
       case 0: {
         native.callOp(OP_pow___Tensor >= 0 ? OP_pow___Tensor : (OP_pow___Tensor = lookup('aten::pow_', 'Tensor')), this._h, cT(a[0], "pow_", "exponent"));
         return this;
@@ -11202,7 +11105,7 @@ export abstract class TensorOps {
         native.callOp(OP_pow___Scalar >= 0 ? OP_pow___Scalar : (OP_pow___Scalar = lookup('aten::pow_', 'Scalar')), this._h, cS(a[0], "pow_", "exponent"));
         return this;
       }
-      default: return noMatch("pow_", SIGS_357, a, o);
+      default: return noMatch("pow_", SIGS_355, a, o);
     }
   }
 
@@ -11217,11 +11120,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("prelu", SIGS_358, a, o)) {
+    switch (pick("prelu", SIGS_356, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), this._h, cT(a[0], "prelu", "weight")));
       }
-      default: return noMatch("prelu", SIGS_358, a, o);
+      default: return noMatch("prelu", SIGS_356, a, o);
     }
   }
 
@@ -11249,14 +11152,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), this._h, cI(a[0], "prod", "dim"), cB(a[1], "prod", "keepdim")));
     }
     const o = kwOf(a);
-    switch (pick("prod", SIGS_359, a, o)) {
+    switch (pick("prod", SIGS_357, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_prod >= 0 ? OP_prod : (OP_prod = lookup('aten::prod', '')), this._h, cDTO(o.dtype, "prod", "dtype")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), this._h, cI(a[0], "prod", "dim"), cB((a[1] !== undefined ? a[1] : o.keepdim), "prod", "keepdim"), cDTO(o.dtype, "prod", "dtype")));
       }
-      default: return noMatch("prod", SIGS_359, a, o);
+      default: return noMatch("prod", SIGS_357, a, o);
     }
   }
 
@@ -11275,11 +11178,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "put", "accumulate")));
     }
     const o = kwOf(a);
-    switch (pick("put", SIGS_360, a, o)) {
+    switch (pick("put", SIGS_358, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), this._h, cT(a[0], "put", "index"), cT(a[1], "put", "source"), cB((a[2] !== undefined ? a[2] : o.accumulate), "put", "accumulate")));
       }
-      default: return noMatch("put", SIGS_360, a, o);
+      default: return noMatch("put", SIGS_358, a, o);
     }
   }
 
@@ -11300,12 +11203,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("put_", SIGS_361, a, o)) {
+    switch (pick("put_", SIGS_359, a, o)) {
       case 0: {
         native.callOp(OP_put_ >= 0 ? OP_put_ : (OP_put_ = lookup('aten::put_', '')), this._h, cT(a[0], "put_", "index"), cT(a[1], "put_", "source"), cB((a[2] !== undefined ? a[2] : o.accumulate), "put_", "accumulate"));
         return this;
       }
-      default: return noMatch("put_", SIGS_361, a, o);
+      default: return noMatch("put_", SIGS_359, a, o);
     }
   }
 
@@ -11320,11 +11223,11 @@ export abstract class TensorOps {
       return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), this._h) as number;
     }
     const o = kwOf(a);
-    switch (pick("qPerChannelAxis", SIGS_362, a, o)) {
+    switch (pick("qPerChannelAxis", SIGS_360, a, o)) {
       case 0: {
         return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), this._h) as number;
       }
-      default: return noMatch("qPerChannelAxis", SIGS_362, a, o);
+      default: return noMatch("qPerChannelAxis", SIGS_360, a, o);
     }
   }
 
@@ -11339,11 +11242,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("qPerChannelScales", SIGS_363, a, o)) {
+    switch (pick("qPerChannelScales", SIGS_361, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), this._h));
       }
-      default: return noMatch("qPerChannelScales", SIGS_363, a, o);
+      default: return noMatch("qPerChannelScales", SIGS_361, a, o);
     }
   }
 
@@ -11358,11 +11261,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("qPerChannelZeroPoints", SIGS_364, a, o)) {
+    switch (pick("qPerChannelZeroPoints", SIGS_362, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), this._h));
       }
-      default: return noMatch("qPerChannelZeroPoints", SIGS_364, a, o);
+      default: return noMatch("qPerChannelZeroPoints", SIGS_362, a, o);
     }
   }
 
@@ -11377,11 +11280,11 @@ export abstract class TensorOps {
       return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), this._h) as number;
     }
     const o = kwOf(a);
-    switch (pick("qScale", SIGS_365, a, o)) {
+    switch (pick("qScale", SIGS_363, a, o)) {
       case 0: {
         return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), this._h) as number;
       }
-      default: return noMatch("qScale", SIGS_365, a, o);
+      default: return noMatch("qScale", SIGS_363, a, o);
     }
   }
 
@@ -11396,11 +11299,11 @@ export abstract class TensorOps {
       return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), this._h) as number;
     }
     const o = kwOf(a);
-    switch (pick("qZeroPoint", SIGS_366, a, o)) {
+    switch (pick("qZeroPoint", SIGS_364, a, o)) {
       case 0: {
         return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), this._h) as number;
       }
-      default: return noMatch("qZeroPoint", SIGS_366, a, o);
+      default: return noMatch("qZeroPoint", SIGS_364, a, o);
     }
   }
 
@@ -11419,11 +11322,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), this._h, cB(a[0], "qr", "some")));
     }
     const o = kwOf(a);
-    switch (pick("qr", SIGS_367, a, o)) {
+    switch (pick("qr", SIGS_365, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), this._h, cB((a[0] !== undefined ? a[0] : o.some), "qr", "some")));
       }
-      default: return noMatch("qr", SIGS_367, a, o);
+      default: return noMatch("qr", SIGS_365, a, o);
     }
   }
 
@@ -11460,14 +11363,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), this._h, cF(a[0], "quantile", "q"), cIO(a[1], "quantile", "dim"), cB(a[2], "quantile", "keepdim")));
     }
     const o = kwOf(a);
-    switch (pick("quantile", SIGS_368, a, o)) {
+    switch (pick("quantile", SIGS_366, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), this._h, cT(a[0], "quantile", "q"), cIO((a[1] !== undefined ? a[1] : o.dim), "quantile", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "quantile", "keepdim"), cStr(o.interpolation, "quantile", "interpolation")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), this._h, cF(a[0], "quantile", "q"), cIO((a[1] !== undefined ? a[1] : o.dim), "quantile", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "quantile", "keepdim"), cStr(o.interpolation, "quantile", "interpolation")));
       }
-      default: return noMatch("quantile", SIGS_368, a, o);
+      default: return noMatch("quantile", SIGS_366, a, o);
     }
   }
 
@@ -11482,11 +11385,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("rad2deg", SIGS_369, a, o)) {
+    switch (pick("rad2deg", SIGS_367, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), this._h));
       }
-      default: return noMatch("rad2deg", SIGS_369, a, o);
+      default: return noMatch("rad2deg", SIGS_367, a, o);
     }
   }
 
@@ -11502,12 +11405,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("rad2deg_", SIGS_370, a, o)) {
+    switch (pick("rad2deg_", SIGS_368, a, o)) {
       case 0: {
         native.callOp(OP_rad2deg_ >= 0 ? OP_rad2deg_ : (OP_rad2deg_ = lookup('aten::rad2deg_', '')), this._h);
         return this;
       }
-      default: return noMatch("rad2deg_", SIGS_370, a, o);
+      default: return noMatch("rad2deg_", SIGS_368, a, o);
     }
   }
 
@@ -11544,7 +11447,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("random_", SIGS_371, a, o)) {
+    switch (pick("random_", SIGS_369, a, o)) {
       case 0: {
         native.callOp(OP_random_ >= 0 ? OP_random_ : (OP_random_ = lookup('aten::random_', '')), this._h, cGen(o.generator, "random_", "generator"));
         return this;
@@ -11557,7 +11460,7 @@ export abstract class TensorOps {
         native.callOp(OP_random___to >= 0 ? OP_random___to : (OP_random___to = lookup('aten::random_', 'to')), this._h, cI(a[0], "random_", "to"), cGen(o.generator, "random_", "generator"));
         return this;
       }
-      default: return noMatch("random_", SIGS_371, a, o);
+      default: return noMatch("random_", SIGS_369, a, o);
     }
   }
 
@@ -11572,11 +11475,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("ravel", SIGS_372, a, o)) {
+    switch (pick("ravel", SIGS_370, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), this._h));
       }
-      default: return noMatch("ravel", SIGS_372, a, o);
+      default: return noMatch("ravel", SIGS_370, a, o);
     }
   }
 
@@ -11591,11 +11494,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("reciprocal", SIGS_373, a, o)) {
+    switch (pick("reciprocal", SIGS_371, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), this._h));
       }
-      default: return noMatch("reciprocal", SIGS_373, a, o);
+      default: return noMatch("reciprocal", SIGS_371, a, o);
     }
   }
 
@@ -11611,12 +11514,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("reciprocal_", SIGS_374, a, o)) {
+    switch (pick("reciprocal_", SIGS_372, a, o)) {
       case 0: {
         native.callOp(OP_reciprocal_ >= 0 ? OP_reciprocal_ : (OP_reciprocal_ = lookup('aten::reciprocal_', '')), this._h);
         return this;
       }
-      default: return noMatch("reciprocal_", SIGS_374, a, o);
+      default: return noMatch("reciprocal_", SIGS_372, a, o);
     }
   }
 
@@ -11631,11 +11534,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("relu", SIGS_375, a, o)) {
+    switch (pick("relu", SIGS_373, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), this._h));
       }
-      default: return noMatch("relu", SIGS_375, a, o);
+      default: return noMatch("relu", SIGS_373, a, o);
     }
   }
 
@@ -11651,12 +11554,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("relu_", SIGS_376, a, o)) {
+    switch (pick("relu_", SIGS_374, a, o)) {
       case 0: {
         native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), this._h);
         return this;
       }
-      default: return noMatch("relu_", SIGS_376, a, o);
+      default: return noMatch("relu_", SIGS_374, a, o);
     }
   }
 
@@ -11679,14 +11582,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), this._h, cS(a[0], "remainder", "other")));
     }
     const o = kwOf(a);
-    switch (pick("remainder", SIGS_377, a, o)) {
+    switch (pick("remainder", SIGS_375, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_remainder__Tensor >= 0 ? OP_remainder__Tensor : (OP_remainder__Tensor = lookup('aten::remainder', 'Tensor')), this._h, cT(a[0], "remainder", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), this._h, cS(a[0], "remainder", "other")));
       }
-      default: return noMatch("remainder", SIGS_377, a, o);
+      default: return noMatch("remainder", SIGS_375, a, o);
     }
   }
 
@@ -11711,7 +11614,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("remainder_", SIGS_378, a, o)) {
+    switch (pick("remainder_", SIGS_376, a, o)) {
       case 0: {
         native.callOp(OP_remainder___Tensor >= 0 ? OP_remainder___Tensor : (OP_remainder___Tensor = lookup('aten::remainder_', 'Tensor')), this._h, cT(a[0], "remainder_", "other"));
         return this;
@@ -11720,7 +11623,7 @@ export abstract class TensorOps {
         native.callOp(OP_remainder___Scalar >= 0 ? OP_remainder___Scalar : (OP_remainder___Scalar = lookup('aten::remainder_', 'Scalar')), this._h, cS(a[0], "remainder_", "other"));
         return this;
       }
-      default: return noMatch("remainder_", SIGS_378, a, o);
+      default: return noMatch("remainder_", SIGS_376, a, o);
     }
   }
 
@@ -11735,11 +11638,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), this._h, cS(a[0], "renorm", "p"), cI(a[1], "renorm", "dim"), cS(a[2], "renorm", "maxnorm")));
     }
     const o = kwOf(a);
-    switch (pick("renorm", SIGS_379, a, o)) {
+    switch (pick("renorm", SIGS_377, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), this._h, cS(a[0], "renorm", "p"), cI(a[1], "renorm", "dim"), cS(a[2], "renorm", "maxnorm")));
       }
-      default: return noMatch("renorm", SIGS_379, a, o);
+      default: return noMatch("renorm", SIGS_377, a, o);
     }
   }
 
@@ -11755,12 +11658,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("renorm_", SIGS_380, a, o)) {
+    switch (pick("renorm_", SIGS_378, a, o)) {
       case 0: {
         native.callOp(OP_renorm_ >= 0 ? OP_renorm_ : (OP_renorm_ = lookup('aten::renorm_', '')), this._h, cS(a[0], "renorm_", "p"), cI(a[1], "renorm_", "dim"), cS(a[2], "renorm_", "maxnorm"));
         return this;
       }
-      default: return noMatch("renorm_", SIGS_380, a, o);
+      default: return noMatch("renorm_", SIGS_378, a, o);
     }
   }
 
@@ -11785,11 +11688,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), this._h, cIL(a[0], "repeat", "repeats", 0)));
     }
     const o = kwOf(a);
-    switch (pick("repeat", SIGS_381, a, o)) {
+    switch (pick("repeat", SIGS_379, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), this._h, cIL(varargs(a, 0, 10), "repeat", "repeats", 0)));
       }
-      default: return noMatch("repeat", SIGS_381, a, o);
+      default: return noMatch("repeat", SIGS_379, a, o);
     }
   }
 
@@ -11820,14 +11723,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), this._h, cI(a[0], "repeatInterleave", "repeats"), cIO(a[1], "repeatInterleave", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("repeatInterleave", SIGS_382, a, o)) {
+    switch (pick("repeatInterleave", SIGS_380, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), this._h, cT(a[0], "repeatInterleave", "repeats"), cIO((a[1] !== undefined ? a[1] : o.dim), "repeatInterleave", "dim"), cIO(o.outputSize, "repeatInterleave", "outputSize")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), this._h, cI(a[0], "repeatInterleave", "repeats"), cIO((a[1] !== undefined ? a[1] : o.dim), "repeatInterleave", "dim"), cIO(o.outputSize, "repeatInterleave", "outputSize")));
       }
-      default: return noMatch("repeatInterleave", SIGS_382, a, o);
+      default: return noMatch("repeatInterleave", SIGS_380, a, o);
     }
   }
 
@@ -11852,11 +11755,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), this._h, cIL(a[0], "reshape", "shape", 0)));
     }
     const o = kwOf(a);
-    switch (pick("reshape", SIGS_383, a, o)) {
+    switch (pick("reshape", SIGS_381, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), this._h, cIL(varargs(a, 0, 10), "reshape", "shape", 0)));
       }
-      default: return noMatch("reshape", SIGS_383, a, o);
+      default: return noMatch("reshape", SIGS_381, a, o);
     }
   }
 
@@ -11871,11 +11774,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_reshape_as >= 0 ? OP_reshape_as : (OP_reshape_as = lookup('aten::reshape_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("reshapeAs", SIGS_384, a, o)) {
+    switch (pick("reshapeAs", SIGS_382, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_reshape_as >= 0 ? OP_reshape_as : (OP_reshape_as = lookup('aten::reshape_as', '')), this._h, cT(a[0], "reshapeAs", "other")));
       }
-      default: return noMatch("reshapeAs", SIGS_384, a, o);
+      default: return noMatch("reshapeAs", SIGS_382, a, o);
     }
   }
 
@@ -11909,11 +11812,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(a[0], "resize", "size", 0)));
     }
     const o = kwOf(a);
-    switch (pick("resize", SIGS_385, a, o)) {
+    switch (pick("resize", SIGS_383, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(varargs(a, 0, 10), "resize", "size", 0), cMF(o.memoryFormat, "resize", "memoryFormat")));
       }
-      default: return noMatch("resize", SIGS_385, a, o);
+      default: return noMatch("resize", SIGS_383, a, o);
     }
   }
 
@@ -11949,12 +11852,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resize_", SIGS_386, a, o)) {
+    switch (pick("resize_", SIGS_384, a, o)) {
       case 0: {
         native.callOp(OP_resize_ >= 0 ? OP_resize_ : (OP_resize_ = lookup('aten::resize_', '')), this._h, cIL(varargs(a, 0, 10), "resize_", "size", 0), cMF(o.memoryFormat, "resize_", "memoryFormat"));
         return this;
       }
-      default: return noMatch("resize_", SIGS_386, a, o);
+      default: return noMatch("resize_", SIGS_384, a, o);
     }
   }
 
@@ -11970,11 +11873,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resize_as >= 0 ? OP_resize_as : (OP_resize_as = lookup('aten::resize_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("resizeAs", SIGS_387, a, o)) {
+    switch (pick("resizeAs", SIGS_385, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resize_as >= 0 ? OP_resize_as : (OP_resize_as = lookup('aten::resize_as', '')), this._h, cT(a[0], "resizeAs", "theTemplate"), cMF(o.memoryFormat, "resizeAs", "memoryFormat")));
       }
-      default: return noMatch("resizeAs", SIGS_387, a, o);
+      default: return noMatch("resizeAs", SIGS_385, a, o);
     }
   }
 
@@ -11991,12 +11894,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resizeAs_", SIGS_388, a, o)) {
+    switch (pick("resizeAs_", SIGS_386, a, o)) {
       case 0: {
         native.callOp(OP_resize_as_ >= 0 ? OP_resize_as_ : (OP_resize_as_ = lookup('aten::resize_as_', '')), this._h, cT(a[0], "resizeAs_", "theTemplate"), cMF(o.memoryFormat, "resizeAs_", "memoryFormat"));
         return this;
       }
-      default: return noMatch("resizeAs_", SIGS_388, a, o);
+      default: return noMatch("resizeAs_", SIGS_386, a, o);
     }
   }
 
@@ -12012,12 +11915,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resizeAsSparse_", SIGS_389, a, o)) {
+    switch (pick("resizeAsSparse_", SIGS_387, a, o)) {
       case 0: {
         native.callOp(OP_resize_as_sparse_ >= 0 ? OP_resize_as_sparse_ : (OP_resize_as_sparse_ = lookup('aten::resize_as_sparse_', '')), this._h, cT(a[0], "resizeAsSparse_", "theTemplate"));
         return this;
       }
-      default: return noMatch("resizeAsSparse_", SIGS_389, a, o);
+      default: return noMatch("resizeAsSparse_", SIGS_387, a, o);
     }
   }
 
@@ -12032,11 +11935,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("resolveConj", SIGS_390, a, o)) {
+    switch (pick("resolveConj", SIGS_388, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), this._h));
       }
-      default: return noMatch("resolveConj", SIGS_390, a, o);
+      default: return noMatch("resolveConj", SIGS_388, a, o);
     }
   }
 
@@ -12051,11 +11954,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("resolveNeg", SIGS_391, a, o)) {
+    switch (pick("resolveNeg", SIGS_389, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), this._h));
       }
-      default: return noMatch("resolveNeg", SIGS_391, a, o);
+      default: return noMatch("resolveNeg", SIGS_389, a, o);
     }
   }
 
@@ -12074,11 +11977,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1), cIL(a[1], "roll", "dims", 1)));
     }
     const o = kwOf(a);
-    switch (pick("roll", SIGS_392, a, o)) {
+    switch (pick("roll", SIGS_390, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1), cIL((a[1] !== undefined ? a[1] : o.dims), "roll", "dims", 1)));
       }
-      default: return noMatch("roll", SIGS_392, a, o);
+      default: return noMatch("roll", SIGS_390, a, o);
     }
   }
 
@@ -12100,11 +12003,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI(a[0], "rot90", "k"), cIL(a[1], "rot90", "dims", 0)));
     }
     const o = kwOf(a);
-    switch (pick("rot90", SIGS_393, a, o)) {
+    switch (pick("rot90", SIGS_391, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI((a[0] !== undefined ? a[0] : o.k), "rot90", "k"), cIL((a[1] !== undefined ? a[1] : o.dims), "rot90", "dims", 0)));
       }
-      default: return noMatch("rot90", SIGS_393, a, o);
+      default: return noMatch("rot90", SIGS_391, a, o);
     }
   }
 
@@ -12125,14 +12028,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("round", SIGS_394, a, o)) {
+    switch (pick("round", SIGS_392, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), this._h));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_round__decimals >= 0 ? OP_round__decimals : (OP_round__decimals = lookup('aten::round', 'decimals')), this._h, cI(o.decimals, "round", "decimals")));
       }
-      default: return noMatch("round", SIGS_394, a, o);
+      default: return noMatch("round", SIGS_392, a, o);
     }
   }
 
@@ -12154,7 +12057,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("round_", SIGS_395, a, o)) {
+    switch (pick("round_", SIGS_393, a, o)) {
       case 0: {
         native.callOp(OP_round_ >= 0 ? OP_round_ : (OP_round_ = lookup('aten::round_', '')), this._h);
         return this;
@@ -12163,7 +12066,7 @@ export abstract class TensorOps {
         native.callOp(OP_round___decimals >= 0 ? OP_round___decimals : (OP_round___decimals = lookup('aten::round_', 'decimals')), this._h, cI(o.decimals, "round_", "decimals"));
         return this;
       }
-      default: return noMatch("round_", SIGS_395, a, o);
+      default: return noMatch("round_", SIGS_393, a, o);
     }
   }
 
@@ -12178,11 +12081,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_row_indices >= 0 ? OP_row_indices : (OP_row_indices = lookup('aten::row_indices', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("rowIndices", SIGS_396, a, o)) {
+    switch (pick("rowIndices", SIGS_394, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_row_indices >= 0 ? OP_row_indices : (OP_row_indices = lookup('aten::row_indices', '')), this._h));
       }
-      default: return noMatch("rowIndices", SIGS_396, a, o);
+      default: return noMatch("rowIndices", SIGS_394, a, o);
     }
   }
 
@@ -12197,11 +12100,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("rsqrt", SIGS_397, a, o)) {
+    switch (pick("rsqrt", SIGS_395, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), this._h));
       }
-      default: return noMatch("rsqrt", SIGS_397, a, o);
+      default: return noMatch("rsqrt", SIGS_395, a, o);
     }
   }
 
@@ -12217,12 +12120,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("rsqrt_", SIGS_398, a, o)) {
+    switch (pick("rsqrt_", SIGS_396, a, o)) {
       case 0: {
         native.callOp(OP_rsqrt_ >= 0 ? OP_rsqrt_ : (OP_rsqrt_ = lookup('aten::rsqrt_', '')), this._h);
         return this;
       }
-      default: return noMatch("rsqrt_", SIGS_398, a, o);
+      default: return noMatch("rsqrt_", SIGS_396, a, o);
     }
   }
 
@@ -12257,7 +12160,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter__value >= 0 ? OP_scatter__value : (OP_scatter__value = lookup('aten::scatter', 'value')), this._h, cI(a[0], "scatter", "dim"), (a[1] as Tensor)._h, cS(a[2], "scatter", "value")));
     }
     const o = kwOf(a);
-    switch (pick("scatter", SIGS_399, a, o)) {
+    switch (pick("scatter", SIGS_397, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter__src >= 0 ? OP_scatter__src : (OP_scatter__src = lookup('aten::scatter', 'src')), this._h, cI(a[0], "scatter", "dim"), cT(a[1], "scatter", "index"), cT(a[2], "scatter", "src")));
       }
@@ -12270,7 +12173,7 @@ export abstract class TensorOps {
       case 3: {
         return wrap<Tensor>(native.callOp(OP_scatter__value_reduce >= 0 ? OP_scatter__value_reduce : (OP_scatter__value_reduce = lookup('aten::scatter', 'value_reduce')), this._h, cI(a[0], "scatter", "dim"), cT(a[1], "scatter", "index"), cS(a[2], "scatter", "value"), cStr(o.reduce, "scatter", "reduce")));
       }
-      default: return noMatch("scatter", SIGS_399, a, o);
+      default: return noMatch("scatter", SIGS_397, a, o);
     }
   }
 
@@ -12307,7 +12210,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatter_", SIGS_400, a, o)) {
+    switch (pick("scatter_", SIGS_398, a, o)) {
       case 0: {
         native.callOp(OP_scatter___src >= 0 ? OP_scatter___src : (OP_scatter___src = lookup('aten::scatter_', 'src')), this._h, cI(a[0], "scatter_", "dim"), cT(a[1], "scatter_", "index"), cT(a[2], "scatter_", "src"));
         return this;
@@ -12324,7 +12227,7 @@ export abstract class TensorOps {
         native.callOp(OP_scatter___value_reduce >= 0 ? OP_scatter___value_reduce : (OP_scatter___value_reduce = lookup('aten::scatter_', 'value_reduce')), this._h, cI(a[0], "scatter_", "dim"), cT(a[1], "scatter_", "index"), cS(a[2], "scatter_", "value"), cStr(o.reduce, "scatter_", "reduce"));
         return this;
       }
-      default: return noMatch("scatter_", SIGS_400, a, o);
+      default: return noMatch("scatter_", SIGS_398, a, o);
     }
   }
 
@@ -12339,11 +12242,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), this._h, cI(a[0], "scatterAdd", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("scatterAdd", SIGS_401, a, o)) {
+    switch (pick("scatterAdd", SIGS_399, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), this._h, cI(a[0], "scatterAdd", "dim"), cT(a[1], "scatterAdd", "index"), cT(a[2], "scatterAdd", "src")));
       }
-      default: return noMatch("scatterAdd", SIGS_401, a, o);
+      default: return noMatch("scatterAdd", SIGS_399, a, o);
     }
   }
 
@@ -12359,12 +12262,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatterAdd_", SIGS_402, a, o)) {
+    switch (pick("scatterAdd_", SIGS_400, a, o)) {
       case 0: {
         native.callOp(OP_scatter_add_ >= 0 ? OP_scatter_add_ : (OP_scatter_add_ = lookup('aten::scatter_add_', '')), this._h, cI(a[0], "scatterAdd_", "dim"), cT(a[1], "scatterAdd_", "index"), cT(a[2], "scatterAdd_", "src"));
         return this;
       }
-      default: return noMatch("scatterAdd_", SIGS_402, a, o);
+      default: return noMatch("scatterAdd_", SIGS_400, a, o);
     }
   }
 
@@ -12380,11 +12283,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), this._h, cI(a[0], "scatterReduce", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "scatterReduce", "reduce")));
     }
     const o = kwOf(a);
-    switch (pick("scatterReduce", SIGS_403, a, o)) {
+    switch (pick("scatterReduce", SIGS_401, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), this._h, cI(a[0], "scatterReduce", "dim"), cT(a[1], "scatterReduce", "index"), cT(a[2], "scatterReduce", "src"), cStr(a[3], "scatterReduce", "reduce"), cB(o.includeSelf, "scatterReduce", "includeSelf")));
       }
-      default: return noMatch("scatterReduce", SIGS_403, a, o);
+      default: return noMatch("scatterReduce", SIGS_401, a, o);
     }
   }
 
@@ -12401,12 +12304,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatterReduce_", SIGS_404, a, o)) {
+    switch (pick("scatterReduce_", SIGS_402, a, o)) {
       case 0: {
         native.callOp(OP_scatter_reduce___two >= 0 ? OP_scatter_reduce___two : (OP_scatter_reduce___two = lookup('aten::scatter_reduce_', 'two')), this._h, cI(a[0], "scatterReduce_", "dim"), cT(a[1], "scatterReduce_", "index"), cT(a[2], "scatterReduce_", "src"), cStr(a[3], "scatterReduce_", "reduce"), cB(o.includeSelf, "scatterReduce_", "includeSelf"));
         return this;
       }
-      default: return noMatch("scatterReduce_", SIGS_404, a, o);
+      default: return noMatch("scatterReduce_", SIGS_402, a, o);
     }
   }
 
@@ -12421,11 +12324,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), this._h, cI(a[0], "select", "dim"), cI(a[1], "select", "index")));
     }
     const o = kwOf(a);
-    switch (pick("select", SIGS_405, a, o)) {
+    switch (pick("select", SIGS_403, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), this._h, cI(a[0], "select", "dim"), cI(a[1], "select", "index")));
       }
-      default: return noMatch("select", SIGS_405, a, o);
+      default: return noMatch("select", SIGS_403, a, o);
     }
   }
 
@@ -12440,11 +12343,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "selectScatter", "dim"), cI(a[2], "selectScatter", "index")));
     }
     const o = kwOf(a);
-    switch (pick("selectScatter", SIGS_406, a, o)) {
+    switch (pick("selectScatter", SIGS_404, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), this._h, cT(a[0], "selectScatter", "src"), cI(a[1], "selectScatter", "dim"), cI(a[2], "selectScatter", "index")));
       }
-      default: return noMatch("selectScatter", SIGS_406, a, o);
+      default: return noMatch("selectScatter", SIGS_404, a, o);
     }
   }
 
@@ -12483,7 +12386,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("set_", SIGS_407, a, o)) {
+    switch (pick("set_", SIGS_405, a, o)) {
       case 0: {
         native.callOp(OP_set_ >= 0 ? OP_set_ : (OP_set_ = lookup('aten::set_', '')), this._h);
         return this;
@@ -12496,7 +12399,7 @@ export abstract class TensorOps {
         native.callOp(OP_set___source_Tensor_storage_offset >= 0 ? OP_set___source_Tensor_storage_offset : (OP_set___source_Tensor_storage_offset = lookup('aten::set_', 'source_Tensor_storage_offset')), this._h, cT(a[0], "set_", "source"), cI(a[1], "set_", "storageOffset"), cIL(a[2], "set_", "size", 0), cIL((a[3] !== undefined ? a[3] : o.stride), "set_", "stride", 0));
         return this;
       }
-      default: return noMatch("set_", SIGS_407, a, o);
+      default: return noMatch("set_", SIGS_405, a, o);
     }
   }
 
@@ -12511,11 +12414,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sgn", SIGS_408, a, o)) {
+    switch (pick("sgn", SIGS_406, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), this._h));
       }
-      default: return noMatch("sgn", SIGS_408, a, o);
+      default: return noMatch("sgn", SIGS_406, a, o);
     }
   }
 
@@ -12531,12 +12434,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sgn_", SIGS_409, a, o)) {
+    switch (pick("sgn_", SIGS_407, a, o)) {
       case 0: {
         native.callOp(OP_sgn_ >= 0 ? OP_sgn_ : (OP_sgn_ = lookup('aten::sgn_', '')), this._h);
         return this;
       }
-      default: return noMatch("sgn_", SIGS_409, a, o);
+      default: return noMatch("sgn_", SIGS_407, a, o);
     }
   }
 
@@ -12552,11 +12455,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int16", "short", 'dtype')));
     }
     const o = kwOf(a);
-    switch (pick("short", SIGS_410, a, o)) {
+    switch (pick("short", SIGS_408, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int16", "short", 'dtype'), undefined, undefined, cMF(o.memoryFormat, "short", "memoryFormat")));
       }
-      default: return noMatch("short", SIGS_410, a, o);
+      default: return noMatch("short", SIGS_408, a, o);
     }
   }
 
@@ -12571,11 +12474,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sigmoid", SIGS_411, a, o)) {
+    switch (pick("sigmoid", SIGS_409, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), this._h));
       }
-      default: return noMatch("sigmoid", SIGS_411, a, o);
+      default: return noMatch("sigmoid", SIGS_409, a, o);
     }
   }
 
@@ -12591,12 +12494,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sigmoid_", SIGS_412, a, o)) {
+    switch (pick("sigmoid_", SIGS_410, a, o)) {
       case 0: {
         native.callOp(OP_sigmoid_ >= 0 ? OP_sigmoid_ : (OP_sigmoid_ = lookup('aten::sigmoid_', '')), this._h);
         return this;
       }
-      default: return noMatch("sigmoid_", SIGS_412, a, o);
+      default: return noMatch("sigmoid_", SIGS_410, a, o);
     }
   }
 
@@ -12611,11 +12514,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sign", SIGS_413, a, o)) {
+    switch (pick("sign", SIGS_411, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), this._h));
       }
-      default: return noMatch("sign", SIGS_413, a, o);
+      default: return noMatch("sign", SIGS_411, a, o);
     }
   }
 
@@ -12631,12 +12534,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sign_", SIGS_414, a, o)) {
+    switch (pick("sign_", SIGS_412, a, o)) {
       case 0: {
         native.callOp(OP_sign_ >= 0 ? OP_sign_ : (OP_sign_ = lookup('aten::sign_', '')), this._h);
         return this;
       }
-      default: return noMatch("sign_", SIGS_414, a, o);
+      default: return noMatch("sign_", SIGS_412, a, o);
     }
   }
 
@@ -12651,11 +12554,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("signbit", SIGS_415, a, o)) {
+    switch (pick("signbit", SIGS_413, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), this._h));
       }
-      default: return noMatch("signbit", SIGS_415, a, o);
+      default: return noMatch("signbit", SIGS_413, a, o);
     }
   }
 
@@ -12670,11 +12573,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sin", SIGS_416, a, o)) {
+    switch (pick("sin", SIGS_414, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), this._h));
       }
-      default: return noMatch("sin", SIGS_416, a, o);
+      default: return noMatch("sin", SIGS_414, a, o);
     }
   }
 
@@ -12690,12 +12593,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sin_", SIGS_417, a, o)) {
+    switch (pick("sin_", SIGS_415, a, o)) {
       case 0: {
         native.callOp(OP_sin_ >= 0 ? OP_sin_ : (OP_sin_ = lookup('aten::sin_', '')), this._h);
         return this;
       }
-      default: return noMatch("sin_", SIGS_417, a, o);
+      default: return noMatch("sin_", SIGS_415, a, o);
     }
   }
 
@@ -12710,11 +12613,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sinc", SIGS_418, a, o)) {
+    switch (pick("sinc", SIGS_416, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), this._h));
       }
-      default: return noMatch("sinc", SIGS_418, a, o);
+      default: return noMatch("sinc", SIGS_416, a, o);
     }
   }
 
@@ -12730,12 +12633,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sinc_", SIGS_419, a, o)) {
+    switch (pick("sinc_", SIGS_417, a, o)) {
       case 0: {
         native.callOp(OP_sinc_ >= 0 ? OP_sinc_ : (OP_sinc_ = lookup('aten::sinc_', '')), this._h);
         return this;
       }
-      default: return noMatch("sinc_", SIGS_419, a, o);
+      default: return noMatch("sinc_", SIGS_417, a, o);
     }
   }
 
@@ -12750,11 +12653,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sinh", SIGS_420, a, o)) {
+    switch (pick("sinh", SIGS_418, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), this._h));
       }
-      default: return noMatch("sinh", SIGS_420, a, o);
+      default: return noMatch("sinh", SIGS_418, a, o);
     }
   }
 
@@ -12770,12 +12673,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sinh_", SIGS_421, a, o)) {
+    switch (pick("sinh_", SIGS_419, a, o)) {
       case 0: {
         native.callOp(OP_sinh_ >= 0 ? OP_sinh_ : (OP_sinh_ = lookup('aten::sinh_', '')), this._h);
         return this;
       }
-      default: return noMatch("sinh_", SIGS_421, a, o);
+      default: return noMatch("sinh_", SIGS_419, a, o);
     }
   }
 
@@ -12803,11 +12706,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim"), cIO(a[2], "sliceInverse", "start"), cIO(a[3], "sliceInverse", "end"), cI(a[4], "sliceInverse", "step")));
     }
     const o = kwOf(a);
-    switch (pick("sliceInverse", SIGS_422, a, o)) {
+    switch (pick("sliceInverse", SIGS_420, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, cT(a[0], "sliceInverse", "src"), cI((a[1] !== undefined ? a[1] : o.dim), "sliceInverse", "dim"), cIO((a[2] !== undefined ? a[2] : o.start), "sliceInverse", "start"), cIO((a[3] !== undefined ? a[3] : o.end), "sliceInverse", "end"), cI((a[4] !== undefined ? a[4] : o.step), "sliceInverse", "step")));
       }
-      default: return noMatch("sliceInverse", SIGS_422, a, o);
+      default: return noMatch("sliceInverse", SIGS_420, a, o);
     }
   }
 
@@ -12835,11 +12738,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim"), cIO(a[2], "sliceScatter", "start"), cIO(a[3], "sliceScatter", "end"), cI(a[4], "sliceScatter", "step")));
     }
     const o = kwOf(a);
-    switch (pick("sliceScatter", SIGS_423, a, o)) {
+    switch (pick("sliceScatter", SIGS_421, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, cT(a[0], "sliceScatter", "src"), cI((a[1] !== undefined ? a[1] : o.dim), "sliceScatter", "dim"), cIO((a[2] !== undefined ? a[2] : o.start), "sliceScatter", "start"), cIO((a[3] !== undefined ? a[3] : o.end), "sliceScatter", "end"), cI((a[4] !== undefined ? a[4] : o.step), "sliceScatter", "step")));
       }
-      default: return noMatch("sliceScatter", SIGS_423, a, o);
+      default: return noMatch("sliceScatter", SIGS_421, a, o);
     }
   }
 
@@ -12854,11 +12757,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("slogdet", SIGS_424, a, o)) {
+    switch (pick("slogdet", SIGS_422, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), this._h));
       }
-      default: return noMatch("slogdet", SIGS_424, a, o);
+      default: return noMatch("slogdet", SIGS_422, a, o);
     }
   }
 
@@ -12873,11 +12776,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("smm", SIGS_425, a, o)) {
+    switch (pick("smm", SIGS_423, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), this._h, cT(a[0], "smm", "mat2")));
       }
-      default: return noMatch("smm", SIGS_425, a, o);
+      default: return noMatch("smm", SIGS_423, a, o);
     }
   }
 
@@ -12896,11 +12799,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim"), cDTO(a[1], "softmax", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("softmax", SIGS_426, a, o)) {
+    switch (pick("softmax", SIGS_424, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim"), cDTO((a[1] !== undefined ? a[1] : o.dtype), "softmax", "dtype")));
       }
-      default: return noMatch("softmax", SIGS_426, a, o);
+      default: return noMatch("softmax", SIGS_424, a, o);
     }
   }
 
@@ -12934,7 +12837,7 @@ export abstract class TensorOps {
       return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), this._h, cI(a[0], "sort", "dim"), cB(a[1], "sort", "descending")));
     }
     const o = kwOf(a);
-    switch (pick("sort", SIGS_427, a, o)) {
+    switch (pick("sort", SIGS_425, a, o)) {
       case 0: {
         return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), this._h, cBO(o.stable, "sort", "stable"), cI(o.dim, "sort", "dim"), cB(o.descending, "sort", "descending")));
       }
@@ -12944,7 +12847,7 @@ export abstract class TensorOps {
       case 2: {
         return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), this._h, cBO(o.stable, "sort", "stable"), cI((a[0] !== undefined ? a[0] : o.dim), "sort", "dim"), cB((a[1] !== undefined ? a[1] : o.descending), "sort", "descending")));
       }
-      default: return noMatch("sort", SIGS_427, a, o);
+      default: return noMatch("sort", SIGS_425, a, o);
     }
   }
 
@@ -12959,11 +12862,11 @@ export abstract class TensorOps {
       return native.callOp(OP_sparse_dim >= 0 ? OP_sparse_dim : (OP_sparse_dim = lookup('aten::sparse_dim', '')), this._h) as number;
     }
     const o = kwOf(a);
-    switch (pick("sparseDim", SIGS_428, a, o)) {
+    switch (pick("sparseDim", SIGS_426, a, o)) {
       case 0: {
         return native.callOp(OP_sparse_dim >= 0 ? OP_sparse_dim : (OP_sparse_dim = lookup('aten::sparse_dim', '')), this._h) as number;
       }
-      default: return noMatch("sparseDim", SIGS_428, a, o);
+      default: return noMatch("sparseDim", SIGS_426, a, o);
     }
   }
 
@@ -12978,11 +12881,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sparse_mask >= 0 ? OP_sparse_mask : (OP_sparse_mask = lookup('aten::sparse_mask', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("sparseMask", SIGS_429, a, o)) {
+    switch (pick("sparseMask", SIGS_427, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sparse_mask >= 0 ? OP_sparse_mask : (OP_sparse_mask = lookup('aten::sparse_mask', '')), this._h, cT(a[0], "sparseMask", "mask")));
       }
-      default: return noMatch("sparseMask", SIGS_429, a, o);
+      default: return noMatch("sparseMask", SIGS_427, a, o);
     }
   }
 
@@ -12998,12 +12901,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sparseResize_", SIGS_430, a, o)) {
+    switch (pick("sparseResize_", SIGS_428, a, o)) {
       case 0: {
         native.callOp(OP_sparse_resize_ >= 0 ? OP_sparse_resize_ : (OP_sparse_resize_ = lookup('aten::sparse_resize_', '')), this._h, cIL(a[0], "sparseResize_", "size", 0), cI(a[1], "sparseResize_", "sparseDim"), cI(a[2], "sparseResize_", "denseDim"));
         return this;
       }
-      default: return noMatch("sparseResize_", SIGS_430, a, o);
+      default: return noMatch("sparseResize_", SIGS_428, a, o);
     }
   }
 
@@ -13019,12 +12922,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sparseResizeAndClear_", SIGS_431, a, o)) {
+    switch (pick("sparseResizeAndClear_", SIGS_429, a, o)) {
       case 0: {
         native.callOp(OP_sparse_resize_and_clear_ >= 0 ? OP_sparse_resize_and_clear_ : (OP_sparse_resize_and_clear_ = lookup('aten::sparse_resize_and_clear_', '')), this._h, cIL(a[0], "sparseResizeAndClear_", "size", 0), cI(a[1], "sparseResizeAndClear_", "sparseDim"), cI(a[2], "sparseResizeAndClear_", "denseDim"));
         return this;
       }
-      default: return noMatch("sparseResizeAndClear_", SIGS_431, a, o);
+      default: return noMatch("sparseResizeAndClear_", SIGS_429, a, o);
     }
   }
 
@@ -13055,14 +12958,14 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0), cI(a[1], "split", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("split", SIGS_432, a, o)) {
+    switch (pick("split", SIGS_430, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), this._h, cI(a[0], "split", "splitSize"), cI((a[1] !== undefined ? a[1] : o.dim), "split", "dim")));
       }
       case 1: {
         return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0), cI((a[1] !== undefined ? a[1] : o.dim), "split", "dim")));
       }
-      default: return noMatch("split", SIGS_432, a, o);
+      default: return noMatch("split", SIGS_430, a, o);
     }
   }
 
@@ -13081,11 +12984,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0), cI(a[1], "splitWithSizes", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("splitWithSizes", SIGS_433, a, o)) {
+    switch (pick("splitWithSizes", SIGS_431, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0), cI((a[1] !== undefined ? a[1] : o.dim), "splitWithSizes", "dim")));
       }
-      default: return noMatch("splitWithSizes", SIGS_433, a, o);
+      default: return noMatch("splitWithSizes", SIGS_431, a, o);
     }
   }
 
@@ -13100,11 +13003,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sqrt", SIGS_434, a, o)) {
+    switch (pick("sqrt", SIGS_432, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), this._h));
       }
-      default: return noMatch("sqrt", SIGS_434, a, o);
+      default: return noMatch("sqrt", SIGS_432, a, o);
     }
   }
 
@@ -13120,12 +13023,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sqrt_", SIGS_435, a, o)) {
+    switch (pick("sqrt_", SIGS_433, a, o)) {
       case 0: {
         native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), this._h);
         return this;
       }
-      default: return noMatch("sqrt_", SIGS_435, a, o);
+      default: return noMatch("sqrt_", SIGS_433, a, o);
     }
   }
 
@@ -13140,11 +13043,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("square", SIGS_436, a, o)) {
+    switch (pick("square", SIGS_434, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), this._h));
       }
-      default: return noMatch("square", SIGS_436, a, o);
+      default: return noMatch("square", SIGS_434, a, o);
     }
   }
 
@@ -13160,12 +13063,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("square_", SIGS_437, a, o)) {
+    switch (pick("square_", SIGS_435, a, o)) {
       case 0: {
         native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), this._h);
         return this;
       }
-      default: return noMatch("square_", SIGS_437, a, o);
+      default: return noMatch("square_", SIGS_435, a, o);
     }
   }
 
@@ -13206,7 +13109,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(a[0], "squeeze", "dim", 0)));
     }
     const o = kwOf(a);
-    switch (pick("squeeze", SIGS_438, a, o)) {
+    switch (pick("squeeze", SIGS_436, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), this._h));
       }
@@ -13216,7 +13119,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(varargs(a, 0, 10), "squeeze", "dim", 0)));
       }
-      default: return noMatch("squeeze", SIGS_438, a, o);
+      default: return noMatch("squeeze", SIGS_436, a, o);
     }
   }
 
@@ -13261,7 +13164,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("squeeze_", SIGS_439, a, o)) {
+    switch (pick("squeeze_", SIGS_437, a, o)) {
       case 0: {
         native.callOp(OP_squeeze_ >= 0 ? OP_squeeze_ : (OP_squeeze_ = lookup('aten::squeeze_', '')), this._h);
         return this;
@@ -13274,7 +13177,7 @@ export abstract class TensorOps {
         native.callOp(OP_squeeze___dims >= 0 ? OP_squeeze___dims : (OP_squeeze___dims = lookup('aten::squeeze_', 'dims')), this._h, cIL(varargs(a, 0, 10), "squeeze_", "dim", 0));
         return this;
       }
-      default: return noMatch("squeeze_", SIGS_439, a, o);
+      default: return noMatch("squeeze_", SIGS_437, a, o);
     }
   }
 
@@ -13290,11 +13193,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("sspaddmm", SIGS_440, a, o)) {
+    switch (pick("sspaddmm", SIGS_438, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), this._h, cT(a[0], "sspaddmm", "mat1"), cT(a[1], "sspaddmm", "mat2"), cS(o.beta, "sspaddmm", "beta"), cS(o.alpha, "sspaddmm", "alpha")));
       }
-      default: return noMatch("sspaddmm", SIGS_440, a, o);
+      default: return noMatch("sspaddmm", SIGS_438, a, o);
     }
   }
 
@@ -13340,7 +13243,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h, cB(a[0], "std", "unbiased")));
     }
     const o = kwOf(a);
-    switch (pick("std", SIGS_441, a, o)) {
+    switch (pick("std", SIGS_439, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), this._h, cILO(a[0], "std", "dim", 1), cB((a[1] !== undefined ? a[1] : o.unbiased), "std", "unbiased"), cB((a[2] !== undefined ? a[2] : o.keepdim), "std", "keepdim")));
       }
@@ -13350,7 +13253,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h, cB((a[0] !== undefined ? a[0] : o.unbiased), "std", "unbiased")));
       }
-      default: return noMatch("std", SIGS_441, a, o);
+      default: return noMatch("std", SIGS_439, a, o);
     }
   }
 
@@ -13369,14 +13272,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), this._h, cS(a[0], "sub", "other")));
     }
     const o = kwOf(a);
-    switch (pick("sub", SIGS_442, a, o)) {
+    switch (pick("sub", SIGS_440, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), this._h, cS(a[0], "sub", "other"), cS(o.alpha, "sub", "alpha")));
         }
         return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), this._h, cTN(a[0], "sub", "other", this), cS(o.alpha, "sub", "alpha")));
       }
-      default: return noMatch("sub", SIGS_442, a, o);
+      default: return noMatch("sub", SIGS_440, a, o);
     }
   }
 
@@ -13397,7 +13300,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sub_", SIGS_443, a, o)) {
+    switch (pick("sub_", SIGS_441, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_sub___Scalar >= 0 ? OP_sub___Scalar : (OP_sub___Scalar = lookup('aten::sub_', 'Scalar')), this._h, cS(a[0], "sub_", "other"), cS(o.alpha, "sub_", "alpha"));
@@ -13406,7 +13309,7 @@ export abstract class TensorOps {
         native.callOp(OP_sub___Tensor >= 0 ? OP_sub___Tensor : (OP_sub___Tensor = lookup('aten::sub_', 'Tensor')), this._h, cTN(a[0], "sub_", "other", this), cS(o.alpha, "sub_", "alpha"));
         return this;
       }
-      default: return noMatch("sub_", SIGS_443, a, o);
+      default: return noMatch("sub_", SIGS_441, a, o);
     }
   }
 
@@ -13437,7 +13340,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS(a[1], "subtract", "alpha")));
     }
     const o = kwOf(a);
-    switch (pick("subtract", SIGS_444, a, o)) {
+    switch (pick("subtract", SIGS_442, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS(o.alpha, "subtract", "alpha")));
@@ -13447,7 +13350,7 @@ export abstract class TensorOps {
       case 1: {
         return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS((a[1] !== undefined ? a[1] : o.alpha), "subtract", "alpha")));
       }
-      default: return noMatch("subtract", SIGS_444, a, o);
+      default: return noMatch("subtract", SIGS_442, a, o);
     }
   }
 
@@ -13482,7 +13385,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("subtract_", SIGS_445, a, o)) {
+    switch (pick("subtract_", SIGS_443, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"), cS(o.alpha, "subtract_", "alpha"));
@@ -13495,7 +13398,7 @@ export abstract class TensorOps {
         native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"), cS((a[1] !== undefined ? a[1] : o.alpha), "subtract_", "alpha"));
         return this;
       }
-      default: return noMatch("subtract_", SIGS_445, a, o);
+      default: return noMatch("subtract_", SIGS_443, a, o);
     }
   }
 
@@ -13523,14 +13426,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1), cB(a[1], "sum", "keepdim")));
     }
     const o = kwOf(a);
-    switch (pick("sum", SIGS_446, a, o)) {
+    switch (pick("sum", SIGS_444, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), this._h, cDTO(o.dtype, "sum", "dtype")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1), cB((a[1] !== undefined ? a[1] : o.keepdim), "sum", "keepdim"), cDTO(o.dtype, "sum", "dtype")));
       }
-      default: return noMatch("sum", SIGS_446, a, o);
+      default: return noMatch("sum", SIGS_444, a, o);
     }
   }
 
@@ -13555,11 +13458,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(a[0], "sumToSize", "size", 0)));
     }
     const o = kwOf(a);
-    switch (pick("sumToSize", SIGS_447, a, o)) {
+    switch (pick("sumToSize", SIGS_445, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(varargs(a, 0, 10), "sumToSize", "size", 0)));
       }
-      default: return noMatch("sumToSize", SIGS_447, a, o);
+      default: return noMatch("sumToSize", SIGS_445, a, o);
     }
   }
 
@@ -13581,11 +13484,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB(a[0], "svd", "some"), cB(a[1], "svd", "computeUv")));
     }
     const o = kwOf(a);
-    switch (pick("svd", SIGS_448, a, o)) {
+    switch (pick("svd", SIGS_446, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB((a[0] !== undefined ? a[0] : o.some), "svd", "some"), cB((a[1] !== undefined ? a[1] : o.computeUv), "svd", "computeUv")));
       }
-      default: return noMatch("svd", SIGS_448, a, o);
+      default: return noMatch("svd", SIGS_446, a, o);
     }
   }
 
@@ -13600,11 +13503,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), this._h, cI(a[0], "swapaxes", "axis0"), cI(a[1], "swapaxes", "axis1")));
     }
     const o = kwOf(a);
-    switch (pick("swapaxes", SIGS_449, a, o)) {
+    switch (pick("swapaxes", SIGS_447, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), this._h, cI(a[0], "swapaxes", "axis0"), cI(a[1], "swapaxes", "axis1")));
       }
-      default: return noMatch("swapaxes", SIGS_449, a, o);
+      default: return noMatch("swapaxes", SIGS_447, a, o);
     }
   }
 
@@ -13620,12 +13523,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("swapaxes_", SIGS_450, a, o)) {
+    switch (pick("swapaxes_", SIGS_448, a, o)) {
       case 0: {
         native.callOp(OP_swapaxes_ >= 0 ? OP_swapaxes_ : (OP_swapaxes_ = lookup('aten::swapaxes_', '')), this._h, cI(a[0], "swapaxes_", "axis0"), cI(a[1], "swapaxes_", "axis1"));
         return this;
       }
-      default: return noMatch("swapaxes_", SIGS_450, a, o);
+      default: return noMatch("swapaxes_", SIGS_448, a, o);
     }
   }
 
@@ -13640,11 +13543,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), this._h, cI(a[0], "swapdims", "dim0"), cI(a[1], "swapdims", "dim1")));
     }
     const o = kwOf(a);
-    switch (pick("swapdims", SIGS_451, a, o)) {
+    switch (pick("swapdims", SIGS_449, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), this._h, cI(a[0], "swapdims", "dim0"), cI(a[1], "swapdims", "dim1")));
       }
-      default: return noMatch("swapdims", SIGS_451, a, o);
+      default: return noMatch("swapdims", SIGS_449, a, o);
     }
   }
 
@@ -13660,12 +13563,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("swapdims_", SIGS_452, a, o)) {
+    switch (pick("swapdims_", SIGS_450, a, o)) {
       case 0: {
         native.callOp(OP_swapdims_ >= 0 ? OP_swapdims_ : (OP_swapdims_ = lookup('aten::swapdims_', '')), this._h, cI(a[0], "swapdims_", "dim0"), cI(a[1], "swapdims_", "dim1"));
         return this;
       }
-      default: return noMatch("swapdims_", SIGS_452, a, o);
+      default: return noMatch("swapdims_", SIGS_450, a, o);
     }
   }
 
@@ -13680,11 +13583,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("t", SIGS_453, a, o)) {
+    switch (pick("t", SIGS_451, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), this._h));
       }
-      default: return noMatch("t", SIGS_453, a, o);
+      default: return noMatch("t", SIGS_451, a, o);
     }
   }
 
@@ -13700,12 +13603,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("t_", SIGS_454, a, o)) {
+    switch (pick("t_", SIGS_452, a, o)) {
       case 0: {
         native.callOp(OP_t_ >= 0 ? OP_t_ : (OP_t_ = lookup('aten::t_', '')), this._h);
         return this;
       }
-      default: return noMatch("t_", SIGS_454, a, o);
+      default: return noMatch("t_", SIGS_452, a, o);
     }
   }
 
@@ -13720,11 +13623,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("take", SIGS_455, a, o)) {
+    switch (pick("take", SIGS_453, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), this._h, cT(a[0], "take", "index")));
       }
-      default: return noMatch("take", SIGS_455, a, o);
+      default: return noMatch("take", SIGS_453, a, o);
     }
   }
 
@@ -13743,11 +13646,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "takeAlongDim", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("takeAlongDim", SIGS_456, a, o)) {
+    switch (pick("takeAlongDim", SIGS_454, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, cT(a[0], "takeAlongDim", "indices"), cIO((a[1] !== undefined ? a[1] : o.dim), "takeAlongDim", "dim")));
       }
-      default: return noMatch("takeAlongDim", SIGS_456, a, o);
+      default: return noMatch("takeAlongDim", SIGS_454, a, o);
     }
   }
 
@@ -13762,11 +13665,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("tan", SIGS_457, a, o)) {
+    switch (pick("tan", SIGS_455, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), this._h));
       }
-      default: return noMatch("tan", SIGS_457, a, o);
+      default: return noMatch("tan", SIGS_455, a, o);
     }
   }
 
@@ -13782,12 +13685,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tan_", SIGS_458, a, o)) {
+    switch (pick("tan_", SIGS_456, a, o)) {
       case 0: {
         native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), this._h);
         return this;
       }
-      default: return noMatch("tan_", SIGS_458, a, o);
+      default: return noMatch("tan_", SIGS_456, a, o);
     }
   }
 
@@ -13802,11 +13705,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("tanh", SIGS_459, a, o)) {
+    switch (pick("tanh", SIGS_457, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), this._h));
       }
-      default: return noMatch("tanh", SIGS_459, a, o);
+      default: return noMatch("tanh", SIGS_457, a, o);
     }
   }
 
@@ -13822,12 +13725,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tanh_", SIGS_460, a, o)) {
+    switch (pick("tanh_", SIGS_458, a, o)) {
       case 0: {
         native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), this._h);
         return this;
       }
-      default: return noMatch("tanh_", SIGS_460, a, o);
+      default: return noMatch("tanh_", SIGS_458, a, o);
     }
   }
 
@@ -13870,7 +13773,7 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections"), cI(a[1], "tensorSplit", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("tensorSplit", SIGS_461, a, o)) {
+    switch (pick("tensorSplit", SIGS_459, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), this._h, cIL(a[0], "tensorSplit", "indices", 0), cI((a[1] !== undefined ? a[1] : o.dim), "tensorSplit", "dim")));
       }
@@ -13880,7 +13783,7 @@ export abstract class TensorOps {
       case 2: {
         return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections"), cI((a[1] !== undefined ? a[1] : o.dim), "tensorSplit", "dim")));
       }
-      default: return noMatch("tensorSplit", SIGS_461, a, o);
+      default: return noMatch("tensorSplit", SIGS_459, a, o);
     }
   }
 
@@ -13905,11 +13808,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(a[0], "tile", "dims", 0)));
     }
     const o = kwOf(a);
-    switch (pick("tile", SIGS_462, a, o)) {
+    switch (pick("tile", SIGS_460, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(varargs(a, 0, 10), "tile", "dims", 0)));
       }
-      default: return noMatch("tile", SIGS_462, a, o);
+      default: return noMatch("tile", SIGS_460, a, o);
     }
   }
 
@@ -13928,11 +13831,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h, cDTO(a[0], "toDense", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("toDense", SIGS_463, a, o)) {
+    switch (pick("toDense", SIGS_461, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h, cDTO((a[0] !== undefined ? a[0] : o.dtype), "toDense", "dtype"), cBO(o.maskedGrad, "toDense", "maskedGrad")));
       }
-      default: return noMatch("toDense", SIGS_463, a, o);
+      default: return noMatch("toDense", SIGS_461, a, o);
     }
   }
 
@@ -13951,11 +13854,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h, cDTO(a[0], "toMkldnn", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("toMkldnn", SIGS_464, a, o)) {
+    switch (pick("toMkldnn", SIGS_462, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h, cDTO((a[0] !== undefined ? a[0] : o.dtype), "toMkldnn", "dtype")));
       }
-      default: return noMatch("toMkldnn", SIGS_464, a, o);
+      default: return noMatch("toMkldnn", SIGS_462, a, o);
     }
   }
 
@@ -13974,11 +13877,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding"), cILO(a[1], "toPaddedTensor", "outputSize", 0)));
     }
     const o = kwOf(a);
-    switch (pick("toPaddedTensor", SIGS_465, a, o)) {
+    switch (pick("toPaddedTensor", SIGS_463, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding"), cILO((a[1] !== undefined ? a[1] : o.outputSize), "toPaddedTensor", "outputSize", 0)));
       }
-      default: return noMatch("toPaddedTensor", SIGS_465, a, o);
+      default: return noMatch("toPaddedTensor", SIGS_463, a, o);
     }
   }
 
@@ -14002,14 +13905,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse__sparse_dim >= 0 ? OP_to_sparse__sparse_dim : (OP_to_sparse__sparse_dim = lookup('aten::to_sparse', 'sparse_dim')), this._h, cI(a[0], "toSparse", "sparseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparse", SIGS_466, a, o)) {
+    switch (pick("toSparse", SIGS_464, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse >= 0 ? OP_to_sparse : (OP_to_sparse = lookup('aten::to_sparse', '')), this._h, cLayout(o.layout, "toSparse", "layout"), cILO(o.blocksize, "toSparse", "blocksize", 2), cIO(o.denseDim, "toSparse", "denseDim")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_to_sparse__sparse_dim >= 0 ? OP_to_sparse__sparse_dim : (OP_to_sparse__sparse_dim = lookup('aten::to_sparse', 'sparse_dim')), this._h, cI(a[0], "toSparse", "sparseDim")));
       }
-      default: return noMatch("toSparse", SIGS_466, a, o);
+      default: return noMatch("toSparse", SIGS_464, a, o);
     }
   }
 
@@ -14028,11 +13931,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2), cIO(a[1], "toSparseBsc", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseBsc", SIGS_467, a, o)) {
+    switch (pick("toSparseBsc", SIGS_465, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2), cIO((a[1] !== undefined ? a[1] : o.denseDim), "toSparseBsc", "denseDim")));
       }
-      default: return noMatch("toSparseBsc", SIGS_467, a, o);
+      default: return noMatch("toSparseBsc", SIGS_465, a, o);
     }
   }
 
@@ -14051,11 +13954,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2), cIO(a[1], "toSparseBsr", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseBsr", SIGS_468, a, o)) {
+    switch (pick("toSparseBsr", SIGS_466, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2), cIO((a[1] !== undefined ? a[1] : o.denseDim), "toSparseBsr", "denseDim")));
       }
-      default: return noMatch("toSparseBsr", SIGS_468, a, o);
+      default: return noMatch("toSparseBsr", SIGS_466, a, o);
     }
   }
 
@@ -14074,11 +13977,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h, cIO(a[0], "toSparseCsc", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseCsc", SIGS_469, a, o)) {
+    switch (pick("toSparseCsc", SIGS_467, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h, cIO((a[0] !== undefined ? a[0] : o.denseDim), "toSparseCsc", "denseDim")));
       }
-      default: return noMatch("toSparseCsc", SIGS_469, a, o);
+      default: return noMatch("toSparseCsc", SIGS_467, a, o);
     }
   }
 
@@ -14097,11 +14000,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h, cIO(a[0], "toSparseCsr", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseCsr", SIGS_470, a, o)) {
+    switch (pick("toSparseCsr", SIGS_468, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h, cIO((a[0] !== undefined ? a[0] : o.denseDim), "toSparseCsr", "denseDim")));
       }
-      default: return noMatch("toSparseCsr", SIGS_470, a, o);
+      default: return noMatch("toSparseCsr", SIGS_468, a, o);
     }
   }
 
@@ -14126,11 +14029,11 @@ export abstract class TensorOps {
       return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI(a[1], "topk", "dim"), cB(a[2], "topk", "largest"), cB(a[3], "topk", "sorted")));
     }
     const o = kwOf(a);
-    switch (pick("topk", SIGS_471, a, o)) {
+    switch (pick("topk", SIGS_469, a, o)) {
       case 0: {
         return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI((a[1] !== undefined ? a[1] : o.dim), "topk", "dim"), cB((a[2] !== undefined ? a[2] : o.largest), "topk", "largest"), cB((a[3] !== undefined ? a[3] : o.sorted), "topk", "sorted")));
       }
-      default: return noMatch("topk", SIGS_471, a, o);
+      default: return noMatch("topk", SIGS_469, a, o);
     }
   }
 
@@ -14145,11 +14048,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("trace", SIGS_472, a, o)) {
+    switch (pick("trace", SIGS_470, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), this._h));
       }
-      default: return noMatch("trace", SIGS_472, a, o);
+      default: return noMatch("trace", SIGS_470, a, o);
     }
   }
 
@@ -14164,11 +14067,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), this._h, cI(a[0], "transpose", "dim0"), cI(a[1], "transpose", "dim1")));
     }
     const o = kwOf(a);
-    switch (pick("transpose", SIGS_473, a, o)) {
+    switch (pick("transpose", SIGS_471, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), this._h, cI(a[0], "transpose", "dim0"), cI(a[1], "transpose", "dim1")));
       }
-      default: return noMatch("transpose", SIGS_473, a, o);
+      default: return noMatch("transpose", SIGS_471, a, o);
     }
   }
 
@@ -14184,12 +14087,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("transpose_", SIGS_474, a, o)) {
+    switch (pick("transpose_", SIGS_472, a, o)) {
       case 0: {
         native.callOp(OP_transpose_ >= 0 ? OP_transpose_ : (OP_transpose_ = lookup('aten::transpose_', '')), this._h, cI(a[0], "transpose_", "dim0"), cI(a[1], "transpose_", "dim1"));
         return this;
       }
-      default: return noMatch("transpose_", SIGS_474, a, o);
+      default: return noMatch("transpose_", SIGS_472, a, o);
     }
   }
 
@@ -14214,11 +14117,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "triangularSolve", "upper"), cB(a[2], "triangularSolve", "transpose"), cB(a[3], "triangularSolve", "unitriangular")));
     }
     const o = kwOf(a);
-    switch (pick("triangularSolve", SIGS_475, a, o)) {
+    switch (pick("triangularSolve", SIGS_473, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, cT(a[0], "triangularSolve", "A"), cB((a[1] !== undefined ? a[1] : o.upper), "triangularSolve", "upper"), cB((a[2] !== undefined ? a[2] : o.transpose), "triangularSolve", "transpose"), cB((a[3] !== undefined ? a[3] : o.unitriangular), "triangularSolve", "unitriangular")));
       }
-      default: return noMatch("triangularSolve", SIGS_475, a, o);
+      default: return noMatch("triangularSolve", SIGS_473, a, o);
     }
   }
 
@@ -14237,11 +14140,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h, cI(a[0], "tril", "diagonal")));
     }
     const o = kwOf(a);
-    switch (pick("tril", SIGS_476, a, o)) {
+    switch (pick("tril", SIGS_474, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "tril", "diagonal")));
       }
-      default: return noMatch("tril", SIGS_476, a, o);
+      default: return noMatch("tril", SIGS_474, a, o);
     }
   }
 
@@ -14262,12 +14165,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tril_", SIGS_477, a, o)) {
+    switch (pick("tril_", SIGS_475, a, o)) {
       case 0: {
         native.callOp(OP_tril_ >= 0 ? OP_tril_ : (OP_tril_ = lookup('aten::tril_', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "tril_", "diagonal"));
         return this;
       }
-      default: return noMatch("tril_", SIGS_477, a, o);
+      default: return noMatch("tril_", SIGS_475, a, o);
     }
   }
 
@@ -14286,11 +14189,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h, cI(a[0], "triu", "diagonal")));
     }
     const o = kwOf(a);
-    switch (pick("triu", SIGS_478, a, o)) {
+    switch (pick("triu", SIGS_476, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "triu", "diagonal")));
       }
-      default: return noMatch("triu", SIGS_478, a, o);
+      default: return noMatch("triu", SIGS_476, a, o);
     }
   }
 
@@ -14311,12 +14214,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("triu_", SIGS_479, a, o)) {
+    switch (pick("triu_", SIGS_477, a, o)) {
       case 0: {
         native.callOp(OP_triu_ >= 0 ? OP_triu_ : (OP_triu_ = lookup('aten::triu_', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "triu_", "diagonal"));
         return this;
       }
-      default: return noMatch("triu_", SIGS_479, a, o);
+      default: return noMatch("triu_", SIGS_477, a, o);
     }
   }
 
@@ -14342,7 +14245,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
     }
     const o = kwOf(a);
-    switch (pick("trueDivide", SIGS_480, a, o)) {
+    switch (pick("trueDivide", SIGS_478, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
@@ -14352,7 +14255,7 @@ export abstract class TensorOps {
       case 1: {
         return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
       }
-      default: return noMatch("trueDivide", SIGS_480, a, o);
+      default: return noMatch("trueDivide", SIGS_478, a, o);
     }
   }
 
@@ -14381,7 +14284,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("trueDivide_", SIGS_481, a, o)) {
+    switch (pick("trueDivide_", SIGS_479, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
@@ -14394,7 +14297,7 @@ export abstract class TensorOps {
         native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
         return this;
       }
-      default: return noMatch("trueDivide_", SIGS_481, a, o);
+      default: return noMatch("trueDivide_", SIGS_479, a, o);
     }
   }
 
@@ -14409,11 +14312,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("trunc", SIGS_482, a, o)) {
+    switch (pick("trunc", SIGS_480, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), this._h));
       }
-      default: return noMatch("trunc", SIGS_482, a, o);
+      default: return noMatch("trunc", SIGS_480, a, o);
     }
   }
 
@@ -14429,12 +14332,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("trunc_", SIGS_483, a, o)) {
+    switch (pick("trunc_", SIGS_481, a, o)) {
       case 0: {
         native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), this._h);
         return this;
       }
-      default: return noMatch("trunc_", SIGS_483, a, o);
+      default: return noMatch("trunc_", SIGS_481, a, o);
     }
   }
 
@@ -14449,11 +14352,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("typeAs", SIGS_484, a, o)) {
+    switch (pick("typeAs", SIGS_482, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), this._h, cT(a[0], "typeAs", "other")));
       }
-      default: return noMatch("typeAs", SIGS_484, a, o);
+      default: return noMatch("typeAs", SIGS_482, a, o);
     }
   }
 
@@ -14472,11 +14375,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h, cI(a[0], "unbind", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unbind", SIGS_485, a, o)) {
+    switch (pick("unbind", SIGS_483, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h, cI((a[0] !== undefined ? a[0] : o.dim), "unbind", "dim")));
       }
-      default: return noMatch("unbind", SIGS_485, a, o);
+      default: return noMatch("unbind", SIGS_483, a, o);
     }
   }
 
@@ -14491,11 +14394,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), this._h, cI(a[0], "unflatten", "dim"), cIL(a[1], "unflatten", "sizes", 0)));
     }
     const o = kwOf(a);
-    switch (pick("unflatten", SIGS_486, a, o)) {
+    switch (pick("unflatten", SIGS_484, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), this._h, cI(a[0], "unflatten", "dim"), cIL(a[1], "unflatten", "sizes", 0)));
       }
-      default: return noMatch("unflatten", SIGS_486, a, o);
+      default: return noMatch("unflatten", SIGS_484, a, o);
     }
   }
 
@@ -14510,11 +14413,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unfold >= 0 ? OP_unfold : (OP_unfold = lookup('aten::unfold', '')), this._h, cI(a[0], "unfold", "dimension"), cI(a[1], "unfold", "size"), cI(a[2], "unfold", "step")));
     }
     const o = kwOf(a);
-    switch (pick("unfold", SIGS_487, a, o)) {
+    switch (pick("unfold", SIGS_485, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unfold >= 0 ? OP_unfold : (OP_unfold = lookup('aten::unfold', '')), this._h, cI(a[0], "unfold", "dimension"), cI(a[1], "unfold", "size"), cI(a[2], "unfold", "step")));
       }
-      default: return noMatch("unfold", SIGS_487, a, o);
+      default: return noMatch("unfold", SIGS_485, a, o);
     }
   }
 
@@ -14539,70 +14442,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("uniform_", SIGS_488, a, o)) {
+    switch (pick("uniform_", SIGS_486, a, o)) {
       case 0: {
         native.callOp(OP_uniform_ >= 0 ? OP_uniform_ : (OP_uniform_ = lookup('aten::uniform_', '')), this._h, cF((a[0] !== undefined ? a[0] : o.from), "uniform_", "from"), cF((a[1] !== undefined ? a[1] : o.to), "uniform_", "to"), cGen(o.generator, "uniform_", "generator"));
         return this;
       }
-      default: return noMatch("uniform_", SIGS_488, a, o);
-    }
-  }
-
-  /**
-   * Tensor.unique(sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False) (unique) -> aten::_unique2(Tensor self, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)
-   * Options (Python's keyword arguments): sorted, returnInverse, returnCounts; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  unique(...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
-  unique(...a: unknown[]): any {
-    const n = a.length;
-    if (n === 0) {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h));
-    }
-    if (n === 1 && typeof a[0] === 'boolean') {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted")));
-    }
-    if (n === 2 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean') {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted"), cB(a[1], "unique", "returnInverse")));
-    }
-    if (n === 3 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB(a[0], "unique", "sorted"), cB(a[1], "unique", "returnInverse"), cB(a[2], "unique", "returnCounts")));
-    }
-    const o = kwOf(a);
-    switch (pick("unique", SIGS_489, a, o)) {
-      case 0: {
-        return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), this._h, cB((a[0] !== undefined ? a[0] : o.sorted), "unique", "sorted"), cB((a[1] !== undefined ? a[1] : o.returnInverse), "unique", "returnInverse"), cB((a[2] !== undefined ? a[2] : o.returnCounts), "unique", "returnCounts")));
-      }
-      default: return noMatch("unique", SIGS_489, a, o);
-    }
-  }
-
-  /**
-   * Tensor.unique_consecutive(returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None) (uniqueConsecutive) -> aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)
-   * Options (Python's keyword arguments): returnInverse, returnCounts, dim; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  uniqueConsecutive(...rest: [opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, dim: Int | null, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }]): readonly [Tensor, Tensor, Tensor];
-  uniqueConsecutive(...a: unknown[]): any {
-    const n = a.length;
-    if (n === 0) {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h));
-    }
-    if (n === 1 && typeof a[0] === 'boolean') {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse")));
-    }
-    if (n === 2 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean') {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse"), cB(a[1], "uniqueConsecutive", "returnCounts")));
-    }
-    if (n === 3 && typeof a[0] === 'boolean' && typeof a[1] === 'boolean' && fits(9, a[2])) {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB(a[0], "uniqueConsecutive", "returnInverse"), cB(a[1], "uniqueConsecutive", "returnCounts"), cIO(a[2], "uniqueConsecutive", "dim")));
-    }
-    const o = kwOf(a);
-    switch (pick("uniqueConsecutive", SIGS_490, a, o)) {
-      case 0: {
-        return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), this._h, cB((a[0] !== undefined ? a[0] : o.returnInverse), "uniqueConsecutive", "returnInverse"), cB((a[1] !== undefined ? a[1] : o.returnCounts), "uniqueConsecutive", "returnCounts"), cIO((a[2] !== undefined ? a[2] : o.dim), "uniqueConsecutive", "dim")));
-      }
-      default: return noMatch("uniqueConsecutive", SIGS_490, a, o);
+      default: return noMatch("uniform_", SIGS_486, a, o);
     }
   }
 
@@ -14621,11 +14466,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks"), cI(a[1], "unsafeChunk", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeChunk", SIGS_491, a, o)) {
+    switch (pick("unsafeChunk", SIGS_487, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks"), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeChunk", "dim")));
       }
-      default: return noMatch("unsafeChunk", SIGS_491, a, o);
+      default: return noMatch("unsafeChunk", SIGS_487, a, o);
     }
   }
 
@@ -14644,11 +14489,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize"), cI(a[1], "unsafeSplit", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeSplit", SIGS_492, a, o)) {
+    switch (pick("unsafeSplit", SIGS_488, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize"), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeSplit", "dim")));
       }
-      default: return noMatch("unsafeSplit", SIGS_492, a, o);
+      default: return noMatch("unsafeSplit", SIGS_488, a, o);
     }
   }
 
@@ -14667,11 +14512,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[1], "unsafeSplitWithSizes", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeSplitWithSizes", SIGS_493, a, o)) {
+    switch (pick("unsafeSplitWithSizes", SIGS_489, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeSplitWithSizes", "dim")));
       }
-      default: return noMatch("unsafeSplitWithSizes", SIGS_493, a, o);
+      default: return noMatch("unsafeSplitWithSizes", SIGS_489, a, o);
     }
   }
 
@@ -14686,11 +14531,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), this._h, cI(a[0], "unsqueeze", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsqueeze", SIGS_494, a, o)) {
+    switch (pick("unsqueeze", SIGS_490, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), this._h, cI(a[0], "unsqueeze", "dim")));
       }
-      default: return noMatch("unsqueeze", SIGS_494, a, o);
+      default: return noMatch("unsqueeze", SIGS_490, a, o);
     }
   }
 
@@ -14706,12 +14551,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("unsqueeze_", SIGS_495, a, o)) {
+    switch (pick("unsqueeze_", SIGS_491, a, o)) {
       case 0: {
         native.callOp(OP_unsqueeze_ >= 0 ? OP_unsqueeze_ : (OP_unsqueeze_ = lookup('aten::unsqueeze_', '')), this._h, cI(a[0], "unsqueeze_", "dim"));
         return this;
       }
-      default: return noMatch("unsqueeze_", SIGS_495, a, o);
+      default: return noMatch("unsqueeze_", SIGS_491, a, o);
     }
   }
 
@@ -14726,11 +14571,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_values >= 0 ? OP_values : (OP_values = lookup('aten::values', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("values", SIGS_496, a, o)) {
+    switch (pick("values", SIGS_492, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_values >= 0 ? OP_values : (OP_values = lookup('aten::values', '')), this._h));
       }
-      default: return noMatch("values", SIGS_496, a, o);
+      default: return noMatch("values", SIGS_492, a, o);
     }
   }
 
@@ -14776,7 +14621,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h, cB(a[0], "var", "unbiased")));
     }
     const o = kwOf(a);
-    switch (pick("var", SIGS_497, a, o)) {
+    switch (pick("var", SIGS_493, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), this._h, cILO(a[0], "var", "dim", 1), cB((a[1] !== undefined ? a[1] : o.unbiased), "var", "unbiased"), cB((a[2] !== undefined ? a[2] : o.keepdim), "var", "keepdim")));
       }
@@ -14786,7 +14631,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h, cB((a[0] !== undefined ? a[0] : o.unbiased), "var", "unbiased")));
       }
-      default: return noMatch("var", SIGS_497, a, o);
+      default: return noMatch("var", SIGS_493, a, o);
     }
   }
 
@@ -14801,11 +14646,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("vdot", SIGS_498, a, o)) {
+    switch (pick("vdot", SIGS_494, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), this._h, cT(a[0], "vdot", "other")));
       }
-      default: return noMatch("vdot", SIGS_498, a, o);
+      default: return noMatch("vdot", SIGS_494, a, o);
     }
   }
 
@@ -14838,14 +14683,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(a[0], "view", "size", 0)));
     }
     const o = kwOf(a);
-    switch (pick("view", SIGS_499, a, o)) {
+    switch (pick("view", SIGS_495, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), this._h, cDT(a[0], "view", "dtype")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(varargs(a, 0, 10), "view", "size", 0)));
       }
-      default: return noMatch("view", SIGS_499, a, o);
+      default: return noMatch("view", SIGS_495, a, o);
     }
   }
 
@@ -14860,11 +14705,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_view_as >= 0 ? OP_view_as : (OP_view_as = lookup('aten::view_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("viewAs", SIGS_500, a, o)) {
+    switch (pick("viewAs", SIGS_496, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_view_as >= 0 ? OP_view_as : (OP_view_as = lookup('aten::view_as', '')), this._h, cT(a[0], "viewAs", "other")));
       }
-      default: return noMatch("viewAs", SIGS_500, a, o);
+      default: return noMatch("viewAs", SIGS_496, a, o);
     }
   }
 
@@ -14897,14 +14742,14 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(a[0], "vsplit", "indices", 0)));
     }
     const o = kwOf(a);
-    switch (pick("vsplit", SIGS_501, a, o)) {
+    switch (pick("vsplit", SIGS_497, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), this._h, cI(a[0], "vsplit", "sections")));
       }
       case 1: {
         return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(varargs(a, 0, 10), "vsplit", "indices", 0)));
       }
-      default: return noMatch("vsplit", SIGS_501, a, o);
+      default: return noMatch("vsplit", SIGS_497, a, o);
     }
   }
 
@@ -14927,14 +14772,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), (a[0] as Tensor)._h, this._h, cS(a[1], "where", "other")));
     }
     const o = kwOf(a);
-    switch (pick("where", SIGS_502, a, o)) {
+    switch (pick("where", SIGS_498, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_where__self >= 0 ? OP_where__self : (OP_where__self = lookup('aten::where', 'self')), cT(a[0], "where", "condition"), this._h, cT(a[1], "where", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), cT(a[0], "where", "condition"), this._h, cS(a[1], "where", "other")));
       }
-      default: return noMatch("where", SIGS_502, a, o);
+      default: return noMatch("where", SIGS_498, a, o);
     }
   }
 
@@ -14957,14 +14802,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), this._h, cS(a[0], "xlogy", "other")));
     }
     const o = kwOf(a);
-    switch (pick("xlogy", SIGS_503, a, o)) {
+    switch (pick("xlogy", SIGS_499, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), this._h, cT(a[0], "xlogy", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), this._h, cS(a[0], "xlogy", "other")));
       }
-      default: return noMatch("xlogy", SIGS_503, a, o);
+      default: return noMatch("xlogy", SIGS_499, a, o);
     }
   }
 
@@ -14989,7 +14834,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("xlogy_", SIGS_504, a, o)) {
+    switch (pick("xlogy_", SIGS_500, a, o)) {
       case 0: {
         native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), this._h, cT(a[0], "xlogy_", "other"));
         return this;
@@ -14998,7 +14843,7 @@ export abstract class TensorOps {
         native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), this._h, cS(a[0], "xlogy_", "other"));
         return this;
       }
-      default: return noMatch("xlogy_", SIGS_504, a, o);
+      default: return noMatch("xlogy_", SIGS_500, a, o);
     }
   }
 
@@ -15014,12 +14859,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("zero_", SIGS_505, a, o)) {
+    switch (pick("zero_", SIGS_501, a, o)) {
       case 0: {
         native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), this._h);
         return this;
       }
-      default: return noMatch("zero_", SIGS_505, a, o);
+      default: return noMatch("zero_", SIGS_501, a, o);
     }
   }
 
@@ -15034,11 +14879,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_index__Tensor >= 0 ? OP_index__Tensor : (OP_index__Tensor = lookup('aten::index', 'Tensor')), this._h, cTOL(a[0], "_index", "indices")));
     }
     const o = kwOf(a);
-    switch (pick("_index", SIGS_506, a, o)) {
+    switch (pick("_index", SIGS_502, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_index__Tensor >= 0 ? OP_index__Tensor : (OP_index__Tensor = lookup('aten::index', 'Tensor')), this._h, cTOL(a[0], "_index", "indices")));
       }
-      default: return noMatch("_index", SIGS_506, a, o);
+      default: return noMatch("_index", SIGS_502, a, o);
     }
   }
 
@@ -15059,12 +14904,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("_indexPut", SIGS_507, a, o)) {
+    switch (pick("_indexPut", SIGS_503, a, o)) {
       case 0: {
         native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), this._h, cTOL(a[0], "_indexPut", "indices"), cT(a[1], "_indexPut", "values"), cB((a[2] !== undefined ? a[2] : o.accumulate), "_indexPut", "accumulate"));
         return this;
       }
-      default: return noMatch("_indexPut", SIGS_507, a, o);
+      default: return noMatch("_indexPut", SIGS_503, a, o);
     }
   }
 
@@ -15092,11 +14937,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim"), cIO(a[1], "slice", "start"), cIO(a[2], "slice", "end"), cI(a[3], "slice", "step")));
     }
     const o = kwOf(a);
-    switch (pick("slice", SIGS_508, a, o)) {
+    switch (pick("slice", SIGS_504, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI((a[0] !== undefined ? a[0] : o.dim), "slice", "dim"), cIO((a[1] !== undefined ? a[1] : o.start), "slice", "start"), cIO((a[2] !== undefined ? a[2] : o.end), "slice", "end"), cI((a[3] !== undefined ? a[3] : o.step), "slice", "step")));
       }
-      default: return noMatch("slice", SIGS_508, a, o);
+      default: return noMatch("slice", SIGS_504, a, o);
     }
   }
 

@@ -127,7 +127,6 @@ let OP_can_cast = -1;
 let OP_cartesian_prod = -1;
 let OP_cat = -1;
 let OP_ccol_indices_copy = -1;
-let OP_cdist = -1;
 let OP_ceil = -1;
 let OP_ceil_ = -1;
 let OP_celu = -1;
@@ -521,12 +520,7 @@ let OP_neg_ = -1;
 let OP_negative = -1;
 let OP_negative_ = -1;
 let OP_nextafter = -1;
-let OP_nonzero = -1;
 let OP_nonzero_static = -1;
-let OP_norm__Scalar = -1;
-let OP_norm__ScalarOpt_dim = -1;
-let OP_norm__ScalarOpt_dtype = -1;
-let OP_norm__ScalarOpt_dim_dtype = -1;
 let OP_norm_except_dim = -1;
 let OP_normal__Tensor_Tensor = -1;
 let OP_normal__Tensor_float = -1;
@@ -719,7 +713,6 @@ let OP_tanh_ = -1;
 let OP_tensor_split__indices = -1;
 let OP_tensor_split__tensor_indices_or_sections = -1;
 let OP_tensor_split__sections = -1;
-let OP_tensordot = -1;
 let OP_threshold = -1;
 let OP_threshold_ = -1;
 let OP_tile = -1;
@@ -745,8 +738,6 @@ let OP_unbind__int = -1;
 let OP_unbind_copy__int = -1;
 let OP_unflatten__int = -1;
 let OP_unfold_copy = -1;
-let OP__unique2 = -1;
-let OP_unique_consecutive = -1;
 let OP_unsafe_chunk = -1;
 let OP_unsafe_split__Tensor = -1;
 let OP_unsafe_split_with_sizes = -1;
@@ -788,6 +779,18 @@ let OP_repeat = -1;
 let OP_type_as = -1;
 let OP_view__dtype = -1;
 let OP_view = -1;
+let OP__unique2 = -1;
+let OP_unique_dim = -1;
+let OP_unique_consecutive = -1;
+let OP_nonzero = -1;
+let OP_nonzero_numpy = -1;
+let OP_tensordot = -1;
+let OP_cdist = -1;
+let OP__upsample_nearest_exact1d__vec = -1;
+let OP__upsample_nearest_exact2d__vec = -1;
+let OP__upsample_nearest_exact3d__vec = -1;
+let OP__upsample_bilinear2d_aa__vec = -1;
+let OP__upsample_bicubic2d_aa__vec = -1;
 const SIGS_0: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "abs(input: Tensor)"),
 ];
@@ -1097,1675 +1100,1690 @@ const SIGS_93: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "ccolIndicesCopy(input: Tensor)"),
 ];
 const SIGS_94: readonly Sig[] = [
-  sig(["x1", "x2", "p", "computeMode"], [1, 1, 14, 9], 2, ["p", "computeMode"], [2, 3], [14, 9], -1, "cdist(x1: Tensor, x2: Tensor, p: number=2, computeMode: Int | null=None)"),
-];
-const SIGS_95: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "ceil(input: Tensor)"),
 ];
-const SIGS_96: readonly Sig[] = [
+const SIGS_95: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "ceil_(input: Tensor)"),
 ];
-const SIGS_97: readonly Sig[] = [
+const SIGS_96: readonly Sig[] = [
   sig(["input", "alpha"], [1, 6], 1, ["alpha"], [1], [6], -1, "celu(input: Tensor, alpha: Scalar=1.0)"),
 ];
-const SIGS_98: readonly Sig[] = [
+const SIGS_97: readonly Sig[] = [
   sig(["input", "alpha"], [1, 6], 1, ["alpha"], [1], [6], -1, "celu_(input: Tensor, alpha: Scalar=1.0)"),
 ];
-const SIGS_99: readonly Sig[] = [
+const SIGS_98: readonly Sig[] = [
   sig(["matrices"], [4], 1, [], [], [], 0, "chainMatmul(matrices: readonly Tensor[])"),
 ];
-const SIGS_100: readonly Sig[] = [
+const SIGS_99: readonly Sig[] = [
   sig(["input", "groups"], [1, 8], 2, [], [], [], -1, "channelShuffle(input: Tensor, groups: Int)"),
 ];
-const SIGS_101: readonly Sig[] = [
+const SIGS_100: readonly Sig[] = [
   sig(["input", "upper"], [1, 18], 1, ["upper"], [1], [18], -1, "cholesky(input: Tensor, upper: boolean=False)"),
 ];
-const SIGS_102: readonly Sig[] = [
+const SIGS_101: readonly Sig[] = [
   sig(["input", "upper"], [1, 18], 1, ["upper"], [1], [18], -1, "choleskyInverse(input: Tensor, upper: boolean=False)"),
 ];
-const SIGS_103: readonly Sig[] = [
+const SIGS_102: readonly Sig[] = [
   sig(["input", "input2", "upper"], [1, 1, 18], 2, ["upper"], [2], [18], -1, "choleskySolve(input: Tensor, input2: Tensor, upper: boolean=False)"),
 ];
-const SIGS_104: readonly Sig[] = [
+const SIGS_103: readonly Sig[] = [
   sig(["input", "numel", "nBins", "ratio", "bitWidth"], [1, 8, 8, 14, 8], 5, [], [], [], -1, "chooseQparamsOptimized(input: Tensor, numel: Int, nBins: Int, ratio: number, bitWidth: Int)"),
 ];
-const SIGS_105: readonly Sig[] = [
+const SIGS_104: readonly Sig[] = [
   sig(["input", "chunks", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "chunk(input: Tensor, chunks: Int, dim: Int=0)"),
 ];
-const SIGS_106: readonly Sig[] = [
+const SIGS_105: readonly Sig[] = [
   sig(["input", "min", "max"], [1, 2, 2], 1, ["min", "max"], [1, 2], [2, 2], -1, "clamp(input: Tensor, min: Tensor | null=None, max: Tensor | null=None)"),
   sig(["input", "min", "max"], [1, 7, 7], 1, ["min", "max"], [1, 2], [7, 7], -1, "clamp(input: Tensor, min: Scalar | null=None, max: Scalar | null=None)"),
 ];
-const SIGS_107: readonly Sig[] = [
+const SIGS_106: readonly Sig[] = [
   sig(["input", "min", "max"], [1, 2, 2], 1, ["min", "max"], [1, 2], [2, 2], -1, "clamp_(input: Tensor, min: Tensor | null=None, max: Tensor | null=None)"),
   sig(["input", "min", "max"], [1, 7, 7], 1, ["min", "max"], [1, 2], [7, 7], -1, "clamp_(input: Tensor, min: Scalar | null=None, max: Scalar | null=None)"),
 ];
-const SIGS_108: readonly Sig[] = [
+const SIGS_107: readonly Sig[] = [
   sig(["input", "max"], [1, 1], 2, [], [], [], -1, "clampMax(input: Tensor, max: Tensor)"),
   sig(["input", "max"], [1, 6], 2, [], [], [], -1, "clampMax(input: Tensor, max: Scalar)"),
 ];
-const SIGS_109: readonly Sig[] = [
+const SIGS_108: readonly Sig[] = [
   sig(["input", "max"], [1, 1], 2, [], [], [], -1, "clampMax_(input: Tensor, max: Tensor)"),
   sig(["input", "max"], [1, 6], 2, [], [], [], -1, "clampMax_(input: Tensor, max: Scalar)"),
 ];
-const SIGS_110: readonly Sig[] = [
+const SIGS_109: readonly Sig[] = [
   sig(["input", "min"], [1, 1], 2, [], [], [], -1, "clampMin(input: Tensor, min: Tensor)"),
   sig(["input", "min"], [1, 6], 2, [], [], [], -1, "clampMin(input: Tensor, min: Scalar)"),
 ];
-const SIGS_111: readonly Sig[] = [
+const SIGS_110: readonly Sig[] = [
   sig(["input", "min"], [1, 1], 2, [], [], [], -1, "clampMin_(input: Tensor, min: Tensor)"),
   sig(["input", "min"], [1, 6], 2, [], [], [], -1, "clampMin_(input: Tensor, min: Scalar)"),
 ];
-const SIGS_112: readonly Sig[] = [
+const SIGS_111: readonly Sig[] = [
   sig(["input", "min", "max"], [1, 2, 2], 1, ["min", "max"], [1, 2], [2, 2], -1, "clip(input: Tensor, min: Tensor | null=None, max: Tensor | null=None)"),
   sig(["input", "min", "max"], [1, 7, 7], 1, ["min", "max"], [1, 2], [7, 7], -1, "clip(input: Tensor, min: Scalar | null=None, max: Scalar | null=None)"),
 ];
-const SIGS_113: readonly Sig[] = [
+const SIGS_112: readonly Sig[] = [
   sig(["input", "min", "max"], [1, 2, 2], 1, ["min", "max"], [1, 2], [2, 2], -1, "clip_(input: Tensor, min: Tensor | null=None, max: Tensor | null=None)"),
   sig(["input", "min", "max"], [1, 7, 7], 1, ["min", "max"], [1, 2], [7, 7], -1, "clip_(input: Tensor, min: Scalar | null=None, max: Scalar | null=None)"),
 ];
-const SIGS_114: readonly Sig[] = [
+const SIGS_113: readonly Sig[] = [
   sig(["input"], [1], 1, ["memoryFormat"], [-1], [28], -1, "clone(input: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_115: readonly Sig[] = [
+const SIGS_114: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "colIndicesCopy(input: Tensor)"),
 ];
-const SIGS_116: readonly Sig[] = [
+const SIGS_115: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "columnStack(tensors: readonly Tensor[])"),
 ];
-const SIGS_117: readonly Sig[] = [
+const SIGS_116: readonly Sig[] = [
   sig(["input", "r", "withReplacement"], [1, 8, 18], 1, ["r", "withReplacement"], [1, 2], [8, 18], -1, "combinations(input: Tensor, r: Int=2, withReplacement: boolean=False)"),
 ];
-const SIGS_118: readonly Sig[] = [
+const SIGS_117: readonly Sig[] = [
   sig(["real", "imag"], [1, 1], 2, [], [], [], -1, "complex(real: Tensor, imag: Tensor)"),
 ];
-const SIGS_119: readonly Sig[] = [
+const SIGS_118: readonly Sig[] = [
   sig(["tensors", "dim"], [4, 8], 1, ["dim"], [1], [8], -1, "concat(tensors: readonly Tensor[], dim: Int=0)"),
 ];
-const SIGS_120: readonly Sig[] = [
+const SIGS_119: readonly Sig[] = [
   sig(["tensors", "dim"], [4, 8], 1, ["dim"], [1], [8], -1, "concatenate(tensors: readonly Tensor[], dim: Int=0)"),
 ];
-const SIGS_121: readonly Sig[] = [
+const SIGS_120: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "conj(input: Tensor)"),
 ];
-const SIGS_122: readonly Sig[] = [
+const SIGS_121: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "conjPhysical(input: Tensor)"),
 ];
-const SIGS_123: readonly Sig[] = [
+const SIGS_122: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "conjPhysical_(input: Tensor)"),
 ];
-const SIGS_124: readonly Sig[] = [
+const SIGS_123: readonly Sig[] = [
   sig(["input", "pad", "value"], [1, 10, 6], 2, ["value"], [2], [6], -1, "constantPadNd(input: Tensor, pad: readonly Int[], value: Scalar=0)"),
 ];
-const SIGS_125: readonly Sig[] = [
+const SIGS_124: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 12, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 12, 12, 8], -1, "conv1d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, groups: Int=1)"),
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 21, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 21, 12, 8], -1, "conv1d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: string=\"valid\", dilation: Int | readonly Int[]=1, groups: Int=1)"),
 ];
-const SIGS_126: readonly Sig[] = [
+const SIGS_125: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 12, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 12, 12, 8], -1, "conv2d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, groups: Int=1)"),
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 21, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 21, 12, 8], -1, "conv2d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: string=\"valid\", dilation: Int | readonly Int[]=1, groups: Int=1)"),
 ];
-const SIGS_127: readonly Sig[] = [
+const SIGS_126: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 12, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 12, 12, 8], -1, "conv3d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, groups: Int=1)"),
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 12, 21, 12, 8], 2, ["bias", "stride", "padding", "dilation", "groups"], [2, 3, 4, 5, 6], [2, 12, 21, 12, 8], -1, "conv3d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: string=\"valid\", dilation: Int | readonly Int[]=1, groups: Int=1)"),
 ];
-const SIGS_128: readonly Sig[] = [
+const SIGS_127: readonly Sig[] = [
   sig(["input", "weight", "bias", "pad"], [1, 1, 1, 8], 3, ["pad"], [3], [8], -1, "convTbc(input: Tensor, weight: Tensor, bias: Tensor, pad: Int=0)"),
 ];
-const SIGS_129: readonly Sig[] = [
+const SIGS_128: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "outputPadding", "groups", "dilation"], [1, 1, 2, 12, 12, 12, 8, 12], 2, ["bias", "stride", "padding", "outputPadding", "groups", "dilation"], [2, 3, 4, 5, 6, 7], [2, 12, 12, 12, 8, 12], -1, "convTranspose1d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, outputPadding: Int | readonly Int[]=0, groups: Int=1, dilation: Int | readonly Int[]=1)"),
 ];
-const SIGS_130: readonly Sig[] = [
+const SIGS_129: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "outputPadding", "groups", "dilation"], [1, 1, 2, 12, 12, 12, 8, 12], 2, ["bias", "stride", "padding", "outputPadding", "groups", "dilation"], [2, 3, 4, 5, 6, 7], [2, 12, 12, 12, 8, 12], -1, "convTranspose2d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, outputPadding: Int | readonly Int[]=0, groups: Int=1, dilation: Int | readonly Int[]=1)"),
 ];
-const SIGS_131: readonly Sig[] = [
+const SIGS_130: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "outputPadding", "groups", "dilation"], [1, 1, 2, 12, 12, 12, 8, 12], 2, ["bias", "stride", "padding", "outputPadding", "groups", "dilation"], [2, 3, 4, 5, 6, 7], [2, 12, 12, 12, 8, 12], -1, "convTranspose3d(input: Tensor, weight: Tensor, bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, outputPadding: Int | readonly Int[]=0, groups: Int=1, dilation: Int | readonly Int[]=1)"),
 ];
-const SIGS_132: readonly Sig[] = [
+const SIGS_131: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "transposed", "outputPadding", "groups"], [1, 1, 2, 10, 10, 10, 18, 10, 8], 9, [], [], [], -1, "convolution(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], transposed: boolean, outputPadding: readonly Int[], groups: Int)"),
 ];
-const SIGS_133: readonly Sig[] = [
+const SIGS_132: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "copysign(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "copysign(input: Tensor, other: Scalar)"),
 ];
-const SIGS_134: readonly Sig[] = [
+const SIGS_133: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "corrcoef(input: Tensor)"),
 ];
-const SIGS_135: readonly Sig[] = [
+const SIGS_134: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cos(input: Tensor)"),
 ];
-const SIGS_136: readonly Sig[] = [
+const SIGS_135: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cos_(input: Tensor)"),
 ];
-const SIGS_137: readonly Sig[] = [
+const SIGS_136: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cosh(input: Tensor)"),
 ];
-const SIGS_138: readonly Sig[] = [
+const SIGS_137: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cosh_(input: Tensor)"),
 ];
-const SIGS_139: readonly Sig[] = [
+const SIGS_138: readonly Sig[] = [
   sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean)"),
 ];
-const SIGS_140: readonly Sig[] = [
+const SIGS_139: readonly Sig[] = [
   sig(["x1", "x2", "dim", "eps"], [1, 1, 8, 14], 2, ["dim", "eps"], [2, 3], [8, 14], -1, "cosineSimilarity(x1: Tensor, x2: Tensor, dim: Int=1, eps: number=1e-08)"),
 ];
-const SIGS_141: readonly Sig[] = [
+const SIGS_140: readonly Sig[] = [
   sig(["input", "dim"], [1, 9], 1, ["dim"], [1], [9], -1, "countNonzero(input: Tensor, dim: Int | null=None)"),
   sig(["input", "dim"], [1, 10], 2, [], [], [], -1, "countNonzero(input: Tensor, dim: readonly Int[])"),
 ];
-const SIGS_142: readonly Sig[] = [
+const SIGS_141: readonly Sig[] = [
   sig(["input"], [1], 1, ["correction", "fweights", "aweights"], [-1, -1, -1], [8, 2, 2], -1, "cov(input: Tensor, *, correction: Int=1, fweights: Tensor | null=None, aweights: Tensor | null=None)"),
 ];
-const SIGS_143: readonly Sig[] = [
+const SIGS_142: readonly Sig[] = [
   sig(["input", "other", "dim"], [1, 1, 9], 2, ["dim"], [2], [9], -1, "cross(input: Tensor, other: Tensor, dim: Int | null=None)"),
 ];
-const SIGS_144: readonly Sig[] = [
+const SIGS_143: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "crowIndicesCopy(input: Tensor)"),
 ];
-const SIGS_145: readonly Sig[] = [
+const SIGS_144: readonly Sig[] = [
   sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 10, 10, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False)"),
   sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 1, 1, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False)"),
 ];
-const SIGS_146: readonly Sig[] = [
+const SIGS_145: readonly Sig[] = [
   sig(["theta", "N", "C", "H", "W"], [1, 8, 8, 8, 8], 5, [], [], [], -1, "cudnnAffineGridGenerator(theta: Tensor, N: Int, C: Int, H: Int, W: Int)"),
 ];
-const SIGS_147: readonly Sig[] = [
+const SIGS_146: readonly Sig[] = [
   sig(["input", "weight", "bias", "runningMean", "runningVar", "training", "exponentialAverageFactor", "epsilon"], [1, 1, 2, 2, 2, 18, 14, 14], 8, [], [], [], -1, "cudnnBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number)"),
 ];
-const SIGS_148: readonly Sig[] = [
+const SIGS_147: readonly Sig[] = [
   sig(["input", "weight", "padding", "stride", "dilation", "groups", "benchmark", "deterministic", "allowTf32"], [1, 1, 10, 10, 10, 8, 18, 18, 18], 9, [], [], [], -1, "cudnnConvolution(input: Tensor, weight: Tensor, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean, allowTf32: boolean)"),
 ];
-const SIGS_149: readonly Sig[] = [
+const SIGS_148: readonly Sig[] = [
   sig(["input", "weight", "z", "alpha", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 1, 7, 2, 10, 10, 10, 8], 9, [], [], [], -1, "cudnnConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int)"),
 ];
-const SIGS_150: readonly Sig[] = [
+const SIGS_149: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 10, 10, 10, 8], 7, [], [], [], -1, "cudnnConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int)"),
 ];
-const SIGS_151: readonly Sig[] = [
+const SIGS_150: readonly Sig[] = [
   sig(["input", "weight", "padding", "outputPadding", "stride", "dilation", "groups", "benchmark", "deterministic", "allowTf32"], [1, 1, 10, 10, 10, 10, 8, 18, 18, 18], 10, [], [], [], -1, "cudnnConvolutionTranspose(input: Tensor, weight: Tensor, padding: readonly Int[], outputPadding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean, allowTf32: boolean)"),
 ];
-const SIGS_152: readonly Sig[] = [
+const SIGS_151: readonly Sig[] = [
   sig(["input", "grid"], [1, 1], 2, [], [], [], -1, "cudnnGridSampler(input: Tensor, grid: Tensor)"),
 ];
-const SIGS_153: readonly Sig[] = [
+const SIGS_152: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cudnnIsAcceptable(input: Tensor)"),
 ];
-const SIGS_154: readonly Sig[] = [
+const SIGS_153: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "cummax(input: Tensor, dim: Int)"),
 ];
-const SIGS_155: readonly Sig[] = [
+const SIGS_154: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "cummin(input: Tensor, dim: Int)"),
 ];
-const SIGS_156: readonly Sig[] = [
+const SIGS_155: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, ["dtype"], [-1], [24], -1, "cumprod(input: Tensor, dim: Int, *, dtype: DType | null=None)"),
 ];
-const SIGS_157: readonly Sig[] = [
+const SIGS_156: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, ["dtype"], [-1], [24], -1, "cumsum(input: Tensor, dim: Int, *, dtype: DType | null=None)"),
 ];
-const SIGS_158: readonly Sig[] = [
+const SIGS_157: readonly Sig[] = [
   sig(["y", "x"], [1, 1], 2, ["dim"], [-1], [8], -1, "cumulativeTrapezoid(y: Tensor, x: Tensor, *, dim: Int=-1)"),
   sig(["y"], [1], 1, ["dx", "dim"], [-1, -1], [6, 8], -1, "cumulativeTrapezoid(y: Tensor, *, dx: Scalar=1, dim: Int=-1)"),
 ];
-const SIGS_159: readonly Sig[] = [
+const SIGS_158: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "deg2rad(input: Tensor)"),
 ];
-const SIGS_160: readonly Sig[] = [
+const SIGS_159: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "deg2rad_(input: Tensor)"),
 ];
-const SIGS_161: readonly Sig[] = [
+const SIGS_160: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "dequantize(input: Tensor)"),
   sig(["tensors"], [4], 1, [], [], [], -1, "dequantize(tensors: readonly Tensor[])"),
 ];
-const SIGS_162: readonly Sig[] = [
+const SIGS_161: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "det(input: Tensor)"),
 ];
-const SIGS_163: readonly Sig[] = [
+const SIGS_162: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "detach(input: Tensor)"),
 ];
-const SIGS_164: readonly Sig[] = [
+const SIGS_163: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "detach_(input: Tensor)"),
 ];
-const SIGS_165: readonly Sig[] = [
+const SIGS_164: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "detachCopy(input: Tensor)"),
 ];
-const SIGS_166: readonly Sig[] = [
+const SIGS_165: readonly Sig[] = [
   sig(["input", "diagonal"], [1, 8], 1, ["diagonal"], [1], [8], -1, "diag(input: Tensor, diagonal: Int=0)"),
 ];
-const SIGS_167: readonly Sig[] = [
+const SIGS_166: readonly Sig[] = [
   sig(["input", "offset", "dim1", "dim2"], [1, 8, 8, 8], 1, ["offset", "dim1", "dim2"], [1, 2, 3], [8, 8, 8], -1, "diagEmbed(input: Tensor, offset: Int=0, dim1: Int=-2, dim2: Int=-1)"),
 ];
-const SIGS_168: readonly Sig[] = [
+const SIGS_167: readonly Sig[] = [
   sig(["input", "offset"], [1, 8], 1, ["offset"], [1], [8], -1, "diagflat(input: Tensor, offset: Int=0)"),
 ];
-const SIGS_169: readonly Sig[] = [
+const SIGS_168: readonly Sig[] = [
   sig(["input", "offset", "dim1", "dim2"], [1, 8, 8, 8], 1, ["offset", "dim1", "dim2"], [1, 2, 3], [8, 8, 8], -1, "diagonal(input: Tensor, offset: Int=0, dim1: Int=0, dim2: Int=1)"),
 ];
-const SIGS_170: readonly Sig[] = [
+const SIGS_169: readonly Sig[] = [
   sig(["input", "offset", "dim1", "dim2"], [1, 8, 8, 8], 1, ["offset", "dim1", "dim2"], [1, 2, 3], [8, 8, 8], -1, "diagonalCopy(input: Tensor, offset: Int=0, dim1: Int=0, dim2: Int=1)"),
 ];
-const SIGS_171: readonly Sig[] = [
+const SIGS_170: readonly Sig[] = [
   sig(["input", "src", "offset", "dim1", "dim2"], [1, 1, 8, 8, 8], 2, ["offset", "dim1", "dim2"], [2, 3, 4], [8, 8, 8], -1, "diagonalScatter(input: Tensor, src: Tensor, offset: Int=0, dim1: Int=0, dim2: Int=1)"),
 ];
-const SIGS_172: readonly Sig[] = [
+const SIGS_171: readonly Sig[] = [
   sig(["input", "n", "dim", "prepend", "append"], [1, 8, 8, 2, 2], 1, ["n", "dim", "prepend", "append"], [1, 2, 3, 4], [8, 8, 2, 2], -1, "diff(input: Tensor, n: Int=1, dim: Int=-1, prepend: Tensor | null=None, append: Tensor | null=None)"),
 ];
-const SIGS_173: readonly Sig[] = [
+const SIGS_172: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "digamma(input: Tensor)"),
 ];
-const SIGS_174: readonly Sig[] = [
+const SIGS_173: readonly Sig[] = [
   sig(["input", "other", "p"], [1, 1, 6], 2, ["p"], [2], [6], -1, "dist(input: Tensor, other: Tensor, p: Scalar=2)"),
 ];
-const SIGS_175: readonly Sig[] = [
+const SIGS_174: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "div(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 3], 2, ["roundingMode"], [-1], [22], -1, "div(input: Tensor, other: Tensor | Scalar, *, roundingMode: string | null)", ["roundingMode"]),
   sig(["input", "other"], [1, 6], 2, ["roundingMode"], [-1], [22], -1, "div(input: Tensor, other: Scalar, *, roundingMode: string | null)", ["roundingMode"]),
 ];
-const SIGS_176: readonly Sig[] = [
+const SIGS_175: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "divide(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 3], 2, ["roundingMode"], [-1], [22], -1, "divide(input: Tensor, other: Tensor | Scalar, *, roundingMode: string | null)", ["roundingMode"]),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "divide(input: Tensor, other: Scalar)"),
   sig(["input", "other"], [1, 6], 2, ["roundingMode"], [-1], [22], -1, "divide(input: Tensor, other: Scalar, *, roundingMode: string | null)", ["roundingMode"]),
 ];
-const SIGS_177: readonly Sig[] = [
+const SIGS_176: readonly Sig[] = [
   sig(["input", "tensor"], [1, 1], 2, [], [], [], -1, "dot(input: Tensor, tensor: Tensor)"),
 ];
-const SIGS_178: readonly Sig[] = [
+const SIGS_177: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "dropout(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_179: readonly Sig[] = [
+const SIGS_178: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "dropout_(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_180: readonly Sig[] = [
+const SIGS_179: readonly Sig[] = [
   sig(["input", "sections"], [1, 8], 2, [], [], [], -1, "dsplit(input: Tensor, sections: Int)"),
   sig(["input", "indices"], [1, 10], 2, [], [], [], -1, "dsplit(input: Tensor, indices: readonly Int[])"),
 ];
-const SIGS_181: readonly Sig[] = [
+const SIGS_180: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "dstack(tensors: readonly Tensor[])"),
 ];
-const SIGS_182: readonly Sig[] = [
+const SIGS_181: readonly Sig[] = [
   sig(["equation", "tensors"], [21, 4], 2, ["path"], [-1], [11], 1, "einsum(equation: string, tensors: readonly Tensor[], *, path: readonly Int[] | null=None)"),
 ];
-const SIGS_183: readonly Sig[] = [
+const SIGS_182: readonly Sig[] = [
   sig(["weight", "indices", "paddingIdx", "scaleGradByFreq", "sparse"], [1, 1, 8, 18, 18], 2, ["paddingIdx", "scaleGradByFreq", "sparse"], [2, 3, 4], [8, 18, 18], -1, "embedding(weight: Tensor, indices: Tensor, paddingIdx: Int=-1, scaleGradByFreq: boolean=False, sparse: boolean=False)"),
 ];
-const SIGS_184: readonly Sig[] = [
+const SIGS_183: readonly Sig[] = [
   sig(["weight", "indices", "offsets", "scaleGradByFreq", "mode", "sparse", "perSampleWeights", "includeLastOffset", "paddingIdx"], [1, 1, 1, 18, 8, 18, 2, 18, 9], 9, [], [], [], -1, "embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean, mode: Int, sparse: boolean, perSampleWeights: Tensor | null, includeLastOffset: boolean, paddingIdx: Int | null)"),
   sig(["weight", "indices", "offsets", "scaleGradByFreq", "mode", "sparse", "perSampleWeights", "includeLastOffset"], [1, 1, 1, 18, 8, 18, 2, 18], 3, ["scaleGradByFreq", "mode", "sparse", "perSampleWeights", "includeLastOffset"], [3, 4, 5, 6, 7], [18, 8, 18, 2, 18], -1, "embeddingBag(weight: Tensor, indices: Tensor, offsets: Tensor, scaleGradByFreq: boolean=False, mode: Int=0, sparse: boolean=False, perSampleWeights: Tensor | null=None, includeLastOffset: boolean=False)"),
 ];
-const SIGS_185: readonly Sig[] = [
+const SIGS_184: readonly Sig[] = [
   sig(["input", "indices", "maxNorm", "normType"], [1, 1, 14, 14], 4, [], [], [], -1, "embeddingRenorm_(input: Tensor, indices: Tensor, maxNorm: number, normType: number)"),
 ];
-const SIGS_186: readonly Sig[] = [
+const SIGS_185: readonly Sig[] = [
   sig(["size", "physicalLayout"], [10, 10], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "emptyPermuted(size: readonly Int[], physicalLayout: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_187: readonly Sig[] = [
+const SIGS_186: readonly Sig[] = [
   sig(["size", "qtensor"], [10, 1], 2, ["memoryFormat", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1, -1], [28, 24, 25, 27, 19, 18], -1, "emptyQuantized(size: readonly Int[], qtensor: Tensor, *, memoryFormat: MemoryFormat | null=None, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_188: readonly Sig[] = [
+const SIGS_187: readonly Sig[] = [
   sig(["size", "stride"], [10, 10], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "emptyStrided(size: readonly Int[], stride: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_189: readonly Sig[] = [
+const SIGS_188: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "eq(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "eq(input: Tensor, other: Scalar)"),
 ];
-const SIGS_190: readonly Sig[] = [
+const SIGS_189: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "equal(input: Tensor, other: Tensor)"),
 ];
-const SIGS_191: readonly Sig[] = [
+const SIGS_190: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "erf(input: Tensor)"),
 ];
-const SIGS_192: readonly Sig[] = [
+const SIGS_191: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "erf_(input: Tensor)"),
 ];
-const SIGS_193: readonly Sig[] = [
+const SIGS_192: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "erfc(input: Tensor)"),
 ];
-const SIGS_194: readonly Sig[] = [
+const SIGS_193: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "erfc_(input: Tensor)"),
 ];
-const SIGS_195: readonly Sig[] = [
+const SIGS_194: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "erfinv(input: Tensor)"),
 ];
-const SIGS_196: readonly Sig[] = [
+const SIGS_195: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "exp(input: Tensor)"),
 ];
-const SIGS_197: readonly Sig[] = [
+const SIGS_196: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "exp2(input: Tensor)"),
 ];
-const SIGS_198: readonly Sig[] = [
+const SIGS_197: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "exp2_(input: Tensor)"),
 ];
-const SIGS_199: readonly Sig[] = [
+const SIGS_198: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "exp_(input: Tensor)"),
 ];
-const SIGS_200: readonly Sig[] = [
+const SIGS_199: readonly Sig[] = [
   sig(["input", "size"], [1, 10], 2, ["implicit"], [-1], [18], -1, "expandCopy(input: Tensor, size: readonly Int[], *, implicit: boolean=False)"),
 ];
-const SIGS_201: readonly Sig[] = [
+const SIGS_200: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "expm1(input: Tensor)"),
 ];
-const SIGS_202: readonly Sig[] = [
+const SIGS_201: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "expm1_(input: Tensor)"),
 ];
-const SIGS_203: readonly Sig[] = [
+const SIGS_202: readonly Sig[] = [
   sig(["input", "scale", "zeroPoint", "axis", "quantMin", "quantMax"], [1, 1, 1, 8, 8, 8], 6, [], [], [], -1, "fakeQuantizePerChannelAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, axis: Int, quantMin: Int, quantMax: Int)"),
 ];
-const SIGS_204: readonly Sig[] = [
+const SIGS_203: readonly Sig[] = [
   sig(["input", "scale", "zeroPoint", "quantMin", "quantMax"], [1, 1, 1, 8, 8], 5, [], [], [], -1, "fakeQuantizePerTensorAffine(input: Tensor, scale: Tensor, zeroPoint: Tensor, quantMin: Int, quantMax: Int)"),
   sig(["input", "scale", "zeroPoint", "quantMin", "quantMax"], [1, 14, 8, 8, 8], 5, [], [], [], -1, "fakeQuantizePerTensorAffine(input: Tensor, scale: number, zeroPoint: Int, quantMin: Int, quantMax: Int)"),
 ];
-const SIGS_205: readonly Sig[] = [
+const SIGS_204: readonly Sig[] = [
   sig(["input", "packedWeight", "bias"], [1, 1, 1], 3, [], [], [], -1, "fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias: Tensor)"),
   sig(["input", "packedWeight", "bias", "output"], [1, 1, 1, 1], 4, [], [], [], -1, "fbgemmLinearFp16Weight(input: Tensor, packedWeight: Tensor, bias: Tensor, output: Tensor)"),
 ];
-const SIGS_206: readonly Sig[] = [
+const SIGS_205: readonly Sig[] = [
   sig(["input", "packedWeight", "bias"], [1, 1, 2], 3, [], [], [], -1, "fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight: Tensor, bias: Tensor | null)"),
   sig(["input", "packedWeight", "bias", "output"], [1, 1, 2, 1], 4, [], [], [], -1, "fbgemmLinearFp16WeightFp32Activation(input: Tensor, packedWeight: Tensor, bias: Tensor | null, output: Tensor)"),
 ];
-const SIGS_207: readonly Sig[] = [
+const SIGS_206: readonly Sig[] = [
   sig(["input", "weight", "packed", "colOffsets", "weightScale", "weightZeroPoint", "bias"], [1, 1, 1, 1, 6, 6, 1], 7, [], [], [], -1, "fbgemmLinearInt8Weight(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor)"),
 ];
-const SIGS_208: readonly Sig[] = [
+const SIGS_207: readonly Sig[] = [
   sig(["input", "weight", "packed", "colOffsets", "weightScale", "weightZeroPoint", "bias"], [1, 1, 1, 1, 6, 6, 1], 7, [], [], [], -1, "fbgemmLinearInt8WeightFp32Activation(input: Tensor, weight: Tensor, packed: Tensor, colOffsets: Tensor, weightScale: Scalar, weightZeroPoint: Scalar, bias: Tensor)"),
 ];
-const SIGS_209: readonly Sig[] = [
+const SIGS_208: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fbgemmLinearQuantizeWeight(input: Tensor)"),
 ];
-const SIGS_210: readonly Sig[] = [
+const SIGS_209: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fbgemmPackGemmMatrixFp16(input: Tensor)"),
 ];
-const SIGS_211: readonly Sig[] = [
+const SIGS_210: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fbgemmPackQuantizedMatrix(input: Tensor)"),
   sig(["input", "K", "N"], [1, 8, 8], 3, [], [], [], -1, "fbgemmPackQuantizedMatrix(input: Tensor, K: Int, N: Int)"),
 ];
-const SIGS_212: readonly Sig[] = [
+const SIGS_211: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "featureAlphaDropout(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_213: readonly Sig[] = [
+const SIGS_212: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "featureAlphaDropout_(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_214: readonly Sig[] = [
+const SIGS_213: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "featureDropout(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_215: readonly Sig[] = [
+const SIGS_214: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 18], 3, [], [], [], -1, "featureDropout_(input: Tensor, p: number, train: boolean)"),
 ];
-const SIGS_216: readonly Sig[] = [
+const SIGS_215: readonly Sig[] = [
   sig(["input", "value"], [1, 1], 2, [], [], [], -1, "fill(input: Tensor, value: Tensor)"),
   sig(["input", "value"], [1, 6], 2, [], [], [], -1, "fill(input: Tensor, value: Scalar)"),
 ];
-const SIGS_217: readonly Sig[] = [
+const SIGS_216: readonly Sig[] = [
   sig(["input", "value"], [1, 1], 2, [], [], [], -1, "fill_(input: Tensor, value: Tensor)"),
   sig(["input", "value"], [1, 6], 2, [], [], [], -1, "fill_(input: Tensor, value: Scalar)"),
 ];
-const SIGS_218: readonly Sig[] = [
+const SIGS_217: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fix(input: Tensor)"),
 ];
-const SIGS_219: readonly Sig[] = [
+const SIGS_218: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fix_(input: Tensor)"),
 ];
-const SIGS_220: readonly Sig[] = [
+const SIGS_219: readonly Sig[] = [
   sig(["input", "startDim", "endDim"], [1, 8, 8], 1, ["startDim", "endDim"], [1, 2], [8, 8], -1, "flatten(input: Tensor, startDim: Int=0, endDim: Int=-1)"),
 ];
-const SIGS_221: readonly Sig[] = [
+const SIGS_220: readonly Sig[] = [
   sig(["input", "dims"], [1, 10], 2, [], [], [], -1, "flip(input: Tensor, dims: readonly Int[])"),
 ];
-const SIGS_222: readonly Sig[] = [
+const SIGS_221: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "fliplr(input: Tensor)"),
 ];
-const SIGS_223: readonly Sig[] = [
+const SIGS_222: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "flipud(input: Tensor)"),
 ];
-const SIGS_224: readonly Sig[] = [
+const SIGS_223: readonly Sig[] = [
   sig(["input", "exponent"], [1, 1], 2, [], [], [], -1, "floatPower(input: Tensor, exponent: Tensor)"),
   sig(["input", "exponent"], [6, 1], 2, [], [], [], -1, "floatPower(input: Scalar, exponent: Tensor)"),
   sig(["input", "exponent"], [1, 6], 2, [], [], [], -1, "floatPower(input: Tensor, exponent: Scalar)"),
 ];
-const SIGS_225: readonly Sig[] = [
+const SIGS_224: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "floor(input: Tensor)"),
 ];
-const SIGS_226: readonly Sig[] = [
+const SIGS_225: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "floor_(input: Tensor)"),
 ];
-const SIGS_227: readonly Sig[] = [
+const SIGS_226: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "floorDivide(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "floorDivide(input: Tensor, other: Scalar)"),
 ];
-const SIGS_228: readonly Sig[] = [
+const SIGS_227: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "fmax(input: Tensor, other: Tensor)"),
 ];
-const SIGS_229: readonly Sig[] = [
+const SIGS_228: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "fmin(input: Tensor, other: Tensor)"),
 ];
-const SIGS_230: readonly Sig[] = [
+const SIGS_229: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "fmod(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "fmod(input: Tensor, other: Scalar)"),
 ];
-const SIGS_231: readonly Sig[] = [
+const SIGS_230: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "frac(input: Tensor)"),
 ];
-const SIGS_232: readonly Sig[] = [
+const SIGS_231: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "frac_(input: Tensor)"),
 ];
-const SIGS_233: readonly Sig[] = [
+const SIGS_232: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "frexp(input: Tensor)"),
 ];
-const SIGS_234: readonly Sig[] = [
+const SIGS_233: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 12, 18], 2, ["keepdim"], [2], [18], -1, "frobeniusNorm(input: Tensor, dim: Int | readonly Int[], keepdim: boolean=False)"),
 ];
-const SIGS_235: readonly Sig[] = [
+const SIGS_234: readonly Sig[] = [
   sig(["filename", "shared", "size"], [21, 19, 9], 1, ["shared", "size", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [1, 2, -1, -1, -1, -1, -1], [19, 9, 24, 25, 27, 19, 18], -1, "fromFile(filename: string, shared: boolean | null=None, size: Int | null=0, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_236: readonly Sig[] = [
+const SIGS_235: readonly Sig[] = [
   sig(["input", "observerOn", "fakeQuantOn", "runningMin", "runningMax", "scale", "zeroPoint", "averagingConst", "quantMin", "quantMax", "chAxis", "perRowFakeQuant", "symmetricQuant"], [1, 1, 1, 1, 1, 1, 1, 14, 8, 8, 8, 18, 18], 11, ["perRowFakeQuant", "symmetricQuant"], [11, 12], [18, 18], -1, "fusedMovingAvgObsFakeQuant(input: Tensor, observerOn: Tensor, fakeQuantOn: Tensor, runningMin: Tensor, runningMax: Tensor, scale: Tensor, zeroPoint: Tensor, averagingConst: number, quantMin: Int, quantMax: Int, chAxis: Int, perRowFakeQuant: boolean=False, symmetricQuant: boolean=False)"),
 ];
-const SIGS_237: readonly Sig[] = [
+const SIGS_236: readonly Sig[] = [
   sig(["input", "dim", "index"], [1, 8, 1], 3, ["sparseGrad"], [-1], [18], -1, "gather(input: Tensor, dim: Int, index: Tensor, *, sparseGrad: boolean=False)"),
 ];
-const SIGS_238: readonly Sig[] = [
+const SIGS_237: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "gcd(input: Tensor, other: Tensor)"),
 ];
-const SIGS_239: readonly Sig[] = [
+const SIGS_238: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "gcd_(input: Tensor, other: Tensor)"),
 ];
-const SIGS_240: readonly Sig[] = [
+const SIGS_239: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "ge(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "ge(input: Tensor, other: Scalar)"),
 ];
-const SIGS_241: readonly Sig[] = [
+const SIGS_240: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "geqrf(input: Tensor)"),
 ];
-const SIGS_242: readonly Sig[] = [
+const SIGS_241: readonly Sig[] = [
   sig(["input", "vec2"], [1, 1], 2, [], [], [], -1, "ger(input: Tensor, vec2: Tensor)"),
 ];
-const SIGS_243: readonly Sig[] = [
+const SIGS_242: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "getDevice(input: Tensor)"),
 ];
-const SIGS_244: readonly Sig[] = [
+const SIGS_243: readonly Sig[] = [
   sig(["input"], [1], 1, ["dim", "edgeOrder"], [-1, -1], [10, 8], -1, "gradient(input: Tensor, *, dim: readonly Int[], edgeOrder: Int=1)", ["dim"]),
   sig(["input"], [1], 1, ["spacing", "dim", "edgeOrder"], [-1, -1, -1], [6, 10, 8], -1, "gradient(input: Tensor, *, spacing: Scalar, dim: readonly Int[], edgeOrder: Int=1)", ["spacing", "dim"]),
   sig(["input"], [1], 1, ["spacing", "dim", "edgeOrder"], [-1, -1, -1], [7, 9, 8], -1, "gradient(input: Tensor, *, spacing: Scalar | null=None, dim: Int | null=None, edgeOrder: Int=1)"),
   sig(["input"], [1], 1, ["spacing", "dim", "edgeOrder"], [-1, -1, -1], [4, 9, 8], -1, "gradient(input: Tensor, *, spacing: readonly Tensor[], dim: Int | null=None, edgeOrder: Int=1)", ["spacing"]),
   sig(["input"], [1], 1, ["spacing", "dim", "edgeOrder"], [-1, -1, -1], [4, 10, 8], -1, "gradient(input: Tensor, *, spacing: readonly Tensor[], dim: readonly Int[], edgeOrder: Int=1)", ["spacing", "dim"]),
 ];
-const SIGS_245: readonly Sig[] = [
+const SIGS_244: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "greater(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "greater(input: Tensor, other: Scalar)"),
 ];
-const SIGS_246: readonly Sig[] = [
+const SIGS_245: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "greaterEqual(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "greaterEqual(input: Tensor, other: Scalar)"),
 ];
-const SIGS_247: readonly Sig[] = [
+const SIGS_246: readonly Sig[] = [
   sig(["input", "grid", "interpolationMode", "paddingMode", "alignCorners"], [1, 1, 8, 8, 18], 5, [], [], [], -1, "gridSampler(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean)"),
 ];
-const SIGS_248: readonly Sig[] = [
+const SIGS_247: readonly Sig[] = [
   sig(["input", "grid", "interpolationMode", "paddingMode", "alignCorners"], [1, 1, 8, 8, 18], 5, [], [], [], -1, "gridSampler2d(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean)"),
 ];
-const SIGS_249: readonly Sig[] = [
+const SIGS_248: readonly Sig[] = [
   sig(["input", "grid", "interpolationMode", "paddingMode", "alignCorners"], [1, 1, 8, 8, 18], 5, [], [], [], -1, "gridSampler3d(input: Tensor, grid: Tensor, interpolationMode: Int, paddingMode: Int, alignCorners: boolean)"),
 ];
-const SIGS_250: readonly Sig[] = [
+const SIGS_249: readonly Sig[] = [
   sig(["input", "numGroups", "weight", "bias", "eps", "cudnnEnabled"], [1, 8, 2, 2, 14, 18], 2, ["weight", "bias", "eps", "cudnnEnabled"], [2, 3, 4, 5], [2, 2, 14, 18], -1, "groupNorm(input: Tensor, numGroups: Int, weight: Tensor | null=None, bias: Tensor | null=None, eps: number=1e-05, cudnnEnabled: boolean=True)"),
 ];
-const SIGS_251: readonly Sig[] = [
+const SIGS_250: readonly Sig[] = [
   sig(["data", "batchSizes", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional"], [1, 1, 1, 4, 18, 8, 14, 18, 18], 9, [], [], [], -1, "gru(data: Tensor, batchSizes: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean)"),
   sig(["input", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional", "batchFirst"], [1, 1, 4, 18, 8, 14, 18, 18, 18], 9, [], [], [], -1, "gru(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean)"),
 ];
-const SIGS_252: readonly Sig[] = [
+const SIGS_251: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh"], [1, 1, 1, 1, 2, 2], 4, ["bIh", "bHh"], [4, 5], [2, 2], -1, "gruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null=None, bHh: Tensor | null=None)"),
 ];
-const SIGS_253: readonly Sig[] = [
+const SIGS_252: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "gt(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "gt(input: Tensor, other: Scalar)"),
 ];
-const SIGS_254: readonly Sig[] = [
+const SIGS_253: readonly Sig[] = [
   sig(["windowLength"], [8], 1, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hammingWindow(windowLength: Int, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic"], [8, 18], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hammingWindow(windowLength: Int, periodic: boolean, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic", "alpha"], [8, 18, 14], 3, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hammingWindow(windowLength: Int, periodic: boolean, alpha: number, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic", "alpha", "beta"], [8, 18, 14, 14], 4, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hammingWindow(windowLength: Int, periodic: boolean, alpha: number, beta: number, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_255: readonly Sig[] = [
+const SIGS_254: readonly Sig[] = [
   sig(["windowLength"], [8], 1, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hannWindow(windowLength: Int, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic"], [8, 18], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "hannWindow(windowLength: Int, periodic: boolean, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_256: readonly Sig[] = [
+const SIGS_255: readonly Sig[] = [
   sig(["input", "lambd"], [1, 6], 1, ["lambd"], [1], [6], -1, "hardshrink(input: Tensor, lambd: Scalar=0.5)"),
 ];
-const SIGS_257: readonly Sig[] = [
+const SIGS_256: readonly Sig[] = [
   sig(["input", "dim"], [1, 12], 1, ["dim", "keepdim", "mode"], [1, -1, -1], [12, 18, 8], -1, "hashTensor(input: Tensor, dim: Int | readonly Int[]=[], *, keepdim: boolean=False, mode: Int=0)"),
 ];
-const SIGS_258: readonly Sig[] = [
+const SIGS_257: readonly Sig[] = [
   sig(["input", "values"], [1, 1], 2, [], [], [], -1, "heaviside(input: Tensor, values: Tensor)"),
 ];
-const SIGS_259: readonly Sig[] = [
+const SIGS_258: readonly Sig[] = [
   sig(["input", "target", "margin", "reduction"], [1, 1, 14, 8], 2, ["margin", "reduction"], [2, 3], [14, 8], -1, "hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Int=Mean)"),
 ];
-const SIGS_260: readonly Sig[] = [
+const SIGS_259: readonly Sig[] = [
   sig(["input", "bins", "min", "max"], [1, 8, 6, 6], 1, ["bins", "min", "max"], [1, 2, 3], [8, 6, 6], -1, "histc(input: Tensor, bins: Int=100, min: Scalar=0, max: Scalar=0)"),
 ];
-const SIGS_261: readonly Sig[] = [
+const SIGS_260: readonly Sig[] = [
   sig(["input", "bins"], [1, 1], 2, ["weight", "density"], [-1, -1], [2, 18], -1, "histogram(input: Tensor, bins: Tensor, *, weight: Tensor | null=None, density: boolean=False)"),
   sig(["input", "bins"], [1, 8], 1, ["bins", "range", "weight", "density"], [1, -1, -1, -1], [8, 17, 2, 18], -1, "histogram(input: Tensor, bins: Int=100, *, range: readonly number[] | null=None, weight: Tensor | null=None, density: boolean=False)"),
 ];
-const SIGS_262: readonly Sig[] = [
+const SIGS_261: readonly Sig[] = [
   sig(["input", "bins", "range", "weight", "density"], [1, 8, 17, 2, 18], 2, ["range", "weight", "density"], [2, 3, 4], [17, 2, 18], -1, "histogramdd(input: Tensor, bins: Int, range: readonly number[] | null=None, weight: Tensor | null=None, density: boolean=False)"),
   sig(["input", "bins", "range", "weight", "density"], [1, 10, 17, 2, 18], 2, ["range", "weight", "density"], [2, 3, 4], [17, 2, 18], -1, "histogramdd(input: Tensor, bins: readonly Int[], range: readonly number[] | null=None, weight: Tensor | null=None, density: boolean=False)"),
   sig(["input", "bins", "range", "weight", "density"], [1, 4, 17, 2, 18], 2, ["range", "weight", "density"], [2, 3, 4], [17, 2, 18], -1, "histogramdd(input: Tensor, bins: readonly Tensor[], range: readonly number[] | null=None, weight: Tensor | null=None, density: boolean=False)"),
 ];
-const SIGS_263: readonly Sig[] = [
+const SIGS_262: readonly Sig[] = [
   sig(["input", "sections"], [1, 8], 2, [], [], [], -1, "hsplit(input: Tensor, sections: Int)"),
   sig(["input", "indices"], [1, 10], 2, [], [], [], -1, "hsplit(input: Tensor, indices: readonly Int[])"),
 ];
-const SIGS_264: readonly Sig[] = [
+const SIGS_263: readonly Sig[] = [
   sig(["mat1", "mat2"], [1, 1], 2, [], [], [], -1, "hspmm(mat1: Tensor, mat2: Tensor)"),
 ];
-const SIGS_265: readonly Sig[] = [
+const SIGS_264: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "hstack(tensors: readonly Tensor[])"),
 ];
-const SIGS_266: readonly Sig[] = [
+const SIGS_265: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "hypot(input: Tensor, other: Tensor)"),
 ];
-const SIGS_267: readonly Sig[] = [
+const SIGS_266: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "i0(input: Tensor)"),
 ];
-const SIGS_268: readonly Sig[] = [
+const SIGS_267: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "i0_(input: Tensor)"),
 ];
-const SIGS_269: readonly Sig[] = [
+const SIGS_268: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "igamma(input: Tensor, other: Tensor)"),
 ];
-const SIGS_270: readonly Sig[] = [
+const SIGS_269: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "igammac(input: Tensor, other: Tensor)"),
 ];
-const SIGS_271: readonly Sig[] = [
+const SIGS_270: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "imag(input: Tensor)"),
 ];
-const SIGS_272: readonly Sig[] = [
+const SIGS_271: readonly Sig[] = [
   sig(["input", "dim", "index", "source"], [1, 8, 1, 1], 4, ["alpha"], [-1], [6], -1, "indexAdd(input: Tensor, dim: Int, index: Tensor, source: Tensor, *, alpha: Scalar=1)"),
 ];
-const SIGS_273: readonly Sig[] = [
+const SIGS_272: readonly Sig[] = [
   sig(["input", "dim", "index", "source"], [1, 8, 1, 1], 4, [], [], [], -1, "indexCopy(input: Tensor, dim: Int, index: Tensor, source: Tensor)"),
 ];
-const SIGS_274: readonly Sig[] = [
+const SIGS_273: readonly Sig[] = [
   sig(["input", "dim", "index", "value"], [1, 8, 1, 1], 4, [], [], [], -1, "indexFill(input: Tensor, dim: Int, index: Tensor, value: Tensor)"),
   sig(["input", "dim", "index", "value"], [1, 8, 1, 6], 4, [], [], [], -1, "indexFill(input: Tensor, dim: Int, index: Tensor, value: Scalar)"),
 ];
-const SIGS_275: readonly Sig[] = [
+const SIGS_274: readonly Sig[] = [
   sig(["input", "indices", "values", "accumulate"], [1, 5, 1, 18], 3, ["accumulate"], [3], [18], -1, "indexPut(input: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_276: readonly Sig[] = [
+const SIGS_275: readonly Sig[] = [
   sig(["input", "indices", "values", "accumulate"], [1, 5, 1, 18], 3, ["accumulate"], [3], [18], -1, "indexPut_(input: Tensor, indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_277: readonly Sig[] = [
+const SIGS_276: readonly Sig[] = [
   sig(["input", "dim", "index", "source", "reduce"], [1, 8, 1, 1, 21], 5, ["includeSelf"], [-1], [18], -1, "indexReduce(input: Tensor, dim: Int, index: Tensor, source: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_278: readonly Sig[] = [
+const SIGS_277: readonly Sig[] = [
   sig(["input", "dim", "index"], [1, 8, 1], 3, [], [], [], -1, "indexSelect(input: Tensor, dim: Int, index: Tensor)"),
 ];
-const SIGS_279: readonly Sig[] = [
+const SIGS_278: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "indicesCopy(input: Tensor)"),
 ];
-const SIGS_280: readonly Sig[] = [
+const SIGS_279: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "inner(input: Tensor, other: Tensor)"),
 ];
-const SIGS_281: readonly Sig[] = [
+const SIGS_280: readonly Sig[] = [
   sig(["input", "weight", "bias", "runningMean", "runningVar", "useInputStats", "momentum", "eps", "cudnnEnabled"], [1, 2, 2, 2, 2, 18, 14, 14, 18], 9, [], [], [], -1, "instanceNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, useInputStats: boolean, momentum: number, eps: number, cudnnEnabled: boolean)"),
 ];
-const SIGS_282: readonly Sig[] = [
+const SIGS_281: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "intRepr(input: Tensor)"),
 ];
-const SIGS_283: readonly Sig[] = [
+const SIGS_282: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "inverse(input: Tensor)"),
 ];
-const SIGS_284: readonly Sig[] = [
+const SIGS_283: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isComplex(input: Tensor)"),
 ];
-const SIGS_285: readonly Sig[] = [
+const SIGS_284: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isConj(input: Tensor)"),
 ];
-const SIGS_286: readonly Sig[] = [
+const SIGS_285: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isDistributed(input: Tensor)"),
 ];
-const SIGS_287: readonly Sig[] = [
+const SIGS_286: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isInference(input: Tensor)"),
 ];
-const SIGS_288: readonly Sig[] = [
+const SIGS_287: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isNeg(input: Tensor)"),
 ];
-const SIGS_289: readonly Sig[] = [
+const SIGS_288: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isNonzero(input: Tensor)"),
 ];
-const SIGS_290: readonly Sig[] = [
+const SIGS_289: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "isSameSize(input: Tensor, other: Tensor)"),
 ];
-const SIGS_291: readonly Sig[] = [
+const SIGS_290: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isSigned(input: Tensor)"),
 ];
-const SIGS_292: readonly Sig[] = [
+const SIGS_291: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "isVulkanAvailable()"),
 ];
-const SIGS_293: readonly Sig[] = [
+const SIGS_292: readonly Sig[] = [
   sig(["input", "other", "rtol", "atol", "equalNan"], [1, 1, 14, 14, 18], 2, ["rtol", "atol", "equalNan"], [2, 3, 4], [14, 14, 18], -1, "isclose(input: Tensor, other: Tensor, rtol: number=1e-05, atol: number=1e-08, equalNan: boolean=False)"),
 ];
-const SIGS_294: readonly Sig[] = [
+const SIGS_293: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isfinite(input: Tensor)"),
 ];
-const SIGS_295: readonly Sig[] = [
+const SIGS_294: readonly Sig[] = [
   sig(["elements", "testElements"], [1, 1], 2, ["assumeUnique", "invert"], [-1, -1], [18, 18], -1, "isin(elements: Tensor, testElements: Tensor, *, assumeUnique: boolean=False, invert: boolean=False)"),
   sig(["element", "testElements"], [6, 1], 2, ["assumeUnique", "invert"], [-1, -1], [18, 18], -1, "isin(element: Scalar, testElements: Tensor, *, assumeUnique: boolean=False, invert: boolean=False)"),
   sig(["elements", "testElement"], [1, 6], 2, ["assumeUnique", "invert"], [-1, -1], [18, 18], -1, "isin(elements: Tensor, testElement: Scalar, *, assumeUnique: boolean=False, invert: boolean=False)"),
 ];
-const SIGS_296: readonly Sig[] = [
+const SIGS_295: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isinf(input: Tensor)"),
 ];
-const SIGS_297: readonly Sig[] = [
+const SIGS_296: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isnan(input: Tensor)"),
 ];
-const SIGS_298: readonly Sig[] = [
+const SIGS_297: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isneginf(input: Tensor)"),
 ];
-const SIGS_299: readonly Sig[] = [
+const SIGS_298: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isposinf(input: Tensor)"),
 ];
-const SIGS_300: readonly Sig[] = [
+const SIGS_299: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "isreal(input: Tensor)"),
 ];
-const SIGS_301: readonly Sig[] = [
+const SIGS_300: readonly Sig[] = [
   sig(["windowLength"], [8], 1, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "kaiserWindow(windowLength: Int, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic"], [8, 18], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "kaiserWindow(windowLength: Int, periodic: boolean, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["windowLength", "periodic", "beta"], [8, 18, 14], 3, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "kaiserWindow(windowLength: Int, periodic: boolean, beta: number, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_302: readonly Sig[] = [
+const SIGS_301: readonly Sig[] = [
   sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction", "logTarget"], [2, -1], [8, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Int=Mean, *, logTarget: boolean=False)"),
 ];
-const SIGS_303: readonly Sig[] = [
+const SIGS_302: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "kron(input: Tensor, other: Tensor)"),
 ];
-const SIGS_304: readonly Sig[] = [
+const SIGS_303: readonly Sig[] = [
   sig(["input", "k", "dim", "keepdim"], [1, 8, 8, 18], 2, ["dim", "keepdim"], [2, 3], [8, 18], -1, "kthvalue(input: Tensor, k: Int, dim: Int=-1, keepdim: boolean=False)"),
 ];
-const SIGS_305: readonly Sig[] = [
+const SIGS_304: readonly Sig[] = [
   sig(["input", "normalizedShape", "weight", "bias", "eps", "cudnnEnable"], [1, 10, 2, 2, 14, 18], 2, ["weight", "bias", "eps", "cudnnEnable"], [2, 3, 4, 5], [2, 2, 14, 18], -1, "layerNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null=None, bias: Tensor | null=None, eps: number=1e-05, cudnnEnable: boolean=True)"),
 ];
-const SIGS_306: readonly Sig[] = [
+const SIGS_305: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "lcm(input: Tensor, other: Tensor)"),
 ];
-const SIGS_307: readonly Sig[] = [
+const SIGS_306: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "lcm_(input: Tensor, other: Tensor)"),
 ];
-const SIGS_308: readonly Sig[] = [
+const SIGS_307: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "ldexp(input: Tensor, other: Tensor)"),
 ];
-const SIGS_309: readonly Sig[] = [
+const SIGS_308: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "ldexp_(input: Tensor, other: Tensor)"),
 ];
-const SIGS_310: readonly Sig[] = [
+const SIGS_309: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "le(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "le(input: Tensor, other: Scalar)"),
 ];
-const SIGS_311: readonly Sig[] = [
+const SIGS_310: readonly Sig[] = [
   sig(["input", "end", "weight"], [1, 1, 1], 3, [], [], [], -1, "lerp(input: Tensor, end: Tensor, weight: Tensor)"),
   sig(["input", "end", "weight"], [1, 1, 6], 3, [], [], [], -1, "lerp(input: Tensor, end: Tensor, weight: Scalar)"),
 ];
-const SIGS_312: readonly Sig[] = [
+const SIGS_311: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "less(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "less(input: Tensor, other: Scalar)"),
 ];
-const SIGS_313: readonly Sig[] = [
+const SIGS_312: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "lessEqual(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "lessEqual(input: Tensor, other: Scalar)"),
 ];
-const SIGS_314: readonly Sig[] = [
+const SIGS_313: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "lgamma(input: Tensor)"),
 ];
-const SIGS_315: readonly Sig[] = [
+const SIGS_314: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log(input: Tensor)"),
 ];
-const SIGS_316: readonly Sig[] = [
+const SIGS_315: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log10(input: Tensor)"),
 ];
-const SIGS_317: readonly Sig[] = [
+const SIGS_316: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log10_(input: Tensor)"),
 ];
-const SIGS_318: readonly Sig[] = [
+const SIGS_317: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log1p(input: Tensor)"),
 ];
-const SIGS_319: readonly Sig[] = [
+const SIGS_318: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log1p_(input: Tensor)"),
 ];
-const SIGS_320: readonly Sig[] = [
+const SIGS_319: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log2(input: Tensor)"),
 ];
-const SIGS_321: readonly Sig[] = [
+const SIGS_320: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log2_(input: Tensor)"),
 ];
-const SIGS_322: readonly Sig[] = [
+const SIGS_321: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "log_(input: Tensor)"),
 ];
-const SIGS_323: readonly Sig[] = [
+const SIGS_322: readonly Sig[] = [
   sig(["input", "dim", "dtype"], [1, 8, 24], 2, ["dtype"], [2], [24], -1, "logSoftmax(input: Tensor, dim: Int, dtype: DType | null=None)"),
 ];
-const SIGS_324: readonly Sig[] = [
+const SIGS_323: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "logaddexp(input: Tensor, other: Tensor)"),
 ];
-const SIGS_325: readonly Sig[] = [
+const SIGS_324: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "logaddexp2(input: Tensor, other: Tensor)"),
 ];
-const SIGS_326: readonly Sig[] = [
+const SIGS_325: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "logcumsumexp(input: Tensor, dim: Int)"),
 ];
-const SIGS_327: readonly Sig[] = [
+const SIGS_326: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "logdet(input: Tensor)"),
 ];
-const SIGS_328: readonly Sig[] = [
+const SIGS_327: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "logicalAnd(input: Tensor, other: Tensor)"),
 ];
-const SIGS_329: readonly Sig[] = [
+const SIGS_328: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "logicalNot(input: Tensor)"),
 ];
-const SIGS_330: readonly Sig[] = [
+const SIGS_329: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "logicalOr(input: Tensor, other: Tensor)"),
 ];
-const SIGS_331: readonly Sig[] = [
+const SIGS_330: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "logicalXor(input: Tensor, other: Tensor)"),
 ];
-const SIGS_332: readonly Sig[] = [
+const SIGS_331: readonly Sig[] = [
   sig(["input", "eps"], [1, 15], 1, ["eps"], [1], [15], -1, "logit(input: Tensor, eps: number | null=None)"),
 ];
-const SIGS_333: readonly Sig[] = [
+const SIGS_332: readonly Sig[] = [
   sig(["input", "eps"], [1, 15], 1, ["eps"], [1], [15], -1, "logit_(input: Tensor, eps: number | null=None)"),
 ];
-const SIGS_334: readonly Sig[] = [
+const SIGS_333: readonly Sig[] = [
   sig(["start", "end", "steps", "base"], [1, 1, 8, 14], 3, ["base", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [3, -1, -1, -1, -1, -1], [14, 24, 25, 27, 19, 18], -1, "logspace(start: Tensor, end: Tensor, steps: Int, base: number=10.0, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["start", "end", "steps", "base"], [6, 1, 8, 14], 3, ["base", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [3, -1, -1, -1, -1, -1], [14, 24, 25, 27, 19, 18], -1, "logspace(start: Scalar, end: Tensor, steps: Int, base: number=10.0, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["start", "end", "steps", "base"], [1, 6, 8, 14], 3, ["base", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [3, -1, -1, -1, -1, -1], [14, 24, 25, 27, 19, 18], -1, "logspace(start: Tensor, end: Scalar, steps: Int, base: number=10.0, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["start", "end", "steps", "base"], [6, 6, 8, 14], 3, ["base", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [3, -1, -1, -1, -1, -1], [14, 24, 25, 27, 19, 18], -1, "logspace(start: Scalar, end: Scalar, steps: Int, base: number=10.0, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_335: readonly Sig[] = [
+const SIGS_334: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 12, 18], 2, ["keepdim"], [2], [18], -1, "logsumexp(input: Tensor, dim: Int | readonly Int[], keepdim: boolean=False)"),
 ];
-const SIGS_336: readonly Sig[] = [
+const SIGS_335: readonly Sig[] = [
   sig(["data", "batchSizes", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional"], [1, 1, 4, 4, 18, 8, 14, 18, 18], 9, [], [], [], -1, "lstm(data: Tensor, batchSizes: Tensor, hx: readonly Tensor[], params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean)"),
   sig(["input", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional", "batchFirst"], [1, 4, 4, 18, 8, 14, 18, 18, 18], 9, [], [], [], -1, "lstm(input: Tensor, hx: readonly Tensor[], params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean)"),
 ];
-const SIGS_337: readonly Sig[] = [
+const SIGS_336: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh"], [1, 4, 1, 1, 2, 2], 4, ["bIh", "bHh"], [4, 5], [2, 2], -1, "lstmCell(input: Tensor, hx: readonly Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor | null=None, bHh: Tensor | null=None)"),
 ];
-const SIGS_338: readonly Sig[] = [
+const SIGS_337: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "lt(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "lt(input: Tensor, other: Scalar)"),
 ];
-const SIGS_339: readonly Sig[] = [
+const SIGS_338: readonly Sig[] = [
   sig(["input", "LUData", "LUPivots"], [1, 1, 1], 3, [], [], [], -1, "luSolve(input: Tensor, LUData: Tensor, LUPivots: Tensor)"),
 ];
-const SIGS_340: readonly Sig[] = [
+const SIGS_339: readonly Sig[] = [
   sig(["LUData", "LUPivots", "unpackData", "unpackPivots"], [1, 1, 18, 18], 2, ["unpackData", "unpackPivots"], [2, 3], [18, 18], -1, "luUnpack(LUData: Tensor, LUPivots: Tensor, unpackData: boolean=True, unpackPivots: boolean=True)"),
 ];
-const SIGS_341: readonly Sig[] = [
+const SIGS_340: readonly Sig[] = [
   sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean)"),
 ];
-const SIGS_342: readonly Sig[] = [
+const SIGS_341: readonly Sig[] = [
   sig(["input", "mask", "value"], [1, 1, 1], 3, [], [], [], -1, "maskedFill(input: Tensor, mask: Tensor, value: Tensor)"),
   sig(["input", "mask", "value"], [1, 1, 6], 3, [], [], [], -1, "maskedFill(input: Tensor, mask: Tensor, value: Scalar)"),
 ];
-const SIGS_343: readonly Sig[] = [
+const SIGS_342: readonly Sig[] = [
   sig(["input", "mask", "source"], [1, 1, 1], 3, [], [], [], -1, "maskedScatter(input: Tensor, mask: Tensor, source: Tensor)"),
 ];
-const SIGS_344: readonly Sig[] = [
+const SIGS_343: readonly Sig[] = [
   sig(["input", "mask"], [1, 1], 2, [], [], [], -1, "maskedSelect(input: Tensor, mask: Tensor)"),
 ];
-const SIGS_345: readonly Sig[] = [
+const SIGS_344: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "matmul(input: Tensor, other: Tensor)"),
 ];
-const SIGS_346: readonly Sig[] = [
+const SIGS_345: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "matrixExp(input: Tensor)"),
 ];
-const SIGS_347: readonly Sig[] = [
+const SIGS_346: readonly Sig[] = [
   sig(["input", "n"], [1, 8], 2, [], [], [], -1, "matrixPower(input: Tensor, n: Int)"),
 ];
-const SIGS_348: readonly Sig[] = [
+const SIGS_347: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "max(input: Tensor)"),
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "max(input: Tensor, other: Tensor)"),
   sig(["input", "dim", "keepdim"], [1, 8, 18], 2, ["keepdim"], [2], [18], -1, "max(input: Tensor, dim: Int, keepdim: boolean=False)"),
 ];
-const SIGS_349: readonly Sig[] = [
+const SIGS_348: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "maxPool1d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_350: readonly Sig[] = [
+const SIGS_349: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "maxPool1dWithIndices(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_351: readonly Sig[] = [
+const SIGS_350: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "maxPool2d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_352: readonly Sig[] = [
+const SIGS_351: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "maxPool3d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_353: readonly Sig[] = [
+const SIGS_352: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "maximum(input: Tensor, other: Tensor)"),
 ];
-const SIGS_354: readonly Sig[] = [
+const SIGS_353: readonly Sig[] = [
   sig(["input"], [1], 1, ["dtype"], [-1], [24], -1, "mean(input: Tensor, *, dtype: DType | null=None)"),
   sig(["input", "dim", "keepdim"], [1, 13, 18], 2, ["keepdim", "dtype"], [2, -1], [18, 24], -1, "mean(input: Tensor, dim: Int | readonly Int[] | null, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_355: readonly Sig[] = [
+const SIGS_354: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "median(input: Tensor)"),
   sig(["input", "dim", "keepdim"], [1, 8, 18], 2, ["keepdim"], [2], [18], -1, "median(input: Tensor, dim: Int, keepdim: boolean=False)"),
 ];
-const SIGS_356: readonly Sig[] = [
+const SIGS_355: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], 0, "meshgrid(tensors: readonly Tensor[])"),
   sig(["tensors"], [4], 1, ["indexing"], [-1], [21], 0, "meshgrid(tensors: readonly Tensor[], *, indexing: string)", ["indexing"]),
 ];
-const SIGS_357: readonly Sig[] = [
+const SIGS_356: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "min(input: Tensor)"),
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "min(input: Tensor, other: Tensor)"),
   sig(["input", "dim", "keepdim"], [1, 8, 18], 2, ["keepdim"], [2], [18], -1, "min(input: Tensor, dim: Int, keepdim: boolean=False)"),
 ];
-const SIGS_358: readonly Sig[] = [
+const SIGS_357: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "minimum(input: Tensor, other: Tensor)"),
 ];
-const SIGS_359: readonly Sig[] = [
+const SIGS_358: readonly Sig[] = [
   sig(["input", "weight", "bias", "runningMean", "runningVar", "training", "exponentialAverageFactor", "epsilon"], [1, 1, 2, 2, 2, 18, 14, 14], 8, [], [], [], -1, "miopenBatchNorm(input: Tensor, weight: Tensor, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, exponentialAverageFactor: number, epsilon: number)"),
 ];
-const SIGS_360: readonly Sig[] = [
+const SIGS_359: readonly Sig[] = [
   sig(["input", "weight", "bias", "padding", "stride", "dilation", "groups", "benchmark", "deterministic"], [1, 1, 2, 10, 10, 10, 8, 18, 18], 9, [], [], [], -1, "miopenConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean)"),
 ];
-const SIGS_361: readonly Sig[] = [
+const SIGS_360: readonly Sig[] = [
   sig(["input", "weight", "z", "alpha", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 1, 7, 2, 10, 10, 10, 8], 9, [], [], [], -1, "miopenConvolutionAddRelu(input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | null, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int)"),
 ];
-const SIGS_362: readonly Sig[] = [
+const SIGS_361: readonly Sig[] = [
   sig(["input", "weight", "bias", "stride", "padding", "dilation", "groups"], [1, 1, 2, 10, 10, 10, 8], 7, [], [], [], -1, "miopenConvolutionRelu(input: Tensor, weight: Tensor, bias: Tensor | null, stride: readonly Int[], padding: readonly Int[], dilation: readonly Int[], groups: Int)"),
 ];
-const SIGS_363: readonly Sig[] = [
+const SIGS_362: readonly Sig[] = [
   sig(["input", "weight", "bias", "padding", "outputPadding", "stride", "dilation", "groups", "benchmark", "deterministic"], [1, 1, 2, 10, 10, 10, 10, 8, 18, 18], 10, [], [], [], -1, "miopenConvolutionTranspose(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], outputPadding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean)"),
 ];
-const SIGS_364: readonly Sig[] = [
+const SIGS_363: readonly Sig[] = [
   sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "deterministic", "zeroInfinity"], [1, 1, 10, 10, 8, 18, 18], 7, [], [], [], -1, "miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int, deterministic: boolean, zeroInfinity: boolean)"),
   sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "deterministic", "zeroInfinity"], [1, 1, 1, 1, 8, 18, 18], 7, [], [], [], -1, "miopenCtcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int, deterministic: boolean, zeroInfinity: boolean)"),
 ];
-const SIGS_365: readonly Sig[] = [
+const SIGS_364: readonly Sig[] = [
   sig(["input", "weight", "bias", "padding", "stride", "dilation", "groups", "benchmark", "deterministic"], [1, 1, 2, 10, 10, 10, 8, 18, 18], 9, [], [], [], -1, "miopenDepthwiseConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int, benchmark: boolean, deterministic: boolean)"),
 ];
-const SIGS_366: readonly Sig[] = [
+const SIGS_365: readonly Sig[] = [
   sig(["input", "weight", "weightStride0", "hx", "cx", "mode", "hiddenSize", "numLayers", "batchFirst", "dropout", "train", "bidirectional", "batchSizes", "dropoutState"], [1, 4, 8, 1, 2, 8, 8, 8, 18, 14, 18, 18, 10, 2], 14, [], [], [], -1, "miopenRnn(input: Tensor, weight: readonly Tensor[], weightStride0: Int, hx: Tensor, cx: Tensor | null, mode: Int, hiddenSize: Int, numLayers: Int, batchFirst: boolean, dropout: number, train: boolean, bidirectional: boolean, batchSizes: readonly Int[], dropoutState: Tensor | null)"),
 ];
-const SIGS_367: readonly Sig[] = [
+const SIGS_366: readonly Sig[] = [
   sig(["input", "outputSize"], [1, 12], 2, [], [], [], -1, "mkldnnAdaptiveAvgPool2d(input: Tensor, outputSize: Int | readonly Int[])"),
 ];
-const SIGS_368: readonly Sig[] = [
+const SIGS_367: readonly Sig[] = [
   sig(["input", "weight", "bias", "padding", "stride", "dilation", "groups"], [1, 1, 2, 10, 10, 10, 8], 7, [], [], [], -1, "mkldnnConvolution(input: Tensor, weight: Tensor, bias: Tensor | null, padding: readonly Int[], stride: readonly Int[], dilation: readonly Int[], groups: Int)"),
 ];
-const SIGS_369: readonly Sig[] = [
+const SIGS_368: readonly Sig[] = [
   sig(["gradOutput", "input", "weight", "biasDefined"], [1, 1, 1, 18], 4, [], [], [], -1, "mkldnnLinearBackwardWeights(gradOutput: Tensor, input: Tensor, weight: Tensor, biasDefined: boolean)"),
 ];
-const SIGS_370: readonly Sig[] = [
+const SIGS_369: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "mkldnnMaxPool2d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_371: readonly Sig[] = [
+const SIGS_370: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "mkldnnMaxPool3d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_372: readonly Sig[] = [
+const SIGS_371: readonly Sig[] = [
   sig(["input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_", "reverse", "batchSizes", "mode", "hiddenSize", "numLayers", "hasBiases", "bidirectional", "batchFirst", "train"], [1, 1, 1, 1, 1, 1, 1, 18, 10, 8, 8, 8, 18, 18, 18, 18], 16, [], [], [], -1, "mkldnnRnnLayer(input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batchSizes: readonly Int[], mode: Int, hiddenSize: Int, numLayers: Int, hasBiases: boolean, bidirectional: boolean, batchFirst: boolean, train: boolean)"),
 ];
-const SIGS_373: readonly Sig[] = [
+const SIGS_372: readonly Sig[] = [
   sig(["input", "mat2"], [1, 1], 2, [], [], [], -1, "mm(input: Tensor, mat2: Tensor)"),
   sig(["input", "mat2", "outDtype"], [1, 1, 23], 3, [], [], [], -1, "mm(input: Tensor, mat2: Tensor, outDtype: DType)"),
 ];
-const SIGS_374: readonly Sig[] = [
+const SIGS_373: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 8, 18], 1, ["dim", "keepdim"], [1, 2], [8, 18], -1, "mode(input: Tensor, dim: Int=-1, keepdim: boolean=False)"),
 ];
-const SIGS_375: readonly Sig[] = [
+const SIGS_374: readonly Sig[] = [
   sig(["input", "source", "destination"], [1, 8, 8], 3, [], [], [], -1, "moveaxis(input: Tensor, source: Int, destination: Int)"),
   sig(["input", "source", "destination"], [1, 10, 10], 3, [], [], [], -1, "moveaxis(input: Tensor, source: readonly Int[], destination: readonly Int[])"),
 ];
-const SIGS_376: readonly Sig[] = [
+const SIGS_375: readonly Sig[] = [
   sig(["input", "source", "destination"], [1, 8, 8], 3, [], [], [], -1, "movedim(input: Tensor, source: Int, destination: Int)"),
   sig(["input", "source", "destination"], [1, 10, 10], 3, [], [], [], -1, "movedim(input: Tensor, source: readonly Int[], destination: readonly Int[])"),
 ];
-const SIGS_377: readonly Sig[] = [
+const SIGS_376: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "msort(input: Tensor)"),
 ];
-const SIGS_378: readonly Sig[] = [
+const SIGS_377: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "mul(input: Tensor, other: Tensor | Scalar)"),
 ];
-const SIGS_379: readonly Sig[] = [
+const SIGS_378: readonly Sig[] = [
   sig(["input", "numSamples", "replacement"], [1, 8, 18], 2, ["replacement", "generator"], [2, -1], [18, 29], -1, "multinomial(input: Tensor, numSamples: Int, replacement: boolean=False, *, generator: null=None)"),
 ];
-const SIGS_380: readonly Sig[] = [
+const SIGS_379: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "multiply(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "multiply(input: Tensor, other: Scalar)"),
 ];
-const SIGS_381: readonly Sig[] = [
+const SIGS_380: readonly Sig[] = [
   sig(["input", "vec"], [1, 1], 2, [], [], [], -1, "mv(input: Tensor, vec: Tensor)"),
 ];
-const SIGS_382: readonly Sig[] = [
+const SIGS_381: readonly Sig[] = [
   sig(["input", "p"], [1, 8], 2, [], [], [], -1, "mvlgamma(input: Tensor, p: Int)"),
 ];
-const SIGS_383: readonly Sig[] = [
+const SIGS_382: readonly Sig[] = [
   sig(["input", "nan", "posinf", "neginf"], [1, 15, 15, 15], 1, ["nan", "posinf", "neginf"], [1, 2, 3], [15, 15, 15], -1, "nanToNum(input: Tensor, nan: number | null=None, posinf: number | null=None, neginf: number | null=None)"),
 ];
-const SIGS_384: readonly Sig[] = [
+const SIGS_383: readonly Sig[] = [
   sig(["input", "nan", "posinf", "neginf"], [1, 15, 15, 15], 1, ["nan", "posinf", "neginf"], [1, 2, 3], [15, 15, 15], -1, "nanToNum_(input: Tensor, nan: number | null=None, posinf: number | null=None, neginf: number | null=None)"),
 ];
-const SIGS_385: readonly Sig[] = [
+const SIGS_384: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 13, 18], 1, ["dim", "keepdim", "dtype"], [1, 2, -1], [13, 18, 24], -1, "nanmean(input: Tensor, dim: Int | readonly Int[] | null=None, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_386: readonly Sig[] = [
+const SIGS_385: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "nanmedian(input: Tensor)"),
   sig(["input", "dim", "keepdim"], [1, 8, 18], 2, ["keepdim"], [2], [18], -1, "nanmedian(input: Tensor, dim: Int, keepdim: boolean=False)"),
 ];
-const SIGS_387: readonly Sig[] = [
+const SIGS_386: readonly Sig[] = [
   sig(["input", "q", "dim", "keepdim"], [1, 1, 9, 18], 2, ["dim", "keepdim", "interpolation"], [2, 3, -1], [9, 18, 21], -1, "nanquantile(input: Tensor, q: Tensor, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
   sig(["input", "q", "dim", "keepdim"], [1, 14, 9, 18], 2, ["dim", "keepdim", "interpolation"], [2, 3, -1], [9, 18, 21], -1, "nanquantile(input: Tensor, q: number, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
 ];
-const SIGS_388: readonly Sig[] = [
+const SIGS_387: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 13, 18], 1, ["dim", "keepdim", "dtype"], [1, 2, -1], [13, 18, 24], -1, "nansum(input: Tensor, dim: Int | readonly Int[] | null=None, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_389: readonly Sig[] = [
+const SIGS_388: readonly Sig[] = [
   sig(["input", "dim", "start", "length"], [1, 8, 1, 8], 4, [], [], [], -1, "narrow(input: Tensor, dim: Int, start: Tensor, length: Int)"),
   sig(["input", "dim", "start", "length"], [1, 8, 8, 8], 4, [], [], [], -1, "narrow(input: Tensor, dim: Int, start: Int, length: Int)"),
 ];
-const SIGS_390: readonly Sig[] = [
+const SIGS_389: readonly Sig[] = [
   sig(["input", "dim", "start", "length"], [1, 8, 8, 8], 4, [], [], [], -1, "narrowCopy(input: Tensor, dim: Int, start: Int, length: Int)"),
 ];
-const SIGS_391: readonly Sig[] = [
+const SIGS_390: readonly Sig[] = [
   sig(["input", "weight", "bias", "runningMean", "runningVar", "training", "momentum", "eps"], [1, 2, 2, 2, 2, 18, 14, 14], 8, [], [], [], -1, "nativeBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null, training: boolean, momentum: number, eps: number)"),
 ];
-const SIGS_392: readonly Sig[] = [
+const SIGS_391: readonly Sig[] = [
   sig(["input", "groups"], [1, 8], 2, [], [], [], -1, "nativeChannelShuffle(input: Tensor, groups: Int)"),
 ];
-const SIGS_393: readonly Sig[] = [
+const SIGS_392: readonly Sig[] = [
   sig(["input", "p", "train"], [1, 14, 19], 3, [], [], [], -1, "nativeDropout(input: Tensor, p: number, train: boolean | null)"),
 ];
-const SIGS_394: readonly Sig[] = [
+const SIGS_393: readonly Sig[] = [
   sig(["input", "weight", "bias", "N", "C", "HxW", "group", "eps"], [1, 2, 2, 8, 8, 8, 8, 14], 8, [], [], [], -1, "nativeGroupNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, N: Int, C: Int, HxW: Int, group: Int, eps: number)"),
 ];
-const SIGS_395: readonly Sig[] = [
+const SIGS_394: readonly Sig[] = [
   sig(["input", "normalizedShape", "weight", "bias", "eps"], [1, 10, 2, 2, 14], 5, [], [], [], -1, "nativeLayerNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null, bias: Tensor | null, eps: number)"),
 ];
-const SIGS_396: readonly Sig[] = [
+const SIGS_395: readonly Sig[] = [
   sig(["input", "p"], [1, 6], 1, ["p"], [1], [6], -1, "nativeNorm(input: Tensor, p: Scalar=2)"),
   sig(["input", "p", "dim", "keepdim", "dtype"], [1, 7, 12, 18, 24], 5, [], [], [], -1, "nativeNorm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, dtype: DType | null)"),
 ];
-const SIGS_397: readonly Sig[] = [
+const SIGS_396: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "ne(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "ne(input: Tensor, other: Scalar)"),
 ];
-const SIGS_398: readonly Sig[] = [
+const SIGS_397: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "neg(input: Tensor)"),
 ];
-const SIGS_399: readonly Sig[] = [
+const SIGS_398: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "neg_(input: Tensor)"),
 ];
-const SIGS_400: readonly Sig[] = [
+const SIGS_399: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "negative(input: Tensor)"),
 ];
-const SIGS_401: readonly Sig[] = [
+const SIGS_400: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "negative_(input: Tensor)"),
 ];
-const SIGS_402: readonly Sig[] = [
+const SIGS_401: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "nextafter(input: Tensor, other: Tensor)"),
 ];
-const SIGS_403: readonly Sig[] = [
-  sig(["input"], [1], 1, [], [], [], -1, "nonzero(input: Tensor)"),
-];
-const SIGS_404: readonly Sig[] = [
+const SIGS_402: readonly Sig[] = [
   sig(["input"], [1], 1, ["size", "fillValue"], [-1, -1], [8, 8], -1, "nonzeroStatic(input: Tensor, *, size: Int, fillValue: Int=-1)", ["size"]),
 ];
-const SIGS_405: readonly Sig[] = [
-  sig(["input", "p"], [1, 6], 1, ["p"], [1], [6], -1, "norm(input: Tensor, p: Scalar=2)"),
-  sig(["input", "p"], [1, 7], 2, ["dtype"], [-1], [23], -1, "norm(input: Tensor, p: Scalar | null, *, dtype: DType)", ["dtype"]),
-  sig(["input", "p", "dim", "keepdim"], [1, 7, 12, 18], 4, ["dtype"], [-1], [23], -1, "norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, *, dtype: DType)", ["dtype"]),
-  sig(["input", "p", "dim", "keepdim"], [1, 7, 12, 18], 3, ["keepdim"], [3], [18], -1, "norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean=False)"),
-];
-const SIGS_406: readonly Sig[] = [
+const SIGS_403: readonly Sig[] = [
   sig(["v", "pow", "dim"], [1, 8, 8], 1, ["pow", "dim"], [1, 2], [8, 8], -1, "normExceptDim(v: Tensor, pow: Int=2, dim: Int=0)"),
 ];
-const SIGS_407: readonly Sig[] = [
+const SIGS_404: readonly Sig[] = [
   sig(["mean", "std"], [1, 1], 2, ["generator"], [-1], [29], -1, "normal(mean: Tensor, std: Tensor, *, generator: null=None)"),
   sig(["mean", "std"], [1, 14], 1, ["std", "generator"], [1, -1], [14, 29], -1, "normal(mean: Tensor, std: number=1, *, generator: null=None)"),
   sig(["mean", "std"], [14, 1], 2, ["generator"], [-1], [29], -1, "normal(mean: number, std: Tensor, *, generator: null=None)"),
   sig(["mean", "std", "size"], [14, 14, 10], 3, ["generator", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1, -1], [29, 24, 25, 27, 19, 18], -1, "normal(mean: number, std: number, size: readonly Int[], *, generator: null=None, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_408: readonly Sig[] = [
+const SIGS_405: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "notEqual(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "notEqual(input: Tensor, other: Scalar)"),
 ];
-const SIGS_409: readonly Sig[] = [
+const SIGS_406: readonly Sig[] = [
   sig(["input", "dim", "keepdim"], [1, 12, 18], 2, ["keepdim"], [2], [18], -1, "nuclearNorm(input: Tensor, dim: Int | readonly Int[], keepdim: boolean=False)"),
   sig(["input", "keepdim"], [1, 18], 1, ["keepdim"], [1], [18], -1, "nuclearNorm(input: Tensor, keepdim: boolean=False)"),
 ];
-const SIGS_410: readonly Sig[] = [
+const SIGS_407: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "numel(input: Tensor)"),
 ];
-const SIGS_411: readonly Sig[] = [
+const SIGS_408: readonly Sig[] = [
   sig(["input", "input2"], [1, 1], 2, [], [], [], -1, "orgqr(input: Tensor, input2: Tensor)"),
 ];
-const SIGS_412: readonly Sig[] = [
+const SIGS_409: readonly Sig[] = [
   sig(["input", "input2", "input3", "left", "transpose"], [1, 1, 1, 18, 18], 3, ["left", "transpose"], [3, 4], [18, 18], -1, "ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: boolean=True, transpose: boolean=False)"),
 ];
-const SIGS_413: readonly Sig[] = [
+const SIGS_410: readonly Sig[] = [
   sig(["input", "vec2"], [1, 1], 2, [], [], [], -1, "outer(input: Tensor, vec2: Tensor)"),
 ];
-const SIGS_414: readonly Sig[] = [
+const SIGS_411: readonly Sig[] = [
   sig(["x1", "x2", "p", "eps", "keepdim"], [1, 1, 14, 14, 18], 2, ["p", "eps", "keepdim"], [2, 3, 4], [14, 14, 18], -1, "pairwiseDistance(x1: Tensor, x2: Tensor, p: number=2, eps: number=1e-06, keepdim: boolean=False)"),
 ];
-const SIGS_415: readonly Sig[] = [
+const SIGS_412: readonly Sig[] = [
   sig(["input", "p"], [1, 14], 1, ["p"], [1], [14], -1, "pdist(input: Tensor, p: number=2)"),
 ];
-const SIGS_416: readonly Sig[] = [
+const SIGS_413: readonly Sig[] = [
   sig(["input", "dims"], [1, 10], 2, [], [], [], -1, "permute(input: Tensor, dims: readonly Int[])"),
 ];
-const SIGS_417: readonly Sig[] = [
+const SIGS_414: readonly Sig[] = [
   sig(["input", "dims"], [1, 10], 2, [], [], [], -1, "permuteCopy(input: Tensor, dims: readonly Int[])"),
 ];
-const SIGS_418: readonly Sig[] = [
+const SIGS_415: readonly Sig[] = [
   sig(["input", "rcond"], [1, 14], 1, ["rcond"], [1], [14], -1, "pinverse(input: Tensor, rcond: number=1e-15)"),
 ];
-const SIGS_419: readonly Sig[] = [
+const SIGS_416: readonly Sig[] = [
   sig(["input", "upscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelShuffle(input: Tensor, upscaleFactor: Int)"),
 ];
-const SIGS_420: readonly Sig[] = [
+const SIGS_417: readonly Sig[] = [
   sig(["input", "downscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelUnshuffle(input: Tensor, downscaleFactor: Int)"),
 ];
-const SIGS_421: readonly Sig[] = [
+const SIGS_418: readonly Sig[] = [
   sig(["input", "generator"], [1, 29], 1, ["generator"], [1], [29], -1, "poisson(input: Tensor, generator: null=None)"),
 ];
-const SIGS_422: readonly Sig[] = [
+const SIGS_419: readonly Sig[] = [
   sig(["input", "target", "logInput", "full", "eps", "reduction"], [1, 1, 18, 18, 14, 8], 6, [], [], [], -1, "poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean, full: boolean, eps: number, reduction: Int)"),
 ];
-const SIGS_423: readonly Sig[] = [
+const SIGS_420: readonly Sig[] = [
   sig(["abs", "angle"], [1, 1], 2, [], [], [], -1, "polar(abs: Tensor, angle: Tensor)"),
 ];
-const SIGS_424: readonly Sig[] = [
+const SIGS_421: readonly Sig[] = [
   sig(["n", "input"], [8, 1], 2, [], [], [], -1, "polygamma(n: Int, input: Tensor)"),
 ];
-const SIGS_425: readonly Sig[] = [
+const SIGS_422: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "positive(input: Tensor)"),
 ];
-const SIGS_426: readonly Sig[] = [
+const SIGS_423: readonly Sig[] = [
   sig(["input", "exponent"], [1, 1], 2, [], [], [], -1, "pow(input: Tensor, exponent: Tensor)"),
   sig(["input", "exponent"], [6, 1], 2, [], [], [], -1, "pow(input: Scalar, exponent: Tensor)"),
   sig(["input", "exponent"], [1, 6], 2, [], [], [], -1, "pow(input: Tensor, exponent: Scalar)"),
 ];
-const SIGS_427: readonly Sig[] = [
+const SIGS_424: readonly Sig[] = [
   sig(["input", "weight"], [1, 1], 2, [], [], [], -1, "prelu(input: Tensor, weight: Tensor)"),
 ];
-const SIGS_428: readonly Sig[] = [
+const SIGS_425: readonly Sig[] = [
   sig(["input"], [1], 1, ["dtype"], [-1], [24], -1, "prod(input: Tensor, *, dtype: DType | null=None)"),
   sig(["input", "dim", "keepdim"], [1, 8, 18], 2, ["keepdim", "dtype"], [2, -1], [18, 24], -1, "prod(input: Tensor, dim: Int, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_429: readonly Sig[] = [
+const SIGS_426: readonly Sig[] = [
   sig(["type1", "type2"], [23, 23], 2, [], [], [], -1, "promoteTypes(type1: DType, type2: DType)"),
 ];
-const SIGS_430: readonly Sig[] = [
+const SIGS_427: readonly Sig[] = [
   sig(["input", "index", "source", "accumulate"], [1, 1, 1, 18], 3, ["accumulate"], [3], [18], -1, "put(input: Tensor, index: Tensor, source: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_431: readonly Sig[] = [
+const SIGS_428: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "qPerChannelAxis(input: Tensor)"),
 ];
-const SIGS_432: readonly Sig[] = [
+const SIGS_429: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "qPerChannelScales(input: Tensor)"),
 ];
-const SIGS_433: readonly Sig[] = [
+const SIGS_430: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "qPerChannelZeroPoints(input: Tensor)"),
 ];
-const SIGS_434: readonly Sig[] = [
+const SIGS_431: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "qScale(input: Tensor)"),
 ];
-const SIGS_435: readonly Sig[] = [
+const SIGS_432: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "qZeroPoint(input: Tensor)"),
 ];
-const SIGS_436: readonly Sig[] = [
+const SIGS_433: readonly Sig[] = [
   sig(["input", "some"], [1, 18], 1, ["some"], [1], [18], -1, "qr(input: Tensor, some: boolean=True)"),
 ];
-const SIGS_437: readonly Sig[] = [
+const SIGS_434: readonly Sig[] = [
   sig(["input", "q", "dim", "keepdim"], [1, 1, 9, 18], 2, ["dim", "keepdim", "interpolation"], [2, 3, -1], [9, 18, 21], -1, "quantile(input: Tensor, q: Tensor, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
   sig(["input", "q", "dim", "keepdim"], [1, 14, 9, 18], 2, ["dim", "keepdim", "interpolation"], [2, 3, -1], [9, 18, 21], -1, "quantile(input: Tensor, q: number, dim: Int | null=None, keepdim: boolean=False, *, interpolation: string='linear')"),
 ];
-const SIGS_438: readonly Sig[] = [
+const SIGS_435: readonly Sig[] = [
   sig(["input", "scales", "zeroPoints", "axis", "dtype"], [1, 1, 1, 8, 23], 5, [], [], [], -1, "quantizePerChannel(input: Tensor, scales: Tensor, zeroPoints: Tensor, axis: Int, dtype: DType)"),
 ];
-const SIGS_439: readonly Sig[] = [
+const SIGS_436: readonly Sig[] = [
   sig(["input", "scale", "zeroPoint", "dtype"], [1, 1, 1, 23], 4, [], [], [], -1, "quantizePerTensor(input: Tensor, scale: Tensor, zeroPoint: Tensor, dtype: DType)"),
   sig(["input", "scale", "zeroPoint", "dtype"], [1, 14, 8, 23], 4, [], [], [], -1, "quantizePerTensor(input: Tensor, scale: number, zeroPoint: Int, dtype: DType)"),
   sig(["tensors", "scales", "zeroPoints", "dtype"], [4, 1, 1, 23], 4, [], [], [], -1, "quantizePerTensor(tensors: readonly Tensor[], scales: Tensor, zeroPoints: Tensor, dtype: DType)"),
 ];
-const SIGS_440: readonly Sig[] = [
+const SIGS_437: readonly Sig[] = [
   sig(["input", "dtype", "reduceRange"], [1, 23, 18], 3, [], [], [], -1, "quantizePerTensorDynamic(input: Tensor, dtype: DType, reduceRange: boolean)"),
 ];
-const SIGS_441: readonly Sig[] = [
+const SIGS_438: readonly Sig[] = [
   sig(["input", "weight", "bias", "mean", "var_", "eps", "outputScale", "outputZeroPoint"], [1, 2, 2, 1, 1, 14, 14, 8], 8, [], [], [], -1, "quantizedBatchNorm(input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, outputScale: number, outputZeroPoint: Int)"),
 ];
-const SIGS_442: readonly Sig[] = [
+const SIGS_439: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh", "packedIh", "packedHh", "colOffsetsIh", "colOffsetsHh", "scaleIh", "scaleHh", "zeroPointIh", "zeroPointHh"], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 6, 6], 14, [], [], [], -1, "quantizedGruCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar)"),
 ];
-const SIGS_443: readonly Sig[] = [
+const SIGS_440: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh", "packedIh", "packedHh", "colOffsetsIh", "colOffsetsHh", "scaleIh", "scaleHh", "zeroPointIh", "zeroPointHh"], [1, 4, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 6, 6], 14, [], [], [], -1, "quantizedLstmCell(input: Tensor, hx: readonly Tensor[], wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar)"),
 ];
-const SIGS_444: readonly Sig[] = [
+const SIGS_441: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "quantizedMaxPool1d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_445: readonly Sig[] = [
+const SIGS_442: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "quantizedMaxPool2d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_446: readonly Sig[] = [
+const SIGS_443: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "dilation", "ceilMode"], [1, 12, 12, 12, 12, 18], 2, ["stride", "padding", "dilation", "ceilMode"], [2, 3, 4, 5], [12, 12, 12, 18], -1, "quantizedMaxPool3d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1, ceilMode: boolean=False)"),
 ];
-const SIGS_447: readonly Sig[] = [
+const SIGS_444: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh", "packedIh", "packedHh", "colOffsetsIh", "colOffsetsHh", "scaleIh", "scaleHh", "zeroPointIh", "zeroPointHh"], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 6, 6], 14, [], [], [], -1, "quantizedRnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar)"),
 ];
-const SIGS_448: readonly Sig[] = [
+const SIGS_445: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh", "packedIh", "packedHh", "colOffsetsIh", "colOffsetsHh", "scaleIh", "scaleHh", "zeroPointIh", "zeroPointHh"], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 6, 6, 6, 6], 14, [], [], [], -1, "quantizedRnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor, bHh: Tensor, packedIh: Tensor, packedHh: Tensor, colOffsetsIh: Tensor, colOffsetsHh: Tensor, scaleIh: Scalar, scaleHh: Scalar, zeroPointIh: Scalar, zeroPointHh: Scalar)"),
 ];
-const SIGS_449: readonly Sig[] = [
+const SIGS_446: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "rad2deg(input: Tensor)"),
 ];
-const SIGS_450: readonly Sig[] = [
+const SIGS_447: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "rad2deg_(input: Tensor)"),
 ];
-const SIGS_451: readonly Sig[] = [
+const SIGS_448: readonly Sig[] = [
   sig(["start", "end"], [6, 6], 2, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "range(start: Scalar, end: Scalar, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
   sig(["start", "end", "step"], [6, 6, 6], 2, ["step", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [2, -1, -1, -1, -1, -1], [6, 24, 25, 27, 19, 18], -1, "range(start: Scalar, end: Scalar, step: Scalar=1, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_452: readonly Sig[] = [
+const SIGS_449: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "ravel(input: Tensor)"),
 ];
-const SIGS_453: readonly Sig[] = [
+const SIGS_450: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "real(input: Tensor)"),
 ];
-const SIGS_454: readonly Sig[] = [
+const SIGS_451: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "reciprocal(input: Tensor)"),
 ];
-const SIGS_455: readonly Sig[] = [
+const SIGS_452: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "reciprocal_(input: Tensor)"),
 ];
-const SIGS_456: readonly Sig[] = [
+const SIGS_453: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "relu(input: Tensor)"),
 ];
-const SIGS_457: readonly Sig[] = [
+const SIGS_454: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "relu_(input: Tensor)"),
 ];
-const SIGS_458: readonly Sig[] = [
+const SIGS_455: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "remainder(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [6, 1], 2, [], [], [], -1, "remainder(input: Scalar, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "remainder(input: Tensor, other: Scalar)"),
 ];
-const SIGS_459: readonly Sig[] = [
+const SIGS_456: readonly Sig[] = [
   sig(["input", "p", "dim", "maxnorm"], [1, 6, 8, 6], 4, [], [], [], -1, "renorm(input: Tensor, p: Scalar, dim: Int, maxnorm: Scalar)"),
 ];
-const SIGS_460: readonly Sig[] = [
+const SIGS_457: readonly Sig[] = [
   sig(["input", "repeats", "dim"], [1, 1, 9], 2, ["dim", "outputSize"], [2, -1], [9, 9], -1, "repeatInterleave(input: Tensor, repeats: Tensor, dim: Int | null=None, *, outputSize: Int | null=None)"),
   sig(["repeats"], [1], 1, ["outputSize"], [-1], [9], -1, "repeatInterleave(repeats: Tensor, *, outputSize: Int | null=None)"),
   sig(["input", "repeats", "dim"], [1, 8, 9], 2, ["dim", "outputSize"], [2, -1], [9, 9], -1, "repeatInterleave(input: Tensor, repeats: Int, dim: Int | null=None, *, outputSize: Int | null=None)"),
 ];
-const SIGS_461: readonly Sig[] = [
+const SIGS_458: readonly Sig[] = [
   sig(["input", "shape"], [1, 10], 2, [], [], [], -1, "reshape(input: Tensor, shape: readonly Int[])"),
 ];
-const SIGS_462: readonly Sig[] = [
+const SIGS_459: readonly Sig[] = [
   sig(["input", "theTemplate"], [1, 1], 2, ["memoryFormat"], [-1], [28], -1, "resizeAs_(input: Tensor, theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_463: readonly Sig[] = [
+const SIGS_460: readonly Sig[] = [
   sig(["input", "theTemplate"], [1, 1], 2, [], [], [], -1, "resizeAsSparse_(input: Tensor, theTemplate: Tensor)"),
 ];
-const SIGS_464: readonly Sig[] = [
+const SIGS_461: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "resolveConj(input: Tensor)"),
 ];
-const SIGS_465: readonly Sig[] = [
+const SIGS_462: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "resolveNeg(input: Tensor)"),
 ];
-const SIGS_466: readonly Sig[] = [
+const SIGS_463: readonly Sig[] = [
   sig(["tensor", "other"], [1, 1], 2, [], [], [], -1, "resultType(tensor: Tensor, other: Tensor)"),
   sig(["scalar", "tensor"], [6, 1], 2, [], [], [], -1, "resultType(scalar: Scalar, tensor: Tensor)"),
   sig(["tensor", "other"], [1, 6], 2, [], [], [], -1, "resultType(tensor: Tensor, other: Scalar)"),
   sig(["scalar1", "scalar2"], [6, 6], 2, [], [], [], -1, "resultType(scalar1: Scalar, scalar2: Scalar)"),
 ];
-const SIGS_467: readonly Sig[] = [
+const SIGS_464: readonly Sig[] = [
   sig(["input", "normalizedShape", "weight", "eps"], [1, 10, 2, 15], 2, ["weight", "eps"], [2, 3], [2, 15], -1, "rmsNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null=None, eps: number | null=None)"),
 ];
-const SIGS_468: readonly Sig[] = [
+const SIGS_465: readonly Sig[] = [
   sig(["data", "batchSizes", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional"], [1, 1, 1, 4, 18, 8, 14, 18, 18], 9, [], [], [], -1, "rnnRelu(data: Tensor, batchSizes: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean)"),
   sig(["input", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional", "batchFirst"], [1, 1, 4, 18, 8, 14, 18, 18, 18], 9, [], [], [], -1, "rnnRelu(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean)"),
 ];
-const SIGS_469: readonly Sig[] = [
+const SIGS_466: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh"], [1, 1, 1, 1, 2, 2], 4, ["bIh", "bHh"], [4, 5], [2, 2], -1, "rnnReluCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null=None, bHh: Tensor | null=None)"),
 ];
-const SIGS_470: readonly Sig[] = [
+const SIGS_467: readonly Sig[] = [
   sig(["data", "batchSizes", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional"], [1, 1, 1, 4, 18, 8, 14, 18, 18], 9, [], [], [], -1, "rnnTanh(data: Tensor, batchSizes: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean)"),
   sig(["input", "hx", "params", "hasBiases", "numLayers", "dropout", "train", "bidirectional", "batchFirst"], [1, 1, 4, 18, 8, 14, 18, 18, 18], 9, [], [], [], -1, "rnnTanh(input: Tensor, hx: Tensor, params: readonly Tensor[], hasBiases: boolean, numLayers: Int, dropout: number, train: boolean, bidirectional: boolean, batchFirst: boolean)"),
 ];
-const SIGS_471: readonly Sig[] = [
+const SIGS_468: readonly Sig[] = [
   sig(["input", "hx", "wIh", "wHh", "bIh", "bHh"], [1, 1, 1, 1, 2, 2], 4, ["bIh", "bHh"], [4, 5], [2, 2], -1, "rnnTanhCell(input: Tensor, hx: Tensor, wIh: Tensor, wHh: Tensor, bIh: Tensor | null=None, bHh: Tensor | null=None)"),
 ];
-const SIGS_472: readonly Sig[] = [
+const SIGS_469: readonly Sig[] = [
   sig(["input", "shifts", "dims"], [1, 12, 12], 2, ["dims"], [2], [12], -1, "roll(input: Tensor, shifts: Int | readonly Int[], dims: Int | readonly Int[]=[])"),
 ];
-const SIGS_473: readonly Sig[] = [
+const SIGS_470: readonly Sig[] = [
   sig(["input", "k", "dims"], [1, 8, 10], 1, ["k", "dims"], [1, 2], [8, 10], -1, "rot90(input: Tensor, k: Int=1, dims: readonly Int[]=[0,1])"),
 ];
-const SIGS_474: readonly Sig[] = [
+const SIGS_471: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "round(input: Tensor)"),
   sig(["input"], [1], 1, ["decimals"], [-1], [8], -1, "round(input: Tensor, *, decimals: Int)", ["decimals"]),
 ];
-const SIGS_475: readonly Sig[] = [
+const SIGS_472: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "round_(input: Tensor)"),
   sig(["input"], [1], 1, ["decimals"], [-1], [8], -1, "round_(input: Tensor, *, decimals: Int)", ["decimals"]),
 ];
-const SIGS_476: readonly Sig[] = [
+const SIGS_473: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "rowIndicesCopy(input: Tensor)"),
 ];
-const SIGS_477: readonly Sig[] = [
+const SIGS_474: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "rowStack(tensors: readonly Tensor[])"),
 ];
-const SIGS_478: readonly Sig[] = [
+const SIGS_475: readonly Sig[] = [
   sig(["input", "lower", "upper", "training", "generator"], [1, 6, 6, 18, 29], 1, ["lower", "upper", "training", "generator"], [1, 2, 3, 4], [6, 6, 18, 29], -1, "rrelu(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, generator: null=None)"),
 ];
-const SIGS_479: readonly Sig[] = [
+const SIGS_476: readonly Sig[] = [
   sig(["input", "lower", "upper", "training", "generator"], [1, 6, 6, 18, 29], 1, ["lower", "upper", "training", "generator"], [1, 2, 3, 4], [6, 6, 18, 29], -1, "rrelu_(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, generator: null=None)"),
 ];
-const SIGS_480: readonly Sig[] = [
+const SIGS_477: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "rsqrt(input: Tensor)"),
 ];
-const SIGS_481: readonly Sig[] = [
+const SIGS_478: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "rsqrt_(input: Tensor)"),
 ];
-const SIGS_482: readonly Sig[] = [
+const SIGS_479: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, ["alpha"], [-1], [6], -1, "rsub(input: Tensor, other: Tensor, *, alpha: Scalar=1)"),
   sig(["input", "other", "alpha"], [1, 6, 6], 2, ["alpha"], [2], [6], -1, "rsub(input: Tensor, other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_483: readonly Sig[] = [
+const SIGS_480: readonly Sig[] = [
   sig(["input", "dim", "index", "src"], [1, 8, 1, 1], 4, [], [], [], -1, "scatter(input: Tensor, dim: Int, index: Tensor, src: Tensor)"),
   sig(["input", "dim", "index", "src"], [1, 8, 1, 1], 4, ["reduce"], [-1], [21], -1, "scatter(input: Tensor, dim: Int, index: Tensor, src: Tensor, *, reduce: string)", ["reduce"]),
   sig(["input", "dim", "index", "value"], [1, 8, 1, 6], 4, [], [], [], -1, "scatter(input: Tensor, dim: Int, index: Tensor, value: Scalar)"),
   sig(["input", "dim", "index", "value"], [1, 8, 1, 6], 4, ["reduce"], [-1], [21], -1, "scatter(input: Tensor, dim: Int, index: Tensor, value: Scalar, *, reduce: string)", ["reduce"]),
 ];
-const SIGS_484: readonly Sig[] = [
+const SIGS_481: readonly Sig[] = [
   sig(["input", "dim", "index", "src"], [1, 8, 1, 1], 4, [], [], [], -1, "scatterAdd(input: Tensor, dim: Int, index: Tensor, src: Tensor)"),
 ];
-const SIGS_485: readonly Sig[] = [
+const SIGS_482: readonly Sig[] = [
   sig(["input", "dim", "index", "src", "reduce"], [1, 8, 1, 1, 21], 5, ["includeSelf"], [-1], [18], -1, "scatterReduce(input: Tensor, dim: Int, index: Tensor, src: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_486: readonly Sig[] = [
+const SIGS_483: readonly Sig[] = [
   sig(["sortedSequence", "input"], [1, 1], 2, ["outInt32", "right", "side", "sorter"], [-1, -1, -1, -1], [18, 18, 22, 2], -1, "searchsorted(sortedSequence: Tensor, input: Tensor, *, outInt32: boolean=False, right: boolean=False, side: string | null=None, sorter: Tensor | null=None)"),
   sig(["sortedSequence", "input"], [1, 6], 2, ["outInt32", "right", "side", "sorter"], [-1, -1, -1, -1], [18, 18, 22, 2], -1, "searchsorted(sortedSequence: Tensor, input: Scalar, *, outInt32: boolean=False, right: boolean=False, side: string | null=None, sorter: Tensor | null=None)"),
 ];
-const SIGS_487: readonly Sig[] = [
+const SIGS_484: readonly Sig[] = [
   sig(["data", "reduce"], [1, 21], 2, ["lengths", "indices", "offsets", "axis", "unsafe", "initial"], [-1, -1, -1, -1, -1, -1], [2, 2, 2, 8, 18, 7], -1, "segmentReduce(data: Tensor, reduce: string, *, lengths: Tensor | null=None, indices: Tensor | null=None, offsets: Tensor | null=None, axis: Int=0, unsafe: boolean=False, initial: Scalar | null=None)"),
 ];
-const SIGS_488: readonly Sig[] = [
+const SIGS_485: readonly Sig[] = [
   sig(["input", "dim", "index"], [1, 8, 8], 3, [], [], [], -1, "select(input: Tensor, dim: Int, index: Int)"),
 ];
-const SIGS_489: readonly Sig[] = [
+const SIGS_486: readonly Sig[] = [
   sig(["input", "dim", "index"], [1, 8, 8], 3, [], [], [], -1, "selectCopy(input: Tensor, dim: Int, index: Int)"),
 ];
-const SIGS_490: readonly Sig[] = [
+const SIGS_487: readonly Sig[] = [
   sig(["input", "src", "dim", "index"], [1, 1, 8, 8], 4, [], [], [], -1, "selectScatter(input: Tensor, src: Tensor, dim: Int, index: Int)"),
 ];
-const SIGS_491: readonly Sig[] = [
+const SIGS_488: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "selu(input: Tensor)"),
 ];
-const SIGS_492: readonly Sig[] = [
+const SIGS_489: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "selu_(input: Tensor)"),
 ];
-const SIGS_493: readonly Sig[] = [
+const SIGS_490: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sgn(input: Tensor)"),
 ];
-const SIGS_494: readonly Sig[] = [
+const SIGS_491: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sigmoid(input: Tensor)"),
 ];
-const SIGS_495: readonly Sig[] = [
+const SIGS_492: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sigmoid_(input: Tensor)"),
 ];
-const SIGS_496: readonly Sig[] = [
+const SIGS_493: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sign(input: Tensor)"),
 ];
-const SIGS_497: readonly Sig[] = [
+const SIGS_494: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "signbit(input: Tensor)"),
 ];
-const SIGS_498: readonly Sig[] = [
+const SIGS_495: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sin(input: Tensor)"),
 ];
-const SIGS_499: readonly Sig[] = [
+const SIGS_496: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sin_(input: Tensor)"),
 ];
-const SIGS_500: readonly Sig[] = [
+const SIGS_497: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sinc(input: Tensor)"),
 ];
-const SIGS_501: readonly Sig[] = [
+const SIGS_498: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sinc_(input: Tensor)"),
 ];
-const SIGS_502: readonly Sig[] = [
+const SIGS_499: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sinh(input: Tensor)"),
 ];
-const SIGS_503: readonly Sig[] = [
+const SIGS_500: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sinh_(input: Tensor)"),
 ];
-const SIGS_504: readonly Sig[] = [
+const SIGS_501: readonly Sig[] = [
   sig(["input", "dim", "start", "end", "step"], [1, 8, 9, 9, 8], 1, ["dim", "start", "end", "step"], [1, 2, 3, 4], [8, 9, 9, 8], -1, "sliceCopy(input: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_505: readonly Sig[] = [
+const SIGS_502: readonly Sig[] = [
   sig(["input", "src", "dim", "start", "end", "step"], [1, 1, 8, 9, 9, 8], 2, ["dim", "start", "end", "step"], [2, 3, 4, 5], [8, 9, 9, 8], -1, "sliceInverse(input: Tensor, src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_506: readonly Sig[] = [
+const SIGS_503: readonly Sig[] = [
   sig(["input", "src", "dim", "start", "end", "step"], [1, 1, 8, 9, 9, 8], 2, ["dim", "start", "end", "step"], [2, 3, 4, 5], [8, 9, 9, 8], -1, "sliceScatter(input: Tensor, src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_507: readonly Sig[] = [
+const SIGS_504: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "slogdet(input: Tensor)"),
 ];
-const SIGS_508: readonly Sig[] = [
+const SIGS_505: readonly Sig[] = [
   sig(["input", "mat2"], [1, 1], 2, [], [], [], -1, "smm(input: Tensor, mat2: Tensor)"),
 ];
-const SIGS_509: readonly Sig[] = [
+const SIGS_506: readonly Sig[] = [
   sig(["input", "dim", "dtype"], [1, 8, 24], 2, ["dtype"], [2], [24], -1, "softmax(input: Tensor, dim: Int, dtype: DType | null=None)"),
 ];
-const SIGS_510: readonly Sig[] = [
+const SIGS_507: readonly Sig[] = [
   sig(["input"], [1], 1, ["stable", "dim", "descending"], [-1, -1, -1], [19, 8, 18], -1, "sort(input: Tensor, *, stable: boolean | null, dim: Int=-1, descending: boolean=False)", ["stable"]),
   sig(["input", "dim", "descending"], [1, 8, 18], 1, ["dim", "descending"], [1, 2], [8, 18], -1, "sort(input: Tensor, dim: Int=-1, descending: boolean=False)"),
   sig(["input", "dim", "descending"], [1, 8, 18], 1, ["dim", "descending", "stable"], [1, 2, -1], [8, 18, 19], -1, "sort(input: Tensor, dim: Int=-1, descending: boolean=False, *, stable: boolean | null)", ["stable"]),
 ];
-const SIGS_511: readonly Sig[] = [
+const SIGS_508: readonly Sig[] = [
   sig(["ccolIndices", "rowIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor)"),
   sig(["ccolIndices", "rowIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[])"),
 ];
-const SIGS_512: readonly Sig[] = [
+const SIGS_509: readonly Sig[] = [
   sig(["crowIndices", "colIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor)"),
   sig(["crowIndices", "colIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[])"),
 ];
-const SIGS_513: readonly Sig[] = [
+const SIGS_510: readonly Sig[] = [
   sig(["compressedIndices", "plainIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor)"),
   sig(["compressedIndices", "plainIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: readonly Int[])"),
 ];
-const SIGS_514: readonly Sig[] = [
+const SIGS_511: readonly Sig[] = [
   sig(["size"], [10], 1, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], 0, "sparseCooTensor(size: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=False, requiresGrad: boolean=False)"),
   sig(["indices", "values"], [1, 1], 2, ["isCoalesced"], [-1], [19], -1, "sparseCooTensor(indices: Tensor, values: Tensor, *, isCoalesced: boolean | null=None)"),
   sig(["indices", "values", "size"], [1, 1, 10], 3, ["isCoalesced"], [-1], [19], -1, "sparseCooTensor(indices: Tensor, values: Tensor, size: readonly Int[], *, isCoalesced: boolean | null=None)"),
 ];
-const SIGS_515: readonly Sig[] = [
+const SIGS_512: readonly Sig[] = [
   sig(["ccolIndices", "rowIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor)"),
   sig(["ccolIndices", "rowIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[])"),
 ];
-const SIGS_516: readonly Sig[] = [
+const SIGS_513: readonly Sig[] = [
   sig(["crowIndices", "colIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor)"),
   sig(["crowIndices", "colIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[])"),
 ];
-const SIGS_517: readonly Sig[] = [
+const SIGS_514: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "split(input: Tensor, splitSize: Int, dim: Int=0)"),
   sig(["input", "splitSize", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "split(input: Tensor, splitSize: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_518: readonly Sig[] = [
+const SIGS_515: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "splitCopy(input: Tensor, splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_519: readonly Sig[] = [
+const SIGS_516: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "splitWithSizes(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_520: readonly Sig[] = [
+const SIGS_517: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "splitWithSizesCopy(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_521: readonly Sig[] = [
+const SIGS_518: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sqrt(input: Tensor)"),
 ];
-const SIGS_522: readonly Sig[] = [
+const SIGS_519: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sqrt_(input: Tensor)"),
 ];
-const SIGS_523: readonly Sig[] = [
+const SIGS_520: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "square(input: Tensor)"),
 ];
-const SIGS_524: readonly Sig[] = [
+const SIGS_521: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "square_(input: Tensor)"),
 ];
-const SIGS_525: readonly Sig[] = [
+const SIGS_522: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "squeeze(input: Tensor)"),
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "squeeze(input: Tensor, dim: Int)"),
   sig(["input", "dim"], [1, 10], 2, [], [], [], -1, "squeeze(input: Tensor, dim: readonly Int[])"),
 ];
-const SIGS_526: readonly Sig[] = [
+const SIGS_523: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "squeezeCopy(input: Tensor)"),
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "squeezeCopy(input: Tensor, dim: Int)"),
   sig(["input", "dim"], [1, 10], 2, [], [], [], -1, "squeezeCopy(input: Tensor, dim: readonly Int[])"),
 ];
-const SIGS_527: readonly Sig[] = [
+const SIGS_524: readonly Sig[] = [
   sig(["input", "mat1", "mat2"], [1, 1, 1], 3, ["beta", "alpha"], [-1, -1], [6, 6], -1, "sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Scalar=1, alpha: Scalar=1)"),
 ];
-const SIGS_528: readonly Sig[] = [
+const SIGS_525: readonly Sig[] = [
   sig(["tensors", "dim"], [4, 8], 1, ["dim"], [1], [8], -1, "stack(tensors: readonly Tensor[], dim: Int=0)"),
 ];
-const SIGS_529: readonly Sig[] = [
+const SIGS_526: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "std(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "std(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "std(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_530: readonly Sig[] = [
+const SIGS_527: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "stdMean(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "stdMean(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "stdMean(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_531: readonly Sig[] = [
+const SIGS_528: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, ["alpha"], [-1], [6], -1, "sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_532: readonly Sig[] = [
+const SIGS_529: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, ["alpha"], [-1], [6], -1, "subtract(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["input", "other", "alpha"], [1, 6, 6], 2, ["alpha"], [2], [6], -1, "subtract(input: Tensor, other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_533: readonly Sig[] = [
+const SIGS_530: readonly Sig[] = [
   sig(["input"], [1], 1, ["dtype"], [-1], [24], -1, "sum(input: Tensor, *, dtype: DType | null=None)"),
   sig(["input", "dim", "keepdim"], [1, 13, 18], 2, ["keepdim", "dtype"], [2, -1], [18, 24], -1, "sum(input: Tensor, dim: Int | readonly Int[] | null, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_534: readonly Sig[] = [
+const SIGS_531: readonly Sig[] = [
   sig(["input", "some", "computeUv"], [1, 18, 18], 1, ["some", "computeUv"], [1, 2], [18, 18], -1, "svd(input: Tensor, some: boolean=True, computeUv: boolean=True)"),
 ];
-const SIGS_535: readonly Sig[] = [
+const SIGS_532: readonly Sig[] = [
   sig(["input", "axis0", "axis1"], [1, 8, 8], 3, [], [], [], -1, "swapaxes(input: Tensor, axis0: Int, axis1: Int)"),
 ];
-const SIGS_536: readonly Sig[] = [
+const SIGS_533: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "swapdims(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_537: readonly Sig[] = [
+const SIGS_534: readonly Sig[] = [
   sig(["size"], [6], 1, ["min", "max"], [-1, -1], [9, 9], -1, "symConstrainRange(size: Scalar, *, min: Int | null=None, max: Int | null=None)"),
 ];
-const SIGS_538: readonly Sig[] = [
+const SIGS_535: readonly Sig[] = [
   sig(["size"], [6], 1, ["min", "max"], [-1, -1], [9, 9], -1, "symConstrainRangeForSize(size: Scalar, *, min: Int | null=None, max: Int | null=None)"),
 ];
-const SIGS_539: readonly Sig[] = [
+const SIGS_536: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "t(input: Tensor)"),
 ];
-const SIGS_540: readonly Sig[] = [
+const SIGS_537: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tCopy(input: Tensor)"),
 ];
-const SIGS_541: readonly Sig[] = [
+const SIGS_538: readonly Sig[] = [
   sig(["input", "index"], [1, 1], 2, [], [], [], -1, "take(input: Tensor, index: Tensor)"),
 ];
-const SIGS_542: readonly Sig[] = [
+const SIGS_539: readonly Sig[] = [
   sig(["input", "indices", "dim"], [1, 1, 9], 2, ["dim"], [2], [9], -1, "takeAlongDim(input: Tensor, indices: Tensor, dim: Int | null=None)"),
 ];
-const SIGS_543: readonly Sig[] = [
+const SIGS_540: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tan(input: Tensor)"),
 ];
-const SIGS_544: readonly Sig[] = [
+const SIGS_541: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tan_(input: Tensor)"),
 ];
-const SIGS_545: readonly Sig[] = [
+const SIGS_542: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tanh(input: Tensor)"),
 ];
-const SIGS_546: readonly Sig[] = [
+const SIGS_543: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tanh_(input: Tensor)"),
 ];
-const SIGS_547: readonly Sig[] = [
+const SIGS_544: readonly Sig[] = [
   sig(["input", "indices", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, indices: readonly Int[], dim: Int=0)"),
   sig(["input", "tensorIndicesOrSections", "dim"], [1, 1, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim: Int=0)"),
   sig(["input", "sections", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, sections: Int, dim: Int=0)"),
 ];
-const SIGS_548: readonly Sig[] = [
-  sig(["input", "other", "dimsSelf", "dimsOther"], [1, 1, 10, 10], 4, [], [], [], -1, "tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[])"),
-];
-const SIGS_549: readonly Sig[] = [
+const SIGS_545: readonly Sig[] = [
   sig(["input", "threshold", "value"], [1, 6, 6], 3, [], [], [], -1, "threshold(input: Tensor, threshold: Scalar, value: Scalar)"),
 ];
-const SIGS_550: readonly Sig[] = [
+const SIGS_546: readonly Sig[] = [
   sig(["input", "threshold", "value"], [1, 6, 6], 3, [], [], [], -1, "threshold_(input: Tensor, threshold: Scalar, value: Scalar)"),
 ];
-const SIGS_551: readonly Sig[] = [
+const SIGS_547: readonly Sig[] = [
   sig(["input", "dims"], [1, 10], 2, [], [], [], -1, "tile(input: Tensor, dims: readonly Int[])"),
 ];
-const SIGS_552: readonly Sig[] = [
+const SIGS_548: readonly Sig[] = [
   sig(["input", "k", "dim", "largest", "sorted"], [1, 8, 8, 18, 18], 2, ["dim", "largest", "sorted"], [2, 3, 4], [8, 18, 18], -1, "topk(input: Tensor, k: Int, dim: Int=-1, largest: boolean=True, sorted: boolean=True)"),
 ];
-const SIGS_553: readonly Sig[] = [
+const SIGS_549: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trace(input: Tensor)"),
 ];
-const SIGS_554: readonly Sig[] = [
+const SIGS_550: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "transpose(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_555: readonly Sig[] = [
+const SIGS_551: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "transposeCopy(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_556: readonly Sig[] = [
+const SIGS_552: readonly Sig[] = [
   sig(["y", "x"], [1, 1], 2, ["dim"], [-1], [8], -1, "trapezoid(y: Tensor, x: Tensor, *, dim: Int=-1)"),
   sig(["y"], [1], 1, ["dx", "dim"], [-1, -1], [6, 8], -1, "trapezoid(y: Tensor, *, dx: Scalar=1, dim: Int=-1)"),
 ];
-const SIGS_557: readonly Sig[] = [
+const SIGS_553: readonly Sig[] = [
   sig(["y"], [1], 1, ["dx", "dim"], [-1, -1], [14, 8], -1, "trapz(y: Tensor, *, dx: number=1, dim: Int=-1)"),
   sig(["y", "x"], [1, 1], 2, ["dim"], [-1], [8], -1, "trapz(y: Tensor, x: Tensor, *, dim: Int=-1)"),
 ];
-const SIGS_558: readonly Sig[] = [
+const SIGS_554: readonly Sig[] = [
   sig(["input", "A", "upper", "transpose", "unitriangular"], [1, 1, 18, 18, 18], 2, ["upper", "transpose", "unitriangular"], [2, 3, 4], [18, 18, 18], -1, "triangularSolve(input: Tensor, A: Tensor, upper: boolean=True, transpose: boolean=False, unitriangular: boolean=False)"),
 ];
-const SIGS_559: readonly Sig[] = [
+const SIGS_555: readonly Sig[] = [
   sig(["input", "diagonal"], [1, 8], 1, ["diagonal"], [1], [8], -1, "tril(input: Tensor, diagonal: Int=0)"),
 ];
-const SIGS_560: readonly Sig[] = [
+const SIGS_556: readonly Sig[] = [
   sig(["row", "col", "offset"], [8, 8, 8], 2, ["offset", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [2, -1, -1, -1, -1, -1], [8, 24, 25, 27, 19, 18], -1, "trilIndices(row: Int, col: Int, offset: Int=0, *, dtype: DType | null=long, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_561: readonly Sig[] = [
+const SIGS_557: readonly Sig[] = [
   sig(["anchor", "positive", "negative", "margin", "p", "eps", "swap", "reduction"], [1, 1, 1, 14, 14, 14, 18, 8], 3, ["margin", "p", "eps", "swap", "reduction"], [3, 4, 5, 6, 7], [14, 14, 14, 18, 8], -1, "tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Int=Mean)"),
 ];
-const SIGS_562: readonly Sig[] = [
+const SIGS_558: readonly Sig[] = [
   sig(["input", "diagonal"], [1, 8], 1, ["diagonal"], [1], [8], -1, "triu(input: Tensor, diagonal: Int=0)"),
 ];
-const SIGS_563: readonly Sig[] = [
+const SIGS_559: readonly Sig[] = [
   sig(["row", "col", "offset"], [8, 8, 8], 2, ["offset", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [2, -1, -1, -1, -1, -1], [8, 24, 25, 27, 19, 18], -1, "triuIndices(row: Int, col: Int, offset: Int=0, *, dtype: DType | null=long, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_564: readonly Sig[] = [
+const SIGS_560: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "trueDivide(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "trueDivide(input: Tensor, other: Scalar)"),
 ];
-const SIGS_565: readonly Sig[] = [
+const SIGS_561: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trunc(input: Tensor)"),
 ];
-const SIGS_566: readonly Sig[] = [
+const SIGS_562: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trunc_(input: Tensor)"),
 ];
-const SIGS_567: readonly Sig[] = [
+const SIGS_563: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "unbind(input: Tensor, dim: Int=0)"),
 ];
-const SIGS_568: readonly Sig[] = [
+const SIGS_564: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "unbindCopy(input: Tensor, dim: Int=0)"),
 ];
-const SIGS_569: readonly Sig[] = [
+const SIGS_565: readonly Sig[] = [
   sig(["input", "dim", "sizes"], [1, 8, 10], 3, [], [], [], -1, "unflatten(input: Tensor, dim: Int, sizes: readonly Int[])"),
 ];
-const SIGS_570: readonly Sig[] = [
+const SIGS_566: readonly Sig[] = [
   sig(["input", "dimension", "size", "step"], [1, 8, 8, 8], 4, [], [], [], -1, "unfoldCopy(input: Tensor, dimension: Int, size: Int, step: Int)"),
 ];
-const SIGS_571: readonly Sig[] = [
-  sig(["input", "sorted", "returnInverse", "returnCounts"], [1, 18, 18, 18], 1, ["sorted", "returnInverse", "returnCounts"], [1, 2, 3], [18, 18, 18], -1, "unique(input: Tensor, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
-];
-const SIGS_572: readonly Sig[] = [
-  sig(["input", "returnInverse", "returnCounts", "dim"], [1, 18, 18, 9], 1, ["returnInverse", "returnCounts", "dim"], [1, 2, 3], [18, 18, 9], -1, "uniqueConsecutive(input: Tensor, returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None)"),
-];
-const SIGS_573: readonly Sig[] = [
+const SIGS_567: readonly Sig[] = [
   sig(["input", "chunks", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "unsafeChunk(input: Tensor, chunks: Int, dim: Int=0)"),
 ];
-const SIGS_574: readonly Sig[] = [
+const SIGS_568: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "unsafeSplit(input: Tensor, splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_575: readonly Sig[] = [
+const SIGS_569: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "unsafeSplitWithSizes(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_576: readonly Sig[] = [
+const SIGS_570: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "unsqueeze(input: Tensor, dim: Int)"),
 ];
-const SIGS_577: readonly Sig[] = [
+const SIGS_571: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "unsqueezeCopy(input: Tensor, dim: Int)"),
 ];
-const SIGS_578: readonly Sig[] = [
+const SIGS_572: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "valuesCopy(input: Tensor)"),
 ];
-const SIGS_579: readonly Sig[] = [
+const SIGS_573: readonly Sig[] = [
   sig(["x", "N", "increasing"], [1, 9, 18], 1, ["N", "increasing"], [1, 2], [9, 18], -1, "vander(x: Tensor, N: Int | null=None, increasing: boolean=False)"),
 ];
-const SIGS_580: readonly Sig[] = [
+const SIGS_574: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "var(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "var(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "var(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_581: readonly Sig[] = [
+const SIGS_575: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "varMean(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "varMean(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "varMean(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_582: readonly Sig[] = [
+const SIGS_576: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "vdot(input: Tensor, other: Tensor)"),
 ];
-const SIGS_583: readonly Sig[] = [
+const SIGS_577: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsComplex(input: Tensor)"),
 ];
-const SIGS_584: readonly Sig[] = [
+const SIGS_578: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsComplexCopy(input: Tensor)"),
 ];
-const SIGS_585: readonly Sig[] = [
+const SIGS_579: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsReal(input: Tensor)"),
 ];
-const SIGS_586: readonly Sig[] = [
+const SIGS_580: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsRealCopy(input: Tensor)"),
 ];
-const SIGS_587: readonly Sig[] = [
+const SIGS_581: readonly Sig[] = [
   sig(["input", "dtype"], [1, 23], 2, [], [], [], -1, "viewCopy(input: Tensor, dtype: DType)"),
   sig(["input", "size"], [1, 10], 2, [], [], [], -1, "viewCopy(input: Tensor, size: readonly Int[])"),
 ];
-const SIGS_588: readonly Sig[] = [
+const SIGS_582: readonly Sig[] = [
   sig(["input", "sections"], [1, 8], 2, [], [], [], -1, "vsplit(input: Tensor, sections: Int)"),
   sig(["input", "indices"], [1, 10], 2, [], [], [], -1, "vsplit(input: Tensor, indices: readonly Int[])"),
 ];
-const SIGS_589: readonly Sig[] = [
+const SIGS_583: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "vstack(tensors: readonly Tensor[])"),
 ];
-const SIGS_590: readonly Sig[] = [
+const SIGS_584: readonly Sig[] = [
   sig(["condition"], [1], 1, [], [], [], -1, "where(condition: Tensor)"),
   sig(["condition", "input", "other"], [1, 1, 1], 3, [], [], [], -1, "where(condition: Tensor, input: Tensor, other: Tensor)"),
   sig(["condition", "input", "other"], [1, 6, 1], 3, [], [], [], -1, "where(condition: Tensor, input: Scalar, other: Tensor)"),
   sig(["condition", "input", "other"], [1, 1, 6], 3, [], [], [], -1, "where(condition: Tensor, input: Tensor, other: Scalar)"),
   sig(["condition", "input", "other"], [1, 6, 6], 3, [], [], [], -1, "where(condition: Tensor, input: Scalar, other: Scalar)"),
 ];
-const SIGS_591: readonly Sig[] = [
+const SIGS_585: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "xlogy(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [6, 1], 2, [], [], [], -1, "xlogy(input: Scalar, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "xlogy(input: Tensor, other: Scalar)"),
 ];
-const SIGS_592: readonly Sig[] = [
+const SIGS_586: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "xlogy_(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "xlogy_(input: Tensor, other: Scalar)"),
 ];
-const SIGS_593: readonly Sig[] = [
+const SIGS_587: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "zero_(input: Tensor)"),
 ];
-const SIGS_594: readonly Sig[] = [
+const SIGS_588: readonly Sig[] = [
   sig(["input"], [1], 1, ["memoryFormat"], [-1], [28], -1, "contiguous(input: Tensor, *, memoryFormat: MemoryFormat | null=contiguous_format)"),
 ];
-const SIGS_595: readonly Sig[] = [
+const SIGS_589: readonly Sig[] = [
   sig(["input", "size"], [1, 10], 2, ["implicit"], [-1], [18], 1, "expand(input: Tensor, size: readonly Int[], *, implicit: boolean=False)"),
 ];
-const SIGS_596: readonly Sig[] = [
+const SIGS_590: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "expandAs(input: Tensor, other: Tensor)"),
 ];
-const SIGS_597: readonly Sig[] = [
+const SIGS_591: readonly Sig[] = [
   sig(["input", "repeats"], [1, 10], 2, [], [], [], 1, "repeat(input: Tensor, repeats: readonly Int[])"),
 ];
-const SIGS_598: readonly Sig[] = [
+const SIGS_592: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "typeAs(input: Tensor, other: Tensor)"),
 ];
-const SIGS_599: readonly Sig[] = [
+const SIGS_593: readonly Sig[] = [
   sig(["input", "dtype"], [1, 23], 2, [], [], [], -1, "view(input: Tensor, dtype: DType)"),
   sig(["input", "size"], [1, 10], 2, [], [], [], 1, "view(input: Tensor, size: readonly Int[])"),
+];
+const SIGS_594: readonly Sig[] = [
+  sig(["input", "sorted", "returnInverse", "returnCounts"], [1, 18, 18, 18], 1, ["sorted", "returnInverse", "returnCounts"], [1, 2, 3], [18, 18, 18], -1, "_unique2(input: Tensor, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
+];
+const SIGS_595: readonly Sig[] = [
+  sig(["input", "dim", "sorted", "returnInverse", "returnCounts"], [1, 8, 18, 18, 18], 2, ["sorted", "returnInverse", "returnCounts"], [2, 3, 4], [18, 18, 18], -1, "_uniqueDim(input: Tensor, dim: Int, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
+];
+const SIGS_596: readonly Sig[] = [
+  sig(["input", "returnInverse", "returnCounts", "dim"], [1, 18, 18, 9], 1, ["returnInverse", "returnCounts", "dim"], [1, 2, 3], [18, 18, 9], -1, "_uniqueConsecutive(input: Tensor, returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None)"),
+];
+const SIGS_597: readonly Sig[] = [
+  sig(["input"], [1], 1, [], [], [], -1, "_nonzero(input: Tensor)"),
+];
+const SIGS_598: readonly Sig[] = [
+  sig(["input"], [1], 1, [], [], [], -1, "_nonzeroNumpy(input: Tensor)"),
+];
+const SIGS_599: readonly Sig[] = [
+  sig(["input", "other", "dimsSelf", "dimsOther"], [1, 1, 10, 10], 4, [], [], [], -1, "_tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[])"),
+];
+const SIGS_600: readonly Sig[] = [
+  sig(["x1", "x2", "p", "computeMode"], [1, 1, 14, 9], 2, ["p", "computeMode"], [2, 3], [14, 9], -1, "_cdist(x1: Tensor, x2: Tensor, p: number=2, computeMode: Int | null=None)"),
+];
+const SIGS_601: readonly Sig[] = [
+  sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact1d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
+];
+const SIGS_602: readonly Sig[] = [
+  sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact2d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
+];
+const SIGS_603: readonly Sig[] = [
+  sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact3d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
+];
+const SIGS_604: readonly Sig[] = [
+  sig(["input", "outputSize", "alignCorners", "scaleFactors"], [1, 11, 18, 17], 4, [], [], [], -1, "_upsampleBilinear2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null)"),
+];
+const SIGS_605: readonly Sig[] = [
+  sig(["input", "outputSize", "alignCorners", "scaleFactors"], [1, 11, 18, 17], 4, [], [], [], -1, "_upsampleBicubic2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null)"),
 ];
 
 /**
@@ -5092,32 +5110,6 @@ export function ccolIndicesCopy(...a: unknown[]): any {
 }
 
 /**
- * torch.cdist(x1: Tensor, x2: Tensor, p: number=2, computeMode: Int | null=None) (cdist) -> aten::cdist(Tensor x1, Tensor x2, float p=2., int? compute_mode=None) -> Tensor
- * Options (Python's keyword arguments): p, computeMode; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function cdist(x1: Tensor, x2: Tensor, ...rest: [opts?: { p?: number; computeMode?: Int | null }] | [p: number, opts?: { p?: number; computeMode?: Int | null }] | [p: number, computeMode: Int | null, opts?: { p?: number; computeMode?: Int | null }]): Tensor;
-export function cdist(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
-  }
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "cdist", "p")));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && fits(9, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "cdist", "p"), cIO(a[3], "cdist", "computeMode")));
-  }
-  const o = kwOf(a);
-  switch (pick("cdist", SIGS_94, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), cT(a[0], "cdist", "x1"), cT(a[1], "cdist", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "cdist", "p"), cIO((a[3] !== undefined ? a[3] : o.computeMode), "cdist", "computeMode")));
-    }
-    default: return noMatch("cdist", SIGS_94, a, o);
-  }
-}
-
-/**
  * torch.ceil(input: Tensor) (ceil) -> aten::ceil(Tensor self) -> Tensor
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -5128,11 +5120,11 @@ export function ceil(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ceil >= 0 ? OP_ceil : (OP_ceil = lookup('aten::ceil', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("ceil", SIGS_95, a, o)) {
+  switch (pick("ceil", SIGS_94, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ceil >= 0 ? OP_ceil : (OP_ceil = lookup('aten::ceil', '')), cT(a[0], "ceil", "input")));
     }
-    default: return noMatch("ceil", SIGS_95, a, o);
+    default: return noMatch("ceil", SIGS_94, a, o);
   }
 }
 
@@ -5148,12 +5140,12 @@ export function ceil_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("ceil_", SIGS_96, a, o)) {
+  switch (pick("ceil_", SIGS_95, a, o)) {
     case 0: {
       native.callOp(OP_ceil_ >= 0 ? OP_ceil_ : (OP_ceil_ = lookup('aten::ceil_', '')), cT(a[0], "ceil_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("ceil_", SIGS_96, a, o);
+    default: return noMatch("ceil_", SIGS_95, a, o);
   }
 }
 
@@ -5172,11 +5164,11 @@ export function celu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_celu >= 0 ? OP_celu : (OP_celu = lookup('aten::celu', '')), (a[0] as Tensor)._h, cS(a[1], "celu", "alpha")));
   }
   const o = kwOf(a);
-  switch (pick("celu", SIGS_97, a, o)) {
+  switch (pick("celu", SIGS_96, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_celu >= 0 ? OP_celu : (OP_celu = lookup('aten::celu', '')), cT(a[0], "celu", "input"), cS((a[1] !== undefined ? a[1] : o.alpha), "celu", "alpha")));
     }
-    default: return noMatch("celu", SIGS_97, a, o);
+    default: return noMatch("celu", SIGS_96, a, o);
   }
 }
 
@@ -5197,12 +5189,12 @@ export function celu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("celu_", SIGS_98, a, o)) {
+  switch (pick("celu_", SIGS_97, a, o)) {
     case 0: {
       native.callOp(OP_celu_ >= 0 ? OP_celu_ : (OP_celu_ = lookup('aten::celu_', '')), cT(a[0], "celu_", "input"), cS((a[1] !== undefined ? a[1] : o.alpha), "celu_", "alpha"));
       return a[0] as Tensor;
     }
-    default: return noMatch("celu_", SIGS_98, a, o);
+    default: return noMatch("celu_", SIGS_97, a, o);
   }
 }
 
@@ -5227,11 +5219,11 @@ export function chainMatmul(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_chain_matmul >= 0 ? OP_chain_matmul : (OP_chain_matmul = lookup('aten::chain_matmul', '')), cTL(a[0], "chainMatmul", "matrices")));
   }
   const o = kwOf(a);
-  switch (pick("chainMatmul", SIGS_99, a, o)) {
+  switch (pick("chainMatmul", SIGS_98, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_chain_matmul >= 0 ? OP_chain_matmul : (OP_chain_matmul = lookup('aten::chain_matmul', '')), cTL(varargs(a, 0, 4), "chainMatmul", "matrices")));
     }
-    default: return noMatch("chainMatmul", SIGS_99, a, o);
+    default: return noMatch("chainMatmul", SIGS_98, a, o);
   }
 }
 
@@ -5246,11 +5238,11 @@ export function channelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_channel_shuffle >= 0 ? OP_channel_shuffle : (OP_channel_shuffle = lookup('aten::channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "channelShuffle", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("channelShuffle", SIGS_100, a, o)) {
+  switch (pick("channelShuffle", SIGS_99, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_channel_shuffle >= 0 ? OP_channel_shuffle : (OP_channel_shuffle = lookup('aten::channel_shuffle', '')), cT(a[0], "channelShuffle", "input"), cI(a[1], "channelShuffle", "groups")));
     }
-    default: return noMatch("channelShuffle", SIGS_100, a, o);
+    default: return noMatch("channelShuffle", SIGS_99, a, o);
   }
 }
 
@@ -5269,11 +5261,11 @@ export function cholesky(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), (a[0] as Tensor)._h, cB(a[1], "cholesky", "upper")));
   }
   const o = kwOf(a);
-  switch (pick("cholesky", SIGS_101, a, o)) {
+  switch (pick("cholesky", SIGS_100, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cholesky >= 0 ? OP_cholesky : (OP_cholesky = lookup('aten::cholesky', '')), cT(a[0], "cholesky", "input"), cB((a[1] !== undefined ? a[1] : o.upper), "cholesky", "upper")));
     }
-    default: return noMatch("cholesky", SIGS_101, a, o);
+    default: return noMatch("cholesky", SIGS_100, a, o);
   }
 }
 
@@ -5292,11 +5284,11 @@ export function choleskyInverse(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), (a[0] as Tensor)._h, cB(a[1], "choleskyInverse", "upper")));
   }
   const o = kwOf(a);
-  switch (pick("choleskyInverse", SIGS_102, a, o)) {
+  switch (pick("choleskyInverse", SIGS_101, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cholesky_inverse >= 0 ? OP_cholesky_inverse : (OP_cholesky_inverse = lookup('aten::cholesky_inverse', '')), cT(a[0], "choleskyInverse", "input"), cB((a[1] !== undefined ? a[1] : o.upper), "choleskyInverse", "upper")));
     }
-    default: return noMatch("choleskyInverse", SIGS_102, a, o);
+    default: return noMatch("choleskyInverse", SIGS_101, a, o);
   }
 }
 
@@ -5315,11 +5307,11 @@ export function choleskySolve(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "choleskySolve", "upper")));
   }
   const o = kwOf(a);
-  switch (pick("choleskySolve", SIGS_103, a, o)) {
+  switch (pick("choleskySolve", SIGS_102, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cholesky_solve >= 0 ? OP_cholesky_solve : (OP_cholesky_solve = lookup('aten::cholesky_solve', '')), cT(a[0], "choleskySolve", "input"), cT(a[1], "choleskySolve", "input2"), cB((a[2] !== undefined ? a[2] : o.upper), "choleskySolve", "upper")));
     }
-    default: return noMatch("choleskySolve", SIGS_103, a, o);
+    default: return noMatch("choleskySolve", SIGS_102, a, o);
   }
 }
 
@@ -5334,11 +5326,11 @@ export function chooseQparamsOptimized(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_choose_qparams_optimized >= 0 ? OP_choose_qparams_optimized : (OP_choose_qparams_optimized = lookup('aten::choose_qparams_optimized', '')), (a[0] as Tensor)._h, cI(a[1], "chooseQparamsOptimized", "numel"), cI(a[2], "chooseQparamsOptimized", "nBins"), cF(a[3], "chooseQparamsOptimized", "ratio"), cI(a[4], "chooseQparamsOptimized", "bitWidth")));
   }
   const o = kwOf(a);
-  switch (pick("chooseQparamsOptimized", SIGS_104, a, o)) {
+  switch (pick("chooseQparamsOptimized", SIGS_103, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_choose_qparams_optimized >= 0 ? OP_choose_qparams_optimized : (OP_choose_qparams_optimized = lookup('aten::choose_qparams_optimized', '')), cT(a[0], "chooseQparamsOptimized", "input"), cI(a[1], "chooseQparamsOptimized", "numel"), cI(a[2], "chooseQparamsOptimized", "nBins"), cF(a[3], "chooseQparamsOptimized", "ratio"), cI(a[4], "chooseQparamsOptimized", "bitWidth")));
     }
-    default: return noMatch("chooseQparamsOptimized", SIGS_104, a, o);
+    default: return noMatch("chooseQparamsOptimized", SIGS_103, a, o);
   }
 }
 
@@ -5357,11 +5349,11 @@ export function chunk(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), (a[0] as Tensor)._h, cI(a[1], "chunk", "chunks"), cI(a[2], "chunk", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("chunk", SIGS_105, a, o)) {
+  switch (pick("chunk", SIGS_104, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_chunk >= 0 ? OP_chunk : (OP_chunk = lookup('aten::chunk', '')), cT(a[0], "chunk", "input"), cI(a[1], "chunk", "chunks"), cI((a[2] !== undefined ? a[2] : o.dim), "chunk", "dim")));
     }
-    default: return noMatch("chunk", SIGS_105, a, o);
+    default: return noMatch("chunk", SIGS_104, a, o);
   }
 }
 
@@ -5398,14 +5390,14 @@ export function clamp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), (a[0] as Tensor)._h, cSO(a[1], "clamp", "min"), cSO(a[2], "clamp", "max")));
   }
   const o = kwOf(a);
-  switch (pick("clamp", SIGS_106, a, o)) {
+  switch (pick("clamp", SIGS_105, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_clamp__Tensor >= 0 ? OP_clamp__Tensor : (OP_clamp__Tensor = lookup('aten::clamp', 'Tensor')), cT(a[0], "clamp", "input"), cTO((a[1] !== undefined ? a[1] : o.min), "clamp", "min"), cTO((a[2] !== undefined ? a[2] : o.max), "clamp", "max")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_clamp >= 0 ? OP_clamp : (OP_clamp = lookup('aten::clamp', '')), cT(a[0], "clamp", "input"), cSO((a[1] !== undefined ? a[1] : o.min), "clamp", "min"), cSO((a[2] !== undefined ? a[2] : o.max), "clamp", "max")));
     }
-    default: return noMatch("clamp", SIGS_106, a, o);
+    default: return noMatch("clamp", SIGS_105, a, o);
   }
 }
 
@@ -5448,7 +5440,7 @@ export function clamp_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("clamp_", SIGS_107, a, o)) {
+  switch (pick("clamp_", SIGS_106, a, o)) {
     case 0: {
       native.callOp(OP_clamp___Tensor >= 0 ? OP_clamp___Tensor : (OP_clamp___Tensor = lookup('aten::clamp_', 'Tensor')), cT(a[0], "clamp_", "input"), cTO((a[1] !== undefined ? a[1] : o.min), "clamp_", "min"), cTO((a[2] !== undefined ? a[2] : o.max), "clamp_", "max"));
       return a[0] as Tensor;
@@ -5457,7 +5449,7 @@ export function clamp_(...a: unknown[]): any {
       native.callOp(OP_clamp_ >= 0 ? OP_clamp_ : (OP_clamp_ = lookup('aten::clamp_', '')), cT(a[0], "clamp_", "input"), cSO((a[1] !== undefined ? a[1] : o.min), "clamp_", "min"), cSO((a[2] !== undefined ? a[2] : o.max), "clamp_", "max"));
       return a[0] as Tensor;
     }
-    default: return noMatch("clamp_", SIGS_107, a, o);
+    default: return noMatch("clamp_", SIGS_106, a, o);
   }
 }
 
@@ -5480,14 +5472,14 @@ export function clampMax(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_clamp_max >= 0 ? OP_clamp_max : (OP_clamp_max = lookup('aten::clamp_max', '')), (a[0] as Tensor)._h, cS(a[1], "clampMax", "max")));
   }
   const o = kwOf(a);
-  switch (pick("clampMax", SIGS_108, a, o)) {
+  switch (pick("clampMax", SIGS_107, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_clamp_max__Tensor >= 0 ? OP_clamp_max__Tensor : (OP_clamp_max__Tensor = lookup('aten::clamp_max', 'Tensor')), cT(a[0], "clampMax", "input"), cT(a[1], "clampMax", "max")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_clamp_max >= 0 ? OP_clamp_max : (OP_clamp_max = lookup('aten::clamp_max', '')), cT(a[0], "clampMax", "input"), cS(a[1], "clampMax", "max")));
     }
-    default: return noMatch("clampMax", SIGS_108, a, o);
+    default: return noMatch("clampMax", SIGS_107, a, o);
   }
 }
 
@@ -5512,7 +5504,7 @@ export function clampMax_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("clampMax_", SIGS_109, a, o)) {
+  switch (pick("clampMax_", SIGS_108, a, o)) {
     case 0: {
       native.callOp(OP_clamp_max___Tensor >= 0 ? OP_clamp_max___Tensor : (OP_clamp_max___Tensor = lookup('aten::clamp_max_', 'Tensor')), cT(a[0], "clampMax_", "input"), cT(a[1], "clampMax_", "max"));
       return a[0] as Tensor;
@@ -5521,7 +5513,7 @@ export function clampMax_(...a: unknown[]): any {
       native.callOp(OP_clamp_max_ >= 0 ? OP_clamp_max_ : (OP_clamp_max_ = lookup('aten::clamp_max_', '')), cT(a[0], "clampMax_", "input"), cS(a[1], "clampMax_", "max"));
       return a[0] as Tensor;
     }
-    default: return noMatch("clampMax_", SIGS_109, a, o);
+    default: return noMatch("clampMax_", SIGS_108, a, o);
   }
 }
 
@@ -5544,14 +5536,14 @@ export function clampMin(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_clamp_min >= 0 ? OP_clamp_min : (OP_clamp_min = lookup('aten::clamp_min', '')), (a[0] as Tensor)._h, cS(a[1], "clampMin", "min")));
   }
   const o = kwOf(a);
-  switch (pick("clampMin", SIGS_110, a, o)) {
+  switch (pick("clampMin", SIGS_109, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_clamp_min__Tensor >= 0 ? OP_clamp_min__Tensor : (OP_clamp_min__Tensor = lookup('aten::clamp_min', 'Tensor')), cT(a[0], "clampMin", "input"), cT(a[1], "clampMin", "min")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_clamp_min >= 0 ? OP_clamp_min : (OP_clamp_min = lookup('aten::clamp_min', '')), cT(a[0], "clampMin", "input"), cS(a[1], "clampMin", "min")));
     }
-    default: return noMatch("clampMin", SIGS_110, a, o);
+    default: return noMatch("clampMin", SIGS_109, a, o);
   }
 }
 
@@ -5576,7 +5568,7 @@ export function clampMin_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("clampMin_", SIGS_111, a, o)) {
+  switch (pick("clampMin_", SIGS_110, a, o)) {
     case 0: {
       native.callOp(OP_clamp_min___Tensor >= 0 ? OP_clamp_min___Tensor : (OP_clamp_min___Tensor = lookup('aten::clamp_min_', 'Tensor')), cT(a[0], "clampMin_", "input"), cT(a[1], "clampMin_", "min"));
       return a[0] as Tensor;
@@ -5585,7 +5577,7 @@ export function clampMin_(...a: unknown[]): any {
       native.callOp(OP_clamp_min_ >= 0 ? OP_clamp_min_ : (OP_clamp_min_ = lookup('aten::clamp_min_', '')), cT(a[0], "clampMin_", "input"), cS(a[1], "clampMin_", "min"));
       return a[0] as Tensor;
     }
-    default: return noMatch("clampMin_", SIGS_111, a, o);
+    default: return noMatch("clampMin_", SIGS_110, a, o);
   }
 }
 
@@ -5622,14 +5614,14 @@ export function clip(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), (a[0] as Tensor)._h, cSO(a[1], "clip", "min"), cSO(a[2], "clip", "max")));
   }
   const o = kwOf(a);
-  switch (pick("clip", SIGS_112, a, o)) {
+  switch (pick("clip", SIGS_111, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_clip__Tensor >= 0 ? OP_clip__Tensor : (OP_clip__Tensor = lookup('aten::clip', 'Tensor')), cT(a[0], "clip", "input"), cTO((a[1] !== undefined ? a[1] : o.min), "clip", "min"), cTO((a[2] !== undefined ? a[2] : o.max), "clip", "max")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_clip >= 0 ? OP_clip : (OP_clip = lookup('aten::clip', '')), cT(a[0], "clip", "input"), cSO((a[1] !== undefined ? a[1] : o.min), "clip", "min"), cSO((a[2] !== undefined ? a[2] : o.max), "clip", "max")));
     }
-    default: return noMatch("clip", SIGS_112, a, o);
+    default: return noMatch("clip", SIGS_111, a, o);
   }
 }
 
@@ -5672,7 +5664,7 @@ export function clip_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("clip_", SIGS_113, a, o)) {
+  switch (pick("clip_", SIGS_112, a, o)) {
     case 0: {
       native.callOp(OP_clip___Tensor >= 0 ? OP_clip___Tensor : (OP_clip___Tensor = lookup('aten::clip_', 'Tensor')), cT(a[0], "clip_", "input"), cTO((a[1] !== undefined ? a[1] : o.min), "clip_", "min"), cTO((a[2] !== undefined ? a[2] : o.max), "clip_", "max"));
       return a[0] as Tensor;
@@ -5681,7 +5673,7 @@ export function clip_(...a: unknown[]): any {
       native.callOp(OP_clip_ >= 0 ? OP_clip_ : (OP_clip_ = lookup('aten::clip_', '')), cT(a[0], "clip_", "input"), cSO((a[1] !== undefined ? a[1] : o.min), "clip_", "min"), cSO((a[2] !== undefined ? a[2] : o.max), "clip_", "max"));
       return a[0] as Tensor;
     }
-    default: return noMatch("clip_", SIGS_113, a, o);
+    default: return noMatch("clip_", SIGS_112, a, o);
   }
 }
 
@@ -5697,11 +5689,11 @@ export function clone(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_clone >= 0 ? OP_clone : (OP_clone = lookup('aten::clone', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("clone", SIGS_114, a, o)) {
+  switch (pick("clone", SIGS_113, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_clone >= 0 ? OP_clone : (OP_clone = lookup('aten::clone', '')), cT(a[0], "clone", "input"), cMF(o.memoryFormat, "clone", "memoryFormat")));
     }
-    default: return noMatch("clone", SIGS_114, a, o);
+    default: return noMatch("clone", SIGS_113, a, o);
   }
 }
 
@@ -5716,11 +5708,11 @@ export function colIndicesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_col_indices_copy >= 0 ? OP_col_indices_copy : (OP_col_indices_copy = lookup('aten::col_indices_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("colIndicesCopy", SIGS_115, a, o)) {
+  switch (pick("colIndicesCopy", SIGS_114, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_col_indices_copy >= 0 ? OP_col_indices_copy : (OP_col_indices_copy = lookup('aten::col_indices_copy', '')), cT(a[0], "colIndicesCopy", "input")));
     }
-    default: return noMatch("colIndicesCopy", SIGS_115, a, o);
+    default: return noMatch("colIndicesCopy", SIGS_114, a, o);
   }
 }
 
@@ -5735,11 +5727,11 @@ export function columnStack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_column_stack >= 0 ? OP_column_stack : (OP_column_stack = lookup('aten::column_stack', '')), cTL(a[0], "columnStack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("columnStack", SIGS_116, a, o)) {
+  switch (pick("columnStack", SIGS_115, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_column_stack >= 0 ? OP_column_stack : (OP_column_stack = lookup('aten::column_stack', '')), cTL(a[0], "columnStack", "tensors")));
     }
-    default: return noMatch("columnStack", SIGS_116, a, o);
+    default: return noMatch("columnStack", SIGS_115, a, o);
   }
 }
 
@@ -5761,11 +5753,11 @@ export function combinations(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_combinations >= 0 ? OP_combinations : (OP_combinations = lookup('aten::combinations', '')), (a[0] as Tensor)._h, cI(a[1], "combinations", "r"), cB(a[2], "combinations", "withReplacement")));
   }
   const o = kwOf(a);
-  switch (pick("combinations", SIGS_117, a, o)) {
+  switch (pick("combinations", SIGS_116, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_combinations >= 0 ? OP_combinations : (OP_combinations = lookup('aten::combinations', '')), cT(a[0], "combinations", "input"), cI((a[1] !== undefined ? a[1] : o.r), "combinations", "r"), cB((a[2] !== undefined ? a[2] : o.withReplacement), "combinations", "withReplacement")));
     }
-    default: return noMatch("combinations", SIGS_117, a, o);
+    default: return noMatch("combinations", SIGS_116, a, o);
   }
 }
 
@@ -5780,11 +5772,11 @@ export function complex(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_complex >= 0 ? OP_complex : (OP_complex = lookup('aten::complex', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("complex", SIGS_118, a, o)) {
+  switch (pick("complex", SIGS_117, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_complex >= 0 ? OP_complex : (OP_complex = lookup('aten::complex', '')), cT(a[0], "complex", "real"), cT(a[1], "complex", "imag")));
     }
-    default: return noMatch("complex", SIGS_118, a, o);
+    default: return noMatch("complex", SIGS_117, a, o);
   }
 }
 
@@ -5803,11 +5795,11 @@ export function concat(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_concat >= 0 ? OP_concat : (OP_concat = lookup('aten::concat', '')), cTL(a[0], "concat", "tensors"), cI(a[1], "concat", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("concat", SIGS_119, a, o)) {
+  switch (pick("concat", SIGS_118, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_concat >= 0 ? OP_concat : (OP_concat = lookup('aten::concat', '')), cTL(a[0], "concat", "tensors"), cI((a[1] !== undefined ? a[1] : o.dim), "concat", "dim")));
     }
-    default: return noMatch("concat", SIGS_119, a, o);
+    default: return noMatch("concat", SIGS_118, a, o);
   }
 }
 
@@ -5826,11 +5818,11 @@ export function concatenate(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_concatenate >= 0 ? OP_concatenate : (OP_concatenate = lookup('aten::concatenate', '')), cTL(a[0], "concatenate", "tensors"), cI(a[1], "concatenate", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("concatenate", SIGS_120, a, o)) {
+  switch (pick("concatenate", SIGS_119, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_concatenate >= 0 ? OP_concatenate : (OP_concatenate = lookup('aten::concatenate', '')), cTL(a[0], "concatenate", "tensors"), cI((a[1] !== undefined ? a[1] : o.dim), "concatenate", "dim")));
     }
-    default: return noMatch("concatenate", SIGS_120, a, o);
+    default: return noMatch("concatenate", SIGS_119, a, o);
   }
 }
 
@@ -5845,11 +5837,11 @@ export function conj(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conj >= 0 ? OP_conj : (OP_conj = lookup('aten::conj', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("conj", SIGS_121, a, o)) {
+  switch (pick("conj", SIGS_120, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conj >= 0 ? OP_conj : (OP_conj = lookup('aten::conj', '')), cT(a[0], "conj", "input")));
     }
-    default: return noMatch("conj", SIGS_121, a, o);
+    default: return noMatch("conj", SIGS_120, a, o);
   }
 }
 
@@ -5864,11 +5856,11 @@ export function conjPhysical(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conj_physical >= 0 ? OP_conj_physical : (OP_conj_physical = lookup('aten::conj_physical', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("conjPhysical", SIGS_122, a, o)) {
+  switch (pick("conjPhysical", SIGS_121, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conj_physical >= 0 ? OP_conj_physical : (OP_conj_physical = lookup('aten::conj_physical', '')), cT(a[0], "conjPhysical", "input")));
     }
-    default: return noMatch("conjPhysical", SIGS_122, a, o);
+    default: return noMatch("conjPhysical", SIGS_121, a, o);
   }
 }
 
@@ -5884,12 +5876,12 @@ export function conjPhysical_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("conjPhysical_", SIGS_123, a, o)) {
+  switch (pick("conjPhysical_", SIGS_122, a, o)) {
     case 0: {
       native.callOp(OP_conj_physical_ >= 0 ? OP_conj_physical_ : (OP_conj_physical_ = lookup('aten::conj_physical_', '')), cT(a[0], "conjPhysical_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("conjPhysical_", SIGS_123, a, o);
+    default: return noMatch("conjPhysical_", SIGS_122, a, o);
   }
 }
 
@@ -5908,11 +5900,11 @@ export function constantPadNd(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_constant_pad_nd >= 0 ? OP_constant_pad_nd : (OP_constant_pad_nd = lookup('aten::constant_pad_nd', '')), (a[0] as Tensor)._h, cIL(a[1], "constantPadNd", "pad", 0), cS(a[2], "constantPadNd", "value")));
   }
   const o = kwOf(a);
-  switch (pick("constantPadNd", SIGS_124, a, o)) {
+  switch (pick("constantPadNd", SIGS_123, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_constant_pad_nd >= 0 ? OP_constant_pad_nd : (OP_constant_pad_nd = lookup('aten::constant_pad_nd', '')), cT(a[0], "constantPadNd", "input"), cIL(a[1], "constantPadNd", "pad", 0), cS((a[2] !== undefined ? a[2] : o.value), "constantPadNd", "value")));
     }
-    default: return noMatch("constantPadNd", SIGS_124, a, o);
+    default: return noMatch("constantPadNd", SIGS_123, a, o);
   }
 }
 
@@ -5967,14 +5959,14 @@ export function conv1d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv1d", "bias"), cIL(a[3], "conv1d", "stride", 1), cStr(a[4], "conv1d", "padding"), cIL(a[5], "conv1d", "dilation", 1), cI(a[6], "conv1d", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("conv1d", SIGS_125, a, o)) {
+  switch (pick("conv1d", SIGS_124, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv1d >= 0 ? OP_conv1d : (OP_conv1d = lookup('aten::conv1d', '')), cT(a[0], "conv1d", "input"), cT(a[1], "conv1d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv1d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv1d", "stride", 1), cIL((a[4] !== undefined ? a[4] : o.padding), "conv1d", "padding", 1), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv1d", "dilation", 1), cI((a[6] !== undefined ? a[6] : o.groups), "conv1d", "groups")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_conv1d__padding >= 0 ? OP_conv1d__padding : (OP_conv1d__padding = lookup('aten::conv1d', 'padding')), cT(a[0], "conv1d", "input"), cT(a[1], "conv1d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv1d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv1d", "stride", 1), cStr((a[4] !== undefined ? a[4] : o.padding), "conv1d", "padding"), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv1d", "dilation", 1), cI((a[6] !== undefined ? a[6] : o.groups), "conv1d", "groups")));
     }
-    default: return noMatch("conv1d", SIGS_125, a, o);
+    default: return noMatch("conv1d", SIGS_124, a, o);
   }
 }
 
@@ -6029,14 +6021,14 @@ export function conv2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv2d", "bias"), cIL(a[3], "conv2d", "stride", 2), cStr(a[4], "conv2d", "padding"), cIL(a[5], "conv2d", "dilation", 2), cI(a[6], "conv2d", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("conv2d", SIGS_126, a, o)) {
+  switch (pick("conv2d", SIGS_125, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv2d >= 0 ? OP_conv2d : (OP_conv2d = lookup('aten::conv2d', '')), cT(a[0], "conv2d", "input"), cT(a[1], "conv2d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv2d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv2d", "stride", 2), cIL((a[4] !== undefined ? a[4] : o.padding), "conv2d", "padding", 2), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv2d", "dilation", 2), cI((a[6] !== undefined ? a[6] : o.groups), "conv2d", "groups")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_conv2d__padding >= 0 ? OP_conv2d__padding : (OP_conv2d__padding = lookup('aten::conv2d', 'padding')), cT(a[0], "conv2d", "input"), cT(a[1], "conv2d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv2d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv2d", "stride", 2), cStr((a[4] !== undefined ? a[4] : o.padding), "conv2d", "padding"), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv2d", "dilation", 2), cI((a[6] !== undefined ? a[6] : o.groups), "conv2d", "groups")));
     }
-    default: return noMatch("conv2d", SIGS_126, a, o);
+    default: return noMatch("conv2d", SIGS_125, a, o);
   }
 }
 
@@ -6091,14 +6083,14 @@ export function conv3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "conv3d", "bias"), cIL(a[3], "conv3d", "stride", 3), cStr(a[4], "conv3d", "padding"), cIL(a[5], "conv3d", "dilation", 3), cI(a[6], "conv3d", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("conv3d", SIGS_127, a, o)) {
+  switch (pick("conv3d", SIGS_126, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv3d >= 0 ? OP_conv3d : (OP_conv3d = lookup('aten::conv3d', '')), cT(a[0], "conv3d", "input"), cT(a[1], "conv3d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv3d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv3d", "stride", 3), cIL((a[4] !== undefined ? a[4] : o.padding), "conv3d", "padding", 3), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv3d", "dilation", 3), cI((a[6] !== undefined ? a[6] : o.groups), "conv3d", "groups")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_conv3d__padding >= 0 ? OP_conv3d__padding : (OP_conv3d__padding = lookup('aten::conv3d', 'padding')), cT(a[0], "conv3d", "input"), cT(a[1], "conv3d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "conv3d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "conv3d", "stride", 3), cStr((a[4] !== undefined ? a[4] : o.padding), "conv3d", "padding"), cIL((a[5] !== undefined ? a[5] : o.dilation), "conv3d", "dilation", 3), cI((a[6] !== undefined ? a[6] : o.groups), "conv3d", "groups")));
     }
-    default: return noMatch("conv3d", SIGS_127, a, o);
+    default: return noMatch("conv3d", SIGS_126, a, o);
   }
 }
 
@@ -6117,11 +6109,11 @@ export function convTbc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv_tbc >= 0 ? OP_conv_tbc : (OP_conv_tbc = lookup('aten::conv_tbc', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "convTbc", "pad")));
   }
   const o = kwOf(a);
-  switch (pick("convTbc", SIGS_128, a, o)) {
+  switch (pick("convTbc", SIGS_127, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv_tbc >= 0 ? OP_conv_tbc : (OP_conv_tbc = lookup('aten::conv_tbc', '')), cT(a[0], "convTbc", "input"), cT(a[1], "convTbc", "weight"), cT(a[2], "convTbc", "bias"), cI((a[3] !== undefined ? a[3] : o.pad), "convTbc", "pad")));
     }
-    default: return noMatch("convTbc", SIGS_128, a, o);
+    default: return noMatch("convTbc", SIGS_127, a, o);
   }
 }
 
@@ -6155,11 +6147,11 @@ export function convTranspose1d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose1d", "bias"), cIL(a[3], "convTranspose1d", "stride", 1), cIL(a[4], "convTranspose1d", "padding", 1), cIL(a[5], "convTranspose1d", "outputPadding", 1), cI(a[6], "convTranspose1d", "groups"), cIL(a[7], "convTranspose1d", "dilation", 1)));
   }
   const o = kwOf(a);
-  switch (pick("convTranspose1d", SIGS_129, a, o)) {
+  switch (pick("convTranspose1d", SIGS_128, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv_transpose1d >= 0 ? OP_conv_transpose1d : (OP_conv_transpose1d = lookup('aten::conv_transpose1d', '')), cT(a[0], "convTranspose1d", "input"), cT(a[1], "convTranspose1d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "convTranspose1d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "convTranspose1d", "stride", 1), cIL((a[4] !== undefined ? a[4] : o.padding), "convTranspose1d", "padding", 1), cIL((a[5] !== undefined ? a[5] : o.outputPadding), "convTranspose1d", "outputPadding", 1), cI((a[6] !== undefined ? a[6] : o.groups), "convTranspose1d", "groups"), cIL((a[7] !== undefined ? a[7] : o.dilation), "convTranspose1d", "dilation", 1)));
     }
-    default: return noMatch("convTranspose1d", SIGS_129, a, o);
+    default: return noMatch("convTranspose1d", SIGS_128, a, o);
   }
 }
 
@@ -6193,11 +6185,11 @@ export function convTranspose2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose2d", "bias"), cIL(a[3], "convTranspose2d", "stride", 2), cIL(a[4], "convTranspose2d", "padding", 2), cIL(a[5], "convTranspose2d", "outputPadding", 2), cI(a[6], "convTranspose2d", "groups"), cIL(a[7], "convTranspose2d", "dilation", 2)));
   }
   const o = kwOf(a);
-  switch (pick("convTranspose2d", SIGS_130, a, o)) {
+  switch (pick("convTranspose2d", SIGS_129, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv_transpose2d__input >= 0 ? OP_conv_transpose2d__input : (OP_conv_transpose2d__input = lookup('aten::conv_transpose2d', 'input')), cT(a[0], "convTranspose2d", "input"), cT(a[1], "convTranspose2d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "convTranspose2d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "convTranspose2d", "stride", 2), cIL((a[4] !== undefined ? a[4] : o.padding), "convTranspose2d", "padding", 2), cIL((a[5] !== undefined ? a[5] : o.outputPadding), "convTranspose2d", "outputPadding", 2), cI((a[6] !== undefined ? a[6] : o.groups), "convTranspose2d", "groups"), cIL((a[7] !== undefined ? a[7] : o.dilation), "convTranspose2d", "dilation", 2)));
     }
-    default: return noMatch("convTranspose2d", SIGS_130, a, o);
+    default: return noMatch("convTranspose2d", SIGS_129, a, o);
   }
 }
 
@@ -6231,11 +6223,11 @@ export function convTranspose3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convTranspose3d", "bias"), cIL(a[3], "convTranspose3d", "stride", 3), cIL(a[4], "convTranspose3d", "padding", 3), cIL(a[5], "convTranspose3d", "outputPadding", 3), cI(a[6], "convTranspose3d", "groups"), cIL(a[7], "convTranspose3d", "dilation", 3)));
   }
   const o = kwOf(a);
-  switch (pick("convTranspose3d", SIGS_131, a, o)) {
+  switch (pick("convTranspose3d", SIGS_130, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_conv_transpose3d__input >= 0 ? OP_conv_transpose3d__input : (OP_conv_transpose3d__input = lookup('aten::conv_transpose3d', 'input')), cT(a[0], "convTranspose3d", "input"), cT(a[1], "convTranspose3d", "weight"), cTO((a[2] !== undefined ? a[2] : o.bias), "convTranspose3d", "bias"), cIL((a[3] !== undefined ? a[3] : o.stride), "convTranspose3d", "stride", 3), cIL((a[4] !== undefined ? a[4] : o.padding), "convTranspose3d", "padding", 3), cIL((a[5] !== undefined ? a[5] : o.outputPadding), "convTranspose3d", "outputPadding", 3), cI((a[6] !== undefined ? a[6] : o.groups), "convTranspose3d", "groups"), cIL((a[7] !== undefined ? a[7] : o.dilation), "convTranspose3d", "dilation", 3)));
     }
-    default: return noMatch("convTranspose3d", SIGS_131, a, o);
+    default: return noMatch("convTranspose3d", SIGS_130, a, o);
   }
 }
 
@@ -6250,11 +6242,11 @@ export function convolution(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_convolution >= 0 ? OP_convolution : (OP_convolution = lookup('aten::convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "convolution", "bias"), cIL(a[3], "convolution", "stride", 0), cIL(a[4], "convolution", "padding", 0), cIL(a[5], "convolution", "dilation", 0), cB(a[6], "convolution", "transposed"), cIL(a[7], "convolution", "outputPadding", 0), cI(a[8], "convolution", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("convolution", SIGS_132, a, o)) {
+  switch (pick("convolution", SIGS_131, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_convolution >= 0 ? OP_convolution : (OP_convolution = lookup('aten::convolution', '')), cT(a[0], "convolution", "input"), cT(a[1], "convolution", "weight"), cTO(a[2], "convolution", "bias"), cIL(a[3], "convolution", "stride", 0), cIL(a[4], "convolution", "padding", 0), cIL(a[5], "convolution", "dilation", 0), cB(a[6], "convolution", "transposed"), cIL(a[7], "convolution", "outputPadding", 0), cI(a[8], "convolution", "groups")));
     }
-    default: return noMatch("convolution", SIGS_132, a, o);
+    default: return noMatch("convolution", SIGS_131, a, o);
   }
 }
 
@@ -6280,7 +6272,7 @@ export function copysign(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "copysign", "other")));
   }
   const o = kwOf(a);
-  switch (pick("copysign", SIGS_133, a, o)) {
+  switch (pick("copysign", SIGS_132, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), cT(a[0], "copysign", "input"), cS(a[1], "copysign", "other")));
@@ -6290,7 +6282,7 @@ export function copysign(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_copysign__Scalar >= 0 ? OP_copysign__Scalar : (OP_copysign__Scalar = lookup('aten::copysign', 'Scalar')), cT(a[0], "copysign", "input"), cS(a[1], "copysign", "other")));
     }
-    default: return noMatch("copysign", SIGS_133, a, o);
+    default: return noMatch("copysign", SIGS_132, a, o);
   }
 }
 
@@ -6305,11 +6297,11 @@ export function corrcoef(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_corrcoef >= 0 ? OP_corrcoef : (OP_corrcoef = lookup('aten::corrcoef', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("corrcoef", SIGS_134, a, o)) {
+  switch (pick("corrcoef", SIGS_133, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_corrcoef >= 0 ? OP_corrcoef : (OP_corrcoef = lookup('aten::corrcoef', '')), cT(a[0], "corrcoef", "input")));
     }
-    default: return noMatch("corrcoef", SIGS_134, a, o);
+    default: return noMatch("corrcoef", SIGS_133, a, o);
   }
 }
 
@@ -6324,11 +6316,11 @@ export function cos(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cos >= 0 ? OP_cos : (OP_cos = lookup('aten::cos', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("cos", SIGS_135, a, o)) {
+  switch (pick("cos", SIGS_134, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cos >= 0 ? OP_cos : (OP_cos = lookup('aten::cos', '')), cT(a[0], "cos", "input")));
     }
-    default: return noMatch("cos", SIGS_135, a, o);
+    default: return noMatch("cos", SIGS_134, a, o);
   }
 }
 
@@ -6344,12 +6336,12 @@ export function cos_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("cos_", SIGS_136, a, o)) {
+  switch (pick("cos_", SIGS_135, a, o)) {
     case 0: {
       native.callOp(OP_cos_ >= 0 ? OP_cos_ : (OP_cos_ = lookup('aten::cos_', '')), cT(a[0], "cos_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("cos_", SIGS_136, a, o);
+    default: return noMatch("cos_", SIGS_135, a, o);
   }
 }
 
@@ -6364,11 +6356,11 @@ export function cosh(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cosh >= 0 ? OP_cosh : (OP_cosh = lookup('aten::cosh', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("cosh", SIGS_137, a, o)) {
+  switch (pick("cosh", SIGS_136, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cosh >= 0 ? OP_cosh : (OP_cosh = lookup('aten::cosh', '')), cT(a[0], "cosh", "input")));
     }
-    default: return noMatch("cosh", SIGS_137, a, o);
+    default: return noMatch("cosh", SIGS_136, a, o);
   }
 }
 
@@ -6384,12 +6376,12 @@ export function cosh_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("cosh_", SIGS_138, a, o)) {
+  switch (pick("cosh_", SIGS_137, a, o)) {
     case 0: {
       native.callOp(OP_cosh_ >= 0 ? OP_cosh_ : (OP_cosh_ = lookup('aten::cosh_', '')), cT(a[0], "cosh_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("cosh_", SIGS_138, a, o);
+    default: return noMatch("cosh_", SIGS_137, a, o);
   }
 }
 
@@ -6411,11 +6403,11 @@ export function cosineEmbeddingLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin"), cI(a[4], "cosineEmbeddingLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("cosineEmbeddingLoss", SIGS_139, a, o)) {
+  switch (pick("cosineEmbeddingLoss", SIGS_138, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), cT(a[0], "cosineEmbeddingLoss", "input1"), cT(a[1], "cosineEmbeddingLoss", "input2"), cT(a[2], "cosineEmbeddingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "cosineEmbeddingLoss", "margin"), cI((a[4] !== undefined ? a[4] : o.reduction), "cosineEmbeddingLoss", "reduction")));
     }
-    default: return noMatch("cosineEmbeddingLoss", SIGS_139, a, o);
+    default: return noMatch("cosineEmbeddingLoss", SIGS_138, a, o);
   }
 }
 
@@ -6437,11 +6429,11 @@ export function cosineSimilarity(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cosine_similarity >= 0 ? OP_cosine_similarity : (OP_cosine_similarity = lookup('aten::cosine_similarity', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "cosineSimilarity", "dim"), cF(a[3], "cosineSimilarity", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("cosineSimilarity", SIGS_140, a, o)) {
+  switch (pick("cosineSimilarity", SIGS_139, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cosine_similarity >= 0 ? OP_cosine_similarity : (OP_cosine_similarity = lookup('aten::cosine_similarity', '')), cT(a[0], "cosineSimilarity", "x1"), cT(a[1], "cosineSimilarity", "x2"), cI((a[2] !== undefined ? a[2] : o.dim), "cosineSimilarity", "dim"), cF((a[3] !== undefined ? a[3] : o.eps), "cosineSimilarity", "eps")));
     }
-    default: return noMatch("cosineSimilarity", SIGS_140, a, o);
+    default: return noMatch("cosineSimilarity", SIGS_139, a, o);
   }
 }
 
@@ -6468,14 +6460,14 @@ export function countNonzero(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_count_nonzero__dim_IntList >= 0 ? OP_count_nonzero__dim_IntList : (OP_count_nonzero__dim_IntList = lookup('aten::count_nonzero', 'dim_IntList')), (a[0] as Tensor)._h, cIL(a[1], "countNonzero", "dim", 0)));
   }
   const o = kwOf(a);
-  switch (pick("countNonzero", SIGS_141, a, o)) {
+  switch (pick("countNonzero", SIGS_140, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_count_nonzero >= 0 ? OP_count_nonzero : (OP_count_nonzero = lookup('aten::count_nonzero', '')), cT(a[0], "countNonzero", "input"), cIO((a[1] !== undefined ? a[1] : o.dim), "countNonzero", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_count_nonzero__dim_IntList >= 0 ? OP_count_nonzero__dim_IntList : (OP_count_nonzero__dim_IntList = lookup('aten::count_nonzero', 'dim_IntList')), cT(a[0], "countNonzero", "input"), cIL(a[1], "countNonzero", "dim", 0)));
     }
-    default: return noMatch("countNonzero", SIGS_141, a, o);
+    default: return noMatch("countNonzero", SIGS_140, a, o);
   }
 }
 
@@ -6491,11 +6483,11 @@ export function cov(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cov >= 0 ? OP_cov : (OP_cov = lookup('aten::cov', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("cov", SIGS_142, a, o)) {
+  switch (pick("cov", SIGS_141, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cov >= 0 ? OP_cov : (OP_cov = lookup('aten::cov', '')), cT(a[0], "cov", "input"), cI(o.correction, "cov", "correction"), cTO(o.fweights, "cov", "fweights"), cTO(o.aweights, "cov", "aweights")));
     }
-    default: return noMatch("cov", SIGS_142, a, o);
+    default: return noMatch("cov", SIGS_141, a, o);
   }
 }
 
@@ -6514,11 +6506,11 @@ export function cross(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "cross", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("cross", SIGS_143, a, o)) {
+  switch (pick("cross", SIGS_142, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cross >= 0 ? OP_cross : (OP_cross = lookup('aten::cross', '')), cT(a[0], "cross", "input"), cT(a[1], "cross", "other"), cIO((a[2] !== undefined ? a[2] : o.dim), "cross", "dim")));
     }
-    default: return noMatch("cross", SIGS_143, a, o);
+    default: return noMatch("cross", SIGS_142, a, o);
   }
 }
 
@@ -6533,11 +6525,11 @@ export function crowIndicesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_crow_indices_copy >= 0 ? OP_crow_indices_copy : (OP_crow_indices_copy = lookup('aten::crow_indices_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("crowIndicesCopy", SIGS_144, a, o)) {
+  switch (pick("crowIndicesCopy", SIGS_143, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_crow_indices_copy >= 0 ? OP_crow_indices_copy : (OP_crow_indices_copy = lookup('aten::crow_indices_copy', '')), cT(a[0], "crowIndicesCopy", "input")));
     }
-    default: return noMatch("crowIndicesCopy", SIGS_144, a, o);
+    default: return noMatch("crowIndicesCopy", SIGS_143, a, o);
   }
 }
 
@@ -6580,14 +6572,14 @@ export function ctcLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction"), cB(a[6], "ctcLoss", "zeroInfinity")));
   }
   const o = kwOf(a);
-  switch (pick("ctcLoss", SIGS_145, a, o)) {
+  switch (pick("ctcLoss", SIGS_144, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI((a[5] !== undefined ? a[5] : o.reduction), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cT(a[2], "ctcLoss", "inputLengths"), cT(a[3], "ctcLoss", "targetLengths"), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI((a[5] !== undefined ? a[5] : o.reduction), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
     }
-    default: return noMatch("ctcLoss", SIGS_145, a, o);
+    default: return noMatch("ctcLoss", SIGS_144, a, o);
   }
 }
 
@@ -6602,11 +6594,11 @@ export function cudnnAffineGridGenerator(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_affine_grid_generator >= 0 ? OP_cudnn_affine_grid_generator : (OP_cudnn_affine_grid_generator = lookup('aten::cudnn_affine_grid_generator', '')), (a[0] as Tensor)._h, cI(a[1], "cudnnAffineGridGenerator", "N"), cI(a[2], "cudnnAffineGridGenerator", "C"), cI(a[3], "cudnnAffineGridGenerator", "H"), cI(a[4], "cudnnAffineGridGenerator", "W")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnAffineGridGenerator", SIGS_146, a, o)) {
+  switch (pick("cudnnAffineGridGenerator", SIGS_145, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_affine_grid_generator >= 0 ? OP_cudnn_affine_grid_generator : (OP_cudnn_affine_grid_generator = lookup('aten::cudnn_affine_grid_generator', '')), cT(a[0], "cudnnAffineGridGenerator", "theta"), cI(a[1], "cudnnAffineGridGenerator", "N"), cI(a[2], "cudnnAffineGridGenerator", "C"), cI(a[3], "cudnnAffineGridGenerator", "H"), cI(a[4], "cudnnAffineGridGenerator", "W")));
     }
-    default: return noMatch("cudnnAffineGridGenerator", SIGS_146, a, o);
+    default: return noMatch("cudnnAffineGridGenerator", SIGS_145, a, o);
   }
 }
 
@@ -6621,11 +6613,11 @@ export function cudnnBatchNorm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_cudnn_batch_norm >= 0 ? OP_cudnn_batch_norm : (OP_cudnn_batch_norm = lookup('aten::cudnn_batch_norm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "cudnnBatchNorm", "bias"), cTO(a[3], "cudnnBatchNorm", "runningMean"), cTO(a[4], "cudnnBatchNorm", "runningVar"), cB(a[5], "cudnnBatchNorm", "training"), cF(a[6], "cudnnBatchNorm", "exponentialAverageFactor"), cF(a[7], "cudnnBatchNorm", "epsilon")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnBatchNorm", SIGS_147, a, o)) {
+  switch (pick("cudnnBatchNorm", SIGS_146, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_cudnn_batch_norm >= 0 ? OP_cudnn_batch_norm : (OP_cudnn_batch_norm = lookup('aten::cudnn_batch_norm', '')), cT(a[0], "cudnnBatchNorm", "input"), cT(a[1], "cudnnBatchNorm", "weight"), cTO(a[2], "cudnnBatchNorm", "bias"), cTO(a[3], "cudnnBatchNorm", "runningMean"), cTO(a[4], "cudnnBatchNorm", "runningVar"), cB(a[5], "cudnnBatchNorm", "training"), cF(a[6], "cudnnBatchNorm", "exponentialAverageFactor"), cF(a[7], "cudnnBatchNorm", "epsilon")));
     }
-    default: return noMatch("cudnnBatchNorm", SIGS_147, a, o);
+    default: return noMatch("cudnnBatchNorm", SIGS_146, a, o);
   }
 }
 
@@ -6640,11 +6632,11 @@ export function cudnnConvolution(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_convolution >= 0 ? OP_cudnn_convolution : (OP_cudnn_convolution = lookup('aten::cudnn_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "cudnnConvolution", "padding", 0), cIL(a[3], "cudnnConvolution", "stride", 0), cIL(a[4], "cudnnConvolution", "dilation", 0), cI(a[5], "cudnnConvolution", "groups"), cB(a[6], "cudnnConvolution", "benchmark"), cB(a[7], "cudnnConvolution", "deterministic"), cB(a[8], "cudnnConvolution", "allowTf32")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnConvolution", SIGS_148, a, o)) {
+  switch (pick("cudnnConvolution", SIGS_147, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_convolution >= 0 ? OP_cudnn_convolution : (OP_cudnn_convolution = lookup('aten::cudnn_convolution', '')), cT(a[0], "cudnnConvolution", "input"), cT(a[1], "cudnnConvolution", "weight"), cIL(a[2], "cudnnConvolution", "padding", 0), cIL(a[3], "cudnnConvolution", "stride", 0), cIL(a[4], "cudnnConvolution", "dilation", 0), cI(a[5], "cudnnConvolution", "groups"), cB(a[6], "cudnnConvolution", "benchmark"), cB(a[7], "cudnnConvolution", "deterministic"), cB(a[8], "cudnnConvolution", "allowTf32")));
     }
-    default: return noMatch("cudnnConvolution", SIGS_148, a, o);
+    default: return noMatch("cudnnConvolution", SIGS_147, a, o);
   }
 }
 
@@ -6659,11 +6651,11 @@ export function cudnnConvolutionAddRelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_convolution_add_relu >= 0 ? OP_cudnn_convolution_add_relu : (OP_cudnn_convolution_add_relu = lookup('aten::cudnn_convolution_add_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cSO(a[3], "cudnnConvolutionAddRelu", "alpha"), cTO(a[4], "cudnnConvolutionAddRelu", "bias"), cIL(a[5], "cudnnConvolutionAddRelu", "stride", 0), cIL(a[6], "cudnnConvolutionAddRelu", "padding", 0), cIL(a[7], "cudnnConvolutionAddRelu", "dilation", 0), cI(a[8], "cudnnConvolutionAddRelu", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnConvolutionAddRelu", SIGS_149, a, o)) {
+  switch (pick("cudnnConvolutionAddRelu", SIGS_148, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_convolution_add_relu >= 0 ? OP_cudnn_convolution_add_relu : (OP_cudnn_convolution_add_relu = lookup('aten::cudnn_convolution_add_relu', '')), cT(a[0], "cudnnConvolutionAddRelu", "input"), cT(a[1], "cudnnConvolutionAddRelu", "weight"), cT(a[2], "cudnnConvolutionAddRelu", "z"), cSO(a[3], "cudnnConvolutionAddRelu", "alpha"), cTO(a[4], "cudnnConvolutionAddRelu", "bias"), cIL(a[5], "cudnnConvolutionAddRelu", "stride", 0), cIL(a[6], "cudnnConvolutionAddRelu", "padding", 0), cIL(a[7], "cudnnConvolutionAddRelu", "dilation", 0), cI(a[8], "cudnnConvolutionAddRelu", "groups")));
     }
-    default: return noMatch("cudnnConvolutionAddRelu", SIGS_149, a, o);
+    default: return noMatch("cudnnConvolutionAddRelu", SIGS_148, a, o);
   }
 }
 
@@ -6678,11 +6670,11 @@ export function cudnnConvolutionRelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_convolution_relu >= 0 ? OP_cudnn_convolution_relu : (OP_cudnn_convolution_relu = lookup('aten::cudnn_convolution_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "cudnnConvolutionRelu", "bias"), cIL(a[3], "cudnnConvolutionRelu", "stride", 0), cIL(a[4], "cudnnConvolutionRelu", "padding", 0), cIL(a[5], "cudnnConvolutionRelu", "dilation", 0), cI(a[6], "cudnnConvolutionRelu", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnConvolutionRelu", SIGS_150, a, o)) {
+  switch (pick("cudnnConvolutionRelu", SIGS_149, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_convolution_relu >= 0 ? OP_cudnn_convolution_relu : (OP_cudnn_convolution_relu = lookup('aten::cudnn_convolution_relu', '')), cT(a[0], "cudnnConvolutionRelu", "input"), cT(a[1], "cudnnConvolutionRelu", "weight"), cTO(a[2], "cudnnConvolutionRelu", "bias"), cIL(a[3], "cudnnConvolutionRelu", "stride", 0), cIL(a[4], "cudnnConvolutionRelu", "padding", 0), cIL(a[5], "cudnnConvolutionRelu", "dilation", 0), cI(a[6], "cudnnConvolutionRelu", "groups")));
     }
-    default: return noMatch("cudnnConvolutionRelu", SIGS_150, a, o);
+    default: return noMatch("cudnnConvolutionRelu", SIGS_149, a, o);
   }
 }
 
@@ -6697,11 +6689,11 @@ export function cudnnConvolutionTranspose(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_convolution_transpose >= 0 ? OP_cudnn_convolution_transpose : (OP_cudnn_convolution_transpose = lookup('aten::cudnn_convolution_transpose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "cudnnConvolutionTranspose", "padding", 0), cIL(a[3], "cudnnConvolutionTranspose", "outputPadding", 0), cIL(a[4], "cudnnConvolutionTranspose", "stride", 0), cIL(a[5], "cudnnConvolutionTranspose", "dilation", 0), cI(a[6], "cudnnConvolutionTranspose", "groups"), cB(a[7], "cudnnConvolutionTranspose", "benchmark"), cB(a[8], "cudnnConvolutionTranspose", "deterministic"), cB(a[9], "cudnnConvolutionTranspose", "allowTf32")));
   }
   const o = kwOf(a);
-  switch (pick("cudnnConvolutionTranspose", SIGS_151, a, o)) {
+  switch (pick("cudnnConvolutionTranspose", SIGS_150, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_convolution_transpose >= 0 ? OP_cudnn_convolution_transpose : (OP_cudnn_convolution_transpose = lookup('aten::cudnn_convolution_transpose', '')), cT(a[0], "cudnnConvolutionTranspose", "input"), cT(a[1], "cudnnConvolutionTranspose", "weight"), cIL(a[2], "cudnnConvolutionTranspose", "padding", 0), cIL(a[3], "cudnnConvolutionTranspose", "outputPadding", 0), cIL(a[4], "cudnnConvolutionTranspose", "stride", 0), cIL(a[5], "cudnnConvolutionTranspose", "dilation", 0), cI(a[6], "cudnnConvolutionTranspose", "groups"), cB(a[7], "cudnnConvolutionTranspose", "benchmark"), cB(a[8], "cudnnConvolutionTranspose", "deterministic"), cB(a[9], "cudnnConvolutionTranspose", "allowTf32")));
     }
-    default: return noMatch("cudnnConvolutionTranspose", SIGS_151, a, o);
+    default: return noMatch("cudnnConvolutionTranspose", SIGS_150, a, o);
   }
 }
 
@@ -6716,11 +6708,11 @@ export function cudnnGridSampler(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cudnn_grid_sampler >= 0 ? OP_cudnn_grid_sampler : (OP_cudnn_grid_sampler = lookup('aten::cudnn_grid_sampler', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("cudnnGridSampler", SIGS_152, a, o)) {
+  switch (pick("cudnnGridSampler", SIGS_151, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cudnn_grid_sampler >= 0 ? OP_cudnn_grid_sampler : (OP_cudnn_grid_sampler = lookup('aten::cudnn_grid_sampler', '')), cT(a[0], "cudnnGridSampler", "input"), cT(a[1], "cudnnGridSampler", "grid")));
     }
-    default: return noMatch("cudnnGridSampler", SIGS_152, a, o);
+    default: return noMatch("cudnnGridSampler", SIGS_151, a, o);
   }
 }
 
@@ -6735,11 +6727,11 @@ export function cudnnIsAcceptable(...a: unknown[]): any {
     return native.callOp(OP_cudnn_is_acceptable >= 0 ? OP_cudnn_is_acceptable : (OP_cudnn_is_acceptable = lookup('aten::cudnn_is_acceptable', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("cudnnIsAcceptable", SIGS_153, a, o)) {
+  switch (pick("cudnnIsAcceptable", SIGS_152, a, o)) {
     case 0: {
       return native.callOp(OP_cudnn_is_acceptable >= 0 ? OP_cudnn_is_acceptable : (OP_cudnn_is_acceptable = lookup('aten::cudnn_is_acceptable', '')), cT(a[0], "cudnnIsAcceptable", "input")) as boolean;
     }
-    default: return noMatch("cudnnIsAcceptable", SIGS_153, a, o);
+    default: return noMatch("cudnnIsAcceptable", SIGS_152, a, o);
   }
 }
 
@@ -6754,11 +6746,11 @@ export function cummax(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_cummax >= 0 ? OP_cummax : (OP_cummax = lookup('aten::cummax', '')), (a[0] as Tensor)._h, cI(a[1], "cummax", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("cummax", SIGS_154, a, o)) {
+  switch (pick("cummax", SIGS_153, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_cummax >= 0 ? OP_cummax : (OP_cummax = lookup('aten::cummax', '')), cT(a[0], "cummax", "input"), cI(a[1], "cummax", "dim")));
     }
-    default: return noMatch("cummax", SIGS_154, a, o);
+    default: return noMatch("cummax", SIGS_153, a, o);
   }
 }
 
@@ -6773,11 +6765,11 @@ export function cummin(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_cummin >= 0 ? OP_cummin : (OP_cummin = lookup('aten::cummin', '')), (a[0] as Tensor)._h, cI(a[1], "cummin", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("cummin", SIGS_155, a, o)) {
+  switch (pick("cummin", SIGS_154, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_cummin >= 0 ? OP_cummin : (OP_cummin = lookup('aten::cummin', '')), cT(a[0], "cummin", "input"), cI(a[1], "cummin", "dim")));
     }
-    default: return noMatch("cummin", SIGS_155, a, o);
+    default: return noMatch("cummin", SIGS_154, a, o);
   }
 }
 
@@ -6793,11 +6785,11 @@ export function cumprod(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cumprod >= 0 ? OP_cumprod : (OP_cumprod = lookup('aten::cumprod', '')), (a[0] as Tensor)._h, cI(a[1], "cumprod", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("cumprod", SIGS_156, a, o)) {
+  switch (pick("cumprod", SIGS_155, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cumprod >= 0 ? OP_cumprod : (OP_cumprod = lookup('aten::cumprod', '')), cT(a[0], "cumprod", "input"), cI(a[1], "cumprod", "dim"), cDTO(o.dtype, "cumprod", "dtype")));
     }
-    default: return noMatch("cumprod", SIGS_156, a, o);
+    default: return noMatch("cumprod", SIGS_155, a, o);
   }
 }
 
@@ -6813,11 +6805,11 @@ export function cumsum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cumsum >= 0 ? OP_cumsum : (OP_cumsum = lookup('aten::cumsum', '')), (a[0] as Tensor)._h, cI(a[1], "cumsum", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("cumsum", SIGS_157, a, o)) {
+  switch (pick("cumsum", SIGS_156, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cumsum >= 0 ? OP_cumsum : (OP_cumsum = lookup('aten::cumsum', '')), cT(a[0], "cumsum", "input"), cI(a[1], "cumsum", "dim"), cDTO(o.dtype, "cumsum", "dtype")));
     }
-    default: return noMatch("cumsum", SIGS_157, a, o);
+    default: return noMatch("cumsum", SIGS_156, a, o);
   }
 }
 
@@ -6842,14 +6834,14 @@ export function cumulativeTrapezoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cumulative_trapezoid__dx >= 0 ? OP_cumulative_trapezoid__dx : (OP_cumulative_trapezoid__dx = lookup('aten::cumulative_trapezoid', 'dx')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("cumulativeTrapezoid", SIGS_158, a, o)) {
+  switch (pick("cumulativeTrapezoid", SIGS_157, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cumulative_trapezoid__x >= 0 ? OP_cumulative_trapezoid__x : (OP_cumulative_trapezoid__x = lookup('aten::cumulative_trapezoid', 'x')), cT(a[0], "cumulativeTrapezoid", "y"), cT(a[1], "cumulativeTrapezoid", "x"), cI(o.dim, "cumulativeTrapezoid", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_cumulative_trapezoid__dx >= 0 ? OP_cumulative_trapezoid__dx : (OP_cumulative_trapezoid__dx = lookup('aten::cumulative_trapezoid', 'dx')), cT(a[0], "cumulativeTrapezoid", "y"), cS(o.dx, "cumulativeTrapezoid", "dx"), cI(o.dim, "cumulativeTrapezoid", "dim")));
     }
-    default: return noMatch("cumulativeTrapezoid", SIGS_158, a, o);
+    default: return noMatch("cumulativeTrapezoid", SIGS_157, a, o);
   }
 }
 
@@ -6864,11 +6856,11 @@ export function deg2rad(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_deg2rad >= 0 ? OP_deg2rad : (OP_deg2rad = lookup('aten::deg2rad', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("deg2rad", SIGS_159, a, o)) {
+  switch (pick("deg2rad", SIGS_158, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_deg2rad >= 0 ? OP_deg2rad : (OP_deg2rad = lookup('aten::deg2rad', '')), cT(a[0], "deg2rad", "input")));
     }
-    default: return noMatch("deg2rad", SIGS_159, a, o);
+    default: return noMatch("deg2rad", SIGS_158, a, o);
   }
 }
 
@@ -6884,12 +6876,12 @@ export function deg2rad_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("deg2rad_", SIGS_160, a, o)) {
+  switch (pick("deg2rad_", SIGS_159, a, o)) {
     case 0: {
       native.callOp(OP_deg2rad_ >= 0 ? OP_deg2rad_ : (OP_deg2rad_ = lookup('aten::deg2rad_', '')), cT(a[0], "deg2rad_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("deg2rad_", SIGS_160, a, o);
+    default: return noMatch("deg2rad_", SIGS_159, a, o);
   }
 }
 
@@ -6912,14 +6904,14 @@ export function dequantize(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_dequantize__tensors >= 0 ? OP_dequantize__tensors : (OP_dequantize__tensors = lookup('aten::dequantize', 'tensors')), cTL(a[0], "dequantize", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("dequantize", SIGS_161, a, o)) {
+  switch (pick("dequantize", SIGS_160, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_dequantize__self >= 0 ? OP_dequantize__self : (OP_dequantize__self = lookup('aten::dequantize', 'self')), cT(a[0], "dequantize", "input")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_dequantize__tensors >= 0 ? OP_dequantize__tensors : (OP_dequantize__tensors = lookup('aten::dequantize', 'tensors')), cTL(a[0], "dequantize", "tensors")));
     }
-    default: return noMatch("dequantize", SIGS_161, a, o);
+    default: return noMatch("dequantize", SIGS_160, a, o);
   }
 }
 
@@ -6934,11 +6926,11 @@ export function det(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_det >= 0 ? OP_det : (OP_det = lookup('aten::det', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("det", SIGS_162, a, o)) {
+  switch (pick("det", SIGS_161, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_det >= 0 ? OP_det : (OP_det = lookup('aten::det', '')), cT(a[0], "det", "input")));
     }
-    default: return noMatch("det", SIGS_162, a, o);
+    default: return noMatch("det", SIGS_161, a, o);
   }
 }
 
@@ -6953,11 +6945,11 @@ export function detach(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_detach >= 0 ? OP_detach : (OP_detach = lookup('aten::detach', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("detach", SIGS_163, a, o)) {
+  switch (pick("detach", SIGS_162, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_detach >= 0 ? OP_detach : (OP_detach = lookup('aten::detach', '')), cT(a[0], "detach", "input")));
     }
-    default: return noMatch("detach", SIGS_163, a, o);
+    default: return noMatch("detach", SIGS_162, a, o);
   }
 }
 
@@ -6973,12 +6965,12 @@ export function detach_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("detach_", SIGS_164, a, o)) {
+  switch (pick("detach_", SIGS_163, a, o)) {
     case 0: {
       native.callOp(OP_detach_ >= 0 ? OP_detach_ : (OP_detach_ = lookup('aten::detach_', '')), cT(a[0], "detach_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("detach_", SIGS_164, a, o);
+    default: return noMatch("detach_", SIGS_163, a, o);
   }
 }
 
@@ -6993,11 +6985,11 @@ export function detachCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_detach_copy >= 0 ? OP_detach_copy : (OP_detach_copy = lookup('aten::detach_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("detachCopy", SIGS_165, a, o)) {
+  switch (pick("detachCopy", SIGS_164, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_detach_copy >= 0 ? OP_detach_copy : (OP_detach_copy = lookup('aten::detach_copy', '')), cT(a[0], "detachCopy", "input")));
     }
-    default: return noMatch("detachCopy", SIGS_165, a, o);
+    default: return noMatch("detachCopy", SIGS_164, a, o);
   }
 }
 
@@ -7016,11 +7008,11 @@ export function diag(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), (a[0] as Tensor)._h, cI(a[1], "diag", "diagonal")));
   }
   const o = kwOf(a);
-  switch (pick("diag", SIGS_166, a, o)) {
+  switch (pick("diag", SIGS_165, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diag >= 0 ? OP_diag : (OP_diag = lookup('aten::diag', '')), cT(a[0], "diag", "input"), cI((a[1] !== undefined ? a[1] : o.diagonal), "diag", "diagonal")));
     }
-    default: return noMatch("diag", SIGS_166, a, o);
+    default: return noMatch("diag", SIGS_165, a, o);
   }
 }
 
@@ -7045,11 +7037,11 @@ export function diagEmbed(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), (a[0] as Tensor)._h, cI(a[1], "diagEmbed", "offset"), cI(a[2], "diagEmbed", "dim1"), cI(a[3], "diagEmbed", "dim2")));
   }
   const o = kwOf(a);
-  switch (pick("diagEmbed", SIGS_167, a, o)) {
+  switch (pick("diagEmbed", SIGS_166, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diag_embed >= 0 ? OP_diag_embed : (OP_diag_embed = lookup('aten::diag_embed', '')), cT(a[0], "diagEmbed", "input"), cI((a[1] !== undefined ? a[1] : o.offset), "diagEmbed", "offset"), cI((a[2] !== undefined ? a[2] : o.dim1), "diagEmbed", "dim1"), cI((a[3] !== undefined ? a[3] : o.dim2), "diagEmbed", "dim2")));
     }
-    default: return noMatch("diagEmbed", SIGS_167, a, o);
+    default: return noMatch("diagEmbed", SIGS_166, a, o);
   }
 }
 
@@ -7068,11 +7060,11 @@ export function diagflat(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), (a[0] as Tensor)._h, cI(a[1], "diagflat", "offset")));
   }
   const o = kwOf(a);
-  switch (pick("diagflat", SIGS_168, a, o)) {
+  switch (pick("diagflat", SIGS_167, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diagflat >= 0 ? OP_diagflat : (OP_diagflat = lookup('aten::diagflat', '')), cT(a[0], "diagflat", "input"), cI((a[1] !== undefined ? a[1] : o.offset), "diagflat", "offset")));
     }
-    default: return noMatch("diagflat", SIGS_168, a, o);
+    default: return noMatch("diagflat", SIGS_167, a, o);
   }
 }
 
@@ -7097,11 +7089,11 @@ export function diagonal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), (a[0] as Tensor)._h, cI(a[1], "diagonal", "offset"), cI(a[2], "diagonal", "dim1"), cI(a[3], "diagonal", "dim2")));
   }
   const o = kwOf(a);
-  switch (pick("diagonal", SIGS_169, a, o)) {
+  switch (pick("diagonal", SIGS_168, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diagonal >= 0 ? OP_diagonal : (OP_diagonal = lookup('aten::diagonal', '')), cT(a[0], "diagonal", "input"), cI((a[1] !== undefined ? a[1] : o.offset), "diagonal", "offset"), cI((a[2] !== undefined ? a[2] : o.dim1), "diagonal", "dim1"), cI((a[3] !== undefined ? a[3] : o.dim2), "diagonal", "dim2")));
     }
-    default: return noMatch("diagonal", SIGS_169, a, o);
+    default: return noMatch("diagonal", SIGS_168, a, o);
   }
 }
 
@@ -7126,11 +7118,11 @@ export function diagonalCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), (a[0] as Tensor)._h, cI(a[1], "diagonalCopy", "offset"), cI(a[2], "diagonalCopy", "dim1"), cI(a[3], "diagonalCopy", "dim2")));
   }
   const o = kwOf(a);
-  switch (pick("diagonalCopy", SIGS_170, a, o)) {
+  switch (pick("diagonalCopy", SIGS_169, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diagonal_copy >= 0 ? OP_diagonal_copy : (OP_diagonal_copy = lookup('aten::diagonal_copy', '')), cT(a[0], "diagonalCopy", "input"), cI((a[1] !== undefined ? a[1] : o.offset), "diagonalCopy", "offset"), cI((a[2] !== undefined ? a[2] : o.dim1), "diagonalCopy", "dim1"), cI((a[3] !== undefined ? a[3] : o.dim2), "diagonalCopy", "dim2")));
     }
-    default: return noMatch("diagonalCopy", SIGS_170, a, o);
+    default: return noMatch("diagonalCopy", SIGS_169, a, o);
   }
 }
 
@@ -7155,11 +7147,11 @@ export function diagonalScatter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "diagonalScatter", "offset"), cI(a[3], "diagonalScatter", "dim1"), cI(a[4], "diagonalScatter", "dim2")));
   }
   const o = kwOf(a);
-  switch (pick("diagonalScatter", SIGS_171, a, o)) {
+  switch (pick("diagonalScatter", SIGS_170, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diagonal_scatter >= 0 ? OP_diagonal_scatter : (OP_diagonal_scatter = lookup('aten::diagonal_scatter', '')), cT(a[0], "diagonalScatter", "input"), cT(a[1], "diagonalScatter", "src"), cI((a[2] !== undefined ? a[2] : o.offset), "diagonalScatter", "offset"), cI((a[3] !== undefined ? a[3] : o.dim1), "diagonalScatter", "dim1"), cI((a[4] !== undefined ? a[4] : o.dim2), "diagonalScatter", "dim2")));
     }
-    default: return noMatch("diagonalScatter", SIGS_171, a, o);
+    default: return noMatch("diagonalScatter", SIGS_170, a, o);
   }
 }
 
@@ -7187,11 +7179,11 @@ export function diff(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), (a[0] as Tensor)._h, cI(a[1], "diff", "n"), cI(a[2], "diff", "dim"), cTO(a[3], "diff", "prepend"), cTO(a[4], "diff", "append")));
   }
   const o = kwOf(a);
-  switch (pick("diff", SIGS_172, a, o)) {
+  switch (pick("diff", SIGS_171, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_diff >= 0 ? OP_diff : (OP_diff = lookup('aten::diff', '')), cT(a[0], "diff", "input"), cI((a[1] !== undefined ? a[1] : o.n), "diff", "n"), cI((a[2] !== undefined ? a[2] : o.dim), "diff", "dim"), cTO((a[3] !== undefined ? a[3] : o.prepend), "diff", "prepend"), cTO((a[4] !== undefined ? a[4] : o.append), "diff", "append")));
     }
-    default: return noMatch("diff", SIGS_172, a, o);
+    default: return noMatch("diff", SIGS_171, a, o);
   }
 }
 
@@ -7206,11 +7198,11 @@ export function digamma(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_digamma >= 0 ? OP_digamma : (OP_digamma = lookup('aten::digamma', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("digamma", SIGS_173, a, o)) {
+  switch (pick("digamma", SIGS_172, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_digamma >= 0 ? OP_digamma : (OP_digamma = lookup('aten::digamma', '')), cT(a[0], "digamma", "input")));
     }
-    default: return noMatch("digamma", SIGS_173, a, o);
+    default: return noMatch("digamma", SIGS_172, a, o);
   }
 }
 
@@ -7229,11 +7221,11 @@ export function dist(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "dist", "p")));
   }
   const o = kwOf(a);
-  switch (pick("dist", SIGS_174, a, o)) {
+  switch (pick("dist", SIGS_173, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_dist >= 0 ? OP_dist : (OP_dist = lookup('aten::dist', '')), cT(a[0], "dist", "input"), cT(a[1], "dist", "other"), cS((a[2] !== undefined ? a[2] : o.p), "dist", "p")));
     }
-    default: return noMatch("dist", SIGS_174, a, o);
+    default: return noMatch("dist", SIGS_173, a, o);
   }
 }
 
@@ -7263,7 +7255,7 @@ export function div(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_div__Scalar >= 0 ? OP_div__Scalar : (OP_div__Scalar = lookup('aten::div', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "div", "other")));
   }
   const o = kwOf(a);
-  switch (pick("div", SIGS_175, a, o)) {
+  switch (pick("div", SIGS_174, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_div__Scalar >= 0 ? OP_div__Scalar : (OP_div__Scalar = lookup('aten::div', 'Scalar')), cT(a[0], "div", "input"), cS(a[1], "div", "other")));
@@ -7279,7 +7271,7 @@ export function div(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_div__Scalar_mode >= 0 ? OP_div__Scalar_mode : (OP_div__Scalar_mode = lookup('aten::div', 'Scalar_mode')), cT(a[0], "div", "input"), cS(a[1], "div", "other"), cStrO(o.roundingMode, "div", "roundingMode")));
     }
-    default: return noMatch("div", SIGS_175, a, o);
+    default: return noMatch("div", SIGS_174, a, o);
   }
 }
 
@@ -7317,7 +7309,7 @@ export function divide(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "divide", "other")));
   }
   const o = kwOf(a);
-  switch (pick("divide", SIGS_176, a, o)) {
+  switch (pick("divide", SIGS_175, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_divide__Scalar >= 0 ? OP_divide__Scalar : (OP_divide__Scalar = lookup('aten::divide', 'Scalar')), cT(a[0], "divide", "input"), cS(a[1], "divide", "other")));
@@ -7336,7 +7328,7 @@ export function divide(...a: unknown[]): any {
     case 3: {
       return wrap<Tensor>(native.callOp(OP_divide__Scalar_mode >= 0 ? OP_divide__Scalar_mode : (OP_divide__Scalar_mode = lookup('aten::divide', 'Scalar_mode')), cT(a[0], "divide", "input"), cS(a[1], "divide", "other"), cStrO(o.roundingMode, "divide", "roundingMode")));
     }
-    default: return noMatch("divide", SIGS_176, a, o);
+    default: return noMatch("divide", SIGS_175, a, o);
   }
 }
 
@@ -7351,11 +7343,11 @@ export function dot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_dot >= 0 ? OP_dot : (OP_dot = lookup('aten::dot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("dot", SIGS_177, a, o)) {
+  switch (pick("dot", SIGS_176, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_dot >= 0 ? OP_dot : (OP_dot = lookup('aten::dot', '')), cT(a[0], "dot", "input"), cT(a[1], "dot", "tensor")));
     }
-    default: return noMatch("dot", SIGS_177, a, o);
+    default: return noMatch("dot", SIGS_176, a, o);
   }
 }
 
@@ -7370,11 +7362,11 @@ export function dropout(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_dropout >= 0 ? OP_dropout : (OP_dropout = lookup('aten::dropout', '')), (a[0] as Tensor)._h, cF(a[1], "dropout", "p"), cB(a[2], "dropout", "train")));
   }
   const o = kwOf(a);
-  switch (pick("dropout", SIGS_178, a, o)) {
+  switch (pick("dropout", SIGS_177, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_dropout >= 0 ? OP_dropout : (OP_dropout = lookup('aten::dropout', '')), cT(a[0], "dropout", "input"), cF(a[1], "dropout", "p"), cB(a[2], "dropout", "train")));
     }
-    default: return noMatch("dropout", SIGS_178, a, o);
+    default: return noMatch("dropout", SIGS_177, a, o);
   }
 }
 
@@ -7390,12 +7382,12 @@ export function dropout_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("dropout_", SIGS_179, a, o)) {
+  switch (pick("dropout_", SIGS_178, a, o)) {
     case 0: {
       native.callOp(OP_dropout_ >= 0 ? OP_dropout_ : (OP_dropout_ = lookup('aten::dropout_', '')), cT(a[0], "dropout_", "input"), cF(a[1], "dropout_", "p"), cB(a[2], "dropout_", "train"));
       return a[0] as Tensor;
     }
-    default: return noMatch("dropout_", SIGS_179, a, o);
+    default: return noMatch("dropout_", SIGS_178, a, o);
   }
 }
 
@@ -7418,14 +7410,14 @@ export function dsplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_dsplit__array >= 0 ? OP_dsplit__array : (OP_dsplit__array = lookup('aten::dsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "dsplit", "indices", 0)));
   }
   const o = kwOf(a);
-  switch (pick("dsplit", SIGS_180, a, o)) {
+  switch (pick("dsplit", SIGS_179, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_dsplit__int >= 0 ? OP_dsplit__int : (OP_dsplit__int = lookup('aten::dsplit', 'int')), cT(a[0], "dsplit", "input"), cI(a[1], "dsplit", "sections")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_dsplit__array >= 0 ? OP_dsplit__array : (OP_dsplit__array = lookup('aten::dsplit', 'array')), cT(a[0], "dsplit", "input"), cIL(a[1], "dsplit", "indices", 0)));
     }
-    default: return noMatch("dsplit", SIGS_180, a, o);
+    default: return noMatch("dsplit", SIGS_179, a, o);
   }
 }
 
@@ -7440,11 +7432,11 @@ export function dstack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_dstack >= 0 ? OP_dstack : (OP_dstack = lookup('aten::dstack', '')), cTL(a[0], "dstack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("dstack", SIGS_181, a, o)) {
+  switch (pick("dstack", SIGS_180, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_dstack >= 0 ? OP_dstack : (OP_dstack = lookup('aten::dstack', '')), cTL(a[0], "dstack", "tensors")));
     }
-    default: return noMatch("dstack", SIGS_181, a, o);
+    default: return noMatch("dstack", SIGS_180, a, o);
   }
 }
 
@@ -7478,11 +7470,11 @@ export function einsum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(a[1], "einsum", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("einsum", SIGS_182, a, o)) {
+  switch (pick("einsum", SIGS_181, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(varargs(a, 1, 4), "einsum", "tensors"), cILO(o.path, "einsum", "path", 0)));
     }
-    default: return noMatch("einsum", SIGS_182, a, o);
+    default: return noMatch("einsum", SIGS_181, a, o);
   }
 }
 
@@ -7507,11 +7499,11 @@ export function embedding(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "embedding", "paddingIdx"), cB(a[3], "embedding", "scaleGradByFreq"), cB(a[4], "embedding", "sparse")));
   }
   const o = kwOf(a);
-  switch (pick("embedding", SIGS_183, a, o)) {
+  switch (pick("embedding", SIGS_182, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_embedding >= 0 ? OP_embedding : (OP_embedding = lookup('aten::embedding', '')), cT(a[0], "embedding", "weight"), cT(a[1], "embedding", "indices"), cI((a[2] !== undefined ? a[2] : o.paddingIdx), "embedding", "paddingIdx"), cB((a[3] !== undefined ? a[3] : o.scaleGradByFreq), "embedding", "scaleGradByFreq"), cB((a[4] !== undefined ? a[4] : o.sparse), "embedding", "sparse")));
     }
-    default: return noMatch("embedding", SIGS_183, a, o);
+    default: return noMatch("embedding", SIGS_182, a, o);
   }
 }
 
@@ -7550,14 +7542,14 @@ export function embeddingBag(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse"), cTO(a[6], "embeddingBag", "perSampleWeights"), cB(a[7], "embeddingBag", "includeLastOffset")));
   }
   const o = kwOf(a);
-  switch (pick("embeddingBag", SIGS_184, a, o)) {
+  switch (pick("embeddingBag", SIGS_183, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag__padding_idx >= 0 ? OP_embedding_bag__padding_idx : (OP_embedding_bag__padding_idx = lookup('aten::embedding_bag', 'padding_idx')), cT(a[0], "embeddingBag", "weight"), cT(a[1], "embeddingBag", "indices"), cT(a[2], "embeddingBag", "offsets"), cB(a[3], "embeddingBag", "scaleGradByFreq"), cI(a[4], "embeddingBag", "mode"), cB(a[5], "embeddingBag", "sparse"), cTO(a[6], "embeddingBag", "perSampleWeights"), cB(a[7], "embeddingBag", "includeLastOffset"), cIO(a[8], "embeddingBag", "paddingIdx")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_embedding_bag >= 0 ? OP_embedding_bag : (OP_embedding_bag = lookup('aten::embedding_bag', '')), cT(a[0], "embeddingBag", "weight"), cT(a[1], "embeddingBag", "indices"), cT(a[2], "embeddingBag", "offsets"), cB((a[3] !== undefined ? a[3] : o.scaleGradByFreq), "embeddingBag", "scaleGradByFreq"), cI((a[4] !== undefined ? a[4] : o.mode), "embeddingBag", "mode"), cB((a[5] !== undefined ? a[5] : o.sparse), "embeddingBag", "sparse"), cTO((a[6] !== undefined ? a[6] : o.perSampleWeights), "embeddingBag", "perSampleWeights"), cB((a[7] !== undefined ? a[7] : o.includeLastOffset), "embeddingBag", "includeLastOffset")));
     }
-    default: return noMatch("embeddingBag", SIGS_184, a, o);
+    default: return noMatch("embeddingBag", SIGS_183, a, o);
   }
 }
 
@@ -7573,12 +7565,12 @@ export function embeddingRenorm_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("embeddingRenorm_", SIGS_185, a, o)) {
+  switch (pick("embeddingRenorm_", SIGS_184, a, o)) {
     case 0: {
       native.callOp(OP_embedding_renorm_ >= 0 ? OP_embedding_renorm_ : (OP_embedding_renorm_ = lookup('aten::embedding_renorm_', '')), cT(a[0], "embeddingRenorm_", "input"), cT(a[1], "embeddingRenorm_", "indices"), cF(a[2], "embeddingRenorm_", "maxNorm"), cF(a[3], "embeddingRenorm_", "normType"));
       return a[0] as Tensor;
     }
-    default: return noMatch("embeddingRenorm_", SIGS_185, a, o);
+    default: return noMatch("embeddingRenorm_", SIGS_184, a, o);
   }
 }
 
@@ -7594,13 +7586,13 @@ export function emptyPermuted(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_empty_permuted >= 0 ? OP_empty_permuted : (OP_empty_permuted = lookup('aten::empty_permuted', '')), cIL(a[0], "emptyPermuted", "size", 0), cIL(a[1], "emptyPermuted", "physicalLayout", 0)));
   }
   const o = kwOf(a);
-  switch (pick("emptyPermuted", SIGS_186, a, o)) {
+  switch (pick("emptyPermuted", SIGS_185, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_empty_permuted >= 0 ? OP_empty_permuted : (OP_empty_permuted = lookup('aten::empty_permuted', '')), cIL(a[0], "emptyPermuted", "size", 0), cIL(a[1], "emptyPermuted", "physicalLayout", 0), cDTO(o.dtype, "emptyPermuted", "dtype"), cLayout(o.layout, "emptyPermuted", "layout"), cDevO(o.device, "emptyPermuted", "device"), cBO(o.pinMemory, "emptyPermuted", "pinMemory")));
       if (cB(o.requiresGrad, "emptyPermuted", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("emptyPermuted", SIGS_186, a, o);
+    default: return noMatch("emptyPermuted", SIGS_185, a, o);
   }
 }
 
@@ -7616,13 +7608,13 @@ export function emptyQuantized(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_empty_quantized >= 0 ? OP_empty_quantized : (OP_empty_quantized = lookup('aten::empty_quantized', '')), cIL(a[0], "emptyQuantized", "size", 0), (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("emptyQuantized", SIGS_187, a, o)) {
+  switch (pick("emptyQuantized", SIGS_186, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_empty_quantized >= 0 ? OP_empty_quantized : (OP_empty_quantized = lookup('aten::empty_quantized', '')), cIL(a[0], "emptyQuantized", "size", 0), cT(a[1], "emptyQuantized", "qtensor"), cDTO(o.dtype, "emptyQuantized", "dtype"), cLayout(o.layout, "emptyQuantized", "layout"), cDevO(o.device, "emptyQuantized", "device"), cBO(o.pinMemory, "emptyQuantized", "pinMemory"), cMF(o.memoryFormat, "emptyQuantized", "memoryFormat")));
       if (cB(o.requiresGrad, "emptyQuantized", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("emptyQuantized", SIGS_187, a, o);
+    default: return noMatch("emptyQuantized", SIGS_186, a, o);
   }
 }
 
@@ -7638,13 +7630,13 @@ export function emptyStrided(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_empty_strided >= 0 ? OP_empty_strided : (OP_empty_strided = lookup('aten::empty_strided', '')), cIL(a[0], "emptyStrided", "size", 0), cIL(a[1], "emptyStrided", "stride", 0)));
   }
   const o = kwOf(a);
-  switch (pick("emptyStrided", SIGS_188, a, o)) {
+  switch (pick("emptyStrided", SIGS_187, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_empty_strided >= 0 ? OP_empty_strided : (OP_empty_strided = lookup('aten::empty_strided', '')), cIL(a[0], "emptyStrided", "size", 0), cIL(a[1], "emptyStrided", "stride", 0), cDTO(o.dtype, "emptyStrided", "dtype"), cLayout(o.layout, "emptyStrided", "layout"), cDevO(o.device, "emptyStrided", "device"), cBO(o.pinMemory, "emptyStrided", "pinMemory")));
       if (cB(o.requiresGrad, "emptyStrided", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("emptyStrided", SIGS_188, a, o);
+    default: return noMatch("emptyStrided", SIGS_187, a, o);
   }
 }
 
@@ -7667,14 +7659,14 @@ export function eq(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_eq__Scalar >= 0 ? OP_eq__Scalar : (OP_eq__Scalar = lookup('aten::eq', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "eq", "other")));
   }
   const o = kwOf(a);
-  switch (pick("eq", SIGS_189, a, o)) {
+  switch (pick("eq", SIGS_188, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_eq__Tensor >= 0 ? OP_eq__Tensor : (OP_eq__Tensor = lookup('aten::eq', 'Tensor')), cT(a[0], "eq", "input"), cT(a[1], "eq", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_eq__Scalar >= 0 ? OP_eq__Scalar : (OP_eq__Scalar = lookup('aten::eq', 'Scalar')), cT(a[0], "eq", "input"), cS(a[1], "eq", "other")));
     }
-    default: return noMatch("eq", SIGS_189, a, o);
+    default: return noMatch("eq", SIGS_188, a, o);
   }
 }
 
@@ -7689,11 +7681,11 @@ export function equal(...a: unknown[]): any {
     return native.callOp(OP_equal >= 0 ? OP_equal : (OP_equal = lookup('aten::equal', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("equal", SIGS_190, a, o)) {
+  switch (pick("equal", SIGS_189, a, o)) {
     case 0: {
       return native.callOp(OP_equal >= 0 ? OP_equal : (OP_equal = lookup('aten::equal', '')), cT(a[0], "equal", "input"), cT(a[1], "equal", "other")) as boolean;
     }
-    default: return noMatch("equal", SIGS_190, a, o);
+    default: return noMatch("equal", SIGS_189, a, o);
   }
 }
 
@@ -7708,11 +7700,11 @@ export function erf(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_erf >= 0 ? OP_erf : (OP_erf = lookup('aten::erf', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("erf", SIGS_191, a, o)) {
+  switch (pick("erf", SIGS_190, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_erf >= 0 ? OP_erf : (OP_erf = lookup('aten::erf', '')), cT(a[0], "erf", "input")));
     }
-    default: return noMatch("erf", SIGS_191, a, o);
+    default: return noMatch("erf", SIGS_190, a, o);
   }
 }
 
@@ -7728,12 +7720,12 @@ export function erf_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("erf_", SIGS_192, a, o)) {
+  switch (pick("erf_", SIGS_191, a, o)) {
     case 0: {
       native.callOp(OP_erf_ >= 0 ? OP_erf_ : (OP_erf_ = lookup('aten::erf_', '')), cT(a[0], "erf_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("erf_", SIGS_192, a, o);
+    default: return noMatch("erf_", SIGS_191, a, o);
   }
 }
 
@@ -7748,11 +7740,11 @@ export function erfc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_erfc >= 0 ? OP_erfc : (OP_erfc = lookup('aten::erfc', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("erfc", SIGS_193, a, o)) {
+  switch (pick("erfc", SIGS_192, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_erfc >= 0 ? OP_erfc : (OP_erfc = lookup('aten::erfc', '')), cT(a[0], "erfc", "input")));
     }
-    default: return noMatch("erfc", SIGS_193, a, o);
+    default: return noMatch("erfc", SIGS_192, a, o);
   }
 }
 
@@ -7768,12 +7760,12 @@ export function erfc_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("erfc_", SIGS_194, a, o)) {
+  switch (pick("erfc_", SIGS_193, a, o)) {
     case 0: {
       native.callOp(OP_erfc_ >= 0 ? OP_erfc_ : (OP_erfc_ = lookup('aten::erfc_', '')), cT(a[0], "erfc_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("erfc_", SIGS_194, a, o);
+    default: return noMatch("erfc_", SIGS_193, a, o);
   }
 }
 
@@ -7788,11 +7780,11 @@ export function erfinv(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_erfinv >= 0 ? OP_erfinv : (OP_erfinv = lookup('aten::erfinv', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("erfinv", SIGS_195, a, o)) {
+  switch (pick("erfinv", SIGS_194, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_erfinv >= 0 ? OP_erfinv : (OP_erfinv = lookup('aten::erfinv', '')), cT(a[0], "erfinv", "input")));
     }
-    default: return noMatch("erfinv", SIGS_195, a, o);
+    default: return noMatch("erfinv", SIGS_194, a, o);
   }
 }
 
@@ -7807,11 +7799,11 @@ export function exp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_exp >= 0 ? OP_exp : (OP_exp = lookup('aten::exp', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("exp", SIGS_196, a, o)) {
+  switch (pick("exp", SIGS_195, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_exp >= 0 ? OP_exp : (OP_exp = lookup('aten::exp', '')), cT(a[0], "exp", "input")));
     }
-    default: return noMatch("exp", SIGS_196, a, o);
+    default: return noMatch("exp", SIGS_195, a, o);
   }
 }
 
@@ -7826,11 +7818,11 @@ export function exp2(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_exp2 >= 0 ? OP_exp2 : (OP_exp2 = lookup('aten::exp2', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("exp2", SIGS_197, a, o)) {
+  switch (pick("exp2", SIGS_196, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_exp2 >= 0 ? OP_exp2 : (OP_exp2 = lookup('aten::exp2', '')), cT(a[0], "exp2", "input")));
     }
-    default: return noMatch("exp2", SIGS_197, a, o);
+    default: return noMatch("exp2", SIGS_196, a, o);
   }
 }
 
@@ -7846,12 +7838,12 @@ export function exp2_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("exp2_", SIGS_198, a, o)) {
+  switch (pick("exp2_", SIGS_197, a, o)) {
     case 0: {
       native.callOp(OP_exp2_ >= 0 ? OP_exp2_ : (OP_exp2_ = lookup('aten::exp2_', '')), cT(a[0], "exp2_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("exp2_", SIGS_198, a, o);
+    default: return noMatch("exp2_", SIGS_197, a, o);
   }
 }
 
@@ -7867,12 +7859,12 @@ export function exp_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("exp_", SIGS_199, a, o)) {
+  switch (pick("exp_", SIGS_198, a, o)) {
     case 0: {
       native.callOp(OP_exp_ >= 0 ? OP_exp_ : (OP_exp_ = lookup('aten::exp_', '')), cT(a[0], "exp_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("exp_", SIGS_199, a, o);
+    default: return noMatch("exp_", SIGS_198, a, o);
   }
 }
 
@@ -7888,11 +7880,11 @@ export function expandCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expand_copy >= 0 ? OP_expand_copy : (OP_expand_copy = lookup('aten::expand_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "expandCopy", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("expandCopy", SIGS_200, a, o)) {
+  switch (pick("expandCopy", SIGS_199, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expand_copy >= 0 ? OP_expand_copy : (OP_expand_copy = lookup('aten::expand_copy', '')), cT(a[0], "expandCopy", "input"), cIL(a[1], "expandCopy", "size", 0), cB(o.implicit, "expandCopy", "implicit")));
     }
-    default: return noMatch("expandCopy", SIGS_200, a, o);
+    default: return noMatch("expandCopy", SIGS_199, a, o);
   }
 }
 
@@ -7907,11 +7899,11 @@ export function expm1(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expm1 >= 0 ? OP_expm1 : (OP_expm1 = lookup('aten::expm1', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("expm1", SIGS_201, a, o)) {
+  switch (pick("expm1", SIGS_200, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expm1 >= 0 ? OP_expm1 : (OP_expm1 = lookup('aten::expm1', '')), cT(a[0], "expm1", "input")));
     }
-    default: return noMatch("expm1", SIGS_201, a, o);
+    default: return noMatch("expm1", SIGS_200, a, o);
   }
 }
 
@@ -7927,12 +7919,12 @@ export function expm1_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("expm1_", SIGS_202, a, o)) {
+  switch (pick("expm1_", SIGS_201, a, o)) {
     case 0: {
       native.callOp(OP_expm1_ >= 0 ? OP_expm1_ : (OP_expm1_ = lookup('aten::expm1_', '')), cT(a[0], "expm1_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("expm1_", SIGS_202, a, o);
+    default: return noMatch("expm1_", SIGS_201, a, o);
   }
 }
 
@@ -7947,11 +7939,11 @@ export function fakeQuantizePerChannelAffine(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fake_quantize_per_channel_affine >= 0 ? OP_fake_quantize_per_channel_affine : (OP_fake_quantize_per_channel_affine = lookup('aten::fake_quantize_per_channel_affine', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "fakeQuantizePerChannelAffine", "axis"), cI(a[4], "fakeQuantizePerChannelAffine", "quantMin"), cI(a[5], "fakeQuantizePerChannelAffine", "quantMax")));
   }
   const o = kwOf(a);
-  switch (pick("fakeQuantizePerChannelAffine", SIGS_203, a, o)) {
+  switch (pick("fakeQuantizePerChannelAffine", SIGS_202, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fake_quantize_per_channel_affine >= 0 ? OP_fake_quantize_per_channel_affine : (OP_fake_quantize_per_channel_affine = lookup('aten::fake_quantize_per_channel_affine', '')), cT(a[0], "fakeQuantizePerChannelAffine", "input"), cT(a[1], "fakeQuantizePerChannelAffine", "scale"), cT(a[2], "fakeQuantizePerChannelAffine", "zeroPoint"), cI(a[3], "fakeQuantizePerChannelAffine", "axis"), cI(a[4], "fakeQuantizePerChannelAffine", "quantMin"), cI(a[5], "fakeQuantizePerChannelAffine", "quantMax")));
     }
-    default: return noMatch("fakeQuantizePerChannelAffine", SIGS_203, a, o);
+    default: return noMatch("fakeQuantizePerChannelAffine", SIGS_202, a, o);
   }
 }
 
@@ -7974,14 +7966,14 @@ export function fakeQuantizePerTensorAffine(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fake_quantize_per_tensor_affine >= 0 ? OP_fake_quantize_per_tensor_affine : (OP_fake_quantize_per_tensor_affine = lookup('aten::fake_quantize_per_tensor_affine', '')), (a[0] as Tensor)._h, cF(a[1], "fakeQuantizePerTensorAffine", "scale"), cI(a[2], "fakeQuantizePerTensorAffine", "zeroPoint"), cI(a[3], "fakeQuantizePerTensorAffine", "quantMin"), cI(a[4], "fakeQuantizePerTensorAffine", "quantMax")));
   }
   const o = kwOf(a);
-  switch (pick("fakeQuantizePerTensorAffine", SIGS_204, a, o)) {
+  switch (pick("fakeQuantizePerTensorAffine", SIGS_203, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fake_quantize_per_tensor_affine__tensor_qparams >= 0 ? OP_fake_quantize_per_tensor_affine__tensor_qparams : (OP_fake_quantize_per_tensor_affine__tensor_qparams = lookup('aten::fake_quantize_per_tensor_affine', 'tensor_qparams')), cT(a[0], "fakeQuantizePerTensorAffine", "input"), cT(a[1], "fakeQuantizePerTensorAffine", "scale"), cT(a[2], "fakeQuantizePerTensorAffine", "zeroPoint"), cI(a[3], "fakeQuantizePerTensorAffine", "quantMin"), cI(a[4], "fakeQuantizePerTensorAffine", "quantMax")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fake_quantize_per_tensor_affine >= 0 ? OP_fake_quantize_per_tensor_affine : (OP_fake_quantize_per_tensor_affine = lookup('aten::fake_quantize_per_tensor_affine', '')), cT(a[0], "fakeQuantizePerTensorAffine", "input"), cF(a[1], "fakeQuantizePerTensorAffine", "scale"), cI(a[2], "fakeQuantizePerTensorAffine", "zeroPoint"), cI(a[3], "fakeQuantizePerTensorAffine", "quantMin"), cI(a[4], "fakeQuantizePerTensorAffine", "quantMax")));
     }
-    default: return noMatch("fakeQuantizePerTensorAffine", SIGS_204, a, o);
+    default: return noMatch("fakeQuantizePerTensorAffine", SIGS_203, a, o);
   }
 }
 
@@ -8004,14 +7996,14 @@ export function fbgemmLinearFp16Weight(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight__out >= 0 ? OP_fbgemm_linear_fp16_weight__out : (OP_fbgemm_linear_fp16_weight__out = lookup('aten::fbgemm_linear_fp16_weight', 'out')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmLinearFp16Weight", SIGS_205, a, o)) {
+  switch (pick("fbgemmLinearFp16Weight", SIGS_204, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight >= 0 ? OP_fbgemm_linear_fp16_weight : (OP_fbgemm_linear_fp16_weight = lookup('aten::fbgemm_linear_fp16_weight', '')), cT(a[0], "fbgemmLinearFp16Weight", "input"), cT(a[1], "fbgemmLinearFp16Weight", "packedWeight"), cT(a[2], "fbgemmLinearFp16Weight", "bias")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight__out >= 0 ? OP_fbgemm_linear_fp16_weight__out : (OP_fbgemm_linear_fp16_weight__out = lookup('aten::fbgemm_linear_fp16_weight', 'out')), cT(a[0], "fbgemmLinearFp16Weight", "input"), cT(a[1], "fbgemmLinearFp16Weight", "packedWeight"), cT(a[2], "fbgemmLinearFp16Weight", "bias"), cT(a[3], "fbgemmLinearFp16Weight", "output")));
     }
-    default: return noMatch("fbgemmLinearFp16Weight", SIGS_205, a, o);
+    default: return noMatch("fbgemmLinearFp16Weight", SIGS_204, a, o);
   }
 }
 
@@ -8034,14 +8026,14 @@ export function fbgemmLinearFp16WeightFp32Activation(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight_fp32_activation__out >= 0 ? OP_fbgemm_linear_fp16_weight_fp32_activation__out : (OP_fbgemm_linear_fp16_weight_fp32_activation__out = lookup('aten::fbgemm_linear_fp16_weight_fp32_activation', 'out')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "fbgemmLinearFp16WeightFp32Activation", "bias"), (a[3] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmLinearFp16WeightFp32Activation", SIGS_206, a, o)) {
+  switch (pick("fbgemmLinearFp16WeightFp32Activation", SIGS_205, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight_fp32_activation >= 0 ? OP_fbgemm_linear_fp16_weight_fp32_activation : (OP_fbgemm_linear_fp16_weight_fp32_activation = lookup('aten::fbgemm_linear_fp16_weight_fp32_activation', '')), cT(a[0], "fbgemmLinearFp16WeightFp32Activation", "input"), cT(a[1], "fbgemmLinearFp16WeightFp32Activation", "packedWeight"), cTO(a[2], "fbgemmLinearFp16WeightFp32Activation", "bias")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_fp16_weight_fp32_activation__out >= 0 ? OP_fbgemm_linear_fp16_weight_fp32_activation__out : (OP_fbgemm_linear_fp16_weight_fp32_activation__out = lookup('aten::fbgemm_linear_fp16_weight_fp32_activation', 'out')), cT(a[0], "fbgemmLinearFp16WeightFp32Activation", "input"), cT(a[1], "fbgemmLinearFp16WeightFp32Activation", "packedWeight"), cTO(a[2], "fbgemmLinearFp16WeightFp32Activation", "bias"), cT(a[3], "fbgemmLinearFp16WeightFp32Activation", "output")));
     }
-    default: return noMatch("fbgemmLinearFp16WeightFp32Activation", SIGS_206, a, o);
+    default: return noMatch("fbgemmLinearFp16WeightFp32Activation", SIGS_205, a, o);
   }
 }
 
@@ -8056,11 +8048,11 @@ export function fbgemmLinearInt8Weight(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight >= 0 ? OP_fbgemm_linear_int8_weight : (OP_fbgemm_linear_int8_weight = lookup('aten::fbgemm_linear_int8_weight', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cS(a[4], "fbgemmLinearInt8Weight", "weightScale"), cS(a[5], "fbgemmLinearInt8Weight", "weightZeroPoint"), (a[6] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmLinearInt8Weight", SIGS_207, a, o)) {
+  switch (pick("fbgemmLinearInt8Weight", SIGS_206, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight >= 0 ? OP_fbgemm_linear_int8_weight : (OP_fbgemm_linear_int8_weight = lookup('aten::fbgemm_linear_int8_weight', '')), cT(a[0], "fbgemmLinearInt8Weight", "input"), cT(a[1], "fbgemmLinearInt8Weight", "weight"), cT(a[2], "fbgemmLinearInt8Weight", "packed"), cT(a[3], "fbgemmLinearInt8Weight", "colOffsets"), cS(a[4], "fbgemmLinearInt8Weight", "weightScale"), cS(a[5], "fbgemmLinearInt8Weight", "weightZeroPoint"), cT(a[6], "fbgemmLinearInt8Weight", "bias")));
     }
-    default: return noMatch("fbgemmLinearInt8Weight", SIGS_207, a, o);
+    default: return noMatch("fbgemmLinearInt8Weight", SIGS_206, a, o);
   }
 }
 
@@ -8075,11 +8067,11 @@ export function fbgemmLinearInt8WeightFp32Activation(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight_fp32_activation >= 0 ? OP_fbgemm_linear_int8_weight_fp32_activation : (OP_fbgemm_linear_int8_weight_fp32_activation = lookup('aten::fbgemm_linear_int8_weight_fp32_activation', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cS(a[4], "fbgemmLinearInt8WeightFp32Activation", "weightScale"), cS(a[5], "fbgemmLinearInt8WeightFp32Activation", "weightZeroPoint"), (a[6] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmLinearInt8WeightFp32Activation", SIGS_208, a, o)) {
+  switch (pick("fbgemmLinearInt8WeightFp32Activation", SIGS_207, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_linear_int8_weight_fp32_activation >= 0 ? OP_fbgemm_linear_int8_weight_fp32_activation : (OP_fbgemm_linear_int8_weight_fp32_activation = lookup('aten::fbgemm_linear_int8_weight_fp32_activation', '')), cT(a[0], "fbgemmLinearInt8WeightFp32Activation", "input"), cT(a[1], "fbgemmLinearInt8WeightFp32Activation", "weight"), cT(a[2], "fbgemmLinearInt8WeightFp32Activation", "packed"), cT(a[3], "fbgemmLinearInt8WeightFp32Activation", "colOffsets"), cS(a[4], "fbgemmLinearInt8WeightFp32Activation", "weightScale"), cS(a[5], "fbgemmLinearInt8WeightFp32Activation", "weightZeroPoint"), cT(a[6], "fbgemmLinearInt8WeightFp32Activation", "bias")));
     }
-    default: return noMatch("fbgemmLinearInt8WeightFp32Activation", SIGS_208, a, o);
+    default: return noMatch("fbgemmLinearInt8WeightFp32Activation", SIGS_207, a, o);
   }
 }
 
@@ -8094,11 +8086,11 @@ export function fbgemmLinearQuantizeWeight(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, number, number]>('TTnn', native.callOp(OP_fbgemm_linear_quantize_weight >= 0 ? OP_fbgemm_linear_quantize_weight : (OP_fbgemm_linear_quantize_weight = lookup('aten::fbgemm_linear_quantize_weight', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmLinearQuantizeWeight", SIGS_209, a, o)) {
+  switch (pick("fbgemmLinearQuantizeWeight", SIGS_208, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, number, number]>('TTnn', native.callOp(OP_fbgemm_linear_quantize_weight >= 0 ? OP_fbgemm_linear_quantize_weight : (OP_fbgemm_linear_quantize_weight = lookup('aten::fbgemm_linear_quantize_weight', '')), cT(a[0], "fbgemmLinearQuantizeWeight", "input")));
     }
-    default: return noMatch("fbgemmLinearQuantizeWeight", SIGS_209, a, o);
+    default: return noMatch("fbgemmLinearQuantizeWeight", SIGS_208, a, o);
   }
 }
 
@@ -8113,11 +8105,11 @@ export function fbgemmPackGemmMatrixFp16(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_pack_gemm_matrix_fp16 >= 0 ? OP_fbgemm_pack_gemm_matrix_fp16 : (OP_fbgemm_pack_gemm_matrix_fp16 = lookup('aten::fbgemm_pack_gemm_matrix_fp16', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmPackGemmMatrixFp16", SIGS_210, a, o)) {
+  switch (pick("fbgemmPackGemmMatrixFp16", SIGS_209, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_pack_gemm_matrix_fp16 >= 0 ? OP_fbgemm_pack_gemm_matrix_fp16 : (OP_fbgemm_pack_gemm_matrix_fp16 = lookup('aten::fbgemm_pack_gemm_matrix_fp16', '')), cT(a[0], "fbgemmPackGemmMatrixFp16", "input")));
     }
-    default: return noMatch("fbgemmPackGemmMatrixFp16", SIGS_210, a, o);
+    default: return noMatch("fbgemmPackGemmMatrixFp16", SIGS_209, a, o);
   }
 }
 
@@ -8140,14 +8132,14 @@ export function fbgemmPackQuantizedMatrix(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fbgemm_pack_quantized_matrix__KN >= 0 ? OP_fbgemm_pack_quantized_matrix__KN : (OP_fbgemm_pack_quantized_matrix__KN = lookup('aten::fbgemm_pack_quantized_matrix', 'KN')), (a[0] as Tensor)._h, cI(a[1], "fbgemmPackQuantizedMatrix", "K"), cI(a[2], "fbgemmPackQuantizedMatrix", "N")));
   }
   const o = kwOf(a);
-  switch (pick("fbgemmPackQuantizedMatrix", SIGS_211, a, o)) {
+  switch (pick("fbgemmPackQuantizedMatrix", SIGS_210, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_pack_quantized_matrix >= 0 ? OP_fbgemm_pack_quantized_matrix : (OP_fbgemm_pack_quantized_matrix = lookup('aten::fbgemm_pack_quantized_matrix', '')), cT(a[0], "fbgemmPackQuantizedMatrix", "input")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fbgemm_pack_quantized_matrix__KN >= 0 ? OP_fbgemm_pack_quantized_matrix__KN : (OP_fbgemm_pack_quantized_matrix__KN = lookup('aten::fbgemm_pack_quantized_matrix', 'KN')), cT(a[0], "fbgemmPackQuantizedMatrix", "input"), cI(a[1], "fbgemmPackQuantizedMatrix", "K"), cI(a[2], "fbgemmPackQuantizedMatrix", "N")));
     }
-    default: return noMatch("fbgemmPackQuantizedMatrix", SIGS_211, a, o);
+    default: return noMatch("fbgemmPackQuantizedMatrix", SIGS_210, a, o);
   }
 }
 
@@ -8162,11 +8154,11 @@ export function featureAlphaDropout(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_feature_alpha_dropout >= 0 ? OP_feature_alpha_dropout : (OP_feature_alpha_dropout = lookup('aten::feature_alpha_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "featureAlphaDropout", "p"), cB(a[2], "featureAlphaDropout", "train")));
   }
   const o = kwOf(a);
-  switch (pick("featureAlphaDropout", SIGS_212, a, o)) {
+  switch (pick("featureAlphaDropout", SIGS_211, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_feature_alpha_dropout >= 0 ? OP_feature_alpha_dropout : (OP_feature_alpha_dropout = lookup('aten::feature_alpha_dropout', '')), cT(a[0], "featureAlphaDropout", "input"), cF(a[1], "featureAlphaDropout", "p"), cB(a[2], "featureAlphaDropout", "train")));
     }
-    default: return noMatch("featureAlphaDropout", SIGS_212, a, o);
+    default: return noMatch("featureAlphaDropout", SIGS_211, a, o);
   }
 }
 
@@ -8182,12 +8174,12 @@ export function featureAlphaDropout_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("featureAlphaDropout_", SIGS_213, a, o)) {
+  switch (pick("featureAlphaDropout_", SIGS_212, a, o)) {
     case 0: {
       native.callOp(OP_feature_alpha_dropout_ >= 0 ? OP_feature_alpha_dropout_ : (OP_feature_alpha_dropout_ = lookup('aten::feature_alpha_dropout_', '')), cT(a[0], "featureAlphaDropout_", "input"), cF(a[1], "featureAlphaDropout_", "p"), cB(a[2], "featureAlphaDropout_", "train"));
       return a[0] as Tensor;
     }
-    default: return noMatch("featureAlphaDropout_", SIGS_213, a, o);
+    default: return noMatch("featureAlphaDropout_", SIGS_212, a, o);
   }
 }
 
@@ -8202,11 +8194,11 @@ export function featureDropout(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_feature_dropout >= 0 ? OP_feature_dropout : (OP_feature_dropout = lookup('aten::feature_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "featureDropout", "p"), cB(a[2], "featureDropout", "train")));
   }
   const o = kwOf(a);
-  switch (pick("featureDropout", SIGS_214, a, o)) {
+  switch (pick("featureDropout", SIGS_213, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_feature_dropout >= 0 ? OP_feature_dropout : (OP_feature_dropout = lookup('aten::feature_dropout', '')), cT(a[0], "featureDropout", "input"), cF(a[1], "featureDropout", "p"), cB(a[2], "featureDropout", "train")));
     }
-    default: return noMatch("featureDropout", SIGS_214, a, o);
+    default: return noMatch("featureDropout", SIGS_213, a, o);
   }
 }
 
@@ -8222,12 +8214,12 @@ export function featureDropout_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("featureDropout_", SIGS_215, a, o)) {
+  switch (pick("featureDropout_", SIGS_214, a, o)) {
     case 0: {
       native.callOp(OP_feature_dropout_ >= 0 ? OP_feature_dropout_ : (OP_feature_dropout_ = lookup('aten::feature_dropout_', '')), cT(a[0], "featureDropout_", "input"), cF(a[1], "featureDropout_", "p"), cB(a[2], "featureDropout_", "train"));
       return a[0] as Tensor;
     }
-    default: return noMatch("featureDropout_", SIGS_215, a, o);
+    default: return noMatch("featureDropout_", SIGS_214, a, o);
   }
 }
 
@@ -8250,14 +8242,14 @@ export function fill(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fill__Scalar >= 0 ? OP_fill__Scalar : (OP_fill__Scalar = lookup('aten::fill', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "fill", "value")));
   }
   const o = kwOf(a);
-  switch (pick("fill", SIGS_216, a, o)) {
+  switch (pick("fill", SIGS_215, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fill__Tensor >= 0 ? OP_fill__Tensor : (OP_fill__Tensor = lookup('aten::fill', 'Tensor')), cT(a[0], "fill", "input"), cT(a[1], "fill", "value")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fill__Scalar >= 0 ? OP_fill__Scalar : (OP_fill__Scalar = lookup('aten::fill', 'Scalar')), cT(a[0], "fill", "input"), cS(a[1], "fill", "value")));
     }
-    default: return noMatch("fill", SIGS_216, a, o);
+    default: return noMatch("fill", SIGS_215, a, o);
   }
 }
 
@@ -8282,7 +8274,7 @@ export function fill_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("fill_", SIGS_217, a, o)) {
+  switch (pick("fill_", SIGS_216, a, o)) {
     case 0: {
       native.callOp(OP_fill___Tensor >= 0 ? OP_fill___Tensor : (OP_fill___Tensor = lookup('aten::fill_', 'Tensor')), cT(a[0], "fill_", "input"), cT(a[1], "fill_", "value"));
       return a[0] as Tensor;
@@ -8291,7 +8283,7 @@ export function fill_(...a: unknown[]): any {
       native.callOp(OP_fill___Scalar >= 0 ? OP_fill___Scalar : (OP_fill___Scalar = lookup('aten::fill_', 'Scalar')), cT(a[0], "fill_", "input"), cS(a[1], "fill_", "value"));
       return a[0] as Tensor;
     }
-    default: return noMatch("fill_", SIGS_217, a, o);
+    default: return noMatch("fill_", SIGS_216, a, o);
   }
 }
 
@@ -8306,11 +8298,11 @@ export function fix(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fix >= 0 ? OP_fix : (OP_fix = lookup('aten::fix', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fix", SIGS_218, a, o)) {
+  switch (pick("fix", SIGS_217, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fix >= 0 ? OP_fix : (OP_fix = lookup('aten::fix', '')), cT(a[0], "fix", "input")));
     }
-    default: return noMatch("fix", SIGS_218, a, o);
+    default: return noMatch("fix", SIGS_217, a, o);
   }
 }
 
@@ -8326,12 +8318,12 @@ export function fix_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("fix_", SIGS_219, a, o)) {
+  switch (pick("fix_", SIGS_218, a, o)) {
     case 0: {
       native.callOp(OP_fix_ >= 0 ? OP_fix_ : (OP_fix_ = lookup('aten::fix_', '')), cT(a[0], "fix_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("fix_", SIGS_219, a, o);
+    default: return noMatch("fix_", SIGS_218, a, o);
   }
 }
 
@@ -8353,11 +8345,11 @@ export function flatten(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), (a[0] as Tensor)._h, cI(a[1], "flatten", "startDim"), cI(a[2], "flatten", "endDim")));
   }
   const o = kwOf(a);
-  switch (pick("flatten", SIGS_220, a, o)) {
+  switch (pick("flatten", SIGS_219, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_flatten__using_ints >= 0 ? OP_flatten__using_ints : (OP_flatten__using_ints = lookup('aten::flatten', 'using_ints')), cT(a[0], "flatten", "input"), cI((a[1] !== undefined ? a[1] : o.startDim), "flatten", "startDim"), cI((a[2] !== undefined ? a[2] : o.endDim), "flatten", "endDim")));
     }
-    default: return noMatch("flatten", SIGS_220, a, o);
+    default: return noMatch("flatten", SIGS_219, a, o);
   }
 }
 
@@ -8372,11 +8364,11 @@ export function flip(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_flip >= 0 ? OP_flip : (OP_flip = lookup('aten::flip', '')), (a[0] as Tensor)._h, cIL(a[1], "flip", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("flip", SIGS_221, a, o)) {
+  switch (pick("flip", SIGS_220, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_flip >= 0 ? OP_flip : (OP_flip = lookup('aten::flip', '')), cT(a[0], "flip", "input"), cIL(a[1], "flip", "dims", 0)));
     }
-    default: return noMatch("flip", SIGS_221, a, o);
+    default: return noMatch("flip", SIGS_220, a, o);
   }
 }
 
@@ -8391,11 +8383,11 @@ export function fliplr(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fliplr >= 0 ? OP_fliplr : (OP_fliplr = lookup('aten::fliplr', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fliplr", SIGS_222, a, o)) {
+  switch (pick("fliplr", SIGS_221, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fliplr >= 0 ? OP_fliplr : (OP_fliplr = lookup('aten::fliplr', '')), cT(a[0], "fliplr", "input")));
     }
-    default: return noMatch("fliplr", SIGS_222, a, o);
+    default: return noMatch("fliplr", SIGS_221, a, o);
   }
 }
 
@@ -8410,11 +8402,11 @@ export function flipud(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_flipud >= 0 ? OP_flipud : (OP_flipud = lookup('aten::flipud', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("flipud", SIGS_223, a, o)) {
+  switch (pick("flipud", SIGS_222, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_flipud >= 0 ? OP_flipud : (OP_flipud = lookup('aten::flipud', '')), cT(a[0], "flipud", "input")));
     }
-    default: return noMatch("flipud", SIGS_223, a, o);
+    default: return noMatch("flipud", SIGS_222, a, o);
   }
 }
 
@@ -8445,7 +8437,7 @@ export function floatPower(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Scalar >= 0 ? OP_float_power__Tensor_Scalar : (OP_float_power__Tensor_Scalar = lookup('aten::float_power', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "floatPower", "exponent")));
   }
   const o = kwOf(a);
-  switch (pick("floatPower", SIGS_224, a, o)) {
+  switch (pick("floatPower", SIGS_223, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Tensor >= 0 ? OP_float_power__Tensor_Tensor : (OP_float_power__Tensor_Tensor = lookup('aten::float_power', 'Tensor_Tensor')), cT(a[0], "floatPower", "input"), cT(a[1], "floatPower", "exponent")));
     }
@@ -8455,7 +8447,7 @@ export function floatPower(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_float_power__Tensor_Scalar >= 0 ? OP_float_power__Tensor_Scalar : (OP_float_power__Tensor_Scalar = lookup('aten::float_power', 'Tensor_Scalar')), cT(a[0], "floatPower", "input"), cS(a[1], "floatPower", "exponent")));
     }
-    default: return noMatch("floatPower", SIGS_224, a, o);
+    default: return noMatch("floatPower", SIGS_223, a, o);
   }
 }
 
@@ -8470,11 +8462,11 @@ export function floor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_floor >= 0 ? OP_floor : (OP_floor = lookup('aten::floor', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("floor", SIGS_225, a, o)) {
+  switch (pick("floor", SIGS_224, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_floor >= 0 ? OP_floor : (OP_floor = lookup('aten::floor', '')), cT(a[0], "floor", "input")));
     }
-    default: return noMatch("floor", SIGS_225, a, o);
+    default: return noMatch("floor", SIGS_224, a, o);
   }
 }
 
@@ -8490,12 +8482,12 @@ export function floor_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("floor_", SIGS_226, a, o)) {
+  switch (pick("floor_", SIGS_225, a, o)) {
     case 0: {
       native.callOp(OP_floor_ >= 0 ? OP_floor_ : (OP_floor_ = lookup('aten::floor_', '')), cT(a[0], "floor_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("floor_", SIGS_226, a, o);
+    default: return noMatch("floor_", SIGS_225, a, o);
   }
 }
 
@@ -8521,7 +8513,7 @@ export function floorDivide(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "floorDivide", "other")));
   }
   const o = kwOf(a);
-  switch (pick("floorDivide", SIGS_227, a, o)) {
+  switch (pick("floorDivide", SIGS_226, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), cT(a[0], "floorDivide", "input"), cS(a[1], "floorDivide", "other")));
@@ -8531,7 +8523,7 @@ export function floorDivide(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_floor_divide__Scalar >= 0 ? OP_floor_divide__Scalar : (OP_floor_divide__Scalar = lookup('aten::floor_divide', 'Scalar')), cT(a[0], "floorDivide", "input"), cS(a[1], "floorDivide", "other")));
     }
-    default: return noMatch("floorDivide", SIGS_227, a, o);
+    default: return noMatch("floorDivide", SIGS_226, a, o);
   }
 }
 
@@ -8546,11 +8538,11 @@ export function fmax(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fmax >= 0 ? OP_fmax : (OP_fmax = lookup('aten::fmax', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fmax", SIGS_228, a, o)) {
+  switch (pick("fmax", SIGS_227, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fmax >= 0 ? OP_fmax : (OP_fmax = lookup('aten::fmax', '')), cT(a[0], "fmax", "input"), cT(a[1], "fmax", "other")));
     }
-    default: return noMatch("fmax", SIGS_228, a, o);
+    default: return noMatch("fmax", SIGS_227, a, o);
   }
 }
 
@@ -8565,11 +8557,11 @@ export function fmin(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fmin >= 0 ? OP_fmin : (OP_fmin = lookup('aten::fmin', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("fmin", SIGS_229, a, o)) {
+  switch (pick("fmin", SIGS_228, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fmin >= 0 ? OP_fmin : (OP_fmin = lookup('aten::fmin', '')), cT(a[0], "fmin", "input"), cT(a[1], "fmin", "other")));
     }
-    default: return noMatch("fmin", SIGS_229, a, o);
+    default: return noMatch("fmin", SIGS_228, a, o);
   }
 }
 
@@ -8592,14 +8584,14 @@ export function fmod(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fmod__Scalar >= 0 ? OP_fmod__Scalar : (OP_fmod__Scalar = lookup('aten::fmod', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "fmod", "other")));
   }
   const o = kwOf(a);
-  switch (pick("fmod", SIGS_230, a, o)) {
+  switch (pick("fmod", SIGS_229, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fmod__Tensor >= 0 ? OP_fmod__Tensor : (OP_fmod__Tensor = lookup('aten::fmod', 'Tensor')), cT(a[0], "fmod", "input"), cT(a[1], "fmod", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_fmod__Scalar >= 0 ? OP_fmod__Scalar : (OP_fmod__Scalar = lookup('aten::fmod', 'Scalar')), cT(a[0], "fmod", "input"), cS(a[1], "fmod", "other")));
     }
-    default: return noMatch("fmod", SIGS_230, a, o);
+    default: return noMatch("fmod", SIGS_229, a, o);
   }
 }
 
@@ -8614,11 +8606,11 @@ export function frac(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_frac >= 0 ? OP_frac : (OP_frac = lookup('aten::frac', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("frac", SIGS_231, a, o)) {
+  switch (pick("frac", SIGS_230, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_frac >= 0 ? OP_frac : (OP_frac = lookup('aten::frac', '')), cT(a[0], "frac", "input")));
     }
-    default: return noMatch("frac", SIGS_231, a, o);
+    default: return noMatch("frac", SIGS_230, a, o);
   }
 }
 
@@ -8634,12 +8626,12 @@ export function frac_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("frac_", SIGS_232, a, o)) {
+  switch (pick("frac_", SIGS_231, a, o)) {
     case 0: {
       native.callOp(OP_frac_ >= 0 ? OP_frac_ : (OP_frac_ = lookup('aten::frac_', '')), cT(a[0], "frac_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("frac_", SIGS_232, a, o);
+    default: return noMatch("frac_", SIGS_231, a, o);
   }
 }
 
@@ -8654,11 +8646,11 @@ export function frexp(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor }>(["mantissa", "exponent"], 'TT', native.callOp(OP_frexp__Tensor >= 0 ? OP_frexp__Tensor : (OP_frexp__Tensor = lookup('aten::frexp', 'Tensor')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("frexp", SIGS_233, a, o)) {
+  switch (pick("frexp", SIGS_232, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly mantissa: Tensor; readonly exponent: Tensor }>(["mantissa", "exponent"], 'TT', native.callOp(OP_frexp__Tensor >= 0 ? OP_frexp__Tensor : (OP_frexp__Tensor = lookup('aten::frexp', 'Tensor')), cT(a[0], "frexp", "input")));
     }
-    default: return noMatch("frexp", SIGS_233, a, o);
+    default: return noMatch("frexp", SIGS_232, a, o);
   }
 }
 
@@ -8677,11 +8669,11 @@ export function frobeniusNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_frobenius_norm__dim >= 0 ? OP_frobenius_norm__dim : (OP_frobenius_norm__dim = lookup('aten::frobenius_norm', 'dim')), (a[0] as Tensor)._h, cIL(a[1], "frobeniusNorm", "dim", 1), cB(a[2], "frobeniusNorm", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("frobeniusNorm", SIGS_234, a, o)) {
+  switch (pick("frobeniusNorm", SIGS_233, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_frobenius_norm__dim >= 0 ? OP_frobenius_norm__dim : (OP_frobenius_norm__dim = lookup('aten::frobenius_norm', 'dim')), cT(a[0], "frobeniusNorm", "input"), cIL(a[1], "frobeniusNorm", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "frobeniusNorm", "keepdim")));
     }
-    default: return noMatch("frobeniusNorm", SIGS_234, a, o);
+    default: return noMatch("frobeniusNorm", SIGS_233, a, o);
   }
 }
 
@@ -8703,13 +8695,13 @@ export function fromFile(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_from_file >= 0 ? OP_from_file : (OP_from_file = lookup('aten::from_file', '')), cStr(a[0], "fromFile", "filename"), cBO(a[1], "fromFile", "shared"), cIO(a[2], "fromFile", "size")));
   }
   const o = kwOf(a);
-  switch (pick("fromFile", SIGS_235, a, o)) {
+  switch (pick("fromFile", SIGS_234, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_from_file >= 0 ? OP_from_file : (OP_from_file = lookup('aten::from_file', '')), cStr(a[0], "fromFile", "filename"), cBO((a[1] !== undefined ? a[1] : o.shared), "fromFile", "shared"), cIO((a[2] !== undefined ? a[2] : o.size), "fromFile", "size"), cDTO(o.dtype, "fromFile", "dtype"), cLayout(o.layout, "fromFile", "layout"), cDevO(o.device, "fromFile", "device"), cBO(o.pinMemory, "fromFile", "pinMemory")));
       if (cB(o.requiresGrad, "fromFile", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("fromFile", SIGS_235, a, o);
+    default: return noMatch("fromFile", SIGS_234, a, o);
   }
 }
 
@@ -8731,11 +8723,11 @@ export function fusedMovingAvgObsFakeQuant(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_fused_moving_avg_obs_fake_quant >= 0 ? OP_fused_moving_avg_obs_fake_quant : (OP_fused_moving_avg_obs_fake_quant = lookup('aten::fused_moving_avg_obs_fake_quant', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cF(a[7], "fusedMovingAvgObsFakeQuant", "averagingConst"), cI(a[8], "fusedMovingAvgObsFakeQuant", "quantMin"), cI(a[9], "fusedMovingAvgObsFakeQuant", "quantMax"), cI(a[10], "fusedMovingAvgObsFakeQuant", "chAxis"), cB(a[11], "fusedMovingAvgObsFakeQuant", "perRowFakeQuant"), cB(a[12], "fusedMovingAvgObsFakeQuant", "symmetricQuant")));
   }
   const o = kwOf(a);
-  switch (pick("fusedMovingAvgObsFakeQuant", SIGS_236, a, o)) {
+  switch (pick("fusedMovingAvgObsFakeQuant", SIGS_235, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_fused_moving_avg_obs_fake_quant >= 0 ? OP_fused_moving_avg_obs_fake_quant : (OP_fused_moving_avg_obs_fake_quant = lookup('aten::fused_moving_avg_obs_fake_quant', '')), cT(a[0], "fusedMovingAvgObsFakeQuant", "input"), cT(a[1], "fusedMovingAvgObsFakeQuant", "observerOn"), cT(a[2], "fusedMovingAvgObsFakeQuant", "fakeQuantOn"), cT(a[3], "fusedMovingAvgObsFakeQuant", "runningMin"), cT(a[4], "fusedMovingAvgObsFakeQuant", "runningMax"), cT(a[5], "fusedMovingAvgObsFakeQuant", "scale"), cT(a[6], "fusedMovingAvgObsFakeQuant", "zeroPoint"), cF(a[7], "fusedMovingAvgObsFakeQuant", "averagingConst"), cI(a[8], "fusedMovingAvgObsFakeQuant", "quantMin"), cI(a[9], "fusedMovingAvgObsFakeQuant", "quantMax"), cI(a[10], "fusedMovingAvgObsFakeQuant", "chAxis"), cB((a[11] !== undefined ? a[11] : o.perRowFakeQuant), "fusedMovingAvgObsFakeQuant", "perRowFakeQuant"), cB((a[12] !== undefined ? a[12] : o.symmetricQuant), "fusedMovingAvgObsFakeQuant", "symmetricQuant")));
     }
-    default: return noMatch("fusedMovingAvgObsFakeQuant", SIGS_236, a, o);
+    default: return noMatch("fusedMovingAvgObsFakeQuant", SIGS_235, a, o);
   }
 }
 
@@ -8751,11 +8743,11 @@ export function gather(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_gather >= 0 ? OP_gather : (OP_gather = lookup('aten::gather', '')), (a[0] as Tensor)._h, cI(a[1], "gather", "dim"), (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("gather", SIGS_237, a, o)) {
+  switch (pick("gather", SIGS_236, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_gather >= 0 ? OP_gather : (OP_gather = lookup('aten::gather', '')), cT(a[0], "gather", "input"), cI(a[1], "gather", "dim"), cT(a[2], "gather", "index"), cB(o.sparseGrad, "gather", "sparseGrad")));
     }
-    default: return noMatch("gather", SIGS_237, a, o);
+    default: return noMatch("gather", SIGS_236, a, o);
   }
 }
 
@@ -8770,11 +8762,11 @@ export function gcd(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_gcd >= 0 ? OP_gcd : (OP_gcd = lookup('aten::gcd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("gcd", SIGS_238, a, o)) {
+  switch (pick("gcd", SIGS_237, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_gcd >= 0 ? OP_gcd : (OP_gcd = lookup('aten::gcd', '')), cT(a[0], "gcd", "input"), cT(a[1], "gcd", "other")));
     }
-    default: return noMatch("gcd", SIGS_238, a, o);
+    default: return noMatch("gcd", SIGS_237, a, o);
   }
 }
 
@@ -8790,12 +8782,12 @@ export function gcd_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("gcd_", SIGS_239, a, o)) {
+  switch (pick("gcd_", SIGS_238, a, o)) {
     case 0: {
       native.callOp(OP_gcd_ >= 0 ? OP_gcd_ : (OP_gcd_ = lookup('aten::gcd_', '')), cT(a[0], "gcd_", "input"), cT(a[1], "gcd_", "other"));
       return a[0] as Tensor;
     }
-    default: return noMatch("gcd_", SIGS_239, a, o);
+    default: return noMatch("gcd_", SIGS_238, a, o);
   }
 }
 
@@ -8818,14 +8810,14 @@ export function ge(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ge__Scalar >= 0 ? OP_ge__Scalar : (OP_ge__Scalar = lookup('aten::ge', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "ge", "other")));
   }
   const o = kwOf(a);
-  switch (pick("ge", SIGS_240, a, o)) {
+  switch (pick("ge", SIGS_239, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ge__Tensor >= 0 ? OP_ge__Tensor : (OP_ge__Tensor = lookup('aten::ge', 'Tensor')), cT(a[0], "ge", "input"), cT(a[1], "ge", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_ge__Scalar >= 0 ? OP_ge__Scalar : (OP_ge__Scalar = lookup('aten::ge', 'Scalar')), cT(a[0], "ge", "input"), cS(a[1], "ge", "other")));
     }
-    default: return noMatch("ge", SIGS_240, a, o);
+    default: return noMatch("ge", SIGS_239, a, o);
   }
 }
 
@@ -8840,11 +8832,11 @@ export function geqrf(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor }>(["a", "tau"], 'TT', native.callOp(OP_geqrf >= 0 ? OP_geqrf : (OP_geqrf = lookup('aten::geqrf', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("geqrf", SIGS_241, a, o)) {
+  switch (pick("geqrf", SIGS_240, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly a: Tensor; readonly tau: Tensor }>(["a", "tau"], 'TT', native.callOp(OP_geqrf >= 0 ? OP_geqrf : (OP_geqrf = lookup('aten::geqrf', '')), cT(a[0], "geqrf", "input")));
     }
-    default: return noMatch("geqrf", SIGS_241, a, o);
+    default: return noMatch("geqrf", SIGS_240, a, o);
   }
 }
 
@@ -8859,11 +8851,11 @@ export function ger(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ger >= 0 ? OP_ger : (OP_ger = lookup('aten::ger', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("ger", SIGS_242, a, o)) {
+  switch (pick("ger", SIGS_241, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ger >= 0 ? OP_ger : (OP_ger = lookup('aten::ger', '')), cT(a[0], "ger", "input"), cT(a[1], "ger", "vec2")));
     }
-    default: return noMatch("ger", SIGS_242, a, o);
+    default: return noMatch("ger", SIGS_241, a, o);
   }
 }
 
@@ -8878,11 +8870,11 @@ export function getDevice(...a: unknown[]): any {
     return native.callOp(OP_get_device >= 0 ? OP_get_device : (OP_get_device = lookup('aten::get_device', '')), (a[0] as Tensor)._h) as number;
   }
   const o = kwOf(a);
-  switch (pick("getDevice", SIGS_243, a, o)) {
+  switch (pick("getDevice", SIGS_242, a, o)) {
     case 0: {
       return native.callOp(OP_get_device >= 0 ? OP_get_device : (OP_get_device = lookup('aten::get_device', '')), cT(a[0], "getDevice", "input")) as number;
     }
-    default: return noMatch("getDevice", SIGS_243, a, o);
+    default: return noMatch("getDevice", SIGS_242, a, o);
   }
 }
 
@@ -8922,7 +8914,7 @@ export function gradient(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_gradient__scalarint >= 0 ? OP_gradient__scalarint : (OP_gradient__scalarint = lookup('aten::gradient', 'scalarint')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("gradient", SIGS_244, a, o)) {
+  switch (pick("gradient", SIGS_243, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_gradient__array >= 0 ? OP_gradient__array : (OP_gradient__array = lookup('aten::gradient', 'array')), cT(a[0], "gradient", "input"), cIL(o.dim, "gradient", "dim", 0), cI(o.edgeOrder, "gradient", "edgeOrder")));
     }
@@ -8938,7 +8930,7 @@ export function gradient(...a: unknown[]): any {
     case 4: {
       return wrapList<Tensor>(native.callOp(OP_gradient__tensorarray >= 0 ? OP_gradient__tensorarray : (OP_gradient__tensorarray = lookup('aten::gradient', 'tensorarray')), cT(a[0], "gradient", "input"), cTL(o.spacing, "gradient", "spacing"), cIL(o.dim, "gradient", "dim", 0), cI(o.edgeOrder, "gradient", "edgeOrder")));
     }
-    default: return noMatch("gradient", SIGS_244, a, o);
+    default: return noMatch("gradient", SIGS_243, a, o);
   }
 }
 
@@ -8961,14 +8953,14 @@ export function greater(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_greater__Scalar >= 0 ? OP_greater__Scalar : (OP_greater__Scalar = lookup('aten::greater', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "greater", "other")));
   }
   const o = kwOf(a);
-  switch (pick("greater", SIGS_245, a, o)) {
+  switch (pick("greater", SIGS_244, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_greater__Tensor >= 0 ? OP_greater__Tensor : (OP_greater__Tensor = lookup('aten::greater', 'Tensor')), cT(a[0], "greater", "input"), cT(a[1], "greater", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_greater__Scalar >= 0 ? OP_greater__Scalar : (OP_greater__Scalar = lookup('aten::greater', 'Scalar')), cT(a[0], "greater", "input"), cS(a[1], "greater", "other")));
     }
-    default: return noMatch("greater", SIGS_245, a, o);
+    default: return noMatch("greater", SIGS_244, a, o);
   }
 }
 
@@ -8991,14 +8983,14 @@ export function greaterEqual(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_greater_equal__Scalar >= 0 ? OP_greater_equal__Scalar : (OP_greater_equal__Scalar = lookup('aten::greater_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "greaterEqual", "other")));
   }
   const o = kwOf(a);
-  switch (pick("greaterEqual", SIGS_246, a, o)) {
+  switch (pick("greaterEqual", SIGS_245, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_greater_equal__Tensor >= 0 ? OP_greater_equal__Tensor : (OP_greater_equal__Tensor = lookup('aten::greater_equal', 'Tensor')), cT(a[0], "greaterEqual", "input"), cT(a[1], "greaterEqual", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_greater_equal__Scalar >= 0 ? OP_greater_equal__Scalar : (OP_greater_equal__Scalar = lookup('aten::greater_equal', 'Scalar')), cT(a[0], "greaterEqual", "input"), cS(a[1], "greaterEqual", "other")));
     }
-    default: return noMatch("greaterEqual", SIGS_246, a, o);
+    default: return noMatch("greaterEqual", SIGS_245, a, o);
   }
 }
 
@@ -9013,11 +9005,11 @@ export function gridSampler(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_grid_sampler >= 0 ? OP_grid_sampler : (OP_grid_sampler = lookup('aten::grid_sampler', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler", "interpolationMode"), cI(a[3], "gridSampler", "paddingMode"), cB(a[4], "gridSampler", "alignCorners")));
   }
   const o = kwOf(a);
-  switch (pick("gridSampler", SIGS_247, a, o)) {
+  switch (pick("gridSampler", SIGS_246, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_grid_sampler >= 0 ? OP_grid_sampler : (OP_grid_sampler = lookup('aten::grid_sampler', '')), cT(a[0], "gridSampler", "input"), cT(a[1], "gridSampler", "grid"), cI(a[2], "gridSampler", "interpolationMode"), cI(a[3], "gridSampler", "paddingMode"), cB(a[4], "gridSampler", "alignCorners")));
     }
-    default: return noMatch("gridSampler", SIGS_247, a, o);
+    default: return noMatch("gridSampler", SIGS_246, a, o);
   }
 }
 
@@ -9032,11 +9024,11 @@ export function gridSampler2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_grid_sampler_2d >= 0 ? OP_grid_sampler_2d : (OP_grid_sampler_2d = lookup('aten::grid_sampler_2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler2d", "interpolationMode"), cI(a[3], "gridSampler2d", "paddingMode"), cB(a[4], "gridSampler2d", "alignCorners")));
   }
   const o = kwOf(a);
-  switch (pick("gridSampler2d", SIGS_248, a, o)) {
+  switch (pick("gridSampler2d", SIGS_247, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_grid_sampler_2d >= 0 ? OP_grid_sampler_2d : (OP_grid_sampler_2d = lookup('aten::grid_sampler_2d', '')), cT(a[0], "gridSampler2d", "input"), cT(a[1], "gridSampler2d", "grid"), cI(a[2], "gridSampler2d", "interpolationMode"), cI(a[3], "gridSampler2d", "paddingMode"), cB(a[4], "gridSampler2d", "alignCorners")));
     }
-    default: return noMatch("gridSampler2d", SIGS_248, a, o);
+    default: return noMatch("gridSampler2d", SIGS_247, a, o);
   }
 }
 
@@ -9051,11 +9043,11 @@ export function gridSampler3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_grid_sampler_3d >= 0 ? OP_grid_sampler_3d : (OP_grid_sampler_3d = lookup('aten::grid_sampler_3d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "gridSampler3d", "interpolationMode"), cI(a[3], "gridSampler3d", "paddingMode"), cB(a[4], "gridSampler3d", "alignCorners")));
   }
   const o = kwOf(a);
-  switch (pick("gridSampler3d", SIGS_249, a, o)) {
+  switch (pick("gridSampler3d", SIGS_248, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_grid_sampler_3d >= 0 ? OP_grid_sampler_3d : (OP_grid_sampler_3d = lookup('aten::grid_sampler_3d', '')), cT(a[0], "gridSampler3d", "input"), cT(a[1], "gridSampler3d", "grid"), cI(a[2], "gridSampler3d", "interpolationMode"), cI(a[3], "gridSampler3d", "paddingMode"), cB(a[4], "gridSampler3d", "alignCorners")));
     }
-    default: return noMatch("gridSampler3d", SIGS_249, a, o);
+    default: return noMatch("gridSampler3d", SIGS_248, a, o);
   }
 }
 
@@ -9083,11 +9075,11 @@ export function groupNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias"), cF(a[4], "groupNorm", "eps"), cB(a[5], "groupNorm", "cudnnEnabled")));
   }
   const o = kwOf(a);
-  switch (pick("groupNorm", SIGS_250, a, o)) {
+  switch (pick("groupNorm", SIGS_249, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), cT(a[0], "groupNorm", "input"), cI(a[1], "groupNorm", "numGroups"), cTO((a[2] !== undefined ? a[2] : o.weight), "groupNorm", "weight"), cTO((a[3] !== undefined ? a[3] : o.bias), "groupNorm", "bias"), cF((a[4] !== undefined ? a[4] : o.eps), "groupNorm", "eps"), cB((a[5] !== undefined ? a[5] : o.cudnnEnabled), "groupNorm", "cudnnEnabled")));
     }
-    default: return noMatch("groupNorm", SIGS_250, a, o);
+    default: return noMatch("groupNorm", SIGS_249, a, o);
   }
 }
 
@@ -9110,14 +9102,14 @@ export function gru(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_gru__input >= 0 ? OP_gru__input : (OP_gru__input = lookup('aten::gru', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "gru", "params"), cB(a[3], "gru", "hasBiases"), cI(a[4], "gru", "numLayers"), cF(a[5], "gru", "dropout"), cB(a[6], "gru", "train"), cB(a[7], "gru", "bidirectional"), cB(a[8], "gru", "batchFirst")));
   }
   const o = kwOf(a);
-  switch (pick("gru", SIGS_251, a, o)) {
+  switch (pick("gru", SIGS_250, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_gru__data >= 0 ? OP_gru__data : (OP_gru__data = lookup('aten::gru', 'data')), cT(a[0], "gru", "data"), cT(a[1], "gru", "batchSizes"), cT(a[2], "gru", "hx"), cTL(a[3], "gru", "params"), cB(a[4], "gru", "hasBiases"), cI(a[5], "gru", "numLayers"), cF(a[6], "gru", "dropout"), cB(a[7], "gru", "train"), cB(a[8], "gru", "bidirectional")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_gru__input >= 0 ? OP_gru__input : (OP_gru__input = lookup('aten::gru', 'input')), cT(a[0], "gru", "input"), cT(a[1], "gru", "hx"), cTL(a[2], "gru", "params"), cB(a[3], "gru", "hasBiases"), cI(a[4], "gru", "numLayers"), cF(a[5], "gru", "dropout"), cB(a[6], "gru", "train"), cB(a[7], "gru", "bidirectional"), cB(a[8], "gru", "batchFirst")));
     }
-    default: return noMatch("gru", SIGS_251, a, o);
+    default: return noMatch("gru", SIGS_250, a, o);
   }
 }
 
@@ -9139,11 +9131,11 @@ export function gruCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_gru_cell >= 0 ? OP_gru_cell : (OP_gru_cell = lookup('aten::gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "gruCell", "bIh"), cTO(a[5], "gruCell", "bHh")));
   }
   const o = kwOf(a);
-  switch (pick("gruCell", SIGS_252, a, o)) {
+  switch (pick("gruCell", SIGS_251, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_gru_cell >= 0 ? OP_gru_cell : (OP_gru_cell = lookup('aten::gru_cell', '')), cT(a[0], "gruCell", "input"), cT(a[1], "gruCell", "hx"), cT(a[2], "gruCell", "wIh"), cT(a[3], "gruCell", "wHh"), cTO((a[4] !== undefined ? a[4] : o.bIh), "gruCell", "bIh"), cTO((a[5] !== undefined ? a[5] : o.bHh), "gruCell", "bHh")));
     }
-    default: return noMatch("gruCell", SIGS_252, a, o);
+    default: return noMatch("gruCell", SIGS_251, a, o);
   }
 }
 
@@ -9166,14 +9158,14 @@ export function gt(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_gt__Scalar >= 0 ? OP_gt__Scalar : (OP_gt__Scalar = lookup('aten::gt', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "gt", "other")));
   }
   const o = kwOf(a);
-  switch (pick("gt", SIGS_253, a, o)) {
+  switch (pick("gt", SIGS_252, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_gt__Tensor >= 0 ? OP_gt__Tensor : (OP_gt__Tensor = lookup('aten::gt', 'Tensor')), cT(a[0], "gt", "input"), cT(a[1], "gt", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_gt__Scalar >= 0 ? OP_gt__Scalar : (OP_gt__Scalar = lookup('aten::gt', 'Scalar')), cT(a[0], "gt", "input"), cS(a[1], "gt", "other")));
     }
-    default: return noMatch("gt", SIGS_253, a, o);
+    default: return noMatch("gt", SIGS_252, a, o);
   }
 }
 
@@ -9216,7 +9208,7 @@ export function hammingWindow(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hamming_window__periodic_alpha_beta >= 0 ? OP_hamming_window__periodic_alpha_beta : (OP_hamming_window__periodic_alpha_beta = lookup('aten::hamming_window', 'periodic_alpha_beta')), cI(a[0], "hammingWindow", "windowLength"), cB(a[1], "hammingWindow", "periodic"), cF(a[2], "hammingWindow", "alpha"), cF(a[3], "hammingWindow", "beta")));
   }
   const o = kwOf(a);
-  switch (pick("hammingWindow", SIGS_254, a, o)) {
+  switch (pick("hammingWindow", SIGS_253, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_hamming_window >= 0 ? OP_hamming_window : (OP_hamming_window = lookup('aten::hamming_window', '')), cI(a[0], "hammingWindow", "windowLength"), cDTO(o.dtype, "hammingWindow", "dtype"), cLayout(o.layout, "hammingWindow", "layout"), cDevO(o.device, "hammingWindow", "device"), cBO(o.pinMemory, "hammingWindow", "pinMemory")));
       if (cB(o.requiresGrad, "hammingWindow", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -9237,7 +9229,7 @@ export function hammingWindow(...a: unknown[]): any {
       if (cB(o.requiresGrad, "hammingWindow", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("hammingWindow", SIGS_254, a, o);
+    default: return noMatch("hammingWindow", SIGS_253, a, o);
   }
 }
 
@@ -9262,7 +9254,7 @@ export function hannWindow(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hann_window__periodic >= 0 ? OP_hann_window__periodic : (OP_hann_window__periodic = lookup('aten::hann_window', 'periodic')), cI(a[0], "hannWindow", "windowLength"), cB(a[1], "hannWindow", "periodic")));
   }
   const o = kwOf(a);
-  switch (pick("hannWindow", SIGS_255, a, o)) {
+  switch (pick("hannWindow", SIGS_254, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_hann_window >= 0 ? OP_hann_window : (OP_hann_window = lookup('aten::hann_window', '')), cI(a[0], "hannWindow", "windowLength"), cDTO(o.dtype, "hannWindow", "dtype"), cLayout(o.layout, "hannWindow", "layout"), cDevO(o.device, "hannWindow", "device"), cBO(o.pinMemory, "hannWindow", "pinMemory")));
       if (cB(o.requiresGrad, "hannWindow", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -9273,7 +9265,7 @@ export function hannWindow(...a: unknown[]): any {
       if (cB(o.requiresGrad, "hannWindow", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("hannWindow", SIGS_255, a, o);
+    default: return noMatch("hannWindow", SIGS_254, a, o);
   }
 }
 
@@ -9292,11 +9284,11 @@ export function hardshrink(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), (a[0] as Tensor)._h, cS(a[1], "hardshrink", "lambd")));
   }
   const o = kwOf(a);
-  switch (pick("hardshrink", SIGS_256, a, o)) {
+  switch (pick("hardshrink", SIGS_255, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hardshrink >= 0 ? OP_hardshrink : (OP_hardshrink = lookup('aten::hardshrink', '')), cT(a[0], "hardshrink", "input"), cS((a[1] !== undefined ? a[1] : o.lambd), "hardshrink", "lambd")));
     }
-    default: return noMatch("hardshrink", SIGS_256, a, o);
+    default: return noMatch("hardshrink", SIGS_255, a, o);
   }
 }
 
@@ -9315,11 +9307,11 @@ export function hashTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), (a[0] as Tensor)._h, cIL(a[1], "hashTensor", "dim", 1)));
   }
   const o = kwOf(a);
-  switch (pick("hashTensor", SIGS_257, a, o)) {
+  switch (pick("hashTensor", SIGS_256, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hash_tensor >= 0 ? OP_hash_tensor : (OP_hash_tensor = lookup('aten::hash_tensor', '')), cT(a[0], "hashTensor", "input"), cIL((a[1] !== undefined ? a[1] : o.dim), "hashTensor", "dim", 1), cB(o.keepdim, "hashTensor", "keepdim"), cI(o.mode, "hashTensor", "mode")));
     }
-    default: return noMatch("hashTensor", SIGS_257, a, o);
+    default: return noMatch("hashTensor", SIGS_256, a, o);
   }
 }
 
@@ -9334,11 +9326,11 @@ export function heaviside(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_heaviside >= 0 ? OP_heaviside : (OP_heaviside = lookup('aten::heaviside', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("heaviside", SIGS_258, a, o)) {
+  switch (pick("heaviside", SIGS_257, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_heaviside >= 0 ? OP_heaviside : (OP_heaviside = lookup('aten::heaviside', '')), cT(a[0], "heaviside", "input"), cT(a[1], "heaviside", "values")));
     }
-    default: return noMatch("heaviside", SIGS_258, a, o);
+    default: return noMatch("heaviside", SIGS_257, a, o);
   }
 }
 
@@ -9360,11 +9352,11 @@ export function hingeEmbeddingLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin"), cI(a[3], "hingeEmbeddingLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("hingeEmbeddingLoss", SIGS_259, a, o)) {
+  switch (pick("hingeEmbeddingLoss", SIGS_258, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), cT(a[0], "hingeEmbeddingLoss", "input"), cT(a[1], "hingeEmbeddingLoss", "target"), cF((a[2] !== undefined ? a[2] : o.margin), "hingeEmbeddingLoss", "margin"), cI((a[3] !== undefined ? a[3] : o.reduction), "hingeEmbeddingLoss", "reduction")));
     }
-    default: return noMatch("hingeEmbeddingLoss", SIGS_259, a, o);
+    default: return noMatch("hingeEmbeddingLoss", SIGS_258, a, o);
   }
 }
 
@@ -9389,11 +9381,11 @@ export function histc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), (a[0] as Tensor)._h, cI(a[1], "histc", "bins"), cS(a[2], "histc", "min"), cS(a[3], "histc", "max")));
   }
   const o = kwOf(a);
-  switch (pick("histc", SIGS_260, a, o)) {
+  switch (pick("histc", SIGS_259, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_histc >= 0 ? OP_histc : (OP_histc = lookup('aten::histc', '')), cT(a[0], "histc", "input"), cI((a[1] !== undefined ? a[1] : o.bins), "histc", "bins"), cS((a[2] !== undefined ? a[2] : o.min), "histc", "min"), cS((a[3] !== undefined ? a[3] : o.max), "histc", "max")));
     }
-    default: return noMatch("histc", SIGS_260, a, o);
+    default: return noMatch("histc", SIGS_259, a, o);
   }
 }
 
@@ -9421,14 +9413,14 @@ export function histogram(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), (a[0] as Tensor)._h, cI(a[1], "histogram", "bins")));
   }
   const o = kwOf(a);
-  switch (pick("histogram", SIGS_261, a, o)) {
+  switch (pick("histogram", SIGS_260, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bins_tensor >= 0 ? OP_histogram__bins_tensor : (OP_histogram__bins_tensor = lookup('aten::histogram', 'bins_tensor')), cT(a[0], "histogram", "input"), cT(a[1], "histogram", "bins"), cTO(o.weight, "histogram", "weight"), cB(o.density, "histogram", "density")));
     }
     case 1: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly hist: Tensor; readonly bin_edges: Tensor }>(["hist", "bin_edges"], 'TT', native.callOp(OP_histogram__bin_ct >= 0 ? OP_histogram__bin_ct : (OP_histogram__bin_ct = lookup('aten::histogram', 'bin_ct')), cT(a[0], "histogram", "input"), cI((a[1] !== undefined ? a[1] : o.bins), "histogram", "bins"), cFLO(o.range, "histogram", "range"), cTO(o.weight, "histogram", "weight"), cB(o.density, "histogram", "density")));
     }
-    default: return noMatch("histogram", SIGS_261, a, o);
+    default: return noMatch("histogram", SIGS_260, a, o);
   }
 }
 
@@ -9489,7 +9481,7 @@ export function histogramdd(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), (a[0] as Tensor)._h, cTL(a[1], "histogramdd", "bins"), cFLO(a[2], "histogramdd", "range"), cTO(a[3], "histogramdd", "weight"), cB(a[4], "histogramdd", "density")));
   }
   const o = kwOf(a);
-  switch (pick("histogramdd", SIGS_262, a, o)) {
+  switch (pick("histogramdd", SIGS_261, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__int_bins >= 0 ? OP_histogramdd__int_bins : (OP_histogramdd__int_bins = lookup('aten::histogramdd', 'int_bins')), cT(a[0], "histogramdd", "input"), cI(a[1], "histogramdd", "bins"), cFLO((a[2] !== undefined ? a[2] : o.range), "histogramdd", "range"), cTO((a[3] !== undefined ? a[3] : o.weight), "histogramdd", "weight"), cB((a[4] !== undefined ? a[4] : o.density), "histogramdd", "density")));
     }
@@ -9499,7 +9491,7 @@ export function histogramdd(...a: unknown[]): any {
     case 2: {
       return namedTuple<readonly [Tensor, Tensor[]] & { readonly hist: Tensor; readonly bin_edges: Tensor[] }>(["hist", "bin_edges"], 'TL', native.callOp(OP_histogramdd__TensorList_bins >= 0 ? OP_histogramdd__TensorList_bins : (OP_histogramdd__TensorList_bins = lookup('aten::histogramdd', 'TensorList_bins')), cT(a[0], "histogramdd", "input"), cTL(a[1], "histogramdd", "bins"), cFLO((a[2] !== undefined ? a[2] : o.range), "histogramdd", "range"), cTO((a[3] !== undefined ? a[3] : o.weight), "histogramdd", "weight"), cB((a[4] !== undefined ? a[4] : o.density), "histogramdd", "density")));
     }
-    default: return noMatch("histogramdd", SIGS_262, a, o);
+    default: return noMatch("histogramdd", SIGS_261, a, o);
   }
 }
 
@@ -9522,14 +9514,14 @@ export function hsplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_hsplit__array >= 0 ? OP_hsplit__array : (OP_hsplit__array = lookup('aten::hsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "hsplit", "indices", 0)));
   }
   const o = kwOf(a);
-  switch (pick("hsplit", SIGS_263, a, o)) {
+  switch (pick("hsplit", SIGS_262, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_hsplit__int >= 0 ? OP_hsplit__int : (OP_hsplit__int = lookup('aten::hsplit', 'int')), cT(a[0], "hsplit", "input"), cI(a[1], "hsplit", "sections")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_hsplit__array >= 0 ? OP_hsplit__array : (OP_hsplit__array = lookup('aten::hsplit', 'array')), cT(a[0], "hsplit", "input"), cIL(a[1], "hsplit", "indices", 0)));
     }
-    default: return noMatch("hsplit", SIGS_263, a, o);
+    default: return noMatch("hsplit", SIGS_262, a, o);
   }
 }
 
@@ -9544,11 +9536,11 @@ export function hspmm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hspmm >= 0 ? OP_hspmm : (OP_hspmm = lookup('aten::hspmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("hspmm", SIGS_264, a, o)) {
+  switch (pick("hspmm", SIGS_263, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hspmm >= 0 ? OP_hspmm : (OP_hspmm = lookup('aten::hspmm', '')), cT(a[0], "hspmm", "mat1"), cT(a[1], "hspmm", "mat2")));
     }
-    default: return noMatch("hspmm", SIGS_264, a, o);
+    default: return noMatch("hspmm", SIGS_263, a, o);
   }
 }
 
@@ -9563,11 +9555,11 @@ export function hstack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hstack >= 0 ? OP_hstack : (OP_hstack = lookup('aten::hstack', '')), cTL(a[0], "hstack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("hstack", SIGS_265, a, o)) {
+  switch (pick("hstack", SIGS_264, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hstack >= 0 ? OP_hstack : (OP_hstack = lookup('aten::hstack', '')), cTL(a[0], "hstack", "tensors")));
     }
-    default: return noMatch("hstack", SIGS_265, a, o);
+    default: return noMatch("hstack", SIGS_264, a, o);
   }
 }
 
@@ -9582,11 +9574,11 @@ export function hypot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_hypot >= 0 ? OP_hypot : (OP_hypot = lookup('aten::hypot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("hypot", SIGS_266, a, o)) {
+  switch (pick("hypot", SIGS_265, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_hypot >= 0 ? OP_hypot : (OP_hypot = lookup('aten::hypot', '')), cT(a[0], "hypot", "input"), cT(a[1], "hypot", "other")));
     }
-    default: return noMatch("hypot", SIGS_266, a, o);
+    default: return noMatch("hypot", SIGS_265, a, o);
   }
 }
 
@@ -9601,11 +9593,11 @@ export function i0(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_i0 >= 0 ? OP_i0 : (OP_i0 = lookup('aten::i0', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("i0", SIGS_267, a, o)) {
+  switch (pick("i0", SIGS_266, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_i0 >= 0 ? OP_i0 : (OP_i0 = lookup('aten::i0', '')), cT(a[0], "i0", "input")));
     }
-    default: return noMatch("i0", SIGS_267, a, o);
+    default: return noMatch("i0", SIGS_266, a, o);
   }
 }
 
@@ -9621,12 +9613,12 @@ export function i0_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("i0_", SIGS_268, a, o)) {
+  switch (pick("i0_", SIGS_267, a, o)) {
     case 0: {
       native.callOp(OP_i0_ >= 0 ? OP_i0_ : (OP_i0_ = lookup('aten::i0_', '')), cT(a[0], "i0_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("i0_", SIGS_268, a, o);
+    default: return noMatch("i0_", SIGS_267, a, o);
   }
 }
 
@@ -9641,11 +9633,11 @@ export function igamma(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_igamma >= 0 ? OP_igamma : (OP_igamma = lookup('aten::igamma', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("igamma", SIGS_269, a, o)) {
+  switch (pick("igamma", SIGS_268, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_igamma >= 0 ? OP_igamma : (OP_igamma = lookup('aten::igamma', '')), cT(a[0], "igamma", "input"), cT(a[1], "igamma", "other")));
     }
-    default: return noMatch("igamma", SIGS_269, a, o);
+    default: return noMatch("igamma", SIGS_268, a, o);
   }
 }
 
@@ -9660,11 +9652,11 @@ export function igammac(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_igammac >= 0 ? OP_igammac : (OP_igammac = lookup('aten::igammac', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("igammac", SIGS_270, a, o)) {
+  switch (pick("igammac", SIGS_269, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_igammac >= 0 ? OP_igammac : (OP_igammac = lookup('aten::igammac', '')), cT(a[0], "igammac", "input"), cT(a[1], "igammac", "other")));
     }
-    default: return noMatch("igammac", SIGS_270, a, o);
+    default: return noMatch("igammac", SIGS_269, a, o);
   }
 }
 
@@ -9679,11 +9671,11 @@ export function imag(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_imag >= 0 ? OP_imag : (OP_imag = lookup('aten::imag', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("imag", SIGS_271, a, o)) {
+  switch (pick("imag", SIGS_270, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_imag >= 0 ? OP_imag : (OP_imag = lookup('aten::imag', '')), cT(a[0], "imag", "input")));
     }
-    default: return noMatch("imag", SIGS_271, a, o);
+    default: return noMatch("imag", SIGS_270, a, o);
   }
 }
 
@@ -9699,11 +9691,11 @@ export function indexAdd(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_add >= 0 ? OP_index_add : (OP_index_add = lookup('aten::index_add', '')), (a[0] as Tensor)._h, cI(a[1], "indexAdd", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("indexAdd", SIGS_272, a, o)) {
+  switch (pick("indexAdd", SIGS_271, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_add >= 0 ? OP_index_add : (OP_index_add = lookup('aten::index_add', '')), cT(a[0], "indexAdd", "input"), cI(a[1], "indexAdd", "dim"), cT(a[2], "indexAdd", "index"), cT(a[3], "indexAdd", "source"), cS(o.alpha, "indexAdd", "alpha")));
     }
-    default: return noMatch("indexAdd", SIGS_272, a, o);
+    default: return noMatch("indexAdd", SIGS_271, a, o);
   }
 }
 
@@ -9718,11 +9710,11 @@ export function indexCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_copy >= 0 ? OP_index_copy : (OP_index_copy = lookup('aten::index_copy', '')), (a[0] as Tensor)._h, cI(a[1], "indexCopy", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("indexCopy", SIGS_273, a, o)) {
+  switch (pick("indexCopy", SIGS_272, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_copy >= 0 ? OP_index_copy : (OP_index_copy = lookup('aten::index_copy', '')), cT(a[0], "indexCopy", "input"), cI(a[1], "indexCopy", "dim"), cT(a[2], "indexCopy", "index"), cT(a[3], "indexCopy", "source")));
     }
-    default: return noMatch("indexCopy", SIGS_273, a, o);
+    default: return noMatch("indexCopy", SIGS_272, a, o);
   }
 }
 
@@ -9745,14 +9737,14 @@ export function indexFill(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_fill__int_Scalar >= 0 ? OP_index_fill__int_Scalar : (OP_index_fill__int_Scalar = lookup('aten::index_fill', 'int_Scalar')), (a[0] as Tensor)._h, cI(a[1], "indexFill", "dim"), (a[2] as Tensor)._h, cS(a[3], "indexFill", "value")));
   }
   const o = kwOf(a);
-  switch (pick("indexFill", SIGS_274, a, o)) {
+  switch (pick("indexFill", SIGS_273, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_fill__int_Tensor >= 0 ? OP_index_fill__int_Tensor : (OP_index_fill__int_Tensor = lookup('aten::index_fill', 'int_Tensor')), cT(a[0], "indexFill", "input"), cI(a[1], "indexFill", "dim"), cT(a[2], "indexFill", "index"), cT(a[3], "indexFill", "value")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_index_fill__int_Scalar >= 0 ? OP_index_fill__int_Scalar : (OP_index_fill__int_Scalar = lookup('aten::index_fill', 'int_Scalar')), cT(a[0], "indexFill", "input"), cI(a[1], "indexFill", "dim"), cT(a[2], "indexFill", "index"), cS(a[3], "indexFill", "value")));
     }
-    default: return noMatch("indexFill", SIGS_274, a, o);
+    default: return noMatch("indexFill", SIGS_273, a, o);
   }
 }
 
@@ -9771,11 +9763,11 @@ export function indexPut(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), (a[0] as Tensor)._h, cTOL(a[1], "indexPut", "indices"), (a[2] as Tensor)._h, cB(a[3], "indexPut", "accumulate")));
   }
   const o = kwOf(a);
-  switch (pick("indexPut", SIGS_275, a, o)) {
+  switch (pick("indexPut", SIGS_274, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_put >= 0 ? OP_index_put : (OP_index_put = lookup('aten::index_put', '')), cT(a[0], "indexPut", "input"), cTOL(a[1], "indexPut", "indices"), cT(a[2], "indexPut", "values"), cB((a[3] !== undefined ? a[3] : o.accumulate), "indexPut", "accumulate")));
     }
-    default: return noMatch("indexPut", SIGS_275, a, o);
+    default: return noMatch("indexPut", SIGS_274, a, o);
   }
 }
 
@@ -9796,12 +9788,12 @@ export function indexPut_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("indexPut_", SIGS_276, a, o)) {
+  switch (pick("indexPut_", SIGS_275, a, o)) {
     case 0: {
       native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), cT(a[0], "indexPut_", "input"), cTOL(a[1], "indexPut_", "indices"), cT(a[2], "indexPut_", "values"), cB((a[3] !== undefined ? a[3] : o.accumulate), "indexPut_", "accumulate"));
       return a[0] as Tensor;
     }
-    default: return noMatch("indexPut_", SIGS_276, a, o);
+    default: return noMatch("indexPut_", SIGS_275, a, o);
   }
 }
 
@@ -9817,11 +9809,11 @@ export function indexReduce(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_reduce >= 0 ? OP_index_reduce : (OP_index_reduce = lookup('aten::index_reduce', '')), (a[0] as Tensor)._h, cI(a[1], "indexReduce", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cStr(a[4], "indexReduce", "reduce")));
   }
   const o = kwOf(a);
-  switch (pick("indexReduce", SIGS_277, a, o)) {
+  switch (pick("indexReduce", SIGS_276, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_reduce >= 0 ? OP_index_reduce : (OP_index_reduce = lookup('aten::index_reduce', '')), cT(a[0], "indexReduce", "input"), cI(a[1], "indexReduce", "dim"), cT(a[2], "indexReduce", "index"), cT(a[3], "indexReduce", "source"), cStr(a[4], "indexReduce", "reduce"), cB(o.includeSelf, "indexReduce", "includeSelf")));
     }
-    default: return noMatch("indexReduce", SIGS_277, a, o);
+    default: return noMatch("indexReduce", SIGS_276, a, o);
   }
 }
 
@@ -9836,11 +9828,11 @@ export function indexSelect(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_index_select >= 0 ? OP_index_select : (OP_index_select = lookup('aten::index_select', '')), (a[0] as Tensor)._h, cI(a[1], "indexSelect", "dim"), (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("indexSelect", SIGS_278, a, o)) {
+  switch (pick("indexSelect", SIGS_277, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_index_select >= 0 ? OP_index_select : (OP_index_select = lookup('aten::index_select', '')), cT(a[0], "indexSelect", "input"), cI(a[1], "indexSelect", "dim"), cT(a[2], "indexSelect", "index")));
     }
-    default: return noMatch("indexSelect", SIGS_278, a, o);
+    default: return noMatch("indexSelect", SIGS_277, a, o);
   }
 }
 
@@ -9855,11 +9847,11 @@ export function indicesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_indices_copy >= 0 ? OP_indices_copy : (OP_indices_copy = lookup('aten::indices_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("indicesCopy", SIGS_279, a, o)) {
+  switch (pick("indicesCopy", SIGS_278, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_indices_copy >= 0 ? OP_indices_copy : (OP_indices_copy = lookup('aten::indices_copy', '')), cT(a[0], "indicesCopy", "input")));
     }
-    default: return noMatch("indicesCopy", SIGS_279, a, o);
+    default: return noMatch("indicesCopy", SIGS_278, a, o);
   }
 }
 
@@ -9874,11 +9866,11 @@ export function inner(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_inner >= 0 ? OP_inner : (OP_inner = lookup('aten::inner', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("inner", SIGS_280, a, o)) {
+  switch (pick("inner", SIGS_279, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_inner >= 0 ? OP_inner : (OP_inner = lookup('aten::inner', '')), cT(a[0], "inner", "input"), cT(a[1], "inner", "other")));
     }
-    default: return noMatch("inner", SIGS_280, a, o);
+    default: return noMatch("inner", SIGS_279, a, o);
   }
 }
 
@@ -9893,11 +9885,11 @@ export function instanceNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "instanceNorm", "weight"), cTO(a[2], "instanceNorm", "bias"), cTO(a[3], "instanceNorm", "runningMean"), cTO(a[4], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(a[7], "instanceNorm", "eps"), cB(a[8], "instanceNorm", "cudnnEnabled")));
   }
   const o = kwOf(a);
-  switch (pick("instanceNorm", SIGS_281, a, o)) {
+  switch (pick("instanceNorm", SIGS_280, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), cT(a[0], "instanceNorm", "input"), cTO(a[1], "instanceNorm", "weight"), cTO(a[2], "instanceNorm", "bias"), cTO(a[3], "instanceNorm", "runningMean"), cTO(a[4], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(a[7], "instanceNorm", "eps"), cB(a[8], "instanceNorm", "cudnnEnabled")));
     }
-    default: return noMatch("instanceNorm", SIGS_281, a, o);
+    default: return noMatch("instanceNorm", SIGS_280, a, o);
   }
 }
 
@@ -9912,11 +9904,11 @@ export function intRepr(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_int_repr >= 0 ? OP_int_repr : (OP_int_repr = lookup('aten::int_repr', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("intRepr", SIGS_282, a, o)) {
+  switch (pick("intRepr", SIGS_281, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_int_repr >= 0 ? OP_int_repr : (OP_int_repr = lookup('aten::int_repr', '')), cT(a[0], "intRepr", "input")));
     }
-    default: return noMatch("intRepr", SIGS_282, a, o);
+    default: return noMatch("intRepr", SIGS_281, a, o);
   }
 }
 
@@ -9931,11 +9923,11 @@ export function inverse(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_inverse >= 0 ? OP_inverse : (OP_inverse = lookup('aten::inverse', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("inverse", SIGS_283, a, o)) {
+  switch (pick("inverse", SIGS_282, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_inverse >= 0 ? OP_inverse : (OP_inverse = lookup('aten::inverse', '')), cT(a[0], "inverse", "input")));
     }
-    default: return noMatch("inverse", SIGS_283, a, o);
+    default: return noMatch("inverse", SIGS_282, a, o);
   }
 }
 
@@ -9950,11 +9942,11 @@ export function isComplex(...a: unknown[]): any {
     return native.callOp(OP_is_complex >= 0 ? OP_is_complex : (OP_is_complex = lookup('aten::is_complex', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isComplex", SIGS_284, a, o)) {
+  switch (pick("isComplex", SIGS_283, a, o)) {
     case 0: {
       return native.callOp(OP_is_complex >= 0 ? OP_is_complex : (OP_is_complex = lookup('aten::is_complex', '')), cT(a[0], "isComplex", "input")) as boolean;
     }
-    default: return noMatch("isComplex", SIGS_284, a, o);
+    default: return noMatch("isComplex", SIGS_283, a, o);
   }
 }
 
@@ -9969,11 +9961,11 @@ export function isConj(...a: unknown[]): any {
     return native.callOp(OP_is_conj >= 0 ? OP_is_conj : (OP_is_conj = lookup('aten::is_conj', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isConj", SIGS_285, a, o)) {
+  switch (pick("isConj", SIGS_284, a, o)) {
     case 0: {
       return native.callOp(OP_is_conj >= 0 ? OP_is_conj : (OP_is_conj = lookup('aten::is_conj', '')), cT(a[0], "isConj", "input")) as boolean;
     }
-    default: return noMatch("isConj", SIGS_285, a, o);
+    default: return noMatch("isConj", SIGS_284, a, o);
   }
 }
 
@@ -9988,11 +9980,11 @@ export function isDistributed(...a: unknown[]): any {
     return native.callOp(OP_is_distributed >= 0 ? OP_is_distributed : (OP_is_distributed = lookup('aten::is_distributed', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isDistributed", SIGS_286, a, o)) {
+  switch (pick("isDistributed", SIGS_285, a, o)) {
     case 0: {
       return native.callOp(OP_is_distributed >= 0 ? OP_is_distributed : (OP_is_distributed = lookup('aten::is_distributed', '')), cT(a[0], "isDistributed", "input")) as boolean;
     }
-    default: return noMatch("isDistributed", SIGS_286, a, o);
+    default: return noMatch("isDistributed", SIGS_285, a, o);
   }
 }
 
@@ -10007,11 +9999,11 @@ export function isInference(...a: unknown[]): any {
     return native.callOp(OP_is_inference >= 0 ? OP_is_inference : (OP_is_inference = lookup('aten::is_inference', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isInference", SIGS_287, a, o)) {
+  switch (pick("isInference", SIGS_286, a, o)) {
     case 0: {
       return native.callOp(OP_is_inference >= 0 ? OP_is_inference : (OP_is_inference = lookup('aten::is_inference', '')), cT(a[0], "isInference", "input")) as boolean;
     }
-    default: return noMatch("isInference", SIGS_287, a, o);
+    default: return noMatch("isInference", SIGS_286, a, o);
   }
 }
 
@@ -10026,11 +10018,11 @@ export function isNeg(...a: unknown[]): any {
     return native.callOp(OP_is_neg >= 0 ? OP_is_neg : (OP_is_neg = lookup('aten::is_neg', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isNeg", SIGS_288, a, o)) {
+  switch (pick("isNeg", SIGS_287, a, o)) {
     case 0: {
       return native.callOp(OP_is_neg >= 0 ? OP_is_neg : (OP_is_neg = lookup('aten::is_neg', '')), cT(a[0], "isNeg", "input")) as boolean;
     }
-    default: return noMatch("isNeg", SIGS_288, a, o);
+    default: return noMatch("isNeg", SIGS_287, a, o);
   }
 }
 
@@ -10045,11 +10037,11 @@ export function isNonzero(...a: unknown[]): any {
     return native.callOp(OP_is_nonzero >= 0 ? OP_is_nonzero : (OP_is_nonzero = lookup('aten::is_nonzero', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isNonzero", SIGS_289, a, o)) {
+  switch (pick("isNonzero", SIGS_288, a, o)) {
     case 0: {
       return native.callOp(OP_is_nonzero >= 0 ? OP_is_nonzero : (OP_is_nonzero = lookup('aten::is_nonzero', '')), cT(a[0], "isNonzero", "input")) as boolean;
     }
-    default: return noMatch("isNonzero", SIGS_289, a, o);
+    default: return noMatch("isNonzero", SIGS_288, a, o);
   }
 }
 
@@ -10064,11 +10056,11 @@ export function isSameSize(...a: unknown[]): any {
     return native.callOp(OP_is_same_size >= 0 ? OP_is_same_size : (OP_is_same_size = lookup('aten::is_same_size', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isSameSize", SIGS_290, a, o)) {
+  switch (pick("isSameSize", SIGS_289, a, o)) {
     case 0: {
       return native.callOp(OP_is_same_size >= 0 ? OP_is_same_size : (OP_is_same_size = lookup('aten::is_same_size', '')), cT(a[0], "isSameSize", "input"), cT(a[1], "isSameSize", "other")) as boolean;
     }
-    default: return noMatch("isSameSize", SIGS_290, a, o);
+    default: return noMatch("isSameSize", SIGS_289, a, o);
   }
 }
 
@@ -10083,11 +10075,11 @@ export function isSigned(...a: unknown[]): any {
     return native.callOp(OP_is_signed >= 0 ? OP_is_signed : (OP_is_signed = lookup('aten::is_signed', '')), (a[0] as Tensor)._h) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isSigned", SIGS_291, a, o)) {
+  switch (pick("isSigned", SIGS_290, a, o)) {
     case 0: {
       return native.callOp(OP_is_signed >= 0 ? OP_is_signed : (OP_is_signed = lookup('aten::is_signed', '')), cT(a[0], "isSigned", "input")) as boolean;
     }
-    default: return noMatch("isSigned", SIGS_291, a, o);
+    default: return noMatch("isSigned", SIGS_290, a, o);
   }
 }
 
@@ -10102,11 +10094,11 @@ export function isVulkanAvailable(...a: unknown[]): any {
     return native.callOp(OP_is_vulkan_available >= 0 ? OP_is_vulkan_available : (OP_is_vulkan_available = lookup('aten::is_vulkan_available', ''))) as boolean;
   }
   const o = kwOf(a);
-  switch (pick("isVulkanAvailable", SIGS_292, a, o)) {
+  switch (pick("isVulkanAvailable", SIGS_291, a, o)) {
     case 0: {
       return native.callOp(OP_is_vulkan_available >= 0 ? OP_is_vulkan_available : (OP_is_vulkan_available = lookup('aten::is_vulkan_available', ''))) as boolean;
     }
-    default: return noMatch("isVulkanAvailable", SIGS_292, a, o);
+    default: return noMatch("isVulkanAvailable", SIGS_291, a, o);
   }
 }
 
@@ -10131,11 +10123,11 @@ export function isclose(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "isclose", "rtol"), cF(a[3], "isclose", "atol"), cB(a[4], "isclose", "equalNan")));
   }
   const o = kwOf(a);
-  switch (pick("isclose", SIGS_293, a, o)) {
+  switch (pick("isclose", SIGS_292, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isclose >= 0 ? OP_isclose : (OP_isclose = lookup('aten::isclose', '')), cT(a[0], "isclose", "input"), cT(a[1], "isclose", "other"), cF((a[2] !== undefined ? a[2] : o.rtol), "isclose", "rtol"), cF((a[3] !== undefined ? a[3] : o.atol), "isclose", "atol"), cB((a[4] !== undefined ? a[4] : o.equalNan), "isclose", "equalNan")));
     }
-    default: return noMatch("isclose", SIGS_293, a, o);
+    default: return noMatch("isclose", SIGS_292, a, o);
   }
 }
 
@@ -10150,11 +10142,11 @@ export function isfinite(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isfinite >= 0 ? OP_isfinite : (OP_isfinite = lookup('aten::isfinite', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isfinite", SIGS_294, a, o)) {
+  switch (pick("isfinite", SIGS_293, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isfinite >= 0 ? OP_isfinite : (OP_isfinite = lookup('aten::isfinite', '')), cT(a[0], "isfinite", "input")));
     }
-    default: return noMatch("isfinite", SIGS_294, a, o);
+    default: return noMatch("isfinite", SIGS_293, a, o);
   }
 }
 
@@ -10188,7 +10180,7 @@ export function isin(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isin__Tensor_Scalar >= 0 ? OP_isin__Tensor_Scalar : (OP_isin__Tensor_Scalar = lookup('aten::isin', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "isin", "testElement")));
   }
   const o = kwOf(a);
-  switch (pick("isin", SIGS_295, a, o)) {
+  switch (pick("isin", SIGS_294, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isin__Tensor_Tensor >= 0 ? OP_isin__Tensor_Tensor : (OP_isin__Tensor_Tensor = lookup('aten::isin', 'Tensor_Tensor')), cT(a[0], "isin", "elements"), cT(a[1], "isin", "testElements"), cB(o.assumeUnique, "isin", "assumeUnique"), cB(o.invert, "isin", "invert")));
     }
@@ -10198,7 +10190,7 @@ export function isin(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_isin__Tensor_Scalar >= 0 ? OP_isin__Tensor_Scalar : (OP_isin__Tensor_Scalar = lookup('aten::isin', 'Tensor_Scalar')), cT(a[0], "isin", "elements"), cS(a[1], "isin", "testElement"), cB(o.assumeUnique, "isin", "assumeUnique"), cB(o.invert, "isin", "invert")));
     }
-    default: return noMatch("isin", SIGS_295, a, o);
+    default: return noMatch("isin", SIGS_294, a, o);
   }
 }
 
@@ -10213,11 +10205,11 @@ export function isinf(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isinf >= 0 ? OP_isinf : (OP_isinf = lookup('aten::isinf', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isinf", SIGS_296, a, o)) {
+  switch (pick("isinf", SIGS_295, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isinf >= 0 ? OP_isinf : (OP_isinf = lookup('aten::isinf', '')), cT(a[0], "isinf", "input")));
     }
-    default: return noMatch("isinf", SIGS_296, a, o);
+    default: return noMatch("isinf", SIGS_295, a, o);
   }
 }
 
@@ -10232,11 +10224,11 @@ export function isnan(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isnan >= 0 ? OP_isnan : (OP_isnan = lookup('aten::isnan', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isnan", SIGS_297, a, o)) {
+  switch (pick("isnan", SIGS_296, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isnan >= 0 ? OP_isnan : (OP_isnan = lookup('aten::isnan', '')), cT(a[0], "isnan", "input")));
     }
-    default: return noMatch("isnan", SIGS_297, a, o);
+    default: return noMatch("isnan", SIGS_296, a, o);
   }
 }
 
@@ -10251,11 +10243,11 @@ export function isneginf(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isneginf >= 0 ? OP_isneginf : (OP_isneginf = lookup('aten::isneginf', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isneginf", SIGS_298, a, o)) {
+  switch (pick("isneginf", SIGS_297, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isneginf >= 0 ? OP_isneginf : (OP_isneginf = lookup('aten::isneginf', '')), cT(a[0], "isneginf", "input")));
     }
-    default: return noMatch("isneginf", SIGS_298, a, o);
+    default: return noMatch("isneginf", SIGS_297, a, o);
   }
 }
 
@@ -10270,11 +10262,11 @@ export function isposinf(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isposinf >= 0 ? OP_isposinf : (OP_isposinf = lookup('aten::isposinf', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isposinf", SIGS_299, a, o)) {
+  switch (pick("isposinf", SIGS_298, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isposinf >= 0 ? OP_isposinf : (OP_isposinf = lookup('aten::isposinf', '')), cT(a[0], "isposinf", "input")));
     }
-    default: return noMatch("isposinf", SIGS_299, a, o);
+    default: return noMatch("isposinf", SIGS_298, a, o);
   }
 }
 
@@ -10289,11 +10281,11 @@ export function isreal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_isreal >= 0 ? OP_isreal : (OP_isreal = lookup('aten::isreal', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("isreal", SIGS_300, a, o)) {
+  switch (pick("isreal", SIGS_299, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_isreal >= 0 ? OP_isreal : (OP_isreal = lookup('aten::isreal', '')), cT(a[0], "isreal", "input")));
     }
-    default: return noMatch("isreal", SIGS_300, a, o);
+    default: return noMatch("isreal", SIGS_299, a, o);
   }
 }
 
@@ -10327,7 +10319,7 @@ export function kaiserWindow(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_kaiser_window__beta >= 0 ? OP_kaiser_window__beta : (OP_kaiser_window__beta = lookup('aten::kaiser_window', 'beta')), cI(a[0], "kaiserWindow", "windowLength"), cB(a[1], "kaiserWindow", "periodic"), cF(a[2], "kaiserWindow", "beta")));
   }
   const o = kwOf(a);
-  switch (pick("kaiserWindow", SIGS_301, a, o)) {
+  switch (pick("kaiserWindow", SIGS_300, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_kaiser_window >= 0 ? OP_kaiser_window : (OP_kaiser_window = lookup('aten::kaiser_window', '')), cI(a[0], "kaiserWindow", "windowLength"), cDTO(o.dtype, "kaiserWindow", "dtype"), cLayout(o.layout, "kaiserWindow", "layout"), cDevO(o.device, "kaiserWindow", "device"), cBO(o.pinMemory, "kaiserWindow", "pinMemory")));
       if (cB(o.requiresGrad, "kaiserWindow", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -10343,7 +10335,7 @@ export function kaiserWindow(...a: unknown[]): any {
       if (cB(o.requiresGrad, "kaiserWindow", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("kaiserWindow", SIGS_301, a, o);
+    default: return noMatch("kaiserWindow", SIGS_300, a, o);
   }
 }
 
@@ -10362,11 +10354,11 @@ export function klDiv(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "klDiv", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("klDiv", SIGS_302, a, o)) {
+  switch (pick("klDiv", SIGS_301, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), cT(a[0], "klDiv", "input"), cT(a[1], "klDiv", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "klDiv", "reduction"), cB(o.logTarget, "klDiv", "logTarget")));
     }
-    default: return noMatch("klDiv", SIGS_302, a, o);
+    default: return noMatch("klDiv", SIGS_301, a, o);
   }
 }
 
@@ -10381,11 +10373,11 @@ export function kron(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_kron >= 0 ? OP_kron : (OP_kron = lookup('aten::kron', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("kron", SIGS_303, a, o)) {
+  switch (pick("kron", SIGS_302, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_kron >= 0 ? OP_kron : (OP_kron = lookup('aten::kron', '')), cT(a[0], "kron", "input"), cT(a[1], "kron", "other")));
     }
-    default: return noMatch("kron", SIGS_303, a, o);
+    default: return noMatch("kron", SIGS_302, a, o);
   }
 }
 
@@ -10407,11 +10399,11 @@ export function kthvalue(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), (a[0] as Tensor)._h, cI(a[1], "kthvalue", "k"), cI(a[2], "kthvalue", "dim"), cB(a[3], "kthvalue", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("kthvalue", SIGS_304, a, o)) {
+  switch (pick("kthvalue", SIGS_303, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_kthvalue >= 0 ? OP_kthvalue : (OP_kthvalue = lookup('aten::kthvalue', '')), cT(a[0], "kthvalue", "input"), cI(a[1], "kthvalue", "k"), cI((a[2] !== undefined ? a[2] : o.dim), "kthvalue", "dim"), cB((a[3] !== undefined ? a[3] : o.keepdim), "kthvalue", "keepdim")));
     }
-    default: return noMatch("kthvalue", SIGS_304, a, o);
+    default: return noMatch("kthvalue", SIGS_303, a, o);
   }
 }
 
@@ -10439,11 +10431,11 @@ export function layerNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "layerNorm", "normalizedShape", 0), cTO(a[2], "layerNorm", "weight"), cTO(a[3], "layerNorm", "bias"), cF(a[4], "layerNorm", "eps"), cB(a[5], "layerNorm", "cudnnEnable")));
   }
   const o = kwOf(a);
-  switch (pick("layerNorm", SIGS_305, a, o)) {
+  switch (pick("layerNorm", SIGS_304, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_layer_norm >= 0 ? OP_layer_norm : (OP_layer_norm = lookup('aten::layer_norm', '')), cT(a[0], "layerNorm", "input"), cIL(a[1], "layerNorm", "normalizedShape", 0), cTO((a[2] !== undefined ? a[2] : o.weight), "layerNorm", "weight"), cTO((a[3] !== undefined ? a[3] : o.bias), "layerNorm", "bias"), cF((a[4] !== undefined ? a[4] : o.eps), "layerNorm", "eps"), cB((a[5] !== undefined ? a[5] : o.cudnnEnable), "layerNorm", "cudnnEnable")));
     }
-    default: return noMatch("layerNorm", SIGS_305, a, o);
+    default: return noMatch("layerNorm", SIGS_304, a, o);
   }
 }
 
@@ -10458,11 +10450,11 @@ export function lcm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_lcm >= 0 ? OP_lcm : (OP_lcm = lookup('aten::lcm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("lcm", SIGS_306, a, o)) {
+  switch (pick("lcm", SIGS_305, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_lcm >= 0 ? OP_lcm : (OP_lcm = lookup('aten::lcm', '')), cT(a[0], "lcm", "input"), cT(a[1], "lcm", "other")));
     }
-    default: return noMatch("lcm", SIGS_306, a, o);
+    default: return noMatch("lcm", SIGS_305, a, o);
   }
 }
 
@@ -10478,12 +10470,12 @@ export function lcm_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("lcm_", SIGS_307, a, o)) {
+  switch (pick("lcm_", SIGS_306, a, o)) {
     case 0: {
       native.callOp(OP_lcm_ >= 0 ? OP_lcm_ : (OP_lcm_ = lookup('aten::lcm_', '')), cT(a[0], "lcm_", "input"), cT(a[1], "lcm_", "other"));
       return a[0] as Tensor;
     }
-    default: return noMatch("lcm_", SIGS_307, a, o);
+    default: return noMatch("lcm_", SIGS_306, a, o);
   }
 }
 
@@ -10498,11 +10490,11 @@ export function ldexp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ldexp__Tensor >= 0 ? OP_ldexp__Tensor : (OP_ldexp__Tensor = lookup('aten::ldexp', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("ldexp", SIGS_308, a, o)) {
+  switch (pick("ldexp", SIGS_307, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ldexp__Tensor >= 0 ? OP_ldexp__Tensor : (OP_ldexp__Tensor = lookup('aten::ldexp', 'Tensor')), cT(a[0], "ldexp", "input"), cT(a[1], "ldexp", "other")));
     }
-    default: return noMatch("ldexp", SIGS_308, a, o);
+    default: return noMatch("ldexp", SIGS_307, a, o);
   }
 }
 
@@ -10518,12 +10510,12 @@ export function ldexp_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("ldexp_", SIGS_309, a, o)) {
+  switch (pick("ldexp_", SIGS_308, a, o)) {
     case 0: {
       native.callOp(OP_ldexp_ >= 0 ? OP_ldexp_ : (OP_ldexp_ = lookup('aten::ldexp_', '')), cT(a[0], "ldexp_", "input"), cT(a[1], "ldexp_", "other"));
       return a[0] as Tensor;
     }
-    default: return noMatch("ldexp_", SIGS_309, a, o);
+    default: return noMatch("ldexp_", SIGS_308, a, o);
   }
 }
 
@@ -10546,14 +10538,14 @@ export function le(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_le__Scalar >= 0 ? OP_le__Scalar : (OP_le__Scalar = lookup('aten::le', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "le", "other")));
   }
   const o = kwOf(a);
-  switch (pick("le", SIGS_310, a, o)) {
+  switch (pick("le", SIGS_309, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_le__Tensor >= 0 ? OP_le__Tensor : (OP_le__Tensor = lookup('aten::le', 'Tensor')), cT(a[0], "le", "input"), cT(a[1], "le", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_le__Scalar >= 0 ? OP_le__Scalar : (OP_le__Scalar = lookup('aten::le', 'Scalar')), cT(a[0], "le", "input"), cS(a[1], "le", "other")));
     }
-    default: return noMatch("le", SIGS_310, a, o);
+    default: return noMatch("le", SIGS_309, a, o);
   }
 }
 
@@ -10576,14 +10568,14 @@ export function lerp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_lerp__Scalar >= 0 ? OP_lerp__Scalar : (OP_lerp__Scalar = lookup('aten::lerp', 'Scalar')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "lerp", "weight")));
   }
   const o = kwOf(a);
-  switch (pick("lerp", SIGS_311, a, o)) {
+  switch (pick("lerp", SIGS_310, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_lerp__Tensor >= 0 ? OP_lerp__Tensor : (OP_lerp__Tensor = lookup('aten::lerp', 'Tensor')), cT(a[0], "lerp", "input"), cT(a[1], "lerp", "end"), cT(a[2], "lerp", "weight")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_lerp__Scalar >= 0 ? OP_lerp__Scalar : (OP_lerp__Scalar = lookup('aten::lerp', 'Scalar')), cT(a[0], "lerp", "input"), cT(a[1], "lerp", "end"), cS(a[2], "lerp", "weight")));
     }
-    default: return noMatch("lerp", SIGS_311, a, o);
+    default: return noMatch("lerp", SIGS_310, a, o);
   }
 }
 
@@ -10606,14 +10598,14 @@ export function less(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_less__Scalar >= 0 ? OP_less__Scalar : (OP_less__Scalar = lookup('aten::less', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "less", "other")));
   }
   const o = kwOf(a);
-  switch (pick("less", SIGS_312, a, o)) {
+  switch (pick("less", SIGS_311, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_less__Tensor >= 0 ? OP_less__Tensor : (OP_less__Tensor = lookup('aten::less', 'Tensor')), cT(a[0], "less", "input"), cT(a[1], "less", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_less__Scalar >= 0 ? OP_less__Scalar : (OP_less__Scalar = lookup('aten::less', 'Scalar')), cT(a[0], "less", "input"), cS(a[1], "less", "other")));
     }
-    default: return noMatch("less", SIGS_312, a, o);
+    default: return noMatch("less", SIGS_311, a, o);
   }
 }
 
@@ -10636,14 +10628,14 @@ export function lessEqual(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_less_equal__Scalar >= 0 ? OP_less_equal__Scalar : (OP_less_equal__Scalar = lookup('aten::less_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "lessEqual", "other")));
   }
   const o = kwOf(a);
-  switch (pick("lessEqual", SIGS_313, a, o)) {
+  switch (pick("lessEqual", SIGS_312, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_less_equal__Tensor >= 0 ? OP_less_equal__Tensor : (OP_less_equal__Tensor = lookup('aten::less_equal', 'Tensor')), cT(a[0], "lessEqual", "input"), cT(a[1], "lessEqual", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_less_equal__Scalar >= 0 ? OP_less_equal__Scalar : (OP_less_equal__Scalar = lookup('aten::less_equal', 'Scalar')), cT(a[0], "lessEqual", "input"), cS(a[1], "lessEqual", "other")));
     }
-    default: return noMatch("lessEqual", SIGS_313, a, o);
+    default: return noMatch("lessEqual", SIGS_312, a, o);
   }
 }
 
@@ -10658,11 +10650,11 @@ export function lgamma(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_lgamma >= 0 ? OP_lgamma : (OP_lgamma = lookup('aten::lgamma', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("lgamma", SIGS_314, a, o)) {
+  switch (pick("lgamma", SIGS_313, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_lgamma >= 0 ? OP_lgamma : (OP_lgamma = lookup('aten::lgamma', '')), cT(a[0], "lgamma", "input")));
     }
-    default: return noMatch("lgamma", SIGS_314, a, o);
+    default: return noMatch("lgamma", SIGS_313, a, o);
   }
 }
 
@@ -10677,11 +10669,11 @@ export function log(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log >= 0 ? OP_log : (OP_log = lookup('aten::log', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("log", SIGS_315, a, o)) {
+  switch (pick("log", SIGS_314, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log >= 0 ? OP_log : (OP_log = lookup('aten::log', '')), cT(a[0], "log", "input")));
     }
-    default: return noMatch("log", SIGS_315, a, o);
+    default: return noMatch("log", SIGS_314, a, o);
   }
 }
 
@@ -10696,11 +10688,11 @@ export function log10(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log10 >= 0 ? OP_log10 : (OP_log10 = lookup('aten::log10', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("log10", SIGS_316, a, o)) {
+  switch (pick("log10", SIGS_315, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log10 >= 0 ? OP_log10 : (OP_log10 = lookup('aten::log10', '')), cT(a[0], "log10", "input")));
     }
-    default: return noMatch("log10", SIGS_316, a, o);
+    default: return noMatch("log10", SIGS_315, a, o);
   }
 }
 
@@ -10716,12 +10708,12 @@ export function log10_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("log10_", SIGS_317, a, o)) {
+  switch (pick("log10_", SIGS_316, a, o)) {
     case 0: {
       native.callOp(OP_log10_ >= 0 ? OP_log10_ : (OP_log10_ = lookup('aten::log10_', '')), cT(a[0], "log10_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("log10_", SIGS_317, a, o);
+    default: return noMatch("log10_", SIGS_316, a, o);
   }
 }
 
@@ -10736,11 +10728,11 @@ export function log1p(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log1p >= 0 ? OP_log1p : (OP_log1p = lookup('aten::log1p', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("log1p", SIGS_318, a, o)) {
+  switch (pick("log1p", SIGS_317, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log1p >= 0 ? OP_log1p : (OP_log1p = lookup('aten::log1p', '')), cT(a[0], "log1p", "input")));
     }
-    default: return noMatch("log1p", SIGS_318, a, o);
+    default: return noMatch("log1p", SIGS_317, a, o);
   }
 }
 
@@ -10756,12 +10748,12 @@ export function log1p_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("log1p_", SIGS_319, a, o)) {
+  switch (pick("log1p_", SIGS_318, a, o)) {
     case 0: {
       native.callOp(OP_log1p_ >= 0 ? OP_log1p_ : (OP_log1p_ = lookup('aten::log1p_', '')), cT(a[0], "log1p_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("log1p_", SIGS_319, a, o);
+    default: return noMatch("log1p_", SIGS_318, a, o);
   }
 }
 
@@ -10776,11 +10768,11 @@ export function log2(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log2 >= 0 ? OP_log2 : (OP_log2 = lookup('aten::log2', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("log2", SIGS_320, a, o)) {
+  switch (pick("log2", SIGS_319, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log2 >= 0 ? OP_log2 : (OP_log2 = lookup('aten::log2', '')), cT(a[0], "log2", "input")));
     }
-    default: return noMatch("log2", SIGS_320, a, o);
+    default: return noMatch("log2", SIGS_319, a, o);
   }
 }
 
@@ -10796,12 +10788,12 @@ export function log2_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("log2_", SIGS_321, a, o)) {
+  switch (pick("log2_", SIGS_320, a, o)) {
     case 0: {
       native.callOp(OP_log2_ >= 0 ? OP_log2_ : (OP_log2_ = lookup('aten::log2_', '')), cT(a[0], "log2_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("log2_", SIGS_321, a, o);
+    default: return noMatch("log2_", SIGS_320, a, o);
   }
 }
 
@@ -10817,12 +10809,12 @@ export function log_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("log_", SIGS_322, a, o)) {
+  switch (pick("log_", SIGS_321, a, o)) {
     case 0: {
       native.callOp(OP_log_ >= 0 ? OP_log_ : (OP_log_ = lookup('aten::log_', '')), cT(a[0], "log_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("log_", SIGS_322, a, o);
+    default: return noMatch("log_", SIGS_321, a, o);
   }
 }
 
@@ -10841,11 +10833,11 @@ export function logSoftmax(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "logSoftmax", "dim"), cDTO(a[2], "logSoftmax", "dtype")));
   }
   const o = kwOf(a);
-  switch (pick("logSoftmax", SIGS_323, a, o)) {
+  switch (pick("logSoftmax", SIGS_322, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log_softmax__int >= 0 ? OP_log_softmax__int : (OP_log_softmax__int = lookup('aten::log_softmax', 'int')), cT(a[0], "logSoftmax", "input"), cI(a[1], "logSoftmax", "dim"), cDTO((a[2] !== undefined ? a[2] : o.dtype), "logSoftmax", "dtype")));
     }
-    default: return noMatch("logSoftmax", SIGS_323, a, o);
+    default: return noMatch("logSoftmax", SIGS_322, a, o);
   }
 }
 
@@ -10860,11 +10852,11 @@ export function logaddexp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logaddexp >= 0 ? OP_logaddexp : (OP_logaddexp = lookup('aten::logaddexp', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logaddexp", SIGS_324, a, o)) {
+  switch (pick("logaddexp", SIGS_323, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logaddexp >= 0 ? OP_logaddexp : (OP_logaddexp = lookup('aten::logaddexp', '')), cT(a[0], "logaddexp", "input"), cT(a[1], "logaddexp", "other")));
     }
-    default: return noMatch("logaddexp", SIGS_324, a, o);
+    default: return noMatch("logaddexp", SIGS_323, a, o);
   }
 }
 
@@ -10879,11 +10871,11 @@ export function logaddexp2(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logaddexp2 >= 0 ? OP_logaddexp2 : (OP_logaddexp2 = lookup('aten::logaddexp2', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logaddexp2", SIGS_325, a, o)) {
+  switch (pick("logaddexp2", SIGS_324, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logaddexp2 >= 0 ? OP_logaddexp2 : (OP_logaddexp2 = lookup('aten::logaddexp2', '')), cT(a[0], "logaddexp2", "input"), cT(a[1], "logaddexp2", "other")));
     }
-    default: return noMatch("logaddexp2", SIGS_325, a, o);
+    default: return noMatch("logaddexp2", SIGS_324, a, o);
   }
 }
 
@@ -10898,11 +10890,11 @@ export function logcumsumexp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logcumsumexp >= 0 ? OP_logcumsumexp : (OP_logcumsumexp = lookup('aten::logcumsumexp', '')), (a[0] as Tensor)._h, cI(a[1], "logcumsumexp", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("logcumsumexp", SIGS_326, a, o)) {
+  switch (pick("logcumsumexp", SIGS_325, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logcumsumexp >= 0 ? OP_logcumsumexp : (OP_logcumsumexp = lookup('aten::logcumsumexp', '')), cT(a[0], "logcumsumexp", "input"), cI(a[1], "logcumsumexp", "dim")));
     }
-    default: return noMatch("logcumsumexp", SIGS_326, a, o);
+    default: return noMatch("logcumsumexp", SIGS_325, a, o);
   }
 }
 
@@ -10917,11 +10909,11 @@ export function logdet(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logdet >= 0 ? OP_logdet : (OP_logdet = lookup('aten::logdet', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logdet", SIGS_327, a, o)) {
+  switch (pick("logdet", SIGS_326, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logdet >= 0 ? OP_logdet : (OP_logdet = lookup('aten::logdet', '')), cT(a[0], "logdet", "input")));
     }
-    default: return noMatch("logdet", SIGS_327, a, o);
+    default: return noMatch("logdet", SIGS_326, a, o);
   }
 }
 
@@ -10936,11 +10928,11 @@ export function logicalAnd(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logical_and >= 0 ? OP_logical_and : (OP_logical_and = lookup('aten::logical_and', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logicalAnd", SIGS_328, a, o)) {
+  switch (pick("logicalAnd", SIGS_327, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logical_and >= 0 ? OP_logical_and : (OP_logical_and = lookup('aten::logical_and', '')), cT(a[0], "logicalAnd", "input"), cT(a[1], "logicalAnd", "other")));
     }
-    default: return noMatch("logicalAnd", SIGS_328, a, o);
+    default: return noMatch("logicalAnd", SIGS_327, a, o);
   }
 }
 
@@ -10955,11 +10947,11 @@ export function logicalNot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logical_not >= 0 ? OP_logical_not : (OP_logical_not = lookup('aten::logical_not', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logicalNot", SIGS_329, a, o)) {
+  switch (pick("logicalNot", SIGS_328, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logical_not >= 0 ? OP_logical_not : (OP_logical_not = lookup('aten::logical_not', '')), cT(a[0], "logicalNot", "input")));
     }
-    default: return noMatch("logicalNot", SIGS_329, a, o);
+    default: return noMatch("logicalNot", SIGS_328, a, o);
   }
 }
 
@@ -10974,11 +10966,11 @@ export function logicalOr(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logical_or >= 0 ? OP_logical_or : (OP_logical_or = lookup('aten::logical_or', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logicalOr", SIGS_330, a, o)) {
+  switch (pick("logicalOr", SIGS_329, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logical_or >= 0 ? OP_logical_or : (OP_logical_or = lookup('aten::logical_or', '')), cT(a[0], "logicalOr", "input"), cT(a[1], "logicalOr", "other")));
     }
-    default: return noMatch("logicalOr", SIGS_330, a, o);
+    default: return noMatch("logicalOr", SIGS_329, a, o);
   }
 }
 
@@ -10993,11 +10985,11 @@ export function logicalXor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logical_xor >= 0 ? OP_logical_xor : (OP_logical_xor = lookup('aten::logical_xor', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logicalXor", SIGS_331, a, o)) {
+  switch (pick("logicalXor", SIGS_330, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logical_xor >= 0 ? OP_logical_xor : (OP_logical_xor = lookup('aten::logical_xor', '')), cT(a[0], "logicalXor", "input"), cT(a[1], "logicalXor", "other")));
     }
-    default: return noMatch("logicalXor", SIGS_331, a, o);
+    default: return noMatch("logicalXor", SIGS_330, a, o);
   }
 }
 
@@ -11016,11 +11008,11 @@ export function logit(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), (a[0] as Tensor)._h, cFO(a[1], "logit", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("logit", SIGS_332, a, o)) {
+  switch (pick("logit", SIGS_331, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logit >= 0 ? OP_logit : (OP_logit = lookup('aten::logit', '')), cT(a[0], "logit", "input"), cFO((a[1] !== undefined ? a[1] : o.eps), "logit", "eps")));
     }
-    default: return noMatch("logit", SIGS_332, a, o);
+    default: return noMatch("logit", SIGS_331, a, o);
   }
 }
 
@@ -11041,12 +11033,12 @@ export function logit_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("logit_", SIGS_333, a, o)) {
+  switch (pick("logit_", SIGS_332, a, o)) {
     case 0: {
       native.callOp(OP_logit_ >= 0 ? OP_logit_ : (OP_logit_ = lookup('aten::logit_', '')), cT(a[0], "logit_", "input"), cFO((a[1] !== undefined ? a[1] : o.eps), "logit_", "eps"));
       return a[0] as Tensor;
     }
-    default: return noMatch("logit_", SIGS_333, a, o);
+    default: return noMatch("logit_", SIGS_332, a, o);
   }
 }
 
@@ -11101,7 +11093,7 @@ export function logspace(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logspace >= 0 ? OP_logspace : (OP_logspace = lookup('aten::logspace', '')), cS(a[0], "logspace", "start"), cS(a[1], "logspace", "end"), cI(a[2], "logspace", "steps"), cF(a[3], "logspace", "base")));
   }
   const o = kwOf(a);
-  switch (pick("logspace", SIGS_334, a, o)) {
+  switch (pick("logspace", SIGS_333, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_logspace__Tensor_Tensor >= 0 ? OP_logspace__Tensor_Tensor : (OP_logspace__Tensor_Tensor = lookup('aten::logspace', 'Tensor_Tensor')), cT(a[0], "logspace", "start"), cT(a[1], "logspace", "end"), cI(a[2], "logspace", "steps"), cF((a[3] !== undefined ? a[3] : o.base), "logspace", "base"), cDTO(o.dtype, "logspace", "dtype"), cLayout(o.layout, "logspace", "layout"), cDevO(o.device, "logspace", "device"), cBO(o.pinMemory, "logspace", "pinMemory")));
       if (cB(o.requiresGrad, "logspace", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -11122,7 +11114,7 @@ export function logspace(...a: unknown[]): any {
       if (cB(o.requiresGrad, "logspace", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("logspace", SIGS_334, a, o);
+    default: return noMatch("logspace", SIGS_333, a, o);
   }
 }
 
@@ -11141,11 +11133,11 @@ export function logsumexp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), (a[0] as Tensor)._h, cIL(a[1], "logsumexp", "dim", 1), cB(a[2], "logsumexp", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("logsumexp", SIGS_335, a, o)) {
+  switch (pick("logsumexp", SIGS_334, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_logsumexp >= 0 ? OP_logsumexp : (OP_logsumexp = lookup('aten::logsumexp', '')), cT(a[0], "logsumexp", "input"), cIL(a[1], "logsumexp", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "logsumexp", "keepdim")));
     }
-    default: return noMatch("logsumexp", SIGS_335, a, o);
+    default: return noMatch("logsumexp", SIGS_334, a, o);
   }
 }
 
@@ -11168,14 +11160,14 @@ export function lstm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_lstm__input >= 0 ? OP_lstm__input : (OP_lstm__input = lookup('aten::lstm', 'input')), (a[0] as Tensor)._h, cTL(a[1], "lstm", "hx"), cTL(a[2], "lstm", "params"), cB(a[3], "lstm", "hasBiases"), cI(a[4], "lstm", "numLayers"), cF(a[5], "lstm", "dropout"), cB(a[6], "lstm", "train"), cB(a[7], "lstm", "bidirectional"), cB(a[8], "lstm", "batchFirst")));
   }
   const o = kwOf(a);
-  switch (pick("lstm", SIGS_336, a, o)) {
+  switch (pick("lstm", SIGS_335, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_lstm__data >= 0 ? OP_lstm__data : (OP_lstm__data = lookup('aten::lstm', 'data')), cT(a[0], "lstm", "data"), cT(a[1], "lstm", "batchSizes"), cTL(a[2], "lstm", "hx"), cTL(a[3], "lstm", "params"), cB(a[4], "lstm", "hasBiases"), cI(a[5], "lstm", "numLayers"), cF(a[6], "lstm", "dropout"), cB(a[7], "lstm", "train"), cB(a[8], "lstm", "bidirectional")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_lstm__input >= 0 ? OP_lstm__input : (OP_lstm__input = lookup('aten::lstm', 'input')), cT(a[0], "lstm", "input"), cTL(a[1], "lstm", "hx"), cTL(a[2], "lstm", "params"), cB(a[3], "lstm", "hasBiases"), cI(a[4], "lstm", "numLayers"), cF(a[5], "lstm", "dropout"), cB(a[6], "lstm", "train"), cB(a[7], "lstm", "bidirectional"), cB(a[8], "lstm", "batchFirst")));
     }
-    default: return noMatch("lstm", SIGS_336, a, o);
+    default: return noMatch("lstm", SIGS_335, a, o);
   }
 }
 
@@ -11197,11 +11189,11 @@ export function lstmCell(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_lstm_cell >= 0 ? OP_lstm_cell : (OP_lstm_cell = lookup('aten::lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "lstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "lstmCell", "bIh"), cTO(a[5], "lstmCell", "bHh")));
   }
   const o = kwOf(a);
-  switch (pick("lstmCell", SIGS_337, a, o)) {
+  switch (pick("lstmCell", SIGS_336, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_lstm_cell >= 0 ? OP_lstm_cell : (OP_lstm_cell = lookup('aten::lstm_cell', '')), cT(a[0], "lstmCell", "input"), cTL(a[1], "lstmCell", "hx"), cT(a[2], "lstmCell", "wIh"), cT(a[3], "lstmCell", "wHh"), cTO((a[4] !== undefined ? a[4] : o.bIh), "lstmCell", "bIh"), cTO((a[5] !== undefined ? a[5] : o.bHh), "lstmCell", "bHh")));
     }
-    default: return noMatch("lstmCell", SIGS_337, a, o);
+    default: return noMatch("lstmCell", SIGS_336, a, o);
   }
 }
 
@@ -11224,14 +11216,14 @@ export function lt(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_lt__Scalar >= 0 ? OP_lt__Scalar : (OP_lt__Scalar = lookup('aten::lt', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "lt", "other")));
   }
   const o = kwOf(a);
-  switch (pick("lt", SIGS_338, a, o)) {
+  switch (pick("lt", SIGS_337, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_lt__Tensor >= 0 ? OP_lt__Tensor : (OP_lt__Tensor = lookup('aten::lt', 'Tensor')), cT(a[0], "lt", "input"), cT(a[1], "lt", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_lt__Scalar >= 0 ? OP_lt__Scalar : (OP_lt__Scalar = lookup('aten::lt', 'Scalar')), cT(a[0], "lt", "input"), cS(a[1], "lt", "other")));
     }
-    default: return noMatch("lt", SIGS_338, a, o);
+    default: return noMatch("lt", SIGS_337, a, o);
   }
 }
 
@@ -11246,11 +11238,11 @@ export function luSolve(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_lu_solve >= 0 ? OP_lu_solve : (OP_lu_solve = lookup('aten::lu_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("luSolve", SIGS_339, a, o)) {
+  switch (pick("luSolve", SIGS_338, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_lu_solve >= 0 ? OP_lu_solve : (OP_lu_solve = lookup('aten::lu_solve', '')), cT(a[0], "luSolve", "input"), cT(a[1], "luSolve", "LUData"), cT(a[2], "luSolve", "LUPivots")));
     }
-    default: return noMatch("luSolve", SIGS_339, a, o);
+    default: return noMatch("luSolve", SIGS_338, a, o);
   }
 }
 
@@ -11272,11 +11264,11 @@ export function luUnpack(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor }>(["P", "L", "U"], 'TTT', native.callOp(OP_lu_unpack >= 0 ? OP_lu_unpack : (OP_lu_unpack = lookup('aten::lu_unpack', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "luUnpack", "unpackData"), cB(a[3], "luUnpack", "unpackPivots")));
   }
   const o = kwOf(a);
-  switch (pick("luUnpack", SIGS_340, a, o)) {
+  switch (pick("luUnpack", SIGS_339, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly P: Tensor; readonly L: Tensor; readonly U: Tensor }>(["P", "L", "U"], 'TTT', native.callOp(OP_lu_unpack >= 0 ? OP_lu_unpack : (OP_lu_unpack = lookup('aten::lu_unpack', '')), cT(a[0], "luUnpack", "LUData"), cT(a[1], "luUnpack", "LUPivots"), cB((a[2] !== undefined ? a[2] : o.unpackData), "luUnpack", "unpackData"), cB((a[3] !== undefined ? a[3] : o.unpackPivots), "luUnpack", "unpackPivots")));
     }
-    default: return noMatch("luUnpack", SIGS_340, a, o);
+    default: return noMatch("luUnpack", SIGS_339, a, o);
   }
 }
 
@@ -11298,11 +11290,11 @@ export function marginRankingLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin"), cI(a[4], "marginRankingLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("marginRankingLoss", SIGS_341, a, o)) {
+  switch (pick("marginRankingLoss", SIGS_340, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), cT(a[0], "marginRankingLoss", "input1"), cT(a[1], "marginRankingLoss", "input2"), cT(a[2], "marginRankingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "marginRankingLoss", "margin"), cI((a[4] !== undefined ? a[4] : o.reduction), "marginRankingLoss", "reduction")));
     }
-    default: return noMatch("marginRankingLoss", SIGS_341, a, o);
+    default: return noMatch("marginRankingLoss", SIGS_340, a, o);
   }
 }
 
@@ -11325,14 +11317,14 @@ export function maskedFill(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_masked_fill__Scalar >= 0 ? OP_masked_fill__Scalar : (OP_masked_fill__Scalar = lookup('aten::masked_fill', 'Scalar')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "maskedFill", "value")));
   }
   const o = kwOf(a);
-  switch (pick("maskedFill", SIGS_342, a, o)) {
+  switch (pick("maskedFill", SIGS_341, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_masked_fill__Tensor >= 0 ? OP_masked_fill__Tensor : (OP_masked_fill__Tensor = lookup('aten::masked_fill', 'Tensor')), cT(a[0], "maskedFill", "input"), cT(a[1], "maskedFill", "mask"), cT(a[2], "maskedFill", "value")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_masked_fill__Scalar >= 0 ? OP_masked_fill__Scalar : (OP_masked_fill__Scalar = lookup('aten::masked_fill', 'Scalar')), cT(a[0], "maskedFill", "input"), cT(a[1], "maskedFill", "mask"), cS(a[2], "maskedFill", "value")));
     }
-    default: return noMatch("maskedFill", SIGS_342, a, o);
+    default: return noMatch("maskedFill", SIGS_341, a, o);
   }
 }
 
@@ -11347,11 +11339,11 @@ export function maskedScatter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_masked_scatter >= 0 ? OP_masked_scatter : (OP_masked_scatter = lookup('aten::masked_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("maskedScatter", SIGS_343, a, o)) {
+  switch (pick("maskedScatter", SIGS_342, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_masked_scatter >= 0 ? OP_masked_scatter : (OP_masked_scatter = lookup('aten::masked_scatter', '')), cT(a[0], "maskedScatter", "input"), cT(a[1], "maskedScatter", "mask"), cT(a[2], "maskedScatter", "source")));
     }
-    default: return noMatch("maskedScatter", SIGS_343, a, o);
+    default: return noMatch("maskedScatter", SIGS_342, a, o);
   }
 }
 
@@ -11366,11 +11358,11 @@ export function maskedSelect(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_masked_select >= 0 ? OP_masked_select : (OP_masked_select = lookup('aten::masked_select', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("maskedSelect", SIGS_344, a, o)) {
+  switch (pick("maskedSelect", SIGS_343, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_masked_select >= 0 ? OP_masked_select : (OP_masked_select = lookup('aten::masked_select', '')), cT(a[0], "maskedSelect", "input"), cT(a[1], "maskedSelect", "mask")));
     }
-    default: return noMatch("maskedSelect", SIGS_344, a, o);
+    default: return noMatch("maskedSelect", SIGS_343, a, o);
   }
 }
 
@@ -11385,11 +11377,11 @@ export function matmul(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_matmul >= 0 ? OP_matmul : (OP_matmul = lookup('aten::matmul', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("matmul", SIGS_345, a, o)) {
+  switch (pick("matmul", SIGS_344, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_matmul >= 0 ? OP_matmul : (OP_matmul = lookup('aten::matmul', '')), cT(a[0], "matmul", "input"), cT(a[1], "matmul", "other")));
     }
-    default: return noMatch("matmul", SIGS_345, a, o);
+    default: return noMatch("matmul", SIGS_344, a, o);
   }
 }
 
@@ -11404,11 +11396,11 @@ export function matrixExp(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_matrix_exp >= 0 ? OP_matrix_exp : (OP_matrix_exp = lookup('aten::matrix_exp', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("matrixExp", SIGS_346, a, o)) {
+  switch (pick("matrixExp", SIGS_345, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_matrix_exp >= 0 ? OP_matrix_exp : (OP_matrix_exp = lookup('aten::matrix_exp', '')), cT(a[0], "matrixExp", "input")));
     }
-    default: return noMatch("matrixExp", SIGS_346, a, o);
+    default: return noMatch("matrixExp", SIGS_345, a, o);
   }
 }
 
@@ -11423,11 +11415,11 @@ export function matrixPower(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_matrix_power >= 0 ? OP_matrix_power : (OP_matrix_power = lookup('aten::matrix_power', '')), (a[0] as Tensor)._h, cI(a[1], "matrixPower", "n")));
   }
   const o = kwOf(a);
-  switch (pick("matrixPower", SIGS_347, a, o)) {
+  switch (pick("matrixPower", SIGS_346, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_matrix_power >= 0 ? OP_matrix_power : (OP_matrix_power = lookup('aten::matrix_power', '')), cT(a[0], "matrixPower", "input"), cI(a[1], "matrixPower", "n")));
     }
-    default: return noMatch("matrixPower", SIGS_347, a, o);
+    default: return noMatch("matrixPower", SIGS_346, a, o);
   }
 }
 
@@ -11462,7 +11454,7 @@ export function max(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), (a[0] as Tensor)._h, cI(a[1], "max", "dim"), cB(a[2], "max", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("max", SIGS_348, a, o)) {
+  switch (pick("max", SIGS_347, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_max >= 0 ? OP_max : (OP_max = lookup('aten::max', '')), cT(a[0], "max", "input")));
     }
@@ -11472,7 +11464,7 @@ export function max(...a: unknown[]): any {
     case 2: {
       return valuesIndices(native.callOp(OP_max__dim >= 0 ? OP_max__dim : (OP_max__dim = lookup('aten::max', 'dim')), cT(a[0], "max", "input"), cI(a[1], "max", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "max", "keepdim")));
     }
-    default: return noMatch("max", SIGS_348, a, o);
+    default: return noMatch("max", SIGS_347, a, o);
   }
 }
 
@@ -11500,11 +11492,11 @@ export function maxPool1d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1d", "kernelSize", 1), cIL(a[2], "maxPool1d", "stride", 1), cIL(a[3], "maxPool1d", "padding", 1), cIL(a[4], "maxPool1d", "dilation", 1), cB(a[5], "maxPool1d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("maxPool1d", SIGS_349, a, o)) {
+  switch (pick("maxPool1d", SIGS_348, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_max_pool1d >= 0 ? OP_max_pool1d : (OP_max_pool1d = lookup('aten::max_pool1d', '')), cT(a[0], "maxPool1d", "input"), cIL(a[1], "maxPool1d", "kernelSize", 1), cIL((a[2] !== undefined ? a[2] : o.stride), "maxPool1d", "stride", 1), cIL((a[3] !== undefined ? a[3] : o.padding), "maxPool1d", "padding", 1), cIL((a[4] !== undefined ? a[4] : o.dilation), "maxPool1d", "dilation", 1), cB((a[5] !== undefined ? a[5] : o.ceilMode), "maxPool1d", "ceilMode")));
     }
-    default: return noMatch("maxPool1d", SIGS_349, a, o);
+    default: return noMatch("maxPool1d", SIGS_348, a, o);
   }
 }
 
@@ -11532,11 +11524,11 @@ export function maxPool1dWithIndices(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL(a[2], "maxPool1dWithIndices", "stride", 1), cIL(a[3], "maxPool1dWithIndices", "padding", 1), cIL(a[4], "maxPool1dWithIndices", "dilation", 1), cB(a[5], "maxPool1dWithIndices", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("maxPool1dWithIndices", SIGS_350, a, o)) {
+  switch (pick("maxPool1dWithIndices", SIGS_349, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_max_pool1d_with_indices >= 0 ? OP_max_pool1d_with_indices : (OP_max_pool1d_with_indices = lookup('aten::max_pool1d_with_indices', '')), cT(a[0], "maxPool1dWithIndices", "input"), cIL(a[1], "maxPool1dWithIndices", "kernelSize", 1), cIL((a[2] !== undefined ? a[2] : o.stride), "maxPool1dWithIndices", "stride", 1), cIL((a[3] !== undefined ? a[3] : o.padding), "maxPool1dWithIndices", "padding", 1), cIL((a[4] !== undefined ? a[4] : o.dilation), "maxPool1dWithIndices", "dilation", 1), cB((a[5] !== undefined ? a[5] : o.ceilMode), "maxPool1dWithIndices", "ceilMode")));
     }
-    default: return noMatch("maxPool1dWithIndices", SIGS_350, a, o);
+    default: return noMatch("maxPool1dWithIndices", SIGS_349, a, o);
   }
 }
 
@@ -11564,11 +11556,11 @@ export function maxPool2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool2d", "kernelSize", 2), cIL(a[2], "maxPool2d", "stride", 2), cIL(a[3], "maxPool2d", "padding", 2), cIL(a[4], "maxPool2d", "dilation", 2), cB(a[5], "maxPool2d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("maxPool2d", SIGS_351, a, o)) {
+  switch (pick("maxPool2d", SIGS_350, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_max_pool2d >= 0 ? OP_max_pool2d : (OP_max_pool2d = lookup('aten::max_pool2d', '')), cT(a[0], "maxPool2d", "input"), cIL(a[1], "maxPool2d", "kernelSize", 2), cIL((a[2] !== undefined ? a[2] : o.stride), "maxPool2d", "stride", 2), cIL((a[3] !== undefined ? a[3] : o.padding), "maxPool2d", "padding", 2), cIL((a[4] !== undefined ? a[4] : o.dilation), "maxPool2d", "dilation", 2), cB((a[5] !== undefined ? a[5] : o.ceilMode), "maxPool2d", "ceilMode")));
     }
-    default: return noMatch("maxPool2d", SIGS_351, a, o);
+    default: return noMatch("maxPool2d", SIGS_350, a, o);
   }
 }
 
@@ -11596,11 +11588,11 @@ export function maxPool3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "maxPool3d", "kernelSize", 3), cIL(a[2], "maxPool3d", "stride", 3), cIL(a[3], "maxPool3d", "padding", 3), cIL(a[4], "maxPool3d", "dilation", 3), cB(a[5], "maxPool3d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("maxPool3d", SIGS_352, a, o)) {
+  switch (pick("maxPool3d", SIGS_351, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_max_pool3d >= 0 ? OP_max_pool3d : (OP_max_pool3d = lookup('aten::max_pool3d', '')), cT(a[0], "maxPool3d", "input"), cIL(a[1], "maxPool3d", "kernelSize", 3), cIL((a[2] !== undefined ? a[2] : o.stride), "maxPool3d", "stride", 3), cIL((a[3] !== undefined ? a[3] : o.padding), "maxPool3d", "padding", 3), cIL((a[4] !== undefined ? a[4] : o.dilation), "maxPool3d", "dilation", 3), cB((a[5] !== undefined ? a[5] : o.ceilMode), "maxPool3d", "ceilMode")));
     }
-    default: return noMatch("maxPool3d", SIGS_352, a, o);
+    default: return noMatch("maxPool3d", SIGS_351, a, o);
   }
 }
 
@@ -11615,11 +11607,11 @@ export function maximum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_maximum >= 0 ? OP_maximum : (OP_maximum = lookup('aten::maximum', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("maximum", SIGS_353, a, o)) {
+  switch (pick("maximum", SIGS_352, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_maximum >= 0 ? OP_maximum : (OP_maximum = lookup('aten::maximum', '')), cT(a[0], "maximum", "input"), cT(a[1], "maximum", "other")));
     }
-    default: return noMatch("maximum", SIGS_353, a, o);
+    default: return noMatch("maximum", SIGS_352, a, o);
   }
 }
 
@@ -11647,14 +11639,14 @@ export function mean(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), (a[0] as Tensor)._h, cILO(a[1], "mean", "dim", 1), cB(a[2], "mean", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("mean", SIGS_354, a, o)) {
+  switch (pick("mean", SIGS_353, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mean >= 0 ? OP_mean : (OP_mean = lookup('aten::mean', '')), cT(a[0], "mean", "input"), cDTO(o.dtype, "mean", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_mean__dim >= 0 ? OP_mean__dim : (OP_mean__dim = lookup('aten::mean', 'dim')), cT(a[0], "mean", "input"), cILO(a[1], "mean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "mean", "keepdim"), cDTO(o.dtype, "mean", "dtype")));
     }
-    default: return noMatch("mean", SIGS_354, a, o);
+    default: return noMatch("mean", SIGS_353, a, o);
   }
 }
 
@@ -11681,14 +11673,14 @@ export function median(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), (a[0] as Tensor)._h, cI(a[1], "median", "dim"), cB(a[2], "median", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("median", SIGS_355, a, o)) {
+  switch (pick("median", SIGS_354, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_median >= 0 ? OP_median : (OP_median = lookup('aten::median', '')), cT(a[0], "median", "input")));
     }
     case 1: {
       return valuesIndices(native.callOp(OP_median__dim >= 0 ? OP_median__dim : (OP_median__dim = lookup('aten::median', 'dim')), cT(a[0], "median", "input"), cI(a[1], "median", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "median", "keepdim")));
     }
-    default: return noMatch("median", SIGS_355, a, o);
+    default: return noMatch("median", SIGS_354, a, o);
   }
 }
 
@@ -11737,14 +11729,14 @@ export function meshgrid(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_meshgrid__indexing >= 0 ? OP_meshgrid__indexing : (OP_meshgrid__indexing = lookup('aten::meshgrid', 'indexing')), cTL(a, "meshgrid", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("meshgrid", SIGS_356, a, o)) {
+  switch (pick("meshgrid", SIGS_355, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_meshgrid >= 0 ? OP_meshgrid : (OP_meshgrid = lookup('aten::meshgrid', '')), cTL(varargs(a, 0, 4), "meshgrid", "tensors")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_meshgrid__indexing >= 0 ? OP_meshgrid__indexing : (OP_meshgrid__indexing = lookup('aten::meshgrid', 'indexing')), cTL(varargs(a, 0, 4), "meshgrid", "tensors"), cStr(o.indexing, "meshgrid", "indexing")));
     }
-    default: return noMatch("meshgrid", SIGS_356, a, o);
+    default: return noMatch("meshgrid", SIGS_355, a, o);
   }
 }
 
@@ -11779,7 +11771,7 @@ export function min(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), (a[0] as Tensor)._h, cI(a[1], "min", "dim"), cB(a[2], "min", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("min", SIGS_357, a, o)) {
+  switch (pick("min", SIGS_356, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_min >= 0 ? OP_min : (OP_min = lookup('aten::min', '')), cT(a[0], "min", "input")));
     }
@@ -11789,7 +11781,7 @@ export function min(...a: unknown[]): any {
     case 2: {
       return valuesIndices(native.callOp(OP_min__dim >= 0 ? OP_min__dim : (OP_min__dim = lookup('aten::min', 'dim')), cT(a[0], "min", "input"), cI(a[1], "min", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "min", "keepdim")));
     }
-    default: return noMatch("min", SIGS_357, a, o);
+    default: return noMatch("min", SIGS_356, a, o);
   }
 }
 
@@ -11804,11 +11796,11 @@ export function minimum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_minimum >= 0 ? OP_minimum : (OP_minimum = lookup('aten::minimum', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("minimum", SIGS_358, a, o)) {
+  switch (pick("minimum", SIGS_357, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_minimum >= 0 ? OP_minimum : (OP_minimum = lookup('aten::minimum', '')), cT(a[0], "minimum", "input"), cT(a[1], "minimum", "other")));
     }
-    default: return noMatch("minimum", SIGS_358, a, o);
+    default: return noMatch("minimum", SIGS_357, a, o);
   }
 }
 
@@ -11823,11 +11815,11 @@ export function miopenBatchNorm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_miopen_batch_norm >= 0 ? OP_miopen_batch_norm : (OP_miopen_batch_norm = lookup('aten::miopen_batch_norm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenBatchNorm", "bias"), cTO(a[3], "miopenBatchNorm", "runningMean"), cTO(a[4], "miopenBatchNorm", "runningVar"), cB(a[5], "miopenBatchNorm", "training"), cF(a[6], "miopenBatchNorm", "exponentialAverageFactor"), cF(a[7], "miopenBatchNorm", "epsilon")));
   }
   const o = kwOf(a);
-  switch (pick("miopenBatchNorm", SIGS_359, a, o)) {
+  switch (pick("miopenBatchNorm", SIGS_358, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_miopen_batch_norm >= 0 ? OP_miopen_batch_norm : (OP_miopen_batch_norm = lookup('aten::miopen_batch_norm', '')), cT(a[0], "miopenBatchNorm", "input"), cT(a[1], "miopenBatchNorm", "weight"), cTO(a[2], "miopenBatchNorm", "bias"), cTO(a[3], "miopenBatchNorm", "runningMean"), cTO(a[4], "miopenBatchNorm", "runningVar"), cB(a[5], "miopenBatchNorm", "training"), cF(a[6], "miopenBatchNorm", "exponentialAverageFactor"), cF(a[7], "miopenBatchNorm", "epsilon")));
     }
-    default: return noMatch("miopenBatchNorm", SIGS_359, a, o);
+    default: return noMatch("miopenBatchNorm", SIGS_358, a, o);
   }
 }
 
@@ -11842,11 +11834,11 @@ export function miopenConvolution(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_miopen_convolution >= 0 ? OP_miopen_convolution : (OP_miopen_convolution = lookup('aten::miopen_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolution", "bias"), cIL(a[3], "miopenConvolution", "padding", 0), cIL(a[4], "miopenConvolution", "stride", 0), cIL(a[5], "miopenConvolution", "dilation", 0), cI(a[6], "miopenConvolution", "groups"), cB(a[7], "miopenConvolution", "benchmark"), cB(a[8], "miopenConvolution", "deterministic")));
   }
   const o = kwOf(a);
-  switch (pick("miopenConvolution", SIGS_360, a, o)) {
+  switch (pick("miopenConvolution", SIGS_359, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_miopen_convolution >= 0 ? OP_miopen_convolution : (OP_miopen_convolution = lookup('aten::miopen_convolution', '')), cT(a[0], "miopenConvolution", "input"), cT(a[1], "miopenConvolution", "weight"), cTO(a[2], "miopenConvolution", "bias"), cIL(a[3], "miopenConvolution", "padding", 0), cIL(a[4], "miopenConvolution", "stride", 0), cIL(a[5], "miopenConvolution", "dilation", 0), cI(a[6], "miopenConvolution", "groups"), cB(a[7], "miopenConvolution", "benchmark"), cB(a[8], "miopenConvolution", "deterministic")));
     }
-    default: return noMatch("miopenConvolution", SIGS_360, a, o);
+    default: return noMatch("miopenConvolution", SIGS_359, a, o);
   }
 }
 
@@ -11861,11 +11853,11 @@ export function miopenConvolutionAddRelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_miopen_convolution_add_relu >= 0 ? OP_miopen_convolution_add_relu : (OP_miopen_convolution_add_relu = lookup('aten::miopen_convolution_add_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cSO(a[3], "miopenConvolutionAddRelu", "alpha"), cTO(a[4], "miopenConvolutionAddRelu", "bias"), cIL(a[5], "miopenConvolutionAddRelu", "stride", 0), cIL(a[6], "miopenConvolutionAddRelu", "padding", 0), cIL(a[7], "miopenConvolutionAddRelu", "dilation", 0), cI(a[8], "miopenConvolutionAddRelu", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("miopenConvolutionAddRelu", SIGS_361, a, o)) {
+  switch (pick("miopenConvolutionAddRelu", SIGS_360, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_miopen_convolution_add_relu >= 0 ? OP_miopen_convolution_add_relu : (OP_miopen_convolution_add_relu = lookup('aten::miopen_convolution_add_relu', '')), cT(a[0], "miopenConvolutionAddRelu", "input"), cT(a[1], "miopenConvolutionAddRelu", "weight"), cT(a[2], "miopenConvolutionAddRelu", "z"), cSO(a[3], "miopenConvolutionAddRelu", "alpha"), cTO(a[4], "miopenConvolutionAddRelu", "bias"), cIL(a[5], "miopenConvolutionAddRelu", "stride", 0), cIL(a[6], "miopenConvolutionAddRelu", "padding", 0), cIL(a[7], "miopenConvolutionAddRelu", "dilation", 0), cI(a[8], "miopenConvolutionAddRelu", "groups")));
     }
-    default: return noMatch("miopenConvolutionAddRelu", SIGS_361, a, o);
+    default: return noMatch("miopenConvolutionAddRelu", SIGS_360, a, o);
   }
 }
 
@@ -11880,11 +11872,11 @@ export function miopenConvolutionRelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_miopen_convolution_relu >= 0 ? OP_miopen_convolution_relu : (OP_miopen_convolution_relu = lookup('aten::miopen_convolution_relu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolutionRelu", "bias"), cIL(a[3], "miopenConvolutionRelu", "stride", 0), cIL(a[4], "miopenConvolutionRelu", "padding", 0), cIL(a[5], "miopenConvolutionRelu", "dilation", 0), cI(a[6], "miopenConvolutionRelu", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("miopenConvolutionRelu", SIGS_362, a, o)) {
+  switch (pick("miopenConvolutionRelu", SIGS_361, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_miopen_convolution_relu >= 0 ? OP_miopen_convolution_relu : (OP_miopen_convolution_relu = lookup('aten::miopen_convolution_relu', '')), cT(a[0], "miopenConvolutionRelu", "input"), cT(a[1], "miopenConvolutionRelu", "weight"), cTO(a[2], "miopenConvolutionRelu", "bias"), cIL(a[3], "miopenConvolutionRelu", "stride", 0), cIL(a[4], "miopenConvolutionRelu", "padding", 0), cIL(a[5], "miopenConvolutionRelu", "dilation", 0), cI(a[6], "miopenConvolutionRelu", "groups")));
     }
-    default: return noMatch("miopenConvolutionRelu", SIGS_362, a, o);
+    default: return noMatch("miopenConvolutionRelu", SIGS_361, a, o);
   }
 }
 
@@ -11899,11 +11891,11 @@ export function miopenConvolutionTranspose(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_miopen_convolution_transpose >= 0 ? OP_miopen_convolution_transpose : (OP_miopen_convolution_transpose = lookup('aten::miopen_convolution_transpose', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenConvolutionTranspose", "bias"), cIL(a[3], "miopenConvolutionTranspose", "padding", 0), cIL(a[4], "miopenConvolutionTranspose", "outputPadding", 0), cIL(a[5], "miopenConvolutionTranspose", "stride", 0), cIL(a[6], "miopenConvolutionTranspose", "dilation", 0), cI(a[7], "miopenConvolutionTranspose", "groups"), cB(a[8], "miopenConvolutionTranspose", "benchmark"), cB(a[9], "miopenConvolutionTranspose", "deterministic")));
   }
   const o = kwOf(a);
-  switch (pick("miopenConvolutionTranspose", SIGS_363, a, o)) {
+  switch (pick("miopenConvolutionTranspose", SIGS_362, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_miopen_convolution_transpose >= 0 ? OP_miopen_convolution_transpose : (OP_miopen_convolution_transpose = lookup('aten::miopen_convolution_transpose', '')), cT(a[0], "miopenConvolutionTranspose", "input"), cT(a[1], "miopenConvolutionTranspose", "weight"), cTO(a[2], "miopenConvolutionTranspose", "bias"), cIL(a[3], "miopenConvolutionTranspose", "padding", 0), cIL(a[4], "miopenConvolutionTranspose", "outputPadding", 0), cIL(a[5], "miopenConvolutionTranspose", "stride", 0), cIL(a[6], "miopenConvolutionTranspose", "dilation", 0), cI(a[7], "miopenConvolutionTranspose", "groups"), cB(a[8], "miopenConvolutionTranspose", "benchmark"), cB(a[9], "miopenConvolutionTranspose", "deterministic")));
     }
-    default: return noMatch("miopenConvolutionTranspose", SIGS_363, a, o);
+    default: return noMatch("miopenConvolutionTranspose", SIGS_362, a, o);
   }
 }
 
@@ -11926,14 +11918,14 @@ export function miopenCtcLoss(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_miopen_ctc_loss__Tensor >= 0 ? OP_miopen_ctc_loss__Tensor : (OP_miopen_ctc_loss__Tensor = lookup('aten::miopen_ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "miopenCtcLoss", "blank"), cB(a[5], "miopenCtcLoss", "deterministic"), cB(a[6], "miopenCtcLoss", "zeroInfinity")));
   }
   const o = kwOf(a);
-  switch (pick("miopenCtcLoss", SIGS_364, a, o)) {
+  switch (pick("miopenCtcLoss", SIGS_363, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_miopen_ctc_loss >= 0 ? OP_miopen_ctc_loss : (OP_miopen_ctc_loss = lookup('aten::miopen_ctc_loss', '')), cT(a[0], "miopenCtcLoss", "logProbs"), cT(a[1], "miopenCtcLoss", "targets"), cIL(a[2], "miopenCtcLoss", "inputLengths", 0), cIL(a[3], "miopenCtcLoss", "targetLengths", 0), cI(a[4], "miopenCtcLoss", "blank"), cB(a[5], "miopenCtcLoss", "deterministic"), cB(a[6], "miopenCtcLoss", "zeroInfinity")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_miopen_ctc_loss__Tensor >= 0 ? OP_miopen_ctc_loss__Tensor : (OP_miopen_ctc_loss__Tensor = lookup('aten::miopen_ctc_loss', 'Tensor')), cT(a[0], "miopenCtcLoss", "logProbs"), cT(a[1], "miopenCtcLoss", "targets"), cT(a[2], "miopenCtcLoss", "inputLengths"), cT(a[3], "miopenCtcLoss", "targetLengths"), cI(a[4], "miopenCtcLoss", "blank"), cB(a[5], "miopenCtcLoss", "deterministic"), cB(a[6], "miopenCtcLoss", "zeroInfinity")));
     }
-    default: return noMatch("miopenCtcLoss", SIGS_364, a, o);
+    default: return noMatch("miopenCtcLoss", SIGS_363, a, o);
   }
 }
 
@@ -11948,11 +11940,11 @@ export function miopenDepthwiseConvolution(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_miopen_depthwise_convolution >= 0 ? OP_miopen_depthwise_convolution : (OP_miopen_depthwise_convolution = lookup('aten::miopen_depthwise_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "miopenDepthwiseConvolution", "bias"), cIL(a[3], "miopenDepthwiseConvolution", "padding", 0), cIL(a[4], "miopenDepthwiseConvolution", "stride", 0), cIL(a[5], "miopenDepthwiseConvolution", "dilation", 0), cI(a[6], "miopenDepthwiseConvolution", "groups"), cB(a[7], "miopenDepthwiseConvolution", "benchmark"), cB(a[8], "miopenDepthwiseConvolution", "deterministic")));
   }
   const o = kwOf(a);
-  switch (pick("miopenDepthwiseConvolution", SIGS_365, a, o)) {
+  switch (pick("miopenDepthwiseConvolution", SIGS_364, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_miopen_depthwise_convolution >= 0 ? OP_miopen_depthwise_convolution : (OP_miopen_depthwise_convolution = lookup('aten::miopen_depthwise_convolution', '')), cT(a[0], "miopenDepthwiseConvolution", "input"), cT(a[1], "miopenDepthwiseConvolution", "weight"), cTO(a[2], "miopenDepthwiseConvolution", "bias"), cIL(a[3], "miopenDepthwiseConvolution", "padding", 0), cIL(a[4], "miopenDepthwiseConvolution", "stride", 0), cIL(a[5], "miopenDepthwiseConvolution", "dilation", 0), cI(a[6], "miopenDepthwiseConvolution", "groups"), cB(a[7], "miopenDepthwiseConvolution", "benchmark"), cB(a[8], "miopenDepthwiseConvolution", "deterministic")));
     }
-    default: return noMatch("miopenDepthwiseConvolution", SIGS_365, a, o);
+    default: return noMatch("miopenDepthwiseConvolution", SIGS_364, a, o);
   }
 }
 
@@ -11967,11 +11959,11 @@ export function miopenRnn(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor, Tensor]>('TTTTT', native.callOp(OP_miopen_rnn >= 0 ? OP_miopen_rnn : (OP_miopen_rnn = lookup('aten::miopen_rnn', '')), (a[0] as Tensor)._h, cTL(a[1], "miopenRnn", "weight"), cI(a[2], "miopenRnn", "weightStride0"), (a[3] as Tensor)._h, cTO(a[4], "miopenRnn", "cx"), cI(a[5], "miopenRnn", "mode"), cI(a[6], "miopenRnn", "hiddenSize"), cI(a[7], "miopenRnn", "numLayers"), cB(a[8], "miopenRnn", "batchFirst"), cF(a[9], "miopenRnn", "dropout"), cB(a[10], "miopenRnn", "train"), cB(a[11], "miopenRnn", "bidirectional"), cIL(a[12], "miopenRnn", "batchSizes", 0), cTO(a[13], "miopenRnn", "dropoutState")));
   }
   const o = kwOf(a);
-  switch (pick("miopenRnn", SIGS_366, a, o)) {
+  switch (pick("miopenRnn", SIGS_365, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor, Tensor]>('TTTTT', native.callOp(OP_miopen_rnn >= 0 ? OP_miopen_rnn : (OP_miopen_rnn = lookup('aten::miopen_rnn', '')), cT(a[0], "miopenRnn", "input"), cTL(a[1], "miopenRnn", "weight"), cI(a[2], "miopenRnn", "weightStride0"), cT(a[3], "miopenRnn", "hx"), cTO(a[4], "miopenRnn", "cx"), cI(a[5], "miopenRnn", "mode"), cI(a[6], "miopenRnn", "hiddenSize"), cI(a[7], "miopenRnn", "numLayers"), cB(a[8], "miopenRnn", "batchFirst"), cF(a[9], "miopenRnn", "dropout"), cB(a[10], "miopenRnn", "train"), cB(a[11], "miopenRnn", "bidirectional"), cIL(a[12], "miopenRnn", "batchSizes", 0), cTO(a[13], "miopenRnn", "dropoutState")));
     }
-    default: return noMatch("miopenRnn", SIGS_366, a, o);
+    default: return noMatch("miopenRnn", SIGS_365, a, o);
   }
 }
 
@@ -11986,11 +11978,11 @@ export function mkldnnAdaptiveAvgPool2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mkldnn_adaptive_avg_pool2d >= 0 ? OP_mkldnn_adaptive_avg_pool2d : (OP_mkldnn_adaptive_avg_pool2d = lookup('aten::mkldnn_adaptive_avg_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnAdaptiveAvgPool2d", "outputSize", 2)));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnAdaptiveAvgPool2d", SIGS_367, a, o)) {
+  switch (pick("mkldnnAdaptiveAvgPool2d", SIGS_366, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mkldnn_adaptive_avg_pool2d >= 0 ? OP_mkldnn_adaptive_avg_pool2d : (OP_mkldnn_adaptive_avg_pool2d = lookup('aten::mkldnn_adaptive_avg_pool2d', '')), cT(a[0], "mkldnnAdaptiveAvgPool2d", "input"), cIL(a[1], "mkldnnAdaptiveAvgPool2d", "outputSize", 2)));
     }
-    default: return noMatch("mkldnnAdaptiveAvgPool2d", SIGS_367, a, o);
+    default: return noMatch("mkldnnAdaptiveAvgPool2d", SIGS_366, a, o);
   }
 }
 
@@ -12005,11 +11997,11 @@ export function mkldnnConvolution(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mkldnn_convolution >= 0 ? OP_mkldnn_convolution : (OP_mkldnn_convolution = lookup('aten::mkldnn_convolution', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "mkldnnConvolution", "bias"), cIL(a[3], "mkldnnConvolution", "padding", 0), cIL(a[4], "mkldnnConvolution", "stride", 0), cIL(a[5], "mkldnnConvolution", "dilation", 0), cI(a[6], "mkldnnConvolution", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnConvolution", SIGS_368, a, o)) {
+  switch (pick("mkldnnConvolution", SIGS_367, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mkldnn_convolution >= 0 ? OP_mkldnn_convolution : (OP_mkldnn_convolution = lookup('aten::mkldnn_convolution', '')), cT(a[0], "mkldnnConvolution", "input"), cT(a[1], "mkldnnConvolution", "weight"), cTO(a[2], "mkldnnConvolution", "bias"), cIL(a[3], "mkldnnConvolution", "padding", 0), cIL(a[4], "mkldnnConvolution", "stride", 0), cIL(a[5], "mkldnnConvolution", "dilation", 0), cI(a[6], "mkldnnConvolution", "groups")));
     }
-    default: return noMatch("mkldnnConvolution", SIGS_368, a, o);
+    default: return noMatch("mkldnnConvolution", SIGS_367, a, o);
   }
 }
 
@@ -12024,11 +12016,11 @@ export function mkldnnLinearBackwardWeights(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_mkldnn_linear_backward_weights >= 0 ? OP_mkldnn_linear_backward_weights : (OP_mkldnn_linear_backward_weights = lookup('aten::mkldnn_linear_backward_weights', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "mkldnnLinearBackwardWeights", "biasDefined")));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnLinearBackwardWeights", SIGS_369, a, o)) {
+  switch (pick("mkldnnLinearBackwardWeights", SIGS_368, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_mkldnn_linear_backward_weights >= 0 ? OP_mkldnn_linear_backward_weights : (OP_mkldnn_linear_backward_weights = lookup('aten::mkldnn_linear_backward_weights', '')), cT(a[0], "mkldnnLinearBackwardWeights", "gradOutput"), cT(a[1], "mkldnnLinearBackwardWeights", "input"), cT(a[2], "mkldnnLinearBackwardWeights", "weight"), cB(a[3], "mkldnnLinearBackwardWeights", "biasDefined")));
     }
-    default: return noMatch("mkldnnLinearBackwardWeights", SIGS_369, a, o);
+    default: return noMatch("mkldnnLinearBackwardWeights", SIGS_368, a, o);
   }
 }
 
@@ -12056,11 +12048,11 @@ export function mkldnnMaxPool2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL(a[2], "mkldnnMaxPool2d", "stride", 2), cIL(a[3], "mkldnnMaxPool2d", "padding", 2), cIL(a[4], "mkldnnMaxPool2d", "dilation", 2), cB(a[5], "mkldnnMaxPool2d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnMaxPool2d", SIGS_370, a, o)) {
+  switch (pick("mkldnnMaxPool2d", SIGS_369, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool2d >= 0 ? OP_mkldnn_max_pool2d : (OP_mkldnn_max_pool2d = lookup('aten::mkldnn_max_pool2d', '')), cT(a[0], "mkldnnMaxPool2d", "input"), cIL(a[1], "mkldnnMaxPool2d", "kernelSize", 2), cIL((a[2] !== undefined ? a[2] : o.stride), "mkldnnMaxPool2d", "stride", 2), cIL((a[3] !== undefined ? a[3] : o.padding), "mkldnnMaxPool2d", "padding", 2), cIL((a[4] !== undefined ? a[4] : o.dilation), "mkldnnMaxPool2d", "dilation", 2), cB((a[5] !== undefined ? a[5] : o.ceilMode), "mkldnnMaxPool2d", "ceilMode")));
     }
-    default: return noMatch("mkldnnMaxPool2d", SIGS_370, a, o);
+    default: return noMatch("mkldnnMaxPool2d", SIGS_369, a, o);
   }
 }
 
@@ -12088,11 +12080,11 @@ export function mkldnnMaxPool3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL(a[2], "mkldnnMaxPool3d", "stride", 3), cIL(a[3], "mkldnnMaxPool3d", "padding", 3), cIL(a[4], "mkldnnMaxPool3d", "dilation", 3), cB(a[5], "mkldnnMaxPool3d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnMaxPool3d", SIGS_371, a, o)) {
+  switch (pick("mkldnnMaxPool3d", SIGS_370, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mkldnn_max_pool3d >= 0 ? OP_mkldnn_max_pool3d : (OP_mkldnn_max_pool3d = lookup('aten::mkldnn_max_pool3d', '')), cT(a[0], "mkldnnMaxPool3d", "input"), cIL(a[1], "mkldnnMaxPool3d", "kernelSize", 3), cIL((a[2] !== undefined ? a[2] : o.stride), "mkldnnMaxPool3d", "stride", 3), cIL((a[3] !== undefined ? a[3] : o.padding), "mkldnnMaxPool3d", "padding", 3), cIL((a[4] !== undefined ? a[4] : o.dilation), "mkldnnMaxPool3d", "dilation", 3), cB((a[5] !== undefined ? a[5] : o.ceilMode), "mkldnnMaxPool3d", "ceilMode")));
     }
-    default: return noMatch("mkldnnMaxPool3d", SIGS_371, a, o);
+    default: return noMatch("mkldnnMaxPool3d", SIGS_370, a, o);
   }
 }
 
@@ -12107,11 +12099,11 @@ export function mkldnnRnnLayer(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_mkldnn_rnn_layer >= 0 ? OP_mkldnn_rnn_layer : (OP_mkldnn_rnn_layer = lookup('aten::mkldnn_rnn_layer', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, cB(a[7], "mkldnnRnnLayer", "reverse"), cIL(a[8], "mkldnnRnnLayer", "batchSizes", 0), cI(a[9], "mkldnnRnnLayer", "mode"), cI(a[10], "mkldnnRnnLayer", "hiddenSize"), cI(a[11], "mkldnnRnnLayer", "numLayers"), cB(a[12], "mkldnnRnnLayer", "hasBiases"), cB(a[13], "mkldnnRnnLayer", "bidirectional"), cB(a[14], "mkldnnRnnLayer", "batchFirst"), cB(a[15], "mkldnnRnnLayer", "train")));
   }
   const o = kwOf(a);
-  switch (pick("mkldnnRnnLayer", SIGS_372, a, o)) {
+  switch (pick("mkldnnRnnLayer", SIGS_371, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor, Tensor]>('TTTT', native.callOp(OP_mkldnn_rnn_layer >= 0 ? OP_mkldnn_rnn_layer : (OP_mkldnn_rnn_layer = lookup('aten::mkldnn_rnn_layer', '')), cT(a[0], "mkldnnRnnLayer", "input"), cT(a[1], "mkldnnRnnLayer", "weight0"), cT(a[2], "mkldnnRnnLayer", "weight1"), cT(a[3], "mkldnnRnnLayer", "weight2"), cT(a[4], "mkldnnRnnLayer", "weight3"), cT(a[5], "mkldnnRnnLayer", "hx_"), cT(a[6], "mkldnnRnnLayer", "cx_"), cB(a[7], "mkldnnRnnLayer", "reverse"), cIL(a[8], "mkldnnRnnLayer", "batchSizes", 0), cI(a[9], "mkldnnRnnLayer", "mode"), cI(a[10], "mkldnnRnnLayer", "hiddenSize"), cI(a[11], "mkldnnRnnLayer", "numLayers"), cB(a[12], "mkldnnRnnLayer", "hasBiases"), cB(a[13], "mkldnnRnnLayer", "bidirectional"), cB(a[14], "mkldnnRnnLayer", "batchFirst"), cB(a[15], "mkldnnRnnLayer", "train")));
     }
-    default: return noMatch("mkldnnRnnLayer", SIGS_372, a, o);
+    default: return noMatch("mkldnnRnnLayer", SIGS_371, a, o);
   }
 }
 
@@ -12134,14 +12126,14 @@ export function mm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mm__dtype >= 0 ? OP_mm__dtype : (OP_mm__dtype = lookup('aten::mm', 'dtype')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cDT(a[2], "mm", "outDtype")));
   }
   const o = kwOf(a);
-  switch (pick("mm", SIGS_373, a, o)) {
+  switch (pick("mm", SIGS_372, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mm >= 0 ? OP_mm : (OP_mm = lookup('aten::mm', '')), cT(a[0], "mm", "input"), cT(a[1], "mm", "mat2")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_mm__dtype >= 0 ? OP_mm__dtype : (OP_mm__dtype = lookup('aten::mm', 'dtype')), cT(a[0], "mm", "input"), cT(a[1], "mm", "mat2"), cDT(a[2], "mm", "outDtype")));
     }
-    default: return noMatch("mm", SIGS_373, a, o);
+    default: return noMatch("mm", SIGS_372, a, o);
   }
 }
 
@@ -12163,11 +12155,11 @@ export function mode(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), (a[0] as Tensor)._h, cI(a[1], "mode", "dim"), cB(a[2], "mode", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("mode", SIGS_374, a, o)) {
+  switch (pick("mode", SIGS_373, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_mode >= 0 ? OP_mode : (OP_mode = lookup('aten::mode', '')), cT(a[0], "mode", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "mode", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "mode", "keepdim")));
     }
-    default: return noMatch("mode", SIGS_374, a, o);
+    default: return noMatch("mode", SIGS_373, a, o);
   }
 }
 
@@ -12190,14 +12182,14 @@ export function moveaxis(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_moveaxis__intlist >= 0 ? OP_moveaxis__intlist : (OP_moveaxis__intlist = lookup('aten::moveaxis', 'intlist')), (a[0] as Tensor)._h, cIL(a[1], "moveaxis", "source", 0), cIL(a[2], "moveaxis", "destination", 0)));
   }
   const o = kwOf(a);
-  switch (pick("moveaxis", SIGS_375, a, o)) {
+  switch (pick("moveaxis", SIGS_374, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_moveaxis__int >= 0 ? OP_moveaxis__int : (OP_moveaxis__int = lookup('aten::moveaxis', 'int')), cT(a[0], "moveaxis", "input"), cI(a[1], "moveaxis", "source"), cI(a[2], "moveaxis", "destination")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_moveaxis__intlist >= 0 ? OP_moveaxis__intlist : (OP_moveaxis__intlist = lookup('aten::moveaxis', 'intlist')), cT(a[0], "moveaxis", "input"), cIL(a[1], "moveaxis", "source", 0), cIL(a[2], "moveaxis", "destination", 0)));
     }
-    default: return noMatch("moveaxis", SIGS_375, a, o);
+    default: return noMatch("moveaxis", SIGS_374, a, o);
   }
 }
 
@@ -12220,14 +12212,14 @@ export function movedim(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_movedim__intlist >= 0 ? OP_movedim__intlist : (OP_movedim__intlist = lookup('aten::movedim', 'intlist')), (a[0] as Tensor)._h, cIL(a[1], "movedim", "source", 0), cIL(a[2], "movedim", "destination", 0)));
   }
   const o = kwOf(a);
-  switch (pick("movedim", SIGS_376, a, o)) {
+  switch (pick("movedim", SIGS_375, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_movedim__int >= 0 ? OP_movedim__int : (OP_movedim__int = lookup('aten::movedim', 'int')), cT(a[0], "movedim", "input"), cI(a[1], "movedim", "source"), cI(a[2], "movedim", "destination")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_movedim__intlist >= 0 ? OP_movedim__intlist : (OP_movedim__intlist = lookup('aten::movedim', 'intlist')), cT(a[0], "movedim", "input"), cIL(a[1], "movedim", "source", 0), cIL(a[2], "movedim", "destination", 0)));
     }
-    default: return noMatch("movedim", SIGS_376, a, o);
+    default: return noMatch("movedim", SIGS_375, a, o);
   }
 }
 
@@ -12242,11 +12234,11 @@ export function msort(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_msort >= 0 ? OP_msort : (OP_msort = lookup('aten::msort', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("msort", SIGS_377, a, o)) {
+  switch (pick("msort", SIGS_376, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_msort >= 0 ? OP_msort : (OP_msort = lookup('aten::msort', '')), cT(a[0], "msort", "input")));
     }
-    default: return noMatch("msort", SIGS_377, a, o);
+    default: return noMatch("msort", SIGS_376, a, o);
   }
 }
 
@@ -12264,14 +12256,14 @@ export function mul(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mul__Scalar >= 0 ? OP_mul__Scalar : (OP_mul__Scalar = lookup('aten::mul', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "mul", "other")));
   }
   const o = kwOf(a);
-  switch (pick("mul", SIGS_378, a, o)) {
+  switch (pick("mul", SIGS_377, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_mul__Scalar >= 0 ? OP_mul__Scalar : (OP_mul__Scalar = lookup('aten::mul', 'Scalar')), cT(a[0], "mul", "input"), cS(a[1], "mul", "other")));
       }
       return wrap<Tensor>(native.callOp(OP_mul__Tensor >= 0 ? OP_mul__Tensor : (OP_mul__Tensor = lookup('aten::mul', 'Tensor')), cT(a[0], "mul", "input"), cTN(a[1], "mul", "other", a[0])));
     }
-    default: return noMatch("mul", SIGS_378, a, o);
+    default: return noMatch("mul", SIGS_377, a, o);
   }
 }
 
@@ -12290,11 +12282,11 @@ export function multinomial(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), (a[0] as Tensor)._h, cI(a[1], "multinomial", "numSamples"), cB(a[2], "multinomial", "replacement")));
   }
   const o = kwOf(a);
-  switch (pick("multinomial", SIGS_379, a, o)) {
+  switch (pick("multinomial", SIGS_378, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_multinomial >= 0 ? OP_multinomial : (OP_multinomial = lookup('aten::multinomial', '')), cT(a[0], "multinomial", "input"), cI(a[1], "multinomial", "numSamples"), cB((a[2] !== undefined ? a[2] : o.replacement), "multinomial", "replacement"), cGen(o.generator, "multinomial", "generator")));
     }
-    default: return noMatch("multinomial", SIGS_379, a, o);
+    default: return noMatch("multinomial", SIGS_378, a, o);
   }
 }
 
@@ -12320,7 +12312,7 @@ export function multiply(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "multiply", "other")));
   }
   const o = kwOf(a);
-  switch (pick("multiply", SIGS_380, a, o)) {
+  switch (pick("multiply", SIGS_379, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), cT(a[0], "multiply", "input"), cS(a[1], "multiply", "other")));
@@ -12330,7 +12322,7 @@ export function multiply(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_multiply__Scalar >= 0 ? OP_multiply__Scalar : (OP_multiply__Scalar = lookup('aten::multiply', 'Scalar')), cT(a[0], "multiply", "input"), cS(a[1], "multiply", "other")));
     }
-    default: return noMatch("multiply", SIGS_380, a, o);
+    default: return noMatch("multiply", SIGS_379, a, o);
   }
 }
 
@@ -12345,11 +12337,11 @@ export function mv(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mv >= 0 ? OP_mv : (OP_mv = lookup('aten::mv', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("mv", SIGS_381, a, o)) {
+  switch (pick("mv", SIGS_380, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mv >= 0 ? OP_mv : (OP_mv = lookup('aten::mv', '')), cT(a[0], "mv", "input"), cT(a[1], "mv", "vec")));
     }
-    default: return noMatch("mv", SIGS_381, a, o);
+    default: return noMatch("mv", SIGS_380, a, o);
   }
 }
 
@@ -12364,11 +12356,11 @@ export function mvlgamma(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_mvlgamma >= 0 ? OP_mvlgamma : (OP_mvlgamma = lookup('aten::mvlgamma', '')), (a[0] as Tensor)._h, cI(a[1], "mvlgamma", "p")));
   }
   const o = kwOf(a);
-  switch (pick("mvlgamma", SIGS_382, a, o)) {
+  switch (pick("mvlgamma", SIGS_381, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_mvlgamma >= 0 ? OP_mvlgamma : (OP_mvlgamma = lookup('aten::mvlgamma', '')), cT(a[0], "mvlgamma", "input"), cI(a[1], "mvlgamma", "p")));
     }
-    default: return noMatch("mvlgamma", SIGS_382, a, o);
+    default: return noMatch("mvlgamma", SIGS_381, a, o);
   }
 }
 
@@ -12393,11 +12385,11 @@ export function nanToNum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), (a[0] as Tensor)._h, cFO(a[1], "nanToNum", "nan"), cFO(a[2], "nanToNum", "posinf"), cFO(a[3], "nanToNum", "neginf")));
   }
   const o = kwOf(a);
-  switch (pick("nanToNum", SIGS_383, a, o)) {
+  switch (pick("nanToNum", SIGS_382, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nan_to_num >= 0 ? OP_nan_to_num : (OP_nan_to_num = lookup('aten::nan_to_num', '')), cT(a[0], "nanToNum", "input"), cFO((a[1] !== undefined ? a[1] : o.nan), "nanToNum", "nan"), cFO((a[2] !== undefined ? a[2] : o.posinf), "nanToNum", "posinf"), cFO((a[3] !== undefined ? a[3] : o.neginf), "nanToNum", "neginf")));
     }
-    default: return noMatch("nanToNum", SIGS_383, a, o);
+    default: return noMatch("nanToNum", SIGS_382, a, o);
   }
 }
 
@@ -12426,12 +12418,12 @@ export function nanToNum_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("nanToNum_", SIGS_384, a, o)) {
+  switch (pick("nanToNum_", SIGS_383, a, o)) {
     case 0: {
       native.callOp(OP_nan_to_num_ >= 0 ? OP_nan_to_num_ : (OP_nan_to_num_ = lookup('aten::nan_to_num_', '')), cT(a[0], "nanToNum_", "input"), cFO((a[1] !== undefined ? a[1] : o.nan), "nanToNum_", "nan"), cFO((a[2] !== undefined ? a[2] : o.posinf), "nanToNum_", "posinf"), cFO((a[3] !== undefined ? a[3] : o.neginf), "nanToNum_", "neginf"));
       return a[0] as Tensor;
     }
-    default: return noMatch("nanToNum_", SIGS_384, a, o);
+    default: return noMatch("nanToNum_", SIGS_383, a, o);
   }
 }
 
@@ -12453,11 +12445,11 @@ export function nanmean(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), (a[0] as Tensor)._h, cILO(a[1], "nanmean", "dim", 1), cB(a[2], "nanmean", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("nanmean", SIGS_385, a, o)) {
+  switch (pick("nanmean", SIGS_384, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nanmean >= 0 ? OP_nanmean : (OP_nanmean = lookup('aten::nanmean', '')), cT(a[0], "nanmean", "input"), cILO((a[1] !== undefined ? a[1] : o.dim), "nanmean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "nanmean", "keepdim"), cDTO(o.dtype, "nanmean", "dtype")));
     }
-    default: return noMatch("nanmean", SIGS_385, a, o);
+    default: return noMatch("nanmean", SIGS_384, a, o);
   }
 }
 
@@ -12484,14 +12476,14 @@ export function nanmedian(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), (a[0] as Tensor)._h, cI(a[1], "nanmedian", "dim"), cB(a[2], "nanmedian", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("nanmedian", SIGS_386, a, o)) {
+  switch (pick("nanmedian", SIGS_385, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nanmedian >= 0 ? OP_nanmedian : (OP_nanmedian = lookup('aten::nanmedian', '')), cT(a[0], "nanmedian", "input")));
     }
     case 1: {
       return valuesIndices(native.callOp(OP_nanmedian__dim >= 0 ? OP_nanmedian__dim : (OP_nanmedian__dim = lookup('aten::nanmedian', 'dim')), cT(a[0], "nanmedian", "input"), cI(a[1], "nanmedian", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "nanmedian", "keepdim")));
     }
-    default: return noMatch("nanmedian", SIGS_386, a, o);
+    default: return noMatch("nanmedian", SIGS_385, a, o);
   }
 }
 
@@ -12528,14 +12520,14 @@ export function nanquantile(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "nanquantile", "q"), cIO(a[2], "nanquantile", "dim"), cB(a[3], "nanquantile", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("nanquantile", SIGS_387, a, o)) {
+  switch (pick("nanquantile", SIGS_386, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nanquantile >= 0 ? OP_nanquantile : (OP_nanquantile = lookup('aten::nanquantile', '')), cT(a[0], "nanquantile", "input"), cT(a[1], "nanquantile", "q"), cIO((a[2] !== undefined ? a[2] : o.dim), "nanquantile", "dim"), cB((a[3] !== undefined ? a[3] : o.keepdim), "nanquantile", "keepdim"), cStr(o.interpolation, "nanquantile", "interpolation")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_nanquantile__scalar >= 0 ? OP_nanquantile__scalar : (OP_nanquantile__scalar = lookup('aten::nanquantile', 'scalar')), cT(a[0], "nanquantile", "input"), cF(a[1], "nanquantile", "q"), cIO((a[2] !== undefined ? a[2] : o.dim), "nanquantile", "dim"), cB((a[3] !== undefined ? a[3] : o.keepdim), "nanquantile", "keepdim"), cStr(o.interpolation, "nanquantile", "interpolation")));
     }
-    default: return noMatch("nanquantile", SIGS_387, a, o);
+    default: return noMatch("nanquantile", SIGS_386, a, o);
   }
 }
 
@@ -12557,11 +12549,11 @@ export function nansum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), (a[0] as Tensor)._h, cILO(a[1], "nansum", "dim", 1), cB(a[2], "nansum", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("nansum", SIGS_388, a, o)) {
+  switch (pick("nansum", SIGS_387, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nansum >= 0 ? OP_nansum : (OP_nansum = lookup('aten::nansum', '')), cT(a[0], "nansum", "input"), cILO((a[1] !== undefined ? a[1] : o.dim), "nansum", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "nansum", "keepdim"), cDTO(o.dtype, "nansum", "dtype")));
     }
-    default: return noMatch("nansum", SIGS_388, a, o);
+    default: return noMatch("nansum", SIGS_387, a, o);
   }
 }
 
@@ -12584,14 +12576,14 @@ export function narrow(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_narrow >= 0 ? OP_narrow : (OP_narrow = lookup('aten::narrow', '')), (a[0] as Tensor)._h, cI(a[1], "narrow", "dim"), cI(a[2], "narrow", "start"), cI(a[3], "narrow", "length")));
   }
   const o = kwOf(a);
-  switch (pick("narrow", SIGS_389, a, o)) {
+  switch (pick("narrow", SIGS_388, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_narrow__Tensor >= 0 ? OP_narrow__Tensor : (OP_narrow__Tensor = lookup('aten::narrow', 'Tensor')), cT(a[0], "narrow", "input"), cI(a[1], "narrow", "dim"), cT(a[2], "narrow", "start"), cI(a[3], "narrow", "length")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_narrow >= 0 ? OP_narrow : (OP_narrow = lookup('aten::narrow', '')), cT(a[0], "narrow", "input"), cI(a[1], "narrow", "dim"), cI(a[2], "narrow", "start"), cI(a[3], "narrow", "length")));
     }
-    default: return noMatch("narrow", SIGS_389, a, o);
+    default: return noMatch("narrow", SIGS_388, a, o);
   }
 }
 
@@ -12606,11 +12598,11 @@ export function narrowCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_narrow_copy >= 0 ? OP_narrow_copy : (OP_narrow_copy = lookup('aten::narrow_copy', '')), (a[0] as Tensor)._h, cI(a[1], "narrowCopy", "dim"), cI(a[2], "narrowCopy", "start"), cI(a[3], "narrowCopy", "length")));
   }
   const o = kwOf(a);
-  switch (pick("narrowCopy", SIGS_390, a, o)) {
+  switch (pick("narrowCopy", SIGS_389, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_narrow_copy >= 0 ? OP_narrow_copy : (OP_narrow_copy = lookup('aten::narrow_copy', '')), cT(a[0], "narrowCopy", "input"), cI(a[1], "narrowCopy", "dim"), cI(a[2], "narrowCopy", "start"), cI(a[3], "narrowCopy", "length")));
     }
-    default: return noMatch("narrowCopy", SIGS_390, a, o);
+    default: return noMatch("narrowCopy", SIGS_389, a, o);
   }
 }
 
@@ -12625,11 +12617,11 @@ export function nativeBatchNorm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_batch_norm >= 0 ? OP_native_batch_norm : (OP_native_batch_norm = lookup('aten::native_batch_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "nativeBatchNorm", "weight"), cTO(a[2], "nativeBatchNorm", "bias"), cTO(a[3], "nativeBatchNorm", "runningMean"), cTO(a[4], "nativeBatchNorm", "runningVar"), cB(a[5], "nativeBatchNorm", "training"), cF(a[6], "nativeBatchNorm", "momentum"), cF(a[7], "nativeBatchNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("nativeBatchNorm", SIGS_391, a, o)) {
+  switch (pick("nativeBatchNorm", SIGS_390, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_batch_norm >= 0 ? OP_native_batch_norm : (OP_native_batch_norm = lookup('aten::native_batch_norm', '')), cT(a[0], "nativeBatchNorm", "input"), cTO(a[1], "nativeBatchNorm", "weight"), cTO(a[2], "nativeBatchNorm", "bias"), cTO(a[3], "nativeBatchNorm", "runningMean"), cTO(a[4], "nativeBatchNorm", "runningVar"), cB(a[5], "nativeBatchNorm", "training"), cF(a[6], "nativeBatchNorm", "momentum"), cF(a[7], "nativeBatchNorm", "eps")));
     }
-    default: return noMatch("nativeBatchNorm", SIGS_391, a, o);
+    default: return noMatch("nativeBatchNorm", SIGS_390, a, o);
   }
 }
 
@@ -12644,11 +12636,11 @@ export function nativeChannelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "nativeChannelShuffle", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("nativeChannelShuffle", SIGS_392, a, o)) {
+  switch (pick("nativeChannelShuffle", SIGS_391, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), cT(a[0], "nativeChannelShuffle", "input"), cI(a[1], "nativeChannelShuffle", "groups")));
     }
-    default: return noMatch("nativeChannelShuffle", SIGS_392, a, o);
+    default: return noMatch("nativeChannelShuffle", SIGS_391, a, o);
   }
 }
 
@@ -12663,11 +12655,11 @@ export function nativeDropout(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_native_dropout >= 0 ? OP_native_dropout : (OP_native_dropout = lookup('aten::native_dropout', '')), (a[0] as Tensor)._h, cF(a[1], "nativeDropout", "p"), cBO(a[2], "nativeDropout", "train")));
   }
   const o = kwOf(a);
-  switch (pick("nativeDropout", SIGS_393, a, o)) {
+  switch (pick("nativeDropout", SIGS_392, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_native_dropout >= 0 ? OP_native_dropout : (OP_native_dropout = lookup('aten::native_dropout', '')), cT(a[0], "nativeDropout", "input"), cF(a[1], "nativeDropout", "p"), cBO(a[2], "nativeDropout", "train")));
     }
-    default: return noMatch("nativeDropout", SIGS_393, a, o);
+    default: return noMatch("nativeDropout", SIGS_392, a, o);
   }
 }
 
@@ -12682,11 +12674,11 @@ export function nativeGroupNorm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_group_norm >= 0 ? OP_native_group_norm : (OP_native_group_norm = lookup('aten::native_group_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "nativeGroupNorm", "weight"), cTO(a[2], "nativeGroupNorm", "bias"), cI(a[3], "nativeGroupNorm", "N"), cI(a[4], "nativeGroupNorm", "C"), cI(a[5], "nativeGroupNorm", "HxW"), cI(a[6], "nativeGroupNorm", "group"), cF(a[7], "nativeGroupNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("nativeGroupNorm", SIGS_394, a, o)) {
+  switch (pick("nativeGroupNorm", SIGS_393, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_group_norm >= 0 ? OP_native_group_norm : (OP_native_group_norm = lookup('aten::native_group_norm', '')), cT(a[0], "nativeGroupNorm", "input"), cTO(a[1], "nativeGroupNorm", "weight"), cTO(a[2], "nativeGroupNorm", "bias"), cI(a[3], "nativeGroupNorm", "N"), cI(a[4], "nativeGroupNorm", "C"), cI(a[5], "nativeGroupNorm", "HxW"), cI(a[6], "nativeGroupNorm", "group"), cF(a[7], "nativeGroupNorm", "eps")));
     }
-    default: return noMatch("nativeGroupNorm", SIGS_394, a, o);
+    default: return noMatch("nativeGroupNorm", SIGS_393, a, o);
   }
 }
 
@@ -12701,11 +12693,11 @@ export function nativeLayerNorm(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_layer_norm >= 0 ? OP_native_layer_norm : (OP_native_layer_norm = lookup('aten::native_layer_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "nativeLayerNorm", "normalizedShape", 0), cTO(a[2], "nativeLayerNorm", "weight"), cTO(a[3], "nativeLayerNorm", "bias"), cF(a[4], "nativeLayerNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("nativeLayerNorm", SIGS_395, a, o)) {
+  switch (pick("nativeLayerNorm", SIGS_394, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_native_layer_norm >= 0 ? OP_native_layer_norm : (OP_native_layer_norm = lookup('aten::native_layer_norm', '')), cT(a[0], "nativeLayerNorm", "input"), cIL(a[1], "nativeLayerNorm", "normalizedShape", 0), cTO(a[2], "nativeLayerNorm", "weight"), cTO(a[3], "nativeLayerNorm", "bias"), cF(a[4], "nativeLayerNorm", "eps")));
     }
-    default: return noMatch("nativeLayerNorm", SIGS_395, a, o);
+    default: return noMatch("nativeLayerNorm", SIGS_394, a, o);
   }
 }
 
@@ -12732,14 +12724,14 @@ export function nativeNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_native_norm__ScalarOpt_dim_dtype >= 0 ? OP_native_norm__ScalarOpt_dim_dtype : (OP_native_norm__ScalarOpt_dim_dtype = lookup('aten::native_norm', 'ScalarOpt_dim_dtype')), (a[0] as Tensor)._h, cSO(a[1], "nativeNorm", "p"), cIL(a[2], "nativeNorm", "dim", 1), cB(a[3], "nativeNorm", "keepdim"), cDTO(a[4], "nativeNorm", "dtype")));
   }
   const o = kwOf(a);
-  switch (pick("nativeNorm", SIGS_396, a, o)) {
+  switch (pick("nativeNorm", SIGS_395, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_native_norm >= 0 ? OP_native_norm : (OP_native_norm = lookup('aten::native_norm', '')), cT(a[0], "nativeNorm", "input"), cS((a[1] !== undefined ? a[1] : o.p), "nativeNorm", "p")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_native_norm__ScalarOpt_dim_dtype >= 0 ? OP_native_norm__ScalarOpt_dim_dtype : (OP_native_norm__ScalarOpt_dim_dtype = lookup('aten::native_norm', 'ScalarOpt_dim_dtype')), cT(a[0], "nativeNorm", "input"), cSO(a[1], "nativeNorm", "p"), cIL(a[2], "nativeNorm", "dim", 1), cB(a[3], "nativeNorm", "keepdim"), cDTO(a[4], "nativeNorm", "dtype")));
     }
-    default: return noMatch("nativeNorm", SIGS_396, a, o);
+    default: return noMatch("nativeNorm", SIGS_395, a, o);
   }
 }
 
@@ -12762,14 +12754,14 @@ export function ne(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ne__Scalar >= 0 ? OP_ne__Scalar : (OP_ne__Scalar = lookup('aten::ne', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "ne", "other")));
   }
   const o = kwOf(a);
-  switch (pick("ne", SIGS_397, a, o)) {
+  switch (pick("ne", SIGS_396, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ne__Tensor >= 0 ? OP_ne__Tensor : (OP_ne__Tensor = lookup('aten::ne', 'Tensor')), cT(a[0], "ne", "input"), cT(a[1], "ne", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_ne__Scalar >= 0 ? OP_ne__Scalar : (OP_ne__Scalar = lookup('aten::ne', 'Scalar')), cT(a[0], "ne", "input"), cS(a[1], "ne", "other")));
     }
-    default: return noMatch("ne", SIGS_397, a, o);
+    default: return noMatch("ne", SIGS_396, a, o);
   }
 }
 
@@ -12784,11 +12776,11 @@ export function neg(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_neg >= 0 ? OP_neg : (OP_neg = lookup('aten::neg', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("neg", SIGS_398, a, o)) {
+  switch (pick("neg", SIGS_397, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_neg >= 0 ? OP_neg : (OP_neg = lookup('aten::neg', '')), cT(a[0], "neg", "input")));
     }
-    default: return noMatch("neg", SIGS_398, a, o);
+    default: return noMatch("neg", SIGS_397, a, o);
   }
 }
 
@@ -12804,12 +12796,12 @@ export function neg_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("neg_", SIGS_399, a, o)) {
+  switch (pick("neg_", SIGS_398, a, o)) {
     case 0: {
       native.callOp(OP_neg_ >= 0 ? OP_neg_ : (OP_neg_ = lookup('aten::neg_', '')), cT(a[0], "neg_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("neg_", SIGS_399, a, o);
+    default: return noMatch("neg_", SIGS_398, a, o);
   }
 }
 
@@ -12824,11 +12816,11 @@ export function negative(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_negative >= 0 ? OP_negative : (OP_negative = lookup('aten::negative', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("negative", SIGS_400, a, o)) {
+  switch (pick("negative", SIGS_399, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_negative >= 0 ? OP_negative : (OP_negative = lookup('aten::negative', '')), cT(a[0], "negative", "input")));
     }
-    default: return noMatch("negative", SIGS_400, a, o);
+    default: return noMatch("negative", SIGS_399, a, o);
   }
 }
 
@@ -12844,12 +12836,12 @@ export function negative_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("negative_", SIGS_401, a, o)) {
+  switch (pick("negative_", SIGS_400, a, o)) {
     case 0: {
       native.callOp(OP_negative_ >= 0 ? OP_negative_ : (OP_negative_ = lookup('aten::negative_', '')), cT(a[0], "negative_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("negative_", SIGS_401, a, o);
+    default: return noMatch("negative_", SIGS_400, a, o);
   }
 }
 
@@ -12864,30 +12856,11 @@ export function nextafter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nextafter >= 0 ? OP_nextafter : (OP_nextafter = lookup('aten::nextafter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("nextafter", SIGS_402, a, o)) {
+  switch (pick("nextafter", SIGS_401, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nextafter >= 0 ? OP_nextafter : (OP_nextafter = lookup('aten::nextafter', '')), cT(a[0], "nextafter", "input"), cT(a[1], "nextafter", "other")));
     }
-    default: return noMatch("nextafter", SIGS_402, a, o);
-  }
-}
-
-/**
- * torch.nonzero(input: Tensor) (nonzero) -> aten::nonzero(Tensor self) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function nonzero(input: Tensor): Tensor;
-export function nonzero(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), (a[0] as Tensor)._h));
-  }
-  const o = kwOf(a);
-  switch (pick("nonzero", SIGS_403, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), cT(a[0], "nonzero", "input")));
-    }
-    default: return noMatch("nonzero", SIGS_403, a, o);
+    default: return noMatch("nextafter", SIGS_401, a, o);
   }
 }
 
@@ -12900,67 +12873,11 @@ export function nonzeroStatic(input: Tensor, opts: { size: Int; fillValue?: Int 
 export function nonzeroStatic(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("nonzeroStatic", SIGS_404, a, o)) {
+  switch (pick("nonzeroStatic", SIGS_402, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nonzero_static >= 0 ? OP_nonzero_static : (OP_nonzero_static = lookup('aten::nonzero_static', '')), cT(a[0], "nonzeroStatic", "input"), cI(o.size, "nonzeroStatic", "size"), cI(o.fillValue, "nonzeroStatic", "fillValue")));
     }
-    default: return noMatch("nonzeroStatic", SIGS_404, a, o);
-  }
-}
-
-/**
- * torch.norm(input: Tensor, p: Scalar=2) (norm) -> aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor
- * Options (Python's keyword arguments): p; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function norm(input: Tensor, ...rest: [opts?: { p?: Scalar }] | [p: Scalar, opts?: { p?: Scalar }]): Tensor;
-/**
- * torch.norm(input: Tensor, p: Scalar | null, *, dtype: DType) (norm) -> aten::norm.ScalarOpt_dtype(Tensor self, Scalar? p, *, ScalarType dtype) -> Tensor
- * Options (Python's keyword arguments): dtype; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function norm(input: Tensor, p: Scalar | null, opts: { dtype: DType }): Tensor;
-/**
- * torch.norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, *, dtype: DType) (norm) -> aten::norm.ScalarOpt_dim_dtype(Tensor self, Scalar? p, int[1] dim, bool keepdim, *, ScalarType dtype) -> Tensor
- * Options (Python's keyword arguments): dtype; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean, opts: { dtype: DType }): Tensor;
-/**
- * torch.norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], keepdim: boolean=False) (norm) -> aten::norm.ScalarOpt_dim(Tensor self, Scalar? p, int[1] dim, bool keepdim=False) -> Tensor
- * Options (Python's keyword arguments): keepdim; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function norm(input: Tensor, p: Scalar | null, dim: Int | readonly Int[], ...rest: [opts?: { keepdim?: boolean }] | [keepdim: boolean, opts?: { keepdim?: boolean }]): Tensor;
-export function norm(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), (a[0] as Tensor)._h));
-  }
-  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(6, a[1]))) {
-    return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "norm", "p")));
-  }
-  if (n === 3 && isTensor(a[0]) && fits(7, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), (a[0] as Tensor)._h, cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1)));
-  }
-  if (n === 4 && isTensor(a[0]) && fits(7, a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(12, a[2])) && typeof a[3] === 'boolean') {
-    return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), (a[0] as Tensor)._h, cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1), cB(a[3], "norm", "keepdim")));
-  }
-  const o = kwOf(a);
-  switch (pick("norm", SIGS_405, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_norm__Scalar >= 0 ? OP_norm__Scalar : (OP_norm__Scalar = lookup('aten::norm', 'Scalar')), cT(a[0], "norm", "input"), cS((a[1] !== undefined ? a[1] : o.p), "norm", "p")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dtype >= 0 ? OP_norm__ScalarOpt_dtype : (OP_norm__ScalarOpt_dtype = lookup('aten::norm', 'ScalarOpt_dtype')), cT(a[0], "norm", "input"), cSO(a[1], "norm", "p"), cDT(o.dtype, "norm", "dtype")));
-    }
-    case 2: {
-      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim_dtype >= 0 ? OP_norm__ScalarOpt_dim_dtype : (OP_norm__ScalarOpt_dim_dtype = lookup('aten::norm', 'ScalarOpt_dim_dtype')), cT(a[0], "norm", "input"), cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1), cB(a[3], "norm", "keepdim"), cDT(o.dtype, "norm", "dtype")));
-    }
-    case 3: {
-      return wrap<Tensor>(native.callOp(OP_norm__ScalarOpt_dim >= 0 ? OP_norm__ScalarOpt_dim : (OP_norm__ScalarOpt_dim = lookup('aten::norm', 'ScalarOpt_dim')), cT(a[0], "norm", "input"), cSO(a[1], "norm", "p"), cIL(a[2], "norm", "dim", 1), cB((a[3] !== undefined ? a[3] : o.keepdim), "norm", "keepdim")));
-    }
-    default: return noMatch("norm", SIGS_405, a, o);
+    default: return noMatch("nonzeroStatic", SIGS_402, a, o);
   }
 }
 
@@ -12982,11 +12899,11 @@ export function normExceptDim(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_norm_except_dim >= 0 ? OP_norm_except_dim : (OP_norm_except_dim = lookup('aten::norm_except_dim', '')), (a[0] as Tensor)._h, cI(a[1], "normExceptDim", "pow"), cI(a[2], "normExceptDim", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("normExceptDim", SIGS_406, a, o)) {
+  switch (pick("normExceptDim", SIGS_403, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_norm_except_dim >= 0 ? OP_norm_except_dim : (OP_norm_except_dim = lookup('aten::norm_except_dim', '')), cT(a[0], "normExceptDim", "v"), cI((a[1] !== undefined ? a[1] : o.pow), "normExceptDim", "pow"), cI((a[2] !== undefined ? a[2] : o.dim), "normExceptDim", "dim")));
     }
-    default: return noMatch("normExceptDim", SIGS_406, a, o);
+    default: return noMatch("normExceptDim", SIGS_403, a, o);
   }
 }
 
@@ -13032,7 +12949,7 @@ export function normal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_normal__float_float >= 0 ? OP_normal__float_float : (OP_normal__float_float = lookup('aten::normal', 'float_float')), cF(a[0], "normal", "mean"), cF(a[1], "normal", "std"), cIL(a[2], "normal", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("normal", SIGS_407, a, o)) {
+  switch (pick("normal", SIGS_404, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_normal__Tensor_Tensor >= 0 ? OP_normal__Tensor_Tensor : (OP_normal__Tensor_Tensor = lookup('aten::normal', 'Tensor_Tensor')), cT(a[0], "normal", "mean"), cT(a[1], "normal", "std"), cGen(o.generator, "normal", "generator")));
     }
@@ -13047,7 +12964,7 @@ export function normal(...a: unknown[]): any {
       if (cB(o.requiresGrad, "normal", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("normal", SIGS_407, a, o);
+    default: return noMatch("normal", SIGS_404, a, o);
   }
 }
 
@@ -13070,14 +12987,14 @@ export function notEqual(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "notEqual", "other")));
   }
   const o = kwOf(a);
-  switch (pick("notEqual", SIGS_408, a, o)) {
+  switch (pick("notEqual", SIGS_405, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_not_equal__Tensor >= 0 ? OP_not_equal__Tensor : (OP_not_equal__Tensor = lookup('aten::not_equal', 'Tensor')), cT(a[0], "notEqual", "input"), cT(a[1], "notEqual", "other")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_not_equal__Scalar >= 0 ? OP_not_equal__Scalar : (OP_not_equal__Scalar = lookup('aten::not_equal', 'Scalar')), cT(a[0], "notEqual", "input"), cS(a[1], "notEqual", "other")));
     }
-    default: return noMatch("notEqual", SIGS_408, a, o);
+    default: return noMatch("notEqual", SIGS_405, a, o);
   }
 }
 
@@ -13108,14 +13025,14 @@ export function nuclearNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nuclear_norm >= 0 ? OP_nuclear_norm : (OP_nuclear_norm = lookup('aten::nuclear_norm', '')), (a[0] as Tensor)._h, cB(a[1], "nuclearNorm", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("nuclearNorm", SIGS_409, a, o)) {
+  switch (pick("nuclearNorm", SIGS_406, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nuclear_norm__dim >= 0 ? OP_nuclear_norm__dim : (OP_nuclear_norm__dim = lookup('aten::nuclear_norm', 'dim')), cT(a[0], "nuclearNorm", "input"), cIL(a[1], "nuclearNorm", "dim", 2), cB((a[2] !== undefined ? a[2] : o.keepdim), "nuclearNorm", "keepdim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_nuclear_norm >= 0 ? OP_nuclear_norm : (OP_nuclear_norm = lookup('aten::nuclear_norm', '')), cT(a[0], "nuclearNorm", "input"), cB((a[1] !== undefined ? a[1] : o.keepdim), "nuclearNorm", "keepdim")));
     }
-    default: return noMatch("nuclearNorm", SIGS_409, a, o);
+    default: return noMatch("nuclearNorm", SIGS_406, a, o);
   }
 }
 
@@ -13130,11 +13047,11 @@ export function numel(...a: unknown[]): any {
     return native.callOp(OP_numel >= 0 ? OP_numel : (OP_numel = lookup('aten::numel', '')), (a[0] as Tensor)._h) as number;
   }
   const o = kwOf(a);
-  switch (pick("numel", SIGS_410, a, o)) {
+  switch (pick("numel", SIGS_407, a, o)) {
     case 0: {
       return native.callOp(OP_numel >= 0 ? OP_numel : (OP_numel = lookup('aten::numel', '')), cT(a[0], "numel", "input")) as number;
     }
-    default: return noMatch("numel", SIGS_410, a, o);
+    default: return noMatch("numel", SIGS_407, a, o);
   }
 }
 
@@ -13149,11 +13066,11 @@ export function orgqr(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("orgqr", SIGS_411, a, o)) {
+  switch (pick("orgqr", SIGS_408, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_orgqr >= 0 ? OP_orgqr : (OP_orgqr = lookup('aten::orgqr', '')), cT(a[0], "orgqr", "input"), cT(a[1], "orgqr", "input2")));
     }
-    default: return noMatch("orgqr", SIGS_411, a, o);
+    default: return noMatch("orgqr", SIGS_408, a, o);
   }
 }
 
@@ -13175,11 +13092,11 @@ export function ormqr(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "ormqr", "left"), cB(a[4], "ormqr", "transpose")));
   }
   const o = kwOf(a);
-  switch (pick("ormqr", SIGS_412, a, o)) {
+  switch (pick("ormqr", SIGS_409, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ormqr >= 0 ? OP_ormqr : (OP_ormqr = lookup('aten::ormqr', '')), cT(a[0], "ormqr", "input"), cT(a[1], "ormqr", "input2"), cT(a[2], "ormqr", "input3"), cB((a[3] !== undefined ? a[3] : o.left), "ormqr", "left"), cB((a[4] !== undefined ? a[4] : o.transpose), "ormqr", "transpose")));
     }
-    default: return noMatch("ormqr", SIGS_412, a, o);
+    default: return noMatch("ormqr", SIGS_409, a, o);
   }
 }
 
@@ -13194,11 +13111,11 @@ export function outer(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("outer", SIGS_413, a, o)) {
+  switch (pick("outer", SIGS_410, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_outer >= 0 ? OP_outer : (OP_outer = lookup('aten::outer', '')), cT(a[0], "outer", "input"), cT(a[1], "outer", "vec2")));
     }
-    default: return noMatch("outer", SIGS_413, a, o);
+    default: return noMatch("outer", SIGS_410, a, o);
   }
 }
 
@@ -13223,11 +13140,11 @@ export function pairwiseDistance(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p"), cF(a[3], "pairwiseDistance", "eps"), cB(a[4], "pairwiseDistance", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("pairwiseDistance", SIGS_414, a, o)) {
+  switch (pick("pairwiseDistance", SIGS_411, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), cT(a[0], "pairwiseDistance", "x1"), cT(a[1], "pairwiseDistance", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "pairwiseDistance", "p"), cF((a[3] !== undefined ? a[3] : o.eps), "pairwiseDistance", "eps"), cB((a[4] !== undefined ? a[4] : o.keepdim), "pairwiseDistance", "keepdim")));
     }
-    default: return noMatch("pairwiseDistance", SIGS_414, a, o);
+    default: return noMatch("pairwiseDistance", SIGS_411, a, o);
   }
 }
 
@@ -13246,11 +13163,11 @@ export function pdist(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), (a[0] as Tensor)._h, cF(a[1], "pdist", "p")));
   }
   const o = kwOf(a);
-  switch (pick("pdist", SIGS_415, a, o)) {
+  switch (pick("pdist", SIGS_412, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), cT(a[0], "pdist", "input"), cF((a[1] !== undefined ? a[1] : o.p), "pdist", "p")));
     }
-    default: return noMatch("pdist", SIGS_415, a, o);
+    default: return noMatch("pdist", SIGS_412, a, o);
   }
 }
 
@@ -13265,11 +13182,11 @@ export function permute(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), (a[0] as Tensor)._h, cIL(a[1], "permute", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("permute", SIGS_416, a, o)) {
+  switch (pick("permute", SIGS_413, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_permute >= 0 ? OP_permute : (OP_permute = lookup('aten::permute', '')), cT(a[0], "permute", "input"), cIL(a[1], "permute", "dims", 0)));
     }
-    default: return noMatch("permute", SIGS_416, a, o);
+    default: return noMatch("permute", SIGS_413, a, o);
   }
 }
 
@@ -13284,11 +13201,11 @@ export function permuteCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_permute_copy >= 0 ? OP_permute_copy : (OP_permute_copy = lookup('aten::permute_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "permuteCopy", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("permuteCopy", SIGS_417, a, o)) {
+  switch (pick("permuteCopy", SIGS_414, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_permute_copy >= 0 ? OP_permute_copy : (OP_permute_copy = lookup('aten::permute_copy', '')), cT(a[0], "permuteCopy", "input"), cIL(a[1], "permuteCopy", "dims", 0)));
     }
-    default: return noMatch("permuteCopy", SIGS_417, a, o);
+    default: return noMatch("permuteCopy", SIGS_414, a, o);
   }
 }
 
@@ -13307,11 +13224,11 @@ export function pinverse(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), (a[0] as Tensor)._h, cF(a[1], "pinverse", "rcond")));
   }
   const o = kwOf(a);
-  switch (pick("pinverse", SIGS_418, a, o)) {
+  switch (pick("pinverse", SIGS_415, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pinverse >= 0 ? OP_pinverse : (OP_pinverse = lookup('aten::pinverse', '')), cT(a[0], "pinverse", "input"), cF((a[1] !== undefined ? a[1] : o.rcond), "pinverse", "rcond")));
     }
-    default: return noMatch("pinverse", SIGS_418, a, o);
+    default: return noMatch("pinverse", SIGS_415, a, o);
   }
 }
 
@@ -13326,11 +13243,11 @@ export function pixelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelShuffle", "upscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelShuffle", SIGS_419, a, o)) {
+  switch (pick("pixelShuffle", SIGS_416, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), cT(a[0], "pixelShuffle", "input"), cI(a[1], "pixelShuffle", "upscaleFactor")));
     }
-    default: return noMatch("pixelShuffle", SIGS_419, a, o);
+    default: return noMatch("pixelShuffle", SIGS_416, a, o);
   }
 }
 
@@ -13345,11 +13262,11 @@ export function pixelUnshuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelUnshuffle", "downscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelUnshuffle", SIGS_420, a, o)) {
+  switch (pick("pixelUnshuffle", SIGS_417, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), cT(a[0], "pixelUnshuffle", "input"), cI(a[1], "pixelUnshuffle", "downscaleFactor")));
     }
-    default: return noMatch("pixelUnshuffle", SIGS_420, a, o);
+    default: return noMatch("pixelUnshuffle", SIGS_417, a, o);
   }
 }
 
@@ -13368,11 +13285,11 @@ export function poisson(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_poisson >= 0 ? OP_poisson : (OP_poisson = lookup('aten::poisson', '')), (a[0] as Tensor)._h, cGen(a[1], "poisson", "generator")));
   }
   const o = kwOf(a);
-  switch (pick("poisson", SIGS_421, a, o)) {
+  switch (pick("poisson", SIGS_418, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_poisson >= 0 ? OP_poisson : (OP_poisson = lookup('aten::poisson', '')), cT(a[0], "poisson", "input"), cGen((a[1] !== undefined ? a[1] : o.generator), "poisson", "generator")));
     }
-    default: return noMatch("poisson", SIGS_421, a, o);
+    default: return noMatch("poisson", SIGS_418, a, o);
   }
 }
 
@@ -13387,11 +13304,11 @@ export function poissonNllLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_poisson_nll_loss >= 0 ? OP_poisson_nll_loss : (OP_poisson_nll_loss = lookup('aten::poisson_nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "poissonNllLoss", "logInput"), cB(a[3], "poissonNllLoss", "full"), cF(a[4], "poissonNllLoss", "eps"), cI(a[5], "poissonNllLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("poissonNllLoss", SIGS_422, a, o)) {
+  switch (pick("poissonNllLoss", SIGS_419, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_poisson_nll_loss >= 0 ? OP_poisson_nll_loss : (OP_poisson_nll_loss = lookup('aten::poisson_nll_loss', '')), cT(a[0], "poissonNllLoss", "input"), cT(a[1], "poissonNllLoss", "target"), cB(a[2], "poissonNllLoss", "logInput"), cB(a[3], "poissonNllLoss", "full"), cF(a[4], "poissonNllLoss", "eps"), cI(a[5], "poissonNllLoss", "reduction")));
     }
-    default: return noMatch("poissonNllLoss", SIGS_422, a, o);
+    default: return noMatch("poissonNllLoss", SIGS_419, a, o);
   }
 }
 
@@ -13406,11 +13323,11 @@ export function polar(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_polar >= 0 ? OP_polar : (OP_polar = lookup('aten::polar', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("polar", SIGS_423, a, o)) {
+  switch (pick("polar", SIGS_420, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_polar >= 0 ? OP_polar : (OP_polar = lookup('aten::polar', '')), cT(a[0], "polar", "abs"), cT(a[1], "polar", "angle")));
     }
-    default: return noMatch("polar", SIGS_423, a, o);
+    default: return noMatch("polar", SIGS_420, a, o);
   }
 }
 
@@ -13425,11 +13342,11 @@ export function polygamma(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("polygamma", SIGS_424, a, o)) {
+  switch (pick("polygamma", SIGS_421, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_polygamma >= 0 ? OP_polygamma : (OP_polygamma = lookup('aten::polygamma', '')), cI(a[0], "polygamma", "n"), cT(a[1], "polygamma", "input")));
     }
-    default: return noMatch("polygamma", SIGS_424, a, o);
+    default: return noMatch("polygamma", SIGS_421, a, o);
   }
 }
 
@@ -13444,11 +13361,11 @@ export function positive(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("positive", SIGS_425, a, o)) {
+  switch (pick("positive", SIGS_422, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_positive >= 0 ? OP_positive : (OP_positive = lookup('aten::positive', '')), cT(a[0], "positive", "input")));
     }
-    default: return noMatch("positive", SIGS_425, a, o);
+    default: return noMatch("positive", SIGS_422, a, o);
   }
 }
 
@@ -13479,7 +13396,7 @@ export function pow(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), (a[0] as Tensor)._h, cS(a[1], "pow", "exponent")));
   }
   const o = kwOf(a);
-  switch (pick("pow", SIGS_426, a, o)) {
+  switch (pick("pow", SIGS_423, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pow__Tensor_Tensor >= 0 ? OP_pow__Tensor_Tensor : (OP_pow__Tensor_Tensor = lookup('aten::pow', 'Tensor_Tensor')), cT(a[0], "pow", "input"), cT(a[1], "pow", "exponent")));
     }
@@ -13489,7 +13406,7 @@ export function pow(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_pow__Tensor_Scalar >= 0 ? OP_pow__Tensor_Scalar : (OP_pow__Tensor_Scalar = lookup('aten::pow', 'Tensor_Scalar')), cT(a[0], "pow", "input"), cS(a[1], "pow", "exponent")));
     }
-    default: return noMatch("pow", SIGS_426, a, o);
+    default: return noMatch("pow", SIGS_423, a, o);
   }
 }
 
@@ -13504,11 +13421,11 @@ export function prelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("prelu", SIGS_427, a, o)) {
+  switch (pick("prelu", SIGS_424, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), cT(a[0], "prelu", "input"), cT(a[1], "prelu", "weight")));
     }
-    default: return noMatch("prelu", SIGS_427, a, o);
+    default: return noMatch("prelu", SIGS_424, a, o);
   }
 }
 
@@ -13536,14 +13453,14 @@ export function prod(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), (a[0] as Tensor)._h, cI(a[1], "prod", "dim"), cB(a[2], "prod", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("prod", SIGS_428, a, o)) {
+  switch (pick("prod", SIGS_425, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_prod >= 0 ? OP_prod : (OP_prod = lookup('aten::prod', '')), cT(a[0], "prod", "input"), cDTO(o.dtype, "prod", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_prod__dim_int >= 0 ? OP_prod__dim_int : (OP_prod__dim_int = lookup('aten::prod', 'dim_int')), cT(a[0], "prod", "input"), cI(a[1], "prod", "dim"), cB((a[2] !== undefined ? a[2] : o.keepdim), "prod", "keepdim"), cDTO(o.dtype, "prod", "dtype")));
     }
-    default: return noMatch("prod", SIGS_428, a, o);
+    default: return noMatch("prod", SIGS_425, a, o);
   }
 }
 
@@ -13558,11 +13475,11 @@ export function promoteTypes(...a: unknown[]): any {
     return dtypeResult(native.callOp(OP_promote_types >= 0 ? OP_promote_types : (OP_promote_types = lookup('aten::promote_types', '')), cDT(a[0], "promoteTypes", "type1"), cDT(a[1], "promoteTypes", "type2")));
   }
   const o = kwOf(a);
-  switch (pick("promoteTypes", SIGS_429, a, o)) {
+  switch (pick("promoteTypes", SIGS_426, a, o)) {
     case 0: {
       return dtypeResult(native.callOp(OP_promote_types >= 0 ? OP_promote_types : (OP_promote_types = lookup('aten::promote_types', '')), cDT(a[0], "promoteTypes", "type1"), cDT(a[1], "promoteTypes", "type2")));
     }
-    default: return noMatch("promoteTypes", SIGS_429, a, o);
+    default: return noMatch("promoteTypes", SIGS_426, a, o);
   }
 }
 
@@ -13581,11 +13498,11 @@ export function put(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cB(a[3], "put", "accumulate")));
   }
   const o = kwOf(a);
-  switch (pick("put", SIGS_430, a, o)) {
+  switch (pick("put", SIGS_427, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_put >= 0 ? OP_put : (OP_put = lookup('aten::put', '')), cT(a[0], "put", "input"), cT(a[1], "put", "index"), cT(a[2], "put", "source"), cB((a[3] !== undefined ? a[3] : o.accumulate), "put", "accumulate")));
     }
-    default: return noMatch("put", SIGS_430, a, o);
+    default: return noMatch("put", SIGS_427, a, o);
   }
 }
 
@@ -13600,11 +13517,11 @@ export function qPerChannelAxis(...a: unknown[]): any {
     return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), (a[0] as Tensor)._h) as number;
   }
   const o = kwOf(a);
-  switch (pick("qPerChannelAxis", SIGS_431, a, o)) {
+  switch (pick("qPerChannelAxis", SIGS_428, a, o)) {
     case 0: {
       return native.callOp(OP_q_per_channel_axis >= 0 ? OP_q_per_channel_axis : (OP_q_per_channel_axis = lookup('aten::q_per_channel_axis', '')), cT(a[0], "qPerChannelAxis", "input")) as number;
     }
-    default: return noMatch("qPerChannelAxis", SIGS_431, a, o);
+    default: return noMatch("qPerChannelAxis", SIGS_428, a, o);
   }
 }
 
@@ -13619,11 +13536,11 @@ export function qPerChannelScales(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("qPerChannelScales", SIGS_432, a, o)) {
+  switch (pick("qPerChannelScales", SIGS_429, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_q_per_channel_scales >= 0 ? OP_q_per_channel_scales : (OP_q_per_channel_scales = lookup('aten::q_per_channel_scales', '')), cT(a[0], "qPerChannelScales", "input")));
     }
-    default: return noMatch("qPerChannelScales", SIGS_432, a, o);
+    default: return noMatch("qPerChannelScales", SIGS_429, a, o);
   }
 }
 
@@ -13638,11 +13555,11 @@ export function qPerChannelZeroPoints(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("qPerChannelZeroPoints", SIGS_433, a, o)) {
+  switch (pick("qPerChannelZeroPoints", SIGS_430, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_q_per_channel_zero_points >= 0 ? OP_q_per_channel_zero_points : (OP_q_per_channel_zero_points = lookup('aten::q_per_channel_zero_points', '')), cT(a[0], "qPerChannelZeroPoints", "input")));
     }
-    default: return noMatch("qPerChannelZeroPoints", SIGS_433, a, o);
+    default: return noMatch("qPerChannelZeroPoints", SIGS_430, a, o);
   }
 }
 
@@ -13657,11 +13574,11 @@ export function qScale(...a: unknown[]): any {
     return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), (a[0] as Tensor)._h) as number;
   }
   const o = kwOf(a);
-  switch (pick("qScale", SIGS_434, a, o)) {
+  switch (pick("qScale", SIGS_431, a, o)) {
     case 0: {
       return native.callOp(OP_q_scale >= 0 ? OP_q_scale : (OP_q_scale = lookup('aten::q_scale', '')), cT(a[0], "qScale", "input")) as number;
     }
-    default: return noMatch("qScale", SIGS_434, a, o);
+    default: return noMatch("qScale", SIGS_431, a, o);
   }
 }
 
@@ -13676,11 +13593,11 @@ export function qZeroPoint(...a: unknown[]): any {
     return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), (a[0] as Tensor)._h) as number;
   }
   const o = kwOf(a);
-  switch (pick("qZeroPoint", SIGS_435, a, o)) {
+  switch (pick("qZeroPoint", SIGS_432, a, o)) {
     case 0: {
       return native.callOp(OP_q_zero_point >= 0 ? OP_q_zero_point : (OP_q_zero_point = lookup('aten::q_zero_point', '')), cT(a[0], "qZeroPoint", "input")) as number;
     }
-    default: return noMatch("qZeroPoint", SIGS_435, a, o);
+    default: return noMatch("qZeroPoint", SIGS_432, a, o);
   }
 }
 
@@ -13699,11 +13616,11 @@ export function qr(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), (a[0] as Tensor)._h, cB(a[1], "qr", "some")));
   }
   const o = kwOf(a);
-  switch (pick("qr", SIGS_436, a, o)) {
+  switch (pick("qr", SIGS_433, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor }>(["Q", "R"], 'TT', native.callOp(OP_qr >= 0 ? OP_qr : (OP_qr = lookup('aten::qr', '')), cT(a[0], "qr", "input"), cB((a[1] !== undefined ? a[1] : o.some), "qr", "some")));
     }
-    default: return noMatch("qr", SIGS_436, a, o);
+    default: return noMatch("qr", SIGS_433, a, o);
   }
 }
 
@@ -13740,14 +13657,14 @@ export function quantile(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), (a[0] as Tensor)._h, cF(a[1], "quantile", "q"), cIO(a[2], "quantile", "dim"), cB(a[3], "quantile", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("quantile", SIGS_437, a, o)) {
+  switch (pick("quantile", SIGS_434, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantile >= 0 ? OP_quantile : (OP_quantile = lookup('aten::quantile', '')), cT(a[0], "quantile", "input"), cT(a[1], "quantile", "q"), cIO((a[2] !== undefined ? a[2] : o.dim), "quantile", "dim"), cB((a[3] !== undefined ? a[3] : o.keepdim), "quantile", "keepdim"), cStr(o.interpolation, "quantile", "interpolation")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_quantile__scalar >= 0 ? OP_quantile__scalar : (OP_quantile__scalar = lookup('aten::quantile', 'scalar')), cT(a[0], "quantile", "input"), cF(a[1], "quantile", "q"), cIO((a[2] !== undefined ? a[2] : o.dim), "quantile", "dim"), cB((a[3] !== undefined ? a[3] : o.keepdim), "quantile", "keepdim"), cStr(o.interpolation, "quantile", "interpolation")));
     }
-    default: return noMatch("quantile", SIGS_437, a, o);
+    default: return noMatch("quantile", SIGS_434, a, o);
   }
 }
 
@@ -13762,11 +13679,11 @@ export function quantizePerChannel(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantize_per_channel >= 0 ? OP_quantize_per_channel : (OP_quantize_per_channel = lookup('aten::quantize_per_channel', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cI(a[3], "quantizePerChannel", "axis"), cDT(a[4], "quantizePerChannel", "dtype")));
   }
   const o = kwOf(a);
-  switch (pick("quantizePerChannel", SIGS_438, a, o)) {
+  switch (pick("quantizePerChannel", SIGS_435, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantize_per_channel >= 0 ? OP_quantize_per_channel : (OP_quantize_per_channel = lookup('aten::quantize_per_channel', '')), cT(a[0], "quantizePerChannel", "input"), cT(a[1], "quantizePerChannel", "scales"), cT(a[2], "quantizePerChannel", "zeroPoints"), cI(a[3], "quantizePerChannel", "axis"), cDT(a[4], "quantizePerChannel", "dtype")));
     }
-    default: return noMatch("quantizePerChannel", SIGS_438, a, o);
+    default: return noMatch("quantizePerChannel", SIGS_435, a, o);
   }
 }
 
@@ -13797,7 +13714,7 @@ export function quantizePerTensor(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_quantize_per_tensor__tensors >= 0 ? OP_quantize_per_tensor__tensors : (OP_quantize_per_tensor__tensors = lookup('aten::quantize_per_tensor', 'tensors')), cTL(a[0], "quantizePerTensor", "tensors"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cDT(a[3], "quantizePerTensor", "dtype")));
   }
   const o = kwOf(a);
-  switch (pick("quantizePerTensor", SIGS_439, a, o)) {
+  switch (pick("quantizePerTensor", SIGS_436, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantize_per_tensor__tensor_qparams >= 0 ? OP_quantize_per_tensor__tensor_qparams : (OP_quantize_per_tensor__tensor_qparams = lookup('aten::quantize_per_tensor', 'tensor_qparams')), cT(a[0], "quantizePerTensor", "input"), cT(a[1], "quantizePerTensor", "scale"), cT(a[2], "quantizePerTensor", "zeroPoint"), cDT(a[3], "quantizePerTensor", "dtype")));
     }
@@ -13807,7 +13724,7 @@ export function quantizePerTensor(...a: unknown[]): any {
     case 2: {
       return wrapList<Tensor>(native.callOp(OP_quantize_per_tensor__tensors >= 0 ? OP_quantize_per_tensor__tensors : (OP_quantize_per_tensor__tensors = lookup('aten::quantize_per_tensor', 'tensors')), cTL(a[0], "quantizePerTensor", "tensors"), cT(a[1], "quantizePerTensor", "scales"), cT(a[2], "quantizePerTensor", "zeroPoints"), cDT(a[3], "quantizePerTensor", "dtype")));
     }
-    default: return noMatch("quantizePerTensor", SIGS_439, a, o);
+    default: return noMatch("quantizePerTensor", SIGS_436, a, o);
   }
 }
 
@@ -13822,11 +13739,11 @@ export function quantizePerTensorDynamic(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantize_per_tensor_dynamic >= 0 ? OP_quantize_per_tensor_dynamic : (OP_quantize_per_tensor_dynamic = lookup('aten::quantize_per_tensor_dynamic', '')), (a[0] as Tensor)._h, cDT(a[1], "quantizePerTensorDynamic", "dtype"), cB(a[2], "quantizePerTensorDynamic", "reduceRange")));
   }
   const o = kwOf(a);
-  switch (pick("quantizePerTensorDynamic", SIGS_440, a, o)) {
+  switch (pick("quantizePerTensorDynamic", SIGS_437, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantize_per_tensor_dynamic >= 0 ? OP_quantize_per_tensor_dynamic : (OP_quantize_per_tensor_dynamic = lookup('aten::quantize_per_tensor_dynamic', '')), cT(a[0], "quantizePerTensorDynamic", "input"), cDT(a[1], "quantizePerTensorDynamic", "dtype"), cB(a[2], "quantizePerTensorDynamic", "reduceRange")));
     }
-    default: return noMatch("quantizePerTensorDynamic", SIGS_440, a, o);
+    default: return noMatch("quantizePerTensorDynamic", SIGS_437, a, o);
   }
 }
 
@@ -13841,11 +13758,11 @@ export function quantizedBatchNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_batch_norm >= 0 ? OP_quantized_batch_norm : (OP_quantized_batch_norm = lookup('aten::quantized_batch_norm', '')), (a[0] as Tensor)._h, cTO(a[1], "quantizedBatchNorm", "weight"), cTO(a[2], "quantizedBatchNorm", "bias"), (a[3] as Tensor)._h, (a[4] as Tensor)._h, cF(a[5], "quantizedBatchNorm", "eps"), cF(a[6], "quantizedBatchNorm", "outputScale"), cI(a[7], "quantizedBatchNorm", "outputZeroPoint")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedBatchNorm", SIGS_441, a, o)) {
+  switch (pick("quantizedBatchNorm", SIGS_438, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_batch_norm >= 0 ? OP_quantized_batch_norm : (OP_quantized_batch_norm = lookup('aten::quantized_batch_norm', '')), cT(a[0], "quantizedBatchNorm", "input"), cTO(a[1], "quantizedBatchNorm", "weight"), cTO(a[2], "quantizedBatchNorm", "bias"), cT(a[3], "quantizedBatchNorm", "mean"), cT(a[4], "quantizedBatchNorm", "var_"), cF(a[5], "quantizedBatchNorm", "eps"), cF(a[6], "quantizedBatchNorm", "outputScale"), cI(a[7], "quantizedBatchNorm", "outputZeroPoint")));
     }
-    default: return noMatch("quantizedBatchNorm", SIGS_441, a, o);
+    default: return noMatch("quantizedBatchNorm", SIGS_438, a, o);
   }
 }
 
@@ -13860,11 +13777,11 @@ export function quantizedGruCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_gru_cell >= 0 ? OP_quantized_gru_cell : (OP_quantized_gru_cell = lookup('aten::quantized_gru_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedGruCell", "scaleIh"), cS(a[11], "quantizedGruCell", "scaleHh"), cS(a[12], "quantizedGruCell", "zeroPointIh"), cS(a[13], "quantizedGruCell", "zeroPointHh")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedGruCell", SIGS_442, a, o)) {
+  switch (pick("quantizedGruCell", SIGS_439, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_gru_cell >= 0 ? OP_quantized_gru_cell : (OP_quantized_gru_cell = lookup('aten::quantized_gru_cell', '')), cT(a[0], "quantizedGruCell", "input"), cT(a[1], "quantizedGruCell", "hx"), cT(a[2], "quantizedGruCell", "wIh"), cT(a[3], "quantizedGruCell", "wHh"), cT(a[4], "quantizedGruCell", "bIh"), cT(a[5], "quantizedGruCell", "bHh"), cT(a[6], "quantizedGruCell", "packedIh"), cT(a[7], "quantizedGruCell", "packedHh"), cT(a[8], "quantizedGruCell", "colOffsetsIh"), cT(a[9], "quantizedGruCell", "colOffsetsHh"), cS(a[10], "quantizedGruCell", "scaleIh"), cS(a[11], "quantizedGruCell", "scaleHh"), cS(a[12], "quantizedGruCell", "zeroPointIh"), cS(a[13], "quantizedGruCell", "zeroPointHh")));
     }
-    default: return noMatch("quantizedGruCell", SIGS_442, a, o);
+    default: return noMatch("quantizedGruCell", SIGS_439, a, o);
   }
 }
 
@@ -13879,11 +13796,11 @@ export function quantizedLstmCell(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_quantized_lstm_cell >= 0 ? OP_quantized_lstm_cell : (OP_quantized_lstm_cell = lookup('aten::quantized_lstm_cell', '')), (a[0] as Tensor)._h, cTL(a[1], "quantizedLstmCell", "hx"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedLstmCell", "scaleIh"), cS(a[11], "quantizedLstmCell", "scaleHh"), cS(a[12], "quantizedLstmCell", "zeroPointIh"), cS(a[13], "quantizedLstmCell", "zeroPointHh")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedLstmCell", SIGS_443, a, o)) {
+  switch (pick("quantizedLstmCell", SIGS_440, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_quantized_lstm_cell >= 0 ? OP_quantized_lstm_cell : (OP_quantized_lstm_cell = lookup('aten::quantized_lstm_cell', '')), cT(a[0], "quantizedLstmCell", "input"), cTL(a[1], "quantizedLstmCell", "hx"), cT(a[2], "quantizedLstmCell", "wIh"), cT(a[3], "quantizedLstmCell", "wHh"), cT(a[4], "quantizedLstmCell", "bIh"), cT(a[5], "quantizedLstmCell", "bHh"), cT(a[6], "quantizedLstmCell", "packedIh"), cT(a[7], "quantizedLstmCell", "packedHh"), cT(a[8], "quantizedLstmCell", "colOffsetsIh"), cT(a[9], "quantizedLstmCell", "colOffsetsHh"), cS(a[10], "quantizedLstmCell", "scaleIh"), cS(a[11], "quantizedLstmCell", "scaleHh"), cS(a[12], "quantizedLstmCell", "zeroPointIh"), cS(a[13], "quantizedLstmCell", "zeroPointHh")));
     }
-    default: return noMatch("quantizedLstmCell", SIGS_443, a, o);
+    default: return noMatch("quantizedLstmCell", SIGS_440, a, o);
   }
 }
 
@@ -13911,11 +13828,11 @@ export function quantizedMaxPool1d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL(a[2], "quantizedMaxPool1d", "stride", 1), cIL(a[3], "quantizedMaxPool1d", "padding", 1), cIL(a[4], "quantizedMaxPool1d", "dilation", 1), cB(a[5], "quantizedMaxPool1d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedMaxPool1d", SIGS_444, a, o)) {
+  switch (pick("quantizedMaxPool1d", SIGS_441, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_max_pool1d >= 0 ? OP_quantized_max_pool1d : (OP_quantized_max_pool1d = lookup('aten::quantized_max_pool1d', '')), cT(a[0], "quantizedMaxPool1d", "input"), cIL(a[1], "quantizedMaxPool1d", "kernelSize", 1), cIL((a[2] !== undefined ? a[2] : o.stride), "quantizedMaxPool1d", "stride", 1), cIL((a[3] !== undefined ? a[3] : o.padding), "quantizedMaxPool1d", "padding", 1), cIL((a[4] !== undefined ? a[4] : o.dilation), "quantizedMaxPool1d", "dilation", 1), cB((a[5] !== undefined ? a[5] : o.ceilMode), "quantizedMaxPool1d", "ceilMode")));
     }
-    default: return noMatch("quantizedMaxPool1d", SIGS_444, a, o);
+    default: return noMatch("quantizedMaxPool1d", SIGS_441, a, o);
   }
 }
 
@@ -13943,11 +13860,11 @@ export function quantizedMaxPool2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL(a[2], "quantizedMaxPool2d", "stride", 2), cIL(a[3], "quantizedMaxPool2d", "padding", 2), cIL(a[4], "quantizedMaxPool2d", "dilation", 2), cB(a[5], "quantizedMaxPool2d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedMaxPool2d", SIGS_445, a, o)) {
+  switch (pick("quantizedMaxPool2d", SIGS_442, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_max_pool2d >= 0 ? OP_quantized_max_pool2d : (OP_quantized_max_pool2d = lookup('aten::quantized_max_pool2d', '')), cT(a[0], "quantizedMaxPool2d", "input"), cIL(a[1], "quantizedMaxPool2d", "kernelSize", 2), cIL((a[2] !== undefined ? a[2] : o.stride), "quantizedMaxPool2d", "stride", 2), cIL((a[3] !== undefined ? a[3] : o.padding), "quantizedMaxPool2d", "padding", 2), cIL((a[4] !== undefined ? a[4] : o.dilation), "quantizedMaxPool2d", "dilation", 2), cB((a[5] !== undefined ? a[5] : o.ceilMode), "quantizedMaxPool2d", "ceilMode")));
     }
-    default: return noMatch("quantizedMaxPool2d", SIGS_445, a, o);
+    default: return noMatch("quantizedMaxPool2d", SIGS_442, a, o);
   }
 }
 
@@ -13975,11 +13892,11 @@ export function quantizedMaxPool3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), (a[0] as Tensor)._h, cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL(a[2], "quantizedMaxPool3d", "stride", 3), cIL(a[3], "quantizedMaxPool3d", "padding", 3), cIL(a[4], "quantizedMaxPool3d", "dilation", 3), cB(a[5], "quantizedMaxPool3d", "ceilMode")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedMaxPool3d", SIGS_446, a, o)) {
+  switch (pick("quantizedMaxPool3d", SIGS_443, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_max_pool3d >= 0 ? OP_quantized_max_pool3d : (OP_quantized_max_pool3d = lookup('aten::quantized_max_pool3d', '')), cT(a[0], "quantizedMaxPool3d", "input"), cIL(a[1], "quantizedMaxPool3d", "kernelSize", 3), cIL((a[2] !== undefined ? a[2] : o.stride), "quantizedMaxPool3d", "stride", 3), cIL((a[3] !== undefined ? a[3] : o.padding), "quantizedMaxPool3d", "padding", 3), cIL((a[4] !== undefined ? a[4] : o.dilation), "quantizedMaxPool3d", "dilation", 3), cB((a[5] !== undefined ? a[5] : o.ceilMode), "quantizedMaxPool3d", "ceilMode")));
     }
-    default: return noMatch("quantizedMaxPool3d", SIGS_446, a, o);
+    default: return noMatch("quantizedMaxPool3d", SIGS_443, a, o);
   }
 }
 
@@ -13994,11 +13911,11 @@ export function quantizedRnnReluCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_rnn_relu_cell >= 0 ? OP_quantized_rnn_relu_cell : (OP_quantized_rnn_relu_cell = lookup('aten::quantized_rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedRnnReluCell", "scaleIh"), cS(a[11], "quantizedRnnReluCell", "scaleHh"), cS(a[12], "quantizedRnnReluCell", "zeroPointIh"), cS(a[13], "quantizedRnnReluCell", "zeroPointHh")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedRnnReluCell", SIGS_447, a, o)) {
+  switch (pick("quantizedRnnReluCell", SIGS_444, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_rnn_relu_cell >= 0 ? OP_quantized_rnn_relu_cell : (OP_quantized_rnn_relu_cell = lookup('aten::quantized_rnn_relu_cell', '')), cT(a[0], "quantizedRnnReluCell", "input"), cT(a[1], "quantizedRnnReluCell", "hx"), cT(a[2], "quantizedRnnReluCell", "wIh"), cT(a[3], "quantizedRnnReluCell", "wHh"), cT(a[4], "quantizedRnnReluCell", "bIh"), cT(a[5], "quantizedRnnReluCell", "bHh"), cT(a[6], "quantizedRnnReluCell", "packedIh"), cT(a[7], "quantizedRnnReluCell", "packedHh"), cT(a[8], "quantizedRnnReluCell", "colOffsetsIh"), cT(a[9], "quantizedRnnReluCell", "colOffsetsHh"), cS(a[10], "quantizedRnnReluCell", "scaleIh"), cS(a[11], "quantizedRnnReluCell", "scaleHh"), cS(a[12], "quantizedRnnReluCell", "zeroPointIh"), cS(a[13], "quantizedRnnReluCell", "zeroPointHh")));
     }
-    default: return noMatch("quantizedRnnReluCell", SIGS_447, a, o);
+    default: return noMatch("quantizedRnnReluCell", SIGS_444, a, o);
   }
 }
 
@@ -14013,11 +13930,11 @@ export function quantizedRnnTanhCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_quantized_rnn_tanh_cell >= 0 ? OP_quantized_rnn_tanh_cell : (OP_quantized_rnn_tanh_cell = lookup('aten::quantized_rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, (a[4] as Tensor)._h, (a[5] as Tensor)._h, (a[6] as Tensor)._h, (a[7] as Tensor)._h, (a[8] as Tensor)._h, (a[9] as Tensor)._h, cS(a[10], "quantizedRnnTanhCell", "scaleIh"), cS(a[11], "quantizedRnnTanhCell", "scaleHh"), cS(a[12], "quantizedRnnTanhCell", "zeroPointIh"), cS(a[13], "quantizedRnnTanhCell", "zeroPointHh")));
   }
   const o = kwOf(a);
-  switch (pick("quantizedRnnTanhCell", SIGS_448, a, o)) {
+  switch (pick("quantizedRnnTanhCell", SIGS_445, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_quantized_rnn_tanh_cell >= 0 ? OP_quantized_rnn_tanh_cell : (OP_quantized_rnn_tanh_cell = lookup('aten::quantized_rnn_tanh_cell', '')), cT(a[0], "quantizedRnnTanhCell", "input"), cT(a[1], "quantizedRnnTanhCell", "hx"), cT(a[2], "quantizedRnnTanhCell", "wIh"), cT(a[3], "quantizedRnnTanhCell", "wHh"), cT(a[4], "quantizedRnnTanhCell", "bIh"), cT(a[5], "quantizedRnnTanhCell", "bHh"), cT(a[6], "quantizedRnnTanhCell", "packedIh"), cT(a[7], "quantizedRnnTanhCell", "packedHh"), cT(a[8], "quantizedRnnTanhCell", "colOffsetsIh"), cT(a[9], "quantizedRnnTanhCell", "colOffsetsHh"), cS(a[10], "quantizedRnnTanhCell", "scaleIh"), cS(a[11], "quantizedRnnTanhCell", "scaleHh"), cS(a[12], "quantizedRnnTanhCell", "zeroPointIh"), cS(a[13], "quantizedRnnTanhCell", "zeroPointHh")));
     }
-    default: return noMatch("quantizedRnnTanhCell", SIGS_448, a, o);
+    default: return noMatch("quantizedRnnTanhCell", SIGS_445, a, o);
   }
 }
 
@@ -14032,11 +13949,11 @@ export function rad2deg(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("rad2deg", SIGS_449, a, o)) {
+  switch (pick("rad2deg", SIGS_446, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rad2deg >= 0 ? OP_rad2deg : (OP_rad2deg = lookup('aten::rad2deg', '')), cT(a[0], "rad2deg", "input")));
     }
-    default: return noMatch("rad2deg", SIGS_449, a, o);
+    default: return noMatch("rad2deg", SIGS_446, a, o);
   }
 }
 
@@ -14052,12 +13969,12 @@ export function rad2deg_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("rad2deg_", SIGS_450, a, o)) {
+  switch (pick("rad2deg_", SIGS_447, a, o)) {
     case 0: {
       native.callOp(OP_rad2deg_ >= 0 ? OP_rad2deg_ : (OP_rad2deg_ = lookup('aten::rad2deg_', '')), cT(a[0], "rad2deg_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("rad2deg_", SIGS_450, a, o);
+    default: return noMatch("rad2deg_", SIGS_447, a, o);
   }
 }
 
@@ -14085,7 +14002,7 @@ export function range(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_range__step >= 0 ? OP_range__step : (OP_range__step = lookup('aten::range', 'step')), cS(a[0], "range", "start"), cS(a[1], "range", "end"), cS(a[2], "range", "step")));
   }
   const o = kwOf(a);
-  switch (pick("range", SIGS_451, a, o)) {
+  switch (pick("range", SIGS_448, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_range >= 0 ? OP_range : (OP_range = lookup('aten::range', '')), cS(a[0], "range", "start"), cS(a[1], "range", "end"), cDTO(o.dtype, "range", "dtype"), cLayout(o.layout, "range", "layout"), cDevO(o.device, "range", "device"), cBO(o.pinMemory, "range", "pinMemory")));
       if (cB(o.requiresGrad, "range", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -14096,7 +14013,7 @@ export function range(...a: unknown[]): any {
       if (cB(o.requiresGrad, "range", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("range", SIGS_451, a, o);
+    default: return noMatch("range", SIGS_448, a, o);
   }
 }
 
@@ -14111,11 +14028,11 @@ export function ravel(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("ravel", SIGS_452, a, o)) {
+  switch (pick("ravel", SIGS_449, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_ravel >= 0 ? OP_ravel : (OP_ravel = lookup('aten::ravel', '')), cT(a[0], "ravel", "input")));
     }
-    default: return noMatch("ravel", SIGS_452, a, o);
+    default: return noMatch("ravel", SIGS_449, a, o);
   }
 }
 
@@ -14130,11 +14047,11 @@ export function real(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_real >= 0 ? OP_real : (OP_real = lookup('aten::real', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("real", SIGS_453, a, o)) {
+  switch (pick("real", SIGS_450, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_real >= 0 ? OP_real : (OP_real = lookup('aten::real', '')), cT(a[0], "real", "input")));
     }
-    default: return noMatch("real", SIGS_453, a, o);
+    default: return noMatch("real", SIGS_450, a, o);
   }
 }
 
@@ -14149,11 +14066,11 @@ export function reciprocal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("reciprocal", SIGS_454, a, o)) {
+  switch (pick("reciprocal", SIGS_451, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_reciprocal >= 0 ? OP_reciprocal : (OP_reciprocal = lookup('aten::reciprocal', '')), cT(a[0], "reciprocal", "input")));
     }
-    default: return noMatch("reciprocal", SIGS_454, a, o);
+    default: return noMatch("reciprocal", SIGS_451, a, o);
   }
 }
 
@@ -14169,12 +14086,12 @@ export function reciprocal_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("reciprocal_", SIGS_455, a, o)) {
+  switch (pick("reciprocal_", SIGS_452, a, o)) {
     case 0: {
       native.callOp(OP_reciprocal_ >= 0 ? OP_reciprocal_ : (OP_reciprocal_ = lookup('aten::reciprocal_', '')), cT(a[0], "reciprocal_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("reciprocal_", SIGS_455, a, o);
+    default: return noMatch("reciprocal_", SIGS_452, a, o);
   }
 }
 
@@ -14189,11 +14106,11 @@ export function relu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("relu", SIGS_456, a, o)) {
+  switch (pick("relu", SIGS_453, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_relu >= 0 ? OP_relu : (OP_relu = lookup('aten::relu', '')), cT(a[0], "relu", "input")));
     }
-    default: return noMatch("relu", SIGS_456, a, o);
+    default: return noMatch("relu", SIGS_453, a, o);
   }
 }
 
@@ -14209,12 +14126,12 @@ export function relu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("relu_", SIGS_457, a, o)) {
+  switch (pick("relu_", SIGS_454, a, o)) {
     case 0: {
       native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), cT(a[0], "relu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("relu_", SIGS_457, a, o);
+    default: return noMatch("relu_", SIGS_454, a, o);
   }
 }
 
@@ -14245,7 +14162,7 @@ export function remainder(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "remainder", "other")));
   }
   const o = kwOf(a);
-  switch (pick("remainder", SIGS_458, a, o)) {
+  switch (pick("remainder", SIGS_455, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_remainder__Tensor >= 0 ? OP_remainder__Tensor : (OP_remainder__Tensor = lookup('aten::remainder', 'Tensor')), cT(a[0], "remainder", "input"), cT(a[1], "remainder", "other")));
     }
@@ -14255,7 +14172,7 @@ export function remainder(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_remainder__Scalar >= 0 ? OP_remainder__Scalar : (OP_remainder__Scalar = lookup('aten::remainder', 'Scalar')), cT(a[0], "remainder", "input"), cS(a[1], "remainder", "other")));
     }
-    default: return noMatch("remainder", SIGS_458, a, o);
+    default: return noMatch("remainder", SIGS_455, a, o);
   }
 }
 
@@ -14270,11 +14187,11 @@ export function renorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), (a[0] as Tensor)._h, cS(a[1], "renorm", "p"), cI(a[2], "renorm", "dim"), cS(a[3], "renorm", "maxnorm")));
   }
   const o = kwOf(a);
-  switch (pick("renorm", SIGS_459, a, o)) {
+  switch (pick("renorm", SIGS_456, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_renorm >= 0 ? OP_renorm : (OP_renorm = lookup('aten::renorm', '')), cT(a[0], "renorm", "input"), cS(a[1], "renorm", "p"), cI(a[2], "renorm", "dim"), cS(a[3], "renorm", "maxnorm")));
     }
-    default: return noMatch("renorm", SIGS_459, a, o);
+    default: return noMatch("renorm", SIGS_456, a, o);
   }
 }
 
@@ -14314,7 +14231,7 @@ export function repeatInterleave(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), (a[0] as Tensor)._h, cI(a[1], "repeatInterleave", "repeats"), cIO(a[2], "repeatInterleave", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("repeatInterleave", SIGS_460, a, o)) {
+  switch (pick("repeatInterleave", SIGS_457, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_Tensor >= 0 ? OP_repeat_interleave__self_Tensor : (OP_repeat_interleave__self_Tensor = lookup('aten::repeat_interleave', 'self_Tensor')), cT(a[0], "repeatInterleave", "input"), cT(a[1], "repeatInterleave", "repeats"), cIO((a[2] !== undefined ? a[2] : o.dim), "repeatInterleave", "dim"), cIO(o.outputSize, "repeatInterleave", "outputSize")));
     }
@@ -14324,7 +14241,7 @@ export function repeatInterleave(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_repeat_interleave__self_int >= 0 ? OP_repeat_interleave__self_int : (OP_repeat_interleave__self_int = lookup('aten::repeat_interleave', 'self_int')), cT(a[0], "repeatInterleave", "input"), cI(a[1], "repeatInterleave", "repeats"), cIO((a[2] !== undefined ? a[2] : o.dim), "repeatInterleave", "dim"), cIO(o.outputSize, "repeatInterleave", "outputSize")));
     }
-    default: return noMatch("repeatInterleave", SIGS_460, a, o);
+    default: return noMatch("repeatInterleave", SIGS_457, a, o);
   }
 }
 
@@ -14339,11 +14256,11 @@ export function reshape(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), (a[0] as Tensor)._h, cIL(a[1], "reshape", "shape", 0)));
   }
   const o = kwOf(a);
-  switch (pick("reshape", SIGS_461, a, o)) {
+  switch (pick("reshape", SIGS_458, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_reshape >= 0 ? OP_reshape : (OP_reshape = lookup('aten::reshape', '')), cT(a[0], "reshape", "input"), cIL(a[1], "reshape", "shape", 0)));
     }
-    default: return noMatch("reshape", SIGS_461, a, o);
+    default: return noMatch("reshape", SIGS_458, a, o);
   }
 }
 
@@ -14360,12 +14277,12 @@ export function resizeAs_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("resizeAs_", SIGS_462, a, o)) {
+  switch (pick("resizeAs_", SIGS_459, a, o)) {
     case 0: {
       native.callOp(OP_resize_as_ >= 0 ? OP_resize_as_ : (OP_resize_as_ = lookup('aten::resize_as_', '')), cT(a[0], "resizeAs_", "input"), cT(a[1], "resizeAs_", "theTemplate"), cMF(o.memoryFormat, "resizeAs_", "memoryFormat"));
       return a[0] as Tensor;
     }
-    default: return noMatch("resizeAs_", SIGS_462, a, o);
+    default: return noMatch("resizeAs_", SIGS_459, a, o);
   }
 }
 
@@ -14381,12 +14298,12 @@ export function resizeAsSparse_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("resizeAsSparse_", SIGS_463, a, o)) {
+  switch (pick("resizeAsSparse_", SIGS_460, a, o)) {
     case 0: {
       native.callOp(OP_resize_as_sparse_ >= 0 ? OP_resize_as_sparse_ : (OP_resize_as_sparse_ = lookup('aten::resize_as_sparse_', '')), cT(a[0], "resizeAsSparse_", "input"), cT(a[1], "resizeAsSparse_", "theTemplate"));
       return a[0] as Tensor;
     }
-    default: return noMatch("resizeAsSparse_", SIGS_463, a, o);
+    default: return noMatch("resizeAsSparse_", SIGS_460, a, o);
   }
 }
 
@@ -14401,11 +14318,11 @@ export function resolveConj(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("resolveConj", SIGS_464, a, o)) {
+  switch (pick("resolveConj", SIGS_461, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), cT(a[0], "resolveConj", "input")));
     }
-    default: return noMatch("resolveConj", SIGS_464, a, o);
+    default: return noMatch("resolveConj", SIGS_461, a, o);
   }
 }
 
@@ -14420,11 +14337,11 @@ export function resolveNeg(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("resolveNeg", SIGS_465, a, o)) {
+  switch (pick("resolveNeg", SIGS_462, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), cT(a[0], "resolveNeg", "input")));
     }
-    default: return noMatch("resolveNeg", SIGS_465, a, o);
+    default: return noMatch("resolveNeg", SIGS_462, a, o);
   }
 }
 
@@ -14463,7 +14380,7 @@ export function resultType(...a: unknown[]): any {
     return dtypeResult(native.callOp(OP_result_type__Scalar_Scalar >= 0 ? OP_result_type__Scalar_Scalar : (OP_result_type__Scalar_Scalar = lookup('aten::result_type', 'Scalar_Scalar')), cS(a[0], "resultType", "scalar1"), cS(a[1], "resultType", "scalar2")));
   }
   const o = kwOf(a);
-  switch (pick("resultType", SIGS_466, a, o)) {
+  switch (pick("resultType", SIGS_463, a, o)) {
     case 0: {
       return dtypeResult(native.callOp(OP_result_type__Tensor >= 0 ? OP_result_type__Tensor : (OP_result_type__Tensor = lookup('aten::result_type', 'Tensor')), cT(a[0], "resultType", "tensor"), cT(a[1], "resultType", "other")));
     }
@@ -14476,7 +14393,7 @@ export function resultType(...a: unknown[]): any {
     case 3: {
       return dtypeResult(native.callOp(OP_result_type__Scalar_Scalar >= 0 ? OP_result_type__Scalar_Scalar : (OP_result_type__Scalar_Scalar = lookup('aten::result_type', 'Scalar_Scalar')), cS(a[0], "resultType", "scalar1"), cS(a[1], "resultType", "scalar2")));
     }
-    default: return noMatch("resultType", SIGS_466, a, o);
+    default: return noMatch("resultType", SIGS_463, a, o);
   }
 }
 
@@ -14498,11 +14415,11 @@ export function rmsNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(a[2], "rmsNorm", "weight"), cFO(a[3], "rmsNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("rmsNorm", SIGS_467, a, o)) {
+  switch (pick("rmsNorm", SIGS_464, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), cT(a[0], "rmsNorm", "input"), cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO((a[2] !== undefined ? a[2] : o.weight), "rmsNorm", "weight"), cFO((a[3] !== undefined ? a[3] : o.eps), "rmsNorm", "eps")));
     }
-    default: return noMatch("rmsNorm", SIGS_467, a, o);
+    default: return noMatch("rmsNorm", SIGS_464, a, o);
   }
 }
 
@@ -14525,14 +14442,14 @@ export function rnnRelu(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_relu__input >= 0 ? OP_rnn_relu__input : (OP_rnn_relu__input = lookup('aten::rnn_relu', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "rnnRelu", "params"), cB(a[3], "rnnRelu", "hasBiases"), cI(a[4], "rnnRelu", "numLayers"), cF(a[5], "rnnRelu", "dropout"), cB(a[6], "rnnRelu", "train"), cB(a[7], "rnnRelu", "bidirectional"), cB(a[8], "rnnRelu", "batchFirst")));
   }
   const o = kwOf(a);
-  switch (pick("rnnRelu", SIGS_468, a, o)) {
+  switch (pick("rnnRelu", SIGS_465, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_relu__data >= 0 ? OP_rnn_relu__data : (OP_rnn_relu__data = lookup('aten::rnn_relu', 'data')), cT(a[0], "rnnRelu", "data"), cT(a[1], "rnnRelu", "batchSizes"), cT(a[2], "rnnRelu", "hx"), cTL(a[3], "rnnRelu", "params"), cB(a[4], "rnnRelu", "hasBiases"), cI(a[5], "rnnRelu", "numLayers"), cF(a[6], "rnnRelu", "dropout"), cB(a[7], "rnnRelu", "train"), cB(a[8], "rnnRelu", "bidirectional")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_relu__input >= 0 ? OP_rnn_relu__input : (OP_rnn_relu__input = lookup('aten::rnn_relu', 'input')), cT(a[0], "rnnRelu", "input"), cT(a[1], "rnnRelu", "hx"), cTL(a[2], "rnnRelu", "params"), cB(a[3], "rnnRelu", "hasBiases"), cI(a[4], "rnnRelu", "numLayers"), cF(a[5], "rnnRelu", "dropout"), cB(a[6], "rnnRelu", "train"), cB(a[7], "rnnRelu", "bidirectional"), cB(a[8], "rnnRelu", "batchFirst")));
     }
-    default: return noMatch("rnnRelu", SIGS_468, a, o);
+    default: return noMatch("rnnRelu", SIGS_465, a, o);
   }
 }
 
@@ -14554,11 +14471,11 @@ export function rnnReluCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rnn_relu_cell >= 0 ? OP_rnn_relu_cell : (OP_rnn_relu_cell = lookup('aten::rnn_relu_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnReluCell", "bIh"), cTO(a[5], "rnnReluCell", "bHh")));
   }
   const o = kwOf(a);
-  switch (pick("rnnReluCell", SIGS_469, a, o)) {
+  switch (pick("rnnReluCell", SIGS_466, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rnn_relu_cell >= 0 ? OP_rnn_relu_cell : (OP_rnn_relu_cell = lookup('aten::rnn_relu_cell', '')), cT(a[0], "rnnReluCell", "input"), cT(a[1], "rnnReluCell", "hx"), cT(a[2], "rnnReluCell", "wIh"), cT(a[3], "rnnReluCell", "wHh"), cTO((a[4] !== undefined ? a[4] : o.bIh), "rnnReluCell", "bIh"), cTO((a[5] !== undefined ? a[5] : o.bHh), "rnnReluCell", "bHh")));
     }
-    default: return noMatch("rnnReluCell", SIGS_469, a, o);
+    default: return noMatch("rnnReluCell", SIGS_466, a, o);
   }
 }
 
@@ -14581,14 +14498,14 @@ export function rnnTanh(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_tanh__input >= 0 ? OP_rnn_tanh__input : (OP_rnn_tanh__input = lookup('aten::rnn_tanh', 'input')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTL(a[2], "rnnTanh", "params"), cB(a[3], "rnnTanh", "hasBiases"), cI(a[4], "rnnTanh", "numLayers"), cF(a[5], "rnnTanh", "dropout"), cB(a[6], "rnnTanh", "train"), cB(a[7], "rnnTanh", "bidirectional"), cB(a[8], "rnnTanh", "batchFirst")));
   }
   const o = kwOf(a);
-  switch (pick("rnnTanh", SIGS_470, a, o)) {
+  switch (pick("rnnTanh", SIGS_467, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_tanh__data >= 0 ? OP_rnn_tanh__data : (OP_rnn_tanh__data = lookup('aten::rnn_tanh', 'data')), cT(a[0], "rnnTanh", "data"), cT(a[1], "rnnTanh", "batchSizes"), cT(a[2], "rnnTanh", "hx"), cTL(a[3], "rnnTanh", "params"), cB(a[4], "rnnTanh", "hasBiases"), cI(a[5], "rnnTanh", "numLayers"), cF(a[6], "rnnTanh", "dropout"), cB(a[7], "rnnTanh", "train"), cB(a[8], "rnnTanh", "bidirectional")));
     }
     case 1: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_rnn_tanh__input >= 0 ? OP_rnn_tanh__input : (OP_rnn_tanh__input = lookup('aten::rnn_tanh', 'input')), cT(a[0], "rnnTanh", "input"), cT(a[1], "rnnTanh", "hx"), cTL(a[2], "rnnTanh", "params"), cB(a[3], "rnnTanh", "hasBiases"), cI(a[4], "rnnTanh", "numLayers"), cF(a[5], "rnnTanh", "dropout"), cB(a[6], "rnnTanh", "train"), cB(a[7], "rnnTanh", "bidirectional"), cB(a[8], "rnnTanh", "batchFirst")));
     }
-    default: return noMatch("rnnTanh", SIGS_470, a, o);
+    default: return noMatch("rnnTanh", SIGS_467, a, o);
   }
 }
 
@@ -14610,11 +14527,11 @@ export function rnnTanhCell(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rnn_tanh_cell >= 0 ? OP_rnn_tanh_cell : (OP_rnn_tanh_cell = lookup('aten::rnn_tanh_cell', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cTO(a[4], "rnnTanhCell", "bIh"), cTO(a[5], "rnnTanhCell", "bHh")));
   }
   const o = kwOf(a);
-  switch (pick("rnnTanhCell", SIGS_471, a, o)) {
+  switch (pick("rnnTanhCell", SIGS_468, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rnn_tanh_cell >= 0 ? OP_rnn_tanh_cell : (OP_rnn_tanh_cell = lookup('aten::rnn_tanh_cell', '')), cT(a[0], "rnnTanhCell", "input"), cT(a[1], "rnnTanhCell", "hx"), cT(a[2], "rnnTanhCell", "wIh"), cT(a[3], "rnnTanhCell", "wHh"), cTO((a[4] !== undefined ? a[4] : o.bIh), "rnnTanhCell", "bIh"), cTO((a[5] !== undefined ? a[5] : o.bHh), "rnnTanhCell", "bHh")));
     }
-    default: return noMatch("rnnTanhCell", SIGS_471, a, o);
+    default: return noMatch("rnnTanhCell", SIGS_468, a, o);
   }
 }
 
@@ -14633,11 +14550,11 @@ export function roll(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), (a[0] as Tensor)._h, cIL(a[1], "roll", "shifts", 1), cIL(a[2], "roll", "dims", 1)));
   }
   const o = kwOf(a);
-  switch (pick("roll", SIGS_472, a, o)) {
+  switch (pick("roll", SIGS_469, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), cT(a[0], "roll", "input"), cIL(a[1], "roll", "shifts", 1), cIL((a[2] !== undefined ? a[2] : o.dims), "roll", "dims", 1)));
     }
-    default: return noMatch("roll", SIGS_472, a, o);
+    default: return noMatch("roll", SIGS_469, a, o);
   }
 }
 
@@ -14659,11 +14576,11 @@ export function rot90(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), (a[0] as Tensor)._h, cI(a[1], "rot90", "k"), cIL(a[2], "rot90", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("rot90", SIGS_473, a, o)) {
+  switch (pick("rot90", SIGS_470, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), cT(a[0], "rot90", "input"), cI((a[1] !== undefined ? a[1] : o.k), "rot90", "k"), cIL((a[2] !== undefined ? a[2] : o.dims), "rot90", "dims", 0)));
     }
-    default: return noMatch("rot90", SIGS_473, a, o);
+    default: return noMatch("rot90", SIGS_470, a, o);
   }
 }
 
@@ -14684,14 +14601,14 @@ export function round(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("round", SIGS_474, a, o)) {
+  switch (pick("round", SIGS_471, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), cT(a[0], "round", "input")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_round__decimals >= 0 ? OP_round__decimals : (OP_round__decimals = lookup('aten::round', 'decimals')), cT(a[0], "round", "input"), cI(o.decimals, "round", "decimals")));
     }
-    default: return noMatch("round", SIGS_474, a, o);
+    default: return noMatch("round", SIGS_471, a, o);
   }
 }
 
@@ -14713,7 +14630,7 @@ export function round_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("round_", SIGS_475, a, o)) {
+  switch (pick("round_", SIGS_472, a, o)) {
     case 0: {
       native.callOp(OP_round_ >= 0 ? OP_round_ : (OP_round_ = lookup('aten::round_', '')), cT(a[0], "round_", "input"));
       return a[0] as Tensor;
@@ -14722,7 +14639,7 @@ export function round_(...a: unknown[]): any {
       native.callOp(OP_round___decimals >= 0 ? OP_round___decimals : (OP_round___decimals = lookup('aten::round_', 'decimals')), cT(a[0], "round_", "input"), cI(o.decimals, "round_", "decimals"));
       return a[0] as Tensor;
     }
-    default: return noMatch("round_", SIGS_475, a, o);
+    default: return noMatch("round_", SIGS_472, a, o);
   }
 }
 
@@ -14737,11 +14654,11 @@ export function rowIndicesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_row_indices_copy >= 0 ? OP_row_indices_copy : (OP_row_indices_copy = lookup('aten::row_indices_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("rowIndicesCopy", SIGS_476, a, o)) {
+  switch (pick("rowIndicesCopy", SIGS_473, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_row_indices_copy >= 0 ? OP_row_indices_copy : (OP_row_indices_copy = lookup('aten::row_indices_copy', '')), cT(a[0], "rowIndicesCopy", "input")));
     }
-    default: return noMatch("rowIndicesCopy", SIGS_476, a, o);
+    default: return noMatch("rowIndicesCopy", SIGS_473, a, o);
   }
 }
 
@@ -14756,11 +14673,11 @@ export function rowStack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_row_stack >= 0 ? OP_row_stack : (OP_row_stack = lookup('aten::row_stack', '')), cTL(a[0], "rowStack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("rowStack", SIGS_477, a, o)) {
+  switch (pick("rowStack", SIGS_474, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_row_stack >= 0 ? OP_row_stack : (OP_row_stack = lookup('aten::row_stack', '')), cTL(a[0], "rowStack", "tensors")));
     }
-    default: return noMatch("rowStack", SIGS_477, a, o);
+    default: return noMatch("rowStack", SIGS_474, a, o);
   }
 }
 
@@ -14788,11 +14705,11 @@ export function rrelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), (a[0] as Tensor)._h, cS(a[1], "rrelu", "lower"), cS(a[2], "rrelu", "upper"), cB(a[3], "rrelu", "training"), cGen(a[4], "rrelu", "generator")));
   }
   const o = kwOf(a);
-  switch (pick("rrelu", SIGS_478, a, o)) {
+  switch (pick("rrelu", SIGS_475, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), cT(a[0], "rrelu", "input"), cS((a[1] !== undefined ? a[1] : o.lower), "rrelu", "lower"), cS((a[2] !== undefined ? a[2] : o.upper), "rrelu", "upper"), cB((a[3] !== undefined ? a[3] : o.training), "rrelu", "training"), cGen((a[4] !== undefined ? a[4] : o.generator), "rrelu", "generator")));
     }
-    default: return noMatch("rrelu", SIGS_478, a, o);
+    default: return noMatch("rrelu", SIGS_475, a, o);
   }
 }
 
@@ -14825,12 +14742,12 @@ export function rrelu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("rrelu_", SIGS_479, a, o)) {
+  switch (pick("rrelu_", SIGS_476, a, o)) {
     case 0: {
       native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), cT(a[0], "rrelu_", "input"), cS((a[1] !== undefined ? a[1] : o.lower), "rrelu_", "lower"), cS((a[2] !== undefined ? a[2] : o.upper), "rrelu_", "upper"), cB((a[3] !== undefined ? a[3] : o.training), "rrelu_", "training"), cGen((a[4] !== undefined ? a[4] : o.generator), "rrelu_", "generator"));
       return a[0] as Tensor;
     }
-    default: return noMatch("rrelu_", SIGS_479, a, o);
+    default: return noMatch("rrelu_", SIGS_476, a, o);
   }
 }
 
@@ -14845,11 +14762,11 @@ export function rsqrt(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("rsqrt", SIGS_480, a, o)) {
+  switch (pick("rsqrt", SIGS_477, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), cT(a[0], "rsqrt", "input")));
     }
-    default: return noMatch("rsqrt", SIGS_480, a, o);
+    default: return noMatch("rsqrt", SIGS_477, a, o);
   }
 }
 
@@ -14865,12 +14782,12 @@ export function rsqrt_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("rsqrt_", SIGS_481, a, o)) {
+  switch (pick("rsqrt_", SIGS_478, a, o)) {
     case 0: {
       native.callOp(OP_rsqrt_ >= 0 ? OP_rsqrt_ : (OP_rsqrt_ = lookup('aten::rsqrt_', '')), cT(a[0], "rsqrt_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("rsqrt_", SIGS_481, a, o);
+    default: return noMatch("rsqrt_", SIGS_478, a, o);
   }
 }
 
@@ -14898,14 +14815,14 @@ export function rsub(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rsub__Scalar >= 0 ? OP_rsub__Scalar : (OP_rsub__Scalar = lookup('aten::rsub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "rsub", "other"), cS(a[2], "rsub", "alpha")));
   }
   const o = kwOf(a);
-  switch (pick("rsub", SIGS_482, a, o)) {
+  switch (pick("rsub", SIGS_479, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rsub__Tensor >= 0 ? OP_rsub__Tensor : (OP_rsub__Tensor = lookup('aten::rsub', 'Tensor')), cT(a[0], "rsub", "input"), cT(a[1], "rsub", "other"), cS(o.alpha, "rsub", "alpha")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_rsub__Scalar >= 0 ? OP_rsub__Scalar : (OP_rsub__Scalar = lookup('aten::rsub', 'Scalar')), cT(a[0], "rsub", "input"), cS(a[1], "rsub", "other"), cS((a[2] !== undefined ? a[2] : o.alpha), "rsub", "alpha")));
     }
-    default: return noMatch("rsub", SIGS_482, a, o);
+    default: return noMatch("rsub", SIGS_479, a, o);
   }
 }
 
@@ -14940,7 +14857,7 @@ export function scatter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_scatter__value >= 0 ? OP_scatter__value : (OP_scatter__value = lookup('aten::scatter', 'value')), (a[0] as Tensor)._h, cI(a[1], "scatter", "dim"), (a[2] as Tensor)._h, cS(a[3], "scatter", "value")));
   }
   const o = kwOf(a);
-  switch (pick("scatter", SIGS_483, a, o)) {
+  switch (pick("scatter", SIGS_480, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_scatter__src >= 0 ? OP_scatter__src : (OP_scatter__src = lookup('aten::scatter', 'src')), cT(a[0], "scatter", "input"), cI(a[1], "scatter", "dim"), cT(a[2], "scatter", "index"), cT(a[3], "scatter", "src")));
     }
@@ -14953,7 +14870,7 @@ export function scatter(...a: unknown[]): any {
     case 3: {
       return wrap<Tensor>(native.callOp(OP_scatter__value_reduce >= 0 ? OP_scatter__value_reduce : (OP_scatter__value_reduce = lookup('aten::scatter', 'value_reduce')), cT(a[0], "scatter", "input"), cI(a[1], "scatter", "dim"), cT(a[2], "scatter", "index"), cS(a[3], "scatter", "value"), cStr(o.reduce, "scatter", "reduce")));
     }
-    default: return noMatch("scatter", SIGS_483, a, o);
+    default: return noMatch("scatter", SIGS_480, a, o);
   }
 }
 
@@ -14968,11 +14885,11 @@ export function scatterAdd(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), (a[0] as Tensor)._h, cI(a[1], "scatterAdd", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("scatterAdd", SIGS_484, a, o)) {
+  switch (pick("scatterAdd", SIGS_481, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), cT(a[0], "scatterAdd", "input"), cI(a[1], "scatterAdd", "dim"), cT(a[2], "scatterAdd", "index"), cT(a[3], "scatterAdd", "src")));
     }
-    default: return noMatch("scatterAdd", SIGS_484, a, o);
+    default: return noMatch("scatterAdd", SIGS_481, a, o);
   }
 }
 
@@ -14988,11 +14905,11 @@ export function scatterReduce(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), (a[0] as Tensor)._h, cI(a[1], "scatterReduce", "dim"), (a[2] as Tensor)._h, (a[3] as Tensor)._h, cStr(a[4], "scatterReduce", "reduce")));
   }
   const o = kwOf(a);
-  switch (pick("scatterReduce", SIGS_485, a, o)) {
+  switch (pick("scatterReduce", SIGS_482, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), cT(a[0], "scatterReduce", "input"), cI(a[1], "scatterReduce", "dim"), cT(a[2], "scatterReduce", "index"), cT(a[3], "scatterReduce", "src"), cStr(a[4], "scatterReduce", "reduce"), cB(o.includeSelf, "scatterReduce", "includeSelf")));
     }
-    default: return noMatch("scatterReduce", SIGS_485, a, o);
+    default: return noMatch("scatterReduce", SIGS_482, a, o);
   }
 }
 
@@ -15017,14 +14934,14 @@ export function searchsorted(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_searchsorted__Scalar >= 0 ? OP_searchsorted__Scalar : (OP_searchsorted__Scalar = lookup('aten::searchsorted', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "searchsorted", "input")));
   }
   const o = kwOf(a);
-  switch (pick("searchsorted", SIGS_486, a, o)) {
+  switch (pick("searchsorted", SIGS_483, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_searchsorted__Tensor >= 0 ? OP_searchsorted__Tensor : (OP_searchsorted__Tensor = lookup('aten::searchsorted', 'Tensor')), cT(a[0], "searchsorted", "sortedSequence"), cT(a[1], "searchsorted", "input"), cB(o.outInt32, "searchsorted", "outInt32"), cB(o.right, "searchsorted", "right"), cStrO(o.side, "searchsorted", "side"), cTO(o.sorter, "searchsorted", "sorter")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_searchsorted__Scalar >= 0 ? OP_searchsorted__Scalar : (OP_searchsorted__Scalar = lookup('aten::searchsorted', 'Scalar')), cT(a[0], "searchsorted", "sortedSequence"), cS(a[1], "searchsorted", "input"), cB(o.outInt32, "searchsorted", "outInt32"), cB(o.right, "searchsorted", "right"), cStrO(o.side, "searchsorted", "side"), cTO(o.sorter, "searchsorted", "sorter")));
     }
-    default: return noMatch("searchsorted", SIGS_486, a, o);
+    default: return noMatch("searchsorted", SIGS_483, a, o);
   }
 }
 
@@ -15040,11 +14957,11 @@ export function segmentReduce(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_segment_reduce >= 0 ? OP_segment_reduce : (OP_segment_reduce = lookup('aten::segment_reduce', '')), (a[0] as Tensor)._h, cStr(a[1], "segmentReduce", "reduce")));
   }
   const o = kwOf(a);
-  switch (pick("segmentReduce", SIGS_487, a, o)) {
+  switch (pick("segmentReduce", SIGS_484, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_segment_reduce >= 0 ? OP_segment_reduce : (OP_segment_reduce = lookup('aten::segment_reduce', '')), cT(a[0], "segmentReduce", "data"), cStr(a[1], "segmentReduce", "reduce"), cTO(o.lengths, "segmentReduce", "lengths"), cTO(o.indices, "segmentReduce", "indices"), cTO(o.offsets, "segmentReduce", "offsets"), cI(o.axis, "segmentReduce", "axis"), cB(o.unsafe, "segmentReduce", "unsafe"), cSO(o.initial, "segmentReduce", "initial")));
     }
-    default: return noMatch("segmentReduce", SIGS_487, a, o);
+    default: return noMatch("segmentReduce", SIGS_484, a, o);
   }
 }
 
@@ -15059,11 +14976,11 @@ export function select(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), (a[0] as Tensor)._h, cI(a[1], "select", "dim"), cI(a[2], "select", "index")));
   }
   const o = kwOf(a);
-  switch (pick("select", SIGS_488, a, o)) {
+  switch (pick("select", SIGS_485, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), cT(a[0], "select", "input"), cI(a[1], "select", "dim"), cI(a[2], "select", "index")));
     }
-    default: return noMatch("select", SIGS_488, a, o);
+    default: return noMatch("select", SIGS_485, a, o);
   }
 }
 
@@ -15078,11 +14995,11 @@ export function selectCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_select_copy__int >= 0 ? OP_select_copy__int : (OP_select_copy__int = lookup('aten::select_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "selectCopy", "dim"), cI(a[2], "selectCopy", "index")));
   }
   const o = kwOf(a);
-  switch (pick("selectCopy", SIGS_489, a, o)) {
+  switch (pick("selectCopy", SIGS_486, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_select_copy__int >= 0 ? OP_select_copy__int : (OP_select_copy__int = lookup('aten::select_copy', 'int')), cT(a[0], "selectCopy", "input"), cI(a[1], "selectCopy", "dim"), cI(a[2], "selectCopy", "index")));
     }
-    default: return noMatch("selectCopy", SIGS_489, a, o);
+    default: return noMatch("selectCopy", SIGS_486, a, o);
   }
 }
 
@@ -15097,11 +15014,11 @@ export function selectScatter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "selectScatter", "dim"), cI(a[3], "selectScatter", "index")));
   }
   const o = kwOf(a);
-  switch (pick("selectScatter", SIGS_490, a, o)) {
+  switch (pick("selectScatter", SIGS_487, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), cT(a[0], "selectScatter", "input"), cT(a[1], "selectScatter", "src"), cI(a[2], "selectScatter", "dim"), cI(a[3], "selectScatter", "index")));
     }
-    default: return noMatch("selectScatter", SIGS_490, a, o);
+    default: return noMatch("selectScatter", SIGS_487, a, o);
   }
 }
 
@@ -15116,11 +15033,11 @@ export function selu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_selu >= 0 ? OP_selu : (OP_selu = lookup('aten::selu', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("selu", SIGS_491, a, o)) {
+  switch (pick("selu", SIGS_488, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_selu >= 0 ? OP_selu : (OP_selu = lookup('aten::selu', '')), cT(a[0], "selu", "input")));
     }
-    default: return noMatch("selu", SIGS_491, a, o);
+    default: return noMatch("selu", SIGS_488, a, o);
   }
 }
 
@@ -15136,12 +15053,12 @@ export function selu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("selu_", SIGS_492, a, o)) {
+  switch (pick("selu_", SIGS_489, a, o)) {
     case 0: {
       native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), cT(a[0], "selu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("selu_", SIGS_492, a, o);
+    default: return noMatch("selu_", SIGS_489, a, o);
   }
 }
 
@@ -15156,11 +15073,11 @@ export function sgn(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sgn", SIGS_493, a, o)) {
+  switch (pick("sgn", SIGS_490, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), cT(a[0], "sgn", "input")));
     }
-    default: return noMatch("sgn", SIGS_493, a, o);
+    default: return noMatch("sgn", SIGS_490, a, o);
   }
 }
 
@@ -15175,11 +15092,11 @@ export function sigmoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sigmoid", SIGS_494, a, o)) {
+  switch (pick("sigmoid", SIGS_491, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), cT(a[0], "sigmoid", "input")));
     }
-    default: return noMatch("sigmoid", SIGS_494, a, o);
+    default: return noMatch("sigmoid", SIGS_491, a, o);
   }
 }
 
@@ -15195,12 +15112,12 @@ export function sigmoid_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sigmoid_", SIGS_495, a, o)) {
+  switch (pick("sigmoid_", SIGS_492, a, o)) {
     case 0: {
       native.callOp(OP_sigmoid_ >= 0 ? OP_sigmoid_ : (OP_sigmoid_ = lookup('aten::sigmoid_', '')), cT(a[0], "sigmoid_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sigmoid_", SIGS_495, a, o);
+    default: return noMatch("sigmoid_", SIGS_492, a, o);
   }
 }
 
@@ -15215,11 +15132,11 @@ export function sign(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sign", SIGS_496, a, o)) {
+  switch (pick("sign", SIGS_493, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), cT(a[0], "sign", "input")));
     }
-    default: return noMatch("sign", SIGS_496, a, o);
+    default: return noMatch("sign", SIGS_493, a, o);
   }
 }
 
@@ -15234,11 +15151,11 @@ export function signbit(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("signbit", SIGS_497, a, o)) {
+  switch (pick("signbit", SIGS_494, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), cT(a[0], "signbit", "input")));
     }
-    default: return noMatch("signbit", SIGS_497, a, o);
+    default: return noMatch("signbit", SIGS_494, a, o);
   }
 }
 
@@ -15253,11 +15170,11 @@ export function sin(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sin", SIGS_498, a, o)) {
+  switch (pick("sin", SIGS_495, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), cT(a[0], "sin", "input")));
     }
-    default: return noMatch("sin", SIGS_498, a, o);
+    default: return noMatch("sin", SIGS_495, a, o);
   }
 }
 
@@ -15273,12 +15190,12 @@ export function sin_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sin_", SIGS_499, a, o)) {
+  switch (pick("sin_", SIGS_496, a, o)) {
     case 0: {
       native.callOp(OP_sin_ >= 0 ? OP_sin_ : (OP_sin_ = lookup('aten::sin_', '')), cT(a[0], "sin_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sin_", SIGS_499, a, o);
+    default: return noMatch("sin_", SIGS_496, a, o);
   }
 }
 
@@ -15293,11 +15210,11 @@ export function sinc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sinc", SIGS_500, a, o)) {
+  switch (pick("sinc", SIGS_497, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), cT(a[0], "sinc", "input")));
     }
-    default: return noMatch("sinc", SIGS_500, a, o);
+    default: return noMatch("sinc", SIGS_497, a, o);
   }
 }
 
@@ -15313,12 +15230,12 @@ export function sinc_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sinc_", SIGS_501, a, o)) {
+  switch (pick("sinc_", SIGS_498, a, o)) {
     case 0: {
       native.callOp(OP_sinc_ >= 0 ? OP_sinc_ : (OP_sinc_ = lookup('aten::sinc_', '')), cT(a[0], "sinc_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sinc_", SIGS_501, a, o);
+    default: return noMatch("sinc_", SIGS_498, a, o);
   }
 }
 
@@ -15333,11 +15250,11 @@ export function sinh(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sinh", SIGS_502, a, o)) {
+  switch (pick("sinh", SIGS_499, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), cT(a[0], "sinh", "input")));
     }
-    default: return noMatch("sinh", SIGS_502, a, o);
+    default: return noMatch("sinh", SIGS_499, a, o);
   }
 }
 
@@ -15353,12 +15270,12 @@ export function sinh_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sinh_", SIGS_503, a, o)) {
+  switch (pick("sinh_", SIGS_500, a, o)) {
     case 0: {
       native.callOp(OP_sinh_ >= 0 ? OP_sinh_ : (OP_sinh_ = lookup('aten::sinh_', '')), cT(a[0], "sinh_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sinh_", SIGS_503, a, o);
+    default: return noMatch("sinh_", SIGS_500, a, o);
   }
 }
 
@@ -15386,11 +15303,11 @@ export function sliceCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "sliceCopy", "dim"), cIO(a[2], "sliceCopy", "start"), cIO(a[3], "sliceCopy", "end"), cI(a[4], "sliceCopy", "step")));
   }
   const o = kwOf(a);
-  switch (pick("sliceCopy", SIGS_504, a, o)) {
+  switch (pick("sliceCopy", SIGS_501, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_slice_copy__Tensor >= 0 ? OP_slice_copy__Tensor : (OP_slice_copy__Tensor = lookup('aten::slice_copy', 'Tensor')), cT(a[0], "sliceCopy", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "sliceCopy", "dim"), cIO((a[2] !== undefined ? a[2] : o.start), "sliceCopy", "start"), cIO((a[3] !== undefined ? a[3] : o.end), "sliceCopy", "end"), cI((a[4] !== undefined ? a[4] : o.step), "sliceCopy", "step")));
     }
-    default: return noMatch("sliceCopy", SIGS_504, a, o);
+    default: return noMatch("sliceCopy", SIGS_501, a, o);
   }
 }
 
@@ -15418,11 +15335,11 @@ export function sliceInverse(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceInverse", "dim"), cIO(a[3], "sliceInverse", "start"), cIO(a[4], "sliceInverse", "end"), cI(a[5], "sliceInverse", "step")));
   }
   const o = kwOf(a);
-  switch (pick("sliceInverse", SIGS_505, a, o)) {
+  switch (pick("sliceInverse", SIGS_502, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), cT(a[0], "sliceInverse", "input"), cT(a[1], "sliceInverse", "src"), cI((a[2] !== undefined ? a[2] : o.dim), "sliceInverse", "dim"), cIO((a[3] !== undefined ? a[3] : o.start), "sliceInverse", "start"), cIO((a[4] !== undefined ? a[4] : o.end), "sliceInverse", "end"), cI((a[5] !== undefined ? a[5] : o.step), "sliceInverse", "step")));
     }
-    default: return noMatch("sliceInverse", SIGS_505, a, o);
+    default: return noMatch("sliceInverse", SIGS_502, a, o);
   }
 }
 
@@ -15450,11 +15367,11 @@ export function sliceScatter(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "sliceScatter", "dim"), cIO(a[3], "sliceScatter", "start"), cIO(a[4], "sliceScatter", "end"), cI(a[5], "sliceScatter", "step")));
   }
   const o = kwOf(a);
-  switch (pick("sliceScatter", SIGS_506, a, o)) {
+  switch (pick("sliceScatter", SIGS_503, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), cT(a[0], "sliceScatter", "input"), cT(a[1], "sliceScatter", "src"), cI((a[2] !== undefined ? a[2] : o.dim), "sliceScatter", "dim"), cIO((a[3] !== undefined ? a[3] : o.start), "sliceScatter", "start"), cIO((a[4] !== undefined ? a[4] : o.end), "sliceScatter", "end"), cI((a[5] !== undefined ? a[5] : o.step), "sliceScatter", "step")));
     }
-    default: return noMatch("sliceScatter", SIGS_506, a, o);
+    default: return noMatch("sliceScatter", SIGS_503, a, o);
   }
 }
 
@@ -15469,11 +15386,11 @@ export function slogdet(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("slogdet", SIGS_507, a, o)) {
+  switch (pick("slogdet", SIGS_504, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), cT(a[0], "slogdet", "input")));
     }
-    default: return noMatch("slogdet", SIGS_507, a, o);
+    default: return noMatch("slogdet", SIGS_504, a, o);
   }
 }
 
@@ -15488,11 +15405,11 @@ export function smm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("smm", SIGS_508, a, o)) {
+  switch (pick("smm", SIGS_505, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), cT(a[0], "smm", "input"), cT(a[1], "smm", "mat2")));
     }
-    default: return noMatch("smm", SIGS_508, a, o);
+    default: return noMatch("smm", SIGS_505, a, o);
   }
 }
 
@@ -15511,11 +15428,11 @@ export function softmax(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), (a[0] as Tensor)._h, cI(a[1], "softmax", "dim"), cDTO(a[2], "softmax", "dtype")));
   }
   const o = kwOf(a);
-  switch (pick("softmax", SIGS_509, a, o)) {
+  switch (pick("softmax", SIGS_506, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), cT(a[0], "softmax", "input"), cI(a[1], "softmax", "dim"), cDTO((a[2] !== undefined ? a[2] : o.dtype), "softmax", "dtype")));
     }
-    default: return noMatch("softmax", SIGS_509, a, o);
+    default: return noMatch("softmax", SIGS_506, a, o);
   }
 }
 
@@ -15549,7 +15466,7 @@ export function sort(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), (a[0] as Tensor)._h, cI(a[1], "sort", "dim"), cB(a[2], "sort", "descending")));
   }
   const o = kwOf(a);
-  switch (pick("sort", SIGS_510, a, o)) {
+  switch (pick("sort", SIGS_507, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), cT(a[0], "sort", "input"), cBO(o.stable, "sort", "stable"), cI(o.dim, "sort", "dim"), cB(o.descending, "sort", "descending")));
     }
@@ -15559,7 +15476,7 @@ export function sort(...a: unknown[]): any {
     case 2: {
       return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), cT(a[0], "sort", "input"), cBO(o.stable, "sort", "stable"), cI((a[1] !== undefined ? a[1] : o.dim), "sort", "dim"), cB((a[2] !== undefined ? a[2] : o.descending), "sort", "descending")));
     }
-    default: return noMatch("sort", SIGS_510, a, o);
+    default: return noMatch("sort", SIGS_507, a, o);
   }
 }
 
@@ -15582,14 +15499,14 @@ export function sparseBscTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value_size >= 0 ? OP_sparse_bsc_tensor__ccol_row_value_size : (OP_sparse_bsc_tensor__ccol_row_value_size = lookup('aten::sparse_bsc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBscTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseBscTensor", SIGS_511, a, o)) {
+  switch (pick("sparseBscTensor", SIGS_508, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value >= 0 ? OP_sparse_bsc_tensor__ccol_row_value : (OP_sparse_bsc_tensor__ccol_row_value = lookup('aten::sparse_bsc_tensor', 'ccol_row_value')), cT(a[0], "sparseBscTensor", "ccolIndices"), cT(a[1], "sparseBscTensor", "rowIndices"), cT(a[2], "sparseBscTensor", "values")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value_size >= 0 ? OP_sparse_bsc_tensor__ccol_row_value_size : (OP_sparse_bsc_tensor__ccol_row_value_size = lookup('aten::sparse_bsc_tensor', 'ccol_row_value_size')), cT(a[0], "sparseBscTensor", "ccolIndices"), cT(a[1], "sparseBscTensor", "rowIndices"), cT(a[2], "sparseBscTensor", "values"), cIL(a[3], "sparseBscTensor", "size", 0)));
     }
-    default: return noMatch("sparseBscTensor", SIGS_511, a, o);
+    default: return noMatch("sparseBscTensor", SIGS_508, a, o);
   }
 }
 
@@ -15612,14 +15529,14 @@ export function sparseBsrTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value_size >= 0 ? OP_sparse_bsr_tensor__crow_col_value_size : (OP_sparse_bsr_tensor__crow_col_value_size = lookup('aten::sparse_bsr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBsrTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseBsrTensor", SIGS_512, a, o)) {
+  switch (pick("sparseBsrTensor", SIGS_509, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value >= 0 ? OP_sparse_bsr_tensor__crow_col_value : (OP_sparse_bsr_tensor__crow_col_value = lookup('aten::sparse_bsr_tensor', 'crow_col_value')), cT(a[0], "sparseBsrTensor", "crowIndices"), cT(a[1], "sparseBsrTensor", "colIndices"), cT(a[2], "sparseBsrTensor", "values")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value_size >= 0 ? OP_sparse_bsr_tensor__crow_col_value_size : (OP_sparse_bsr_tensor__crow_col_value_size = lookup('aten::sparse_bsr_tensor', 'crow_col_value_size')), cT(a[0], "sparseBsrTensor", "crowIndices"), cT(a[1], "sparseBsrTensor", "colIndices"), cT(a[2], "sparseBsrTensor", "values"), cIL(a[3], "sparseBsrTensor", "size", 0)));
     }
-    default: return noMatch("sparseBsrTensor", SIGS_512, a, o);
+    default: return noMatch("sparseBsrTensor", SIGS_509, a, o);
   }
 }
 
@@ -15642,14 +15559,14 @@ export function sparseCompressedTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value_size >= 0 ? OP_sparse_compressed_tensor__comp_plain_value_size : (OP_sparse_compressed_tensor__comp_plain_value_size = lookup('aten::sparse_compressed_tensor', 'comp_plain_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCompressedTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseCompressedTensor", SIGS_513, a, o)) {
+  switch (pick("sparseCompressedTensor", SIGS_510, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value >= 0 ? OP_sparse_compressed_tensor__comp_plain_value : (OP_sparse_compressed_tensor__comp_plain_value = lookup('aten::sparse_compressed_tensor', 'comp_plain_value')), cT(a[0], "sparseCompressedTensor", "compressedIndices"), cT(a[1], "sparseCompressedTensor", "plainIndices"), cT(a[2], "sparseCompressedTensor", "values")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value_size >= 0 ? OP_sparse_compressed_tensor__comp_plain_value_size : (OP_sparse_compressed_tensor__comp_plain_value_size = lookup('aten::sparse_compressed_tensor', 'comp_plain_value_size')), cT(a[0], "sparseCompressedTensor", "compressedIndices"), cT(a[1], "sparseCompressedTensor", "plainIndices"), cT(a[2], "sparseCompressedTensor", "values"), cIL(a[3], "sparseCompressedTensor", "size", 0)));
     }
-    default: return noMatch("sparseCompressedTensor", SIGS_513, a, o);
+    default: return noMatch("sparseCompressedTensor", SIGS_510, a, o);
   }
 }
 
@@ -15701,7 +15618,7 @@ export function sparseCooTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices_size >= 0 ? OP_sparse_coo_tensor__indices_size : (OP_sparse_coo_tensor__indices_size = lookup('aten::sparse_coo_tensor', 'indices_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "sparseCooTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseCooTensor", SIGS_514, a, o)) {
+  switch (pick("sparseCooTensor", SIGS_511, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(varargs(a, 0, 10), "sparseCooTensor", "size", 0), cDTO(o.dtype, "sparseCooTensor", "dtype"), cLayout(o.layout, "sparseCooTensor", "layout"), cDevO(o.device, "sparseCooTensor", "device"), cBO(o.pinMemory, "sparseCooTensor", "pinMemory")));
       if (cB(o.requiresGrad, "sparseCooTensor", 'requiresGrad') === true) r.requiresGrad_(true);
@@ -15713,7 +15630,7 @@ export function sparseCooTensor(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices_size >= 0 ? OP_sparse_coo_tensor__indices_size : (OP_sparse_coo_tensor__indices_size = lookup('aten::sparse_coo_tensor', 'indices_size')), cT(a[0], "sparseCooTensor", "indices"), cT(a[1], "sparseCooTensor", "values"), cIL(a[2], "sparseCooTensor", "size", 0), undefined, undefined, undefined, undefined, cBO(o.isCoalesced, "sparseCooTensor", "isCoalesced")));
     }
-    default: return noMatch("sparseCooTensor", SIGS_514, a, o);
+    default: return noMatch("sparseCooTensor", SIGS_511, a, o);
   }
 }
 
@@ -15736,14 +15653,14 @@ export function sparseCscTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value_size >= 0 ? OP_sparse_csc_tensor__ccol_row_value_size : (OP_sparse_csc_tensor__ccol_row_value_size = lookup('aten::sparse_csc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCscTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseCscTensor", SIGS_515, a, o)) {
+  switch (pick("sparseCscTensor", SIGS_512, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value >= 0 ? OP_sparse_csc_tensor__ccol_row_value : (OP_sparse_csc_tensor__ccol_row_value = lookup('aten::sparse_csc_tensor', 'ccol_row_value')), cT(a[0], "sparseCscTensor", "ccolIndices"), cT(a[1], "sparseCscTensor", "rowIndices"), cT(a[2], "sparseCscTensor", "values")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value_size >= 0 ? OP_sparse_csc_tensor__ccol_row_value_size : (OP_sparse_csc_tensor__ccol_row_value_size = lookup('aten::sparse_csc_tensor', 'ccol_row_value_size')), cT(a[0], "sparseCscTensor", "ccolIndices"), cT(a[1], "sparseCscTensor", "rowIndices"), cT(a[2], "sparseCscTensor", "values"), cIL(a[3], "sparseCscTensor", "size", 0)));
     }
-    default: return noMatch("sparseCscTensor", SIGS_515, a, o);
+    default: return noMatch("sparseCscTensor", SIGS_512, a, o);
   }
 }
 
@@ -15766,14 +15683,14 @@ export function sparseCsrTensor(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value_size >= 0 ? OP_sparse_csr_tensor__crow_col_value_size : (OP_sparse_csr_tensor__crow_col_value_size = lookup('aten::sparse_csr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCsrTensor", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("sparseCsrTensor", SIGS_516, a, o)) {
+  switch (pick("sparseCsrTensor", SIGS_513, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value >= 0 ? OP_sparse_csr_tensor__crow_col_value : (OP_sparse_csr_tensor__crow_col_value = lookup('aten::sparse_csr_tensor', 'crow_col_value')), cT(a[0], "sparseCsrTensor", "crowIndices"), cT(a[1], "sparseCsrTensor", "colIndices"), cT(a[2], "sparseCsrTensor", "values")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value_size >= 0 ? OP_sparse_csr_tensor__crow_col_value_size : (OP_sparse_csr_tensor__crow_col_value_size = lookup('aten::sparse_csr_tensor', 'crow_col_value_size')), cT(a[0], "sparseCsrTensor", "crowIndices"), cT(a[1], "sparseCsrTensor", "colIndices"), cT(a[2], "sparseCsrTensor", "values"), cIL(a[3], "sparseCsrTensor", "size", 0)));
     }
-    default: return noMatch("sparseCsrTensor", SIGS_516, a, o);
+    default: return noMatch("sparseCsrTensor", SIGS_513, a, o);
   }
 }
 
@@ -15804,14 +15721,14 @@ export function split(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), (a[0] as Tensor)._h, cIL(a[1], "split", "splitSize", 0), cI(a[2], "split", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("split", SIGS_517, a, o)) {
+  switch (pick("split", SIGS_514, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), cT(a[0], "split", "input"), cI(a[1], "split", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "split", "dim")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), cT(a[0], "split", "input"), cIL(a[1], "split", "splitSize", 0), cI((a[2] !== undefined ? a[2] : o.dim), "split", "dim")));
     }
-    default: return noMatch("split", SIGS_517, a, o);
+    default: return noMatch("split", SIGS_514, a, o);
   }
 }
 
@@ -15830,11 +15747,11 @@ export function splitCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "splitCopy", "splitSize"), cI(a[2], "splitCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitCopy", SIGS_518, a, o)) {
+  switch (pick("splitCopy", SIGS_515, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), cT(a[0], "splitCopy", "input"), cI(a[1], "splitCopy", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "splitCopy", "dim")));
     }
-    default: return noMatch("splitCopy", SIGS_518, a, o);
+    default: return noMatch("splitCopy", SIGS_515, a, o);
   }
 }
 
@@ -15853,11 +15770,11 @@ export function splitWithSizes(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizes", "splitSizes", 0), cI(a[2], "splitWithSizes", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitWithSizes", SIGS_519, a, o)) {
+  switch (pick("splitWithSizes", SIGS_516, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), cT(a[0], "splitWithSizes", "input"), cIL(a[1], "splitWithSizes", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "splitWithSizes", "dim")));
     }
-    default: return noMatch("splitWithSizes", SIGS_519, a, o);
+    default: return noMatch("splitWithSizes", SIGS_516, a, o);
   }
 }
 
@@ -15876,11 +15793,11 @@ export function splitWithSizesCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizesCopy", "splitSizes", 0), cI(a[2], "splitWithSizesCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitWithSizesCopy", SIGS_520, a, o)) {
+  switch (pick("splitWithSizesCopy", SIGS_517, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), cT(a[0], "splitWithSizesCopy", "input"), cIL(a[1], "splitWithSizesCopy", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "splitWithSizesCopy", "dim")));
     }
-    default: return noMatch("splitWithSizesCopy", SIGS_520, a, o);
+    default: return noMatch("splitWithSizesCopy", SIGS_517, a, o);
   }
 }
 
@@ -15895,11 +15812,11 @@ export function sqrt(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sqrt", SIGS_521, a, o)) {
+  switch (pick("sqrt", SIGS_518, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), cT(a[0], "sqrt", "input")));
     }
-    default: return noMatch("sqrt", SIGS_521, a, o);
+    default: return noMatch("sqrt", SIGS_518, a, o);
   }
 }
 
@@ -15915,12 +15832,12 @@ export function sqrt_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sqrt_", SIGS_522, a, o)) {
+  switch (pick("sqrt_", SIGS_519, a, o)) {
     case 0: {
       native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), cT(a[0], "sqrt_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sqrt_", SIGS_522, a, o);
+    default: return noMatch("sqrt_", SIGS_519, a, o);
   }
 }
 
@@ -15935,11 +15852,11 @@ export function square(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("square", SIGS_523, a, o)) {
+  switch (pick("square", SIGS_520, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), cT(a[0], "square", "input")));
     }
-    default: return noMatch("square", SIGS_523, a, o);
+    default: return noMatch("square", SIGS_520, a, o);
   }
 }
 
@@ -15955,12 +15872,12 @@ export function square_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("square_", SIGS_524, a, o)) {
+  switch (pick("square_", SIGS_521, a, o)) {
     case 0: {
       native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), cT(a[0], "square_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("square_", SIGS_524, a, o);
+    default: return noMatch("square_", SIGS_521, a, o);
   }
 }
 
@@ -15991,7 +15908,7 @@ export function squeeze(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeeze", "dim", 0)));
   }
   const o = kwOf(a);
-  switch (pick("squeeze", SIGS_525, a, o)) {
+  switch (pick("squeeze", SIGS_522, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), cT(a[0], "squeeze", "input")));
     }
@@ -16001,7 +15918,7 @@ export function squeeze(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), cT(a[0], "squeeze", "input"), cIL(a[1], "squeeze", "dim", 0)));
     }
-    default: return noMatch("squeeze", SIGS_525, a, o);
+    default: return noMatch("squeeze", SIGS_522, a, o);
   }
 }
 
@@ -16032,7 +15949,7 @@ export function squeezeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_squeeze_copy__dims >= 0 ? OP_squeeze_copy__dims : (OP_squeeze_copy__dims = lookup('aten::squeeze_copy', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeezeCopy", "dim", 0)));
   }
   const o = kwOf(a);
-  switch (pick("squeezeCopy", SIGS_526, a, o)) {
+  switch (pick("squeezeCopy", SIGS_523, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_squeeze_copy >= 0 ? OP_squeeze_copy : (OP_squeeze_copy = lookup('aten::squeeze_copy', '')), cT(a[0], "squeezeCopy", "input")));
     }
@@ -16042,7 +15959,7 @@ export function squeezeCopy(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_squeeze_copy__dims >= 0 ? OP_squeeze_copy__dims : (OP_squeeze_copy__dims = lookup('aten::squeeze_copy', 'dims')), cT(a[0], "squeezeCopy", "input"), cIL(a[1], "squeezeCopy", "dim", 0)));
     }
-    default: return noMatch("squeezeCopy", SIGS_526, a, o);
+    default: return noMatch("squeezeCopy", SIGS_523, a, o);
   }
 }
 
@@ -16058,11 +15975,11 @@ export function sspaddmm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sspaddmm", SIGS_527, a, o)) {
+  switch (pick("sspaddmm", SIGS_524, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), cT(a[0], "sspaddmm", "input"), cT(a[1], "sspaddmm", "mat1"), cT(a[2], "sspaddmm", "mat2"), cS(o.beta, "sspaddmm", "beta"), cS(o.alpha, "sspaddmm", "alpha")));
     }
-    default: return noMatch("sspaddmm", SIGS_527, a, o);
+    default: return noMatch("sspaddmm", SIGS_524, a, o);
   }
 }
 
@@ -16081,11 +15998,11 @@ export function stack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors"), cI(a[1], "stack", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("stack", SIGS_528, a, o)) {
+  switch (pick("stack", SIGS_525, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors"), cI((a[1] !== undefined ? a[1] : o.dim), "stack", "dim")));
     }
-    default: return noMatch("stack", SIGS_528, a, o);
+    default: return noMatch("stack", SIGS_525, a, o);
   }
 }
 
@@ -16131,7 +16048,7 @@ export function std(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), (a[0] as Tensor)._h, cB(a[1], "std", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("std", SIGS_529, a, o)) {
+  switch (pick("std", SIGS_526, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), cT(a[0], "std", "input"), cILO(a[1], "std", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "std", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "std", "keepdim")));
     }
@@ -16141,7 +16058,7 @@ export function std(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), cT(a[0], "std", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "std", "unbiased")));
     }
-    default: return noMatch("std", SIGS_529, a, o);
+    default: return noMatch("std", SIGS_526, a, o);
   }
 }
 
@@ -16187,7 +16104,7 @@ export function stdMean(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), (a[0] as Tensor)._h, cB(a[1], "stdMean", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("stdMean", SIGS_530, a, o)) {
+  switch (pick("stdMean", SIGS_527, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__dim >= 0 ? OP_std_mean__dim : (OP_std_mean__dim = lookup('aten::std_mean', 'dim')), cT(a[0], "stdMean", "input"), cILO(a[1], "stdMean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "stdMean", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "stdMean", "keepdim")));
     }
@@ -16197,7 +16114,7 @@ export function stdMean(...a: unknown[]): any {
     case 2: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), cT(a[0], "stdMean", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "stdMean", "unbiased")));
     }
-    default: return noMatch("stdMean", SIGS_530, a, o);
+    default: return noMatch("stdMean", SIGS_527, a, o);
   }
 }
 
@@ -16216,14 +16133,14 @@ export function sub(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "sub", "other")));
   }
   const o = kwOf(a);
-  switch (pick("sub", SIGS_531, a, o)) {
+  switch (pick("sub", SIGS_528, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), cT(a[0], "sub", "input"), cS(a[1], "sub", "other"), cS(o.alpha, "sub", "alpha")));
       }
       return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), cT(a[0], "sub", "input"), cTN(a[1], "sub", "other", a[0]), cS(o.alpha, "sub", "alpha")));
     }
-    default: return noMatch("sub", SIGS_531, a, o);
+    default: return noMatch("sub", SIGS_528, a, o);
   }
 }
 
@@ -16254,7 +16171,7 @@ export function subtract(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "subtract", "other"), cS(a[2], "subtract", "alpha")));
   }
   const o = kwOf(a);
-  switch (pick("subtract", SIGS_532, a, o)) {
+  switch (pick("subtract", SIGS_529, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), cT(a[0], "subtract", "input"), cS(a[1], "subtract", "other"), cS(o.alpha, "subtract", "alpha")));
@@ -16264,7 +16181,7 @@ export function subtract(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), cT(a[0], "subtract", "input"), cS(a[1], "subtract", "other"), cS((a[2] !== undefined ? a[2] : o.alpha), "subtract", "alpha")));
     }
-    default: return noMatch("subtract", SIGS_532, a, o);
+    default: return noMatch("subtract", SIGS_529, a, o);
   }
 }
 
@@ -16292,14 +16209,14 @@ export function sum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), (a[0] as Tensor)._h, cILO(a[1], "sum", "dim", 1), cB(a[2], "sum", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("sum", SIGS_533, a, o)) {
+  switch (pick("sum", SIGS_530, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), cT(a[0], "sum", "input"), cDTO(o.dtype, "sum", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), cT(a[0], "sum", "input"), cILO(a[1], "sum", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "sum", "keepdim"), cDTO(o.dtype, "sum", "dtype")));
     }
-    default: return noMatch("sum", SIGS_533, a, o);
+    default: return noMatch("sum", SIGS_530, a, o);
   }
 }
 
@@ -16321,11 +16238,11 @@ export function svd(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), (a[0] as Tensor)._h, cB(a[1], "svd", "some"), cB(a[2], "svd", "computeUv")));
   }
   const o = kwOf(a);
-  switch (pick("svd", SIGS_534, a, o)) {
+  switch (pick("svd", SIGS_531, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), cT(a[0], "svd", "input"), cB((a[1] !== undefined ? a[1] : o.some), "svd", "some"), cB((a[2] !== undefined ? a[2] : o.computeUv), "svd", "computeUv")));
     }
-    default: return noMatch("svd", SIGS_534, a, o);
+    default: return noMatch("svd", SIGS_531, a, o);
   }
 }
 
@@ -16340,11 +16257,11 @@ export function swapaxes(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), (a[0] as Tensor)._h, cI(a[1], "swapaxes", "axis0"), cI(a[2], "swapaxes", "axis1")));
   }
   const o = kwOf(a);
-  switch (pick("swapaxes", SIGS_535, a, o)) {
+  switch (pick("swapaxes", SIGS_532, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), cT(a[0], "swapaxes", "input"), cI(a[1], "swapaxes", "axis0"), cI(a[2], "swapaxes", "axis1")));
     }
-    default: return noMatch("swapaxes", SIGS_535, a, o);
+    default: return noMatch("swapaxes", SIGS_532, a, o);
   }
 }
 
@@ -16359,11 +16276,11 @@ export function swapdims(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), (a[0] as Tensor)._h, cI(a[1], "swapdims", "dim0"), cI(a[2], "swapdims", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("swapdims", SIGS_536, a, o)) {
+  switch (pick("swapdims", SIGS_533, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), cT(a[0], "swapdims", "input"), cI(a[1], "swapdims", "dim0"), cI(a[2], "swapdims", "dim1")));
     }
-    default: return noMatch("swapdims", SIGS_536, a, o);
+    default: return noMatch("swapdims", SIGS_533, a, o);
   }
 }
 
@@ -16380,12 +16297,12 @@ export function symConstrainRange(...a: unknown[]): any {
     return undefined;
   }
   const o = kwOf(a);
-  switch (pick("symConstrainRange", SIGS_537, a, o)) {
+  switch (pick("symConstrainRange", SIGS_534, a, o)) {
     case 0: {
       native.callOp(OP_sym_constrain_range >= 0 ? OP_sym_constrain_range : (OP_sym_constrain_range = lookup('aten::sym_constrain_range', '')), cS(a[0], "symConstrainRange", "size"), cIO(o.min, "symConstrainRange", "min"), cIO(o.max, "symConstrainRange", "max"));
       return undefined;
     }
-    default: return noMatch("symConstrainRange", SIGS_537, a, o);
+    default: return noMatch("symConstrainRange", SIGS_534, a, o);
   }
 }
 
@@ -16402,12 +16319,12 @@ export function symConstrainRangeForSize(...a: unknown[]): any {
     return undefined;
   }
   const o = kwOf(a);
-  switch (pick("symConstrainRangeForSize", SIGS_538, a, o)) {
+  switch (pick("symConstrainRangeForSize", SIGS_535, a, o)) {
     case 0: {
       native.callOp(OP_sym_constrain_range_for_size >= 0 ? OP_sym_constrain_range_for_size : (OP_sym_constrain_range_for_size = lookup('aten::sym_constrain_range_for_size', '')), cS(a[0], "symConstrainRangeForSize", "size"), cIO(o.min, "symConstrainRangeForSize", "min"), cIO(o.max, "symConstrainRangeForSize", "max"));
       return undefined;
     }
-    default: return noMatch("symConstrainRangeForSize", SIGS_538, a, o);
+    default: return noMatch("symConstrainRangeForSize", SIGS_535, a, o);
   }
 }
 
@@ -16422,11 +16339,11 @@ export function t(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("t", SIGS_539, a, o)) {
+  switch (pick("t", SIGS_536, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), cT(a[0], "t", "input")));
     }
-    default: return noMatch("t", SIGS_539, a, o);
+    default: return noMatch("t", SIGS_536, a, o);
   }
 }
 
@@ -16441,11 +16358,11 @@ export function tCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_t_copy >= 0 ? OP_t_copy : (OP_t_copy = lookup('aten::t_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tCopy", SIGS_540, a, o)) {
+  switch (pick("tCopy", SIGS_537, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_t_copy >= 0 ? OP_t_copy : (OP_t_copy = lookup('aten::t_copy', '')), cT(a[0], "tCopy", "input")));
     }
-    default: return noMatch("tCopy", SIGS_540, a, o);
+    default: return noMatch("tCopy", SIGS_537, a, o);
   }
 }
 
@@ -16460,11 +16377,11 @@ export function take(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("take", SIGS_541, a, o)) {
+  switch (pick("take", SIGS_538, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), cT(a[0], "take", "input"), cT(a[1], "take", "index")));
     }
-    default: return noMatch("take", SIGS_541, a, o);
+    default: return noMatch("take", SIGS_538, a, o);
   }
 }
 
@@ -16483,11 +16400,11 @@ export function takeAlongDim(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "takeAlongDim", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("takeAlongDim", SIGS_542, a, o)) {
+  switch (pick("takeAlongDim", SIGS_539, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), cT(a[0], "takeAlongDim", "input"), cT(a[1], "takeAlongDim", "indices"), cIO((a[2] !== undefined ? a[2] : o.dim), "takeAlongDim", "dim")));
     }
-    default: return noMatch("takeAlongDim", SIGS_542, a, o);
+    default: return noMatch("takeAlongDim", SIGS_539, a, o);
   }
 }
 
@@ -16502,11 +16419,11 @@ export function tan(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tan", SIGS_543, a, o)) {
+  switch (pick("tan", SIGS_540, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), cT(a[0], "tan", "input")));
     }
-    default: return noMatch("tan", SIGS_543, a, o);
+    default: return noMatch("tan", SIGS_540, a, o);
   }
 }
 
@@ -16522,12 +16439,12 @@ export function tan_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("tan_", SIGS_544, a, o)) {
+  switch (pick("tan_", SIGS_541, a, o)) {
     case 0: {
       native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), cT(a[0], "tan_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("tan_", SIGS_544, a, o);
+    default: return noMatch("tan_", SIGS_541, a, o);
   }
 }
 
@@ -16542,11 +16459,11 @@ export function tanh(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tanh", SIGS_545, a, o)) {
+  switch (pick("tanh", SIGS_542, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), cT(a[0], "tanh", "input")));
     }
-    default: return noMatch("tanh", SIGS_545, a, o);
+    default: return noMatch("tanh", SIGS_542, a, o);
   }
 }
 
@@ -16562,12 +16479,12 @@ export function tanh_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("tanh_", SIGS_546, a, o)) {
+  switch (pick("tanh_", SIGS_543, a, o)) {
     case 0: {
       native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), cT(a[0], "tanh_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("tanh_", SIGS_546, a, o);
+    default: return noMatch("tanh_", SIGS_543, a, o);
   }
 }
 
@@ -16610,7 +16527,7 @@ export function tensorSplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), (a[0] as Tensor)._h, cI(a[1], "tensorSplit", "sections"), cI(a[2], "tensorSplit", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("tensorSplit", SIGS_547, a, o)) {
+  switch (pick("tensorSplit", SIGS_544, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), cT(a[0], "tensorSplit", "input"), cIL(a[1], "tensorSplit", "indices", 0), cI((a[2] !== undefined ? a[2] : o.dim), "tensorSplit", "dim")));
     }
@@ -16620,26 +16537,7 @@ export function tensorSplit(...a: unknown[]): any {
     case 2: {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), cT(a[0], "tensorSplit", "input"), cI(a[1], "tensorSplit", "sections"), cI((a[2] !== undefined ? a[2] : o.dim), "tensorSplit", "dim")));
     }
-    default: return noMatch("tensorSplit", SIGS_547, a, o);
-  }
-}
-
-/**
- * torch.tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]) (tensordot) -> aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]): Tensor;
-export function tensordot(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "tensordot", "dimsSelf", 0), cIL(a[3], "tensordot", "dimsOther", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("tensordot", SIGS_548, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), cT(a[0], "tensordot", "input"), cT(a[1], "tensordot", "other"), cIL(a[2], "tensordot", "dimsSelf", 0), cIL(a[3], "tensordot", "dimsOther", 0)));
-    }
-    default: return noMatch("tensordot", SIGS_548, a, o);
+    default: return noMatch("tensorSplit", SIGS_544, a, o);
   }
 }
 
@@ -16654,11 +16552,11 @@ export function threshold(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), (a[0] as Tensor)._h, cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
   }
   const o = kwOf(a);
-  switch (pick("threshold", SIGS_549, a, o)) {
+  switch (pick("threshold", SIGS_545, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), cT(a[0], "threshold", "input"), cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
     }
-    default: return noMatch("threshold", SIGS_549, a, o);
+    default: return noMatch("threshold", SIGS_545, a, o);
   }
 }
 
@@ -16674,12 +16572,12 @@ export function threshold_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("threshold_", SIGS_550, a, o)) {
+  switch (pick("threshold_", SIGS_546, a, o)) {
     case 0: {
       native.callOp(OP_threshold_ >= 0 ? OP_threshold_ : (OP_threshold_ = lookup('aten::threshold_', '')), cT(a[0], "threshold_", "input"), cS(a[1], "threshold_", "threshold"), cS(a[2], "threshold_", "value"));
       return a[0] as Tensor;
     }
-    default: return noMatch("threshold_", SIGS_550, a, o);
+    default: return noMatch("threshold_", SIGS_546, a, o);
   }
 }
 
@@ -16694,11 +16592,11 @@ export function tile(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), (a[0] as Tensor)._h, cIL(a[1], "tile", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("tile", SIGS_551, a, o)) {
+  switch (pick("tile", SIGS_547, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), cT(a[0], "tile", "input"), cIL(a[1], "tile", "dims", 0)));
     }
-    default: return noMatch("tile", SIGS_551, a, o);
+    default: return noMatch("tile", SIGS_547, a, o);
   }
 }
 
@@ -16723,11 +16621,11 @@ export function topk(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k"), cI(a[2], "topk", "dim"), cB(a[3], "topk", "largest"), cB(a[4], "topk", "sorted")));
   }
   const o = kwOf(a);
-  switch (pick("topk", SIGS_552, a, o)) {
+  switch (pick("topk", SIGS_548, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), cT(a[0], "topk", "input"), cI(a[1], "topk", "k"), cI((a[2] !== undefined ? a[2] : o.dim), "topk", "dim"), cB((a[3] !== undefined ? a[3] : o.largest), "topk", "largest"), cB((a[4] !== undefined ? a[4] : o.sorted), "topk", "sorted")));
     }
-    default: return noMatch("topk", SIGS_552, a, o);
+    default: return noMatch("topk", SIGS_548, a, o);
   }
 }
 
@@ -16742,11 +16640,11 @@ export function trace(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trace", SIGS_553, a, o)) {
+  switch (pick("trace", SIGS_549, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), cT(a[0], "trace", "input")));
     }
-    default: return noMatch("trace", SIGS_553, a, o);
+    default: return noMatch("trace", SIGS_549, a, o);
   }
 }
 
@@ -16761,11 +16659,11 @@ export function transpose(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), (a[0] as Tensor)._h, cI(a[1], "transpose", "dim0"), cI(a[2], "transpose", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("transpose", SIGS_554, a, o)) {
+  switch (pick("transpose", SIGS_550, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), cT(a[0], "transpose", "input"), cI(a[1], "transpose", "dim0"), cI(a[2], "transpose", "dim1")));
     }
-    default: return noMatch("transpose", SIGS_554, a, o);
+    default: return noMatch("transpose", SIGS_550, a, o);
   }
 }
 
@@ -16780,11 +16678,11 @@ export function transposeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_transpose_copy__int >= 0 ? OP_transpose_copy__int : (OP_transpose_copy__int = lookup('aten::transpose_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "transposeCopy", "dim0"), cI(a[2], "transposeCopy", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("transposeCopy", SIGS_555, a, o)) {
+  switch (pick("transposeCopy", SIGS_551, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_transpose_copy__int >= 0 ? OP_transpose_copy__int : (OP_transpose_copy__int = lookup('aten::transpose_copy', 'int')), cT(a[0], "transposeCopy", "input"), cI(a[1], "transposeCopy", "dim0"), cI(a[2], "transposeCopy", "dim1")));
     }
-    default: return noMatch("transposeCopy", SIGS_555, a, o);
+    default: return noMatch("transposeCopy", SIGS_551, a, o);
   }
 }
 
@@ -16809,14 +16707,14 @@ export function trapezoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trapezoid__dx >= 0 ? OP_trapezoid__dx : (OP_trapezoid__dx = lookup('aten::trapezoid', 'dx')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trapezoid", SIGS_556, a, o)) {
+  switch (pick("trapezoid", SIGS_552, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trapezoid__x >= 0 ? OP_trapezoid__x : (OP_trapezoid__x = lookup('aten::trapezoid', 'x')), cT(a[0], "trapezoid", "y"), cT(a[1], "trapezoid", "x"), cI(o.dim, "trapezoid", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_trapezoid__dx >= 0 ? OP_trapezoid__dx : (OP_trapezoid__dx = lookup('aten::trapezoid', 'dx')), cT(a[0], "trapezoid", "y"), cS(o.dx, "trapezoid", "dx"), cI(o.dim, "trapezoid", "dim")));
     }
-    default: return noMatch("trapezoid", SIGS_556, a, o);
+    default: return noMatch("trapezoid", SIGS_552, a, o);
   }
 }
 
@@ -16841,14 +16739,14 @@ export function trapz(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trapz__x >= 0 ? OP_trapz__x : (OP_trapz__x = lookup('aten::trapz', 'x')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trapz", SIGS_557, a, o)) {
+  switch (pick("trapz", SIGS_553, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trapz__dx >= 0 ? OP_trapz__dx : (OP_trapz__dx = lookup('aten::trapz', 'dx')), cT(a[0], "trapz", "y"), cF(o.dx, "trapz", "dx"), cI(o.dim, "trapz", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_trapz__x >= 0 ? OP_trapz__x : (OP_trapz__x = lookup('aten::trapz', 'x')), cT(a[0], "trapz", "y"), cT(a[1], "trapz", "x"), cI(o.dim, "trapz", "dim")));
     }
-    default: return noMatch("trapz", SIGS_557, a, o);
+    default: return noMatch("trapz", SIGS_553, a, o);
   }
 }
 
@@ -16873,11 +16771,11 @@ export function triangularSolve(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "triangularSolve", "upper"), cB(a[3], "triangularSolve", "transpose"), cB(a[4], "triangularSolve", "unitriangular")));
   }
   const o = kwOf(a);
-  switch (pick("triangularSolve", SIGS_558, a, o)) {
+  switch (pick("triangularSolve", SIGS_554, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), cT(a[0], "triangularSolve", "input"), cT(a[1], "triangularSolve", "A"), cB((a[2] !== undefined ? a[2] : o.upper), "triangularSolve", "upper"), cB((a[3] !== undefined ? a[3] : o.transpose), "triangularSolve", "transpose"), cB((a[4] !== undefined ? a[4] : o.unitriangular), "triangularSolve", "unitriangular")));
     }
-    default: return noMatch("triangularSolve", SIGS_558, a, o);
+    default: return noMatch("triangularSolve", SIGS_554, a, o);
   }
 }
 
@@ -16896,11 +16794,11 @@ export function tril(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), (a[0] as Tensor)._h, cI(a[1], "tril", "diagonal")));
   }
   const o = kwOf(a);
-  switch (pick("tril", SIGS_559, a, o)) {
+  switch (pick("tril", SIGS_555, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), cT(a[0], "tril", "input"), cI((a[1] !== undefined ? a[1] : o.diagonal), "tril", "diagonal")));
     }
-    default: return noMatch("tril", SIGS_559, a, o);
+    default: return noMatch("tril", SIGS_555, a, o);
   }
 }
 
@@ -16919,13 +16817,13 @@ export function trilIndices(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col"), cI(a[2], "trilIndices", "offset")));
   }
   const o = kwOf(a);
-  switch (pick("trilIndices", SIGS_560, a, o)) {
+  switch (pick("trilIndices", SIGS_556, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col"), cI((a[2] !== undefined ? a[2] : o.offset), "trilIndices", "offset"), cDTO(o.dtype, "trilIndices", "dtype"), cLayout(o.layout, "trilIndices", "layout"), cDevO(o.device, "trilIndices", "device"), cBO(o.pinMemory, "trilIndices", "pinMemory")));
       if (cB(o.requiresGrad, "trilIndices", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("trilIndices", SIGS_560, a, o);
+    default: return noMatch("trilIndices", SIGS_556, a, o);
   }
 }
 
@@ -16956,11 +16854,11 @@ export function tripletMarginLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap"), cI(a[7], "tripletMarginLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("tripletMarginLoss", SIGS_561, a, o)) {
+  switch (pick("tripletMarginLoss", SIGS_557, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), cT(a[0], "tripletMarginLoss", "anchor"), cT(a[1], "tripletMarginLoss", "positive"), cT(a[2], "tripletMarginLoss", "negative"), cF((a[3] !== undefined ? a[3] : o.margin), "tripletMarginLoss", "margin"), cF((a[4] !== undefined ? a[4] : o.p), "tripletMarginLoss", "p"), cF((a[5] !== undefined ? a[5] : o.eps), "tripletMarginLoss", "eps"), cB((a[6] !== undefined ? a[6] : o.swap), "tripletMarginLoss", "swap"), cI((a[7] !== undefined ? a[7] : o.reduction), "tripletMarginLoss", "reduction")));
     }
-    default: return noMatch("tripletMarginLoss", SIGS_561, a, o);
+    default: return noMatch("tripletMarginLoss", SIGS_557, a, o);
   }
 }
 
@@ -16979,11 +16877,11 @@ export function triu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), (a[0] as Tensor)._h, cI(a[1], "triu", "diagonal")));
   }
   const o = kwOf(a);
-  switch (pick("triu", SIGS_562, a, o)) {
+  switch (pick("triu", SIGS_558, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), cT(a[0], "triu", "input"), cI((a[1] !== undefined ? a[1] : o.diagonal), "triu", "diagonal")));
     }
-    default: return noMatch("triu", SIGS_562, a, o);
+    default: return noMatch("triu", SIGS_558, a, o);
   }
 }
 
@@ -17002,13 +16900,13 @@ export function triuIndices(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col"), cI(a[2], "triuIndices", "offset")));
   }
   const o = kwOf(a);
-  switch (pick("triuIndices", SIGS_563, a, o)) {
+  switch (pick("triuIndices", SIGS_559, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col"), cI((a[2] !== undefined ? a[2] : o.offset), "triuIndices", "offset"), cDTO(o.dtype, "triuIndices", "dtype"), cLayout(o.layout, "triuIndices", "layout"), cDevO(o.device, "triuIndices", "device"), cBO(o.pinMemory, "triuIndices", "pinMemory")));
       if (cB(o.requiresGrad, "triuIndices", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("triuIndices", SIGS_563, a, o);
+    default: return noMatch("triuIndices", SIGS_559, a, o);
   }
 }
 
@@ -17034,7 +16932,7 @@ export function trueDivide(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "trueDivide", "other")));
   }
   const o = kwOf(a);
-  switch (pick("trueDivide", SIGS_564, a, o)) {
+  switch (pick("trueDivide", SIGS_560, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), cT(a[0], "trueDivide", "input"), cS(a[1], "trueDivide", "other")));
@@ -17044,7 +16942,7 @@ export function trueDivide(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), cT(a[0], "trueDivide", "input"), cS(a[1], "trueDivide", "other")));
     }
-    default: return noMatch("trueDivide", SIGS_564, a, o);
+    default: return noMatch("trueDivide", SIGS_560, a, o);
   }
 }
 
@@ -17059,11 +16957,11 @@ export function trunc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trunc", SIGS_565, a, o)) {
+  switch (pick("trunc", SIGS_561, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), cT(a[0], "trunc", "input")));
     }
-    default: return noMatch("trunc", SIGS_565, a, o);
+    default: return noMatch("trunc", SIGS_561, a, o);
   }
 }
 
@@ -17079,12 +16977,12 @@ export function trunc_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("trunc_", SIGS_566, a, o)) {
+  switch (pick("trunc_", SIGS_562, a, o)) {
     case 0: {
       native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), cT(a[0], "trunc_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("trunc_", SIGS_566, a, o);
+    default: return noMatch("trunc_", SIGS_562, a, o);
   }
 }
 
@@ -17103,11 +17001,11 @@ export function unbind(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbind", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unbind", SIGS_567, a, o)) {
+  switch (pick("unbind", SIGS_563, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), cT(a[0], "unbind", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "unbind", "dim")));
     }
-    default: return noMatch("unbind", SIGS_567, a, o);
+    default: return noMatch("unbind", SIGS_563, a, o);
   }
 }
 
@@ -17126,11 +17024,11 @@ export function unbindCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbindCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unbindCopy", SIGS_568, a, o)) {
+  switch (pick("unbindCopy", SIGS_564, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), cT(a[0], "unbindCopy", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "unbindCopy", "dim")));
     }
-    default: return noMatch("unbindCopy", SIGS_568, a, o);
+    default: return noMatch("unbindCopy", SIGS_564, a, o);
   }
 }
 
@@ -17145,11 +17043,11 @@ export function unflatten(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), (a[0] as Tensor)._h, cI(a[1], "unflatten", "dim"), cIL(a[2], "unflatten", "sizes", 0)));
   }
   const o = kwOf(a);
-  switch (pick("unflatten", SIGS_569, a, o)) {
+  switch (pick("unflatten", SIGS_565, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), cT(a[0], "unflatten", "input"), cI(a[1], "unflatten", "dim"), cIL(a[2], "unflatten", "sizes", 0)));
     }
-    default: return noMatch("unflatten", SIGS_569, a, o);
+    default: return noMatch("unflatten", SIGS_565, a, o);
   }
 }
 
@@ -17164,69 +17062,11 @@ export function unfoldCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unfold_copy >= 0 ? OP_unfold_copy : (OP_unfold_copy = lookup('aten::unfold_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unfoldCopy", "dimension"), cI(a[2], "unfoldCopy", "size"), cI(a[3], "unfoldCopy", "step")));
   }
   const o = kwOf(a);
-  switch (pick("unfoldCopy", SIGS_570, a, o)) {
+  switch (pick("unfoldCopy", SIGS_566, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unfold_copy >= 0 ? OP_unfold_copy : (OP_unfold_copy = lookup('aten::unfold_copy', '')), cT(a[0], "unfoldCopy", "input"), cI(a[1], "unfoldCopy", "dimension"), cI(a[2], "unfoldCopy", "size"), cI(a[3], "unfoldCopy", "step")));
     }
-    default: return noMatch("unfoldCopy", SIGS_570, a, o);
-  }
-}
-
-/**
- * torch.unique(input: Tensor, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False) (unique) -> aten::_unique2(Tensor self, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)
- * Options (Python's keyword arguments): sorted, returnInverse, returnCounts; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function unique(input: Tensor, ...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
-export function unique(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h));
-  }
-  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted")));
-  }
-  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted"), cB(a[2], "unique", "returnInverse")));
-  }
-  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "unique", "sorted"), cB(a[2], "unique", "returnInverse"), cB(a[3], "unique", "returnCounts")));
-  }
-  const o = kwOf(a);
-  switch (pick("unique", SIGS_571, a, o)) {
-    case 0: {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), cT(a[0], "unique", "input"), cB((a[1] !== undefined ? a[1] : o.sorted), "unique", "sorted"), cB((a[2] !== undefined ? a[2] : o.returnInverse), "unique", "returnInverse"), cB((a[3] !== undefined ? a[3] : o.returnCounts), "unique", "returnCounts")));
-    }
-    default: return noMatch("unique", SIGS_571, a, o);
-  }
-}
-
-/**
- * torch.unique_consecutive(input: Tensor, returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None) (uniqueConsecutive) -> aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)
- * Options (Python's keyword arguments): returnInverse, returnCounts, dim; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function uniqueConsecutive(input: Tensor, ...rest: [opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, dim: Int | null, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }]): readonly [Tensor, Tensor, Tensor];
-export function uniqueConsecutive(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h));
-  }
-  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse")));
-  }
-  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse"), cB(a[2], "uniqueConsecutive", "returnCounts")));
-  }
-  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && fits(9, a[3])) {
-    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "uniqueConsecutive", "returnInverse"), cB(a[2], "uniqueConsecutive", "returnCounts"), cIO(a[3], "uniqueConsecutive", "dim")));
-  }
-  const o = kwOf(a);
-  switch (pick("uniqueConsecutive", SIGS_572, a, o)) {
-    case 0: {
-      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), cT(a[0], "uniqueConsecutive", "input"), cB((a[1] !== undefined ? a[1] : o.returnInverse), "uniqueConsecutive", "returnInverse"), cB((a[2] !== undefined ? a[2] : o.returnCounts), "uniqueConsecutive", "returnCounts"), cIO((a[3] !== undefined ? a[3] : o.dim), "uniqueConsecutive", "dim")));
-    }
-    default: return noMatch("uniqueConsecutive", SIGS_572, a, o);
+    default: return noMatch("unfoldCopy", SIGS_566, a, o);
   }
 }
 
@@ -17245,11 +17085,11 @@ export function unsafeChunk(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), (a[0] as Tensor)._h, cI(a[1], "unsafeChunk", "chunks"), cI(a[2], "unsafeChunk", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeChunk", SIGS_573, a, o)) {
+  switch (pick("unsafeChunk", SIGS_567, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), cT(a[0], "unsafeChunk", "input"), cI(a[1], "unsafeChunk", "chunks"), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeChunk", "dim")));
     }
-    default: return noMatch("unsafeChunk", SIGS_573, a, o);
+    default: return noMatch("unsafeChunk", SIGS_567, a, o);
   }
 }
 
@@ -17268,11 +17108,11 @@ export function unsafeSplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "unsafeSplit", "splitSize"), cI(a[2], "unsafeSplit", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeSplit", SIGS_574, a, o)) {
+  switch (pick("unsafeSplit", SIGS_568, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), cT(a[0], "unsafeSplit", "input"), cI(a[1], "unsafeSplit", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeSplit", "dim")));
     }
-    default: return noMatch("unsafeSplit", SIGS_574, a, o);
+    default: return noMatch("unsafeSplit", SIGS_568, a, o);
   }
 }
 
@@ -17291,11 +17131,11 @@ export function unsafeSplitWithSizes(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[2], "unsafeSplitWithSizes", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeSplitWithSizes", SIGS_575, a, o)) {
+  switch (pick("unsafeSplitWithSizes", SIGS_569, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), cT(a[0], "unsafeSplitWithSizes", "input"), cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeSplitWithSizes", "dim")));
     }
-    default: return noMatch("unsafeSplitWithSizes", SIGS_575, a, o);
+    default: return noMatch("unsafeSplitWithSizes", SIGS_569, a, o);
   }
 }
 
@@ -17310,11 +17150,11 @@ export function unsqueeze(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueeze", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsqueeze", SIGS_576, a, o)) {
+  switch (pick("unsqueeze", SIGS_570, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), cT(a[0], "unsqueeze", "input"), cI(a[1], "unsqueeze", "dim")));
     }
-    default: return noMatch("unsqueeze", SIGS_576, a, o);
+    default: return noMatch("unsqueeze", SIGS_570, a, o);
   }
 }
 
@@ -17329,11 +17169,11 @@ export function unsqueezeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unsqueeze_copy >= 0 ? OP_unsqueeze_copy : (OP_unsqueeze_copy = lookup('aten::unsqueeze_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueezeCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsqueezeCopy", SIGS_577, a, o)) {
+  switch (pick("unsqueezeCopy", SIGS_571, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unsqueeze_copy >= 0 ? OP_unsqueeze_copy : (OP_unsqueeze_copy = lookup('aten::unsqueeze_copy', '')), cT(a[0], "unsqueezeCopy", "input"), cI(a[1], "unsqueezeCopy", "dim")));
     }
-    default: return noMatch("unsqueezeCopy", SIGS_577, a, o);
+    default: return noMatch("unsqueezeCopy", SIGS_571, a, o);
   }
 }
 
@@ -17348,11 +17188,11 @@ export function valuesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_values_copy >= 0 ? OP_values_copy : (OP_values_copy = lookup('aten::values_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("valuesCopy", SIGS_578, a, o)) {
+  switch (pick("valuesCopy", SIGS_572, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_values_copy >= 0 ? OP_values_copy : (OP_values_copy = lookup('aten::values_copy', '')), cT(a[0], "valuesCopy", "input")));
     }
-    default: return noMatch("valuesCopy", SIGS_578, a, o);
+    default: return noMatch("valuesCopy", SIGS_572, a, o);
   }
 }
 
@@ -17374,11 +17214,11 @@ export function vander(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), (a[0] as Tensor)._h, cIO(a[1], "vander", "N"), cB(a[2], "vander", "increasing")));
   }
   const o = kwOf(a);
-  switch (pick("vander", SIGS_579, a, o)) {
+  switch (pick("vander", SIGS_573, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), cT(a[0], "vander", "x"), cIO((a[1] !== undefined ? a[1] : o.N), "vander", "N"), cB((a[2] !== undefined ? a[2] : o.increasing), "vander", "increasing")));
     }
-    default: return noMatch("vander", SIGS_579, a, o);
+    default: return noMatch("vander", SIGS_573, a, o);
   }
 }
 
@@ -17424,7 +17264,7 @@ function var_fn(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), (a[0] as Tensor)._h, cB(a[1], "var", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("var", SIGS_580, a, o)) {
+  switch (pick("var", SIGS_574, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), cT(a[0], "var", "input"), cILO(a[1], "var", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "var", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "var", "keepdim")));
     }
@@ -17434,7 +17274,7 @@ function var_fn(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), cT(a[0], "var", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "var", "unbiased")));
     }
-    default: return noMatch("var", SIGS_580, a, o);
+    default: return noMatch("var", SIGS_574, a, o);
   }
 }
 
@@ -17480,7 +17320,7 @@ export function varMean(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), (a[0] as Tensor)._h, cB(a[1], "varMean", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("varMean", SIGS_581, a, o)) {
+  switch (pick("varMean", SIGS_575, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__dim >= 0 ? OP_var_mean__dim : (OP_var_mean__dim = lookup('aten::var_mean', 'dim')), cT(a[0], "varMean", "input"), cILO(a[1], "varMean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "varMean", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "varMean", "keepdim")));
     }
@@ -17490,7 +17330,7 @@ export function varMean(...a: unknown[]): any {
     case 2: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), cT(a[0], "varMean", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "varMean", "unbiased")));
     }
-    default: return noMatch("varMean", SIGS_581, a, o);
+    default: return noMatch("varMean", SIGS_575, a, o);
   }
 }
 
@@ -17505,11 +17345,11 @@ export function vdot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("vdot", SIGS_582, a, o)) {
+  switch (pick("vdot", SIGS_576, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), cT(a[0], "vdot", "input"), cT(a[1], "vdot", "other")));
     }
-    default: return noMatch("vdot", SIGS_582, a, o);
+    default: return noMatch("vdot", SIGS_576, a, o);
   }
 }
 
@@ -17524,11 +17364,11 @@ export function viewAsComplex(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_complex >= 0 ? OP_view_as_complex : (OP_view_as_complex = lookup('aten::view_as_complex', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsComplex", SIGS_583, a, o)) {
+  switch (pick("viewAsComplex", SIGS_577, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_complex >= 0 ? OP_view_as_complex : (OP_view_as_complex = lookup('aten::view_as_complex', '')), cT(a[0], "viewAsComplex", "input")));
     }
-    default: return noMatch("viewAsComplex", SIGS_583, a, o);
+    default: return noMatch("viewAsComplex", SIGS_577, a, o);
   }
 }
 
@@ -17543,11 +17383,11 @@ export function viewAsComplexCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_complex_copy >= 0 ? OP_view_as_complex_copy : (OP_view_as_complex_copy = lookup('aten::view_as_complex_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsComplexCopy", SIGS_584, a, o)) {
+  switch (pick("viewAsComplexCopy", SIGS_578, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_complex_copy >= 0 ? OP_view_as_complex_copy : (OP_view_as_complex_copy = lookup('aten::view_as_complex_copy', '')), cT(a[0], "viewAsComplexCopy", "input")));
     }
-    default: return noMatch("viewAsComplexCopy", SIGS_584, a, o);
+    default: return noMatch("viewAsComplexCopy", SIGS_578, a, o);
   }
 }
 
@@ -17562,11 +17402,11 @@ export function viewAsReal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_real >= 0 ? OP_view_as_real : (OP_view_as_real = lookup('aten::view_as_real', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsReal", SIGS_585, a, o)) {
+  switch (pick("viewAsReal", SIGS_579, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_real >= 0 ? OP_view_as_real : (OP_view_as_real = lookup('aten::view_as_real', '')), cT(a[0], "viewAsReal", "input")));
     }
-    default: return noMatch("viewAsReal", SIGS_585, a, o);
+    default: return noMatch("viewAsReal", SIGS_579, a, o);
   }
 }
 
@@ -17581,11 +17421,11 @@ export function viewAsRealCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_real_copy >= 0 ? OP_view_as_real_copy : (OP_view_as_real_copy = lookup('aten::view_as_real_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsRealCopy", SIGS_586, a, o)) {
+  switch (pick("viewAsRealCopy", SIGS_580, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_real_copy >= 0 ? OP_view_as_real_copy : (OP_view_as_real_copy = lookup('aten::view_as_real_copy', '')), cT(a[0], "viewAsRealCopy", "input")));
     }
-    default: return noMatch("viewAsRealCopy", SIGS_586, a, o);
+    default: return noMatch("viewAsRealCopy", SIGS_580, a, o);
   }
 }
 
@@ -17608,14 +17448,14 @@ export function viewCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_copy >= 0 ? OP_view_copy : (OP_view_copy = lookup('aten::view_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "viewCopy", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("viewCopy", SIGS_587, a, o)) {
+  switch (pick("viewCopy", SIGS_581, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_copy__dtype >= 0 ? OP_view_copy__dtype : (OP_view_copy__dtype = lookup('aten::view_copy', 'dtype')), cT(a[0], "viewCopy", "input"), cDT(a[1], "viewCopy", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_view_copy >= 0 ? OP_view_copy : (OP_view_copy = lookup('aten::view_copy', '')), cT(a[0], "viewCopy", "input"), cIL(a[1], "viewCopy", "size", 0)));
     }
-    default: return noMatch("viewCopy", SIGS_587, a, o);
+    default: return noMatch("viewCopy", SIGS_581, a, o);
   }
 }
 
@@ -17638,14 +17478,14 @@ export function vsplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "vsplit", "indices", 0)));
   }
   const o = kwOf(a);
-  switch (pick("vsplit", SIGS_588, a, o)) {
+  switch (pick("vsplit", SIGS_582, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), cT(a[0], "vsplit", "input"), cI(a[1], "vsplit", "sections")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), cT(a[0], "vsplit", "input"), cIL(a[1], "vsplit", "indices", 0)));
     }
-    default: return noMatch("vsplit", SIGS_588, a, o);
+    default: return noMatch("vsplit", SIGS_582, a, o);
   }
 }
 
@@ -17660,11 +17500,11 @@ export function vstack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vstack >= 0 ? OP_vstack : (OP_vstack = lookup('aten::vstack', '')), cTL(a[0], "vstack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("vstack", SIGS_589, a, o)) {
+  switch (pick("vstack", SIGS_583, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vstack >= 0 ? OP_vstack : (OP_vstack = lookup('aten::vstack', '')), cTL(a[0], "vstack", "tensors")));
     }
-    default: return noMatch("vstack", SIGS_589, a, o);
+    default: return noMatch("vstack", SIGS_583, a, o);
   }
 }
 
@@ -17711,7 +17551,7 @@ export function where(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_where__Scalar >= 0 ? OP_where__Scalar : (OP_where__Scalar = lookup('aten::where', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "where", "input"), cS(a[2], "where", "other")));
   }
   const o = kwOf(a);
-  switch (pick("where", SIGS_590, a, o)) {
+  switch (pick("where", SIGS_584, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_where >= 0 ? OP_where : (OP_where = lookup('aten::where', '')), cT(a[0], "where", "condition")));
     }
@@ -17727,7 +17567,7 @@ export function where(...a: unknown[]): any {
     case 4: {
       return wrap<Tensor>(native.callOp(OP_where__Scalar >= 0 ? OP_where__Scalar : (OP_where__Scalar = lookup('aten::where', 'Scalar')), cT(a[0], "where", "condition"), cS(a[1], "where", "input"), cS(a[2], "where", "other")));
     }
-    default: return noMatch("where", SIGS_590, a, o);
+    default: return noMatch("where", SIGS_584, a, o);
   }
 }
 
@@ -17758,7 +17598,7 @@ export function xlogy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), (a[0] as Tensor)._h, cS(a[1], "xlogy", "other")));
   }
   const o = kwOf(a);
-  switch (pick("xlogy", SIGS_591, a, o)) {
+  switch (pick("xlogy", SIGS_585, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), cT(a[0], "xlogy", "input"), cT(a[1], "xlogy", "other")));
     }
@@ -17768,7 +17608,7 @@ export function xlogy(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), cT(a[0], "xlogy", "input"), cS(a[1], "xlogy", "other")));
     }
-    default: return noMatch("xlogy", SIGS_591, a, o);
+    default: return noMatch("xlogy", SIGS_585, a, o);
   }
 }
 
@@ -17793,7 +17633,7 @@ export function xlogy_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("xlogy_", SIGS_592, a, o)) {
+  switch (pick("xlogy_", SIGS_586, a, o)) {
     case 0: {
       native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), cT(a[0], "xlogy_", "input"), cT(a[1], "xlogy_", "other"));
       return a[0] as Tensor;
@@ -17802,7 +17642,7 @@ export function xlogy_(...a: unknown[]): any {
       native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), cT(a[0], "xlogy_", "input"), cS(a[1], "xlogy_", "other"));
       return a[0] as Tensor;
     }
-    default: return noMatch("xlogy_", SIGS_592, a, o);
+    default: return noMatch("xlogy_", SIGS_586, a, o);
   }
 }
 
@@ -17818,12 +17658,12 @@ export function zero_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("zero_", SIGS_593, a, o)) {
+  switch (pick("zero_", SIGS_587, a, o)) {
     case 0: {
       native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), cT(a[0], "zero_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("zero_", SIGS_593, a, o);
+    default: return noMatch("zero_", SIGS_587, a, o);
   }
 }
 
@@ -17839,11 +17679,11 @@ export function contiguous(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("contiguous", SIGS_594, a, o)) {
+  switch (pick("contiguous", SIGS_588, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), cT(a[0], "contiguous", "input"), cMF(o.memoryFormat, "contiguous", "memoryFormat")));
     }
-    default: return noMatch("contiguous", SIGS_594, a, o);
+    default: return noMatch("contiguous", SIGS_588, a, o);
   }
 }
 
@@ -17877,11 +17717,11 @@ export function expand(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), (a[0] as Tensor)._h, cIL(a[1], "expand", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("expand", SIGS_595, a, o)) {
+  switch (pick("expand", SIGS_589, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), cT(a[0], "expand", "input"), cIL(varargs(a, 1, 10), "expand", "size", 0), cB(o.implicit, "expand", "implicit")));
     }
-    default: return noMatch("expand", SIGS_595, a, o);
+    default: return noMatch("expand", SIGS_589, a, o);
   }
 }
 
@@ -17896,11 +17736,11 @@ export function expandAs(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("expandAs", SIGS_596, a, o)) {
+  switch (pick("expandAs", SIGS_590, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), cT(a[0], "expandAs", "input"), cT(a[1], "expandAs", "other")));
     }
-    default: return noMatch("expandAs", SIGS_596, a, o);
+    default: return noMatch("expandAs", SIGS_590, a, o);
   }
 }
 
@@ -17925,11 +17765,11 @@ export function repeat(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), (a[0] as Tensor)._h, cIL(a[1], "repeat", "repeats", 0)));
   }
   const o = kwOf(a);
-  switch (pick("repeat", SIGS_597, a, o)) {
+  switch (pick("repeat", SIGS_591, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), cT(a[0], "repeat", "input"), cIL(varargs(a, 1, 10), "repeat", "repeats", 0)));
     }
-    default: return noMatch("repeat", SIGS_597, a, o);
+    default: return noMatch("repeat", SIGS_591, a, o);
   }
 }
 
@@ -17944,11 +17784,11 @@ export function typeAs(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("typeAs", SIGS_598, a, o)) {
+  switch (pick("typeAs", SIGS_592, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), cT(a[0], "typeAs", "input"), cT(a[1], "typeAs", "other")));
     }
-    default: return noMatch("typeAs", SIGS_598, a, o);
+    default: return noMatch("typeAs", SIGS_592, a, o);
   }
 }
 
@@ -17981,14 +17821,279 @@ export function view(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), (a[0] as Tensor)._h, cIL(a[1], "view", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("view", SIGS_599, a, o)) {
+  switch (pick("view", SIGS_593, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), cT(a[0], "view", "input"), cDT(a[1], "view", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), cT(a[0], "view", "input"), cIL(varargs(a, 1, 10), "view", "size", 0)));
     }
-    default: return noMatch("view", SIGS_599, a, o);
+    default: return noMatch("view", SIGS_593, a, o);
+  }
+}
+
+/**
+ * torch._unique2(input: Tensor, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False) (_unique2) -> aten::_unique2(Tensor self, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)
+ * Options (Python's keyword arguments): sorted, returnInverse, returnCounts; defaults as shown.
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _unique2(input: Tensor, ...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
+export function _unique2(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "_unique2", "sorted")));
+  }
+  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "_unique2", "sorted"), cB(a[2], "_unique2", "returnInverse")));
+  }
+  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "_unique2", "sorted"), cB(a[2], "_unique2", "returnInverse"), cB(a[3], "_unique2", "returnCounts")));
+  }
+  const o = kwOf(a);
+  switch (pick("_unique2", SIGS_594, a, o)) {
+    case 0: {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), cT(a[0], "_unique2", "input"), cB((a[1] !== undefined ? a[1] : o.sorted), "_unique2", "sorted"), cB((a[2] !== undefined ? a[2] : o.returnInverse), "_unique2", "returnInverse"), cB((a[3] !== undefined ? a[3] : o.returnCounts), "_unique2", "returnCounts")));
+    }
+    default: return noMatch("_unique2", SIGS_594, a, o);
+  }
+}
+
+/**
+ * torch.unique_dim(input: Tensor, dim: Int, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False) (_uniqueDim) -> aten::unique_dim(Tensor self, int dim, bool sorted=True, bool return_inverse=False, bool return_counts=False) -> (Tensor, Tensor, Tensor)
+ * Options (Python's keyword arguments): sorted, returnInverse, returnCounts; defaults as shown.
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _uniqueDim(input: Tensor, dim: Int, ...rest: [opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }] | [sorted: boolean, returnInverse: boolean, returnCounts: boolean, opts?: { sorted?: boolean; returnInverse?: boolean; returnCounts?: boolean }]): readonly [Tensor, Tensor, Tensor];
+export function _uniqueDim(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), (a[0] as Tensor)._h, cI(a[1], "_uniqueDim", "dim")));
+  }
+  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), (a[0] as Tensor)._h, cI(a[1], "_uniqueDim", "dim"), cB(a[2], "_uniqueDim", "sorted")));
+  }
+  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), (a[0] as Tensor)._h, cI(a[1], "_uniqueDim", "dim"), cB(a[2], "_uniqueDim", "sorted"), cB(a[3], "_uniqueDim", "returnInverse")));
+  }
+  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && typeof a[2] === 'boolean' && typeof a[3] === 'boolean' && typeof a[4] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), (a[0] as Tensor)._h, cI(a[1], "_uniqueDim", "dim"), cB(a[2], "_uniqueDim", "sorted"), cB(a[3], "_uniqueDim", "returnInverse"), cB(a[4], "_uniqueDim", "returnCounts")));
+  }
+  const o = kwOf(a);
+  switch (pick("_uniqueDim", SIGS_595, a, o)) {
+    case 0: {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), cT(a[0], "_uniqueDim", "input"), cI(a[1], "_uniqueDim", "dim"), cB((a[2] !== undefined ? a[2] : o.sorted), "_uniqueDim", "sorted"), cB((a[3] !== undefined ? a[3] : o.returnInverse), "_uniqueDim", "returnInverse"), cB((a[4] !== undefined ? a[4] : o.returnCounts), "_uniqueDim", "returnCounts")));
+    }
+    default: return noMatch("_uniqueDim", SIGS_595, a, o);
+  }
+}
+
+/**
+ * torch.unique_consecutive(input: Tensor, returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None) (_uniqueConsecutive) -> aten::unique_consecutive(Tensor self, bool return_inverse=False, bool return_counts=False, int? dim=None) -> (Tensor, Tensor, Tensor)
+ * Options (Python's keyword arguments): returnInverse, returnCounts, dim; defaults as shown.
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _uniqueConsecutive(input: Tensor, ...rest: [opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }] | [returnInverse: boolean, returnCounts: boolean, dim: Int | null, opts?: { returnInverse?: boolean; returnCounts?: boolean; dim?: Int | null }]): readonly [Tensor, Tensor, Tensor];
+export function _uniqueConsecutive(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h));
+  }
+  if (n === 2 && isTensor(a[0]) && typeof a[1] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "_uniqueConsecutive", "returnInverse")));
+  }
+  if (n === 3 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean') {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "_uniqueConsecutive", "returnInverse"), cB(a[2], "_uniqueConsecutive", "returnCounts")));
+  }
+  if (n === 4 && isTensor(a[0]) && typeof a[1] === 'boolean' && typeof a[2] === 'boolean' && fits(9, a[3])) {
+    return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "_uniqueConsecutive", "returnInverse"), cB(a[2], "_uniqueConsecutive", "returnCounts"), cIO(a[3], "_uniqueConsecutive", "dim")));
+  }
+  const o = kwOf(a);
+  switch (pick("_uniqueConsecutive", SIGS_596, a, o)) {
+    case 0: {
+      return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), cT(a[0], "_uniqueConsecutive", "input"), cB((a[1] !== undefined ? a[1] : o.returnInverse), "_uniqueConsecutive", "returnInverse"), cB((a[2] !== undefined ? a[2] : o.returnCounts), "_uniqueConsecutive", "returnCounts"), cIO((a[3] !== undefined ? a[3] : o.dim), "_uniqueConsecutive", "dim")));
+    }
+    default: return noMatch("_uniqueConsecutive", SIGS_596, a, o);
+  }
+}
+
+/**
+ * torch.nonzero(input: Tensor) (_nonzero) -> aten::nonzero(Tensor self) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _nonzero(input: Tensor): Tensor;
+export function _nonzero(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), (a[0] as Tensor)._h));
+  }
+  const o = kwOf(a);
+  switch (pick("_nonzero", SIGS_597, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), cT(a[0], "_nonzero", "input")));
+    }
+    default: return noMatch("_nonzero", SIGS_597, a, o);
+  }
+}
+
+/**
+ * torch.nonzero_numpy(input: Tensor) (_nonzeroNumpy) -> aten::nonzero_numpy(Tensor self) -> Tensor[]
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _nonzeroNumpy(input: Tensor): Tensor[];
+export function _nonzeroNumpy(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 1 && isTensor(a[0])) {
+    return wrapList<Tensor>(native.callOp(OP_nonzero_numpy >= 0 ? OP_nonzero_numpy : (OP_nonzero_numpy = lookup('aten::nonzero_numpy', '')), (a[0] as Tensor)._h));
+  }
+  const o = kwOf(a);
+  switch (pick("_nonzeroNumpy", SIGS_598, a, o)) {
+    case 0: {
+      return wrapList<Tensor>(native.callOp(OP_nonzero_numpy >= 0 ? OP_nonzero_numpy : (OP_nonzero_numpy = lookup('aten::nonzero_numpy', '')), cT(a[0], "_nonzeroNumpy", "input")));
+    }
+    default: return noMatch("_nonzeroNumpy", SIGS_598, a, o);
+  }
+}
+
+/**
+ * torch.tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]) (_tensordot) -> aten::tensordot(Tensor self, Tensor other, int[] dims_self, int[] dims_other) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[]): Tensor;
+export function _tensordot(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "_tensordot", "dimsSelf", 0), cIL(a[3], "_tensordot", "dimsOther", 0)));
+  }
+  const o = kwOf(a);
+  switch (pick("_tensordot", SIGS_599, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), cT(a[0], "_tensordot", "input"), cT(a[1], "_tensordot", "other"), cIL(a[2], "_tensordot", "dimsSelf", 0), cIL(a[3], "_tensordot", "dimsOther", 0)));
+    }
+    default: return noMatch("_tensordot", SIGS_599, a, o);
+  }
+}
+
+/**
+ * torch.cdist(x1: Tensor, x2: Tensor, p: number=2, computeMode: Int | null=None) (_cdist) -> aten::cdist(Tensor x1, Tensor x2, float p=2., int? compute_mode=None) -> Tensor
+ * Options (Python's keyword arguments): p, computeMode; defaults as shown.
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _cdist(x1: Tensor, x2: Tensor, ...rest: [opts?: { p?: number; computeMode?: Int | null }] | [p: number, opts?: { p?: number; computeMode?: Int | null }] | [p: number, computeMode: Int | null, opts?: { p?: number; computeMode?: Int | null }]): Tensor;
+export function _cdist(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+  }
+  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "_cdist", "p")));
+  }
+  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && fits(9, a[3])) {
+    return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "_cdist", "p"), cIO(a[3], "_cdist", "computeMode")));
+  }
+  const o = kwOf(a);
+  switch (pick("_cdist", SIGS_600, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), cT(a[0], "_cdist", "x1"), cT(a[1], "_cdist", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "_cdist", "p"), cIO((a[3] !== undefined ? a[3] : o.computeMode), "_cdist", "computeMode")));
+    }
+    default: return noMatch("_cdist", SIGS_600, a, o);
+  }
+}
+
+/**
+ * torch._upsample_nearest_exact1d.vec(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null) (_upsampleNearestExact1d) -> aten::_upsample_nearest_exact1d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _upsampleNearestExact1d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function _upsampleNearestExact1d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(11, a[1]) && fits(17, a[2])) {
+    return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact1d__vec >= 0 ? OP__upsample_nearest_exact1d__vec : (OP__upsample_nearest_exact1d__vec = lookup('aten::_upsample_nearest_exact1d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact1d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact1d", "scaleFactors")));
+  }
+  const o = kwOf(a);
+  switch (pick("_upsampleNearestExact1d", SIGS_601, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact1d__vec >= 0 ? OP__upsample_nearest_exact1d__vec : (OP__upsample_nearest_exact1d__vec = lookup('aten::_upsample_nearest_exact1d', 'vec')), cT(a[0], "_upsampleNearestExact1d", "input"), cILO(a[1], "_upsampleNearestExact1d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact1d", "scaleFactors")));
+    }
+    default: return noMatch("_upsampleNearestExact1d", SIGS_601, a, o);
+  }
+}
+
+/**
+ * torch._upsample_nearest_exact2d.vec(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null) (_upsampleNearestExact2d) -> aten::_upsample_nearest_exact2d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _upsampleNearestExact2d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function _upsampleNearestExact2d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(11, a[1]) && fits(17, a[2])) {
+    return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact2d__vec >= 0 ? OP__upsample_nearest_exact2d__vec : (OP__upsample_nearest_exact2d__vec = lookup('aten::_upsample_nearest_exact2d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact2d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact2d", "scaleFactors")));
+  }
+  const o = kwOf(a);
+  switch (pick("_upsampleNearestExact2d", SIGS_602, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact2d__vec >= 0 ? OP__upsample_nearest_exact2d__vec : (OP__upsample_nearest_exact2d__vec = lookup('aten::_upsample_nearest_exact2d', 'vec')), cT(a[0], "_upsampleNearestExact2d", "input"), cILO(a[1], "_upsampleNearestExact2d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact2d", "scaleFactors")));
+    }
+    default: return noMatch("_upsampleNearestExact2d", SIGS_602, a, o);
+  }
+}
+
+/**
+ * torch._upsample_nearest_exact3d.vec(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null) (_upsampleNearestExact3d) -> aten::_upsample_nearest_exact3d.vec(Tensor input, SymInt[]? output_size, float[]? scale_factors) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _upsampleNearestExact3d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null): Tensor;
+export function _upsampleNearestExact3d(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 3 && isTensor(a[0]) && fits(11, a[1]) && fits(17, a[2])) {
+    return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact3d__vec >= 0 ? OP__upsample_nearest_exact3d__vec : (OP__upsample_nearest_exact3d__vec = lookup('aten::_upsample_nearest_exact3d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact3d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact3d", "scaleFactors")));
+  }
+  const o = kwOf(a);
+  switch (pick("_upsampleNearestExact3d", SIGS_603, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact3d__vec >= 0 ? OP__upsample_nearest_exact3d__vec : (OP__upsample_nearest_exact3d__vec = lookup('aten::_upsample_nearest_exact3d', 'vec')), cT(a[0], "_upsampleNearestExact3d", "input"), cILO(a[1], "_upsampleNearestExact3d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact3d", "scaleFactors")));
+    }
+    default: return noMatch("_upsampleNearestExact3d", SIGS_603, a, o);
+  }
+}
+
+/**
+ * torch._upsample_bilinear2d_aa.vec(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null) (_upsampleBilinear2dAa) -> aten::_upsample_bilinear2d_aa.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _upsampleBilinear2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function _upsampleBilinear2dAa(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && fits(11, a[1]) && typeof a[2] === 'boolean' && fits(17, a[3])) {
+    return wrap<Tensor>(native.callOp(OP__upsample_bilinear2d_aa__vec >= 0 ? OP__upsample_bilinear2d_aa__vec : (OP__upsample_bilinear2d_aa__vec = lookup('aten::_upsample_bilinear2d_aa', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleBilinear2dAa", "outputSize", 0), cB(a[2], "_upsampleBilinear2dAa", "alignCorners"), cFLO(a[3], "_upsampleBilinear2dAa", "scaleFactors")));
+  }
+  const o = kwOf(a);
+  switch (pick("_upsampleBilinear2dAa", SIGS_604, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__upsample_bilinear2d_aa__vec >= 0 ? OP__upsample_bilinear2d_aa__vec : (OP__upsample_bilinear2d_aa__vec = lookup('aten::_upsample_bilinear2d_aa', 'vec')), cT(a[0], "_upsampleBilinear2dAa", "input"), cILO(a[1], "_upsampleBilinear2dAa", "outputSize", 0), cB(a[2], "_upsampleBilinear2dAa", "alignCorners"), cFLO(a[3], "_upsampleBilinear2dAa", "scaleFactors")));
+    }
+    default: return noMatch("_upsampleBilinear2dAa", SIGS_604, a, o);
+  }
+}
+
+/**
+ * torch._upsample_bicubic2d_aa.vec(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null) (_upsampleBicubic2dAa) -> aten::_upsample_bicubic2d_aa.vec(Tensor input, SymInt[]? output_size, bool align_corners, float[]? scale_factors) -> Tensor
+ * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
+ */
+export function _upsampleBicubic2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null): Tensor;
+export function _upsampleBicubic2dAa(...a: unknown[]): any {
+  const n = a.length;
+  if (n === 4 && isTensor(a[0]) && fits(11, a[1]) && typeof a[2] === 'boolean' && fits(17, a[3])) {
+    return wrap<Tensor>(native.callOp(OP__upsample_bicubic2d_aa__vec >= 0 ? OP__upsample_bicubic2d_aa__vec : (OP__upsample_bicubic2d_aa__vec = lookup('aten::_upsample_bicubic2d_aa', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleBicubic2dAa", "outputSize", 0), cB(a[2], "_upsampleBicubic2dAa", "alignCorners"), cFLO(a[3], "_upsampleBicubic2dAa", "scaleFactors")));
+  }
+  const o = kwOf(a);
+  switch (pick("_upsampleBicubic2dAa", SIGS_605, a, o)) {
+    case 0: {
+      return wrap<Tensor>(native.callOp(OP__upsample_bicubic2d_aa__vec >= 0 ? OP__upsample_bicubic2d_aa__vec : (OP__upsample_bicubic2d_aa__vec = lookup('aten::_upsample_bicubic2d_aa', 'vec')), cT(a[0], "_upsampleBicubic2dAa", "input"), cILO(a[1], "_upsampleBicubic2dAa", "outputSize", 0), cB(a[2], "_upsampleBicubic2dAa", "alignCorners"), cFLO(a[3], "_upsampleBicubic2dAa", "scaleFactors")));
+    }
+    default: return noMatch("_upsampleBicubic2dAa", SIGS_605, a, o);
   }
 }
 

@@ -1,4 +1,10 @@
-/** Functional forms of layers and losses (as `torch.nn.functional`). */
+/**
+ * Functional forms of layers and losses (as `torch.nn.functional`): the
+ * generated ones (generated/functional.ts: one operator call each), the
+ * Python-level ones (functional-python.ts), and these hand-written ones.
+ */
+export * from '../generated/functional.js';
+export * from './functional-python.js';
 import { Tensor } from '../tensor.js';
 import * as ops from '../generated/torch.js';
 import * as nnOps from '../generated/nn.js';
