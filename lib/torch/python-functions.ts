@@ -134,7 +134,8 @@ export function nonzero(...a: unknown[]): Tensor | Tensor[] {
  * first `dims` of b, or over the dims listed in dims = [dimsA, dimsB].
  * @throws RangeError for a negative count or one larger than a's or b's dims.
  */
-export function tensordot(a: Tensor, b: Tensor, dims?: Int | readonly [readonly Int[], readonly Int[]], opts?: { dims?: Int | readonly [readonly Int[], readonly Int[]] }): Tensor;
+export function tensordot(a: Tensor, b: Tensor, dims?: Int | readonly [readonly Int[], readonly Int[]]): Tensor;
+export function tensordot(a: Tensor, b: Tensor, opts: { dims?: Int | readonly [readonly Int[], readonly Int[]] }): Tensor;
 export function tensordot(...args: unknown[]): Tensor {
   const r = pyArgs('tensordot', args, ['a', 'b', 'dims']);
   const a = tensorArg('tensordot', r.a, 'a');
