@@ -22,6 +22,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { K } from '../lib/torch/op-kinds.js';
+import { camel } from './op-names.js';
 import {
   EXCLUDED, HAND_WRITTEN, VARARGS, NUMBERS_AS_TENSORS, PY_FIXED, PY_ARG_NAMES, PY_DROPPED, DTYPE_METHODS, INTERNAL, RENAMES,
   COMPAT_FUNCTIONS, COMPAT_SIGNATURES,
@@ -67,16 +68,6 @@ for (const es of Object.values(snapshot.namespaces)) {
 
 // ---------------------------------------------------------------- names
 const JS_RESERVED = new Set(['var', 'new', 'delete', 'in', 'default', 'function', 'class', 'return', 'if', 'else', 'for', 'while', 'do', 'switch', 'case', 'break', 'continue', 'typeof', 'instanceof', 'void', 'with', 'this', 'throw', 'try', 'catch', 'finally', 'const', 'let', 'enum', 'export', 'import', 'super', 'extends', 'yield', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await', 'null', 'true', 'false']);
-
-/** snake_case -> camelCase, keeping leading and trailing underscores ('floor_divide' -> 'floorDivide', 'add_' -> 'add_'). */
-export function camel(s: string): string {
-  const lead = /^_*/.exec(s)![0];
-  const trail = /_*$/.exec(s.slice(lead.length))![0];
-  const core = s.slice(lead.length, s.length - trail.length);
-  const parts = core.split('_').filter((p) => p !== '');
-  const body = parts.map((p, i) => (i === 0 ? p : p[0].toUpperCase() + p.slice(1))).join('');
-  return lead + body + trail;
-}
 
 function paramName(py: string): string {
   const n = py === 'self' ? 'input' : camel(py);
