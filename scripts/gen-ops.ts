@@ -25,7 +25,7 @@ import { K } from '../lib/torch/op-kinds.js';
 import { camel } from './op-names.js';
 import {
   EXCLUDED, HAND_WRITTEN, VARARGS, NUMBERS_AS_TENSORS, PY_FIXED, PY_ARG_NAMES, PY_DROPPED, DTYPE_METHODS, INTERNAL, RENAMES,
-  COMPAT_FUNCTIONS, COMPAT_SIGNATURES,
+  COMPAT_FUNCTIONS, COMPAT_SIGNATURES, PY_CHECKS,
 } from './ops-exceptions.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -213,6 +213,8 @@ interface Op {
   target: 'method' | 'function' | 'getter';
   sigs: Signature[];
   internal?: boolean;
+  /** A function of nn/functional-checks.ts to call with the resolved arguments first (Python's own checks). */
+  check?: string;
 }
 
 /** Why an overload or name was left out (for the report in surface.json). */
@@ -274,7 +276,14 @@ function bindingSignature(key: string, o: SOverload, target: 'method' | 'functio
     if (a === undefined) return null;
     const kind = kindOf(a[1], numbers);
     if (kind === null) return null;
-    return { py: name, ts: paramName(name), kind, optional: a[2] !== null, def: a[2], schemaArg: name };
+    const p: Param = { py: name, ts: paramName(name), kind, optional: a[2] !== null, def: a[2], schemaArg: name };
+    // PyTorch's Python argument parser reads the schema default `reduction=Mean`
+    // with atol(), i.e. as 0: torch.kl_div(a, b) does not reduce. Do as Python does.
+    if (a[1] === 'int' && a[2] === 'Mean') {
+      p.jsDefault = '0';
+      p.def = '0';
+    }
+    return p;
   };
   for (const n of posNames) {
     const p = make(n);
@@ -574,7 +583,13 @@ function internalOverload(aten: string): SOverload {
 
 function bindingOp(ns: string, e: SEntry, tsName: string, target: 'method' | 'function' | 'getter', compat = false): Op | null {
   const key = `${ns}:${e.name}`;
-  const ovs = (e.overloads ?? []).filter((o) => !o.hidden);
+  let ovs = (e.overloads ?? []).filter((o) => !o.hidden);
+  // A Python-level function (torch.einsum(*args)) takes only the keyword
+  // arguments of its own signature, not all of its operator's.
+  if (e.kind === 'python' && e.pysig !== undefined && !e.pysig.some(([, k]) => k === 'VAR_KEYWORD')) {
+    const own = new Set(e.pysig.map(([n]) => n));
+    ovs = ovs.map((o) => ({ ...o, kw: o.kw.filter((n) => own.has(n)) }));
+  }
   const all = e.overloads ?? [];
   const sigs: Signature[] = [];
   for (const o of ovs) {
@@ -597,7 +612,7 @@ function pythonFunction(ns: string, e: SEntry, tsName: string): Op | null {
     if (s !== null) sigs.push(s);
   }
   if (sigs.length === 0) return null;
-  return { ns, py: e.name, ts: tsName, target: 'function', sigs };
+  return { ns, py: e.name, ts: tsName, target: 'function', sigs, check: PY_CHECKS[e.name] };
 }
 
 /** byte(), char(), short(): to(dtype) with an optional memoryFormat, as PyTorch binds them. */
@@ -747,6 +762,11 @@ function bodyOf(ctx: FileCtx, op: Op, table: string): string {
     } else {
       stmt = callStatements(ctx, op, s, s.overload, null);
     }
+    if (op.check !== undefined) {
+      // Python's own argument checks, on the resolved arguments (defaults applied).
+      const vals = [...s.pos.map((p, j) => `${p.ts}: ${valueExpr(s, p, j)}`), ...s.kw.map((p) => `${p.ts}: ${valueExpr(s, p, -1)}`)];
+      stmt = `checks.${op.check}({ ${vals.join(', ')} });\n${stmt}`;
+    }
     lines.push(`case ${i}: {\n${stmt}\n}`);
   });
   lines.push(`default: return noMatch(${JSON.stringify(op.ts)}, ${table}, a, o);`);
@@ -778,6 +798,7 @@ function fitsExpr(k: K, x: string): string {
  * the arguments' kinds and the call, skipping kwOf/pick.
  */
 function fastPaths(ctx: FileCtx, op: Op): string[] {
+  if (op.check !== undefined) return [];
   const out: string[] = ['const n = a.length;'];
   for (const s of op.sigs) {
     if ([...s.pos, ...s.kw].some((p) => p.special === 'inplace' || p.special === 'reduction')) return out;
@@ -955,6 +976,7 @@ function fileFor(ops: Op[], asClass: boolean, doc: string): string {
     ...(used('DeviceLike') ? [{ moduleSpecifier: '../device.js', namedImports: [{ name: 'DeviceLike', isTypeOnly: true }] }] : []),
     { moduleSpecifier: '../tensor.js', namedImports: [{ name: 'Tensor', isTypeOnly: true }] },
     { moduleSpecifier: '../op-support.js', namedImports: [...support, ...types.map((t) => ({ name: t, isTypeOnly: true }))] },
+    ...(used('checks') ? [{ moduleSpecifier: '../nn/functional-checks.js', namespaceImport: 'checks' }] : []),
   ]);
   out.addStatements(body);
   out.formatText({ indentSize: 2, convertTabsToSpaces: true });

@@ -20,6 +20,18 @@ export const EXCLUDED: Record<string, string> = {
   // Types with no TS form.
   'Tensor:qscheme': 'returns a torch.qscheme (quantized tensors are not supported)',
   'Tensor:record_stream': 'takes a CUDA stream (streams are not exposed)',
+  // Sparse layouts: this library's tensors are strided (printing, data access and
+  // serialization assume it), and Python binds these constructors by hand (the
+  // dtype comes from the values). Dense tensors' toSparse()/toDense() are generated.
+  'torch:sparse_coo_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  'torch:sparse_csr_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  'torch:sparse_csc_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  'torch:sparse_bsr_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  'torch:sparse_bsc_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  'torch:sparse_compressed_tensor': 'constructs a sparse tensor (sparse layouts are not supported; Python binds it by hand)',
+  // Python's deprecated Tensor.resize/resize_as run autograd's Resize function, not aten::resize.
+  'Tensor:resize': "deprecated in Python, where it runs autograd's Resize function rather than aten::resize (use reshape or resize_)",
+  'Tensor:resize_as': "deprecated in Python, where it runs autograd's Resize function rather than aten::resize (use reshapeAs or resizeAs_)",
   // CUDA-only float8 kernels with recipe enums (no CPU kernel to run or test against).
   'nn.functional:scaled_mm': 'CUDA-only float8 matmul (torch._scaled_mm); its ScalingType/SwizzleType enums have no TS form',
   'nn.functional:scaled_grouped_mm': 'CUDA-only float8 grouped matmul (torch._scaled_grouped_mm); same enums',
@@ -94,6 +106,27 @@ export const PY_ARG_NAMES: Record<string, Record<string, string>> = {
   dropout: { training: 'train' },
   rrelu: { training: 'training' },
   grouped_mm: { mat_a: 'self', mat_b: 'mat2' },
+};
+
+/**
+ * nn.functional: the argument checks a Python-level function makes before it
+ * calls its operator (PyTorch raises there, libtorch would not): the name of
+ * a function in lib/torch/nn/functional-checks.ts that the generated function
+ * calls with its resolved arguments.
+ */
+export const PY_CHECKS: Record<string, string> = {
+  alpha_dropout: 'dropoutProbability',
+  feature_alpha_dropout: 'dropoutProbability',
+  batch_norm: 'batchNorm',
+  instance_norm: 'instanceNorm',
+  group_norm: 'groupNorm',
+  hardtanh: 'hardtanh',
+  margin_ranking_loss: 'marginRankingLoss',
+  multi_margin_loss: 'multiMarginLoss',
+  triplet_margin_loss: 'tripletMarginLoss',
+  affine_grid: 'affineGrid',
+  binary_cross_entropy: 'binaryCrossEntropy',
+  glu: 'glu',
 };
 
 /** Python parameters nn.functional keeps only for backward compatibility; TS leaves them out. */

@@ -151,6 +151,9 @@ def binding_overloads(name, *, method, python_module, any_variant=False):
             continue
         if f.func.kind() == SchemaKind.out:
             continue
+        # Overloads torchgen generates (autogen:) are not bound in Python.
+        if 'generated' in f.tags and not any_variant:
+            continue
         if op_key(f) not in registered:
             continue
         try:

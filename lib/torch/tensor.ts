@@ -153,7 +153,12 @@ export class Tensor extends TensorPython {
   stride(dim: number): number;
   stride(dim?: number): number[] | number {
     const s = native.stride(this._h);
-    return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
+    if (dim === undefined) return s;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (!Number.isInteger(dim) || d < 0 || d >= s.length) {
+      throw new RangeError(`Dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got ${dim})`);
+    }
+    return s[d];
   }
   storageOffset(): number {
     return native.storageOffset(this._h);

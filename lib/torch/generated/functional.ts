@@ -5,6 +5,7 @@ import { wrap, isTensor } from "../handle.js";
 import { type DType } from "../dtype.js";
 import { type Tensor } from "../tensor.js";
 import { cB, cDTO, cF, cFO, cGen, cI, cIL, cIO, cRed, cS, cStr, cT, cTO, dflt, fits, kwOf, lookup, noMatch, pick, sig, type Int, type Scalar, type Reduction, type Sig } from "../op-support.js";
+import * as checks from "../nn/functional-checks.js";
 let OP_adaptive_avg_pool1d = -1;
 let OP_adaptive_avg_pool2d = -1;
 let OP_adaptive_avg_pool3d = -1;
@@ -51,7 +52,6 @@ let OP_hardtanh_ = -1;
 let OP_hardtanh = -1;
 let OP_hinge_embedding_loss = -1;
 let OP_instance_norm = -1;
-let OP_kl_div = -1;
 let OP_leaky_relu_ = -1;
 let OP_log_sigmoid = -1;
 let OP_margin_ranking_loss = -1;
@@ -200,87 +200,84 @@ const SIGS_37: readonly Sig[] = [
   sig(["input", "runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 2, 2, 2, 18, 14, 14], 1, ["runningMean", "runningVar", "weight", "bias", "useInputStats", "momentum", "eps"], [1, 2, 3, 4, 5, 6, 7], [2, 2, 2, 2, 18, 14, 14], -1, "instanceNorm(input: Tensor, runningMean: Tensor | null=None, runningVar: Tensor | null=None, weight: Tensor | null=None, bias: Tensor | null=None, useInputStats: boolean=True, momentum: number=0.1, eps: number=1e-05)"),
 ];
 const SIGS_38: readonly Sig[] = [
-  sig(["input", "target", "reduction", "logTarget"], [1, 1, 30, 18], 2, ["reduction", "logTarget"], [2, 3], [30, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Reduction='mean', logTarget: boolean=False)"),
-];
-const SIGS_39: readonly Sig[] = [
   sig(["input", "negativeSlope"], [1, 6], 1, ["negativeSlope"], [1], [6], -1, "leakyRelu_(input: Tensor, negativeSlope: Scalar=0.01)"),
 ];
-const SIGS_40: readonly Sig[] = [
+const SIGS_39: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "logsigmoid(input: Tensor)"),
 ];
-const SIGS_41: readonly Sig[] = [
+const SIGS_40: readonly Sig[] = [
   sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 30], 3, ["margin", "reduction"], [3, 4], [14, 30], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0, reduction: Reduction='mean')"),
 ];
-const SIGS_42: readonly Sig[] = [
+const SIGS_41: readonly Sig[] = [
   sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "mish(input: Tensor, inplace: boolean=False)"),
 ];
-const SIGS_43: readonly Sig[] = [
+const SIGS_42: readonly Sig[] = [
   sig(["input", "target", "p", "margin", "weight", "reduction"], [1, 1, 6, 6, 2, 30], 2, ["p", "margin", "weight", "reduction"], [2, 3, 4, 5], [6, 6, 2, 30], -1, "multiMarginLoss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1.0, weight: Tensor | null=None, reduction: Reduction='mean')"),
 ];
-const SIGS_44: readonly Sig[] = [
+const SIGS_43: readonly Sig[] = [
   sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "multilabelMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
 ];
-const SIGS_45: readonly Sig[] = [
+const SIGS_44: readonly Sig[] = [
   sig(["input", "groups"], [1, 8], 2, [], [], [], -1, "nativeChannelShuffle(input: Tensor, groups: Int)"),
 ];
-const SIGS_46: readonly Sig[] = [
+const SIGS_45: readonly Sig[] = [
   sig(["x1", "x2", "p", "eps", "keepdim"], [1, 1, 14, 14, 18], 2, ["p", "eps", "keepdim"], [2, 3, 4], [14, 14, 18], -1, "pairwiseDistance(x1: Tensor, x2: Tensor, p: number=2, eps: number=1e-06, keepdim: boolean=False)"),
 ];
-const SIGS_47: readonly Sig[] = [
+const SIGS_46: readonly Sig[] = [
   sig(["input", "p"], [1, 14], 1, ["p"], [1], [14], -1, "pdist(input: Tensor, p: number=2)"),
 ];
-const SIGS_48: readonly Sig[] = [
+const SIGS_47: readonly Sig[] = [
   sig(["input", "upscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelShuffle(input: Tensor, upscaleFactor: Int)"),
 ];
-const SIGS_49: readonly Sig[] = [
+const SIGS_48: readonly Sig[] = [
   sig(["input", "downscaleFactor"], [1, 8], 2, [], [], [], -1, "pixelUnshuffle(input: Tensor, downscaleFactor: Int)"),
 ];
-const SIGS_50: readonly Sig[] = [
+const SIGS_49: readonly Sig[] = [
   sig(["input", "target", "logInput", "full", "eps", "reduction"], [1, 1, 18, 18, 14, 30], 2, ["logInput", "full", "eps", "reduction"], [2, 3, 4, 5], [18, 18, 14, 30], -1, "poissonNllLoss(input: Tensor, target: Tensor, logInput: boolean=True, full: boolean=False, eps: number=1e-08, reduction: Reduction='mean')"),
 ];
-const SIGS_51: readonly Sig[] = [
+const SIGS_50: readonly Sig[] = [
   sig(["input", "weight"], [1, 1], 2, [], [], [], -1, "prelu(input: Tensor, weight: Tensor)"),
 ];
-const SIGS_52: readonly Sig[] = [
+const SIGS_51: readonly Sig[] = [
   sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "relu6(input: Tensor, inplace: boolean=False)"),
 ];
-const SIGS_53: readonly Sig[] = [
+const SIGS_52: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "relu_(input: Tensor)"),
 ];
-const SIGS_54: readonly Sig[] = [
+const SIGS_53: readonly Sig[] = [
   sig(["input", "normalizedShape", "weight", "eps"], [1, 10, 2, 15], 2, ["weight", "eps"], [2, 3], [2, 15], -1, "rmsNorm(input: Tensor, normalizedShape: readonly Int[], weight: Tensor | null=None, eps: number | null=None)"),
 ];
-const SIGS_55: readonly Sig[] = [
+const SIGS_54: readonly Sig[] = [
   sig(["input", "lower", "upper", "training", "inplace"], [1, 6, 6, 18, 18], 1, ["lower", "upper", "training", "inplace"], [1, 2, 3, 4], [6, 6, 18, 18], -1, "rrelu(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, inplace: boolean=False)"),
 ];
-const SIGS_56: readonly Sig[] = [
+const SIGS_55: readonly Sig[] = [
   sig(["input", "lower", "upper", "training", "generator"], [1, 6, 6, 18, 29], 1, ["lower", "upper", "training", "generator"], [1, 2, 3, 4], [6, 6, 18, 29], -1, "rrelu_(input: Tensor, lower: Scalar=0.125, upper: Scalar=0.3333333333333333, training: boolean=False, generator: null=None)"),
 ];
-const SIGS_57: readonly Sig[] = [
+const SIGS_56: readonly Sig[] = [
   sig(["input", "inplace"], [1, 18], 1, ["inplace"], [1], [18], -1, "selu(input: Tensor, inplace: boolean=False)"),
 ];
-const SIGS_58: readonly Sig[] = [
+const SIGS_57: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "selu_(input: Tensor)"),
 ];
-const SIGS_59: readonly Sig[] = [
+const SIGS_58: readonly Sig[] = [
   sig(["input", "target", "reduction", "beta"], [1, 1, 30, 14], 2, ["reduction", "beta"], [2, 3], [30, 14], -1, "smoothL1Loss(input: Tensor, target: Tensor, reduction: Reduction='mean', beta: number=1.0)"),
 ];
-const SIGS_60: readonly Sig[] = [
+const SIGS_59: readonly Sig[] = [
   sig(["input", "target", "reduction"], [1, 1, 30], 2, ["reduction"], [2], [30], -1, "softMarginLoss(input: Tensor, target: Tensor, reduction: Reduction='mean')"),
 ];
-const SIGS_61: readonly Sig[] = [
+const SIGS_60: readonly Sig[] = [
   sig(["input", "lambd"], [1, 6], 1, ["lambd"], [1], [6], -1, "softshrink(input: Tensor, lambd: Scalar=0.5)"),
 ];
-const SIGS_62: readonly Sig[] = [
+const SIGS_61: readonly Sig[] = [
   sig(["input", "threshold", "value", "inplace"], [1, 6, 6, 18], 3, ["inplace"], [3], [18], -1, "threshold(input: Tensor, threshold: Scalar, value: Scalar, inplace: boolean=False)"),
 ];
-const SIGS_63: readonly Sig[] = [
+const SIGS_62: readonly Sig[] = [
   sig(["input", "threshold", "value"], [1, 6, 6], 3, [], [], [], -1, "threshold_(input: Tensor, threshold: Scalar, value: Scalar)"),
 ];
-const SIGS_64: readonly Sig[] = [
+const SIGS_63: readonly Sig[] = [
   sig(["anchor", "positive", "negative", "margin", "p", "eps", "swap", "reduction"], [1, 1, 1, 14, 14, 14, 18, 30], 3, ["margin", "p", "eps", "swap", "reduction"], [3, 4, 5, 6, 7], [14, 14, 14, 18, 30], -1, "tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Reduction='mean')"),
 ];
-const SIGS_65: readonly Sig[] = [
+const SIGS_64: readonly Sig[] = [
   sig(["input", "kernelSize", "dilation", "padding", "stride"], [1, 12, 12, 12, 12], 2, ["dilation", "padding", "stride"], [2, 3, 4], [12, 12, 12], -1, "unfold(input: Tensor, kernelSize: Int | readonly Int[], dilation: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, stride: Int | readonly Int[]=1)"),
 ];
 
@@ -348,16 +345,10 @@ export function adaptiveAvgPool3d(...a: unknown[]): any {
  */
 export function affineGrid(theta: Tensor, size: readonly Int[], ...rest: [opts?: { alignCorners?: boolean }] | [alignCorners: boolean, opts?: { alignCorners?: boolean }]): Tensor;
 export function affineGrid(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 2 && isTensor(a[0]) && fits(10, a[1])) {
-    return wrap<Tensor>(native.callOp(OP_affine_grid_generator >= 0 ? OP_affine_grid_generator : (OP_affine_grid_generator = lookup('aten::affine_grid_generator', '')), (a[0] as Tensor)._h, cIL(a[1], "affineGrid", "size", 0)));
-  }
-  if (n === 3 && isTensor(a[0]) && fits(10, a[1]) && typeof a[2] === 'boolean') {
-    return wrap<Tensor>(native.callOp(OP_affine_grid_generator >= 0 ? OP_affine_grid_generator : (OP_affine_grid_generator = lookup('aten::affine_grid_generator', '')), (a[0] as Tensor)._h, cIL(a[1], "affineGrid", "size", 0), cB(a[2], "affineGrid", "alignCorners")));
-  }
   const o = kwOf(a);
   switch (pick("affineGrid", SIGS_3, a, o)) {
     case 0: {
+      checks.affineGrid({ theta: a[0], size: a[1], alignCorners: (a[2] !== undefined ? a[2] : o.alignCorners) });
       return wrap<Tensor>(native.callOp(OP_affine_grid_generator >= 0 ? OP_affine_grid_generator : (OP_affine_grid_generator = lookup('aten::affine_grid_generator', '')), cT(a[0], "affineGrid", "theta"), cIL(a[1], "affineGrid", "size", 0), cB((a[2] !== undefined ? a[2] : o.alignCorners), "affineGrid", "alignCorners")));
     }
     default: return noMatch("affineGrid", SIGS_3, a, o);
@@ -371,10 +362,10 @@ export function affineGrid(...a: unknown[]): any {
  */
 export function alphaDropout(input: Tensor, ...rest: [opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, training: boolean, opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, training: boolean, inplace: boolean, opts?: { p?: number; training?: boolean; inplace?: boolean }]): Tensor;
 export function alphaDropout(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
   switch (pick("alphaDropout", SIGS_4, a, o)) {
     case 0: {
+      checks.dropoutProbability({ input: a[0], p: dflt((a[1] !== undefined ? a[1] : o.p), 0.5), training: dflt((a[2] !== undefined ? a[2] : o.training), false), inplace: dflt((a[3] !== undefined ? a[3] : o.inplace), false) });
       if (cB((a[3] !== undefined ? a[3] : o.inplace), "alphaDropout", 'inplace') === true) {
         native.callOp(OP_alpha_dropout_ >= 0 ? OP_alpha_dropout_ : (OP_alpha_dropout_ = lookup('aten::alpha_dropout_', '')), undefined, cF(dflt((a[1] !== undefined ? a[1] : o.p), 0.5), "alphaDropout", "p"), cB(dflt((a[2] !== undefined ? a[2] : o.training), false), "alphaDropout", "training"));
         return a[0] as Tensor;
@@ -494,28 +485,10 @@ export function avgPool3d(...a: unknown[]): any {
  */
 export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...rest: [opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, training: boolean, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; training?: boolean; momentum?: number; eps?: number }]): Tensor;
 export function batchNorm(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(null, "batchNorm", "weight"), cTO(null, "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(false, "batchNorm", "training"), cF(0.1, "batchNorm", "momentum"), cF(0.00001, "batchNorm", "eps"), true));
-  }
-  if (n === 4 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "batchNorm", "weight"), cTO(null, "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(false, "batchNorm", "training"), cF(0.1, "batchNorm", "momentum"), cF(0.00001, "batchNorm", "eps"), true));
-  }
-  if (n === 5 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "batchNorm", "weight"), cTO(a[4], "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(false, "batchNorm", "training"), cF(0.1, "batchNorm", "momentum"), cF(0.00001, "batchNorm", "eps"), true));
-  }
-  if (n === 6 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean') {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "batchNorm", "weight"), cTO(a[4], "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(a[5], "batchNorm", "training"), cF(0.1, "batchNorm", "momentum"), cF(0.00001, "batchNorm", "eps"), true));
-  }
-  if (n === 7 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6]))) {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "batchNorm", "weight"), cTO(a[4], "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(a[5], "batchNorm", "training"), cF(a[6], "batchNorm", "momentum"), cF(0.00001, "batchNorm", "eps"), true));
-  }
-  if (n === 8 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
-    return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "batchNorm", "weight"), cTO(a[4], "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(a[5], "batchNorm", "training"), cF(a[6], "batchNorm", "momentum"), cF(a[7], "batchNorm", "eps"), true));
-  }
   const o = kwOf(a);
   switch (pick("batchNorm", SIGS_8, a, o)) {
     case 0: {
+      checks.batchNorm({ input: a[0], runningMean: a[1], runningVar: a[2], weight: dflt((a[3] !== undefined ? a[3] : o.weight), null), bias: dflt((a[4] !== undefined ? a[4] : o.bias), null), training: dflt((a[5] !== undefined ? a[5] : o.training), false), momentum: dflt((a[6] !== undefined ? a[6] : o.momentum), 0.1), eps: dflt((a[7] !== undefined ? a[7] : o.eps), 0.00001) });
       return wrap<Tensor>(native.callOp(OP_batch_norm >= 0 ? OP_batch_norm : (OP_batch_norm = lookup('aten::batch_norm', '')), cT(a[0], "batchNorm", "input"), cTO(dflt((a[3] !== undefined ? a[3] : o.weight), null), "batchNorm", "weight"), cTO(dflt((a[4] !== undefined ? a[4] : o.bias), null), "batchNorm", "bias"), cTO(a[1], "batchNorm", "runningMean"), cTO(a[2], "batchNorm", "runningVar"), cB(dflt((a[5] !== undefined ? a[5] : o.training), false), "batchNorm", "training"), cF(dflt((a[6] !== undefined ? a[6] : o.momentum), 0.1), "batchNorm", "momentum"), cF(dflt((a[7] !== undefined ? a[7] : o.eps), 0.00001), "batchNorm", "eps"), true));
     }
     default: return noMatch("batchNorm", SIGS_8, a, o);
@@ -552,10 +525,10 @@ export function bilinear(...a: unknown[]): any {
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, ...rest: [opts?: { weight?: Tensor | null; reduction?: Reduction }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; reduction?: Reduction }] | [weight: Tensor | null, reduction: Reduction, opts?: { weight?: Tensor | null; reduction?: Reduction }]): Tensor;
 export function binaryCrossEntropy(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
   switch (pick("binaryCrossEntropy", SIGS_10, a, o)) {
     case 0: {
+      checks.binaryCrossEntropy({ input: a[0], target: a[1], weight: dflt((a[2] !== undefined ? a[2] : o.weight), null), reduction: dflt((a[3] !== undefined ? a[3] : o.reduction), 'mean') });
       return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), cT(a[0], "binaryCrossEntropy", "input"), cT(a[1], "binaryCrossEntropy", "target"), cTO(dflt((a[2] !== undefined ? a[2] : o.weight), null), "binaryCrossEntropy", "weight"), cRed(dflt((a[3] !== undefined ? a[3] : o.reduction), 'mean'), "binaryCrossEntropy", "reduction")));
     }
     default: return noMatch("binaryCrossEntropy", SIGS_10, a, o);
@@ -1082,10 +1055,10 @@ export function elu_(...a: unknown[]): any {
  */
 export function featureAlphaDropout(input: Tensor, ...rest: [opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, training: boolean, opts?: { p?: number; training?: boolean; inplace?: boolean }] | [p: number, training: boolean, inplace: boolean, opts?: { p?: number; training?: boolean; inplace?: boolean }]): Tensor;
 export function featureAlphaDropout(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
   switch (pick("featureAlphaDropout", SIGS_26, a, o)) {
     case 0: {
+      checks.dropoutProbability({ input: a[0], p: dflt((a[1] !== undefined ? a[1] : o.p), 0.5), training: dflt((a[2] !== undefined ? a[2] : o.training), false), inplace: dflt((a[3] !== undefined ? a[3] : o.inplace), false) });
       if (cB((a[3] !== undefined ? a[3] : o.inplace), "featureAlphaDropout", 'inplace') === true) {
         native.callOp(OP_feature_alpha_dropout_ >= 0 ? OP_feature_alpha_dropout_ : (OP_feature_alpha_dropout_ = lookup('aten::feature_alpha_dropout_', '')), undefined, cF(dflt((a[1] !== undefined ? a[1] : o.p), 0.5), "featureAlphaDropout", "p"), cB(dflt((a[2] !== undefined ? a[2] : o.training), false), "featureAlphaDropout", "training"));
         return a[0] as Tensor;
@@ -1132,16 +1105,10 @@ export function fold(...a: unknown[]): any {
  */
 export function glu(input: Tensor, ...rest: [opts?: { dim?: Int }] | [dim: Int, opts?: { dim?: Int }]): Tensor;
 export function glu(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return wrap<Tensor>(native.callOp(OP_glu >= 0 ? OP_glu : (OP_glu = lookup('aten::glu', '')), (a[0] as Tensor)._h, cI(-1, "glu", "dim")));
-  }
-  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
-    return wrap<Tensor>(native.callOp(OP_glu >= 0 ? OP_glu : (OP_glu = lookup('aten::glu', '')), (a[0] as Tensor)._h, cI(a[1], "glu", "dim")));
-  }
   const o = kwOf(a);
   switch (pick("glu", SIGS_28, a, o)) {
     case 0: {
+      checks.glu({ input: a[0], dim: dflt((a[1] !== undefined ? a[1] : o.dim), -1) });
       return wrap<Tensor>(native.callOp(OP_glu >= 0 ? OP_glu : (OP_glu = lookup('aten::glu', '')), cT(a[0], "glu", "input"), cI(dflt((a[1] !== undefined ? a[1] : o.dim), -1), "glu", "dim")));
     }
     default: return noMatch("glu", SIGS_28, a, o);
@@ -1155,22 +1122,10 @@ export function glu(...a: unknown[]): any {
  */
 export function groupNorm(input: Tensor, numGroups: Int, ...rest: [opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }] | [weight: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }] | [weight: Tensor | null, bias: Tensor | null, eps: number, opts?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number }]): Tensor;
 export function groupNorm(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1]))) {
-    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(null, "groupNorm", "weight"), cTO(null, "groupNorm", "bias"), cF(0.00001, "groupNorm", "eps"), true));
-  }
-  if (n === 3 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(null, "groupNorm", "bias"), cF(0.00001, "groupNorm", "eps"), true));
-  }
-  if (n === 4 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias"), cF(0.00001, "groupNorm", "eps"), true));
-  }
-  if (n === 5 && isTensor(a[0]) && (typeof a[1] === 'number' ? Number.isInteger(a[1]) : fits(8, a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), (a[0] as Tensor)._h, cI(a[1], "groupNorm", "numGroups"), cTO(a[2], "groupNorm", "weight"), cTO(a[3], "groupNorm", "bias"), cF(a[4], "groupNorm", "eps"), true));
-  }
   const o = kwOf(a);
   switch (pick("groupNorm", SIGS_29, a, o)) {
     case 0: {
+      checks.groupNorm({ input: a[0], numGroups: a[1], weight: dflt((a[2] !== undefined ? a[2] : o.weight), null), bias: dflt((a[3] !== undefined ? a[3] : o.bias), null), eps: dflt((a[4] !== undefined ? a[4] : o.eps), 0.00001) });
       return wrap<Tensor>(native.callOp(OP_group_norm >= 0 ? OP_group_norm : (OP_group_norm = lookup('aten::group_norm', '')), cT(a[0], "groupNorm", "input"), cI(a[1], "groupNorm", "numGroups"), cTO(dflt((a[2] !== undefined ? a[2] : o.weight), null), "groupNorm", "weight"), cTO(dflt((a[3] !== undefined ? a[3] : o.bias), null), "groupNorm", "bias"), cF(dflt((a[4] !== undefined ? a[4] : o.eps), 0.00001), "groupNorm", "eps"), true));
     }
     default: return noMatch("groupNorm", SIGS_29, a, o);
@@ -1269,10 +1224,10 @@ export function hardswish(...a: unknown[]): any {
  */
 export function hardtanh(input: Tensor, ...rest: [opts?: { minVal?: Scalar; maxVal?: Scalar; inplace?: boolean }] | [minVal: Scalar, opts?: { minVal?: Scalar; maxVal?: Scalar; inplace?: boolean }] | [minVal: Scalar, maxVal: Scalar, opts?: { minVal?: Scalar; maxVal?: Scalar; inplace?: boolean }] | [minVal: Scalar, maxVal: Scalar, inplace: boolean, opts?: { minVal?: Scalar; maxVal?: Scalar; inplace?: boolean }]): Tensor;
 export function hardtanh(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
   switch (pick("hardtanh", SIGS_34, a, o)) {
     case 0: {
+      checks.hardtanh({ input: a[0], minVal: dflt((a[1] !== undefined ? a[1] : o.minVal), -1), maxVal: dflt((a[2] !== undefined ? a[2] : o.maxVal), 1), inplace: dflt((a[3] !== undefined ? a[3] : o.inplace), false) });
       if (cB((a[3] !== undefined ? a[3] : o.inplace), "hardtanh", 'inplace') === true) {
         native.callOp(OP_hardtanh_ >= 0 ? OP_hardtanh_ : (OP_hardtanh_ = lookup('aten::hardtanh_', '')), cT(a[0], "hardtanh", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.minVal), -1), "hardtanh", "minVal"), cS(dflt((a[2] !== undefined ? a[2] : o.maxVal), 1), "hardtanh", "maxVal"));
         return a[0] as Tensor;
@@ -1337,54 +1292,13 @@ export function hingeEmbeddingLoss(...a: unknown[]): any {
  */
 export function instanceNorm(input: Tensor, ...rest: [opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }] | [runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null, bias: Tensor | null, useInputStats: boolean, momentum: number, eps: number, opts?: { runningMean?: Tensor | null; runningVar?: Tensor | null; weight?: Tensor | null; bias?: Tensor | null; useInputStats?: boolean; momentum?: number; eps?: number }]): Tensor;
 export function instanceNorm(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 1 && isTensor(a[0])) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(null, "instanceNorm", "weight"), cTO(null, "instanceNorm", "bias"), cTO(null, "instanceNorm", "runningMean"), cTO(null, "instanceNorm", "runningVar"), cB(true, "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 2 && isTensor(a[0]) && (a[1] === null || isTensor(a[1]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(null, "instanceNorm", "weight"), cTO(null, "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(null, "instanceNorm", "runningVar"), cB(true, "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 3 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(null, "instanceNorm", "weight"), cTO(null, "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(true, "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 4 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(null, "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(true, "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 5 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(a[4], "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(true, "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 6 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean') {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(a[4], "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(0.1, "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 7 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(a[4], "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(0.00001, "instanceNorm", "eps"), true));
-  }
-  if (n === 8 && isTensor(a[0]) && (a[1] === null || isTensor(a[1])) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (a[4] === null || isTensor(a[4])) && typeof a[5] === 'boolean' && (typeof a[6] === 'number' || fits(14, a[6])) && (typeof a[7] === 'number' || fits(14, a[7]))) {
-    return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), (a[0] as Tensor)._h, cTO(a[3], "instanceNorm", "weight"), cTO(a[4], "instanceNorm", "bias"), cTO(a[1], "instanceNorm", "runningMean"), cTO(a[2], "instanceNorm", "runningVar"), cB(a[5], "instanceNorm", "useInputStats"), cF(a[6], "instanceNorm", "momentum"), cF(a[7], "instanceNorm", "eps"), true));
-  }
   const o = kwOf(a);
   switch (pick("instanceNorm", SIGS_37, a, o)) {
     case 0: {
+      checks.instanceNorm({ input: a[0], runningMean: dflt((a[1] !== undefined ? a[1] : o.runningMean), null), runningVar: dflt((a[2] !== undefined ? a[2] : o.runningVar), null), weight: dflt((a[3] !== undefined ? a[3] : o.weight), null), bias: dflt((a[4] !== undefined ? a[4] : o.bias), null), useInputStats: dflt((a[5] !== undefined ? a[5] : o.useInputStats), true), momentum: dflt((a[6] !== undefined ? a[6] : o.momentum), 0.1), eps: dflt((a[7] !== undefined ? a[7] : o.eps), 0.00001) });
       return wrap<Tensor>(native.callOp(OP_instance_norm >= 0 ? OP_instance_norm : (OP_instance_norm = lookup('aten::instance_norm', '')), cT(a[0], "instanceNorm", "input"), cTO(dflt((a[3] !== undefined ? a[3] : o.weight), null), "instanceNorm", "weight"), cTO(dflt((a[4] !== undefined ? a[4] : o.bias), null), "instanceNorm", "bias"), cTO(dflt((a[1] !== undefined ? a[1] : o.runningMean), null), "instanceNorm", "runningMean"), cTO(dflt((a[2] !== undefined ? a[2] : o.runningVar), null), "instanceNorm", "runningVar"), cB(dflt((a[5] !== undefined ? a[5] : o.useInputStats), true), "instanceNorm", "useInputStats"), cF(dflt((a[6] !== undefined ? a[6] : o.momentum), 0.1), "instanceNorm", "momentum"), cF(dflt((a[7] !== undefined ? a[7] : o.eps), 0.00001), "instanceNorm", "eps"), true));
     }
     default: return noMatch("instanceNorm", SIGS_37, a, o);
-  }
-}
-
-/**
- * nn.functional.kl_div(input: Tensor, target: Tensor, reduction: Reduction='mean', logTarget: boolean=False) (klDiv) -> aten::kl_div(Tensor self, Tensor target, int reduction=1, *, bool log_target=False) -> Tensor
- * Options (Python's keyword arguments): reduction, logTarget; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function klDiv(input: Tensor, target: Tensor, ...rest: [opts?: { reduction?: Reduction; logTarget?: boolean }] | [reduction: Reduction, opts?: { reduction?: Reduction; logTarget?: boolean }] | [reduction: Reduction, logTarget: boolean, opts?: { reduction?: Reduction; logTarget?: boolean }]): Tensor;
-export function klDiv(...a: unknown[]): any {
-  const n = a.length;
-  const o = kwOf(a);
-  switch (pick("klDiv", SIGS_38, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), cT(a[0], "klDiv", "input"), cT(a[1], "klDiv", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "klDiv", "reduction"), cB(dflt((a[3] !== undefined ? a[3] : o.logTarget), false), "klDiv", "logTarget")));
-    }
-    default: return noMatch("klDiv", SIGS_38, a, o);
   }
 }
 
@@ -1405,12 +1319,12 @@ export function leakyRelu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("leakyRelu_", SIGS_39, a, o)) {
+  switch (pick("leakyRelu_", SIGS_38, a, o)) {
     case 0: {
       native.callOp(OP_leaky_relu_ >= 0 ? OP_leaky_relu_ : (OP_leaky_relu_ = lookup('aten::leaky_relu_', '')), cT(a[0], "leakyRelu_", "input"), cS((a[1] !== undefined ? a[1] : o.negativeSlope), "leakyRelu_", "negativeSlope"));
       return a[0] as Tensor;
     }
-    default: return noMatch("leakyRelu_", SIGS_39, a, o);
+    default: return noMatch("leakyRelu_", SIGS_38, a, o);
   }
 }
 
@@ -1425,11 +1339,11 @@ export function logsigmoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_log_sigmoid >= 0 ? OP_log_sigmoid : (OP_log_sigmoid = lookup('aten::log_sigmoid', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("logsigmoid", SIGS_40, a, o)) {
+  switch (pick("logsigmoid", SIGS_39, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_log_sigmoid >= 0 ? OP_log_sigmoid : (OP_log_sigmoid = lookup('aten::log_sigmoid', '')), cT(a[0], "logsigmoid", "input")));
     }
-    default: return noMatch("logsigmoid", SIGS_40, a, o);
+    default: return noMatch("logsigmoid", SIGS_39, a, o);
   }
 }
 
@@ -1440,13 +1354,13 @@ export function logsigmoid(...a: unknown[]): any {
  */
 export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...rest: [opts?: { margin?: number; reduction?: Reduction }] | [margin: number, opts?: { margin?: number; reduction?: Reduction }] | [margin: number, reduction: Reduction, opts?: { margin?: number; reduction?: Reduction }]): Tensor;
 export function marginRankingLoss(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
-  switch (pick("marginRankingLoss", SIGS_41, a, o)) {
+  switch (pick("marginRankingLoss", SIGS_40, a, o)) {
     case 0: {
+      checks.marginRankingLoss({ input1: a[0], input2: a[1], target: a[2], margin: dflt((a[3] !== undefined ? a[3] : o.margin), 0), reduction: dflt((a[4] !== undefined ? a[4] : o.reduction), 'mean') });
       return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), cT(a[0], "marginRankingLoss", "input1"), cT(a[1], "marginRankingLoss", "input2"), cT(a[2], "marginRankingLoss", "target"), cF(dflt((a[3] !== undefined ? a[3] : o.margin), 0), "marginRankingLoss", "margin"), cRed(dflt((a[4] !== undefined ? a[4] : o.reduction), 'mean'), "marginRankingLoss", "reduction")));
     }
-    default: return noMatch("marginRankingLoss", SIGS_41, a, o);
+    default: return noMatch("marginRankingLoss", SIGS_40, a, o);
   }
 }
 
@@ -1459,7 +1373,7 @@ export function mish(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [i
 export function mish(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("mish", SIGS_42, a, o)) {
+  switch (pick("mish", SIGS_41, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "mish", 'inplace') === true) {
         native.callOp(OP_mish_ >= 0 ? OP_mish_ : (OP_mish_ = lookup('aten::mish_', '')), cT(a[0], "mish", "input"));
@@ -1467,7 +1381,7 @@ export function mish(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_mish >= 0 ? OP_mish : (OP_mish = lookup('aten::mish', '')), cT(a[0], "mish", "input")));
     }
-    default: return noMatch("mish", SIGS_42, a, o);
+    default: return noMatch("mish", SIGS_41, a, o);
   }
 }
 
@@ -1478,13 +1392,13 @@ export function mish(...a: unknown[]): any {
  */
 export function multiMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: { p?: Scalar; margin?: Scalar; weight?: Tensor | null; reduction?: Reduction }] | [p: Scalar, opts?: { p?: Scalar; margin?: Scalar; weight?: Tensor | null; reduction?: Reduction }] | [p: Scalar, margin: Scalar, opts?: { p?: Scalar; margin?: Scalar; weight?: Tensor | null; reduction?: Reduction }] | [p: Scalar, margin: Scalar, weight: Tensor | null, opts?: { p?: Scalar; margin?: Scalar; weight?: Tensor | null; reduction?: Reduction }] | [p: Scalar, margin: Scalar, weight: Tensor | null, reduction: Reduction, opts?: { p?: Scalar; margin?: Scalar; weight?: Tensor | null; reduction?: Reduction }]): Tensor;
 export function multiMarginLoss(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
-  switch (pick("multiMarginLoss", SIGS_43, a, o)) {
+  switch (pick("multiMarginLoss", SIGS_42, a, o)) {
     case 0: {
+      checks.multiMarginLoss({ input: a[0], target: a[1], p: dflt((a[2] !== undefined ? a[2] : o.p), 1), margin: dflt((a[3] !== undefined ? a[3] : o.margin), 1), weight: dflt((a[4] !== undefined ? a[4] : o.weight), null), reduction: dflt((a[5] !== undefined ? a[5] : o.reduction), 'mean') });
       return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), cT(a[0], "multiMarginLoss", "input"), cT(a[1], "multiMarginLoss", "target"), cS(dflt((a[2] !== undefined ? a[2] : o.p), 1), "multiMarginLoss", "p"), cS(dflt((a[3] !== undefined ? a[3] : o.margin), 1), "multiMarginLoss", "margin"), cTO(dflt((a[4] !== undefined ? a[4] : o.weight), null), "multiMarginLoss", "weight"), cRed(dflt((a[5] !== undefined ? a[5] : o.reduction), 'mean'), "multiMarginLoss", "reduction")));
     }
-    default: return noMatch("multiMarginLoss", SIGS_43, a, o);
+    default: return noMatch("multiMarginLoss", SIGS_42, a, o);
   }
 }
 
@@ -1497,11 +1411,11 @@ export function multilabelMarginLoss(input: Tensor, target: Tensor, ...rest: [op
 export function multilabelMarginLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("multilabelMarginLoss", SIGS_44, a, o)) {
+  switch (pick("multilabelMarginLoss", SIGS_43, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), cT(a[0], "multilabelMarginLoss", "input"), cT(a[1], "multilabelMarginLoss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "multilabelMarginLoss", "reduction")));
     }
-    default: return noMatch("multilabelMarginLoss", SIGS_44, a, o);
+    default: return noMatch("multilabelMarginLoss", SIGS_43, a, o);
   }
 }
 
@@ -1516,11 +1430,11 @@ export function nativeChannelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "nativeChannelShuffle", "groups")));
   }
   const o = kwOf(a);
-  switch (pick("nativeChannelShuffle", SIGS_45, a, o)) {
+  switch (pick("nativeChannelShuffle", SIGS_44, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_native_channel_shuffle >= 0 ? OP_native_channel_shuffle : (OP_native_channel_shuffle = lookup('aten::native_channel_shuffle', '')), cT(a[0], "nativeChannelShuffle", "input"), cI(a[1], "nativeChannelShuffle", "groups")));
     }
-    default: return noMatch("nativeChannelShuffle", SIGS_45, a, o);
+    default: return noMatch("nativeChannelShuffle", SIGS_44, a, o);
   }
 }
 
@@ -1545,11 +1459,11 @@ export function pairwiseDistance(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "pairwiseDistance", "p"), cF(a[3], "pairwiseDistance", "eps"), cB(a[4], "pairwiseDistance", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("pairwiseDistance", SIGS_46, a, o)) {
+  switch (pick("pairwiseDistance", SIGS_45, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pairwise_distance >= 0 ? OP_pairwise_distance : (OP_pairwise_distance = lookup('aten::pairwise_distance', '')), cT(a[0], "pairwiseDistance", "x1"), cT(a[1], "pairwiseDistance", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "pairwiseDistance", "p"), cF((a[3] !== undefined ? a[3] : o.eps), "pairwiseDistance", "eps"), cB((a[4] !== undefined ? a[4] : o.keepdim), "pairwiseDistance", "keepdim")));
     }
-    default: return noMatch("pairwiseDistance", SIGS_46, a, o);
+    default: return noMatch("pairwiseDistance", SIGS_45, a, o);
   }
 }
 
@@ -1568,11 +1482,11 @@ export function pdist(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), (a[0] as Tensor)._h, cF(a[1], "pdist", "p")));
   }
   const o = kwOf(a);
-  switch (pick("pdist", SIGS_47, a, o)) {
+  switch (pick("pdist", SIGS_46, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pdist >= 0 ? OP_pdist : (OP_pdist = lookup('aten::pdist', '')), cT(a[0], "pdist", "input"), cF((a[1] !== undefined ? a[1] : o.p), "pdist", "p")));
     }
-    default: return noMatch("pdist", SIGS_47, a, o);
+    default: return noMatch("pdist", SIGS_46, a, o);
   }
 }
 
@@ -1587,11 +1501,11 @@ export function pixelShuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelShuffle", "upscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelShuffle", SIGS_48, a, o)) {
+  switch (pick("pixelShuffle", SIGS_47, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_shuffle >= 0 ? OP_pixel_shuffle : (OP_pixel_shuffle = lookup('aten::pixel_shuffle', '')), cT(a[0], "pixelShuffle", "input"), cI(a[1], "pixelShuffle", "upscaleFactor")));
     }
-    default: return noMatch("pixelShuffle", SIGS_48, a, o);
+    default: return noMatch("pixelShuffle", SIGS_47, a, o);
   }
 }
 
@@ -1606,11 +1520,11 @@ export function pixelUnshuffle(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), (a[0] as Tensor)._h, cI(a[1], "pixelUnshuffle", "downscaleFactor")));
   }
   const o = kwOf(a);
-  switch (pick("pixelUnshuffle", SIGS_49, a, o)) {
+  switch (pick("pixelUnshuffle", SIGS_48, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_pixel_unshuffle >= 0 ? OP_pixel_unshuffle : (OP_pixel_unshuffle = lookup('aten::pixel_unshuffle', '')), cT(a[0], "pixelUnshuffle", "input"), cI(a[1], "pixelUnshuffle", "downscaleFactor")));
     }
-    default: return noMatch("pixelUnshuffle", SIGS_49, a, o);
+    default: return noMatch("pixelUnshuffle", SIGS_48, a, o);
   }
 }
 
@@ -1623,11 +1537,11 @@ export function poissonNllLoss(input: Tensor, target: Tensor, ...rest: [opts?: {
 export function poissonNllLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("poissonNllLoss", SIGS_50, a, o)) {
+  switch (pick("poissonNllLoss", SIGS_49, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_poisson_nll_loss >= 0 ? OP_poisson_nll_loss : (OP_poisson_nll_loss = lookup('aten::poisson_nll_loss', '')), cT(a[0], "poissonNllLoss", "input"), cT(a[1], "poissonNllLoss", "target"), cB(dflt((a[2] !== undefined ? a[2] : o.logInput), true), "poissonNllLoss", "logInput"), cB(dflt((a[3] !== undefined ? a[3] : o.full), false), "poissonNllLoss", "full"), cF(dflt((a[4] !== undefined ? a[4] : o.eps), 1e-8), "poissonNllLoss", "eps"), cRed(dflt((a[5] !== undefined ? a[5] : o.reduction), 'mean'), "poissonNllLoss", "reduction")));
     }
-    default: return noMatch("poissonNllLoss", SIGS_50, a, o);
+    default: return noMatch("poissonNllLoss", SIGS_49, a, o);
   }
 }
 
@@ -1642,11 +1556,11 @@ export function prelu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("prelu", SIGS_51, a, o)) {
+  switch (pick("prelu", SIGS_50, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_prelu >= 0 ? OP_prelu : (OP_prelu = lookup('aten::prelu', '')), cT(a[0], "prelu", "input"), cT(a[1], "prelu", "weight")));
     }
-    default: return noMatch("prelu", SIGS_51, a, o);
+    default: return noMatch("prelu", SIGS_50, a, o);
   }
 }
 
@@ -1659,7 +1573,7 @@ export function relu6(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [
 export function relu6(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("relu6", SIGS_52, a, o)) {
+  switch (pick("relu6", SIGS_51, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "relu6", 'inplace') === true) {
         native.callOp(OP_relu6_ >= 0 ? OP_relu6_ : (OP_relu6_ = lookup('aten::relu6_', '')), cT(a[0], "relu6", "input"));
@@ -1667,7 +1581,7 @@ export function relu6(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_relu6 >= 0 ? OP_relu6 : (OP_relu6 = lookup('aten::relu6', '')), cT(a[0], "relu6", "input")));
     }
-    default: return noMatch("relu6", SIGS_52, a, o);
+    default: return noMatch("relu6", SIGS_51, a, o);
   }
 }
 
@@ -1683,12 +1597,12 @@ export function relu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("relu_", SIGS_53, a, o)) {
+  switch (pick("relu_", SIGS_52, a, o)) {
     case 0: {
       native.callOp(OP_relu_ >= 0 ? OP_relu_ : (OP_relu_ = lookup('aten::relu_', '')), cT(a[0], "relu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("relu_", SIGS_53, a, o);
+    default: return noMatch("relu_", SIGS_52, a, o);
   }
 }
 
@@ -1710,11 +1624,11 @@ export function rmsNorm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), (a[0] as Tensor)._h, cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(a[2], "rmsNorm", "weight"), cFO(a[3], "rmsNorm", "eps")));
   }
   const o = kwOf(a);
-  switch (pick("rmsNorm", SIGS_54, a, o)) {
+  switch (pick("rmsNorm", SIGS_53, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_rms_norm >= 0 ? OP_rms_norm : (OP_rms_norm = lookup('aten::rms_norm', '')), cT(a[0], "rmsNorm", "input"), cIL(a[1], "rmsNorm", "normalizedShape", 0), cTO(dflt((a[2] !== undefined ? a[2] : o.weight), null), "rmsNorm", "weight"), cFO(dflt((a[3] !== undefined ? a[3] : o.eps), null), "rmsNorm", "eps")));
     }
-    default: return noMatch("rmsNorm", SIGS_54, a, o);
+    default: return noMatch("rmsNorm", SIGS_53, a, o);
   }
 }
 
@@ -1727,7 +1641,7 @@ export function rrelu(input: Tensor, ...rest: [opts?: { lower?: Scalar; upper?: 
 export function rrelu(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("rrelu", SIGS_55, a, o)) {
+  switch (pick("rrelu", SIGS_54, a, o)) {
     case 0: {
       if (cB((a[4] !== undefined ? a[4] : o.inplace), "rrelu", 'inplace') === true) {
         native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), cT(a[0], "rrelu", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.lower), 0.125), "rrelu", "lower"), cS(dflt((a[2] !== undefined ? a[2] : o.upper), 0.3333333333333333), "rrelu", "upper"), cB(dflt((a[3] !== undefined ? a[3] : o.training), false), "rrelu", "training"));
@@ -1735,7 +1649,7 @@ export function rrelu(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_rrelu >= 0 ? OP_rrelu : (OP_rrelu = lookup('aten::rrelu', '')), cT(a[0], "rrelu", "input"), cS(dflt((a[1] !== undefined ? a[1] : o.lower), 0.125), "rrelu", "lower"), cS(dflt((a[2] !== undefined ? a[2] : o.upper), 0.3333333333333333), "rrelu", "upper"), cB(dflt((a[3] !== undefined ? a[3] : o.training), false), "rrelu", "training")));
     }
-    default: return noMatch("rrelu", SIGS_55, a, o);
+    default: return noMatch("rrelu", SIGS_54, a, o);
   }
 }
 
@@ -1768,12 +1682,12 @@ export function rrelu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("rrelu_", SIGS_56, a, o)) {
+  switch (pick("rrelu_", SIGS_55, a, o)) {
     case 0: {
       native.callOp(OP_rrelu_ >= 0 ? OP_rrelu_ : (OP_rrelu_ = lookup('aten::rrelu_', '')), cT(a[0], "rrelu_", "input"), cS((a[1] !== undefined ? a[1] : o.lower), "rrelu_", "lower"), cS((a[2] !== undefined ? a[2] : o.upper), "rrelu_", "upper"), cB((a[3] !== undefined ? a[3] : o.training), "rrelu_", "training"), cGen((a[4] !== undefined ? a[4] : o.generator), "rrelu_", "generator"));
       return a[0] as Tensor;
     }
-    default: return noMatch("rrelu_", SIGS_56, a, o);
+    default: return noMatch("rrelu_", SIGS_55, a, o);
   }
 }
 
@@ -1786,7 +1700,7 @@ export function selu(input: Tensor, ...rest: [opts?: { inplace?: boolean }] | [i
 export function selu(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("selu", SIGS_57, a, o)) {
+  switch (pick("selu", SIGS_56, a, o)) {
     case 0: {
       if (cB((a[1] !== undefined ? a[1] : o.inplace), "selu", 'inplace') === true) {
         native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), cT(a[0], "selu", "input"));
@@ -1794,7 +1708,7 @@ export function selu(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_selu >= 0 ? OP_selu : (OP_selu = lookup('aten::selu', '')), cT(a[0], "selu", "input")));
     }
-    default: return noMatch("selu", SIGS_57, a, o);
+    default: return noMatch("selu", SIGS_56, a, o);
   }
 }
 
@@ -1810,12 +1724,12 @@ export function selu_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("selu_", SIGS_58, a, o)) {
+  switch (pick("selu_", SIGS_57, a, o)) {
     case 0: {
       native.callOp(OP_selu_ >= 0 ? OP_selu_ : (OP_selu_ = lookup('aten::selu_', '')), cT(a[0], "selu_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("selu_", SIGS_58, a, o);
+    default: return noMatch("selu_", SIGS_57, a, o);
   }
 }
 
@@ -1828,11 +1742,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, ...rest: [opts?: { r
 export function smoothL1Loss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("smoothL1Loss", SIGS_59, a, o)) {
+  switch (pick("smoothL1Loss", SIGS_58, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), cT(a[0], "smoothL1Loss", "input"), cT(a[1], "smoothL1Loss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "smoothL1Loss", "reduction"), cF(dflt((a[3] !== undefined ? a[3] : o.beta), 1), "smoothL1Loss", "beta")));
     }
-    default: return noMatch("smoothL1Loss", SIGS_59, a, o);
+    default: return noMatch("smoothL1Loss", SIGS_58, a, o);
   }
 }
 
@@ -1845,11 +1759,11 @@ export function softMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: {
 export function softMarginLoss(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("softMarginLoss", SIGS_60, a, o)) {
+  switch (pick("softMarginLoss", SIGS_59, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), cT(a[0], "softMarginLoss", "input"), cT(a[1], "softMarginLoss", "target"), cRed(dflt((a[2] !== undefined ? a[2] : o.reduction), 'mean'), "softMarginLoss", "reduction")));
     }
-    default: return noMatch("softMarginLoss", SIGS_60, a, o);
+    default: return noMatch("softMarginLoss", SIGS_59, a, o);
   }
 }
 
@@ -1868,11 +1782,11 @@ export function softshrink(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_softshrink >= 0 ? OP_softshrink : (OP_softshrink = lookup('aten::softshrink', '')), (a[0] as Tensor)._h, cS(a[1], "softshrink", "lambd")));
   }
   const o = kwOf(a);
-  switch (pick("softshrink", SIGS_61, a, o)) {
+  switch (pick("softshrink", SIGS_60, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_softshrink >= 0 ? OP_softshrink : (OP_softshrink = lookup('aten::softshrink', '')), cT(a[0], "softshrink", "input"), cS((a[1] !== undefined ? a[1] : o.lambd), "softshrink", "lambd")));
     }
-    default: return noMatch("softshrink", SIGS_61, a, o);
+    default: return noMatch("softshrink", SIGS_60, a, o);
   }
 }
 
@@ -1885,7 +1799,7 @@ export function threshold(input: Tensor, threshold: Scalar, value: Scalar, ...re
 export function threshold(...a: unknown[]): any {
   const n = a.length;
   const o = kwOf(a);
-  switch (pick("threshold", SIGS_62, a, o)) {
+  switch (pick("threshold", SIGS_61, a, o)) {
     case 0: {
       if (cB((a[3] !== undefined ? a[3] : o.inplace), "threshold", 'inplace') === true) {
         native.callOp(OP_threshold_ >= 0 ? OP_threshold_ : (OP_threshold_ = lookup('aten::threshold_', '')), cT(a[0], "threshold", "input"), cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value"));
@@ -1893,7 +1807,7 @@ export function threshold(...a: unknown[]): any {
       }
       return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), cT(a[0], "threshold", "input"), cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
     }
-    default: return noMatch("threshold", SIGS_62, a, o);
+    default: return noMatch("threshold", SIGS_61, a, o);
   }
 }
 
@@ -1909,12 +1823,12 @@ export function threshold_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("threshold_", SIGS_63, a, o)) {
+  switch (pick("threshold_", SIGS_62, a, o)) {
     case 0: {
       native.callOp(OP_threshold_ >= 0 ? OP_threshold_ : (OP_threshold_ = lookup('aten::threshold_', '')), cT(a[0], "threshold_", "input"), cS(a[1], "threshold_", "threshold"), cS(a[2], "threshold_", "value"));
       return a[0] as Tensor;
     }
-    default: return noMatch("threshold_", SIGS_63, a, o);
+    default: return noMatch("threshold_", SIGS_62, a, o);
   }
 }
 
@@ -1925,13 +1839,13 @@ export function threshold_(...a: unknown[]): any {
  */
 export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...rest: [opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }] | [margin: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }] | [margin: number, p: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }] | [margin: number, p: number, eps: number, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }] | [margin: number, p: number, eps: number, swap: boolean, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }] | [margin: number, p: number, eps: number, swap: boolean, reduction: Reduction, opts?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }]): Tensor;
 export function tripletMarginLoss(...a: unknown[]): any {
-  const n = a.length;
   const o = kwOf(a);
-  switch (pick("tripletMarginLoss", SIGS_64, a, o)) {
+  switch (pick("tripletMarginLoss", SIGS_63, a, o)) {
     case 0: {
+      checks.tripletMarginLoss({ anchor: a[0], positive: a[1], negative: a[2], margin: dflt((a[3] !== undefined ? a[3] : o.margin), 1), p: dflt((a[4] !== undefined ? a[4] : o.p), 2), eps: dflt((a[5] !== undefined ? a[5] : o.eps), 0.000001), swap: dflt((a[6] !== undefined ? a[6] : o.swap), false), reduction: dflt((a[7] !== undefined ? a[7] : o.reduction), 'mean') });
       return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), cT(a[0], "tripletMarginLoss", "anchor"), cT(a[1], "tripletMarginLoss", "positive"), cT(a[2], "tripletMarginLoss", "negative"), cF(dflt((a[3] !== undefined ? a[3] : o.margin), 1), "tripletMarginLoss", "margin"), cF(dflt((a[4] !== undefined ? a[4] : o.p), 2), "tripletMarginLoss", "p"), cF(dflt((a[5] !== undefined ? a[5] : o.eps), 0.000001), "tripletMarginLoss", "eps"), cB(dflt((a[6] !== undefined ? a[6] : o.swap), false), "tripletMarginLoss", "swap"), cRed(dflt((a[7] !== undefined ? a[7] : o.reduction), 'mean'), "tripletMarginLoss", "reduction")));
     }
-    default: return noMatch("tripletMarginLoss", SIGS_64, a, o);
+    default: return noMatch("tripletMarginLoss", SIGS_63, a, o);
   }
 }
 
@@ -1956,11 +1870,11 @@ export function unfold(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_im2col >= 0 ? OP_im2col : (OP_im2col = lookup('aten::im2col', '')), (a[0] as Tensor)._h, cIL(a[1], "unfold", "kernelSize", 2), cIL(a[2], "unfold", "dilation", 2), cIL(a[3], "unfold", "padding", 2), cIL(a[4], "unfold", "stride", 2)));
   }
   const o = kwOf(a);
-  switch (pick("unfold", SIGS_65, a, o)) {
+  switch (pick("unfold", SIGS_64, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_im2col >= 0 ? OP_im2col : (OP_im2col = lookup('aten::im2col', '')), cT(a[0], "unfold", "input"), cIL(a[1], "unfold", "kernelSize", 2), cIL(dflt((a[2] !== undefined ? a[2] : o.dilation), 1), "unfold", "dilation", 2), cIL(dflt((a[3] !== undefined ? a[3] : o.padding), 0), "unfold", "padding", 2), cIL(dflt((a[4] !== undefined ? a[4] : o.stride), 1), "unfold", "stride", 2)));
     }
-    default: return noMatch("unfold", SIGS_65, a, o);
+    default: return noMatch("unfold", SIGS_64, a, o);
   }
 }
 

@@ -3,7 +3,7 @@
 import { native } from "../native.js";
 import { wrap, wrapList, isTensor } from "../handle.js";
 import { type Tensor } from "../tensor.js";
-import { cB, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cS, cStr, cT, cTL, cTO, fits, kwOf, lookup, noMatch, pick, sig, tupleResult, type Int, type Scalar, type Sig } from "../op-support.js";
+import { cB, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cS, cStr, cT, cTL, cTO, dflt, fits, kwOf, lookup, noMatch, pick, sig, tupleResult, type Int, type Scalar, type Sig } from "../op-support.js";
 let OP_adaptive_avg_pool2d = -1;
 let OP_adaptive_avg_pool3d = -1;
 let OP_adaptive_max_pool2d = -1;
@@ -110,7 +110,7 @@ const SIGS_5: readonly Sig[] = [
   sig(["input", "kernelSize", "stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], [1, 12, 12, 12, 18, 18, 9], 2, ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], [2, 3, 4, 5, 6], [12, 12, 18, 18, 9], -1, "avgPool3d(input: Tensor, kernelSize: Int | readonly Int[], stride: Int | readonly Int[]=[], padding: Int | readonly Int[]=0, ceilMode: boolean=False, countIncludePad: boolean=True, divisorOverride: Int | null=None)"),
 ];
 const SIGS_6: readonly Sig[] = [
-  sig(["input", "target", "weight", "reduction"], [1, 1, 2, 8], 2, ["weight", "reduction"], [2, 3], [2, 8], -1, "binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean)"),
+  sig(["input", "target", "weight", "reduction"], [1, 1, 2, 8], 2, ["weight", "reduction"], [2, 3], [2, 8], -1, "binaryCrossEntropy(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0)"),
 ];
 const SIGS_7: readonly Sig[] = [
   sig(["input", "outputSize", "kernelSize", "dilation", "padding", "stride"], [1, 12, 12, 12, 12, 12], 6, [], [], [], -1, "col2im(input: Tensor, outputSize: Int | readonly Int[], kernelSize: Int | readonly Int[], dilation: Int | readonly Int[], padding: Int | readonly Int[], stride: Int | readonly Int[])"),
@@ -119,7 +119,7 @@ const SIGS_8: readonly Sig[] = [
   sig(["input", "weight", "kernelSize", "bias", "stride", "padding", "dilation"], [1, 1, 12, 2, 12, 12, 12], 7, [], [], [], -1, "convDepthwise3d(input: Tensor, weight: Tensor, kernelSize: Int | readonly Int[], bias: Tensor | null, stride: Int | readonly Int[], padding: Int | readonly Int[], dilation: Int | readonly Int[])"),
 ];
 const SIGS_9: readonly Sig[] = [
-  sig(["input", "target", "weight", "reduction", "ignoreIndex", "labelSmoothing"], [1, 1, 2, 8, 8, 14], 2, ["weight", "reduction", "ignoreIndex", "labelSmoothing"], [2, 3, 4, 5], [2, 8, 8, 14], -1, "crossEntropyLoss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100, labelSmoothing: number=0.0)"),
+  sig(["input", "target", "weight", "reduction", "ignoreIndex", "labelSmoothing"], [1, 1, 2, 8, 8, 14], 2, ["weight", "reduction", "ignoreIndex", "labelSmoothing"], [2, 3, 4, 5], [2, 8, 8, 14], -1, "crossEntropyLoss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100, labelSmoothing: number=0.0)"),
 ];
 const SIGS_10: readonly Sig[] = [
   sig(["input", "alpha", "scale", "inputScale"], [1, 6, 6, 6], 1, ["alpha", "scale", "inputScale"], [1, 2, 3], [6, 6, 6], -1, "elu(input: Tensor, alpha: Scalar=1, scale: Scalar=1, inputScale: Scalar=1)"),
@@ -164,13 +164,13 @@ const SIGS_23: readonly Sig[] = [
   sig(["input", "minVal", "maxVal"], [1, 6, 6], 1, ["minVal", "maxVal"], [1, 2], [6, 6], -1, "hardtanh_(input: Tensor, minVal: Scalar=-1, maxVal: Scalar=1)"),
 ];
 const SIGS_24: readonly Sig[] = [
-  sig(["input", "target", "reduction", "delta"], [1, 1, 8, 14], 2, ["reduction", "delta"], [2, 3], [8, 14], -1, "huberLoss(input: Tensor, target: Tensor, reduction: Int=Mean, delta: number=1.0)"),
+  sig(["input", "target", "reduction", "delta"], [1, 1, 8, 14], 2, ["reduction", "delta"], [2, 3], [8, 14], -1, "huberLoss(input: Tensor, target: Tensor, reduction: Int=0, delta: number=1.0)"),
 ];
 const SIGS_25: readonly Sig[] = [
   sig(["input", "kernelSize", "dilation", "padding", "stride"], [1, 12, 12, 12, 12], 5, [], [], [], -1, "im2col(input: Tensor, kernelSize: Int | readonly Int[], dilation: Int | readonly Int[], padding: Int | readonly Int[], stride: Int | readonly Int[])"),
 ];
 const SIGS_26: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "l1Loss(input: Tensor, target: Tensor, reduction: Int=Mean)"),
+  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "l1Loss(input: Tensor, target: Tensor, reduction: Int=0)"),
 ];
 const SIGS_27: readonly Sig[] = [
   sig(["input", "negativeSlope"], [1, 6], 1, ["negativeSlope"], [1], [6], -1, "leakyRelu(input: Tensor, negativeSlope: Scalar=0.01)"),
@@ -212,22 +212,22 @@ const SIGS_39: readonly Sig[] = [
   sig(["input", "padding", "stride", "dilation", "groups", "inputSize"], [1, 12, 12, 12, 8, 11], 1, ["padding", "stride", "dilation", "groups", "inputSize"], [1, 2, 3, 4, 5], [12, 12, 12, 8, 11], -1, "mkldnnReorderConv3dWeight(input: Tensor, padding: Int | readonly Int[]=0, stride: Int | readonly Int[]=1, dilation: Int | readonly Int[]=1, groups: Int=1, inputSize: readonly Int[] | null=None)"),
 ];
 const SIGS_40: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "mseLoss(input: Tensor, target: Tensor, reduction: Int=Mean)"),
+  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "mseLoss(input: Tensor, target: Tensor, reduction: Int=0)"),
 ];
 const SIGS_41: readonly Sig[] = [
-  sig(["input", "target", "p", "margin", "weight", "reduction"], [1, 1, 6, 6, 2, 8], 2, ["p", "margin", "weight", "reduction"], [2, 3, 4, 5], [6, 6, 2, 8], -1, "multiMarginLoss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1, weight: Tensor | null=None, reduction: Int=Mean)"),
+  sig(["input", "target", "p", "margin", "weight", "reduction"], [1, 1, 6, 6, 2, 8], 2, ["p", "margin", "weight", "reduction"], [2, 3, 4, 5], [6, 6, 2, 8], -1, "multiMarginLoss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1, weight: Tensor | null=None, reduction: Int=0)"),
 ];
 const SIGS_42: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "multilabelMarginLoss(input: Tensor, target: Tensor, reduction: Int=Mean)"),
+  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "multilabelMarginLoss(input: Tensor, target: Tensor, reduction: Int=0)"),
 ];
 const SIGS_43: readonly Sig[] = [
-  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLoss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100)"),
+  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLoss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100)"),
 ];
 const SIGS_44: readonly Sig[] = [
-  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100)"),
+  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLoss2d(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100)"),
 ];
 const SIGS_45: readonly Sig[] = [
-  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100)"),
+  sig(["input", "target", "weight", "reduction", "ignoreIndex"], [1, 1, 2, 8, 8], 2, ["weight", "reduction", "ignoreIndex"], [2, 3, 4], [2, 8, 8], -1, "nllLossNd(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100)"),
 ];
 const SIGS_46: readonly Sig[] = [
   sig(["input", "numClasses"], [1, 8], 1, ["numClasses"], [1], [8], -1, "oneHot(input: Tensor, numClasses: Int=-1)"),
@@ -293,10 +293,10 @@ const SIGS_66: readonly Sig[] = [
   sig(["input", "weight", "kernelSize", "bias", "stride", "padding", "outputPadding", "dilation"], [1, 1, 12, 2, 12, 12, 12, 12], 3, ["bias", "stride", "padding", "outputPadding", "dilation"], [3, 4, 5, 6, 7], [2, 12, 12, 12, 12], -1, "slowConvTranspose3d(input: Tensor, weight: Tensor, kernelSize: Int | readonly Int[], bias: Tensor | null=None, stride: Int | readonly Int[]=1, padding: Int | readonly Int[]=0, outputPadding: Int | readonly Int[]=0, dilation: Int | readonly Int[]=1)"),
 ];
 const SIGS_67: readonly Sig[] = [
-  sig(["input", "target", "reduction", "beta"], [1, 1, 8, 14], 2, ["reduction", "beta"], [2, 3], [8, 14], -1, "smoothL1Loss(input: Tensor, target: Tensor, reduction: Int=Mean, beta: number=1.0)"),
+  sig(["input", "target", "reduction", "beta"], [1, 1, 8, 14], 2, ["reduction", "beta"], [2, 3], [8, 14], -1, "smoothL1Loss(input: Tensor, target: Tensor, reduction: Int=0, beta: number=1.0)"),
 ];
 const SIGS_68: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "softMarginLoss(input: Tensor, target: Tensor, reduction: Int=Mean)"),
+  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction"], [2], [8], -1, "softMarginLoss(input: Tensor, target: Tensor, reduction: Int=0)"),
 ];
 const SIGS_69: readonly Sig[] = [
   sig(["input", "beta", "threshold"], [1, 6, 6], 1, ["beta", "threshold"], [1, 2], [6, 6], -1, "softplus(input: Tensor, beta: Scalar=1, threshold: Scalar=20)"),
@@ -486,7 +486,7 @@ export function avgPool3d(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean) (binaryCrossEntropy) -> aten::binary_cross_entropy(Tensor self, Tensor target, Tensor? weight=None, int reduction=1) -> Tensor
+ * torch._C._nn.binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0) (binaryCrossEntropy) -> aten::binary_cross_entropy(Tensor self, Tensor target, Tensor? weight=None, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): weight, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -494,10 +494,10 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, ...rest: [opts
 export function binaryCrossEntropy(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "binaryCrossEntropy", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropy", "weight")));
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropy", "weight"), cI(0, "binaryCrossEntropy", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropy", "weight"), cI(a[3], "binaryCrossEntropy", "reduction")));
@@ -505,7 +505,7 @@ export function binaryCrossEntropy(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("binaryCrossEntropy", SIGS_6, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), cT(a[0], "binaryCrossEntropy", "input"), cT(a[1], "binaryCrossEntropy", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "binaryCrossEntropy", "weight"), cI((a[3] !== undefined ? a[3] : o.reduction), "binaryCrossEntropy", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_binary_cross_entropy >= 0 ? OP_binary_cross_entropy : (OP_binary_cross_entropy = lookup('aten::binary_cross_entropy', '')), cT(a[0], "binaryCrossEntropy", "input"), cT(a[1], "binaryCrossEntropy", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "binaryCrossEntropy", "weight"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "binaryCrossEntropy", "reduction")));
     }
     default: return noMatch("binaryCrossEntropy", SIGS_6, a, o);
   }
@@ -550,7 +550,7 @@ export function convDepthwise3d(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100, labelSmoothing: number=0.0) (crossEntropyLoss) -> aten::cross_entropy_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100, float label_smoothing=0.) -> Tensor
+ * torch._C._nn.cross_entropy_loss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100, labelSmoothing: number=0.0) (crossEntropyLoss) -> aten::cross_entropy_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100, float label_smoothing=0.) -> Tensor
  * Options (Python's keyword arguments): weight, reduction, ignoreIndex, labelSmoothing; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -558,10 +558,10 @@ export function crossEntropyLoss(input: Tensor, target: Tensor, ...rest: [opts?:
 export function crossEntropyLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "crossEntropyLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "crossEntropyLoss", "weight")));
+    return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "crossEntropyLoss", "weight"), cI(0, "crossEntropyLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "crossEntropyLoss", "weight"), cI(a[3], "crossEntropyLoss", "reduction")));
@@ -575,7 +575,7 @@ export function crossEntropyLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("crossEntropyLoss", SIGS_9, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), cT(a[0], "crossEntropyLoss", "input"), cT(a[1], "crossEntropyLoss", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "crossEntropyLoss", "weight"), cI((a[3] !== undefined ? a[3] : o.reduction), "crossEntropyLoss", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "crossEntropyLoss", "ignoreIndex"), cF((a[5] !== undefined ? a[5] : o.labelSmoothing), "crossEntropyLoss", "labelSmoothing")));
+      return wrap<Tensor>(native.callOp(OP_cross_entropy_loss >= 0 ? OP_cross_entropy_loss : (OP_cross_entropy_loss = lookup('aten::cross_entropy_loss', '')), cT(a[0], "crossEntropyLoss", "input"), cT(a[1], "crossEntropyLoss", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "crossEntropyLoss", "weight"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "crossEntropyLoss", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "crossEntropyLoss", "ignoreIndex"), cF((a[5] !== undefined ? a[5] : o.labelSmoothing), "crossEntropyLoss", "labelSmoothing")));
     }
     default: return noMatch("crossEntropyLoss", SIGS_9, a, o);
   }
@@ -903,7 +903,7 @@ export function hardtanh_(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.huber_loss(input: Tensor, target: Tensor, reduction: Int=Mean, delta: number=1.0) (huberLoss) -> aten::huber_loss(Tensor self, Tensor target, int reduction=1, float delta=1.) -> Tensor
+ * torch._C._nn.huber_loss(input: Tensor, target: Tensor, reduction: Int=0, delta: number=1.0) (huberLoss) -> aten::huber_loss(Tensor self, Tensor target, int reduction=1, float delta=1.) -> Tensor
  * Options (Python's keyword arguments): reduction, delta; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -911,7 +911,7 @@ export function huberLoss(input: Tensor, target: Tensor, ...rest: [opts?: { redu
 export function huberLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_huber_loss >= 0 ? OP_huber_loss : (OP_huber_loss = lookup('aten::huber_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_huber_loss >= 0 ? OP_huber_loss : (OP_huber_loss = lookup('aten::huber_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "huberLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_huber_loss >= 0 ? OP_huber_loss : (OP_huber_loss = lookup('aten::huber_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "huberLoss", "reduction")));
@@ -922,7 +922,7 @@ export function huberLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("huberLoss", SIGS_24, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_huber_loss >= 0 ? OP_huber_loss : (OP_huber_loss = lookup('aten::huber_loss', '')), cT(a[0], "huberLoss", "input"), cT(a[1], "huberLoss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "huberLoss", "reduction"), cF((a[3] !== undefined ? a[3] : o.delta), "huberLoss", "delta")));
+      return wrap<Tensor>(native.callOp(OP_huber_loss >= 0 ? OP_huber_loss : (OP_huber_loss = lookup('aten::huber_loss', '')), cT(a[0], "huberLoss", "input"), cT(a[1], "huberLoss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "huberLoss", "reduction"), cF((a[3] !== undefined ? a[3] : o.delta), "huberLoss", "delta")));
     }
     default: return noMatch("huberLoss", SIGS_24, a, o);
   }
@@ -948,7 +948,7 @@ export function im2col(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.l1_loss(input: Tensor, target: Tensor, reduction: Int=Mean) (l1Loss) -> aten::l1_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
+ * torch._C._nn.l1_loss(input: Tensor, target: Tensor, reduction: Int=0) (l1Loss) -> aten::l1_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -956,7 +956,7 @@ export function l1Loss(input: Tensor, target: Tensor, ...rest: [opts?: { reducti
 export function l1Loss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_l1_loss >= 0 ? OP_l1_loss : (OP_l1_loss = lookup('aten::l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_l1_loss >= 0 ? OP_l1_loss : (OP_l1_loss = lookup('aten::l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "l1Loss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_l1_loss >= 0 ? OP_l1_loss : (OP_l1_loss = lookup('aten::l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "l1Loss", "reduction")));
@@ -964,7 +964,7 @@ export function l1Loss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("l1Loss", SIGS_26, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_l1_loss >= 0 ? OP_l1_loss : (OP_l1_loss = lookup('aten::l1_loss', '')), cT(a[0], "l1Loss", "input"), cT(a[1], "l1Loss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "l1Loss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_l1_loss >= 0 ? OP_l1_loss : (OP_l1_loss = lookup('aten::l1_loss', '')), cT(a[0], "l1Loss", "input"), cT(a[1], "l1Loss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "l1Loss", "reduction")));
     }
     default: return noMatch("l1Loss", SIGS_26, a, o);
   }
@@ -1297,7 +1297,7 @@ export function mkldnnReorderConv3dWeight(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.mse_loss(input: Tensor, target: Tensor, reduction: Int=Mean) (mseLoss) -> aten::mse_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
+ * torch._C._nn.mse_loss(input: Tensor, target: Tensor, reduction: Int=0) (mseLoss) -> aten::mse_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1305,7 +1305,7 @@ export function mseLoss(input: Tensor, target: Tensor, ...rest: [opts?: { reduct
 export function mseLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_mse_loss >= 0 ? OP_mse_loss : (OP_mse_loss = lookup('aten::mse_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_mse_loss >= 0 ? OP_mse_loss : (OP_mse_loss = lookup('aten::mse_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "mseLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_mse_loss >= 0 ? OP_mse_loss : (OP_mse_loss = lookup('aten::mse_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "mseLoss", "reduction")));
@@ -1313,14 +1313,14 @@ export function mseLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("mseLoss", SIGS_40, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_mse_loss >= 0 ? OP_mse_loss : (OP_mse_loss = lookup('aten::mse_loss', '')), cT(a[0], "mseLoss", "input"), cT(a[1], "mseLoss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "mseLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_mse_loss >= 0 ? OP_mse_loss : (OP_mse_loss = lookup('aten::mse_loss', '')), cT(a[0], "mseLoss", "input"), cT(a[1], "mseLoss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "mseLoss", "reduction")));
     }
     default: return noMatch("mseLoss", SIGS_40, a, o);
   }
 }
 
 /**
- * torch._C._nn.multi_margin_loss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1, weight: Tensor | null=None, reduction: Int=Mean) (multiMarginLoss) -> aten::multi_margin_loss(Tensor self, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int reduction=1) -> Tensor
+ * torch._C._nn.multi_margin_loss(input: Tensor, target: Tensor, p: Scalar=1, margin: Scalar=1, weight: Tensor | null=None, reduction: Int=0) (multiMarginLoss) -> aten::multi_margin_loss(Tensor self, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): p, margin, weight, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1328,16 +1328,16 @@ export function multiMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: 
 export function multiMarginLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, undefined, undefined, cI(0, "multiMarginLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p")));
+    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), undefined, undefined, cI(0, "multiMarginLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2])) && (typeof a[3] === 'number' || fits(6, a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), cS(a[3], "multiMarginLoss", "margin")));
+    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), cS(a[3], "multiMarginLoss", "margin"), undefined, cI(0, "multiMarginLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2])) && (typeof a[3] === 'number' || fits(6, a[3])) && (a[4] === null || isTensor(a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), cS(a[3], "multiMarginLoss", "margin"), cTO(a[4], "multiMarginLoss", "weight")));
+    return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), cS(a[3], "multiMarginLoss", "margin"), cTO(a[4], "multiMarginLoss", "weight"), cI(0, "multiMarginLoss", "reduction")));
   }
   if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(6, a[2])) && (typeof a[3] === 'number' || fits(6, a[3])) && (a[4] === null || isTensor(a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
     return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cS(a[2], "multiMarginLoss", "p"), cS(a[3], "multiMarginLoss", "margin"), cTO(a[4], "multiMarginLoss", "weight"), cI(a[5], "multiMarginLoss", "reduction")));
@@ -1345,14 +1345,14 @@ export function multiMarginLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("multiMarginLoss", SIGS_41, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), cT(a[0], "multiMarginLoss", "input"), cT(a[1], "multiMarginLoss", "target"), cS((a[2] !== undefined ? a[2] : o.p), "multiMarginLoss", "p"), cS((a[3] !== undefined ? a[3] : o.margin), "multiMarginLoss", "margin"), cTO((a[4] !== undefined ? a[4] : o.weight), "multiMarginLoss", "weight"), cI((a[5] !== undefined ? a[5] : o.reduction), "multiMarginLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_multi_margin_loss >= 0 ? OP_multi_margin_loss : (OP_multi_margin_loss = lookup('aten::multi_margin_loss', '')), cT(a[0], "multiMarginLoss", "input"), cT(a[1], "multiMarginLoss", "target"), cS((a[2] !== undefined ? a[2] : o.p), "multiMarginLoss", "p"), cS((a[3] !== undefined ? a[3] : o.margin), "multiMarginLoss", "margin"), cTO((a[4] !== undefined ? a[4] : o.weight), "multiMarginLoss", "weight"), cI(dflt((a[5] !== undefined ? a[5] : o.reduction), 0), "multiMarginLoss", "reduction")));
     }
     default: return noMatch("multiMarginLoss", SIGS_41, a, o);
   }
 }
 
 /**
- * torch._C._nn.multilabel_margin_loss(input: Tensor, target: Tensor, reduction: Int=Mean) (multilabelMarginLoss) -> aten::multilabel_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
+ * torch._C._nn.multilabel_margin_loss(input: Tensor, target: Tensor, reduction: Int=0) (multilabelMarginLoss) -> aten::multilabel_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1360,7 +1360,7 @@ export function multilabelMarginLoss(input: Tensor, target: Tensor, ...rest: [op
 export function multilabelMarginLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "multilabelMarginLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "multilabelMarginLoss", "reduction")));
@@ -1368,14 +1368,14 @@ export function multilabelMarginLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("multilabelMarginLoss", SIGS_42, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), cT(a[0], "multilabelMarginLoss", "input"), cT(a[1], "multilabelMarginLoss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "multilabelMarginLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_multilabel_margin_loss >= 0 ? OP_multilabel_margin_loss : (OP_multilabel_margin_loss = lookup('aten::multilabel_margin_loss', '')), cT(a[0], "multilabelMarginLoss", "input"), cT(a[1], "multilabelMarginLoss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "multilabelMarginLoss", "reduction")));
     }
     default: return noMatch("multilabelMarginLoss", SIGS_42, a, o);
   }
 }
 
 /**
- * torch._C._nn.nll_loss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100) (nllLoss) -> aten::nll_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
+ * torch._C._nn.nll_loss(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100) (nllLoss) -> aten::nll_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
  * Options (Python's keyword arguments): weight, reduction, ignoreIndex; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1383,10 +1383,10 @@ export function nllLoss(input: Tensor, target: Tensor, ...rest: [opts?: { weight
 export function nllLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "nllLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss", "weight")));
+    return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss", "weight"), cI(0, "nllLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss", "weight"), cI(a[3], "nllLoss", "reduction")));
@@ -1397,14 +1397,14 @@ export function nllLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("nllLoss", SIGS_43, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), cT(a[0], "nllLoss", "input"), cT(a[1], "nllLoss", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLoss", "weight"), cI((a[3] !== undefined ? a[3] : o.reduction), "nllLoss", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLoss", "ignoreIndex")));
+      return wrap<Tensor>(native.callOp(OP_nll_loss >= 0 ? OP_nll_loss : (OP_nll_loss = lookup('aten::nll_loss', '')), cT(a[0], "nllLoss", "input"), cT(a[1], "nllLoss", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLoss", "weight"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "nllLoss", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLoss", "ignoreIndex")));
     }
     default: return noMatch("nllLoss", SIGS_43, a, o);
   }
 }
 
 /**
- * torch._C._nn.nll_loss2d(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100) (nllLoss2d) -> aten::nll_loss2d(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
+ * torch._C._nn.nll_loss2d(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100) (nllLoss2d) -> aten::nll_loss2d(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
  * Options (Python's keyword arguments): weight, reduction, ignoreIndex; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1412,10 +1412,10 @@ export function nllLoss2d(input: Tensor, target: Tensor, ...rest: [opts?: { weig
 export function nllLoss2d(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "nllLoss2d", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss2d", "weight")));
+    return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss2d", "weight"), cI(0, "nllLoss2d", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLoss2d", "weight"), cI(a[3], "nllLoss2d", "reduction")));
@@ -1426,14 +1426,14 @@ export function nllLoss2d(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("nllLoss2d", SIGS_44, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), cT(a[0], "nllLoss2d", "input"), cT(a[1], "nllLoss2d", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLoss2d", "weight"), cI((a[3] !== undefined ? a[3] : o.reduction), "nllLoss2d", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLoss2d", "ignoreIndex")));
+      return wrap<Tensor>(native.callOp(OP_nll_loss2d >= 0 ? OP_nll_loss2d : (OP_nll_loss2d = lookup('aten::nll_loss2d', '')), cT(a[0], "nllLoss2d", "input"), cT(a[1], "nllLoss2d", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLoss2d", "weight"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "nllLoss2d", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLoss2d", "ignoreIndex")));
     }
     default: return noMatch("nllLoss2d", SIGS_44, a, o);
   }
 }
 
 /**
- * torch._C._nn.nll_loss_nd(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=Mean, ignoreIndex: Int=-100) (nllLossNd) -> aten::nll_loss_nd(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
+ * torch._C._nn.nll_loss_nd(input: Tensor, target: Tensor, weight: Tensor | null=None, reduction: Int=0, ignoreIndex: Int=-100) (nllLossNd) -> aten::nll_loss_nd(Tensor self, Tensor target, Tensor? weight=None, int reduction=1, SymInt ignore_index=-100) -> Tensor
  * Options (Python's keyword arguments): weight, reduction, ignoreIndex; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -1441,10 +1441,10 @@ export function nllLossNd(input: Tensor, target: Tensor, ...rest: [opts?: { weig
 export function nllLossNd(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "nllLossNd", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLossNd", "weight")));
+    return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLossNd", "weight"), cI(0, "nllLossNd", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "nllLossNd", "weight"), cI(a[3], "nllLossNd", "reduction")));
@@ -1455,7 +1455,7 @@ export function nllLossNd(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("nllLossNd", SIGS_45, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), cT(a[0], "nllLossNd", "input"), cT(a[1], "nllLossNd", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLossNd", "weight"), cI((a[3] !== undefined ? a[3] : o.reduction), "nllLossNd", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLossNd", "ignoreIndex")));
+      return wrap<Tensor>(native.callOp(OP_nll_loss_nd >= 0 ? OP_nll_loss_nd : (OP_nll_loss_nd = lookup('aten::nll_loss_nd', '')), cT(a[0], "nllLossNd", "input"), cT(a[1], "nllLossNd", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "nllLossNd", "weight"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "nllLossNd", "reduction"), cI((a[4] !== undefined ? a[4] : o.ignoreIndex), "nllLossNd", "ignoreIndex")));
     }
     default: return noMatch("nllLossNd", SIGS_45, a, o);
   }
@@ -1996,7 +1996,7 @@ export function slowConvTranspose3d(...a: unknown[]): any {
 }
 
 /**
- * torch._C._nn.smooth_l1_loss(input: Tensor, target: Tensor, reduction: Int=Mean, beta: number=1.0) (smoothL1Loss) -> aten::smooth_l1_loss(Tensor self, Tensor target, int reduction=1, float beta=1.) -> Tensor
+ * torch._C._nn.smooth_l1_loss(input: Tensor, target: Tensor, reduction: Int=0, beta: number=1.0) (smoothL1Loss) -> aten::smooth_l1_loss(Tensor self, Tensor target, int reduction=1, float beta=1.) -> Tensor
  * Options (Python's keyword arguments): reduction, beta; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -2004,7 +2004,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, ...rest: [opts?: { r
 export function smoothL1Loss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "smoothL1Loss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "smoothL1Loss", "reduction")));
@@ -2015,14 +2015,14 @@ export function smoothL1Loss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("smoothL1Loss", SIGS_67, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), cT(a[0], "smoothL1Loss", "input"), cT(a[1], "smoothL1Loss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "smoothL1Loss", "reduction"), cF((a[3] !== undefined ? a[3] : o.beta), "smoothL1Loss", "beta")));
+      return wrap<Tensor>(native.callOp(OP_smooth_l1_loss >= 0 ? OP_smooth_l1_loss : (OP_smooth_l1_loss = lookup('aten::smooth_l1_loss', '')), cT(a[0], "smoothL1Loss", "input"), cT(a[1], "smoothL1Loss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "smoothL1Loss", "reduction"), cF((a[3] !== undefined ? a[3] : o.beta), "smoothL1Loss", "beta")));
     }
     default: return noMatch("smoothL1Loss", SIGS_67, a, o);
   }
 }
 
 /**
- * torch._C._nn.soft_margin_loss(input: Tensor, target: Tensor, reduction: Int=Mean) (softMarginLoss) -> aten::soft_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
+ * torch._C._nn.soft_margin_loss(input: Tensor, target: Tensor, reduction: Int=0) (softMarginLoss) -> aten::soft_margin_loss(Tensor self, Tensor target, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -2030,7 +2030,7 @@ export function softMarginLoss(input: Tensor, target: Tensor, ...rest: [opts?: {
 export function softMarginLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "softMarginLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "softMarginLoss", "reduction")));
@@ -2038,7 +2038,7 @@ export function softMarginLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("softMarginLoss", SIGS_68, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), cT(a[0], "softMarginLoss", "input"), cT(a[1], "softMarginLoss", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "softMarginLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_soft_margin_loss >= 0 ? OP_soft_margin_loss : (OP_soft_margin_loss = lookup('aten::soft_margin_loss', '')), cT(a[0], "softMarginLoss", "input"), cT(a[1], "softMarginLoss", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "softMarginLoss", "reduction")));
     }
     default: return noMatch("softMarginLoss", SIGS_68, a, o);
   }

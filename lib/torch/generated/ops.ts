@@ -500,9 +500,7 @@ let OP_repeat_interleave__self_Tensor = -1;
 let OP_repeat_interleave__self_int = -1;
 let OP_reshape = -1;
 let OP_reshape_as = -1;
-let OP_resize = -1;
 let OP_resize_ = -1;
-let OP_resize_as = -1;
 let OP_resize_as_ = -1;
 let OP_resize_as_sparse_ = -1;
 let OP_resolve_conj = -1;
@@ -1905,403 +1903,397 @@ const SIGS_382: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "reshapeAs(other: Tensor)"),
 ];
 const SIGS_383: readonly Sig[] = [
-  sig(["size"], [10], 1, ["memoryFormat"], [-1], [28], 0, "resize(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None)"),
-];
-const SIGS_384: readonly Sig[] = [
   sig(["size"], [10], 1, ["memoryFormat"], [-1], [28], 0, "resize_(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_385: readonly Sig[] = [
-  sig(["theTemplate"], [1], 1, ["memoryFormat"], [-1], [28], -1, "resizeAs(theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
-];
-const SIGS_386: readonly Sig[] = [
+const SIGS_384: readonly Sig[] = [
   sig(["theTemplate"], [1], 1, ["memoryFormat"], [-1], [28], -1, "resizeAs_(theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None)"),
 ];
-const SIGS_387: readonly Sig[] = [
+const SIGS_385: readonly Sig[] = [
   sig(["theTemplate"], [1], 1, [], [], [], -1, "resizeAsSparse_(theTemplate: Tensor)"),
 ];
-const SIGS_388: readonly Sig[] = [
+const SIGS_386: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "resolveConj()"),
 ];
-const SIGS_389: readonly Sig[] = [
+const SIGS_387: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "resolveNeg()"),
 ];
-const SIGS_390: readonly Sig[] = [
+const SIGS_388: readonly Sig[] = [
   sig(["shifts", "dims"], [12, 12], 1, ["dims"], [1], [12], -1, "roll(shifts: Int | readonly Int[], dims: Int | readonly Int[]=[])"),
 ];
-const SIGS_391: readonly Sig[] = [
+const SIGS_389: readonly Sig[] = [
   sig(["k", "dims"], [8, 10], 0, ["k", "dims"], [0, 1], [8, 10], -1, "rot90(k: Int=1, dims: readonly Int[]=[0,1])"),
 ];
-const SIGS_392: readonly Sig[] = [
+const SIGS_390: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "round()"),
   sig([], [], 0, ["decimals"], [-1], [8], -1, "round(*, decimals: Int)", ["decimals"]),
 ];
-const SIGS_393: readonly Sig[] = [
+const SIGS_391: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "round_()"),
   sig([], [], 0, ["decimals"], [-1], [8], -1, "round_(*, decimals: Int)", ["decimals"]),
 ];
-const SIGS_394: readonly Sig[] = [
+const SIGS_392: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rowIndices()"),
 ];
-const SIGS_395: readonly Sig[] = [
+const SIGS_393: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rsqrt()"),
 ];
-const SIGS_396: readonly Sig[] = [
+const SIGS_394: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "rsqrt_()"),
 ];
-const SIGS_397: readonly Sig[] = [
+const SIGS_395: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatter(dim: Int, index: Tensor, src: Tensor)"),
   sig(["dim", "index", "src"], [8, 1, 1], 3, ["reduce"], [-1], [21], -1, "scatter(dim: Int, index: Tensor, src: Tensor, *, reduce: string)", ["reduce"]),
   sig(["dim", "index", "value"], [8, 1, 6], 3, [], [], [], -1, "scatter(dim: Int, index: Tensor, value: Scalar)"),
   sig(["dim", "index", "value"], [8, 1, 6], 3, ["reduce"], [-1], [21], -1, "scatter(dim: Int, index: Tensor, value: Scalar, *, reduce: string)", ["reduce"]),
 ];
-const SIGS_398: readonly Sig[] = [
+const SIGS_396: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatter_(dim: Int, index: Tensor, src: Tensor)"),
   sig(["dim", "index", "src"], [8, 1, 1], 3, ["reduce"], [-1], [21], -1, "scatter_(dim: Int, index: Tensor, src: Tensor, *, reduce: string)", ["reduce"]),
   sig(["dim", "index", "value"], [8, 1, 6], 3, [], [], [], -1, "scatter_(dim: Int, index: Tensor, value: Scalar)"),
   sig(["dim", "index", "value"], [8, 1, 6], 3, ["reduce"], [-1], [21], -1, "scatter_(dim: Int, index: Tensor, value: Scalar, *, reduce: string)", ["reduce"]),
 ];
-const SIGS_399: readonly Sig[] = [
+const SIGS_397: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatterAdd(dim: Int, index: Tensor, src: Tensor)"),
 ];
-const SIGS_400: readonly Sig[] = [
+const SIGS_398: readonly Sig[] = [
   sig(["dim", "index", "src"], [8, 1, 1], 3, [], [], [], -1, "scatterAdd_(dim: Int, index: Tensor, src: Tensor)"),
 ];
-const SIGS_401: readonly Sig[] = [
+const SIGS_399: readonly Sig[] = [
   sig(["dim", "index", "src", "reduce"], [8, 1, 1, 21], 4, ["includeSelf"], [-1], [18], -1, "scatterReduce(dim: Int, index: Tensor, src: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_402: readonly Sig[] = [
+const SIGS_400: readonly Sig[] = [
   sig(["dim", "index", "src", "reduce"], [8, 1, 1, 21], 4, ["includeSelf"], [-1], [18], -1, "scatterReduce_(dim: Int, index: Tensor, src: Tensor, reduce: string, *, includeSelf: boolean=True)"),
 ];
-const SIGS_403: readonly Sig[] = [
+const SIGS_401: readonly Sig[] = [
   sig(["dim", "index"], [8, 8], 2, [], [], [], -1, "select(dim: Int, index: Int)"),
 ];
-const SIGS_404: readonly Sig[] = [
+const SIGS_402: readonly Sig[] = [
   sig(["src", "dim", "index"], [1, 8, 8], 3, [], [], [], -1, "selectScatter(src: Tensor, dim: Int, index: Int)"),
 ];
-const SIGS_405: readonly Sig[] = [
+const SIGS_403: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "set_()"),
   sig(["source"], [1], 1, [], [], [], -1, "set_(source: Tensor)"),
   sig(["source", "storageOffset", "size", "stride"], [1, 8, 10, 10], 3, ["stride"], [3], [10], -1, "set_(source: Tensor, storageOffset: Int, size: readonly Int[], stride: readonly Int[]=[])"),
 ];
-const SIGS_406: readonly Sig[] = [
+const SIGS_404: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sgn()"),
 ];
-const SIGS_407: readonly Sig[] = [
+const SIGS_405: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sgn_()"),
 ];
-const SIGS_408: readonly Sig[] = [
+const SIGS_406: readonly Sig[] = [
   sig([], [], 0, ["memoryFormat"], [-1], [28], -1, "short(*, memoryFormat: MemoryFormat | null='preserve_format')"),
 ];
-const SIGS_409: readonly Sig[] = [
+const SIGS_407: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sigmoid()"),
 ];
-const SIGS_410: readonly Sig[] = [
+const SIGS_408: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sigmoid_()"),
 ];
-const SIGS_411: readonly Sig[] = [
+const SIGS_409: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sign()"),
 ];
-const SIGS_412: readonly Sig[] = [
+const SIGS_410: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sign_()"),
 ];
-const SIGS_413: readonly Sig[] = [
+const SIGS_411: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "signbit()"),
 ];
-const SIGS_414: readonly Sig[] = [
+const SIGS_412: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sin()"),
 ];
-const SIGS_415: readonly Sig[] = [
+const SIGS_413: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sin_()"),
 ];
-const SIGS_416: readonly Sig[] = [
+const SIGS_414: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinc()"),
 ];
-const SIGS_417: readonly Sig[] = [
+const SIGS_415: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinc_()"),
 ];
-const SIGS_418: readonly Sig[] = [
+const SIGS_416: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinh()"),
 ];
-const SIGS_419: readonly Sig[] = [
+const SIGS_417: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sinh_()"),
 ];
-const SIGS_420: readonly Sig[] = [
+const SIGS_418: readonly Sig[] = [
   sig(["src", "dim", "start", "end", "step"], [1, 8, 9, 9, 8], 1, ["dim", "start", "end", "step"], [1, 2, 3, 4], [8, 9, 9, 8], -1, "sliceInverse(src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_421: readonly Sig[] = [
+const SIGS_419: readonly Sig[] = [
   sig(["src", "dim", "start", "end", "step"], [1, 8, 9, 9, 8], 1, ["dim", "start", "end", "step"], [1, 2, 3, 4], [8, 9, 9, 8], -1, "sliceScatter(src: Tensor, dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
-const SIGS_422: readonly Sig[] = [
+const SIGS_420: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "slogdet()"),
 ];
-const SIGS_423: readonly Sig[] = [
+const SIGS_421: readonly Sig[] = [
   sig(["mat2"], [1], 1, [], [], [], -1, "smm(mat2: Tensor)"),
 ];
-const SIGS_424: readonly Sig[] = [
+const SIGS_422: readonly Sig[] = [
   sig(["dim", "dtype"], [8, 24], 1, ["dtype"], [1], [24], -1, "softmax(dim: Int, dtype: DType | null=None)"),
 ];
-const SIGS_425: readonly Sig[] = [
+const SIGS_423: readonly Sig[] = [
   sig([], [], 0, ["stable", "dim", "descending"], [-1, -1, -1], [19, 8, 18], -1, "sort(*, stable: boolean | null, dim: Int=-1, descending: boolean=False)", ["stable"]),
   sig(["dim", "descending"], [8, 18], 0, ["dim", "descending"], [0, 1], [8, 18], -1, "sort(dim: Int=-1, descending: boolean=False)"),
   sig(["dim", "descending"], [8, 18], 0, ["dim", "descending", "stable"], [0, 1, -1], [8, 18, 19], -1, "sort(dim: Int=-1, descending: boolean=False, *, stable: boolean | null)", ["stable"]),
 ];
-const SIGS_426: readonly Sig[] = [
+const SIGS_424: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sparseDim()"),
 ];
-const SIGS_427: readonly Sig[] = [
+const SIGS_425: readonly Sig[] = [
   sig(["mask"], [1], 1, [], [], [], -1, "sparseMask(mask: Tensor)"),
 ];
-const SIGS_428: readonly Sig[] = [
+const SIGS_426: readonly Sig[] = [
   sig(["size", "sparseDim", "denseDim"], [10, 8, 8], 3, [], [], [], -1, "sparseResize_(size: readonly Int[], sparseDim: Int, denseDim: Int)"),
 ];
-const SIGS_429: readonly Sig[] = [
+const SIGS_427: readonly Sig[] = [
   sig(["size", "sparseDim", "denseDim"], [10, 8, 8], 3, [], [], [], -1, "sparseResizeAndClear_(size: readonly Int[], sparseDim: Int, denseDim: Int)"),
 ];
-const SIGS_430: readonly Sig[] = [
+const SIGS_428: readonly Sig[] = [
   sig(["splitSize", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "split(splitSize: Int, dim: Int=0)"),
   sig(["splitSize", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "split(splitSize: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_431: readonly Sig[] = [
+const SIGS_429: readonly Sig[] = [
   sig(["splitSizes", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "splitWithSizes(splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_432: readonly Sig[] = [
+const SIGS_430: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sqrt()"),
 ];
-const SIGS_433: readonly Sig[] = [
+const SIGS_431: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "sqrt_()"),
 ];
-const SIGS_434: readonly Sig[] = [
+const SIGS_432: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "square()"),
 ];
-const SIGS_435: readonly Sig[] = [
+const SIGS_433: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "square_()"),
 ];
-const SIGS_436: readonly Sig[] = [
+const SIGS_434: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "squeeze()"),
   sig(["dim"], [8], 1, [], [], [], -1, "squeeze(dim: Int)"),
   sig(["dim"], [10], 1, [], [], [], 0, "squeeze(dim: readonly Int[])"),
 ];
-const SIGS_437: readonly Sig[] = [
+const SIGS_435: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "squeeze_()"),
   sig(["dim"], [8], 1, [], [], [], -1, "squeeze_(dim: Int)"),
   sig(["dim"], [10], 1, [], [], [], 0, "squeeze_(dim: readonly Int[])"),
 ];
-const SIGS_438: readonly Sig[] = [
+const SIGS_436: readonly Sig[] = [
   sig(["mat1", "mat2"], [1, 1], 2, ["beta", "alpha"], [-1, -1], [6, 6], -1, "sspaddmm(mat1: Tensor, mat2: Tensor, *, beta: Scalar=1, alpha: Scalar=1)"),
 ];
-const SIGS_439: readonly Sig[] = [
+const SIGS_437: readonly Sig[] = [
   sig(["dim", "unbiased", "keepdim"], [13, 18, 18], 1, ["unbiased", "keepdim"], [1, 2], [18, 18], -1, "std(dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["dim"], [13], 0, ["dim", "correction", "keepdim"], [0, -1, -1], [13, 7, 18], -1, "std(dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["unbiased"], [18], 0, ["unbiased"], [0], [18], -1, "std(unbiased: boolean=True)"),
 ];
-const SIGS_440: readonly Sig[] = [
+const SIGS_438: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "sub(other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_441: readonly Sig[] = [
+const SIGS_439: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "sub_(other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_442: readonly Sig[] = [
+const SIGS_440: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "subtract(other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["other", "alpha"], [6, 6], 1, ["alpha"], [1], [6], -1, "subtract(other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_443: readonly Sig[] = [
+const SIGS_441: readonly Sig[] = [
   sig(["other"], [3], 1, ["alpha"], [-1], [6], -1, "subtract_(other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["other", "alpha"], [6, 6], 1, ["alpha"], [1], [6], -1, "subtract_(other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_444: readonly Sig[] = [
+const SIGS_442: readonly Sig[] = [
   sig([], [], 0, ["dtype"], [-1], [24], -1, "sum(*, dtype: DType | null=None)"),
   sig(["dim", "keepdim"], [13, 18], 1, ["keepdim", "dtype"], [1, -1], [18, 24], -1, "sum(dim: Int | readonly Int[] | null, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_445: readonly Sig[] = [
+const SIGS_443: readonly Sig[] = [
   sig(["size"], [10], 1, [], [], [], 0, "sumToSize(size: readonly Int[])"),
 ];
-const SIGS_446: readonly Sig[] = [
+const SIGS_444: readonly Sig[] = [
   sig(["some", "computeUv"], [18, 18], 0, ["some", "computeUv"], [0, 1], [18, 18], -1, "svd(some: boolean=True, computeUv: boolean=True)"),
 ];
-const SIGS_447: readonly Sig[] = [
+const SIGS_445: readonly Sig[] = [
   sig(["axis0", "axis1"], [8, 8], 2, [], [], [], -1, "swapaxes(axis0: Int, axis1: Int)"),
 ];
-const SIGS_448: readonly Sig[] = [
+const SIGS_446: readonly Sig[] = [
   sig(["axis0", "axis1"], [8, 8], 2, [], [], [], -1, "swapaxes_(axis0: Int, axis1: Int)"),
 ];
-const SIGS_449: readonly Sig[] = [
+const SIGS_447: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "swapdims(dim0: Int, dim1: Int)"),
 ];
-const SIGS_450: readonly Sig[] = [
+const SIGS_448: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "swapdims_(dim0: Int, dim1: Int)"),
 ];
-const SIGS_451: readonly Sig[] = [
+const SIGS_449: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "t()"),
 ];
-const SIGS_452: readonly Sig[] = [
+const SIGS_450: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "t_()"),
 ];
-const SIGS_453: readonly Sig[] = [
+const SIGS_451: readonly Sig[] = [
   sig(["index"], [1], 1, [], [], [], -1, "take(index: Tensor)"),
 ];
-const SIGS_454: readonly Sig[] = [
+const SIGS_452: readonly Sig[] = [
   sig(["indices", "dim"], [1, 9], 1, ["dim"], [1], [9], -1, "takeAlongDim(indices: Tensor, dim: Int | null=None)"),
 ];
-const SIGS_455: readonly Sig[] = [
+const SIGS_453: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tan()"),
 ];
-const SIGS_456: readonly Sig[] = [
+const SIGS_454: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tan_()"),
 ];
-const SIGS_457: readonly Sig[] = [
+const SIGS_455: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tanh()"),
 ];
-const SIGS_458: readonly Sig[] = [
+const SIGS_456: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "tanh_()"),
 ];
-const SIGS_459: readonly Sig[] = [
+const SIGS_457: readonly Sig[] = [
   sig(["indices", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(indices: readonly Int[], dim: Int=0)"),
   sig(["tensorIndicesOrSections", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(tensorIndicesOrSections: Tensor, dim: Int=0)"),
   sig(["sections", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "tensorSplit(sections: Int, dim: Int=0)"),
 ];
-const SIGS_460: readonly Sig[] = [
+const SIGS_458: readonly Sig[] = [
   sig(["dims"], [10], 1, [], [], [], 0, "tile(dims: readonly Int[])"),
 ];
-const SIGS_461: readonly Sig[] = [
+const SIGS_459: readonly Sig[] = [
   sig(["dtype"], [24], 0, ["dtype", "maskedGrad"], [0, -1], [24, 19], -1, "toDense(dtype: DType | null=None, *, maskedGrad: boolean | null=None)"),
 ];
-const SIGS_462: readonly Sig[] = [
+const SIGS_460: readonly Sig[] = [
   sig(["dtype"], [24], 0, ["dtype"], [0], [24], -1, "toMkldnn(dtype: DType | null=None)"),
 ];
-const SIGS_463: readonly Sig[] = [
+const SIGS_461: readonly Sig[] = [
   sig(["padding", "outputSize"], [14, 11], 1, ["outputSize"], [1], [11], -1, "toPaddedTensor(padding: number, outputSize: readonly Int[] | null=None)"),
 ];
-const SIGS_464: readonly Sig[] = [
+const SIGS_462: readonly Sig[] = [
   sig([], [], 0, ["layout", "blocksize", "denseDim"], [-1, -1, -1], [25, 13, 9], -1, "toSparse(*, layout: Layout | null=None, blocksize: Int | readonly Int[] | null=None, denseDim: Int | null=None)"),
   sig(["sparseDim"], [8], 1, [], [], [], -1, "toSparse(sparseDim: Int)"),
 ];
-const SIGS_465: readonly Sig[] = [
+const SIGS_463: readonly Sig[] = [
   sig(["blocksize", "denseDim"], [12, 9], 1, ["denseDim"], [1], [9], -1, "toSparseBsc(blocksize: Int | readonly Int[], denseDim: Int | null=None)"),
 ];
-const SIGS_466: readonly Sig[] = [
+const SIGS_464: readonly Sig[] = [
   sig(["blocksize", "denseDim"], [12, 9], 1, ["denseDim"], [1], [9], -1, "toSparseBsr(blocksize: Int | readonly Int[], denseDim: Int | null=None)"),
 ];
-const SIGS_467: readonly Sig[] = [
+const SIGS_465: readonly Sig[] = [
   sig(["denseDim"], [9], 0, ["denseDim"], [0], [9], -1, "toSparseCsc(denseDim: Int | null=None)"),
 ];
-const SIGS_468: readonly Sig[] = [
+const SIGS_466: readonly Sig[] = [
   sig(["denseDim"], [9], 0, ["denseDim"], [0], [9], -1, "toSparseCsr(denseDim: Int | null=None)"),
 ];
-const SIGS_469: readonly Sig[] = [
+const SIGS_467: readonly Sig[] = [
   sig(["k", "dim", "largest", "sorted"], [8, 8, 18, 18], 1, ["dim", "largest", "sorted"], [1, 2, 3], [8, 18, 18], -1, "topk(k: Int, dim: Int=-1, largest: boolean=True, sorted: boolean=True)"),
 ];
-const SIGS_470: readonly Sig[] = [
+const SIGS_468: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trace()"),
 ];
-const SIGS_471: readonly Sig[] = [
+const SIGS_469: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "transpose(dim0: Int, dim1: Int)"),
 ];
-const SIGS_472: readonly Sig[] = [
+const SIGS_470: readonly Sig[] = [
   sig(["dim0", "dim1"], [8, 8], 2, [], [], [], -1, "transpose_(dim0: Int, dim1: Int)"),
 ];
-const SIGS_473: readonly Sig[] = [
+const SIGS_471: readonly Sig[] = [
   sig(["A", "upper", "transpose", "unitriangular"], [1, 18, 18, 18], 1, ["upper", "transpose", "unitriangular"], [1, 2, 3], [18, 18, 18], -1, "triangularSolve(A: Tensor, upper: boolean=True, transpose: boolean=False, unitriangular: boolean=False)"),
 ];
-const SIGS_474: readonly Sig[] = [
+const SIGS_472: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "tril(diagonal: Int=0)"),
 ];
-const SIGS_475: readonly Sig[] = [
+const SIGS_473: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "tril_(diagonal: Int=0)"),
 ];
-const SIGS_476: readonly Sig[] = [
+const SIGS_474: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "triu(diagonal: Int=0)"),
 ];
-const SIGS_477: readonly Sig[] = [
+const SIGS_475: readonly Sig[] = [
   sig(["diagonal"], [8], 0, ["diagonal"], [0], [8], -1, "triu_(diagonal: Int=0)"),
 ];
-const SIGS_478: readonly Sig[] = [
+const SIGS_476: readonly Sig[] = [
   sig(["other"], [3], 1, [], [], [], -1, "trueDivide(other: Tensor | Scalar)"),
   sig(["other"], [6], 1, [], [], [], -1, "trueDivide(other: Scalar)"),
 ];
-const SIGS_479: readonly Sig[] = [
+const SIGS_477: readonly Sig[] = [
   sig(["other"], [3], 1, [], [], [], -1, "trueDivide_(other: Tensor | Scalar)"),
   sig(["other"], [6], 1, [], [], [], -1, "trueDivide_(other: Scalar)"),
 ];
-const SIGS_480: readonly Sig[] = [
+const SIGS_478: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trunc()"),
 ];
-const SIGS_481: readonly Sig[] = [
+const SIGS_479: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "trunc_()"),
 ];
-const SIGS_482: readonly Sig[] = [
+const SIGS_480: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "typeAs(other: Tensor)"),
 ];
-const SIGS_483: readonly Sig[] = [
+const SIGS_481: readonly Sig[] = [
   sig(["dim"], [8], 0, ["dim"], [0], [8], -1, "unbind(dim: Int=0)"),
 ];
-const SIGS_484: readonly Sig[] = [
+const SIGS_482: readonly Sig[] = [
   sig(["dim", "sizes"], [8, 10], 2, [], [], [], -1, "unflatten(dim: Int, sizes: readonly Int[])"),
 ];
-const SIGS_485: readonly Sig[] = [
+const SIGS_483: readonly Sig[] = [
   sig(["dimension", "size", "step"], [8, 8, 8], 3, [], [], [], -1, "unfold(dimension: Int, size: Int, step: Int)"),
 ];
-const SIGS_486: readonly Sig[] = [
+const SIGS_484: readonly Sig[] = [
   sig(["from", "to"], [14, 14], 0, ["from", "to", "generator"], [0, 1, -1], [14, 14, 29], -1, "uniform_(from: number=0, to: number=1, *, generator: null=None)"),
 ];
-const SIGS_487: readonly Sig[] = [
+const SIGS_485: readonly Sig[] = [
   sig(["chunks", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "unsafeChunk(chunks: Int, dim: Int=0)"),
 ];
-const SIGS_488: readonly Sig[] = [
+const SIGS_486: readonly Sig[] = [
   sig(["splitSize", "dim"], [8, 8], 1, ["dim"], [1], [8], -1, "unsafeSplit(splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_489: readonly Sig[] = [
+const SIGS_487: readonly Sig[] = [
   sig(["splitSizes", "dim"], [10, 8], 1, ["dim"], [1], [8], -1, "unsafeSplitWithSizes(splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_490: readonly Sig[] = [
+const SIGS_488: readonly Sig[] = [
   sig(["dim"], [8], 1, [], [], [], -1, "unsqueeze(dim: Int)"),
 ];
-const SIGS_491: readonly Sig[] = [
+const SIGS_489: readonly Sig[] = [
   sig(["dim"], [8], 1, [], [], [], -1, "unsqueeze_(dim: Int)"),
 ];
-const SIGS_492: readonly Sig[] = [
+const SIGS_490: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "values()"),
 ];
-const SIGS_493: readonly Sig[] = [
+const SIGS_491: readonly Sig[] = [
   sig(["dim", "unbiased", "keepdim"], [13, 18, 18], 1, ["unbiased", "keepdim"], [1, 2], [18, 18], -1, "var(dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["dim"], [13], 0, ["dim", "correction", "keepdim"], [0, -1, -1], [13, 7, 18], -1, "var(dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["unbiased"], [18], 0, ["unbiased"], [0], [18], -1, "var(unbiased: boolean=True)"),
 ];
-const SIGS_494: readonly Sig[] = [
+const SIGS_492: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "vdot(other: Tensor)"),
 ];
-const SIGS_495: readonly Sig[] = [
+const SIGS_493: readonly Sig[] = [
   sig(["dtype"], [23], 1, [], [], [], -1, "view(dtype: DType)"),
   sig(["size"], [10], 1, [], [], [], 0, "view(size: readonly Int[])"),
 ];
-const SIGS_496: readonly Sig[] = [
+const SIGS_494: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "viewAs(other: Tensor)"),
 ];
-const SIGS_497: readonly Sig[] = [
+const SIGS_495: readonly Sig[] = [
   sig(["sections"], [8], 1, [], [], [], -1, "vsplit(sections: Int)"),
   sig(["indices"], [10], 1, [], [], [], 0, "vsplit(indices: readonly Int[])"),
 ];
-const SIGS_498: readonly Sig[] = [
+const SIGS_496: readonly Sig[] = [
   sig(["condition", "other"], [1, 1], 2, [], [], [], -1, "where(condition: Tensor, other: Tensor)"),
   sig(["condition", "other"], [1, 6], 2, [], [], [], -1, "where(condition: Tensor, other: Scalar)"),
 ];
-const SIGS_499: readonly Sig[] = [
+const SIGS_497: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "xlogy(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "xlogy(other: Scalar)"),
 ];
-const SIGS_500: readonly Sig[] = [
+const SIGS_498: readonly Sig[] = [
   sig(["other"], [1], 1, [], [], [], -1, "xlogy_(other: Tensor)"),
   sig(["other"], [6], 1, [], [], [], -1, "xlogy_(other: Scalar)"),
 ];
-const SIGS_501: readonly Sig[] = [
+const SIGS_499: readonly Sig[] = [
   sig([], [], 0, [], [], [], -1, "zero_()"),
 ];
-const SIGS_502: readonly Sig[] = [
+const SIGS_500: readonly Sig[] = [
   sig(["indices"], [5], 1, [], [], [], -1, "_index(indices: readonly (Tensor | null)[])"),
 ];
-const SIGS_503: readonly Sig[] = [
+const SIGS_501: readonly Sig[] = [
   sig(["indices", "values", "accumulate"], [5, 1, 18], 2, ["accumulate"], [2], [18], -1, "_indexPut(indices: readonly (Tensor | null)[], values: Tensor, accumulate: boolean=False)"),
 ];
-const SIGS_504: readonly Sig[] = [
+const SIGS_502: readonly Sig[] = [
   sig(["dim", "start", "end", "step"], [8, 9, 9, 8], 0, ["dim", "start", "end", "step"], [0, 1, 2, 3], [8, 9, 9, 8], -1, "slice(dim: Int=0, start: Int | null=None, end: Int | null=None, step: Int=1)"),
 ];
 
@@ -11783,44 +11775,6 @@ export abstract class TensorOps {
   }
 
   /**
-   * Tensor.resize(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None) (resize) -> aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor
-   * Options (Python's keyword arguments): memoryFormat; defaults as shown.
-   * size may also be given as separate arguments.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  resize(size: readonly Int[], opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
-  /**
-   * Tensor.resize(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None) (resize) -> aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor
-   * Options (Python's keyword arguments): memoryFormat; defaults as shown.
-   * size may also be given as separate arguments.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  resize(...size: Int[]): Tensor;
-  /**
-   * Tensor.resize(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None) (resize) -> aten::resize(Tensor self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor
-   * Options (Python's keyword arguments): memoryFormat; defaults as shown.
-   * size may also be given as separate arguments.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  resize(...args: [...size: Int[], opts: { memoryFormat?: MemoryFormat | null }]): Tensor;
-  resize(...a: unknown[]): any {
-    const n = a.length;
-    if (n > 0 && allInts(a, 0)) {
-      return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(a, "resize", "size", 0)));
-    }
-    if (n === 1 && fits(10, a[0])) {
-      return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(a[0], "resize", "size", 0)));
-    }
-    const o = kwOf(a);
-    switch (pick("resize", SIGS_383, a, o)) {
-      case 0: {
-        return wrap<Tensor>(native.callOp(OP_resize >= 0 ? OP_resize : (OP_resize = lookup('aten::resize', '')), this._h, cIL(varargs(a, 0, 10), "resize", "size", 0), cMF(o.memoryFormat, "resize", "memoryFormat")));
-      }
-      default: return noMatch("resize", SIGS_383, a, o);
-    }
-  }
-
-  /**
    * Tensor.resize_(size: readonly Int[], *, memoryFormat: MemoryFormat | null=None) (resize_) -> aten::resize_(Tensor(a!) self, SymInt[] size, *, MemoryFormat? memory_format=None) -> Tensor(a!)
    * Options (Python's keyword arguments): memoryFormat; defaults as shown.
    * size may also be given as separate arguments.
@@ -11852,32 +11806,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resize_", SIGS_384, a, o)) {
+    switch (pick("resize_", SIGS_383, a, o)) {
       case 0: {
         native.callOp(OP_resize_ >= 0 ? OP_resize_ : (OP_resize_ = lookup('aten::resize_', '')), this._h, cIL(varargs(a, 0, 10), "resize_", "size", 0), cMF(o.memoryFormat, "resize_", "memoryFormat"));
         return this;
       }
-      default: return noMatch("resize_", SIGS_384, a, o);
-    }
-  }
-
-  /**
-   * Tensor.resize_as(theTemplate: Tensor, *, memoryFormat: MemoryFormat | null=None) (resizeAs) -> aten::resize_as(Tensor self, Tensor the_template, *, MemoryFormat? memory_format=None) -> Tensor
-   * Options (Python's keyword arguments): memoryFormat; defaults as shown.
-   * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
-   */
-  resizeAs(theTemplate: Tensor, opts?: { memoryFormat?: MemoryFormat | null }): Tensor;
-  resizeAs(...a: unknown[]): any {
-    const n = a.length;
-    if (n === 1 && isTensor(a[0])) {
-      return wrap<Tensor>(native.callOp(OP_resize_as >= 0 ? OP_resize_as : (OP_resize_as = lookup('aten::resize_as', '')), this._h, (a[0] as Tensor)._h));
-    }
-    const o = kwOf(a);
-    switch (pick("resizeAs", SIGS_385, a, o)) {
-      case 0: {
-        return wrap<Tensor>(native.callOp(OP_resize_as >= 0 ? OP_resize_as : (OP_resize_as = lookup('aten::resize_as', '')), this._h, cT(a[0], "resizeAs", "theTemplate"), cMF(o.memoryFormat, "resizeAs", "memoryFormat")));
-      }
-      default: return noMatch("resizeAs", SIGS_385, a, o);
+      default: return noMatch("resize_", SIGS_383, a, o);
     }
   }
 
@@ -11894,12 +11828,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resizeAs_", SIGS_386, a, o)) {
+    switch (pick("resizeAs_", SIGS_384, a, o)) {
       case 0: {
         native.callOp(OP_resize_as_ >= 0 ? OP_resize_as_ : (OP_resize_as_ = lookup('aten::resize_as_', '')), this._h, cT(a[0], "resizeAs_", "theTemplate"), cMF(o.memoryFormat, "resizeAs_", "memoryFormat"));
         return this;
       }
-      default: return noMatch("resizeAs_", SIGS_386, a, o);
+      default: return noMatch("resizeAs_", SIGS_384, a, o);
     }
   }
 
@@ -11915,12 +11849,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("resizeAsSparse_", SIGS_387, a, o)) {
+    switch (pick("resizeAsSparse_", SIGS_385, a, o)) {
       case 0: {
         native.callOp(OP_resize_as_sparse_ >= 0 ? OP_resize_as_sparse_ : (OP_resize_as_sparse_ = lookup('aten::resize_as_sparse_', '')), this._h, cT(a[0], "resizeAsSparse_", "theTemplate"));
         return this;
       }
-      default: return noMatch("resizeAsSparse_", SIGS_387, a, o);
+      default: return noMatch("resizeAsSparse_", SIGS_385, a, o);
     }
   }
 
@@ -11935,11 +11869,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("resolveConj", SIGS_388, a, o)) {
+    switch (pick("resolveConj", SIGS_386, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resolve_conj >= 0 ? OP_resolve_conj : (OP_resolve_conj = lookup('aten::resolve_conj', '')), this._h));
       }
-      default: return noMatch("resolveConj", SIGS_388, a, o);
+      default: return noMatch("resolveConj", SIGS_386, a, o);
     }
   }
 
@@ -11954,11 +11888,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("resolveNeg", SIGS_389, a, o)) {
+    switch (pick("resolveNeg", SIGS_387, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_resolve_neg >= 0 ? OP_resolve_neg : (OP_resolve_neg = lookup('aten::resolve_neg', '')), this._h));
       }
-      default: return noMatch("resolveNeg", SIGS_389, a, o);
+      default: return noMatch("resolveNeg", SIGS_387, a, o);
     }
   }
 
@@ -11977,11 +11911,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1), cIL(a[1], "roll", "dims", 1)));
     }
     const o = kwOf(a);
-    switch (pick("roll", SIGS_390, a, o)) {
+    switch (pick("roll", SIGS_388, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_roll >= 0 ? OP_roll : (OP_roll = lookup('aten::roll', '')), this._h, cIL(a[0], "roll", "shifts", 1), cIL((a[1] !== undefined ? a[1] : o.dims), "roll", "dims", 1)));
       }
-      default: return noMatch("roll", SIGS_390, a, o);
+      default: return noMatch("roll", SIGS_388, a, o);
     }
   }
 
@@ -12003,11 +11937,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI(a[0], "rot90", "k"), cIL(a[1], "rot90", "dims", 0)));
     }
     const o = kwOf(a);
-    switch (pick("rot90", SIGS_391, a, o)) {
+    switch (pick("rot90", SIGS_389, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_rot90 >= 0 ? OP_rot90 : (OP_rot90 = lookup('aten::rot90', '')), this._h, cI((a[0] !== undefined ? a[0] : o.k), "rot90", "k"), cIL((a[1] !== undefined ? a[1] : o.dims), "rot90", "dims", 0)));
       }
-      default: return noMatch("rot90", SIGS_391, a, o);
+      default: return noMatch("rot90", SIGS_389, a, o);
     }
   }
 
@@ -12028,14 +11962,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("round", SIGS_392, a, o)) {
+    switch (pick("round", SIGS_390, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_round >= 0 ? OP_round : (OP_round = lookup('aten::round', '')), this._h));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_round__decimals >= 0 ? OP_round__decimals : (OP_round__decimals = lookup('aten::round', 'decimals')), this._h, cI(o.decimals, "round", "decimals")));
       }
-      default: return noMatch("round", SIGS_392, a, o);
+      default: return noMatch("round", SIGS_390, a, o);
     }
   }
 
@@ -12057,7 +11991,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("round_", SIGS_393, a, o)) {
+    switch (pick("round_", SIGS_391, a, o)) {
       case 0: {
         native.callOp(OP_round_ >= 0 ? OP_round_ : (OP_round_ = lookup('aten::round_', '')), this._h);
         return this;
@@ -12066,7 +12000,7 @@ export abstract class TensorOps {
         native.callOp(OP_round___decimals >= 0 ? OP_round___decimals : (OP_round___decimals = lookup('aten::round_', 'decimals')), this._h, cI(o.decimals, "round_", "decimals"));
         return this;
       }
-      default: return noMatch("round_", SIGS_393, a, o);
+      default: return noMatch("round_", SIGS_391, a, o);
     }
   }
 
@@ -12081,11 +12015,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_row_indices >= 0 ? OP_row_indices : (OP_row_indices = lookup('aten::row_indices', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("rowIndices", SIGS_394, a, o)) {
+    switch (pick("rowIndices", SIGS_392, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_row_indices >= 0 ? OP_row_indices : (OP_row_indices = lookup('aten::row_indices', '')), this._h));
       }
-      default: return noMatch("rowIndices", SIGS_394, a, o);
+      default: return noMatch("rowIndices", SIGS_392, a, o);
     }
   }
 
@@ -12100,11 +12034,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("rsqrt", SIGS_395, a, o)) {
+    switch (pick("rsqrt", SIGS_393, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_rsqrt >= 0 ? OP_rsqrt : (OP_rsqrt = lookup('aten::rsqrt', '')), this._h));
       }
-      default: return noMatch("rsqrt", SIGS_395, a, o);
+      default: return noMatch("rsqrt", SIGS_393, a, o);
     }
   }
 
@@ -12120,12 +12054,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("rsqrt_", SIGS_396, a, o)) {
+    switch (pick("rsqrt_", SIGS_394, a, o)) {
       case 0: {
         native.callOp(OP_rsqrt_ >= 0 ? OP_rsqrt_ : (OP_rsqrt_ = lookup('aten::rsqrt_', '')), this._h);
         return this;
       }
-      default: return noMatch("rsqrt_", SIGS_396, a, o);
+      default: return noMatch("rsqrt_", SIGS_394, a, o);
     }
   }
 
@@ -12160,7 +12094,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter__value >= 0 ? OP_scatter__value : (OP_scatter__value = lookup('aten::scatter', 'value')), this._h, cI(a[0], "scatter", "dim"), (a[1] as Tensor)._h, cS(a[2], "scatter", "value")));
     }
     const o = kwOf(a);
-    switch (pick("scatter", SIGS_397, a, o)) {
+    switch (pick("scatter", SIGS_395, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter__src >= 0 ? OP_scatter__src : (OP_scatter__src = lookup('aten::scatter', 'src')), this._h, cI(a[0], "scatter", "dim"), cT(a[1], "scatter", "index"), cT(a[2], "scatter", "src")));
       }
@@ -12173,7 +12107,7 @@ export abstract class TensorOps {
       case 3: {
         return wrap<Tensor>(native.callOp(OP_scatter__value_reduce >= 0 ? OP_scatter__value_reduce : (OP_scatter__value_reduce = lookup('aten::scatter', 'value_reduce')), this._h, cI(a[0], "scatter", "dim"), cT(a[1], "scatter", "index"), cS(a[2], "scatter", "value"), cStr(o.reduce, "scatter", "reduce")));
       }
-      default: return noMatch("scatter", SIGS_397, a, o);
+      default: return noMatch("scatter", SIGS_395, a, o);
     }
   }
 
@@ -12210,7 +12144,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatter_", SIGS_398, a, o)) {
+    switch (pick("scatter_", SIGS_396, a, o)) {
       case 0: {
         native.callOp(OP_scatter___src >= 0 ? OP_scatter___src : (OP_scatter___src = lookup('aten::scatter_', 'src')), this._h, cI(a[0], "scatter_", "dim"), cT(a[1], "scatter_", "index"), cT(a[2], "scatter_", "src"));
         return this;
@@ -12227,7 +12161,7 @@ export abstract class TensorOps {
         native.callOp(OP_scatter___value_reduce >= 0 ? OP_scatter___value_reduce : (OP_scatter___value_reduce = lookup('aten::scatter_', 'value_reduce')), this._h, cI(a[0], "scatter_", "dim"), cT(a[1], "scatter_", "index"), cS(a[2], "scatter_", "value"), cStr(o.reduce, "scatter_", "reduce"));
         return this;
       }
-      default: return noMatch("scatter_", SIGS_398, a, o);
+      default: return noMatch("scatter_", SIGS_396, a, o);
     }
   }
 
@@ -12242,11 +12176,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), this._h, cI(a[0], "scatterAdd", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("scatterAdd", SIGS_399, a, o)) {
+    switch (pick("scatterAdd", SIGS_397, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter_add >= 0 ? OP_scatter_add : (OP_scatter_add = lookup('aten::scatter_add', '')), this._h, cI(a[0], "scatterAdd", "dim"), cT(a[1], "scatterAdd", "index"), cT(a[2], "scatterAdd", "src")));
       }
-      default: return noMatch("scatterAdd", SIGS_399, a, o);
+      default: return noMatch("scatterAdd", SIGS_397, a, o);
     }
   }
 
@@ -12262,12 +12196,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatterAdd_", SIGS_400, a, o)) {
+    switch (pick("scatterAdd_", SIGS_398, a, o)) {
       case 0: {
         native.callOp(OP_scatter_add_ >= 0 ? OP_scatter_add_ : (OP_scatter_add_ = lookup('aten::scatter_add_', '')), this._h, cI(a[0], "scatterAdd_", "dim"), cT(a[1], "scatterAdd_", "index"), cT(a[2], "scatterAdd_", "src"));
         return this;
       }
-      default: return noMatch("scatterAdd_", SIGS_400, a, o);
+      default: return noMatch("scatterAdd_", SIGS_398, a, o);
     }
   }
 
@@ -12283,11 +12217,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), this._h, cI(a[0], "scatterReduce", "dim"), (a[1] as Tensor)._h, (a[2] as Tensor)._h, cStr(a[3], "scatterReduce", "reduce")));
     }
     const o = kwOf(a);
-    switch (pick("scatterReduce", SIGS_401, a, o)) {
+    switch (pick("scatterReduce", SIGS_399, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_scatter_reduce__two >= 0 ? OP_scatter_reduce__two : (OP_scatter_reduce__two = lookup('aten::scatter_reduce', 'two')), this._h, cI(a[0], "scatterReduce", "dim"), cT(a[1], "scatterReduce", "index"), cT(a[2], "scatterReduce", "src"), cStr(a[3], "scatterReduce", "reduce"), cB(o.includeSelf, "scatterReduce", "includeSelf")));
       }
-      default: return noMatch("scatterReduce", SIGS_401, a, o);
+      default: return noMatch("scatterReduce", SIGS_399, a, o);
     }
   }
 
@@ -12304,12 +12238,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("scatterReduce_", SIGS_402, a, o)) {
+    switch (pick("scatterReduce_", SIGS_400, a, o)) {
       case 0: {
         native.callOp(OP_scatter_reduce___two >= 0 ? OP_scatter_reduce___two : (OP_scatter_reduce___two = lookup('aten::scatter_reduce_', 'two')), this._h, cI(a[0], "scatterReduce_", "dim"), cT(a[1], "scatterReduce_", "index"), cT(a[2], "scatterReduce_", "src"), cStr(a[3], "scatterReduce_", "reduce"), cB(o.includeSelf, "scatterReduce_", "includeSelf"));
         return this;
       }
-      default: return noMatch("scatterReduce_", SIGS_402, a, o);
+      default: return noMatch("scatterReduce_", SIGS_400, a, o);
     }
   }
 
@@ -12324,11 +12258,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), this._h, cI(a[0], "select", "dim"), cI(a[1], "select", "index")));
     }
     const o = kwOf(a);
-    switch (pick("select", SIGS_403, a, o)) {
+    switch (pick("select", SIGS_401, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_select__int >= 0 ? OP_select__int : (OP_select__int = lookup('aten::select', 'int')), this._h, cI(a[0], "select", "dim"), cI(a[1], "select", "index")));
       }
-      default: return noMatch("select", SIGS_403, a, o);
+      default: return noMatch("select", SIGS_401, a, o);
     }
   }
 
@@ -12343,11 +12277,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "selectScatter", "dim"), cI(a[2], "selectScatter", "index")));
     }
     const o = kwOf(a);
-    switch (pick("selectScatter", SIGS_404, a, o)) {
+    switch (pick("selectScatter", SIGS_402, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_select_scatter >= 0 ? OP_select_scatter : (OP_select_scatter = lookup('aten::select_scatter', '')), this._h, cT(a[0], "selectScatter", "src"), cI(a[1], "selectScatter", "dim"), cI(a[2], "selectScatter", "index")));
       }
-      default: return noMatch("selectScatter", SIGS_404, a, o);
+      default: return noMatch("selectScatter", SIGS_402, a, o);
     }
   }
 
@@ -12386,7 +12320,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("set_", SIGS_405, a, o)) {
+    switch (pick("set_", SIGS_403, a, o)) {
       case 0: {
         native.callOp(OP_set_ >= 0 ? OP_set_ : (OP_set_ = lookup('aten::set_', '')), this._h);
         return this;
@@ -12399,7 +12333,7 @@ export abstract class TensorOps {
         native.callOp(OP_set___source_Tensor_storage_offset >= 0 ? OP_set___source_Tensor_storage_offset : (OP_set___source_Tensor_storage_offset = lookup('aten::set_', 'source_Tensor_storage_offset')), this._h, cT(a[0], "set_", "source"), cI(a[1], "set_", "storageOffset"), cIL(a[2], "set_", "size", 0), cIL((a[3] !== undefined ? a[3] : o.stride), "set_", "stride", 0));
         return this;
       }
-      default: return noMatch("set_", SIGS_405, a, o);
+      default: return noMatch("set_", SIGS_403, a, o);
     }
   }
 
@@ -12414,11 +12348,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sgn", SIGS_406, a, o)) {
+    switch (pick("sgn", SIGS_404, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sgn >= 0 ? OP_sgn : (OP_sgn = lookup('aten::sgn', '')), this._h));
       }
-      default: return noMatch("sgn", SIGS_406, a, o);
+      default: return noMatch("sgn", SIGS_404, a, o);
     }
   }
 
@@ -12434,12 +12368,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sgn_", SIGS_407, a, o)) {
+    switch (pick("sgn_", SIGS_405, a, o)) {
       case 0: {
         native.callOp(OP_sgn_ >= 0 ? OP_sgn_ : (OP_sgn_ = lookup('aten::sgn_', '')), this._h);
         return this;
       }
-      default: return noMatch("sgn_", SIGS_407, a, o);
+      default: return noMatch("sgn_", SIGS_405, a, o);
     }
   }
 
@@ -12455,11 +12389,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int16", "short", 'dtype')));
     }
     const o = kwOf(a);
-    switch (pick("short", SIGS_408, a, o)) {
+    switch (pick("short", SIGS_406, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to__dtype >= 0 ? OP_to__dtype : (OP_to__dtype = lookup('aten::to', 'dtype')), this._h, cDT("int16", "short", 'dtype'), undefined, undefined, cMF(o.memoryFormat, "short", "memoryFormat")));
       }
-      default: return noMatch("short", SIGS_408, a, o);
+      default: return noMatch("short", SIGS_406, a, o);
     }
   }
 
@@ -12474,11 +12408,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sigmoid", SIGS_409, a, o)) {
+    switch (pick("sigmoid", SIGS_407, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sigmoid >= 0 ? OP_sigmoid : (OP_sigmoid = lookup('aten::sigmoid', '')), this._h));
       }
-      default: return noMatch("sigmoid", SIGS_409, a, o);
+      default: return noMatch("sigmoid", SIGS_407, a, o);
     }
   }
 
@@ -12494,12 +12428,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sigmoid_", SIGS_410, a, o)) {
+    switch (pick("sigmoid_", SIGS_408, a, o)) {
       case 0: {
         native.callOp(OP_sigmoid_ >= 0 ? OP_sigmoid_ : (OP_sigmoid_ = lookup('aten::sigmoid_', '')), this._h);
         return this;
       }
-      default: return noMatch("sigmoid_", SIGS_410, a, o);
+      default: return noMatch("sigmoid_", SIGS_408, a, o);
     }
   }
 
@@ -12514,11 +12448,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sign", SIGS_411, a, o)) {
+    switch (pick("sign", SIGS_409, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sign >= 0 ? OP_sign : (OP_sign = lookup('aten::sign', '')), this._h));
       }
-      default: return noMatch("sign", SIGS_411, a, o);
+      default: return noMatch("sign", SIGS_409, a, o);
     }
   }
 
@@ -12534,12 +12468,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sign_", SIGS_412, a, o)) {
+    switch (pick("sign_", SIGS_410, a, o)) {
       case 0: {
         native.callOp(OP_sign_ >= 0 ? OP_sign_ : (OP_sign_ = lookup('aten::sign_', '')), this._h);
         return this;
       }
-      default: return noMatch("sign_", SIGS_412, a, o);
+      default: return noMatch("sign_", SIGS_410, a, o);
     }
   }
 
@@ -12554,11 +12488,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("signbit", SIGS_413, a, o)) {
+    switch (pick("signbit", SIGS_411, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_signbit >= 0 ? OP_signbit : (OP_signbit = lookup('aten::signbit', '')), this._h));
       }
-      default: return noMatch("signbit", SIGS_413, a, o);
+      default: return noMatch("signbit", SIGS_411, a, o);
     }
   }
 
@@ -12573,11 +12507,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sin", SIGS_414, a, o)) {
+    switch (pick("sin", SIGS_412, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sin >= 0 ? OP_sin : (OP_sin = lookup('aten::sin', '')), this._h));
       }
-      default: return noMatch("sin", SIGS_414, a, o);
+      default: return noMatch("sin", SIGS_412, a, o);
     }
   }
 
@@ -12593,12 +12527,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sin_", SIGS_415, a, o)) {
+    switch (pick("sin_", SIGS_413, a, o)) {
       case 0: {
         native.callOp(OP_sin_ >= 0 ? OP_sin_ : (OP_sin_ = lookup('aten::sin_', '')), this._h);
         return this;
       }
-      default: return noMatch("sin_", SIGS_415, a, o);
+      default: return noMatch("sin_", SIGS_413, a, o);
     }
   }
 
@@ -12613,11 +12547,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sinc", SIGS_416, a, o)) {
+    switch (pick("sinc", SIGS_414, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sinc >= 0 ? OP_sinc : (OP_sinc = lookup('aten::sinc', '')), this._h));
       }
-      default: return noMatch("sinc", SIGS_416, a, o);
+      default: return noMatch("sinc", SIGS_414, a, o);
     }
   }
 
@@ -12633,12 +12567,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sinc_", SIGS_417, a, o)) {
+    switch (pick("sinc_", SIGS_415, a, o)) {
       case 0: {
         native.callOp(OP_sinc_ >= 0 ? OP_sinc_ : (OP_sinc_ = lookup('aten::sinc_', '')), this._h);
         return this;
       }
-      default: return noMatch("sinc_", SIGS_417, a, o);
+      default: return noMatch("sinc_", SIGS_415, a, o);
     }
   }
 
@@ -12653,11 +12587,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sinh", SIGS_418, a, o)) {
+    switch (pick("sinh", SIGS_416, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sinh >= 0 ? OP_sinh : (OP_sinh = lookup('aten::sinh', '')), this._h));
       }
-      default: return noMatch("sinh", SIGS_418, a, o);
+      default: return noMatch("sinh", SIGS_416, a, o);
     }
   }
 
@@ -12673,12 +12607,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sinh_", SIGS_419, a, o)) {
+    switch (pick("sinh_", SIGS_417, a, o)) {
       case 0: {
         native.callOp(OP_sinh_ >= 0 ? OP_sinh_ : (OP_sinh_ = lookup('aten::sinh_', '')), this._h);
         return this;
       }
-      default: return noMatch("sinh_", SIGS_419, a, o);
+      default: return noMatch("sinh_", SIGS_417, a, o);
     }
   }
 
@@ -12706,11 +12640,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceInverse", "dim"), cIO(a[2], "sliceInverse", "start"), cIO(a[3], "sliceInverse", "end"), cI(a[4], "sliceInverse", "step")));
     }
     const o = kwOf(a);
-    switch (pick("sliceInverse", SIGS_420, a, o)) {
+    switch (pick("sliceInverse", SIGS_418, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice_inverse >= 0 ? OP_slice_inverse : (OP_slice_inverse = lookup('aten::slice_inverse', '')), this._h, cT(a[0], "sliceInverse", "src"), cI((a[1] !== undefined ? a[1] : o.dim), "sliceInverse", "dim"), cIO((a[2] !== undefined ? a[2] : o.start), "sliceInverse", "start"), cIO((a[3] !== undefined ? a[3] : o.end), "sliceInverse", "end"), cI((a[4] !== undefined ? a[4] : o.step), "sliceInverse", "step")));
       }
-      default: return noMatch("sliceInverse", SIGS_420, a, o);
+      default: return noMatch("sliceInverse", SIGS_418, a, o);
     }
   }
 
@@ -12738,11 +12672,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, (a[0] as Tensor)._h, cI(a[1], "sliceScatter", "dim"), cIO(a[2], "sliceScatter", "start"), cIO(a[3], "sliceScatter", "end"), cI(a[4], "sliceScatter", "step")));
     }
     const o = kwOf(a);
-    switch (pick("sliceScatter", SIGS_421, a, o)) {
+    switch (pick("sliceScatter", SIGS_419, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice_scatter >= 0 ? OP_slice_scatter : (OP_slice_scatter = lookup('aten::slice_scatter', '')), this._h, cT(a[0], "sliceScatter", "src"), cI((a[1] !== undefined ? a[1] : o.dim), "sliceScatter", "dim"), cIO((a[2] !== undefined ? a[2] : o.start), "sliceScatter", "start"), cIO((a[3] !== undefined ? a[3] : o.end), "sliceScatter", "end"), cI((a[4] !== undefined ? a[4] : o.step), "sliceScatter", "step")));
       }
-      default: return noMatch("sliceScatter", SIGS_421, a, o);
+      default: return noMatch("sliceScatter", SIGS_419, a, o);
     }
   }
 
@@ -12757,11 +12691,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("slogdet", SIGS_422, a, o)) {
+    switch (pick("slogdet", SIGS_420, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor] & { readonly sign: Tensor; readonly logabsdet: Tensor }>(["sign", "logabsdet"], 'TT', native.callOp(OP_slogdet >= 0 ? OP_slogdet : (OP_slogdet = lookup('aten::slogdet', '')), this._h));
       }
-      default: return noMatch("slogdet", SIGS_422, a, o);
+      default: return noMatch("slogdet", SIGS_420, a, o);
     }
   }
 
@@ -12776,11 +12710,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("smm", SIGS_423, a, o)) {
+    switch (pick("smm", SIGS_421, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_smm >= 0 ? OP_smm : (OP_smm = lookup('aten::smm', '')), this._h, cT(a[0], "smm", "mat2")));
       }
-      default: return noMatch("smm", SIGS_423, a, o);
+      default: return noMatch("smm", SIGS_421, a, o);
     }
   }
 
@@ -12799,11 +12733,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim"), cDTO(a[1], "softmax", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("softmax", SIGS_424, a, o)) {
+    switch (pick("softmax", SIGS_422, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_softmax__int >= 0 ? OP_softmax__int : (OP_softmax__int = lookup('aten::softmax', 'int')), this._h, cI(a[0], "softmax", "dim"), cDTO((a[1] !== undefined ? a[1] : o.dtype), "softmax", "dtype")));
       }
-      default: return noMatch("softmax", SIGS_424, a, o);
+      default: return noMatch("softmax", SIGS_422, a, o);
     }
   }
 
@@ -12837,7 +12771,7 @@ export abstract class TensorOps {
       return valuesIndices(native.callOp(OP_sort >= 0 ? OP_sort : (OP_sort = lookup('aten::sort', '')), this._h, cI(a[0], "sort", "dim"), cB(a[1], "sort", "descending")));
     }
     const o = kwOf(a);
-    switch (pick("sort", SIGS_425, a, o)) {
+    switch (pick("sort", SIGS_423, a, o)) {
       case 0: {
         return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), this._h, cBO(o.stable, "sort", "stable"), cI(o.dim, "sort", "dim"), cB(o.descending, "sort", "descending")));
       }
@@ -12847,7 +12781,7 @@ export abstract class TensorOps {
       case 2: {
         return valuesIndices(native.callOp(OP_sort__stable >= 0 ? OP_sort__stable : (OP_sort__stable = lookup('aten::sort', 'stable')), this._h, cBO(o.stable, "sort", "stable"), cI((a[0] !== undefined ? a[0] : o.dim), "sort", "dim"), cB((a[1] !== undefined ? a[1] : o.descending), "sort", "descending")));
       }
-      default: return noMatch("sort", SIGS_425, a, o);
+      default: return noMatch("sort", SIGS_423, a, o);
     }
   }
 
@@ -12862,11 +12796,11 @@ export abstract class TensorOps {
       return native.callOp(OP_sparse_dim >= 0 ? OP_sparse_dim : (OP_sparse_dim = lookup('aten::sparse_dim', '')), this._h) as number;
     }
     const o = kwOf(a);
-    switch (pick("sparseDim", SIGS_426, a, o)) {
+    switch (pick("sparseDim", SIGS_424, a, o)) {
       case 0: {
         return native.callOp(OP_sparse_dim >= 0 ? OP_sparse_dim : (OP_sparse_dim = lookup('aten::sparse_dim', '')), this._h) as number;
       }
-      default: return noMatch("sparseDim", SIGS_426, a, o);
+      default: return noMatch("sparseDim", SIGS_424, a, o);
     }
   }
 
@@ -12881,11 +12815,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sparse_mask >= 0 ? OP_sparse_mask : (OP_sparse_mask = lookup('aten::sparse_mask', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("sparseMask", SIGS_427, a, o)) {
+    switch (pick("sparseMask", SIGS_425, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sparse_mask >= 0 ? OP_sparse_mask : (OP_sparse_mask = lookup('aten::sparse_mask', '')), this._h, cT(a[0], "sparseMask", "mask")));
       }
-      default: return noMatch("sparseMask", SIGS_427, a, o);
+      default: return noMatch("sparseMask", SIGS_425, a, o);
     }
   }
 
@@ -12901,12 +12835,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sparseResize_", SIGS_428, a, o)) {
+    switch (pick("sparseResize_", SIGS_426, a, o)) {
       case 0: {
         native.callOp(OP_sparse_resize_ >= 0 ? OP_sparse_resize_ : (OP_sparse_resize_ = lookup('aten::sparse_resize_', '')), this._h, cIL(a[0], "sparseResize_", "size", 0), cI(a[1], "sparseResize_", "sparseDim"), cI(a[2], "sparseResize_", "denseDim"));
         return this;
       }
-      default: return noMatch("sparseResize_", SIGS_428, a, o);
+      default: return noMatch("sparseResize_", SIGS_426, a, o);
     }
   }
 
@@ -12922,12 +12856,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sparseResizeAndClear_", SIGS_429, a, o)) {
+    switch (pick("sparseResizeAndClear_", SIGS_427, a, o)) {
       case 0: {
         native.callOp(OP_sparse_resize_and_clear_ >= 0 ? OP_sparse_resize_and_clear_ : (OP_sparse_resize_and_clear_ = lookup('aten::sparse_resize_and_clear_', '')), this._h, cIL(a[0], "sparseResizeAndClear_", "size", 0), cI(a[1], "sparseResizeAndClear_", "sparseDim"), cI(a[2], "sparseResizeAndClear_", "denseDim"));
         return this;
       }
-      default: return noMatch("sparseResizeAndClear_", SIGS_429, a, o);
+      default: return noMatch("sparseResizeAndClear_", SIGS_427, a, o);
     }
   }
 
@@ -12958,14 +12892,14 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0), cI(a[1], "split", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("split", SIGS_430, a, o)) {
+    switch (pick("split", SIGS_428, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), this._h, cI(a[0], "split", "splitSize"), cI((a[1] !== undefined ? a[1] : o.dim), "split", "dim")));
       }
       case 1: {
         return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), this._h, cIL(a[0], "split", "splitSize", 0), cI((a[1] !== undefined ? a[1] : o.dim), "split", "dim")));
       }
-      default: return noMatch("split", SIGS_430, a, o);
+      default: return noMatch("split", SIGS_428, a, o);
     }
   }
 
@@ -12984,11 +12918,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0), cI(a[1], "splitWithSizes", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("splitWithSizes", SIGS_431, a, o)) {
+    switch (pick("splitWithSizes", SIGS_429, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), this._h, cIL(a[0], "splitWithSizes", "splitSizes", 0), cI((a[1] !== undefined ? a[1] : o.dim), "splitWithSizes", "dim")));
       }
-      default: return noMatch("splitWithSizes", SIGS_431, a, o);
+      default: return noMatch("splitWithSizes", SIGS_429, a, o);
     }
   }
 
@@ -13003,11 +12937,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("sqrt", SIGS_432, a, o)) {
+    switch (pick("sqrt", SIGS_430, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), this._h));
       }
-      default: return noMatch("sqrt", SIGS_432, a, o);
+      default: return noMatch("sqrt", SIGS_430, a, o);
     }
   }
 
@@ -13023,12 +12957,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sqrt_", SIGS_433, a, o)) {
+    switch (pick("sqrt_", SIGS_431, a, o)) {
       case 0: {
         native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), this._h);
         return this;
       }
-      default: return noMatch("sqrt_", SIGS_433, a, o);
+      default: return noMatch("sqrt_", SIGS_431, a, o);
     }
   }
 
@@ -13043,11 +12977,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("square", SIGS_434, a, o)) {
+    switch (pick("square", SIGS_432, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), this._h));
       }
-      default: return noMatch("square", SIGS_434, a, o);
+      default: return noMatch("square", SIGS_432, a, o);
     }
   }
 
@@ -13063,12 +12997,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("square_", SIGS_435, a, o)) {
+    switch (pick("square_", SIGS_433, a, o)) {
       case 0: {
         native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), this._h);
         return this;
       }
-      default: return noMatch("square_", SIGS_435, a, o);
+      default: return noMatch("square_", SIGS_433, a, o);
     }
   }
 
@@ -13109,7 +13043,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(a[0], "squeeze", "dim", 0)));
     }
     const o = kwOf(a);
-    switch (pick("squeeze", SIGS_436, a, o)) {
+    switch (pick("squeeze", SIGS_434, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), this._h));
       }
@@ -13119,7 +13053,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), this._h, cIL(varargs(a, 0, 10), "squeeze", "dim", 0)));
       }
-      default: return noMatch("squeeze", SIGS_436, a, o);
+      default: return noMatch("squeeze", SIGS_434, a, o);
     }
   }
 
@@ -13164,7 +13098,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("squeeze_", SIGS_437, a, o)) {
+    switch (pick("squeeze_", SIGS_435, a, o)) {
       case 0: {
         native.callOp(OP_squeeze_ >= 0 ? OP_squeeze_ : (OP_squeeze_ = lookup('aten::squeeze_', '')), this._h);
         return this;
@@ -13177,7 +13111,7 @@ export abstract class TensorOps {
         native.callOp(OP_squeeze___dims >= 0 ? OP_squeeze___dims : (OP_squeeze___dims = lookup('aten::squeeze_', 'dims')), this._h, cIL(varargs(a, 0, 10), "squeeze_", "dim", 0));
         return this;
       }
-      default: return noMatch("squeeze_", SIGS_437, a, o);
+      default: return noMatch("squeeze_", SIGS_435, a, o);
     }
   }
 
@@ -13193,11 +13127,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), this._h, (a[0] as Tensor)._h, (a[1] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("sspaddmm", SIGS_438, a, o)) {
+    switch (pick("sspaddmm", SIGS_436, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), this._h, cT(a[0], "sspaddmm", "mat1"), cT(a[1], "sspaddmm", "mat2"), cS(o.beta, "sspaddmm", "beta"), cS(o.alpha, "sspaddmm", "alpha")));
       }
-      default: return noMatch("sspaddmm", SIGS_438, a, o);
+      default: return noMatch("sspaddmm", SIGS_436, a, o);
     }
   }
 
@@ -13243,7 +13177,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h, cB(a[0], "std", "unbiased")));
     }
     const o = kwOf(a);
-    switch (pick("std", SIGS_439, a, o)) {
+    switch (pick("std", SIGS_437, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), this._h, cILO(a[0], "std", "dim", 1), cB((a[1] !== undefined ? a[1] : o.unbiased), "std", "unbiased"), cB((a[2] !== undefined ? a[2] : o.keepdim), "std", "keepdim")));
       }
@@ -13253,7 +13187,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), this._h, cB((a[0] !== undefined ? a[0] : o.unbiased), "std", "unbiased")));
       }
-      default: return noMatch("std", SIGS_439, a, o);
+      default: return noMatch("std", SIGS_437, a, o);
     }
   }
 
@@ -13272,14 +13206,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), this._h, cS(a[0], "sub", "other")));
     }
     const o = kwOf(a);
-    switch (pick("sub", SIGS_440, a, o)) {
+    switch (pick("sub", SIGS_438, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), this._h, cS(a[0], "sub", "other"), cS(o.alpha, "sub", "alpha")));
         }
         return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), this._h, cTN(a[0], "sub", "other", this), cS(o.alpha, "sub", "alpha")));
       }
-      default: return noMatch("sub", SIGS_440, a, o);
+      default: return noMatch("sub", SIGS_438, a, o);
     }
   }
 
@@ -13300,7 +13234,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("sub_", SIGS_441, a, o)) {
+    switch (pick("sub_", SIGS_439, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_sub___Scalar >= 0 ? OP_sub___Scalar : (OP_sub___Scalar = lookup('aten::sub_', 'Scalar')), this._h, cS(a[0], "sub_", "other"), cS(o.alpha, "sub_", "alpha"));
@@ -13309,7 +13243,7 @@ export abstract class TensorOps {
         native.callOp(OP_sub___Tensor >= 0 ? OP_sub___Tensor : (OP_sub___Tensor = lookup('aten::sub_', 'Tensor')), this._h, cTN(a[0], "sub_", "other", this), cS(o.alpha, "sub_", "alpha"));
         return this;
       }
-      default: return noMatch("sub_", SIGS_441, a, o);
+      default: return noMatch("sub_", SIGS_439, a, o);
     }
   }
 
@@ -13340,7 +13274,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS(a[1], "subtract", "alpha")));
     }
     const o = kwOf(a);
-    switch (pick("subtract", SIGS_442, a, o)) {
+    switch (pick("subtract", SIGS_440, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS(o.alpha, "subtract", "alpha")));
@@ -13350,7 +13284,7 @@ export abstract class TensorOps {
       case 1: {
         return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), this._h, cS(a[0], "subtract", "other"), cS((a[1] !== undefined ? a[1] : o.alpha), "subtract", "alpha")));
       }
-      default: return noMatch("subtract", SIGS_442, a, o);
+      default: return noMatch("subtract", SIGS_440, a, o);
     }
   }
 
@@ -13385,7 +13319,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("subtract_", SIGS_443, a, o)) {
+    switch (pick("subtract_", SIGS_441, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"), cS(o.alpha, "subtract_", "alpha"));
@@ -13398,7 +13332,7 @@ export abstract class TensorOps {
         native.callOp(OP_subtract___Scalar >= 0 ? OP_subtract___Scalar : (OP_subtract___Scalar = lookup('aten::subtract_', 'Scalar')), this._h, cS(a[0], "subtract_", "other"), cS((a[1] !== undefined ? a[1] : o.alpha), "subtract_", "alpha"));
         return this;
       }
-      default: return noMatch("subtract_", SIGS_443, a, o);
+      default: return noMatch("subtract_", SIGS_441, a, o);
     }
   }
 
@@ -13426,14 +13360,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1), cB(a[1], "sum", "keepdim")));
     }
     const o = kwOf(a);
-    switch (pick("sum", SIGS_444, a, o)) {
+    switch (pick("sum", SIGS_442, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), this._h, cDTO(o.dtype, "sum", "dtype")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), this._h, cILO(a[0], "sum", "dim", 1), cB((a[1] !== undefined ? a[1] : o.keepdim), "sum", "keepdim"), cDTO(o.dtype, "sum", "dtype")));
       }
-      default: return noMatch("sum", SIGS_444, a, o);
+      default: return noMatch("sum", SIGS_442, a, o);
     }
   }
 
@@ -13458,11 +13392,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(a[0], "sumToSize", "size", 0)));
     }
     const o = kwOf(a);
-    switch (pick("sumToSize", SIGS_445, a, o)) {
+    switch (pick("sumToSize", SIGS_443, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_sum_to_size >= 0 ? OP_sum_to_size : (OP_sum_to_size = lookup('aten::sum_to_size', '')), this._h, cIL(varargs(a, 0, 10), "sumToSize", "size", 0)));
       }
-      default: return noMatch("sumToSize", SIGS_445, a, o);
+      default: return noMatch("sumToSize", SIGS_443, a, o);
     }
   }
 
@@ -13484,11 +13418,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB(a[0], "svd", "some"), cB(a[1], "svd", "computeUv")));
     }
     const o = kwOf(a);
-    switch (pick("svd", SIGS_446, a, o)) {
+    switch (pick("svd", SIGS_444, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), this._h, cB((a[0] !== undefined ? a[0] : o.some), "svd", "some"), cB((a[1] !== undefined ? a[1] : o.computeUv), "svd", "computeUv")));
       }
-      default: return noMatch("svd", SIGS_446, a, o);
+      default: return noMatch("svd", SIGS_444, a, o);
     }
   }
 
@@ -13503,11 +13437,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), this._h, cI(a[0], "swapaxes", "axis0"), cI(a[1], "swapaxes", "axis1")));
     }
     const o = kwOf(a);
-    switch (pick("swapaxes", SIGS_447, a, o)) {
+    switch (pick("swapaxes", SIGS_445, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), this._h, cI(a[0], "swapaxes", "axis0"), cI(a[1], "swapaxes", "axis1")));
       }
-      default: return noMatch("swapaxes", SIGS_447, a, o);
+      default: return noMatch("swapaxes", SIGS_445, a, o);
     }
   }
 
@@ -13523,12 +13457,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("swapaxes_", SIGS_448, a, o)) {
+    switch (pick("swapaxes_", SIGS_446, a, o)) {
       case 0: {
         native.callOp(OP_swapaxes_ >= 0 ? OP_swapaxes_ : (OP_swapaxes_ = lookup('aten::swapaxes_', '')), this._h, cI(a[0], "swapaxes_", "axis0"), cI(a[1], "swapaxes_", "axis1"));
         return this;
       }
-      default: return noMatch("swapaxes_", SIGS_448, a, o);
+      default: return noMatch("swapaxes_", SIGS_446, a, o);
     }
   }
 
@@ -13543,11 +13477,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), this._h, cI(a[0], "swapdims", "dim0"), cI(a[1], "swapdims", "dim1")));
     }
     const o = kwOf(a);
-    switch (pick("swapdims", SIGS_449, a, o)) {
+    switch (pick("swapdims", SIGS_447, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), this._h, cI(a[0], "swapdims", "dim0"), cI(a[1], "swapdims", "dim1")));
       }
-      default: return noMatch("swapdims", SIGS_449, a, o);
+      default: return noMatch("swapdims", SIGS_447, a, o);
     }
   }
 
@@ -13563,12 +13497,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("swapdims_", SIGS_450, a, o)) {
+    switch (pick("swapdims_", SIGS_448, a, o)) {
       case 0: {
         native.callOp(OP_swapdims_ >= 0 ? OP_swapdims_ : (OP_swapdims_ = lookup('aten::swapdims_', '')), this._h, cI(a[0], "swapdims_", "dim0"), cI(a[1], "swapdims_", "dim1"));
         return this;
       }
-      default: return noMatch("swapdims_", SIGS_450, a, o);
+      default: return noMatch("swapdims_", SIGS_448, a, o);
     }
   }
 
@@ -13583,11 +13517,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("t", SIGS_451, a, o)) {
+    switch (pick("t", SIGS_449, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), this._h));
       }
-      default: return noMatch("t", SIGS_451, a, o);
+      default: return noMatch("t", SIGS_449, a, o);
     }
   }
 
@@ -13603,12 +13537,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("t_", SIGS_452, a, o)) {
+    switch (pick("t_", SIGS_450, a, o)) {
       case 0: {
         native.callOp(OP_t_ >= 0 ? OP_t_ : (OP_t_ = lookup('aten::t_', '')), this._h);
         return this;
       }
-      default: return noMatch("t_", SIGS_452, a, o);
+      default: return noMatch("t_", SIGS_450, a, o);
     }
   }
 
@@ -13623,11 +13557,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("take", SIGS_453, a, o)) {
+    switch (pick("take", SIGS_451, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), this._h, cT(a[0], "take", "index")));
       }
-      default: return noMatch("take", SIGS_453, a, o);
+      default: return noMatch("take", SIGS_451, a, o);
     }
   }
 
@@ -13646,11 +13580,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, (a[0] as Tensor)._h, cIO(a[1], "takeAlongDim", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("takeAlongDim", SIGS_454, a, o)) {
+    switch (pick("takeAlongDim", SIGS_452, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), this._h, cT(a[0], "takeAlongDim", "indices"), cIO((a[1] !== undefined ? a[1] : o.dim), "takeAlongDim", "dim")));
       }
-      default: return noMatch("takeAlongDim", SIGS_454, a, o);
+      default: return noMatch("takeAlongDim", SIGS_452, a, o);
     }
   }
 
@@ -13665,11 +13599,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("tan", SIGS_455, a, o)) {
+    switch (pick("tan", SIGS_453, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), this._h));
       }
-      default: return noMatch("tan", SIGS_455, a, o);
+      default: return noMatch("tan", SIGS_453, a, o);
     }
   }
 
@@ -13685,12 +13619,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tan_", SIGS_456, a, o)) {
+    switch (pick("tan_", SIGS_454, a, o)) {
       case 0: {
         native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), this._h);
         return this;
       }
-      default: return noMatch("tan_", SIGS_456, a, o);
+      default: return noMatch("tan_", SIGS_454, a, o);
     }
   }
 
@@ -13705,11 +13639,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("tanh", SIGS_457, a, o)) {
+    switch (pick("tanh", SIGS_455, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), this._h));
       }
-      default: return noMatch("tanh", SIGS_457, a, o);
+      default: return noMatch("tanh", SIGS_455, a, o);
     }
   }
 
@@ -13725,12 +13659,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tanh_", SIGS_458, a, o)) {
+    switch (pick("tanh_", SIGS_456, a, o)) {
       case 0: {
         native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), this._h);
         return this;
       }
-      default: return noMatch("tanh_", SIGS_458, a, o);
+      default: return noMatch("tanh_", SIGS_456, a, o);
     }
   }
 
@@ -13773,7 +13707,7 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections"), cI(a[1], "tensorSplit", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("tensorSplit", SIGS_459, a, o)) {
+    switch (pick("tensorSplit", SIGS_457, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), this._h, cIL(a[0], "tensorSplit", "indices", 0), cI((a[1] !== undefined ? a[1] : o.dim), "tensorSplit", "dim")));
       }
@@ -13783,7 +13717,7 @@ export abstract class TensorOps {
       case 2: {
         return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), this._h, cI(a[0], "tensorSplit", "sections"), cI((a[1] !== undefined ? a[1] : o.dim), "tensorSplit", "dim")));
       }
-      default: return noMatch("tensorSplit", SIGS_459, a, o);
+      default: return noMatch("tensorSplit", SIGS_457, a, o);
     }
   }
 
@@ -13808,11 +13742,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(a[0], "tile", "dims", 0)));
     }
     const o = kwOf(a);
-    switch (pick("tile", SIGS_460, a, o)) {
+    switch (pick("tile", SIGS_458, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), this._h, cIL(varargs(a, 0, 10), "tile", "dims", 0)));
       }
-      default: return noMatch("tile", SIGS_460, a, o);
+      default: return noMatch("tile", SIGS_458, a, o);
     }
   }
 
@@ -13831,11 +13765,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h, cDTO(a[0], "toDense", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("toDense", SIGS_461, a, o)) {
+    switch (pick("toDense", SIGS_459, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_dense >= 0 ? OP_to_dense : (OP_to_dense = lookup('aten::to_dense', '')), this._h, cDTO((a[0] !== undefined ? a[0] : o.dtype), "toDense", "dtype"), cBO(o.maskedGrad, "toDense", "maskedGrad")));
       }
-      default: return noMatch("toDense", SIGS_461, a, o);
+      default: return noMatch("toDense", SIGS_459, a, o);
     }
   }
 
@@ -13854,11 +13788,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h, cDTO(a[0], "toMkldnn", "dtype")));
     }
     const o = kwOf(a);
-    switch (pick("toMkldnn", SIGS_462, a, o)) {
+    switch (pick("toMkldnn", SIGS_460, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_mkldnn >= 0 ? OP_to_mkldnn : (OP_to_mkldnn = lookup('aten::to_mkldnn', '')), this._h, cDTO((a[0] !== undefined ? a[0] : o.dtype), "toMkldnn", "dtype")));
       }
-      default: return noMatch("toMkldnn", SIGS_462, a, o);
+      default: return noMatch("toMkldnn", SIGS_460, a, o);
     }
   }
 
@@ -13877,11 +13811,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding"), cILO(a[1], "toPaddedTensor", "outputSize", 0)));
     }
     const o = kwOf(a);
-    switch (pick("toPaddedTensor", SIGS_463, a, o)) {
+    switch (pick("toPaddedTensor", SIGS_461, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_padded_tensor >= 0 ? OP_to_padded_tensor : (OP_to_padded_tensor = lookup('aten::to_padded_tensor', '')), this._h, cF(a[0], "toPaddedTensor", "padding"), cILO((a[1] !== undefined ? a[1] : o.outputSize), "toPaddedTensor", "outputSize", 0)));
       }
-      default: return noMatch("toPaddedTensor", SIGS_463, a, o);
+      default: return noMatch("toPaddedTensor", SIGS_461, a, o);
     }
   }
 
@@ -13905,14 +13839,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse__sparse_dim >= 0 ? OP_to_sparse__sparse_dim : (OP_to_sparse__sparse_dim = lookup('aten::to_sparse', 'sparse_dim')), this._h, cI(a[0], "toSparse", "sparseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparse", SIGS_464, a, o)) {
+    switch (pick("toSparse", SIGS_462, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse >= 0 ? OP_to_sparse : (OP_to_sparse = lookup('aten::to_sparse', '')), this._h, cLayout(o.layout, "toSparse", "layout"), cILO(o.blocksize, "toSparse", "blocksize", 2), cIO(o.denseDim, "toSparse", "denseDim")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_to_sparse__sparse_dim >= 0 ? OP_to_sparse__sparse_dim : (OP_to_sparse__sparse_dim = lookup('aten::to_sparse', 'sparse_dim')), this._h, cI(a[0], "toSparse", "sparseDim")));
       }
-      default: return noMatch("toSparse", SIGS_464, a, o);
+      default: return noMatch("toSparse", SIGS_462, a, o);
     }
   }
 
@@ -13931,11 +13865,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2), cIO(a[1], "toSparseBsc", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseBsc", SIGS_465, a, o)) {
+    switch (pick("toSparseBsc", SIGS_463, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_bsc >= 0 ? OP_to_sparse_bsc : (OP_to_sparse_bsc = lookup('aten::to_sparse_bsc', '')), this._h, cIL(a[0], "toSparseBsc", "blocksize", 2), cIO((a[1] !== undefined ? a[1] : o.denseDim), "toSparseBsc", "denseDim")));
       }
-      default: return noMatch("toSparseBsc", SIGS_465, a, o);
+      default: return noMatch("toSparseBsc", SIGS_463, a, o);
     }
   }
 
@@ -13954,11 +13888,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2), cIO(a[1], "toSparseBsr", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseBsr", SIGS_466, a, o)) {
+    switch (pick("toSparseBsr", SIGS_464, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_bsr >= 0 ? OP_to_sparse_bsr : (OP_to_sparse_bsr = lookup('aten::to_sparse_bsr', '')), this._h, cIL(a[0], "toSparseBsr", "blocksize", 2), cIO((a[1] !== undefined ? a[1] : o.denseDim), "toSparseBsr", "denseDim")));
       }
-      default: return noMatch("toSparseBsr", SIGS_466, a, o);
+      default: return noMatch("toSparseBsr", SIGS_464, a, o);
     }
   }
 
@@ -13977,11 +13911,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h, cIO(a[0], "toSparseCsc", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseCsc", SIGS_467, a, o)) {
+    switch (pick("toSparseCsc", SIGS_465, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_csc >= 0 ? OP_to_sparse_csc : (OP_to_sparse_csc = lookup('aten::to_sparse_csc', '')), this._h, cIO((a[0] !== undefined ? a[0] : o.denseDim), "toSparseCsc", "denseDim")));
       }
-      default: return noMatch("toSparseCsc", SIGS_467, a, o);
+      default: return noMatch("toSparseCsc", SIGS_465, a, o);
     }
   }
 
@@ -14000,11 +13934,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h, cIO(a[0], "toSparseCsr", "denseDim")));
     }
     const o = kwOf(a);
-    switch (pick("toSparseCsr", SIGS_468, a, o)) {
+    switch (pick("toSparseCsr", SIGS_466, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_to_sparse_csr >= 0 ? OP_to_sparse_csr : (OP_to_sparse_csr = lookup('aten::to_sparse_csr', '')), this._h, cIO((a[0] !== undefined ? a[0] : o.denseDim), "toSparseCsr", "denseDim")));
       }
-      default: return noMatch("toSparseCsr", SIGS_468, a, o);
+      default: return noMatch("toSparseCsr", SIGS_466, a, o);
     }
   }
 
@@ -14029,11 +13963,11 @@ export abstract class TensorOps {
       return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI(a[1], "topk", "dim"), cB(a[2], "topk", "largest"), cB(a[3], "topk", "sorted")));
     }
     const o = kwOf(a);
-    switch (pick("topk", SIGS_469, a, o)) {
+    switch (pick("topk", SIGS_467, a, o)) {
       case 0: {
         return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), this._h, cI(a[0], "topk", "k"), cI((a[1] !== undefined ? a[1] : o.dim), "topk", "dim"), cB((a[2] !== undefined ? a[2] : o.largest), "topk", "largest"), cB((a[3] !== undefined ? a[3] : o.sorted), "topk", "sorted")));
       }
-      default: return noMatch("topk", SIGS_469, a, o);
+      default: return noMatch("topk", SIGS_467, a, o);
     }
   }
 
@@ -14048,11 +13982,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("trace", SIGS_470, a, o)) {
+    switch (pick("trace", SIGS_468, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), this._h));
       }
-      default: return noMatch("trace", SIGS_470, a, o);
+      default: return noMatch("trace", SIGS_468, a, o);
     }
   }
 
@@ -14067,11 +14001,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), this._h, cI(a[0], "transpose", "dim0"), cI(a[1], "transpose", "dim1")));
     }
     const o = kwOf(a);
-    switch (pick("transpose", SIGS_471, a, o)) {
+    switch (pick("transpose", SIGS_469, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), this._h, cI(a[0], "transpose", "dim0"), cI(a[1], "transpose", "dim1")));
       }
-      default: return noMatch("transpose", SIGS_471, a, o);
+      default: return noMatch("transpose", SIGS_469, a, o);
     }
   }
 
@@ -14087,12 +14021,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("transpose_", SIGS_472, a, o)) {
+    switch (pick("transpose_", SIGS_470, a, o)) {
       case 0: {
         native.callOp(OP_transpose_ >= 0 ? OP_transpose_ : (OP_transpose_ = lookup('aten::transpose_', '')), this._h, cI(a[0], "transpose_", "dim0"), cI(a[1], "transpose_", "dim1"));
         return this;
       }
-      default: return noMatch("transpose_", SIGS_472, a, o);
+      default: return noMatch("transpose_", SIGS_470, a, o);
     }
   }
 
@@ -14117,11 +14051,11 @@ export abstract class TensorOps {
       return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, (a[0] as Tensor)._h, cB(a[1], "triangularSolve", "upper"), cB(a[2], "triangularSolve", "transpose"), cB(a[3], "triangularSolve", "unitriangular")));
     }
     const o = kwOf(a);
-    switch (pick("triangularSolve", SIGS_473, a, o)) {
+    switch (pick("triangularSolve", SIGS_471, a, o)) {
       case 0: {
         return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), this._h, cT(a[0], "triangularSolve", "A"), cB((a[1] !== undefined ? a[1] : o.upper), "triangularSolve", "upper"), cB((a[2] !== undefined ? a[2] : o.transpose), "triangularSolve", "transpose"), cB((a[3] !== undefined ? a[3] : o.unitriangular), "triangularSolve", "unitriangular")));
       }
-      default: return noMatch("triangularSolve", SIGS_473, a, o);
+      default: return noMatch("triangularSolve", SIGS_471, a, o);
     }
   }
 
@@ -14140,11 +14074,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h, cI(a[0], "tril", "diagonal")));
     }
     const o = kwOf(a);
-    switch (pick("tril", SIGS_474, a, o)) {
+    switch (pick("tril", SIGS_472, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "tril", "diagonal")));
       }
-      default: return noMatch("tril", SIGS_474, a, o);
+      default: return noMatch("tril", SIGS_472, a, o);
     }
   }
 
@@ -14165,12 +14099,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("tril_", SIGS_475, a, o)) {
+    switch (pick("tril_", SIGS_473, a, o)) {
       case 0: {
         native.callOp(OP_tril_ >= 0 ? OP_tril_ : (OP_tril_ = lookup('aten::tril_', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "tril_", "diagonal"));
         return this;
       }
-      default: return noMatch("tril_", SIGS_475, a, o);
+      default: return noMatch("tril_", SIGS_473, a, o);
     }
   }
 
@@ -14189,11 +14123,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h, cI(a[0], "triu", "diagonal")));
     }
     const o = kwOf(a);
-    switch (pick("triu", SIGS_476, a, o)) {
+    switch (pick("triu", SIGS_474, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "triu", "diagonal")));
       }
-      default: return noMatch("triu", SIGS_476, a, o);
+      default: return noMatch("triu", SIGS_474, a, o);
     }
   }
 
@@ -14214,12 +14148,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("triu_", SIGS_477, a, o)) {
+    switch (pick("triu_", SIGS_475, a, o)) {
       case 0: {
         native.callOp(OP_triu_ >= 0 ? OP_triu_ : (OP_triu_ = lookup('aten::triu_', '')), this._h, cI((a[0] !== undefined ? a[0] : o.diagonal), "triu_", "diagonal"));
         return this;
       }
-      default: return noMatch("triu_", SIGS_477, a, o);
+      default: return noMatch("triu_", SIGS_475, a, o);
     }
   }
 
@@ -14245,7 +14179,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
     }
     const o = kwOf(a);
-    switch (pick("trueDivide", SIGS_478, a, o)) {
+    switch (pick("trueDivide", SIGS_476, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
@@ -14255,7 +14189,7 @@ export abstract class TensorOps {
       case 1: {
         return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), this._h, cS(a[0], "trueDivide", "other")));
       }
-      default: return noMatch("trueDivide", SIGS_478, a, o);
+      default: return noMatch("trueDivide", SIGS_476, a, o);
     }
   }
 
@@ -14284,7 +14218,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("trueDivide_", SIGS_479, a, o)) {
+    switch (pick("trueDivide_", SIGS_477, a, o)) {
       case 0: {
         if (!isTensor(a[0])) {
           native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
@@ -14297,7 +14231,7 @@ export abstract class TensorOps {
         native.callOp(OP_true_divide___Scalar >= 0 ? OP_true_divide___Scalar : (OP_true_divide___Scalar = lookup('aten::true_divide_', 'Scalar')), this._h, cS(a[0], "trueDivide_", "other"));
         return this;
       }
-      default: return noMatch("trueDivide_", SIGS_479, a, o);
+      default: return noMatch("trueDivide_", SIGS_477, a, o);
     }
   }
 
@@ -14312,11 +14246,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("trunc", SIGS_480, a, o)) {
+    switch (pick("trunc", SIGS_478, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), this._h));
       }
-      default: return noMatch("trunc", SIGS_480, a, o);
+      default: return noMatch("trunc", SIGS_478, a, o);
     }
   }
 
@@ -14332,12 +14266,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("trunc_", SIGS_481, a, o)) {
+    switch (pick("trunc_", SIGS_479, a, o)) {
       case 0: {
         native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), this._h);
         return this;
       }
-      default: return noMatch("trunc_", SIGS_481, a, o);
+      default: return noMatch("trunc_", SIGS_479, a, o);
     }
   }
 
@@ -14352,11 +14286,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("typeAs", SIGS_482, a, o)) {
+    switch (pick("typeAs", SIGS_480, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), this._h, cT(a[0], "typeAs", "other")));
       }
-      default: return noMatch("typeAs", SIGS_482, a, o);
+      default: return noMatch("typeAs", SIGS_480, a, o);
     }
   }
 
@@ -14375,11 +14309,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h, cI(a[0], "unbind", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unbind", SIGS_483, a, o)) {
+    switch (pick("unbind", SIGS_481, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), this._h, cI((a[0] !== undefined ? a[0] : o.dim), "unbind", "dim")));
       }
-      default: return noMatch("unbind", SIGS_483, a, o);
+      default: return noMatch("unbind", SIGS_481, a, o);
     }
   }
 
@@ -14394,11 +14328,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), this._h, cI(a[0], "unflatten", "dim"), cIL(a[1], "unflatten", "sizes", 0)));
     }
     const o = kwOf(a);
-    switch (pick("unflatten", SIGS_484, a, o)) {
+    switch (pick("unflatten", SIGS_482, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), this._h, cI(a[0], "unflatten", "dim"), cIL(a[1], "unflatten", "sizes", 0)));
       }
-      default: return noMatch("unflatten", SIGS_484, a, o);
+      default: return noMatch("unflatten", SIGS_482, a, o);
     }
   }
 
@@ -14413,11 +14347,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unfold >= 0 ? OP_unfold : (OP_unfold = lookup('aten::unfold', '')), this._h, cI(a[0], "unfold", "dimension"), cI(a[1], "unfold", "size"), cI(a[2], "unfold", "step")));
     }
     const o = kwOf(a);
-    switch (pick("unfold", SIGS_485, a, o)) {
+    switch (pick("unfold", SIGS_483, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unfold >= 0 ? OP_unfold : (OP_unfold = lookup('aten::unfold', '')), this._h, cI(a[0], "unfold", "dimension"), cI(a[1], "unfold", "size"), cI(a[2], "unfold", "step")));
       }
-      default: return noMatch("unfold", SIGS_485, a, o);
+      default: return noMatch("unfold", SIGS_483, a, o);
     }
   }
 
@@ -14442,12 +14376,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("uniform_", SIGS_486, a, o)) {
+    switch (pick("uniform_", SIGS_484, a, o)) {
       case 0: {
         native.callOp(OP_uniform_ >= 0 ? OP_uniform_ : (OP_uniform_ = lookup('aten::uniform_', '')), this._h, cF((a[0] !== undefined ? a[0] : o.from), "uniform_", "from"), cF((a[1] !== undefined ? a[1] : o.to), "uniform_", "to"), cGen(o.generator, "uniform_", "generator"));
         return this;
       }
-      default: return noMatch("uniform_", SIGS_486, a, o);
+      default: return noMatch("uniform_", SIGS_484, a, o);
     }
   }
 
@@ -14466,11 +14400,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks"), cI(a[1], "unsafeChunk", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeChunk", SIGS_487, a, o)) {
+    switch (pick("unsafeChunk", SIGS_485, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), this._h, cI(a[0], "unsafeChunk", "chunks"), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeChunk", "dim")));
       }
-      default: return noMatch("unsafeChunk", SIGS_487, a, o);
+      default: return noMatch("unsafeChunk", SIGS_485, a, o);
     }
   }
 
@@ -14489,11 +14423,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize"), cI(a[1], "unsafeSplit", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeSplit", SIGS_488, a, o)) {
+    switch (pick("unsafeSplit", SIGS_486, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), this._h, cI(a[0], "unsafeSplit", "splitSize"), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeSplit", "dim")));
       }
-      default: return noMatch("unsafeSplit", SIGS_488, a, o);
+      default: return noMatch("unsafeSplit", SIGS_486, a, o);
     }
   }
 
@@ -14512,11 +14446,11 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[1], "unsafeSplitWithSizes", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsafeSplitWithSizes", SIGS_489, a, o)) {
+    switch (pick("unsafeSplitWithSizes", SIGS_487, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), this._h, cIL(a[0], "unsafeSplitWithSizes", "splitSizes", 0), cI((a[1] !== undefined ? a[1] : o.dim), "unsafeSplitWithSizes", "dim")));
       }
-      default: return noMatch("unsafeSplitWithSizes", SIGS_489, a, o);
+      default: return noMatch("unsafeSplitWithSizes", SIGS_487, a, o);
     }
   }
 
@@ -14531,11 +14465,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), this._h, cI(a[0], "unsqueeze", "dim")));
     }
     const o = kwOf(a);
-    switch (pick("unsqueeze", SIGS_490, a, o)) {
+    switch (pick("unsqueeze", SIGS_488, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), this._h, cI(a[0], "unsqueeze", "dim")));
       }
-      default: return noMatch("unsqueeze", SIGS_490, a, o);
+      default: return noMatch("unsqueeze", SIGS_488, a, o);
     }
   }
 
@@ -14551,12 +14485,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("unsqueeze_", SIGS_491, a, o)) {
+    switch (pick("unsqueeze_", SIGS_489, a, o)) {
       case 0: {
         native.callOp(OP_unsqueeze_ >= 0 ? OP_unsqueeze_ : (OP_unsqueeze_ = lookup('aten::unsqueeze_', '')), this._h, cI(a[0], "unsqueeze_", "dim"));
         return this;
       }
-      default: return noMatch("unsqueeze_", SIGS_491, a, o);
+      default: return noMatch("unsqueeze_", SIGS_489, a, o);
     }
   }
 
@@ -14571,11 +14505,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_values >= 0 ? OP_values : (OP_values = lookup('aten::values', '')), this._h));
     }
     const o = kwOf(a);
-    switch (pick("values", SIGS_492, a, o)) {
+    switch (pick("values", SIGS_490, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_values >= 0 ? OP_values : (OP_values = lookup('aten::values', '')), this._h));
       }
-      default: return noMatch("values", SIGS_492, a, o);
+      default: return noMatch("values", SIGS_490, a, o);
     }
   }
 
@@ -14621,7 +14555,7 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h, cB(a[0], "var", "unbiased")));
     }
     const o = kwOf(a);
-    switch (pick("var", SIGS_493, a, o)) {
+    switch (pick("var", SIGS_491, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), this._h, cILO(a[0], "var", "dim", 1), cB((a[1] !== undefined ? a[1] : o.unbiased), "var", "unbiased"), cB((a[2] !== undefined ? a[2] : o.keepdim), "var", "keepdim")));
       }
@@ -14631,7 +14565,7 @@ export abstract class TensorOps {
       case 2: {
         return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), this._h, cB((a[0] !== undefined ? a[0] : o.unbiased), "var", "unbiased")));
       }
-      default: return noMatch("var", SIGS_493, a, o);
+      default: return noMatch("var", SIGS_491, a, o);
     }
   }
 
@@ -14646,11 +14580,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("vdot", SIGS_494, a, o)) {
+    switch (pick("vdot", SIGS_492, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), this._h, cT(a[0], "vdot", "other")));
       }
-      default: return noMatch("vdot", SIGS_494, a, o);
+      default: return noMatch("vdot", SIGS_492, a, o);
     }
   }
 
@@ -14683,14 +14617,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(a[0], "view", "size", 0)));
     }
     const o = kwOf(a);
-    switch (pick("view", SIGS_495, a, o)) {
+    switch (pick("view", SIGS_493, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), this._h, cDT(a[0], "view", "dtype")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), this._h, cIL(varargs(a, 0, 10), "view", "size", 0)));
       }
-      default: return noMatch("view", SIGS_495, a, o);
+      default: return noMatch("view", SIGS_493, a, o);
     }
   }
 
@@ -14705,11 +14639,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_view_as >= 0 ? OP_view_as : (OP_view_as = lookup('aten::view_as', '')), this._h, (a[0] as Tensor)._h));
     }
     const o = kwOf(a);
-    switch (pick("viewAs", SIGS_496, a, o)) {
+    switch (pick("viewAs", SIGS_494, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_view_as >= 0 ? OP_view_as : (OP_view_as = lookup('aten::view_as', '')), this._h, cT(a[0], "viewAs", "other")));
       }
-      default: return noMatch("viewAs", SIGS_496, a, o);
+      default: return noMatch("viewAs", SIGS_494, a, o);
     }
   }
 
@@ -14742,14 +14676,14 @@ export abstract class TensorOps {
       return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(a[0], "vsplit", "indices", 0)));
     }
     const o = kwOf(a);
-    switch (pick("vsplit", SIGS_497, a, o)) {
+    switch (pick("vsplit", SIGS_495, a, o)) {
       case 0: {
         return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), this._h, cI(a[0], "vsplit", "sections")));
       }
       case 1: {
         return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), this._h, cIL(varargs(a, 0, 10), "vsplit", "indices", 0)));
       }
-      default: return noMatch("vsplit", SIGS_497, a, o);
+      default: return noMatch("vsplit", SIGS_495, a, o);
     }
   }
 
@@ -14772,14 +14706,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), (a[0] as Tensor)._h, this._h, cS(a[1], "where", "other")));
     }
     const o = kwOf(a);
-    switch (pick("where", SIGS_498, a, o)) {
+    switch (pick("where", SIGS_496, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_where__self >= 0 ? OP_where__self : (OP_where__self = lookup('aten::where', 'self')), cT(a[0], "where", "condition"), this._h, cT(a[1], "where", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_where__ScalarOther >= 0 ? OP_where__ScalarOther : (OP_where__ScalarOther = lookup('aten::where', 'ScalarOther')), cT(a[0], "where", "condition"), this._h, cS(a[1], "where", "other")));
       }
-      default: return noMatch("where", SIGS_498, a, o);
+      default: return noMatch("where", SIGS_496, a, o);
     }
   }
 
@@ -14802,14 +14736,14 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), this._h, cS(a[0], "xlogy", "other")));
     }
     const o = kwOf(a);
-    switch (pick("xlogy", SIGS_499, a, o)) {
+    switch (pick("xlogy", SIGS_497, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), this._h, cT(a[0], "xlogy", "other")));
       }
       case 1: {
         return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), this._h, cS(a[0], "xlogy", "other")));
       }
-      default: return noMatch("xlogy", SIGS_499, a, o);
+      default: return noMatch("xlogy", SIGS_497, a, o);
     }
   }
 
@@ -14834,7 +14768,7 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("xlogy_", SIGS_500, a, o)) {
+    switch (pick("xlogy_", SIGS_498, a, o)) {
       case 0: {
         native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), this._h, cT(a[0], "xlogy_", "other"));
         return this;
@@ -14843,7 +14777,7 @@ export abstract class TensorOps {
         native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), this._h, cS(a[0], "xlogy_", "other"));
         return this;
       }
-      default: return noMatch("xlogy_", SIGS_500, a, o);
+      default: return noMatch("xlogy_", SIGS_498, a, o);
     }
   }
 
@@ -14859,12 +14793,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("zero_", SIGS_501, a, o)) {
+    switch (pick("zero_", SIGS_499, a, o)) {
       case 0: {
         native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), this._h);
         return this;
       }
-      default: return noMatch("zero_", SIGS_501, a, o);
+      default: return noMatch("zero_", SIGS_499, a, o);
     }
   }
 
@@ -14879,11 +14813,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_index__Tensor >= 0 ? OP_index__Tensor : (OP_index__Tensor = lookup('aten::index', 'Tensor')), this._h, cTOL(a[0], "_index", "indices")));
     }
     const o = kwOf(a);
-    switch (pick("_index", SIGS_502, a, o)) {
+    switch (pick("_index", SIGS_500, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_index__Tensor >= 0 ? OP_index__Tensor : (OP_index__Tensor = lookup('aten::index', 'Tensor')), this._h, cTOL(a[0], "_index", "indices")));
       }
-      default: return noMatch("_index", SIGS_502, a, o);
+      default: return noMatch("_index", SIGS_500, a, o);
     }
   }
 
@@ -14904,12 +14838,12 @@ export abstract class TensorOps {
       return this;
     }
     const o = kwOf(a);
-    switch (pick("_indexPut", SIGS_503, a, o)) {
+    switch (pick("_indexPut", SIGS_501, a, o)) {
       case 0: {
         native.callOp(OP_index_put_ >= 0 ? OP_index_put_ : (OP_index_put_ = lookup('aten::index_put_', '')), this._h, cTOL(a[0], "_indexPut", "indices"), cT(a[1], "_indexPut", "values"), cB((a[2] !== undefined ? a[2] : o.accumulate), "_indexPut", "accumulate"));
         return this;
       }
-      default: return noMatch("_indexPut", SIGS_503, a, o);
+      default: return noMatch("_indexPut", SIGS_501, a, o);
     }
   }
 
@@ -14937,11 +14871,11 @@ export abstract class TensorOps {
       return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI(a[0], "slice", "dim"), cIO(a[1], "slice", "start"), cIO(a[2], "slice", "end"), cI(a[3], "slice", "step")));
     }
     const o = kwOf(a);
-    switch (pick("slice", SIGS_504, a, o)) {
+    switch (pick("slice", SIGS_502, a, o)) {
       case 0: {
         return wrap<Tensor>(native.callOp(OP_slice__Tensor >= 0 ? OP_slice__Tensor : (OP_slice__Tensor = lookup('aten::slice', 'Tensor')), this._h, cI((a[0] !== undefined ? a[0] : o.dim), "slice", "dim"), cIO((a[1] !== undefined ? a[1] : o.start), "slice", "start"), cIO((a[2] !== undefined ? a[2] : o.end), "slice", "end"), cI((a[3] !== undefined ? a[3] : o.step), "slice", "step")));
       }
-      default: return noMatch("slice", SIGS_504, a, o);
+      default: return noMatch("slice", SIGS_502, a, o);
     }
   }
 

@@ -5,7 +5,7 @@ import { wrap, wrapList, isTensor } from "../handle.js";
 import { type DType } from "../dtype.js";
 import { type DeviceLike } from "../device.js";
 import { type Tensor } from "../tensor.js";
-import { allInts, allTensors, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTL, cTN, cTO, cTOL, dtypeResult, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
+import { allInts, allTensors, cB, cBO, cDT, cDTO, cDevO, cF, cFLO, cFO, cGen, cI, cIL, cILO, cIO, cLayout, cMF, cS, cSO, cStr, cStrO, cT, cTL, cTN, cTO, cTOL, dflt, dtypeResult, fits, kwOf, lookup, namedTuple, noMatch, pick, sig, tupleResult, valuesIndices, varargs, type Int, type Scalar, type Layout, type MemoryFormat, type Sig, type ValuesIndices } from "../op-support.js";
 let OP_abs = -1;
 let OP_abs_ = -1;
 let OP_absolute = -1;
@@ -92,7 +92,6 @@ let OP_batch_norm_gather_stats_with_counts = -1;
 let OP_batch_norm_stats = -1;
 let OP_batch_norm_update_stats = -1;
 let OP_bernoulli = -1;
-let OP_bernoulli__Tensor = -1;
 let OP_bernoulli__p = -1;
 let OP_bilinear = -1;
 let OP_binary_cross_entropy_with_logits = -1;
@@ -655,19 +654,6 @@ let OP_smm = -1;
 let OP_softmax__int = -1;
 let OP_sort = -1;
 let OP_sort__stable = -1;
-let OP_sparse_bsc_tensor__ccol_row_value = -1;
-let OP_sparse_bsc_tensor__ccol_row_value_size = -1;
-let OP_sparse_bsr_tensor__crow_col_value = -1;
-let OP_sparse_bsr_tensor__crow_col_value_size = -1;
-let OP_sparse_compressed_tensor__comp_plain_value = -1;
-let OP_sparse_compressed_tensor__comp_plain_value_size = -1;
-let OP_sparse_coo_tensor__size = -1;
-let OP_sparse_coo_tensor__indices = -1;
-let OP_sparse_coo_tensor__indices_size = -1;
-let OP_sparse_csc_tensor__ccol_row_value = -1;
-let OP_sparse_csc_tensor__ccol_row_value_size = -1;
-let OP_sparse_csr_tensor__crow_col_value = -1;
-let OP_sparse_csr_tensor__crow_col_value_size = -1;
 let OP_split__Tensor = -1;
 let OP_split__sizes = -1;
 let OP_split_copy__Tensor = -1;
@@ -1023,14 +1009,13 @@ const SIGS_72: readonly Sig[] = [
 ];
 const SIGS_73: readonly Sig[] = [
   sig(["input"], [1], 1, ["generator"], [-1], [29], -1, "bernoulli(input: Tensor, *, generator: null=None)"),
-  sig(["input", "p"], [1, 1], 2, ["generator"], [-1], [29], -1, "bernoulli(input: Tensor, p: Tensor, *, generator: null=None)"),
   sig(["input", "p"], [1, 14], 2, ["generator"], [-1], [29], -1, "bernoulli(input: Tensor, p: number, *, generator: null=None)"),
 ];
 const SIGS_74: readonly Sig[] = [
   sig(["input1", "input2", "weight", "bias"], [1, 1, 1, 2], 3, ["bias"], [3], [2], -1, "bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | null=None)"),
 ];
 const SIGS_75: readonly Sig[] = [
-  sig(["input", "target", "weight", "posWeight", "reduction"], [1, 1, 2, 2, 8], 2, ["weight", "posWeight", "reduction"], [2, 3, 4], [2, 2, 8], -1, "binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null=None, posWeight: Tensor | null=None, reduction: Int=Mean)"),
+  sig(["input", "target", "weight", "posWeight", "reduction"], [1, 1, 2, 2, 8], 2, ["weight", "posWeight", "reduction"], [2, 3, 4], [2, 2, 8], -1, "binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, weight: Tensor | null=None, posWeight: Tensor | null=None, reduction: Int=0)"),
 ];
 const SIGS_76: readonly Sig[] = [
   sig(["input", "weights", "minlength"], [1, 2, 8], 1, ["weights", "minlength"], [1, 2], [2, 8], -1, "bincount(input: Tensor, weights: Tensor | null=None, minlength: Int=0)"),
@@ -1244,7 +1229,7 @@ const SIGS_137: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "cosh_(input: Tensor)"),
 ];
 const SIGS_138: readonly Sig[] = [
-  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean)"),
+  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=0)"),
 ];
 const SIGS_139: readonly Sig[] = [
   sig(["x1", "x2", "dim", "eps"], [1, 1, 8, 14], 2, ["dim", "eps"], [2, 3], [8, 14], -1, "cosineSimilarity(x1: Tensor, x2: Tensor, dim: Int=1, eps: number=1e-08)"),
@@ -1263,8 +1248,8 @@ const SIGS_143: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "crowIndicesCopy(input: Tensor)"),
 ];
 const SIGS_144: readonly Sig[] = [
-  sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 10, 10, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False)"),
-  sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 1, 1, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False)"),
+  sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 10, 10, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int=0, reduction: Int=0, zeroInfinity: boolean=False)"),
+  sig(["logProbs", "targets", "inputLengths", "targetLengths", "blank", "reduction", "zeroInfinity"], [1, 1, 1, 1, 8, 8, 18], 4, ["blank", "reduction", "zeroInfinity"], [4, 5, 6], [8, 8, 18], -1, "ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int=0, reduction: Int=0, zeroInfinity: boolean=False)"),
 ];
 const SIGS_145: readonly Sig[] = [
   sig(["theta", "N", "C", "H", "W"], [1, 8, 8, 8, 8], 5, [], [], [], -1, "cudnnAffineGridGenerator(theta: Tensor, N: Int, C: Int, H: Int, W: Int)"),
@@ -1383,7 +1368,7 @@ const SIGS_180: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "dstack(tensors: readonly Tensor[])"),
 ];
 const SIGS_181: readonly Sig[] = [
-  sig(["equation", "tensors"], [21, 4], 2, ["path"], [-1], [11], 1, "einsum(equation: string, tensors: readonly Tensor[], *, path: readonly Int[] | null=None)"),
+  sig(["equation", "tensors"], [21, 4], 2, [], [], [], 1, "einsum(equation: string, tensors: readonly Tensor[])"),
 ];
 const SIGS_182: readonly Sig[] = [
   sig(["weight", "indices", "paddingIdx", "scaleGradByFreq", "sparse"], [1, 1, 8, 18, 18], 2, ["paddingIdx", "scaleGradByFreq", "sparse"], [2, 3, 4], [8, 18, 18], -1, "embedding(weight: Tensor, indices: Tensor, paddingIdx: Int=-1, scaleGradByFreq: boolean=False, sparse: boolean=False)"),
@@ -1639,7 +1624,7 @@ const SIGS_257: readonly Sig[] = [
   sig(["input", "values"], [1, 1], 2, [], [], [], -1, "heaviside(input: Tensor, values: Tensor)"),
 ];
 const SIGS_258: readonly Sig[] = [
-  sig(["input", "target", "margin", "reduction"], [1, 1, 14, 8], 2, ["margin", "reduction"], [2, 3], [14, 8], -1, "hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Int=Mean)"),
+  sig(["input", "target", "margin", "reduction"], [1, 1, 14, 8], 2, ["margin", "reduction"], [2, 3], [14, 8], -1, "hingeEmbeddingLoss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Int=0)"),
 ];
 const SIGS_259: readonly Sig[] = [
   sig(["input", "bins", "min", "max"], [1, 8, 6, 6], 1, ["bins", "min", "max"], [1, 2, 3], [8, 6, 6], -1, "histc(input: Tensor, bins: Int=100, min: Scalar=0, max: Scalar=0)"),
@@ -1777,7 +1762,7 @@ const SIGS_300: readonly Sig[] = [
   sig(["windowLength", "periodic", "beta"], [8, 18, 14], 3, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], -1, "kaiserWindow(windowLength: Int, periodic: boolean, beta: number, *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
 const SIGS_301: readonly Sig[] = [
-  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction", "logTarget"], [2, -1], [8, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Int=Mean, *, logTarget: boolean=False)"),
+  sig(["input", "target", "reduction"], [1, 1, 8], 2, ["reduction", "logTarget"], [2, -1], [8, 18], -1, "klDiv(input: Tensor, target: Tensor, reduction: Int=0, *, logTarget: boolean=False)"),
 ];
 const SIGS_302: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "kron(input: Tensor, other: Tensor)"),
@@ -1903,7 +1888,7 @@ const SIGS_339: readonly Sig[] = [
   sig(["LUData", "LUPivots", "unpackData", "unpackPivots"], [1, 1, 18, 18], 2, ["unpackData", "unpackPivots"], [2, 3], [18, 18], -1, "luUnpack(LUData: Tensor, LUPivots: Tensor, unpackData: boolean=True, unpackPivots: boolean=True)"),
 ];
 const SIGS_340: readonly Sig[] = [
-  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean)"),
+  sig(["input1", "input2", "target", "margin", "reduction"], [1, 1, 1, 14, 8], 3, ["margin", "reduction"], [3, 4], [14, 8], -1, "marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=0)"),
 ];
 const SIGS_341: readonly Sig[] = [
   sig(["input", "mask", "value"], [1, 1, 1], 3, [], [], [], -1, "maskedFill(input: Tensor, mask: Tensor, value: Tensor)"),
@@ -2455,334 +2440,309 @@ const SIGS_507: readonly Sig[] = [
   sig(["input", "dim", "descending"], [1, 8, 18], 1, ["dim", "descending", "stable"], [1, 2, -1], [8, 18, 19], -1, "sort(input: Tensor, dim: Int=-1, descending: boolean=False, *, stable: boolean | null)", ["stable"]),
 ];
 const SIGS_508: readonly Sig[] = [
-  sig(["ccolIndices", "rowIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor)"),
-  sig(["ccolIndices", "rowIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[])"),
-];
-const SIGS_509: readonly Sig[] = [
-  sig(["crowIndices", "colIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor)"),
-  sig(["crowIndices", "colIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[])"),
-];
-const SIGS_510: readonly Sig[] = [
-  sig(["compressedIndices", "plainIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor)"),
-  sig(["compressedIndices", "plainIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: readonly Int[])"),
-];
-const SIGS_511: readonly Sig[] = [
-  sig(["size"], [10], 1, ["dtype", "layout", "device", "pinMemory", "requiresGrad"], [-1, -1, -1, -1, -1], [24, 25, 27, 19, 18], 0, "sparseCooTensor(size: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=False, requiresGrad: boolean=False)"),
-  sig(["indices", "values"], [1, 1], 2, ["isCoalesced"], [-1], [19], -1, "sparseCooTensor(indices: Tensor, values: Tensor, *, isCoalesced: boolean | null=None)"),
-  sig(["indices", "values", "size"], [1, 1, 10], 3, ["isCoalesced"], [-1], [19], -1, "sparseCooTensor(indices: Tensor, values: Tensor, size: readonly Int[], *, isCoalesced: boolean | null=None)"),
-];
-const SIGS_512: readonly Sig[] = [
-  sig(["ccolIndices", "rowIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor)"),
-  sig(["ccolIndices", "rowIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[])"),
-];
-const SIGS_513: readonly Sig[] = [
-  sig(["crowIndices", "colIndices", "values"], [1, 1, 1], 3, [], [], [], -1, "sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor)"),
-  sig(["crowIndices", "colIndices", "values", "size"], [1, 1, 1, 10], 4, [], [], [], -1, "sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[])"),
-];
-const SIGS_514: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "split(input: Tensor, splitSize: Int, dim: Int=0)"),
   sig(["input", "splitSize", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "split(input: Tensor, splitSize: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_515: readonly Sig[] = [
+const SIGS_509: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "splitCopy(input: Tensor, splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_516: readonly Sig[] = [
+const SIGS_510: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "splitWithSizes(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_517: readonly Sig[] = [
+const SIGS_511: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "splitWithSizesCopy(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_518: readonly Sig[] = [
+const SIGS_512: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sqrt(input: Tensor)"),
 ];
-const SIGS_519: readonly Sig[] = [
+const SIGS_513: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "sqrt_(input: Tensor)"),
 ];
-const SIGS_520: readonly Sig[] = [
+const SIGS_514: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "square(input: Tensor)"),
 ];
-const SIGS_521: readonly Sig[] = [
+const SIGS_515: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "square_(input: Tensor)"),
 ];
-const SIGS_522: readonly Sig[] = [
+const SIGS_516: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "squeeze(input: Tensor)"),
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "squeeze(input: Tensor, dim: Int)"),
   sig(["input", "dim"], [1, 10], 2, [], [], [], -1, "squeeze(input: Tensor, dim: readonly Int[])"),
 ];
-const SIGS_523: readonly Sig[] = [
+const SIGS_517: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "squeezeCopy(input: Tensor)"),
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "squeezeCopy(input: Tensor, dim: Int)"),
   sig(["input", "dim"], [1, 10], 2, [], [], [], -1, "squeezeCopy(input: Tensor, dim: readonly Int[])"),
 ];
-const SIGS_524: readonly Sig[] = [
+const SIGS_518: readonly Sig[] = [
   sig(["input", "mat1", "mat2"], [1, 1, 1], 3, ["beta", "alpha"], [-1, -1], [6, 6], -1, "sspaddmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Scalar=1, alpha: Scalar=1)"),
 ];
-const SIGS_525: readonly Sig[] = [
+const SIGS_519: readonly Sig[] = [
   sig(["tensors", "dim"], [4, 8], 1, ["dim"], [1], [8], -1, "stack(tensors: readonly Tensor[], dim: Int=0)"),
 ];
-const SIGS_526: readonly Sig[] = [
+const SIGS_520: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "std(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "std(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "std(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_527: readonly Sig[] = [
+const SIGS_521: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "stdMean(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "stdMean(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "stdMean(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_528: readonly Sig[] = [
+const SIGS_522: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, ["alpha"], [-1], [6], -1, "sub(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar=1)"),
 ];
-const SIGS_529: readonly Sig[] = [
+const SIGS_523: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, ["alpha"], [-1], [6], -1, "subtract(input: Tensor, other: Tensor | Scalar, *, alpha: Scalar=1)"),
   sig(["input", "other", "alpha"], [1, 6, 6], 2, ["alpha"], [2], [6], -1, "subtract(input: Tensor, other: Scalar, alpha: Scalar=1)"),
 ];
-const SIGS_530: readonly Sig[] = [
+const SIGS_524: readonly Sig[] = [
   sig(["input"], [1], 1, ["dtype"], [-1], [24], -1, "sum(input: Tensor, *, dtype: DType | null=None)"),
   sig(["input", "dim", "keepdim"], [1, 13, 18], 2, ["keepdim", "dtype"], [2, -1], [18, 24], -1, "sum(input: Tensor, dim: Int | readonly Int[] | null, keepdim: boolean=False, *, dtype: DType | null=None)"),
 ];
-const SIGS_531: readonly Sig[] = [
+const SIGS_525: readonly Sig[] = [
   sig(["input", "some", "computeUv"], [1, 18, 18], 1, ["some", "computeUv"], [1, 2], [18, 18], -1, "svd(input: Tensor, some: boolean=True, computeUv: boolean=True)"),
 ];
-const SIGS_532: readonly Sig[] = [
+const SIGS_526: readonly Sig[] = [
   sig(["input", "axis0", "axis1"], [1, 8, 8], 3, [], [], [], -1, "swapaxes(input: Tensor, axis0: Int, axis1: Int)"),
 ];
-const SIGS_533: readonly Sig[] = [
+const SIGS_527: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "swapdims(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_534: readonly Sig[] = [
+const SIGS_528: readonly Sig[] = [
   sig(["size"], [6], 1, ["min", "max"], [-1, -1], [9, 9], -1, "symConstrainRange(size: Scalar, *, min: Int | null=None, max: Int | null=None)"),
 ];
-const SIGS_535: readonly Sig[] = [
+const SIGS_529: readonly Sig[] = [
   sig(["size"], [6], 1, ["min", "max"], [-1, -1], [9, 9], -1, "symConstrainRangeForSize(size: Scalar, *, min: Int | null=None, max: Int | null=None)"),
 ];
-const SIGS_536: readonly Sig[] = [
+const SIGS_530: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "t(input: Tensor)"),
 ];
-const SIGS_537: readonly Sig[] = [
+const SIGS_531: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tCopy(input: Tensor)"),
 ];
-const SIGS_538: readonly Sig[] = [
+const SIGS_532: readonly Sig[] = [
   sig(["input", "index"], [1, 1], 2, [], [], [], -1, "take(input: Tensor, index: Tensor)"),
 ];
-const SIGS_539: readonly Sig[] = [
+const SIGS_533: readonly Sig[] = [
   sig(["input", "indices", "dim"], [1, 1, 9], 2, ["dim"], [2], [9], -1, "takeAlongDim(input: Tensor, indices: Tensor, dim: Int | null=None)"),
 ];
-const SIGS_540: readonly Sig[] = [
+const SIGS_534: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tan(input: Tensor)"),
 ];
-const SIGS_541: readonly Sig[] = [
+const SIGS_535: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tan_(input: Tensor)"),
 ];
-const SIGS_542: readonly Sig[] = [
+const SIGS_536: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tanh(input: Tensor)"),
 ];
-const SIGS_543: readonly Sig[] = [
+const SIGS_537: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "tanh_(input: Tensor)"),
 ];
-const SIGS_544: readonly Sig[] = [
+const SIGS_538: readonly Sig[] = [
   sig(["input", "indices", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, indices: readonly Int[], dim: Int=0)"),
   sig(["input", "tensorIndicesOrSections", "dim"], [1, 1, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, tensorIndicesOrSections: Tensor, dim: Int=0)"),
   sig(["input", "sections", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "tensorSplit(input: Tensor, sections: Int, dim: Int=0)"),
 ];
-const SIGS_545: readonly Sig[] = [
+const SIGS_539: readonly Sig[] = [
   sig(["input", "threshold", "value"], [1, 6, 6], 3, [], [], [], -1, "threshold(input: Tensor, threshold: Scalar, value: Scalar)"),
 ];
-const SIGS_546: readonly Sig[] = [
+const SIGS_540: readonly Sig[] = [
   sig(["input", "threshold", "value"], [1, 6, 6], 3, [], [], [], -1, "threshold_(input: Tensor, threshold: Scalar, value: Scalar)"),
 ];
-const SIGS_547: readonly Sig[] = [
+const SIGS_541: readonly Sig[] = [
   sig(["input", "dims"], [1, 10], 2, [], [], [], -1, "tile(input: Tensor, dims: readonly Int[])"),
 ];
-const SIGS_548: readonly Sig[] = [
+const SIGS_542: readonly Sig[] = [
   sig(["input", "k", "dim", "largest", "sorted"], [1, 8, 8, 18, 18], 2, ["dim", "largest", "sorted"], [2, 3, 4], [8, 18, 18], -1, "topk(input: Tensor, k: Int, dim: Int=-1, largest: boolean=True, sorted: boolean=True)"),
 ];
-const SIGS_549: readonly Sig[] = [
+const SIGS_543: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trace(input: Tensor)"),
 ];
-const SIGS_550: readonly Sig[] = [
+const SIGS_544: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "transpose(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_551: readonly Sig[] = [
+const SIGS_545: readonly Sig[] = [
   sig(["input", "dim0", "dim1"], [1, 8, 8], 3, [], [], [], -1, "transposeCopy(input: Tensor, dim0: Int, dim1: Int)"),
 ];
-const SIGS_552: readonly Sig[] = [
+const SIGS_546: readonly Sig[] = [
   sig(["y", "x"], [1, 1], 2, ["dim"], [-1], [8], -1, "trapezoid(y: Tensor, x: Tensor, *, dim: Int=-1)"),
   sig(["y"], [1], 1, ["dx", "dim"], [-1, -1], [6, 8], -1, "trapezoid(y: Tensor, *, dx: Scalar=1, dim: Int=-1)"),
 ];
-const SIGS_553: readonly Sig[] = [
+const SIGS_547: readonly Sig[] = [
   sig(["y"], [1], 1, ["dx", "dim"], [-1, -1], [14, 8], -1, "trapz(y: Tensor, *, dx: number=1, dim: Int=-1)"),
   sig(["y", "x"], [1, 1], 2, ["dim"], [-1], [8], -1, "trapz(y: Tensor, x: Tensor, *, dim: Int=-1)"),
 ];
-const SIGS_554: readonly Sig[] = [
+const SIGS_548: readonly Sig[] = [
   sig(["input", "A", "upper", "transpose", "unitriangular"], [1, 1, 18, 18, 18], 2, ["upper", "transpose", "unitriangular"], [2, 3, 4], [18, 18, 18], -1, "triangularSolve(input: Tensor, A: Tensor, upper: boolean=True, transpose: boolean=False, unitriangular: boolean=False)"),
 ];
-const SIGS_555: readonly Sig[] = [
+const SIGS_549: readonly Sig[] = [
   sig(["input", "diagonal"], [1, 8], 1, ["diagonal"], [1], [8], -1, "tril(input: Tensor, diagonal: Int=0)"),
 ];
-const SIGS_556: readonly Sig[] = [
+const SIGS_550: readonly Sig[] = [
   sig(["row", "col", "offset"], [8, 8, 8], 2, ["offset", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [2, -1, -1, -1, -1, -1], [8, 24, 25, 27, 19, 18], -1, "trilIndices(row: Int, col: Int, offset: Int=0, *, dtype: DType | null=long, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_557: readonly Sig[] = [
-  sig(["anchor", "positive", "negative", "margin", "p", "eps", "swap", "reduction"], [1, 1, 1, 14, 14, 14, 18, 8], 3, ["margin", "p", "eps", "swap", "reduction"], [3, 4, 5, 6, 7], [14, 14, 14, 18, 8], -1, "tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Int=Mean)"),
+const SIGS_551: readonly Sig[] = [
+  sig(["anchor", "positive", "negative", "margin", "p", "eps", "swap", "reduction"], [1, 1, 1, 14, 14, 14, 18, 8], 3, ["margin", "p", "eps", "swap", "reduction"], [3, 4, 5, 6, 7], [14, 14, 14, 18, 8], -1, "tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Int=0)"),
 ];
-const SIGS_558: readonly Sig[] = [
+const SIGS_552: readonly Sig[] = [
   sig(["input", "diagonal"], [1, 8], 1, ["diagonal"], [1], [8], -1, "triu(input: Tensor, diagonal: Int=0)"),
 ];
-const SIGS_559: readonly Sig[] = [
+const SIGS_553: readonly Sig[] = [
   sig(["row", "col", "offset"], [8, 8, 8], 2, ["offset", "dtype", "layout", "device", "pinMemory", "requiresGrad"], [2, -1, -1, -1, -1, -1], [8, 24, 25, 27, 19, 18], -1, "triuIndices(row: Int, col: Int, offset: Int=0, *, dtype: DType | null=long, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=None, requiresGrad: boolean=False)"),
 ];
-const SIGS_560: readonly Sig[] = [
+const SIGS_554: readonly Sig[] = [
   sig(["input", "other"], [1, 3], 2, [], [], [], -1, "trueDivide(input: Tensor, other: Tensor | Scalar)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "trueDivide(input: Tensor, other: Scalar)"),
 ];
-const SIGS_561: readonly Sig[] = [
+const SIGS_555: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trunc(input: Tensor)"),
 ];
-const SIGS_562: readonly Sig[] = [
+const SIGS_556: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "trunc_(input: Tensor)"),
 ];
-const SIGS_563: readonly Sig[] = [
+const SIGS_557: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "unbind(input: Tensor, dim: Int=0)"),
 ];
-const SIGS_564: readonly Sig[] = [
+const SIGS_558: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 1, ["dim"], [1], [8], -1, "unbindCopy(input: Tensor, dim: Int=0)"),
 ];
-const SIGS_565: readonly Sig[] = [
+const SIGS_559: readonly Sig[] = [
   sig(["input", "dim", "sizes"], [1, 8, 10], 3, [], [], [], -1, "unflatten(input: Tensor, dim: Int, sizes: readonly Int[])"),
 ];
-const SIGS_566: readonly Sig[] = [
+const SIGS_560: readonly Sig[] = [
   sig(["input", "dimension", "size", "step"], [1, 8, 8, 8], 4, [], [], [], -1, "unfoldCopy(input: Tensor, dimension: Int, size: Int, step: Int)"),
 ];
-const SIGS_567: readonly Sig[] = [
+const SIGS_561: readonly Sig[] = [
   sig(["input", "chunks", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "unsafeChunk(input: Tensor, chunks: Int, dim: Int=0)"),
 ];
-const SIGS_568: readonly Sig[] = [
+const SIGS_562: readonly Sig[] = [
   sig(["input", "splitSize", "dim"], [1, 8, 8], 2, ["dim"], [2], [8], -1, "unsafeSplit(input: Tensor, splitSize: Int, dim: Int=0)"),
 ];
-const SIGS_569: readonly Sig[] = [
+const SIGS_563: readonly Sig[] = [
   sig(["input", "splitSizes", "dim"], [1, 10, 8], 2, ["dim"], [2], [8], -1, "unsafeSplitWithSizes(input: Tensor, splitSizes: readonly Int[], dim: Int=0)"),
 ];
-const SIGS_570: readonly Sig[] = [
+const SIGS_564: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "unsqueeze(input: Tensor, dim: Int)"),
 ];
-const SIGS_571: readonly Sig[] = [
+const SIGS_565: readonly Sig[] = [
   sig(["input", "dim"], [1, 8], 2, [], [], [], -1, "unsqueezeCopy(input: Tensor, dim: Int)"),
 ];
-const SIGS_572: readonly Sig[] = [
+const SIGS_566: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "valuesCopy(input: Tensor)"),
 ];
-const SIGS_573: readonly Sig[] = [
+const SIGS_567: readonly Sig[] = [
   sig(["x", "N", "increasing"], [1, 9, 18], 1, ["N", "increasing"], [1, 2], [9, 18], -1, "vander(x: Tensor, N: Int | null=None, increasing: boolean=False)"),
 ];
-const SIGS_574: readonly Sig[] = [
+const SIGS_568: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "var(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "var(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "var(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_575: readonly Sig[] = [
+const SIGS_569: readonly Sig[] = [
   sig(["input", "dim", "unbiased", "keepdim"], [1, 13, 18, 18], 2, ["unbiased", "keepdim"], [2, 3], [18, 18], -1, "varMean(input: Tensor, dim: Int | readonly Int[] | null, unbiased: boolean=True, keepdim: boolean=False)"),
   sig(["input", "dim"], [1, 13], 1, ["dim", "correction", "keepdim"], [1, -1, -1], [13, 7, 18], -1, "varMean(input: Tensor, dim: Int | readonly Int[] | null=None, *, correction: Scalar | null=None, keepdim: boolean=False)"),
   sig(["input", "unbiased"], [1, 18], 1, ["unbiased"], [1], [18], -1, "varMean(input: Tensor, unbiased: boolean=True)"),
 ];
-const SIGS_576: readonly Sig[] = [
+const SIGS_570: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "vdot(input: Tensor, other: Tensor)"),
 ];
-const SIGS_577: readonly Sig[] = [
+const SIGS_571: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsComplex(input: Tensor)"),
 ];
-const SIGS_578: readonly Sig[] = [
+const SIGS_572: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsComplexCopy(input: Tensor)"),
 ];
-const SIGS_579: readonly Sig[] = [
+const SIGS_573: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsReal(input: Tensor)"),
 ];
-const SIGS_580: readonly Sig[] = [
+const SIGS_574: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "viewAsRealCopy(input: Tensor)"),
 ];
-const SIGS_581: readonly Sig[] = [
+const SIGS_575: readonly Sig[] = [
   sig(["input", "dtype"], [1, 23], 2, [], [], [], -1, "viewCopy(input: Tensor, dtype: DType)"),
   sig(["input", "size"], [1, 10], 2, [], [], [], -1, "viewCopy(input: Tensor, size: readonly Int[])"),
 ];
-const SIGS_582: readonly Sig[] = [
+const SIGS_576: readonly Sig[] = [
   sig(["input", "sections"], [1, 8], 2, [], [], [], -1, "vsplit(input: Tensor, sections: Int)"),
   sig(["input", "indices"], [1, 10], 2, [], [], [], -1, "vsplit(input: Tensor, indices: readonly Int[])"),
 ];
-const SIGS_583: readonly Sig[] = [
+const SIGS_577: readonly Sig[] = [
   sig(["tensors"], [4], 1, [], [], [], -1, "vstack(tensors: readonly Tensor[])"),
 ];
-const SIGS_584: readonly Sig[] = [
+const SIGS_578: readonly Sig[] = [
   sig(["condition"], [1], 1, [], [], [], -1, "where(condition: Tensor)"),
   sig(["condition", "input", "other"], [1, 1, 1], 3, [], [], [], -1, "where(condition: Tensor, input: Tensor, other: Tensor)"),
   sig(["condition", "input", "other"], [1, 6, 1], 3, [], [], [], -1, "where(condition: Tensor, input: Scalar, other: Tensor)"),
   sig(["condition", "input", "other"], [1, 1, 6], 3, [], [], [], -1, "where(condition: Tensor, input: Tensor, other: Scalar)"),
   sig(["condition", "input", "other"], [1, 6, 6], 3, [], [], [], -1, "where(condition: Tensor, input: Scalar, other: Scalar)"),
 ];
-const SIGS_585: readonly Sig[] = [
+const SIGS_579: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "xlogy(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [6, 1], 2, [], [], [], -1, "xlogy(input: Scalar, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "xlogy(input: Tensor, other: Scalar)"),
 ];
-const SIGS_586: readonly Sig[] = [
+const SIGS_580: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "xlogy_(input: Tensor, other: Tensor)"),
   sig(["input", "other"], [1, 6], 2, [], [], [], -1, "xlogy_(input: Tensor, other: Scalar)"),
 ];
-const SIGS_587: readonly Sig[] = [
+const SIGS_581: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "zero_(input: Tensor)"),
 ];
-const SIGS_588: readonly Sig[] = [
+const SIGS_582: readonly Sig[] = [
   sig(["input"], [1], 1, ["memoryFormat"], [-1], [28], -1, "contiguous(input: Tensor, *, memoryFormat: MemoryFormat | null=contiguous_format)"),
 ];
-const SIGS_589: readonly Sig[] = [
+const SIGS_583: readonly Sig[] = [
   sig(["input", "size"], [1, 10], 2, ["implicit"], [-1], [18], 1, "expand(input: Tensor, size: readonly Int[], *, implicit: boolean=False)"),
 ];
-const SIGS_590: readonly Sig[] = [
+const SIGS_584: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "expandAs(input: Tensor, other: Tensor)"),
 ];
-const SIGS_591: readonly Sig[] = [
+const SIGS_585: readonly Sig[] = [
   sig(["input", "repeats"], [1, 10], 2, [], [], [], 1, "repeat(input: Tensor, repeats: readonly Int[])"),
 ];
-const SIGS_592: readonly Sig[] = [
+const SIGS_586: readonly Sig[] = [
   sig(["input", "other"], [1, 1], 2, [], [], [], -1, "typeAs(input: Tensor, other: Tensor)"),
 ];
-const SIGS_593: readonly Sig[] = [
+const SIGS_587: readonly Sig[] = [
   sig(["input", "dtype"], [1, 23], 2, [], [], [], -1, "view(input: Tensor, dtype: DType)"),
   sig(["input", "size"], [1, 10], 2, [], [], [], 1, "view(input: Tensor, size: readonly Int[])"),
 ];
-const SIGS_594: readonly Sig[] = [
+const SIGS_588: readonly Sig[] = [
   sig(["input", "sorted", "returnInverse", "returnCounts"], [1, 18, 18, 18], 1, ["sorted", "returnInverse", "returnCounts"], [1, 2, 3], [18, 18, 18], -1, "_unique2(input: Tensor, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
 ];
-const SIGS_595: readonly Sig[] = [
+const SIGS_589: readonly Sig[] = [
   sig(["input", "dim", "sorted", "returnInverse", "returnCounts"], [1, 8, 18, 18, 18], 2, ["sorted", "returnInverse", "returnCounts"], [2, 3, 4], [18, 18, 18], -1, "_uniqueDim(input: Tensor, dim: Int, sorted: boolean=True, returnInverse: boolean=False, returnCounts: boolean=False)"),
 ];
-const SIGS_596: readonly Sig[] = [
+const SIGS_590: readonly Sig[] = [
   sig(["input", "returnInverse", "returnCounts", "dim"], [1, 18, 18, 9], 1, ["returnInverse", "returnCounts", "dim"], [1, 2, 3], [18, 18, 9], -1, "_uniqueConsecutive(input: Tensor, returnInverse: boolean=False, returnCounts: boolean=False, dim: Int | null=None)"),
 ];
-const SIGS_597: readonly Sig[] = [
+const SIGS_591: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "_nonzero(input: Tensor)"),
 ];
-const SIGS_598: readonly Sig[] = [
+const SIGS_592: readonly Sig[] = [
   sig(["input"], [1], 1, [], [], [], -1, "_nonzeroNumpy(input: Tensor)"),
 ];
-const SIGS_599: readonly Sig[] = [
+const SIGS_593: readonly Sig[] = [
   sig(["input", "other", "dimsSelf", "dimsOther"], [1, 1, 10, 10], 4, [], [], [], -1, "_tensordot(input: Tensor, other: Tensor, dimsSelf: readonly Int[], dimsOther: readonly Int[])"),
 ];
-const SIGS_600: readonly Sig[] = [
+const SIGS_594: readonly Sig[] = [
   sig(["x1", "x2", "p", "computeMode"], [1, 1, 14, 9], 2, ["p", "computeMode"], [2, 3], [14, 9], -1, "_cdist(x1: Tensor, x2: Tensor, p: number=2, computeMode: Int | null=None)"),
 ];
-const SIGS_601: readonly Sig[] = [
+const SIGS_595: readonly Sig[] = [
   sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact1d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
 ];
-const SIGS_602: readonly Sig[] = [
+const SIGS_596: readonly Sig[] = [
   sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact2d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
 ];
-const SIGS_603: readonly Sig[] = [
+const SIGS_597: readonly Sig[] = [
   sig(["input", "outputSize", "scaleFactors"], [1, 11, 17], 3, [], [], [], -1, "_upsampleNearestExact3d(input: Tensor, outputSize: readonly Int[] | null, scaleFactors: readonly number[] | null)"),
 ];
-const SIGS_604: readonly Sig[] = [
+const SIGS_598: readonly Sig[] = [
   sig(["input", "outputSize", "alignCorners", "scaleFactors"], [1, 11, 18, 17], 4, [], [], [], -1, "_upsampleBilinear2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null)"),
 ];
-const SIGS_605: readonly Sig[] = [
+const SIGS_599: readonly Sig[] = [
   sig(["input", "outputSize", "alignCorners", "scaleFactors"], [1, 11, 18, 17], 4, [], [], [], -1, "_upsampleBicubic2dAa(input: Tensor, outputSize: readonly Int[] | null, alignCorners: boolean, scaleFactors: readonly number[] | null)"),
 ];
 
@@ -4482,12 +4442,6 @@ export function batchNormUpdateStats(...a: unknown[]): any {
  */
 export function bernoulli(input: Tensor, opts?: { generator?: null }): Tensor;
 /**
- * torch.bernoulli(input: Tensor, p: Tensor, *, generator: null=None) (bernoulli) -> aten::bernoulli.Tensor(Tensor self, Tensor p, *, Generator? generator=None) -> Tensor
- * Options (Python's keyword arguments): generator; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function bernoulli(input: Tensor, p: Tensor, opts?: { generator?: null }): Tensor;
-/**
  * torch.bernoulli(input: Tensor, p: number, *, generator: null=None) (bernoulli) -> aten::bernoulli.p(Tensor self, float p, *, Generator? generator=None) -> Tensor
  * Options (Python's keyword arguments): generator; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
@@ -4498,9 +4452,6 @@ export function bernoulli(...a: unknown[]): any {
   if (n === 1 && isTensor(a[0])) {
     return wrap<Tensor>(native.callOp(OP_bernoulli >= 0 ? OP_bernoulli : (OP_bernoulli = lookup('aten::bernoulli', '')), (a[0] as Tensor)._h));
   }
-  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_bernoulli__Tensor >= 0 ? OP_bernoulli__Tensor : (OP_bernoulli__Tensor = lookup('aten::bernoulli', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
-  }
   if (n === 2 && isTensor(a[0]) && (typeof a[1] === 'number' || fits(14, a[1]))) {
     return wrap<Tensor>(native.callOp(OP_bernoulli__p >= 0 ? OP_bernoulli__p : (OP_bernoulli__p = lookup('aten::bernoulli', 'p')), (a[0] as Tensor)._h, cF(a[1], "bernoulli", "p")));
   }
@@ -4510,9 +4461,6 @@ export function bernoulli(...a: unknown[]): any {
       return wrap<Tensor>(native.callOp(OP_bernoulli >= 0 ? OP_bernoulli : (OP_bernoulli = lookup('aten::bernoulli', '')), cT(a[0], "bernoulli", "input"), cGen(o.generator, "bernoulli", "generator")));
     }
     case 1: {
-      return wrap<Tensor>(native.callOp(OP_bernoulli__Tensor >= 0 ? OP_bernoulli__Tensor : (OP_bernoulli__Tensor = lookup('aten::bernoulli', 'Tensor')), cT(a[0], "bernoulli", "input"), cT(a[1], "bernoulli", "p"), cGen(o.generator, "bernoulli", "generator")));
-    }
-    case 2: {
       return wrap<Tensor>(native.callOp(OP_bernoulli__p >= 0 ? OP_bernoulli__p : (OP_bernoulli__p = lookup('aten::bernoulli', 'p')), cT(a[0], "bernoulli", "input"), cF(a[1], "bernoulli", "p"), cGen(o.generator, "bernoulli", "generator")));
     }
     default: return noMatch("bernoulli", SIGS_73, a, o);
@@ -4543,7 +4491,7 @@ export function bilinear(...a: unknown[]): any {
 }
 
 /**
- * torch.binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | null=None, posWeight: Tensor | null=None, reduction: Int=Mean) (binaryCrossEntropyWithLogits) -> aten::binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor
+ * torch.binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | null=None, posWeight: Tensor | null=None, reduction: Int=0) (binaryCrossEntropyWithLogits) -> aten::binary_cross_entropy_with_logits(Tensor self, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): weight, posWeight, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -4551,13 +4499,13 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...r
 export function binaryCrossEntropyWithLogits(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, undefined, cI(0, "binaryCrossEntropyWithLogits", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight")));
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), undefined, cI(0, "binaryCrossEntropyWithLogits", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), cTO(a[3], "binaryCrossEntropyWithLogits", "posWeight")));
+    return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), cTO(a[3], "binaryCrossEntropyWithLogits", "posWeight"), cI(0, "binaryCrossEntropyWithLogits", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && (a[2] === null || isTensor(a[2])) && (a[3] === null || isTensor(a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
     return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cTO(a[2], "binaryCrossEntropyWithLogits", "weight"), cTO(a[3], "binaryCrossEntropyWithLogits", "posWeight"), cI(a[4], "binaryCrossEntropyWithLogits", "reduction")));
@@ -4565,7 +4513,7 @@ export function binaryCrossEntropyWithLogits(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("binaryCrossEntropyWithLogits", SIGS_75, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), cT(a[0], "binaryCrossEntropyWithLogits", "input"), cT(a[1], "binaryCrossEntropyWithLogits", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "binaryCrossEntropyWithLogits", "weight"), cTO((a[3] !== undefined ? a[3] : o.posWeight), "binaryCrossEntropyWithLogits", "posWeight"), cI((a[4] !== undefined ? a[4] : o.reduction), "binaryCrossEntropyWithLogits", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_binary_cross_entropy_with_logits >= 0 ? OP_binary_cross_entropy_with_logits : (OP_binary_cross_entropy_with_logits = lookup('aten::binary_cross_entropy_with_logits', '')), cT(a[0], "binaryCrossEntropyWithLogits", "input"), cT(a[1], "binaryCrossEntropyWithLogits", "target"), cTO((a[2] !== undefined ? a[2] : o.weight), "binaryCrossEntropyWithLogits", "weight"), cTO((a[3] !== undefined ? a[3] : o.posWeight), "binaryCrossEntropyWithLogits", "posWeight"), cI(dflt((a[4] !== undefined ? a[4] : o.reduction), 0), "binaryCrossEntropyWithLogits", "reduction")));
     }
     default: return noMatch("binaryCrossEntropyWithLogits", SIGS_75, a, o);
   }
@@ -6386,7 +6334,7 @@ export function cosh_(...a: unknown[]): any {
 }
 
 /**
- * torch.cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean) (cosineEmbeddingLoss) -> aten::cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor
+ * torch.cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=0) (cosineEmbeddingLoss) -> aten::cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor
  * Options (Python's keyword arguments): margin, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -6394,10 +6342,10 @@ export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tens
 export function cosineEmbeddingLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, undefined, cI(0, "cosineEmbeddingLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin")));
+    return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin"), cI(0, "cosineEmbeddingLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
     return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "cosineEmbeddingLoss", "margin"), cI(a[4], "cosineEmbeddingLoss", "reduction")));
@@ -6405,7 +6353,7 @@ export function cosineEmbeddingLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("cosineEmbeddingLoss", SIGS_138, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), cT(a[0], "cosineEmbeddingLoss", "input1"), cT(a[1], "cosineEmbeddingLoss", "input2"), cT(a[2], "cosineEmbeddingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "cosineEmbeddingLoss", "margin"), cI((a[4] !== undefined ? a[4] : o.reduction), "cosineEmbeddingLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_cosine_embedding_loss >= 0 ? OP_cosine_embedding_loss : (OP_cosine_embedding_loss = lookup('aten::cosine_embedding_loss', '')), cT(a[0], "cosineEmbeddingLoss", "input1"), cT(a[1], "cosineEmbeddingLoss", "input2"), cT(a[2], "cosineEmbeddingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "cosineEmbeddingLoss", "margin"), cI(dflt((a[4] !== undefined ? a[4] : o.reduction), 0), "cosineEmbeddingLoss", "reduction")));
     }
     default: return noMatch("cosineEmbeddingLoss", SIGS_138, a, o);
   }
@@ -6534,13 +6482,13 @@ export function crowIndicesCopy(...a: unknown[]): any {
 }
 
 /**
- * torch.ctc_loss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False) (ctcLoss) -> aten::ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor
+ * torch.ctc_loss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], blank: Int=0, reduction: Int=0, zeroInfinity: boolean=False) (ctcLoss) -> aten::ctc_loss.IntList(Tensor log_probs, Tensor targets, int[] input_lengths, int[] target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor
  * Options (Python's keyword arguments): blank, reduction, zeroInfinity; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
 export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: readonly Int[], targetLengths: readonly Int[], ...rest: [opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, reduction: Int, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }] | [blank: Int, reduction: Int, zeroInfinity: boolean, opts?: { blank?: Int; reduction?: Int; zeroInfinity?: boolean }]): Tensor;
 /**
- * torch.ctc_loss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int=0, reduction: Int=Mean, zeroInfinity: boolean=False) (ctcLoss) -> aten::ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor
+ * torch.ctc_loss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, blank: Int=0, reduction: Int=0, zeroInfinity: boolean=False) (ctcLoss) -> aten::ctc_loss.Tensor(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int blank=0, int reduction=1, bool zero_infinity=False) -> Tensor
  * Options (Python's keyword arguments): blank, reduction, zeroInfinity; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -6548,10 +6496,10 @@ export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor,
 export function ctcLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0)));
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), undefined, cI(0, "ctcLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank")));
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank"), cI(0, "ctcLoss", "reduction")));
   }
   if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2]) && fits(10, a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
     return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction")));
@@ -6560,10 +6508,10 @@ export function ctcLoss(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction"), cB(a[6], "ctcLoss", "zeroInfinity")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3])) {
-    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, undefined, cI(0, "ctcLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank")));
+    return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank"), cI(0, "ctcLoss", "reduction")));
   }
   if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && isTensor(a[3]) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4])) && (typeof a[5] === 'number' ? Number.isInteger(a[5]) : fits(8, a[5]))) {
     return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, (a[3] as Tensor)._h, cI(a[4], "ctcLoss", "blank"), cI(a[5], "ctcLoss", "reduction")));
@@ -6574,10 +6522,10 @@ export function ctcLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("ctcLoss", SIGS_144, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI((a[5] !== undefined ? a[5] : o.reduction), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
+      return wrap<Tensor>(native.callOp(OP_ctc_loss__IntList >= 0 ? OP_ctc_loss__IntList : (OP_ctc_loss__IntList = lookup('aten::ctc_loss', 'IntList')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cIL(a[2], "ctcLoss", "inputLengths", 0), cIL(a[3], "ctcLoss", "targetLengths", 0), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI(dflt((a[5] !== undefined ? a[5] : o.reduction), 0), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
     }
     case 1: {
-      return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cT(a[2], "ctcLoss", "inputLengths"), cT(a[3], "ctcLoss", "targetLengths"), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI((a[5] !== undefined ? a[5] : o.reduction), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
+      return wrap<Tensor>(native.callOp(OP_ctc_loss__Tensor >= 0 ? OP_ctc_loss__Tensor : (OP_ctc_loss__Tensor = lookup('aten::ctc_loss', 'Tensor')), cT(a[0], "ctcLoss", "logProbs"), cT(a[1], "ctcLoss", "targets"), cT(a[2], "ctcLoss", "inputLengths"), cT(a[3], "ctcLoss", "targetLengths"), cI((a[4] !== undefined ? a[4] : o.blank), "ctcLoss", "blank"), cI(dflt((a[5] !== undefined ? a[5] : o.reduction), 0), "ctcLoss", "reduction"), cB((a[6] !== undefined ? a[6] : o.zeroInfinity), "ctcLoss", "zeroInfinity")));
     }
     default: return noMatch("ctcLoss", SIGS_144, a, o);
   }
@@ -7441,26 +7389,17 @@ export function dstack(...a: unknown[]): any {
 }
 
 /**
- * torch.einsum(equation: string, tensors: readonly Tensor[], *, path: readonly Int[] | null=None) (einsum) -> aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor
- * Options (Python's keyword arguments): path; defaults as shown.
+ * torch.einsum(equation: string, tensors: readonly Tensor[]) (einsum) -> aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor
  * tensors may also be given as separate arguments.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
-export function einsum(equation: string, tensors: readonly Tensor[], opts?: { path?: readonly Int[] | null }): Tensor;
+export function einsum(equation: string, tensors: readonly Tensor[]): Tensor;
 /**
- * torch.einsum(equation: string, tensors: readonly Tensor[], *, path: readonly Int[] | null=None) (einsum) -> aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor
- * Options (Python's keyword arguments): path; defaults as shown.
+ * torch.einsum(equation: string, tensors: readonly Tensor[]) (einsum) -> aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor
  * tensors may also be given as separate arguments.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
 export function einsum(equation: string, ...tensors: Tensor[]): Tensor;
-/**
- * torch.einsum(equation: string, tensors: readonly Tensor[], *, path: readonly Int[] | null=None) (einsum) -> aten::einsum(str equation, Tensor[] tensors, *, int[]? path=None) -> Tensor
- * Options (Python's keyword arguments): path; defaults as shown.
- * tensors may also be given as separate arguments.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function einsum(equation: string, ...args: [...tensors: Tensor[], opts: { path?: readonly Int[] | null }]): Tensor;
 export function einsum(...a: unknown[]): any {
   const n = a.length;
   if (n > 1 && typeof a[0] === 'string' && allTensors(a, 1)) {
@@ -7472,7 +7411,7 @@ export function einsum(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("einsum", SIGS_181, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(varargs(a, 1, 4), "einsum", "tensors"), cILO(o.path, "einsum", "path", 0)));
+      return wrap<Tensor>(native.callOp(OP_einsum >= 0 ? OP_einsum : (OP_einsum = lookup('aten::einsum', '')), cStr(a[0], "einsum", "equation"), cTL(varargs(a, 1, 4), "einsum", "tensors")));
     }
     default: return noMatch("einsum", SIGS_181, a, o);
   }
@@ -9335,7 +9274,7 @@ export function heaviside(...a: unknown[]): any {
 }
 
 /**
- * torch.hinge_embedding_loss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Int=Mean) (hingeEmbeddingLoss) -> aten::hinge_embedding_loss(Tensor self, Tensor target, float margin=1., int reduction=1) -> Tensor
+ * torch.hinge_embedding_loss(input: Tensor, target: Tensor, margin: number=1.0, reduction: Int=0) (hingeEmbeddingLoss) -> aten::hinge_embedding_loss(Tensor self, Tensor target, float margin=1., int reduction=1) -> Tensor
  * Options (Python's keyword arguments): margin, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -9343,10 +9282,10 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...rest: [opts
 export function hingeEmbeddingLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, undefined, cI(0, "hingeEmbeddingLoss", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2]))) {
-    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin")));
+    return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin"), cI(0, "hingeEmbeddingLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' || fits(14, a[2])) && (typeof a[3] === 'number' ? Number.isInteger(a[3]) : fits(8, a[3]))) {
     return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "hingeEmbeddingLoss", "margin"), cI(a[3], "hingeEmbeddingLoss", "reduction")));
@@ -9354,7 +9293,7 @@ export function hingeEmbeddingLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("hingeEmbeddingLoss", SIGS_258, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), cT(a[0], "hingeEmbeddingLoss", "input"), cT(a[1], "hingeEmbeddingLoss", "target"), cF((a[2] !== undefined ? a[2] : o.margin), "hingeEmbeddingLoss", "margin"), cI((a[3] !== undefined ? a[3] : o.reduction), "hingeEmbeddingLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_hinge_embedding_loss >= 0 ? OP_hinge_embedding_loss : (OP_hinge_embedding_loss = lookup('aten::hinge_embedding_loss', '')), cT(a[0], "hingeEmbeddingLoss", "input"), cT(a[1], "hingeEmbeddingLoss", "target"), cF((a[2] !== undefined ? a[2] : o.margin), "hingeEmbeddingLoss", "margin"), cI(dflt((a[3] !== undefined ? a[3] : o.reduction), 0), "hingeEmbeddingLoss", "reduction")));
     }
     default: return noMatch("hingeEmbeddingLoss", SIGS_258, a, o);
   }
@@ -10340,7 +10279,7 @@ export function kaiserWindow(...a: unknown[]): any {
 }
 
 /**
- * torch.kl_div(input: Tensor, target: Tensor, reduction: Int=Mean, *, logTarget: boolean=False) (klDiv) -> aten::kl_div(Tensor self, Tensor target, int reduction=1, *, bool log_target=False) -> Tensor
+ * torch.kl_div(input: Tensor, target: Tensor, reduction: Int=0, *, logTarget: boolean=False) (klDiv) -> aten::kl_div(Tensor self, Tensor target, int reduction=1, *, bool log_target=False) -> Tensor
  * Options (Python's keyword arguments): reduction, logTarget; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -10348,7 +10287,7 @@ export function klDiv(input: Tensor, target: Tensor, ...rest: [opts?: { reductio
 export function klDiv(...a: unknown[]): any {
   const n = a.length;
   if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(0, "klDiv", "reduction")));
   }
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && (typeof a[2] === 'number' ? Number.isInteger(a[2]) : fits(8, a[2]))) {
     return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cI(a[2], "klDiv", "reduction")));
@@ -10356,7 +10295,7 @@ export function klDiv(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("klDiv", SIGS_301, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), cT(a[0], "klDiv", "input"), cT(a[1], "klDiv", "target"), cI((a[2] !== undefined ? a[2] : o.reduction), "klDiv", "reduction"), cB(o.logTarget, "klDiv", "logTarget")));
+      return wrap<Tensor>(native.callOp(OP_kl_div >= 0 ? OP_kl_div : (OP_kl_div = lookup('aten::kl_div', '')), cT(a[0], "klDiv", "input"), cT(a[1], "klDiv", "target"), cI(dflt((a[2] !== undefined ? a[2] : o.reduction), 0), "klDiv", "reduction"), cB(o.logTarget, "klDiv", "logTarget")));
     }
     default: return noMatch("klDiv", SIGS_301, a, o);
   }
@@ -11273,7 +11212,7 @@ export function luUnpack(...a: unknown[]): any {
 }
 
 /**
- * torch.margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=Mean) (marginRankingLoss) -> aten::margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor
+ * torch.margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: number=0.0, reduction: Int=0) (marginRankingLoss) -> aten::margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, float margin=0., int reduction=1) -> Tensor
  * Options (Python's keyword arguments): margin, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -11281,10 +11220,10 @@ export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor
 export function marginRankingLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, undefined, cI(0, "marginRankingLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin")));
+    return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin"), cI(0, "marginRankingLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' ? Number.isInteger(a[4]) : fits(8, a[4]))) {
     return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "marginRankingLoss", "margin"), cI(a[4], "marginRankingLoss", "reduction")));
@@ -11292,7 +11231,7 @@ export function marginRankingLoss(...a: unknown[]): any {
   const o = kwOf(a);
   switch (pick("marginRankingLoss", SIGS_340, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), cT(a[0], "marginRankingLoss", "input1"), cT(a[1], "marginRankingLoss", "input2"), cT(a[2], "marginRankingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "marginRankingLoss", "margin"), cI((a[4] !== undefined ? a[4] : o.reduction), "marginRankingLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_margin_ranking_loss >= 0 ? OP_margin_ranking_loss : (OP_margin_ranking_loss = lookup('aten::margin_ranking_loss', '')), cT(a[0], "marginRankingLoss", "input1"), cT(a[1], "marginRankingLoss", "input2"), cT(a[2], "marginRankingLoss", "target"), cF((a[3] !== undefined ? a[3] : o.margin), "marginRankingLoss", "margin"), cI(dflt((a[4] !== undefined ? a[4] : o.reduction), 0), "marginRankingLoss", "reduction")));
     }
     default: return noMatch("marginRankingLoss", SIGS_340, a, o);
   }
@@ -15481,220 +15420,6 @@ export function sort(...a: unknown[]): any {
 }
 
 /**
- * torch.sparse_bsc_tensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor) (sparseBscTensor) -> aten::sparse_bsc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor): Tensor;
-/**
- * torch.sparse_bsc_tensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]) (sparseBscTensor) -> aten::sparse_bsc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseBscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
-export function sparseBscTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value >= 0 ? OP_sparse_bsc_tensor__ccol_row_value : (OP_sparse_bsc_tensor__ccol_row_value = lookup('aten::sparse_bsc_tensor', 'ccol_row_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value_size >= 0 ? OP_sparse_bsc_tensor__ccol_row_value_size : (OP_sparse_bsc_tensor__ccol_row_value_size = lookup('aten::sparse_bsc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBscTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseBscTensor", SIGS_508, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value >= 0 ? OP_sparse_bsc_tensor__ccol_row_value : (OP_sparse_bsc_tensor__ccol_row_value = lookup('aten::sparse_bsc_tensor', 'ccol_row_value')), cT(a[0], "sparseBscTensor", "ccolIndices"), cT(a[1], "sparseBscTensor", "rowIndices"), cT(a[2], "sparseBscTensor", "values")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_bsc_tensor__ccol_row_value_size >= 0 ? OP_sparse_bsc_tensor__ccol_row_value_size : (OP_sparse_bsc_tensor__ccol_row_value_size = lookup('aten::sparse_bsc_tensor', 'ccol_row_value_size')), cT(a[0], "sparseBscTensor", "ccolIndices"), cT(a[1], "sparseBscTensor", "rowIndices"), cT(a[2], "sparseBscTensor", "values"), cIL(a[3], "sparseBscTensor", "size", 0)));
-    }
-    default: return noMatch("sparseBscTensor", SIGS_508, a, o);
-  }
-}
-
-/**
- * torch.sparse_bsr_tensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor) (sparseBsrTensor) -> aten::sparse_bsr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor): Tensor;
-/**
- * torch.sparse_bsr_tensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]) (sparseBsrTensor) -> aten::sparse_bsr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseBsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
-export function sparseBsrTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value >= 0 ? OP_sparse_bsr_tensor__crow_col_value : (OP_sparse_bsr_tensor__crow_col_value = lookup('aten::sparse_bsr_tensor', 'crow_col_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value_size >= 0 ? OP_sparse_bsr_tensor__crow_col_value_size : (OP_sparse_bsr_tensor__crow_col_value_size = lookup('aten::sparse_bsr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseBsrTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseBsrTensor", SIGS_509, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value >= 0 ? OP_sparse_bsr_tensor__crow_col_value : (OP_sparse_bsr_tensor__crow_col_value = lookup('aten::sparse_bsr_tensor', 'crow_col_value')), cT(a[0], "sparseBsrTensor", "crowIndices"), cT(a[1], "sparseBsrTensor", "colIndices"), cT(a[2], "sparseBsrTensor", "values")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_bsr_tensor__crow_col_value_size >= 0 ? OP_sparse_bsr_tensor__crow_col_value_size : (OP_sparse_bsr_tensor__crow_col_value_size = lookup('aten::sparse_bsr_tensor', 'crow_col_value_size')), cT(a[0], "sparseBsrTensor", "crowIndices"), cT(a[1], "sparseBsrTensor", "colIndices"), cT(a[2], "sparseBsrTensor", "values"), cIL(a[3], "sparseBsrTensor", "size", 0)));
-    }
-    default: return noMatch("sparseBsrTensor", SIGS_509, a, o);
-  }
-}
-
-/**
- * torch.sparse_compressed_tensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor) (sparseCompressedTensor) -> aten::sparse_compressed_tensor.comp_plain_value(Tensor compressed_indices, Tensor plain_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor): Tensor;
-/**
- * torch.sparse_compressed_tensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: readonly Int[]) (sparseCompressedTensor) -> aten::sparse_compressed_tensor.comp_plain_value_size(Tensor compressed_indices, Tensor plain_indices, Tensor values, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCompressedTensor(compressedIndices: Tensor, plainIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
-export function sparseCompressedTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value >= 0 ? OP_sparse_compressed_tensor__comp_plain_value : (OP_sparse_compressed_tensor__comp_plain_value = lookup('aten::sparse_compressed_tensor', 'comp_plain_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value_size >= 0 ? OP_sparse_compressed_tensor__comp_plain_value_size : (OP_sparse_compressed_tensor__comp_plain_value_size = lookup('aten::sparse_compressed_tensor', 'comp_plain_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCompressedTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseCompressedTensor", SIGS_510, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value >= 0 ? OP_sparse_compressed_tensor__comp_plain_value : (OP_sparse_compressed_tensor__comp_plain_value = lookup('aten::sparse_compressed_tensor', 'comp_plain_value')), cT(a[0], "sparseCompressedTensor", "compressedIndices"), cT(a[1], "sparseCompressedTensor", "plainIndices"), cT(a[2], "sparseCompressedTensor", "values")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_compressed_tensor__comp_plain_value_size >= 0 ? OP_sparse_compressed_tensor__comp_plain_value_size : (OP_sparse_compressed_tensor__comp_plain_value_size = lookup('aten::sparse_compressed_tensor', 'comp_plain_value_size')), cT(a[0], "sparseCompressedTensor", "compressedIndices"), cT(a[1], "sparseCompressedTensor", "plainIndices"), cT(a[2], "sparseCompressedTensor", "values"), cIL(a[3], "sparseCompressedTensor", "size", 0)));
-    }
-    default: return noMatch("sparseCompressedTensor", SIGS_510, a, o);
-  }
-}
-
-/**
- * torch.sparse_coo_tensor(size: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=False, requiresGrad: boolean=False) (sparseCooTensor) -> aten::sparse_coo_tensor.size(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * Options (Python's keyword arguments): dtype, layout, device, pinMemory, requiresGrad; defaults as shown.
- * size may also be given as separate arguments.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCooTensor(size: readonly Int[], opts?: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }): Tensor;
-/**
- * torch.sparse_coo_tensor(size: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=False, requiresGrad: boolean=False) (sparseCooTensor) -> aten::sparse_coo_tensor.size(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * Options (Python's keyword arguments): dtype, layout, device, pinMemory, requiresGrad; defaults as shown.
- * size may also be given as separate arguments.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCooTensor(...size: Int[]): Tensor;
-/**
- * torch.sparse_coo_tensor(size: readonly Int[], *, dtype: DType | null=None, layout: Layout | null=None, device: DeviceLike | null=None, pinMemory: boolean | null=False, requiresGrad: boolean=False) (sparseCooTensor) -> aten::sparse_coo_tensor.size(int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * Options (Python's keyword arguments): dtype, layout, device, pinMemory, requiresGrad; defaults as shown.
- * size may also be given as separate arguments.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCooTensor(...args: [...size: Int[], opts: { dtype?: DType | null; layout?: Layout | null; device?: DeviceLike | null; pinMemory?: boolean | null; requiresGrad?: boolean }]): Tensor;
-/**
- * torch.sparse_coo_tensor(indices: Tensor, values: Tensor, *, isCoalesced: boolean | null=None) (sparseCooTensor) -> aten::sparse_coo_tensor.indices(Tensor indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool? is_coalesced=None) -> Tensor
- * Options (Python's keyword arguments): isCoalesced; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCooTensor(indices: Tensor, values: Tensor, opts?: { isCoalesced?: boolean | null }): Tensor;
-/**
- * torch.sparse_coo_tensor(indices: Tensor, values: Tensor, size: readonly Int[], *, isCoalesced: boolean | null=None) (sparseCooTensor) -> aten::sparse_coo_tensor.indices_size(Tensor indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool? is_coalesced=None) -> Tensor
- * Options (Python's keyword arguments): isCoalesced; defaults as shown.
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCooTensor(indices: Tensor, values: Tensor, size: readonly Int[], opts?: { isCoalesced?: boolean | null }): Tensor;
-export function sparseCooTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n > 0 && allInts(a, 0)) {
-    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(a, "sparseCooTensor", "size", 0)));
-  }
-  if (n === 1 && fits(10, a[0])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(a[0], "sparseCooTensor", "size", 0)));
-  }
-  if (n === 2 && isTensor(a[0]) && isTensor(a[1])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices >= 0 ? OP_sparse_coo_tensor__indices : (OP_sparse_coo_tensor__indices = lookup('aten::sparse_coo_tensor', 'indices')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
-  }
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && fits(10, a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices_size >= 0 ? OP_sparse_coo_tensor__indices_size : (OP_sparse_coo_tensor__indices_size = lookup('aten::sparse_coo_tensor', 'indices_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "sparseCooTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseCooTensor", SIGS_511, a, o)) {
-    case 0: {
-      const r = wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__size >= 0 ? OP_sparse_coo_tensor__size : (OP_sparse_coo_tensor__size = lookup('aten::sparse_coo_tensor', 'size')), cIL(varargs(a, 0, 10), "sparseCooTensor", "size", 0), cDTO(o.dtype, "sparseCooTensor", "dtype"), cLayout(o.layout, "sparseCooTensor", "layout"), cDevO(o.device, "sparseCooTensor", "device"), cBO(o.pinMemory, "sparseCooTensor", "pinMemory")));
-      if (cB(o.requiresGrad, "sparseCooTensor", 'requiresGrad') === true) r.requiresGrad_(true);
-      return r;
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices >= 0 ? OP_sparse_coo_tensor__indices : (OP_sparse_coo_tensor__indices = lookup('aten::sparse_coo_tensor', 'indices')), cT(a[0], "sparseCooTensor", "indices"), cT(a[1], "sparseCooTensor", "values"), undefined, undefined, undefined, undefined, cBO(o.isCoalesced, "sparseCooTensor", "isCoalesced")));
-    }
-    case 2: {
-      return wrap<Tensor>(native.callOp(OP_sparse_coo_tensor__indices_size >= 0 ? OP_sparse_coo_tensor__indices_size : (OP_sparse_coo_tensor__indices_size = lookup('aten::sparse_coo_tensor', 'indices_size')), cT(a[0], "sparseCooTensor", "indices"), cT(a[1], "sparseCooTensor", "values"), cIL(a[2], "sparseCooTensor", "size", 0), undefined, undefined, undefined, undefined, cBO(o.isCoalesced, "sparseCooTensor", "isCoalesced")));
-    }
-    default: return noMatch("sparseCooTensor", SIGS_511, a, o);
-  }
-}
-
-/**
- * torch.sparse_csc_tensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor) (sparseCscTensor) -> aten::sparse_csc_tensor.ccol_row_value(Tensor ccol_indices, Tensor row_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor): Tensor;
-/**
- * torch.sparse_csc_tensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]) (sparseCscTensor) -> aten::sparse_csc_tensor.ccol_row_value_size(Tensor ccol_indices, Tensor row_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCscTensor(ccolIndices: Tensor, rowIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
-export function sparseCscTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value >= 0 ? OP_sparse_csc_tensor__ccol_row_value : (OP_sparse_csc_tensor__ccol_row_value = lookup('aten::sparse_csc_tensor', 'ccol_row_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value_size >= 0 ? OP_sparse_csc_tensor__ccol_row_value_size : (OP_sparse_csc_tensor__ccol_row_value_size = lookup('aten::sparse_csc_tensor', 'ccol_row_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCscTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseCscTensor", SIGS_512, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value >= 0 ? OP_sparse_csc_tensor__ccol_row_value : (OP_sparse_csc_tensor__ccol_row_value = lookup('aten::sparse_csc_tensor', 'ccol_row_value')), cT(a[0], "sparseCscTensor", "ccolIndices"), cT(a[1], "sparseCscTensor", "rowIndices"), cT(a[2], "sparseCscTensor", "values")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_csc_tensor__ccol_row_value_size >= 0 ? OP_sparse_csc_tensor__ccol_row_value_size : (OP_sparse_csc_tensor__ccol_row_value_size = lookup('aten::sparse_csc_tensor', 'ccol_row_value_size')), cT(a[0], "sparseCscTensor", "ccolIndices"), cT(a[1], "sparseCscTensor", "rowIndices"), cT(a[2], "sparseCscTensor", "values"), cIL(a[3], "sparseCscTensor", "size", 0)));
-    }
-    default: return noMatch("sparseCscTensor", SIGS_512, a, o);
-  }
-}
-
-/**
- * torch.sparse_csr_tensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor) (sparseCsrTensor) -> aten::sparse_csr_tensor.crow_col_value(Tensor crow_indices, Tensor col_indices, Tensor values, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor): Tensor;
-/**
- * torch.sparse_csr_tensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]) (sparseCsrTensor) -> aten::sparse_csr_tensor.crow_col_value_size(Tensor crow_indices, Tensor col_indices, Tensor values, int[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False) -> Tensor
- * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
- */
-export function sparseCsrTensor(crowIndices: Tensor, colIndices: Tensor, values: Tensor, size: readonly Int[]): Tensor;
-export function sparseCsrTensor(...a: unknown[]): any {
-  const n = a.length;
-  if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value >= 0 ? OP_sparse_csr_tensor__crow_col_value : (OP_sparse_csr_tensor__crow_col_value = lookup('aten::sparse_csr_tensor', 'crow_col_value')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
-  }
-  if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && fits(10, a[3])) {
-    return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value_size >= 0 ? OP_sparse_csr_tensor__crow_col_value_size : (OP_sparse_csr_tensor__crow_col_value_size = lookup('aten::sparse_csr_tensor', 'crow_col_value_size')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cIL(a[3], "sparseCsrTensor", "size", 0)));
-  }
-  const o = kwOf(a);
-  switch (pick("sparseCsrTensor", SIGS_513, a, o)) {
-    case 0: {
-      return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value >= 0 ? OP_sparse_csr_tensor__crow_col_value : (OP_sparse_csr_tensor__crow_col_value = lookup('aten::sparse_csr_tensor', 'crow_col_value')), cT(a[0], "sparseCsrTensor", "crowIndices"), cT(a[1], "sparseCsrTensor", "colIndices"), cT(a[2], "sparseCsrTensor", "values")));
-    }
-    case 1: {
-      return wrap<Tensor>(native.callOp(OP_sparse_csr_tensor__crow_col_value_size >= 0 ? OP_sparse_csr_tensor__crow_col_value_size : (OP_sparse_csr_tensor__crow_col_value_size = lookup('aten::sparse_csr_tensor', 'crow_col_value_size')), cT(a[0], "sparseCsrTensor", "crowIndices"), cT(a[1], "sparseCsrTensor", "colIndices"), cT(a[2], "sparseCsrTensor", "values"), cIL(a[3], "sparseCsrTensor", "size", 0)));
-    }
-    default: return noMatch("sparseCsrTensor", SIGS_513, a, o);
-  }
-}
-
-/**
  * torch.split(input: Tensor, splitSize: Int, dim: Int=0) (split) -> aten::split.Tensor(Tensor(a -> *) self, SymInt split_size, int dim=0) -> Tensor(a)[]
  * Options (Python's keyword arguments): dim; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
@@ -15721,14 +15446,14 @@ export function split(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), (a[0] as Tensor)._h, cIL(a[1], "split", "splitSize", 0), cI(a[2], "split", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("split", SIGS_514, a, o)) {
+  switch (pick("split", SIGS_508, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split__Tensor >= 0 ? OP_split__Tensor : (OP_split__Tensor = lookup('aten::split', 'Tensor')), cT(a[0], "split", "input"), cI(a[1], "split", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "split", "dim")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_split__sizes >= 0 ? OP_split__sizes : (OP_split__sizes = lookup('aten::split', 'sizes')), cT(a[0], "split", "input"), cIL(a[1], "split", "splitSize", 0), cI((a[2] !== undefined ? a[2] : o.dim), "split", "dim")));
     }
-    default: return noMatch("split", SIGS_514, a, o);
+    default: return noMatch("split", SIGS_508, a, o);
   }
 }
 
@@ -15747,11 +15472,11 @@ export function splitCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "splitCopy", "splitSize"), cI(a[2], "splitCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitCopy", SIGS_515, a, o)) {
+  switch (pick("splitCopy", SIGS_509, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_copy__Tensor >= 0 ? OP_split_copy__Tensor : (OP_split_copy__Tensor = lookup('aten::split_copy', 'Tensor')), cT(a[0], "splitCopy", "input"), cI(a[1], "splitCopy", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "splitCopy", "dim")));
     }
-    default: return noMatch("splitCopy", SIGS_515, a, o);
+    default: return noMatch("splitCopy", SIGS_509, a, o);
   }
 }
 
@@ -15770,11 +15495,11 @@ export function splitWithSizes(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizes", "splitSizes", 0), cI(a[2], "splitWithSizes", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitWithSizes", SIGS_516, a, o)) {
+  switch (pick("splitWithSizes", SIGS_510, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes >= 0 ? OP_split_with_sizes : (OP_split_with_sizes = lookup('aten::split_with_sizes', '')), cT(a[0], "splitWithSizes", "input"), cIL(a[1], "splitWithSizes", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "splitWithSizes", "dim")));
     }
-    default: return noMatch("splitWithSizes", SIGS_516, a, o);
+    default: return noMatch("splitWithSizes", SIGS_510, a, o);
   }
 }
 
@@ -15793,11 +15518,11 @@ export function splitWithSizesCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "splitWithSizesCopy", "splitSizes", 0), cI(a[2], "splitWithSizesCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("splitWithSizesCopy", SIGS_517, a, o)) {
+  switch (pick("splitWithSizesCopy", SIGS_511, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_split_with_sizes_copy >= 0 ? OP_split_with_sizes_copy : (OP_split_with_sizes_copy = lookup('aten::split_with_sizes_copy', '')), cT(a[0], "splitWithSizesCopy", "input"), cIL(a[1], "splitWithSizesCopy", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "splitWithSizesCopy", "dim")));
     }
-    default: return noMatch("splitWithSizesCopy", SIGS_517, a, o);
+    default: return noMatch("splitWithSizesCopy", SIGS_511, a, o);
   }
 }
 
@@ -15812,11 +15537,11 @@ export function sqrt(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sqrt", SIGS_518, a, o)) {
+  switch (pick("sqrt", SIGS_512, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sqrt >= 0 ? OP_sqrt : (OP_sqrt = lookup('aten::sqrt', '')), cT(a[0], "sqrt", "input")));
     }
-    default: return noMatch("sqrt", SIGS_518, a, o);
+    default: return noMatch("sqrt", SIGS_512, a, o);
   }
 }
 
@@ -15832,12 +15557,12 @@ export function sqrt_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("sqrt_", SIGS_519, a, o)) {
+  switch (pick("sqrt_", SIGS_513, a, o)) {
     case 0: {
       native.callOp(OP_sqrt_ >= 0 ? OP_sqrt_ : (OP_sqrt_ = lookup('aten::sqrt_', '')), cT(a[0], "sqrt_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("sqrt_", SIGS_519, a, o);
+    default: return noMatch("sqrt_", SIGS_513, a, o);
   }
 }
 
@@ -15852,11 +15577,11 @@ export function square(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("square", SIGS_520, a, o)) {
+  switch (pick("square", SIGS_514, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_square >= 0 ? OP_square : (OP_square = lookup('aten::square', '')), cT(a[0], "square", "input")));
     }
-    default: return noMatch("square", SIGS_520, a, o);
+    default: return noMatch("square", SIGS_514, a, o);
   }
 }
 
@@ -15872,12 +15597,12 @@ export function square_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("square_", SIGS_521, a, o)) {
+  switch (pick("square_", SIGS_515, a, o)) {
     case 0: {
       native.callOp(OP_square_ >= 0 ? OP_square_ : (OP_square_ = lookup('aten::square_', '')), cT(a[0], "square_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("square_", SIGS_521, a, o);
+    default: return noMatch("square_", SIGS_515, a, o);
   }
 }
 
@@ -15908,7 +15633,7 @@ export function squeeze(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeeze", "dim", 0)));
   }
   const o = kwOf(a);
-  switch (pick("squeeze", SIGS_522, a, o)) {
+  switch (pick("squeeze", SIGS_516, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_squeeze >= 0 ? OP_squeeze : (OP_squeeze = lookup('aten::squeeze', '')), cT(a[0], "squeeze", "input")));
     }
@@ -15918,7 +15643,7 @@ export function squeeze(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_squeeze__dims >= 0 ? OP_squeeze__dims : (OP_squeeze__dims = lookup('aten::squeeze', 'dims')), cT(a[0], "squeeze", "input"), cIL(a[1], "squeeze", "dim", 0)));
     }
-    default: return noMatch("squeeze", SIGS_522, a, o);
+    default: return noMatch("squeeze", SIGS_516, a, o);
   }
 }
 
@@ -15949,7 +15674,7 @@ export function squeezeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_squeeze_copy__dims >= 0 ? OP_squeeze_copy__dims : (OP_squeeze_copy__dims = lookup('aten::squeeze_copy', 'dims')), (a[0] as Tensor)._h, cIL(a[1], "squeezeCopy", "dim", 0)));
   }
   const o = kwOf(a);
-  switch (pick("squeezeCopy", SIGS_523, a, o)) {
+  switch (pick("squeezeCopy", SIGS_517, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_squeeze_copy >= 0 ? OP_squeeze_copy : (OP_squeeze_copy = lookup('aten::squeeze_copy', '')), cT(a[0], "squeezeCopy", "input")));
     }
@@ -15959,7 +15684,7 @@ export function squeezeCopy(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_squeeze_copy__dims >= 0 ? OP_squeeze_copy__dims : (OP_squeeze_copy__dims = lookup('aten::squeeze_copy', 'dims')), cT(a[0], "squeezeCopy", "input"), cIL(a[1], "squeezeCopy", "dim", 0)));
     }
-    default: return noMatch("squeezeCopy", SIGS_523, a, o);
+    default: return noMatch("squeezeCopy", SIGS_517, a, o);
   }
 }
 
@@ -15975,11 +15700,11 @@ export function sspaddmm(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("sspaddmm", SIGS_524, a, o)) {
+  switch (pick("sspaddmm", SIGS_518, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sspaddmm >= 0 ? OP_sspaddmm : (OP_sspaddmm = lookup('aten::sspaddmm', '')), cT(a[0], "sspaddmm", "input"), cT(a[1], "sspaddmm", "mat1"), cT(a[2], "sspaddmm", "mat2"), cS(o.beta, "sspaddmm", "beta"), cS(o.alpha, "sspaddmm", "alpha")));
     }
-    default: return noMatch("sspaddmm", SIGS_524, a, o);
+    default: return noMatch("sspaddmm", SIGS_518, a, o);
   }
 }
 
@@ -15998,11 +15723,11 @@ export function stack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors"), cI(a[1], "stack", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("stack", SIGS_525, a, o)) {
+  switch (pick("stack", SIGS_519, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_stack >= 0 ? OP_stack : (OP_stack = lookup('aten::stack', '')), cTL(a[0], "stack", "tensors"), cI((a[1] !== undefined ? a[1] : o.dim), "stack", "dim")));
     }
-    default: return noMatch("stack", SIGS_525, a, o);
+    default: return noMatch("stack", SIGS_519, a, o);
   }
 }
 
@@ -16048,7 +15773,7 @@ export function std(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), (a[0] as Tensor)._h, cB(a[1], "std", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("std", SIGS_526, a, o)) {
+  switch (pick("std", SIGS_520, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_std__dim >= 0 ? OP_std__dim : (OP_std__dim = lookup('aten::std', 'dim')), cT(a[0], "std", "input"), cILO(a[1], "std", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "std", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "std", "keepdim")));
     }
@@ -16058,7 +15783,7 @@ export function std(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_std >= 0 ? OP_std : (OP_std = lookup('aten::std', '')), cT(a[0], "std", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "std", "unbiased")));
     }
-    default: return noMatch("std", SIGS_526, a, o);
+    default: return noMatch("std", SIGS_520, a, o);
   }
 }
 
@@ -16104,7 +15829,7 @@ export function stdMean(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), (a[0] as Tensor)._h, cB(a[1], "stdMean", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("stdMean", SIGS_527, a, o)) {
+  switch (pick("stdMean", SIGS_521, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean__dim >= 0 ? OP_std_mean__dim : (OP_std_mean__dim = lookup('aten::std_mean', 'dim')), cT(a[0], "stdMean", "input"), cILO(a[1], "stdMean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "stdMean", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "stdMean", "keepdim")));
     }
@@ -16114,7 +15839,7 @@ export function stdMean(...a: unknown[]): any {
     case 2: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_std_mean >= 0 ? OP_std_mean : (OP_std_mean = lookup('aten::std_mean', '')), cT(a[0], "stdMean", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "stdMean", "unbiased")));
     }
-    default: return noMatch("stdMean", SIGS_527, a, o);
+    default: return noMatch("stdMean", SIGS_521, a, o);
   }
 }
 
@@ -16133,14 +15858,14 @@ export function sub(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "sub", "other")));
   }
   const o = kwOf(a);
-  switch (pick("sub", SIGS_528, a, o)) {
+  switch (pick("sub", SIGS_522, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_sub__Scalar >= 0 ? OP_sub__Scalar : (OP_sub__Scalar = lookup('aten::sub', 'Scalar')), cT(a[0], "sub", "input"), cS(a[1], "sub", "other"), cS(o.alpha, "sub", "alpha")));
       }
       return wrap<Tensor>(native.callOp(OP_sub__Tensor >= 0 ? OP_sub__Tensor : (OP_sub__Tensor = lookup('aten::sub', 'Tensor')), cT(a[0], "sub", "input"), cTN(a[1], "sub", "other", a[0]), cS(o.alpha, "sub", "alpha")));
     }
-    default: return noMatch("sub", SIGS_528, a, o);
+    default: return noMatch("sub", SIGS_522, a, o);
   }
 }
 
@@ -16171,7 +15896,7 @@ export function subtract(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "subtract", "other"), cS(a[2], "subtract", "alpha")));
   }
   const o = kwOf(a);
-  switch (pick("subtract", SIGS_529, a, o)) {
+  switch (pick("subtract", SIGS_523, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), cT(a[0], "subtract", "input"), cS(a[1], "subtract", "other"), cS(o.alpha, "subtract", "alpha")));
@@ -16181,7 +15906,7 @@ export function subtract(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_subtract__Scalar >= 0 ? OP_subtract__Scalar : (OP_subtract__Scalar = lookup('aten::subtract', 'Scalar')), cT(a[0], "subtract", "input"), cS(a[1], "subtract", "other"), cS((a[2] !== undefined ? a[2] : o.alpha), "subtract", "alpha")));
     }
-    default: return noMatch("subtract", SIGS_529, a, o);
+    default: return noMatch("subtract", SIGS_523, a, o);
   }
 }
 
@@ -16209,14 +15934,14 @@ export function sum(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), (a[0] as Tensor)._h, cILO(a[1], "sum", "dim", 1), cB(a[2], "sum", "keepdim")));
   }
   const o = kwOf(a);
-  switch (pick("sum", SIGS_530, a, o)) {
+  switch (pick("sum", SIGS_524, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_sum >= 0 ? OP_sum : (OP_sum = lookup('aten::sum', '')), cT(a[0], "sum", "input"), cDTO(o.dtype, "sum", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_sum__dim_IntList >= 0 ? OP_sum__dim_IntList : (OP_sum__dim_IntList = lookup('aten::sum', 'dim_IntList')), cT(a[0], "sum", "input"), cILO(a[1], "sum", "dim", 1), cB((a[2] !== undefined ? a[2] : o.keepdim), "sum", "keepdim"), cDTO(o.dtype, "sum", "dtype")));
     }
-    default: return noMatch("sum", SIGS_530, a, o);
+    default: return noMatch("sum", SIGS_524, a, o);
   }
 }
 
@@ -16238,11 +15963,11 @@ export function svd(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), (a[0] as Tensor)._h, cB(a[1], "svd", "some"), cB(a[2], "svd", "computeUv")));
   }
   const o = kwOf(a);
-  switch (pick("svd", SIGS_531, a, o)) {
+  switch (pick("svd", SIGS_525, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor, Tensor] & { readonly U: Tensor; readonly S: Tensor; readonly V: Tensor }>(["U", "S", "V"], 'TTT', native.callOp(OP_svd >= 0 ? OP_svd : (OP_svd = lookup('aten::svd', '')), cT(a[0], "svd", "input"), cB((a[1] !== undefined ? a[1] : o.some), "svd", "some"), cB((a[2] !== undefined ? a[2] : o.computeUv), "svd", "computeUv")));
     }
-    default: return noMatch("svd", SIGS_531, a, o);
+    default: return noMatch("svd", SIGS_525, a, o);
   }
 }
 
@@ -16257,11 +15982,11 @@ export function swapaxes(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), (a[0] as Tensor)._h, cI(a[1], "swapaxes", "axis0"), cI(a[2], "swapaxes", "axis1")));
   }
   const o = kwOf(a);
-  switch (pick("swapaxes", SIGS_532, a, o)) {
+  switch (pick("swapaxes", SIGS_526, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_swapaxes >= 0 ? OP_swapaxes : (OP_swapaxes = lookup('aten::swapaxes', '')), cT(a[0], "swapaxes", "input"), cI(a[1], "swapaxes", "axis0"), cI(a[2], "swapaxes", "axis1")));
     }
-    default: return noMatch("swapaxes", SIGS_532, a, o);
+    default: return noMatch("swapaxes", SIGS_526, a, o);
   }
 }
 
@@ -16276,11 +16001,11 @@ export function swapdims(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), (a[0] as Tensor)._h, cI(a[1], "swapdims", "dim0"), cI(a[2], "swapdims", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("swapdims", SIGS_533, a, o)) {
+  switch (pick("swapdims", SIGS_527, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_swapdims >= 0 ? OP_swapdims : (OP_swapdims = lookup('aten::swapdims', '')), cT(a[0], "swapdims", "input"), cI(a[1], "swapdims", "dim0"), cI(a[2], "swapdims", "dim1")));
     }
-    default: return noMatch("swapdims", SIGS_533, a, o);
+    default: return noMatch("swapdims", SIGS_527, a, o);
   }
 }
 
@@ -16297,12 +16022,12 @@ export function symConstrainRange(...a: unknown[]): any {
     return undefined;
   }
   const o = kwOf(a);
-  switch (pick("symConstrainRange", SIGS_534, a, o)) {
+  switch (pick("symConstrainRange", SIGS_528, a, o)) {
     case 0: {
       native.callOp(OP_sym_constrain_range >= 0 ? OP_sym_constrain_range : (OP_sym_constrain_range = lookup('aten::sym_constrain_range', '')), cS(a[0], "symConstrainRange", "size"), cIO(o.min, "symConstrainRange", "min"), cIO(o.max, "symConstrainRange", "max"));
       return undefined;
     }
-    default: return noMatch("symConstrainRange", SIGS_534, a, o);
+    default: return noMatch("symConstrainRange", SIGS_528, a, o);
   }
 }
 
@@ -16319,12 +16044,12 @@ export function symConstrainRangeForSize(...a: unknown[]): any {
     return undefined;
   }
   const o = kwOf(a);
-  switch (pick("symConstrainRangeForSize", SIGS_535, a, o)) {
+  switch (pick("symConstrainRangeForSize", SIGS_529, a, o)) {
     case 0: {
       native.callOp(OP_sym_constrain_range_for_size >= 0 ? OP_sym_constrain_range_for_size : (OP_sym_constrain_range_for_size = lookup('aten::sym_constrain_range_for_size', '')), cS(a[0], "symConstrainRangeForSize", "size"), cIO(o.min, "symConstrainRangeForSize", "min"), cIO(o.max, "symConstrainRangeForSize", "max"));
       return undefined;
     }
-    default: return noMatch("symConstrainRangeForSize", SIGS_535, a, o);
+    default: return noMatch("symConstrainRangeForSize", SIGS_529, a, o);
   }
 }
 
@@ -16339,11 +16064,11 @@ export function t(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("t", SIGS_536, a, o)) {
+  switch (pick("t", SIGS_530, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_t >= 0 ? OP_t : (OP_t = lookup('aten::t', '')), cT(a[0], "t", "input")));
     }
-    default: return noMatch("t", SIGS_536, a, o);
+    default: return noMatch("t", SIGS_530, a, o);
   }
 }
 
@@ -16358,11 +16083,11 @@ export function tCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_t_copy >= 0 ? OP_t_copy : (OP_t_copy = lookup('aten::t_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tCopy", SIGS_537, a, o)) {
+  switch (pick("tCopy", SIGS_531, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_t_copy >= 0 ? OP_t_copy : (OP_t_copy = lookup('aten::t_copy', '')), cT(a[0], "tCopy", "input")));
     }
-    default: return noMatch("tCopy", SIGS_537, a, o);
+    default: return noMatch("tCopy", SIGS_531, a, o);
   }
 }
 
@@ -16377,11 +16102,11 @@ export function take(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("take", SIGS_538, a, o)) {
+  switch (pick("take", SIGS_532, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_take >= 0 ? OP_take : (OP_take = lookup('aten::take', '')), cT(a[0], "take", "input"), cT(a[1], "take", "index")));
     }
-    default: return noMatch("take", SIGS_538, a, o);
+    default: return noMatch("take", SIGS_532, a, o);
   }
 }
 
@@ -16400,11 +16125,11 @@ export function takeAlongDim(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIO(a[2], "takeAlongDim", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("takeAlongDim", SIGS_539, a, o)) {
+  switch (pick("takeAlongDim", SIGS_533, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_take_along_dim >= 0 ? OP_take_along_dim : (OP_take_along_dim = lookup('aten::take_along_dim', '')), cT(a[0], "takeAlongDim", "input"), cT(a[1], "takeAlongDim", "indices"), cIO((a[2] !== undefined ? a[2] : o.dim), "takeAlongDim", "dim")));
     }
-    default: return noMatch("takeAlongDim", SIGS_539, a, o);
+    default: return noMatch("takeAlongDim", SIGS_533, a, o);
   }
 }
 
@@ -16419,11 +16144,11 @@ export function tan(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tan", SIGS_540, a, o)) {
+  switch (pick("tan", SIGS_534, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tan >= 0 ? OP_tan : (OP_tan = lookup('aten::tan', '')), cT(a[0], "tan", "input")));
     }
-    default: return noMatch("tan", SIGS_540, a, o);
+    default: return noMatch("tan", SIGS_534, a, o);
   }
 }
 
@@ -16439,12 +16164,12 @@ export function tan_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("tan_", SIGS_541, a, o)) {
+  switch (pick("tan_", SIGS_535, a, o)) {
     case 0: {
       native.callOp(OP_tan_ >= 0 ? OP_tan_ : (OP_tan_ = lookup('aten::tan_', '')), cT(a[0], "tan_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("tan_", SIGS_541, a, o);
+    default: return noMatch("tan_", SIGS_535, a, o);
   }
 }
 
@@ -16459,11 +16184,11 @@ export function tanh(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("tanh", SIGS_542, a, o)) {
+  switch (pick("tanh", SIGS_536, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tanh >= 0 ? OP_tanh : (OP_tanh = lookup('aten::tanh', '')), cT(a[0], "tanh", "input")));
     }
-    default: return noMatch("tanh", SIGS_542, a, o);
+    default: return noMatch("tanh", SIGS_536, a, o);
   }
 }
 
@@ -16479,12 +16204,12 @@ export function tanh_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("tanh_", SIGS_543, a, o)) {
+  switch (pick("tanh_", SIGS_537, a, o)) {
     case 0: {
       native.callOp(OP_tanh_ >= 0 ? OP_tanh_ : (OP_tanh_ = lookup('aten::tanh_', '')), cT(a[0], "tanh_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("tanh_", SIGS_543, a, o);
+    default: return noMatch("tanh_", SIGS_537, a, o);
   }
 }
 
@@ -16527,7 +16252,7 @@ export function tensorSplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), (a[0] as Tensor)._h, cI(a[1], "tensorSplit", "sections"), cI(a[2], "tensorSplit", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("tensorSplit", SIGS_544, a, o)) {
+  switch (pick("tensorSplit", SIGS_538, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__indices >= 0 ? OP_tensor_split__indices : (OP_tensor_split__indices = lookup('aten::tensor_split', 'indices')), cT(a[0], "tensorSplit", "input"), cIL(a[1], "tensorSplit", "indices", 0), cI((a[2] !== undefined ? a[2] : o.dim), "tensorSplit", "dim")));
     }
@@ -16537,7 +16262,7 @@ export function tensorSplit(...a: unknown[]): any {
     case 2: {
       return wrapList<Tensor>(native.callOp(OP_tensor_split__sections >= 0 ? OP_tensor_split__sections : (OP_tensor_split__sections = lookup('aten::tensor_split', 'sections')), cT(a[0], "tensorSplit", "input"), cI(a[1], "tensorSplit", "sections"), cI((a[2] !== undefined ? a[2] : o.dim), "tensorSplit", "dim")));
     }
-    default: return noMatch("tensorSplit", SIGS_544, a, o);
+    default: return noMatch("tensorSplit", SIGS_538, a, o);
   }
 }
 
@@ -16552,11 +16277,11 @@ export function threshold(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), (a[0] as Tensor)._h, cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
   }
   const o = kwOf(a);
-  switch (pick("threshold", SIGS_545, a, o)) {
+  switch (pick("threshold", SIGS_539, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_threshold >= 0 ? OP_threshold : (OP_threshold = lookup('aten::threshold', '')), cT(a[0], "threshold", "input"), cS(a[1], "threshold", "threshold"), cS(a[2], "threshold", "value")));
     }
-    default: return noMatch("threshold", SIGS_545, a, o);
+    default: return noMatch("threshold", SIGS_539, a, o);
   }
 }
 
@@ -16572,12 +16297,12 @@ export function threshold_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("threshold_", SIGS_546, a, o)) {
+  switch (pick("threshold_", SIGS_540, a, o)) {
     case 0: {
       native.callOp(OP_threshold_ >= 0 ? OP_threshold_ : (OP_threshold_ = lookup('aten::threshold_', '')), cT(a[0], "threshold_", "input"), cS(a[1], "threshold_", "threshold"), cS(a[2], "threshold_", "value"));
       return a[0] as Tensor;
     }
-    default: return noMatch("threshold_", SIGS_546, a, o);
+    default: return noMatch("threshold_", SIGS_540, a, o);
   }
 }
 
@@ -16592,11 +16317,11 @@ export function tile(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), (a[0] as Tensor)._h, cIL(a[1], "tile", "dims", 0)));
   }
   const o = kwOf(a);
-  switch (pick("tile", SIGS_547, a, o)) {
+  switch (pick("tile", SIGS_541, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tile >= 0 ? OP_tile : (OP_tile = lookup('aten::tile', '')), cT(a[0], "tile", "input"), cIL(a[1], "tile", "dims", 0)));
     }
-    default: return noMatch("tile", SIGS_547, a, o);
+    default: return noMatch("tile", SIGS_541, a, o);
   }
 }
 
@@ -16621,11 +16346,11 @@ export function topk(...a: unknown[]): any {
     return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), (a[0] as Tensor)._h, cI(a[1], "topk", "k"), cI(a[2], "topk", "dim"), cB(a[3], "topk", "largest"), cB(a[4], "topk", "sorted")));
   }
   const o = kwOf(a);
-  switch (pick("topk", SIGS_548, a, o)) {
+  switch (pick("topk", SIGS_542, a, o)) {
     case 0: {
       return valuesIndices(native.callOp(OP_topk >= 0 ? OP_topk : (OP_topk = lookup('aten::topk', '')), cT(a[0], "topk", "input"), cI(a[1], "topk", "k"), cI((a[2] !== undefined ? a[2] : o.dim), "topk", "dim"), cB((a[3] !== undefined ? a[3] : o.largest), "topk", "largest"), cB((a[4] !== undefined ? a[4] : o.sorted), "topk", "sorted")));
     }
-    default: return noMatch("topk", SIGS_548, a, o);
+    default: return noMatch("topk", SIGS_542, a, o);
   }
 }
 
@@ -16640,11 +16365,11 @@ export function trace(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trace", SIGS_549, a, o)) {
+  switch (pick("trace", SIGS_543, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trace >= 0 ? OP_trace : (OP_trace = lookup('aten::trace', '')), cT(a[0], "trace", "input")));
     }
-    default: return noMatch("trace", SIGS_549, a, o);
+    default: return noMatch("trace", SIGS_543, a, o);
   }
 }
 
@@ -16659,11 +16384,11 @@ export function transpose(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), (a[0] as Tensor)._h, cI(a[1], "transpose", "dim0"), cI(a[2], "transpose", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("transpose", SIGS_550, a, o)) {
+  switch (pick("transpose", SIGS_544, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_transpose__int >= 0 ? OP_transpose__int : (OP_transpose__int = lookup('aten::transpose', 'int')), cT(a[0], "transpose", "input"), cI(a[1], "transpose", "dim0"), cI(a[2], "transpose", "dim1")));
     }
-    default: return noMatch("transpose", SIGS_550, a, o);
+    default: return noMatch("transpose", SIGS_544, a, o);
   }
 }
 
@@ -16678,11 +16403,11 @@ export function transposeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_transpose_copy__int >= 0 ? OP_transpose_copy__int : (OP_transpose_copy__int = lookup('aten::transpose_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "transposeCopy", "dim0"), cI(a[2], "transposeCopy", "dim1")));
   }
   const o = kwOf(a);
-  switch (pick("transposeCopy", SIGS_551, a, o)) {
+  switch (pick("transposeCopy", SIGS_545, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_transpose_copy__int >= 0 ? OP_transpose_copy__int : (OP_transpose_copy__int = lookup('aten::transpose_copy', 'int')), cT(a[0], "transposeCopy", "input"), cI(a[1], "transposeCopy", "dim0"), cI(a[2], "transposeCopy", "dim1")));
     }
-    default: return noMatch("transposeCopy", SIGS_551, a, o);
+    default: return noMatch("transposeCopy", SIGS_545, a, o);
   }
 }
 
@@ -16707,14 +16432,14 @@ export function trapezoid(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trapezoid__dx >= 0 ? OP_trapezoid__dx : (OP_trapezoid__dx = lookup('aten::trapezoid', 'dx')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trapezoid", SIGS_552, a, o)) {
+  switch (pick("trapezoid", SIGS_546, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trapezoid__x >= 0 ? OP_trapezoid__x : (OP_trapezoid__x = lookup('aten::trapezoid', 'x')), cT(a[0], "trapezoid", "y"), cT(a[1], "trapezoid", "x"), cI(o.dim, "trapezoid", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_trapezoid__dx >= 0 ? OP_trapezoid__dx : (OP_trapezoid__dx = lookup('aten::trapezoid', 'dx')), cT(a[0], "trapezoid", "y"), cS(o.dx, "trapezoid", "dx"), cI(o.dim, "trapezoid", "dim")));
     }
-    default: return noMatch("trapezoid", SIGS_552, a, o);
+    default: return noMatch("trapezoid", SIGS_546, a, o);
   }
 }
 
@@ -16739,14 +16464,14 @@ export function trapz(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trapz__x >= 0 ? OP_trapz__x : (OP_trapz__x = lookup('aten::trapz', 'x')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trapz", SIGS_553, a, o)) {
+  switch (pick("trapz", SIGS_547, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trapz__dx >= 0 ? OP_trapz__dx : (OP_trapz__dx = lookup('aten::trapz', 'dx')), cT(a[0], "trapz", "y"), cF(o.dx, "trapz", "dx"), cI(o.dim, "trapz", "dim")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_trapz__x >= 0 ? OP_trapz__x : (OP_trapz__x = lookup('aten::trapz', 'x')), cT(a[0], "trapz", "y"), cT(a[1], "trapz", "x"), cI(o.dim, "trapz", "dim")));
     }
-    default: return noMatch("trapz", SIGS_553, a, o);
+    default: return noMatch("trapz", SIGS_547, a, o);
   }
 }
 
@@ -16771,11 +16496,11 @@ export function triangularSolve(...a: unknown[]): any {
     return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cB(a[2], "triangularSolve", "upper"), cB(a[3], "triangularSolve", "transpose"), cB(a[4], "triangularSolve", "unitriangular")));
   }
   const o = kwOf(a);
-  switch (pick("triangularSolve", SIGS_554, a, o)) {
+  switch (pick("triangularSolve", SIGS_548, a, o)) {
     case 0: {
       return namedTuple<readonly [Tensor, Tensor] & { readonly solution: Tensor; readonly cloned_coefficient: Tensor }>(["solution", "cloned_coefficient"], 'TT', native.callOp(OP_triangular_solve >= 0 ? OP_triangular_solve : (OP_triangular_solve = lookup('aten::triangular_solve', '')), cT(a[0], "triangularSolve", "input"), cT(a[1], "triangularSolve", "A"), cB((a[2] !== undefined ? a[2] : o.upper), "triangularSolve", "upper"), cB((a[3] !== undefined ? a[3] : o.transpose), "triangularSolve", "transpose"), cB((a[4] !== undefined ? a[4] : o.unitriangular), "triangularSolve", "unitriangular")));
     }
-    default: return noMatch("triangularSolve", SIGS_554, a, o);
+    default: return noMatch("triangularSolve", SIGS_548, a, o);
   }
 }
 
@@ -16794,11 +16519,11 @@ export function tril(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), (a[0] as Tensor)._h, cI(a[1], "tril", "diagonal")));
   }
   const o = kwOf(a);
-  switch (pick("tril", SIGS_555, a, o)) {
+  switch (pick("tril", SIGS_549, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tril >= 0 ? OP_tril : (OP_tril = lookup('aten::tril', '')), cT(a[0], "tril", "input"), cI((a[1] !== undefined ? a[1] : o.diagonal), "tril", "diagonal")));
     }
-    default: return noMatch("tril", SIGS_555, a, o);
+    default: return noMatch("tril", SIGS_549, a, o);
   }
 }
 
@@ -16817,18 +16542,18 @@ export function trilIndices(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col"), cI(a[2], "trilIndices", "offset")));
   }
   const o = kwOf(a);
-  switch (pick("trilIndices", SIGS_556, a, o)) {
+  switch (pick("trilIndices", SIGS_550, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_tril_indices >= 0 ? OP_tril_indices : (OP_tril_indices = lookup('aten::tril_indices', '')), cI(a[0], "trilIndices", "row"), cI(a[1], "trilIndices", "col"), cI((a[2] !== undefined ? a[2] : o.offset), "trilIndices", "offset"), cDTO(o.dtype, "trilIndices", "dtype"), cLayout(o.layout, "trilIndices", "layout"), cDevO(o.device, "trilIndices", "device"), cBO(o.pinMemory, "trilIndices", "pinMemory")));
       if (cB(o.requiresGrad, "trilIndices", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("trilIndices", SIGS_556, a, o);
+    default: return noMatch("trilIndices", SIGS_550, a, o);
   }
 }
 
 /**
- * torch.triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Int=Mean) (tripletMarginLoss) -> aten::triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, float margin=1., float p=2., float eps=9.9999999999999995e-07, bool swap=False, int reduction=1) -> Tensor
+ * torch.triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: number=1.0, p: number=2, eps: number=1e-06, swap: boolean=False, reduction: Int=0) (tripletMarginLoss) -> aten::triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, float margin=1., float p=2., float eps=9.9999999999999995e-07, bool swap=False, int reduction=1) -> Tensor
  * Options (Python's keyword arguments): margin, p, eps, swap, reduction; defaults as shown.
  * @throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.
  */
@@ -16836,29 +16561,29 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
 export function tripletMarginLoss(...a: unknown[]): any {
   const n = a.length;
   if (n === 3 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2])) {
-    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h));
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, undefined, undefined, undefined, undefined, cI(0, "tripletMarginLoss", "reduction")));
   }
   if (n === 4 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3]))) {
-    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin")));
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), undefined, undefined, undefined, cI(0, "tripletMarginLoss", "reduction")));
   }
   if (n === 5 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4]))) {
-    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p")));
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), undefined, undefined, cI(0, "tripletMarginLoss", "reduction")));
   }
   if (n === 6 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5]))) {
-    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps")));
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), undefined, cI(0, "tripletMarginLoss", "reduction")));
   }
   if (n === 7 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean') {
-    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap")));
+    return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap"), cI(0, "tripletMarginLoss", "reduction")));
   }
   if (n === 8 && isTensor(a[0]) && isTensor(a[1]) && isTensor(a[2]) && (typeof a[3] === 'number' || fits(14, a[3])) && (typeof a[4] === 'number' || fits(14, a[4])) && (typeof a[5] === 'number' || fits(14, a[5])) && typeof a[6] === 'boolean' && (typeof a[7] === 'number' ? Number.isInteger(a[7]) : fits(8, a[7]))) {
     return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, (a[2] as Tensor)._h, cF(a[3], "tripletMarginLoss", "margin"), cF(a[4], "tripletMarginLoss", "p"), cF(a[5], "tripletMarginLoss", "eps"), cB(a[6], "tripletMarginLoss", "swap"), cI(a[7], "tripletMarginLoss", "reduction")));
   }
   const o = kwOf(a);
-  switch (pick("tripletMarginLoss", SIGS_557, a, o)) {
+  switch (pick("tripletMarginLoss", SIGS_551, a, o)) {
     case 0: {
-      return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), cT(a[0], "tripletMarginLoss", "anchor"), cT(a[1], "tripletMarginLoss", "positive"), cT(a[2], "tripletMarginLoss", "negative"), cF((a[3] !== undefined ? a[3] : o.margin), "tripletMarginLoss", "margin"), cF((a[4] !== undefined ? a[4] : o.p), "tripletMarginLoss", "p"), cF((a[5] !== undefined ? a[5] : o.eps), "tripletMarginLoss", "eps"), cB((a[6] !== undefined ? a[6] : o.swap), "tripletMarginLoss", "swap"), cI((a[7] !== undefined ? a[7] : o.reduction), "tripletMarginLoss", "reduction")));
+      return wrap<Tensor>(native.callOp(OP_triplet_margin_loss >= 0 ? OP_triplet_margin_loss : (OP_triplet_margin_loss = lookup('aten::triplet_margin_loss', '')), cT(a[0], "tripletMarginLoss", "anchor"), cT(a[1], "tripletMarginLoss", "positive"), cT(a[2], "tripletMarginLoss", "negative"), cF((a[3] !== undefined ? a[3] : o.margin), "tripletMarginLoss", "margin"), cF((a[4] !== undefined ? a[4] : o.p), "tripletMarginLoss", "p"), cF((a[5] !== undefined ? a[5] : o.eps), "tripletMarginLoss", "eps"), cB((a[6] !== undefined ? a[6] : o.swap), "tripletMarginLoss", "swap"), cI(dflt((a[7] !== undefined ? a[7] : o.reduction), 0), "tripletMarginLoss", "reduction")));
     }
-    default: return noMatch("tripletMarginLoss", SIGS_557, a, o);
+    default: return noMatch("tripletMarginLoss", SIGS_551, a, o);
   }
 }
 
@@ -16877,11 +16602,11 @@ export function triu(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), (a[0] as Tensor)._h, cI(a[1], "triu", "diagonal")));
   }
   const o = kwOf(a);
-  switch (pick("triu", SIGS_558, a, o)) {
+  switch (pick("triu", SIGS_552, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_triu >= 0 ? OP_triu : (OP_triu = lookup('aten::triu', '')), cT(a[0], "triu", "input"), cI((a[1] !== undefined ? a[1] : o.diagonal), "triu", "diagonal")));
     }
-    default: return noMatch("triu", SIGS_558, a, o);
+    default: return noMatch("triu", SIGS_552, a, o);
   }
 }
 
@@ -16900,13 +16625,13 @@ export function triuIndices(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col"), cI(a[2], "triuIndices", "offset")));
   }
   const o = kwOf(a);
-  switch (pick("triuIndices", SIGS_559, a, o)) {
+  switch (pick("triuIndices", SIGS_553, a, o)) {
     case 0: {
       const r = wrap<Tensor>(native.callOp(OP_triu_indices >= 0 ? OP_triu_indices : (OP_triu_indices = lookup('aten::triu_indices', '')), cI(a[0], "triuIndices", "row"), cI(a[1], "triuIndices", "col"), cI((a[2] !== undefined ? a[2] : o.offset), "triuIndices", "offset"), cDTO(o.dtype, "triuIndices", "dtype"), cLayout(o.layout, "triuIndices", "layout"), cDevO(o.device, "triuIndices", "device"), cBO(o.pinMemory, "triuIndices", "pinMemory")));
       if (cB(o.requiresGrad, "triuIndices", 'requiresGrad') === true) r.requiresGrad_(true);
       return r;
     }
-    default: return noMatch("triuIndices", SIGS_559, a, o);
+    default: return noMatch("triuIndices", SIGS_553, a, o);
   }
 }
 
@@ -16932,7 +16657,7 @@ export function trueDivide(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "trueDivide", "other")));
   }
   const o = kwOf(a);
-  switch (pick("trueDivide", SIGS_560, a, o)) {
+  switch (pick("trueDivide", SIGS_554, a, o)) {
     case 0: {
       if (!isTensor(a[1])) {
         return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), cT(a[0], "trueDivide", "input"), cS(a[1], "trueDivide", "other")));
@@ -16942,7 +16667,7 @@ export function trueDivide(...a: unknown[]): any {
     case 1: {
       return wrap<Tensor>(native.callOp(OP_true_divide__Scalar >= 0 ? OP_true_divide__Scalar : (OP_true_divide__Scalar = lookup('aten::true_divide', 'Scalar')), cT(a[0], "trueDivide", "input"), cS(a[1], "trueDivide", "other")));
     }
-    default: return noMatch("trueDivide", SIGS_560, a, o);
+    default: return noMatch("trueDivide", SIGS_554, a, o);
   }
 }
 
@@ -16957,11 +16682,11 @@ export function trunc(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("trunc", SIGS_561, a, o)) {
+  switch (pick("trunc", SIGS_555, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_trunc >= 0 ? OP_trunc : (OP_trunc = lookup('aten::trunc', '')), cT(a[0], "trunc", "input")));
     }
-    default: return noMatch("trunc", SIGS_561, a, o);
+    default: return noMatch("trunc", SIGS_555, a, o);
   }
 }
 
@@ -16977,12 +16702,12 @@ export function trunc_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("trunc_", SIGS_562, a, o)) {
+  switch (pick("trunc_", SIGS_556, a, o)) {
     case 0: {
       native.callOp(OP_trunc_ >= 0 ? OP_trunc_ : (OP_trunc_ = lookup('aten::trunc_', '')), cT(a[0], "trunc_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("trunc_", SIGS_562, a, o);
+    default: return noMatch("trunc_", SIGS_556, a, o);
   }
 }
 
@@ -17001,11 +16726,11 @@ export function unbind(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbind", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unbind", SIGS_563, a, o)) {
+  switch (pick("unbind", SIGS_557, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unbind__int >= 0 ? OP_unbind__int : (OP_unbind__int = lookup('aten::unbind', 'int')), cT(a[0], "unbind", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "unbind", "dim")));
     }
-    default: return noMatch("unbind", SIGS_563, a, o);
+    default: return noMatch("unbind", SIGS_557, a, o);
   }
 }
 
@@ -17024,11 +16749,11 @@ export function unbindCopy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), (a[0] as Tensor)._h, cI(a[1], "unbindCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unbindCopy", SIGS_564, a, o)) {
+  switch (pick("unbindCopy", SIGS_558, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unbind_copy__int >= 0 ? OP_unbind_copy__int : (OP_unbind_copy__int = lookup('aten::unbind_copy', 'int')), cT(a[0], "unbindCopy", "input"), cI((a[1] !== undefined ? a[1] : o.dim), "unbindCopy", "dim")));
     }
-    default: return noMatch("unbindCopy", SIGS_564, a, o);
+    default: return noMatch("unbindCopy", SIGS_558, a, o);
   }
 }
 
@@ -17043,11 +16768,11 @@ export function unflatten(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), (a[0] as Tensor)._h, cI(a[1], "unflatten", "dim"), cIL(a[2], "unflatten", "sizes", 0)));
   }
   const o = kwOf(a);
-  switch (pick("unflatten", SIGS_565, a, o)) {
+  switch (pick("unflatten", SIGS_559, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unflatten__int >= 0 ? OP_unflatten__int : (OP_unflatten__int = lookup('aten::unflatten', 'int')), cT(a[0], "unflatten", "input"), cI(a[1], "unflatten", "dim"), cIL(a[2], "unflatten", "sizes", 0)));
     }
-    default: return noMatch("unflatten", SIGS_565, a, o);
+    default: return noMatch("unflatten", SIGS_559, a, o);
   }
 }
 
@@ -17062,11 +16787,11 @@ export function unfoldCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unfold_copy >= 0 ? OP_unfold_copy : (OP_unfold_copy = lookup('aten::unfold_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unfoldCopy", "dimension"), cI(a[2], "unfoldCopy", "size"), cI(a[3], "unfoldCopy", "step")));
   }
   const o = kwOf(a);
-  switch (pick("unfoldCopy", SIGS_566, a, o)) {
+  switch (pick("unfoldCopy", SIGS_560, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unfold_copy >= 0 ? OP_unfold_copy : (OP_unfold_copy = lookup('aten::unfold_copy', '')), cT(a[0], "unfoldCopy", "input"), cI(a[1], "unfoldCopy", "dimension"), cI(a[2], "unfoldCopy", "size"), cI(a[3], "unfoldCopy", "step")));
     }
-    default: return noMatch("unfoldCopy", SIGS_566, a, o);
+    default: return noMatch("unfoldCopy", SIGS_560, a, o);
   }
 }
 
@@ -17085,11 +16810,11 @@ export function unsafeChunk(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), (a[0] as Tensor)._h, cI(a[1], "unsafeChunk", "chunks"), cI(a[2], "unsafeChunk", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeChunk", SIGS_567, a, o)) {
+  switch (pick("unsafeChunk", SIGS_561, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_chunk >= 0 ? OP_unsafe_chunk : (OP_unsafe_chunk = lookup('aten::unsafe_chunk', '')), cT(a[0], "unsafeChunk", "input"), cI(a[1], "unsafeChunk", "chunks"), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeChunk", "dim")));
     }
-    default: return noMatch("unsafeChunk", SIGS_567, a, o);
+    default: return noMatch("unsafeChunk", SIGS_561, a, o);
   }
 }
 
@@ -17108,11 +16833,11 @@ export function unsafeSplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), (a[0] as Tensor)._h, cI(a[1], "unsafeSplit", "splitSize"), cI(a[2], "unsafeSplit", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeSplit", SIGS_568, a, o)) {
+  switch (pick("unsafeSplit", SIGS_562, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split__Tensor >= 0 ? OP_unsafe_split__Tensor : (OP_unsafe_split__Tensor = lookup('aten::unsafe_split', 'Tensor')), cT(a[0], "unsafeSplit", "input"), cI(a[1], "unsafeSplit", "splitSize"), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeSplit", "dim")));
     }
-    default: return noMatch("unsafeSplit", SIGS_568, a, o);
+    default: return noMatch("unsafeSplit", SIGS_562, a, o);
   }
 }
 
@@ -17131,11 +16856,11 @@ export function unsafeSplitWithSizes(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), (a[0] as Tensor)._h, cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0), cI(a[2], "unsafeSplitWithSizes", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsafeSplitWithSizes", SIGS_569, a, o)) {
+  switch (pick("unsafeSplitWithSizes", SIGS_563, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_unsafe_split_with_sizes >= 0 ? OP_unsafe_split_with_sizes : (OP_unsafe_split_with_sizes = lookup('aten::unsafe_split_with_sizes', '')), cT(a[0], "unsafeSplitWithSizes", "input"), cIL(a[1], "unsafeSplitWithSizes", "splitSizes", 0), cI((a[2] !== undefined ? a[2] : o.dim), "unsafeSplitWithSizes", "dim")));
     }
-    default: return noMatch("unsafeSplitWithSizes", SIGS_569, a, o);
+    default: return noMatch("unsafeSplitWithSizes", SIGS_563, a, o);
   }
 }
 
@@ -17150,11 +16875,11 @@ export function unsqueeze(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueeze", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsqueeze", SIGS_570, a, o)) {
+  switch (pick("unsqueeze", SIGS_564, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unsqueeze >= 0 ? OP_unsqueeze : (OP_unsqueeze = lookup('aten::unsqueeze', '')), cT(a[0], "unsqueeze", "input"), cI(a[1], "unsqueeze", "dim")));
     }
-    default: return noMatch("unsqueeze", SIGS_570, a, o);
+    default: return noMatch("unsqueeze", SIGS_564, a, o);
   }
 }
 
@@ -17169,11 +16894,11 @@ export function unsqueezeCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_unsqueeze_copy >= 0 ? OP_unsqueeze_copy : (OP_unsqueeze_copy = lookup('aten::unsqueeze_copy', '')), (a[0] as Tensor)._h, cI(a[1], "unsqueezeCopy", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("unsqueezeCopy", SIGS_571, a, o)) {
+  switch (pick("unsqueezeCopy", SIGS_565, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_unsqueeze_copy >= 0 ? OP_unsqueeze_copy : (OP_unsqueeze_copy = lookup('aten::unsqueeze_copy', '')), cT(a[0], "unsqueezeCopy", "input"), cI(a[1], "unsqueezeCopy", "dim")));
     }
-    default: return noMatch("unsqueezeCopy", SIGS_571, a, o);
+    default: return noMatch("unsqueezeCopy", SIGS_565, a, o);
   }
 }
 
@@ -17188,11 +16913,11 @@ export function valuesCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_values_copy >= 0 ? OP_values_copy : (OP_values_copy = lookup('aten::values_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("valuesCopy", SIGS_572, a, o)) {
+  switch (pick("valuesCopy", SIGS_566, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_values_copy >= 0 ? OP_values_copy : (OP_values_copy = lookup('aten::values_copy', '')), cT(a[0], "valuesCopy", "input")));
     }
-    default: return noMatch("valuesCopy", SIGS_572, a, o);
+    default: return noMatch("valuesCopy", SIGS_566, a, o);
   }
 }
 
@@ -17214,11 +16939,11 @@ export function vander(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), (a[0] as Tensor)._h, cIO(a[1], "vander", "N"), cB(a[2], "vander", "increasing")));
   }
   const o = kwOf(a);
-  switch (pick("vander", SIGS_573, a, o)) {
+  switch (pick("vander", SIGS_567, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vander >= 0 ? OP_vander : (OP_vander = lookup('aten::vander', '')), cT(a[0], "vander", "x"), cIO((a[1] !== undefined ? a[1] : o.N), "vander", "N"), cB((a[2] !== undefined ? a[2] : o.increasing), "vander", "increasing")));
     }
-    default: return noMatch("vander", SIGS_573, a, o);
+    default: return noMatch("vander", SIGS_567, a, o);
   }
 }
 
@@ -17264,7 +16989,7 @@ function var_fn(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), (a[0] as Tensor)._h, cB(a[1], "var", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("var", SIGS_574, a, o)) {
+  switch (pick("var", SIGS_568, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_var__dim >= 0 ? OP_var__dim : (OP_var__dim = lookup('aten::var', 'dim')), cT(a[0], "var", "input"), cILO(a[1], "var", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "var", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "var", "keepdim")));
     }
@@ -17274,7 +16999,7 @@ function var_fn(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_var >= 0 ? OP_var : (OP_var = lookup('aten::var', '')), cT(a[0], "var", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "var", "unbiased")));
     }
-    default: return noMatch("var", SIGS_574, a, o);
+    default: return noMatch("var", SIGS_568, a, o);
   }
 }
 
@@ -17320,7 +17045,7 @@ export function varMean(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), (a[0] as Tensor)._h, cB(a[1], "varMean", "unbiased")));
   }
   const o = kwOf(a);
-  switch (pick("varMean", SIGS_575, a, o)) {
+  switch (pick("varMean", SIGS_569, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean__dim >= 0 ? OP_var_mean__dim : (OP_var_mean__dim = lookup('aten::var_mean', 'dim')), cT(a[0], "varMean", "input"), cILO(a[1], "varMean", "dim", 1), cB((a[2] !== undefined ? a[2] : o.unbiased), "varMean", "unbiased"), cB((a[3] !== undefined ? a[3] : o.keepdim), "varMean", "keepdim")));
     }
@@ -17330,7 +17055,7 @@ export function varMean(...a: unknown[]): any {
     case 2: {
       return tupleResult<readonly [Tensor, Tensor]>('TT', native.callOp(OP_var_mean >= 0 ? OP_var_mean : (OP_var_mean = lookup('aten::var_mean', '')), cT(a[0], "varMean", "input"), cB((a[1] !== undefined ? a[1] : o.unbiased), "varMean", "unbiased")));
     }
-    default: return noMatch("varMean", SIGS_575, a, o);
+    default: return noMatch("varMean", SIGS_569, a, o);
   }
 }
 
@@ -17345,11 +17070,11 @@ export function vdot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("vdot", SIGS_576, a, o)) {
+  switch (pick("vdot", SIGS_570, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vdot >= 0 ? OP_vdot : (OP_vdot = lookup('aten::vdot', '')), cT(a[0], "vdot", "input"), cT(a[1], "vdot", "other")));
     }
-    default: return noMatch("vdot", SIGS_576, a, o);
+    default: return noMatch("vdot", SIGS_570, a, o);
   }
 }
 
@@ -17364,11 +17089,11 @@ export function viewAsComplex(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_complex >= 0 ? OP_view_as_complex : (OP_view_as_complex = lookup('aten::view_as_complex', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsComplex", SIGS_577, a, o)) {
+  switch (pick("viewAsComplex", SIGS_571, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_complex >= 0 ? OP_view_as_complex : (OP_view_as_complex = lookup('aten::view_as_complex', '')), cT(a[0], "viewAsComplex", "input")));
     }
-    default: return noMatch("viewAsComplex", SIGS_577, a, o);
+    default: return noMatch("viewAsComplex", SIGS_571, a, o);
   }
 }
 
@@ -17383,11 +17108,11 @@ export function viewAsComplexCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_complex_copy >= 0 ? OP_view_as_complex_copy : (OP_view_as_complex_copy = lookup('aten::view_as_complex_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsComplexCopy", SIGS_578, a, o)) {
+  switch (pick("viewAsComplexCopy", SIGS_572, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_complex_copy >= 0 ? OP_view_as_complex_copy : (OP_view_as_complex_copy = lookup('aten::view_as_complex_copy', '')), cT(a[0], "viewAsComplexCopy", "input")));
     }
-    default: return noMatch("viewAsComplexCopy", SIGS_578, a, o);
+    default: return noMatch("viewAsComplexCopy", SIGS_572, a, o);
   }
 }
 
@@ -17402,11 +17127,11 @@ export function viewAsReal(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_real >= 0 ? OP_view_as_real : (OP_view_as_real = lookup('aten::view_as_real', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsReal", SIGS_579, a, o)) {
+  switch (pick("viewAsReal", SIGS_573, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_real >= 0 ? OP_view_as_real : (OP_view_as_real = lookup('aten::view_as_real', '')), cT(a[0], "viewAsReal", "input")));
     }
-    default: return noMatch("viewAsReal", SIGS_579, a, o);
+    default: return noMatch("viewAsReal", SIGS_573, a, o);
   }
 }
 
@@ -17421,11 +17146,11 @@ export function viewAsRealCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_as_real_copy >= 0 ? OP_view_as_real_copy : (OP_view_as_real_copy = lookup('aten::view_as_real_copy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("viewAsRealCopy", SIGS_580, a, o)) {
+  switch (pick("viewAsRealCopy", SIGS_574, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_as_real_copy >= 0 ? OP_view_as_real_copy : (OP_view_as_real_copy = lookup('aten::view_as_real_copy', '')), cT(a[0], "viewAsRealCopy", "input")));
     }
-    default: return noMatch("viewAsRealCopy", SIGS_580, a, o);
+    default: return noMatch("viewAsRealCopy", SIGS_574, a, o);
   }
 }
 
@@ -17448,14 +17173,14 @@ export function viewCopy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view_copy >= 0 ? OP_view_copy : (OP_view_copy = lookup('aten::view_copy', '')), (a[0] as Tensor)._h, cIL(a[1], "viewCopy", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("viewCopy", SIGS_581, a, o)) {
+  switch (pick("viewCopy", SIGS_575, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view_copy__dtype >= 0 ? OP_view_copy__dtype : (OP_view_copy__dtype = lookup('aten::view_copy', 'dtype')), cT(a[0], "viewCopy", "input"), cDT(a[1], "viewCopy", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_view_copy >= 0 ? OP_view_copy : (OP_view_copy = lookup('aten::view_copy', '')), cT(a[0], "viewCopy", "input"), cIL(a[1], "viewCopy", "size", 0)));
     }
-    default: return noMatch("viewCopy", SIGS_581, a, o);
+    default: return noMatch("viewCopy", SIGS_575, a, o);
   }
 }
 
@@ -17478,14 +17203,14 @@ export function vsplit(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), (a[0] as Tensor)._h, cIL(a[1], "vsplit", "indices", 0)));
   }
   const o = kwOf(a);
-  switch (pick("vsplit", SIGS_582, a, o)) {
+  switch (pick("vsplit", SIGS_576, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_vsplit__int >= 0 ? OP_vsplit__int : (OP_vsplit__int = lookup('aten::vsplit', 'int')), cT(a[0], "vsplit", "input"), cI(a[1], "vsplit", "sections")));
     }
     case 1: {
       return wrapList<Tensor>(native.callOp(OP_vsplit__array >= 0 ? OP_vsplit__array : (OP_vsplit__array = lookup('aten::vsplit', 'array')), cT(a[0], "vsplit", "input"), cIL(a[1], "vsplit", "indices", 0)));
     }
-    default: return noMatch("vsplit", SIGS_582, a, o);
+    default: return noMatch("vsplit", SIGS_576, a, o);
   }
 }
 
@@ -17500,11 +17225,11 @@ export function vstack(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_vstack >= 0 ? OP_vstack : (OP_vstack = lookup('aten::vstack', '')), cTL(a[0], "vstack", "tensors")));
   }
   const o = kwOf(a);
-  switch (pick("vstack", SIGS_583, a, o)) {
+  switch (pick("vstack", SIGS_577, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_vstack >= 0 ? OP_vstack : (OP_vstack = lookup('aten::vstack', '')), cTL(a[0], "vstack", "tensors")));
     }
-    default: return noMatch("vstack", SIGS_583, a, o);
+    default: return noMatch("vstack", SIGS_577, a, o);
   }
 }
 
@@ -17551,7 +17276,7 @@ export function where(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_where__Scalar >= 0 ? OP_where__Scalar : (OP_where__Scalar = lookup('aten::where', 'Scalar')), (a[0] as Tensor)._h, cS(a[1], "where", "input"), cS(a[2], "where", "other")));
   }
   const o = kwOf(a);
-  switch (pick("where", SIGS_584, a, o)) {
+  switch (pick("where", SIGS_578, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_where >= 0 ? OP_where : (OP_where = lookup('aten::where', '')), cT(a[0], "where", "condition")));
     }
@@ -17567,7 +17292,7 @@ export function where(...a: unknown[]): any {
     case 4: {
       return wrap<Tensor>(native.callOp(OP_where__Scalar >= 0 ? OP_where__Scalar : (OP_where__Scalar = lookup('aten::where', 'Scalar')), cT(a[0], "where", "condition"), cS(a[1], "where", "input"), cS(a[2], "where", "other")));
     }
-    default: return noMatch("where", SIGS_584, a, o);
+    default: return noMatch("where", SIGS_578, a, o);
   }
 }
 
@@ -17598,7 +17323,7 @@ export function xlogy(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), (a[0] as Tensor)._h, cS(a[1], "xlogy", "other")));
   }
   const o = kwOf(a);
-  switch (pick("xlogy", SIGS_585, a, o)) {
+  switch (pick("xlogy", SIGS_579, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_xlogy__Tensor >= 0 ? OP_xlogy__Tensor : (OP_xlogy__Tensor = lookup('aten::xlogy', 'Tensor')), cT(a[0], "xlogy", "input"), cT(a[1], "xlogy", "other")));
     }
@@ -17608,7 +17333,7 @@ export function xlogy(...a: unknown[]): any {
     case 2: {
       return wrap<Tensor>(native.callOp(OP_xlogy__Scalar_Other >= 0 ? OP_xlogy__Scalar_Other : (OP_xlogy__Scalar_Other = lookup('aten::xlogy', 'Scalar_Other')), cT(a[0], "xlogy", "input"), cS(a[1], "xlogy", "other")));
     }
-    default: return noMatch("xlogy", SIGS_585, a, o);
+    default: return noMatch("xlogy", SIGS_579, a, o);
   }
 }
 
@@ -17633,7 +17358,7 @@ export function xlogy_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("xlogy_", SIGS_586, a, o)) {
+  switch (pick("xlogy_", SIGS_580, a, o)) {
     case 0: {
       native.callOp(OP_xlogy___Tensor >= 0 ? OP_xlogy___Tensor : (OP_xlogy___Tensor = lookup('aten::xlogy_', 'Tensor')), cT(a[0], "xlogy_", "input"), cT(a[1], "xlogy_", "other"));
       return a[0] as Tensor;
@@ -17642,7 +17367,7 @@ export function xlogy_(...a: unknown[]): any {
       native.callOp(OP_xlogy___Scalar_Other >= 0 ? OP_xlogy___Scalar_Other : (OP_xlogy___Scalar_Other = lookup('aten::xlogy_', 'Scalar_Other')), cT(a[0], "xlogy_", "input"), cS(a[1], "xlogy_", "other"));
       return a[0] as Tensor;
     }
-    default: return noMatch("xlogy_", SIGS_586, a, o);
+    default: return noMatch("xlogy_", SIGS_580, a, o);
   }
 }
 
@@ -17658,12 +17383,12 @@ export function zero_(...a: unknown[]): any {
     return a[0] as Tensor;
   }
   const o = kwOf(a);
-  switch (pick("zero_", SIGS_587, a, o)) {
+  switch (pick("zero_", SIGS_581, a, o)) {
     case 0: {
       native.callOp(OP_zero_ >= 0 ? OP_zero_ : (OP_zero_ = lookup('aten::zero_', '')), cT(a[0], "zero_", "input"));
       return a[0] as Tensor;
     }
-    default: return noMatch("zero_", SIGS_587, a, o);
+    default: return noMatch("zero_", SIGS_581, a, o);
   }
 }
 
@@ -17679,11 +17404,11 @@ export function contiguous(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("contiguous", SIGS_588, a, o)) {
+  switch (pick("contiguous", SIGS_582, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_contiguous >= 0 ? OP_contiguous : (OP_contiguous = lookup('aten::contiguous', '')), cT(a[0], "contiguous", "input"), cMF(o.memoryFormat, "contiguous", "memoryFormat")));
     }
-    default: return noMatch("contiguous", SIGS_588, a, o);
+    default: return noMatch("contiguous", SIGS_582, a, o);
   }
 }
 
@@ -17717,11 +17442,11 @@ export function expand(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), (a[0] as Tensor)._h, cIL(a[1], "expand", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("expand", SIGS_589, a, o)) {
+  switch (pick("expand", SIGS_583, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expand >= 0 ? OP_expand : (OP_expand = lookup('aten::expand', '')), cT(a[0], "expand", "input"), cIL(varargs(a, 1, 10), "expand", "size", 0), cB(o.implicit, "expand", "implicit")));
     }
-    default: return noMatch("expand", SIGS_589, a, o);
+    default: return noMatch("expand", SIGS_583, a, o);
   }
 }
 
@@ -17736,11 +17461,11 @@ export function expandAs(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("expandAs", SIGS_590, a, o)) {
+  switch (pick("expandAs", SIGS_584, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_expand_as >= 0 ? OP_expand_as : (OP_expand_as = lookup('aten::expand_as', '')), cT(a[0], "expandAs", "input"), cT(a[1], "expandAs", "other")));
     }
-    default: return noMatch("expandAs", SIGS_590, a, o);
+    default: return noMatch("expandAs", SIGS_584, a, o);
   }
 }
 
@@ -17765,11 +17490,11 @@ export function repeat(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), (a[0] as Tensor)._h, cIL(a[1], "repeat", "repeats", 0)));
   }
   const o = kwOf(a);
-  switch (pick("repeat", SIGS_591, a, o)) {
+  switch (pick("repeat", SIGS_585, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_repeat >= 0 ? OP_repeat : (OP_repeat = lookup('aten::repeat', '')), cT(a[0], "repeat", "input"), cIL(varargs(a, 1, 10), "repeat", "repeats", 0)));
     }
-    default: return noMatch("repeat", SIGS_591, a, o);
+    default: return noMatch("repeat", SIGS_585, a, o);
   }
 }
 
@@ -17784,11 +17509,11 @@ export function typeAs(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("typeAs", SIGS_592, a, o)) {
+  switch (pick("typeAs", SIGS_586, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_type_as >= 0 ? OP_type_as : (OP_type_as = lookup('aten::type_as', '')), cT(a[0], "typeAs", "input"), cT(a[1], "typeAs", "other")));
     }
-    default: return noMatch("typeAs", SIGS_592, a, o);
+    default: return noMatch("typeAs", SIGS_586, a, o);
   }
 }
 
@@ -17821,14 +17546,14 @@ export function view(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), (a[0] as Tensor)._h, cIL(a[1], "view", "size", 0)));
   }
   const o = kwOf(a);
-  switch (pick("view", SIGS_593, a, o)) {
+  switch (pick("view", SIGS_587, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_view__dtype >= 0 ? OP_view__dtype : (OP_view__dtype = lookup('aten::view', 'dtype')), cT(a[0], "view", "input"), cDT(a[1], "view", "dtype")));
     }
     case 1: {
       return wrap<Tensor>(native.callOp(OP_view >= 0 ? OP_view : (OP_view = lookup('aten::view', '')), cT(a[0], "view", "input"), cIL(varargs(a, 1, 10), "view", "size", 0)));
     }
-    default: return noMatch("view", SIGS_593, a, o);
+    default: return noMatch("view", SIGS_587, a, o);
   }
 }
 
@@ -17853,11 +17578,11 @@ export function _unique2(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), (a[0] as Tensor)._h, cB(a[1], "_unique2", "sorted"), cB(a[2], "_unique2", "returnInverse"), cB(a[3], "_unique2", "returnCounts")));
   }
   const o = kwOf(a);
-  switch (pick("_unique2", SIGS_594, a, o)) {
+  switch (pick("_unique2", SIGS_588, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP__unique2 >= 0 ? OP__unique2 : (OP__unique2 = lookup('aten::_unique2', '')), cT(a[0], "_unique2", "input"), cB((a[1] !== undefined ? a[1] : o.sorted), "_unique2", "sorted"), cB((a[2] !== undefined ? a[2] : o.returnInverse), "_unique2", "returnInverse"), cB((a[3] !== undefined ? a[3] : o.returnCounts), "_unique2", "returnCounts")));
     }
-    default: return noMatch("_unique2", SIGS_594, a, o);
+    default: return noMatch("_unique2", SIGS_588, a, o);
   }
 }
 
@@ -17882,11 +17607,11 @@ export function _uniqueDim(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), (a[0] as Tensor)._h, cI(a[1], "_uniqueDim", "dim"), cB(a[2], "_uniqueDim", "sorted"), cB(a[3], "_uniqueDim", "returnInverse"), cB(a[4], "_uniqueDim", "returnCounts")));
   }
   const o = kwOf(a);
-  switch (pick("_uniqueDim", SIGS_595, a, o)) {
+  switch (pick("_uniqueDim", SIGS_589, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_dim >= 0 ? OP_unique_dim : (OP_unique_dim = lookup('aten::unique_dim', '')), cT(a[0], "_uniqueDim", "input"), cI(a[1], "_uniqueDim", "dim"), cB((a[2] !== undefined ? a[2] : o.sorted), "_uniqueDim", "sorted"), cB((a[3] !== undefined ? a[3] : o.returnInverse), "_uniqueDim", "returnInverse"), cB((a[4] !== undefined ? a[4] : o.returnCounts), "_uniqueDim", "returnCounts")));
     }
-    default: return noMatch("_uniqueDim", SIGS_595, a, o);
+    default: return noMatch("_uniqueDim", SIGS_589, a, o);
   }
 }
 
@@ -17911,11 +17636,11 @@ export function _uniqueConsecutive(...a: unknown[]): any {
     return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), (a[0] as Tensor)._h, cB(a[1], "_uniqueConsecutive", "returnInverse"), cB(a[2], "_uniqueConsecutive", "returnCounts"), cIO(a[3], "_uniqueConsecutive", "dim")));
   }
   const o = kwOf(a);
-  switch (pick("_uniqueConsecutive", SIGS_596, a, o)) {
+  switch (pick("_uniqueConsecutive", SIGS_590, a, o)) {
     case 0: {
       return tupleResult<readonly [Tensor, Tensor, Tensor]>('TTT', native.callOp(OP_unique_consecutive >= 0 ? OP_unique_consecutive : (OP_unique_consecutive = lookup('aten::unique_consecutive', '')), cT(a[0], "_uniqueConsecutive", "input"), cB((a[1] !== undefined ? a[1] : o.returnInverse), "_uniqueConsecutive", "returnInverse"), cB((a[2] !== undefined ? a[2] : o.returnCounts), "_uniqueConsecutive", "returnCounts"), cIO((a[3] !== undefined ? a[3] : o.dim), "_uniqueConsecutive", "dim")));
     }
-    default: return noMatch("_uniqueConsecutive", SIGS_596, a, o);
+    default: return noMatch("_uniqueConsecutive", SIGS_590, a, o);
   }
 }
 
@@ -17930,11 +17655,11 @@ export function _nonzero(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("_nonzero", SIGS_597, a, o)) {
+  switch (pick("_nonzero", SIGS_591, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_nonzero >= 0 ? OP_nonzero : (OP_nonzero = lookup('aten::nonzero', '')), cT(a[0], "_nonzero", "input")));
     }
-    default: return noMatch("_nonzero", SIGS_597, a, o);
+    default: return noMatch("_nonzero", SIGS_591, a, o);
   }
 }
 
@@ -17949,11 +17674,11 @@ export function _nonzeroNumpy(...a: unknown[]): any {
     return wrapList<Tensor>(native.callOp(OP_nonzero_numpy >= 0 ? OP_nonzero_numpy : (OP_nonzero_numpy = lookup('aten::nonzero_numpy', '')), (a[0] as Tensor)._h));
   }
   const o = kwOf(a);
-  switch (pick("_nonzeroNumpy", SIGS_598, a, o)) {
+  switch (pick("_nonzeroNumpy", SIGS_592, a, o)) {
     case 0: {
       return wrapList<Tensor>(native.callOp(OP_nonzero_numpy >= 0 ? OP_nonzero_numpy : (OP_nonzero_numpy = lookup('aten::nonzero_numpy', '')), cT(a[0], "_nonzeroNumpy", "input")));
     }
-    default: return noMatch("_nonzeroNumpy", SIGS_598, a, o);
+    default: return noMatch("_nonzeroNumpy", SIGS_592, a, o);
   }
 }
 
@@ -17968,11 +17693,11 @@ export function _tensordot(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cIL(a[2], "_tensordot", "dimsSelf", 0), cIL(a[3], "_tensordot", "dimsOther", 0)));
   }
   const o = kwOf(a);
-  switch (pick("_tensordot", SIGS_599, a, o)) {
+  switch (pick("_tensordot", SIGS_593, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_tensordot >= 0 ? OP_tensordot : (OP_tensordot = lookup('aten::tensordot', '')), cT(a[0], "_tensordot", "input"), cT(a[1], "_tensordot", "other"), cIL(a[2], "_tensordot", "dimsSelf", 0), cIL(a[3], "_tensordot", "dimsOther", 0)));
     }
-    default: return noMatch("_tensordot", SIGS_599, a, o);
+    default: return noMatch("_tensordot", SIGS_593, a, o);
   }
 }
 
@@ -17994,11 +17719,11 @@ export function _cdist(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), (a[0] as Tensor)._h, (a[1] as Tensor)._h, cF(a[2], "_cdist", "p"), cIO(a[3], "_cdist", "computeMode")));
   }
   const o = kwOf(a);
-  switch (pick("_cdist", SIGS_600, a, o)) {
+  switch (pick("_cdist", SIGS_594, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP_cdist >= 0 ? OP_cdist : (OP_cdist = lookup('aten::cdist', '')), cT(a[0], "_cdist", "x1"), cT(a[1], "_cdist", "x2"), cF((a[2] !== undefined ? a[2] : o.p), "_cdist", "p"), cIO((a[3] !== undefined ? a[3] : o.computeMode), "_cdist", "computeMode")));
     }
-    default: return noMatch("_cdist", SIGS_600, a, o);
+    default: return noMatch("_cdist", SIGS_594, a, o);
   }
 }
 
@@ -18013,11 +17738,11 @@ export function _upsampleNearestExact1d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact1d__vec >= 0 ? OP__upsample_nearest_exact1d__vec : (OP__upsample_nearest_exact1d__vec = lookup('aten::_upsample_nearest_exact1d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact1d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact1d", "scaleFactors")));
   }
   const o = kwOf(a);
-  switch (pick("_upsampleNearestExact1d", SIGS_601, a, o)) {
+  switch (pick("_upsampleNearestExact1d", SIGS_595, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact1d__vec >= 0 ? OP__upsample_nearest_exact1d__vec : (OP__upsample_nearest_exact1d__vec = lookup('aten::_upsample_nearest_exact1d', 'vec')), cT(a[0], "_upsampleNearestExact1d", "input"), cILO(a[1], "_upsampleNearestExact1d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact1d", "scaleFactors")));
     }
-    default: return noMatch("_upsampleNearestExact1d", SIGS_601, a, o);
+    default: return noMatch("_upsampleNearestExact1d", SIGS_595, a, o);
   }
 }
 
@@ -18032,11 +17757,11 @@ export function _upsampleNearestExact2d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact2d__vec >= 0 ? OP__upsample_nearest_exact2d__vec : (OP__upsample_nearest_exact2d__vec = lookup('aten::_upsample_nearest_exact2d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact2d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact2d", "scaleFactors")));
   }
   const o = kwOf(a);
-  switch (pick("_upsampleNearestExact2d", SIGS_602, a, o)) {
+  switch (pick("_upsampleNearestExact2d", SIGS_596, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact2d__vec >= 0 ? OP__upsample_nearest_exact2d__vec : (OP__upsample_nearest_exact2d__vec = lookup('aten::_upsample_nearest_exact2d', 'vec')), cT(a[0], "_upsampleNearestExact2d", "input"), cILO(a[1], "_upsampleNearestExact2d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact2d", "scaleFactors")));
     }
-    default: return noMatch("_upsampleNearestExact2d", SIGS_602, a, o);
+    default: return noMatch("_upsampleNearestExact2d", SIGS_596, a, o);
   }
 }
 
@@ -18051,11 +17776,11 @@ export function _upsampleNearestExact3d(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact3d__vec >= 0 ? OP__upsample_nearest_exact3d__vec : (OP__upsample_nearest_exact3d__vec = lookup('aten::_upsample_nearest_exact3d', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleNearestExact3d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact3d", "scaleFactors")));
   }
   const o = kwOf(a);
-  switch (pick("_upsampleNearestExact3d", SIGS_603, a, o)) {
+  switch (pick("_upsampleNearestExact3d", SIGS_597, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP__upsample_nearest_exact3d__vec >= 0 ? OP__upsample_nearest_exact3d__vec : (OP__upsample_nearest_exact3d__vec = lookup('aten::_upsample_nearest_exact3d', 'vec')), cT(a[0], "_upsampleNearestExact3d", "input"), cILO(a[1], "_upsampleNearestExact3d", "outputSize", 0), cFLO(a[2], "_upsampleNearestExact3d", "scaleFactors")));
     }
-    default: return noMatch("_upsampleNearestExact3d", SIGS_603, a, o);
+    default: return noMatch("_upsampleNearestExact3d", SIGS_597, a, o);
   }
 }
 
@@ -18070,11 +17795,11 @@ export function _upsampleBilinear2dAa(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP__upsample_bilinear2d_aa__vec >= 0 ? OP__upsample_bilinear2d_aa__vec : (OP__upsample_bilinear2d_aa__vec = lookup('aten::_upsample_bilinear2d_aa', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleBilinear2dAa", "outputSize", 0), cB(a[2], "_upsampleBilinear2dAa", "alignCorners"), cFLO(a[3], "_upsampleBilinear2dAa", "scaleFactors")));
   }
   const o = kwOf(a);
-  switch (pick("_upsampleBilinear2dAa", SIGS_604, a, o)) {
+  switch (pick("_upsampleBilinear2dAa", SIGS_598, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP__upsample_bilinear2d_aa__vec >= 0 ? OP__upsample_bilinear2d_aa__vec : (OP__upsample_bilinear2d_aa__vec = lookup('aten::_upsample_bilinear2d_aa', 'vec')), cT(a[0], "_upsampleBilinear2dAa", "input"), cILO(a[1], "_upsampleBilinear2dAa", "outputSize", 0), cB(a[2], "_upsampleBilinear2dAa", "alignCorners"), cFLO(a[3], "_upsampleBilinear2dAa", "scaleFactors")));
     }
-    default: return noMatch("_upsampleBilinear2dAa", SIGS_604, a, o);
+    default: return noMatch("_upsampleBilinear2dAa", SIGS_598, a, o);
   }
 }
 
@@ -18089,11 +17814,11 @@ export function _upsampleBicubic2dAa(...a: unknown[]): any {
     return wrap<Tensor>(native.callOp(OP__upsample_bicubic2d_aa__vec >= 0 ? OP__upsample_bicubic2d_aa__vec : (OP__upsample_bicubic2d_aa__vec = lookup('aten::_upsample_bicubic2d_aa', 'vec')), (a[0] as Tensor)._h, cILO(a[1], "_upsampleBicubic2dAa", "outputSize", 0), cB(a[2], "_upsampleBicubic2dAa", "alignCorners"), cFLO(a[3], "_upsampleBicubic2dAa", "scaleFactors")));
   }
   const o = kwOf(a);
-  switch (pick("_upsampleBicubic2dAa", SIGS_605, a, o)) {
+  switch (pick("_upsampleBicubic2dAa", SIGS_599, a, o)) {
     case 0: {
       return wrap<Tensor>(native.callOp(OP__upsample_bicubic2d_aa__vec >= 0 ? OP__upsample_bicubic2d_aa__vec : (OP__upsample_bicubic2d_aa__vec = lookup('aten::_upsample_bicubic2d_aa', 'vec')), cT(a[0], "_upsampleBicubic2dAa", "input"), cILO(a[1], "_upsampleBicubic2dAa", "outputSize", 0), cB(a[2], "_upsampleBicubic2dAa", "alignCorners"), cFLO(a[3], "_upsampleBicubic2dAa", "scaleFactors")));
     }
-    default: return noMatch("_upsampleBicubic2dAa", SIGS_605, a, o);
+    default: return noMatch("_upsampleBicubic2dAa", SIGS_599, a, o);
   }
 }
 

@@ -650,3 +650,26 @@ export function tanhshrink(input: Tensor): Tensor {
   t.dispose();
   return out;
 }
+
+/**
+ * F.kl_div(input, target, reduction='mean', log_target=False): reduction may
+ * also be 'batchmean' (the sum divided by the batch size, the mathematical KL
+ * divergence), as in PyTorch.
+ * @throws TypeError for an unknown reduction.
+ */
+export function klDiv(input: Tensor, target: Tensor, opts?: { reduction?: Reduction | 'batchmean'; logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, reduction: Reduction | 'batchmean', logTarget?: boolean): Tensor;
+export function klDiv(...a: unknown[]): Tensor {
+  const op = 'klDiv';
+  const r = pyArgs(op, a, ['input', 'target', 'reduction', 'logTarget']);
+  const input = tensorArg(op, r.input, 'input');
+  const target = tensorArg(op, r.target, 'target');
+  const reduction = r.reduction ?? 'mean';
+  const codes: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 2 };
+  if (typeof reduction !== 'string' || codes[reduction] === undefined) argError(op, "'none', 'mean', 'sum' or 'batchmean'", 'reduction', reduction);
+  const out = torchOps.klDiv(input, target, codes[reduction as string], { logTarget: bool(op, r.logTarget, 'logTarget', false) });
+  if (reduction !== 'batchmean' || input.dim() === 0) return out;
+  const scaled = out.div(input.size(0));
+  out.dispose();
+  return scaled;
+}

@@ -112,18 +112,25 @@ export function softplus(input: Tensor, opts: { beta?: number; threshold?: numbe
   return nnOps.softplus(input, opts.beta ?? 1, opts.threshold ?? 20);
 }
 
-/** Softmax along dim. */
-export function softmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
-  tensorArg(input, 'input');
-  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
-  return input.softmax(dim, opts);
+/** The dim PyTorch picks when softmax is called without one (deprecated there): 0 for 0-, 1- and 3-dim input, else 1. */
+function implicitSoftmaxDim(input: Tensor): number {
+  return [0, 1, 3].includes(input.dim()) ? 0 : 1;
 }
 
-/** log(softmax) along dim, computed stably. */
-export function logSoftmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+/** Softmax along dim (dim omitted or null: PyTorch's legacy choice, 0 for 0/1/3-dim input, else 1). */
+export function softmax(input: Tensor, dim?: number | null, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
   tensorArg(input, 'input');
-  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
-  return input.logSoftmax(dim, opts);
+  const d = dim ?? implicitSoftmaxDim(input);
+  if (!Number.isInteger(d)) typeError('an integer', 'dim', dim);
+  return input.softmax(d, opts);
+}
+
+/** log(softmax) along dim, computed stably (dim omitted or null: as softmax). */
+export function logSoftmax(input: Tensor, dim?: number | null, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+  tensorArg(input, 'input');
+  const d = dim ?? implicitSoftmaxDim(input);
+  if (!Number.isInteger(d)) typeError('an integer', 'dim', dim);
+  return input.logSoftmax(d, opts);
 }
 
 /** Options of crossEntropy. */
@@ -159,18 +166,62 @@ export function nllLoss(input: Tensor, target: Tensor, opts: { weight?: Tensor |
   return nnOps.nllLossNd(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'nllLoss'), opts.ignoreIndex ?? -100);
 }
 
-/** Mean squared error. */
-export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  checkOptions(opts, ['reduction'], 'mseLoss');
+/**
+ * An elementwise loss as PyTorch 2.13's F.mse_loss/F.l1_loss compute it: input
+ * and target broadcast first (so a 0-dim target takes part in type promotion);
+ * with a weight (input's shape) the weighted errors are summed, and 'mean'
+ * divides by the weights' sum.
+ */
+function pointwiseLoss(
+  name: 'mseLoss' | 'l1Loss',
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; weight?: Tensor | null },
+): Tensor {
+  checkOptions(opts, ['reduction', 'weight'], name);
   tensorArg(input, 'input');
-  return nnOps.mseLoss(input, target, reductionCode(opts.reduction, 'mseLoss'));
+  tensorArg(target, 'target');
+  const reduction = reductionCode(opts.reduction, name);
+  const [x, y] = ops.broadcastTensors([input, target]);
+  try {
+    const weight = opts.weight ?? null;
+    if (weight === null) return name === 'mseLoss' ? nnOps.mseLoss(x, y, reduction) : nnOps.l1Loss(x, y, reduction);
+    tensorArg(weight, 'weight');
+    if (String(weight.shape) !== String(input.shape) || weight.dim() !== input.dim()) throw new RangeError('Weights and input must have the same size.');
+    const diff = x.sub(y);
+    const err = name === 'mseLoss' ? diff.pow(2) : diff.abs();
+    const weighted = err.mul(weight);
+    diff.dispose();
+    err.dispose();
+    if (reduction === 0) return weighted;
+    const total = weighted.sum();
+    weighted.dispose();
+    if (reduction === 2) return total;
+    const wsum = weight.sum();
+    const out = total.div(wsum);
+    total.dispose();
+    wsum.dispose();
+    return out;
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
 }
 
-/** Mean absolute error. */
-export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  checkOptions(opts, ['reduction'], 'l1Loss');
-  tensorArg(input, 'input');
-  return nnOps.l1Loss(input, target, reductionCode(opts.reduction, 'l1Loss'));
+/**
+ * Mean squared error (reduction default 'mean'; weight: elementwise weights of input's shape).
+ * @throws RangeError when weight's shape differs from input's; TorchError when input and target do not broadcast.
+ */
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+  return pointwiseLoss('mseLoss', input, target, opts);
+}
+
+/**
+ * Mean absolute error (reduction default 'mean'; weight: elementwise weights of input's shape).
+ * @throws RangeError when weight's shape differs from input's; TorchError when input and target do not broadcast.
+ */
+export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+  return pointwiseLoss('l1Loss', input, target, opts);
 }
 
 /** Binary cross entropy from logits (weight, posWeight optional). */
