@@ -5,7 +5,7 @@
  * and lifetime.
  */
 import { native, type Handle } from './native.js';
-import { TensorOps } from './generated/ops.js';
+import { TensorPython } from './tensor-python.js';
 import { registerTensorClass, h, wrap } from './handle.js';
 import { track } from './scope.js';
 import {
@@ -22,9 +22,7 @@ import {
 import { Device, deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
-import type { ValuesIndices } from './op-support.js';
 import { getItem, setItem, type IndexItem } from './indexing.js';
-import { norm as normOf, type NormOrder } from './norm.js';
 
 export { Slice, slice, type IndexItem, type IndexList } from './indexing.js';
 
@@ -90,7 +88,7 @@ function flushPending(): void {
 const NOT_CLONEABLE = Symbol('torch.Tensor: a tensor cannot be sent to another thread; send t.tolist() or a typed array of its data');
 
 /** A multi-dimensional array on a device, with autograd. */
-export class Tensor extends TensorOps {
+export class Tensor extends TensorPython {
   /** @internal the native handle. */
   _h: Handle;
   private _dtype: DType | undefined;
@@ -158,7 +156,12 @@ export class Tensor extends TensorOps {
   stride(dim: number): number;
   stride(dim?: number): number[] | number {
     const s = native.stride(this._h);
-    return dim === undefined ? s : s[dim < 0 ? dim + s.length : dim];
+    if (dim === undefined) return s;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (!Number.isInteger(dim) || d < 0 || d >= s.length) {
+      throw new RangeError(`Dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got ${dim})`);
+    }
+    return s[d];
   }
   storageOffset(): number {
     return native.storageOffset(this._h);
@@ -441,42 +444,6 @@ export class Tensor extends TensorOps {
   /** True when both handles hold the same libtorch tensor. */
   isSame(other: Tensor): boolean {
     return native.sameTensor(this._h, h(other, 'other'));
-  }
-
-  // ---------------------------------------------------------------- reductions with two forms
-  /** max() of all elements, max(dim) as [values, indices], max(other) elementwise. */
-  max(): Tensor;
-  max(other: Tensor): Tensor;
-  max(dim: number, keepdim?: boolean): ValuesIndices;
-  max(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    if (arg === undefined) return this._maxAll();
-    if (arg instanceof Tensor) return this.maximum(arg);
-    return this._maxDim(arg, keepdim);
-  }
-  /** min() of all elements, min(dim) as [values, indices], min(other) elementwise. */
-  min(): Tensor;
-  min(other: Tensor): Tensor;
-  min(dim: number, keepdim?: boolean): ValuesIndices;
-  min(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    if (arg === undefined) return this._minAll();
-    if (arg instanceof Tensor) return this.minimum(arg);
-    return this._minDim(arg, keepdim);
-  }
-  /** median() of all elements, or median(dim) as [values, indices]. */
-  median(): Tensor;
-  median(dim: number, keepdim?: boolean): ValuesIndices;
-  median(dim?: number, keepdim = false): Tensor | ValuesIndices {
-    return dim === undefined ? this._medianAll() : this._medianDim(dim, keepdim);
-  }
-
-  /**
-   * PyTorch's `norm(p='fro', dim=None, keepdim=False, dtype=None)`: a number
-   * p or 'fro' gives the vector norm (of all elements by default), 'nuc' the
-   * nuclear norm; see {@link norm} in norm.ts.
-   * @throws TypeError for arguments of the wrong kind; TorchError where libtorch rejects the order or dims.
-   */
-  override norm(p: NormOrder | boolean | null = 'fro', dim: number | number[] | null = null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
-    return normOf(this, typeof p === 'boolean' ? Number(p) : p, dim ?? null, keepdim, opts);
   }
 
   // ---------------------------------------------------------------- indexing

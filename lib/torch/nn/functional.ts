@@ -1,6 +1,13 @@
-/** Functional forms of layers and losses (as `torch.nn.functional`). */
+/**
+ * Functional forms of layers and losses (as `torch.nn.functional`): the
+ * generated ones (generated/functional.ts: one operator call each), the
+ * Python-level ones (functional-python.ts), and these hand-written ones.
+ */
+export * from '../generated/functional.js';
+export * from './functional-python.js';
 import { Tensor } from '../tensor.js';
-import * as ops from '../generated/ops.js';
+import * as ops from '../generated/torch.js';
+import * as nnOps from '../generated/nn.js';
 import { checkOptions, typeError, rangeError } from '../errors.js';
 import { zerosLike } from '../creation.js';
 import { native } from '../native.js';
@@ -24,7 +31,7 @@ function tensorArg(v: unknown, name: string): asserts v is Tensor {
 /** input @ weight.T + bias. @throws TorchError on mismatched feature sizes. */
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   tensorArg(input, 'input');
-  return ops._linear(input, weight, bias);
+  return nnOps.linear(input, weight, bias);
 }
 
 /** Rows of `weight` at `input` indices; `paddingIdx` rows get no gradient. */
@@ -37,7 +44,7 @@ export function embedding(input: Tensor, weight: Tensor, opts: { paddingIdx?: nu
     if (pad >= n || pad < -n) rangeError(`an index in [${-n}, ${n - 1}]`, 'paddingIdx', pad);
     if (pad < 0) pad += n;
   }
-  return ops._embedding(weight, input, pad);
+  return ops.embedding(weight, input, pad);
 }
 
 /**
@@ -65,14 +72,14 @@ export function dropout(input: Tensor, opts: { p?: number; training?: boolean; i
     mask.dispose();
     return out;
   }
-  return opts.inplace ? ops._dropout_(input, p, training) : ops._dropout(input, p, training);
+  return opts.inplace ? ops.dropout_(input, p, training) : ops.dropout(input, p, training);
 }
 
 /** Layer normalization over the trailing `normalizedShape` dims (eps default 1e-5). */
 export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor | null; bias?: Tensor | null; eps?: number } = {}): Tensor {
   checkOptions(opts, ['weight', 'bias', 'eps'], 'layerNorm');
   tensorArg(input, 'input');
-  return ops._layerNorm(input, normalizedShape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
+  return ops.layerNorm(input, normalizedShape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
 }
 
 export function relu(input: Tensor): Tensor {
@@ -85,7 +92,7 @@ export function gelu(input: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}
   checkOptions(opts, ['approximate'], 'gelu');
   const a = opts.approximate ?? 'none';
   if (a !== 'none' && a !== 'tanh') throw new TypeError(`Expected 'none' or 'tanh' for approximate but received '${String(a)}'`);
-  return ops._gelu(input, { approximate: a });
+  return nnOps.gelu(input, { approximate: a });
 }
 
 export function tanh(input: Tensor): Tensor {
@@ -95,28 +102,35 @@ export function sigmoid(input: Tensor): Tensor {
   return input.sigmoid();
 }
 export function silu(input: Tensor): Tensor {
-  return ops._silu(input);
+  return nnOps.silu(input);
 }
 export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
-  return ops._leakyRelu(input, negativeSlope);
+  return nnOps.leakyRelu(input, negativeSlope);
 }
 export function softplus(input: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   checkOptions(opts, ['beta', 'threshold'], 'softplus');
-  return ops._softplus(input, opts.beta ?? 1, opts.threshold ?? 20);
+  return nnOps.softplus(input, opts.beta ?? 1, opts.threshold ?? 20);
 }
 
-/** Softmax along dim. */
-export function softmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
-  tensorArg(input, 'input');
-  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
-  return input.softmax(dim, opts);
+/** The dim PyTorch picks when softmax is called without one (deprecated there): 0 for 0-, 1- and 3-dim input, else 1. */
+function implicitSoftmaxDim(input: Tensor): number {
+  return [0, 1, 3].includes(input.dim()) ? 0 : 1;
 }
 
-/** log(softmax) along dim, computed stably. */
-export function logSoftmax(input: Tensor, dim: number, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+/** Softmax along dim (dim omitted or null: PyTorch's legacy choice, 0 for 0/1/3-dim input, else 1). */
+export function softmax(input: Tensor, dim?: number | null, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
   tensorArg(input, 'input');
-  if (!Number.isInteger(dim)) typeError('an integer', 'dim', dim);
-  return input.logSoftmax(dim, opts);
+  const d = dim ?? implicitSoftmaxDim(input);
+  if (!Number.isInteger(d)) typeError('an integer', 'dim', dim);
+  return input.softmax(d, opts);
+}
+
+/** log(softmax) along dim, computed stably (dim omitted or null: as softmax). */
+export function logSoftmax(input: Tensor, dim?: number | null, opts: { dtype?: Tensor['dtype'] } = {}): Tensor {
+  tensorArg(input, 'input');
+  const d = dim ?? implicitSoftmaxDim(input);
+  if (!Number.isInteger(d)) typeError('an integer', 'dim', dim);
+  return input.logSoftmax(d, opts);
 }
 
 /** Options of crossEntropy. */
@@ -142,28 +156,72 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   tensorArg(target, 'target');
   const ls = opts.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls <= 1)) rangeError('a value in [0, 1]', 'labelSmoothing', ls);
-  return ops._crossEntropyLoss(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'crossEntropy'), opts.ignoreIndex ?? -100, ls);
+  return nnOps.crossEntropyLoss(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'crossEntropy'), opts.ignoreIndex ?? -100, ls);
 }
 
 /** Negative log likelihood of log-probabilities `input` at class indices `target`. */
 export function nllLoss(input: Tensor, target: Tensor, opts: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}): Tensor {
   checkOptions(opts, ['weight', 'ignoreIndex', 'reduction'], 'nllLoss');
   tensorArg(input, 'input');
-  return ops._nllLoss(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'nllLoss'), opts.ignoreIndex ?? -100);
+  return nnOps.nllLossNd(input, target, opts.weight ?? null, reductionCode(opts.reduction, 'nllLoss'), opts.ignoreIndex ?? -100);
 }
 
-/** Mean squared error. */
-export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  checkOptions(opts, ['reduction'], 'mseLoss');
+/**
+ * An elementwise loss as PyTorch 2.13's F.mse_loss/F.l1_loss compute it: input
+ * and target broadcast first (so a 0-dim target takes part in type promotion);
+ * with a weight (input's shape) the weighted errors are summed, and 'mean'
+ * divides by the weights' sum.
+ */
+function pointwiseLoss(
+  name: 'mseLoss' | 'l1Loss',
+  input: Tensor,
+  target: Tensor,
+  opts: { reduction?: Reduction; weight?: Tensor | null },
+): Tensor {
+  checkOptions(opts, ['reduction', 'weight'], name);
   tensorArg(input, 'input');
-  return ops._mseLoss(input, target, reductionCode(opts.reduction, 'mseLoss'));
+  tensorArg(target, 'target');
+  const reduction = reductionCode(opts.reduction, name);
+  const [x, y] = ops.broadcastTensors([input, target]);
+  try {
+    const weight = opts.weight ?? null;
+    if (weight === null) return name === 'mseLoss' ? nnOps.mseLoss(x, y, reduction) : nnOps.l1Loss(x, y, reduction);
+    tensorArg(weight, 'weight');
+    if (String(weight.shape) !== String(input.shape) || weight.dim() !== input.dim()) throw new RangeError('Weights and input must have the same size.');
+    const diff = x.sub(y);
+    const err = name === 'mseLoss' ? diff.pow(2) : diff.abs();
+    const weighted = err.mul(weight);
+    diff.dispose();
+    err.dispose();
+    if (reduction === 0) return weighted;
+    const total = weighted.sum();
+    weighted.dispose();
+    if (reduction === 2) return total;
+    const wsum = weight.sum();
+    const out = total.div(wsum);
+    total.dispose();
+    wsum.dispose();
+    return out;
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
 }
 
-/** Mean absolute error. */
-export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  checkOptions(opts, ['reduction'], 'l1Loss');
-  tensorArg(input, 'input');
-  return ops._l1Loss(input, target, reductionCode(opts.reduction, 'l1Loss'));
+/**
+ * Mean squared error (reduction default 'mean'; weight: elementwise weights of input's shape).
+ * @throws RangeError when weight's shape differs from input's; TorchError when input and target do not broadcast.
+ */
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+  return pointwiseLoss('mseLoss', input, target, opts);
+}
+
+/**
+ * Mean absolute error (reduction default 'mean'; weight: elementwise weights of input's shape).
+ * @throws RangeError when weight's shape differs from input's; TorchError when input and target do not broadcast.
+ */
+export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+  return pointwiseLoss('l1Loss', input, target, opts);
 }
 
 /** Binary cross entropy from logits (weight, posWeight optional). */
@@ -180,7 +238,7 @@ export function binaryCrossEntropyWithLogits(
   if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
     throw new Error(`Target size ([${b.join(', ')}]) must be the same as input size ([${a.join(', ')}])`);
   }
-  return ops._bceWithLogits(input, target, opts.weight ?? null, opts.posWeight ?? null, reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'));
+  return ops.binaryCrossEntropyWithLogits(input, target, opts.weight ?? null, opts.posWeight ?? null, reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'));
 }
 
 /** Pads the last dims: pad = [left, right, top, bottom, ...]; only mode 'constant' (value default 0). */
@@ -189,12 +247,12 @@ export function pad(input: Tensor, padding: number[], opts: { mode?: 'constant';
   if ((opts.mode ?? 'constant') !== 'constant') throw new TypeError(`pad: only mode 'constant' is supported, received '${String(opts.mode)}'`);
   if (padding.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
   if (padding.length / 2 > input.dim()) throw new RangeError('Padding length too large');
-  return ops._constantPad(input, padding, opts.value ?? 0);
+  return ops.constantPadNd(input, padding, opts.value ?? 0);
 }
 
 /** One-hot encoding of int64 classes (numClasses default: max + 1). */
 export function oneHot(input: Tensor, numClasses = -1): Tensor {
-  return ops._oneHot(input, numClasses);
+  return nnOps.oneHot(input, numClasses);
 }
 
 /**
@@ -215,5 +273,5 @@ export function scaledDotProductAttention(
   checkOptions(opts, ['attnMask', 'dropoutP', 'isCausal', 'scale'], 'scaledDotProductAttention');
   tensorArg(query, 'query');
   const scale = opts.scale ?? undefined;
-  return ops._sdpa(query, key, value, opts.attnMask ?? null, opts.dropoutP ?? 0, opts.isCausal ?? false, scale === undefined ? {} : { scale });
+  return nnOps.scaledDotProductAttention(query, key, value, opts.attnMask ?? null, opts.dropoutP ?? 0, opts.isCausal ?? false, scale === undefined ? {} : { scale });
 }
