@@ -19,15 +19,15 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as torch from '../lib/torch/index.js';
-import { BERT, presetConfig } from '../lib/bert/model.js';
-import { train } from '../lib/bert/train.js';
-import { evaluate } from '../lib/bert/evaluate.js';
-import { BERTCSVDataset, type BertSample } from '../lib/bert/dataset.js';
-import { collateBatch } from '../lib/bert/collate.js';
-import type { BertBatch } from '../lib/bert/batch.js';
-import { loadCorpus } from '../lib/bert/corpus.js';
-import { prepareData, writePreparedData } from '../lib/bert/prepare.js';
+import * as torch from '../../lib/torch/index.js';
+import { BERT, presetConfig } from '../../lib/bert/model.js';
+import { train } from '../../lib/bert/train.js';
+import { evaluate } from '../../lib/bert/evaluate.js';
+import { BERTCSVDataset, type BertSample } from '../../lib/bert/dataset.js';
+import { collateBatch } from '../../lib/bert/collate.js';
+import type { BertBatch } from '../../lib/bert/batch.js';
+import { loadCorpus } from '../../lib/bert/corpus.js';
+import { prepareData, writePreparedData } from '../../lib/bert/prepare.js';
 
 describe('62 BERT learns (mini preset, CPU)', function () {
   this.timeout(1_200_000);
