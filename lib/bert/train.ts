@@ -54,8 +54,12 @@ export interface TrainHooks {
   vocab?: readonly string[];
   /** Continue from this checkpoint (see `readCheckpoint`), and the file it came from. */
   resume?: { checkpoint: PretrainCheckpoint; path: string };
-  /** Read after every step: a signal there stops the run after a checkpoint. */
-  stop?: { readonly signal: StopSignal | null };
+  /**
+   * Read after every step: a signal there stops the run after a checkpoint.
+   * `release()`, when given, is awaited before that checkpoint (StopRequests
+   * then lets a second signal end the process at once).
+   */
+  stop?: { readonly signal: StopSignal | null; release?(): Promise<void> };
   /** More listeners (called on every rank). */
   events?: TrainEvents[];
 }
@@ -258,6 +262,7 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
       if (!complete && result.globalStep < totalSteps) {
         // Stopped by a signal in the middle of the epoch.
         result.stoppedBy = stop;
+        await hooks.stop?.release?.();
         checkpoint('interrupt');
         if (ddp !== null) dist.barrier();
         return result;

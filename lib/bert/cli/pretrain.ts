@@ -31,8 +31,8 @@ import { preparedCorpus } from '../data-cache.js';
 import { BERTCSVDataset } from '../dataset.js';
 import { readCheckpoint, trainConfigFromCheckpoint, trainStateFromCheckpoint, type PretrainCheckpoint } from '../checkpoint.js';
 import { checkNewRunFolder, defaultRunFolder } from '../run/run-folder.js';
-import { StopRequests } from '../run/stop.js';
-import { launchWithTorchrun, underTorchrun } from './launch.js';
+import { STOP_SIGNALS, StopRequests } from '../run/stop.js';
+import { launchWithTorchrun, runRelayed, tsxImport, underTorchrun, underTsxCli } from './launch.js';
 
 export const USAGE = usage('npm run pretrain --', 'Pretrains the course BERT (MLM + NSP) and prints example predictions.', PRETRAIN_SCHEMA);
 
@@ -91,6 +91,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const given = cl.given as Set<string>;
   let config = cl.config;
+
+  // ---- under tsx's CLI, which would SIGKILL a trainer busy in a step: run again under plain node, relaying signals
+  if (underTsxCli()) return runRelayed(process.execPath, [...tsxImport(), fileURLToPath(import.meta.url), ...argv]);
 
   // ---- several processes: hand the same command to torchrun (with the run folder chosen here, so all ranks share it)
   if (config.nprocPerNode !== undefined && !underTorchrun()) {
@@ -200,7 +203,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       log(`stopped by ${result.stoppedBy} at step ${result.globalStep}; wrote ${result.written.join(', ') || '(nothing)'}`);
       log(`continue with: npm run pretrain -- --resume ${join(out, 'last.pt')}`);
       if (worldSize > 1) await dist.destroyProcessGroup();
-      return stop.exitCode;
+      return STOP_SIGNALS[result.stoppedBy];
     }
     const first = result.steps.slice(0, 20);
     const last = result.steps.slice(-20);

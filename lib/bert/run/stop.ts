@@ -60,6 +60,19 @@ export class StopRequests {
     this.exit(STOP_SIGNALS[sig]);
   }
 
+  /**
+   * Once a duplicate of the first signal can no longer arrive, stops
+   * listening: from then on a signal ends the process at once (Node's
+   * default), even in the middle of the final checkpoint's write (which is
+   * atomic: the previous file stays whole).
+   */
+  async release(): Promise<void> {
+    if (this.signal === null) return;
+    const wait = this.at + SAME_PRESS_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.uninstall();
+  }
+
   /** The exit code for the signal received (0 when none). */
   get exitCode(): number {
     return this.signal === null ? 0 : STOP_SIGNALS[this.signal];
