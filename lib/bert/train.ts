@@ -119,7 +119,14 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
 
   // ---- the step's module, the optimizer and the schedule
   const lossModule = new PretrainingLoss(model, config.exactCourse, isCuda && !config.exactCourse);
-  const ddp = worldSize > 1 ? new torch.nn.parallel.DistributedDataParallel(lossModule) : null;
+  if (worldSize > 1) {
+    // The course registers `encoder_layer` beside the encoder's copies of it: its parameters take no part in
+    // forward and never get a gradient. DDP waits for a gradient of every parameter that requires one, so
+    // they are frozen here (which changes nothing else: Adam skips parameters without a gradient).
+    for (const p of model.encoder_layer.parameters()) p.requiresGrad_(false);
+  }
+  // The only buffer (the positional table) is a constant: no broadcast before each forward.
+  const ddp = worldSize > 1 ? new torch.nn.parallel.DistributedDataParallel(lossModule, { broadcastBuffers: false }) : null;
   const params = model.parameters();
   const optimizer = new torch.optim.Adam(params, { lr: config.lr, weightDecay: config.weightDecay });
   const sampler = new EpochSampler(data.train, config.seed, worldSize, rank);
