@@ -58,7 +58,7 @@ const SAME_PRESS_MS = 300;
 /**
  * Runs `cmd args` and waits for it, forwarding SIGINT and SIGTERM (one per
  * press); resolves to its exit status (128 + the signal's number when a
- * signal ended it).
+ * signal ended it, or when one was forwarded and it failed).
  * @param detached start it in a process group of its own, so that a terminal's Ctrl-C reaches it only through this process.
  */
 export function runRelayed(cmd: string, args: readonly string[], opts: { detached?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
@@ -85,7 +85,9 @@ export function runRelayed(cmd: string, args: readonly string[], opts: { detache
     });
     child.on('exit', (code, signal) => {
       done();
-      resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 9));
+      // A stop asked for here ends with its code (torchrun itself exits with 1 when signalled).
+      if (last !== null && code !== 0) resolve(last.sig === 'SIGINT' ? 130 : 143);
+      else resolve(code ?? 128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 9));
     });
   });
 }

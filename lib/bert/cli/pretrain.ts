@@ -192,7 +192,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         `${torch.getNumThreads()} threads, ${config.exactCourse ? 'exact course path' : 'fast path (MLM logits at masked positions only)'}; run folder ${out}`,
     );
 
-    const stop = new StopRequests().install();
+    const stop = new StopRequests(rank0 ? undefined : () => undefined).install();
     let result;
     try {
       result = await train(model, { train: trainSet, test: testSet }, config, { outDir: out, vocab: tokenizer.vocab, resume, stop });
