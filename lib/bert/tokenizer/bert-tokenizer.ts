@@ -231,10 +231,11 @@ export class BertTokenizer {
         addText(s);
       }
     }
+    // The trainer's defaults apply to what is not given.
     const vocab = trainWordPieceVocab(counts, {
-      vocabSize: options.vocabSize ?? 30522,
-      minFrequency: options.minFrequency ?? 2,
-      limitAlphabet: options.limitAlphabet ?? 1000,
+      vocabSize: options.vocabSize,
+      minFrequency: options.minFrequency,
+      limitAlphabet: options.limitAlphabet,
       specialTokens: SPECIAL_TOKENS,
     });
     return new BertTokenizer(vocab, { doLowerCase: lower });
