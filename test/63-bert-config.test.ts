@@ -18,6 +18,7 @@ import { PRETRAIN_SCHEMA } from '../lib/bert/config/pretrain.js';
 import { trainConfigDict, trainConfigFromCheckpoint } from '../lib/bert/checkpoint.js';
 import { train } from '../lib/bert/train.js';
 import { BERT, presetConfig } from '../lib/bert/model.js';
+import * as torch from '../lib/torch/index.js';
 
 const before = (name: string): string => readFileSync(new URL(`./fixtures/cli-help-before/${name}-help.txt`, import.meta.url), 'utf8');
 
@@ -132,6 +133,14 @@ describe('63 BERT configuration and command lines', function () {
         expect(r.err).to.equal(message);
         expect(r.out).to.equal('');
       }
+      if (!torch.cuda.isAvailable()) {
+        const dev = await capture(() => pretrainMain(['--device', 'cuda']));
+        expect(dev.code).to.equal(2);
+        expect(dev.err).to.equal('pretrain: --device cuda asked for, but CUDA is not available here');
+      }
+      const csv = await capture(() => pretrainMain(['--train-csv', 'train.csv', '--device', 'cpu']));
+      expect(csv.code).to.equal(2);
+      expect(csv.err).to.equal('pretrain: --train-csv needs --test-csv and --vocab too');
       const topK = await capture(() => predictMain(['--checkpoint', 'x.pt', '--top-k', '0', 'the [MASK]']));
       expect(topK.code).to.equal(2);
       expect(topK.err).to.equal("predict: Expected an integer >= 1 for --top-k but received '0'");
