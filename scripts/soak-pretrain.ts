@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     const problems: string[] = [];
     let first = true;
     while (stoppedAt.length < interrupts) {
-      const delay = Math.round(200 + rng.random() * 2500);
+      const delay = Math.round(200 + rng.random() * 4000);
       const r = await pretrain(first ? [...settings, '--out', run] : ['--resume', join(run, 'last.pt')], delay);
       first = false;
       const m = /stopped by SIGINT at step (\d+)/.exec(r.out);

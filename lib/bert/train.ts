@@ -195,6 +195,10 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
   };
 
   // ---- the epochs
+  // One turn of the event loop before the first step: a signal that is pending when the loop first
+  // turns is served only at its second turn (seen with Node 20), so a Ctrl-C during the first step
+  // would otherwise wait for the end of the second one.
+  await yieldToEventLoop();
   try {
     for (let epoch = state.epochComplete ? state.epoch + 1 : state.epoch; epoch <= config.epochs && result.globalStep < totalSteps; epoch++) {
       if (epoch !== state.epoch) state = { ...state, epoch, samplesInEpoch: 0, epochComplete: false };
