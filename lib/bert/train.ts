@@ -162,6 +162,8 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
   const result: TrainResult = { steps: [], evals: [], skippedBatches: state.skippedBatches, globalStep: state.globalStep, bestEvalLoss: state.bestEvalLoss, written: [], stoppedBy: null };
   let lastSave = performance.now();
   let lastEval: EvalResult | null = null;
+  /** The evaluation loss of the checkpoint being written (NaN for one without an evaluation of its own). */
+  let checkpointEvalLoss = NaN;
 
   const snapshot = (): Record<string, unknown> => ({
     model: model.stateDict(),
@@ -172,12 +174,13 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
     config: modelConfigDict(model.config),
     train_config: trainConfigDict(config),
     train_state: trainStateDict({ ...state, bestEvalLoss: result.bestEvalLoss, skippedBatches: result.skippedBatches }),
-    eval_loss: lastEval?.loss ?? NaN,
+    eval_loss: checkpointEvalLoss,
     best_eval_loss: result.bestEvalLoss,
   });
   const checkpoint = (reason: CheckpointReason): void => {
     const evalLoss = reason === 'epoch' || reason === 'final' ? (lastEval?.loss ?? NaN) : NaN;
     const isBest = Number.isFinite(evalLoss) && evalLoss <= result.bestEvalLoss;
+    checkpointEvalLoss = evalLoss;
     emit('checkpoint', { reason, epoch: state.epoch, step: state.globalStep, evalLoss, isBest }, snapshot);
     lastSave = performance.now();
   };
