@@ -6,6 +6,7 @@
 import * as torch from '../torch/index.js';
 import { rangeError } from '../torch/errors.js';
 import { MAX_POSITIONS } from './constants.js';
+import { PREDICT_SCHEMA } from './config/predict.js';
 import type { BERT } from './model.js';
 import type { BertTokenizer } from './tokenizer/index.js';
 
@@ -93,7 +94,7 @@ export function predictNsp(sentenceA: string, sentenceB: string, model: BERT, to
  *   when it has no [MASK].
  */
 export function predictMlm(sentence: string, model: BERT, tokenizer: BertTokenizer, opts: { topK?: number } = {}): MlmPrediction {
-  const topK = opts.topK ?? 5;
+  const topK = opts.topK ?? PREDICT_SCHEMA.topK.default;
   if (!(Number.isInteger(topK) && topK >= 1)) rangeError('a positive integer', 'topK', topK);
   const enc = tokenizer.encodePlus(sentence);
   checkLength(enc.inputIds, 'The sentence');
