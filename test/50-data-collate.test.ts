@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import * as torch from '../lib/torch/index.js';
 import { collateBatch, collateBatchRaw, wrapCollatedBatch, PAD_IDX } from '../lib/bert/collate.js';
 import type { RawBertSample } from '../lib/bert/dataset.js';
 import { defaultCollate, defaultCollateRaw, wrapTensorData, isTensorData, type TensorData } from '../lib/torch/utils/data/index.js';
-import { PYTHON, runPython } from './helpers/python.js';
+import { hasPythonTorch, runPython } from './helpers/python.js';
 
 const raw = (input: number[], label: number[], seg: number[], isNext: number): RawBertSample => ({
   bertInput: Int32Array.from(input),
@@ -65,7 +64,7 @@ describe('50 data: collateBatch', () => {
   });
 
   it('matches torch pad_sequence in Python', function () {
-    if (spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) this.skip();
+    if (!hasPythonTorch()) this.skip();
     const py = runPython<number[][][]>(
       `
 import json, sys, torch

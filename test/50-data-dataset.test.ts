@@ -150,6 +150,24 @@ describe('50 data: BERTCSVDataset', () => {
     expect(seen[0]).to.match(/line 12: [^;]*; and 20 more$/);
   });
 
+  it('skips rows longer than the model takes (maxLength), naming their lines, on both parsing paths', () => {
+    const long = (n: number): string => {
+      const ids = Array.from({ length: n }, (_, i) => (i === 0 ? 2 : 5));
+      return `"[${ids.join(', ')}]","[${ids.map(() => 0).join(', ')}]","[${ids.map(() => 1).join(', ')}]",0`;
+    };
+    const text = [HEADER, GOOD, long(9), GOOD, long(6001), ''].join('\n');
+    const { ds, warnings } = load(text, { maxLength: 8 });
+    expect(ds.length).to.equal(2);
+    expect(ds.skippedRows).to.deep.equal([
+      { line: 3, reason: "9 tokens, longer than the model's maximum length 8" },
+      { line: 5, reason: "6001 tokens, longer than the model's maximum length 8" },
+    ]);
+    expect(warnings[0]).to.match(/skipped 2 bad row\(s\) of 4: line 3: 9 tokens, longer than the model's maximum length 8; line 5: 6001 tokens/);
+    const slow = parseBertCsv(text, 'x.csv', undefined, { fastPath: false, maxLength: 8 });
+    expect(slow.skipped).to.deep.equal(ds.skippedRows);
+    expect(() => load(text, { maxLength: 0 })).to.throw(RangeError, 'Expected a positive integer for maxLength but received 0 of type number');
+  });
+
   it('reports a multi-line record by its first line', () => {
     const text = [HEADER, '"[2,\n11,\n3]","[0, 0]","[1, 1, 1]",1', GOOD].join('\n');
     const { ds, warnings } = load(text);
@@ -191,7 +209,7 @@ describe('50 data: BERTCSVDataset', () => {
     const f6 = path.join(dir, 'missing.csv');
     expect(() => new BERTCSVDataset(f6)).to.throw(`Cannot read ${f6}: ENOENT`);
     expect(() => new BERTCSVDataset(f6, { vocabsize: 3 } as never)).to.throw(TypeError, "Unknown option 'vocabsize' for BERTCSVDataset");
-    expect(() => new BERTCSVDataset(f6, { vocabSize: 0 })).to.throw(RangeError, 'Expected positive integer for vocabSize but received 0');
+    expect(() => new BERTCSVDataset(f6, { vocabSize: 0 })).to.throw(RangeError, 'Expected a positive integer for vocabSize but received 0 of type number');
   });
 
   it('moves to shared memory for workers and rebuilds from the arrays', () => {

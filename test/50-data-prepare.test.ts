@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadBrownCorpus, type Corpus } from '../lib/bert/corpus.js';
-import { BertTokenizer } from '../lib/bert/tokenizer.js';
+import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
+import { BERT_CSV_COLUMNS } from '../lib/bert/constants.js';
 import {
-  CSV_COLUMNS,
   Mulberry32,
   examplesToCsv,
   prepareData,
@@ -189,7 +189,7 @@ print(json.dumps({'columns': list(df.columns), 'rows': len(df), 'isNextDtype': s
           sums[4] + e.bertInput.length,
         ];
       }
-      expect(py.columns).to.deep.equal([...CSV_COLUMNS]);
+      expect(py.columns).to.deep.equal([...BERT_CSV_COLUMNS]);
       expect(py.rows).to.equal(data.train.length);
       expect(py.isNextDtype).to.equal('int64');
       expect(py.sums).to.deep.equal(sums);
@@ -238,8 +238,9 @@ print(json.dumps({'columns': list(df.columns), 'rows': len(df), 'isNextDtype': s
     });
 
     it('rejects bad options and corpora', () => {
-      expect(() => prepareData(small(), { maxLen: 4 })).to.throw(RangeError, 'Expected integer >= 5 for maxLen but received 4');
-      expect(() => prepareData(small(), { testFraction: 1 })).to.throw(RangeError, 'Expected number in [0, 1) for testFraction but received 1');
+      expect(() => prepareData(small(), { maxLen: 4 })).to.throw(RangeError, 'Expected an integer in [5, 5000] for maxLen but received 4 of type number');
+      expect(() => prepareData(small(), { testFraction: 1 })).to.throw(RangeError, 'Expected a number in [0, 1) for testFraction but received 1 of type number');
+      expect(() => prepareData(small(), { seed: 1.5 })).to.throw(TypeError, 'Expected an integer in [0, 2147483647] for seed but received 1.5 of type number');
       expect(() => prepareData(small(), { maxlen: 10 } as never)).to.throw(TypeError, "Unknown option 'maxlen' for prepareData");
       expect(() => prepareData([['One sentence only.'], ['Another.']])).to.throw(
         'The corpus needs at least 2 documents of 2 or more sentences; it has 0',
@@ -260,14 +261,15 @@ print(json.dumps({'columns': list(df.columns), 'rows': len(df), 'isNextDtype': s
 
   describe('prepare-data command', () => {
     it('parses options and rejects unknown ones', () => {
-      expect(parsePrepareDataArgs(['--corpus', 'x.txt', '--out=o', '--max-len', '32', '--seed', '9', '--test-fraction', '0.2'])).to.deep.equal({
-        corpus: 'x.txt',
-        out: 'o',
-        options: { maxLen: 32, seed: 9, testFraction: 0.2 },
-        help: false,
+      const cl = parsePrepareDataArgs(['--corpus', 'x.txt', '--out=o', '--max-len', '32', '--seed', '9', '--test-fraction', '0.2']);
+      expect(cl.config).to.deep.equal({
+        corpus: 'x.txt', out: 'o', maxLen: 32, seed: 9, testFraction: 0.2,
+        vocabSize: 30522, minFrequency: 2, nspProbability: 0.5, maskProbability: 0.15,
       });
+      expect([...cl.given].sort()).to.deep.equal(['corpus', 'maxLen', 'out', 'seed', 'testFraction']);
+      expect(cl.help).to.equal(false);
       expect(() => parsePrepareDataArgs(['--max-length', '3'])).to.throw('Unknown option --max-length (see --help)');
-      expect(() => parsePrepareDataArgs(['--seed', 'abc'])).to.throw("Expected an integer for --seed but received 'abc'");
+      expect(() => parsePrepareDataArgs(['--seed', 'abc'])).to.throw(TypeError, "Expected an integer in [0, 2147483647] for --seed but received 'abc'");
       expect(() => parsePrepareDataArgs(['--out'])).to.throw('Option --out needs a value (see --help)');
       expect(parsePrepareDataArgs(['--help']).help).to.equal(true);
     });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadBrownCorpus } from '../lib/bert/corpus.js';
-import { BertTokenizer, SPECIAL_TOKENS, trainWordPieceVocab, truncateLongestFirst, wordRoundedLength } from '../lib/bert/tokenizer.js';
+import { BertTokenizer, SPECIAL_TOKENS, trainWordPieceVocab, truncateLongestFirst, wordRoundedLength } from '../lib/bert/tokenizer/index.js';
 
 const TRICKY = [
   'Héllo Wörld! Ça va? naïve café façade',
@@ -80,7 +80,7 @@ describe('50 data: BertTokenizer', function () {
         RangeError,
         'vocabSize 3 is too small: the special tokens and the alphabet alone take 7 entries',
       );
-      expect(() => BertTokenizer.train(['a'], { vocabSize: 0 })).to.throw(RangeError, 'Expected positive integer for vocabSize but received 0');
+      expect(() => BertTokenizer.train(['a'], { vocabSize: 0 })).to.throw(RangeError, 'Expected a positive integer for vocabSize but received 0 of type number');
       expect(() => BertTokenizer.train(['a'], { vocabsize: 10 } as never)).to.throw(TypeError, "Unknown option 'vocabsize' for BertTokenizer.train");
     });
   });
@@ -161,7 +161,7 @@ describe('50 data: BertTokenizer', function () {
 
     it('rejects bad options with clear messages', () => {
       expect(() => tok.encodePlus('x', null, { padding: 'max_length' })).to.throw(RangeError, "padding: 'max_length' needs maxLength");
-      expect(() => tok.encodePlus('x', null, { maxLength: 0 })).to.throw(RangeError, 'Expected positive integer for maxLength but received 0 of type number');
+      expect(() => tok.encodePlus('x', null, { maxLength: 0 })).to.throw(RangeError, 'Expected a positive integer for maxLength but received 0 of type number');
       expect(() => tok.encodePlus('x', null, { maxlength: 3 } as never)).to.throw(TypeError, "Unknown option 'maxlength' for encodePlus");
       expect(() => tok.encodePlus('x', null, { truncation: 'sideways' } as never)).to.throw(TypeError, 'for truncation but received sideways');
       expect(() => tok.encode(3 as never)).to.throw(TypeError, 'Expected string for text but received number');

@@ -1,24 +1,23 @@
 /**
  * The course pipeline end to end on a slice of the Brown corpus: checkpoints
  * from `npm run pretrain` load into the course's Python model (and back),
- * resume reproduces an uninterrupted run, memory stays flat across epochs,
- * and the command line rejects what it does not know.
+ * resume (at an epoch's end or in the middle of one) reproduces the
+ * uninterrupted run's losses exactly, memory stays flat across epochs, and
+ * predict uses the vocabulary stored in the checkpoint.
  */
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import { BERT, presetConfig } from '../lib/bert/model.js';
-import { train } from '../lib/bert/train.js';
-import { loadPretrained } from '../lib/bert/checkpoint.js';
+import { train, type TrainResult } from '../lib/bert/train.js';
+import { loadPretrained, readCheckpoint, checkpointTokenizer } from '../lib/bert/checkpoint.js';
 import { predictMlm, predictNsp } from '../lib/bert/predict.js';
-import { BertTokenizer } from '../lib/bert/tokenizer.js';
+import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
 import { BERTCSVDataset, type BertSample } from '../lib/bert/dataset.js';
-import { collateBatch } from '../lib/bert/collate.js';
-import type { BertBatch } from '../lib/bert/batch.js';
 import { loadCorpus } from '../lib/bert/corpus.js';
 import { prepareData, writePreparedData } from '../lib/bert/prepare.js';
 import { runPython } from './helpers/python.js';
@@ -46,13 +45,11 @@ describe('61 BERT pipeline', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function loaders(seed: number): { train: torch.utils.data.DataLoader<BertSample, BertBatch>; test: torch.utils.data.DataLoader<BertSample, BertBatch>; gen: torch.Generator } {
-    const gen = new torch.Generator(seed);
+  /** A slice keeps the training runs below short: 160 training pairs (10 batches of 16), 64 test pairs. */
+  function data(): { train: torch.utils.data.Subset<BertSample>; test: torch.utils.data.Subset<BertSample> } {
     return {
-      gen,
-      // A slice keeps the five training runs below short.
-      train: new torch.utils.data.DataLoader<BertSample, BertBatch>(new torch.utils.data.Subset(new BERTCSVDataset(files.train), Array.from({ length: 160 }, (_, i) => i)), { batchSize: 16, shuffle: true, generator: gen, collateFn: collateBatch }),
-      test: new torch.utils.data.DataLoader<BertSample, BertBatch>(new torch.utils.data.Subset(new BERTCSVDataset(files.test), Array.from({ length: 64 }, (_, i) => i)), { batchSize: 32, collateFn: collateBatch }),
+      train: new torch.utils.data.Subset(new BERTCSVDataset(files.train), Array.from({ length: 160 }, (_, i) => i)),
+      test: new torch.utils.data.Subset(new BERTCSVDataset(files.test), Array.from({ length: 64 }, (_, i) => i)),
     };
   }
 
@@ -63,13 +60,18 @@ describe('61 BERT pipeline', function () {
     expect(r.stdout).to.match(/eval: loss [\d.]+ \(nsp [\d.]+, mlm [\d.]+\), nsp accuracy [\d.]+%/);
     expect(r.stdout).to.contain('Next-sentence predictions:');
     expect(r.stdout).to.contain('Masked-token predictions:');
-    for (const f of ['epoch-1.pt', 'best.pt', 'metrics.jsonl', 'loss.png']) expect(existsSync(join(out, f)), f).to.equal(true);
-    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
-    expect(metrics.some((m) => m.type === 'eval')).to.equal(true);
+    // --max-steps 6 ends inside epoch 1: last.pt (and best.pt, its evaluation being the first) and no epoch-1.pt.
+    for (const f of ['last.pt', 'best.pt', 'metrics.jsonl', 'loss.png']) expect(existsSync(join(out, f)), f).to.equal(true);
+    expect(existsSync(join(out, 'epoch-1.pt'))).to.equal(false);
+    expect(r.stdout).to.contain(`wrote ${join(out, 'metrics.jsonl')}, ${join(out, 'last.pt')}, ${join(out, 'best.pt')}, ${join(out, 'loss.png')}`);
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
+    expect(metrics.filter((m) => m.type === 'step').map((m) => m.step)).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(metrics.filter((m) => m.type === 'eval').map((m) => m.step)).to.deep.equal([6]);
 
-    const { model, vocab } = loadPretrained(join(out, 'epoch-1.pt'));
-    expect(vocab).to.be.a('string');
-    const tok = BertTokenizer.fromVocabFile(vocab!);
+    const { model, checkpoint } = loadPretrained(join(out, 'last.pt'));
+    // The vocabulary is stored in the checkpoint itself.
+    const tok = checkpointTokenizer(checkpoint, join(out, 'last.pt')).tokenizer;
+    expect(tok.vocab).to.deep.equal(BertTokenizer.fromVocabFile(files.vocab).vocab);
     const enc = tok.encodePlus('the jury said the election was fair .', 'it was a [MASK] day .');
     const ids = enc.inputIds.map((i) => [i]);
     const seg = enc.tokenTypeIds.map((t) => [t + 1]);
@@ -88,7 +90,7 @@ model.eval()
 nsp, mlm = model(torch.tensor(inp['ids']), torch.tensor(inp['seg']))
 print(json.dumps({'missing': res.missing_keys, 'unexpected': res.unexpected_keys, 'epoch': ck['epoch'],
   'nsp': nsp.flatten().tolist(), 'mlm': mlm.flatten().tolist()}))
-`, { path: join(out, 'epoch-1.pt'), ids, seg });
+`, { path: join(out, 'last.pt'), ids, seg });
     expect(py.missing).to.deep.equal([]);
     expect(py.unexpected).to.deep.equal([]);
     expect(py.epoch).to.equal(1);
@@ -142,55 +144,57 @@ print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.s
     expect(n.isNext).to.equal(py.nsp[1] > py.nsp[0]);
   });
 
-  it('resume from an epoch checkpoint reproduces the uninterrupted run, with a flat live-tensor count', async () => {
-    const cfg = { ...presetConfig('course', BertTokenizer.fromVocabFile(files.vocab).vocabSize) };
-    const run = async (out: string, epochs: number, resume?: string) => {
-      torch.manualSeed(11);
-      const model = new BERT(cfg);
-      const l = loaders(0);
-      const counts: number[] = [];
-      const r = await train(model, l.train, l.test, {
-        epochs, outDir: out, seed: 7, resume, progress: false, lr: 1e-3,
-        onEpochStart: (e) => {
-          l.gen.manualSeed(7 + e);
-          counts.push(torch.memory().numTensors);
+  /** One run of train() on the slice: the model initialized from seed 11, 160 pairs a epoch in batches of 16. */
+  async function run(out: string, opts: { stopAfter?: number; resume?: string } = {}): Promise<{ r: TrainResult; counts: number[] }> {
+    const tok = BertTokenizer.fromVocabFile(files.vocab);
+    torch.manualSeed(11);
+    const model = new BERT(presetConfig('course', tok.vocabSize));
+    const counts: number[] = [];
+    // A stop request as Ctrl-C makes it, after step `stopAfter`.
+    const stop: { signal: 'SIGINT' | null } = { signal: null };
+    const r = await train(model, data(), { epochs: 3, batchSize: 16, seed: 7, lr: 1e-3, warmupSteps: 4, device: 'cpu' }, {
+      outDir: out, vocab: tok.vocab, progress: false, stop,
+      resume: opts.resume !== undefined ? { checkpoint: readCheckpoint(opts.resume), path: opts.resume } : undefined,
+      events: [{
+        epochStart: () => void counts.push(torch.memory().numTensors),
+        step: (rec) => {
+          if (rec.step === opts.stopAfter) stop.signal = 'SIGINT';
         },
-      });
-      return { r, counts };
-    };
-    const full = await run(join(dir, 'full'), 3);
-    await run(join(dir, 'part'), 1);
-    const resumed = await run(join(dir, 'part'), 3, join(dir, 'part', 'epoch-1.pt'));
-    const tail = full.r.steps.filter((s) => s.epoch > 1);
-    expect(resumed.r.steps.length).to.equal(tail.length);
-    resumed.r.steps.forEach((s, i) => {
-      expect(s.step).to.equal(tail[i].step);
-      expect(s.loss).to.equal(tail[i].loss);
+      }],
     });
-    expect(resumed.r.evals.map((e) => e.loss)).to.deep.equal(full.r.evals.slice(1).map((e) => e.loss));
+    return { r, counts };
+  }
+
+  it('resume from an epoch checkpoint or from the middle of an epoch reproduces the uninterrupted run exactly, with a flat live-tensor count', async () => {
+    const full = await run(join(dir, 'full'));
+    expect(full.r.steps.map((s) => s.step)).to.deep.equal(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(full.r.stoppedBy).to.equal(null);
     // Live tensors at the start of epochs 2 and 3 are the same: nothing accumulates across epochs.
     expect(full.counts[2]).to.equal(full.counts[1]);
-  });
 
-  it('pretrain --help documents the options; unknown options and bad values are rejected', () => {
-    const help = cli('pretrain.ts', ['--help']);
-    expect(help.status).to.equal(0);
-    for (const opt of ['--preset', '--epochs', '--batch-size', '--lr', '--max-len', '--train-csv', '--test-csv', '--vocab', '--out', '--resume', '--seed', '--device', '--max-steps', '--exact-course']) {
-      expect(help.stdout).to.contain(opt);
+    // Stopped at the end of epoch 1 (epoch-1.pt, linked as last.pt), resumed to the end.
+    const stopped = await run(join(dir, 'part'), { stopAfter: 10 });
+    expect(stopped.r.stoppedBy).to.equal('SIGINT');
+    expect(stopped.r.written.map((f) => basename(f))).to.deep.equal(['metrics.jsonl', 'epoch-1.pt', 'last.pt', 'best.pt', 'loss.png']);
+    const afterEpoch = await run(join(dir, 'part'), { resume: join(dir, 'part', 'last.pt') });
+    // Stopped at step 14 (in epoch 2, 64 of its 160 pairs done), resumed to the end.
+    const interrupted = await run(join(dir, 'mid'), { stopAfter: 14 });
+    expect(interrupted.r.written.map((f) => basename(f))).to.include('last.pt');
+    expect(readCheckpoint(join(dir, 'mid', 'last.pt')).train_state).to.deep.include({ epoch: 2, samples_in_epoch: 64, epoch_complete: false, global_step: 14 });
+    const midEpoch = await run(join(dir, 'mid'), { resume: join(dir, 'mid', 'last.pt') });
+    for (const [resumed, from] of [[afterEpoch.r, 10], [midEpoch.r, 14]] as const) {
+      const tail = full.r.steps.filter((s) => s.step > from);
+      expect(resumed.steps.map((s) => [s.step, s.loss, s.lr])).to.deep.equal(tail.map((s) => [s.step, s.loss, s.lr]));
+      expect(resumed.evals.map((e) => e.loss)).to.deep.equal(full.r.evals.filter((e) => e.step > from).map((e) => e.loss));
     }
-    const bad = cli('pretrain.ts', ['--epochz', '3']);
-    expect(bad.status).to.equal(2);
-    expect(bad.stderr).to.contain('pretrain: Unknown option --epochz (see --help)');
-    const preset = cli('pretrain.ts', ['--preset', 'huge']);
-    expect(preset.status).to.equal(2);
-    expect(preset.stderr).to.contain('pretrain: Option --preset must be one of course, tiny, mini, small, base; received \'huge\'');
-    const num = cli('pretrain.ts', ['--epochs', 'two']);
-    expect(num.stderr).to.contain("pretrain: Option --epochs expects an integer but received 'two'");
-    const dev = cli('pretrain.ts', ['--device', 'cuda', '--train-csv', files.train, '--test-csv', files.test, '--vocab', files.vocab]);
-    expect(dev.status).to.equal(2);
-    expect(dev.stderr).to.contain('pretrain: --device cuda asked for, but CUDA is not available here');
-    const csv = cli('pretrain.ts', ['--train-csv', files.train]);
-    expect(csv.stderr).to.contain('pretrain: --train-csv needs --test-csv and --vocab too');
+    // The metrics log holds every step once, earlier epochs included, and the final weights are the same.
+    const steps = (folder: string): number[] =>
+      readFileSync(join(dir, folder, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((m) => m.type === 'step').map((m) => m.step);
+    expect(steps('mid')).to.deep.equal(steps('full'));
+    expect(steps('part')).to.deep.equal(steps('full'));
+    const a = readCheckpoint(join(dir, 'full', 'last.pt')).model;
+    const b = readCheckpoint(join(dir, 'mid', 'last.pt')).model;
+    for (const k of Object.keys(a)) expect(a[k].equal(b[k]), k).to.equal(true);
   });
 
   it('predict fills [MASK] from a checkpoint and refuses sentences without one', () => {
@@ -199,6 +203,7 @@ print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.s
     expect(ok.status, ok.stderr).to.equal(0);
     expect(ok.stdout).to.match(/position \d+: /);
     const nsp = cli('predict.ts', ['--checkpoint', join(out, 'best.pt'), '--nsp', 'the jury met .', 'it rained .']);
+    expect(nsp.status, nsp.stderr).to.equal(0);
     expect(nsp.stdout).to.match(/Second sentence (does not follow|follows) the first \(p\(is next\) = [\d.]+\)/);
     const none = cli('predict.ts', ['--checkpoint', join(out, 'best.pt'), 'no mask here']);
     expect(none.status).to.equal(1);

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
-import { BertTokenizer } from '../lib/bert/tokenizer.js';
+import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
 import {
   BertForSequenceClassification,
   BertTokenizerFast,
@@ -154,9 +154,9 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
   it('the CLI says what is wrong with its arguments', async () => {
     const cases: [string[], string][] = [
       [['--epoch', '2'], 'finetune: Unknown option --epoch (see --help)'],
-      [['--labels', 'topic'], "finetune: Option --labels must be one of coarse, genre; received 'topic'"],
-      [['--epochs', '0'], 'finetune: --epochs must be at least 1; received 0'],
-      [['--lr', 'fast'], "finetune: Option --lr expects a number but received 'fast'"],
+      [['--labels', 'topic'], "finetune: Expected one of coarse, genre for --labels but received 'topic'"],
+      [['--epochs', '0'], "finetune: Expected an integer >= 1 for --epochs but received '0'"],
+      [['--lr', 'fast'], "finetune: Expected a number > 0 for --lr but received 'fast'"],
       [['extra'], "finetune: unexpected argument 'extra' (see --help)"],
       [['--device', 'tpu'], "finetune: Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'tpu' of type string"],
       [['--from-pretrained', join(tmp.dir, 'missing')], `finetune: --from-pretrained ${join(tmp.dir, 'missing')}: Tokenizer folder ${join(tmp.dir, 'missing')} does not exist`],
@@ -170,6 +170,6 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
       const r = await runMain(['--device', 'cuda']);
       expect(r.err).to.equal('finetune: --device cuda asked for, but CUDA is not available here');
     }
-    expect(USAGE).to.contain('--from-pretrained VALUE');
+    expect(USAGE).to.contain('--from-pretrained DIR');
   });
 });

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBrownCorpus } from '../lib/bert/corpus.js';
-import { BertTokenizer } from '../lib/bert/tokenizer.js';
+import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
 import { BertTokenizerFast } from '../lib/bert/hf/index.js';
 import { hfReference, requireTransformers, tempDir } from './helpers/hf.js';
 

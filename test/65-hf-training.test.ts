@@ -15,7 +15,7 @@ import type { BertBatch } from '../lib/bert/batch.js';
 import { loadBrownCorpus } from '../lib/bert/corpus.js';
 import { prepareData } from '../lib/bert/prepare.js';
 import { collateBatchRaw, wrapCollatedBatch, PAD_IDX } from '../lib/bert/collate.js';
-import { BertTokenizer } from '../lib/bert/tokenizer.js';
+import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
 import {
   BertForPreTraining,
   courseBatchToHf,

@@ -1,8 +1,7 @@
-/** The course's batch: four int64 tensors, sequence-first. */
-import type { Tensor } from '../torch/index.js';
+/** Batch sources: anything that yields the course's batches (a DataLoader, an array, a generator). */
+import type { BertBatch } from './collate.js';
 
-/** [bertInputs [S, B], bertLabels [S, B], segmentLabels [S, B], isNexts [B]] */
-export type BertBatch = [Tensor, Tensor, Tensor, Tensor];
+export type { BertBatch };
 
 /** Anything that yields batches: a DataLoader, an array, a generator. */
 export type BatchSource = Iterable<BertBatch> | AsyncIterable<BertBatch>;
@@ -14,10 +13,4 @@ export async function* batches(source: BatchSource): AsyncGenerator<BertBatch> {
   } else {
     yield* source as Iterable<BertBatch>;
   }
-}
-
-/** Number of batches when the source knows it (DataLoader.length, array length). */
-export function batchCount(source: BatchSource): number | undefined {
-  const n = (source as { length?: unknown }).length;
-  return typeof n === 'number' ? n : undefined;
 }

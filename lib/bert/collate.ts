@@ -14,8 +14,9 @@ import type { Tensor } from '../torch/index.js';
 import type { CollateFn, RawCollate } from '../torch/utils/data/index.js';
 import type { BertSample, RawBertSample } from './dataset.js';
 
-/** The padding id of the course (`PAD_IDX`). */
-export const PAD_IDX = 0;
+import { PAD_IDX } from './constants.js';
+
+export { PAD_IDX };
 
 /** A collated batch as plain data: row-major `[seqLen, batchSize]` int64 blocks. */
 export interface CollatedBertData {
@@ -28,8 +29,8 @@ export interface CollatedBertData {
   isNexts: BigInt64Array;
 }
 
-/** `[bertInputs [S, B], bertLabels [S, B], segmentLabels [S, B], isNexts [B]]`, int64. */
-export type CollatedBertBatch = [Tensor, Tensor, Tensor, Tensor];
+/** The course's batch: `[bertInputs [S, B], bertLabels [S, B], segmentLabels [S, B], isNexts [B]]`, int64, sequence-first. */
+export type BertBatch = [Tensor, Tensor, Tensor, Tensor];
 
 /** A sample as collation reads it: numbers from typed arrays, arrays or tensors. */
 type Seq = ArrayLike<number> | BigInt64Array | Tensor;
@@ -105,7 +106,7 @@ export function collateBatchRaw(items: readonly Item[], paddingValue = PAD_IDX):
 }
 
 /** Wraps collated data as the four int64 tensors (one tensor each). */
-export function wrapCollatedBatch(raw: CollatedBertData): CollatedBertBatch {
+export function wrapCollatedBatch(raw: CollatedBertData): BertBatch {
   const shape = [raw.seqLen, raw.batchSize];
   return [
     torch.fromTypedArray(raw.bertInputs, shape),
@@ -115,7 +116,7 @@ export function wrapCollatedBatch(raw: CollatedBertData): CollatedBertBatch {
   ];
 }
 
-const rawCollate: RawCollate<CollatedBertData, CollatedBertBatch> = {
+const rawCollate: RawCollate<CollatedBertData, BertBatch> = {
   input: 'raw',
   raw: (samples: unknown[]): CollatedBertData => collateBatchRaw(samples as Item[]),
   wrap: wrapCollatedBatch,
@@ -130,7 +131,7 @@ const rawCollate: RawCollate<CollatedBertData, CollatedBertBatch> = {
  *
  * @throws RangeError as {@link collateBatchRaw}.
  */
-export const collateBatch: CollateFn<BertSample | RawBertSample, CollatedBertBatch> = Object.assign(
-  (items: (BertSample | RawBertSample)[]): CollatedBertBatch => wrapCollatedBatch(collateBatchRaw(items)),
-  { rawCollate: rawCollate as RawCollate<unknown, CollatedBertBatch> },
+export const collateBatch: CollateFn<BertSample | RawBertSample, BertBatch> = Object.assign(
+  (items: (BertSample | RawBertSample)[]): BertBatch => wrapCollatedBatch(collateBatchRaw(items)),
+  { rawCollate: rawCollate as RawCollate<unknown, BertBatch> },
 );

@@ -15,9 +15,11 @@ import { parse } from 'csv-parse/sync';
 import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import { Dataset, checkIndex, type WorkerSpec } from '../torch/utils/data/index.js';
+import { checkOptions, rangeError } from '../torch/utils/index.js';
 
-/** The four columns, as the course names them. */
-export const BERT_CSV_COLUMNS = ['BERT Input', 'BERT Label', 'Segment Label', 'Is Next'] as const;
+import { BERT_CSV_COLUMNS } from './constants.js';
+
+export { BERT_CSV_COLUMNS };
 
 /** One row as tensors (int64): three 1-d sequences of equal length and a 0-d `isNext`. */
 export interface BertSample {
@@ -56,6 +58,8 @@ export interface SkippedRow {
 export interface BERTCSVDatasetOptions {
   /** Ids in `BERT Input`/`BERT Label` must be below this. Default: no upper check. */
   vocabSize?: number;
+  /** Rows longer than this many tokens are bad (the model's longest sequence). Default: no limit. */
+  maxLength?: number;
   /** Receives the one warning about skipped rows. Default `console.warn`; `null` = silent. */
   onWarning?: ((message: string) => void) | null;
   /** Skipped rows listed in the warning (the rest are counted). Default 10. */
@@ -227,15 +231,10 @@ export class BERTCSVDataset extends Dataset<BertSample> {
    */
   constructor(path: string, options: BERTCSVDatasetOptions = {}) {
     super();
-    for (const k of Object.keys(options)) {
-      if (!['vocabSize', 'onWarning', 'maxReported'].includes(k)) {
-        throw new TypeError(`Unknown option '${k}' for BERTCSVDataset; expected one of: vocabSize, onWarning, maxReported`);
-      }
-    }
-    const vocabSize = options.vocabSize;
-    if (vocabSize !== undefined && (!Number.isInteger(vocabSize) || vocabSize <= 0)) {
-      throw new RangeError(`Expected positive integer for vocabSize but received ${String(vocabSize)}`);
-    }
+    checkOptions(options, ['vocabSize', 'maxLength', 'onWarning', 'maxReported'], 'BERTCSVDataset');
+    const { vocabSize, maxLength } = options;
+    if (vocabSize !== undefined && (!Number.isInteger(vocabSize) || vocabSize <= 0)) rangeError('a positive integer', 'vocabSize', vocabSize);
+    if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength <= 0)) rangeError('a positive integer', 'maxLength', maxLength);
     this.path = path;
     let text: string;
     try {
@@ -243,7 +242,7 @@ export class BERTCSVDataset extends Dataset<BertSample> {
     } catch (e) {
       throw new Error(`Cannot read ${path}: ${(e as Error).message}`);
     }
-    const parsed = parseBertCsv(text, path, vocabSize);
+    const parsed = parseBertCsv(text, path, vocabSize, { maxLength });
     this.store = parsed.data;
     this.skippedRows = parsed.skipped;
     this.totalRows = parsed.totalRows;
@@ -352,6 +351,7 @@ class RowBuilder {
   constructor(
     estimate: number,
     private readonly vocabSize: number | undefined,
+    private readonly maxLength: number | undefined,
   ) {
     this.inputs = new IntBuffer(estimate);
     this.labels = new IntBuffer(estimate);
@@ -385,6 +385,8 @@ class RowBuilder {
       if (n === 0) problem = `'BERT Input' is empty`;
       else if (n !== counts[1] || n !== counts[2]) {
         problem = `list lengths differ: BERT Input ${n}, BERT Label ${counts[1]}, Segment Label ${counts[2]}`;
+      } else if (this.maxLength !== undefined && n > this.maxLength) {
+        problem = `${n} tokens, longer than the model's maximum length ${this.maxLength}`;
       }
     }
     if (problem === null) {
@@ -578,7 +580,7 @@ export function parseBertCsv(
   text: string,
   path: string,
   vocabSize?: number,
-  options: { fastPath?: boolean } = {},
+  options: { fastPath?: boolean; maxLength?: number } = {},
 ): { data: BERTCSVData; skipped: SkippedRow[]; totalRows: number } {
   const header = BERT_CSV_COLUMNS.join(',');
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -598,9 +600,9 @@ export function parseBertCsv(
   const width = head.length;
 
   const estimate = Math.ceil(body.length / 12);
-  let rows = new RowBuilder(estimate, vocabSize);
+  let rows = new RowBuilder(estimate, vocabSize, options.maxLength);
   if (!(options.fastPath ?? true) || !parseRegular(body, Math.min(headEnd + 1, body.length), col, width, rows)) {
-    rows = new RowBuilder(estimate, vocabSize);
+    rows = new RowBuilder(estimate, vocabSize, options.maxLength);
     parseWithCsvParse(body, path, header, col, width, rows);
   }
   const { skipped, totalRows, isNext, offsets, inputs, labels, segments } = rows;

@@ -12,10 +12,9 @@
 import * as torch from '../torch/index.js';
 import { Tensor, nn } from '../torch/index.js';
 
-import { PAD_IDX } from './collate.js';
+import { MAX_POSITIONS, PAD_IDX } from './constants.js';
 
-/** [PAD] id: padding in inputs, "not masked" in MLM labels (defined with the collation). */
-export { PAD_IDX };
+export { MAX_POSITIONS, PAD_IDX };
 
 /** Token embedding scaled by sqrt(embSize). */
 export class TokenEmbedding extends nn.Module {
@@ -37,7 +36,7 @@ export class TokenEmbedding extends nn.Module {
 export class PositionalEncoding extends nn.Module {
   dropout: nn.Dropout;
   declare pos_embedding: Tensor;
-  constructor(embSize: number, dropout: number, maxlen = 5000) {
+  constructor(embSize: number, dropout: number, maxlen = MAX_POSITIONS) {
     super();
     // den = exp(-arange(0, E, 2) * ln(10000) / E); pe[:, 0::2] = sin(pos * den); pe[:, 1::2] = cos(pos * den)
     const table = torch.tidy(() => {
@@ -98,7 +97,6 @@ export interface BERTConfig {
   initStd?: number | null;
 }
 
-/** Named presets (layers/hidden/heads); the course's is the default. */
 /**
  * Named presets (layers/hidden/heads); the course's is the default and keeps
  * PyTorch's layer initialization. The BERT sizes use BERT's initialization

@@ -1,12 +1,11 @@
 /**
  * A small, dependency-free line-chart writer: renders training curves (loss
  * against step) into an RGB raster with a built-in bitmap font and encodes it
- * as PNG by hand (CRC32 table, `node:zlib` deflate). Used to save a loss curve
+ * as PNG by hand (`node:zlib`'s deflate and CRC-32). Used to save a loss curve
  * next to checkpoints.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
+import { writeFileAtomic } from './atomic-write.js';
 
 /** An sRGB color, each component an integer in 0..255. */
 export type Rgb = [number, number, number];
@@ -296,23 +295,6 @@ export function renderLossCurve(series: Series[], opts: PlotOptions = {}): Uint8
   return encodePng(W, H, cv.px);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO-HDLC, as used by PNG and zlib) of `bytes`. */
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /** One PNG chunk: length, type, data, CRC over type and data. */
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -341,32 +323,14 @@ function encodePng(w: number, h: number, rgb: Uint8Array): Uint8Array {
 
 /**
  * Renders `series` (see {@link renderLossCurve}) and writes the PNG to `file`
- * atomically: the bytes go to a temporary file in the same folder, are synced,
- * and the temporary file is renamed over `file`; on failure it is removed.
+ * atomically (see {@link writeFileAtomic}: no temporary file is left behind).
  *
  * @param file destination path; its folder must exist
  * @param series curves to draw
  * @param opts size and labels (defaults as in {@link renderLossCurve})
- * @throws RangeError for invalid options or colors (nothing is written), or the
- *   file system error of opening, writing or renaming (no temporary file is left)
+ * @throws RangeError for invalid options or colors (nothing is written), or
+ *   the file system error of writing `file` (an old `file` is left intact)
  */
 export function writeLossCurvePng(file: string, series: Series[], opts?: PlotOptions): void {
-  const bytes = renderLossCurve(series, opts);
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`,
-  );
-  try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      writeFileSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    try { unlinkSync(tmp); } catch { /* never created or already gone */ }
-    throw err;
-  }
+  writeFileAtomic(file, renderLossCurve(series, opts));
 }

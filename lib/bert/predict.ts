@@ -4,8 +4,23 @@
  * 1 for A and 2 for B, as the model saw in training.
  */
 import * as torch from '../torch/index.js';
+import { rangeError } from '../torch/utils/index.js';
+import { MAX_POSITIONS } from './constants.js';
+import { PREDICT_SCHEMA } from './config/predict.js';
 import type { BERT } from './model.js';
-import type { BertTokenizer } from './tokenizer.js';
+import type { BertTokenizer } from './tokenizer/index.js';
+
+/** The input is longer than the model takes. */
+export class InputTooLongError extends RangeError {
+  override name = 'InputTooLongError';
+}
+
+/** @throws InputTooLongError when `ids` do not fit the model's positional table. */
+function checkLength(ids: readonly number[], what: string): void {
+  if (ids.length > MAX_POSITIONS) {
+    throw new InputTooLongError(`${what} is ${ids.length} tokens long ([CLS] and [SEP] included), but the model takes at most ${MAX_POSITIONS}`);
+  }
+}
 
 /** What predictNsp returns. */
 export interface NspPrediction {
@@ -41,9 +56,13 @@ function deviceOf(model: BERT): torch.Device {
   return model.parameters()[0].device;
 }
 
-/** Softmax over the NSP logits of [CLS] A [SEP] B [SEP]; label 1 means "is next". */
+/**
+ * Softmax over the NSP logits of [CLS] A [SEP] B [SEP]; label 1 means "is next".
+ * @throws InputTooLongError when the pair is longer than the model takes (5000 tokens).
+ */
 export function predictNsp(sentenceA: string, sentenceB: string, model: BERT, tokenizer: BertTokenizer): NspPrediction {
   const enc = tokenizer.encodePlus(sentenceA, sentenceB);
+  checkLength(enc.inputIds, 'The sentence pair');
   const wasTraining = model.training;
   model.eval();
   try {
@@ -70,11 +89,15 @@ export function predictNsp(sentenceA: string, sentenceB: string, model: BERT, to
 
 /**
  * Predicts every [MASK] in `sentence` (topK candidates each, default 5).
- * @throws Error when the sentence has no [MASK].
+ * @throws RangeError when topK is not a positive integer; InputTooLongError
+ *   when the sentence is longer than the model takes (5000 tokens); Error
+ *   when it has no [MASK].
  */
 export function predictMlm(sentence: string, model: BERT, tokenizer: BertTokenizer, opts: { topK?: number } = {}): MlmPrediction {
-  const topK = opts.topK ?? 5;
+  const topK = opts.topK ?? PREDICT_SCHEMA.topK.default;
+  if (!(Number.isInteger(topK) && topK >= 1)) rangeError('a positive integer', 'topK', topK);
   const enc = tokenizer.encodePlus(sentence);
+  checkLength(enc.inputIds, 'The sentence');
   const maskPositions = enc.inputIds.flatMap((id, i) => (id === tokenizer.maskTokenId ? [i] : []));
   if (maskPositions.length === 0) throw new Error(`predictMlm: the sentence has no ${tokenizer.maskToken} token: '${sentence}'`);
   const wasTraining = model.training;

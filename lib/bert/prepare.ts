@@ -17,13 +17,14 @@
  * vocabulary is trained on the training documents only, so nothing of a test
  * document is seen in training. Everything is deterministic for a seed.
  */
-import { mkdirSync, renameSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Corpus } from './corpus.js';
-import { BertTokenizer, truncateLongestFirst } from './tokenizer.js';
-
-/** The CSV header, exactly as the course reads it. */
-export const CSV_COLUMNS = ['BERT Input', 'BERT Label', 'Segment Label', 'Is Next'] as const;
+import { BertTokenizer, truncateLongestFirst } from './tokenizer/index.js';
+import { BERT_CSV_COLUMNS } from './constants.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { DATA_FIELDS, type DataConfig } from './config/prepare.js';
+import { resolveConfig } from './config/fields.js';
 
 /**
  * A small seeded pseudo-random generator (mulberry32): 32-bit state, period
@@ -83,25 +84,12 @@ export interface ExampleSource {
   sentB: number;
 }
 
-/** Options of {@link prepareData} (and of the `prepare-data` command). */
-export interface PrepareOptions {
-  /** Longest sequence, `[CLS]` and both `[SEP]` included. Default 64. */
-  maxLen?: number;
-  /** Share of documents that go to the test split. Default 0.1. */
-  testFraction?: number;
-  /** Seed of every random choice. Default 42. */
-  seed?: number;
-  /** Vocabulary size (fewer when the corpus is small). Default 30522. */
-  vocabSize?: number;
-  /** Minimum pair frequency for a WordPiece merge. Default 2. */
-  minFrequency?: number;
-  /** Probability that B is the true next sentence. Default 0.5. */
-  nspProbability?: number;
-  /** Share of non-special tokens chosen for prediction. Default 0.15. */
-  maskProbability?: number;
-  /** Use this tokenizer instead of training one. Default: train on the training documents. */
-  tokenizer?: BertTokenizer;
-}
+/**
+ * Options of {@link prepareData}: the data settings of `prepare-data` (see
+ * {@link DATA_FIELDS} for each one's default and range), and optionally a
+ * tokenizer to use instead of training one on the training documents.
+ */
+export type PrepareOptions = Partial<DataConfig> & { tokenizer?: BertTokenizer };
 
 /** Counts measured while preparing one split. */
 export interface SplitStats {
@@ -133,16 +121,6 @@ export interface PreparedData {
   testDocuments: number[];
   tokenizer: BertTokenizer;
   stats: { train: SplitStats; test: SplitStats; vocabSize: number; seconds: number };
-}
-
-const PREPARE_KEYS = [
-  'maxLen', 'testFraction', 'seed', 'vocabSize', 'minFrequency', 'nspProbability', 'maskProbability', 'tokenizer',
-];
-
-function checkProbability(name: string, v: number, allowOne: boolean): void {
-  if (typeof v !== 'number' || !(v >= 0) || (allowOne ? v > 1 : v >= 1)) {
-    throw new RangeError(`Expected number in [0, ${allowOne ? '1]' : '1)'} for ${name} but received ${String(v)}`);
-  }
 }
 
 /**
@@ -285,24 +263,14 @@ function buildExamples(
  * @param corpus documents of sentences (see `corpus.ts`).
  * @param options see {@link PrepareOptions}.
  * @throws TypeError for an unknown option; RangeError for an option out of
- *   range (`maxLen` < 5, probabilities outside [0, 1], a non-integer seed);
+ *   range (`maxLen` outside [5, 5000], probabilities outside [0, 1], a seed
+ *   that is not an integer in [0, 2^31 - 1]);
  *   Error when the corpus has fewer than two documents with two sentences.
  */
 export function prepareData(corpus: Corpus, options: PrepareOptions = {}): PreparedData {
   const started = performance.now();
-  for (const k of Object.keys(options)) {
-    if (!PREPARE_KEYS.includes(k)) throw new TypeError(`Unknown option '${k}' for prepareData; expected one of: ${PREPARE_KEYS.join(', ')}`);
-  }
-  const maxLen = options.maxLen ?? 64;
-  const testFraction = options.testFraction ?? 0.1;
-  const seed = options.seed ?? 42;
-  const nspProbability = options.nspProbability ?? 0.5;
-  const maskProbability = options.maskProbability ?? 0.15;
-  if (!Number.isInteger(maxLen) || maxLen < 5) throw new RangeError(`Expected integer >= 5 for maxLen but received ${maxLen}`);
-  if (!Number.isInteger(seed)) throw new RangeError(`Expected integer for seed but received ${seed}`);
-  checkProbability('testFraction', testFraction, false);
-  checkProbability('nspProbability', nspProbability, true);
-  checkProbability('maskProbability', maskProbability, true);
+  const { tokenizer: given, ...settings } = options;
+  const { maxLen, testFraction, seed, vocabSize, minFrequency, nspProbability, maskProbability } = resolveConfig(DATA_FIELDS, settings, 'prepareData');
 
   const docs = corpus.filter((d) => d.length >= 2);
   if (docs.length < 2) {
@@ -312,12 +280,12 @@ export function prepareData(corpus: Corpus, options: PrepareOptions = {}): Prepa
   const split = splitDocuments(docs.length, testFraction, rng);
 
   const tokenizer =
-    options.tokenizer ??
+    given ??
     BertTokenizer.train(
       (function* () {
         for (const d of split.train) yield* docs[d];
       })(),
-      { vocabSize: options.vocabSize ?? 30522, minFrequency: options.minFrequency ?? 2 },
+      { vocabSize, minFrequency },
     );
   const encoded = docs.map((doc) => doc.map((s) => tokenizer.encode(s, null, { addSpecialTokens: false })));
 
@@ -357,24 +325,11 @@ function listCell(ids: readonly number[]): string {
  * Label,Is Next`, lists as JSON in quoted cells, `Is Next` as 0/1.
  */
 export function examplesToCsv(examples: readonly PretrainingExample[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const lines = [BERT_CSV_COLUMNS.join(',')];
   for (const e of examples) {
     lines.push(`${listCell(e.bertInput)},${listCell(e.bertLabel)},${listCell(e.segmentLabel)},${e.isNext}`);
   }
   return lines.join('\n') + '\n';
-}
-
-/** Writes a file completely or not at all: temporary file, fsync, rename. */
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
 }
 
 /**
@@ -392,11 +347,9 @@ export function writePreparedData(dir: string, data: PreparedData): { train: str
     vocab: path.join(dir, 'vocab.txt'),
     tokenizerJson: path.join(dir, 'tokenizer.json'),
   };
-  writeAtomic(files.train, examplesToCsv(data.train));
-  writeAtomic(files.test, examplesToCsv(data.test));
-  writeAtomic(files.vocab, data.tokenizer.vocab.join('\n') + '\n');
-  const tmpJson = `${files.tokenizerJson}.tmp-${process.pid}`;
-  data.tokenizer.saveTokenizerJson(tmpJson);
-  renameSync(tmpJson, files.tokenizerJson);
+  writeFileAtomic(files.train, examplesToCsv(data.train));
+  writeFileAtomic(files.test, examplesToCsv(data.test));
+  data.tokenizer.saveVocab(files.vocab);
+  data.tokenizer.saveTokenizerJson(files.tokenizerJson);
   return files;
 }

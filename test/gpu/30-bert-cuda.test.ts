@@ -55,20 +55,18 @@ describe('gpu 30: BERT pretraining on CUDA', function () {
     const vocab = readFileSync(join(DATA, 'vocab.txt'), 'utf8').trim().split('\n').length;
     const trainSet = new BERTCSVDataset(join(DATA, 'train.csv'), { vocabSize: vocab });
     const testSet = new BERTCSVDataset(join(DATA, 'test.csv'), { vocabSize: vocab });
-    const gen = new torch.Generator(1);
-    const trainLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(trainSet, { batchSize: 64, shuffle: true, generator: gen, collateFn: collateBatch });
-    const testLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(testSet, { batchSize: 128, collateFn: collateBatch });
     torch.manualSeed(1);
     const model = new BERT(presetConfig('mini', vocab));
     const mem: number[] = [];
     const t0 = performance.now();
-    const r = await train(model, trainLoader, testLoader, {
-      device: 'cuda', epochs: 4, lr: 5e-4, warmupSteps: 200, seed: 1, progress: false,
-      onEpochStart: (e) => {
-        gen.manualSeed(1 + e);
-        torch.cuda.synchronize();
-        mem.push(torch.cuda.memoryAllocated());
-      },
+    const r = await train(model, { train: trainSet, test: testSet }, { device: 'cuda', epochs: 4, batchSize: 64, lr: 5e-4, warmupSteps: 200, seed: 1 }, {
+      progress: false,
+      events: [{
+        epochStart: () => {
+          torch.cuda.synchronize();
+          mem.push(torch.cuda.memoryAllocated());
+        },
+      }],
     });
     const sec = (performance.now() - t0) / 1000;
     console.log(`      ${r.globalStep} steps in ${sec.toFixed(1)} s; evals: ${r.evals.map((e) => `mlm ${e.mlmLoss.toFixed(3)} nsp ${e.nspLoss.toFixed(3)} acc ${(100 * e.nspAccuracy).toFixed(1)}%`).join(' | ')}`);

@@ -1,54 +1,40 @@
 /**
  * `npm run pretrain -- [options]`: the course, end to end. Prepares the Brown
  * corpus (cached under data/), trains the course's BERT (CUDA when present),
- * evaluates and checkpoints each epoch under runs/<name>/, and ends with NSP
+ * evaluates and checkpoints each epoch under runs/<preset>/, and ends with NSP
  * and MLM predictions on a few sentences.
  *
  *   npm run pretrain
  *   npm run pretrain -- --preset mini --epochs 3 --batch-size 64
  *   npm run pretrain -- --train-csv train.csv --test-csv test.csv --vocab vocab.txt
- *   npm run pretrain -- --resume runs/course/epoch-2.pt --epochs 4
+ *   npm run pretrain -- --resume runs/course/last.pt --epochs 4
+ *   npm run pretrain -- --nproc-per-node 2          # DDP through torchrun
+ *   torchrun --nproc_per_node 2 --no_python node --import tsx lib/bert/cli/pretrain.ts --out runs/ddp
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops after the current step with a checkpoint
+ * (exit 130/143); a second one quits at once. Settings: config/pretrain.ts.
  */
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
-import { parseArgs, usage, type OptionSpec } from './args.js';
-import { BERT, PRESETS, presetConfig } from '../model.js';
+import { parseCommandLine, usage, UsageError } from '../config/command-line.js';
+import { flagName } from '../config/fields.js';
+import { PRETRAIN_SCHEMA, type PretrainConfig } from '../config/pretrain.js';
+import { DATA_FIELDS } from '../config/prepare.js';
+import { BERT, MAX_POSITIONS, presetConfig } from '../model.js';
 import { train } from '../train.js';
 import { predictMlm, predictNsp } from '../predict.js';
-import { BertTokenizer } from '../tokenizer.js';
-import { loadCorpus } from '../corpus.js';
-import { prepareData, writePreparedData } from '../prepare.js';
-import { BERTCSVDataset, type BertSample } from '../dataset.js';
-import { collateBatch } from '../collate.js';
-import type { BertBatch } from '../batch.js';
+import { loadModelVocabulary, vocabularyHash } from '../vocabulary.js';
+import { preparedCorpus } from '../data-cache.js';
+import { BERTCSVDataset } from '../dataset.js';
+import { readCheckpoint, trainConfigFromCheckpoint, trainStateFromCheckpoint, type PretrainCheckpoint } from '../checkpoint.js';
+import { checkNewRunFolder, defaultRunFolder } from '../run/run-folder.js';
+import { STOP_SIGNALS, StopRequests } from '../run/stop.js';
+import { launchWithTorchrun, runRelayed, tsxImport, underTorchrun, underTsxCli } from './launch.js';
 
-export const SPECS: Record<string, OptionSpec> = {
-  preset: { kind: 'string', help: 'model size', choices: Object.keys(PRESETS), default: 'course' },
-  epochs: { kind: 'int', help: 'training epochs', default: 1 },
-  'batch-size': { kind: 'int', help: 'examples per batch', default: 32 },
-  lr: { kind: 'number', help: 'Adam learning rate (the course: 1e-4)', default: 1e-3 },
-  'weight-decay': { kind: 'number', help: "Adam's L2 weight decay", default: 0.01 },
-  'warmup-steps': { kind: 'int', help: 'linear warmup steps, then linear decay (0: constant lr)', default: 0 },
-  'max-len': { kind: 'int', help: 'longest sequence when preparing the corpus', default: 64 },
-  'vocab-size': { kind: 'int', help: 'WordPiece vocabulary size when preparing the corpus', default: 30522 },
-  corpus: { kind: 'string', help: "'brown' or a text file/folder (one sentence per line, blank line between documents)", default: 'brown' },
-  'train-csv': { kind: 'string', help: 'course-format training CSV (skips corpus preparation; needs --test-csv and --vocab)' },
-  'test-csv': { kind: 'string', help: 'course-format test CSV' },
-  vocab: { kind: 'string', help: 'vocab.txt of the CSVs' },
-  out: { kind: 'string', help: 'run folder (checkpoints, metrics.jsonl, loss.png)', default: 'runs/<preset>' },
-  data: { kind: 'string', help: 'cache folder for prepared corpora', default: 'data' },
-  resume: { kind: 'string', help: 'continue from a checkpoint' },
-  seed: { kind: 'int', help: 'random seed', default: 42 },
-  device: { kind: 'string', help: "'cpu', 'cuda' or 'cuda:N' (default: cuda when available)" },
-  'max-steps': { kind: 'int', help: 'stop after this many steps' },
-  'exact-course': { kind: 'flag', help: "the course's exact path: full-vocabulary MLM logits, no mixed precision", default: false },
-  'num-workers': { kind: 'int', help: 'DataLoader worker threads', default: 0 },
-  threads: { kind: 'int', help: 'libtorch intra-op threads (default: all cores)' },
-};
-
-export const USAGE = usage('npm run pretrain --', 'Pretrains the course BERT (MLM + NSP) and prints example predictions.', SPECS);
+export const USAGE = usage('npm run pretrain --', 'Pretrains the course BERT (MLM + NSP) and prints example predictions.', PRETRAIN_SCHEMA);
 
 const EXAMPLES_NSP: [string, string][] = [
   ['The jury said the election was conducted well.', 'It recommended that the city improve its voting laws.'],
@@ -56,117 +42,224 @@ const EXAMPLES_NSP: [string, string][] = [
 ];
 const EXAMPLES_MLM = ['The jury said the [MASK] was conducted well.', 'He went to the [MASK] to buy some bread.', 'It was the first [MASK] of the year.'];
 
-/** Prepares (or reuses) the cached corpus CSVs. */
-function prepared(dir: string, corpus: string, maxLen: number, vocabSize: number, seed: number): { train: string; test: string; vocab: string } {
-  const key = `${corpus === 'brown' ? 'brown' : 'text-' + corpus.replace(/[^A-Za-z0-9]+/g, '_').slice(-40)}-len${maxLen}-v${vocabSize}-seed${seed}`;
-  const out = join(dir, key);
-  const files = { train: join(out, 'train.csv'), test: join(out, 'test.csv'), vocab: join(out, 'vocab.txt') };
-  if (existsSync(join(out, 'READY'))) {
-    console.log(`data: using cached ${out}`);
-    return files;
+/** A mistake on the command line or in what it names: printed, exit code 2. */
+class Refusal extends Error {}
+
+/**
+ * The settings of a resumed run: the checkpoint's, with those given on the
+ * command line instead; each change is reported.
+ * @throws Refusal when a setting that fixes the data or the model changes.
+ */
+function resumedConfig(cl: PretrainConfig, given: Set<string>, ck: PretrainCheckpoint, path: string, log: (m: string) => void): PretrainConfig {
+  const stored = trainConfigFromCheckpoint(ck);
+  if (stored === null) {
+    log(`resume: ${path} is from an older version and stores no settings; using the command line's`);
+    return cl;
   }
-  console.log(`data: preparing ${corpus} into ${out} ...`);
-  const data = prepareData(loadCorpus(corpus), { maxLen, vocabSize, seed });
-  mkdirSync(out, { recursive: true });
-  writePreparedData(out, data);
-  writeFileSync(join(out, 'READY'), JSON.stringify(data.stats) + '\n');
-  console.log(`data: ${data.train.length} training pairs, ${data.test.length} test pairs, vocabulary ${data.stats.vocabSize}`);
-  return files;
+  const out: Record<string, unknown> = { ...cl };
+  for (const [key, field] of Object.entries(PRETRAIN_SCHEMA)) {
+    const mode = field.onResume ?? 'report';
+    if (mode === 'local' || !(key in stored)) continue;
+    const before = (stored as Record<string, unknown>)[key];
+    if (!given.has(key)) {
+      out[key] = before;
+      continue;
+    }
+    const now = (cl as Record<string, unknown>)[key];
+    if (now === before) continue;
+    const flag = `--${flagName(key)}`;
+    if (mode === 'fixed') {
+      throw new Refusal(`${flag} ${String(now)} differs from the run's ${String(before)}; a resumed run keeps its ${flag} (start a new run for another one)`);
+    }
+    log(`resume: ${flag} changed from ${String(before)} to ${String(now)}`);
+  }
+  return out as PretrainConfig;
 }
 
 /** Runs the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let a;
+  let cl;
   try {
-    a = parseArgs(argv, SPECS);
+    cl = parseCommandLine(argv, PRETRAIN_SCHEMA);
   } catch (e) {
     console.error(`pretrain: ${(e as Error).message}`);
     return 2;
   }
-  if (a.help) {
+  if (cl.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (a._.length > 0) {
-    console.error(`pretrain: unexpected argument '${a._[0]}' (see --help)`);
-    return 2;
-  }
-  if (a.threads !== undefined) torch.setNumThreads(a.threads as number);
-  const seed = a.seed as number;
-  torch.manualSeed(seed);
-  const device = (a.device as string | undefined) ?? (torch.cuda.isAvailable() ? 'cuda' : 'cpu');
-  torch.device(device);
-  if (device.startsWith('cuda') && !torch.cuda.isAvailable()) {
-    console.error(`pretrain: --device ${device} asked for, but CUDA is not available here`);
-    return 2;
-  }
+  const given = cl.given as Set<string>;
+  let config = cl.config;
 
-  let files: { train: string; test: string; vocab: string };
-  if (a['train-csv'] !== undefined || a['test-csv'] !== undefined) {
-    if (a['train-csv'] === undefined || a['test-csv'] === undefined || a.vocab === undefined) {
-      console.error('pretrain: --train-csv needs --test-csv and --vocab too');
+  // ---- under tsx's CLI, which would SIGKILL a trainer busy in a step: run again under plain node, relaying signals
+  if (underTsxCli()) return runRelayed(process.execPath, [...tsxImport(), fileURLToPath(import.meta.url), ...argv]);
+
+  // ---- several processes: hand the same command to torchrun (with the run folder chosen here, so all ranks share it)
+  if (config.nprocPerNode !== undefined && !underTorchrun()) {
+    const args = stripOption(argv, 'nproc-per-node');
+    if (!given.has('out') && config.resume === undefined) args.push('--out', defaultRunFolder(config.preset));
+    try {
+      return await launchWithTorchrun(fileURLToPath(import.meta.url), args, config.nprocPerNode);
+    } catch (e) {
+      console.error(`pretrain: ${(e as Error).message}`);
       return 2;
     }
-    files = { train: a['train-csv'] as string, test: a['test-csv'] as string, vocab: a.vocab as string };
-  } else {
-    files = prepared(a.data as string, a.corpus as string, a['max-len'] as number, a['vocab-size'] as number, seed);
   }
-  const tokenizer = BertTokenizer.fromVocabFile(files.vocab);
-  const vocabSize = tokenizer.vocabSize;
-  const trainSet = new BERTCSVDataset(files.train, { vocabSize });
-  const testSet = new BERTCSVDataset(files.test, { vocabSize });
-  const generator = new torch.Generator(seed);
-  const batchSize = a['batch-size'] as number;
-  const numWorkers = a['num-workers'] as number;
-  const trainLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(trainSet, { batchSize, shuffle: true, generator, collateFn: collateBatch, numWorkers });
-  const testLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(testSet, { batchSize, shuffle: false, collateFn: collateBatch });
 
-  const preset = a.preset as string;
-  const model = new BERT(presetConfig(preset, vocabSize));
-  const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
-  const outDir = (a.out as string) === 'runs/<preset>' ? join('runs', preset) : (a.out as string);
-  console.log(
-    `pretrain: preset ${preset} (${nParams.toLocaleString('en-US')} parameters), vocabulary ${vocabSize}, ` +
-      `${trainSet.length} training / ${testSet.length} test pairs, batch ${batchSize}, device ${device}, ` +
-      `${torch.getNumThreads()} threads, ${a['exact-course'] ? 'exact course path' : 'fast path (MLM logits at masked positions only)'}`,
-  );
-  const result = await train(model, trainLoader, testLoader, {
-    epochs: a.epochs as number,
-    lr: a.lr as number,
-    weightDecay: a['weight-decay'] as number,
-    warmupSteps: a['warmup-steps'] as number,
-    maxSteps: a['max-steps'] as number | undefined,
-    device,
-    exactCourse: a['exact-course'] as boolean,
-    outDir,
-    vocabPath: resolve(files.vocab),
-    seed,
-    resume: a.resume as string | undefined,
-    onEpochStart: (epoch) => generator.manualSeed(seed + epoch),
-    meta: { preset, batch_size: batchSize, max_len: a['max-len'] as number },
-  });
-  const first = result.steps.slice(0, 20);
-  const last = result.steps.slice(-20);
-  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-  if (result.steps.length > 0) {
-    console.log(
-      `training MLM loss: first ${first.length} steps ${mean(first.map((s) => s.mlmLoss)).toFixed(3)} -> last ${last.length} steps ${mean(last.map((s) => s.mlmLoss)).toFixed(3)}; ` +
-        `NSP loss ${mean(first.map((s) => s.nspLoss)).toFixed(3)} -> ${mean(last.map((s) => s.nspLoss)).toFixed(3)}`,
+  const dist = torch.distributed;
+  const worldSize = Number(process.env.WORLD_SIZE ?? 1);
+  const restarts = Number(process.env.TORCHELASTIC_RESTART_COUNT ?? 0);
+  const rank0 = Number(process.env.RANK ?? 0) === 0;
+  const log = (m: string): void => {
+    if (rank0) console.log(m);
+  };
+  try {
+    if (Number(process.env.TORCHELASTIC_MAX_RESTARTS ?? 0) > 0 && !given.has('out')) {
+      throw new Refusal('torchrun --max_restarts restarts the processes, which must find their checkpoints: give --out');
+    }
+    if (worldSize > 1) await dist.initProcessGroup({ backend: torch.cuda.isAvailable() ? 'nccl' : 'gloo' });
+    const localWorld = Number(process.env.LOCAL_WORLD_SIZE ?? 1);
+    torch.setNumThreads(config.threads ?? Math.max(1, Math.floor(availableParallelism() / localWorld)));
+    const device = config.device ?? (torch.cuda.isAvailable() ? (worldSize > 1 ? `cuda:${dist.localRank()}` : 'cuda') : 'cpu');
+    torch.device(device);
+    if (device.startsWith('cuda') && !torch.cuda.isAvailable()) throw new Refusal(`--device ${device} asked for, but CUDA is not available here`);
+    config = { ...config, device };
+
+    // ---- a new run, a resumed one, or one restarted by torchrun
+    let out = config.out;
+    let resumePath = config.resume;
+    if (resumePath === undefined && restarts > 0 && out !== undefined && existsSync(join(out, 'last.pt'))) {
+      resumePath = join(out, 'last.pt');
+      log(`restart ${restarts}: resuming from ${resumePath}`);
+    }
+    let resume: { checkpoint: PretrainCheckpoint; path: string } | undefined;
+    if (resumePath !== undefined) {
+      if (!existsSync(resumePath)) throw new Refusal(`--resume ${resumePath}: no such file`);
+      const checkpoint = readCheckpoint(resumePath);
+      config = resumedConfig(config, given, checkpoint, resumePath, log);
+      resume = { checkpoint, path: resumePath };
+      const st = trainStateFromCheckpoint(checkpoint);
+      if (st.globalStep >= (config.maxSteps ?? Infinity) || (st.epochComplete && st.epoch >= config.epochs)) {
+        throw new Refusal(
+          `${resumePath} is at step ${st.globalStep}, ${st.epochComplete ? `after epoch ${st.epoch}` : `in epoch ${st.epoch}`}: ` +
+            `nothing left to train with --epochs ${config.epochs}${config.maxSteps !== undefined ? ` and --max-steps ${config.maxSteps}` : ''}; raise them`,
+        );
+      }
+      const home = dirname(resumePath);
+      if (out === undefined) out = home;
+      else if (resolve(out) !== resolve(home) && restarts === 0) refuseRunFolder(out);
+    } else if (out === undefined) {
+      out = defaultRunFolder(config.preset);
+    } else if (restarts === 0) {
+      refuseRunFolder(out);
+    }
+    config = { ...config, out };
+
+    // ---- data: the course's CSVs, or a prepared corpus (rank 0 prepares it; the others wait)
+    let files: { train: string; test: string; vocab: string };
+    if (config.trainCsv !== undefined || config.testCsv !== undefined) {
+      if (config.trainCsv === undefined || config.testCsv === undefined || config.vocab === undefined) throw new Refusal('--train-csv needs --test-csv and --vocab too');
+      files = { train: config.trainCsv, test: config.testCsv, vocab: config.vocab };
+    } else {
+      const settings = { ...defaultsOf(DATA_FIELDS), maxLen: config.maxLen, vocabSize: config.vocabSize, seed: config.seed };
+      if (rank0) preparedCorpus(config.data, config.corpus, settings);
+      if (worldSize > 1) dist.barrier();
+      files = preparedCorpus(config.data, config.corpus, settings, { prepare: false, log: () => undefined });
+    }
+    let tokenizer;
+    try {
+      tokenizer = loadModelVocabulary(files.vocab);
+    } catch (e) {
+      throw new Refusal((e as Error).message);
+    }
+    if (resume !== undefined) {
+      const want = resume.checkpoint.vocab_sha256;
+      if (typeof want === 'string' && vocabularyHash(tokenizer.vocab) !== want) {
+        throw new Refusal(`${files.vocab} is not the vocabulary ${resume.path} was trained with (its sha256 differs); resume with the run's own data`);
+      }
+    }
+    const vocabSize = tokenizer.vocabSize;
+    const trainSet = new BERTCSVDataset(files.train, { vocabSize, maxLength: MAX_POSITIONS });
+    const testSet = new BERTCSVDataset(files.test, { vocabSize, maxLength: MAX_POSITIONS });
+
+    torch.manualSeed(config.seed);
+    const model = new BERT(presetConfig(config.preset, vocabSize));
+    const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
+    log(
+      `pretrain: preset ${config.preset} (${nParams.toLocaleString('en-US')} parameters), vocabulary ${vocabSize}, ` +
+        `${trainSet.length} training / ${testSet.length} test pairs, batch ${config.batchSize}${worldSize > 1 ? ` x ${worldSize} processes` : ''}, device ${device}, ` +
+        `${torch.getNumThreads()} threads, ${config.exactCourse ? 'exact course path' : 'fast path (MLM logits at masked positions only)'}; run folder ${out}`,
     );
-  }
-  console.log(`checkpoints: ${result.checkpoints.join(', ') || '(none)'}; metrics: ${join(outDir, 'metrics.jsonl')}; curve: ${join(outDir, 'loss.png')}`);
 
-  console.log('\nNext-sentence predictions:');
-  for (const [s1, s2] of EXAMPLES_NSP) {
-    const p = predictNsp(s1, s2, model, tokenizer);
-    console.log(`  "${s1}" / "${s2}"\n    -> ${p.label} (p = ${p.probability.toFixed(3)})`);
+    const stop = new StopRequests(rank0 ? undefined : () => undefined).install();
+    let result;
+    try {
+      result = await train(model, { train: trainSet, test: testSet }, config, { outDir: out, vocab: tokenizer.vocab, resume, stop });
+    } finally {
+      stop.uninstall();
+    }
+    if (result.stoppedBy !== null) {
+      log(`stopped by ${result.stoppedBy} at step ${result.globalStep}; wrote ${result.written.join(', ') || '(nothing)'}`);
+      log(`continue with: npm run pretrain -- --resume ${join(out, 'last.pt')}`);
+      if (worldSize > 1) await dist.destroyProcessGroup();
+      return STOP_SIGNALS[result.stoppedBy];
+    }
+    const first = result.steps.slice(0, 20);
+    const last = result.steps.slice(-20);
+    const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+    if (result.steps.length > 0) {
+      log(
+        `training MLM loss: first ${first.length} steps ${mean(first.map((s) => s.mlmLoss)).toFixed(3)} -> last ${last.length} steps ${mean(last.map((s) => s.mlmLoss)).toFixed(3)}; ` +
+          `NSP loss ${mean(first.map((s) => s.nspLoss)).toFixed(3)} -> ${mean(last.map((s) => s.nspLoss)).toFixed(3)}`,
+      );
+    }
+    log(`wrote ${result.written.join(', ') || '(nothing)'}`);
+    if (rank0) {
+      console.log('\nNext-sentence predictions:');
+      for (const [s1, s2] of EXAMPLES_NSP) {
+        const p = predictNsp(s1, s2, model, tokenizer);
+        console.log(`  "${s1}" / "${s2}"\n    -> ${p.label} (p = ${p.probability.toFixed(3)})`);
+      }
+      console.log('Masked-token predictions:');
+      for (const s of EXAMPLES_MLM) {
+        const p = predictMlm(s, model, tokenizer, { topK: 5 });
+        console.log(`  "${s}"\n    -> "${p.sentence}"  top 5: ${p.candidates[0].tokens.map((t) => `${t.token} (${t.probability.toFixed(3)})`).join(', ')}`);
+      }
+    }
+    if (worldSize > 1) await dist.destroyProcessGroup();
+    return 0;
+  } catch (e) {
+    if (e instanceof Refusal || e instanceof UsageError) {
+      console.error(`pretrain: ${e.message}`);
+      return 2;
+    }
+    throw e;
   }
-  console.log('Masked-token predictions:');
-  for (const s of EXAMPLES_MLM) {
-    const p = predictMlm(s, model, tokenizer, { topK: 5 });
-    console.log(`  "${s}"\n    -> "${p.sentence}"  top 5: ${p.candidates[0].tokens.map((t) => `${t.token} (${t.probability.toFixed(3)})`).join(', ')}`);
+}
+
+/** @throws Refusal when `dir` holds a run. */
+function refuseRunFolder(dir: string): void {
+  try {
+    checkNewRunFolder(dir);
+  } catch (e) {
+    throw new Refusal((e as Error).message);
   }
-  return 0;
+}
+
+/** The defaults of a table of fields. */
+function defaultsOf<T extends Record<string, { default: unknown }>>(fields: T): { [K in keyof T]: T[K]['default'] } {
+  return Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.default])) as { [K in keyof T]: T[K]['default'] };
+}
+
+/** argv without `--name value` / `--name=value`. */
+function stripOption(argv: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) i++;
+    else if (!argv[i].startsWith(`--${name}=`)) out.push(argv[i]);
+  }
+  return out;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

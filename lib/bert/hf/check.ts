@@ -1,5 +1,5 @@
 /** Argument checks shared by lib/bert/hf: one message shape, as lib/torch's. */
-import { describe } from '../../torch/errors.js';
+import { describe } from '../../torch/utils/index.js';
 
 /**
  * Rejects unknown option keys (misspellings) for `where`.

@@ -6,7 +6,7 @@
  * `transformers_version`, `use_cache`, ...) are kept and written back.
  */
 import { readFileSync } from 'node:fs';
-import { describe } from '../../torch/errors.js';
+import { describe } from '../../torch/utils/index.js';
 
 /** The activations `hiddenAct` may name (transformers' ACT2FN names this library implements). */
 export const HIDDEN_ACTS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'relu', 'silu', 'swish', 'tanh'] as const;

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brownCorpusDir, parseBrownDocument } from '../corpus.js';
-import type { BertTokenizer } from '../tokenizer.js';
+import type { BertTokenizer } from '../tokenizer/index.js';
 
 /** Which labels: the 15 Brown genres or 4 groups of them. */
 export type GenreLabels = 'genre' | 'coarse';

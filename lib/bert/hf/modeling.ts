@@ -12,7 +12,7 @@
  */
 import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
-import { describe } from '../../torch/errors.js';
+import { describe } from '../../torch/utils/index.js';
 import type { BertConfig } from './config.js';
 import { activation } from './activations.js';
 import { checkKeys } from './check.js';

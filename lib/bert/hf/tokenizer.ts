@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
-import { BertTokenizer, type BertEncoding, type DecodeOptions, type EncodeOptions } from '../tokenizer.js';
+import { BertTokenizer, type BertEncoding, type DecodeOptions, type EncodeOptions } from '../tokenizer/index.js';
 import { checkKeys } from './check.js';
 
 /** How a folder's tokenizer normalizes and which special tokens it uses (tokenizer_config.json). */

@@ -19,15 +19,15 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as torch from '../lib/torch/index.js';
-import { BERT, presetConfig } from '../lib/bert/model.js';
-import { train } from '../lib/bert/train.js';
-import { evaluate } from '../lib/bert/evaluate.js';
-import { BERTCSVDataset, type BertSample } from '../lib/bert/dataset.js';
-import { collateBatch } from '../lib/bert/collate.js';
-import type { BertBatch } from '../lib/bert/batch.js';
-import { loadCorpus } from '../lib/bert/corpus.js';
-import { prepareData, writePreparedData } from '../lib/bert/prepare.js';
+import * as torch from '../../lib/torch/index.js';
+import { BERT, presetConfig } from '../../lib/bert/model.js';
+import { train } from '../../lib/bert/train.js';
+import { evaluate } from '../../lib/bert/evaluate.js';
+import { BERTCSVDataset, type BertSample } from '../../lib/bert/dataset.js';
+import { collateBatch } from '../../lib/bert/collate.js';
+import type { BertBatch } from '../../lib/bert/batch.js';
+import { loadCorpus } from '../../lib/bert/corpus.js';
+import { prepareData, writePreparedData } from '../../lib/bert/prepare.js';
 
 describe('62 BERT learns (mini preset, CPU)', function () {
   this.timeout(1_200_000);
@@ -37,17 +37,17 @@ describe('62 BERT learns (mini preset, CPU)', function () {
     try {
       const data = prepareData(loadCorpus('brown'), { maxLen: 64, vocabSize: 8000, seed: 1, testFraction: 0.1 });
       const w = writePreparedData(dir, data);
-      const gen = new torch.Generator(1);
-      const trainLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(new BERTCSVDataset(w.train), { batchSize: 32, shuffle: true, generator: gen, collateFn: collateBatch });
-      const testLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(new BERTCSVDataset(w.test), { batchSize: 128, collateFn: collateBatch });
+      const trainSet = new BERTCSVDataset(w.train);
+      const testSet = new BERTCSVDataset(w.test);
+      const testLoader = new torch.utils.data.DataLoader<BertSample, BertBatch>(testSet, { batchSize: 128, collateFn: collateBatch });
       torch.manualSeed(1);
       const model = new BERT(presetConfig('mini', data.stats.vocabSize));
       const before = await evaluate(testLoader, model, undefined, 'cpu', { exactCourse: false, quiet: true });
       const steps = 600;
-      const r = await train(model, trainLoader, testLoader, {
-        epochs: 1, maxSteps: steps, lr: 1e-3, warmupSteps: 50, weightDecay: 0, seed: 1, progress: false,
-      });
-      const after = r.evals[r.evals.length - 1];
+      const r = await train(model, { train: trainSet, test: null }, {
+        epochs: 1, maxSteps: steps, batchSize: 32, lr: 1e-3, warmupSteps: 50, weightDecay: 0, seed: 1, device: 'cpu',
+      }, { progress: false });
+      const after = await evaluate(testLoader, model, undefined, 'cpu', { exactCourse: false, quiet: true });
       const n = after.examples;
       const positives = data.stats.test.isNext / data.stats.test.pairs;
       const majority = Math.max(positives, 1 - positives);
