@@ -49,7 +49,7 @@ describe('63 BERT configuration and command lines', function () {
   this.timeout(60_000);
 
   describe('--help is unchanged except where issues #16 and #12 changed it', () => {
-    it('pretrain: the --out default (#12: a new runs/<preset>-N folder) and four new flags (#12 --save-every/--save-every-minutes, #16 --max-grad-norm, #17 --nproc-per-node)', () => {
+    it('pretrain: the --out default (#12: a new runs/<preset>-N folder) and five new flags (#12 --save-every/--save-every-minutes, #16 --max-grad-norm, #17 --nproc-per-node, #18 --from-pretrained)', () => {
       expect(lineDiff(before('pretrain'), PRETRAIN_USAGE)).to.deep.equal({
         removed: ['  --out VALUE              run folder (checkpoints, metrics.jsonl, loss.png) (default: runs/<preset>)'],
         added: [
@@ -58,6 +58,7 @@ describe('63 BERT configuration and command lines', function () {
           '  --save-every N           also checkpoint (last.pt) every N steps',
           '  --save-every-minutes M   also checkpoint (last.pt) every M minutes (default: 10)',
           '  --nproc-per-node N       train on N processes with torchrun (DDP)',
+          '  --from-pretrained DIR    continue pretraining a transformers BERT folder (config.json, weights, vocab.txt or tokenizer.json)',
         ],
       });
     });

@@ -6,12 +6,25 @@
  * is prepared aside and renamed into place when complete.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { brownCorpusDir, loadCorpus } from './corpus.js';
 import { prepareData, writePreparedData } from './prepare.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { DataConfig } from './config/prepare.js';
+import type { BertTokenizer } from './tokenizer/index.js';
+
+/** A tokenizer's whole definition (vocabulary, normalization, special tokens) as tokenizer.json's bytes. */
+function tokenizerDefinition(tokenizer: BertTokenizer): Buffer {
+  const scratch = mkdtempSync(join(tmpdir(), 'tokenizer-key-'));
+  try {
+    tokenizer.saveTokenizerJson(join(scratch, 'tokenizer.json'));
+    return readFileSync(join(scratch, 'tokenizer.json'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /** Bumped when prepared data would differ for the same inputs and settings. */
 const FORMAT = 1;
@@ -27,10 +40,14 @@ export function corpusFiles(corpus: string): string[] {
   return [corpus];
 }
 
-/** The cache folder's name for a corpus and settings: `<name>-<hash of contents and settings>`. */
-export function cacheKey(corpus: string, settings: DataConfig): { key: string; hash: string } {
+/**
+ * The cache folder's name for a corpus and settings: `<name>-<hash of contents and settings>`;
+ * with a given tokenizer, its whole definition (tokenizer.json) is hashed too.
+ */
+export function cacheKey(corpus: string, settings: DataConfig, tokenizer?: BertTokenizer): { key: string; hash: string } {
   const h = createHash('sha256');
   h.update(JSON.stringify({ format: FORMAT, settings: Object.entries(settings).sort() }));
+  if (tokenizer !== undefined) h.update(tokenizerDefinition(tokenizer));
   for (const f of corpusFiles(corpus)) h.update(createHash('sha256').update(readFileSync(f)).digest());
   const hash = h.digest('hex');
   const name = corpus === 'brown' ? 'brown' : basename(corpus).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
@@ -58,12 +75,12 @@ export function preparedCorpus(
   cacheDir: string,
   corpus: string,
   settings: DataConfig,
-  opts: { prepare?: boolean; log?: (m: string) => void } = {},
+  opts: { prepare?: boolean; log?: (m: string) => void; tokenizer?: BertTokenizer } = {},
 ): PreparedFiles & { dir: string } {
   const log = opts.log ?? ((m: string) => console.log(m));
-  const { key, hash } = cacheKey(corpus, settings);
+  const { key, hash } = cacheKey(corpus, settings, opts.tokenizer);
   const dir = join(cacheDir, key);
-  const describeSettings = `max-len ${settings.maxLen}, vocab-size ${settings.vocabSize}, seed ${settings.seed}`;
+  const describeSettings = `max-len ${settings.maxLen}, ${opts.tokenizer !== undefined ? `a given ${opts.tokenizer.vocabSize}-token vocabulary` : `vocab-size ${settings.vocabSize}`}, seed ${settings.seed}`;
   if (existsSync(join(dir, 'READY'))) {
     const stats = JSON.parse(readFileSync(join(dir, 'READY'), 'utf8')) as { pairs?: { train: number; test: number }; vocabSize?: number };
     const what = stats.pairs !== undefined ? ` (${stats.pairs.train} training / ${stats.pairs.test} test pairs, vocabulary ${stats.vocabSize})` : '';
@@ -72,7 +89,7 @@ export function preparedCorpus(
   }
   if (opts.prepare === false) throw new Error(`data: ${dir} is not prepared`);
   log(`data: preparing ${corpus} into ${dir} (${describeSettings}) ...`);
-  const data = prepareData(loadCorpus(corpus), settings);
+  const data = prepareData(loadCorpus(corpus), { ...settings, ...(opts.tokenizer !== undefined ? { tokenizer: opts.tokenizer } : {}) });
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   writePreparedData(tmp, data);

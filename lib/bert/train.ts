@@ -18,7 +18,8 @@
 import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { MapDataset } from '../torch/utils/data/index.js';
-import type { BERT } from './model.js';
+import { BERT } from './model.js';
+import { BertForPreTraining, HfPretrainingLoss, evaluateHf, configToJson } from './hf/index.js';
 import { collateBatch, type BertBatch } from './collate.js';
 import type { BertSample, RawBertSample } from './dataset.js';
 import { evaluate, type EvalResult } from './evaluate.js';
@@ -37,6 +38,12 @@ import type { EvalMetrics, StepMetrics } from './run/metrics-log.js';
 import type { StopSignal } from './run/stop.js';
 
 type Sample = BertSample | RawBertSample;
+
+/**
+ * What train() trains: the course's BERT, or a Hugging Face BertForPreTraining
+ * (`npm run pretrain -- --from-pretrained DIR`) on the same batches and losses.
+ */
+export type PretrainableModel = BERT | BertForPreTraining;
 
 /** The data of a run: pairs to train on and pairs to evaluate on after each epoch (null: no evaluation). */
 export interface TrainData {
@@ -108,7 +115,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  *   holds a checkpoint of another model shape, or one saved mid-epoch by
  *   another number of processes.
  */
-export async function train(model: BERT, data: TrainData, settings: Partial<PretrainConfig> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(model: PretrainableModel, data: TrainData, settings: Partial<PretrainConfig> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config = resolveConfig(PRETRAIN_SCHEMA, settings, 'train');
   const dist = torch.distributed;
   const worldSize = dist.isInitialized() ? dist.getWorldSize() : 1;
@@ -118,8 +125,10 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
   model.to(device);
 
   // ---- the step's module, the optimizer and the schedule
-  const lossModule = new PretrainingLoss(model, config.exactCourse, isCuda && !config.exactCourse);
-  if (worldSize > 1) {
+  const lossModule = model instanceof BERT
+    ? new PretrainingLoss(model, config.exactCourse, isCuda && !config.exactCourse)
+    : new HfPretrainingLoss(model, { exactCourse: config.exactCourse, mixedPrecision: isCuda && !config.exactCourse });
+  if (worldSize > 1 && model instanceof BERT) {
     // The course registers `encoder_layer` beside the encoder's copies of it: its parameters take no part in
     // forward and never get a gradient. DDP waits for a gradient of every parameter that requires one, so
     // they are frozen here (which changes nothing else: Adam skips parameters without a gradient).
@@ -171,7 +180,7 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
     scheduler: scheduler.stateDict(),
     epoch: state.epoch,
     step: state.globalStep,
-    config: modelConfigDict(model.config),
+    ...(model instanceof BERT ? { config: modelConfigDict(model.config) } : { format: 'hf-bert', config: configToJson(model.config, 'BertForPreTraining') }),
     train_config: trainConfigDict(config),
     train_state: trainStateDict({ ...state, bestEvalLoss: result.bestEvalLoss, skippedBatches: result.skippedBatches }),
     eval_loss: checkpointEvalLoss,
@@ -188,7 +197,9 @@ export async function train(model: BERT, data: TrainData, settings: Partial<Pret
     if (data.test === null) return;
     if (rank === 0) {
       const loader = new torch.utils.data.DataLoader<Sample, BertBatch>(data.test, { batchSize: config.batchSize, collateFn: collateBatch });
-      lastEval = await evaluate(loader, model, undefined, device, { exactCourse: config.exactCourse, quiet: true });
+      lastEval = model instanceof BERT
+        ? await evaluate(loader, model, undefined, device, { exactCourse: config.exactCourse, quiet: true })
+        : await evaluateHf(loader, model, { exactCourse: config.exactCourse });
       const rec: EvalMetrics = { type: 'eval', epoch: state.epoch, step: state.globalStep, ...lastEval };
       result.evals.push(rec);
       if (Number.isFinite(lastEval.loss) && lastEval.loss < result.bestEvalLoss) result.bestEvalLoss = lastEval.loss;
@@ -325,7 +336,7 @@ function agree(signal: StopSignal | null, tokens: number): { stop: StopSignal | 
  */
 function restore(
   ck: PretrainCheckpoint,
-  model: BERT,
+  model: PretrainableModel,
   optimizer: torch.optim.Adam,
   scheduler: torch.optim.LambdaLR,
   config: PretrainConfig,

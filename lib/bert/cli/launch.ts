@@ -12,9 +12,8 @@
  * npm or a terminal may deliver two copies) and exits with the child's status.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { libtorchStamp } from '../../../scripts/reference-python.js';
 
 /** The environment torchrun gives its workers: this process is one of them. */
 export function underTorchrun(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -32,15 +31,20 @@ export function tsxImport(): string[] {
 }
 
 /**
- * torchrun: `TORCHRUN`, else beside the Python whose torch the addon links
- * (the project's .venv), else on PATH.
+ * torchrun: `TORCHRUN`, else in the Python environment whose torch the
+ * addon loaded (the project's .venv, or the environment of a pip-installed
+ * torch), else on PATH.
  * @throws Error saying how to install it when there is none.
  */
 export function findTorchrun(env: NodeJS.ProcessEnv = process.env): string {
   const candidates: string[] = [];
   if (env.TORCHRUN) candidates.push(env.TORCHRUN);
-  const py = env.TORCH_REF_PYTHON || libtorchStamp()?.python;
-  if (py) candidates.push(join(dirname(py), 'torchrun'));
+  // <env>/lib/pythonX.Y/site-packages/torch/lib/libc10.so -> <env>/bin/torchrun
+  const libdir = loadedTorchLibdir();
+  if (libdir !== undefined) {
+    let dir = libdir;
+    for (let up = 0; up < 6; up++, dir = dirname(dir)) candidates.push(join(dir, 'bin', 'torchrun'));
+  }
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'torchrun'));
   const found = candidates.find((c) => existsSync(c));
   if (found === undefined) {
@@ -50,6 +54,16 @@ export function findTorchrun(env: NodeJS.ProcessEnv = process.env): string {
     );
   }
   return found;
+}
+
+/** The folder of the libtorch this process loaded (from /proc/self/maps), or undefined. */
+function loadedTorchLibdir(): string | undefined {
+  try {
+    const m = /\s(\/\S*)\/libc10\.so\s*$/m.exec(readFileSync('/proc/self/maps', 'utf8'));
+    return m?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 /** Copies of one signal closer together than this are one press of Ctrl-C (npm forwards its own copy). */

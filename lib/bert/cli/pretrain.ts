@@ -9,6 +9,7 @@
  *   npm run pretrain -- --train-csv train.csv --test-csv test.csv --vocab vocab.txt
  *   npm run pretrain -- --resume runs/course/last.pt --epochs 4
  *   npm run pretrain -- --nproc-per-node 2          # DDP through torchrun
+ *   npm run pretrain -- --from-pretrained path/to/bert  # continue pretraining a transformers folder
  *   torchrun --nproc_per_node 2 --no_python node --import tsx lib/bert/cli/pretrain.ts --out runs/ddp
  *
  * Ctrl-C (SIGINT) or SIGTERM stops after the current step with a checkpoint
@@ -16,15 +17,17 @@
  */
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
 import { parseCommandLine, usage, UsageError } from '../config/command-line.js';
 import { flagName } from '../config/fields.js';
 import { PRETRAIN_SCHEMA, type PretrainConfig } from '../config/pretrain.js';
 import { DATA_FIELDS } from '../config/prepare.js';
-import { BERT, MAX_POSITIONS, presetConfig } from '../model.js';
+import { BERT, MAX_POSITIONS, PAD_IDX, presetConfig } from '../model.js';
 import { train } from '../train.js';
+import { BertForPreTraining, BertTokenizerFast, configFromJson } from '../hf/index.js';
+import type { BertTokenizer } from '../tokenizer/index.js';
 import { predictMlm, predictNsp } from '../predict.js';
 import { loadModelVocabulary, vocabularyHash } from '../vocabulary.js';
 import { preparedCorpus } from '../data-cache.js';
@@ -32,6 +35,7 @@ import { BERTCSVDataset } from '../dataset.js';
 import { readCheckpoint, trainConfigFromCheckpoint, trainStateFromCheckpoint, type PretrainCheckpoint } from '../checkpoint.js';
 import { checkNewRunFolder, defaultRunFolder } from '../run/run-folder.js';
 import { STOP_SIGNALS, StopRequests } from '../run/stop.js';
+import type { TrainEvents } from '../run/events.js';
 import { launchWithTorchrun, runRelayed, tsxImport, underTorchrun, underTsxCli } from './launch.js';
 
 export const USAGE = usage('npm run pretrain --', 'Pretrains the course BERT (MLM + NSP) and prints example predictions.', PRETRAIN_SCHEMA);
@@ -98,7 +102,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // ---- several processes: hand the same command to torchrun (with the run folder chosen here, so all ranks share it)
   if (config.nprocPerNode !== undefined && !underTorchrun()) {
     const args = stripOption(argv, 'nproc-per-node');
-    if (!given.has('out') && config.resume === undefined) args.push('--out', defaultRunFolder(config.preset));
+    if (!given.has('out') && config.resume === undefined) args.push('--out', defaultRunFolder(runName(config)));
     try {
       return await launchWithTorchrun(fileURLToPath(import.meta.url), args, config.nprocPerNode);
     } catch (e) {
@@ -150,11 +154,28 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (out === undefined) out = home;
       else if (resolve(out) !== resolve(home) && restarts === 0) refuseRunFolder(out);
     } else if (out === undefined) {
-      out = defaultRunFolder(config.preset);
+      out = defaultRunFolder(runName(config));
     } else if (restarts === 0) {
       refuseRunFolder(out);
     }
     config = { ...config, out };
+
+    // ---- a transformers folder to continue: its tokenizer prepares the corpus
+    const hfDir = config.fromPretrained;
+    let hfTokenizer: BertTokenizerFast | undefined;
+    if (hfDir !== undefined) {
+      if (config.trainCsv !== undefined || config.testCsv !== undefined || config.vocab !== undefined) {
+        throw new Refusal('--from-pretrained prepares the corpus with the folder\'s own tokenizer; it does not take --train-csv, --test-csv or --vocab');
+      }
+      try {
+        hfTokenizer = BertTokenizerFast.fromPretrained(hfDir);
+      } catch (e) {
+        throw new Refusal(`--from-pretrained ${hfDir}: ${(e as Error).message}`);
+      }
+      if (hfTokenizer.padTokenId !== PAD_IDX) {
+        throw new Refusal(`--from-pretrained ${hfDir}: its [PAD] token is id ${hfTokenizer.padTokenId}; the course's batches pad with id ${PAD_IDX}`);
+      }
+    }
 
     // ---- data: the course's CSVs, or a prepared corpus (rank 0 prepares it; the others wait)
     let files: { train: string; test: string; vocab: string };
@@ -163,15 +184,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       files = { train: config.trainCsv, test: config.testCsv, vocab: config.vocab };
     } else {
       const settings = { ...defaultsOf(DATA_FIELDS), maxLen: config.maxLen, vocabSize: config.vocabSize, seed: config.seed };
-      if (rank0) preparedCorpus(config.data, config.corpus, settings);
+      const given = hfTokenizer !== undefined ? { tokenizer: hfTokenizer.tokenizer } : {};
+      if (rank0) preparedCorpus(config.data, config.corpus, settings, given);
       if (worldSize > 1) dist.barrier();
-      files = preparedCorpus(config.data, config.corpus, settings, { prepare: false, log: () => undefined });
+      files = preparedCorpus(config.data, config.corpus, settings, { prepare: false, log: () => undefined, ...given });
     }
-    let tokenizer;
-    try {
-      tokenizer = loadModelVocabulary(files.vocab);
-    } catch (e) {
-      throw new Refusal((e as Error).message);
+    let tokenizer: BertTokenizer;
+    if (hfTokenizer !== undefined) {
+      tokenizer = hfTokenizer.tokenizer;
+    } else {
+      try {
+        tokenizer = loadModelVocabulary(files.vocab);
+      } catch (e) {
+        throw new Refusal((e as Error).message);
+      }
     }
     if (resume !== undefined) {
       const want = resume.checkpoint.vocab_sha256;
@@ -180,14 +206,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
     const vocabSize = tokenizer.vocabSize;
-    const trainSet = new BERTCSVDataset(files.train, { vocabSize, maxLength: MAX_POSITIONS });
-    const testSet = new BERTCSVDataset(files.test, { vocabSize, maxLength: MAX_POSITIONS });
-
     torch.manualSeed(config.seed);
-    const model = new BERT(presetConfig(config.preset, vocabSize));
+    const model = hfDir !== undefined ? hfModel(hfDir, resume?.checkpoint, vocabSize, config.maxLen) : new BERT(presetConfig(config.preset, vocabSize));
+    const maxLength = model instanceof BERT ? MAX_POSITIONS : model.config.maxPositionEmbeddings;
+    const trainSet = new BERTCSVDataset(files.train, { vocabSize, maxLength });
+    const testSet = new BERTCSVDataset(files.test, { vocabSize, maxLength });
     const nParams = model.parameters().reduce((n, p) => n + p.numel(), 0);
     log(
-      `pretrain: preset ${config.preset} (${nParams.toLocaleString('en-US')} parameters), vocabulary ${vocabSize}, ` +
+      `pretrain: ${model instanceof BERT ? `preset ${config.preset}` : `${hfDir} (BertForPreTraining)`} (${nParams.toLocaleString('en-US')} parameters), vocabulary ${vocabSize}, ` +
         `${trainSet.length} training / ${testSet.length} test pairs, batch ${config.batchSize}${worldSize > 1 ? ` x ${worldSize} processes` : ''}, device ${device}, ` +
         `${torch.getNumThreads()} threads, ${config.exactCourse ? 'exact course path' : 'fast path (MLM logits at masked positions only)'}; run folder ${out}`,
     );
@@ -195,7 +221,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const stop = new StopRequests(rank0 ? undefined : () => undefined).install();
     let result;
     try {
-      result = await train(model, { train: trainSet, test: testSet }, config, { outDir: out, vocab: tokenizer.vocab, resume, stop });
+      const events = hfTokenizer !== undefined && model instanceof BertForPreTraining && rank0 ? [hfFolderWriter(model, hfTokenizer, join(out, 'hf'), log)] : [];
+      result = await train(model, { train: trainSet, test: testSet }, config, { outDir: out, vocab: tokenizer.vocab, resume, stop, events });
     } finally {
       stop.uninstall();
     }
@@ -215,7 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     }
     log(`wrote ${result.written.join(', ') || '(nothing)'}`);
-    if (rank0) {
+    if (rank0 && model instanceof BERT) {
       console.log('\nNext-sentence predictions:');
       for (const [s1, s2] of EXAMPLES_NSP) {
         const p = predictNsp(s1, s2, model, tokenizer);
@@ -236,6 +263,46 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** The default run folder's name: the preset, or `hf-<folder>` for --from-pretrained. */
+function runName(config: PretrainConfig): string {
+  return config.fromPretrained !== undefined ? `hf-${basename(resolve(config.fromPretrained))}` : config.preset;
+}
+
+/**
+ * The BertForPreTraining of --from-pretrained: the folder's, or (resuming) one
+ * of the checkpoint's config whose weights the resume loads.
+ * @throws Refusal when the folder cannot be read, or --max-len or the vocabulary does not fit the model.
+ */
+function hfModel(dir: string, checkpoint: PretrainCheckpoint | undefined, vocabSize: number, maxLen: number): BertForPreTraining {
+  let model: BertForPreTraining;
+  try {
+    model = checkpoint !== undefined
+      ? new BertForPreTraining(configFromJson(checkpoint.config as Record<string, unknown>, ' in the checkpoint'))
+      : BertForPreTraining.fromPretrained(dir, { warn: false });
+  } catch (e) {
+    throw new Refusal(`--from-pretrained ${dir}: ${(e as Error).message}`);
+  }
+  if (model.config.vocabSize < vocabSize) {
+    throw new Refusal(`--from-pretrained ${dir}: the tokenizer has ${vocabSize} tokens but the model's vocab_size is ${model.config.vocabSize}`);
+  }
+  if (maxLen > model.config.maxPositionEmbeddings) {
+    throw new Refusal(`--max-len ${maxLen} exceeds the model's max_position_embeddings (${model.config.maxPositionEmbeddings})`);
+  }
+  return model;
+}
+
+/** Writes the model and tokenizer as a transformers folder at every epoch end, the final step and an interrupt. */
+function hfFolderWriter(model: BertForPreTraining, tokenizer: BertTokenizerFast, dir: string, log: (m: string) => void): TrainEvents {
+  return {
+    checkpoint(info) {
+      if (info.reason === 'interval') return;
+      model.savePretrained(dir);
+      tokenizer.savePretrained(dir);
+      log(`saved the transformers folder ${dir} (step ${info.step})`);
+    },
+  };
 }
 
 /** @throws Refusal when `dir` holds a run. */

@@ -72,6 +72,10 @@ export const PRETRAIN_SCHEMA = {
   saveEveryMinutes: num('also checkpoint (last.pt) every M minutes', 10, { min: 0, minExclusive: true, valueName: 'M', onResume: 'local' }),
   /** Data-parallel training on N processes of this machine, launched through torchrun. */
   nprocPerNode: optionalInt('train on N processes with torchrun (DDP)', { min: 1, max: 256, onResume: 'local' }),
+
+  // ---- added by issue #18
+  /** A transformers BertForPreTraining folder to continue pretraining: its tokenizer prepares the corpus (--preset and --vocab-size do not apply). */
+  fromPretrained: optionalStr('continue pretraining a transformers BERT folder (config.json, weights, vocab.txt or tokenizer.json)', { valueName: 'DIR', onResume: 'fixed' }),
 };
 
 /** A pretraining run's settings. */

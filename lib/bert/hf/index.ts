@@ -22,7 +22,7 @@ export {
 } from './models.js';
 export { BertTokenizerFast, TOKENIZER_DEFAULTS, type TokenizerSettings, type BatchEncodeOptions, type BatchEncoding } from './tokenizer.js';
 export {
-  courseBatchToHf, hfPretrainingLosses, hfTrainingCheckpoint, loadHfTrainingCheckpoint,
+  courseBatchToHf, hfPretrainingLosses, hfTrainingCheckpoint, loadHfTrainingCheckpoint, HfPretrainingLoss, evaluateHf,
   type HfPretrainingInputs, type HfPretrainingLossOptions, type HfPretrainingLosses, type HfTrainingCheckpoint,
 } from './pretraining.js';
 export { brownGenreDataset, passages, COARSE_GROUPS, type GenreLabels, type GenreDocument, type GenreDataset, type Passage, type BrownGenreOptions } from './genre-data.js';

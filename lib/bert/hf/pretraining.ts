@@ -16,8 +16,9 @@
  * transformers folder.
  */
 import * as torch from '../../torch/index.js';
-import type { Tensor } from '../../torch/index.js';
-import type { BertBatch } from '../batch.js';
+import { nn, type Tensor } from '../../torch/index.js';
+import { batches, type BatchSource, type BertBatch } from '../batch.js';
+import type { EvalResult } from '../evaluate.js';
 import { PAD_IDX } from '../collate.js';
 import { configFromJson, configToJson } from './config.js';
 import { checkKeys } from './check.js';
@@ -71,6 +72,8 @@ export interface HfPretrainingLosses {
   loss: Tensor;
   nspLoss: Tensor;
   mlmLoss: Tensor;
+  /** The NSP head's logits [B, 2] (transformers' order: index 0 = B follows A). */
+  nspLogits: Tensor;
 }
 
 /**
@@ -96,10 +99,10 @@ export function hfPretrainingLosses(model: BertForPreTraining, batch: BertBatch,
       const v = model.config.vocabSize;
       const mlmLoss = torch.nn.functional.crossEntropy(out.predictionLogits.float().view(-1, v), labels.view(-1));
       const nspLoss = torch.nn.functional.crossEntropy(out.seqRelationshipLogits.float(), next);
-      return { loss: mlmLoss.add(nspLoss), nspLoss, mlmLoss };
+      return { loss: mlmLoss.add(nspLoss), nspLoss, mlmLoss, nspLogits: out.seqRelationshipLogits };
     }
     const out = model.forwardMasked(on(inp.inputIds), { ...common, labels, nextSentenceLabel: next });
-    return { loss: out.loss, nspLoss: out.nspLoss as Tensor, mlmLoss: out.mlmLoss };
+    return { loss: out.loss, nspLoss: out.nspLoss as Tensor, mlmLoss: out.mlmLoss, nspLogits: out.seqRelationshipLogits };
   };
   return amp ? torch.autocast('cuda', run, { dtype: 'bfloat16' }) : run();
 }
@@ -132,4 +135,71 @@ export function loadHfTrainingCheckpoint(path: string): { model: BertForPreTrain
   model.loadStateDict(ck.model as Record<string, Tensor>);
   torch.dispose(ck.model);
   return { model, checkpoint: ck };
+}
+
+/**
+ * The course's two losses of a BertForPreTraining as one module, as the
+ * training loop (and DistributedDataParallel, which wraps a module's forward)
+ * takes them: course batch tensors -> [nspLoss, mlmLoss].
+ */
+export class HfPretrainingLoss extends nn.Module {
+  model: BertForPreTraining;
+
+  /**
+   * @param model the model (its parameters are this module's).
+   * @param opts see {@link HfPretrainingLossOptions} (defaults: masked-positions-only MLM head; bf16 autocast on CUDA).
+   * @throws TypeError for an unknown option.
+   */
+  constructor(model: BertForPreTraining, private readonly opts: HfPretrainingLossOptions = {}) {
+    super();
+    checkKeys(opts, ['exactCourse', 'mixedPrecision'], 'HfPretrainingLoss');
+    this.model = model;
+  }
+
+  /** bertInputs, bertLabels, segmentLabels [S, B], isNexts [B] -> [nspLoss, mlmLoss] (0-d). */
+  forward(bertInputs: Tensor, bertLabels: Tensor, segmentLabels: Tensor, isNexts: Tensor): [Tensor, Tensor] {
+    const r = hfPretrainingLosses(this.model, [bertInputs, bertLabels, segmentLabels, isNexts], this.opts);
+    return [r.nspLoss, r.mlmLoss];
+  }
+}
+
+/**
+ * The course's `evaluate` for a BertForPreTraining: mean NSP and MLM loss
+ * over the batches (batches without a masked token are left out of the MLM
+ * mean) and NSP accuracy, in eval mode without gradients; the model's mode is
+ * restored. `exactCourse` as in {@link hfPretrainingLosses} (default false).
+ * @throws RangeError for a malformed batch.
+ */
+export async function evaluateHf(loader: BatchSource, model: BertForPreTraining, opts: { exactCourse?: boolean } = {}): Promise<EvalResult> {
+  checkKeys(opts, ['exactCourse'], 'evaluateHf');
+  const wasTraining = model.training;
+  model.eval();
+  let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;
+  try {
+    for await (const batch of batches(loader)) {
+      const r = torch.tidy(() =>
+        torch.noGrad(() => {
+          const out = hfPretrainingLosses(model, batch, { exactCourse: opts.exactCourse ?? false });
+          // transformers' NSP class 0 is "B follows A", the course's isNext 1.
+          const isNext = batch[3].to(out.nspLogits.device);
+          const right = out.nspLogits.argmax(1).eq(isNext.neg().add(1)).sum().item();
+          return { nspLoss: out.nspLoss.item(), mlmLoss: out.mlmLoss.item(), right, size: isNext.size(0) };
+        }),
+      );
+      torch.dispose(batch);
+      n++;
+      nspSum += r.nspLoss;
+      if (Number.isFinite(r.mlmLoss)) {
+        mlmSum += r.mlmLoss;
+        mlmBatches++;
+      }
+      correct += r.right;
+      examples += r.size;
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  const nspLoss = n > 0 ? nspSum / n : NaN;
+  const mlmLoss = mlmBatches > 0 ? mlmSum / mlmBatches : NaN;
+  return { loss: nspLoss + mlmLoss, nspLoss, mlmLoss, nspAccuracy: examples > 0 ? correct / examples : NaN, batches: n, examples };
 }
