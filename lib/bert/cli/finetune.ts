@@ -9,7 +9,7 @@
  *   npm run finetune -- --from-pretrained path/to/bert # a transformers folder (config.json, weights, tokenizer)
  *   npm run finetune -- --labels genre --size mini --epochs 5
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
@@ -148,7 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     device,
     threads: torch.getNumThreads(),
   };
-  writeFileSync(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  torch.writeFileAtomic(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   console.log(`saved ${outDir} (config.json, model.safetensors, tokenizer files, metrics.json)`);
   return 0;
 }

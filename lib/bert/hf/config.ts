@@ -6,7 +6,7 @@
  * `transformers_version`, `use_cache`, ...) are kept and written back.
  */
 import { readFileSync } from 'node:fs';
-import { describe } from '../../torch/utils/index.js';
+import { checkOptions, describe } from '../../torch/utils/index.js';
 
 /** The activations `hiddenAct` may name (transformers' ACT2FN names this library implements). */
 export const HIDDEN_ACTS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'quick_gelu', 'relu', 'silu', 'swish', 'tanh'] as const;
@@ -146,9 +146,7 @@ function validate(c: BertConfig, where: string, nameOf: (k: keyof BertConfig) =>
  */
 export function bertConfig(init: BertConfigInit = {}): BertConfig {
   const allowed = [...Object.keys(BERT_CONFIG_DEFAULTS), 'numLabels', 'extra'];
-  for (const k of Object.keys(init)) {
-    if (!allowed.includes(k)) throw new TypeError(`Unknown option '${k}' for bertConfig; expected one of: ${allowed.join(', ')}`);
-  }
+  checkOptions(init, allowed, 'bertConfig');
   const { numLabels, extra, ...fields } = init;
   let id2label = fields.id2label ?? [...BERT_CONFIG_DEFAULTS.id2label];
   if (numLabels !== undefined) {

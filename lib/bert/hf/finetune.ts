@@ -6,9 +6,9 @@
  * passage, per document (mean of the passages' probabilities), and the
  * majority-class baseline on the same data.
  */
+import { checkOptions } from '../../torch/utils/index.js';
 import * as torch from '../../torch/index.js';
 import type { Tensor } from '../../torch/index.js';
-import { checkKeys } from './check.js';
 import type { BertForSequenceClassification } from './models.js';
 import type { Passage } from './genre-data.js';
 
@@ -102,7 +102,7 @@ function modelDevice(model: BertForSequenceClassification): torch.Device {
  * @throws TypeError for an unknown option; RangeError for an empty training set or a bad option value.
  */
 export function finetuneClassifier(model: BertForSequenceClassification, train: readonly Passage[], opts: FinetuneOptions = {}): FinetuneResult {
-  checkKeys(opts, ['epochs', 'batchSize', 'lr', 'weightDecay', 'warmupRatio', 'maxGradNorm', 'maxSteps', 'seed', 'padTokenId', 'mixedPrecision', 'log'], 'finetuneClassifier');
+  checkOptions(opts, ['epochs', 'batchSize', 'lr', 'weightDecay', 'warmupRatio', 'maxGradNorm', 'maxSteps', 'seed', 'padTokenId', 'mixedPrecision', 'log'], 'finetuneClassifier');
   if (train.length === 0) throw new RangeError('Expected at least one training passage for train but received none');
   const epochs = opts.epochs ?? 3;
   const batchSize = opts.batchSize ?? 32;
@@ -174,7 +174,7 @@ export function evaluateClassifier(
   items: readonly Passage[],
   opts: { batchSize?: number; padTokenId?: number; majorityLabel?: number; mixedPrecision?: boolean } = {},
 ): ClassifierEval {
-  checkKeys(opts, ['batchSize', 'padTokenId', 'majorityLabel', 'mixedPrecision'], 'evaluateClassifier');
+  checkOptions(opts, ['batchSize', 'padTokenId', 'majorityLabel', 'mixedPrecision'], 'evaluateClassifier');
   if (items.length === 0) throw new RangeError('Expected at least one passage for items but received none');
   const device = modelDevice(model);
   const amp = (opts.mixedPrecision ?? true) && device.type === 'cuda';

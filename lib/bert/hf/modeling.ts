@@ -10,12 +10,11 @@
  *
  * Tensors are batch-first: ids [B, S], hidden states [B, S, H].
  */
+import { checkOptions, describe } from '../../torch/utils/index.js';
 import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
-import { describe } from '../../torch/utils/index.js';
 import type { BertConfig } from './config.js';
 import { activation } from './activations.js';
-import { checkKeys } from './check.js';
 
 const F = nn.functional;
 
@@ -42,7 +41,7 @@ function isIntegral(t: Tensor): boolean {
  *   or an attention mask / token type ids of another shape.
  */
 export function checkInputs(config: BertConfig, inputIds: Tensor, inputs: BertInputs, where: string, extra: readonly string[] = []): void {
-  checkKeys(inputs, [...INPUT_KEYS, ...extra], where);
+  checkOptions(inputs, [...INPUT_KEYS, ...extra], where);
   if (!torch.isTensor(inputIds) || !isIntegral(inputIds)) {
     throw new TypeError(`Expected an integer Tensor for inputIds but received ${torch.isTensor(inputIds) ? `a ${inputIds.dtype} Tensor` : describe(inputIds)}`);
   }

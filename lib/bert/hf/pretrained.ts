@@ -15,13 +15,13 @@
  * initialization and are reported (missing), as are checkpoint weights the
  * model has no place for (unexpected).
  */
+import { checkOptions } from '../../torch/utils/index.js';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
 import { writeFileAtomic } from '../../torch/serialization/index.js';
 import { bertConfig, configToJsonString, readConfig, type BertConfig, type BertConfigInit } from './config.js';
-import { checkKeys } from './check.js';
 
 /** The weight files transformers looks for, in its order of preference. */
 export const WEIGHTS_NAME = 'pytorch_model.bin';
@@ -198,7 +198,7 @@ export abstract class BertPreTrainedModel extends nn.Module {
    * @throws TypeError for an unknown option; Error when a file cannot be written.
    */
   savePretrained(dir: string, opts: SavePretrainedOptions = {}): void {
-    checkKeys(opts, ['safeSerialization'], 'savePretrained');
+    checkOptions(opts, ['safeSerialization'], 'savePretrained');
     const safe = opts.safeSerialization ?? true;
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(dir)) {
@@ -227,7 +227,7 @@ export abstract class BertPreTrainedModel extends nn.Module {
    *   RangeError for an invalid config; TypeError for an unknown option.
    */
   static fromPretrained<T extends BertPreTrainedModel>(this: PretrainedClass<T>, dir: string, opts: FromPretrainedOptions = {}): T {
-    checkKeys(opts, ['config', 'device', 'dtype', 'ignoreMismatchedSizes', 'strict', 'warn'], 'fromPretrained');
+    checkOptions(opts, ['config', 'device', 'dtype', 'ignoreMismatchedSizes', 'strict', 'warn'], 'fromPretrained');
     if (!existsSync(join(dir, CONFIG_NAME))) {
       throw new Error(existsSync(dir) ? `${dir} has no ${CONFIG_NAME}: not a transformers model folder` : `Pretrained model folder ${dir} does not exist`);
     }

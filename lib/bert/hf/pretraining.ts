@@ -15,13 +15,13 @@
  * `model.savePretrained(dir)` + `tokenizer.savePretrained(dir)` write the
  * transformers folder.
  */
+import { checkOptions } from '../../torch/utils/index.js';
 import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
 import { batches, type BatchSource, type BertBatch } from '../batch.js';
 import type { EvalResult } from '../evaluate.js';
 import { PAD_IDX } from '../collate.js';
 import { configFromJson, configToJson } from './config.js';
-import { checkKeys } from './check.js';
 import { BertForPreTraining, IGNORE_INDEX } from './models.js';
 
 /** transformers' inputs of BertForPreTraining, batch-first int64 [B, S] (nextSentenceLabel [B]). */
@@ -83,7 +83,7 @@ export interface HfPretrainingLosses {
  * @throws RangeError for a malformed batch (see {@link courseBatchToHf}); TypeError for an unknown option.
  */
 export function hfPretrainingLosses(model: BertForPreTraining, batch: BertBatch, opts: HfPretrainingLossOptions = {}): HfPretrainingLosses {
-  checkKeys(opts, ['exactCourse', 'mixedPrecision'], 'hfPretrainingLosses');
+  checkOptions(opts, ['exactCourse', 'mixedPrecision'], 'hfPretrainingLosses');
   const device = model.bert.embeddings.word_embeddings.weight.device;
   const isCuda = device.type === 'cuda';
   const exact = opts.exactCourse ?? false;
@@ -152,7 +152,7 @@ export class HfPretrainingLoss extends nn.Module {
    */
   constructor(model: BertForPreTraining, private readonly opts: HfPretrainingLossOptions = {}) {
     super();
-    checkKeys(opts, ['exactCourse', 'mixedPrecision'], 'HfPretrainingLoss');
+    checkOptions(opts, ['exactCourse', 'mixedPrecision'], 'HfPretrainingLoss');
     this.model = model;
   }
 
@@ -171,7 +171,7 @@ export class HfPretrainingLoss extends nn.Module {
  * @throws RangeError for a malformed batch.
  */
 export async function evaluateHf(loader: BatchSource, model: BertForPreTraining, opts: { exactCourse?: boolean } = {}): Promise<EvalResult> {
-  checkKeys(opts, ['exactCourse'], 'evaluateHf');
+  checkOptions(opts, ['exactCourse'], 'evaluateHf');
   const wasTraining = model.training;
   model.eval();
   let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;

@@ -12,12 +12,13 @@
  * (synchronous, checked against `tokenizers`); this file only reads and
  * writes the folder's files and batches encodings into tensors.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as torch from '../../torch/index.js';
+import { writeFileAtomic } from '../../torch/index.js';
+import { checkOptions } from '../../torch/utils/index.js';
 import type { Tensor } from '../../torch/index.js';
 import { BertTokenizer, type BertEncoding, type DecodeOptions, type EncodeOptions } from '../tokenizer/index.js';
-import { checkKeys } from './check.js';
 
 /** How a folder's tokenizer normalizes and which special tokens it uses (tokenizer_config.json). */
 export interface TokenizerSettings {
@@ -119,7 +120,7 @@ export class BertTokenizerFast {
    * @throws TypeError for an unknown setting; Error when the vocabulary lacks a special token or repeats a token.
    */
   constructor(vocab: readonly string[], settings: Partial<TokenizerSettings> = {}) {
-    checkKeys(settings, Object.keys(TOKENIZER_DEFAULTS), 'BertTokenizerFast');
+    checkOptions(settings, Object.keys(TOKENIZER_DEFAULTS), 'BertTokenizerFast');
     const s = { ...TOKENIZER_DEFAULTS, ...settings };
     if (s.stripAccents === s.doLowerCase) s.stripAccents = null; // BERT's rule says the same: one spelling
     this.settings = s;
@@ -222,8 +223,8 @@ export class BertTokenizerFast {
     const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
     let text = JSON.stringify(sorted, null, 2) + '\n';
     if (large) text = text.replace('"model_max_length": 0', `"model_max_length": ${VERY_LARGE_LITERAL}`);
-    writeFileSync(join(dir, 'tokenizer_config.json'), text);
-    writeFileSync(join(dir, 'special_tokens_map.json'), JSON.stringify(specials, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'tokenizer_config.json'), text);
+    writeFileAtomic(join(dir, 'special_tokens_map.json'), JSON.stringify(specials, null, 2) + '\n');
   }
 
   /** Number of tokens in the vocabulary. */
@@ -268,7 +269,7 @@ export class BertTokenizerFast {
    *   length, or `padding: 'max_length'` without maxLength.
    */
   batchEncode(texts: readonly string[], options: BatchEncodeOptions = {}): BatchEncoding {
-    checkKeys(options, ['pairs', 'maxLength', 'truncation', 'padding'], 'batchEncode');
+    checkOptions(options, ['pairs', 'maxLength', 'truncation', 'padding'], 'batchEncode');
     if (!Array.isArray(texts) || texts.length === 0) throw new RangeError(`Expected a non-empty array of texts for texts but received ${Array.isArray(texts) ? 'an empty array' : typeof texts}`);
     const pairs = options.pairs ?? null;
     if (pairs !== null && pairs.length !== texts.length) {
