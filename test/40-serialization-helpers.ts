@@ -42,7 +42,6 @@ export class OffsetSource implements ByteSource {
 export const PYTHON = referencePython();
 export const REF_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python', 'serialization_ref.py');
 
-let torchAvailable: boolean | undefined;
 let pythonAvailable: boolean | undefined;
 
 /** True if the reference Python exists (plain pickle checks need nothing else). */
@@ -51,11 +50,7 @@ export function hasPython(): boolean {
   return pythonAvailable;
 }
 
-/** True if the reference Python can import torch. */
-export function hasPythonTorch(): boolean {
-  torchAvailable ??= spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  return torchAvailable;
-}
+export { hasPythonTorch } from './helpers/python.js';
 
 /** Runs one command of the reference script with JSON in and out. */
 export function py<R>(cmd: string, input: unknown): R {
