@@ -118,8 +118,9 @@ def make_params(init):
 
 def tuple_betas(d):
     d = dict(d)
-    if "betas" in d:
-        d["betas"] = tuple(d["betas"])  # JSON has no tuples; Python users write (0.9, 0.999)
+    for k in ("betas", "etas", "step_sizes"):
+        if k in d:
+            d[k] = tuple(d[k])  # JSON has no tuples; Python users write (0.9, 0.999)
     return d
 
 
@@ -143,6 +144,14 @@ def make_opt(case, params):
 
 def train_step(opt, params, X, Y):
     W, b, _ = params
+    if isinstance(opt, torch.optim.LBFGS):
+        def closure():
+            opt.zero_grad()
+            loss = ((X @ W.t() + b - Y) ** 2).mean()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        return
     opt.zero_grad()
     loss = ((X @ W.t() + b - Y) ** 2).mean()
     loss.backward()

@@ -27,6 +27,12 @@ export {
   onlyFalse,
   falseOrNull,
   betaPair,
+  onlyFalseSingle,
+  falseOrNullSingle,
+  numberPair,
+  etaPair,
+  between,
+  positiveInt,
   type GroupValue,
   type OptionSpec,
   type OptionExtras,
@@ -38,6 +44,15 @@ export {
 export { Adam, ADAM_OPTIONS, type AdamOptions, type AdamParamGroup } from './adam.js';
 export { AdamW, ADAMW_OPTIONS, type AdamWOptions, type AdamWParamGroup } from './adamw.js';
 export { SGD, SGD_OPTIONS, type SGDOptions, type SGDParamGroup } from './sgd.js';
+export { RMSprop, RMSPROP_OPTIONS, type RMSpropOptions, type RMSpropParamGroup } from './rmsprop.js';
+export { Adagrad, ADAGRAD_OPTIONS, type AdagradOptions, type AdagradParamGroup } from './adagrad.js';
+export { Adadelta, ADADELTA_OPTIONS, type AdadeltaOptions, type AdadeltaParamGroup } from './adadelta.js';
+export { Adamax, ADAMAX_OPTIONS, type AdamaxOptions, type AdamaxParamGroup } from './adamax.js';
+export { NAdam, NADAM_OPTIONS, type NAdamOptions, type NAdamParamGroup } from './nadam.js';
+export { RAdam, RADAM_OPTIONS, type RAdamOptions, type RAdamParamGroup } from './radam.js';
+export { ASGD, ASGD_OPTIONS, type ASGDOptions, type ASGDParamGroup } from './asgd.js';
+export { Rprop, RPROP_OPTIONS, type RpropOptions, type RpropParamGroup } from './rprop.js';
+export { forEachGrad, stateTensor } from './each-grad.js';
 export {
   LRScheduler,
   LambdaLR,

@@ -401,8 +401,10 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
       const packed: PyDict<Tensor> = {};
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params' || v === undefined) continue;
-        const asTuple = this.options[k]?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
-        packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
+        const spec = this.options[k];
+        const asTuple = spec?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
+        if (spec?.float === true && v === spec.default) packed[toSnake(k)] = new PyFloat(v as number);
+        else packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
       }
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);
@@ -572,7 +574,13 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
       out += `\nParameter Group ${i}\n`;
       const keys = Object.keys(g).filter((k) => k !== 'params' && g[k] !== undefined);
       for (const k of keys.sort((a, b) => (toSnake(a) < toSnake(b) ? -1 : 1))) {
-        out += `    ${toSnake(k)}: ${pyRepr(g[k], this.options[k]?.tuple === true)}\n`;
+        const spec = this.options[k];
+        const v = g[k];
+        let repr: string;
+        if (spec?.float === true && v === spec.default) repr = pyFloatNum(v as number);
+        else if (spec?.keepInts === true && Array.isArray(v)) repr = pyRepr(PyTuple.from(v as PyValue<Tensor>[]));
+        else repr = pyRepr(v, spec?.tuple === true);
+        out += `    ${toSnake(k)}: ${repr}\n`;
       }
     });
     return `${out})`;

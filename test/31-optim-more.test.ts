@@ -1,0 +1,190 @@
+/**
+ * RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD and Rprop vs PyTorch
+ * (the reference the addon links): parameters after every step of 20 for
+ * several option combinations each, the state dict (keys, order, dtypes,
+ * shapes, values) mid-way and at the end, defaults and repr, and save/load
+ * continuation both ways (TS→TS, Python→TS, and TS→Python through a
+ * torch.save'd file); then behaviour and every error a user can cause.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import * as torch from '../lib/torch/index.js';
+import type { Tensor } from '../lib/torch/index.js';
+import {
+  ASGD,
+  Adadelta,
+  Adagrad,
+  Adamax,
+  NAdam,
+  RAdam,
+  RMSprop,
+  Rprop,
+  type Optimizer,
+  type OptimizerStateDict,
+  type OptimizerStateDictInput,
+} from '../lib/torch/optim/index.js';
+import { hasPythonTorch } from './helpers/python.js';
+import {
+  errorsVsPython,
+  expectClose,
+  expectStateDict,
+  expectValue,
+  flat,
+  makeParams,
+  modelData,
+  pyKwargs,
+  pyOptim,
+  snapshot,
+  stateDictFromDesc,
+  tempDir,
+  thrown,
+  trainStep,
+  type OptResult,
+  type PyDesc,
+  type StateDictDesc,
+} from './30-optim-helpers.js';
+
+const CLASSES = { RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop } as const;
+type Cls = keyof typeof CLASSES;
+type Groups = ({ params: number[] } & Record<string, unknown>)[];
+
+interface Case {
+  name: string;
+  cls: Cls;
+  opts: Record<string, unknown>;
+  groups?: Groups;
+  named?: boolean;
+}
+
+const STEPS = 20;
+const SAVE_AT = 8;
+const NAMES = ['W', 'b', 'u'];
+
+const CASES: Case[] = [
+  { name: 'RMSprop defaults', cls: 'RMSprop', opts: {} },
+  { name: 'RMSprop momentum + centered + weight decay', cls: 'RMSprop', opts: { lr: 0.02, momentum: 0.9, centered: true, weightDecay: 0.1, alpha: 0.9 } },
+  { name: 'RMSprop maximize + eps', cls: 'RMSprop', opts: { lr: 0.005, maximize: true, eps: 1e-3, momentum: 0.5 } },
+  { name: 'RMSprop groups', cls: 'RMSprop', opts: { lr: 0.01 }, groups: [{ params: [0], centered: true }, { params: [1, 2], momentum: 0.3, lr: 0.03 }], named: true },
+  { name: 'Adagrad defaults', cls: 'Adagrad', opts: {} },
+  { name: 'Adagrad lrDecay + initialAccumulatorValue + weight decay', cls: 'Adagrad', opts: { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1, weightDecay: 0.2, eps: 1e-6 } },
+  { name: 'Adagrad maximize + groups', cls: 'Adagrad', opts: { lr: 0.05, maximize: true }, groups: [{ params: [0, 2], lr: 0.2 }, { params: [1], lrDecay: 0.1 }] },
+  { name: 'Adadelta defaults', cls: 'Adadelta', opts: {} },
+  { name: 'Adadelta rho + eps + weight decay', cls: 'Adadelta', opts: { lr: 0.5, rho: 0.8, eps: 1e-4, weightDecay: 0.1 } },
+  { name: 'Adadelta maximize', cls: 'Adadelta', opts: { maximize: true, foreach: false } },
+  { name: 'Adamax defaults (lr raised)', cls: 'Adamax', opts: { lr: 0.05 } },
+  { name: 'Adamax betas + weight decay + eps', cls: 'Adamax', opts: { lr: 0.03, betas: [0.8, 0.95], weightDecay: 0.1, eps: 1e-3 } },
+  { name: 'Adamax maximize', cls: 'Adamax', opts: { lr: 0.02, maximize: true }, named: true },
+  { name: 'NAdam defaults (lr raised)', cls: 'NAdam', opts: { lr: 0.05 } },
+  { name: 'NAdam weight decay + momentumDecay', cls: 'NAdam', opts: { lr: 0.03, weightDecay: 0.1, momentumDecay: 0.01, betas: [0.85, 0.99] } },
+  { name: 'NAdam decoupled weight decay + maximize', cls: 'NAdam', opts: { lr: 0.02, weightDecay: 0.3, decoupledWeightDecay: true, maximize: true } },
+  { name: 'RAdam defaults (lr raised)', cls: 'RAdam', opts: { lr: 0.05 } },
+  { name: 'RAdam low beta2 (rectified from step 6 on) + weight decay', cls: 'RAdam', opts: { lr: 0.05, betas: [0.9, 0.6], weightDecay: 0.1 } },
+  { name: 'RAdam decoupled weight decay + maximize + groups', cls: 'RAdam', opts: { lr: 0.02, weightDecay: 0.2, decoupledWeightDecay: true, maximize: true, betas: [0.8, 0.5] }, groups: [{ params: [0] }, { params: [1, 2], lr: 0.05 }] },
+  { name: 'ASGD defaults (lr raised)', cls: 'ASGD', opts: { lr: 0.05 } },
+  { name: 'ASGD averaging from t0 = 5, lambd, alpha, weight decay', cls: 'ASGD', opts: { lr: 0.05, t0: 5, lambd: 0.01, alpha: 0.5, weightDecay: 0.05 } },
+  { name: 'ASGD maximize', cls: 'ASGD', opts: { lr: 0.01, maximize: true, t0: 3 } },
+  { name: 'Rprop defaults', cls: 'Rprop', opts: {} },
+  { name: 'Rprop etas + stepSizes', cls: 'Rprop', opts: { lr: 0.05, etas: [0.3, 1.5], stepSizes: [0.001, 0.2] } },
+  { name: 'Rprop maximize + groups', cls: 'Rprop', opts: { lr: 0.02, maximize: true }, groups: [{ params: [0], etas: [0.4, 1.1] }, { params: [1, 2] }] },
+];
+
+const DATA = modelData(11);
+
+function make(cls: Cls, opts: Record<string, unknown>, params: Tensor[], groups?: Groups, named = false): Optimizer {
+  const pick = (i: number) => (named ? ([NAMES[i], params[i]] as const) : params[i]);
+  const input = groups ? groups.map((g) => ({ ...g, params: g.params.map(pick) })) : params.map((_, i) => pick(i));
+  const C = CLASSES[cls] as unknown as new (p: unknown, o: unknown) => Optimizer;
+  return new C(input, opts);
+}
+
+const makeCase = (c: Case, params: Tensor[]) => make(c.cls, c.opts, params, c.groups, c.named);
+
+function pyCase(c: Case): Record<string, unknown> {
+  return {
+    opt: c.cls,
+    kwargs: pyKwargs(c.opts),
+    groups: c.groups ? c.groups.map((g) => pyKwargs(g)) : null,
+    named: c.named ?? false,
+    init: DATA.init,
+    X: DATA.X,
+    Y: DATA.Y,
+  };
+}
+
+describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop vs PyTorch', function () {
+  let refs: OptResult[] = [];
+  let dir = '';
+
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  before(function () {
+    if (!hasPythonTorch()) this.skip();
+    dir = tempDir();
+    const files = CASES.map((c, ci) => {
+      const params = makeParams(DATA);
+      const opt = makeCase(c, params);
+      for (let s = 0; s < SAVE_AT; s++) trainStep(opt, params, DATA);
+      const file = join(dir, `case-${ci}.pt`);
+      torch.save({ sd: opt.stateDict(), params: params.map((p) => p.detach()) }, file);
+      opt.dispose();
+      return file;
+    });
+    refs = pyOptim<OptResult>(CASES.map((c, ci) => ({ kind: 'opt', ...pyCase(c), steps: STEPS, save_at: SAVE_AT, ts_file: files[ci] })));
+  });
+
+  CASES.forEach((c, ci) => {
+    it(`${c.name}: parameters after each of 20 steps, state dict, defaults, repr, save/load both ways`, function () {
+      const ref = refs[ci];
+      const params = makeParams(DATA);
+      const opt = makeCase(c, params);
+      let saved: OptimizerStateDict | undefined;
+      let savedParams: Tensor[] = [];
+      for (let s = 0; s < STEPS; s++) {
+        trainStep(opt, params, DATA);
+        params.forEach((p, i) => expectClose(flat(p), ref.history[s][i], `${c.name} step ${s + 1} param ${i}`));
+        if (s + 1 === SAVE_AT) {
+          const sd = opt.stateDict();
+          expectStateDict(sd, ref.saved_sd);
+          saved = snapshot(sd);
+          savedParams = params.map((p) => p.detach().clone());
+        }
+      }
+      expectStateDict(opt.stateDict(), ref.final_sd);
+      expect(String(opt), 'repr').to.equal((ref as OptResult & { repr: string }).repr);
+      const defaults = (ref as OptResult & { defaults: [string, PyDesc][] }).defaults;
+      expect(Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)), 'defaults keys').to.deep.equal(defaults.map(([k]) => k));
+      for (const [k, d] of defaults) {
+        const v = (opt.defaults as Record<string, unknown>)[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())];
+        // PyTorch keeps betas/etas/step_sizes as tuples; `defaults` holds arrays.
+        expectValue(v, d !== null && 'tuple' in d ? { list: d.tuple } : d, `defaults.${k}`);
+      }
+
+      // TS state dict -> fresh TS optimizer: continues identically.
+      const params2 = savedParams.map((p) => p.clone().requiresGrad_(true));
+      const opt2 = makeCase(c, params2);
+      opt2.loadStateDict(saved as OptimizerStateDict);
+      for (let s = SAVE_AT; s < STEPS; s++) trainStep(opt2, params2, DATA);
+      params2.forEach((p, i) => {
+        expect(flat(p), `resumed param ${i} equals the uninterrupted run`).to.deep.equal(flat(params[i]));
+        expectClose(flat(p), ref.resumed[i], `resumed param ${i}`);
+      });
+      expectStateDict(opt2.stateDict(), ref.final_sd);
+
+      // Python's state dict -> fresh TS optimizer on Python's parameters: continues as Python did.
+      const pyParams = ref.history[SAVE_AT - 1].map((v, i) => torch.tensor(v, { dtype: 'float32' }).reshape(params[i].shape).requiresGrad_(true));
+      const opt3 = makeCase(c, pyParams);
+      opt3.loadStateDict(stateDictFromDesc(ref.saved_sd) as OptimizerStateDictInput);
+      for (let s = SAVE_AT; s < STEPS; s++) trainStep(opt3, pyParams, DATA);
+      pyParams.forEach((p, i) => expectClose(flat(p), ref.history[STEPS - 1][i], `python-resumed param ${i}`));
+      expectStateDict(opt3.stateDict(), ref.final_sd);
+
+      // TS's torch.save'd state dict -> Python: loads to Python's own state dict and continues as Python did.
+      expectStateDict(stateDictFromDesc(ref.ts_loaded_sd as StateDictDesc) as never, ref.saved_sd);
+      (ref.ts_resumed as number[][]).forEach((v, i) => expectClose(v, ref.history[STEPS - 1][i], `python continuing TS's checkpoint: param ${i}`));
+      for (const o of [opt, opt2, opt3]) o.dispose();
+    });
+  });
+});
