@@ -188,3 +188,135 @@ describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop v
     });
   });
 });
+
+const p = () => torch.tensor([0], { dtype: 'float32', requiresGrad: true });
+const O = 'torch.optim.';
+
+errorsVsPython("optim: RMSprop ... Rprop errors with PyTorch's messages", [
+  { name: 'RMSprop negative lr', py: `${O}RMSprop([p()], lr=-1)`, ts: () => new RMSprop([p()], { lr: -1 }), cls: RangeError },
+  { name: 'RMSprop negative eps', py: `${O}RMSprop([p()], eps=-1e-9)`, ts: () => new RMSprop([p()], { eps: -1e-9 }), cls: RangeError },
+  { name: 'RMSprop negative momentum', py: `${O}RMSprop([p()], momentum=-0.5)`, ts: () => new RMSprop([p()], { momentum: -0.5 }), cls: RangeError },
+  { name: 'RMSprop negative weight decay', py: `${O}RMSprop([p()], weight_decay=-0.1)`, ts: () => new RMSprop([p()], { weightDecay: -0.1 }), cls: RangeError },
+  { name: 'RMSprop negative alpha', py: `${O}RMSprop([p()], alpha=-0.5)`, ts: () => new RMSprop([p()], { alpha: -0.5 }), cls: RangeError },
+  { name: 'Adagrad negative lr', py: `${O}Adagrad([p()], lr=-0.5)`, ts: () => new Adagrad([p()], { lr: -0.5 }), cls: RangeError },
+  { name: 'Adagrad negative lr_decay', py: `${O}Adagrad([p()], lr_decay=-0.5)`, ts: () => new Adagrad([p()], { lrDecay: -0.5 }), cls: RangeError },
+  { name: 'Adagrad negative weight decay', py: `${O}Adagrad([p()], weight_decay=-2)`, ts: () => new Adagrad([p()], { weightDecay: -2 }), cls: RangeError },
+  {
+    name: 'Adagrad negative initial accumulator',
+    py: `${O}Adagrad([p()], initial_accumulator_value=-0.1)`,
+    ts: () => new Adagrad([p()], { initialAccumulatorValue: -0.1 }),
+    cls: RangeError,
+  },
+  { name: 'Adagrad negative eps', py: `${O}Adagrad([p()], eps=-0.1)`, ts: () => new Adagrad([p()], { eps: -0.1 }), cls: RangeError },
+  { name: 'Adadelta negative lr', py: `${O}Adadelta([p()], lr=-1)`, ts: () => new Adadelta([p()], { lr: -1 }), cls: RangeError },
+  { name: 'Adadelta rho above 1', py: `${O}Adadelta([p()], rho=1.5)`, ts: () => new Adadelta([p()], { rho: 1.5 }), cls: RangeError },
+  { name: 'Adadelta negative rho', py: `${O}Adadelta([p()], rho=-0.5)`, ts: () => new Adadelta([p()], { rho: -0.5 }), cls: RangeError },
+  { name: 'Adadelta negative eps', py: `${O}Adadelta([p()], eps=-0.5)`, ts: () => new Adadelta([p()], { eps: -0.5 }), cls: RangeError },
+  { name: 'Adadelta negative weight decay', py: `${O}Adadelta([p()], weight_decay=-0.5)`, ts: () => new Adadelta([p()], { weightDecay: -0.5 }), cls: RangeError },
+  { name: 'Adamax negative lr', py: `${O}Adamax([p()], lr=-1)`, ts: () => new Adamax([p()], { lr: -1 }), cls: RangeError },
+  { name: 'Adamax beta 0', py: `${O}Adamax([p()], betas=(1.0, 0.9))`, ts: () => new Adamax([p()], { betas: [1, 0.9] }), cls: RangeError },
+  { name: 'Adamax beta 1', py: `${O}Adamax([p()], betas=(0.9, 1.5))`, ts: () => new Adamax([p()], { betas: [0.9, 1.5] }), cls: RangeError },
+  { name: 'Adamax negative eps', py: `${O}Adamax([p()], eps=-0.5)`, ts: () => new Adamax([p()], { eps: -0.5 }), cls: RangeError },
+  { name: 'Adamax negative weight decay', py: `${O}Adamax([p()], weight_decay=-0.5)`, ts: () => new Adamax([p()], { weightDecay: -0.5 }), cls: RangeError },
+  { name: 'NAdam negative lr', py: `${O}NAdam([p()], lr=-1)`, ts: () => new NAdam([p()], { lr: -1 }), cls: RangeError },
+  { name: 'NAdam beta 0', py: `${O}NAdam([p()], betas=(-0.5, 0.9))`, ts: () => new NAdam([p()], { betas: [-0.5, 0.9] }), cls: RangeError },
+  { name: 'NAdam negative eps', py: `${O}NAdam([p()], eps=-0.5)`, ts: () => new NAdam([p()], { eps: -0.5 }), cls: RangeError },
+  { name: 'NAdam negative weight decay', py: `${O}NAdam([p()], weight_decay=-0.5)`, ts: () => new NAdam([p()], { weightDecay: -0.5 }), cls: RangeError },
+  { name: 'NAdam negative momentum decay', py: `${O}NAdam([p()], momentum_decay=-0.5)`, ts: () => new NAdam([p()], { momentumDecay: -0.5 }), cls: RangeError },
+  { name: 'RAdam negative lr', py: `${O}RAdam([p()], lr=-1)`, ts: () => new RAdam([p()], { lr: -1 }), cls: RangeError },
+  { name: 'RAdam beta 1', py: `${O}RAdam([p()], betas=(0.5, 1.0))`, ts: () => new RAdam([p()], { betas: [0.5, 1] }), cls: RangeError },
+  { name: 'RAdam negative eps', py: `${O}RAdam([p()], eps=-0.5)`, ts: () => new RAdam([p()], { eps: -0.5 }), cls: RangeError },
+  { name: 'RAdam negative weight decay', py: `${O}RAdam([p()], weight_decay=-0.5)`, ts: () => new RAdam([p()], { weightDecay: -0.5 }), cls: RangeError },
+  { name: 'ASGD negative lr', py: `${O}ASGD([p()], lr=-1)`, ts: () => new ASGD([p()], { lr: -1 }), cls: RangeError },
+  { name: 'ASGD negative weight decay', py: `${O}ASGD([p()], weight_decay=-0.5)`, ts: () => new ASGD([p()], { weightDecay: -0.5 }), cls: RangeError },
+  { name: 'Rprop negative lr', py: `${O}Rprop([p()], lr=-1)`, ts: () => new Rprop([p()], { lr: -1 }), cls: RangeError },
+  { name: 'Rprop etaminus above 1', py: `${O}Rprop([p()], etas=(1.5, 2.5))`, ts: () => new Rprop([p()], { etas: [1.5, 2.5] }), cls: RangeError },
+  { name: 'Rprop etaplus below 1', py: `${O}Rprop([p()], etas=(0.5, 0.75))`, ts: () => new Rprop([p()], { etas: [0.5, 0.75] }), cls: RangeError },
+  { name: 'RMSprop empty parameter list', py: `${O}RMSprop([])`, ts: () => new RMSprop([]), cls: RangeError },
+  {
+    name: 'Rprop loading a state dict whose group has another size',
+    py: `${O}Rprop([p(), p()]).load_state_dict(${O}Rprop([p()]).state_dict())`,
+    ts: () => new Rprop([p(), p()]).loadStateDict(new Rprop([p()]).stateDict()),
+    cls: RangeError,
+    prefix: true,
+  },
+]);
+
+describe('optim: RMSprop ... Rprop options this library checks or refuses', () => {
+  const why = "(not supported: the update runs PyTorch's single-tensor algorithm)";
+
+  it('unknown options and values of the wrong kind throw TypeError naming them', () => {
+    expect(thrown(() => new RMSprop([p()], { weight_decay: 0.1 } as never), TypeError)).to.equal(
+      "Unknown option 'weight_decay' for RMSprop; expected one of: lr, momentum, alpha, eps, centered, weightDecay, capturable, foreach, maximize, differentiable",
+    );
+    expect(thrown(() => new Adagrad([p()], { lrDecay: '0' } as never), TypeError)).to.equal("Expected a number for lrDecay but received '0' of type string");
+    expect(thrown(() => new Rprop([p()], { etas: [0.5] } as never), TypeError)).to.equal('Expected an array of two numbers for etas but received an array of length 1');
+    expect(thrown(() => new Rprop([p()], { stepSizes: 1 } as never), TypeError)).to.equal('Expected an array of two numbers for stepSizes but received 1 of type number');
+    expect(thrown(() => new ASGD([p()], { t0: null } as never), TypeError)).to.equal('Expected a number for t0 but received null');
+    expect(thrown(() => new NAdam([p()], { decoupledWeightDecay: 1 } as never), TypeError)).to.equal('Expected a boolean for decoupledWeightDecay but received 1 of type number');
+    expect(thrown(() => new RMSprop([p()], { centered: 'yes' } as never), TypeError)).to.equal("Expected a boolean for centered but received 'yes' of type string");
+  });
+
+  it('foreach, fused, capturable and differentiable true are refused (the single-tensor algorithm always runs)', () => {
+    expect(thrown(() => new RMSprop([p()], { foreach: true }), RangeError)).to.equal(`Expected false or null for foreach but received true of type boolean ${why}`);
+    expect(thrown(() => new Adagrad([p()], { fused: true }), RangeError)).to.equal(`Expected false or null for fused but received true of type boolean ${why}`);
+    expect(thrown(() => new RAdam([p()], { capturable: true }), RangeError)).to.equal(`Expected false for capturable but received true of type boolean ${why}`);
+    expect(thrown(() => new ASGD([p()], { differentiable: true }), RangeError)).to.equal(`Expected false for differentiable but received true of type boolean ${why}`);
+    for (const C of [RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop]) {
+      expect(() => new (C as unknown as new (p: unknown, o: unknown) => Optimizer)([p()], { foreach: false }), C.name).to.not.throw();
+    }
+  });
+});
+
+describe('optim: RMSprop ... Rprop behaviour', () => {
+  it('parameters without a gradient get no state (Adagrad: state for all, made by the constructor, as PyTorch)', () => {
+    for (const C of [RMSprop, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop]) {
+      const a = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+      const b = torch.tensor([3], { dtype: 'float32', requiresGrad: true });
+      const opt = new (C as unknown as new (p: unknown) => Optimizer)([a, b]);
+      a.square().sum().backward();
+      opt.step();
+      expect([...opt.state.keys()], C.name).to.deep.equal([a]);
+      expect(flat(b), C.name).to.deep.equal([3]);
+      opt.dispose();
+    }
+    const a = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const opt = new Adagrad([a], { initialAccumulatorValue: 0.5 });
+    expect(Object.keys(opt.state.get(a) as object)).to.deep.equal(['step', 'sum']);
+    expect(flat(opt.state.get(a)?.sum as Tensor)).to.deep.equal([0.5, 0.5]);
+  });
+
+  it('state survives tidy scopes and the live-tensor count stays flat', () => {
+    for (const C of [RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop]) {
+      const a = torch.tensor([1, -2, 3], { dtype: 'float32', requiresGrad: true });
+      const opt = new (C as unknown as new (p: unknown, o: unknown) => Optimizer)([a], C === RMSprop ? { momentum: 0.9, centered: true } : {});
+      const step = () =>
+        torch.tidy(() => {
+          opt.zeroGrad();
+          a.square().sum().backward();
+          opt.step();
+        });
+      step();
+      const live = torch.memory().numTensors;
+      for (let i = 0; i < 3; i++) step();
+      expect(torch.memory().numTensors, C.name).to.equal(live);
+      const s = opt.state.get(a) as Record<string, Tensor>;
+      expect(s.step.item(), C.name).to.equal(4);
+      opt.dispose();
+      for (const x of Object.values(s)) expect(x.isDisposed, C.name).to.equal(true);
+    }
+  });
+
+  it('step(closure) returns the closure result', () => {
+    const a = torch.tensor([1, 2], { dtype: 'float32', requiresGrad: true });
+    const opt = new NAdam([a]);
+    const l = opt.step(() => {
+      opt.zeroGrad();
+      const x = a.square().sum();
+      x.backward();
+      return x.item();
+    });
+    expect(l).to.equal(5);
+    expect(opt.step()).to.equal(undefined);
+  });
+});
