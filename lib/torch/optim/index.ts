@@ -69,4 +69,21 @@ export {
   type CosineAnnealingLROptions,
   type OneCycleLROptions,
 } from './lr_scheduler.js';
-export * as lrScheduler from './lr_scheduler.js';
+export {
+  MultiplicativeLR,
+  MultiStepLR,
+  ConstantLR,
+  ExponentialLR,
+  PolynomialLR,
+  CyclicLR,
+  CosineAnnealingWarmRestarts,
+  type MultiStepLROptions,
+  type ConstantLROptions,
+  type ExponentialLROptions,
+  type PolynomialLROptions,
+  type CyclicLROptions,
+  type CosineAnnealingWarmRestartsOptions,
+} from './lr_scheduler_more.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce_lr_on_plateau.js';
+export { SequentialLR, ChainedScheduler } from './lr_scheduler_compose.js';
+export * as lrScheduler from './lr_scheduler_all.js';
