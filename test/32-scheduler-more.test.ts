@@ -429,3 +429,113 @@ describe('optim: more LR schedulers vs PyTorch', function () {
     });
   });
 });
+
+const sgd = () => new SGD([torch.zeros([1], { requiresGrad: true })], { lr: 0.1 });
+const sgd2 = () => new SGD([{ params: [torch.zeros([1], { requiresGrad: true })] }, { params: [torch.zeros([1], { requiresGrad: true })] }], { lr: 0.1 });
+const L = 'lr_scheduler.';
+const PY_SGD = 'o = SGD([p()], lr=0.1)\n';
+const PY_SGD2 = 'o = SGD([{"params": [p()]}, {"params": [p()]}], lr=0.1)\n';
+
+errorsVsPython("optim: more LR scheduler errors with PyTorch's messages", [
+  { name: 'MultiplicativeLR: wrong number of lambdas', py: `${PY_SGD2}${L}MultiplicativeLR(o, [lambda e: 1.0])`, ts: () => new MultiplicativeLR(sgd2(), [() => 1]), cls: RangeError },
+  { name: 'ConstantLR: factor above 1', py: `${PY_SGD}${L}ConstantLR(o, factor=1.5)`, ts: () => new ConstantLR(sgd(), { factor: 1.5 }), cls: RangeError },
+  { name: 'ConstantLR: negative factor', py: `${PY_SGD}${L}ConstantLR(o, factor=-0.5)`, ts: () => new ConstantLR(sgd(), { factor: -0.5 }), cls: RangeError },
+  { name: 'CyclicLR: unknown mode', py: `${PY_SGD}${L}CyclicLR(o, 0.01, 0.1, mode="sine")`, ts: () => new CyclicLR(sgd(), { baseLr: 0.01, maxLr: 0.1, mode: 'sine' as never }), cls: RangeError },
+  {
+    name: 'CyclicLR: base_lr per group of the wrong length',
+    py: `${PY_SGD2}${L}CyclicLR(o, [0.01], 0.1)`,
+    ts: () => new CyclicLR(sgd2(), { baseLr: [0.01], maxLr: 0.1 }),
+    cls: RangeError,
+  },
+  {
+    name: 'CyclicLR: momentum cycling on an optimizer without momentum',
+    py: `import torch.optim as O\no = O.Adagrad([p()])\n${L}CyclicLR(o, 0.01, 0.1)`,
+    ts: () => new CyclicLR(new torch.optim.Adagrad([torch.zeros([1], { requiresGrad: true })]), { baseLr: 0.01, maxLr: 0.1 }),
+    cls: RangeError,
+  },
+  { name: 'CosineAnnealingWarmRestarts: T_0 zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 0 }), cls: RangeError },
+  { name: 'CosineAnnealingWarmRestarts: T_0 not an integer', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2.5)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2.5 }), cls: RangeError },
+  { name: 'CosineAnnealingWarmRestarts: T_mult zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2, T_mult=0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2, tMult: 0 }), cls: RangeError },
+  { name: 'ReduceLROnPlateau: factor 1', py: `${PY_SGD}${L}ReduceLROnPlateau(o, factor=1.0)`, ts: () => new ReduceLROnPlateau(sgd(), { factor: 1 }), cls: RangeError },
+  { name: 'ReduceLROnPlateau: unknown mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, mode="mean")`, ts: () => new ReduceLROnPlateau(sgd(), { mode: 'mean' as never }), cls: RangeError },
+  { name: 'ReduceLROnPlateau: unknown threshold mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, threshold_mode="x")`, ts: () => new ReduceLROnPlateau(sgd(), { thresholdMode: 'x' as never }), cls: RangeError },
+  { name: 'ReduceLROnPlateau: min_lr per group of the wrong length', py: `${PY_SGD2}${L}ReduceLROnPlateau(o, min_lr=[0.1])`, ts: () => new ReduceLROnPlateau(sgd2(), { minLr: [0.1] }), cls: RangeError },
+  { name: 'ReduceLROnPlateau: not an optimizer', py: `${L}ReduceLROnPlateau(3)`, ts: () => new ReduceLROnPlateau(3 as never), cls: TypeError },
+  { name: 'SequentialLR: no scheduler', py: `${PY_SGD}${L}SequentialLR(o, [], [])`, ts: () => new SequentialLR(sgd(), [], []), cls: RangeError },
+  {
+    name: 'SequentialLR: wrong number of milestones',
+    py: `${PY_SGD}${L}SequentialLR(o, [${L}ExponentialLR(o, 0.9)], [2])`,
+    ts: () => {
+      const o = sgd();
+      return new SequentialLR(o, [new ExponentialLR(o, { gamma: 0.9 })], [2]);
+    },
+    cls: RangeError,
+  },
+  {
+    name: 'SequentialLR: a ReduceLROnPlateau',
+    py: `${PY_SGD}${L}SequentialLR(o, [${L}ReduceLROnPlateau(o)], [])`,
+    ts: () => {
+      const o = sgd();
+      return new SequentialLR(o, [new ReduceLROnPlateau(o)], []);
+    },
+    cls: RangeError,
+  },
+  {
+    name: 'SequentialLR: a scheduler of another optimizer',
+    py: `${PY_SGD}o2 = SGD([p()], lr=0.1)\n${L}SequentialLR(o, [${L}ExponentialLR(o2, 0.9)], [])`,
+    ts: () => new SequentialLR(sgd(), [new ExponentialLR(sgd(), { gamma: 0.9 })], []),
+    cls: RangeError,
+  },
+  { name: 'SequentialLR: not a scheduler', py: `${PY_SGD}${L}SequentialLR(o, [3], [])`, ts: () => new SequentialLR(sgd(), [3 as never], []), cls: TypeError },
+  { name: 'ChainedScheduler: no scheduler', py: `${L}ChainedScheduler([])`, ts: () => new ChainedScheduler([]), cls: RangeError },
+  {
+    name: 'ChainedScheduler: schedulers of two optimizers',
+    py: `${PY_SGD}o2 = SGD([p()], lr=0.1)\n${L}ChainedScheduler([${L}ExponentialLR(o, 0.9), ${L}ExponentialLR(o2, 0.9)])`,
+    ts: () => new ChainedScheduler([new ExponentialLR(sgd(), { gamma: 0.9 }), new ExponentialLR(sgd(), { gamma: 0.9 })]),
+    cls: RangeError,
+  },
+]);
+
+describe('optim: more LR schedulers, errors of this library', () => {
+  it('unknown options and values of the wrong kind throw TypeError', () => {
+    expect(thrown(() => new ReduceLROnPlateau(sgd(), { lastEpoch: 3 } as never), TypeError)).to.match(/^Unknown option 'lastEpoch' for ReduceLROnPlateau/);
+    expect(thrown(() => new ExponentialLR(sgd(), {} as never), TypeError)).to.equal('Expected a number for gamma but received undefined');
+    expect(thrown(() => new MultiStepLR(sgd(), { milestones: [1.5] }), TypeError)).to.equal('Expected an array of integers for milestones but received an array of length 1');
+    expect(thrown(() => new MultiplicativeLR(sgd(), 3 as never), TypeError)).to.equal('Expected a function for lrLambda but received 3 of type number');
+    expect(thrown(() => new CyclicLR(sgd(), { baseLr: 0.1, maxLr: 1, scaleMode: 'x' as never }), RangeError)).to.equal(
+      "Expected 'cycle' or 'iterations' for scaleMode but received 'x' of type string",
+    );
+    expect(thrown(() => new PolynomialLR(sgd(), { power: '2' } as never), TypeError)).to.equal("Expected a number for power but received '2' of type string");
+  });
+
+  it('ReduceLROnPlateau.step needs the metric; loading rejects bad values and changes nothing', () => {
+    const s = new ReduceLROnPlateau(sgd());
+    expect(thrown(() => s.step(), TypeError)).to.equal('Expected a number for metrics but received undefined');
+    expect(thrown(() => s.loadStateDict({ mode: 'x' }), RangeError)).to.equal('mode x is unknown!');
+    expect(thrown(() => s.loadStateDict({ patience: 'x' }), TypeError)).to.equal("Expected a number for patience but received 'x' of type string");
+    expect(s.mode).to.equal('min');
+    expect(s.patience).to.equal(10);
+  });
+
+  it('MultiStepLR loading a milestones value that is not a Counter', () => {
+    const s = new MultiStepLR(sgd(), { milestones: [2] });
+    expect(thrown(() => s.loadStateDict({ milestones: 'x' }), TypeError)).to.equal("Expected a Counter of epochs for milestones but received 'x' of type string");
+    expect([...s.milestones]).to.deep.equal([[2, 1]]);
+  });
+
+  it('SequentialLR/ChainedScheduler loading a wrong number of scheduler state dicts', () => {
+    const o = sgd();
+    const s = new ChainedScheduler([new ExponentialLR(o, { gamma: 0.9 })]);
+    expect(thrown(() => s.loadStateDict({ _schedulers: [] }), TypeError)).to.equal(
+      'Expected a list of 1 scheduler state dicts for _schedulers of ChainedScheduler but received an array of length 0',
+    );
+  });
+
+  it('a user-written optimizer without momentum works with the schedulers that need none', () => {
+    const opt = new SignSGD([torch.zeros([1], { requiresGrad: true })], { lr: 1 });
+    const s = new lrScheduler.ExponentialLR(opt, { gamma: 0.5 });
+    s.step();
+    expect(s.getLastLr()).to.deep.equal([0.5]);
+    expect(thrown(() => new CyclicLR(opt, { baseLr: 0.1, maxLr: 1 }), RangeError)).to.equal('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+  });
+});

@@ -37,6 +37,9 @@ export function nums(v: PyValue<never> | undefined): number[] {
 /** Python's `type(v).__name__` for messages. */
 export function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   return typeof v;
 }
