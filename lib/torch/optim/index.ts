@@ -52,6 +52,7 @@ export { NAdam, NADAM_OPTIONS, type NAdamOptions, type NAdamParamGroup } from '.
 export { RAdam, RADAM_OPTIONS, type RAdamOptions, type RAdamParamGroup } from './radam.js';
 export { ASGD, ASGD_OPTIONS, type ASGDOptions, type ASGDParamGroup } from './asgd.js';
 export { Rprop, RPROP_OPTIONS, type RpropOptions, type RpropParamGroup } from './rprop.js';
+export { LBFGS, LBFGS_OPTIONS, type LBFGSOptions, type LBFGSParamGroup, type LBFGSStateValue } from './lbfgs.js';
 export { forEachGrad, stateTensor } from './each-grad.js';
 export {
   LRScheduler,

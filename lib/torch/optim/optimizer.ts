@@ -579,6 +579,7 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
         let repr: string;
         if (spec?.float === true && v === spec.default) repr = pyFloatNum(v as number);
         else if (spec?.keepInts === true && Array.isArray(v)) repr = pyRepr(PyTuple.from(v as PyValue<Tensor>[]));
+        else if (typeof v === 'string') repr = v; // Python formats the value with str(): no quotes
         else repr = pyRepr(v, spec?.tuple === true);
         out += `    ${toSnake(k)}: ${repr}\n`;
       }
