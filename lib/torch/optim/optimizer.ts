@@ -21,15 +21,9 @@
  *     }
  *     step<L>(closure?: () => L): L | undefined {
  *       const loss = this.runClosure(closure);
- *       torch.noGrad(() => {
- *         for (const g of this.paramGroups) {
- *           for (const p of g.params) {
- *             torch.tidy(() => {
- *               const grad = p.grad;
- *               if (grad !== null) p.sub_(grad.sign().mul(g.lr));
- *             });
- *           }
- *         }
+ *       // each parameter with a gradient, without recording gradients, in its own tidy scope
+ *       torch.optim.forEachGrad(this.paramGroups, (p, grad, g) => {
+ *         p.sub_(grad.sign().mul(g.lr));
  *       });
  *       return loss;
  *     }
@@ -42,9 +36,11 @@
  * with `this.own(t)` so they outlive `torch.tidy` scopes. Override
  * `checkGroup` for rules that span options (SGD: nesterov needs momentum).
  *
- * The built-in optimizers (Adam, AdamW, SGD) run the update of a whole
- * parameter group in one native call. Free their state with
- * {@link Optimizer.dispose}.
+ * examples/custom-optimizer.ts is a runnable one with per-parameter state (Lion).
+ * Adam, AdamW and SGD run the update of a whole parameter group in one native
+ * call; RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop and LBFGS
+ * are written in TypeScript as above (PyTorch's single-tensor algorithms).
+ * Free an optimizer's state with {@link Optimizer.dispose}.
  */
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
