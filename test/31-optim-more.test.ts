@@ -320,3 +320,117 @@ describe('optim: RMSprop ... Rprop behaviour', () => {
     expect(opt.step()).to.equal(undefined);
   });
 });
+
+// State dicts in the layouts older PyTorch releases wrote (integer step, Python-float scalars, keys added later).
+const f = (x: number): PyDesc => ({ float: x });
+const b = (x: boolean): PyDesc => ({ bool: x });
+const tt = (data: number[], shape: number[]): PyDesc => ({ tensor: { dtype: 'float32', shape, data } });
+const W12 = (s: number) => Array.from({ length: 12 }, (_, i) => ((i % 5) + 1) * s);
+const B3 = (s: number) => [1, 2, 3].map((x) => x * s);
+const ALL: PyDesc = { list: [{ int: 0 }, { int: 1 }, { int: 2 }] };
+
+interface LoadCase {
+  name: string;
+  cls: Cls;
+  opts: Record<string, unknown>;
+  sd: StateDictDesc;
+}
+
+const LOAD_CASES: LoadCase[] = [
+  {
+    name: 'RMSprop of PyTorch < 1.12 (integer step; no centered/foreach/maximize/differentiable/capturable)',
+    cls: 'RMSprop',
+    opts: {},
+    sd: {
+      state: [
+        [0, [['step', { int: 3 }], ['square_avg', tt(W12(0.01), [3, 4])], ['momentum_buffer', tt(W12(0.02), [3, 4])]]],
+        [1, [['step', { int: 3 }], ['square_avg', tt(B3(0.01), [3])], ['momentum_buffer', tt(B3(0.03), [3])]]],
+      ],
+      param_groups: [[['lr', f(0.01)], ['momentum', f(0.5)], ['alpha', f(0.9)], ['eps', f(1e-8)], ['weight_decay', { int: 0 }], ['params', ALL]]],
+    },
+  },
+  {
+    name: 'NAdam with integer step and a float mu_product (no decoupled_weight_decay)',
+    cls: 'NAdam',
+    opts: {},
+    sd: {
+      state: [
+        [0, [['step', { int: 4 }], ['mu_product', f(0.6)], ['exp_avg', tt(W12(0.01), [3, 4])], ['exp_avg_sq', tt(W12(0.001), [3, 4])]]],
+        [1, [['step', { int: 4 }], ['mu_product', f(0.6)], ['exp_avg', tt(B3(0.01), [3])], ['exp_avg_sq', tt(B3(0.001), [3])]]],
+      ],
+      param_groups: [
+        [
+          ['lr', f(0.02)],
+          ['betas', { tuple: [f(0.9), f(0.999)] }],
+          ['eps', f(1e-8)],
+          ['weight_decay', { int: 0 }],
+          ['momentum_decay', f(0.004)],
+          ['foreach', null],
+          ['params', ALL],
+        ],
+      ],
+    },
+  },
+  {
+    name: 'ASGD with Python-number step, eta and mu',
+    cls: 'ASGD',
+    opts: {},
+    sd: {
+      state: [
+        [0, [['step', { int: 6 }], ['eta', f(0.04)], ['mu', f(0.5)], ['ax', tt(W12(0.1), [3, 4])]]],
+        [1, [['step', { int: 6 }], ['eta', f(0.04)], ['mu', f(0.5)], ['ax', tt(B3(0.1), [3])]]],
+      ],
+      param_groups: [[['lr', f(0.05)], ['lambd', f(1e-4)], ['alpha', f(0.75)], ['t0', { int: 2 }], ['weight_decay', { int: 0 }], ['params', ALL]]],
+    },
+  },
+  {
+    name: 'Rprop 1.13 layout (no differentiable/capturable) with keys it does not know kept',
+    cls: 'Rprop',
+    opts: {},
+    sd: {
+      state: [[0, [['step', { int: 2 }], ['prev', tt(W12(0.01), [3, 4])], ['step_size', tt(W12(0.02), [3, 4])]]]],
+      param_groups: [
+        [
+          ['lr', f(0.01)],
+          ['etas', { tuple: [f(0.5), f(1.2)] }],
+          ['step_sizes', { tuple: [f(1e-6), { int: 50 }] }],
+          ['foreach', null],
+          ['maximize', b(false)],
+          ['some_future_key', { str: 'x' }],
+          ['params', ALL],
+        ],
+      ],
+    },
+  },
+];
+
+describe('optim: RMSprop, NAdam, ASGD, Rprop load state dicts of older PyTorch like PyTorch', function () {
+  let refs: { loaded_sd: StateDictDesc; params: number[][]; final_sd: StateDictDesc }[] = [];
+
+  before(function () {
+    if (!hasPythonTorch()) this.skip();
+    refs = pyOptim(LOAD_CASES.map((c) => ({ kind: 'load', opt: c.cls, kwargs: pyKwargs(c.opts), groups: null, init: DATA.init, X: DATA.X, Y: DATA.Y, sd: c.sd, steps: 4 })));
+  });
+
+  LOAD_CASES.forEach((c, ci) => {
+    it(`${c.name}: the loaded state dict, and 4 more steps`, () => {
+      const ref = refs[ci];
+      const params = makeParams(DATA);
+      const opt = make(c.cls, c.opts, params);
+      opt.loadStateDict(stateDictFromDesc(c.sd) as OptimizerStateDictInput);
+      expectStateDict(opt.stateDict(), ref.loaded_sd);
+      for (let s = 0; s < 4; s++) trainStep(opt, params, DATA);
+      params.forEach((p, i) => expectClose(flat(p), ref.params[i], `param ${i}`));
+      expectStateDict(opt.stateDict(), ref.final_sd);
+      opt.dispose();
+    });
+  });
+
+  it('a number for a state that is no scalar is refused', () => {
+    const a = p();
+    const opt = new RMSprop([a]);
+    expect(thrown(() => opt.loadStateDict({ state: new Map([[0, { step: 1, square_avg: 3 }]]), param_groups: opt.stateDict().param_groups } as never), TypeError)).to.equal(
+      "Expected a Tensor for state 'square_avg' but received 3 of type number",
+    );
+  });
+});

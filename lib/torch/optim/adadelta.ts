@@ -3,7 +3,9 @@ import { full, zerosLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { between, falseOrNullSingle, flag, nonNegative, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** Adadelta's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const ADADELTA_OPTIONS = {
@@ -37,6 +39,8 @@ export type AdadeltaParamGroup = ParamGroupOf<typeof ADADELTA_OPTIONS>;
 export class Adadelta extends Optimizer<typeof ADADELTA_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof ADADELTA_OPTIONS = ADADELTA_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['foreach', 'maximize', 'differentiable', 'capturable'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -48,6 +52,11 @@ export class Adadelta extends Optimizer<typeof ADADELTA_OPTIONS> {
    */
   constructor(params: ParamsInput<AdadeltaOptions>, opts: AdadeltaOptions = {}) {
     super(params, opts);
+  }
+
+  /** A number saved for [`step`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step']);
   }
 
   /**

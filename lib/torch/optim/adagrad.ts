@@ -3,7 +3,9 @@ import { full, fullLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { falseOrNullSingle, flag, nonNegative, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** Adagrad's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const ADAGRAD_OPTIONS = {
@@ -39,6 +41,8 @@ export type AdagradParamGroup = ParamGroupOf<typeof ADAGRAD_OPTIONS>;
 export class Adagrad extends Optimizer<typeof ADAGRAD_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof ADAGRAD_OPTIONS = ADAGRAD_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['foreach', 'maximize', 'differentiable', 'fused'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -57,6 +61,11 @@ export class Adagrad extends Optimizer<typeof ADAGRAD_OPTIONS> {
     const s = this.stateOf(p);
     s.step = this.own(full([], 0, { dtype: getDefaultDtype() }));
     s.sum = this.own(fullLike(p, this.defaults.initialAccumulatorValue));
+  }
+
+  /** A number saved for [`step`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step']);
   }
 
   /**

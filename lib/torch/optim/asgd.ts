@@ -3,7 +3,9 @@ import { full, zerosLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { falseOrNullSingle, flag, nonNegative, number, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** ASGD's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const ASGD_OPTIONS = {
@@ -39,6 +41,8 @@ export type ASGDParamGroup = ParamGroupOf<typeof ASGD_OPTIONS>;
 export class ASGD extends Optimizer<typeof ASGD_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof ASGD_OPTIONS = ASGD_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['foreach', 'maximize', 'differentiable', 'capturable'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -52,6 +56,11 @@ export class ASGD extends Optimizer<typeof ASGD_OPTIONS> {
     super(params, opts);
   }
 
+  /** A number saved for [`step`, `eta`, `mu`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step', 'eta', 'mu']);
+  }
+
   /**
    * One step for every parameter that has a gradient.
    * @param closure re-evaluates the loss (run with gradients enabled); its result is returned.
@@ -62,9 +71,10 @@ export class ASGD extends Optimizer<typeof ASGD_OPTIONS> {
       const s = this.stateOf(param);
       const dtype = getDefaultDtype();
       if (Object.keys(s).length === 0) {
-        s.step = this.own(full([], 0, { dtype }));
-        s.eta = this.own(full([], group.lr, { dtype }));
-        s.mu = this.own(full([], 1, { dtype }));
+        // On the parameter's device, as PyTorch's ASGD.
+        s.step = this.own(full([], 0, { dtype, device: param.device }));
+        s.eta = this.own(full([], group.lr, { dtype, device: param.device }));
+        s.mu = this.own(full([], 1, { dtype, device: param.device }));
         s.ax = this.own(zerosLike(param));
       }
       const { lr, lambd, alpha, t0 } = group;

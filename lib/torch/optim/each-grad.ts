@@ -4,6 +4,11 @@
  * without recording gradients, each update in its own tidy scope.
  */
 import type { Tensor } from '../tensor.js';
+import type { Device } from '../device.js';
+import type { PyValue } from '../py-value.js';
+import { full } from '../creation.js';
+import { getDefaultDtype } from '../dtype.js';
+import { describe } from '../errors.js';
 import { tidy } from '../scope.js';
 import { noGrad } from '../autograd.js';
 import { hasGrad } from './optimizer.js';
@@ -31,4 +36,15 @@ export function stateTensor(s: Record<string, Tensor | null>, key: string, optim
   const t = s[key];
   if (t === null || t === undefined) throw new Error(`${optimizer}: a parameter's state has no '${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}'`);
   return t;
+}
+
+/**
+ * A number saved for a scalar state (PyTorch < 1.12's integer `step`; NAdam's `mu_product`; ASGD's `eta`
+ * and `mu`) becomes a 0-dim tensor of the default dtype, as these optimizers' `__setstate__` do; null stays null.
+ * @throws TypeError for anything else (naming the snake_cased key).
+ */
+export function scalarStateValue(key: string, v: PyValue<Tensor>, keys: readonly string[], device?: Device): Tensor | null {
+  if (v === null) return null;
+  if (keys.includes(key) && typeof v === 'number') return full([], v, { dtype: getDefaultDtype(), ...(device !== undefined ? { device } : {}) });
+  throw new TypeError(`Expected a Tensor for state '${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}' but received ${describe(v)}`);
 }

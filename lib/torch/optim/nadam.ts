@@ -3,7 +3,9 @@ import { full, zerosLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { betaPair, falseOrNullSingle, flag, nonNegative, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** NAdam's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const NADAM_OPTIONS = {
@@ -41,6 +43,8 @@ export type NAdamParamGroup = ParamGroupOf<typeof NADAM_OPTIONS>;
 export class NAdam extends Optimizer<typeof NADAM_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof NADAM_OPTIONS = NADAM_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['maximize', 'foreach', 'capturable', 'differentiable', 'decoupledWeightDecay'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -52,6 +56,11 @@ export class NAdam extends Optimizer<typeof NADAM_OPTIONS> {
    */
   constructor(params: ParamsInput<NAdamOptions>, opts: NAdamOptions = {}) {
     super(params, opts);
+  }
+
+  /** A number saved for [`step`, `muProduct`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step', 'muProduct']);
   }
 
   /**

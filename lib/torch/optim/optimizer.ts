@@ -176,6 +176,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 interface OptimizerClass {
   readonly name: string;
   readonly options?: OptionTable;
+  /** The order in which PyTorch's `__setstate__` adds keys a loaded group lacks, when it differs from the table's. */
+  readonly setstateOrder?: readonly string[];
 }
 
 /**
@@ -479,9 +481,12 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
         else ng[key] = key in this.options ? plain(v) : plainKeepTuples(v);
       }
       if (current.paramNames !== undefined && ng.paramNames === undefined) ng.paramNames = [...current.paramNames];
-      // Keys older releases did not write, in the order PyTorch's __setstate__ sets them.
+      // Keys older releases did not write, in the order PyTorch's __setstate__ sets them (the class's
+      // `setstateOrder` first, where it declares one).
       const entries = Object.entries(this.options);
-      for (const [k, spec] of [...entries.filter(([, s]) => s.fillLast !== true), ...entries.filter(([, s]) => s.fillLast === true)]) {
+      const order = (this.constructor as OptimizerClass).setstateOrder ?? [];
+      const ordered = [...order.map((k) => [k, this.options[k]] as const).filter(([, s]) => s !== undefined), ...entries.filter(([k]) => !order.includes(k))];
+      for (const [k, spec] of [...ordered.filter(([, s]) => s.fillLast !== true), ...ordered.filter(([, s]) => s.fillLast === true)]) {
         if (ng[k] !== undefined) continue;
         if (spec.addedLater !== true) {
           throw new TypeError(`Expected a value for ${toSnake(k)} in param_groups[${gi}] of the loaded state dict but received undefined`);

@@ -4,7 +4,9 @@ import { getDefaultDtype } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { betaPair, falseOrNullSingle, flag, nonNegative, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** RAdam's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const RADAM_OPTIONS = {
@@ -40,6 +42,8 @@ export type RAdamParamGroup = ParamGroupOf<typeof RADAM_OPTIONS>;
 export class RAdam extends Optimizer<typeof RADAM_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof RADAM_OPTIONS = RADAM_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['foreach', 'maximize', 'differentiable', 'decoupledWeightDecay', 'capturable'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -51,6 +55,11 @@ export class RAdam extends Optimizer<typeof RADAM_OPTIONS> {
    */
   constructor(params: ParamsInput<RAdamOptions>, opts: RAdamOptions = {}) {
     super(params, opts);
+  }
+
+  /** A number saved for [`step`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step']);
   }
 
   /**

@@ -3,7 +3,9 @@ import { full, fullLike, zerosLike } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
 import { Optimizer, type ParamGroupOf, type ParamsInput } from './optimizer.js';
 import { etaPair, falseOrNullSingle, flag, nonNegative, numberPair, onlyFalseSingle, option, type OptionsOf } from './options.js';
-import { forEachGrad, stateTensor } from './each-grad.js';
+import { forEachGrad, scalarStateValue, stateTensor } from './each-grad.js';
+import type { Tensor as StateTensor } from '../tensor.js';
+import type { PyValue } from '../py-value.js';
 
 /** Rprop's options: PyTorch 2.x's names (camelCased), order and defaults. */
 export const RPROP_OPTIONS = {
@@ -36,6 +38,8 @@ export type RpropParamGroup = ParamGroupOf<typeof RPROP_OPTIONS>;
 export class Rprop extends Optimizer<typeof RPROP_OPTIONS> {
   /** The option table (names, PyTorch's defaults, checks). */
   static readonly options: typeof RPROP_OPTIONS = RPROP_OPTIONS;
+  /** The order in which PyTorch's `__setstate__` adds the keys a loaded group lacks. */
+  static readonly setstateOrder: readonly string[] = ['foreach', 'maximize', 'differentiable', 'capturable'];
 
   /**
    * @param params tensors, `[name, tensor]` pairs, or parameter groups.
@@ -47,6 +51,11 @@ export class Rprop extends Optimizer<typeof RPROP_OPTIONS> {
    */
   constructor(params: ParamsInput<RpropOptions>, opts: RpropOptions = {}) {
     super(params, opts);
+  }
+
+  /** A number saved for [`step`] (older PyTorch layouts) becomes a 0-dim tensor of the default dtype, as PyTorch's `__setstate__`. */
+  protected override loadStateValue(key: string, v: PyValue<StateTensor>): StateTensor | null {
+    return scalarStateValue(key, v, ['step']);
   }
 
   /**
