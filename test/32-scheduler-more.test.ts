@@ -166,6 +166,33 @@ const CASES: Case[] = [
     make: (o) => new CyclicLR(o, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, mode: 'exp_range', gamma: 0.9, cycleMomentum: false }),
   },
   {
+    name: "CyclicLR with a custom scale_fn on iterations (not saved: None in the state dict)",
+    opt: 'SGD',
+    optOpts: { momentum: 0.5 },
+    lrs: [0.5],
+    steps: 16,
+    py: { sched: 'CyclicLR', kwargs: { base_lr: 0.01, max_lr: 0.1, step_size_up: 3, scale_fn: { name: 'exp' }, scale_mode: 'iterations' } },
+    make: (o) => new CyclicLR(o, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 3, scaleFn: (x) => 0.95 ** x, scaleMode: 'iterations' }),
+  },
+  {
+    name: 'SequentialLR(MultiplicativeLR, MultiStepLR) (no closed form, then a Counter)',
+    opt: 'SGD',
+    optOpts: {},
+    lrs: [0.1],
+    steps: 10,
+    py: {
+      sched: 'SequentialLR',
+      kwargs: {
+        schedulers: [
+          { sched: 'MultiplicativeLR', kwargs: { lr_lambda: { name: 'mult' } } },
+          { sched: 'MultiStepLR', kwargs: { milestones: [1, 3], gamma: 0.5 } },
+        ],
+        milestones: [4],
+      },
+    },
+    make: (o) => new SequentialLR(o, [new MultiplicativeLR(o, MULT), new MultiStepLR(o, { milestones: [1, 3], gamma: 0.5 })], [4]),
+  },
+  {
     name: 'CosineAnnealingWarmRestarts(T_0=3)',
     opt: 'SGD',
     optOpts: {},

@@ -253,6 +253,8 @@ def build_sched(opt, name, kwargs):
     if name in ("LambdaLR", "MultiplicativeLR"):
         lam = kwargs.pop("lr_lambda")
         kwargs["lr_lambda"] = [lambda_for(x) for x in lam] if isinstance(lam, list) else lambda_for(lam)
+    if "scale_fn" in kwargs:
+        kwargs["scale_fn"] = lambda_for(kwargs["scale_fn"])
     if "schedulers" in kwargs:
         kwargs["schedulers"] = [build_sched(opt, s["sched"], s["kwargs"]) for s in kwargs["schedulers"]]
     if name == "ChainedScheduler":
