@@ -57,7 +57,7 @@ export class Adagrad extends Optimizer<typeof ADAGRAD_OPTIONS> {
     for (const g of this.paramGroups) for (const p of g.params) this.initState(p);
   }
 
-  private initState(p: import('../tensor.js').Tensor): void {
+  private initState(p: StateTensor): void {
     const s = this.stateOf(p);
     s.step = this.own(full([], 0, { dtype: getDefaultDtype() }));
     s.sum = this.own(fullLike(p, this.defaults.initialAccumulatorValue));

@@ -4,7 +4,6 @@
  * without recording gradients, each update in its own tidy scope.
  */
 import type { Tensor } from '../tensor.js';
-import type { Device } from '../device.js';
 import type { PyValue } from '../py-value.js';
 import { full } from '../creation.js';
 import { getDefaultDtype } from '../dtype.js';
@@ -43,8 +42,8 @@ export function stateTensor(s: Record<string, Tensor | null>, key: string, optim
  * and `mu`) becomes a 0-dim tensor of the default dtype, as these optimizers' `__setstate__` do; null stays null.
  * @throws TypeError for anything else (naming the snake_cased key).
  */
-export function scalarStateValue(key: string, v: PyValue<Tensor>, keys: readonly string[], device?: Device): Tensor | null {
+export function scalarStateValue(key: string, v: PyValue<Tensor>, keys: readonly string[]): Tensor | null {
   if (v === null) return null;
-  if (keys.includes(key) && typeof v === 'number') return full([], v, { dtype: getDefaultDtype(), ...(device !== undefined ? { device } : {}) });
+  if (keys.includes(key) && typeof v === 'number') return full([], v, { dtype: getDefaultDtype() });
   throw new TypeError(`Expected a Tensor for state '${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}' but received ${describe(v)}`);
 }
