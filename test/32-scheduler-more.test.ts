@@ -57,11 +57,14 @@ interface Case {
   groupExtra?: Record<string, unknown>[];
   /** ReduceLROnPlateau: the metric given to each step. */
   metrics?: number[];
+  /** CosineAnnealingWarmRestarts: the (fractional) epoch given to each step. */
+  epochs?: number[];
   py: { sched: string; kwargs: Record<string, unknown> };
   make: (o: Optimizer) => LRScheduler;
 }
 
 const MULT = (e: number) => (e % 2 ? 0.9 : 0.97);
+const EPOCHS = [0.25, 0.5, 1, 1.75, 2.5, 3, 5.5, 6.25, 7, 10, 13.5, 14, 20.75, 2, 4.5];
 const METRICS = [1.0, 0.9, 0.95, 0.96, 0.97, 0.89, 0.9, 0.91, 0.92, 0.93, 0.94, 0.5, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6];
 
 const CASES: Case[] = [
@@ -211,6 +214,26 @@ const CASES: Case[] = [
     make: (o) => new CosineAnnealingWarmRestarts(o, { t0: 2, tMult: 2, etaMin: 0.001 }),
   },
   {
+    name: 'CosineAnnealingWarmRestarts.step(epoch) with fractional epochs (T_0=2, T_mult=2) and (T_0=3)',
+    opt: 'SGD',
+    optOpts: {},
+    lrs: [0.1],
+    steps: EPOCHS.length,
+    epochs: EPOCHS,
+    py: { sched: 'CosineAnnealingWarmRestarts', kwargs: { T_0: 2, T_mult: 2, eta_min: 0.01 } },
+    make: (o) => new CosineAnnealingWarmRestarts(o, { t0: 2, tMult: 2, etaMin: 0.01 }),
+  },
+  {
+    name: 'CosineAnnealingWarmRestarts.step(epoch) with T_mult 1',
+    opt: 'Adam',
+    optOpts: {},
+    lrs: [0.1],
+    steps: EPOCHS.length,
+    epochs: EPOCHS,
+    py: { sched: 'CosineAnnealingWarmRestarts', kwargs: { T_0: 3 } },
+    make: (o) => new CosineAnnealingWarmRestarts(o, { t0: 3 }),
+  },
+  {
     name: 'ReduceLROnPlateau(patience=2, factor=0.5, cooldown=1, min_lr=0.02)',
     opt: 'SGD',
     optOpts: {},
@@ -305,6 +328,7 @@ function makePair(c: Case, lrs = c.lrs): [Optimizer, LRScheduler] {
 
 function stepSched(c: Case, sched: LRScheduler, i: number): void {
   if (c.metrics) (sched as ReduceLROnPlateau).step(c.metrics[i]);
+  else if (c.epochs) (sched as CosineAnnealingWarmRestarts).step(c.epochs[i]);
   else sched.step();
 }
 
@@ -390,6 +414,7 @@ describe('optim: more LR schedulers vs PyTorch', function () {
         group_extra: c.groupExtra ?? null,
         load_sd: null,
         metrics: c.metrics ?? null,
+        epochs: c.epochs ?? null,
         steps: c.steps,
         save_at: Math.floor(c.steps / 2),
         ts_file: files[ci],
@@ -483,6 +508,12 @@ errorsVsPython("optim: more LR scheduler errors with PyTorch's messages", [
   { name: 'CosineAnnealingWarmRestarts: T_0 zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 0 }), cls: RangeError },
   { name: 'CosineAnnealingWarmRestarts: T_0 not an integer', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2.5)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2.5 }), cls: RangeError },
   { name: 'CosineAnnealingWarmRestarts: T_mult zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2, T_mult=0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2, tMult: 0 }), cls: RangeError },
+  {
+    name: 'CosineAnnealingWarmRestarts: a negative epoch',
+    py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2).step(-1)`,
+    ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2 }).step(-1),
+    cls: RangeError,
+  },
   { name: 'ReduceLROnPlateau: factor 1', py: `${PY_SGD}${L}ReduceLROnPlateau(o, factor=1.0)`, ts: () => new ReduceLROnPlateau(sgd(), { factor: 1 }), cls: RangeError },
   { name: 'ReduceLROnPlateau: unknown mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, mode="mean")`, ts: () => new ReduceLROnPlateau(sgd(), { mode: 'mean' as never }), cls: RangeError },
   { name: 'ReduceLROnPlateau: unknown threshold mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, threshold_mode="x")`, ts: () => new ReduceLROnPlateau(sgd(), { thresholdMode: 'x' as never }), cls: RangeError },
@@ -533,6 +564,11 @@ describe('optim: more LR schedulers, errors of this library', () => {
       "Expected 'cycle' or 'iterations' for scaleMode but received 'x' of type string",
     );
     expect(thrown(() => new PolynomialLR(sgd(), { power: '2' } as never), TypeError)).to.equal("Expected a number for power but received '2' of type string");
+  });
+
+  it('CosineAnnealingWarmRestarts.step rejects an epoch that is not a number', () => {
+    const s = new CosineAnnealingWarmRestarts(sgd(), { t0: 2 });
+    expect(thrown(() => s.step('1' as never), TypeError)).to.equal("Expected a number for epoch but received '1' of type string");
   });
 
   it('ReduceLROnPlateau.step needs the metric; loading rejects bad values and changes nothing', () => {

@@ -264,8 +264,11 @@ def build_sched(opt, name, kwargs):
 
 def sched_step(sched, case, i):
     metrics = case.get("metrics")
+    epochs = case.get("epochs")
     if metrics:
         sched.step(metrics[i])
+    elif epochs:
+        sched.step(epochs[i])
     else:
         sched.step()
 

@@ -477,8 +477,7 @@ export interface CosineAnnealingWarmRestartsOptions extends SchedulerOptions {
 
 /**
  * SGDR (Loshchilov & Hutter): cosine annealing from the initial lr to `etaMin`, restarting every
- * `t0 * tMult^i` epochs. Only `step()` without an epoch is supported (PyTorch's fractional
- * `step(epoch)` is not).
+ * `t0 * tMult^i` epochs. `step(epoch)` takes fractional epochs, as PyTorch's.
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   t0: number;
@@ -512,19 +511,34 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     return this.baseLrs.map((base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
   }
 
-  /** Advances one epoch, restarting the cosine when the period ends (does not count `_step_count`, as PyTorch). */
-  override step(): void {
-    let epoch: number;
-    if (this.lastEpoch < 0) {
-      epoch = 0;
-      this.tI = this.t0;
-      this.tCur = epoch;
-    } else {
+  /**
+   * Advances one epoch, restarting the cosine when the period ends; or, given `epoch` (fractional allowed,
+   * e.g. `epoch + i / iters` per batch), jumps there, as PyTorch. Does not count `_step_count`, as PyTorch.
+   * @throws TypeError for a non-number epoch; RangeError "Expected non-negative epoch, but got -1".
+   */
+  override step(epoch?: number): void {
+    if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
+    if (epoch === undefined) {
       epoch = this.lastEpoch + 1;
       this.tCur = this.tCur + 1;
       if (this.tCur >= this.tI) {
         this.tCur = this.tCur % this.tI;
         this.tI = this.tI * this.tMult;
+      }
+    } else {
+      if (typeof epoch !== 'number') throw new TypeError(`Expected a number for epoch but received ${describe(epoch)}`);
+      if (epoch < 0) throw new RangeError(`Expected non-negative epoch, but got ${epoch}`);
+      if (epoch >= this.t0) {
+        if (this.tMult === 1) {
+          this.tCur = epoch % this.t0;
+        } else {
+          const n = Math.trunc(Math.log((epoch / this.t0) * (this.tMult - 1) + 1) / Math.log(this.tMult));
+          this.tCur = epoch - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
+          this.tI = this.t0 * this.tMult ** n;
+        }
+      } else {
+        this.tI = this.t0;
+        this.tCur = epoch;
       }
     }
     this.lastEpoch = Math.floor(epoch);
