@@ -4,11 +4,17 @@
  * repr; the types derive from the table. The update is compared with the
  * same formula run by the reference PyTorch.
  */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import { Optimizer, type AdamOptions, type AdamWOptions, type SGDParamGroup } from '../lib/torch/optim/index.js';
 import { hasPythonTorch } from './helpers/python.js';
+import { Lion } from '../examples/custom-optimizer.js';
 import { SignSGD, expectClose, flat, pyExec, thrown } from './30-optim-helpers.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('optim: a user-written optimizer', () => {
   let ref: number[][] = [];
@@ -88,5 +94,54 @@ result = [a.tolist(), b.tolist()]`,
     // @ts-expect-error an SGD group's momentum is a number
     g.momentum = true;
     expect([ok, badLr, badW].length).to.equal(3);
+  });
+});
+
+describe('optim: examples/custom-optimizer.ts (Lion)', () => {
+  let ref: { a: number[][]; m: number[] } = { a: [], m: [] };
+
+  before(function () {
+    if (!hasPythonTorch()) this.skip();
+    // The same update written out in PyTorch, 5 steps, two lrs and weight decay.
+    ref = pyExec([
+      `a = torch.tensor([1., -2., 0.5, 3.], requires_grad=True)
+m = torch.zeros(4)
+hist = []
+for i in range(5):
+    a.grad = None
+    (a.pow(3).sum() - (a * torch.tensor([1., 2., 3., 4.])).sum()).backward()
+    g = a.grad
+    with torch.no_grad():
+        u = m.lerp(g, 1 - 0.8).sign_()
+        a.mul_(1 - 0.1 * 0.05)
+        a.add_(u, alpha=-0.1)
+        m.lerp_(g, 1 - 0.95)
+    hist.append(a.tolist())
+result = {"a": hist, "m": m.tolist()}`,
+    ])[0].result as { a: number[][]; m: number[] };
+  });
+
+  it("Lion's steps equal the same update run by PyTorch; state and state dict as declared", () => {
+    const a = torch.tensor([1, -2, 0.5, 3], { dtype: 'float32', requiresGrad: true });
+    const opt = new Lion([a], { lr: 0.1, betas: [0.8, 0.95], weightDecay: 0.05 });
+    const c = torch.tensor([1, 2, 3, 4], { dtype: 'float32' });
+    for (let i = 0; i < 5; i++) {
+      opt.zeroGrad();
+      a.pow(3).sum().sub(a.mul(c).sum()).backward();
+      opt.step();
+      expectClose(flat(a), ref.a[i], `step ${i + 1}`);
+    }
+    const sd = opt.stateDict();
+    expect(Object.keys(sd.state.get(0) as object)).to.deep.equal(['exp_avg']);
+    expectClose(flat(sd.state.get(0)?.exp_avg as torch.Tensor), ref.m, 'exp_avg');
+    expect(thrown(() => new Lion([a], { lr: -1 }), RangeError)).to.equal('Invalid learning rate: -1');
+    opt.dispose();
+  });
+
+  it('runs as a script', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/custom-optimizer.ts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^loss after 200 steps: 0\.0\d{3}\n/);
+    expect(r.stdout).to.contain("[ 'lr', 'betas', 'weight_decay', 'initial_lr', 'params' ]");
   });
 });

@@ -144,7 +144,7 @@ export type PyDesc =
   | { tensor: { dtype: string; shape: number[]; data: number[] } }
   | { bool: boolean }
   | { int: number }
-  | { float: number }
+  | { float: number | string }
   | { str: string }
   | { tuple: PyDesc[] }
   | { list: PyDesc[] }
@@ -174,7 +174,9 @@ export function expectValue(v: unknown, d: PyDesc, what: string, rtol = 1e-6): v
   } else if ('float' in d) {
     const x = v instanceof PyFloat ? v.value : v;
     expect(typeof x, what).to.equal('number');
-    expectClose([x as number], [d.float], what, 1e-12, 0);
+    // Python's JSON side writes non-finite floats as their repr ("inf", "-inf", "nan").
+    if (typeof d.float === 'string') expect(String(x).replace('Infinity', 'inf').replace('NaN', 'nan'), what).to.equal(d.float);
+    else expectClose([x as number], [d.float], what, 1e-12, 0);
   } else if ('str' in d) {
     expect(v, what).to.equal(d.str);
   } else if ('tuple' in d) {
@@ -220,7 +222,7 @@ export function stateDictFromDesc(py: StateDictDesc): { state: Map<number, Recor
     if ('tensor' in d) return torch.tensor(d.tensor.data, { dtype: d.tensor.dtype as 'float32' }).reshape(d.tensor.shape);
     if ('bool' in d) return d.bool;
     if ('int' in d) return d.int;
-    if ('float' in d) return d.float;
+    if ('float' in d) return typeof d.float === 'string' ? Number(d.float.replace('inf', 'Infinity')) : d.float;
     if ('str' in d) return d.str;
     if ('tuple' in d) return PyTuple.from(d.tuple.map(conv) as never[]);
     if ('list' in d) return d.list.map(conv);

@@ -40,6 +40,7 @@ Exec case:
   "result": the JSON value the code left in `result`, if any}.
 """
 import copy
+import math
 import json
 import sys
 import warnings
@@ -63,7 +64,7 @@ def value_desc(v):
     if isinstance(v, int):
         return {"int": v}
     if isinstance(v, float):
-        return {"float": v}
+        return {"float": v if math.isfinite(v) else repr(v)}  # JSON has no inf/nan: "inf", "-inf", "nan"
     if isinstance(v, str):
         return {"str": v}
     if isinstance(v, tuple):
@@ -81,7 +82,9 @@ def from_desc(d):
     (kind, v), = d.items()
     if kind == "tensor":
         return torch.tensor(v["data"], dtype=getattr(torch, v["dtype"])).reshape(v["shape"])
-    if kind in ("bool", "int", "float", "str"):
+    if kind == "float":
+        return float(v)
+    if kind in ("bool", "int", "str"):
         return v
     if kind == "tuple":
         return tuple(from_desc(x) for x in v)
@@ -118,8 +121,9 @@ def make_params(init):
 
 def tuple_betas(d):
     d = dict(d)
-    if "betas" in d:
-        d["betas"] = tuple(d["betas"])  # JSON has no tuples; Python users write (0.9, 0.999)
+    for k in ("betas", "etas", "step_sizes"):
+        if k in d:
+            d[k] = tuple(d[k])  # JSON has no tuples; Python users write (0.9, 0.999)
     return d
 
 
@@ -143,6 +147,14 @@ def make_opt(case, params):
 
 def train_step(opt, params, X, Y):
     W, b, _ = params
+    if isinstance(opt, torch.optim.LBFGS):
+        def closure():
+            opt.zero_grad()
+            loss = ((X @ W.t() + b - Y) ** 2).mean()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        return
     opt.zero_grad()
     loss = ((X @ W.t() + b - Y) ** 2).mean()
     loss.backward()
@@ -204,6 +216,8 @@ def lambda_for(spec):
     name = spec["name"]
     if name == "exp":
         return lambda e: 0.95 ** e
+    if name == "mult":
+        return lambda e: 0.9 if e % 2 else 0.97
     if name == "step":
         return lambda e: 1.0 / (1 + e // 3)
     if name == "warmup":
@@ -229,12 +243,34 @@ def make_sched_pair(case):
     opt = getattr(torch.optim, case["opt"])(groups, **case["opt_kwargs"])
     for g, extra in zip(opt.param_groups, case.get("group_extra") or [{} for _ in groups]):
         g.update(tuple_betas(extra))
-    kwargs = dict(case["kwargs"])
-    if case["sched"] == "LambdaLR":
+    return opt, build_sched(opt, case["sched"], case["kwargs"])
+
+
+def build_sched(opt, name, kwargs):
+    """A scheduler from its name and kwargs; "schedulers" (SequentialLR, ChainedScheduler) holds
+    [{"sched", "kwargs"}] built on the same optimizer; lr_lambda holds lambda specs."""
+    kwargs = dict(kwargs)
+    if name in ("LambdaLR", "MultiplicativeLR"):
         lam = kwargs.pop("lr_lambda")
         kwargs["lr_lambda"] = [lambda_for(x) for x in lam] if isinstance(lam, list) else lambda_for(lam)
-    sched = getattr(lr_scheduler, case["sched"])(opt, **kwargs)
-    return opt, sched
+    if "scale_fn" in kwargs:
+        kwargs["scale_fn"] = lambda_for(kwargs["scale_fn"])
+    if "schedulers" in kwargs:
+        kwargs["schedulers"] = [build_sched(opt, s["sched"], s["kwargs"]) for s in kwargs["schedulers"]]
+    if name == "ChainedScheduler":
+        return lr_scheduler.ChainedScheduler(kwargs["schedulers"], optimizer=opt)
+    return getattr(lr_scheduler, name)(opt, **kwargs)
+
+
+def sched_step(sched, case, i):
+    metrics = case.get("metrics")
+    epochs = case.get("epochs")
+    if metrics:
+        sched.step(metrics[i])
+    elif epochs:
+        sched.step(epochs[i])
+    else:
+        sched.step()
 
 
 def sched_desc(sched):
@@ -254,7 +290,7 @@ def run_sched(case):
     mid = None
     for i in range(case["steps"]):
         opt.step()
-        sched.step()
+        sched_step(sched, case, i)
         lrs.append(sched.get_last_lr())
         moms.append([momentum_of(g) for g in opt.param_groups])
         if i + 1 == case["save_at"]:
@@ -272,9 +308,9 @@ def run_sched(case):
         opt2.load_state_dict(ck["opt"])
         sched2.load_state_dict(ck["sched"])
         ts_lrs = []
-        for _ in range(case["steps"] - case["save_at"]):
+        for i in range(case["save_at"], case["steps"]):
             opt2.step()
-            sched2.step()
+            sched_step(sched2, case, i)
             ts_lrs.append(sched2.get_last_lr())
         out["ts_lrs"] = ts_lrs
     return out

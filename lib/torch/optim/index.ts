@@ -27,6 +27,12 @@ export {
   onlyFalse,
   falseOrNull,
   betaPair,
+  onlyFalseSingle,
+  falseOrNullSingle,
+  numberPair,
+  etaPair,
+  between,
+  positiveInt,
   type GroupValue,
   type OptionSpec,
   type OptionExtras,
@@ -38,6 +44,16 @@ export {
 export { Adam, ADAM_OPTIONS, type AdamOptions, type AdamParamGroup } from './adam.js';
 export { AdamW, ADAMW_OPTIONS, type AdamWOptions, type AdamWParamGroup } from './adamw.js';
 export { SGD, SGD_OPTIONS, type SGDOptions, type SGDParamGroup } from './sgd.js';
+export { RMSprop, RMSPROP_OPTIONS, type RMSpropOptions, type RMSpropParamGroup } from './rmsprop.js';
+export { Adagrad, ADAGRAD_OPTIONS, type AdagradOptions, type AdagradParamGroup } from './adagrad.js';
+export { Adadelta, ADADELTA_OPTIONS, type AdadeltaOptions, type AdadeltaParamGroup } from './adadelta.js';
+export { Adamax, ADAMAX_OPTIONS, type AdamaxOptions, type AdamaxParamGroup } from './adamax.js';
+export { NAdam, NADAM_OPTIONS, type NAdamOptions, type NAdamParamGroup } from './nadam.js';
+export { RAdam, RADAM_OPTIONS, type RAdamOptions, type RAdamParamGroup } from './radam.js';
+export { ASGD, ASGD_OPTIONS, type ASGDOptions, type ASGDParamGroup } from './asgd.js';
+export { Rprop, RPROP_OPTIONS, type RpropOptions, type RpropParamGroup } from './rprop.js';
+export { LBFGS, LBFGS_OPTIONS, type LBFGSOptions, type LBFGSParamGroup, type LBFGSStateValue } from './lbfgs.js';
+export { forEachGrad, stateTensor } from './each-grad.js';
 export {
   LRScheduler,
   LambdaLR,
@@ -54,4 +70,21 @@ export {
   type CosineAnnealingLROptions,
   type OneCycleLROptions,
 } from './lr_scheduler.js';
-export * as lrScheduler from './lr_scheduler.js';
+export {
+  MultiplicativeLR,
+  MultiStepLR,
+  ConstantLR,
+  ExponentialLR,
+  PolynomialLR,
+  CyclicLR,
+  CosineAnnealingWarmRestarts,
+  type MultiStepLROptions,
+  type ConstantLROptions,
+  type ExponentialLROptions,
+  type PolynomialLROptions,
+  type CyclicLROptions,
+  type CosineAnnealingWarmRestartsOptions,
+} from './lr_scheduler_more.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce_lr_on_plateau.js';
+export { SequentialLR, ChainedScheduler } from './lr_scheduler_compose.js';
+export * as lrScheduler from './lr_scheduler_all.js';

@@ -24,27 +24,35 @@ export interface SchedulerOptions {
 
 const BASE_KEYS = ['lastEpoch'] as const;
 
-function num(v: PyValue<never> | undefined): number {
+/** A number of a loaded state dict (PyFloat unwrapped). */
+export function num(v: PyValue<never> | undefined): number {
   return v instanceof PyFloat ? v.value : (v as number);
 }
 
-function nums(v: PyValue<never> | undefined): number[] {
+/** A list of numbers of a loaded state dict. */
+export function nums(v: PyValue<never> | undefined): number[] {
   return Array.from(v as PyValue<never>[], (x) => num(x));
 }
 
-function typeName(v: unknown): string {
+/** Python's `type(v).__name__` for messages. */
+export function typeName(v: unknown): string {
   if (v === null) return 'NoneType';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'object') return (v as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   return typeof v;
 }
 
-function requirePositiveInt(v: unknown, name: string): number {
+/** @throws TypeError for a non-number; RangeError unless a positive integer. */
+export function requirePositiveInt(v: unknown, name: string): number {
   if (typeof v !== 'number') throw new TypeError(`Expected a positive integer for ${name} but received ${describe(v)}`);
   if (!Number.isInteger(v) || v <= 0) throw new RangeError(`Expected a positive integer for ${name} but received ${describe(v)}`);
   return v;
 }
 
-function requireNumber(v: unknown, name: string): number {
+/** @throws TypeError unless a number. */
+export function requireNumber(v: unknown, name: string): number {
   if (typeof v !== 'number') throw new TypeError(`Expected a number for ${name} but received ${describe(v)}`);
   return v;
 }
@@ -74,12 +82,12 @@ export abstract class LRScheduler {
    * @throws TypeError when `optimizer` is not an Optimizer or an option is unknown (`verbose` included:
    *   PyTorch 2.x removed it); RangeError when lastEpoch is not an integer >= -1.
    */
-  protected constructor(optimizer: Optimizer, opts: SchedulerOptions, allowed: readonly string[], where: string) {
+  protected constructor(optimizer: Optimizer, opts: SchedulerOptions, allowed: readonly string[], where: string, takesLastEpoch = true) {
     if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
     if (opts !== null && typeof opts === 'object' && 'verbose' in opts) {
       throw new TypeError(`Unknown option 'verbose' for ${where}: PyTorch 2.x removed it; log scheduler.getLastLr() instead`);
     }
-    checkOptions(opts, [...allowed, ...BASE_KEYS], where);
+    checkOptions(opts, takesLastEpoch ? [...allowed, ...BASE_KEYS] : allowed, where);
     this.optimizer = optimizer;
     const lastEpoch = opts.lastEpoch ?? -1;
     if (typeof lastEpoch !== 'number' || !Number.isInteger(lastEpoch) || lastEpoch < -1) {
@@ -89,11 +97,12 @@ export abstract class LRScheduler {
   }
 
   /**
-   * Sets up `initialLr`/`baseLrs` and performs the initial step, as PyTorch's constructor does.
+   * Sets up `initialLr`/`baseLrs` and performs the initial step, as PyTorch's constructor does
+   * (SequentialLR calls it again on the scheduler it starts with, as PyTorch's `_initial_step`).
    * @throws Error "param 'initial_lr' is not specified in param_groups[i] when resuming scheduler with
    *   last_epoch >= 0. ..." (PyTorch's KeyError) when resuming (lastEpoch >= 0) and a group lacks `initialLr`.
    */
-  protected initialStep(): void {
+  initialStep(): void {
     const groups = this.optimizer.paramGroups;
     if (this.lastEpoch === -1) {
       for (const g of groups) if (g.initialLr === undefined) g.initialLr = g.lr;
@@ -122,11 +131,34 @@ export abstract class LRScheduler {
   /** The lrs for the current `lastEpoch` (called by `step()` after it advanced `lastEpoch`). */
   protected abstract getLr(): number[];
 
+  /**
+   * The closed form of the schedule at `lastEpoch` (PyTorch's `_get_closed_form_lr`), or null for
+   * schedulers without one; used when an epoch is given to {@link updateLr} (SequentialLR at a milestone).
+   */
+  protected closedForm(): number[] | null {
+    return null;
+  }
+
   /** Advances one epoch/iteration and writes the new lr into every group. */
   step(): void {
     this.stepCount++;
-    this.lastEpoch++;
-    const values = this.getLr();
+    this.updateLr();
+  }
+
+  /**
+   * Writes the lr of the next epoch into every group (PyTorch's `_update_lr`): without `epoch`, advances
+   * `lastEpoch` and applies the chainable formula; with it, sets `lastEpoch` and applies the closed form
+   * where there is one. Does not count a step. SequentialLR calls it with 0 at a milestone.
+   */
+  updateLr(epoch?: number): void {
+    let values: number[];
+    if (epoch === undefined) {
+      this.lastEpoch++;
+      values = this.getLr();
+    } else {
+      this.lastEpoch = epoch;
+      values = this.closedForm() ?? this.getLr();
+    }
     const groups = this.optimizer.paramGroups;
     const n = Math.min(groups.length, values.length);
     for (let i = 0; i < n; i++) groups[i].lr = values[i];
@@ -270,6 +302,10 @@ export class StepLR extends LRScheduler {
     return groups.map((g) => g.lr * this.gamma);
   }
 
+  protected override closedForm(): number[] {
+    return this.baseLrs.map((base) => base * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
+
   protected override hyperState(): LRSchedulerStateDict {
     return { step_size: this.stepSize, gamma: this.gamma };
   }
@@ -332,6 +368,11 @@ export class LinearLR extends LRScheduler {
     );
   }
 
+  protected override closedForm(): number[] {
+    const { startFactor, endFactor, totalIters } = this;
+    return this.baseLrs.map((base) => base * (startFactor + ((endFactor - startFactor) * Math.min(totalIters, this.lastEpoch)) / totalIters));
+  }
+
   protected override hyperState(): LRSchedulerStateDict {
     return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
   }
@@ -387,6 +428,11 @@ export class CosineAnnealingLR extends LRScheduler {
     return groups.map(
       (g) => ((1 + Math.cos((Math.PI * lastEpoch) / tMax)) / (1 + Math.cos((Math.PI * (lastEpoch - 1)) / tMax))) * (g.lr - etaMin) + etaMin,
     );
+  }
+
+  protected override closedForm(): number[] {
+    const { etaMin, tMax } = this;
+    return this.baseLrs.map((base) => etaMin + ((base - etaMin) * (1 + Math.cos((Math.PI * this.lastEpoch) / tMax))) / 2);
   }
 
   protected override hyperState(): LRSchedulerStateDict {
@@ -635,7 +681,7 @@ function annealStrategyOf(v: unknown, message: string): 'cos' | 'linear' {
 }
 
 /** Throws TypeError unless each present key holds a number. */
-function checkNums(sd: LRSchedulerStateDict, keys: readonly string[]): void {
+export function checkNums(sd: LRSchedulerStateDict, keys: readonly string[]): void {
   for (const k of keys) {
     const v = sd[k];
     if (v !== undefined && typeof v !== 'number' && !(v instanceof PyFloat)) throw new TypeError(`Expected a number for ${k} but received ${describe(v)}`);
@@ -643,7 +689,7 @@ function checkNums(sd: LRSchedulerStateDict, keys: readonly string[]): void {
 }
 
 /** One value per group (PyTorch's `_format_param`). */
-function formatParam(name: string, groups: readonly ParamGroup[], v: number | readonly number[] | undefined): number[] {
+export function formatParam(name: string, groups: readonly ParamGroup[], v: number | readonly number[] | undefined): number[] {
   if (Array.isArray(v)) {
     if (v.length !== groups.length) {
       throw new RangeError(

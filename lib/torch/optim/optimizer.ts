@@ -21,15 +21,9 @@
  *     }
  *     step<L>(closure?: () => L): L | undefined {
  *       const loss = this.runClosure(closure);
- *       torch.noGrad(() => {
- *         for (const g of this.paramGroups) {
- *           for (const p of g.params) {
- *             torch.tidy(() => {
- *               const grad = p.grad;
- *               if (grad !== null) p.sub_(grad.sign().mul(g.lr));
- *             });
- *           }
- *         }
+ *       // each parameter with a gradient, without recording gradients, in its own tidy scope
+ *       torch.optim.forEachGrad(this.paramGroups, (p, grad, g) => {
+ *         p.sub_(grad.sign().mul(g.lr));
  *       });
  *       return loss;
  *     }
@@ -42,9 +36,11 @@
  * with `this.own(t)` so they outlive `torch.tidy` scopes. Override
  * `checkGroup` for rules that span options (SGD: nesterov needs momentum).
  *
- * The built-in optimizers (Adam, AdamW, SGD) run the update of a whole
- * parameter group in one native call. Free their state with
- * {@link Optimizer.dispose}.
+ * examples/custom-optimizer.ts is a runnable one with per-parameter state (Lion).
+ * Adam, AdamW and SGD run the update of a whole parameter group in one native
+ * call; RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop and LBFGS
+ * are written in TypeScript as above (PyTorch's single-tensor algorithms).
+ * Free an optimizer's state with {@link Optimizer.dispose}.
  */
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
@@ -180,6 +176,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 interface OptimizerClass {
   readonly name: string;
   readonly options?: OptionTable;
+  /** The order in which PyTorch's `__setstate__` adds keys a loaded group lacks, when it differs from the table's. */
+  readonly setstateOrder?: readonly string[];
 }
 
 /**
@@ -401,8 +399,10 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
       const packed: PyDict<Tensor> = {};
       for (const [k, v] of Object.entries(g)) {
         if (k === 'params' || v === undefined) continue;
-        const asTuple = this.options[k]?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
-        packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
+        const spec = this.options[k];
+        const asTuple = spec?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
+        if (spec?.float === true && v === spec.default) packed[toSnake(k)] = new PyFloat(v as number);
+        else packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
       }
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);
@@ -481,9 +481,12 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
         else ng[key] = key in this.options ? plain(v) : plainKeepTuples(v);
       }
       if (current.paramNames !== undefined && ng.paramNames === undefined) ng.paramNames = [...current.paramNames];
-      // Keys older releases did not write, in the order PyTorch's __setstate__ sets them.
+      // Keys older releases did not write, in the order PyTorch's __setstate__ sets them (the class's
+      // `setstateOrder` first, where it declares one).
       const entries = Object.entries(this.options);
-      for (const [k, spec] of [...entries.filter(([, s]) => s.fillLast !== true), ...entries.filter(([, s]) => s.fillLast === true)]) {
+      const order = (this.constructor as OptimizerClass).setstateOrder ?? [];
+      const ordered = [...order.map((k) => [k, this.options[k]] as const).filter(([, s]) => s !== undefined), ...entries.filter(([k]) => !order.includes(k))];
+      for (const [k, spec] of [...ordered.filter(([, s]) => s.fillLast !== true), ...ordered.filter(([, s]) => s.fillLast === true)]) {
         if (ng[k] !== undefined) continue;
         if (spec.addedLater !== true) {
           throw new TypeError(`Expected a value for ${toSnake(k)} in param_groups[${gi}] of the loaded state dict but received undefined`);
@@ -572,7 +575,14 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
       out += `\nParameter Group ${i}\n`;
       const keys = Object.keys(g).filter((k) => k !== 'params' && g[k] !== undefined);
       for (const k of keys.sort((a, b) => (toSnake(a) < toSnake(b) ? -1 : 1))) {
-        out += `    ${toSnake(k)}: ${pyRepr(g[k], this.options[k]?.tuple === true)}\n`;
+        const spec = this.options[k];
+        const v = g[k];
+        let repr: string;
+        if (spec?.float === true && v === spec.default) repr = pyFloatNum(v as number);
+        else if (spec?.keepInts === true && Array.isArray(v)) repr = pyRepr(PyTuple.from(v as PyValue<Tensor>[]));
+        else if (typeof v === 'string') repr = v; // Python formats the value with str(): no quotes
+        else repr = pyRepr(v, spec?.tuple === true);
+        out += `    ${toSnake(k)}: ${repr}\n`;
       }
     });
     return `${out})`;

@@ -40,14 +40,22 @@ export interface OptionSpec<T extends GroupValue = GroupValue> {
   readonly whenMissing?: T | undefined;
   /** Filled after the other missing keys (PyTorch's `__setstate__` sets Adam's `fused` last). */
   readonly fillLast?: boolean | undefined;
-  /** Saved as a Python tuple (`betas`). */
+  /** Saved as a Python tuple (`betas`); printed as a tuple of floats unless `keepInts`. */
   readonly tuple?: boolean | undefined;
+  /** A tuple whose whole numbers print as Python ints (Rprop's `step_sizes` default `(1e-06, 50)`). */
+  readonly keepInts?: boolean | undefined;
+  /**
+   * PyTorch's default is a whole-valued Python float (Adadelta's `lr` 1.0, ASGD's `t0` 1e6): while a group
+   * holds the default it is saved as a Python float and printed as one; other whole numbers stay ints
+   * (as `t0=5` does in Python).
+   */
+  readonly float?: boolean | undefined;
   /** Not an option of this class: every group holds `default`, loaded groups included (AdamW's `decoupledWeightDecay`). */
   readonly fixed?: boolean | undefined;
 }
 
 /** Extra properties of an {@link option}. */
-export type OptionExtras<T extends GroupValue> = Pick<OptionSpec<T>, 'addedLater' | 'whenMissing' | 'fillLast' | 'tuple'>;
+export type OptionExtras<T extends GroupValue> = Pick<OptionSpec<T>, 'addedLater' | 'whenMissing' | 'fillLast' | 'tuple' | 'keepInts' | 'float'>;
 
 /**
  * Declares an option: PyTorch's default, the check of given values, and how loading treats it.
@@ -165,4 +173,64 @@ export function betaPair(v: unknown, name: string): [number, number] {
     if (!(x >= 0 && x < 1)) throw new RangeError(`Invalid beta parameter at index ${i}: ${pyFloatNum(x)}`);
   });
   return b;
+}
+
+const SINGLE = "not supported: the update runs PyTorch's single-tensor algorithm";
+
+/**
+ * A flag accepted only as false, for the optimizers written in TypeScript with PyTorch's single-tensor
+ * algorithm (`capturable`, `differentiable`).
+ * @throws TypeError for a non-boolean; RangeError "Expected false for differentiable but received true of type boolean (not supported: ...)".
+ */
+export function onlyFalseSingle(v: unknown, name: string): boolean {
+  if (flag(v, name)) throw new RangeError(`Expected false for ${name} but received ${describe(v)} (${SINGLE})`);
+  return false;
+}
+
+/**
+ * `foreach` (and Adagrad's `fused`) for the optimizers written in TypeScript: null (PyTorch's default,
+ * which on CPU picks the single-tensor algorithm) or false; true would ask PyTorch for its multi-tensor
+ * (or fused) form, whose rounding may differ, so it is refused.
+ * @throws TypeError for anything else than a boolean or null; RangeError for true.
+ */
+export function falseOrNullSingle(v: unknown, name: string): boolean | null {
+  if (flagOrNull(v, name) === true) throw new RangeError(`Expected false or null for ${name} but received ${describe(v)} (${SINGLE})`);
+  return v as false | null;
+}
+
+/** Two numbers. @throws TypeError otherwise. */
+export function numberPair(v: unknown, name: string): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+    throw new TypeError(`Expected an array of two numbers for ${name} but received ${describe(v)}`);
+  }
+  return [v[0], v[1]];
+}
+
+/**
+ * Rprop's `etas`: two numbers with 0 < etaminus < 1 < etaplus, with PyTorch's message.
+ * @throws TypeError unless two numbers; RangeError "Invalid eta values: 1.5, 1.2".
+ */
+export function etaPair(v: unknown, name: string): [number, number] {
+  const e = numberPair(v, name);
+  if (!(e[0] > 0 && e[0] < 1 && 1 < e[1])) throw new RangeError(`Invalid eta values: ${pyFloatNum(e[0])}, ${pyFloatNum(e[1])}`);
+  return e;
+}
+
+/**
+ * A number in [lo, hi] (NaN rejected), with PyTorch's message: `between('rho value', 0, 1)` throws
+ * RangeError "Invalid rho value: 2".
+ */
+export function between(what: string, lo: number, hi: number): (v: unknown, name: string) => number {
+  return (v, name) => {
+    const x = number(v, name);
+    if (!(x >= lo && x <= hi)) throw new RangeError(`Invalid ${what}: ${pyNum(x)}`);
+    return x;
+  };
+}
+
+/** An integer >= 1. @throws TypeError for a non-number; RangeError "Expected an integer >= 1 for maxIter but received 0 of type number". */
+export function positiveInt(v: unknown, name: string): number {
+  const x = number(v, name);
+  if (!Number.isInteger(x) || x < 1) throw new RangeError(`Expected an integer >= 1 for ${name} but received ${describe(v)}`);
+  return x;
 }
