@@ -13,3 +13,14 @@ export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
 export * as parallel from './parallel/index.js';
+// convolution, normalization, pooling and shape layers (wt-conv)
+export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, ConvNd, type ConvOptions, type ConvTransposeOptions, type PaddingMode } from './modules/conv.js';
+export { Fold, Unfold, type FoldOptions } from './modules/fold.js';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, NormBase, type NormOptions } from './modules/batchnorm.js';
+export { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './modules/instancenorm.js';
+export { GroupNorm, RMSNorm, LocalResponseNorm, type GroupNormOptions, type RMSNormOptions, type LocalResponseNormOptions } from './modules/normalization.js';
+export {
+  MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d,
+  AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d,
+  type MaxPoolOptions, type AvgPoolOptions, type AdaptiveSize, type PoolResult,
+} from './modules/pooling.js';
