@@ -24,3 +24,14 @@ export {
   AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, LPPool1d, LPPool2d, LPPool3d,
   type MaxPoolOptions, type AvgPoolOptions, type AdaptiveSize, type PoolResult,
 } from './modules/pooling.js';
+export { Flatten, Unflatten } from './modules/flatten.js';
+export { Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout } from './modules/dropout.js';
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, type UpsampleOptions } from './modules/upsampling.js';
+export { PixelShuffle, PixelUnshuffle } from './modules/pixelshuffle.js';
+export {
+  ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
+} from './modules/padding.js';
+export { ChannelShuffle } from './modules/channelshuffle.js';
+export { Bilinear, type BilinearOptions } from './modules/bilinear.js';
+export { EmbeddingBag, type EmbeddingBagModuleOptions } from './modules/sparse.js';
