@@ -9,7 +9,6 @@ import { mcase, moduleCases, randIn } from './20-nn-helpers.js';
 import { errorCases, initCases, scase, stateCases } from './21-nn-helpers.js';
 
 const nn = torch.nn;
-const fwd = (m: { forward(x: torch.Tensor): torch.Tensor }, x: Record<string, torch.Tensor>) => m.forward(x.x);
 const tol = { rtol: 1e-4, atol: 1e-4 };
 
 describe('nn convolution layers vs PyTorch', function () {
@@ -17,63 +16,63 @@ describe('nn convolution layers vs PyTorch', function () {
 
   describe('Conv1d/2d/3d: outputs and all gradients', () => {
     moduleCases([
-      mcase({ name: 'Conv1d(4, 6, 3) on [N, C, L]', make: () => new nn.Conv1d(4, 6, 3), build: 'nn.Conv1d(4, 6, 3)', inputs: { x: randIn([2, 4, 9], 1) }, call: fwd, pyCall: 'm(x)', tol }),
+      mcase({ name: 'Conv1d(4, 6, 3) on [N, C, L]', make: () => new nn.Conv1d(4, 6, 3), build: 'nn.Conv1d(4, 6, 3)', inputs: { x: randIn([2, 4, 9], 1) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'Conv1d unbatched [C, L], stride 2, padding 1, dilation 2, no bias', make: () => new nn.Conv1d(4, 6, 3, { stride: 2, padding: 1, dilation: 2, bias: false }),
-        build: 'nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, bias=False)', inputs: { x: randIn([4, 11], 2) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: 'nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, bias=False)', inputs: { x: randIn([4, 11], 2) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv1d padding 'same' with even kernel and dilation", make: () => new nn.Conv1d(3, 4, 4, { padding: 'same', dilation: 3 }),
-        build: "nn.Conv1d(3, 4, 4, padding='same', dilation=3)", inputs: { x: randIn([2, 3, 12], 3) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: "nn.Conv1d(3, 4, 4, padding='same', dilation=3)", inputs: { x: randIn([2, 3, 12], 3) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv1d paddingMode 'circular'", make: () => new nn.Conv1d(3, 4, 3, { padding: 2, paddingMode: 'circular' }),
-        build: "nn.Conv1d(3, 4, 3, padding=2, padding_mode='circular')", inputs: { x: randIn([2, 3, 7], 4) }, call: fwd, pyCall: 'm(x)', tol }),
-      mcase({ name: 'Conv2d(3, 8, 3) on [N, C, H, W]', make: () => new nn.Conv2d(3, 8, 3), build: 'nn.Conv2d(3, 8, 3)', inputs: { x: randIn([2, 3, 7, 6], 5) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: "nn.Conv1d(3, 4, 3, padding=2, padding_mode='circular')", inputs: { x: randIn([2, 3, 7], 4) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
+      mcase({ name: 'Conv2d(3, 8, 3) on [N, C, H, W]', make: () => new nn.Conv2d(3, 8, 3), build: 'nn.Conv2d(3, 8, 3)', inputs: { x: randIn([2, 3, 7, 6], 5) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'Conv2d stride (2, 1), padding (1, 2), groups 2', make: () => new nn.Conv2d(4, 6, [3, 2], { stride: [2, 1], padding: [1, 2], groups: 2 }),
-        build: 'nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 2), groups=2)', inputs: { x: randIn([2, 4, 7, 5], 6) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: 'nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 2), groups=2)', inputs: { x: randIn([2, 4, 7, 5], 6) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'Conv2d depthwise (groups = channels), dilation 2', make: () => new nn.Conv2d(4, 8, 3, { groups: 4, dilation: 2, padding: 2 }),
-        build: 'nn.Conv2d(4, 8, 3, groups=4, dilation=2, padding=2)', inputs: { x: randIn([1, 4, 6, 6], 7) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: 'nn.Conv2d(4, 8, 3, groups=4, dilation=2, padding=2)', inputs: { x: randIn([1, 4, 6, 6], 7) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv2d padding 'valid'", make: () => new nn.Conv2d(2, 3, 3, { padding: 'valid' }), build: "nn.Conv2d(2, 3, 3, padding='valid')",
-        inputs: { x: randIn([2, 2, 5, 5], 8) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([2, 2, 5, 5], 8) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv2d padding 'same'", make: () => new nn.Conv2d(2, 3, [3, 4], { padding: 'same' }), build: "nn.Conv2d(2, 3, (3, 4), padding='same')",
-        inputs: { x: randIn([2, 2, 5, 6], 9) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([2, 2, 5, 6], 9) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv2d paddingMode 'reflect'", make: () => new nn.Conv2d(2, 3, 3, { padding: 1, paddingMode: 'reflect' }), build: "nn.Conv2d(2, 3, 3, padding=1, padding_mode='reflect')",
-        inputs: { x: randIn([2, 2, 5, 5], 10) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([2, 2, 5, 5], 10) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv2d paddingMode 'replicate' with 'same'", make: () => new nn.Conv2d(2, 3, 4, { padding: 'same', paddingMode: 'replicate' }),
-        build: "nn.Conv2d(2, 3, 4, padding='same', padding_mode='replicate')", inputs: { x: randIn([2, 2, 6, 5], 11) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: "nn.Conv2d(2, 3, 4, padding='same', padding_mode='replicate')", inputs: { x: randIn([2, 2, 6, 5], 11) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv2d paddingMode 'circular' (unequal padding per dim)", make: () => new nn.Conv2d(2, 3, 3, { padding: [1, 2], paddingMode: 'circular' }),
-        build: "nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode='circular')", inputs: { x: randIn([1, 2, 5, 6], 12) }, call: fwd, pyCall: 'm(x)', tol }),
-      mcase({ name: 'Conv2d unbatched [C, H, W]', make: () => new nn.Conv2d(2, 3, 2), build: 'nn.Conv2d(2, 3, 2)', inputs: { x: randIn([2, 4, 4], 13) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: "nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode='circular')", inputs: { x: randIn([1, 2, 5, 6], 12) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
+      mcase({ name: 'Conv2d unbatched [C, H, W]', make: () => new nn.Conv2d(2, 3, 2), build: 'nn.Conv2d(2, 3, 2)', inputs: { x: randIn([2, 4, 4], 13) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'Conv3d(2, 4, (2, 3, 2)), stride 2, padding 1', make: () => new nn.Conv3d(2, 4, [2, 3, 2], { stride: 2, padding: 1 }),
-        build: 'nn.Conv3d(2, 4, (2, 3, 2), stride=2, padding=1)', inputs: { x: randIn([2, 2, 4, 5, 4], 14) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: 'nn.Conv3d(2, 4, (2, 3, 2), stride=2, padding=1)', inputs: { x: randIn([2, 2, 4, 5, 4], 14) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: "Conv3d paddingMode 'reflect', groups 2, no bias", make: () => new nn.Conv3d(2, 4, 3, { padding: 1, paddingMode: 'reflect', groups: 2, bias: false }),
-        build: "nn.Conv3d(2, 4, 3, padding=1, padding_mode='reflect', groups=2, bias=False)", inputs: { x: randIn([1, 2, 4, 4, 4], 15) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: "nn.Conv3d(2, 4, 3, padding=1, padding_mode='reflect', groups=2, bias=False)", inputs: { x: randIn([1, 2, 4, 4, 4], 15) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'Conv2d float64', make: () => new nn.Conv2d(2, 3, 3, { dtype: 'float64' }), build: 'nn.Conv2d(2, 3, 3, dtype=torch.float64)',
-        inputs: { x: randIn([2, 2, 5, 5], 16, { dtype: 'float64' }) }, call: fwd, pyCall: 'm(x)' }),
+        inputs: { x: randIn([2, 2, 5, 5], 16, { dtype: 'float64' }) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
     ]);
   });
 
   describe('ConvTranspose1d/2d/3d: outputs and all gradients', () => {
     moduleCases([
       mcase({ name: 'ConvTranspose1d(4, 3, 3), stride 2', make: () => new nn.ConvTranspose1d(4, 3, 3, { stride: 2 }), build: 'nn.ConvTranspose1d(4, 3, 3, stride=2)',
-        inputs: { x: randIn([2, 4, 5], 21) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([2, 4, 5], 21) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'ConvTranspose2d stride 2, padding 1, outputPadding 1, groups 2, dilation 2', make: () => new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, dilation: 2 }),
-        build: 'nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dilation=2)', inputs: { x: randIn([2, 4, 4, 3], 22) }, call: fwd, pyCall: 'm(x)', tol }),
+        build: 'nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dilation=2)', inputs: { x: randIn([2, 4, 4, 3], 22) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'ConvTranspose2d with outputSize picks the output padding', make: () => new nn.ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1 }),
         build: 'nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)', inputs: { x: randIn([2, 3, 4, 4], 23) },
         call: (m, x) => m.forward(x.x, [2, 2, 8, 8]), pyCall: 'm(x, output_size=[2, 2, 8, 8])', tol }),
       mcase({ name: 'ConvTranspose2d unbatched, no bias', make: () => new nn.ConvTranspose2d(3, 2, [2, 3], { bias: false }), build: 'nn.ConvTranspose2d(3, 2, (2, 3), bias=False)',
-        inputs: { x: randIn([3, 4, 4], 24) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([3, 4, 4], 24) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
       mcase({ name: 'ConvTranspose3d(2, 3, 2), stride (1, 2, 2)', make: () => new nn.ConvTranspose3d(2, 3, 2, { stride: [1, 2, 2] }), build: 'nn.ConvTranspose3d(2, 3, 2, stride=(1, 2, 2))',
-        inputs: { x: randIn([1, 2, 3, 3, 3], 25) }, call: fwd, pyCall: 'm(x)', tol }),
+        inputs: { x: randIn([1, 2, 3, 3, 3], 25) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', tol }),
     ]);
   });
 
   describe('Fold/Unfold: outputs and input gradients', () => {
     moduleCases([
-      mcase({ name: 'Unfold(2) on [N, C, H, W]', make: () => new nn.Unfold(2), build: 'nn.Unfold(2)', inputs: { x: randIn([2, 3, 4, 5], 31) }, call: fwd, pyCall: 'm(x)' }),
+      mcase({ name: 'Unfold(2) on [N, C, H, W]', make: () => new nn.Unfold(2), build: 'nn.Unfold(2)', inputs: { x: randIn([2, 3, 4, 5], 31) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'Unfold((2, 3), dilation 2, padding 1, stride (2, 1))', make: () => new nn.Unfold([2, 3], { dilation: 2, padding: 1, stride: [2, 1] }),
-        build: 'nn.Unfold((2, 3), dilation=2, padding=1, stride=(2, 1))', inputs: { x: randIn([1, 2, 6, 6], 32) }, call: fwd, pyCall: 'm(x)' }),
+        build: 'nn.Unfold((2, 3), dilation=2, padding=1, stride=(2, 1))', inputs: { x: randIn([1, 2, 6, 6], 32) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'Fold((4, 5), 2) sums overlapping blocks', make: () => new nn.Fold([4, 5], 2), build: 'nn.Fold((4, 5), 2)',
-        inputs: { x: randIn([2, 12, 12], 33) }, call: fwd, pyCall: 'm(x)' }),
+        inputs: { x: randIn([2, 12, 12], 33) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
       mcase({ name: 'Fold(6, (2, 2), stride 2, padding 1) unbatched', make: () => new nn.Fold(6, [2, 2], { stride: 2, padding: 1 }), build: 'nn.Fold(6, (2, 2), stride=2, padding=1)',
-        inputs: { x: randIn([8, 16], 34) }, call: fwd, pyCall: 'm(x)' }),
+        inputs: { x: randIn([8, 16], 34) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
     ]);
   });
 

@@ -28,11 +28,13 @@ export interface NormOptions {
   affine?: boolean;
   /** Keep running_mean / running_var / num_batches_tracked; default true for BatchNorm, false for InstanceNorm. */
   trackRunningStats?: boolean;
+  /** With affine, learn the bias too; default true (PyTorch 2.13's keyword-only `bias`). */
+  bias?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
 
-const NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'device', 'dtype'];
+const NORM_OPTIONS = ['eps', 'momentum', 'affine', 'trackRunningStats', 'bias', 'device', 'dtype'];
 
 /** The shared part of BatchNorm and InstanceNorm (PyTorch's `_NormBase`). */
 export abstract class NormBase extends Module {
@@ -58,7 +60,7 @@ export abstract class NormBase extends Module {
     this.trackRunningStats = checkBool(opts.trackRunningStats, 'trackRunningStats', defaults.trackRunningStats);
     const f = { dtype: opts.dtype, device: opts.device };
     this.weight = this.affine ? new Parameter(empty([numFeatures], f)) : null;
-    this.bias = this.affine ? new Parameter(empty([numFeatures], f)) : null;
+    this.bias = this.affine && checkBool(opts.bias, 'bias', true) ? new Parameter(empty([numFeatures], f)) : null;
     if (this.trackRunningStats) {
       this.registerBuffer('running_mean', zeros([numFeatures], f));
       this.registerBuffer('running_var', ones([numFeatures], f));
@@ -101,7 +103,7 @@ export abstract class NormBase extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyOptFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyOptFloat(this.momentum)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 

@@ -64,6 +64,8 @@ export interface GroupNormOptions {
   eps?: number;
   /** Learn per-channel `weight` (ones) and `bias` (zeros); default true. */
   affine?: boolean;
+  /** With affine, learn the bias too; default true. */
+  bias?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
@@ -83,7 +85,7 @@ export class GroupNorm extends Module {
 
   constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
     super();
-    checkOptions(opts, ['eps', 'affine', 'device', 'dtype'], 'GroupNorm');
+    checkOptions(opts, ['eps', 'affine', 'bias', 'device', 'dtype'], 'GroupNorm');
     this.numGroups = checkInt(numGroups, 'numGroups', 1);
     this.numChannels = checkInt(numChannels, 'numChannels', 1);
     if (numChannels % numGroups !== 0) rangeError(`a multiple of numGroups (${numGroups})`, 'numChannels', numChannels);
@@ -91,7 +93,7 @@ export class GroupNorm extends Module {
     this.affine = checkBool(opts.affine, 'affine', true);
     const f = { dtype: opts.dtype, device: opts.device };
     this.weight = this.affine ? new Parameter(ones([numChannels], f)) : null;
-    this.bias = this.affine ? new Parameter(zeros([numChannels], f)) : null;
+    this.bias = this.affine && checkBool(opts.bias, 'bias', true) ? new Parameter(zeros([numChannels], f)) : null;
   }
 
   /** @throws TorchError when the input's channels differ from numChannels. */
@@ -100,7 +102,7 @@ export class GroupNorm extends Module {
   }
 
   override extraRepr(): string {
-    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}`;
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.affine)}, bias=${pyBool(this.bias !== null)}`;
   }
 }
 
