@@ -555,7 +555,7 @@ export function embeddingBag(...a: unknown[]): Tensor {
     if (pi > 0 && pi >= n) throw new RangeError('Padding_idx must be within num_embeddings');
     if (pi < 0 && pi < -n) throw new RangeError('Padding_idx must be within num_embeddings');
     paddingIdx = pi < 0 ? n + pi : pi;
-  } else paddingIdx = -1;
+  } else paddingIdx = null; // as Python: None (libtorch reads -1 as "index -1 pads", i.e. the last row)
   const out = torchOps.embeddingBag(weight, input, offsets, scaleGrad, modes.indexOf(mode), sparse, psw, includeLast, paddingIdx);
   for (const t of out.slice(1)) t.dispose();
   for (const t of temps) t.dispose();

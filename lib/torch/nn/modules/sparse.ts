@@ -103,7 +103,7 @@ export class EmbeddingBag extends Module {
     if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
     if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
     if (this.scaleGradByFreq) s += `, scale_grad_by_freq=${pyBool(this.scaleGradByFreq)}`;
-    s += `, mode=${this.mode}`;
+    s += `, mode='${this.mode}'`;
     if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
     return s;
   }
