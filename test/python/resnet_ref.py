@@ -78,4 +78,5 @@ def main():
     sys.stdout.write('\n' + json.dumps(out) + '\n')
 
 
-main()
+if __name__ == '__main__':
+    main()
