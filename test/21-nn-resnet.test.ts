@@ -5,7 +5,8 @@
  * steps on the same batches of the shapes task (SGD with momentum and weight
  * decay, then Adam), and the loss trajectories must agree within 1e-5; the
  * state-dict keys, the final parameters and BatchNorm running statistics, and
- * the printed model are compared too.
+ * the printed model are compared too; and Python's trained state dict (saved
+ * by Python's torch.save) loads here and gives Python's eval-mode logits.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
-import { ResNet, makeOptimizer, shapeBatches, train, accuracy, type ShapeBatch, type TrainOptions } from '../examples/resnet.js';
+import { ResNet, batchTensors, makeOptimizer, shapeBatches, train, accuracy, type ShapeBatch, type TrainOptions } from '../examples/resnet.js';
 import { PYTHON } from './helpers/python.js';
 import { pythonHasTorch } from './20-nn-helpers.js';
 
@@ -24,10 +25,11 @@ interface PyRun {
   stateKeys: [string, number[]][];
   final: Record<string, number[]>;
   repr: string;
+  evalOut: number[] | null;
 }
 
 /** One Python process for every run (importing torch is the slow part). */
-function runPython(runs: { weights: string; batches: ShapeBatch[]; optimizer: string; lr: number }[]): PyRun[] {
+function runPython(runs: { weights: string; batches: ShapeBatch[]; optimizer: string; lr: number; saveTo?: string }[]): PyRun[] {
   const r = spawnSync(PYTHON, ['-c', SCRIPT], {
     input: JSON.stringify(runs),
     encoding: 'utf8',
@@ -59,7 +61,7 @@ describe('ResNet example vs PyTorch (20 training steps on the same weights and b
       const weights = join(dir, `init-${o.optimizer}.pt`);
       torch.save(models[k].stateDict(), weights);
       batches[k] = shapeBatches(100 + k, 20, 16);
-      return { weights, batches: batches[k], optimizer: o.optimizer, lr: o.lr };
+      return { weights, batches: batches[k], optimizer: o.optimizer, lr: o.lr, saveTo: join(dir, `trained-${o.optimizer}.pt`) };
     });
     results = runPython(payload);
   });
@@ -93,6 +95,20 @@ describe('ResNet example vs PyTorch (20 training steps on the same weights and b
       // eval mode runs on the running statistics
       const acc = accuracy(model, shapeBatches(7, 2, 32));
       expect(acc).to.be.within(0, 1);
+    });
+  });
+
+  it("loads Python's trained state dict (torch.save in Python, torch.load here): same eval-mode logits", () => {
+    const sd = torch.load(join(dir, 'trained-sgd.pt')) as Record<string, torch.Tensor>;
+    const model = new ResNet();
+    const r = model.loadStateDict(sd);
+    expect(r).to.deep.equal({ missingKeys: [], unexpectedKeys: [] });
+    model.eval();
+    const theirs = results[0].evalOut as number[];
+    const mine = torch.noGrad(() => torch.tidy(() => model.forward(batchTensors(batches[0][0])[0]).to('float64').dataSync()));
+    expect(mine.length).to.equal(theirs.length);
+    mine.forEach((v, i) => {
+      if (!(Math.abs(v - theirs[i]) <= 1e-5 + 1e-5 * Math.abs(theirs[i]))) expect.fail(`logit ${i}: TS ${v}, Python ${theirs[i]}`);
     });
   });
 });

@@ -4,7 +4,9 @@ examples/resnet.ts written in PyTorch, loaded from the TS model's initial
 weights (a .pt file written by our torch.save), trained on the same batches
 with the same optimizer. JSON on stdin: a list of runs
 [{"weights": path, "batches": [{"images", "labels", "n", "size"}], "optimizer": "sgd"|"adam", "lr": float}]
-JSON on stdout (last line): per run {"losses", "stateKeys", "final": {key: [flat values]}, "repr"}.
+With "saveTo" (a path), the trained state dict is also written there by Python's
+torch.save, and "evalOut" holds the eval-mode logits on the first batch.
+JSON on stdout (last line): per run {"losses", "stateKeys", "final": {key: [flat values]}, "repr", "evalOut"}.
 """
 import json
 import sys
@@ -69,7 +71,15 @@ def run(cfg):
         opt.step()
         losses.append(loss.item())
     sd = model.state_dict()
-    return {'losses': losses, 'stateKeys': [[k, list(v.shape)] for k, v in sd.items()],
+    eval_out = None
+    if cfg.get('saveTo'):
+        torch.save(sd, cfg['saveTo'])
+        b = cfg['batches'][0]
+        model.eval()
+        with torch.no_grad():
+            x = torch.tensor(b['images'], dtype=torch.float32).reshape(b['n'], 1, b['size'], b['size'])
+            eval_out = model(x).double().reshape(-1).tolist()
+    return {'evalOut': eval_out, 'losses': losses, 'stateKeys': [[k, list(v.shape)] for k, v in sd.items()],
             'final': {k: v.double().reshape(-1).tolist() for k, v in sd.items()}, 'repr': repr(model)}
 
 
