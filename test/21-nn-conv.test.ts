@@ -130,6 +130,8 @@ describe('nn convolution layers vs PyTorch', function () {
       ['ConvTranspose2d.forward: outputSize of 3 sizes', () => new nn.ConvTranspose2d(1, 1, 3).forward(torch.zeros([1, 1, 4, 4]), [1, 6, 6]), RangeError,
         'Expected 2 or 4 sizes for outputSize but received an array of length 3'],
       ['Fold: unknown option', () => new nn.Fold(4, 2, { step: 1 } as never), TypeError, "Unknown option 'step' for Fold; expected one of: dilation, padding, stride"],
+      ['Fold: outputSize a string', () => new nn.Fold('4' as never, 2), TypeError, "Expected an integer or 2 integers for outputSize but received '4' of type string"],
+      ['Fold: kernel of 3 sizes', () => new nn.Fold([4, 4], [2, 2, 2]), RangeError, 'Expected an integer or 2 integers for kernelSize but received an array of length 3'],
       ['Unfold: kernel 0', () => new nn.Unfold(0), RangeError, 'Expected a positive integer for kernelSize but received 0 of type number'],
     ]);
   });

@@ -134,6 +134,8 @@ describe('nn normalization layers vs PyTorch', function () {
       ['GroupNorm: channels not divisible by groups', () => new nn.GroupNorm(4, 6), RangeError, 'Expected a multiple of numGroups (4) for numChannels but received 6 of type number'],
       ['GroupNorm: unknown option', () => new nn.GroupNorm(2, 4, { elementwiseAffine: true } as never), TypeError, "Unknown option 'elementwiseAffine' for GroupNorm; expected one of: eps, affine, bias, device, dtype"],
       ['RMSNorm: eps a string', () => new nn.RMSNorm(3, { eps: '1e-5' as never }), TypeError, "Expected a number or null for eps but received '1e-5' of type string"],
+      ['RMSNorm: normalizedShape a string', () => new nn.RMSNorm('3' as never), TypeError, "Expected an integer or an array of integers for normalizedShape but received '3' of type string"],
+      ['BatchNorm2d: eps a string', () => new nn.BatchNorm2d(2, { eps: '1e-5' as never }), TypeError, "Expected a number for eps but received '1e-5' of type string"],
       ['RMSNorm: zero size', () => new nn.RMSNorm([3, 0]), RangeError, 'Expected a positive integer for normalizedShape[1] but received 0 of type number'],
       ['LocalResponseNorm: size 0', () => new nn.LocalResponseNorm(0), RangeError, 'Expected a positive integer for size but received 0 of type number'],
       ['LocalResponseNorm: unknown option', () => new nn.LocalResponseNorm(2, { bias: 1 } as never), TypeError, "Unknown option 'bias' for LocalResponseNorm; expected one of: alpha, beta, k"],

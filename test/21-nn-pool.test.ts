@@ -124,6 +124,9 @@ describe('nn pooling layers vs PyTorch', function () {
       ['MaxUnpool2d: unknown option', () => new nn.MaxUnpool2d(2, { output_size: [4, 4] } as never), TypeError, "Unknown option 'output_size' for MaxUnpool2d; expected one of: stride, padding"],
       ['LPPool2d: normType 0', () => new nn.LPPool2d(0, 2), RangeError, 'Expected a non-zero number for normType but received 0 of type number'],
       ['LPPool2d: normType a string', () => new nn.LPPool2d('2' as never, 2), TypeError, "Expected a number for normType but received '2' of type string"],
+      ['MaxPool2d: stride of 3 sizes', () => new nn.MaxPool2d(2, { stride: [1, 1, 1] }), RangeError, 'Expected an integer or 2 integers for stride but received an array of length 3'],
+      ['MaxPool2d: padding a string', () => new nn.MaxPool2d(2, { padding: '1' as never }), TypeError, "Expected an integer or an array of integers for padding but received '1' of type string"],
+      ['MaxUnpool2d: kernel of 1 size', () => new nn.MaxUnpool2d([2]), RangeError, 'Expected an integer or 2 integers for kernelSize but received an array of length 1'],
       ['LPPool1d: unknown option', () => new nn.LPPool1d(2, 2, { ceil_mode: true } as never), TypeError, "Unknown option 'ceil_mode' for LPPool1d; expected one of: stride, ceilMode"],
     ]);
   });

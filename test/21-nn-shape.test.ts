@@ -167,8 +167,50 @@ for c in D:
       ['Bilinear: unknown option', () => new nn.Bilinear(1, 2, 3, { bais: true } as never), TypeError, "Unknown option 'bais' for Bilinear; expected one of: bias, device, dtype"],
       ['EmbeddingBag: unknown mode', () => new nn.EmbeddingBag(5, 2, { mode: 'min' as never }), RangeError, "Expected one of 'sum', 'mean', 'max' for mode but received 'min' of type string"],
       ['EmbeddingBag: paddingIdx outside the table', () => new nn.EmbeddingBag(5, 2, { paddingIdx: 5 }), RangeError, 'Expected an index in [-5, 4] for paddingIdx but received 5 of type number'],
+      ['EmbeddingBag: maxNorm a string', () => new nn.EmbeddingBag(5, 2, { maxNorm: '1' as never }), TypeError, "Expected a number or null for maxNorm but received '1' of type string"],
+      ['Dropout2d: p a string', () => new nn.Dropout2d('0.5' as never), TypeError, "Expected a number for p but received '0.5' of type string"],
+      ['Upsample: scaleFactor a string', () => new nn.Upsample({ scaleFactor: '2' as never }), TypeError, "Expected a number or an array of numbers for scaleFactor but received '2' of type string"],
+      ['Upsample: size a string', () => new nn.Upsample({ size: '4' as never }), TypeError, "Expected an integer or an array of integers for size but received '4' of type string"],
+      ['Unflatten: fractional size', () => new nn.Unflatten(1, [2, 1.5]), TypeError, 'Expected an integer for unflattenedSize[1] but received 1.5 of type number'],
+      ['Unflatten: size below -1', () => new nn.Unflatten(1, [-2, 4]), RangeError, 'Expected an integer >= -1 for unflattenedSize[0] but received -2 of type number'],
       ['EmbeddingBag: unknown option', () => new nn.EmbeddingBag(5, 2, { padding_idx: 0 } as never), TypeError,
         "Unknown option 'padding_idx' for EmbeddingBag; expected one of: maxNorm, normType, scaleGradByFreq, mode, sparse, includeLastOffset, paddingIdx, device, dtype"],
     ]);
   });
+});
+
+describe('nn layers free their intermediates (live-tensor count)', () => {
+  const nn2 = torch.nn;
+  const cases: [string, () => torch.Tensor | readonly torch.Tensor[]][] = [];
+  const x4 = () => torch.randn([2, 4, 6, 6]);
+  const layer = <M extends { forward(x: torch.Tensor): torch.Tensor | readonly torch.Tensor[] }>(name: string, m: M, input: () => torch.Tensor) => {
+    cases.push([name, () => {
+      const x = input();
+      const y = m.forward(x);
+      x.dispose();
+      return y;
+    }]);
+  };
+  layer("Conv2d paddingMode 'reflect'", new nn2.Conv2d(4, 2, 3, { padding: 1, paddingMode: 'reflect' }), x4);
+  layer('BatchNorm2d (training)', new nn2.BatchNorm2d(4), x4);
+  layer('InstanceNorm2d unbatched', new nn2.InstanceNorm2d(4), () => torch.randn([4, 5, 5]));
+  layer('LocalResponseNorm on 4-D', new nn2.LocalResponseNorm(3), x4);
+  layer('LocalResponseNorm on 3-D', new nn2.LocalResponseNorm(3), () => torch.randn([2, 4, 5]));
+  layer('LPPool2d', new nn2.LPPool2d(2, 2), x4);
+  layer('AdaptiveMaxPool2d', new nn2.AdaptiveMaxPool2d(3), x4);
+  layer('MaxPool2d returnIndices', new nn2.MaxPool2d(2, { returnIndices: true }), x4);
+  layer('EmbeddingBag on 2-D bags', new nn2.EmbeddingBag(10, 3), () => torch.randint(0, 10, [4, 3]));
+  layer('Upsample bilinear', new nn2.Upsample({ scaleFactor: 2, mode: 'bilinear' }), x4);
+  layer('CircularPad2d', new nn2.CircularPad2d(1), x4);
+  for (const [name, run] of cases) {
+    it(`${name}: only the outputs stay alive`, () => {
+      torch.tidy(() => torch.noGrad(run)); // warm-up (lazily created state), outputs freed
+      const before = torch.memory().numTensors;
+      const out = torch.noGrad(run);
+      const outs = out instanceof torch.Tensor ? [out] : [...out];
+      expect(torch.memory().numTensors - before, 'new live tensors').to.equal(outs.length);
+      for (const o of outs) o.dispose();
+      expect(torch.memory().numTensors).to.equal(before);
+    });
+  }
 });
