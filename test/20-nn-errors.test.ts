@@ -62,7 +62,7 @@ const CASES: [string, () => unknown, Cls, string][] = [
   ['binaryCrossEntropyWithLogits: target size', () => F.binaryCrossEntropyWithLogits(z([2, 2]), z([2, 3])), Error, 'Target size ([2, 3]) must be the same as input size ([2, 2])'],
   ['pad: odd length', () => F.pad(z([2, 2]), [1]), RangeError, 'Padding length must be divisible by 2'],
   ['pad: too long', () => F.pad(z([2]), [1, 1, 1, 1]), RangeError, 'Padding length too large'],
-  ['pad: unsupported mode', () => F.pad(z([2]), [1, 1], { mode: 'reflect' as never }), TypeError, "pad: only mode 'constant' is supported, received 'reflect'"],
+  ['pad: unknown mode', () => F.pad(z([2]), [1, 1], { mode: 'mirror' as never }), TypeError, "Expected 'constant', 'reflect', 'replicate' or 'circular' for pad mode but received 'mirror'"],
   ['softmax: non-integer dim', () => F.softmax(z([2]), 1.5), TypeError, 'Expected an integer for dim but received 1.5 of type number'],
   // MultiheadAttention shapes
   // containers and registration

@@ -555,7 +555,7 @@ export function embeddingBag(...a: unknown[]): Tensor {
     if (pi > 0 && pi >= n) throw new RangeError('Padding_idx must be within num_embeddings');
     if (pi < 0 && pi < -n) throw new RangeError('Padding_idx must be within num_embeddings');
     paddingIdx = pi < 0 ? n + pi : pi;
-  } else paddingIdx = -1;
+  } else paddingIdx = null; // as Python: None (libtorch reads -1 as "index -1 pads", i.e. the last row)
   const out = torchOps.embeddingBag(weight, input, offsets, scaleGrad, modes.indexOf(mode), sparse, psw, includeLast, paddingIdx);
   for (const t of out.slice(1)) t.dispose();
   for (const t of temps) t.dispose();
@@ -672,4 +672,97 @@ export function klDiv(...a: unknown[]): Tensor {
   const scaled = out.div(input.size(0));
   out.dispose();
   return scaled;
+}
+
+// ---------------------------------------------------------------- local response norm and power-average pooling
+/** Disposes the intermediates of a chain of ops (all but the last result). */
+function disposeAll(ts: Tensor[]): void {
+  for (const t of ts) t.dispose();
+}
+
+/**
+ * F.local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0): each value divided by
+ * (k + alpha * mean of squares over `size` neighbouring channels) ** beta, as PyTorch.
+ * @throws RangeError for input with fewer than 3 dims; TypeError for arguments of the wrong kind.
+ */
+export function localResponseNorm(input: Tensor, size: Int, opts?: { alpha?: number; beta?: number; k?: number }): Tensor;
+export function localResponseNorm(input: Tensor, size: Int, alpha: number, beta?: number, k?: number): Tensor;
+export function localResponseNorm(...a: unknown[]): Tensor {
+  const op = 'localResponseNorm';
+  const r = pyArgs(op, a, ['input', 'size', 'alpha', 'beta', 'k']);
+  const input = tensorArg(op, r.input, 'input');
+  const size = Number(cI(r.size, op, 'size'));
+  const alpha = r.alpha === undefined ? 1e-4 : (cF(r.alpha, op, 'alpha') as number);
+  const beta = r.beta === undefined ? 0.75 : (cF(r.beta, op, 'beta') as number);
+  const k = r.k === undefined ? 1 : (cF(r.k, op, 'k') as number);
+  const dim = input.dim();
+  if (dim < 3) throw new RangeError(`Expected 3D or higher dimensionality input for ${op} input but received ${dim} dimensions`);
+  if (input.numel() === 0) return input.alias();
+  const tmp: Tensor[] = [];
+  const keep = (t: Tensor): Tensor => (tmp.push(t), t);
+  let div = keep(input.mul(input));
+  if (dim === 3) {
+    div = keep(div.unsqueeze(1));
+    div = keep(torchOps.constantPadNd(div, [0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)], 0));
+    div = keep(nnOps.avgPool2d(div, [size, 1], 1));
+    div = keep(div.squeeze(1));
+  } else {
+    const sizes = input.shape;
+    div = keep(div.view([sizes[0], 1, sizes[1], sizes[2], -1]));
+    div = keep(torchOps.constantPadNd(div, [0, 0, 0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)], 0));
+    div = keep(nnOps.avgPool3d(div, [size, 1, 1], 1));
+    div = keep(div.squeeze(1));
+    div = keep(div.view(sizes));
+  }
+  div = keep(div.mul(alpha));
+  div = keep(div.add(k));
+  div = keep(div.pow(beta));
+  const out = input.div(div);
+  disposeAll(tmp);
+  return out;
+}
+
+function lpPool(op: string, nd: 1 | 2 | 3, a: unknown[]): Tensor {
+  const r = pyArgs(op, a, ['input', 'normType', 'kernelSize', 'stride', 'ceilMode']);
+  const input = tensorArg(op, r.input, 'input');
+  const normType = cF(r.normType, op, 'normType') as number;
+  const kernel = ntuple(op, r.kernelSize, 'kernelSize', nd);
+  const stride = r.stride === undefined || r.stride === null ? [] : ntuple(op, r.stride, 'stride', nd);
+  const ceilMode = bool(op, r.ceilMode, 'ceilMode', false);
+  const tmp: Tensor[] = [];
+  const keep = (t: Tensor): Tensor => (tmp.push(t), t);
+  const powed = keep(input.pow(normType));
+  const pool = nd === 1 ? torchOps.avgPool1d : nd === 2 ? nnOps.avgPool2d : nnOps.avgPool3d;
+  const out = keep((pool as (...x: unknown[]) => Tensor)(powed, kernel, stride, 0, ceilMode));
+  const s = keep(out.sign());
+  const ab = keep(out.abs());
+  const re = keep(ab.relu());
+  const m = keep(s.mul(re));
+  const scaled = keep(m.mul(kernel.reduce((x, y) => x * y, 1)));
+  const res = scaled.pow(1 / normType);
+  disposeAll(tmp);
+  return res;
+}
+
+/**
+ * F.lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False): the p-norm of each
+ * window (p = normType), as PyTorch (stride defaults to kernelSize).
+ * @throws TypeError for arguments of the wrong kind; TorchError for sizes libtorch rejects.
+ */
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size, stride?: Size | null, ceilMode?: boolean): Tensor;
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size, opts?: { stride?: Size | null; ceilMode?: boolean }): Tensor;
+export function lpPool1d(...a: unknown[]): Tensor {
+  return lpPool('lpPool1d', 1, a);
+}
+/** F.lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False). @throws as lpPool1d. */
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size, stride?: Size | null, ceilMode?: boolean): Tensor;
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size, opts?: { stride?: Size | null; ceilMode?: boolean }): Tensor;
+export function lpPool2d(...a: unknown[]): Tensor {
+  return lpPool('lpPool2d', 2, a);
+}
+/** F.lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False). @throws as lpPool1d. */
+export function lpPool3d(input: Tensor, normType: number, kernelSize: Size, stride?: Size | null, ceilMode?: boolean): Tensor;
+export function lpPool3d(input: Tensor, normType: number, kernelSize: Size, opts?: { stride?: Size | null; ceilMode?: boolean }): Tensor;
+export function lpPool3d(...a: unknown[]): Tensor {
+  return lpPool('lpPool3d', 3, a);
 }

@@ -241,12 +241,20 @@ export function binaryCrossEntropyWithLogits(
   return ops.binaryCrossEntropyWithLogits(input, target, opts.weight ?? null, opts.posWeight ?? null, reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'));
 }
 
-/** Pads the last dims: pad = [left, right, top, bottom, ...]; only mode 'constant' (value default 0). */
-export function pad(input: Tensor, padding: number[], opts: { mode?: 'constant'; value?: number } = {}): Tensor {
+/**
+ * Pads the last dims: pad = [left, right, top, bottom, ...]; mode 'constant' (default; value default 0),
+ * 'reflect', 'replicate' or 'circular' (libtorch's aten::pad, as Python's F.pad).
+ * @throws TypeError for an unknown mode; RangeError for an odd or too long pad; TorchError when libtorch rejects the padding.
+ */
+export function pad(input: Tensor, padding: number[], opts: { mode?: 'constant' | 'reflect' | 'replicate' | 'circular'; value?: number } = {}): Tensor {
   checkOptions(opts, ['mode', 'value'], 'pad');
-  if ((opts.mode ?? 'constant') !== 'constant') throw new TypeError(`pad: only mode 'constant' is supported, received '${String(opts.mode)}'`);
+  const mode = opts.mode ?? 'constant';
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) {
+    throw new TypeError(`Expected 'constant', 'reflect', 'replicate' or 'circular' for pad mode but received '${String(mode)}'`);
+  }
   if (padding.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
   if (padding.length / 2 > input.dim()) throw new RangeError('Padding length too large');
+  if (mode !== 'constant') return nnOps.pad(input, padding, mode);
   return ops.constantPadNd(input, padding, opts.value ?? 0);
 }
 
