@@ -11,7 +11,6 @@ export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLay
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules/loss.js';
 // recurrent layers, packed sequences, transformer decoder (wt-rnn)
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type RNNCellBaseOptions, type RNNCellOptions } from './modules/rnn.js';
-export { PackedSequence } from './utils/rnn.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
