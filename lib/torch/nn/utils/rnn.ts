@@ -115,9 +115,10 @@ function lengthsTensor(lengths: Tensor | readonly number[], where: string): Tens
  * @param opts.batchFirst default false. @param opts.enforceSorted default true:
  *   lengths must be sorted in decreasing order; false sorts the batch and
  *   records the permutation.
- * @throws TypeError for wrong kinds or unknown options; TorchError (libtorch's
- *   message) for unsorted lengths under enforceSorted, a zero length, or a
- *   length longer than the input.
+ * @throws TypeError for wrong kinds or unknown options; RangeError for a
+ *   number of lengths other than the batch size or a length longer than the
+ *   padded input (which PyTorch 2.13 does not check); TorchError (libtorch's
+ *   message) for unsorted lengths under enforceSorted or a zero length.
  */
 export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly number[], opts: { batchFirst?: boolean; enforceSorted?: boolean } = {}): PackedSequence {
   checkOptions(opts, ['batchFirst', 'enforceSorted'], 'packPaddedSequence');
@@ -127,6 +128,17 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
   if (typeof batchFirst !== 'boolean') typeError('a boolean', 'batchFirst', batchFirst);
   if (typeof enforceSorted !== 'boolean') typeError('a boolean', 'enforceSorted', enforceSorted);
   let lens = lengthsTensor(lengths, 'packPaddedSequence');
+  if (input.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for input of packPaddedSequence but received a ${input.dim()}-D tensor`);
+  const steps = input.size(batchFirst ? 1 : 0);
+  const batch = input.size(batchFirst ? 0 : 1);
+  if (lens.dim() !== 1 || lens.size(0) !== batch) {
+    throw new RangeError(`Expected ${batch} lengths (the batch size) for lengths of packPaddedSequence but received ${lens.numel()}`);
+  }
+  // libtorch does not check this one: it would read past the end of the input
+  const mx = lens.numel() > 0 ? lens.max() : null;
+  const longest = mx === null ? 0 : Number(mx.item());
+  mx?.dispose();
+  if (longest > steps) throw new RangeError(`Expected lengths of at most ${steps} (the padded length) for lengths of packPaddedSequence but received ${longest}`);
   let sortedIndices: Tensor | null = null;
   let x = input;
   if (!enforceSorted) {
