@@ -11,6 +11,7 @@ export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLay
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules/loss.js';
 // recurrent layers, packed sequences, transformer decoder (wt-rnn)
 export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type RNNCellBaseOptions, type RNNCellOptions } from './modules/rnn.js';
+export { TransformerDecoderLayer, TransformerDecoder, Transformer, generateSquareSubsequentMask, type TransformerDecoderLayerOptions, type DecoderCallOptions, type TransformerOptions, type TransformerCallOptions } from './modules/transformer.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
