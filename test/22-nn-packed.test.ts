@@ -180,6 +180,38 @@ describe('recurrent layers on PackedSequence vs PyTorch (packed and padded outpu
   moduleCases(PACKED_CASES);
 });
 
+// ------------------------------------------------------------------ leaks
+
+describe('recurrent layers and packing free what they make', () => {
+  it('keeps the live-tensor count flat over repeated calls outside any scope', () => {
+    const g = new nn.GRU(3, 4);
+    const l = new nn.LSTM(3, 4, { projSize: 2 });
+    const c = new nn.LSTMCell(3, 4);
+    const r = new nn.RNNCell(3, 4);
+    const run = () => {
+      const xi = torch.randn([5, 3]);
+      const [o1, h1] = g.forward(xi);
+      const [o2, [h2, c2]] = l.forward(xi);
+      const h0 = torch.zeros([1, 2]);
+      const c0 = torch.zeros([1, 4]);
+      const [o3, [h3, c3]] = l.forward(xi, [h0, c0]);
+      const xc = torch.randn([3]);
+      const [a, b] = c.forward(xc);
+      const d = r.forward(xc);
+      const xp = torch.randn([4, 3, 3]);
+      const p = R.packPaddedSequence(xp, [2, 4, 1], { enforceSorted: false });
+      const [o4, [h4, c4]] = l.forward(p);
+      const [pad, lens] = R.padPackedSequence(o4);
+      for (const t of [o1, h1, o2, h2, c2, h0, c0, o3, h3, c3, xc, a, b, d, xp, o4.data, h4, c4, pad, lens, xi]) t.dispose();
+      p.dispose();
+    };
+    run();
+    const before = torch.memory().numTensors;
+    for (let i = 0; i < 10; i++) run();
+    expect(torch.memory().numTensors - before).to.equal(0);
+  });
+});
+
 // ------------------------------------------------------------------ argument errors
 
 type Cls = new (...a: never[]) => Error;

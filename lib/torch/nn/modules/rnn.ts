@@ -192,7 +192,7 @@ export abstract class RNNBase extends Module {
   protected prepare(input: Tensor | PackedSequence, where: string): { x: Tensor; batchSizes: Tensor | null; batch: number; unbatched: boolean; sorted: Tensor | null; unsorted: Tensor | null } {
     if (input instanceof PackedSequence) {
       this.checkInput(input.data, true);
-      const b0 = input.batchSizes.size(0) > 0 ? Number(input.batchSizes.select(0, 0).item()) : 0;
+      const b0 = input.batchSizes.size(0) > 0 ? Number((input.batchSizes.dataSync() as ArrayLike<number | bigint>)[0]) : 0;
       return { x: input.data, batchSizes: input.batchSizes, batch: b0, unbatched: false, sorted: input.sortedIndices, unsorted: input.unsortedIndices };
     }
     checkTensor(input, 'input');

@@ -127,28 +127,35 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
   const enforceSorted = opts.enforceSorted ?? true;
   if (typeof batchFirst !== 'boolean') typeError('a boolean', 'batchFirst', batchFirst);
   if (typeof enforceSorted !== 'boolean') typeError('a boolean', 'enforceSorted', enforceSorted);
-  let lens = lengthsTensor(lengths, 'packPaddedSequence');
-  if (input.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for input of packPaddedSequence but received a ${input.dim()}-D tensor`);
-  const steps = input.size(batchFirst ? 1 : 0);
-  const batch = input.size(batchFirst ? 0 : 1);
-  if (lens.dim() !== 1 || lens.size(0) !== batch) {
-    throw new RangeError(`Expected ${batch} lengths (the batch size) for lengths of packPaddedSequence but received ${lens.numel()}`);
+  const given = lengthsTensor(lengths, 'packPaddedSequence');
+  const owned: Tensor[] = given !== lengths ? [given] : [];
+  try {
+    if (input.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for input of packPaddedSequence but received a ${input.dim()}-D tensor`);
+    const steps = input.size(batchFirst ? 1 : 0);
+    const batch = input.size(batchFirst ? 0 : 1);
+    if (given.dim() !== 1 || given.size(0) !== batch) {
+      throw new RangeError(`Expected ${batch} lengths (the batch size) for lengths of packPaddedSequence but received ${given.numel()}`);
+    }
+    // libtorch does not check this one: it would read past the end of the input
+    const longest = given.numel() > 0 ? Math.max(...Array.from(given.dataSync() as ArrayLike<number | bigint>, Number)) : 0;
+    if (longest > steps) throw new RangeError(`Expected lengths of at most ${steps} (the padded length) for lengths of packPaddedSequence but received ${longest}`);
+    let lens = given;
+    let sortedIndices: Tensor | null = null;
+    let x = input;
+    if (!enforceSorted) {
+      const s = sort(given, { descending: true });
+      lens = s.values;
+      owned.push(s.values);
+      sortedIndices = s.indices.to({ device: input.device });
+      if (sortedIndices !== s.indices) owned.push(s.indices);
+      x = input.indexSelect(batchFirst ? 0 : 1, sortedIndices);
+      owned.push(x);
+    }
+    const [data, batchSizes] = tupleResult<[Tensor, Tensor]>('TT', native.callOp(lookup('aten::_pack_padded_sequence', ''), x._h, lens._h, batchFirst));
+    return new PackedSequence(data, batchSizes, sortedIndices, null);
+  } finally {
+    for (const t of owned) t.dispose();
   }
-  // libtorch does not check this one: it would read past the end of the input
-  const mx = lens.numel() > 0 ? lens.max() : null;
-  const longest = mx === null ? 0 : Number(mx.item());
-  mx?.dispose();
-  if (longest > steps) throw new RangeError(`Expected lengths of at most ${steps} (the padded length) for lengths of packPaddedSequence but received ${longest}`);
-  let sortedIndices: Tensor | null = null;
-  let x = input;
-  if (!enforceSorted) {
-    const s = sort(lens, { descending: true });
-    lens = s.values;
-    sortedIndices = s.indices.to({ device: input.device });
-    x = input.indexSelect(batchFirst ? 0 : 1, sortedIndices);
-  }
-  const [data, batchSizes] = tupleResult<[Tensor, Tensor]>('TT', native.callOp(lookup('aten::_pack_padded_sequence', ''), x._h, lens._h, batchFirst));
-  return new PackedSequence(data, batchSizes, sortedIndices, null);
 }
 
 /**
