@@ -72,6 +72,18 @@ const CASES: ModuleCase[] = [
     build: `nn.Transformer(${E}, ${NH}, 1, 2, ${FF}, dropout=0.0, norm_first=True, activation='gelu', batch_first=True, dtype=torch.float64)`,
     inputs: { src: randIn([B, S, E], 15, { dtype: 'float64' }), tgt: randIn([B, T, E], 16, { dtype: 'float64' }), tm: { ...causal(T), dtype: 'float64' } },
     call: (m, x) => m.forward(x.src, x.tgt, { tgtMask: x.tm }), pyCall: 'm(src, tgt, tgt_mask=tm)', tol: { rtol: 1e-10, atol: 1e-10 } }),
+  mcase({ name: 'TransformerDecoderLayer without bias (no biases in attention, linear layers or norms)',
+    make: () => new nn.TransformerDecoderLayer(E, NH, { dimFeedforward: FF, dropout: 0, bias: false }), build: `nn.TransformerDecoderLayer(${E}, ${NH}, ${ln}, bias=False)`,
+    inputs: { tgt: randIn([T, B, E], 17), mem: randIn([S, B, E], 18), tm: causal(T) }, call: (m, x) => m.forward(x.tgt, x.mem, { tgtMask: x.tm }), pyCall: 'm(tgt, mem, tgt_mask=tm)' }),
+  mcase({ name: 'Transformer without bias, causal srcMask (detected) and tgtMask (hinted)',
+    make: () => new nn.Transformer({ dModel: E, nhead: NH, numEncoderLayers: 2, numDecoderLayers: 1, dimFeedforward: FF, dropout: 0, bias: false }),
+    build: `nn.Transformer(${E}, ${NH}, 2, 1, ${FF}, dropout=0.0, bias=False)`,
+    inputs: { src: randIn([S, B, E], 19), tgt: randIn([T, B, E], 20), sm: causal(S), tm: causal(T) },
+    call: (m, x) => m.forward(x.src, x.tgt, { srcMask: x.sm, tgtMask: x.tm, tgtIsCausal: true }), pyCall: 'm(src, tgt, src_mask=sm, tgt_mask=tm, tgt_is_causal=True)' }),
+  mcase({ name: 'TransformerEncoder (bias false, pre-norm) with a causal mask hinted by isCausal',
+    make: () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(E, NH, { dimFeedforward: FF, dropout: 0, bias: false, normFirst: true }), 2),
+    build: `nn.TransformerEncoder(nn.TransformerEncoderLayer(${E}, ${NH}, ${ln}, bias=False, norm_first=True), 2, enable_nested_tensor=False)`,
+    inputs: { src: randIn([S, B, E], 21), sm: causal(S) }, call: (m, x) => m.forward(x.src, { mask: x.sm, isCausal: true }), pyCall: 'm(src, mask=sm, is_causal=True)' }),
 ];
 
 describe('transformer decoder vs PyTorch (outputs, all gradients, state-dict keys)', function () {
@@ -165,7 +177,7 @@ const z = (shape: number[]) => torch.zeros(shape);
 const small = () => new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 8 });
 const ERRORS: [string, () => unknown, Cls, string][] = [
   ['TransformerDecoderLayer: unknown option', () => new nn.TransformerDecoderLayer(8, 2, { norm_first: true } as never), TypeError,
-    "Unknown option 'norm_first' for TransformerDecoderLayer; expected one of: dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, device, dtype"],
+    "Unknown option 'norm_first' for TransformerDecoderLayer; expected one of: dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, bias, device, dtype"],
   ['TransformerDecoderLayer: dModel not divisible by nhead', () => new nn.TransformerDecoderLayer(10, 4), RangeError, 'embed_dim must be divisible by num_heads (embedDim 10, numHeads 4)'],
   ['TransformerDecoderLayer: unknown activation', () => new nn.TransformerDecoderLayer(8, 2, { activation: 'silu' as never }), TypeError,
     "Expected 'relu', 'gelu' or a function for activation but received 'silu' of type string"],
@@ -181,7 +193,10 @@ const ERRORS: [string, () => unknown, Cls, string][] = [
   ['TransformerDecoder.forward: unknown option', () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dimFeedforward: 4 }), 1).forward(z([2, 1, 8]), z([3, 1, 8]), { mask: null } as never), TypeError,
     "Unknown option 'mask' for TransformerDecoder.forward; expected one of: tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal, memoryIsCausal"],
   ['Transformer: unknown option', () => new nn.Transformer({ d_model: 8 } as never), TypeError,
-    "Unknown option 'd_model' for Transformer; expected one of: dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst, device, dtype"],
+    "Unknown option 'd_model' for Transformer; expected one of: dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward, dropout, activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst, bias, device, dtype"],
+  ['TransformerDecoderLayer: bias not a boolean', () => new nn.TransformerDecoderLayer(8, 2, { bias: 0 as never }), TypeError, 'Expected a boolean for bias but received 0 of type number'],
+  ['TransformerEncoder.forward: isCausal without a mask', () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 4 }), 1).forward(z([2, 1, 8]), { isCausal: true }), RangeError,
+    'Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.'],
   ['Transformer: customEncoder not a Module', () => new nn.Transformer({ dModel: 8, nhead: 2, customEncoder: {} as never }), TypeError, 'Expected a Module for customEncoder but received an object of type Object'],
   ['Transformer.forward: batch sizes differ', () => small().forward(z([5, 2, 8]), z([4, 3, 8])), RangeError, 'Expected the batch size of src (2) for tgt but received 3'],
   ['Transformer.forward: feature size is not dModel', () => small().forward(z([5, 2, 8]), z([4, 2, 6])), RangeError, 'Expected feature size 8 (dModel) for src and tgt but received 8 and 6'],

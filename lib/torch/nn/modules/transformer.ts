@@ -29,6 +29,8 @@ export interface TransformerEncoderLayerOptions {
   batchFirst?: boolean;
   /** Pre-norm (default false: post-norm). */
   normFirst?: boolean;
+  /** Biases in the attention projections, linear layers and layer norms (default true). */
+  bias?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
@@ -39,6 +41,8 @@ export interface EncoderCallOptions {
   srcMask?: Tensor | null;
   /** [B, S]: true marks padding. */
   srcKeyPaddingMask?: Tensor | null;
+  /** Hint that srcMask is the causal mask (default false). */
+  isCausal?: boolean;
 }
 
 /** Self-attention then feed-forward, each with residual, dropout and layer norm. */
@@ -58,19 +62,21 @@ export class TransformerEncoderLayer extends Module {
   /** @throws RangeError when dModel is not divisible by nhead; TypeError for an unknown activation or option. */
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'device', 'dtype'], 'TransformerEncoderLayer');
+    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'TransformerEncoderLayer');
     const ff = opts.dimFeedforward ?? 2048;
     if (!Number.isInteger(ff) || ff <= 0) rangeError('a positive integer', 'dimFeedforward', ff);
     const p = opts.dropout ?? 0.1;
     const eps = opts.layerNormEps ?? 1e-5;
+    const bias = opts.bias ?? true;
+    if (typeof bias !== 'boolean') typeError('a boolean', 'bias', bias);
     const f = { device: opts.device, dtype: opts.dtype };
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst ?? false, ...f });
-    this.linear1 = new Linear(dModel, ff, f);
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst ?? false, bias, ...f });
+    this.linear1 = new Linear(dModel, ff, { bias, ...f });
     this.dropout = new Dropout(p);
-    this.linear2 = new Linear(ff, dModel, f);
+    this.linear2 = new Linear(ff, dModel, { bias, ...f });
     this.normFirst = opts.normFirst ?? false;
-    this.norm1 = new LayerNorm(dModel, { eps, ...f });
-    this.norm2 = new LayerNorm(dModel, { eps, ...f });
+    this.norm1 = new LayerNorm(dModel, { eps, bias, ...f });
+    this.norm2 = new LayerNorm(dModel, { eps, bias, ...f });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     const act = opts.activation ?? 'relu';
@@ -83,24 +89,25 @@ export class TransformerEncoderLayer extends Module {
 
   /** src [S, B, E] (or [B, S, E] with batchFirst) -> same shape. */
   forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
-    checkOptions(opts, ['srcMask', 'srcKeyPaddingMask'], 'TransformerEncoderLayer.forward');
+    checkOptions(opts, ['srcMask', 'srcKeyPaddingMask', 'isCausal'], 'TransformerEncoderLayer.forward');
     const mask = opts.srcMask ?? null;
     const kpm = opts.srcKeyPaddingMask ?? null;
+    const isCausal = opts.isCausal ?? false;
     let x = src;
     if (this.normFirst) {
       const n1 = this.norm1.forward(x);
-      x = x.add(this.saBlock(n1, mask, kpm));
+      x = x.add(this.saBlock(n1, mask, kpm, isCausal));
       const n2 = this.norm2.forward(x);
       x = x.add(this.ffBlock(n2));
     } else {
-      x = this.norm1.forward(x.add(this.saBlock(x, mask, kpm)));
+      x = this.norm1.forward(x.add(this.saBlock(x, mask, kpm, isCausal)));
       x = this.norm2.forward(x.add(this.ffBlock(x)));
     }
     return x;
   }
 
-  private saBlock(x: Tensor, mask: Tensor | null, kpm: Tensor | null): Tensor {
-    const [out] = this.self_attn.forward(x, x, x, { attnMask: mask, keyPaddingMask: kpm, needWeights: false });
+  private saBlock(x: Tensor, mask: Tensor | null, kpm: Tensor | null, isCausal: boolean): Tensor {
+    const [out] = this.self_attn.forward(x, x, x, { attnMask: mask, keyPaddingMask: kpm, isCausal, needWeights: false });
     return this.dropout1.forward(out);
   }
 
@@ -137,11 +144,15 @@ export class TransformerEncoder extends Module {
     this.norm = opts.norm ?? null;
   }
 
-  forward(src: Tensor, opts: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null } = {}): Tensor {
-    checkOptions(opts, ['mask', 'srcKeyPaddingMask'], 'TransformerEncoder.forward');
+  /** isCausal: hint that mask is the causal mask (default: detected from mask, as PyTorch). */
+  forward(src: Tensor, opts: { mask?: Tensor | null; srcKeyPaddingMask?: Tensor | null; isCausal?: boolean | null } = {}): Tensor {
+    checkOptions(opts, ['mask', 'srcKeyPaddingMask', 'isCausal'], 'TransformerEncoder.forward');
+    const first = this.layers.get(0) as TransformerEncoderLayer;
+    const seqLen = src.dim() === 2 ? src.size(0) : src.size(first.self_attn.batchFirst ? 1 : 0);
+    const isCausal = detectIsCausalMask(opts.mask ?? null, opts.isCausal, seqLen);
     let x = src;
     for (const layer of this.layers) {
-      x = (layer as TransformerEncoderLayer).forward(x, { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null });
+      x = (layer as TransformerEncoderLayer).forward(x, { srcMask: opts.mask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal });
     }
     if (this.norm !== null) x = (this.norm as unknown as { forward(t: Tensor): Tensor }).forward(x);
     return x;
@@ -223,22 +234,24 @@ export class TransformerDecoderLayer extends Module {
    */
   constructor(dModel: number, nhead: number, opts: TransformerDecoderLayerOptions = {}) {
     super();
-    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'device', 'dtype'], 'TransformerDecoderLayer');
+    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'TransformerDecoderLayer');
     const ff = opts.dimFeedforward ?? 2048;
     if (!Number.isInteger(ff) || ff <= 0) rangeError('a positive integer', 'dimFeedforward', ff);
     const p = opts.dropout ?? 0.1;
     const eps = opts.layerNormEps ?? 1e-5;
+    const bias = opts.bias ?? true;
+    if (typeof bias !== 'boolean') typeError('a boolean', 'bias', bias);
     const f = { device: opts.device, dtype: opts.dtype };
     const batchFirst = opts.batchFirst ?? false;
-    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, ...f });
-    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, ...f });
-    this.linear1 = new Linear(dModel, ff, f);
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, bias, ...f });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, bias, ...f });
+    this.linear1 = new Linear(dModel, ff, { bias, ...f });
     this.dropout = new Dropout(p);
-    this.linear2 = new Linear(ff, dModel, f);
+    this.linear2 = new Linear(ff, dModel, { bias, ...f });
     this.normFirst = opts.normFirst ?? false;
-    this.norm1 = new LayerNorm(dModel, { eps, ...f });
-    this.norm2 = new LayerNorm(dModel, { eps, ...f });
-    this.norm3 = new LayerNorm(dModel, { eps, ...f });
+    this.norm1 = new LayerNorm(dModel, { eps, bias, ...f });
+    this.norm2 = new LayerNorm(dModel, { eps, bias, ...f });
+    this.norm3 = new LayerNorm(dModel, { eps, bias, ...f });
     this.dropout1 = new Dropout(p);
     this.dropout2 = new Dropout(p);
     this.dropout3 = new Dropout(p);
@@ -343,6 +356,8 @@ export interface TransformerOptions {
   batchFirst?: boolean;
   /** Pre-norm (default false). */
   normFirst?: boolean;
+  /** Biases in every layer and norm (default true). */
+  bias?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
@@ -355,7 +370,7 @@ export interface TransformerCallOptions {
   srcKeyPaddingMask?: Tensor | null;
   tgtKeyPaddingMask?: Tensor | null;
   memoryKeyPaddingMask?: Tensor | null;
-  /** Accepted for PyTorch's signature; the encoder uses srcMask as given. */
+  /** Hint that srcMask is causal (default: detected from srcMask). */
   srcIsCausal?: boolean | null;
   tgtIsCausal?: boolean | null;
   memoryIsCausal?: boolean;
@@ -377,26 +392,27 @@ export class Transformer extends Module {
   constructor(opts: TransformerOptions = {}) {
     super();
     checkOptions(opts, ['dModel', 'nhead', 'numEncoderLayers', 'numDecoderLayers', 'dimFeedforward', 'dropout', 'activation', 'customEncoder', 'customDecoder',
-      'layerNormEps', 'batchFirst', 'normFirst', 'device', 'dtype'], 'Transformer');
+      'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'Transformer');
     const d = opts.dModel ?? 512;
     const nhead = opts.nhead ?? 8;
     const eps = opts.layerNormEps ?? 1e-5;
     const f = { device: opts.device, dtype: opts.dtype };
     const layerOpts: TransformerEncoderLayerOptions = {
       dimFeedforward: opts.dimFeedforward ?? 2048, dropout: opts.dropout ?? 0.1, activation: opts.activation ?? 'relu',
-      layerNormEps: eps, batchFirst: opts.batchFirst ?? false, normFirst: opts.normFirst ?? false, ...f,
+      layerNormEps: eps, batchFirst: opts.batchFirst ?? false, normFirst: opts.normFirst ?? false, bias: opts.bias ?? true, ...f,
     };
+    const normOpts = { eps, bias: opts.bias ?? true, ...f };
     if (opts.customEncoder !== undefined && opts.customEncoder !== null) {
       if (!(opts.customEncoder instanceof Module)) typeError('a Module', 'customEncoder', opts.customEncoder);
       this.encoder = opts.customEncoder;
     } else {
-      this.encoder = new TransformerEncoder(new TransformerEncoderLayer(d, nhead, layerOpts), opts.numEncoderLayers ?? 6, { norm: new LayerNorm(d, { eps, ...f }) });
+      this.encoder = new TransformerEncoder(new TransformerEncoderLayer(d, nhead, layerOpts), opts.numEncoderLayers ?? 6, { norm: new LayerNorm(d, normOpts) });
     }
     if (opts.customDecoder !== undefined && opts.customDecoder !== null) {
       if (!(opts.customDecoder instanceof Module)) typeError('a Module', 'customDecoder', opts.customDecoder);
       this.decoder = opts.customDecoder;
     } else {
-      this.decoder = new TransformerDecoder(new TransformerDecoderLayer(d, nhead, layerOpts), opts.numDecoderLayers ?? 6, { norm: new LayerNorm(d, { eps, ...f }) });
+      this.decoder = new TransformerDecoder(new TransformerDecoderLayer(d, nhead, layerOpts), opts.numDecoderLayers ?? 6, { norm: new LayerNorm(d, normOpts) });
     }
     for (const p of this.parameters()) if (p.dim() > 1) init.xavierUniform_(p);
     this.dModel = d;
@@ -419,7 +435,7 @@ export class Transformer extends Module {
     if (src.size(-1) !== this.dModel || tgt.size(-1) !== this.dModel) {
       throw new RangeError(`Expected feature size ${this.dModel} (dModel) for src and tgt but received ${src.size(-1)} and ${tgt.size(-1)}`);
     }
-    const memory = (this.encoder as unknown as { forward(s: Tensor, o: object): Tensor }).forward(src, { mask: opts.srcMask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null });
+    const memory = (this.encoder as unknown as { forward(s: Tensor, o: object): Tensor }).forward(src, { mask: opts.srcMask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.srcIsCausal ?? null });
     return (this.decoder as unknown as { forward(t: Tensor, m: Tensor, o: DecoderCallOptions): Tensor }).forward(tgt, memory, {
       tgtMask: opts.tgtMask ?? null, memoryMask: opts.memoryMask ?? null, tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
       memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null, tgtIsCausal: opts.tgtIsCausal ?? null, memoryIsCausal: opts.memoryIsCausal ?? false,
