@@ -51,6 +51,8 @@ for c in D['packs']:
 seqs = [T(s) for s in D['seqs']]
 p = R.pack_sequence(seqs, enforce_sorted=False)
 res['seq'] = {'data': E(p.data), 'batchSizes': E(p.batch_sizes), 'sorted': E(p.sorted_indices), 'unpacked': [E(t) for t in R.unpack_sequence(p)]}
+res['left'] = [E(R.pad_sequence(seqs, batch_first=bf, padding_value=-2.0, padding_side='left')) for bf in (False, True)]
+res['unpad'] = [E(t) for t in R.unpad_sequence(R.pad_sequence(seqs, batch_first=True), torch.tensor([2, 4, 1]), batch_first=True)]
 def err(f):
     try:
         f()
@@ -65,6 +67,8 @@ out = res
 interface PyPack {
   packs: { data: Enc; batchSizes: Enc; sorted: Enc | null; unsorted: Enc | null; padded: Enc; lengths: Enc }[];
   seq: { data: Enc; batchSizes: Enc; sorted: Enc; unpacked: Enc[] };
+  left: Enc[];
+  unpad: Enc[];
   errors: string[];
 }
 
@@ -105,6 +109,20 @@ describe('packed sequences vs PyTorch (pack, pad, round trips)', function () {
       const un = R.unpackSequence(p);
       expect(un.length).to.equal(3);
       un.forEach((t, j) => expectEnc(t, py.seq.unpacked[j], `unpacked ${j}`, { rtol: 0, atol: 0 }));
+    });
+  });
+
+  it("padSequence with paddingSide 'left' (both layouts) and unpadSequence equal Python", () => {
+    torch.tidy(() => {
+      const seqs = SEQS.map(dec);
+      expectEnc(R.padSequence(seqs, { paddingValue: -2, paddingSide: 'left' }), py.left[0], 'left, [T, B, *]', { rtol: 0, atol: 0 });
+      expectEnc(R.padSequence(seqs, { paddingValue: -2, paddingSide: 'left', batchFirst: true }), py.left[1], 'left, batchFirst', { rtol: 0, atol: 0 });
+      const un = R.unpadSequence(R.padSequence(seqs, { batchFirst: true }), torch.tensor([2, 4, 1]), { batchFirst: true });
+      expect(un.length).to.equal(3);
+      un.forEach((t, j) => expectEnc(t, py.unpad[j], `unpadded ${j}`, { rtol: 0, atol: 0 }));
+      // [T, B, *] layout gives the same sequences
+      const un2 = R.unpadSequence(R.padSequence(seqs), [2, 4, 1]);
+      un2.forEach((t, j) => expectEnc(t, py.unpad[j], `unpadded [T, B, *] ${j}`, { rtol: 0, atol: 0 }));
     });
   });
 
@@ -233,6 +251,12 @@ const ERRORS: [string, () => unknown, Cls, string][] = [
     'Expected an integer of at least the longest sequence length (4) for totalLength but received 3 of type number'],
   ['padPackedSequence: unknown option', () => R.padPackedSequence(R.packSequence([torch.zeros([2, 2])]), { padding_value: 1 } as never), TypeError,
     "Unknown option 'padding_value' for padPackedSequence; expected one of: batchFirst, paddingValue, totalLength"],
+  ['padSequence: bad paddingSide', () => R.padSequence([torch.zeros([2, 2])], { paddingSide: 'top' as never }), TypeError,
+    "Expected 'left' or 'right' for paddingSide but received 'top' of type string"],
+  ['unpadSequence: more lengths than the batch', () => R.unpadSequence(torch.zeros([3, 2, 4]), [3, 2, 1]), RangeError,
+    'Expected 2 lengths (the batch size) for lengths of unpadSequence but received 3'],
+  ['unpadSequence: a length beyond the padded length', () => R.unpadSequence(torch.zeros([3, 2, 4]), [4, 1]), RangeError,
+    'Expected lengths in [0, 3] (the padded length) for lengths of unpadSequence but received 4'],
   ['packSequence: unknown option', () => R.packSequence([torch.zeros([2, 2])], { enforce_sorted: false } as never), TypeError,
     "Unknown option 'enforce_sorted' for packSequence; expected one of: enforceSorted"],
   ['LSTM on a packed batch: wrong feature size', () => new nn.LSTM(3, 4).forward(R.packSequence([torch.zeros([2, 5])])), RangeError,

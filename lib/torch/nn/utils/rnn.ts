@@ -8,11 +8,15 @@ import { sort } from '../../generated/torch.js';
 
 /**
  * Stacks variable-length sequences ([L_i, *]) into [maxL, B, *] (or
- * [B, maxL, *] with batchFirst), filling with paddingValue (default 0).
- * @throws TypeError for an empty list or mismatched trailing shapes/dtypes.
+ * [B, maxL, *] with batchFirst), filling with paddingValue (default 0), on the
+ * right (paddingSide 'right', the default) or on the left ('left').
+ * @throws TypeError for an empty list, mismatched trailing shapes/dtypes, or a
+ *   paddingSide other than 'left'/'right'.
  */
-export function padSequence(sequences: Tensor[], opts: { batchFirst?: boolean; paddingValue?: number } = {}): Tensor {
-  checkOptions(opts, ['batchFirst', 'paddingValue'], 'padSequence');
+export function padSequence(sequences: Tensor[], opts: { batchFirst?: boolean; paddingValue?: number; paddingSide?: 'left' | 'right' } = {}): Tensor {
+  checkOptions(opts, ['batchFirst', 'paddingValue', 'paddingSide'], 'padSequence');
+  const side = opts.paddingSide ?? 'right';
+  if (side !== 'left' && side !== 'right') typeError("'left' or 'right'", 'paddingSide', side);
   if (!Array.isArray(sequences) || sequences.length === 0) typeError('a non-empty array of Tensors', 'sequences', sequences);
   const first = sequences[0];
   if (!(first instanceof Tensor)) typeError('Tensor', 'sequences[0]', first);
@@ -32,7 +36,8 @@ export function padSequence(sequences: Tensor[], opts: { batchFirst?: boolean; p
   sequences.forEach((s, i) => {
     const len = s.size(0);
     if (len === 0) return;
-    const dst = batchFirst ? out.select(0, i).narrow(0, 0, len) : out.narrow(0, 0, len).select(1, i);
+    const start = side === 'left' ? maxLen - len : 0;
+    const dst = batchFirst ? out.select(0, i).narrow(0, start, len) : out.narrow(0, start, len).select(1, i);
     dst.copy_(s);
     dst.dispose();
   });
@@ -220,4 +225,34 @@ export function unpackSequence(packed: PackedSequence): Tensor[] {
   padded.dispose();
   lengths.dispose();
   return out;
+}
+
+/**
+ * Splits a padded batch back into its sequences [L_i, *] (as
+ * torch.nn.utils.rnn.unpad_sequence; right padding).
+ * @param opts.batchFirst default false ([T, B, *]).
+ * @throws TypeError for wrong kinds; RangeError when the number of lengths is not the batch size or a length exceeds the padded length.
+ */
+export function unpadSequence(paddedSequences: Tensor, lengths: Tensor | readonly number[], opts: { batchFirst?: boolean } = {}): Tensor[] {
+  checkOptions(opts, ['batchFirst'], 'unpadSequence');
+  if (!(paddedSequences instanceof Tensor)) typeError('Tensor', 'paddedSequences', paddedSequences);
+  const batchFirst = opts.batchFirst ?? false;
+  if (typeof batchFirst !== 'boolean') typeError('a boolean', 'batchFirst', batchFirst);
+  if (paddedSequences.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for paddedSequences but received a ${paddedSequences.dim()}-D tensor`);
+  const lt = lengthsTensor(lengths, 'unpadSequence');
+  const lens = Array.from(lt.dataSync() as ArrayLike<number | bigint>, Number);
+  if (lt !== lengths) lt.dispose();
+  const batch = paddedSequences.size(batchFirst ? 0 : 1);
+  const steps = paddedSequences.size(batchFirst ? 1 : 0);
+  if (lens.length !== batch) throw new RangeError(`Expected ${batch} lengths (the batch size) for lengths of unpadSequence but received ${lens.length}`);
+  const over = lens.find((l) => l > steps || l < 0);
+  if (over !== undefined) throw new RangeError(`Expected lengths in [0, ${steps}] (the padded length) for lengths of unpadSequence but received ${over}`);
+  return lens.map((len, i) => {
+    const seq = paddedSequences.select(batchFirst ? 0 : 1, i);
+    const view = seq.narrow(0, 0, len);
+    const out = view.clone();
+    view.dispose();
+    seq.dispose();
+    return out;
+  });
 }
