@@ -8,6 +8,7 @@
  * torch.save, read by our .pt reader) must equal ours within float32
  * tolerance.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,5 +119,27 @@ describe('examples/lstm-lm.ts: LSTM language model vs PyTorch (20 steps on the s
     expect(s.startsWith('The ')).to.equal(true);
     expect([...s].length).to.equal(34);
     for (const ch of s) expect(data.vocab).to.include(ch);
+  });
+});
+
+describe('examples/lstm-lm.ts from the command line', function () {
+  this.timeout(120_000);
+  const root = new URL('..', import.meta.url).pathname;
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'examples/lstm-lm.ts', ...args], { cwd: root, encoding: 'utf8' });
+
+  it('trains a few steps, prints the losses and a sample', () => {
+    const r = run(['--steps=3', '--documents=1', '--batch=2', '--bptt=8', '--embed=8', '--hidden=16']);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^\d+ characters, vocabulary \d+, \d+ parameters; uniform loss \d\.\d{3}$/m);
+    expect(r.stdout).to.include('(lstm): LSTM(8, 16, num_layers=2, batch_first=True, dropout=0.2)');
+    expect(r.stdout).to.match(/^step {4}0 {2}loss \d\.\d{4}$/m);
+    expect(r.stdout).to.match(/^step {4}2 {2}loss \d\.\d{4}$/m);
+    expect(r.stdout).to.match(/^sample: "The .+"$/m);
+  });
+
+  it('rejects an unknown argument with the list of keys', () => {
+    const r = run(['--step=3']);
+    expect(r.status).to.not.equal(0);
+    expect(r.stderr).to.include('Unknown argument --step=3; expected --key=value with key one of: steps, documents, batch, bptt, embed, hidden, dropout, lr, clip, seed');
   });
 });
