@@ -274,6 +274,13 @@ export class RNN extends SingleStateRNN {
     this.nonlinearity = nl;
   }
 
+  /**
+   * Runs the layers over a sequence (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state, or an input whose dtype
+   *   is not the weights'; RangeError for an input that is not 2-D/3-D (2-D
+   *   data for a PackedSequence), a last dimension other than inputSize, or an
+   *   initial state of the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
   forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
@@ -292,6 +299,13 @@ export class GRU extends SingleStateRNN {
     super('GRU', inputSize, hiddenSize, opts, 'GRU');
   }
 
+  /**
+   * Runs the layers over a sequence (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state, or an input whose dtype
+   *   is not the weights'; RangeError for an input that is not 2-D/3-D (2-D
+   *   data for a PackedSequence), a last dimension other than inputSize, or an
+   *   initial state of the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
   forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
@@ -318,6 +332,13 @@ export class LSTM extends RNNBase {
     super('LSTM', inputSize, hiddenSize, opts, 'LSTM');
   }
 
+  /**
+   * Runs the layers over a sequence (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state (hx must be [h0, c0]), or an input whose dtype
+   *   is not the weights'; RangeError for an input that is not 2-D/3-D (2-D
+   *   data for a PackedSequence), a last dimension other than inputSize, or an
+   *   initial state of the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
   forward(input: Tensor | PackedSequence, hx?: readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
@@ -445,6 +466,12 @@ export class RNNCell extends RNNCellBase {
     return super.extraRepr() + (this.nonlinearity !== 'tanh' ? `, nonlinearity=${this.nonlinearity}` : '');
   }
 
+  /**
+   * One step (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state; RangeError for an input
+   *   that is not 1-D/2-D, a last dimension other than inputSize, or a state of
+   *   the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const { x, unbatched } = this.prepareStep(input, 'RNNCell');
     const h = hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
@@ -467,6 +494,12 @@ export class LSTMCell extends RNNCellBase {
     super(inputSize, hiddenSize, 4, opts);
   }
 
+  /**
+   * One step (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state; RangeError for an input
+   *   that is not 1-D/2-D, a last dimension other than inputSize, or a state of
+   *   the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const { x, unbatched } = this.prepareStep(input, 'LSTMCell');
     let h: Tensor, c: Tensor;
@@ -503,6 +536,12 @@ export class GRUCell extends RNNCellBase {
     super(inputSize, hiddenSize, 3, opts);
   }
 
+  /**
+   * One step (see the class comment for shapes).
+   * @throws TypeError for a non-tensor input or state; RangeError for an input
+   *   that is not 1-D/2-D, a last dimension other than inputSize, or a state of
+   *   the wrong rank or shape.
+   */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const { x, unbatched } = this.prepareStep(input, 'GRUCell');
     const h = hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
