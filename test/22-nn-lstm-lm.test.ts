@@ -31,6 +31,7 @@ class LSTMLanguageModel(nn.Module):
         h, hc = self.lstm(self.embed(x), state)
         return self.head(self.drop(h)), hc
 
+torch.set_num_threads(1)
 c = D['config']
 m = LSTMLanguageModel(c['vocab'], c['embed'], c['hidden'], c['layers'], c['dropout'])
 sd = torch.load(D['initial'])
@@ -73,6 +74,9 @@ describe('examples/lstm-lm.ts: LSTM language model vs PyTorch (20 steps on the s
   before(function () {
     if (!pythonHasTorch()) this.skip();
     dir = mkdtempSync(path.join(tmpdir(), 'lstm-lm-'));
+    // one intra-op thread on both sides: much faster on shared cores
+    const threads = torch.getNumThreads();
+    torch.setNumThreads(1);
     const data = loadCharData(2);
     const batches = makeBatches(data.ids, STEPS, BATCH, BPTT);
     torch.manualSeed(0);
@@ -82,7 +86,11 @@ describe('examples/lstm-lm.ts: LSTM language model vs PyTorch (20 steps on the s
     const final = path.join(dir, 'final.pt');
     // Python trains from our file first (it must not see weights we changed)
     py = ok(pyNN<PyLM | PyError>([{ kind: 'exec', code: PY_LM, data: { config: { vocab: data.vocab.length, ...CONFIG }, initial, final, batches, lr: LR, clip: CLIP } }], { timeoutMs: 170_000 })[0], 'lstm lm');
-    losses = train(model, batches, { lr: LR, clip: CLIP });
+    try {
+      losses = train(model, batches, { lr: LR, clip: CLIP });
+    } finally {
+      torch.setNumThreads(threads);
+    }
   });
 
   after(() => {
@@ -128,9 +136,9 @@ describe('examples/lstm-lm.ts from the command line', function () {
   const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'examples/lstm-lm.ts', ...args], { cwd: root, encoding: 'utf8' });
 
   it('trains a few steps, prints the losses and a sample', () => {
-    const r = run(['--steps=3', '--documents=1', '--batch=2', '--bptt=8', '--embed=8', '--hidden=16']);
+    const r = run(['--steps=3', '--documents=1', '--batch=2', '--bptt=8', '--embed=8', '--hidden=16', '--threads=1']);
     expect(r.status, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^\d+ characters, vocabulary \d+, \d+ parameters; uniform loss \d\.\d{3}$/m);
+    expect(r.stdout).to.match(/^\d+ characters, vocabulary \d+, \d+ parameters; uniform loss \d\.\d{3}; 1 threads$/m);
     expect(r.stdout).to.include('(lstm): LSTM(8, 16, num_layers=2, batch_first=True, dropout=0.2)');
     expect(r.stdout).to.match(/^step {4}0 {2}loss \d\.\d{4}$/m);
     expect(r.stdout).to.match(/^step {4}2 {2}loss \d\.\d{4}$/m);
@@ -140,6 +148,6 @@ describe('examples/lstm-lm.ts from the command line', function () {
   it('rejects an unknown argument with the list of keys', () => {
     const r = run(['--step=3']);
     expect(r.status).to.not.equal(0);
-    expect(r.stderr).to.include('Unknown argument --step=3; expected --key=value with key one of: steps, documents, batch, bptt, embed, hidden, dropout, lr, clip, seed');
+    expect(r.stderr).to.include('Unknown argument --step=3; expected --key=value with key one of: steps, documents, batch, bptt, embed, hidden, dropout, lr, clip, seed, threads');
   });
 });
