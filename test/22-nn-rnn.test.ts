@@ -1,6 +1,7 @@
 /**
  * Recurrent layers vs PyTorch 2.13: RNN (tanh/relu), LSTM (projSize), GRU and
- * the three cells, on the same weights and inputs: outputs, final states, the
+ * the three cells, on the same weights and inputs, bit for bit (the same aten
+ * kernels): outputs, final states, the
  * gradients of the inputs, of the initial states and of every parameter;
  * state-dict keys; dropout between layers drawing the same masks as Python
  * under the same seed; eval mode; init (same draws under the same seed, and
@@ -73,9 +74,12 @@ const RNN_CASES: ModuleCase[] = [
     inputs: { x: randIn([I], 34), h: randIn([H], 35) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
 ];
 
-describe('recurrent layers vs PyTorch (outputs, states, all gradients, state-dict keys)', function () {
+/** Bit for bit: the same aten kernels of the same libtorch, on the same thread count. */
+const EXACT = { rtol: 0, atol: 0 };
+
+describe('recurrent layers vs PyTorch, bit for bit (outputs, states, all gradients, state-dict keys)', function () {
   this.timeout(120_000);
-  moduleCases(RNN_CASES);
+  moduleCases(RNN_CASES.map((c) => ({ ...c, tol: EXACT })));
 });
 
 // ------------------------------------------------------------------ dropout, init, repr (one Python run)
@@ -194,12 +198,12 @@ describe('recurrent layers: init, dropout between layers, printed form (vs PyTor
         const outs = kind === 'lstm'
           ? lstmOut((m as torch.nn.LSTM).forward(x))
           : (m as torch.nn.GRU).forward(x);
-        outs.forEach((o, j) => expectEnc(o, py.dropouts[i].outs[j], `dropout case ${i} output ${j}`));
+        outs.forEach((o, j) => expectEnc(o, py.dropouts[i].outs[j], `dropout case ${i} output ${j}`, EXACT));
         let total = torch.tensor(0);
         for (const o of outs) total = total.add(o.mul(torch.linspace(-1, 1, o.numel()).reshape(o.shape)).sum());
         total.backward();
-        expectEnc(x.grad, py.dropouts[i].x, `dropout case ${i} input grad`);
-        for (const [k, p] of m.namedParameters()) expectEnc(p.grad, py.dropouts[i].grads[k], `dropout case ${i} grad ${k}`);
+        expectEnc(x.grad, py.dropouts[i].x, `dropout case ${i} input grad`, EXACT);
+        for (const [k, p] of m.namedParameters()) expectEnc(p.grad, py.dropouts[i].grads[k], `dropout case ${i} grad ${k}`, EXACT);
       });
     });
   });
