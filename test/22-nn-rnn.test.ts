@@ -222,6 +222,19 @@ describe('recurrent layers: init, dropout between layers, printed form (vs PyTor
     expect(c.sub(d).abs().max().item()).to.equal(0);
   });
 
+  it('deepCopy gives independent parameters with the same outputs; to(float64) keeps the layer usable', () => {
+    const m = new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true });
+    const c = m.deepCopy();
+    const x = torch.randn([5, 2, 3]);
+    expect(c.forward(x)[0].sub(m.forward(x)[0]).abs().max().item()).to.equal(0);
+    expect(c.flatWeights.every((p, i) => p !== m.flatWeights[i])).to.equal(true);
+    torch.noGrad(() => c.weight_ih_l0.add_(1));
+    expect(c.forward(x)[0].sub(m.forward(x)[0]).abs().max().item()).to.be.greaterThan(0);
+    m.to('float64');
+    expect(m.weight_hh_l1_reverse.dtype).to.equal('float64');
+    expect(m.forward(x.double())[0].dtype).to.equal('float64');
+  });
+
   it('exposes the weights by PyTorch name, flat (kernel order) and grouped (allWeights)', () => {
     const m = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true, projSize: 2 });
     expect(m.weight_hr_l1_reverse.shape).to.deep.equal([2, 5]);
