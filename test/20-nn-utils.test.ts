@@ -210,7 +210,7 @@ describe('nn.utils vs PyTorch', function () {
       const bad = errorOf(() => nn.utils.rnn.padSequence([torch.zeros(2), [1, 2] as never]));
       expect(bad.message).to.equal('Expected Tensor for sequences[1] but received an array of length 2');
       const opt = errorOf(() => nn.utils.rnn.padSequence([torch.zeros(2)], { batch_first: true } as never));
-      expect(opt.message).to.equal("Unknown option 'batch_first' for padSequence; expected one of: batchFirst, paddingValue");
+      expect(opt.message).to.equal("Unknown option 'batch_first' for padSequence; expected one of: batchFirst, paddingValue, paddingSide");
     });
   });
 });

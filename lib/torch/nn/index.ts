@@ -9,6 +9,9 @@ export { Sequential, ModuleList, ModuleDict, ParameterList } from './modules/con
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './modules/attention.js';
 export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type EncoderCallOptions } from './modules/transformer.js';
 export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules/loss.js';
+// recurrent layers and the transformer decoder (wt-rnn); packed sequences live in nn.utils.rnn
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell, type RNNBaseOptions, type RNNOptions, type LSTMOptions, type RNNCellBaseOptions, type RNNCellOptions } from './modules/rnn.js';
+export { TransformerDecoderLayer, TransformerDecoder, Transformer, generateSquareSubsequentMask, type TransformerDecoderLayerOptions, type DecoderCallOptions, type TransformerOptions, type TransformerCallOptions } from './modules/transformer.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
