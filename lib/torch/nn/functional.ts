@@ -82,9 +82,10 @@ export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weig
   return ops.layerNorm(input, normalizedShape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
 }
 
-export function relu(input: Tensor): Tensor {
+/** max(0, x); with inplace (default false) it overwrites input. */
+export function relu(input: Tensor, inplace = false): Tensor {
   tensorArg(input, 'input');
-  return input.relu();
+  return inplace ? input.relu_() : input.relu();
 }
 
 /** GELU; approximate 'none' (default, exact erf) or 'tanh'. */
@@ -101,11 +102,13 @@ export function tanh(input: Tensor): Tensor {
 export function sigmoid(input: Tensor): Tensor {
   return input.sigmoid();
 }
-export function silu(input: Tensor): Tensor {
-  return nnOps.silu(input);
+/** x * sigmoid(x); with inplace (default false) it overwrites input. */
+export function silu(input: Tensor, inplace = false): Tensor {
+  return inplace ? nnOps.silu_(input) : nnOps.silu(input);
 }
-export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
-  return nnOps.leakyRelu(input, negativeSlope);
+/** x if x >= 0 else negativeSlope * x (default 0.01); with inplace (default false) it overwrites input. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01, inplace = false): Tensor {
+  return inplace ? nnOps.leakyRelu_(input, negativeSlope) : nnOps.leakyRelu(input, negativeSlope);
 }
 export function softplus(input: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   checkOptions(opts, ['beta', 'threshold'], 'softplus');
