@@ -7,13 +7,13 @@ export { LayerNorm, type LayerNormOptions } from './modules/normalization.js';
 export { Sequential, ModuleList, ModuleDict, ParameterList } from './modules/container.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './modules/attention.js';
 export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type EncoderCallOptions } from './modules/transformer.js';
-export { CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss } from './modules/loss.js';
 // activations and losses (wt-act)
 export {
   Dropout, Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh, SiLU, Mish, Hardswish, ELU, CELU, SELU, GLU, GELU,
   Hardshrink, LeakyReLU, LogSigmoid, Softplus, Softshrink, PReLU, Softsign, Tanhshrink, Softmin, Softmax, Softmax2d, LogSoftmax, Identity,
   type InplaceOptions, type PReLUOptions,
 } from './modules/activation.js';
+export * from './modules/loss/index.js';
 export * as functional from './functional.js';
 export * as init from './init.js';
 export * as utils from './utils/index.js';
