@@ -60,13 +60,35 @@ export function _cpuDropoutMask(input: Tensor, p: number, training: boolean, rel
   return wrap<Tensor>(native.dropoutMask(input._h, p, relu));
 }
 
-/** Zeroes elements with probability p (default 0.5) while training (default true), scaling the rest by 1/(1-p). */
-export function dropout(input: Tensor, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): Tensor {
-  checkOptions(opts, ['p', 'training', 'inplace'], 'dropout');
+/** Options of dropout. */
+export interface DropoutFnOptions {
+  /** Probability of an element to be zeroed (default 0.5). */
+  p?: number;
+  /** Apply dropout (default true); otherwise the input is returned as is. */
+  training?: boolean;
+  /** Overwrite the input (default false). */
+  inplace?: boolean;
+  /**
+   * Draw the mask with this library's parallel CPU kernel (default false):
+   * several times faster, the same distribution, but not the same draws as
+   * PyTorch for a given seed. Without it the mask is libtorch's aten::dropout,
+   * so `torch.manualSeed(s)` reproduces a Python run's mask.
+   */
+  fastMask?: boolean;
+}
+
+/**
+ * Zeroes elements with probability p (default 0.5) while training (default
+ * true), scaling the rest by 1/(1-p), with PyTorch's draws (aten::dropout).
+ * @throws RangeError unless 0 <= p <= 1; TypeError for an unknown option.
+ */
+export function dropout(input: Tensor, opts: DropoutFnOptions = {}): Tensor {
+  checkOptions(opts, ['p', 'training', 'inplace', 'fastMask'], 'dropout');
+  tensorArg(input, 'input');
   const p = opts.p ?? 0.5;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const training = opts.training ?? true;
-  const mask = _cpuDropoutMask(input, p, training);
+  const mask = opts.fastMask === true ? _cpuDropoutMask(input, p, training) : null;
   if (mask !== null) {
     const out = opts.inplace ? input.mul_(mask) : input.mul(mask);
     mask.dispose();

@@ -11,7 +11,7 @@ export { TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLay
 export {
   Dropout, Threshold, ReLU, RReLU, Hardtanh, ReLU6, Sigmoid, Hardsigmoid, Tanh, SiLU, Mish, Hardswish, ELU, CELU, SELU, GLU, GELU,
   Hardshrink, LeakyReLU, LogSigmoid, Softplus, Softshrink, PReLU, Softsign, Tanhshrink, Softmin, Softmax, Softmax2d, LogSoftmax, Identity,
-  type InplaceOptions, type PReLUOptions,
+  type InplaceOptions, type PReLUOptions, type DropoutOptions,
 } from './modules/activation.js';
 export * from './modules/loss/index.js';
 export * as functional from './functional.js';

@@ -40,20 +40,32 @@ function dimArg(v: unknown, name = 'dim'): number {
 const inplaceSuffix = (inplace: boolean) => (inplace ? ', inplace=True' : '');
 const inplaceOnly = (inplace: boolean) => (inplace ? 'inplace=True' : '');
 
-/** Zeroes elements with probability p (default 0.5) in training mode. */
+/** Options of Dropout. */
+export interface DropoutOptions extends InplaceOptions {
+  /** Use this library's faster CPU mask instead of PyTorch's draws (default false; see F.dropout). */
+  fastMask?: boolean;
+}
+
+/**
+ * Zeroes elements with probability p (default 0.5) in training mode, with
+ * PyTorch's draws: after `torch.manualSeed(s)` the mask equals Python's.
+ * @throws RangeError unless 0 <= p <= 1; TypeError for an unknown option.
+ */
 export class Dropout extends Module {
   readonly p: number;
   readonly inplace: boolean;
-  /** @throws RangeError unless 0 <= p <= 1. */
-  constructor(p = 0.5, opts: { inplace?: boolean } = {}) {
+  readonly fastMask: boolean;
+  constructor(p = 0.5, opts: DropoutOptions = {}) {
     super();
-    checkOptions(opts, ['inplace'], 'Dropout');
+    checkOptions(opts, ['inplace', 'fastMask'], 'Dropout');
+    if (typeof p !== 'number') typeError('a number', 'p', p);
     if (!(p >= 0 && p <= 1)) rangeError('a probability in [0, 1]', 'p', p);
     this.p = p;
     this.inplace = opts.inplace ?? false;
+    this.fastMask = opts.fastMask ?? false;
   }
   forward(input: Tensor): Tensor {
-    return F.dropout(input, { p: this.p, training: this.training, inplace: this.inplace });
+    return F.dropout(input, { p: this.p, training: this.training, inplace: this.inplace, fastMask: this.fastMask });
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${this.inplace ? 'True' : 'False'}`;
