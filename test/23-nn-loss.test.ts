@@ -102,6 +102,15 @@ const CASES = [
     make: () => new nn.TripletMarginWithDistanceLoss({ distanceFunction: (x, y) => torch.nn.functional.cosineSimilarity(x, y).neg().add(1), swap: true, margin: 0.5, reduction: 'none' }),
     build: "nn.TripletMarginWithDistanceLoss(distance_function=lambda x, y: 1 - F.cosine_similarity(x, y), swap=True, margin=0.5, reduction='none')",
     inputs: { a: logits(74), b: logits(75), c: logits(76) }, call: three, pyCall: 'm(a, b, c)' }),
+  // PyTorch 2.13's LinearCrossEntropyLoss (reference path) and the deprecated NLLLoss2d
+  mcase({ name: 'LinearCrossEntropyLoss (bias)', make: () => new nn.LinearCrossEntropyLoss(3, C, { bias: true }), build: `nn.LinearCrossEntropyLoss(3, ${C}, bias=True)`,
+    inputs: { x: logits(77, [N, 3]), t: classes(78) }, call: two, pyCall: 'm(x, t)' }),
+  mcase({ name: 'LinearCrossEntropyLoss (outFeatures [2], weight, ignoreIndex, labelSmoothing, sum)',
+    make: () => new nn.LinearCrossEntropyLoss(3, C, { outFeatures: [2], weight: tW(), ignoreIndex: 1, labelSmoothing: 0.1, reduction: 'sum' }),
+    build: `nn.LinearCrossEntropyLoss(3, ${C}, out_features=(2,), weight=${pyW}, ignore_index=1, label_smoothing=0.1, reduction='sum')`,
+    inputs: { x: logits(79, [N, 3]), t: classes(80, [N, 2]) }, call: two, pyCall: 'm(x, t)' }),
+  mcase({ name: 'NLLLoss2d on [N, C, H, W]', make: () => new nn.NLLLoss2d(), build: 'nn.NLLLoss2d()',
+    inputs: { x: logits(81, [2, C, 2, 2]), t: classes(82, [2, 2, 2]) }, call: (m, x) => (m as unknown as Call2).forward(x.x.logSoftmax(1), x.t), pyCall: 'm(x.log_softmax(1), t)' }),
 ];
 
 const REPRS: [() => torch.nn.Module, string][] = [
@@ -109,6 +118,10 @@ const REPRS: [() => torch.nn.Module, string][] = [
   [() => new nn.KLDivLoss({ reduction: 'batchmean' }), "nn.KLDivLoss(reduction='batchmean')"],
   [() => new nn.TripletMarginLoss(), 'nn.TripletMarginLoss()'],
   [() => new nn.CTCLoss(), 'nn.CTCLoss()'],
+  [() => new nn.LinearCrossEntropyLoss(4, 5), 'nn.LinearCrossEntropyLoss(4, 5)'],
+  [() => new nn.LinearCrossEntropyLoss(4, 5, { outFeatures: [2, 3], bias: true, ignoreIndex: 0, labelSmoothing: 0.25, reduction: 'none' }),
+    "nn.LinearCrossEntropyLoss(4, 5, out_features=(2, 3), bias=True, ignore_index=0, label_smoothing=0.25, reduction='none')"],
+  [() => new nn.LinearCrossEntropyLoss(4, 5, { outFeatures: [2] }), 'nn.LinearCrossEntropyLoss(4, 5, out_features=(2,))'],
 ];
 
 const PY_MISC = String.raw`
@@ -169,6 +182,9 @@ describe('nn losses vs PyTorch', function () {
       ['CTCLoss negative blank', () => new nn.CTCLoss({ blank: -1 }), RangeError, 'Expected a non-negative integer for blank but received -1 of type number'],
       ['TripletMarginWithDistanceLoss margin 0', () => new nn.TripletMarginWithDistanceLoss({ margin: 0 }), RangeError, 'Expected a positive number for margin but received 0 of type number'],
       ['TripletMarginWithDistanceLoss distance not a function', () => new nn.TripletMarginWithDistanceLoss({ distanceFunction: 'cos' as never }), TypeError, "Expected a function or null for distanceFunction but received 'cos' of type string"],
+      ['LinearCrossEntropyLoss weight of the wrong shape', () => new nn.LinearCrossEntropyLoss(3, 4, { weight: torch.ones([3]) }), RangeError, 'Expected a Tensor of shape [4] for weight but received a Tensor of shape [3]'],
+      ['LinearCrossEntropyLoss zero classes', () => new nn.LinearCrossEntropyLoss(3, 0), RangeError, 'Expected a positive integer for numClasses but received 0 of type number'],
+      ['LinearCrossEntropyLoss unknown option', () => new nn.LinearCrossEntropyLoss(3, 2, { options: null } as never), TypeError, "Unknown option 'options' for LinearCrossEntropyLoss; expected one of: outFeatures, bias, device, dtype, ignoreIndex, labelSmoothing, weight, reduction"],
       ['GaussianNLLLoss negative var', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 2]), torch.zeros([2, 2]), torch.full([2, 2], -1, { dtype: 'float32' })), RangeError, 'var has negative entry/entries'],
       ['GaussianNLLLoss var of the wrong shape', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.ones([3])), RangeError, 'var is of incorrect size'],
     ];

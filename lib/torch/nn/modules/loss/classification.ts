@@ -2,6 +2,10 @@
 import { Tensor } from '../../../tensor.js';
 import * as F from '../../functional.js';
 import { rangeError } from '../../../errors.js';
+import { Linear } from '../linear.js';
+import { pyFloat } from '../../repr.js';
+import type { DType } from '../../../dtype.js';
+import type { DeviceLike } from '../../../device.js';
 import { Loss, WeightedLoss, boolOption, intOption, numberOption, tensorOption, type LossOptions, type WeightedLossOptions } from './base.js';
 
 /** Options of CrossEntropyLoss. */
@@ -130,5 +134,71 @@ export class CTCLoss extends Loss {
     if (inputLengths instanceof Tensor && targetLengths instanceof Tensor) return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, o);
     if (inputLengths instanceof Tensor || targetLengths instanceof Tensor) throw new TypeError('Expected inputLengths and targetLengths both Tensors or both integer arrays');
     return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, o);
+  }
+}
+
+/** NLLLoss under its deprecated 2-D name (as torch.nn.NLLLoss2d). */
+export class NLLLoss2d extends NLLLoss {}
+
+/** Options of LinearCrossEntropyLoss (Python's keyword-only arguments). */
+export interface LinearCrossEntropyLossOptions extends WeightedLossOptions {
+  /** Extra output dims (d1, ..., dK) for a K-dimensional loss (default []). */
+  outFeatures?: readonly number[];
+  /** Learn a bias for the logits (default false). */
+  bias?: boolean;
+  device?: DeviceLike;
+  dtype?: DType;
+  /** Target class that contributes nothing (default null: -100). */
+  ignoreIndex?: number | null;
+  /** Label smoothing in [0, 1] (default 0). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross entropy of `linear(input)` (logits of numClasses x outFeatures) and
+ * target, with the projection as the child `linear` (keys `linear.weight`,
+ * `linear.bias`) as PyTorch 2.13's module. This is PyTorch's reference path
+ * (`options=None`); the chunked path is not implemented.
+ * @throws RangeError for sizes that are not positive integers, a weight not of shape [numClasses] or labelSmoothing outside [0, 1]; TypeError for an unknown option.
+ */
+export class LinearCrossEntropyLoss extends WeightedLoss {
+  readonly numClasses: number;
+  readonly outFeatures: readonly number[];
+  readonly ignoreIndex: number | null;
+  readonly labelSmoothing: number;
+  linear: Linear;
+  constructor(inFeatures: number, numClasses: number, opts: LinearCrossEntropyLossOptions = {}) {
+    super(opts, ['outFeatures', 'bias', 'device', 'dtype', 'ignoreIndex', 'labelSmoothing']);
+    if (!Number.isInteger(inFeatures) || inFeatures < 1) rangeError('a positive integer', 'inFeatures', inFeatures);
+    if (!Number.isInteger(numClasses) || numClasses < 1) rangeError('a positive integer', 'numClasses', numClasses);
+    const out = opts.outFeatures ?? [];
+    if (!Array.isArray(out) || out.some((d) => !Number.isInteger(d) || d < 1)) rangeError('an array of positive integers', 'outFeatures', out);
+    if (this.weight !== null && (this.weight.dim() !== 1 || this.weight.size(0) !== numClasses)) {
+      throw new RangeError(`Expected a Tensor of shape [${numClasses}] for weight but received a Tensor of shape [${this.weight.shape.join(', ')}]`);
+    }
+    this.numClasses = numClasses;
+    this.outFeatures = [...out];
+    const ii = opts.ignoreIndex ?? null;
+    this.ignoreIndex = ii === null ? null : intOption(ii, 'ignoreIndex', -100);
+    this.labelSmoothing = numberOption(opts.labelSmoothing, 'labelSmoothing', 0);
+    if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) rangeError('a value in [0, 1]', 'labelSmoothing', this.labelSmoothing);
+    const width = this.outFeatures.reduce((a, b) => a * b, numClasses);
+    this.linear = new Linear(inFeatures, width, { bias: boolOption(opts.bias, 'bias', false), device: opts.device, dtype: opts.dtype });
+  }
+  /** input [inFeatures] or [N, inFeatures]; target as CrossEntropyLoss's for logits [N, numClasses, ...outFeatures]. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    const flat = this.linear.forward(input);
+    const lead = input.dim() === 1 ? [] : [input.size(0)];
+    const logits = flat.reshape([...lead, this.numClasses, ...this.outFeatures]);
+    flat.dispose();
+    const out = F.crossEntropy(logits, target, { weight: this.weight, ignoreIndex: this.ignoreIndex ?? -100, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    logits.dispose();
+    return out;
+  }
+  override extraRepr(): string {
+    const o = this.outFeatures;
+    const tuple = o.length === 1 ? `(${o[0]},)` : `(${o.join(', ')})`;
+    return `in_features=${this.linear.inFeatures}, num_classes=${this.numClasses}, out_features=${tuple}, bias=${this.linear.bias !== null ? 'True' : 'False'}, ` +
+      `reduction=${this.reduction}, ignore_index=${this.ignoreIndex === null ? 'None' : this.ignoreIndex}, label_smoothing=${pyFloat(this.labelSmoothing)}, options=None`;
   }
 }
