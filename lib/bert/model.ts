@@ -151,6 +151,7 @@ export class BERT extends nn.Module {
       dropout: config.dropout,
       dimFeedforward: config.dimFeedforward,
       batchFirst: false,
+      fastDropout: true, // this library's fast dropout masks (opt-in), as the course path always had
     });
     this.transformer_encoder = new nn.TransformerEncoder(this.encoder_layer, config.nLayers);
     this.nextsentenceprediction = new nn.Linear(config.dModel, 2);
