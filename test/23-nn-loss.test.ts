@@ -111,6 +111,19 @@ const CASES = [
     inputs: { x: logits(79, [N, 3]), t: classes(80, [N, 2]) }, call: two, pyCall: 'm(x, t)' }),
   mcase({ name: 'NLLLoss2d on [N, C, H, W]', make: () => new nn.NLLLoss2d(), build: 'nn.NLLLoss2d()',
     inputs: { x: logits(81, [2, C, 2, 2]), t: classes(82, [2, 2, 2]) }, call: (m, x) => (m as unknown as Call2).forward(x.x.logSoftmax(1), x.t), pyCall: 'm(x.log_softmax(1), t)' }),
+  // AdaptiveLogSoftmaxWithLoss: (output, loss), log_prob, predict, 0-dim target
+  mcase({ name: 'AdaptiveLogSoftmaxWithLoss: output and loss (two tail clusters, divValue 2)', make: () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], { divValue: 2 }),
+    build: 'nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0)', inputs: { x: logits(83, [6, 8]), t: fixedIn([0, 4, 9, 2, 7, 5], 'int64') },
+    call: (m, x) => { const r = (m as torch.nn.AdaptiveLogSoftmaxWithLoss).forward(x.x, x.t); return [r.output, r.loss]; }, pyCall: 'tuple(m(x, t))' }),
+  mcase({ name: 'AdaptiveLogSoftmaxWithLoss: headBias, 0-dim target', make: () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [5], { headBias: true }),
+    build: 'nn.AdaptiveLogSoftmaxWithLoss(8, 10, [5], head_bias=True)', inputs: { x: logits(84, [8]), t: fixedIn(7 as never, 'int64') },
+    call: (m, x) => { const r = (m as torch.nn.AdaptiveLogSoftmaxWithLoss).forward(x.x, x.t); return [r.output, r.loss]; }, pyCall: 'tuple(m(x, t))' }),
+  mcase({ name: 'AdaptiveLogSoftmaxWithLoss.logProb', make: () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], { divValue: 2 }),
+    build: 'nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0)', inputs: { x: logits(85, [4, 8]) },
+    call: (m, x) => (m as torch.nn.AdaptiveLogSoftmaxWithLoss).logProb(x.x), pyCall: 'm.log_prob(x)' }),
+  mcase({ name: 'AdaptiveLogSoftmaxWithLoss.predict', make: () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6]),
+    build: 'nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6])', inputs: { x: logits(86, [5, 8]) }, grad: false,
+    call: (m, x) => (m as torch.nn.AdaptiveLogSoftmaxWithLoss).predict(x.x), pyCall: 'm.predict(x)' }),
 ];
 
 const REPRS: [() => torch.nn.Module, string][] = [
@@ -122,6 +135,7 @@ const REPRS: [() => torch.nn.Module, string][] = [
   [() => new nn.LinearCrossEntropyLoss(4, 5, { outFeatures: [2, 3], bias: true, ignoreIndex: 0, labelSmoothing: 0.25, reduction: 'none' }),
     "nn.LinearCrossEntropyLoss(4, 5, out_features=(2, 3), bias=True, ignore_index=0, label_smoothing=0.25, reduction='none')"],
   [() => new nn.LinearCrossEntropyLoss(4, 5, { outFeatures: [2] }), 'nn.LinearCrossEntropyLoss(4, 5, out_features=(2,))'],
+  [() => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], { divValue: 2 }), 'nn.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6], div_value=2.0)'],
 ];
 
 const PY_MISC = String.raw`
@@ -185,6 +199,8 @@ describe('nn losses vs PyTorch', function () {
       ['LinearCrossEntropyLoss weight of the wrong shape', () => new nn.LinearCrossEntropyLoss(3, 4, { weight: torch.ones([3]) }), RangeError, 'Expected a Tensor of shape [4] for weight but received a Tensor of shape [3]'],
       ['LinearCrossEntropyLoss zero classes', () => new nn.LinearCrossEntropyLoss(3, 0), RangeError, 'Expected a positive integer for numClasses but received 0 of type number'],
       ['LinearCrossEntropyLoss unknown option', () => new nn.LinearCrossEntropyLoss(3, 2, { options: null } as never), TypeError, "Unknown option 'options' for LinearCrossEntropyLoss; expected one of: outFeatures, bias, device, dtype, ignoreIndex, labelSmoothing, weight, reduction"],
+      ['AdaptiveLogSoftmaxWithLoss unsorted cutoffs', () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [6, 3]), RangeError, 'cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1'],
+      ['AdaptiveLogSoftmaxWithLoss target out of range', () => new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3]).forward(torch.zeros([2, 4]), torch.tensor([1, 12])), RangeError, 'Target values should be in [0, 9], but values in range [1, 12] were found. '],
       ['GaussianNLLLoss negative var', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 2]), torch.zeros([2, 2]), torch.full([2, 2], -1, { dtype: 'float32' })), RangeError, 'var has negative entry/entries'],
       ['GaussianNLLLoss var of the wrong shape', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.ones([3])), RangeError, 'var is of incorrect size'],
     ];

@@ -9,3 +9,4 @@ export {
   MarginRankingLoss, HingeEmbeddingLoss, CosineEmbeddingLoss, TripletMarginLoss, TripletMarginWithDistanceLoss,
   type TripletMarginLossOptions, type TripletMarginWithDistanceLossOptions,
 } from './embedding.js';
+export { AdaptiveLogSoftmaxWithLoss, type AdaptiveLogSoftmaxWithLossOptions, type AdaptiveLogSoftmaxOutput } from './adaptive.js';
