@@ -201,6 +201,11 @@ describe('nn losses vs PyTorch', function () {
       ['LinearCrossEntropyLoss unknown option', () => new nn.LinearCrossEntropyLoss(3, 2, { options: null } as never), TypeError, "Unknown option 'options' for LinearCrossEntropyLoss; expected one of: outFeatures, bias, device, dtype, ignoreIndex, labelSmoothing, weight, reduction"],
       ['AdaptiveLogSoftmaxWithLoss unsorted cutoffs', () => new nn.AdaptiveLogSoftmaxWithLoss(8, 10, [6, 3]), RangeError, 'cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1'],
       ['AdaptiveLogSoftmaxWithLoss target out of range', () => new nn.AdaptiveLogSoftmaxWithLoss(4, 10, [3]).forward(torch.zeros([2, 4]), torch.tensor([1, 12])), RangeError, 'Target values should be in [0, 9], but values in range [1, 12] were found. '],
+      ['F.tripletMarginWithDistanceLoss inputs of different ranks', () => torch.nn.functional.tripletMarginWithDistanceLoss(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.zeros([3])), RangeError,
+        'The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor 2D, positive 2D, and negative 1D inputs'],
+      ['F.tripletMarginWithDistanceLoss unknown option', () => torch.nn.functional.tripletMarginWithDistanceLoss(torch.zeros([2]), torch.zeros([2]), torch.zeros([2]), { distance: null } as never), TypeError,
+        "Unknown option 'distance' for tripletMarginWithDistanceLoss; expected one of: distanceFunction, margin, swap, reduction"],
+      ['CTCLoss lengths of mixed kinds', () => new nn.CTCLoss().forward(torch.zeros([3, 1, 2]), torch.tensor([[1]]), torch.tensor([3]), [1]), TypeError, 'Expected inputLengths and targetLengths both Tensors or both integer arrays'],
       ['GaussianNLLLoss negative var', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 2]), torch.zeros([2, 2]), torch.full([2, 2], -1, { dtype: 'float32' })), RangeError, 'var has negative entry/entries'],
       ['GaussianNLLLoss var of the wrong shape', () => new nn.GaussianNLLLoss().forward(torch.zeros([2, 3]), torch.zeros([2, 3]), torch.ones([3])), RangeError, 'var is of incorrect size'],
     ];
