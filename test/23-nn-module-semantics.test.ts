@@ -8,7 +8,11 @@
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
 import type { Tensor } from '../lib/torch/index.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { ok, pyNN, pythonHasTorch, type PyError } from './20-nn-helpers.js';
+import { runTorch as runPython } from './helpers/python.js';
 
 const nn = torch.nn;
 const F = torch.nn.functional;
@@ -97,13 +101,39 @@ interface PyOut {
   masks: Record<string, { f: number[]; module: number[]; inplace: number[] }>;
 }
 
+/** Python trains Swapped one Adam step and saves model, optimizer and each parameter's exp_avg by name. */
+const PY_CKPT = String.raw`
+import torch.nn as nn
+class Swapped(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(1))
+        self.first = nn.Linear(2, 3)
+        self.second = nn.Linear(3, 1)
+    def forward(self, x):
+        return self.second(self.first(x)) * self.scale
+torch.manual_seed(0)
+m = Swapped()
+opt = torch.optim.Adam(m.parameters(), lr=0.1)
+(m(torch.randn(4, 2)) ** 2).sum().backward()
+opt.step()
+avg = {n: opt.state[p]['exp_avg'].reshape(-1).tolist() for n, p in m.named_parameters()}
+torch.save({'model': m.state_dict(), 'opt': opt.state_dict(), 'avg': avg}, INPUT['path'])
+emit(True)
+`;
+
 const DROPOUT: [number, number][] = [[0, 0.3], [7, 0.5], [123, 0.9]];
 
 describe('nn Module semantics as PyTorch', function () {
   this.timeout(120_000);
   let py: PyOut;
+  let tmp = '';
+  after(() => {
+    if (tmp !== '') fs.rmSync(tmp, { recursive: true, force: true });
+  });
   before(function () {
     if (!pythonHasTorch()) this.skip();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'semantics-'));
     py = ok(pyNN<PyOut | PyError>([{ kind: 'exec', code: PY, data: { dropout: DROPOUT } }])[0], 'semantics');
   });
 
@@ -122,6 +152,21 @@ describe('nn Module semantics as PyTorch', function () {
       const shapes = s.parameters().map((p) => p.shape);
       expect(shapes).to.deep.equal([[1], [3, 2], [3], [1, 3], [1]]);
       expect(sd.param_groups[0].params).to.deep.equal([0, 1, 2, 3, 4]);
+    });
+
+    it('a Python model + Adam checkpoint loads onto the same parameters: every exp_avg has its parameter\'s shape and values', () => {
+      const file = path.join(tmp, 'swapped.pt');
+      runPython(PY_CKPT, { path: file });
+      const ck = torch.load<{ model: Record<string, Tensor>; opt: torch.optim.OptimizerStateDictInput; avg: Record<string, number[]> }>(file);
+      const s = new Swapped();
+      s.loadStateDict(ck.model);
+      const opt = new torch.optim.Adam(s.parameters(), { lr: 0.1 });
+      opt.loadStateDict(ck.opt);
+      for (const [name, p] of s.namedParameters()) {
+        const st = opt.state.get(p);
+        expect(st?.expAvg?.shape, name).to.deep.equal(p.shape);
+        [...st!.expAvg!.dataSync()].forEach((v, i) => expect(v, `${name} exp_avg[${i}]`).to.be.closeTo(ck.avg[name][i], 1e-7));
+      }
     });
 
     it('reassigning a registered child keeps its place (as a dict entry in PyTorch)', () => {
