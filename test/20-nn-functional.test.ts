@@ -125,9 +125,9 @@ describe('nn.functional and losses vs PyTorch', function () {
     ref.it('NLLLoss(ignoreIndex 0)', { x, t: fixed([3, 0, 0, 1, 2], 'int64') }, 'torch.nn.NLLLoss(ignore_index=0)(x, t)', ({ x, t }) => new nn.NLLLoss({ ignoreIndex: 0 }).forward(x, t), g);
     const a = u([2, 5]), b = u([2, 5]);
     ref.it('MSELoss()', { a, b }, 'torch.nn.MSELoss()(a, b)', ({ a, b }) => new nn.MSELoss().forward(a, b), g);
-    ref.it("MSELoss('sum')", { a, b }, "torch.nn.MSELoss(reduction='sum')(a, b)", ({ a, b }) => new nn.MSELoss('sum').forward(a, b), g);
+    ref.it("MSELoss('sum')", { a, b }, "torch.nn.MSELoss(reduction='sum')(a, b)", ({ a, b }) => new nn.MSELoss({ reduction: 'sum' }).forward(a, b), g);
     ref.it('L1Loss()', { a, b }, 'torch.nn.L1Loss()(a, b)', ({ a, b }) => new nn.L1Loss().forward(a, b), g);
-    ref.it("L1Loss('none')", { a, b }, "torch.nn.L1Loss(reduction='none')(a, b)", ({ a, b }) => new nn.L1Loss('none').forward(a, b), g);
+    ref.it("L1Loss('none')", { a, b }, "torch.nn.L1Loss(reduction='none')(a, b)", ({ a, b }) => new nn.L1Loss({ reduction: 'none' }).forward(a, b), g);
     const z = u([3, 4]);
     const y = spec(d.ints([3, 4], 0, 2), 'float32');
     const pw = spec([2, 1, 0.5, 4], 'float32', false);

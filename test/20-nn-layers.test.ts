@@ -170,8 +170,8 @@ describe('nn layers vs PyTorch (outputs and all gradients)', function () {
       mcase({ name: 'relu, normFirst, seq-first, float srcMask', make: layer({ normFirst: true, layerNormEps: 1e-6 }), build: py(', norm_first=True, layer_norm_eps=1e-6'),
         inputs: { src, am: attn2dFloat(L, L) }, call: (m, x) => m.forward(x.src, { srcMask: x.am }), pyCall: 'm(src, src_mask=am)', tol }),
     ]);
-    it('fuses relu and dropout in the feed-forward block on the CPU, with the same draws and gradients as relu then dropout', () => {
-      const make = (activation: 'relu' | ((t: Tensor) => Tensor)) => new nn.TransformerEncoderLayer(E, H, { dimFeedforward: 64, dropout: 0.3, activation });
+    it('with fastDropout, fuses relu and dropout in the feed-forward block on the CPU, with the same draws and gradients as relu then dropout', () => {
+      const make = (activation: 'relu' | ((t: Tensor) => Tensor)) => new nn.TransformerEncoderLayer(E, H, { dimFeedforward: 64, dropout: 0.3, activation, fastDropout: true });
       torch.manualSeed(3);
       const fused = make('relu');
       const plain = make((t) => torch.nn.functional.relu(t)); // a custom activation takes the unfused path

@@ -333,12 +333,12 @@ describe('nn.Module API vs PyTorch', function () {
       expect(lin.weight.dataSync()).to.deep.equal(w0.map((w) => w - 0.5));
     });
 
-    it('zeroGrad(setToNone true) clears to null; zeroGrad(false) zeroes in place', () => {
+    it('zeroGrad({ setToNone: true }) clears to null; zeroGrad({ setToNone: false }) zeroes in place', () => {
       const m = new nn.Linear(3, 2);
       const run = () => torch.tidy(() => m.forward(torch.ones([4, 3])).sum().backward());
       run();
       expect(m.weight.grad).to.not.equal(null);
-      m.zeroGrad(false);
+      m.zeroGrad({ setToNone: false });
       expect(m.weight.grad?.shape).to.deep.equal([2, 3]);
       expect(m.weight.grad?.dataSync()).to.deep.equal(new Array(6).fill(0));
       expect(m.bias?.grad?.dataSync()).to.deep.equal([0, 0]);
@@ -348,7 +348,7 @@ describe('nn.Module API vs PyTorch', function () {
       expect(m.weight.grad).to.equal(null);
       expect(m.bias?.grad).to.equal(null);
       run();
-      m.zeroGrad(true);
+      m.zeroGrad({ setToNone: true });
       expect(m.weight.grad).to.equal(null);
     });
 

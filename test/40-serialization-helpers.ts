@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PyFloat, PyGlobal, PyReduce, PyTuple, isOrderedDict, pyState } from '../lib/torch/serialization/pickle.js';
+import { PyFloat, PyGlobal, PyReduce, PyTuple, isOrderedDict, pyState, pyFloatKeys } from '../lib/torch/serialization/pickle.js';
 import { referencePython } from '../scripts/reference-python.js';
 import { BufferSink, ZipFormatError, type ByteSink, type ByteSource } from '../lib/torch/serialization/index.js';
 
@@ -123,8 +123,10 @@ export function describe(v: unknown, tensors?: TensorDescriber, storages = new M
     return { tensor: { ...rest, storage: sid } };
   }
   if (v instanceof Uint8Array) return { bytes: Buffer.from(v).toString('hex') };
-  if (v instanceof PyTuple) return { tuple: [...v].map(d) };
-  if (Array.isArray(v)) return { list: v.map(d) };
+  // a number in a slot torch.load marked as a Python float is a float
+  const slot = (c: object, k: unknown, x: unknown): Desc => (typeof x === 'number' && pyFloatKeys(c).has(k) ? { float: floatHex(x) } : d(x));
+  if (v instanceof PyTuple) return { tuple: [...v].map((x, i) => slot(v, i, x)) };
+  if (Array.isArray(v)) return { list: v.map((x, i) => slot(v, i, x)) };
   if (v instanceof PyGlobal) return { global: `${v.module}.${v.name}` };
   if (v instanceof PyReduce) {
     const [type, index] = v.args as unknown as [string, number | null | undefined];
@@ -132,7 +134,7 @@ export function describe(v: unknown, tensors?: TensorDescriber, storages = new M
   }
   if (typeof v === 'object') {
     const entries: [unknown, unknown][] = v instanceof Map ? [...v.entries()] : Object.entries(v);
-    const out: { dict: [Desc, Desc][]; ordered?: true; metadata?: Desc } = { dict: entries.map(([k, x]) => [d(k), d(x)]) };
+    const out: { dict: [Desc, Desc][]; ordered?: true; metadata?: Desc } = { dict: entries.map(([k, x]) => [d(k), slot(v, k, x)]) };
     if (isOrderedDict(v)) {
       out.ordered = true;
       const md = pyState(v)?._metadata;

@@ -14,6 +14,7 @@ import {
   orderedDict,
   pyFloat,
   pyState,
+  pyFloatKeys,
   stateDictMetadata,
   tuple,
   type PyValue,
@@ -39,7 +40,7 @@ const X = (s: string): Buffer => Buffer.concat([Buffer.from('X'), u32(Buffer.byt
 // identity-based memo and ours agree byte for byte.
 const EXPRS = [
   'None', 'True', 'False', '0', '255', '256', '65535', '65536', '-1', '-129', '-2**31', '2**31 - 1', '2**31', '2**53 - 1',
-  '2**53', '-2**53', '2**63', '-2**63', '2**70', '-2**70', '2**2100', '1.0', '0.5', '-0.0', "float('nan')", "float('inf')",
+  '2**53', '-2**53', '2**63', '-2**63', '2**70', '-2**70', '2**2100', '[1.0, 1, 1e9, -0.0, 0.0]', '(0.0, 2)', "{'dropout': 0.0, 'n': 3}", '0.5', '-0.0', "float('nan')", "float('inf')",
   '-1e300', '1e-300', "''", "'ascii'", "'ünïcødé ✓ 😀'", '()', '(1,)', '(1, 2)', '(1, 2, 3)', '(1, 2, 3, 4, 5)', '[]', '[1]',
   '[1, 2]', 'list(range(1001))', 'list(range(2500))', "{'a': 1}", "{'a': 1, 'b': (2.5, None)}", '{1: 2, 3: 4}',
   "{(1, 2): 'x'}", "{str(i): i for i in range(1500)}", "{'b': 1, '10': 2, '2': 3}", "{'__proto__': 1, 'x': [{}]}",
@@ -106,8 +107,9 @@ describe('40 serialization: pickle', () => {
     it('distinguishes ints from integral floats and keeps tuples and ordered dicts', () => {
       const v = loads(dumps({ i: 1, f: pyFloat(1), h: 0.5, t: tuple(1, 2), l: [1, 2], o: orderedDict([['k', 1]], { _metadata: { '': { version: 1 } } }) })) as Record<string, unknown>;
       expect(v.i).to.equal(1);
-      expect(v.f).to.be.instanceOf(PyFloat);
-      expect((v.f as PyFloat).value).to.equal(1);
+      // a whole-valued float loads as a plain number; the dict remembers the slot was a float
+      expect(v.f).to.equal(1);
+      expect([...pyFloatKeys(v)]).to.deep.equal(['f']);
       expect(v.h).to.equal(0.5);
       expect(v.t).to.be.instanceOf(PyTuple);
       expect(v.l).to.not.be.instanceOf(PyTuple);
@@ -116,6 +118,11 @@ describe('40 serialization: pickle', () => {
       expect(pyState(v.o as object)).to.deep.equal({ _metadata: { '': { version: 1 } } });
       expect(stateDictMetadata(v.o as object)).to.deep.equal({ '': { version: 1 } });
       expect(JSON.stringify(v.o)).to.equal('{"k":1}');
+    });
+
+    it('loads a bare whole-valued float as a plain number (no container to remember it; pyFloat(1) writes 1.0)', () => {
+      expect(loads(P('\x80\x02G', Buffer.from('3ff0000000000000', 'hex'), '.'))).to.equal(1);
+      expect(dumps(pyFloat(1)).toString('hex')).to.equal('8002473ff00000000000002e');
     });
 
     it('uses Map when a plain object would reorder integer-like keys', () => {

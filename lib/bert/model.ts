@@ -48,7 +48,8 @@ export class PositionalEncoding extends nn.Module {
       pe.indexPut_([':', '1::2'], angles.narrow(1, 0, Math.floor(embSize / 2)).cos());
       return pe.unsqueeze(-2); // [maxlen, 1, E]
     });
-    this.dropout = new nn.Dropout(dropout);
+    // the fast CPU mask (opt-in): the course path keeps its speed and its draws
+    this.dropout = new nn.Dropout(dropout, { fastMask: true });
     this.registerBuffer('pos_embedding', table);
   }
   /** tokenEmbedding [S, B, E] -> [S, B, E] */
@@ -69,7 +70,7 @@ export class BERTEmbedding extends nn.Module {
     this.token_embedding = new TokenEmbedding(vocabSize, embSize);
     this.positional_encoding = new PositionalEncoding(embSize, dropout);
     this.segment_embedding = new nn.Embedding(3, embSize);
-    this.dropout = new nn.Dropout(dropout);
+    this.dropout = new nn.Dropout(dropout, { fastMask: true });
   }
   /** bertInputs, segmentLabels [S, B] -> [S, B, E] */
   forward(bertInputs: Tensor, segmentLabels: Tensor): Tensor {
@@ -150,6 +151,7 @@ export class BERT extends nn.Module {
       dropout: config.dropout,
       dimFeedforward: config.dimFeedforward,
       batchFirst: false,
+      fastDropout: true, // this library's fast dropout masks (opt-in), as the course path always had
     });
     this.transformer_encoder = new nn.TransformerEncoder(this.encoder_layer, config.nLayers);
     this.nextsentenceprediction = new nn.Linear(config.dModel, 2);

@@ -11,7 +11,7 @@
  * | `None`            | `null`                                                            |
  * | `bool`            | `boolean`                                                         |
  * | `int`             | `number` when safe (abs < 2^53), else `bigint`                    |
- * | `float`           | `number` when not integral, else {@link PyFloat} (`1.0`, `-0.0`)  |
+ * | `float`           | `number` (a whole value too: `0.0`, `1e9`; see below)             |
  * | `str`             | `string`                                                          |
  * | `bytes`           | `Uint8Array`                                                      |
  * | `tuple`           | {@link PyTuple} (an Array subclass)                               |
@@ -25,6 +25,16 @@
  *
  * When writing, a `number` that is a safe integer (and not `-0`) becomes a
  * Python `int`, any other `number` and every {@link PyFloat} a `float`.
+ *
+ * Loading keeps which entries were floats apart from the values: each loaded
+ * list, tuple, dict and Map remembers (in a side table, see
+ * {@link pyFloatKeys}) the indices/keys whose value was a Python float, and
+ * writing that same container writes a number there as a float again. So a
+ * checkpoint Python saved (`{'dropout': 0.0, 'n': 3}`) loads as plain numbers
+ * and saves back byte for byte. The mark belongs to the container object: a
+ * copy (`{...ck}`, `arr.slice()`) does not carry it, and an index keeps it
+ * when items are inserted before it. A float used as a Map key, or a whole
+ * pickle that is just a float, is not remembered (`pyFloat(1)` forces `1.0`).
  */
 import { typeError } from './errors.js';
 
@@ -95,6 +105,32 @@ export type PyValue<T = never> =
 /** A Python dict with string keys, as a plain object. */
 export interface PyDict<T = never> {
   [key: string]: PyValue<T>;
+}
+
+const FLOAT_SLOTS = new WeakMap<object, Set<unknown>>();
+
+/**
+ * Records that `container`'s entries at `keys` (array/tuple indices, dict
+ * keys, Map keys) hold Python floats, so that writing the container writes a
+ * number there as a float (`0.0`, not `0`). torch.load marks what it loads.
+ * @returns `container` itself.
+ */
+export function markPyFloats<O extends object>(container: O, keys: Iterable<unknown>): O {
+  let set = FLOAT_SLOTS.get(container);
+  if (set === undefined) FLOAT_SLOTS.set(container, (set = new Set()));
+  for (const k of keys) set.add(k);
+  return container;
+}
+
+/** The indices/keys of `container` marked as holding Python floats (see {@link markPyFloats}); empty if none. */
+export function pyFloatKeys(container: object): ReadonlySet<unknown> {
+  return FLOAT_SLOTS.get(container) ?? EMPTY;
+}
+const EMPTY: ReadonlySet<unknown> = new Set();
+
+/** @internal True if a number at `key` of `container` is to be written as a Python float. */
+export function isPyFloatSlot(container: object, key: unknown): boolean {
+  return FLOAT_SLOTS.get(container)?.has(key) ?? false;
 }
 
 /** Where the OrderedDict mark and the Python attribute state live on an object. */

@@ -8,7 +8,8 @@ import type { Tensor } from '../tensor.js';
 import type { DType } from '../dtype.js';
 import { isTensor } from '../handle.js';
 import { noGrad } from '../autograd.js';
-import { arange, rand } from '../creation.js';
+import { tidy } from '../scope.js';
+import { arange, rand, onesLike } from '../creation.js';
 import { pyArgs, argError, cB, cF, cFO, cI, cIO, cILO, cStr, cTO, type Int, type Reduction } from '../op-support.js';
 import * as torchOps from '../generated/torch.js';
 import * as nnOps from '../generated/nn.js';
@@ -765,4 +766,127 @@ export function lpPool3d(input: Tensor, normType: number, kernelSize: Size, stri
 export function lpPool3d(input: Tensor, normType: number, kernelSize: Size, opts?: { stride?: Size | null; ceilMode?: boolean }): Tensor;
 export function lpPool3d(...a: unknown[]): Tensor {
   return lpPool('lpPool3d', 3, a);
+}
+
+// ---------------------------------------------------------------- losses written in Python (wt-act)
+function reductionArg(op: string, v: unknown): Reduction {
+  const r = v ?? 'mean';
+  if (r !== 'none' && r !== 'mean' && r !== 'sum') argError(op, "'none', 'mean' or 'sum'", 'reduction', r);
+  return r as Reduction;
+}
+
+function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  if (reduction === 'none') return loss;
+  return reduction === 'sum' ? loss.sum() : loss.mean();
+}
+
+/**
+ * F.gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction='mean'):
+ * 0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps)), plus
+ * 0.5 * log(2 pi) with full. `var` is a tensor of input's shape, of input's
+ * shape without its last dim, or with one dim of size 1; or a number.
+ * @throws RangeError for a negative variance or a var of another shape; TypeError for an unknown reduction.
+ */
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, opts?: { full?: boolean; eps?: number; reduction?: Reduction }): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, full: boolean, eps?: number, reduction?: Reduction): Tensor;
+export function gaussianNllLoss(...a: unknown[]): Tensor {
+  const op = 'gaussianNllLoss';
+  const r = pyArgs(op, a, ['input', 'target', 'var', 'full', 'eps', 'reduction']);
+  const input = tensorArg(op, r.input, 'input');
+  const target = tensorArg(op, r.target, 'target');
+  const full = bool(op, r.full, 'full', false);
+  const eps = r.eps === undefined ? 1e-6 : (cF(r.eps, op, 'eps') as number);
+  const reduction = reductionArg(op, r.reduction);
+  return tidy(() => {
+    let v: Tensor;
+    if (typeof r.var === 'number') {
+      if (r.var < 0) throw new RangeError('var has negative entry/entries');
+      v = onesLike(input).mul(r.var);
+    } else {
+      v = tensorArg(op, r.var, 'var');
+      if (v.lt(0).any().item()) throw new RangeError('var has negative entry/entries');
+    }
+    const is = input.shape;
+    const vs = v.shape;
+    if (String(vs) !== String(is) || vs.length !== is.length) {
+      if (vs.length === is.length - 1 && String(is.slice(0, -1)) === String(vs)) v = v.unsqueeze(-1);
+      else if (!(vs.length === is.length && is.reduce((s, d, i) => s + (d !== vs[i] ? vs[i] : 0), 0) === 1)) throw new RangeError('var is of incorrect size');
+    }
+    const clamped = noGrad(() => v.clampMin(eps));
+    // as Python's var.clone() then clamp_ under no_grad: the gradient reaches var unclamped
+    const vv = v.add(clamped.sub(v).detach());
+    let loss = vv.log().add(input.sub(target).pow(2).div(vv)).mul(0.5);
+    if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+    return reduce(loss, reduction);
+  });
+}
+
+/**
+ * F.multilabel_soft_margin_loss(input, target, weight=None, reduction='mean'):
+ * -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input)), times
+ * weight, averaged over the classes (last dim), then reduced.
+ * @throws TypeError for an unknown reduction.
+ */
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, opts?: { weight?: Tensor | null; reduction?: Reduction }): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, weight: Tensor | null, reduction?: Reduction): Tensor;
+export function multilabelSoftMarginLoss(...a: unknown[]): Tensor {
+  const op = 'multilabelSoftMarginLoss';
+  const r = pyArgs(op, a, ['input', 'target', 'weight', 'reduction']);
+  const input = tensorArg(op, r.input, 'input');
+  const target = tensorArg(op, r.target, 'target');
+  const weight = r.weight === undefined || r.weight === null ? null : tensorArg(op, r.weight, 'weight');
+  const reduction = reductionArg(op, r.reduction);
+  return tidy(() => {
+    const pos = target.mul(nnOps.logSigmoid(input));
+    const neg = torchOps.rsub(target, 1).mul(nnOps.logSigmoid(input.neg()));
+    let loss = pos.add(neg).neg();
+    if (weight !== null) loss = loss.mul(weight);
+    const classDim = input.dim() - 1;
+    loss = loss.sum(classDim).div(input.size(classDim));
+    return reduce(loss, reduction);
+  });
+}
+
+/** Options of tripletMarginWithDistanceLoss (keyword-only in Python). */
+export interface TripletMarginWithDistanceOptions {
+  /** Distance between two batches of vectors (default F.pairwiseDistance). */
+  distanceFunction?: ((a: Tensor, b: Tensor) => Tensor) | null;
+  /** Default 1; must be positive. */
+  margin?: number;
+  /** Use min(d(a, n), d(p, n)) as the negative distance (default false). */
+  swap?: boolean;
+  reduction?: Reduction;
+}
+
+/**
+ * F.triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False, reduction='mean'):
+ * max(margin + d(anchor, positive) - d(anchor, negative), 0), reduced.
+ * @throws RangeError for a margin <= 0 or inputs of different ranks; TypeError for an unknown reduction or option.
+ */
+export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, negative: Tensor, opts: TripletMarginWithDistanceOptions = {}): Tensor {
+  const op = 'tripletMarginWithDistanceLoss';
+  if (opts === null || typeof opts !== 'object') argError(op, 'an options object', 'options', opts);
+  for (const k of Object.keys(opts)) {
+    if (!['distanceFunction', 'margin', 'swap', 'reduction'].includes(k)) throw new TypeError(`Unknown option '${k}' for ${op}; expected one of: distanceFunction, margin, swap, reduction`);
+  }
+  tensorArg(op, anchor, 'anchor');
+  tensorArg(op, positive, 'positive');
+  tensorArg(op, negative, 'negative');
+  const reduction = reductionArg(op, opts.reduction);
+  const margin = opts.margin === undefined ? 1 : (cF(opts.margin, op, 'margin') as number);
+  if (margin <= 0) throw new RangeError(`margin must be greater than 0, got ${margin}`);
+  const swap = bool(op, opts.swap, 'swap', false);
+  const dist = opts.distanceFunction ?? ((x: Tensor, y: Tensor) => torchOps.pairwiseDistance(x, y));
+  if (typeof dist !== 'function') argError(op, 'a function or null', 'distanceFunction', dist);
+  const [ad, pd, nd] = [anchor.dim(), positive.dim(), negative.dim()];
+  if (!(ad === pd && pd === nd)) {
+    throw new RangeError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${ad}D, positive ${pd}D, and negative ${nd}D inputs`);
+  }
+  return tidy(() => {
+    const dPos = dist(anchor, positive);
+    let dNeg = dist(anchor, negative);
+    if (swap) dNeg = torchOps.minimum(dNeg, dist(positive, negative));
+    const loss = dPos.sub(dNeg).add(margin).clampMin(0);
+    return reduce(loss, reduction);
+  });
 }

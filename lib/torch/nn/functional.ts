@@ -60,13 +60,35 @@ export function _cpuDropoutMask(input: Tensor, p: number, training: boolean, rel
   return wrap<Tensor>(native.dropoutMask(input._h, p, relu));
 }
 
-/** Zeroes elements with probability p (default 0.5) while training (default true), scaling the rest by 1/(1-p). */
-export function dropout(input: Tensor, opts: { p?: number; training?: boolean; inplace?: boolean } = {}): Tensor {
-  checkOptions(opts, ['p', 'training', 'inplace'], 'dropout');
+/** Options of dropout. */
+export interface DropoutFnOptions {
+  /** Probability of an element to be zeroed (default 0.5). */
+  p?: number;
+  /** Apply dropout (default true); otherwise the input is returned as is. */
+  training?: boolean;
+  /** Overwrite the input (default false). */
+  inplace?: boolean;
+  /**
+   * Draw the mask with this library's parallel CPU kernel (default false):
+   * several times faster, the same distribution, but not the same draws as
+   * PyTorch for a given seed. Without it the mask is libtorch's aten::dropout,
+   * so `torch.manualSeed(s)` reproduces a Python run's mask.
+   */
+  fastMask?: boolean;
+}
+
+/**
+ * Zeroes elements with probability p (default 0.5) while training (default
+ * true), scaling the rest by 1/(1-p), with PyTorch's draws (aten::dropout).
+ * @throws RangeError unless 0 <= p <= 1; TypeError for an unknown option.
+ */
+export function dropout(input: Tensor, opts: DropoutFnOptions = {}): Tensor {
+  checkOptions(opts, ['p', 'training', 'inplace', 'fastMask'], 'dropout');
+  tensorArg(input, 'input');
   const p = opts.p ?? 0.5;
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${p}`);
   const training = opts.training ?? true;
-  const mask = _cpuDropoutMask(input, p, training);
+  const mask = opts.fastMask === true ? _cpuDropoutMask(input, p, training) : null;
   if (mask !== null) {
     const out = opts.inplace ? input.mul_(mask) : input.mul(mask);
     mask.dispose();
@@ -82,9 +104,10 @@ export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weig
   return ops.layerNorm(input, normalizedShape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5);
 }
 
-export function relu(input: Tensor): Tensor {
+/** max(0, x); with inplace (default false) it overwrites input. */
+export function relu(input: Tensor, inplace = false): Tensor {
   tensorArg(input, 'input');
-  return input.relu();
+  return inplace ? input.relu_() : input.relu();
 }
 
 /** GELU; approximate 'none' (default, exact erf) or 'tanh'. */
@@ -101,11 +124,13 @@ export function tanh(input: Tensor): Tensor {
 export function sigmoid(input: Tensor): Tensor {
   return input.sigmoid();
 }
-export function silu(input: Tensor): Tensor {
-  return nnOps.silu(input);
+/** x * sigmoid(x); with inplace (default false) it overwrites input. */
+export function silu(input: Tensor, inplace = false): Tensor {
+  return inplace ? nnOps.silu_(input) : nnOps.silu(input);
 }
-export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
-  return nnOps.leakyRelu(input, negativeSlope);
+/** x if x >= 0 else negativeSlope * x (default 0.01); with inplace (default false) it overwrites input. */
+export function leakyRelu(input: Tensor, negativeSlope = 0.01, inplace = false): Tensor {
+  return inplace ? nnOps.leakyRelu_(input, negativeSlope) : nnOps.leakyRelu(input, negativeSlope);
 }
 export function softplus(input: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor {
   checkOptions(opts, ['beta', 'threshold'], 'softplus');

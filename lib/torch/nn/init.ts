@@ -74,11 +74,13 @@ function kaimingStd(t: Tensor, o: KaimingOptions): number {
 }
 /** He uniform: U(-b, b), b = gain * sqrt(3 / fan). */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  if (t.numel() === 0) return t; // as PyTorch: initializing a zero-element tensor is a no-op
   const bound = Math.sqrt(3) * kaimingStd(t, opts);
   return uniform_(t, -bound, bound);
 }
 /** He normal: N(0, gain / sqrt(fan)). */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
+  if (t.numel() === 0) return t; // as PyTorch: initializing a zero-element tensor is a no-op
   return normal_(t, 0, kaimingStd(t, opts));
 }
 /** Normal(mean, std) truncated to [a, b] (defaults 0, 1, -2, 2), by inverse-CDF as PyTorch does. */

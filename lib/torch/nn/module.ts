@@ -1,7 +1,13 @@
 /**
- * The base class of every layer (as `nn.Module`). Fields holding a Module or a
- * Parameter are registered by assignment, in assignment order; buffers are
- * registered with `registerBuffer`. `stateDict()` keys equal PyTorch's.
+ * The base class of every layer (as `nn.Module`). As PyTorch's `__setattr__`:
+ * a field assigned a Module or a Parameter is registered at its first
+ * assignment, in assignment order (not in the order the class declares its
+ * fields); buffers are registered with `registerBuffer`, and assigning a
+ * tensor to a buffer's name later replaces the buffer (it stays registered,
+ * and is kept alive past `tidy`). `stateDict()` keys equal PyTorch's.
+ *
+ * A Module is a Proxy over the object the constructor builds, which is how
+ * assignments are seen; subclasses cannot use ES `#private` fields.
  */
 import { Tensor } from '../tensor.js';
 import { Parameter } from './parameter.js';
@@ -23,12 +29,58 @@ export interface IncompatibleKeys {
 
 const BUFFERS = Symbol('buffers');
 const NON_PERSISTENT = Symbol('nonPersistent');
+const ORDER = Symbol('order');
+
+/** True if `m` is `root` or is reachable from it through registered children. */
+function reaches(root: Module, m: Module, seen = new Set<Module>()): boolean {
+  if (root === m) return true;
+  if (seen.has(root)) return false;
+  seen.add(root);
+  for (const [, c] of root.namedChildren()) if (reaches(c, m, seen)) return true;
+  return false;
+}
+
+/**
+ * What an assignment `target[key] = value` registers: a Parameter, or a
+ * Module that is not already held by one of target's children (a typed alias
+ * such as `this.wte = this.transformer.get('wte')` is not registered twice);
+ * a tensor assigned to a buffer's name is kept alive as the new buffer.
+ */
+function onAssign(target: Module, key: string | symbol, value: unknown): void {
+  if (typeof key !== 'string') return;
+  const t = target as unknown as { [ORDER]: string[]; [BUFFERS]: Set<string> };
+  if (value instanceof Parameter || value instanceof Module) {
+    if (t[ORDER].includes(key)) return;
+    if (value instanceof Module && target.namedChildren().some(([, c]) => reaches(c, value))) return;
+    t[ORDER].push(key);
+  } else if (value instanceof Tensor && t[BUFFERS].has(key)) {
+    keep(value);
+  }
+}
+
+const HANDLER: ProxyHandler<Module> = {
+  set(target, key, value) {
+    onAssign(target, key, value);
+    return Reflect.set(target, key, value);
+  },
+  defineProperty(target, key, desc) {
+    if ('value' in desc) onAssign(target, key, desc.value);
+    return Reflect.defineProperty(target, key, desc);
+  },
+};
 
 export abstract class Module {
   /** Training mode (dropout active); set with train()/eval(). */
   training = true;
   private [BUFFERS]: Set<string> = new Set();
   private [NON_PERSISTENT]: Set<string> = new Set();
+  /** Registered names (parameters, buffers, children) in first-assignment order. */
+  private [ORDER]: string[] = [];
+
+  constructor() {
+    // Subclass field definitions and assignments go through the proxy, which registers them.
+    return new Proxy(this, HANDLER);
+  }
 
   /** The computation. Subclasses define it with their own signature. */
   abstract forward(...args: never[]): unknown;
@@ -41,7 +93,8 @@ export abstract class Module {
   // -------------------------------------------------------------- registries
   /** The module's own entries in registration order; containers override. */
   protected ownEntries(): [string, unknown][] {
-    return Object.entries(this);
+    const self = this as unknown as Record<string, unknown>;
+    return this[ORDER].map((k) => [k, self[k]]);
   }
 
   /**
@@ -52,8 +105,9 @@ export abstract class Module {
     checkOptions(opts, ['persistent'], 'registerBuffer');
     if (tensor !== null && !(tensor instanceof Tensor)) typeError('a Tensor or null', `buffer '${name}'`, tensor);
     if (tensor !== null) keep(tensor);
-    (this as unknown as Record<string, unknown>)[name] = tensor;
     this[BUFFERS].add(name);
+    if (!this[ORDER].includes(name)) this[ORDER].push(name);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
     if (opts.persistent === false) this[NON_PERSISTENT].add(name);
     else this[NON_PERSISTENT].delete(name);
   }
@@ -61,11 +115,18 @@ export abstract class Module {
   /** Registers a parameter under `name` (same as assigning a Parameter to the field). */
   registerParameter(name: string, p: Parameter | null): void {
     if (p !== null && !(p instanceof Parameter)) typeError('a Parameter or null', `parameter '${name}'`, p);
+    if (!this[ORDER].includes(name)) this[ORDER].push(name);
     (this as unknown as Record<string, unknown>)[name] = p;
   }
 
-  /** Registers a child module (same as assigning it to the field). */
+  /**
+   * Registers a child module under `name`, also one that a child already
+   * holds (which a plain assignment treats as an alias and does not register).
+   * @throws TypeError unless m is a Module or null.
+   */
   registerModule(name: string, m: Module | null): void {
+    if (m !== null && !(m instanceof Module)) typeError('a Module or null', `module '${name}'`, m);
+    if (!this[ORDER].includes(name)) this[ORDER].push(name);
     (this as unknown as Record<string, unknown>)[name] = m;
   }
 
@@ -156,8 +217,15 @@ export abstract class Module {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
-  /** Clears gradients: to null (setToNone, the default) or to zeros. */
-  zeroGrad(setToNone = true): void {
+  /**
+   * Clears gradients: to null (setToNone, default true as PyTorch 2.x) or to
+   * zeros in place. Same options as Optimizer.zeroGrad.
+   * @throws TypeError for an unknown option or a non-boolean setToNone.
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    checkOptions(opts, ['setToNone'], 'zeroGrad');
+    const setToNone = opts.setToNone ?? true;
+    if (typeof setToNone !== 'boolean') typeError('a boolean', 'setToNone', setToNone);
     for (const p of this.parameters()) {
       const g = p.grad;
       if (g === null) continue;
@@ -245,8 +313,12 @@ export abstract class Module {
     const visit = (m: Module, p: string) => {
       metadata.push([p.endsWith('.') ? p.slice(0, -1) : p, { version: 1 }]);
       const own = m.own();
-      for (const [n, t] of own.params) out[p + n] = t.detach();
-      for (const [n, t] of own.buffers) if (!m[NON_PERSISTENT].has(n)) out[p + n] = t.detach();
+      const take = (n: string, t: Tensor, kind: string) => {
+        if (t.isDisposed) throw new Error(`stateDict: the ${kind} '${p + n}' has been disposed (a tensor the module still holds was freed, e.g. by tidy or dispose())`);
+        out[p + n] = t.detach();
+      };
+      for (const [n, t] of own.params) take(n, t, 'parameter');
+      for (const [n, t] of own.buffers) if (!m[NON_PERSISTENT].has(n)) take(n, t, 'buffer');
       for (const [n, c] of own.children) visit(c, `${p}${n}.`);
     };
     visit(this, prefix);
@@ -356,27 +428,31 @@ function copyParameter(v: Parameter): Parameter {
   });
 }
 
-function deepCopyModule<M extends Module>(m: M): M {
-  const copy = Object.create(Object.getPrototypeOf(m)) as M;
+/** A deep copy with one copy per shared module/parameter/tensor (as copy.deepcopy's memo), aliases included. */
+function deepCopyModule<M extends Module>(m: M, memo = new Map<object, unknown>()): M {
+  const done = memo.get(m);
+  if (done !== undefined) return done as M;
+  const raw = Object.create(Object.getPrototypeOf(m)) as M;
+  const copy = new Proxy(raw, HANDLER) as M;
+  memo.set(m, copy);
+  const conv = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const seen = memo.get(v);
+    if (seen !== undefined) return seen;
+    let out: unknown;
+    if (v instanceof Parameter) out = copyParameter(v);
+    else if (v instanceof Module) return deepCopyModule(v, memo);
+    else if (v instanceof Tensor) out = keep(noGrad(() => v.clone()));
+    else if (v instanceof Set) out = new Set(v);
+    else if (v instanceof Map) out = new Map([...v].map(([k, x]) => [k, conv(x)]));
+    else if (Array.isArray(v)) out = v.map(conv);
+    else return v;
+    memo.set(v, out);
+    return out;
+  };
+  // written on the target, not through the proxy: the registries are copied as they are
   const src = m as unknown as Record<string | symbol, unknown>;
-  const dst = copy as unknown as Record<string | symbol, unknown>;
-  for (const key of Reflect.ownKeys(m)) {
-    const v = src[key];
-    if (v instanceof Parameter) {
-      dst[key] = copyParameter(v);
-    } else if (v instanceof Module) {
-      dst[key] = deepCopyModule(v);
-    } else if (v instanceof Tensor) {
-      dst[key] = keep(noGrad(() => v.clone()));
-    } else if (v instanceof Set) {
-      dst[key] = new Set(v);
-    } else if (v instanceof Map) {
-      dst[key] = new Map([...v].map(([k, x]) => [k, x instanceof Module ? deepCopyModule(x) : x]));
-    } else if (Array.isArray(v)) {
-      dst[key] = v.map((x) => (x instanceof Module ? deepCopyModule(x) : x instanceof Parameter ? copyParameter(x) : x));
-    } else {
-      dst[key] = v;
-    }
-  }
+  const dst = raw as unknown as Record<string | symbol, unknown>;
+  for (const key of Reflect.ownKeys(m)) dst[key] = conv(src[key]);
   return copy;
 }

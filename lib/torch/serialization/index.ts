@@ -23,6 +23,8 @@ export {
   isOrderedDict,
   pyState,
   stateDictMetadata,
+  markPyFloats,
+  pyFloatKeys,
   PY_INFO,
   type PyValue,
   type PyDict,

@@ -24,6 +24,8 @@ import {
   PY_INFO,
   defineKey,
   markOrderedDict,
+  markPyFloats,
+  isPyFloatSlot,
   type PyDict,
   type PyInfo,
   type PyValue,
@@ -43,6 +45,8 @@ export {
   isOrderedDict,
   pyState,
   stateDictMetadata,
+  markPyFloats,
+  pyFloatKeys,
   type PyDict,
   type PyInfo,
   type PyValue,
@@ -889,19 +893,19 @@ function finalize<T>(root: unknown, tensors: WeakSet<object>, maxDepth: number):
     if (v instanceof PyReduce) {
       const out = new PyReduce(v.func, new PyTuple());
       done.set(v, out);
-      for (const x of v.args as PyTuple<unknown>) (out.args as unknown[]).push(conv(x, depth + 1));
+      fill(out.args as unknown[], v.args as PyTuple<unknown>, depth);
       return out;
     }
     if (v instanceof PyTuple) {
       const out = new PyTuple<unknown>();
       done.set(v, out);
-      for (const x of v) out.push(conv(x, depth + 1));
+      fill(out, v, depth);
       return out;
     }
     if (Array.isArray(v)) {
       const out: unknown[] = [];
       done.set(v, out);
-      for (const x of v) out.push(conv(x, depth + 1));
+      fill(out, v, depth);
       return out;
     }
     if (v instanceof IDict) {
@@ -918,12 +922,19 @@ function finalize<T>(root: unknown, tensors: WeakSet<object>, maxDepth: number):
         const o: Record<string, unknown> = {};
         out = o;
         done.set(v, o);
-        for (const [k, x] of v.map) defineKey(o, k as string, conv(x, depth + 1));
+        const floats: string[] = [];
+        for (const [k, x] of v.map) defineKey(o, k as string, num(conv(x, depth + 1), k, floats));
+        if (floats.length > 0) markPyFloats(o, floats);
       } else {
         const m = new Map<unknown, unknown>();
         out = m;
         done.set(v, m);
-        for (const [k, x] of v.map) m.set(conv(k, depth + 1), conv(x, depth + 1));
+        const floats: unknown[] = [];
+        for (const [k, x] of v.map) {
+          const key = conv(k, depth + 1);
+          m.set(key, num(conv(x, depth + 1), key, floats));
+        }
+        if (floats.length > 0) markPyFloats(m, floats);
       }
       if (v.ordered) {
         const state = v.state ? (conv(v.state, depth + 1) as PyDict<unknown>) : null;
@@ -933,7 +944,19 @@ function finalize<T>(root: unknown, tensors: WeakSet<object>, maxDepth: number):
     }
     return v;
   };
-  return conv(root, 0) as PyValue<T>;
+  /** A whole-valued float becomes a plain number; its key goes to `floats`. */
+  const num = <K>(x: unknown, key: K, floats: K[]): unknown => {
+    if (!(x instanceof PyFloat)) return x;
+    floats.push(key);
+    return x.value;
+  };
+  const fill = (out: unknown[], items: readonly unknown[], depth: number): void => {
+    const floats: number[] = [];
+    for (let i = 0; i < items.length; i++) out.push(num(conv(items[i], depth + 1), i, floats));
+    if (floats.length > 0) markPyFloats(out, floats);
+  };
+  const top = conv(root, 0);
+  return (top instanceof PyFloat ? top.value : top) as PyValue<T>;
 }
 
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
@@ -1165,10 +1188,17 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
   // per 1000 items (an exact dict of a multiple of 1000 items ends with an empty
   // batch); an OrderedDict's items go through the generic iterator path, where a
   // trailing batch of one item gets SETITEM.
+  /** Saves `v`, the entry `key` of `container`: a number there that was loaded as a Python float is written as one. */
+  const saveIn = (container: object, key: unknown, v: unknown): void => {
+    if (typeof v === 'number' && isPyFloatSlot(container, key)) {
+      w.byte(0x47);
+      w.f64be(v);
+    } else save(v);
+  };
   const saveItems = (items: readonly unknown[]): void => {
     if (items.length === 1) {
       path.push(0);
-      save(items[0]);
+      saveIn(items, 0, items[0]);
       path.pop();
       w.byte(0x61);
       return;
@@ -1178,24 +1208,24 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
       w.byte(0x28);
       for (let i = start; i < end; i++) {
         path.push(i);
-        save(items[i]);
+        saveIn(items, i, items[i]);
         path.pop();
       }
       w.byte(0x65);
     }
   };
-  const saveEntry = (k: unknown, v: unknown): void => {
+  const saveEntry = (obj: object, k: unknown, v: unknown): void => {
     path.push(typeof k === 'string' || typeof k === 'number' ? k : String(k));
     save(k);
-    save(v);
+    saveIn(obj, k, v);
     path.pop();
   };
-  const saveEntries = (entries: readonly (readonly [unknown, unknown])[], exactDict: boolean): void => {
+  const saveEntries = (obj: object, entries: readonly (readonly [unknown, unknown])[], exactDict: boolean): void => {
     const n = entries.length;
     if (n === 0) return;
     if (exactDict) {
       if (n === 1) {
-        saveEntry(entries[0][0], entries[0][1]);
+        saveEntry(obj, entries[0][0], entries[0][1]);
         w.byte(0x73);
         return;
       }
@@ -1205,7 +1235,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
         const end = Math.min(n, start + BATCH);
         batch = end - start;
         w.byte(0x28);
-        for (let i = start; i < end; i++) saveEntry(entries[i][0], entries[i][1]);
+        for (let i = start; i < end; i++) saveEntry(obj, entries[i][0], entries[i][1]);
         w.byte(0x75);
         start = end;
       } while (batch === BATCH);
@@ -1214,11 +1244,11 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     for (let start = 0; start < n; start += BATCH) {
       const end = Math.min(n, start + BATCH);
       if (end - start === 1) {
-        saveEntry(entries[start][0], entries[start][1]);
+        saveEntry(obj, entries[start][0], entries[start][1]);
         w.byte(0x73);
       } else {
         w.byte(0x28);
-        for (let i = start; i < end; i++) saveEntry(entries[i][0], entries[i][1]);
+        for (let i = start; i < end; i++) saveEntry(obj, entries[i][0], entries[i][1]);
         w.byte(0x75);
       }
     }
@@ -1231,7 +1261,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     if (t.length > 3) w.byte(0x28);
     for (let i = 0; i < t.length; i++) {
       path.push(i);
-      save(t[i]);
+      saveIn(t, i, t[i]);
       path.pop();
     }
     w.byte(t.length > 3 ? 0x74 : 0x84 + t.length);
@@ -1341,7 +1371,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
       w.byte(0x29);
       w.byte(0x52);
       memoize(obj);
-      saveEntries(entries, false);
+      saveEntries(obj, entries, false);
       if (info.state && Object.keys(info.state).length > 0) {
         path.push('<state>');
         save(info.state);
@@ -1351,7 +1381,7 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
     } else {
       w.byte(0x7d);
       memoize(obj);
-      saveEntries(entries, true);
+      saveEntries(obj, entries, true);
     }
   };
 

@@ -1,11 +1,16 @@
-/** Containers: Sequential, ModuleList, ModuleDict, ParameterList. */
+/**
+ * Containers: Sequential, ModuleList, ModuleDict, ParameterList. They are
+ * generic in their element type, so `get()` and iteration return it:
+ * `new nn.ModuleList([new Block(), new Block()]).get(0)` is a Block, and
+ * `new nn.ModuleDict({ wte: new nn.Embedding(10, 4) }).get('wte')` an Embedding.
+ */
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { typeError, rangeError } from '../../errors.js';
 
 /** Children named '0', '1', ... held in an ordered list. */
-abstract class IndexedModules extends Module {
-  protected items: Module[] = [];
+abstract class IndexedModules<T extends Module> extends Module {
+  protected items: T[] = [];
   protected override ownEntries(): [string, unknown][] {
     return this.items.map((m, i) => [String(i), m]);
   }
@@ -13,28 +18,29 @@ abstract class IndexedModules extends Module {
     return this.items.length;
   }
   /** The module at index i (negative counts from the end). @throws RangeError out of range. */
-  get(i: number): Module {
+  get(i: number): T {
     const n = this.items.length;
     const j = i < 0 ? i + n : i;
     if (!Number.isInteger(i) || j < 0 || j >= n) rangeError(`an index in [${-n}, ${n - 1}]`, 'index', i);
     return this.items[j];
   }
-  [Symbol.iterator](): Iterator<Module> {
+  [Symbol.iterator](): Iterator<T> {
     return this.items[Symbol.iterator]();
   }
-  protected check(m: unknown): Module {
+  protected check(m: unknown): T {
     if (!(m instanceof Module)) typeError('a Module', 'module', m);
-    return m;
+    return m as T;
   }
 }
 
 /** Runs its modules in order, feeding each output to the next. */
-export class Sequential extends IndexedModules {
-  constructor(...modules: Module[]) {
+export class Sequential<T extends Module = Module> extends IndexedModules<T> {
+  /** `T` is Module unless given (`new nn.Sequential<Block>(a, b)`). @throws TypeError for a non-Module. */
+  constructor(...modules: NoInfer<T>[]) {
     super();
     this.items = modules.map((m) => this.check(m));
   }
-  append(m: Module): this {
+  append(m: T): this {
     this.items.push(this.check(m));
     return this;
   }
@@ -46,16 +52,16 @@ export class Sequential extends IndexedModules {
 }
 
 /** A list of modules, registered as children '0', '1', ... */
-export class ModuleList extends IndexedModules {
-  constructor(modules: Module[] = []) {
+export class ModuleList<T extends Module = Module> extends IndexedModules<T> {
+  constructor(modules: T[] = []) {
     super();
     this.items = modules.map((m) => this.check(m));
   }
-  append(m: Module): this {
+  append(m: T): this {
     this.items.push(this.check(m));
     return this;
   }
-  extend(ms: Module[]): this {
+  extend(ms: T[]): this {
     for (const m of ms) this.append(m);
     return this;
   }
@@ -64,30 +70,44 @@ export class ModuleList extends IndexedModules {
   }
 }
 
-/** Modules by name, in insertion order. */
-export class ModuleDict extends Module {
+/**
+ * Modules by name, in insertion order. `T` maps names to module types (inferred
+ * from the constructor's object), so `get('wte')` returns that entry's type.
+ */
+export class ModuleDict<T extends Record<string, Module> = Record<string, Module>> extends Module {
   private entries = new Map<string, Module>();
-  constructor(modules: Record<string, Module> = {}) {
+  constructor(modules: T = {} as T) {
     super();
-    for (const [k, v] of Object.entries(modules)) this.set(k, v);
+    for (const [k, v] of Object.entries(modules)) this.set(k, v as T[keyof T & string]);
   }
   protected override ownEntries(): [string, unknown][] {
     return [...this.entries];
   }
-  set(name: string, m: Module): this {
+  /** Adds or replaces an entry. @throws TypeError for a non-Module or a name that is empty or contains '.'. */
+  set<K extends keyof T & string>(name: K, m: T[K]): this {
     if (!(m instanceof Module)) typeError('a Module', name, m);
     if (name.includes('.') || name === '') throw new TypeError(`module name can't contain ".", got: ${name}`);
     this.entries.set(name, m);
     return this;
   }
-  get(name: string): Module | undefined {
-    return this.entries.get(name);
+  /** The module under `name` (undefined if none). */
+  get<K extends keyof T & string>(name: K): T[K] {
+    return this.entries.get(name) as T[K];
   }
   has(name: string): boolean {
     return this.entries.has(name);
   }
-  keys(): string[] {
+  keys(): (keyof T & string)[] {
     return [...this.entries.keys()];
+  }
+  values(): T[keyof T & string][] {
+    return [...this.entries.values()] as T[keyof T & string][];
+  }
+  items(): [keyof T & string, T[keyof T & string]][] {
+    return [...this.entries] as [keyof T & string, T[keyof T & string]][];
+  }
+  [Symbol.iterator](): Iterator<keyof T & string> {
+    return this.keys()[Symbol.iterator]();
   }
   get size(): number {
     return this.entries.size;

@@ -31,6 +31,12 @@ export interface TransformerEncoderLayerOptions {
   normFirst?: boolean;
   /** Biases in the attention projections, linear layers and layer norms (default true). */
   bias?: boolean;
+  /**
+   * Dropout with this library's fast CPU mask, and relu + dropout fused in the
+   * feed-forward block (default false: PyTorch's draws, so a seed reproduces a
+   * Python run). Not a PyTorch option; the BERT course path opts in.
+   */
+  fastDropout?: boolean;
   device?: DeviceLike;
   dtype?: DType;
 }
@@ -58,11 +64,12 @@ export class TransformerEncoderLayer extends Module {
   dropout2: Dropout;
   readonly activation: (x: Tensor) => Tensor;
   readonly activationName: string;
+  readonly fastDropout: boolean;
 
   /** @throws RangeError when dModel is not divisible by nhead; TypeError for an unknown activation or option. */
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'TransformerEncoderLayer');
+    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'fastDropout', 'device', 'dtype'], 'TransformerEncoderLayer');
     const ff = opts.dimFeedforward ?? 2048;
     if (!Number.isInteger(ff) || ff <= 0) rangeError('a positive integer', 'dimFeedforward', ff);
     const p = opts.dropout ?? 0.1;
@@ -71,14 +78,16 @@ export class TransformerEncoderLayer extends Module {
     if (typeof bias !== 'boolean') typeError('a boolean', 'bias', bias);
     const f = { device: opts.device, dtype: opts.dtype };
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst: opts.batchFirst ?? false, bias, ...f });
+    this.fastDropout = opts.fastDropout ?? false;
+    const fastMask = this.fastDropout;
     this.linear1 = new Linear(dModel, ff, { bias, ...f });
-    this.dropout = new Dropout(p);
+    this.dropout = new Dropout(p, { fastMask });
     this.linear2 = new Linear(ff, dModel, { bias, ...f });
     this.normFirst = opts.normFirst ?? false;
     this.norm1 = new LayerNorm(dModel, { eps, bias, ...f });
     this.norm2 = new LayerNorm(dModel, { eps, bias, ...f });
-    this.dropout1 = new Dropout(p);
-    this.dropout2 = new Dropout(p);
+    this.dropout1 = new Dropout(p, { fastMask });
+    this.dropout2 = new Dropout(p, { fastMask });
     const act = opts.activation ?? 'relu';
     if (act === 'relu') this.activation = F.relu;
     else if (act === 'gelu') this.activation = (x) => F.gelu(x);
@@ -113,9 +122,9 @@ export class TransformerEncoderLayer extends Module {
 
   private ffBlock(x: Tensor): Tensor {
     const h = this.linear1.forward(x);
-    // dropout(relu(h)) as h * mask on the CPU: one pass instead of three, the
-    // same draws as F.dropout, the same gradient.
-    const mask = this.activationName === 'relu' ? F._cpuDropoutMask(h, this.dropout.p, this.dropout.training, true) : null;
+    // with fastDropout, dropout(relu(h)) as h * mask on the CPU: one pass instead
+    // of three, the same draws as F.dropout's fastMask, the same gradient.
+    const mask = this.fastDropout && this.activationName === 'relu' ? F._cpuDropoutMask(h, this.dropout.p, this.dropout.training, true) : null;
     let a: Tensor;
     if (mask !== null) {
       a = h.mul(mask);
