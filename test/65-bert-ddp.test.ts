@@ -20,6 +20,7 @@ import { loadCorpus } from '../lib/bert/corpus.js';
 import { prepareData, writePreparedData } from '../lib/bert/prepare.js';
 import { readCheckpoint } from '../lib/bert/checkpoint.js';
 import { referencePython } from '../scripts/reference-python.js';
+import { findTorchrun } from '../lib/bert/cli/launch.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PRETRAIN = join(ROOT, 'lib/bert/cli/pretrain.ts');
@@ -151,12 +152,12 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
   });
 
   it('says how to get torchrun when there is none, and refuses --max_restarts without --out', async () => {
-    const none = await start(process.execPath, ['--import', 'tsx', PRETRAIN, ...args, '--nproc-per-node', '2'], {
-      TORCH_REF_PYTHON: join(dir, 'no-python-here', 'python'), PATH: '/usr/bin:/bin', TORCHRUN: '',
-    }).exit;
+    const none = await start(process.execPath, ['--import', 'tsx', PRETRAIN, ...args, '--nproc-per-node', '2'], { TORCHRUN: join(dir, 'no-torchrun-here') }).exit;
     expect(none.code).to.equal(2);
-    expect(none.out).to.contain(
-      "pretrain: --nproc-per-node needs torchrun, PyTorch's launcher, and none was found (not in TORCHRUN, beside the project's Python, or on PATH); " +
+    expect(none.out).to.contain(`pretrain: TORCHRUN names ${join(dir, 'no-torchrun-here')}, which does not exist`);
+    // Without TORCHRUN, with no torchrun beside the loaded libtorch or on PATH:
+    expect(() => findTorchrun({ PATH: '/nonexistent' }, join(dir, 'no-torch', 'lib'))).to.throw(
+      "--nproc-per-node needs torchrun, PyTorch's launcher, and none was found (not in TORCHRUN, in the Python environment of the loaded libtorch, or on PATH); " +
         'it comes with PyTorch: `bash scripts/setup.sh` installs it into .venv (or `pip install torch`)',
     );
     const noOut = await start(TORCHRUN, [

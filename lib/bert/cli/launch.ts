@@ -31,25 +31,27 @@ export function tsxImport(): string[] {
 }
 
 /**
- * torchrun: `TORCHRUN`, else in the Python environment whose torch the
+ * torchrun: `TORCHRUN` (only it, when set), else in the Python environment whose torch the
  * addon loaded (the project's .venv, or the environment of a pip-installed
  * torch), else on PATH.
  * @throws Error saying how to install it when there is none.
  */
-export function findTorchrun(env: NodeJS.ProcessEnv = process.env): string {
+export function findTorchrun(env: NodeJS.ProcessEnv = process.env, torchLibdir: string | undefined = loadedTorchLibdir()): string {
+  if (env.TORCHRUN) {
+    if (!existsSync(env.TORCHRUN)) throw new Error(`TORCHRUN names ${env.TORCHRUN}, which does not exist`);
+    return env.TORCHRUN;
+  }
   const candidates: string[] = [];
-  if (env.TORCHRUN) candidates.push(env.TORCHRUN);
   // <env>/lib/pythonX.Y/site-packages/torch/lib/libc10.so -> <env>/bin/torchrun
-  const libdir = loadedTorchLibdir();
-  if (libdir !== undefined) {
-    let dir = libdir;
+  if (torchLibdir !== undefined) {
+    let dir = torchLibdir;
     for (let up = 0; up < 6; up++, dir = dirname(dir)) candidates.push(join(dir, 'bin', 'torchrun'));
   }
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'torchrun'));
   const found = candidates.find((c) => existsSync(c));
   if (found === undefined) {
     throw new Error(
-      "--nproc-per-node needs torchrun, PyTorch's launcher, and none was found (not in TORCHRUN, beside the project's Python, or on PATH); " +
+      "--nproc-per-node needs torchrun, PyTorch's launcher, and none was found (not in TORCHRUN, in the Python environment of the loaded libtorch, or on PATH); " +
         'it comes with PyTorch: `bash scripts/setup.sh` installs it into .venv (or `pip install torch`)',
     );
   }
