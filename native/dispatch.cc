@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <unordered_map>
 #include <sstream>
 
 namespace tn {
@@ -28,6 +29,9 @@ constexpr size_t kMaxOps = 8192;
 std::mutex gOpsMutex;
 std::unique_ptr<OpEntry> gOps[kMaxOps];
 std::atomic<size_t> gNumOps{0};
+// Ids by full name: looking an operator up again returns its id (generated
+// wrappers, tests and worker threads look the same operators up many times).
+std::unordered_map<std::string, size_t> gOpIds;
 
 
 Kind KindOf(const c10::TypePtr& t) {
@@ -177,6 +181,11 @@ Napi::Value LookupOp(const Napi::CallbackInfo& info) {
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   std::string full = overload.empty() ? name : name + "." + overload;
   if (!handle.has_value()) ThrowTorch(env, "operator " + full + " is not available in this libtorch");
+  {
+    std::lock_guard<std::mutex> lock(gOpsMutex);
+    auto known = gOpIds.find(full);
+    if (known != gOpIds.end()) return Napi::Number::New(env, static_cast<double>(known->second));
+  }
   const auto& schema = handle->schema();
   auto entry = std::make_unique<OpEntry>(OpEntry{*handle, full, {}, false, nullptr, ""});
   OpEntry& e = *entry;
@@ -196,7 +205,10 @@ Napi::Value LookupOp(const Napi::CallbackInfo& info) {
   e.fast = MakeFastCall(e.op, &e.callShape);
   std::lock_guard<std::mutex> lock(gOpsMutex);
   size_t id = gNumOps.load(std::memory_order_relaxed);
+  auto known = gOpIds.find(full);
+  if (known != gOpIds.end()) return Napi::Number::New(env, static_cast<double>(known->second));
   if (id >= kMaxOps) ThrowTorch(env, "too many operators looked up");
+  gOpIds.emplace(full, id);
   gOps[id] = std::move(entry);
   gNumOps.store(id + 1, std::memory_order_release);
   return Napi::Number::New(env, static_cast<double>(id));

@@ -59,6 +59,14 @@ describe('10 core: operator dispatch', () => {
     torch.dispose([a, b, idx, c, pairs]);
   });
 
+  it('looking an operator up again gives its id, however often (the table of 8192 never fills)', () => {
+    const add = native.lookupOp('aten::add', 'Tensor');
+    for (let i = 0; i < 10_000; i++) expect(native.lookupOp('aten::add', 'Tensor')).to.equal(add);
+    const mul = native.lookupOp('aten::mul', 'Tensor');
+    expect(mul).to.not.equal(add);
+    expect(native.opInfo(mul).name).to.equal('aten::mul.Tensor');
+  });
+
   it('keeps the boxed path\'s errors for arguments the fast path declines', () => {
     const a = torch.ones(2, 2);
     const d = torch.ones(2, 2);
