@@ -184,12 +184,17 @@ function envInt(name: string, value: string): number {
 
 /**
  * As rendezvous._create_c10d_store: under torchrun (TORCHELASTIC_USE_AGENT_STORE=True)
- * the agent hosts the store and every rank is a client; otherwise rank 0 hosts it.
+ * the agent hosts the store, every rank is a client and the keys are prefixed
+ * with `/worker/attempt_<restart count>`; otherwise rank 0 hosts it.
  */
 async function createC10dStore(host: string, port: number, rank: number, worldSize: number, timeout: number, useLibuv: boolean): Promise<Store> {
   if (!(port >= 0 && port < 65536)) throw new RangeError(`port must have value from 0 to 65535 but was ${port}.`);
   if (process.env.TORCHELASTIC_USE_AGENT_STORE === 'True') {
-    return TCPStore.create({ hostName: host, port, worldSize, isMaster: false, timeout });
+    // Each restart of the group gets keys of its own, as Python's: a restarted
+    // group must not read the addresses the previous attempt's ranks left there.
+    const attempt = process.env.TORCHELASTIC_RESTART_COUNT ?? '0';
+    const agent = await TCPStore.create({ hostName: host, port, worldSize, isMaster: false, timeout });
+    return new PrefixStore(`/worker/attempt_${attempt}`, agent);
   }
   return TCPStore.create({ hostName: host, port, worldSize, isMaster: rank === 0, timeout, multiTenant: true, useLibuv });
 }
