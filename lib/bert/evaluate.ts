@@ -3,7 +3,7 @@ import * as torch from '../torch/index.js';
 import type { Tensor } from '../torch/index.js';
 import type { BERT } from './model.js';
 import { PAD_IDX } from './model.js';
-import { batches, type BatchSource } from './batch.js';
+import { batches, type BatchSource, type BertBatch } from './batch.js';
 
 /** What evaluate() returns (and prints). */
 export interface EvalResult {
@@ -38,35 +38,65 @@ export async function evaluate(
   device: torch.DeviceLike = 'cpu',
   opts: { quiet?: boolean; maxBatches?: number; exactCourse?: boolean } = {},
 ): Promise<EvalResult> {
+  const result = await averageOverBatches(loader, model, (batch) => {
+    const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
+    let nsp: Tensor;
+    let mlmLoss: number;
+    if (opts.exactCourse ?? true) {
+      const [n, mlm] = model.forward(x, seg);
+      nsp = n;
+      mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
+    } else {
+      // The same loss from the masked positions only (labels elsewhere are [PAD], ignored).
+      const [n, mlm, targets] = model.forwardMasked(x, seg, labels);
+      nsp = n;
+      mlmLoss = lossFn.forward(mlm, targets).item();
+    }
+    const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
+    const right = nsp.argmax(1).eq(isNext).sum().item();
+    return { nspLoss, mlmLoss, right, size: isNext.size(0) };
+  }, opts.maxBatches);
+  if (!opts.quiet) {
+    console.log(
+      `eval: loss ${result.loss.toFixed(4)} (nsp ${result.nspLoss.toFixed(4)}, mlm ${result.mlmLoss.toFixed(4)}), ` +
+        `nsp accuracy ${(100 * result.nspAccuracy).toFixed(2)}% over ${result.examples} examples`,
+    );
+  }
+  return result;
+}
+
+/** One batch's scores, as {@link averageOverBatches} sums them. */
+export interface BatchScores {
+  nspLoss: number;
+  /** NaN for a batch without a masked token (left out of the MLM mean). */
+  mlmLoss: number;
+  /** NSP predictions equal to the label. */
+  right: number;
+  size: number;
+}
+
+/**
+ * The evaluation loop shared by the course's and the Hugging Face model's
+ * evaluate: `score` runs on each batch in eval mode without gradients (in a
+ * memory scope; the batch is disposed after it), the scores are averaged as
+ * {@link evaluate} describes, and the model's previous mode is restored.
+ */
+export async function averageOverBatches(
+  loader: BatchSource,
+  model: { training: boolean; train(mode?: boolean): unknown; eval(): unknown },
+  score: (batch: BertBatch) => BatchScores,
+  maxBatches?: number,
+): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
   let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;
   try {
     for await (const batch of batches(loader)) {
-      if (opts.maxBatches !== undefined && n >= opts.maxBatches) {
+      if (maxBatches !== undefined && n >= maxBatches) {
         torch.dispose(batch);
         break;
       }
-      const r = torch.tidy(() =>
-        torch.noGrad(() => {
-          const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
-          let nsp: Tensor;
-          let mlmLoss: number;
-          if (opts.exactCourse ?? true) {
-            const [n, mlm] = model.forward(x, seg);
-            nsp = n;
-            mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
-          } else {
-            // The same loss from the masked positions only (labels elsewhere are [PAD], ignored).
-            const [n, mlm, targets] = model.forwardMasked(x, seg, labels);
-            nsp = n;
-            mlmLoss = lossFn.forward(mlm, targets).item();
-          }
-          const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
-          const right = nsp.argmax(1).eq(isNext).sum().item();
-          return { nspLoss, mlmLoss, right, size: isNext.size(0) };
-        }),
-      );
+      const r = torch.tidy(() => torch.noGrad(() => score(batch)));
       torch.dispose(batch);
       n++;
       nspSum += r.nspLoss;
@@ -82,12 +112,5 @@ export async function evaluate(
   }
   const nspLoss = n > 0 ? nspSum / n : NaN;
   const mlmLoss = mlmBatches > 0 ? mlmSum / mlmBatches : NaN;
-  const result: EvalResult = { loss: nspLoss + mlmLoss, nspLoss, mlmLoss, nspAccuracy: examples > 0 ? correct / examples : NaN, batches: n, examples };
-  if (!opts.quiet) {
-    console.log(
-      `eval: loss ${result.loss.toFixed(4)} (nsp ${result.nspLoss.toFixed(4)}, mlm ${result.mlmLoss.toFixed(4)}), ` +
-        `nsp accuracy ${(100 * result.nspAccuracy).toFixed(2)}% over ${examples} examples`,
-    );
-  }
-  return result;
+  return { loss: nspLoss + mlmLoss, nspLoss, mlmLoss, nspAccuracy: examples > 0 ? correct / examples : NaN, batches: n, examples };
 }

@@ -18,8 +18,8 @@
 import { checkOptions } from '../../torch/utils/index.js';
 import * as torch from '../../torch/index.js';
 import { nn, type Tensor } from '../../torch/index.js';
-import { batches, type BatchSource, type BertBatch } from '../batch.js';
-import type { EvalResult } from '../evaluate.js';
+import type { BatchSource, BertBatch } from '../batch.js';
+import { averageOverBatches, type EvalResult } from '../evaluate.js';
 import { PAD_IDX } from '../collate.js';
 import { configFromJson, configToJson } from './config.js';
 import { BertForPreTraining, IGNORE_INDEX } from './models.js';
@@ -172,34 +172,11 @@ export class HfPretrainingLoss extends nn.Module {
  */
 export async function evaluateHf(loader: BatchSource, model: BertForPreTraining, opts: { exactCourse?: boolean } = {}): Promise<EvalResult> {
   checkOptions(opts, ['exactCourse'], 'evaluateHf');
-  const wasTraining = model.training;
-  model.eval();
-  let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;
-  try {
-    for await (const batch of batches(loader)) {
-      const r = torch.tidy(() =>
-        torch.noGrad(() => {
-          const out = hfPretrainingLosses(model, batch, { exactCourse: opts.exactCourse ?? false });
-          // transformers' NSP class 0 is "B follows A", the course's isNext 1.
-          const isNext = batch[3].to(out.nspLogits.device);
-          const right = out.nspLogits.argmax(1).eq(isNext.neg().add(1)).sum().item();
-          return { nspLoss: out.nspLoss.item(), mlmLoss: out.mlmLoss.item(), right, size: isNext.size(0) };
-        }),
-      );
-      torch.dispose(batch);
-      n++;
-      nspSum += r.nspLoss;
-      if (Number.isFinite(r.mlmLoss)) {
-        mlmSum += r.mlmLoss;
-        mlmBatches++;
-      }
-      correct += r.right;
-      examples += r.size;
-    }
-  } finally {
-    model.train(wasTraining);
-  }
-  const nspLoss = n > 0 ? nspSum / n : NaN;
-  const mlmLoss = mlmBatches > 0 ? mlmSum / mlmBatches : NaN;
-  return { loss: nspLoss + mlmLoss, nspLoss, mlmLoss, nspAccuracy: examples > 0 ? correct / examples : NaN, batches: n, examples };
+  return averageOverBatches(loader, model, (batch) => {
+    const out = hfPretrainingLosses(model, batch, { exactCourse: opts.exactCourse ?? false });
+    // transformers' NSP class 0 is "B follows A", the course's isNext 1.
+    const isNext = batch[3].to(out.nspLogits.device);
+    const right = out.nspLogits.argmax(1).eq(isNext.neg().add(1)).sum().item();
+    return { nspLoss: out.nspLoss.item(), mlmLoss: out.mlmLoss.item(), right, size: isNext.size(0) };
+  });
 }
