@@ -15,12 +15,18 @@ import { writeFileAtomic } from './atomic-write.js';
 import type { DataConfig } from './config/prepare.js';
 import type { BertTokenizer } from './tokenizer/index.js';
 
-/** A tokenizer's whole definition (vocabulary, normalization, special tokens) as tokenizer.json's bytes. */
+const definitions = new WeakMap<BertTokenizer, Buffer>();
+
+/** A tokenizer's whole definition (vocabulary, normalization, special tokens) as tokenizer.json's bytes (written once per tokenizer). */
 function tokenizerDefinition(tokenizer: BertTokenizer): Buffer {
+  const known = definitions.get(tokenizer);
+  if (known !== undefined) return known;
   const scratch = mkdtempSync(join(tmpdir(), 'tokenizer-key-'));
   try {
     tokenizer.saveTokenizerJson(join(scratch, 'tokenizer.json'));
-    return readFileSync(join(scratch, 'tokenizer.json'));
+    const bytes = readFileSync(join(scratch, 'tokenizer.json'));
+    definitions.set(tokenizer, bytes);
+    return bytes;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
