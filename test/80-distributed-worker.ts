@@ -42,7 +42,10 @@ async function collectives(): Promise<Record<string, unknown>> {
   dist.allGather(gathered, f32([r, r * r]));
   out.allGather = gathered.map(list);
   const rs = torch.zeros([2]);
-  dist.reduceScatter(rs, Array.from({ length: n }, (_, i) => f32([10 * r + i, i - r])));
+  dist.reduceScatter(
+    rs,
+    Array.from({ length: n }, (_, i) => f32([10 * r + i, i - r])),
+  );
   out.reduceScatter = list(rs);
   const g = f32([r + 1, -r]);
   if (r === n - 1) {
@@ -135,8 +138,16 @@ function train(mode: string): Record<string, unknown> {
       const { x, y } = data(step * total + r * per, per);
       if (mode === 'nosync') {
         const half = per / 2;
-        noSync(() => nn.functional.mseLoss(model.call(x.slice(0, 0, half)), y.slice(0, 0, half)).div(2).backward());
-        nn.functional.mseLoss(model.call(x.slice(0, half, per)), y.slice(0, half, per)).div(2).backward();
+        noSync(() =>
+          nn.functional
+            .mseLoss(model.call(x.slice(0, 0, half)), y.slice(0, 0, half))
+            .div(2)
+            .backward(),
+        );
+        nn.functional
+          .mseLoss(model.call(x.slice(0, half, per)), y.slice(0, half, per))
+          .div(2)
+          .backward();
       } else {
         nn.functional.mseLoss(model.call(x), y).backward();
       }
@@ -175,6 +186,10 @@ async function main(): Promise<void> {
   else if (scenario === 'train' || scenario === 'nosync' || scenario === 'unused') result = train(scenario);
   else if (scenario === 'loop') {
     console.log(JSON.stringify(loop()));
+    // Rank 0 hosts the store: with TN_LINGER_MS it keeps it up that long, as a
+    // launcher's agent would, so the others can still read it to explain their failure.
+    const linger = Number(process.env.TN_LINGER_MS ?? 0);
+    if (dist.getRank() === 0 && linger > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, linger);
     process.exit(1);
   } else throw new Error(`unknown scenario ${scenario}`);
   console.log(JSON.stringify(result));
