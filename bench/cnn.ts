@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import { ResNet, makeOptimizer } from '../examples/resnet.js';
 
-interface Case { batch: number; size: number; steps: number; warmup: number; optimizer: 'sgd' | 'adam' }
+interface Case {
+  batch: number;
+  size: number;
+  steps: number;
+  warmup: number;
+  optimizer: 'sgd' | 'adam';
+}
 
 function argNum(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,7 +70,9 @@ export function main(): void {
   ] as Case[]) {
     const py = pyStep(c, threads);
     const ts = tsStep(c, threads);
-    console.log(`batch ${c.batch} x 1 x ${c.size} x ${c.size}, ${c.optimizer}: python ${(py * 1000).toFixed(2)} ms/step | ts ${(ts * 1000).toFixed(2)} ms/step (ts/python ${(ts / py).toFixed(2)}x)`);
+    console.log(
+      `batch ${c.batch} x 1 x ${c.size} x ${c.size}, ${c.optimizer}: python ${(py * 1000).toFixed(2)} ms/step | ts ${(ts * 1000).toFixed(2)} ms/step (ts/python ${(ts / py).toFixed(2)}x)`,
+    );
   }
 }
 

@@ -151,9 +151,15 @@ async function main(): Promise<void> {
     const theirs = (median(p.load) + median(p.epoch)) * 1000;
     const f = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
     console.log(`file: ${csv} (${rows} rows, batch size ${BATCH}, ${batches} batches, median of ${RUNS} runs)`);
-    console.log(`torch-ts  load ${f(median(loadMs))}  epoch ${f(median(epochMs))}  total ${f(ours)}  (numWorkers ${WORKERS}, libtorch threads ${torch.getNumThreads()})`);
-    console.log(`python    load ${f(median(p.load) * 1000)}  epoch ${f(median(p.epoch) * 1000)}  total ${f(theirs)}  (pandas + json.loads + pad_sequence, torch threads ${p.threads})`);
-    console.log(`ratio     ${(theirs / ours).toFixed(1)}x faster (load ${((median(p.load) * 1000) / median(loadMs)).toFixed(1)}x, epoch ${((median(p.epoch) * 1000) / median(epochMs)).toFixed(1)}x)`);
+    console.log(
+      `torch-ts  load ${f(median(loadMs))}  epoch ${f(median(epochMs))}  total ${f(ours)}  (numWorkers ${WORKERS}, libtorch threads ${torch.getNumThreads()})`,
+    );
+    console.log(
+      `python    load ${f(median(p.load) * 1000)}  epoch ${f(median(p.epoch) * 1000)}  total ${f(theirs)}  (pandas + json.loads + pad_sequence, torch threads ${p.threads})`,
+    );
+    console.log(
+      `ratio     ${(theirs / ours).toFixed(1)}x faster (load ${((median(p.load) * 1000) / median(loadMs)).toFixed(1)}x, epoch ${((median(p.epoch) * 1000) / median(epochMs)).toFixed(1)}x)`,
+    );
     if (p.rows !== rows || p.batches !== batches) {
       console.error(`mismatch: python read ${p.rows} rows in ${p.batches} batches`);
       process.exitCode = 1;

@@ -121,7 +121,9 @@ async function main(): Promise<void> {
   for (const bytes of SIZES) {
     const a = ts.allreduceMs[bytes];
     const b = py.allreduceMs[bytes];
-    console.log(`${human(bytes).padEnd(10)}  ${a.toFixed(3).padStart(8)}  ${b.toFixed(3).padStart(9)}  ${(a / b).toFixed(2).padStart(9)}  ${(bytes / a / 1e6).toFixed(2).padStart(7)}`);
+    console.log(
+      `${human(bytes).padEnd(10)}  ${a.toFixed(3).padStart(8)}  ${b.toFixed(3).padStart(9)}  ${(a / b).toFixed(2).padStart(9)}  ${(bytes / a / 1e6).toFixed(2).padStart(7)}`,
+    );
   }
   console.log('\nDDP step overhead (MLP 256-1024-1024-256, 1.6M parameters, batch 64 per rank, SGD)');
   console.log(`TypeScript: plain ${ts.plainStepMs.toFixed(2)} ms, DDP ${ts.ddpStepMs.toFixed(2)} ms, DDP/plain ${(ts.ddpStepMs / ts.plainStepMs).toFixed(2)}`);

@@ -63,8 +63,11 @@ function tsStep(threads: number, steps: number, warmup: number, masked: boolean)
 function pyStep(threads: number, steps: number, warmup: number): number {
   const script = fileURLToPath(new URL('./python/train_hf.py', import.meta.url));
   const config = {
-    vocab_size: VOCAB, num_hidden_layers: BERT_SIZES.mini.numHiddenLayers, hidden_size: BERT_SIZES.mini.hiddenSize,
-    num_attention_heads: BERT_SIZES.mini.numAttentionHeads, intermediate_size: BERT_SIZES.mini.intermediateSize,
+    vocab_size: VOCAB,
+    num_hidden_layers: BERT_SIZES.mini.numHiddenLayers,
+    hidden_size: BERT_SIZES.mini.hiddenSize,
+    num_attention_heads: BERT_SIZES.mini.numAttentionHeads,
+    intermediate_size: BERT_SIZES.mini.intermediateSize,
   };
   const r = spawnSync(referencePython(), [script], {
     input: JSON.stringify({ config, batch: BATCH, seq_len: SEQ, steps, warmup, threads }),

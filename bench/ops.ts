@@ -43,14 +43,35 @@ function parseArgs(argv: string[]): Options {
 
 /** Iterations per op (before --scale). */
 const ITERS: Record<string, number> = {
-  add: 20000, mul_scalar: 20000, matmul: 20000, tanh: 20000, sum: 20000, softmax: 20000,
-  index_basic: 10000, index_tensor: 10000, index_mask: 10000, zeros: 20000, item: 20000, chain5: 5000, mlp_step: 2000,
+  add: 20000,
+  mul_scalar: 20000,
+  matmul: 20000,
+  tanh: 20000,
+  sum: 20000,
+  softmax: 20000,
+  index_basic: 10000,
+  index_tensor: 10000,
+  index_mask: 10000,
+  zeros: 20000,
+  item: 20000,
+  chain5: 5000,
+  mlp_step: 2000,
 };
 
 const DESCRIBE: Record<string, string> = {
-  add: 'a + b (8x8)', mul_scalar: 'a * 0.5', matmul: 'a @ b (8x8)', tanh: 'tanh(a)', sum: 'a.sum()', softmax: 'softmax(a, -1)',
-  index_basic: 'a[1, 2:6]', index_tensor: 'a[idx] (4 rows)', index_mask: 'a[a > 0]', zeros: 'zeros(8, 8)', item: 'v.sum().item()',
-  chain5: '((a+b)*0.5 @ b).relu().sum()', mlp_step: 'MLP 32-64-10 fwd+bwd+SGD, batch 16',
+  add: 'a + b (8x8)',
+  mul_scalar: 'a * 0.5',
+  matmul: 'a @ b (8x8)',
+  tanh: 'tanh(a)',
+  sum: 'a.sum()',
+  softmax: 'softmax(a, -1)',
+  index_basic: 'a[1, 2:6]',
+  index_tensor: 'a[idx] (4 rows)',
+  index_mask: 'a[a > 0]',
+  zeros: 'zeros(8, 8)',
+  item: 'v.sum().item()',
+  chain5: '((a+b)*0.5 @ b).relu().sum()',
+  mlp_step: 'MLP 32-64-10 fwd+bwd+SGD, batch 16',
 };
 
 function makeOps(): Record<string, () => void> {
@@ -114,7 +135,12 @@ function timeTs(fn: () => void, n: number, repeats: number, warmup: number): num
   return best;
 }
 
-function timePython(threads: number, iters: Record<string, number>, repeats: number, warmup: number): { version: string; threads: number; us: Record<string, number> } {
+function timePython(
+  threads: number,
+  iters: Record<string, number>,
+  repeats: number,
+  warmup: number,
+): { version: string; threads: number; us: Record<string, number> } {
   const r = spawnSync(PYTHON, [path.join(HERE, 'python', 'ops.py')], {
     input: JSON.stringify({ threads, iters, repeats, warmup }),
     encoding: 'utf8',
@@ -130,7 +156,9 @@ export function main(argv = process.argv.slice(2)): void {
   const iters = Object.fromEntries(Object.entries(ITERS).map(([k, n]) => [k, Math.max(10, Math.round(n * opts.scale))]));
   const ops = makeOps();
   const defaultThreads = torch.getNumThreads();
-  console.log(`op overhead: TS (libtorch ${torch.version} via the addon, node ${process.version}) vs Python (${PYTHON}); best of ${opts.repeats} x ${opts.rounds} alternating rounds`);
+  console.log(
+    `op overhead: TS (libtorch ${torch.version} via the addon, node ${process.version}) vs Python (${PYTHON}); best of ${opts.repeats} x ${opts.rounds} alternating rounds`,
+  );
   const ratios: number[] = [];
   try {
     for (const threads of opts.threads) {
@@ -139,7 +167,7 @@ export function main(argv = process.argv.slice(2)): void {
       // does not fall on one side only; each side keeps its best time.
       const warmup = Math.min(200, ...Object.values(iters));
       const tsBest: Record<string, number> = {};
-      let py = timePython(threads, iters, opts.repeats, warmup);
+      const py = timePython(threads, iters, opts.repeats, warmup);
       for (let round = 0; round < opts.rounds; round++) {
         if (round > 0) {
           const again = timePython(threads, iters, opts.repeats, warmup);

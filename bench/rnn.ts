@@ -20,7 +20,11 @@ function argNum(name: string, def: number): number {
 const STEPS = argNum('steps', 10);
 const THREADS = argNum('threads', 1);
 const WARMUP = 2;
-const V = 73, EMB = 32, HID = 64, B = 8, T = 32;
+const V = 73,
+  EMB = 32,
+  HID = 64,
+  B = 8,
+  T = 32;
 const LENS = [32, 30, 27, 25, 20, 16, 9, 3];
 
 function timeIt(step: () => void): number {
@@ -111,7 +115,8 @@ function pyTimes(): { lm: number; gru: number } {
 
 const ts = tsTimes();
 const py = pyTimes();
-const row = (name: string, a: number, b: number) => console.log(`${name.padEnd(52)} ts ${(a * 1000).toFixed(1).padStart(8)} ms  python ${(b * 1000).toFixed(1).padStart(8)} ms  ratio ${(a / b).toFixed(2)}`);
+const row = (name: string, a: number, b: number) =>
+  console.log(`${name.padEnd(52)} ts ${(a * 1000).toFixed(1).padStart(8)} ms  python ${(b * 1000).toFixed(1).padStart(8)} ms  ratio ${(a / b).toFixed(2)}`);
 console.log(`threads ${THREADS}, ${STEPS} steps after ${WARMUP} warmup`);
 row(`LSTM LM train step (B ${B}, T ${T}, hidden ${HID}, 2 layers)`, ts.lm, py.lm);
 row(`GRU 2-layer bidirectional, packed, fwd+bwd`, ts.gru, py.gru);

@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import { BERT, PAD_IDX, presetConfig } from '../lib/bert/model.js';
 
-interface Case { preset: 'course' | 'mini'; vocab: number; seqLen: number; batch: number; steps: number; warmup: number }
+interface Case {
+  preset: 'course' | 'mini';
+  vocab: number;
+  seqLen: number;
+  batch: number;
+  steps: number;
+  warmup: number;
+}
 
 function argNum(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

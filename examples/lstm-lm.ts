@@ -31,7 +31,9 @@ export interface CharData {
 
 /** The first `documents` Brown documents, one sentence per line, as character ids. */
 export function loadCharData(documents: number): CharData {
-  const text = loadBrownCorpus({ maxDocuments: documents }).map((doc) => doc.join('\n')).join('\n\n');
+  const text = loadBrownCorpus({ maxDocuments: documents })
+    .map((doc) => doc.join('\n'))
+    .join('\n\n');
   const vocab = [...new Set(text)].sort();
   const index = new Map(vocab.map((c, i) => [c, i]));
   return { vocab, ids: [...text].map((c) => index.get(c) as number) };
@@ -54,7 +56,8 @@ export function makeBatches(ids: readonly number[], steps: number, batch: number
   const out: Batch[] = [];
   for (let s = 0; s < steps; s++) {
     const start = (s % windows) * bptt;
-    const x: number[][] = [], y: number[][] = [];
+    const x: number[][] = [],
+      y: number[][] = [];
     for (let b = 0; b < batch; b++) {
       const base = b * streamLen + start;
       x.push(ids.slice(base, base + bptt) as number[]);
@@ -160,7 +163,19 @@ export function sample(model: LSTMLanguageModel, data: CharData, prompt: string,
 // ------------------------------------------------------------------ command line
 
 function parseArgs(argv: string[]): Record<string, number> {
-  const o: Record<string, number> = { steps: 200, documents: 4, batch: 8, bptt: 32, embed: 32, hidden: 64, dropout: 0.2, lr: 0.003, clip: 1.0, seed: 0, threads: 0 };
+  const o: Record<string, number> = {
+    steps: 200,
+    documents: 4,
+    batch: 8,
+    bptt: 32,
+    embed: 32,
+    hidden: 64,
+    dropout: 0.2,
+    lr: 0.003,
+    clip: 1.0,
+    seed: 0,
+    threads: 0,
+  };
   for (const a of argv) {
     const m = /^--([a-z]+)=(.+)$/.exec(a);
     if (m === null || !(m[1] in o)) throw new TypeError(`Unknown argument ${a}; expected --key=value with key one of: ${Object.keys(o).join(', ')}`);
@@ -179,14 +194,18 @@ function main(): void {
   const batches = makeBatches(data.ids, o.steps, o.batch, o.bptt);
   const model = new LSTMLanguageModel({ vocab: data.vocab.length, embed: o.embed, hidden: o.hidden, layers: 2, dropout: o.dropout });
   const params = model.parameters().reduce((n, p) => n + p.numel(), 0);
-  console.log(`${data.ids.length} characters, vocabulary ${data.vocab.length}, ${params} parameters; uniform loss ${Math.log(data.vocab.length).toFixed(3)}; ${torch.getNumThreads()} threads`);
+  console.log(
+    `${data.ids.length} characters, vocabulary ${data.vocab.length}, ${params} parameters; uniform loss ${Math.log(data.vocab.length).toFixed(3)}; ${torch.getNumThreads()} threads`,
+  );
   console.log(String(model));
   const t0 = Date.now();
   const losses = train(model, batches, { lr: o.lr, clip: o.clip }, (step, loss) => {
     if (step % 20 === 0 || step === o.steps - 1) console.log(`step ${String(step).padStart(4)}  loss ${loss.toFixed(4)}`);
   });
   const tail = losses.slice(-20);
-  console.log(`mean loss of the last ${tail.length} steps: ${(tail.reduce((a, b) => a + b, 0) / tail.length).toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `mean loss of the last ${tail.length} steps: ${(tail.reduce((a, b) => a + b, 0) / tail.length).toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   console.log(`sample: ${JSON.stringify(sample(model, data, 'The ', 200))}`);
 }
 

@@ -2,7 +2,13 @@ import * as torch from '../lib/torch/index.js';
 const { nn, optim } = torch;
 
 // Tensors: creation, broadcasting, reductions, indexing.
-const x = torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
+const x = torch.tensor(
+  [
+    [1, 2, 3],
+    [4, 5, 6],
+  ],
+  { dtype: 'float32' },
+);
 const y = x.mul(2).add(torch.ones([3]));
 console.log(String(y)); // tensor([[ 3.,  5.,  7.], [ 9., 11., 13.]])
 console.log(y.sum(1).tolist(), y.index(1, '0:3:2').tolist()); // [ 15, 33 ] [ 9, 13 ]

@@ -35,9 +35,8 @@ export class BasicBlock extends nn.Module {
     this.conv2 = new nn.Conv2d(planes, planes, 3, { padding: 1, bias: false });
     this.bn2 = new nn.BatchNorm2d(planes);
     // A 1x1 strided convolution matches the shortcut's shape when the block changes it.
-    this.downsample = stride !== 1 || inPlanes !== planes
-      ? new nn.Sequential(new nn.Conv2d(inPlanes, planes, 1, { stride, bias: false }), new nn.BatchNorm2d(planes))
-      : null;
+    this.downsample =
+      stride !== 1 || inPlanes !== planes ? new nn.Sequential(new nn.Conv2d(inPlanes, planes, 1, { stride, bias: false }), new nn.BatchNorm2d(planes)) : null;
   }
 
   forward(x: Tensor): Tensor {
@@ -124,7 +123,8 @@ function render(label: number, size: number, r: () => number): number[] {
   const img: number[] = [];
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      const dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+      const dx = x + 0.5 - cx,
+        dy = y + 0.5 - cy;
       let on = false;
       if (label === 0) on = Math.abs(dx) <= half && Math.abs(dy) <= half;
       else if (label === 1) on = Math.abs(Math.hypot(dx, dy) - half) <= 0.9;
@@ -193,7 +193,8 @@ export function train(model: ResNet, batches: ShapeBatch[], opt: torch.optim.SGD
 /** Accuracy in eval mode (BatchNorm uses its running statistics). */
 export function accuracy(model: ResNet, batches: ShapeBatch[]): number {
   model.eval();
-  let right = 0, total = 0;
+  let right = 0,
+    total = 0;
   torch.noGrad(() => {
     for (const b of batches) {
       torch.tidy(() => {
@@ -230,7 +231,9 @@ function main(argv: string[]): void {
     const t0 = Date.now();
     const losses = train(model, trainSet, opt);
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-    console.log(`epoch ${e + 1}: mean loss ${mean.toFixed(4)}, test accuracy ${(100 * accuracy(model, testSet)).toFixed(1)}% (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `epoch ${e + 1}: mean loss ${mean.toFixed(4)}, test accuracy ${(100 * accuracy(model, testSet)).toFixed(1)}% (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
 }
 

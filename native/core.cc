@@ -86,7 +86,6 @@ int64_t ReportableBytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes());
 }
 
-
 }  // namespace
 
 void SetErrorClass(Napi::Env env, Napi::Function ctor) {
@@ -144,7 +143,7 @@ bool IsIntegral(double d) {
   return std::isfinite(d) && std::modf(d, &ip) == 0.0;
 }
 
-constexpr double kTwo63 = 9223372036854775808.0;  // 2^63
+constexpr double kTwo63 = 9223372036854775808.0;   // 2^63
 constexpr double kTwo64 = 18446744073709551616.0;  // 2^64
 
 int64_t ToInt(const Napi::Value& v, const std::string& what) {

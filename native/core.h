@@ -91,8 +91,7 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
 }
 
 // Registration helper: exports.name = Guard<F>.
-#define TN_EXPORT(exports, name, fn) \
-  (exports).Set(name, Napi::Function::New((exports).Env(), ::tn::Guard<fn>, name))
+#define TN_EXPORT(exports, name, fn) (exports).Set(name, Napi::Function::New((exports).Env(), ::tn::Guard<fn>, name))
 
 // Each file of the addon contributes its functions through one of these.
 void InitTensor(Napi::Env env, Napi::Object exports);

@@ -23,8 +23,8 @@
 namespace tn {
 namespace {
 
-constexpr size_t kAlignment = 64;          // libtorch's CPU alignment
-constexpr size_t kHeader = kAlignment;      // holds the block's capacity
+constexpr size_t kAlignment = 64;       // libtorch's CPU alignment
+constexpr size_t kHeader = kAlignment;  // holds the block's capacity
 constexpr size_t kMinBlock = size_t(1) << 20;
 
 struct Cache {
@@ -43,9 +43,15 @@ Cache& TheCache() {
   return *c;
 }
 
-size_t& Capacity(void* base) { return *static_cast<size_t*>(base); }
-void* DataOf(void* base) { return static_cast<char*>(base) + kHeader; }
-void* BaseOf(void* data) { return static_cast<char*>(data) - kHeader; }
+size_t& Capacity(void* base) {
+  return *static_cast<size_t*>(base);
+}
+void* DataOf(void* base) {
+  return static_cast<char*>(base) + kHeader;
+}
+void* BaseOf(void* data) {
+  return static_cast<char*>(data) - kHeader;
+}
 
 void* RawAlloc(size_t capacity) {
   void* base = nullptr;
@@ -137,7 +143,9 @@ void Install() {
   });
 }
 
-bool Active() { return c10::GetCPUAllocator() == &TheAllocator(); }
+bool Active() {
+  return c10::GetCPUAllocator() == &TheAllocator();
+}
 
 void EmptyCacheNow() {
   Cache& c = TheCache();

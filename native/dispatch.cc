@@ -33,7 +33,6 @@ std::atomic<size_t> gNumOps{0};
 // wrappers, tests and worker threads look the same operators up many times).
 std::unordered_map<std::string, size_t> gOpIds;
 
-
 Kind KindOf(const c10::TypePtr& t) {
   switch (t->kind()) {
     case c10::TypeKind::TensorType: return Kind::Tensor;
@@ -68,12 +67,9 @@ Kind KindOf(const c10::TypePtr& t) {
 
 c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& op) {
   auto env = v.Env();
-  auto bad = [&](const char* want) {
-    ThrowType(env, op + ": expected " + want + " for argument '" + a.name + "'");
-  };
+  auto bad = [&](const char* want) { ThrowType(env, op + ": expected " + want + " for argument '" + a.name + "'"); };
   switch (a.kind) {
-    case Kind::Tensor:
-      return Unwrap(v);
+    case Kind::Tensor: return Unwrap(v);
     case Kind::TensorList: {
       if (!v.IsArray()) bad("an array of tensors");
       auto arr = v.As<Napi::Array>();
@@ -88,8 +84,10 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& 
       c10::List<c10::optional<at::Tensor>> ts;
       for (uint32_t i = 0; i < arr.Length(); i++) {
         Napi::Value e = arr.Get(i);
-        if (e.IsNull() || e.IsUndefined()) ts.push_back(c10::nullopt);
-        else ts.push_back(Unwrap(e));
+        if (e.IsNull() || e.IsUndefined())
+          ts.push_back(c10::nullopt);
+        else
+          ts.push_back(Unwrap(e));
       }
       return c10::IValue(ts);
     }
@@ -98,8 +96,7 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& 
       if (!v.IsNumber() && !v.IsBigInt()) bad("an integer");
       return c10::IValue(ToInt(v, op + " argument '" + a.name + "'"));
     }
-    case Kind::IntList:
-      return c10::IValue(ToIntVector(v, (op + " argument '" + a.name + "'").c_str()));
+    case Kind::IntList: return c10::IValue(ToIntVector(v, (op + " argument '" + a.name + "'").c_str()));
     case Kind::Float:
       if (!v.IsNumber()) bad("a number");
       return c10::IValue(v.As<Napi::Number>().DoubleValue());
@@ -120,19 +117,16 @@ c10::IValue ToIValue(const Napi::Value& v, const ArgSpec& a, const std::string& 
       for (uint32_t i = 0; i < arr.Length(); i++) xs.push_back(arr.Get(i).As<Napi::Boolean>().Value());
       return c10::IValue(xs);
     }
-    case Kind::Scalar:
-      return c10::IValue(ToScalar(v, op + " argument '" + a.name + "'"));
+    case Kind::Scalar: return c10::IValue(ToScalar(v, op + " argument '" + a.name + "'"));
     case Kind::Str:
       if (!v.IsString()) bad("a string");
       return c10::IValue(v.As<Napi::String>().Utf8Value());
     case Kind::Device:
       if (!v.IsString()) bad("a device string");
       return c10::IValue(ToDevice(v));
-    case Kind::Generator:
-      bad("null (generators are not supported)");
+    case Kind::Generator: bad("null (generators are not supported)");
     case Kind::Other:
-    default:
-      bad("a supported value (this argument type is not supported)");
+    default: bad("a supported value (this argument type is not supported)");
   }
   return c10::IValue();
 }

@@ -12,10 +12,7 @@
 
 namespace tn {
 
-enum class Kind {
-  Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList,
-  Scalar, Str, Device, Generator, Other
-};
+enum class Kind { Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList, Scalar, Str, Device, Generator, Other };
 
 struct ArgSpec {
   Kind kind;

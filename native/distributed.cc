@@ -44,8 +44,12 @@ using StorePtr = c10::intrusive_ptr<c10d::Store>;
 
 // ------------------------------------------------------------------ helpers
 
-std::vector<uint8_t> Bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
-std::string Str(const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); }
+std::vector<uint8_t> Bytes(const std::string& s) {
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
+std::string Str(const std::vector<uint8_t>& v) {
+  return std::string(v.begin(), v.end());
+}
 
 std::vector<at::Tensor> Tensors(const Napi::Value& v) {
   std::vector<at::Tensor> out;
@@ -488,8 +492,8 @@ std::string JoinRanks(const std::vector<int>& ranks) {
 std::string Explain(const Group& g, const std::string& name, uint64_t seq, const std::string& cause) {
   bool timedOut = cause.find("imed out") != std::string::npos || cause.find("imeout") != std::string::npos;
   std::ostringstream msg;
-  msg << name << (timedOut ? " timed out" : " failed") << " on rank " << g.rank << " of " << g.size << " (collective #" << seq << " of "
-      << g.label << ", timeout " << g.timeout.count() << " ms): ";
+  msg << name << (timedOut ? " timed out" : " failed") << " on rank " << g.rank << " of " << g.size << " (collective #" << seq << " of " << g.label
+      << ", timeout " << g.timeout.count() << " ms): ";
   std::vector<Record> first(g.size), second(g.size);
   try {
     for (int r = 0; r < g.size; r++) {
@@ -522,8 +526,8 @@ std::string Explain(const Group& g, const std::string& name, uint64_t seq, const
   std::vector<std::string> parts;
   if (!behind.empty()) parts.push_back(std::string(behind.size() == 1 ? "rank " : "ranks ") + JoinRanks(behind) + " did not arrive");
   if (!silent.empty()) {
-    parts.push_back(std::string(silent.size() == 1 ? "rank " : "ranks ") + JoinRanks(silent) +
-                    (silent.size() == 1 ? " is" : " are") + " not responding (exited or stopped)");
+    parts.push_back(std::string(silent.size() == 1 ? "rank " : "ranks ") + JoinRanks(silent) + (silent.size() == 1 ? " is" : " are") +
+                    " not responding (exited or stopped)");
   }
   if (!unknown.empty()) {
     parts.push_back(std::string(unknown.size() == 1 ? "rank " : "ranks ") + JoinRanks(unknown) + " kept no arrival record");
@@ -612,8 +616,8 @@ c10d::ReduceOp ToReduceOp(Napi::Env env, const Napi::Value& v) {
 }
 
 // Starts a collective: records the arrival, runs `start`, wraps the work.
-Napi::Value Launch(Napi::Env env, const std::shared_ptr<Group>& g, const std::string& name,
-                   const std::function<c10::intrusive_ptr<c10d::Work>()>& start, std::function<void()> after = nullptr) {
+Napi::Value Launch(Napi::Env env, const std::shared_ptr<Group>& g, const std::string& name, const std::function<c10::intrusive_ptr<c10d::Work>()>& start,
+                   std::function<void()> after = nullptr) {
   auto box = std::make_shared<WorkBox>();
   box->group = g;
   box->name = name;
@@ -644,7 +648,8 @@ Napi::Value AllReduce(const Napi::CallbackInfo& info) {
       for (auto t : tensors) t.div_(size);
     };
   }
-  return Launch(env, g, "allReduce", [&] { return g->pg->allreduce(tensors, opts); }, std::move(after));
+  return Launch(
+      env, g, "allReduce", [&] { return g->pg->allreduce(tensors, opts); }, std::move(after));
 }
 
 // broadcast(group, tensors, src) -> work
@@ -696,7 +701,8 @@ Napi::Value ReduceScatter(const Napi::CallbackInfo& info) {
       out.div_(size);
     };
   }
-  return Launch(env, g, "reduceScatter", [&] { return g->pg->reduce_scatter(outputs, inputs, opts); }, std::move(after));
+  return Launch(
+      env, g, "reduceScatter", [&] { return g->pg->reduce_scatter(outputs, inputs, opts); }, std::move(after));
 }
 
 // gather(group, input, outputs (the root's list, or null elsewhere), dst) -> work
@@ -763,8 +769,7 @@ Napi::Value Enter(const Napi::CallbackInfo& info) {
 // explain(group, name, seq, cause) -> the message a failed collective gets
 Napi::Value ExplainFailure(const Napi::CallbackInfo& info) {
   auto g = GetGroup(info.Env(), info[0]);
-  std::string msg = Explain(*g, info[1].As<Napi::String>().Utf8Value(), static_cast<uint64_t>(ToInt(info[2], "seq")),
-                            info[3].As<Napi::String>().Utf8Value());
+  std::string msg = Explain(*g, info[1].As<Napi::String>().Utf8Value(), static_cast<uint64_t>(ToInt(info[2], "seq")), info[3].As<Napi::String>().Utf8Value());
   return Napi::String::New(info.Env(), msg);
 }
 
@@ -832,9 +837,8 @@ using Buckets = std::vector<std::vector<size_t>>;
 // The Reducer's constructor has grown arguments over PyTorch 2.x; this picks
 // the form this libtorch has (the arguments Python's DDP passes by default).
 template <typename R = c10d::Reducer>
-std::shared_ptr<R> MakeReducer(std::vector<at::Tensor> params, Buckets buckets, std::vector<size_t> perBucketLimits,
-                               c10::intrusive_ptr<c10d::ProcessGroup> pg, std::vector<bool> sparse, int64_t cap, bool findUnused,
-                               bool gradAsView, Names names, int64_t firstCap) {
+std::shared_ptr<R> MakeReducer(std::vector<at::Tensor> params, Buckets buckets, std::vector<size_t> perBucketLimits, c10::intrusive_ptr<c10d::ProcessGroup> pg,
+                               std::vector<bool> sparse, int64_t cap, bool findUnused, bool gradAsView, Names names, int64_t firstCap) {
   using PG = c10::intrusive_ptr<c10d::ProcessGroup>;
   using T = std::vector<at::Tensor>;
   using S = std::vector<bool>;

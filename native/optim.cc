@@ -20,7 +20,9 @@ std::vector<at::Tensor> TensorArray(const Napi::Value& v) {
   return out;
 }
 
-double Num(const Napi::Object& o, const char* key) { return o.Get(key).As<Napi::Number>().DoubleValue(); }
+double Num(const Napi::Object& o, const char* key) {
+  return o.Get(key).As<Napi::Number>().DoubleValue();
+}
 bool Flag(const Napi::Object& o, const char* key) {
   auto v = o.Get(key);
   return v.IsBoolean() && v.As<Napi::Boolean>().Value();

@@ -18,7 +18,9 @@ uint64_t SplitMix(uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+inline uint64_t Rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 struct Xoshiro {
   uint64_t s[4];
@@ -89,11 +91,15 @@ Napi::Value DropoutMask(const Napi::CallbackInfo& info) {
   if (relu) gate = x.detach().contiguous();
   auto mask = at::empty(x.sizes(), x.options().requires_grad(false));
   if (x.scalar_type() == at::kFloat) {
-    if (relu) Fill<float, true>(mask.data_ptr<float>(), mask.numel(), p, seed, gate.data_ptr<float>());
-    else Fill<float, false>(mask.data_ptr<float>(), mask.numel(), p, seed, nullptr);
+    if (relu)
+      Fill<float, true>(mask.data_ptr<float>(), mask.numel(), p, seed, gate.data_ptr<float>());
+    else
+      Fill<float, false>(mask.data_ptr<float>(), mask.numel(), p, seed, nullptr);
   } else {
-    if (relu) Fill<double, true>(mask.data_ptr<double>(), mask.numel(), p, seed, gate.data_ptr<double>());
-    else Fill<double, false>(mask.data_ptr<double>(), mask.numel(), p, seed, nullptr);
+    if (relu)
+      Fill<double, true>(mask.data_ptr<double>(), mask.numel(), p, seed, gate.data_ptr<double>());
+    else
+      Fill<double, false>(mask.data_ptr<double>(), mask.numel(), p, seed, nullptr);
   }
   return Wrap(info.Env(), mask);
 }

@@ -52,8 +52,7 @@ Napi::Value FromBytes(const Napi::CallbackInfo& info) {
   auto t = at::empty(shape, at::TensorOptions().dtype(dtype));
   size_t want = t.nbytes();
   if (ta.ByteLength() != want) {
-    ThrowTorch(env, "fromBytes: expected " + std::to_string(want) + " bytes but received " +
-                        std::to_string(ta.ByteLength()));
+    ThrowTorch(env, "fromBytes: expected " + std::to_string(want) + " bytes but received " + std::to_string(ta.ByteLength()));
   }
   auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   if (want > 0) std::memcpy(t.data_ptr(), src, want);
@@ -70,8 +69,12 @@ Napi::Value ToBytes(const Napi::CallbackInfo& info) {
   return buf;
 }
 
-Napi::Value Shape(const Napi::CallbackInfo& info) { return ToIntArray(info.Env(), Unwrap(info[0]).sizes()); }
-Napi::Value Stride(const Napi::CallbackInfo& info) { return ToIntArray(info.Env(), Unwrap(info[0]).strides()); }
+Napi::Value Shape(const Napi::CallbackInfo& info) {
+  return ToIntArray(info.Env(), Unwrap(info[0]).sizes());
+}
+Napi::Value Stride(const Napi::CallbackInfo& info) {
+  return ToIntArray(info.Env(), Unwrap(info[0]).strides());
+}
 Napi::Value Dim(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Unwrap(info[0]).dim()));
 }
@@ -95,8 +98,7 @@ Napi::Value IsContiguous(const Napi::CallbackInfo& info) {
 Napi::Value Item(const Napi::CallbackInfo& info) {
   auto& t = Unwrap(info[0]);
   if (t.numel() != 1) {
-    ThrowTorch(info.Env(), "a Tensor with " + std::to_string(t.numel()) +
-                               " elements cannot be converted to Scalar");
+    ThrowTorch(info.Env(), "a Tensor with " + std::to_string(t.numel()) + " elements cannot be converted to Scalar");
   }
   auto s = t.item();
   if (s.isBoolean()) return Napi::Boolean::New(info.Env(), s.toBool());
@@ -144,8 +146,7 @@ Napi::Value StorageView(const Napi::CallbackInfo& info) {
   const auto& storage = t.storage();
   auto n = static_cast<int64_t>(storage.nbytes());
   if (off < 0 || len < 0 || off > n || len > n - off) {
-    ThrowTorch(env, "storageView: bytes " + std::to_string(off) + ".." + std::to_string(off + len) +
-                        " are outside the " + std::to_string(n) + "-byte storage");
+    ThrowTorch(env, "storageView: bytes " + std::to_string(off) + ".." + std::to_string(off + len) + " are outside the " + std::to_string(n) + "-byte storage");
   }
   if (len == 0) return Napi::ArrayBuffer::New(env, 0);
   auto* data = static_cast<uint8_t*>(storage.mutable_data()) + off;
@@ -208,7 +209,9 @@ Napi::Value MapFile(const Napi::CallbackInfo& info) {
 #endif
 }
 
-void DropStorageRef(void* ctx) { delete static_cast<c10::Storage*>(ctx); }
+void DropStorageRef(void* ctx) {
+  delete static_cast<c10::Storage*>(ctx);
+}
 
 // storageSlice(h, byteOffset, byteLength, dtypeCode): a 1-D tensor of dtype
 // over bytes [byteOffset, byteOffset + byteLength) of h's CPU storage, on a
@@ -225,8 +228,8 @@ Napi::Value StorageSlice(const Napi::CallbackInfo& info) {
   auto storage = t.storage();
   auto n = static_cast<int64_t>(storage.nbytes());
   if (off < 0 || len < 0 || off > n || len > n - off || len % item != 0) {
-    ThrowTorch(env, "storageSlice: bytes " + std::to_string(off) + ".." + std::to_string(off + len) +
-                        " are not whole elements inside the " + std::to_string(n) + "-byte storage");
+    ThrowTorch(env, "storageSlice: bytes " + std::to_string(off) + ".." + std::to_string(off + len) + " are not whole elements inside the " +
+                        std::to_string(n) + "-byte storage");
   }
   auto* data = static_cast<uint8_t*>(storage.mutable_data()) + off;
   if (reinterpret_cast<uintptr_t>(data) % static_cast<uintptr_t>(item) != 0) {
@@ -246,7 +249,9 @@ Napi::Value SetData(const Napi::CallbackInfo& info) {
 }
 
 // Same tensor, new handle (a second JS owner of one TensorImpl).
-Napi::Value Alias(const Napi::CallbackInfo& info) { return Wrap(info.Env(), Unwrap(info[0])); }
+Napi::Value Alias(const Napi::CallbackInfo& info) {
+  return Wrap(info.Env(), Unwrap(info[0]));
+}
 
 Napi::Value SameTensor(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Unwrap(info[0]).is_same(Unwrap(info[1])));
@@ -293,8 +298,8 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         int64_t i = static_cast<int64_t>(q[1]);
         int64_t size = t.size(dim);
         if (i >= size || i < -size) {
-          throw Napi::RangeError::New(env, "index " + std::to_string(i) + " is out of bounds for dimension " +
-                                               std::to_string(k) + " with size " + std::to_string(size));
+          throw Napi::RangeError::New(
+              env, "index " + std::to_string(i) + " is out of bounds for dimension " + std::to_string(k) + " with size " + std::to_string(size));
         }
         t = t.select(dim, i);
         break;
@@ -312,12 +317,8 @@ Napi::Value IndexBasic(const Napi::CallbackInfo& info) {
         t = t.unsqueeze(dim);
         dim++;
         break;
-      case 4:
-        dim += static_cast<int64_t>(q[1]);
-        break;
-      default:
-        dim += ndim - specified;
-        break;
+      case 4: dim += static_cast<int64_t>(q[1]); break;
+      default: dim += ndim - specified; break;
     }
   }
   return Wrap(env, t);

@@ -141,7 +141,6 @@ struct Arg<c10::optional<at::ScalarType>> {
   static c10::optional<at::ScalarType> Pass(Store s) { return s; }
 };
 
-
 // int[]: the array is copied into Store; Pass views it.
 template <>
 struct Arg<at::IntArrayRef> {
@@ -266,8 +265,7 @@ class Typed<R(A...)> final : public FastCall {
 
  private:
   template <size_t... I>
-  bool CallImpl(const Napi::CallbackInfo& info, const std::vector<ArgSpec>& args, Napi::Value* out,
-                std::index_sequence<I...>) const {
+  bool CallImpl(const Napi::CallbackInfo& info, const std::vector<ArgSpec>& args, Napi::Value* out, std::index_sequence<I...>) const {
     // info[0] is the op id; missing trailing arguments read as undefined.
     std::tuple<typename Arg<A>::Store...> st;
     bool ok = (Arg<A>::Get(info[I + 1], args[I], std::get<I>(st)) && ...);

@@ -51,7 +51,11 @@ export function runtimeImports(file: string): string[] {
         const named = clause.namedBindings;
         typeOnly =
           clause.isTypeOnly ||
-          (clause.name === undefined && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly));
+          (clause.name === undefined &&
+            named !== undefined &&
+            ts.isNamedImports(named) &&
+            named.elements.length > 0 &&
+            named.elements.every((e) => e.isTypeOnly));
       }
     } else if (ts.isExportDeclaration(st) && st.moduleSpecifier !== undefined) {
       spec = st.moduleSpecifier;

@@ -186,10 +186,14 @@ async function drive(a: Args): Promise<void> {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const secs = (Date.now() - t0) / 1000;
-  console.log(`fuzz-load: ${s.cases} cases (seed ${a.seed}) in ${secs.toFixed(0)} s under --max-old-space-size=${a.heapMb}, prlimit --as=64G, resident memory watched at ${a.rssMb} MB`);
+  console.log(
+    `fuzz-load: ${s.cases} cases (seed ${a.seed}) in ${secs.toFixed(0)} s under --max-old-space-size=${a.heapMb}, prlimit --as=64G, resident memory watched at ${a.rssMb} MB`,
+  );
   for (const [k, n] of [...s.outcomes].sort((x, y) => y[1] - x[1])) console.log(`  ${k.padEnd(22)} ${n}`);
   console.log(`  slowest case: ${s.slowest.ms.toFixed(0)} ms, ${s.slowest.label}`);
-  console.log(`  peak resident memory of the child: ${s.peakRssMb.toFixed(0)} MB; peak JS heap after a case: ${s.peakHeapMb.toFixed(0)} MB; child restarts: ${s.restarts}`);
+  console.log(
+    `  peak resident memory of the child: ${s.peakRssMb.toFixed(0)} MB; peak JS heap after a case: ${s.peakHeapMb.toFixed(0)} MB; child restarts: ${s.restarts}`,
+  );
   console.log('  the fixed cases:');
   for (const f of s.fixed) console.log(`    ${f}`);
   console.log(`  failures (aborts, kills, hangs, fd or tensor leaks, foreign errors): ${s.failures.length}`);
@@ -236,7 +240,10 @@ async function runChild(a: Args): Promise<void> {
   );
   const ck = {
     model: sd,
-    optimizer: { state: new Map([[0, { step: torch.tensor(3, { dtype: 'float32' }), exp_avg: torch.zeros([4, 3]) }]]), param_groups: [{ lr: 0.001, betas: ser.tuple(0.9, 0.999), params: [0] }] },
+    optimizer: {
+      state: new Map([[0, { step: torch.tensor(3, { dtype: 'float32' }), exp_avg: torch.zeros([4, 3]) }]]),
+      param_groups: [{ lr: 0.001, betas: ser.tuple(0.9, 0.999), params: [0] }],
+    },
     epoch: 12,
     loss: ser.pyFloat(2),
     big: 2n ** 70n,
@@ -268,10 +275,14 @@ async function runChild(a: Args): Promise<void> {
     const pkl = ser.dumps(
       { w: { t: true } },
       {
-        persistentId: (o) => ((o as { s?: boolean }).s ? ser.tuple<object>('storage', new ser.PyGlobal('torch', 'FloatStorage'), '0', 'cpu', 2 ** 29) : undefined),
+        persistentId: (o) =>
+          (o as { s?: boolean }).s ? ser.tuple<object>('storage', new ser.PyGlobal('torch', 'FloatStorage'), '0', 'cpu', 2 ** 29) : undefined,
         reduce: (o) =>
           (o as { t?: boolean }).t
-            ? new ser.PyReduce<object>(new ser.PyGlobal('torch._utils', '_rebuild_tensor_v2'), ser.tuple<object>({ s: true }, 0, ser.tuple(2 ** 29), ser.tuple(1), false, ser.orderedDict()))
+            ? new ser.PyReduce<object>(
+                new ser.PyGlobal('torch._utils', '_rebuild_tensor_v2'),
+                ser.tuple<object>({ s: true }, 0, ser.tuple(2 ** 29), ser.tuple(1), false, ser.orderedDict()),
+              )
             : undefined,
       },
     );
@@ -286,11 +297,20 @@ async function runChild(a: Args): Promise<void> {
   };
   const fixed: { label: string; make: () => Buffer | string; opts?: object }[] = [
     { label: 'append bomb 150M, deflated (the issue: 292 KB)', make: () => checkpointZip(appendBomb(150_000_000), true) },
-    { label: 'append bomb 30M, deflated, padded past the inflation check', make: () => checkpointZip(appendBomb(30_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(700_000) }]) },
+    {
+      label: 'append bomb 30M, deflated, padded past the inflation check',
+      make: () => checkpointZip(appendBomb(30_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(700_000) }]),
+    },
     { label: 'dict bomb 3M, stored', make: () => checkpointZip(dictBomb(3_000_000), false) },
-    { label: 'empty-list bomb 10M, deflated, padded', make: () => checkpointZip(repeatedPickle(']', ']a', 10_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(300_000) }]) },
+    {
+      label: 'empty-list bomb 10M, deflated, padded',
+      make: () => checkpointZip(repeatedPickle(']', ']a', 10_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(300_000) }]),
+    },
     { label: 'memo bomb 2M puts, stored', make: () => checkpointZip(memoBomb(2_000_000), false) },
-    { label: 'BINGET reference bomb 50M, deflated, padded', make: () => checkpointZip(repeatedPickle(']q\x00', 'h\x00a', 50_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(1_600_000) }]) },
+    {
+      label: 'BINGET reference bomb 50M, deflated, padded',
+      make: () => checkpointZip(repeatedPickle(']q\x00', 'h\x00a', 50_000_000), true, [{ name: 'archive/data/pad', data: Buffer.alloc(1_600_000) }]),
+    },
     { label: 'MARK nesting bomb', make: () => checkpointZip(repeatedPickle(']', '(', 5_000_000), true) },
     { label: 'BINUNICODE8 declaring 2^62 bytes', make: () => checkpointZip(Buffer.from('\x80\x04\x8d\x00\x00\x00\x00\x00\x00\x00\x40x.', 'latin1'), false) },
     { label: 'LONG4 of 2^31 bytes', make: () => checkpointZip(Buffer.from('\x80\x02\x8b\xff\xff\xff\x7fx.', 'latin1'), false) },
@@ -341,7 +361,10 @@ async function runChild(a: Args): Promise<void> {
         else if (m === 1) p = Buffer.concat([p.subarray(0, at), p.subarray(Math.min(p.byteLength, at + 1 + Math.floor(r() * 8)))]);
         else if (m === 2) p = Buffer.concat([p.subarray(0, at), Buffer.from([Math.floor(r() * 256)]), p.subarray(at)]);
         else if (m === 3) p = Buffer.concat([p.subarray(0, at), p.subarray(at, at + 1 + Math.floor(r() * 40)), p.subarray(at)]);
-        else p[at] = pick([0x4b, 0x4d, 0x4a, 0x8a, 0x8b, 0x58, 0x8d, 0x71, 0x72, 0x68, 0x6a, 0x28, 0x74, 0x52, 0x62, 0x51, 0x73, 0x75, 0x61, 0x65, 0x2e, 0x7d, 0x5d, 0x94]);
+        else
+          p[at] = pick([
+            0x4b, 0x4d, 0x4a, 0x8a, 0x8b, 0x58, 0x8d, 0x71, 0x72, 0x68, 0x6a, 0x28, 0x74, 0x52, 0x62, 0x51, 0x73, 0x75, 0x61, 0x65, 0x2e, 0x7d, 0x5d, 0x94,
+          ]);
       }
       const recs = records(seed).map((x) => ({ ...x, data: x.name.endsWith('/data.pkl') ? p : x.data, deflate: kind === 3 }));
       return { label: `${name} pickle mutated${kind === 3 ? ', deflated' : ''}`, data: zipOf(recs), opts };
@@ -351,7 +374,12 @@ async function runChild(a: Args): Promise<void> {
       const b = Buffer.from(seed);
       const cd = b.readUInt32LE(b.byteLength - 6);
       const entries: number[] = [];
-      for (let p = cd; p + 46 <= b.byteLength && b.readUInt32LE(p) === 0x02014b50; p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32)) entries.push(p);
+      for (
+        let p = cd;
+        p + 46 <= b.byteLength && b.readUInt32LE(p) === 0x02014b50;
+        p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30) + b.readUInt16LE(p + 32)
+      )
+        entries.push(p);
       if (entries.length === 0) return { label: `${name} (no directory) flipped`, data: b, opts };
       const e = pick(entries);
       const f = pick([10, 16, 20, 24, 42]);
@@ -399,7 +427,8 @@ async function runChild(a: Args): Promise<void> {
       const err = e as Error;
       outcome = err?.name ?? typeof e;
       if (i < fixed.length) message = err?.message;
-      if ((err as NodeJS.ErrnoException)?.code === 'EISDIR' || (err as NodeJS.ErrnoException)?.code === 'ENOMEM') outcome = `fs ${(err as NodeJS.ErrnoException).code}`;
+      if ((err as NodeJS.ErrnoException)?.code === 'EISDIR' || (err as NodeJS.ErrnoException)?.code === 'ENOMEM')
+        outcome = `fs ${(err as NodeJS.ErrnoException).code}`;
       else if (!ALLOWED.has(outcome)) fail = `unexpected ${outcome}: ${err?.message}`;
       else if (!(err.message.length >= 10)) fail = `unclear message ${JSON.stringify(err.message)}`;
     }

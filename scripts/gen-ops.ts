@@ -24,8 +24,19 @@ import { fileURLToPath } from 'node:url';
 import { K } from '../lib/torch/op-kinds.js';
 import { camel } from './op-names.js';
 import {
-  EXCLUDED, HAND_WRITTEN, VARARGS, NUMBERS_AS_TENSORS, PY_FIXED, PY_ARG_NAMES, PY_DROPPED, DTYPE_METHODS, INTERNAL, RENAMES,
-  COMPAT_FUNCTIONS, COMPAT_SIGNATURES, PY_CHECKS,
+  EXCLUDED,
+  HAND_WRITTEN,
+  VARARGS,
+  NUMBERS_AS_TENSORS,
+  PY_FIXED,
+  PY_ARG_NAMES,
+  PY_DROPPED,
+  DTYPE_METHODS,
+  INTERNAL,
+  RENAMES,
+  COMPAT_FUNCTIONS,
+  COMPAT_SIGNATURES,
+  PY_CHECKS,
 } from './ops-exceptions.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -67,7 +78,53 @@ for (const es of Object.values(snapshot.namespaces)) {
 }
 
 // ---------------------------------------------------------------- names
-const JS_RESERVED = new Set(['var', 'new', 'delete', 'in', 'default', 'function', 'class', 'return', 'if', 'else', 'for', 'while', 'do', 'switch', 'case', 'break', 'continue', 'typeof', 'instanceof', 'void', 'with', 'this', 'throw', 'try', 'catch', 'finally', 'const', 'let', 'enum', 'export', 'import', 'super', 'extends', 'yield', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await', 'null', 'true', 'false']);
+const JS_RESERVED = new Set([
+  'var',
+  'new',
+  'delete',
+  'in',
+  'default',
+  'function',
+  'class',
+  'return',
+  'if',
+  'else',
+  'for',
+  'while',
+  'do',
+  'switch',
+  'case',
+  'break',
+  'continue',
+  'typeof',
+  'instanceof',
+  'void',
+  'with',
+  'this',
+  'throw',
+  'try',
+  'catch',
+  'finally',
+  'const',
+  'let',
+  'enum',
+  'export',
+  'import',
+  'super',
+  'extends',
+  'yield',
+  'static',
+  'implements',
+  'interface',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'await',
+  'null',
+  'true',
+  'false',
+]);
 
 function paramName(py: string): string {
   const n = py === 'self' ? 'input' : camel(py);
@@ -75,24 +132,76 @@ function paramName(py: string): string {
 }
 
 // ---------------------------------------------------------------- kinds
-interface KindInfo { k: K; size: number; ts: string; conv: string }
+interface KindInfo {
+  k: K;
+  size: number;
+  ts: string;
+  conv: string;
+}
 
 const TS_OF: Record<number, string> = {
-  [K.Tensor]: 'Tensor', [K.TensorOpt]: 'Tensor | null', [K.TensorOrNumber]: 'Tensor | Scalar', [K.TensorList]: 'readonly Tensor[]',
-  [K.TensorOptList]: 'readonly (Tensor | null)[]', [K.Scalar]: 'Scalar', [K.ScalarOpt]: 'Scalar | null', [K.Int]: 'Int', [K.IntOpt]: 'Int | null',
-  [K.IntList]: 'readonly Int[]', [K.IntListOpt]: 'readonly Int[] | null', [K.IntListSized]: 'Int | readonly Int[]',
-  [K.IntListSizedOpt]: 'Int | readonly Int[] | null', [K.Float]: 'number', [K.FloatOpt]: 'number | null', [K.FloatList]: 'readonly number[]',
-  [K.FloatListOpt]: 'readonly number[] | null', [K.Bool]: 'boolean', [K.BoolOpt]: 'boolean | null', [K.BoolList]: 'readonly boolean[]',
-  [K.Str]: 'string', [K.StrOpt]: 'string | null', [K.DType]: 'DType', [K.DTypeOpt]: 'DType | null', [K.Layout]: 'Layout | null',
-  [K.Device]: 'DeviceLike', [K.DeviceOpt]: 'DeviceLike | null', [K.MemoryFormat]: 'MemoryFormat | null', [K.Generator]: 'null',
+  [K.Tensor]: 'Tensor',
+  [K.TensorOpt]: 'Tensor | null',
+  [K.TensorOrNumber]: 'Tensor | Scalar',
+  [K.TensorList]: 'readonly Tensor[]',
+  [K.TensorOptList]: 'readonly (Tensor | null)[]',
+  [K.Scalar]: 'Scalar',
+  [K.ScalarOpt]: 'Scalar | null',
+  [K.Int]: 'Int',
+  [K.IntOpt]: 'Int | null',
+  [K.IntList]: 'readonly Int[]',
+  [K.IntListOpt]: 'readonly Int[] | null',
+  [K.IntListSized]: 'Int | readonly Int[]',
+  [K.IntListSizedOpt]: 'Int | readonly Int[] | null',
+  [K.Float]: 'number',
+  [K.FloatOpt]: 'number | null',
+  [K.FloatList]: 'readonly number[]',
+  [K.FloatListOpt]: 'readonly number[] | null',
+  [K.Bool]: 'boolean',
+  [K.BoolOpt]: 'boolean | null',
+  [K.BoolList]: 'readonly boolean[]',
+  [K.Str]: 'string',
+  [K.StrOpt]: 'string | null',
+  [K.DType]: 'DType',
+  [K.DTypeOpt]: 'DType | null',
+  [K.Layout]: 'Layout | null',
+  [K.Device]: 'DeviceLike',
+  [K.DeviceOpt]: 'DeviceLike | null',
+  [K.MemoryFormat]: 'MemoryFormat | null',
+  [K.Generator]: 'null',
   [K.Reduction]: 'Reduction',
 };
 const CONV_OF: Record<number, string> = {
-  [K.Tensor]: 'cT', [K.TensorOpt]: 'cTO', [K.TensorOrNumber]: 'cTN', [K.TensorList]: 'cTL', [K.TensorOptList]: 'cTOL', [K.Scalar]: 'cS',
-  [K.ScalarOpt]: 'cSO', [K.Int]: 'cI', [K.IntOpt]: 'cIO', [K.IntList]: 'cIL', [K.IntListOpt]: 'cILO', [K.IntListSized]: 'cIL',
-  [K.IntListSizedOpt]: 'cILO', [K.Float]: 'cF', [K.FloatOpt]: 'cFO', [K.FloatList]: 'cFL', [K.FloatListOpt]: 'cFLO', [K.Bool]: 'cB',
-  [K.BoolOpt]: 'cBO', [K.BoolList]: 'cBL', [K.Str]: 'cStr', [K.StrOpt]: 'cStrO', [K.DType]: 'cDT', [K.DTypeOpt]: 'cDTO',
-  [K.Layout]: 'cLayout', [K.Device]: 'cDev', [K.DeviceOpt]: 'cDevO', [K.MemoryFormat]: 'cMF', [K.Generator]: 'cGen', [K.Reduction]: 'cRed',
+  [K.Tensor]: 'cT',
+  [K.TensorOpt]: 'cTO',
+  [K.TensorOrNumber]: 'cTN',
+  [K.TensorList]: 'cTL',
+  [K.TensorOptList]: 'cTOL',
+  [K.Scalar]: 'cS',
+  [K.ScalarOpt]: 'cSO',
+  [K.Int]: 'cI',
+  [K.IntOpt]: 'cIO',
+  [K.IntList]: 'cIL',
+  [K.IntListOpt]: 'cILO',
+  [K.IntListSized]: 'cIL',
+  [K.IntListSizedOpt]: 'cILO',
+  [K.Float]: 'cF',
+  [K.FloatOpt]: 'cFO',
+  [K.FloatList]: 'cFL',
+  [K.FloatListOpt]: 'cFLO',
+  [K.Bool]: 'cB',
+  [K.BoolOpt]: 'cBO',
+  [K.BoolList]: 'cBL',
+  [K.Str]: 'cStr',
+  [K.StrOpt]: 'cStrO',
+  [K.DType]: 'cDT',
+  [K.DTypeOpt]: 'cDTO',
+  [K.Layout]: 'cLayout',
+  [K.Device]: 'cDev',
+  [K.DeviceOpt]: 'cDevO',
+  [K.MemoryFormat]: 'cMF',
+  [K.Generator]: 'cGen',
+  [K.Reduction]: 'cRed',
 };
 
 /** The argument kind of a schema type, or null when the TS layer cannot pass it. */
@@ -113,17 +222,40 @@ function kindOf(type: string, numbersAsTensors: boolean): KindInfo | null {
     if (k === K.TensorList && opt) k = null;
   } else {
     switch (base) {
-      case 'Tensor': k = opt ? K.TensorOpt : numbersAsTensors ? K.TensorOrNumber : K.Tensor; break;
-      case 'Scalar': k = opt ? K.ScalarOpt : K.Scalar; break;
-      case 'int': case 'SymInt': k = opt ? K.IntOpt : K.Int; break;
-      case 'float': k = opt ? K.FloatOpt : K.Float; break;
-      case 'bool': k = opt ? K.BoolOpt : K.Bool; break;
-      case 'str': k = opt ? K.StrOpt : K.Str; break;
-      case 'ScalarType': k = opt ? K.DTypeOpt : K.DType; break;
-      case 'Layout': k = K.Layout; break;
-      case 'Device': k = opt ? K.DeviceOpt : K.Device; break;
-      case 'MemoryFormat': k = K.MemoryFormat; break;
-      case 'Generator': k = opt ? K.Generator : null; break;
+      case 'Tensor':
+        k = opt ? K.TensorOpt : numbersAsTensors ? K.TensorOrNumber : K.Tensor;
+        break;
+      case 'Scalar':
+        k = opt ? K.ScalarOpt : K.Scalar;
+        break;
+      case 'int':
+      case 'SymInt':
+        k = opt ? K.IntOpt : K.Int;
+        break;
+      case 'float':
+        k = opt ? K.FloatOpt : K.Float;
+        break;
+      case 'bool':
+        k = opt ? K.BoolOpt : K.Bool;
+        break;
+      case 'str':
+        k = opt ? K.StrOpt : K.Str;
+        break;
+      case 'ScalarType':
+        k = opt ? K.DTypeOpt : K.DType;
+        break;
+      case 'Layout':
+        k = K.Layout;
+        break;
+      case 'Device':
+        k = opt ? K.DeviceOpt : K.Device;
+        break;
+      case 'MemoryFormat':
+        k = K.MemoryFormat;
+        break;
+      case 'Generator':
+        k = opt ? K.Generator : null;
+        break;
     }
   }
   if (k === null) return null;
@@ -131,14 +263,18 @@ function kindOf(type: string, numbersAsTensors: boolean): KindInfo | null {
 }
 
 // ---------------------------------------------------------------- returns
-interface Ret { ts: string; expr: (call: string) => string; selfArg?: string }
+interface Ret {
+  ts: string;
+  expr: (call: string) => string;
+  selfArg?: string;
+}
 
 function retOf(o: SOverload, target: 'method' | 'function', argExpr: (schemaArg: string) => string | null): Ret | null {
   const rs = o.returns;
   if (rs.length === 0) return { ts: 'void', expr: (c) => `${c};\nreturn undefined;` };
   if (rs.length === 1) {
     const [, type, ann] = rs[0];
-    if (ann !== null && ann.endsWith('!')) {
+    if (ann?.endsWith('!')) {
       // Returns an argument it wrote (in-place ops): hand that argument back.
       const arg = o.args.find((a) => a[4] === ann);
       if (arg === undefined || type !== 'Tensor') return null;
@@ -148,19 +284,39 @@ function retOf(o: SOverload, target: 'method' | 'function', argExpr: (schemaArg:
       return { ts: 'Tensor', expr: (c) => `${c};\nreturn ${e} as Tensor;` };
     }
     switch (type) {
-      case 'Tensor': return { ts: 'Tensor', expr: (c) => `return wrap<Tensor>(${c});` };
-      case 'Tensor?': return { ts: 'Tensor | null', expr: (c) => `return wrapOpt(${c});` };
-      case 'Tensor[]': return { ts: 'Tensor[]', expr: (c) => `return wrapList<Tensor>(${c});` };
-      case 'int': case 'SymInt': case 'float': return { ts: 'number', expr: (c) => `return ${c} as number;` };
-      case 'bool': return { ts: 'boolean', expr: (c) => `return ${c} as boolean;` };
-      case 'Scalar': return { ts: 'number | boolean', expr: (c) => `return ${c} as number | boolean;` };
-      case 'ScalarType': return { ts: 'DType', expr: (c) => `return dtypeResult(${c});` };
-      case 'int[]': case 'SymInt[]': return { ts: 'number[]', expr: (c) => `return ${c} as number[];` };
-      case 'str': return { ts: 'string', expr: (c) => `return ${c} as string;` };
-      default: return null;
+      case 'Tensor':
+        return { ts: 'Tensor', expr: (c) => `return wrap<Tensor>(${c});` };
+      case 'Tensor?':
+        return { ts: 'Tensor | null', expr: (c) => `return wrapOpt(${c});` };
+      case 'Tensor[]':
+        return { ts: 'Tensor[]', expr: (c) => `return wrapList<Tensor>(${c});` };
+      case 'int':
+      case 'SymInt':
+      case 'float':
+        return { ts: 'number', expr: (c) => `return ${c} as number;` };
+      case 'bool':
+        return { ts: 'boolean', expr: (c) => `return ${c} as boolean;` };
+      case 'Scalar':
+        return { ts: 'number | boolean', expr: (c) => `return ${c} as number | boolean;` };
+      case 'ScalarType':
+        return { ts: 'DType', expr: (c) => `return dtypeResult(${c});` };
+      case 'int[]':
+      case 'SymInt[]':
+        return { ts: 'number[]', expr: (c) => `return ${c} as number[];` };
+      case 'str':
+        return { ts: 'string', expr: (c) => `return ${c} as string;` };
+      default:
+        return null;
     }
   }
-  const ELEM: Record<string, [string, string]> = { Tensor: ['Tensor', 'T'], 'Tensor[]': ['Tensor[]', 'L'], int: ['number', 'n'], SymInt: ['number', 'n'], float: ['number', 'n'], bool: ['boolean', 'n'] };
+  const ELEM: Record<string, [string, string]> = {
+    Tensor: ['Tensor', 'T'],
+    'Tensor[]': ['Tensor[]', 'L'],
+    int: ['number', 'n'],
+    SymInt: ['number', 'n'],
+    float: ['number', 'n'],
+    bool: ['boolean', 'n'],
+  };
   if (rs.some(([, t, ann]) => ELEM[t] === undefined || ann !== null)) return null;
   const elems = rs.map(([, t]) => ELEM[t][0]);
   const kinds = rs.map(([, t]) => ELEM[t][1]).join('');
@@ -220,7 +376,7 @@ interface Op {
 /** Why an overload or name was left out (for the report in surface.json). */
 const dropped: { key: string; aten?: string; reason: string }[] = [];
 
-function pyDefaultText(def: string | null): string | null {
+function _pyDefaultText(def: string | null): string | null {
   if (def === null) return null;
   return def;
 }
@@ -240,7 +396,12 @@ function jsLiteral(py: string): string | null {
   if (py === 'False') return 'false';
   if (/^-?\d+(\.\d*)?(e-?\d+)?$/.test(py)) return String(Number(py));
   if (/^'[^']*'$/.test(py)) return py;
-  if (/^\(\s*-?\d+(,\s*-?\d+)*,?\s*\)$/.test(py)) return `[${py.slice(1, -1).split(',').filter((x) => x.trim() !== '').join(', ')}]`;
+  if (/^\(\s*-?\d+(,\s*-?\d+)*,?\s*\)$/.test(py))
+    return `[${py
+      .slice(1, -1)
+      .split(',')
+      .filter((x) => x.trim() !== '')
+      .join(', ')}]`;
   return null;
 }
 
@@ -259,11 +420,19 @@ function sigText(pos: Param[], kw: Param[], def: (p: Param) => string): string {
  * (self removed for methods, renamed input for functions), keyword-only ones,
  * factory options.
  */
-function bindingSignature(key: string, o: SOverload, target: 'method' | 'function', pyName: string, va: string | undefined, allOverloads: SOverload[], compat = false): Signature | null {
+function bindingSignature(
+  key: string,
+  o: SOverload,
+  target: 'method' | 'function',
+  pyName: string,
+  va: string | undefined,
+  allOverloads: SOverload[],
+  compat = false,
+): Signature | null {
   const numbers = NUMBERS_AS_TENSORS.has(pyName);
   if (target === 'method') {
     const self = argOf(o, 'self');
-    if (self === undefined || self[1] !== 'Tensor' || o.pos.includes('self') && o.pos.indexOf('self') !== 0) {
+    if (self === undefined || self[1] !== 'Tensor' || (o.pos.includes('self') && o.pos.indexOf('self') !== 0)) {
       dropped.push({ key, aten: o.aten, reason: 'no Tensor self argument (not a method form)' });
       return null;
     }
@@ -320,7 +489,7 @@ function bindingSignature(key: string, o: SOverload, target: 'method' | 'functio
   }
   // Self of a function form: Tensor, not a number.
   if (target === 'function') for (const p of pos) if (p.py === 'self' && p.kind.k === K.TensorOrNumber) p.kind = kindOf('Tensor', false)!;
-  const sigNoVa = finishSignature(key, o, pos, kw, target, pyName, allOverloads);
+  const sigNoVa = finishSignature(key, o, pos, kw, target, allOverloads);
   if (sigNoVa === null) return null;
   // Python's varargs: a sole int-list parameter takes its elements one by one.
   let vaIndex = -1;
@@ -334,7 +503,7 @@ function bindingSignature(key: string, o: SOverload, target: 'method' | 'functio
   return sigNoVa;
 }
 
-function finishSignature(key: string, o: SOverload, pos: Param[], kw: Param[], target: 'method' | 'function', pyName: string, allOverloads: SOverload[]): Signature | null {
+function finishSignature(key: string, o: SOverload, pos: Param[], kw: Param[], target: 'method' | 'function', allOverloads: SOverload[]): Signature | null {
   const exprOf = (schemaArg: string): string | null => {
     const i = pos.findIndex((p) => p.schemaArg === schemaArg);
     if (i >= 0) return `a[${i}]`;
@@ -409,7 +578,7 @@ function pythonSignature(key: string, e: SEntry, o: SOverload): Signature | null
         return null;
       }
       // A Python default of None on a non-optional schema argument means "use the schema's default".
-      const jsDefault = jsDef === 'null' && !a[1].endsWith('?') && !a[1].startsWith('Tensor') ? undefined : jsDef ?? undefined;
+      const jsDefault = jsDef === 'null' && !a[1].endsWith('?') && !a[1].startsWith('Tensor') ? undefined : (jsDef ?? undefined);
       p = { py: n, ts: paramName(n), kind, optional: def !== null, def, jsDefault, schemaArg: target, special };
     }
     (kindName === 'KEYWORD_ONLY' ? kw : pos).push(p);
@@ -421,11 +590,13 @@ function pythonSignature(key: string, e: SEntry, o: SOverload): Signature | null
       return null;
     }
   }
-  const sigv = finishSignature(key, o, pos, kw, 'function', e.name, []);
+  const sigv = finishSignature(key, o, pos, kw, 'function', []);
   if (sigv === null) return null;
   sigv.fixed = fixed;
   if (pos.some((p) => p.special === 'inplace') || kw.some((p) => p.special === 'inplace')) {
-    const alt = (e.inplace ?? []).find((x) => x.args.length === o.args.length && x.args.every((a, i) => a[1] === o.args[i][1] && (a[0] === o.args[i][0] || i === 0)));
+    const alt = (e.inplace ?? []).find(
+      (x) => x.args.length === o.args.length && x.args.every((a, i) => a[1] === o.args[i][1] && (a[0] === o.args[i][0] || i === 0)),
+    );
     if (alt === undefined) {
       dropped.push({ key, aten: o.aten, reason: 'no in-place operator with the same arguments' });
       return null;
@@ -485,7 +656,12 @@ function handWritten(): HandWritten {
 
 // ---------------------------------------------------------------- op models
 const NS_FILES: Record<string, string> = {
-  torch: 'torch.ts', linalg: 'linalg.ts', special: 'special.ts', fft: 'fft.ts', 'nn.functional': 'functional.ts', 'torch._C._nn': 'nn.ts',
+  torch: 'torch.ts',
+  linalg: 'linalg.ts',
+  special: 'special.ts',
+  fft: 'fft.ts',
+  'nn.functional': 'functional.ts',
+  'torch._C._nn': 'nn.ts',
 };
 
 interface Surface {
@@ -546,7 +722,10 @@ function buildOps(hw: HandWritten): { ops: Op[]; surface: Surface } {
         op = bindingOp(ns, e, tsName, isTensorNs ? (e.kind === 'property' ? 'getter' : 'method') : 'function');
       }
       if (op === null) {
-        surface.excluded[key] = `no overload the TS layer can call (${dropped.filter((d) => d.key === key).map((d) => `${d.aten}: ${d.reason}`).join('; ')})`;
+        surface.excluded[key] = `no overload the TS layer can call (${dropped
+          .filter((d) => d.key === key)
+          .map((d) => `${d.aten}: ${d.reason}`)
+          .join('; ')})`;
         continue;
       }
       const uniq = `${ns}:${op.ts}`;
@@ -569,7 +748,9 @@ function buildOps(hw: HandWritten): { ops: Op[]; surface: Surface } {
   }
   for (const it of INTERNAL) {
     const ovs = it.aten.map((a) => ALL_OVERLOADS.get(a) ?? internalOverload(a));
-    const sigs = ovs.map((o) => bindingSignature(`internal:${it.name}`, o, it.target, o.aten.split('.')[0], undefined, ovs)).filter((s): s is Signature => s !== null);
+    const sigs = ovs
+      .map((o) => bindingSignature(`internal:${it.name}`, o, it.target, o.aten.split('.')[0], undefined, ovs))
+      .filter((s): s is Signature => s !== null);
     if (sigs.length !== ovs.length) throw new Error(`internal helper ${it.name}: ${JSON.stringify(dropped.filter((d) => d.key === `internal:${it.name}`))}`);
     ops.push({ ns: it.target === 'method' ? 'Tensor' : 'torch', py: it.aten[0], ts: it.name, target: it.target, sigs, internal: true });
   }
@@ -621,9 +802,9 @@ function dtypeMethod(e: SEntry, tsName: string): Op | null {
   if (o === undefined) return null;
   const mf = kindOf('MemoryFormat?', false)!;
   const kw: Param[] = [{ py: 'memory_format', ts: 'memoryFormat', kind: mf, optional: true, def: 'torch.preserve_format', schemaArg: 'memory_format' }];
-  const s = finishSignature(`Tensor:${e.name}`, o, [], kw, 'method', e.name, []);
+  const s = finishSignature(`Tensor:${e.name}`, o, [], kw, 'method', []);
   if (s === null) return null;
-  s.fixed = { dtype: JSON.stringify(DTYPE_METHODS[e.name]) + ' as const' };
+  s.fixed = { dtype: `${JSON.stringify(DTYPE_METHODS[e.name])} as const` };
   s.text = "(*, memoryFormat: MemoryFormat | null='preserve_format')";
   return { ns: 'Tensor', py: e.name, ts: tsName, target: 'method', sigs: [s] };
 }
@@ -642,7 +823,7 @@ function newCtx(): FileCtx {
 
 function opId(ctx: FileCtx, aten: string): string {
   const [base, ov = ''] = aten.split('.');
-  const id = 'OP_' + aten.replace(/\./g, '__');
+  const id = `OP_${aten.replace(/\./g, '__')}`;
   ctx.ids.set(id, aten);
   return `native.callOp(${id} >= 0 ? ${id} : (${id} = lookup('aten::${base}', '${ov}'))`;
 }
@@ -668,7 +849,14 @@ function valueExpr(s: Signature, p: Param, i: number, fast?: number): string {
 function converted(opName: string, p: Param, v: string, selfExpr: string): string {
   const conv = p.kind.conv;
   ctxHelpers.add(conv);
-  const extra = p.kind.k === K.IntList || p.kind.k === K.IntListOpt ? ', 0' : p.kind.k === K.IntListSized || p.kind.k === K.IntListSizedOpt ? `, ${p.kind.size}` : p.kind.k === K.TensorOrNumber ? `, ${selfExpr}` : '';
+  const extra =
+    p.kind.k === K.IntList || p.kind.k === K.IntListOpt
+      ? ', 0'
+      : p.kind.k === K.IntListSized || p.kind.k === K.IntListSizedOpt
+        ? `, ${p.kind.size}`
+        : p.kind.k === K.TensorOrNumber
+          ? `, ${selfExpr}`
+          : '';
   return `${conv}(${v}, ${JSON.stringify(opName)}, ${JSON.stringify(p.ts)}${extra})`;
 }
 
@@ -780,15 +968,26 @@ function bodyOf(ctx: FileCtx, op: Op, table: string): string {
  */
 function fitsExpr(k: K, x: string): string {
   switch (k) {
-    case K.Tensor: return `isTensor(${x})`;
-    case K.TensorOpt: return `(${x} === null || isTensor(${x}))`;
-    case K.Bool: return `typeof ${x} === 'boolean'`;
-    case K.BoolOpt: return `(${x} === null || typeof ${x} === 'boolean')`;
-    case K.Str: return `typeof ${x} === 'string'`;
-    case K.Int: return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
-    case K.IntListSized: case K.IntListSizedOpt: return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
-    case K.Float: case K.Scalar: return `(typeof ${x} === 'number' || fits(${k}, ${x}))`;
-    default: return `fits(${k}, ${x})`;
+    case K.Tensor:
+      return `isTensor(${x})`;
+    case K.TensorOpt:
+      return `(${x} === null || isTensor(${x}))`;
+    case K.Bool:
+      return `typeof ${x} === 'boolean'`;
+    case K.BoolOpt:
+      return `(${x} === null || typeof ${x} === 'boolean')`;
+    case K.Str:
+      return `typeof ${x} === 'string'`;
+    case K.Int:
+      return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
+    case K.IntListSized:
+    case K.IntListSizedOpt:
+      return `(typeof ${x} === 'number' ? Number.isInteger(${x}) : fits(${k}, ${x}))`;
+    case K.Float:
+    case K.Scalar:
+      return `(typeof ${x} === 'number' || fits(${k}, ${x}))`;
+    default:
+      return `fits(${k}, ${x})`;
   }
 }
 
@@ -809,7 +1008,9 @@ function fastPaths(ctx: FileCtx, op: Op): string[] {
       ctxHelpers.add(el === 'ints' ? 'allInts' : 'allTensors');
       const pre = s.pos.slice(0, s.va).map((p, i) => fitsExpr(p.kind.k, `a[${i}]`));
       const cond = [`n > ${s.va}`, ...pre, `${el === 'ints' ? 'allInts' : 'allTensors'}(a, ${s.va})`].join(' && ');
-      const call = callStatements(ctx, op, s, s.overload, null, s.pos.length).split(`a[${s.va}]`).join(s.va === 0 ? 'a' : `a.slice(${s.va})`);
+      const call = callStatements(ctx, op, s, s.overload, null, s.pos.length)
+        .split(`a[${s.va}]`)
+        .join(s.va === 0 ? 'a' : `a.slice(${s.va})`);
       out.push(`if (${cond}) {\n${call}\n}`);
     }
     const req = s.pos.reduce((r, p, i) => (p.optional ? r : i + 1), 0);
@@ -831,7 +1032,15 @@ function fastPaths(ctx: FileCtx, op: Op): string[] {
       let stmt: string;
       if (scalarAltAt >= 0) {
         const tn = s.pos[scalarAltAt];
-        const tensorCall = callStatements(ctx, op, s, s.overload, null, k).split(`cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`).join(s.scalarAlt !== undefined ? `(a[${scalarAltAt}] as Tensor)._h` : `cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`);
+        const tensorCall = callStatements(ctx, op, s, s.overload, null, k)
+          .split(
+            `cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`,
+          )
+          .join(
+            s.scalarAlt !== undefined
+              ? `(a[${scalarAltAt}] as Tensor)._h`
+              : `cTN(a[${scalarAltAt}], ${JSON.stringify(op.ts)}, ${JSON.stringify(tn.ts)}, ${op.target === 'function' ? (s.pos[0]?.schemaArg === 'self' ? 'a[0]' : 'undefined') : 'this'})`,
+          );
         const numberCall = s.scalarAlt !== undefined ? callStatements(ctx, op, s, s.scalarAlt.overload, s.scalarAlt.param, k) : tensorCall;
         stmt = `if (isTensor(a[${scalarAltAt}])) {\n${tensorCall}\n}\n${numberCall}`;
         if (s.scalarAlt === undefined) stmt = tensorCall;
@@ -898,13 +1107,11 @@ function declParams(s: Signature): DeclParam[][] {
 
 function docOf(op: Op, s: Signature): string {
   const owner = op.ns === 'Tensor' ? 'Tensor.' : op.ns === 'torch' ? 'torch.' : `${op.ns}.`;
-  const lines = [
-    `${owner}${op.py}${s.text} (${op.ts}) -> aten::${s.overload.schema.replace(/^aten::/, '')}`,
-  ];
+  const lines = [`${owner}${op.py}${s.text} (${op.ts}) -> aten::${s.overload.schema.replace(/^aten::/, '')}`];
   const ot = [...s.pos.filter((p) => p.optional), ...s.kw];
   if (ot.length > 0) lines.push(`Options (Python's keyword arguments): ${ot.map((p) => p.ts).join(', ')}; defaults as shown.`);
   if (s.va >= 0) lines.push(`${s.pos[s.va].ts} may also be given as separate arguments.`);
-  lines.push("@throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.");
+  lines.push('@throws TypeError for an argument of the wrong kind; RangeError for an integer outside int64; TorchError when libtorch rejects the call.');
   return lines.join('\n');
 }
 
@@ -924,7 +1131,12 @@ function emitOps(sf: SourceFile, ctx: FileCtx, ops: Op[], asClass: boolean): voi
     const body = bodyOf(ctx, op, table);
     const overloads = op.sigs.flatMap((s) =>
       declParams(s).map((params) => ({
-        parameters: params.map((p) => ({ name: p.name, type: p.type, hasQuestionToken: p.hasQuestionToken ?? false, isRestParameter: p.isRestParameter ?? false })),
+        parameters: params.map((p) => ({
+          name: p.name,
+          type: p.type,
+          hasQuestionToken: p.hasQuestionToken ?? false,
+          isRestParameter: p.isRestParameter ?? false,
+        })),
         returnType: op.target === 'function' && s.ret.ts === 'this' ? 'Tensor' : s.ret.ts,
         docs: [docOf(op, s)],
       })),
@@ -935,7 +1147,14 @@ function emitOps(sf: SourceFile, ctx: FileCtx, ops: Op[], asClass: boolean): voi
       const isReserved = JS_RESERVED.has(op.ts);
       const fname = isReserved ? `${op.ts}_fn` : op.ts;
       if (isReserved) reserved.push(op.ts);
-      functions.push({ name: fname, isExported: !isReserved, overloads, parameters: [{ name: 'a', type: 'unknown[]', isRestParameter: true }], returnType: 'any', statements: body });
+      functions.push({
+        name: fname,
+        isExported: !isReserved,
+        overloads,
+        parameters: [{ name: 'a', type: 'unknown[]', isRestParameter: true }],
+        returnType: 'any',
+        statements: body,
+      });
     }
   }
   sf.addStatements([...ctx.ids.keys()].map((id) => `let ${id} = -1;`).join('\n'));
@@ -945,7 +1164,7 @@ function emitOps(sf: SourceFile, ctx: FileCtx, ops: Op[], asClass: boolean): voi
       name: 'TensorOps',
       isExported: true,
       isAbstract: true,
-      docs: ['The generated op methods and properties every Tensor has (PyTorch\'s Tensor methods, camelCased).'],
+      docs: ["The generated op methods and properties every Tensor has (PyTorch's Tensor methods, camelCased)."],
       properties: [{ name: '_h', type: 'Handle', isAbstract: true, isReadonly: true, scope: Scope.Public }],
       methods,
     });
@@ -956,7 +1175,23 @@ function emitOps(sf: SourceFile, ctx: FileCtx, ops: Op[], asClass: boolean): voi
   }
 }
 
-const SUPPORT_NAMES = ['kwOf', 'pick', 'noMatch', 'sig', 'varargs', 'dflt', 'lookup', 'valuesIndices', 'namedTuple', 'tupleResult', 'wrapOpt', 'dtypeResult', 'fits', 'allInts', 'allTensors'];
+const SUPPORT_NAMES = [
+  'kwOf',
+  'pick',
+  'noMatch',
+  'sig',
+  'varargs',
+  'dflt',
+  'lookup',
+  'valuesIndices',
+  'namedTuple',
+  'tupleResult',
+  'wrapOpt',
+  'dtypeResult',
+  'fits',
+  'allInts',
+  'allTensors',
+];
 
 function fileFor(ops: Op[], asClass: boolean, doc: string): string {
   const project = new Project({ useInMemoryFileSystem: true });
@@ -988,7 +1223,14 @@ function generate(): { files: Map<string, string>; surface: Surface } {
   const hw = handWritten();
   const { ops, surface } = buildOps(hw);
   const files = new Map<string, string>();
-  files.set('ops.ts', fileFor(ops.filter((o) => o.ns === 'Tensor'), true, 'Tensor methods and properties.'));
+  files.set(
+    'ops.ts',
+    fileFor(
+      ops.filter((o) => o.ns === 'Tensor'),
+      true,
+      'Tensor methods and properties.',
+    ),
+  );
   const publicNames: string[] = [];
   for (const [ns, file] of Object.entries(NS_FILES)) {
     const nsOps = ops.filter((o) => o.ns === ns);
@@ -1000,7 +1242,7 @@ function generate(): { files: Map<string, string>; surface: Surface } {
   pub.addExportDeclaration({ moduleSpecifier: './torch.js', namedExports: publicNames });
   files.set('public.ts', HEADER + pub.getFullText());
   surface.droppedOverloads = [...dropped].sort((x, y) => (x.key + x.aten).localeCompare(y.key + y.aten));
-  files.set('surface.json', JSON.stringify(surface, null, 1) + '\n');
+  files.set('surface.json', `${JSON.stringify(surface, null, 1)}\n`);
   return { files, surface };
 }
 
@@ -1015,5 +1257,7 @@ if (process.argv.includes('--check')) {
 } else {
   for (const [f, text] of files) writeFileSync(join(GEN, f), text);
   const n = Object.keys(surface.generated).length;
-  console.log(`wrote ${[...files.keys()].join(', ')} in lib/torch/generated (${n} public names generated, ${Object.keys(surface.handWritten).length} hand-written, ${Object.keys(surface.excluded).length} excluded)`);
+  console.log(
+    `wrote ${[...files.keys()].join(', ')} in lib/torch/generated (${n} public names generated, ${Object.keys(surface.handWritten).length} hand-written, ${Object.keys(surface.excluded).length} excluded)`,
+  );
 }

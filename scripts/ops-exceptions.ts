@@ -49,7 +49,7 @@ export const HAND_WRITTEN: Record<string, string> = {
   'Tensor:index_put_': "tensor.ts: Python's t[...] = v over the same index items",
   'Tensor:max': 'generated: max(), max(dim, keepdim), max(other)',
   'torch:norm': "python-functions.ts: p may be 'fro' or 'nuc' (linalg.vector_norm / matrix_norm, as torch.functional.norm)",
-  'Tensor:norm': "tensor-python.ts: as torch.norm",
+  'Tensor:norm': 'tensor-python.ts: as torch.norm',
   'torch:unique': 'python-functions.ts: returns the output alone or with inverse/counts as asked (torch.functional.unique)',
   'Tensor:unique': 'tensor-python.ts: as torch.unique',
   'torch:unique_consecutive': 'python-functions.ts: returns the output alone or with inverse/counts as asked',
@@ -83,9 +83,27 @@ export const VARARGS: Record<string, string> = {
  * the op's Scalar overload when it has one, else becomes a 0-dim tensor.
  */
 export const NUMBERS_AS_TENSORS = new Set([
-  'add', 'add_', 'div', 'div_', 'divide', 'divide_', 'mul', 'mul_', 'multiply', 'multiply_',
-  'sub', 'sub_', 'subtract', 'subtract_', 'true_divide', 'true_divide_', 'copy_',
-  'copysign', 'copysign_', 'floor_divide', 'floor_divide_',
+  'add',
+  'add_',
+  'div',
+  'div_',
+  'divide',
+  'divide_',
+  'mul',
+  'mul_',
+  'multiply',
+  'multiply_',
+  'sub',
+  'sub_',
+  'subtract',
+  'subtract_',
+  'true_divide',
+  'true_divide_',
+  'copy_',
+  'copysign',
+  'copysign_',
+  'floor_divide',
+  'floor_divide_',
 ]);
 
 /**

@@ -66,7 +66,9 @@ function packTorch(): string {
   run('npx', ['--no-install', 'tsc', '-p', 'packaging/tsconfig.torch.json']);
   // Subpath exports: the library's index files (nn, optim, utils/data, ...).
   const exportsMap: Record<string, unknown> = {};
-  for (const f of walk(join(out, 'dist')).filter((f) => f.endsWith('index.js')).sort()) {
+  for (const f of walk(join(out, 'dist'))
+    .filter((f) => f.endsWith('index.js'))
+    .sort()) {
     const sub = dirname(f) === '.' ? '.' : `./${dirname(f)}`;
     exportsMap[sub] = { types: `./dist/${f.replace(/\.js$/, '.d.ts')}`, default: `./dist/${f}` };
   }
@@ -79,7 +81,8 @@ function packTorch(): string {
   const pkg = {
     name: `${SCOPE}/torch`,
     version: VERSION,
-    description: 'PyTorch for TypeScript: libtorch tensors, autograd, nn, optim, data loading, distributed training and .pt checkpoints, through a native addon',
+    description:
+      'PyTorch for TypeScript: libtorch tensors, autograd, nn, optim, data loading, distributed training and .pt checkpoints, through a native addon',
     license: 'BSD-3-Clause',
     repository: REPOSITORY,
     keywords: ['pytorch', 'libtorch', 'tensor', 'deep-learning', 'autograd', 'neural-network'],
@@ -98,7 +101,7 @@ function packTorch(): string {
     optionalDependencies: Object.fromEntries(PREBUILT_LINES.map((l) => [prebuiltName(l.platform, l.arch, l.libtorch, l.variant), VERSION])),
     sideEffects: true,
   };
-  write(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  write(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   return out;
 }
 
@@ -110,8 +113,9 @@ function packBert(): string {
   for (const f of walk(join(build, 'bert'))) {
     if (!/\.(js|d\.ts)$/.test(f)) continue;
     const src = join(build, 'bert', f);
-    const text = readFileSync(src, 'utf8').replace(/(['"])(?:\.\.\/)+torch\/((?:[\w-]+\/)*)index\.js\1/g, (_m, q: string, sub: string) =>
-      `${q}${SCOPE}/torch${sub === '' ? '' : `/${sub.replace(/\/$/, '')}`}${q}`,
+    const text = readFileSync(src, 'utf8').replace(
+      /(['"])(?:\.\.\/)+torch\/((?:[\w-]+\/)*)index\.js\1/g,
+      (_m, q: string, sub: string) => `${q}${SCOPE}/torch${sub === '' ? '' : `/${sub.replace(/\/$/, '')}`}${q}`,
     );
     if (/(['"])(\.\.\/)+torch\//.test(text)) throw new Error(`${f} imports lib/torch past its index files; import from an index`);
     write(join(out, 'dist', 'bert', f), text);
@@ -137,7 +141,7 @@ function packBert(): string {
     dependencies: { ...deps, [`${SCOPE}/torch`]: VERSION },
   };
   if (!existsSync(join(build, 'bert', 'index.js'))) throw new Error('lib/bert/index.ts is missing: the app package exports it');
-  write(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  write(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   return out;
 }
 
@@ -155,7 +159,10 @@ function packPrebuilt(): string {
   const rpath = run('readelf', ['-d', join(out, 'torch_node.node')]);
   if (/RUNPATH|RPATH/.test(rpath)) throw new Error('the portable build still has an rpath');
   cpSync(join(root, 'LICENSE'), join(out, 'LICENSE'));
-  write(join(out, 'README.md'), `# ${name}\n\nThe prebuilt native addon of ${SCOPE}/torch for ${process.platform}-${process.arch} and libtorch ${line} (${variant}). Installed by ${SCOPE}/torch as an optional dependency; it loads the libtorch of the PyTorch ${line} it finds at run time (LIBTORCH, else python3's torch).\n`);
+  write(
+    join(out, 'README.md'),
+    `# ${name}\n\nThe prebuilt native addon of ${SCOPE}/torch for ${process.platform}-${process.arch} and libtorch ${line} (${variant}). Installed by ${SCOPE}/torch as an optional dependency; it loads the libtorch of the PyTorch ${line} it finds at run time (LIBTORCH, else python3's torch).\n`,
+  );
   const pkg = {
     name,
     version: VERSION,
@@ -168,7 +175,7 @@ function packPrebuilt(): string {
     files: ['torch_node.node', 'torch_node_preload.node'],
     torchNode: { libtorch: line, variant, addon: 'torch_node.node', preload: 'torch_node_preload.node' },
   };
-  write(join(out, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  write(join(out, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   return out;
 }
 

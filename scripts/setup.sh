@@ -4,6 +4,7 @@
 #
 #   bash scripts/setup.sh                # idempotent setup
 #   bash scripts/setup.sh --force-build  # rebuild the addon
+#   bash scripts/setup.sh --dev          # also the tools `npm test` runs (clang-format)
 #
 # Where libtorch comes from, first match wins:
 #   1. LIBTORCH: a libtorch folder or CMake prefix (TORCH_REF_PYTHON then names
@@ -20,9 +21,11 @@ cd "$(dirname "$0")/.."
 
 MIN_TORCH=2.4
 force_build=0
+dev=0
 for arg in "$@"; do
   case "$arg" in
     --force-build) force_build=1 ;;
+    --dev) dev=1 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +50,8 @@ command -v cmake >/dev/null || missing+=(cmake)
 command -v g++ >/dev/null || missing+=(g++)
 command -v make >/dev/null || missing+=(make)
 command -v python3 >/dev/null || missing+=(python3)
+# The C++ formatter `npm run lint` checks native/ with (Debian 12 has version 14).
+[ "$dev" = 0 ] || command -v clang-format >/dev/null || missing+=(clang-format)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 # 2. PyTorch (cached in build/torch.env; found again when LIBTORCH or PYTHON change).

@@ -25,7 +25,10 @@ import { Generator } from '../lib/torch/index.js';
 const PRETRAIN = fileURLToPath(new URL('../lib/bert/cli/pretrain.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
-const { values } = parseArgs({ options: { interrupts: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } }, strict: true });
+const { values } = parseArgs({
+  options: { interrupts: { type: 'string', default: '20' }, seed: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } },
+  strict: true,
+});
 const interrupts = Number(values.interrupts);
 const rng = new Generator(Number(values.seed));
 
@@ -70,11 +73,32 @@ async function main(): Promise<number> {
     const w = writePreparedData(join(dir, 'data'), prepared);
     const head = (file: string, rows: number): string => {
       const out = file.replace(/\.csv$/, '-small.csv');
-      writeFileSync(out, readFileSync(file, 'utf8').split('\n').slice(0, rows + 1).join('\n') + '\n');
+      writeFileSync(
+        out,
+        `${readFileSync(file, 'utf8')
+          .split('\n')
+          .slice(0, rows + 1)
+          .join('\n')}\n`,
+      );
       return out;
     };
     // 256 pairs in batches of 16: 16 steps an epoch, 8 epochs, warmup and linear decay (the schedule must resume too).
-    const settings = ['--train-csv', head(w.train, 256), '--test-csv', head(w.test, 32), '--vocab', w.vocab, '--batch-size', '16', '--epochs', '8', '--warmup-steps', '10', '--seed', '7'];
+    const settings = [
+      '--train-csv',
+      head(w.train, 256),
+      '--test-csv',
+      head(w.test, 32),
+      '--vocab',
+      w.vocab,
+      '--batch-size',
+      '16',
+      '--epochs',
+      '8',
+      '--warmup-steps',
+      '10',
+      '--seed',
+      '7',
+    ];
     const reference = join(dir, 'reference');
     const ref = await pretrain([...settings, '--out', reference]);
     if (ref.code !== 0) throw new Error(`the uninterrupted run failed:\n${ref.out}`);
@@ -93,7 +117,8 @@ async function main(): Promise<number> {
         problems.push(`the run ended before interrupt ${stoppedAt.length + 1}: more epochs are needed for ${interrupts} interrupts`);
         break;
       }
-      if (r.code !== 130 || m === null) throw new Error(`interrupt ${stoppedAt.length + 1} (after ${delay} ms): exit ${r.code ?? r.signal}\n${r.out.slice(-2000)}`);
+      if (r.code !== 130 || m === null)
+        throw new Error(`interrupt ${stoppedAt.length + 1} (after ${delay} ms): exit ${r.code ?? r.signal}\n${r.out.slice(-2000)}`);
       stoppedAt.push(Number(m[1]));
       const tmp = readdirSync(run).filter((f) => f.includes('.tmp-'));
       if (tmp.length > 0) problems.push(`temporary files after interrupt ${stoppedAt.length}: ${tmp.join(', ')}`);

@@ -3,9 +3,9 @@
 // CMake prefix), else the PyTorch that PYTHON (default python3) imports, else
 // what scripts/setup.sh found (build/libtorch-stamp.json).
 'use strict';
-const path = require('path');
-const fs = require('fs');
-const { spawnSync } = require('child_process');
+const path = require('node:path');
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
 
 function fromPython() {
   const r = spawnSync(process.env.PYTHON || 'python3', ['-c', 'import torch.utils; print(torch.utils.cmake_prefix_path)'], { encoding: 'utf8' });

@@ -27,12 +27,18 @@ describe('01 node-gyp build', function () {
       const prefix = dirname(dirname(process.execPath));
       const nodedir = existsSync(join(prefix, 'include', 'node', 'node.h')) ? [`--nodedir=${prefix}`] : [];
       const r = spawnSync(process.execPath, [join(root, 'node_modules/node-gyp/bin/node-gyp.js'), 'rebuild', '-j', '2', ...nodedir], {
-        cwd: dir, encoding: 'utf8', env: { ...process.env, LIBTORCH: libtorchStamp()?.prefix ?? '' },
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, LIBTORCH: libtorchStamp()?.prefix ?? '' },
       });
       expect(r.status, r.stderr.slice(-3000)).to.equal(0);
       const addon = createRequire(import.meta.url)(join(dir, 'build/Release/torch_node.node')) as {
-        init(c: unknown): void; torchVersion: string; fromBytes(a: Float32Array, d: number, s: number[]): unknown;
-        lookupOp(n: string, o: string): number; callOp(id: number, ...a: unknown[]): unknown; toBytes(h: unknown): ArrayBuffer;
+        init(c: unknown): void;
+        torchVersion: string;
+        fromBytes(a: Float32Array, d: number, s: number[]): unknown;
+        lookupOp(n: string, o: string): number;
+        callOp(id: number, ...a: unknown[]): unknown;
+        toBytes(h: unknown): ArrayBuffer;
       };
       addon.init(Error);
       expect(addon.torchVersion).to.match(/^\d+\.\d+/);

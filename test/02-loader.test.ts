@@ -10,7 +10,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 function load(env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const t = await import('./lib/torch/index.js'); console.log('loaded', t.version)"], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, ...env },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -55,7 +57,9 @@ describe('02 addon loader', function () {
       const r = load({ TORCH_NODE_ADDON: join(dir, 'build', 'Release', 'torch_node.node'), TORCH_NODE_NO_DEFAULT_PATHS: '1' });
       expect(r.status).to.not.equal(0);
       expect(r.stderr).to.match(
-        new RegExp(`the addon was built against libtorch \\d+\\.\\d+\\.\\d+, but ${join(dir, 'torch', 'lib')} now holds 2\\.99\\.1\\+cpu; rebuild with \`npm run build\``),
+        new RegExp(
+          `the addon was built against libtorch \\d+\\.\\d+\\.\\d+, but ${join(dir, 'torch', 'lib')} now holds 2\\.99\\.1\\+cpu; rebuild with \`npm run build\``,
+        ),
       );
     });
   });

@@ -16,10 +16,7 @@ function fakeLibtorch(dir: string, version: string): string {
   const cfg = join(dir, 'share', 'cmake', 'Torch');
   mkdirSync(cfg, { recursive: true });
   writeFileSync(join(cfg, 'TorchConfig.cmake'), 'set(TORCH_LIBRARIES "")\n');
-  writeFileSync(
-    join(cfg, 'TorchConfigVersion.cmake'),
-    `set(PACKAGE_VERSION "${version}")\nset(PACKAGE_VERSION_COMPATIBLE TRUE)\n`,
-  );
+  writeFileSync(join(cfg, 'TorchConfigVersion.cmake'), `set(PACKAGE_VERSION "${version}")\nset(PACKAGE_VERSION_COMPATIBLE TRUE)\n`);
   return join(dir, 'share', 'cmake');
 }
 
@@ -51,11 +48,14 @@ describe('03 setup: where libtorch comes from', function () {
   it('the CMake build refuses libtorch 2.3 with the same advice', () => {
     const prefix = fakeLibtorch(join(dir, 'torch'), '2.3.1');
     const r = spawnSync('cmake', ['-S', root, '-B', join(dir, 'build'), `-DCMAKE_PREFIX_PATH=${prefix}`], {
-      encoding: 'utf8', env: { ...process.env, LIBTORCH: '' },
+      encoding: 'utf8',
+      env: { ...process.env, LIBTORCH: '' },
     });
     expect(r.status).to.not.equal(0);
     expect(r.stderr.replace(/\s+/g, ' ')).to.contain(
-      "torch_node: libtorch 2.3.1 (from " + join(prefix, 'Torch') + ") is older than 2.4, the oldest this project supports. Install PyTorch 2.4 or newer (`pip install 'torch>=2.4'`) or set LIBTORCH to a libtorch 2.4+ folder.",
+      'torch_node: libtorch 2.3.1 (from ' +
+        join(prefix, 'Torch') +
+        ") is older than 2.4, the oldest this project supports. Install PyTorch 2.4 or newer (`pip install 'torch>=2.4'`) or set LIBTORCH to a libtorch 2.4+ folder.",
     );
   });
 });

@@ -43,7 +43,9 @@ describe('10 core: arithmetic and math', () => {
     ref.it('pow a fractional exponent', { a: POS }, 'a ** 0.5', ({ a }) => a.pow(0.5), { grad: true });
     ref.it('pow a tensor exponent', { a: POS, b: B }, 'a ** b', ({ a, b }) => a.pow(b), { grad: true });
     ref.it('pow ints', { a: I }, 'a ** 2', ({ a }) => a.pow(2));
-    ref.it('remainder (sign of divisor)', { a: A, b: spec(D.uniform([4], 0.5, 1.5)) }, 'torch.remainder(a, -b)', ({ a, b }) => a.remainder(b.neg()), { grad: true });
+    ref.it('remainder (sign of divisor)', { a: A, b: spec(D.uniform([4], 0.5, 1.5)) }, 'torch.remainder(a, -b)', ({ a, b }) => a.remainder(b.neg()), {
+      grad: true,
+    });
     ref.it('remainder ints', { a: I }, 'torch.remainder(a, 4)', ({ a }) => a.remainder(4));
     ref.it('fmod (sign of dividend)', { a: A }, 'torch.fmod(a, -0.75)', ({ a }) => a.fmod(-0.75), { grad: true });
     ref.it('fmod ints', { a: I, b: J }, 'torch.fmod(a, b)', ({ a, b }) => a.fmod(b));
@@ -53,7 +55,9 @@ describe('10 core: arithmetic and math', () => {
     ref.it('max(other) is maximum', { a: A, b: B }, 'torch.max(a, b)', ({ a, b }) => a.max(b), { grad: true });
     ref.it('min(other) is minimum', { a: A, b: B }, 'torch.min(a, b)', ({ a, b }) => a.min(b), { grad: true });
     ref.it('lerp with a scalar weight', { a: A, b: B }, 'torch.lerp(a, b, 0.3)', ({ a, b }) => a.lerp(b, 0.3), { grad: true });
-    ref.it('lerp with a tensor weight', { a: A, b: B, w: spec(D.uniform([4], 0, 1)) }, 'torch.lerp(a, b, w)', ({ a, b, w }) => torch.lerp(a, b, w), { grad: true });
+    ref.it('lerp with a tensor weight', { a: A, b: B, w: spec(D.uniform([4], 0, 1)) }, 'torch.lerp(a, b, w)', ({ a, b, w }) => torch.lerp(a, b, w), {
+      grad: true,
+    });
     ref.it('addcmul', { a: A, b: B, c: ROW }, 'torch.addcmul(a, b, c, value=0.5)', ({ a, b, c }) => a.addcmul(b, c, { value: 0.5 }), { grad: true });
     ref.it('addcdiv', { a: A, b: B, c: POS }, 'torch.addcdiv(a, b, c, value=-2)', ({ a, b, c }) => torch.addcdiv(a, b, c, { value: -2 }), { grad: true });
     ref.it('float64 stays float64', { a: A64, b: A64 }, 'a * b + a', ({ a, b }) => a.mul(b).add(a), { grad: true });
@@ -61,17 +65,35 @@ describe('10 core: arithmetic and math', () => {
 
   describe('unary math with gradients', () => {
     const un: [string, string, typeof A][] = [
-      ['neg', 'torch.neg(x)', A], ['abs', 'torch.abs(x)', A], ['sqrt', 'torch.sqrt(x)', POS], ['rsqrt', 'torch.rsqrt(x)', POS],
-      ['square', 'torch.square(x)', A], ['exp', 'torch.exp(x)', A], ['expm1', 'torch.expm1(x)', A], ['log', 'torch.log(x)', POS],
-      ['log2', 'torch.log2(x)', POS], ['log10', 'torch.log10(x)', POS], ['log1p', 'torch.log1p(x)', POS], ['sin', 'torch.sin(x)', A],
-      ['cos', 'torch.cos(x)', A], ['tan', 'torch.tan(x)', UNIT], ['tanh', 'torch.tanh(x)', A], ['sigmoid', 'torch.sigmoid(x)', A],
-      ['relu', 'torch.relu(x)', A], ['erf', 'torch.erf(x)', A], ['floor', 'torch.floor(x)', A], ['ceil', 'torch.ceil(x)', A],
-      ['trunc', 'torch.trunc(x)', A], ['sign', 'torch.sign(x)', A], ['reciprocal', 'torch.reciprocal(x)', POS],
+      ['neg', 'torch.neg(x)', A],
+      ['abs', 'torch.abs(x)', A],
+      ['sqrt', 'torch.sqrt(x)', POS],
+      ['rsqrt', 'torch.rsqrt(x)', POS],
+      ['square', 'torch.square(x)', A],
+      ['exp', 'torch.exp(x)', A],
+      ['expm1', 'torch.expm1(x)', A],
+      ['log', 'torch.log(x)', POS],
+      ['log2', 'torch.log2(x)', POS],
+      ['log10', 'torch.log10(x)', POS],
+      ['log1p', 'torch.log1p(x)', POS],
+      ['sin', 'torch.sin(x)', A],
+      ['cos', 'torch.cos(x)', A],
+      ['tan', 'torch.tan(x)', UNIT],
+      ['tanh', 'torch.tanh(x)', A],
+      ['sigmoid', 'torch.sigmoid(x)', A],
+      ['relu', 'torch.relu(x)', A],
+      ['erf', 'torch.erf(x)', A],
+      ['floor', 'torch.floor(x)', A],
+      ['ceil', 'torch.ceil(x)', A],
+      ['trunc', 'torch.trunc(x)', A],
+      ['sign', 'torch.sign(x)', A],
+      ['reciprocal', 'torch.reciprocal(x)', POS],
     ];
     for (const [name, py, input] of un) {
       ref.it(name, { x: input }, py, ({ x }) => (x as unknown as Record<string, () => torch.Tensor>)[name](), { grad: true });
-      ref.it(`torch.${name} on float64`, { x: { ...input, dtype: 'float64' } }, py,
-        ({ x }) => (torch as unknown as Record<string, (t: torch.Tensor) => torch.Tensor>)[name](x));
+      ref.it(`torch.${name} on float64`, { x: { ...input, dtype: 'float64' } }, py, ({ x }) =>
+        (torch as unknown as Record<string, (t: torch.Tensor) => torch.Tensor>)[name](x),
+      );
     }
     ref.it('sqrt of negatives is NaN', { x: spec([-1, 4, 0]) }, 'torch.sqrt(x)', ({ x }) => x.sqrt());
     ref.it('log of zero is -inf', { x: spec([0, 1]) }, 'torch.log(x)', ({ x }) => x.log());
@@ -85,14 +107,21 @@ describe('10 core: arithmetic and math', () => {
     ref.it('clamp both bounds', { x: A }, 'torch.clamp(x, -0.5, 0.7)', ({ x }) => x.clamp(-0.5, 0.7), { grad: true });
     ref.it('clamp min only', { x: A }, 'torch.clamp(x, min=0)', ({ x }) => x.clamp(0), { grad: true });
     ref.it('clamp max only', { x: A }, 'torch.clamp(x, max=0.25)', ({ x }) => x.clamp(null, 0.25), { grad: true });
-    ref.it('clamp with tensor bounds', { x: A, lo: spec(D.uniform([4], -1, 0)), hi: spec(D.uniform([4], 0, 1)) },
-      'torch.clamp(x, lo, hi)', ({ x, lo, hi }) => x.clamp(lo, hi), { grad: true });
+    ref.it(
+      'clamp with tensor bounds',
+      { x: A, lo: spec(D.uniform([4], -1, 0)), hi: spec(D.uniform([4], 0, 1)) },
+      'torch.clamp(x, lo, hi)',
+      ({ x, lo, hi }) => x.clamp(lo, hi),
+      { grad: true },
+    );
     ref.it('clamp ints', { x: I }, 'torch.clamp(x, -3, 3)', ({ x }) => x.clamp(-3, 3));
     ref.it('clamp with neither bound', { x: A }, 'torch.clamp(x)', ({ x }) => x.clamp(), { error: true });
     ref.it('clampMin', { x: A }, 'torch.clamp_min(x, 0.1)', ({ x }) => x.clampMin(0.1), { grad: true });
     ref.it('clampMax', { x: A }, 'torch.clamp_max(x, 0.1)', ({ x }) => torch.clampMax(x, 0.1), { grad: true });
     ref.it('nanToNum defaults', { x: spec([NaN, Infinity, -Infinity, 1.5]) }, 'torch.nan_to_num(x)', ({ x }) => x.nanToNum());
-    ref.it('nanToNum with values', { x: spec([NaN, Infinity, -Infinity, 1.5]) }, 'torch.nan_to_num(x, 0.5, 100.0, -100.0)', ({ x }) => x.nanToNum(0.5, 100, -100));
+    ref.it('nanToNum with values', { x: spec([NaN, Infinity, -Infinity, 1.5]) }, 'torch.nan_to_num(x, 0.5, 100.0, -100.0)', ({ x }) =>
+      x.nanToNum(0.5, 100, -100),
+    );
   });
 
   describe('in-place forms', () => {
@@ -100,7 +129,7 @@ describe('10 core: arithmetic and math', () => {
     ref.it('sub_ a scalar', { x: A }, 'x.sub_(1)', ({ x }) => x.sub_(1));
     ref.it('mul_ broadcasting', { x: A, y: ROW }, 'x.mul_(y)', ({ x, y }) => x.mul_(y));
     ref.it('div_', { x: A, y: POS }, 'x.div_(y)', ({ x, y }) => x.div_(y));
-    ref.it("div_ with roundingMode", { x: A }, "x.div_(0.3, rounding_mode='trunc')", ({ x }) => x.div_(0.3, { roundingMode: 'trunc' }));
+    ref.it('div_ with roundingMode', { x: A }, "x.div_(0.3, rounding_mode='trunc')", ({ x }) => x.div_(0.3, { roundingMode: 'trunc' }));
     ref.it('pow_', { x: POS }, 'x.pow_(1.5)', ({ x }) => x.pow_(1.5));
     ref.it('pow_ a tensor exponent', { x: POS, y: B }, 'x.pow_(y)', ({ x, y }) => x.pow_(y));
     ref.it('remainder_ and fmod_', { x: A }, 'x.remainder_(0.7).fmod_(0.3)', ({ x }) => x.remainder_(0.7).fmod_(0.3));
@@ -111,8 +140,9 @@ describe('10 core: arithmetic and math', () => {
     ref.it('clampMin_ clampMax_', { x: A }, 'x.clamp_min_(-1).clamp_max_(1)', ({ x }) => x.clampMin_(-1).clampMax_(1));
     ref.it('round_ with decimals', { x: A }, 'x.round_(decimals=1)', ({ x }) => x.round_({ decimals: 1 }));
     ref.it('lerp_', { x: A, y: B }, 'x.lerp_(y, 0.25)', ({ x, y }) => x.lerp_(y, 0.25));
-    ref.it('addcmul_ and addcdiv_', { x: A, y: B, z: POS }, 'x.addcmul_(y, z, value=2).addcdiv_(y, z)',
-      ({ x, y, z }) => x.addcmul_(y, z, { value: 2 }).addcdiv_(y, z));
+    ref.it('addcmul_ and addcdiv_', { x: A, y: B, z: POS }, 'x.addcmul_(y, z, value=2).addcdiv_(y, z)', ({ x, y, z }) =>
+      x.addcmul_(y, z, { value: 2 }).addcdiv_(y, z),
+    );
     ref.it('nanToNum_', { x: spec([NaN, 1, Infinity]) }, 'x.nan_to_num_(0.0, 9.0)', ({ x }) => x.nanToNum_(0, 9));
     ref.it('fill_ and zero_', { x: A }, 'x.fill_(3)', ({ x }) => x.zero_().fill_(3));
     ref.it('copy_ broadcasts', { x: A, y: ROW }, 'x.copy_(y)', ({ x, y }) => x.copy_(y));
@@ -133,8 +163,23 @@ describe('10 core: arithmetic and math', () => {
   describe('errors from libtorch', () => {
     ref.it('shapes that do not broadcast', { a: A, b: spec([1, 2, 3]) }, 'a + b', ({ a, b }) => a.add(b), { error: true });
     ref.it('mul of shapes that do not broadcast', { a: spec(D.uniform([2, 3])), b: spec(D.uniform([3, 2])) }, 'a * b', ({ a, b }) => a.mul(b), { error: true });
-    ref.it('integer division by zero', { a: I, b: spec([[0, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]], 'int64') },
-      "torch.div(a, b, rounding_mode='floor')", ({ a, b }) => a.div(b, { roundingMode: 'floor' }), { error: true });
+    ref.it(
+      'integer division by zero',
+      {
+        a: I,
+        b: spec(
+          [
+            [0, 1, 1, 1],
+            [1, 1, 1, 1],
+            [1, 1, 1, 1],
+          ],
+          'int64',
+        ),
+      },
+      "torch.div(a, b, rounding_mode='floor')",
+      ({ a, b }) => a.div(b, { roundingMode: 'floor' }),
+      { error: true },
+    );
     ref.it('an unknown roundingMode', { a: A }, "torch.div(a, 2, rounding_mode='up')", ({ a }) => a.div(2, { roundingMode: 'up' }), { error: true });
     ref.it('sub of bools', { a: spec([true], 'bool'), b: spec([false], 'bool') }, 'a - b', ({ a, b }) => a.sub(b), { error: true });
     ref.it('integer to a negative power', { a: I }, 'a ** -1', ({ a }) => a.pow(-1), { error: true });

@@ -17,8 +17,16 @@ const SPECIAL = spec([NaN, Infinity, -Infinity, 0, -1.5, NaN]);
 describe('10 core: comparison and logic', () => {
   const ref = refBatch();
 
-  for (const [op, sym] of [['eq', '=='], ['ne', '!='], ['lt', '<'], ['le', '<='], ['gt', '>'], ['ge', '>=']] as const) {
+  for (const [op, sym] of [
+    ['eq', '=='],
+    ['ne', '!='],
+    ['lt', '<'],
+    ['le', '<='],
+    ['gt', '>'],
+    ['ge', '>='],
+  ] as const) {
     ref.it(`${op} tensor`, { a: A, b: B }, `a ${sym} b`, ({ a, b }) => a[op](b));
+    // biome-ignore lint/performance/noDynamicNamespaceImportAccess: the function form of each comparison, looked up by name
     ref.it(`${op} broadcast row`, { a: A, b: ROW }, `a ${sym} b`, ({ a, b }) => torch[op](a, b));
     ref.it(`${op} scalar`, { a: A }, `a ${sym} 1`, ({ a }) => a[op](1));
     ref.it(`${op} float scalar on ints`, { a: I }, `a ${sym} 0.5`, ({ a }) => a[op](0.5));
@@ -50,12 +58,25 @@ describe('10 core: comparison and logic', () => {
   const X = spec([1, 2, 3, NaN, 1e-9]);
   const Y = spec([1.000001, 2.1, 3, NaN, 0]);
   ref.it('isclose defaults', { x: X, y: Y }, 'torch.isclose(x, y)', ({ x, y }) => x.isclose(y));
-  ref.it('isclose with tolerances and equalNan', { x: X, y: Y }, 'torch.isclose(x, y, rtol=0.1, atol=0, equal_nan=True)',
-    ({ x, y }) => torch.isclose(x, y, { rtol: 0.1, atol: 0, equalNan: true }));
+  ref.it('isclose with tolerances and equalNan', { x: X, y: Y }, 'torch.isclose(x, y, rtol=0.1, atol=0, equal_nan=True)', ({ x, y }) =>
+    torch.isclose(x, y, { rtol: 0.1, atol: 0, equalNan: true }),
+  );
   ref.it('allclose false', { x: X, y: Y }, 'torch.allclose(x, y)', ({ x, y }) => x.allclose(y));
-  ref.it('allclose true with tolerances', { x: spec([1, 2]), y: spec([1.01, 2.02]) }, 'torch.allclose(x, y, rtol=0.02)',
-    ({ x, y }) => torch.allclose(x, y, { rtol: 0.02 }));
-  ref.it('allclose broadcasts', { x: spec([[1, 2], [1, 2]]), y: spec([1, 2]) }, 'torch.allclose(x, y)', ({ x, y }) => x.allclose(y));
+  ref.it('allclose true with tolerances', { x: spec([1, 2]), y: spec([1.01, 2.02]) }, 'torch.allclose(x, y, rtol=0.02)', ({ x, y }) =>
+    torch.allclose(x, y, { rtol: 0.02 }),
+  );
+  ref.it(
+    'allclose broadcasts',
+    {
+      x: spec([
+        [1, 2],
+        [1, 2],
+      ]),
+      y: spec([1, 2]),
+    },
+    'torch.allclose(x, y)',
+    ({ x, y }) => x.allclose(y),
+  );
   ref.it('equal same', { x: A }, 'torch.equal(x, x.clone())', ({ x }) => x.equal(x.clone()));
   ref.it('equal different values', { x: A, y: B }, 'torch.equal(x, y)', ({ x, y }) => torch.equal(x, y));
   ref.it('equal different shapes', { x: A, y: ROW }, 'torch.equal(x, y)', ({ x, y }) => x.equal(y));
@@ -69,8 +90,13 @@ describe('10 core: comparison and logic', () => {
   });
 
   ref.it('where with tensors', { c: P, a: A, b: B }, 'torch.where(c, a, b)', ({ c, a, b }) => torch.where(c, a, b), { grad: true });
-  ref.it('where broadcasts', { c: spec([true, false, true, false], 'bool'), a: A, b: spec(0.5) }, 'torch.where(c, a, b)',
-    ({ c, a, b }) => torch.where(c, a, b), { grad: true });
+  ref.it(
+    'where broadcasts',
+    { c: spec([true, false, true, false], 'bool'), a: A, b: spec(0.5) },
+    'torch.where(c, a, b)',
+    ({ c, a, b }) => torch.where(c, a, b),
+    { grad: true },
+  );
   ref.it('where with a scalar other', { c: P, a: A }, 'torch.where(c, a, 0.0)', ({ c, a }) => torch.where(c, a, 0), { dtype: true });
   ref.it('where with a scalar input', { c: P, b: B }, 'torch.where(c, -1.0, b)', ({ c, b }) => torch.where(c, -1, b));
   ref.it('where with two scalars', { c: P }, 'torch.where(c, 1.5, -1.5)', ({ c }) => torch.where(c, 1.5, -1.5));

@@ -9,7 +9,7 @@ import { errorOf } from './helpers/python.js';
 
 const MiB = 1 << 20;
 
-describe('10 core: CPU block cache', function () {
+describe('10 core: CPU block cache', () => {
   const info = torch.cpu.cacheInfo();
   it('is the allocator in use (also after a second copy of the addon was loaded)', () => {
     expect(torch.cpu.cacheInfo().available).to.equal(true);
@@ -85,10 +85,11 @@ describe('10 core: CPU block cache', function () {
   it('training memory stays flat: a repeated large step reuses its blocks', () => {
     torch.cpu.emptyCache();
     const w = torch.randn([256, 2048]).requiresGrad_(true);
-    const step = () => torch.tidy(() => {
-      const h = torch.randn([512, 256]).matmul(w).relu(); // 4 MiB activations
-      h.sum().backward();
-    });
+    const step = () =>
+      torch.tidy(() => {
+        const h = torch.randn([512, 256]).matmul(w).relu(); // 4 MiB activations
+        h.sum().backward();
+      });
     step();
     step(); // the first steps also allocate w.grad and its accumulation buffers
     const first = torch.cpu.cacheInfo();
@@ -103,7 +104,9 @@ describe('10 core: CPU block cache', function () {
     for (const bad of [-1, 1.5, NaN, '8' as unknown as number]) {
       const e = errorOf(() => torch.cpu.setCacheLimit(bad));
       expect(e).to.be.instanceOf(RangeError);
-      expect(e.message).to.equal(`Expected a non-negative integer for bytes but received ${typeof bad === 'string' ? "'8' of type string" : `${bad} of type number`}`);
+      expect(e.message).to.equal(
+        `Expected a non-negative integer for bytes but received ${typeof bad === 'string' ? "'8' of type string" : `${bad} of type number`}`,
+      );
     }
   });
 });

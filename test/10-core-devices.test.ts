@@ -36,10 +36,16 @@ describe('10 core: devices', () => {
 
     it('rejects unknown device strings with TypeErrors', () => {
       expect(() => torch.device('gpu')).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'gpu' of type string");
-      expect(() => torch.device('cuda:x')).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'cuda:x' of type string");
+      expect(() => torch.device('cuda:x')).to.throw(
+        TypeError,
+        "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'cuda:x' of type string",
+      );
       expect(() => torch.device('cpu:1')).to.throw(TypeError, "Expected 'cpu' without an index for device but received 'cpu:1' of type string");
       expect(() => torch.device(3 as never)).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 3 of type number");
-      expect(() => torch.zeros([1], { device: 'tpu' })).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'tpu' of type string");
+      expect(() => torch.zeros([1], { device: 'tpu' })).to.throw(
+        TypeError,
+        "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'tpu' of type string",
+      );
     });
   });
 
@@ -57,7 +63,7 @@ describe('10 core: devices', () => {
     });
   });
 
-  describe('torch.cuda without CUDA', function () {
+  describe('torch.cuda without CUDA', () => {
     before(function () {
       if (hasCuda) {
         console.log('    CUDA is available here: these checks are for machines without it (see test/gpu)');
@@ -84,10 +90,15 @@ describe('10 core: devices', () => {
         const want = errorOf(() => torch.ones(1).to('cuda')).message;
         const t = torch.ones(2);
         const ways: [string, () => unknown][] = [
-          ['cuda()', () => t.cuda()], ["to('cuda:0')", () => t.to('cuda:0')], ['cuda(0)', () => t.cuda(0)],
-          ["to({ device: 'cuda:0' })", () => t.to({ device: 'cuda:0' })], ["to(device('cuda', 0))", () => t.to(torch.device('cuda', 0))],
-          ["zeros({ device: 'cuda' })", () => torch.zeros([2], { device: 'cuda' })], ["randn({ device: 'cuda' })", () => torch.randn([2], { device: 'cuda' })],
-          ["tensor({ device: 'cuda' })", () => torch.tensor([1], { device: 'cuda' })], ["arange({ device: 'cuda' })", () => torch.arange(3, { device: 'cuda' })],
+          ['cuda()', () => t.cuda()],
+          ["to('cuda:0')", () => t.to('cuda:0')],
+          ['cuda(0)', () => t.cuda(0)],
+          ["to({ device: 'cuda:0' })", () => t.to({ device: 'cuda:0' })],
+          ["to(device('cuda', 0))", () => t.to(torch.device('cuda', 0))],
+          ["zeros({ device: 'cuda' })", () => torch.zeros([2], { device: 'cuda' })],
+          ["randn({ device: 'cuda' })", () => torch.randn([2], { device: 'cuda' })],
+          ["tensor({ device: 'cuda' })", () => torch.tensor([1], { device: 'cuda' })],
+          ["arange({ device: 'cuda' })", () => torch.arange(3, { device: 'cuda' })],
           ["full({ device: 'cuda:0' })", () => torch.full([1], 2, { device: 'cuda:0' })],
         ];
         for (const [name, f] of ways) {
@@ -99,7 +110,12 @@ describe('10 core: devices', () => {
     });
 
     it('memory statistics and synchronize throw a clear Error', () => {
-      for (const f of [() => torch.cuda.synchronize(), () => torch.cuda.memoryAllocated(), () => torch.cuda.memoryReserved(), () => torch.cuda.maxMemoryAllocated()]) {
+      for (const f of [
+        () => torch.cuda.synchronize(),
+        () => torch.cuda.memoryAllocated(),
+        () => torch.cuda.memoryReserved(),
+        () => torch.cuda.maxMemoryAllocated(),
+      ]) {
         expect(f).to.throw(Error, 'CUDA is not available: no CUDA device was found, or this libtorch was built without CUDA');
       }
       expect(() => torch.cuda.emptyCache()).to.not.throw();

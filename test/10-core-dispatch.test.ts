@@ -20,10 +20,20 @@ const call = (name: string, overload: string, ...args: unknown[]) => wrap<Tensor
 describe('10 core: operator dispatch', () => {
   it('calls the hot operators unboxed and reports the rest as boxed', () => {
     const fast: [string, string, string][] = [
-      ['aten::add', 'Tensor', 'TTS'], ['aten::mul', 'Scalar', 'TS'], ['aten::tanh', '', 'T'], ['aten::matmul', '', 'TT'],
-      ['aten::add_', 'Tensor', 'WTS'], ['aten::sum', '', 'TY'], ['aten::softmax', 'int', 'TIY'], ['aten::view', '', 'TZ'],
-      ['aten::index', 'Tensor', 'TQ'], ['aten::zeros', '', 'ZYLVP'], ['aten::linear', '', 'TTO'],
-      ['aten::layer_norm', '', 'TNOODB'], ['aten::embedding', '', 'TTIBB'], ['aten::dropout', '', 'TDB'],
+      ['aten::add', 'Tensor', 'TTS'],
+      ['aten::mul', 'Scalar', 'TS'],
+      ['aten::tanh', '', 'T'],
+      ['aten::matmul', '', 'TT'],
+      ['aten::add_', 'Tensor', 'WTS'],
+      ['aten::sum', '', 'TY'],
+      ['aten::softmax', 'int', 'TIY'],
+      ['aten::view', '', 'TZ'],
+      ['aten::index', 'Tensor', 'TQ'],
+      ['aten::zeros', '', 'ZYLVP'],
+      ['aten::linear', '', 'TTO'],
+      ['aten::layer_norm', '', 'TNOODB'],
+      ['aten::embedding', '', 'TTIBB'],
+      ['aten::dropout', '', 'TDB'],
     ];
     for (const [name, overload, shape] of fast) {
       const i = info(name, overload);
@@ -67,7 +77,7 @@ describe('10 core: operator dispatch', () => {
     expect(native.opInfo(mul).name).to.equal('aten::mul.Tensor');
   });
 
-  it('keeps the boxed path\'s errors for arguments the fast path declines', () => {
+  it("keeps the boxed path's errors for arguments the fast path declines", () => {
     const a = torch.ones(2, 2);
     const d = torch.ones(2, 2);
     d.dispose();

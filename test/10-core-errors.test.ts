@@ -23,15 +23,20 @@ const I = spec(D.ints([3, 4], 0, 3), 'int64');
 describe('10 core: errors', () => {
   const ref = refBatch();
 
-  describe('TorchError carries libtorch\'s first line, as Python shows it', () => {
+  describe("TorchError carries libtorch's first line, as Python shows it", () => {
     // shape mismatches
     ref.it('add of shapes that do not broadcast', { a: M, b: spec([1, 2]) }, 'a + b', ({ a, b }) => a.add(b), { error: true });
     ref.it('matmul of mismatched shapes', { a: M, b: M }, 'a @ b', ({ a, b }) => a.matmul(b), { error: true });
     ref.it('cat of mismatched shapes', { a: M, b: spec([1, 2]) }, 'torch.cat([a, b])', ({ a, b }) => torch.cat([a, b]), { error: true });
     ref.it('view to a wrong size', { a: M }, 'a.view(5)', ({ a }) => a.view(5), { error: true });
     ref.it('expand to an incompatible size', { a: M }, 'a.expand(2, 3)', ({ a }) => a.expand(2, 3), { error: true });
-    ref.it('index_put with values of the wrong shape', { a: M, i: spec([0, 1], 'int64'), v: spec([1, 2, 3]) }, 'a.index_put_((i,), v)',
-      ({ a, i, v }) => a.indexPut_([i], v), { error: true });
+    ref.it(
+      'index_put with values of the wrong shape',
+      { a: M, i: spec([0, 1], 'int64'), v: spec([1, 2, 3]) },
+      'a.index_put_((i,), v)',
+      ({ a, i, v }) => a.indexPut_([i], v),
+      { error: true },
+    );
     // wrong dtypes
     ref.it('gather with a float index', { a: M }, 'a.gather(1, torch.zeros(3, 4))', ({ a }) => a.gather(1, torch.zeros(3, 4)), { error: true });
     ref.it('indexSelect with a float index', { a: M }, 'a.index_select(0, torch.zeros(1))', ({ a }) => a.indexSelect(0, torch.zeros(1)), { error: true });
@@ -86,11 +91,14 @@ describe('10 core: errors', () => {
       ['backward', () => torch.ones(2).sum().backward()],
       ['a factory', () => torch.fromTypedArray(new Float32Array(3), [2])],
       ['indexing', () => torch.ones(2).index(torch.tensor([5]))],
-      ['a disposed tensor', () => {
-        const t = torch.ones(1);
-        t.dispose();
-        return t.add(1);
-      }],
+      [
+        'a disposed tensor',
+        () => {
+          const t = torch.ones(1);
+          t.dispose();
+          return t.add(1);
+        },
+      ],
     ];
     for (const [name, f] of cases) {
       it(`for ${name}`, () => {
@@ -111,9 +119,16 @@ describe('10 core: errors', () => {
         d.dispose();
         const ok = torch.ones(2);
         const uses: [string, () => unknown][] = [
-          ['method', () => d.mul(2)], ['as an argument', () => ok.add(d)], ['in a list', () => torch.cat([ok, d])],
-          ['as an index', () => ok.index(d)], ['as a gradient', () => ok.mul(2).backward(d)], ['metadata', () => d.dtype],
-          ['data', () => d.dataSync()], ['autograd', () => d.requiresGrad_()], ['printing', () => String(d)], ['to', () => d.to('float64')],
+          ['method', () => d.mul(2)],
+          ['as an argument', () => ok.add(d)],
+          ['in a list', () => torch.cat([ok, d])],
+          ['as an index', () => ok.index(d)],
+          ['as a gradient', () => ok.mul(2).backward(d)],
+          ['metadata', () => d.dtype],
+          ['data', () => d.dataSync()],
+          ['autograd', () => d.requiresGrad_()],
+          ['printing', () => String(d)],
+          ['to', () => d.to('float64')],
         ];
         for (const [name, use] of uses) {
           const e = errorOf(use);
@@ -144,8 +159,14 @@ describe('10 core: errors', () => {
         expect(() => x.add('a' as never)).to.throw(TypeError, "add: Expected Tensor or number for other but received 'a' of type string");
         expect(() => x.mul(new Map() as never)).to.throw(TypeError, 'mul: Expected Tensor or number for other but received an object of type Map');
         expect(() => x.sub(2n ** 64n)).to.throw(RangeError, 'sub: Expected a 64-bit integer for other but received 18446744073709551616 of type bigint');
-        expect(() => x.clamp('a' as never)).to.throw(TypeError, "clamp: Expected Tensor or a number, boolean or BigInt, or null for min but received 'a' of type string");
-        expect(() => x.maskedFill(x.gt(0), [1] as never)).to.throw(TypeError, 'maskedFill: Expected Tensor or a number, boolean or BigInt for value but received an array of length 1');
+        expect(() => x.clamp('a' as never)).to.throw(
+          TypeError,
+          "clamp: Expected Tensor or a number, boolean or BigInt, or null for min but received 'a' of type string",
+        );
+        expect(() => x.maskedFill(x.gt(0), [1] as never)).to.throw(
+          TypeError,
+          'maskedFill: Expected Tensor or a number, boolean or BigInt for value but received an array of length 1',
+        );
       });
     });
 
@@ -155,8 +176,14 @@ describe('10 core: errors', () => {
         expect(() => x.view([2, 'a'] as never)).to.throw(TypeError, "view: Expected an integer for size[1] but received 'a' of type string");
         expect(() => x.reshape(1.5, 4)).to.throw(TypeError, 'reshape: Expected an integer for shape[0] but received 1.5 of type number');
         expect(() => x.permute([0, 'a'] as never)).to.throw(TypeError, "permute: Expected an integer for dims[1] but received 'a' of type string");
-        expect(() => x.to('float' as never)).to.throw(TypeError, "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'float' of type string");
-        expect(() => x.sum(0, false, { dtype: 'int' as never })).to.throw(TypeError, /^sum: Expected one of float32, .* for dtype but received 'int' of type string$/);
+        expect(() => x.to('float' as never)).to.throw(
+          TypeError,
+          "Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'float' of type string",
+        );
+        expect(() => x.sum(0, false, { dtype: 'int' as never })).to.throw(
+          TypeError,
+          /^sum: Expected one of float32, .* for dtype but received 'int' of type string$/,
+        );
         expect(() => x.add(1, { alhpa: 2 } as never)).to.throw(TypeError, "Unknown option 'alhpa' for add; expected one of: alpha");
         expect(() => x.index(2.5)).to.throw(TypeError, 'Expected an integer index for index but received 2.5 of type number');
         expect(() => torch.tensor({} as never)).to.throw(TypeError, 'Expected numbers or booleans in tensor data but received an object of type Object');
@@ -180,13 +207,17 @@ describe('10 core: errors', () => {
           [() => x.sum('a' as never), "sum: Expected an integer or an array of integers for dim but received 'a' of type string"],
           [() => x.sum(1.5), 'sum: Expected an integer for dim but received 1.5 of type number'],
           [() => torch.full([2], 'a' as never), "Expected a number, boolean or bigint for fillValue but received 'a' of type string"],
-          [() => native.callOp(native.lookupOp('aten::fill_', 'Scalar'), x._h, 'a'),
-            "Expected a number, boolean or bigint for aten::fill_.Scalar argument 'value' but received 'a' of type string"],
+          [
+            () => native.callOp(native.lookupOp('aten::fill_', 'Scalar'), x._h, 'a'),
+            "Expected a number, boolean or bigint for aten::fill_.Scalar argument 'value' but received 'a' of type string",
+          ],
           [() => (x as unknown as { softmax(): unknown }).softmax(), 'softmax: Expected an integer for dim but received undefined'],
           [() => x.add(undefined as never), 'add: Expected Tensor or number for other but received undefined'],
           [() => (x.add as (...a: unknown[]) => unknown)(1, 2, 3), 'add: Expected at most 1 positional arguments but received 3'],
-          [() => torch.fromTypedArray([1, 2] as never, [2]),
-            'Expected a Float32Array, Float64Array, BigInt64Array, BigUint64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array or Uint32Array for data but received an array of length 2'],
+          [
+            () => torch.fromTypedArray([1, 2] as never, [2]),
+            'Expected a Float32Array, Float64Array, BigInt64Array, BigUint64Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array or Uint32Array for data but received an array of length 2',
+          ],
         ];
         for (const [f, msg] of cases) {
           const e = errorOf(f);
@@ -198,10 +229,16 @@ describe('10 core: errors', () => {
 
     it('non-integral numbers for integer arguments are rejected, not truncated', () => {
       torch.tidy(() => {
-        const x = torch.tensor([[1, 2, 3], [4, 5, 6]]);
+        const x = torch.tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
         for (const [name, f] of [
-          ['sum(0.5)', () => x.sum(0.5)], ['softmax(1.5)', () => x.float().softmax(1.5)], ['select(0, NaN)', () => x.select(0, NaN)],
-          ['narrow(1, 0.7, 1)', () => x.narrow(1, 0.7, 1)], ['topk(1.5)', () => x.topk(1.5)],
+          ['sum(0.5)', () => x.sum(0.5)],
+          ['softmax(1.5)', () => x.float().softmax(1.5)],
+          ['select(0, NaN)', () => x.select(0, NaN)],
+          ['narrow(1, 0.7, 1)', () => x.narrow(1, 0.7, 1)],
+          ['topk(1.5)', () => x.topk(1.5)],
         ] as [string, () => unknown][]) {
           expect(f, name).to.throw(TypeError);
         }

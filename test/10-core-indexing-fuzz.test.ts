@@ -82,7 +82,18 @@ function randomItems(shape: number[]): ItemSpec[] {
       const lo = size === 0 ? 0 : -size;
       const hi = size === 0 ? 1 : size;
       const dims = chance(0.2) ? [2, len] : [len];
-      items.push({ t: 'tensor', data: size === 0 && !wrong ? D.ints(dims.map(() => 0), 0, 1) : ints(dims, lo, wrong ? hi + 2 : hi), dtype: 'int64' });
+      items.push({
+        t: 'tensor',
+        data:
+          size === 0 && !wrong
+            ? D.ints(
+                dims.map(() => 0),
+                0,
+                1,
+              )
+            : ints(dims, lo, wrong ? hi + 2 : hi),
+        dtype: 'int64',
+      });
       k++;
     } else if (r < 0.8) {
       // a mask over this dim, or this and the next when they are adjacent
@@ -164,13 +175,20 @@ emit(out)
 
 function tsItem(s: ItemSpec): IndexItem {
   switch (s.t) {
-    case 'int': return s.v;
-    case 'slice': return s.obj ? torch.slice(s.a, s.b, s.c) : `${s.a ?? ''}:${s.b ?? ''}${s.c === null ? '' : ':' + s.c}`;
-    case 'none': return null;
-    case 'ell': return '...';
-    case 'bool': return s.v;
-    case 'tensor': return torch.tensor(s.data as never, { dtype: s.dtype });
-    case 'list': return s.v as IndexItem;
+    case 'int':
+      return s.v;
+    case 'slice':
+      return s.obj ? torch.slice(s.a, s.b, s.c) : `${s.a ?? ''}:${s.b ?? ''}${s.c === null ? '' : `:${s.c}`}`;
+    case 'none':
+      return null;
+    case 'ell':
+      return '...';
+    case 'bool':
+      return s.v;
+    case 'tensor':
+      return torch.tensor(s.data as never, { dtype: s.dtype });
+    case 'list':
+      return s.v as IndexItem;
   }
 }
 

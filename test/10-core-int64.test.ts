@@ -128,21 +128,27 @@ describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
     ref.it('add(2 ** 62) to large values', 'torch.tensor([2**53 + 1, -2**60 - 3, 5]).add(2**62)', () => big().add(2 ** 62));
     ref.it('clamp(2 ** 53)', 'torch.tensor([1, -2, 3]).clamp(2**53)', () => torch.tensor([1, -2, 3]).clamp(2 ** 53));
     ref.it('clamp(null, -(2 ** 60))', 'torch.tensor([2**53 + 1, -2**60 - 3, 5]).clamp(None, -2**60)', () => big().clamp(null, -(2 ** 60)));
-    ref.it('where(cond, x, 2 ** 53)', 'torch.where(torch.tensor([True, False, True]), torch.tensor([1, 2, 3]), 2**53)',
-      () => torch.where(torch.tensor([true, false, true]), torch.tensor([1, 2, 3]), 2 ** 53));
-    ref.it('where(cond, 2 ** 53, -(2 ** 62))', 'torch.where(torch.tensor([True, False]), 2**53, -2**62)',
-      () => torch.where(torch.tensor([true, false]), 2 ** 53, -(2 ** 62)));
-    ref.it('eq(2 ** 53) of 2 ** 53 + 1 is false', 'torch.tensor([2**53 + 1, 2**53]).eq(2**53)',
-      () => torch.tensor([2n ** 53n + 1n, 2n ** 53n]).eq(2 ** 53));
-    ref.it('gt(2 ** 60) compares exactly', 'torch.tensor([2**60 + 1, 2**60, 2**60 - 1]).gt(2**60)',
-      () => torch.tensor([2n ** 60n + 1n, 2n ** 60n, 2n ** 60n - 1n]).gt(2 ** 60));
+    ref.it('where(cond, x, 2 ** 53)', 'torch.where(torch.tensor([True, False, True]), torch.tensor([1, 2, 3]), 2**53)', () =>
+      torch.where(torch.tensor([true, false, true]), torch.tensor([1, 2, 3]), 2 ** 53),
+    );
+    ref.it('where(cond, 2 ** 53, -(2 ** 62))', 'torch.where(torch.tensor([True, False]), 2**53, -2**62)', () =>
+      torch.where(torch.tensor([true, false]), 2 ** 53, -(2 ** 62)),
+    );
+    ref.it('eq(2 ** 53) of 2 ** 53 + 1 is false', 'torch.tensor([2**53 + 1, 2**53]).eq(2**53)', () => torch.tensor([2n ** 53n + 1n, 2n ** 53n]).eq(2 ** 53));
+    ref.it('gt(2 ** 60) compares exactly', 'torch.tensor([2**60 + 1, 2**60, 2**60 - 1]).gt(2**60)', () =>
+      torch.tensor([2n ** 60n + 1n, 2n ** 60n, 2n ** 60n - 1n]).gt(2 ** 60),
+    );
     ref.it('add(2 ** 63) wraps as PyTorch (a uint64 scalar)', 'torch.tensor([1, -2]).add(2**63)', () => torch.tensor([1, -2]).add(2 ** 63));
-    ref.it('a float tensor with a large integer scalar stays float', 'torch.tensor([1.5, -2.5]).add(2**53 + 2)', () => torch.tensor([1.5, -2.5]).add(2 ** 53 + 2));
-    ref.it('int32 with a large integer scalar', 'torch.tensor([1, 2], dtype=torch.int32).add(2**40)',
-      () => torch.tensor([1, 2], { dtype: 'int32' }).add(2 ** 40));
+    ref.it('a float tensor with a large integer scalar stays float', 'torch.tensor([1.5, -2.5]).add(2**53 + 2)', () =>
+      torch.tensor([1.5, -2.5]).add(2 ** 53 + 2),
+    );
+    ref.it('int32 with a large integer scalar', 'torch.tensor([1, 2], dtype=torch.int32).add(2**40)', () =>
+      torch.tensor([1, 2], { dtype: 'int32' }).add(2 ** 40),
+    );
     ref.it('1e20 is a float scalar (beyond 64 bits)', 'torch.tensor([1, 2]).add(1e20)', () => torch.tensor([1, 2]).add(1e20));
-    ref.it('remainder(2 ** 55 + 8)', 'torch.tensor([2**62 + 12345, -7]).remainder(2**55 + 8)',
-      () => torch.tensor([2n ** 62n + 12345n, -7n]).remainder(2 ** 55 + 8));
+    ref.it('remainder(2 ** 55 + 8)', 'torch.tensor([2**62 + 12345, -7]).remainder(2**55 + 8)', () =>
+      torch.tensor([2n ** 62n + 12345n, -7n]).remainder(2 ** 55 + 8),
+    );
   });
 
   it('integers outside 64 bits are RangeErrors at the addon, not wrapped', () => {
@@ -151,11 +157,18 @@ describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
       const fill = native.lookupOp('aten::fill_', 'Scalar');
       const select = native.lookupOp('aten::select', 'int');
       const cases: [() => unknown, string][] = [
-        [() => native.callOp(fill, x._h, 2n ** 70n),
-          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received 1180591620717411303424"],
-        [() => native.callOp(fill, x._h, -(2n ** 63n) - 1n),
-          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received -9223372036854775809"],
-        [() => native.callOp(select, x._h, 0, 1e20), "Expected an integer that fits in int64 for aten::select.int argument 'index' but received 1e+20 of type number"],
+        [
+          () => native.callOp(fill, x._h, 2n ** 70n),
+          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received 1180591620717411303424",
+        ],
+        [
+          () => native.callOp(fill, x._h, -(2n ** 63n) - 1n),
+          "Expected an integer that fits in int64 or uint64 for aten::fill_.Scalar argument 'value' but received -9223372036854775809",
+        ],
+        [
+          () => native.callOp(select, x._h, 0, 1e20),
+          "Expected an integer that fits in int64 for aten::select.int argument 'index' but received 1e+20 of type number",
+        ],
         [() => native.callOp(select, x._h, 0, 2n ** 64n), "Expected an integer that fits in int64 for aten::select.int argument 'index'"],
       ];
       for (const [f, msg] of cases) {
@@ -178,35 +191,70 @@ describe('10 core: int64 beyond 2^53, exact as in PyTorch', () => {
   describe('bigints in data keep all 64 bits', () => {
     const ref = new ExactBatch();
     ref.it('torch.tensor of bigints', 'torch.tensor([2**53 + 1, -2**63, 2**63 - 1])', () => torch.tensor([2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n]));
-    ref.it('torch.tensor of bigints and numbers', 'torch.tensor([[2**62 + 7, 3], [-5, 2**60]])', () => torch.tensor([[2n ** 62n + 7n, 3], [-5, 2 ** 60]]));
-    ref.it('torch.tensor of large numbers with int64', 'torch.tensor([2**53 + 2, -2**62], dtype=torch.int64)',
-      () => torch.tensor([2 ** 53 + 2, -(2 ** 62)], { dtype: 'int64' }));
-    ref.it('torch.tensor of bigints as uint64', 'torch.tensor([2**64 - 1, 2**63 + 1], dtype=torch.uint64)',
-      () => torch.tensor([2n ** 64n - 1n, 2n ** 63n + 1n], { dtype: 'uint64' }));
+    ref.it('torch.tensor of bigints and numbers', 'torch.tensor([[2**62 + 7, 3], [-5, 2**60]])', () =>
+      torch.tensor([
+        [2n ** 62n + 7n, 3],
+        [-5, 2 ** 60],
+      ]),
+    );
+    ref.it('torch.tensor of large numbers with int64', 'torch.tensor([2**53 + 2, -2**62], dtype=torch.int64)', () =>
+      torch.tensor([2 ** 53 + 2, -(2 ** 62)], { dtype: 'int64' }),
+    );
+    ref.it('torch.tensor of bigints as uint64', 'torch.tensor([2**64 - 1, 2**63 + 1], dtype=torch.uint64)', () =>
+      torch.tensor([2n ** 64n - 1n, 2n ** 63n + 1n], { dtype: 'uint64' }),
+    );
     ref.it('full with a bigint', 'torch.full([2], 2**62 + 1)', () => torch.full([2], 2n ** 62n + 1n));
     ref.it('full with a large integral number', 'torch.full([2], 2**53 + 2)', () => torch.full([2], 2 ** 53 + 2));
     ref.it('full with a bigint as uint64', 'torch.full([1], 2**64 - 1, dtype=torch.uint64)', () => torch.full([1], 2n ** 64n - 1n, { dtype: 'uint64' }));
-    ref.it('full with a bigint past int64 as int64 raises', 'torch.full([1], 2**63)', () => torch.full([1], 2n ** 63n),
-      { errorClass: torch.TorchError });
+    ref.it('full with a bigint past int64 as int64 raises', 'torch.full([1], 2**63)', () => torch.full([1], 2n ** 63n), { errorClass: torch.TorchError });
     ref.it('fullLike with a bigint', 'torch.full_like(torch.tensor([1, 2]), -2**61 - 1)', () => torch.fullLike(torch.tensor([1, 2]), -(2n ** 61n) - 1n));
     ref.it('scalarTensor with a bigint', 'torch.scalar_tensor(2**62 + 3, dtype=torch.int64)', () => torch.scalarTensor(2n ** 62n + 3n, { dtype: 'int64' }));
     ref.it('arange past 2 ** 53', 'torch.arange(2**53, 2**53 + 8, 3)', () => torch.arange(2 ** 53, 2 ** 53 + 8, 3));
-    ref.it('indexPut_ of a bigint into a view', 'x = torch.zeros(3, dtype=torch.int64)\nx[1] = 2**62 + 1\nout = x',
-      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([1], 2n ** 62n + 1n), { stmt: true });
-    ref.it('indexPut_ of a bigint at an index tensor', 'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([0, 2])] = -2**63\nout = x',
-      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([0, 2])], -(2n ** 63n)), { stmt: true });
-    ref.it('indexPut_ of a large number at a mask', 'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([True, False, True])] = 2**60 + 256\nout = x',
-      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([true, false, true])], 2 ** 60 + 256), { stmt: true });
+    ref.it(
+      'indexPut_ of a bigint into a view',
+      'x = torch.zeros(3, dtype=torch.int64)\nx[1] = 2**62 + 1\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([1], 2n ** 62n + 1n),
+      { stmt: true },
+    );
+    ref.it(
+      'indexPut_ of a bigint at an index tensor',
+      'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([0, 2])] = -2**63\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([0, 2])], -(2n ** 63n)),
+      { stmt: true },
+    );
+    ref.it(
+      'indexPut_ of a large number at a mask',
+      'x = torch.zeros(3, dtype=torch.int64)\nx[torch.tensor([True, False, True])] = 2**60 + 256\nout = x',
+      () => torch.zeros([3], { dtype: 'int64' }).indexPut_([torch.tensor([true, false, true])], 2 ** 60 + 256),
+      { stmt: true },
+    );
     ref.it('a sum past 2 ** 53', 'torch.tensor([2**62, 2**62 - 1, 2**53 + 1]).sum()', () => torch.tensor([2n ** 62n, 2n ** 62n - 1n, 2n ** 53n + 1n]).sum());
   });
 
   describe('item, tolist and printing give them back', () => {
     const ref = new ExactBatch();
-    ref.it('item({ bigint: true }) of int64', 'torch.tensor([2**53 + 1])[0].item()', () => torch.tensor([2n ** 53n + 1n]).index(0).item({ bigint: true }));
-    ref.it('item({ bigint: true }) of uint64', 'torch.tensor([2**64 - 1], dtype=torch.uint64)[0].item()',
-      () => torch.tensor([2n ** 64n - 1n], { dtype: 'uint64' }).index(0).item({ bigint: true }));
-    ref.it('tolist({ bigint: true })', 'torch.tensor([[2**62 + 1, -1], [0, -2**63]]).reshape(-1).tolist()',
-      () => (torch.tensor([[2n ** 62n + 1n, -1n], [0n, -(2n ** 63n)]]).tolist({ bigint: true }) as bigint[][]).flat());
+    ref.it('item({ bigint: true }) of int64', 'torch.tensor([2**53 + 1])[0].item()', () =>
+      torch
+        .tensor([2n ** 53n + 1n])
+        .index(0)
+        .item({ bigint: true }),
+    );
+    ref.it('item({ bigint: true }) of uint64', 'torch.tensor([2**64 - 1], dtype=torch.uint64)[0].item()', () =>
+      torch
+        .tensor([2n ** 64n - 1n], { dtype: 'uint64' })
+        .index(0)
+        .item({ bigint: true }),
+    );
+    ref.it('tolist({ bigint: true })', 'torch.tensor([[2**62 + 1, -1], [0, -2**63]]).reshape(-1).tolist()', () =>
+      (
+        torch
+          .tensor([
+            [2n ** 62n + 1n, -1n],
+            [0n, -(2n ** 63n)],
+          ])
+          .tolist({ bigint: true }) as bigint[][]
+      ).flat(),
+    );
     ref.it('printing int64', 'str(torch.tensor([2**53 + 1, -2**63, 7]))', () => String(torch.tensor([2n ** 53n + 1n, -(2n ** 63n), 7n])));
     ref.it('printing uint64', 'str(torch.tensor([2**64 - 1, 3], dtype=torch.uint64))', () => String(torch.tensor([2n ** 64n - 1n, 3n], { dtype: 'uint64' })));
   });

@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const NOT_CLONEABLE =
-  'Symbol(torch.Tensor: a tensor cannot be sent to another thread; send t.tolist() or a typed array of its data) could not be cloned.';
+const NOT_CLONEABLE = 'Symbol(torch.Tensor: a tensor cannot be sent to another thread; send t.tolist() or a typed array of its data) could not be cloned.';
 
 function errorOf(fn: () => unknown): Error {
   try {
@@ -47,7 +46,9 @@ describe('10 core: what must not outlive its owner', function () {
         expect(errorOf(() => port1.postMessage({ t })).message).to.equal(NOT_CLONEABLE);
         // What a tensor holds can be sent.
         port1.postMessage({ data: t.tolist(), shape: t.shape });
-        const w = new Worker('require("node:worker_threads").parentPort.on("message", (m) => { throw new Error("received " + JSON.stringify(m)); });', { eval: true });
+        const w = new Worker('require("node:worker_threads").parentPort.on("message", (m) => { throw new Error("received " + JSON.stringify(m)); });', {
+          eval: true,
+        });
         try {
           expect(errorOf(() => w.postMessage(t)).message).to.equal(NOT_CLONEABLE);
         } finally {
@@ -55,7 +56,15 @@ describe('10 core: what must not outlive its owner', function () {
         }
         await new Promise((r) => setTimeout(r, 50));
         port1.close();
-        expect(got).to.deep.equal([{ data: [[1, 1, 1], [1, 1, 1]], shape: [2, 3] }]);
+        expect(got).to.deep.equal([
+          {
+            data: [
+              [1, 1, 1],
+              [1, 1, 1],
+            ],
+            shape: [2, 3],
+          },
+        ]);
         // The tensor is untouched and usable.
         expect(t.sum().item()).to.equal(6);
       } finally {

@@ -40,31 +40,62 @@ describe('10 core: linear algebra and einsum', () => {
     ref.it('mm of a transposed view', { a: M23, b: M24 }, 'a.t().mm(b)', ({ a, b }) => a.t().mm(b), { grad: true, ...tol });
     ref.it('bmm', { a: B234, b: B245 }, 'torch.bmm(a, b)', ({ a, b }) => a.bmm(b), { grad: true, ...tol });
     ref.it('addmm', { c: M24, a: M23, b: M34 }, 'torch.addmm(c, a, b)', ({ c, a, b }) => c.addmm(a, b), { grad: true, ...tol });
-    ref.it('addmm with beta and alpha', { c: V4, a: M23, b: M34 }, 'torch.addmm(c, a, b, beta=0.5, alpha=-2)',
-      ({ c, a, b }) => torch.addmm(c, a, b, { beta: 0.5, alpha: -2 }), { grad: true, ...tol });
+    ref.it(
+      'addmm with beta and alpha',
+      { c: V4, a: M23, b: M34 },
+      'torch.addmm(c, a, b, beta=0.5, alpha=-2)',
+      ({ c, a, b }) => torch.addmm(c, a, b, { beta: 0.5, alpha: -2 }),
+      { grad: true, ...tol },
+    );
     ref.it('addmm_', { c: M24, a: M23, b: M34 }, 'c.addmm_(a, b, alpha=3)', ({ c, a, b }) => c.addmm_(a, b, { alpha: 3 }), tol);
-    ref.it('baddbmm', { c: B235, a: B234, b: B245 }, 'torch.baddbmm(c, a, b, beta=2, alpha=0.5)',
-      ({ c, a, b }) => torch.baddbmm(c, a, b, { beta: 2, alpha: 0.5 }), { grad: true, ...tol });
+    ref.it(
+      'baddbmm',
+      { c: B235, a: B234, b: B245 },
+      'torch.baddbmm(c, a, b, beta=2, alpha=0.5)',
+      ({ c, a, b }) => torch.baddbmm(c, a, b, { beta: 2, alpha: 0.5 }),
+      { grad: true, ...tol },
+    );
     ref.it('baddbmm_', { c: B235, a: B234, b: B245 }, 'c.baddbmm_(a, b)', ({ c, a, b }) => c.baddbmm_(a, b), tol);
     ref.it('dot', { a: V3, b: V3 }, 'torch.dot(a, b)', ({ a, b }) => a.dot(b), { grad: true, ...tol });
     ref.it('outer', { a: V3, b: V4 }, 'torch.outer(a, b)', ({ a, b }) => torch.outer(a, b), { grad: true, ...tol });
   });
 
   describe('einsum', () => {
-    ref.it("einsum 'ij,jk->ik'", { a: M23, b: M34 }, "torch.einsum('ij,jk->ik', a, b)", ({ a, b }) => torch.einsum('ij,jk->ik', [a, b]), { grad: true, ...tol });
-    ref.it("einsum 'bij,bjk->bik'", { a: B234, b: B245 }, "torch.einsum('bij,bjk->bik', a, b)", ({ a, b }) => torch.einsum('bij,bjk->bik', [a, b]), { grad: true, ...tol });
+    ref.it("einsum 'ij,jk->ik'", { a: M23, b: M34 }, "torch.einsum('ij,jk->ik', a, b)", ({ a, b }) => torch.einsum('ij,jk->ik', [a, b]), {
+      grad: true,
+      ...tol,
+    });
+    ref.it("einsum 'bij,bjk->bik'", { a: B234, b: B245 }, "torch.einsum('bij,bjk->bik', a, b)", ({ a, b }) => torch.einsum('bij,bjk->bik', [a, b]), {
+      grad: true,
+      ...tol,
+    });
     ref.it("einsum trace 'ii'", { a: spec(D.uniform([3, 3])) }, "torch.einsum('ii', a)", ({ a }) => torch.einsum('ii', [a]), { grad: true, ...tol });
-    ref.it("einsum diagonal 'ii->i'", { a: spec(D.uniform([3, 3])) }, "torch.einsum('ii->i', a)", ({ a }) => torch.einsum('ii->i', [a]), { grad: true, ...tol });
+    ref.it("einsum diagonal 'ii->i'", { a: spec(D.uniform([3, 3])) }, "torch.einsum('ii->i', a)", ({ a }) => torch.einsum('ii->i', [a]), {
+      grad: true,
+      ...tol,
+    });
     ref.it("einsum transpose 'ij->ji'", { a: M23 }, "torch.einsum('ij->ji', a)", ({ a }) => torch.einsum('ij->ji', [a]), { grad: true });
     ref.it("einsum sum 'ijk->'", { a: B234 }, "torch.einsum('ijk->', a)", ({ a }) => torch.einsum('ijk->', [a]), { grad: true, ...tol });
     ref.it("einsum outer 'i,j->ij'", { a: V3, b: V4 }, "torch.einsum('i,j->ij', a, b)", ({ a, b }) => torch.einsum('i,j->ij', [a, b]), { grad: true, ...tol });
     ref.it("einsum implicit output 'ij,jk'", { a: M23, b: M34 }, "torch.einsum('ij,jk', a, b)", ({ a, b }) => torch.einsum('ij,jk', [a, b]), tol);
-    ref.it("einsum ellipsis '...ij,...jk->...ik'", { a: B234, b: B245 }, "torch.einsum('...ij,...jk->...ik', a, b)",
-      ({ a, b }) => torch.einsum('...ij,...jk->...ik', [a, b]), { grad: true, ...tol });
-    ref.it("einsum attention 'bhqd,bhkd->bhqk'", { q: spec(D.uniform([1, 2, 3, 4])), k: spec(D.uniform([1, 2, 5, 4])) },
-      "torch.einsum('bhqd,bhkd->bhqk', q, k)", ({ q, k }) => torch.einsum('bhqd,bhkd->bhqk', [q, k]), { grad: true, ...tol });
-    ref.it('einsum three operands', { a: V3, b: M34, c: V4 }, "torch.einsum('i,ij,j->', a, b, c)",
-      ({ a, b, c }) => torch.einsum('i,ij,j->', [a, b, c]), { grad: true, ...tol });
+    ref.it(
+      "einsum ellipsis '...ij,...jk->...ik'",
+      { a: B234, b: B245 },
+      "torch.einsum('...ij,...jk->...ik', a, b)",
+      ({ a, b }) => torch.einsum('...ij,...jk->...ik', [a, b]),
+      { grad: true, ...tol },
+    );
+    ref.it(
+      "einsum attention 'bhqd,bhkd->bhqk'",
+      { q: spec(D.uniform([1, 2, 3, 4])), k: spec(D.uniform([1, 2, 5, 4])) },
+      "torch.einsum('bhqd,bhkd->bhqk', q, k)",
+      ({ q, k }) => torch.einsum('bhqd,bhkd->bhqk', [q, k]),
+      { grad: true, ...tol },
+    );
+    ref.it('einsum three operands', { a: V3, b: M34, c: V4 }, "torch.einsum('i,ij,j->', a, b, c)", ({ a, b, c }) => torch.einsum('i,ij,j->', [a, b, c]), {
+      grad: true,
+      ...tol,
+    });
   });
 
   describe('errors', () => {
@@ -77,8 +108,9 @@ describe('10 core: linear algebra and einsum', () => {
     ref.it('bmm with different batch sizes', { a: B234, b: B1_45 }, 'torch.bmm(a, b)', ({ a, b }) => a.bmm(b), { error: true });
     ref.it('dot of different lengths', { a: V3, b: V4 }, 'torch.dot(a, b)', ({ a, b }) => a.dot(b), { error: true });
     ref.it('einsum with too few operands', { a: M23 }, "torch.einsum('ij,jk->ik', a)", ({ a }) => torch.einsum('ij,jk->ik', [a]), { error: true });
-    ref.it('einsum with a subscript size mismatch', { a: M23, b: M23 }, "torch.einsum('ij,jk->ik', a, b)",
-      ({ a, b }) => torch.einsum('ij,jk->ik', [a, b]), { error: true });
+    ref.it('einsum with a subscript size mismatch', { a: M23, b: M23 }, "torch.einsum('ij,jk->ik', a, b)", ({ a, b }) => torch.einsum('ij,jk->ik', [a, b]), {
+      error: true,
+    });
     ref.it('einsum with too many subscripts', { a: V3 }, "torch.einsum('ij->i', a)", ({ a }) => torch.einsum('ij->i', [a]), { error: true });
   });
 });

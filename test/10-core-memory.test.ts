@@ -80,7 +80,10 @@ describe('10 core: memory', () => {
       expect(wrappers()).to.equal(beforeW + 1);
       expect(inner.every((t) => t.isDisposed)).to.equal(true);
       expect(out.isDisposed).to.equal(false);
-      expect(out.tolist()).to.deep.equal([[8, 8], [8, 8]]);
+      expect(out.tolist()).to.deep.equal([
+        [8, 8],
+        [8, 8],
+      ]);
       out.dispose();
       expect(live()).to.equal(before);
     });
@@ -141,10 +144,12 @@ describe('10 core: memory', () => {
     it('frees everything when the function throws', () => {
       const before = live();
       const made: Tensor[] = [];
-      expect(() => torch.tidy(() => {
-        made.push(torch.ones(2), torch.zeros(2));
-        throw new Error('inside tidy');
-      })).to.throw('inside tidy');
+      expect(() =>
+        torch.tidy(() => {
+          made.push(torch.ones(2), torch.zeros(2));
+          throw new Error('inside tidy');
+        }),
+      ).to.throw('inside tidy');
       expect(made.every((t) => t.isDisposed)).to.equal(true);
       expect(live()).to.equal(before);
     });
@@ -157,8 +162,10 @@ describe('10 core: memory', () => {
 
     it('rejects async functions and frees their tensors', () => {
       const before = live();
-      expect(() => torch.tidy((async () => torch.ones(1)) as never)).to.throw(TypeError,
-        'torch.tidy() takes a synchronous function; await inside an async function and call tidy per step');
+      expect(() => torch.tidy((async () => torch.ones(1)) as never)).to.throw(
+        TypeError,
+        'torch.tidy() takes a synchronous function; await inside an async function and call tidy per step',
+      );
       expect(live()).to.equal(before);
     });
 
@@ -215,7 +222,8 @@ describe('10 core: memory', () => {
     const step = () =>
       torch.tidy(() => {
         let x = a;
-        for (let i = 0; i < 100; i++) x = i % 4 === 0 ? x.add(b) : i % 4 === 1 ? x.mul(0.5) : i % 4 === 2 ? x.matmul(b) : x.index('1:').sum(0, true).expand(8, 8).tanh();
+        for (let i = 0; i < 100; i++)
+          x = i % 4 === 0 ? x.add(b) : i % 4 === 1 ? x.mul(0.5) : i % 4 === 2 ? x.matmul(b) : x.index('1:').sum(0, true).expand(8, 8).tanh();
         return x.sum().item();
       });
 
@@ -257,7 +265,8 @@ describe('10 core: memory', () => {
     async function majorGcs(fn: () => Promise<void>): Promise<number> {
       let n = 0;
       const obs = new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
+        for (const e of list.getEntries())
+          if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
       });
       obs.observe({ entryTypes: ['gc'] });
       await fn();

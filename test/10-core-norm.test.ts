@@ -25,7 +25,17 @@ describe('10 core: norm', () => {
   ref.it('norm(1, 1)', { x: X }, 'x.norm(1, 1)', ({ x }) => x.norm(1, 1), { grad: true });
   ref.it('norm(inf)', { x: X }, "x.norm(float('inf'))", ({ x }) => x.norm(Infinity));
   ref.it('norm(-inf, 0)', { x: X }, "x.norm(float('-inf'), 0)", ({ x }) => x.norm(-Infinity, 0));
-  ref.it('norm(0) counts nonzeros', { x: spec([[0, 1.5], [0, -2]]) }, 'x.norm(0)', ({ x }) => x.norm(0));
+  ref.it(
+    'norm(0) counts nonzeros',
+    {
+      x: spec([
+        [0, 1.5],
+        [0, -2],
+      ]),
+    },
+    'x.norm(0)',
+    ({ x }) => x.norm(0),
+  );
   ref.it('norm(null) is the 2-norm', { x: X }, 'x.norm(None)', ({ x }) => x.norm(null));
   ref.it('norm with a dtype', { x: X }, 'x.norm(2, dtype=torch.float64)', ({ x }) => x.norm(2, null, false, { dtype: 'float64' }));
   ref.it('norm of an int tensor', { x: spec([1, 2], 'int64') }, "x.norm('fro')", ({ x }) => x.norm('fro'), { error: true });
@@ -38,7 +48,10 @@ describe('10 core: norm', () => {
       expect(() => x.norm('abc' as never)).to.throw(TypeError, "norm: Expected a number, 'fro' or 'nuc' for p but received 'abc' of type string");
       expect(() => x.norm(2, 'a' as never)).to.throw(TypeError, "norm: Expected an integer or an array of integers for dim but received 'a' of type string");
       expect(() => x.norm(2, 0, 1 as never)).to.throw(TypeError, 'norm: Expected a boolean for keepdim but received 1 of type number');
-      expect(() => x.norm(2, 0, false, { dtyp: 'float64' } as never)).to.throw(TypeError, "Unknown option 'dtyp' for norm; expected one of: input, p, dim, keepdim, dtype");
+      expect(() => x.norm(2, 0, false, { dtyp: 'float64' } as never)).to.throw(
+        TypeError,
+        "Unknown option 'dtyp' for norm; expected one of: input, p, dim, keepdim, dtype",
+      );
     });
   });
 });

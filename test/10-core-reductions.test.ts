@@ -13,8 +13,15 @@ const X64 = spec(D.uniform([3, 5]), 'float64');
 const I = spec(D.ints([3, 4], -5, 6), 'int64');
 const B = spec(D.bools([3, 4]), 'bool');
 // distinct values so that max/min/median/argmax indices are unambiguous
-const U = spec([[0.5, -1.25, 2.75, 0.125], [3.5, -0.75, 1.5, -2.5], [0.25, 4.5, -3.25, 1.0]]);
-const ZEROS = spec([[0, 1, 0], [2, 0, 0]]);
+const U = spec([
+  [0.5, -1.25, 2.75, 0.125],
+  [3.5, -0.75, 1.5, -2.5],
+  [0.25, 4.5, -3.25, 1.0],
+]);
+const ZEROS = spec([
+  [0, 1, 0],
+  [2, 0, 0],
+]);
 
 describe('10 core: reductions', () => {
   const ref = refBatch();
@@ -35,7 +42,18 @@ describe('10 core: reductions', () => {
     ref.it('mean of ints with a dtype', { x: I }, 'x.mean(dtype=torch.float32)', ({ x }) => x.mean(null, false, { dtype: 'float32' }));
     ref.it('prod of all', { x: X }, 'x.prod()', ({ x }) => x.prod(), { grad: true });
     ref.it('prod over a dim', { x: X }, 'x.prod(1)', ({ x }) => x.prod(1), { grad: true });
-    ref.it('prod with a zero (grad)', { x: spec([[1.5, 0, 2], [0, 0, 3]]) }, 'x.prod(1)', ({ x }) => x.prod(1), { grad: true });
+    ref.it(
+      'prod with a zero (grad)',
+      {
+        x: spec([
+          [1.5, 0, 2],
+          [0, 0, 3],
+        ]),
+      },
+      'x.prod(1)',
+      ({ x }) => x.prod(1),
+      { grad: true },
+    );
     ref.it('prod of ints', { x: I }, 'x.prod(0, keepdim=True)', ({ x }) => x.prod(0, true));
     ref.it('sum over an empty dim is zero', { x: spec([[], []]) }, 'x.sum(1)', ({ x }) => x.sum(1));
     ref.it('mean of an empty tensor is NaN', { x: spec([]) }, 'x.mean()', ({ x }) => x.mean());
@@ -53,8 +71,17 @@ describe('10 core: reductions', () => {
     ref.it('norm p=3 over dim with keepdim', { x: X3 }, 'x.norm(3, -1, keepdim=True)', ({ x }) => torch.norm(x, 3, -1, true), { grad: true });
     ref.it('norm p=inf', { x: X }, "x.norm(float('inf'))", ({ x }) => x.norm(Infinity));
     ref.it('logsumexp over dim', { x: X }, 'torch.logsumexp(x, 1)', ({ x }) => x.logsumexp(1), { grad: true });
-    ref.it('logsumexp of large values is stable', { x: spec([[1000, 1000.5], [-1000, -999]]) }, 'torch.logsumexp(x, -1, keepdim=True)',
-      ({ x }) => torch.logsumexp(x, -1, true));
+    ref.it(
+      'logsumexp of large values is stable',
+      {
+        x: spec([
+          [1000, 1000.5],
+          [-1000, -999],
+        ]),
+      },
+      'torch.logsumexp(x, -1, keepdim=True)',
+      ({ x }) => torch.logsumexp(x, -1, true),
+    );
     ref.it('logsumexp over several dims', { x: X3 }, 'torch.logsumexp(x, (0, 2))', ({ x }) => x.logsumexp([0, 2]), { grad: true });
   });
 
@@ -80,7 +107,10 @@ describe('10 core: reductions', () => {
 
     it('ValuesIndices destructures like the named tuple', () => {
       torch.tidy(() => {
-        const x = torch.tensor([[1, 5, 3], [7, 2, 9]]);
+        const x = torch.tensor([
+          [1, 5, 3],
+          [7, 2, 9],
+        ]);
         const r = x.max(1);
         const [v, i] = r;
         expect(v.tolist()).to.deep.equal([5, 9]);

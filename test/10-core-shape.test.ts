@@ -98,7 +98,11 @@ describe('10 core: shape ops', () => {
         const col = base.narrow(1, 2, 1);
         col.add_(1);
         base.t().select(0, 0).fill_(-1);
-        expect(base.tolist()).to.deep.equal([[-1, 0, 1, 0], [-1, 5, 6, 5], [-1, 0, 1, 0]]);
+        expect(base.tolist()).to.deep.equal([
+          [-1, 0, 1, 0],
+          [-1, 5, 6, 5],
+          [-1, 0, 1, 0],
+        ]);
         expect(base.view(12).isContiguous()).to.equal(true);
         expect(base.t().isContiguous()).to.equal(false);
       });
@@ -113,8 +117,13 @@ describe('10 core: shape ops', () => {
     ref.it('split sizes that do not add up fail', { x: spec(D.uniform([2, 5])) }, 'x.split([1, 3], 1)', ({ x }) => x.split([1, 3], 1), { error: true });
     ref.it('chunk', { x: spec(D.uniform([7])) }, 'x.chunk(3)', ({ x }) => x.chunk(3));
     ref.it('chunk along dim 1', { x: M }, 'torch.chunk(x, 2, 1)', ({ x }) => torch.chunk(x, 2, 1));
-    ref.it('split pieces carry gradients', { x: spec(D.uniform([4, 2])) }, 'torch.cat([p * (i + 1) for i, p in enumerate(x.split(1))])',
-      ({ x }) => torch.cat(x.split(1).map((p, i) => p.mul(i + 1))), { grad: true });
+    ref.it(
+      'split pieces carry gradients',
+      { x: spec(D.uniform([4, 2])) },
+      'torch.cat([p * (i + 1) for i, p in enumerate(x.split(1))])',
+      ({ x }) => torch.cat(x.split(1).map((p, i) => p.mul(i + 1))),
+      { grad: true },
+    );
     ref.it('cat', { a: M, b: spec(D.uniform([2, 4])) }, 'torch.cat([a, b])', ({ a, b }) => torch.cat([a, b]), { grad: true });
     ref.it('cat along dim 1', { a: M, b: spec(D.uniform([3, 1])) }, 'torch.cat([a, b], 1)', ({ a, b }) => torch.cat([a, b], 1), { grad: true });
     ref.it('cat promotes dtypes', { a: spec([1, 2], 'int64'), b: spec([0.5]) }, 'torch.cat([a, b])', ({ a, b }) => torch.cat([a, b]));

@@ -12,7 +12,10 @@ import * as torch from '../lib/torch/index.js';
 import { camel } from '../scripts/op-names.js';
 import { EXCLUDED, RENAMES } from '../scripts/ops-exceptions.js';
 
-interface Entry { name: string; overloads?: unknown[] }
+interface Entry {
+  name: string;
+  overloads?: unknown[];
+}
 const snapshot = JSON.parse(readFileSync(new URL('../scripts/ops-snapshot.json', import.meta.url), 'utf8')) as {
   torchVersion: string;
   namespaces: Record<string, Entry[]>;
@@ -27,7 +30,14 @@ const HOLDERS: Record<string, object> = {
   special: torch.special,
   fft: torch.fft,
 };
-const README_LABEL: Record<string, string> = { torch: 'torch.*', Tensor: 'Tensor', 'nn.functional': 'nn.functional', linalg: 'linalg', special: 'special', fft: 'fft' };
+const README_LABEL: Record<string, string> = {
+  torch: 'torch.*',
+  Tensor: 'Tensor',
+  'nn.functional': 'nn.functional',
+  linalg: 'linalg',
+  special: 'special',
+  fft: 'fft',
+};
 
 /** Whether TS has the name: a function, or (Tensor) a property getter. */
 function present(holder: object, name: string): boolean {
@@ -58,7 +68,10 @@ describe('12 core: coverage of PyTorch 2.13 public ops', () => {
       }
       const covered = mapped.length - missing.length;
       // Every gap is a decision with a reason, not an accident.
-      expect(missing.filter((n) => !(EXCLUDED[`${ns}:${n}`] ?? '').trim()), `${ns} names neither in TS nor excluded`).to.deep.equal([]);
+      expect(
+        missing.filter((n) => !(EXCLUDED[`${ns}:${n}`] ?? '').trim()),
+        `${ns} names neither in TS nor excluded`,
+      ).to.deep.equal([]);
       expect(coveredButExcluded, `${ns} names excluded but present (stale exclusions)`).to.deep.equal([]);
       expect(covered / mapped.length, `${ns} coverage ${covered}/${mapped.length}`).to.be.at.least(0.95);
       const m = new RegExp(`${README_LABEL[ns].replace(/[.*]/g, '\\$&')} (\\d+) of (\\d+)`).exec(readme);
@@ -70,7 +83,9 @@ describe('12 core: coverage of PyTorch 2.13 public ops', () => {
   }
 
   it('every exclusion names a public aten-backed name of the snapshot', () => {
-    const known = new Set(Object.entries(snapshot.namespaces).flatMap(([ns, es]) => es.filter((e) => (e.overloads ?? []).length > 0).map((e) => `${ns}:${e.name}`)));
+    const known = new Set(
+      Object.entries(snapshot.namespaces).flatMap(([ns, es]) => es.filter((e) => (e.overloads ?? []).length > 0).map((e) => `${ns}:${e.name}`)),
+    );
     expect(Object.keys(EXCLUDED).filter((k) => !known.has(k))).to.deep.equal([]);
   });
 });

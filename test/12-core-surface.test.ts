@@ -16,7 +16,14 @@ const W = spec(d.uniform([2, 3]));
 const X3 = spec(d.uniform([2, 3, 4]));
 const I = spec(d.ints([3, 4], -5, 6), 'int64');
 const DUP = spec([3, 1, 2, 3, 1, 1], 'int64');
-const ROWS = spec([[1, 2], [3, 4], [1, 2]], 'int64');
+const ROWS = spec(
+  [
+    [1, 2],
+    [3, 4],
+    [1, 2],
+  ],
+  'int64',
+);
 const MASK = spec(d.bools([3, 4]), 'bool');
 const IMG = spec(d.uniform([2, 3, 5, 5]));
 const KER = spec(d.uniform([4, 3, 3, 3]));
@@ -55,8 +62,12 @@ describe('12 core: the op surface (issue 13) against Python', () => {
     ref.it('viewAs', { x: X, w: spec(d.uniform([6, 2])) }, 'x.view_as(w)', ({ x, w }) => x.viewAs(w));
     ref.it('T', { x: X }, 'x.T', ({ x }) => x.T, { grad: true });
     ref.it('mT of 3-D', { x: X3 }, 'x.mT', ({ x }) => x.mT);
-    ref.it('meshgrid from varargs', { a: V, b: spec([1, 2, 3]) }, "torch.meshgrid(a, b, indexing='ij')", ({ a, b }) => torch.meshgrid(a, b, { indexing: 'ij' }));
-    ref.it('meshgrid from a list', { a: V, b: spec([1, 2, 3]) }, "torch.meshgrid([a, b], indexing='xy')", ({ a, b }) => torch.meshgrid([a, b], { indexing: 'xy' }));
+    ref.it('meshgrid from varargs', { a: V, b: spec([1, 2, 3]) }, "torch.meshgrid(a, b, indexing='ij')", ({ a, b }) =>
+      torch.meshgrid(a, b, { indexing: 'ij' }),
+    );
+    ref.it('meshgrid from a list', { a: V, b: spec([1, 2, 3]) }, "torch.meshgrid([a, b], indexing='xy')", ({ a, b }) =>
+      torch.meshgrid([a, b], { indexing: 'xy' }),
+    );
   });
 
   describe('reductions and their function forms', () => {
@@ -79,7 +90,9 @@ describe('12 core: the op surface (issue 13) against Python', () => {
     ref.it('nonzero as a tuple', { m: MASK }, 'm.nonzero(as_tuple=True)', ({ m }) => m.nonzero({ asTuple: true }));
     ref.it('torch.nonzero as a tuple', { i: I }, 'torch.nonzero(i, as_tuple=True)', ({ i }) => torch.nonzero(i, { asTuple: true }));
     ref.it('unique', { t: DUP }, 'torch.unique(t)', ({ t }) => torch.unique(t));
-    ref.it('unique with inverse and counts', { t: DUP }, 'torch.unique(t, return_inverse=True, return_counts=True)', ({ t }) => torch.unique(t, { returnInverse: true, returnCounts: true }));
+    ref.it('unique with inverse and counts', { t: DUP }, 'torch.unique(t, return_inverse=True, return_counts=True)', ({ t }) =>
+      torch.unique(t, { returnInverse: true, returnCounts: true }),
+    );
     ref.it('unique rows', { t: ROWS }, 'torch.unique(t, dim=0)', ({ t }) => t.unique({ dim: 0 }));
     ref.it('unique with counts only', { t: DUP }, 'torch.unique(t, return_counts=True)', ({ t }) => t.unique({ returnCounts: true }));
     ref.it('unique_consecutive', { t: DUP }, 'torch.unique_consecutive(t, return_counts=True)', ({ t }) => torch.uniqueConsecutive(t, { returnCounts: true }));
@@ -98,35 +111,85 @@ describe('12 core: the op surface (issue 13) against Python', () => {
     ref.it('normalize', { x: X }, 'F.normalize(x)', ({ x }) => F.normalize(x), { grad: true });
     ref.it('normalize with p and dim', { x: X }, 'F.normalize(x, p=1.0, dim=0)', ({ x }) => F.normalize(x, { p: 1, dim: 0 }));
     ref.it('conv2d', { x: IMG, w: KER, b: BIAS }, 'F.conv2d(x, w, b)', ({ x, w, b }) => F.conv2d(x, w, b), { grad: true, rtol: 1e-4, atol: 1e-5 });
-    ref.it('conv2d with stride and padding', { x: IMG, w: KER }, 'F.conv2d(x, w, None, 2, 1)', ({ x, w }) => F.conv2d(x, w, null, 2, 1), { rtol: 1e-4, atol: 1e-5 });
-    ref.it("conv2d with padding='same' by keyword", { x: IMG, w: KER }, "F.conv2d(x, w, padding='same')", ({ x, w }) => F.conv2d(x, w, { padding: 'same' }), { rtol: 1e-4, atol: 1e-5 });
-    ref.it('conv2d with per-dim padding', { x: IMG, w: KER }, 'F.conv2d(x, w, padding=(1, 0), dilation=1)', ({ x, w }) => F.conv2d(x, w, { padding: [1, 0], dilation: 1 }), { rtol: 1e-4, atol: 1e-5 });
+    ref.it('conv2d with stride and padding', { x: IMG, w: KER }, 'F.conv2d(x, w, None, 2, 1)', ({ x, w }) => F.conv2d(x, w, null, 2, 1), {
+      rtol: 1e-4,
+      atol: 1e-5,
+    });
+    ref.it("conv2d with padding='same' by keyword", { x: IMG, w: KER }, "F.conv2d(x, w, padding='same')", ({ x, w }) => F.conv2d(x, w, { padding: 'same' }), {
+      rtol: 1e-4,
+      atol: 1e-5,
+    });
+    ref.it(
+      'conv2d with per-dim padding',
+      { x: IMG, w: KER },
+      'F.conv2d(x, w, padding=(1, 0), dilation=1)',
+      ({ x, w }) => F.conv2d(x, w, { padding: [1, 0], dilation: 1 }),
+      { rtol: 1e-4, atol: 1e-5 },
+    );
     ref.it('batchNorm in eval mode', { x: BN, rm: RM, rv: RV }, 'F.batch_norm(x, rm, rv)', ({ x, rm, rv }) => F.batchNorm(x, rm, rv), { grad: true });
-    ref.it('batchNorm training with affine', { x: BN, rm: RM, rv: RV, w: spec(d.uniform([3])), b: spec(d.uniform([3])) },
-      'F.batch_norm(x, rm, rv, w, b, training=True, momentum=0.2)', ({ x, rm, rv, w, b }) => F.batchNorm(x, rm, rv, w, b, { training: true, momentum: 0.2 }), { grad: true });
-    ref.it('batchNorm updates the running stats', { x: BN, rm: RM, rv: RV }, 'F.batch_norm(x, rm, rv, training=True); out = (rm, rv)',
-      ({ x, rm, rv }) => { F.batchNorm(x, rm, rv, { training: true }); return [rm, rv]; }, { stmt: true });
+    ref.it(
+      'batchNorm training with affine',
+      { x: BN, rm: RM, rv: RV, w: spec(d.uniform([3])), b: spec(d.uniform([3])) },
+      'F.batch_norm(x, rm, rv, w, b, training=True, momentum=0.2)',
+      ({ x, rm, rv, w, b }) => F.batchNorm(x, rm, rv, w, b, { training: true, momentum: 0.2 }),
+      { grad: true },
+    );
+    ref.it(
+      'batchNorm updates the running stats',
+      { x: BN, rm: RM, rv: RV },
+      'F.batch_norm(x, rm, rv, training=True); out = (rm, rv)',
+      ({ x, rm, rv }) => {
+        F.batchNorm(x, rm, rv, { training: true });
+        return [rm, rv];
+      },
+      { stmt: true },
+    );
     ref.it('binaryCrossEntropy', { p: PROB, t: TGT }, 'F.binary_cross_entropy(p, t)', ({ p, t }) => F.binaryCrossEntropy(p, t), { grad: true });
-    ref.it('binaryCrossEntropy summed with a weight', { p: PROB, t: TGT, w: spec(d.uniform([4], 0.1, 1), 'float32', false) },
-      "F.binary_cross_entropy(p, t, weight=w, reduction='sum')", ({ p, t, w }) => F.binaryCrossEntropy(p, t, { weight: w, reduction: 'sum' }), { grad: true });
-    ref.it("binaryCrossEntropy reduction='none'", { p: PROB, t: TGT }, "F.binary_cross_entropy(p, t, None, reduction='none')", ({ p, t }) => F.binaryCrossEntropy(p, t, null, 'none'));
+    ref.it(
+      'binaryCrossEntropy summed with a weight',
+      { p: PROB, t: TGT, w: spec(d.uniform([4], 0.1, 1), 'float32', false) },
+      "F.binary_cross_entropy(p, t, weight=w, reduction='sum')",
+      ({ p, t, w }) => F.binaryCrossEntropy(p, t, { weight: w, reduction: 'sum' }),
+      { grad: true },
+    );
+    ref.it("binaryCrossEntropy reduction='none'", { p: PROB, t: TGT }, "F.binary_cross_entropy(p, t, None, reduction='none')", ({ p, t }) =>
+      F.binaryCrossEntropy(p, t, null, 'none'),
+    );
     ref.it('maxPool2d with indices', { x: IMG }, 'F.max_pool2d(x, 2, return_indices=True)', ({ x }) => F.maxPool2d(x, 2, { returnIndices: true }));
-    ref.it('interpolate bilinear', { x: IMG }, "F.interpolate(x, scale_factor=2, mode='bilinear')", ({ x }) => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }), { grad: true });
+    ref.it(
+      'interpolate bilinear',
+      { x: IMG },
+      "F.interpolate(x, scale_factor=2, mode='bilinear')",
+      ({ x }) => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }),
+      { grad: true },
+    );
     ref.it('elu in place', { x: X }, 'out = F.elu(x.clone(), 0.5, inplace=True)', ({ x }) => F.elu(x.clone(), 0.5, { inplace: true }), { stmt: true });
   });
 
   describe('linalg, special, fft namespaces', () => {
     ref.it('linalg.norm', { x: X }, 'torch.linalg.norm(x)', ({ x }) => torch.linalg.norm(x), { grad: true });
     ref.it('linalg.vector_norm over a dim', { x: X }, 'torch.linalg.vector_norm(x, 1, dim=1)', ({ x }) => torch.linalg.vectorNorm(x, 1, { dim: 1 }));
-    ref.it('linalg.eigh as a named tuple', { w: spec([[2, 1], [1, 3]]) }, 'torch.linalg.eigh(w)', ({ w }) => {
-      const r = torch.linalg.eigh(w);
-      expect(r.eigenvalues).to.equal(r[0]);
-      return r;
-    });
+    ref.it(
+      'linalg.eigh as a named tuple',
+      {
+        w: spec([
+          [2, 1],
+          [1, 3],
+        ]),
+      },
+      'torch.linalg.eigh(w)',
+      ({ w }) => {
+        const r = torch.linalg.eigh(w);
+        expect(r.eigenvalues).to.equal(r[0]);
+        return r;
+      },
+    );
     ref.it('special.expit', { x: X }, 'torch.special.expit(x)', ({ x }) => torch.special.expit(x));
     ref.it('special.xlogy with a number', { x: X }, 'torch.special.xlogy(x, 2.5)', ({ x }) => torch.special.xlogy(x, 2.5));
     ref.it('fft.rfftfreq', {}, 'torch.fft.rfftfreq(6, 0.5)', () => torch.fft.rfftfreq(6, 0.5));
-    ref.it('fft round trip (irfft of rfft)', { v: V }, 'torch.fft.irfft(torch.fft.rfft(v), 4)', ({ v }) => torch.fft.irfft(torch.fft.rfft(v), 4), { atol: 1e-6 });
+    ref.it('fft round trip (irfft of rfft)', { v: V }, 'torch.fft.irfft(torch.fft.rfft(v), 4)', ({ v }) => torch.fft.irfft(torch.fft.rfft(v), 4), {
+      atol: 1e-6,
+    });
   });
 
   describe('norm', () => {
@@ -138,9 +201,15 @@ describe('12 core: the op surface (issue 13) against Python', () => {
 
   describe('cdist and tensordot', () => {
     ref.it('cdist', { x: X, y: W }, 'torch.cdist(x, torch.cat([y, y], 1)[:, :4])', ({ x, y }) => torch.cdist(x, torch.cat([y, y], 1).index(':', ':4')));
-    ref.it('cdist p=1 without the mm path', { x: X, y: Y }, "torch.cdist(x, y, 1.0, 'donot_use_mm_for_euclid_dist')", ({ x, y }) => torch.cdist(x, y, 1, 'donot_use_mm_for_euclid_dist'));
-    ref.it('tensordot with a count', { x: X3, y: spec(d.uniform([3, 4, 2])) }, 'torch.tensordot(x, y, 2)', ({ x, y }) => torch.tensordot(x, y, 2), { rtol: 1e-5 });
-    ref.it('tensordot with dim lists', { x: X3, y: spec(d.uniform([4, 2])) }, 'torch.tensordot(x, y, dims=([2], [0]))', ({ x, y }) => torch.tensordot(x, y, { dims: [[2], [0]] }));
+    ref.it('cdist p=1 without the mm path', { x: X, y: Y }, "torch.cdist(x, y, 1.0, 'donot_use_mm_for_euclid_dist')", ({ x, y }) =>
+      torch.cdist(x, y, 1, 'donot_use_mm_for_euclid_dist'),
+    );
+    ref.it('tensordot with a count', { x: X3, y: spec(d.uniform([3, 4, 2])) }, 'torch.tensordot(x, y, 2)', ({ x, y }) => torch.tensordot(x, y, 2), {
+      rtol: 1e-5,
+    });
+    ref.it('tensordot with dim lists', { x: X3, y: spec(d.uniform([4, 2])) }, 'torch.tensordot(x, y, dims=([2], [0]))', ({ x, y }) =>
+      torch.tensordot(x, y, { dims: [[2], [0]] }),
+    );
   });
 });
 
@@ -161,10 +230,7 @@ emit([str(v) for v in [
 `);
     const x = torch.tensor([1, -2, 3]);
     const asStrings = (t: torch.Tensor) => `[${Array.from(t.toTypedArray() as BigInt64Array, String).join(', ')}]`;
-    const ts = [
-      x.add(2n ** 53n + 1n), x.mul(2n ** 40n + 7n), x.sub(2n ** 62n),
-      torch.zeros([3], { dtype: 'int64' }).fill_(big), x.clamp({ max: 2n ** 62n }),
-    ];
+    const ts = [x.add(2n ** 53n + 1n), x.mul(2n ** 40n + 7n), x.sub(2n ** 62n), torch.zeros([3], { dtype: 'int64' }).fill_(big), x.clamp({ max: 2n ** 62n })];
     expect(ts.map((t) => t.dtype)).to.deep.equal(['int64', 'int64', 'int64', 'int64', 'int64']);
     expect(ts.map(asStrings)).to.deep.equal(py);
     expect(x.view(3n, 1n).shape).to.deep.equal([3, 1]);

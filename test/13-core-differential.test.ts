@@ -20,8 +20,20 @@ import { EXCLUDED, RENAMES, VARARGS } from '../scripts/ops-exceptions.js';
 import { hasPythonTorch, runTorch, PYTHON } from './helpers/python.js';
 
 type SArg = [string, string, string | null, number, string | null];
-interface SOverload { aten: string; args: SArg[]; pos: string[]; kw: string[]; factory: number; hidden?: number }
-interface SEntry { name: string; kind: string; overloads?: SOverload[]; pysig?: [string, string, string | null][] }
+interface SOverload {
+  aten: string;
+  args: SArg[];
+  pos: string[];
+  kw: string[];
+  factory: number;
+  hidden?: number;
+}
+interface SEntry {
+  name: string;
+  kind: string;
+  overloads?: SOverload[];
+  pysig?: [string, string, string | null][];
+}
 const snapshot = JSON.parse(readFileSync(new URL('../scripts/ops-snapshot.json', import.meta.url), 'utf8')) as { namespaces: Record<string, SEntry[]> };
 
 const CASES_PER_OVERLOAD = Number(process.env.TORCH_DIFF_CASES ?? 2);
@@ -54,9 +66,25 @@ const DELIBERATE: Record<string, string> = {
 };
 const OTHER_PART = new Set([
   'Tensor:to', // x.to('cpu', 'float64') ignores the dtype: a correctness bug of issue 13's other half
-  'torch:arange', 'torch:empty', 'torch:empty_like', 'torch:eye', 'torch:full', 'torch:full_like', 'torch:linspace', 'torch:ones',
-  'torch:ones_like', 'torch:rand', 'torch:rand_like', 'torch:randint', 'torch:randint_like', 'torch:randn', 'torch:randn_like',
-  'torch:randperm', 'torch:scalar_tensor', 'torch:zeros', 'torch:zeros_like',
+  'torch:arange',
+  'torch:empty',
+  'torch:empty_like',
+  'torch:eye',
+  'torch:full',
+  'torch:full_like',
+  'torch:linspace',
+  'torch:ones',
+  'torch:ones_like',
+  'torch:rand',
+  'torch:rand_like',
+  'torch:randint',
+  'torch:randint_like',
+  'torch:randn',
+  'torch:randn_like',
+  'torch:randperm',
+  'torch:scalar_tensor',
+  'torch:zeros',
+  'torch:zeros_like',
 ]);
 /** Ops not called at all, with the reason. */
 const NOT_CALLED: Record<string, string> = {
@@ -94,7 +122,12 @@ class Rng {
   }
 }
 
-interface TSpec { shape: number[]; dtype: string; data: (number | boolean)[]; t: boolean }
+interface TSpec {
+  shape: number[];
+  dtype: string;
+  data: (number | boolean)[];
+  t: boolean;
+}
 type Arg = { tensor: TSpec } | { dtype: string } | number | boolean | string | null | Arg[];
 
 const SHAPES: number[][] = [[], [0], [4], [2, 3], [3, 1, 2]];
@@ -124,7 +157,11 @@ function broadcastShape(rng: Rng, s: number[]): number[] {
   return out;
 }
 
-interface Ctx { rng: Rng; shape: number[]; dtype: string }
+interface Ctx {
+  rng: Rng;
+  shape: number[];
+  dtype: string;
+}
 
 function dimFor(c: Ctx): number {
   const n = c.shape.length;
@@ -152,7 +189,7 @@ function draw(c: Ctx, name: string, type: string): Arg | undefined {
     if (elem === 'int' || elem === 'SymInt') {
       if (/^(size|shape)$/.test(name)) return [...c.shape];
       if (/dim/.test(name)) return c.shape.length === 0 ? [] : [dimFor(c)];
-      if (name === 'repeats' || name === 'dims' && false) return c.shape.map(() => rng.int(1, 2));
+      if (name === 'repeats' || (name === 'dims' && false)) return c.shape.map(() => rng.int(1, 2));
       if (/kernel|stride|dilation|output_size/.test(name)) return Array.from({ length: n ?? 1 }, () => 1);
       if (/padding|pad/.test(name)) return Array.from({ length: n ?? 2 }, () => rng.int(0, 1));
       if (n !== undefined && rng.next() < 0.4) return rng.int(1, 2);
@@ -163,29 +200,50 @@ function draw(c: Ctx, name: string, type: string): Arg | undefined {
     return undefined;
   }
   switch (base) {
-    case 'Scalar': return rng.pick([2, -1, 0.5, -1.5, true, 3]);
-    case 'int': case 'SymInt':
+    case 'Scalar':
+      return rng.pick([2, -1, 0.5, -1.5, true, 3]);
+    case 'int':
+    case 'SymInt':
       if (/dim/.test(name)) return dimFor(c);
       if (/^(k|n|num_samples|chunks|sections|split_size|steps|repeats|groups|bins)$/.test(name)) return rng.int(1, 2);
       if (/^(diagonal|offset)$/.test(name)) return rng.int(-1, 1);
       return rng.int(0, 2);
-    case 'float': return name === 'p' ? rng.pick([0.5, 2]) : name === 'eps' ? 1e-5 : rng.pick([0.5, 1.5, -0.25, 2]);
-    case 'bool': return rng.next() < 0.5;
+    case 'float':
+      return name === 'p' ? rng.pick([0.5, 2]) : name === 'eps' ? 1e-5 : rng.pick([0.5, 1.5, -0.25, 2]);
+    case 'bool':
+      return rng.next() < 0.5;
     case 'str': {
       const byName: Record<string, string[]> = {
-        rounding_mode: ['floor', 'trunc'], approximate: ['none', 'tanh'], indexing: ['ij', 'xy'], side: ['left', 'right'],
-        interpolation: ['linear', 'nearest', 'midpoint'], reduce: ['sum', 'prod', 'mean', 'amax', 'amin'], padding: ['same', 'valid'],
-        UPLO: ['L', 'U'], mode: ['reduced', 'constant'], norm: ['forward', 'backward', 'ortho'], ord: ['fro', 'nuc'], pad_mode: ['reflect', 'constant'],
-        equation: ['i->i', 'ij->ji', '...->...'], driver: ['gelsd'], p: ['fro'],
+        rounding_mode: ['floor', 'trunc'],
+        approximate: ['none', 'tanh'],
+        indexing: ['ij', 'xy'],
+        side: ['left', 'right'],
+        interpolation: ['linear', 'nearest', 'midpoint'],
+        reduce: ['sum', 'prod', 'mean', 'amax', 'amin'],
+        padding: ['same', 'valid'],
+        UPLO: ['L', 'U'],
+        mode: ['reduced', 'constant'],
+        norm: ['forward', 'backward', 'ortho'],
+        ord: ['fro', 'nuc'],
+        pad_mode: ['reflect', 'constant'],
+        equation: ['i->i', 'ij->ji', '...->...'],
+        driver: ['gelsd'],
+        p: ['fro'],
       };
       return rng.pick(byName[name] ?? ['none']);
     }
-    case 'ScalarType': return { dtype: rng.pick(['float64', 'int64', 'float32']) };
-    case 'Layout': return null;
-    case 'Device': return 'cpu';
-    case 'MemoryFormat': return null;
-    case 'Generator': return null;
-    default: return undefined;
+    case 'ScalarType':
+      return { dtype: rng.pick(['float64', 'int64', 'float32']) };
+    case 'Layout':
+      return null;
+    case 'Device':
+      return 'cpu';
+    case 'MemoryFormat':
+      return null;
+    case 'Generator':
+      return null;
+    default:
+      return undefined;
   }
 }
 
@@ -205,7 +263,12 @@ interface Case {
 const NS_LIST = ['torch', 'Tensor', 'nn.functional', 'linalg', 'special', 'fft'];
 
 function holderOf(ns: string): Record<string, unknown> {
-  return ({ torch, Tensor: torch.Tensor.prototype, 'nn.functional': torch.nn.functional, linalg: torch.linalg, special: torch.special, fft: torch.fft } as Record<string, unknown>)[ns] as Record<string, unknown>;
+  return (
+    { torch, Tensor: torch.Tensor.prototype, 'nn.functional': torch.nn.functional, linalg: torch.linalg, special: torch.special, fft: torch.fft } as Record<
+      string,
+      unknown
+    >
+  )[ns] as Record<string, unknown>;
 }
 
 function has(holder: object, name: string): boolean {
@@ -297,7 +360,18 @@ function buildCases(): { cases: Case[]; covered: string[]; skipped: Record<strin
             if (at >= 0 && Array.isArray(args[at])) args.splice(at, 1, ...(args[at] as Arg[]));
           }
           const values = !METADATA_ONLY.test(e.name) && !METADATA_ONLY_KEYS.has(key);
-          cases.push({ key, ns, py: e.name, ts, kind: isProperty ? 'property' : ns === 'Tensor' ? 'method' : 'function', args, kwargs, tsKwargs, seed, values });
+          cases.push({
+            key,
+            ns,
+            py: e.name,
+            ts,
+            kind: isProperty ? 'property' : ns === 'Tensor' ? 'method' : 'function',
+            args,
+            kwargs,
+            tsKwargs,
+            seed,
+            values,
+          });
           made++;
         }
       }
@@ -406,7 +480,14 @@ function decTs(a: Arg): unknown {
 const COMPLEX = new Set([8, 9, 10]);
 const OTHER_LAYOUT_DTYPES = new Set([12, 13, 14, 16, 17]); // quantized
 
-type Enc = { tensor: 1; dtype: string; shape: number[]; data?: (number | string)[] } | { list: Enc[] } | { bool: boolean } | { number: number | string } | { str: string } | { other: string } | null;
+type Enc =
+  | { tensor: 1; dtype: string; shape: number[]; data?: (number | string)[] }
+  | { list: Enc[] }
+  | { bool: boolean }
+  | { number: number | string }
+  | { str: string }
+  | { other: string }
+  | null;
 
 function encTs(v: unknown): Enc {
   if (torch.isTensor(v)) {
@@ -497,7 +578,7 @@ if (process.env.TORCH_DIFF_DUMP) {
   writeFileSync(`${process.env.TORCH_DIFF_DUMP}/diff.py`, PY_DIFF);
 }
 
-describe('13 core: differential test of every covered op against Python 2.13', function () {
+describe('13 core: differential test of every covered op against Python 2.13', () => {
   const { cases, covered, skipped } = buildCases();
   let results: ({ ok: Enc } | { error: string; message: string })[] = [];
 
@@ -546,10 +627,24 @@ describe('13 core: differential test of every covered op against Python 2.13', f
       }
     }
     const total = cases.length;
-    console.log(`      ${total} calls of ${covered.length} ops: ${bothOk} same results, ${bothRaise} both raise, ${mismatches.length} differ` +
-      `, ${otherPart.length} differ in hand-written code outside this part (listed, not failing: creation.ts and Tensor.to are issue 13's other half; Tensor.type deliberately)`);
-    if (otherPart.length > 0) console.log(otherPart.slice(0, Number(process.env.TORCH_DIFF_SHOW ?? 60)).map((m) => `      [other part] ${m}`).join('\n'));
-    if (mismatches.length > 0) console.log(mismatches.slice(0, Number(process.env.TORCH_DIFF_SHOW ?? 60)).map((m) => `      ${m}`).join('\n'));
+    console.log(
+      `      ${total} calls of ${covered.length} ops: ${bothOk} same results, ${bothRaise} both raise, ${mismatches.length} differ` +
+        `, ${otherPart.length} differ in hand-written code outside this part (listed, not failing: creation.ts and Tensor.to are issue 13's other half; Tensor.type deliberately)`,
+    );
+    if (otherPart.length > 0)
+      console.log(
+        otherPart
+          .slice(0, Number(process.env.TORCH_DIFF_SHOW ?? 60))
+          .map((m) => `      [other part] ${m}`)
+          .join('\n'),
+      );
+    if (mismatches.length > 0)
+      console.log(
+        mismatches
+          .slice(0, Number(process.env.TORCH_DIFF_SHOW ?? 60))
+          .map((m) => `      ${m}`)
+          .join('\n'),
+      );
     expect(mismatches.length, 'calls where TS and Python differ').to.equal(0);
     // A test where most calls fail on both sides would compare little: keep the draws useful.
     expect(bothOk / total, 'share of calls both sides ran').to.be.at.least(0.5);

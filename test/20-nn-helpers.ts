@@ -205,7 +205,16 @@ export function moduleCases(cases: ModuleCase[], opts: { device?: string; python
       const m = c.make();
       if (device !== 'cpu') m.to(device);
       modules[i] = m;
-      return { kind: 'module', build: c.build, state: encState(m.stateDict()), inputs: c.inputs, call: c.pyCall, train: c.train ?? true, grad: c.grad ?? true, device };
+      return {
+        kind: 'module',
+        build: c.build,
+        state: encState(m.stateDict()),
+        inputs: c.inputs,
+        call: c.pyCall,
+        train: c.train ?? true,
+        grad: c.grad ?? true,
+        device,
+      };
     });
     results = pyNN<ModuleResult | PyError>(payload, { python: opts.python });
   });
@@ -216,8 +225,14 @@ export function moduleCases(cases: ModuleCase[], opts: { device?: string; python
       m.train(c.train ?? true);
       const grad = c.grad ?? true;
       // state dict keys and shapes, parameter names: as Python's
-      expect(Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]), 'state dict keys and shapes').to.deep.equal(py.stateKeys);
-      expect(m.namedParameters().map(([k]) => k), 'parameter names').to.deep.equal(py.paramNames);
+      expect(
+        Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]),
+        'state dict keys and shapes',
+      ).to.deep.equal(py.stateKeys);
+      expect(
+        m.namedParameters().map(([k]) => k),
+        'parameter names',
+      ).to.deep.equal(py.paramNames);
       m.zeroGrad();
       torch.tidy(() => {
         const x = Object.fromEntries(Object.entries(c.inputs).map(([k, e]) => [k, dec(e, device)]));
@@ -231,7 +246,7 @@ export function moduleCases(cases: ModuleCase[], opts: { device?: string; python
         weigh(outs).backward();
         for (const [k, g] of Object.entries(py.inGrads ?? {})) expectEnc(x[k].grad, g, `grad of input ${k}`, c.tol);
         expect(Object.keys(py.inGrads ?? {}).length + Object.keys(py.paramGrads ?? {}).length, 'tensors compared').to.be.greaterThan(0);
-        for (const [k, p] of m.namedParameters()) expectEnc(p.grad, (py.paramGrads ?? {})[k], `grad of ${k}`, c.tol);
+        for (const [k, p] of m.namedParameters()) expectEnc(p.grad, py.paramGrads?.[k], `grad of ${k}`, c.tol);
       });
     });
   });
@@ -293,10 +308,13 @@ export function tinyBatches(c: TinyConfig, n: number, batch: number, seqLen: num
   const r = new Data(seed);
   const out: TinyBatch[] = [];
   for (let i = 0; i < n; i++) {
-    const tokens: number[][] = [], labels: number[][] = [], isNext: number[] = [];
+    const tokens: number[][] = [],
+      labels: number[][] = [],
+      isNext: number[] = [];
     for (let b = 0; b < batch; b++) {
       const len = seqLen - Math.floor(r.next() * (seqLen / 2));
-      const row: number[] = [], lab: number[] = [];
+      const row: number[] = [],
+        lab: number[] = [];
       for (let s = 0; s < seqLen; s++) {
         if (s >= len) {
           row.push(0);
@@ -317,11 +335,16 @@ export function tinyBatches(c: TinyConfig, n: number, batch: number, seqLen: num
 }
 
 /** Trains `model` on the batches (Adam, weight decay, clipGradNorm_); returns losses and pre-clip norms. */
-export function trainTiny(model: TinyBert, batches: TinyBatch[], o: { lr: number; weightDecay: number; maxNorm: number; device?: string }): { losses: number[]; norms: number[] } {
+export function trainTiny(
+  model: TinyBert,
+  batches: TinyBatch[],
+  o: { lr: number; weightDecay: number; maxNorm: number; device?: string },
+): { losses: number[]; norms: number[] } {
   const F = torch.nn.functional;
   const device = o.device ?? 'cpu';
   const opt = new torch.optim.Adam(model.parameters(), { lr: o.lr, weightDecay: o.weightDecay });
-  const losses: number[] = [], norms: number[] = [];
+  const losses: number[] = [],
+    norms: number[] = [];
   model.train();
   for (const b of batches) {
     torch.tidy(() => {

@@ -41,34 +41,135 @@ interface InitCase {
 
 const FAN = 'nn.init._calculate_fan_in_and_fan_out(t)';
 const INITS: InitCase[] = [
-  { name: 'uniform_(-0.5, 1.5)', shape: [1000, 1000], py: 'nn.init.uniform_(t, -0.5, 1.5)', theory: '1.0', ts: (t) => init.uniform_(t, -0.5, 1.5), kind: 'uniform', mean: 0.5 },
-  { name: 'normal_(2, 0.5)', shape: [1000, 1000], py: 'nn.init.normal_(t, 2.0, 0.5)', theory: '0.5', ts: (t) => init.normal_(t, 2, 0.5), kind: 'normal', mean: 2 },
-  { name: 'xavierUniform_ (gain 1)', shape: [300, 700], py: 'nn.init.xavier_uniform_(t)', theory: `math.sqrt(6.0 / sum(${FAN}))`, ts: (t) => init.xavierUniform_(t), kind: 'uniform' },
-  { name: "xavierUniform_ (gain calculateGain('tanh'))", shape: [500, 200], py: "nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain('tanh'))",
-    theory: `nn.init.calculate_gain('tanh') * math.sqrt(6.0 / sum(${FAN}))`, ts: (t) => init.xavierUniform_(t, init.calculateGain('tanh')), kind: 'uniform' },
-  { name: 'xavierNormal_ (gain 2) on a conv-like 4-D weight', shape: [64, 32, 3, 3], py: 'nn.init.xavier_normal_(t, gain=2.0)', theory: `2.0 * math.sqrt(2.0 / sum(${FAN}))`,
-    ts: (t) => init.xavierNormal_(t, 2), kind: 'normal' },
-  { name: 'kaimingUniform_ defaults (a 0, fan_in, leaky_relu)', shape: [400, 250], py: 'nn.init.kaiming_uniform_(t)',
-    theory: "nn.init.calculate_gain('leaky_relu', 0) * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_in'))", ts: (t) => init.kaimingUniform_(t), kind: 'uniform' },
-  { name: 'kaimingUniform_ (a sqrt(5), as Linear)', shape: [400, 250], py: 'nn.init.kaiming_uniform_(t, a=math.sqrt(5))',
-    theory: "nn.init.calculate_gain('leaky_relu', math.sqrt(5)) * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_in'))", ts: (t) => init.kaimingUniform_(t, { a: Math.sqrt(5) }), kind: 'uniform' },
-  { name: "kaimingUniform_ (mode fan_out, relu) on 4-D", shape: [32, 64, 3, 3], py: "nn.init.kaiming_uniform_(t, mode='fan_out', nonlinearity='relu')",
-    theory: "nn.init.calculate_gain('relu') * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_out'))", ts: (t) => init.kaimingUniform_(t, { mode: 'fan_out', nonlinearity: 'relu' }), kind: 'uniform' },
-  { name: 'kaimingNormal_ defaults', shape: [400, 250], py: 'nn.init.kaiming_normal_(t)',
-    theory: "nn.init.calculate_gain('leaky_relu', 0) / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_in'))", ts: (t) => init.kaimingNormal_(t), kind: 'normal' },
-  { name: 'kaimingNormal_ (a 0.2, mode fan_out)', shape: [250, 400], py: "nn.init.kaiming_normal_(t, a=0.2, mode='fan_out')",
-    theory: "nn.init.calculate_gain('leaky_relu', 0.2) / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_out'))", ts: (t) => init.kaimingNormal_(t, { a: 0.2, mode: 'fan_out' }), kind: 'normal' },
-  { name: "kaimingNormal_ (nonlinearity tanh)", shape: [400, 250], py: "nn.init.kaiming_normal_(t, nonlinearity='tanh')",
-    theory: "nn.init.calculate_gain('tanh') / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_in'))", ts: (t) => init.kaimingNormal_(t, { nonlinearity: 'tanh' }), kind: 'normal' },
-  { name: 'truncNormal_ defaults (0, 1, -2, 2)', shape: [1000, 1000], py: 'nn.init.trunc_normal_(t)', theory: '1.0', ts: (t) => init.truncNormal_(t), kind: 'trunc' },
-  { name: 'truncNormal_(0.5, 2, -1, 3)', shape: [1000, 1000], py: 'nn.init.trunc_normal_(t, 0.5, 2.0, -1.0, 3.0)', theory: '2.0', ts: (t) => init.truncNormal_(t, 0.5, 2, -1, 3), kind: 'trunc', mean: 0.5 },
-  { name: 'truncNormal_(0, 0.02, -0.04, 0.04) (BERT-style)', shape: [1000, 1000], py: 'nn.init.trunc_normal_(t, 0.0, 0.02, -0.04, 0.04)', theory: '0.02',
-    ts: (t) => init.truncNormal_(t, 0, 0.02, -0.04, 0.04), kind: 'trunc' },
+  {
+    name: 'uniform_(-0.5, 1.5)',
+    shape: [1000, 1000],
+    py: 'nn.init.uniform_(t, -0.5, 1.5)',
+    theory: '1.0',
+    ts: (t) => init.uniform_(t, -0.5, 1.5),
+    kind: 'uniform',
+    mean: 0.5,
+  },
+  {
+    name: 'normal_(2, 0.5)',
+    shape: [1000, 1000],
+    py: 'nn.init.normal_(t, 2.0, 0.5)',
+    theory: '0.5',
+    ts: (t) => init.normal_(t, 2, 0.5),
+    kind: 'normal',
+    mean: 2,
+  },
+  {
+    name: 'xavierUniform_ (gain 1)',
+    shape: [300, 700],
+    py: 'nn.init.xavier_uniform_(t)',
+    theory: `math.sqrt(6.0 / sum(${FAN}))`,
+    ts: (t) => init.xavierUniform_(t),
+    kind: 'uniform',
+  },
+  {
+    name: "xavierUniform_ (gain calculateGain('tanh'))",
+    shape: [500, 200],
+    py: "nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain('tanh'))",
+    theory: `nn.init.calculate_gain('tanh') * math.sqrt(6.0 / sum(${FAN}))`,
+    ts: (t) => init.xavierUniform_(t, init.calculateGain('tanh')),
+    kind: 'uniform',
+  },
+  {
+    name: 'xavierNormal_ (gain 2) on a conv-like 4-D weight',
+    shape: [64, 32, 3, 3],
+    py: 'nn.init.xavier_normal_(t, gain=2.0)',
+    theory: `2.0 * math.sqrt(2.0 / sum(${FAN}))`,
+    ts: (t) => init.xavierNormal_(t, 2),
+    kind: 'normal',
+  },
+  {
+    name: 'kaimingUniform_ defaults (a 0, fan_in, leaky_relu)',
+    shape: [400, 250],
+    py: 'nn.init.kaiming_uniform_(t)',
+    theory: "nn.init.calculate_gain('leaky_relu', 0) * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_in'))",
+    ts: (t) => init.kaimingUniform_(t),
+    kind: 'uniform',
+  },
+  {
+    name: 'kaimingUniform_ (a sqrt(5), as Linear)',
+    shape: [400, 250],
+    py: 'nn.init.kaiming_uniform_(t, a=math.sqrt(5))',
+    theory: "nn.init.calculate_gain('leaky_relu', math.sqrt(5)) * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_in'))",
+    ts: (t) => init.kaimingUniform_(t, { a: Math.sqrt(5) }),
+    kind: 'uniform',
+  },
+  {
+    name: 'kaimingUniform_ (mode fan_out, relu) on 4-D',
+    shape: [32, 64, 3, 3],
+    py: "nn.init.kaiming_uniform_(t, mode='fan_out', nonlinearity='relu')",
+    theory: "nn.init.calculate_gain('relu') * math.sqrt(3.0 / nn.init._calculate_correct_fan(t, 'fan_out'))",
+    ts: (t) => init.kaimingUniform_(t, { mode: 'fan_out', nonlinearity: 'relu' }),
+    kind: 'uniform',
+  },
+  {
+    name: 'kaimingNormal_ defaults',
+    shape: [400, 250],
+    py: 'nn.init.kaiming_normal_(t)',
+    theory: "nn.init.calculate_gain('leaky_relu', 0) / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_in'))",
+    ts: (t) => init.kaimingNormal_(t),
+    kind: 'normal',
+  },
+  {
+    name: 'kaimingNormal_ (a 0.2, mode fan_out)',
+    shape: [250, 400],
+    py: "nn.init.kaiming_normal_(t, a=0.2, mode='fan_out')",
+    theory: "nn.init.calculate_gain('leaky_relu', 0.2) / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_out'))",
+    ts: (t) => init.kaimingNormal_(t, { a: 0.2, mode: 'fan_out' }),
+    kind: 'normal',
+  },
+  {
+    name: 'kaimingNormal_ (nonlinearity tanh)',
+    shape: [400, 250],
+    py: "nn.init.kaiming_normal_(t, nonlinearity='tanh')",
+    theory: "nn.init.calculate_gain('tanh') / math.sqrt(nn.init._calculate_correct_fan(t, 'fan_in'))",
+    ts: (t) => init.kaimingNormal_(t, { nonlinearity: 'tanh' }),
+    kind: 'normal',
+  },
+  {
+    name: 'truncNormal_ defaults (0, 1, -2, 2)',
+    shape: [1000, 1000],
+    py: 'nn.init.trunc_normal_(t)',
+    theory: '1.0',
+    ts: (t) => init.truncNormal_(t),
+    kind: 'trunc',
+  },
+  {
+    name: 'truncNormal_(0.5, 2, -1, 3)',
+    shape: [1000, 1000],
+    py: 'nn.init.trunc_normal_(t, 0.5, 2.0, -1.0, 3.0)',
+    theory: '2.0',
+    ts: (t) => init.truncNormal_(t, 0.5, 2, -1, 3),
+    kind: 'trunc',
+    mean: 0.5,
+  },
+  {
+    name: 'truncNormal_(0, 0.02, -0.04, 0.04) (BERT-style)',
+    shape: [1000, 1000],
+    py: 'nn.init.trunc_normal_(t, 0.0, 0.02, -0.04, 0.04)',
+    theory: '0.02',
+    ts: (t) => init.truncNormal_(t, 0, 0.02, -0.04, 0.04),
+    kind: 'trunc',
+  },
 ];
 
 const GAINS: [string, number | null][] = [
-  ['linear', null], ['conv1d', null], ['conv2d', null], ['conv3d', null], ['sigmoid', null], ['tanh', null], ['relu', null],
-  ['leaky_relu', null], ['leaky_relu', 0.2], ['leaky_relu', 0], ['selu', null],
+  ['linear', null],
+  ['conv1d', null],
+  ['conv2d', null],
+  ['conv3d', null],
+  ['sigmoid', null],
+  ['tanh', null],
+  ['relu', null],
+  ['leaky_relu', null],
+  ['leaky_relu', 0.2],
+  ['leaky_relu', 0],
+  ['selu', null],
 ];
 
 const STATS_PY = 'lambda t: {"min": t.min().item(), "max": t.max().item(), "mean": t.mean().item(), "std": t.std().item(), "n": t.numel()}';
@@ -127,7 +228,8 @@ function expectSameDistribution(ts: Omit<Stats, 'theory'>, py: Stats, kind: 'uni
   const relStd = 6 / Math.sqrt(2 * py.n) + 1e-4;
   expectNear(ts.std, py.std, 2 * relStd, `${name}: std vs Python's`);
   if (kind === 'uniform') {
-    const lo = mean - theory, hi = mean + theory;
+    const lo = mean - theory,
+      hi = mean + theory;
     expect(ts.min, `${name}: min >= ${lo}`).to.be.at.least(lo - 1e-6 * Math.abs(lo));
     expect(ts.max, `${name}: max <= ${hi}`).to.be.at.most(hi + 1e-6 * Math.abs(hi));
     // with n draws the extremes come within ~range/n of the bounds
@@ -154,7 +256,9 @@ describe('nn.init and default initializations vs PyTorch (distributions)', funct
       console.log('    reference PyTorch not available: skipping');
       this.skip();
     }
-    const [r] = pyNN<PyInit | PyError>([{ kind: 'exec', code: PY_INIT, data: { gains: GAINS, inits: INITS.map((c) => ({ shape: c.shape, py: c.py, theory: c.theory })) } }]);
+    const [r] = pyNN<PyInit | PyError>([
+      { kind: 'exec', code: PY_INIT, data: { gains: GAINS, inits: INITS.map((c) => ({ shape: c.shape, py: c.py, theory: c.theory })) } },
+    ]);
     py = ok(r, 'init statistics');
   });
 
@@ -285,7 +389,8 @@ describe('Dropout, statistically', function () {
         const scaled = x.detach().div(1 - p);
         const diff = y.detach().sub(scaled).abs().maskedFill(kept.logicalNot(), 0).max().item();
         expect(diff, 'survivors = x / (1 - p)').to.be.at.most(1e-5);
-        const mx = x.detach().mean().item(), my = y.detach().mean().item();
+        const mx = x.detach().mean().item(),
+          my = y.detach().mean().item();
         expect(Math.abs(my - mx) / mx, `mean ${my} vs ${mx}`).to.be.at.most(8 * 1.5 * Math.sqrt(p / (1 - p) / N));
         y.sum().backward();
         const g = x.grad as Tensor;
@@ -341,4 +446,3 @@ describe('Dropout, statistically', function () {
     });
   });
 });
-

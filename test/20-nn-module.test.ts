@@ -113,10 +113,22 @@ const REPRS: [string, () => torch.nn.Module][] = [
   ['nn.LayerNorm(3, bias=False)', () => new nn.LayerNorm(3, { bias: false })],
   ['nn.Dropout(0.25)', () => new nn.Dropout(0.25)],
   ['nn.Dropout(0.5, inplace=True)', () => new nn.Dropout(0.5, { inplace: true })],
-  ['nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3), nn.GELU()), nn.Dropout(0.1))',
-    () => new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Sequential(new nn.Linear(3, 3), new nn.GELU()), new nn.Dropout(0.1))],
-  ["nn.Sequential(nn.Embedding(7, 2, padding_idx=6), nn.LayerNorm(2, eps=0.001), nn.Tanh(), nn.Softmax(dim=-1), nn.Identity(), nn.GELU(approximate='tanh'))",
-    () => new nn.Sequential(new nn.Embedding(7, 2, { paddingIdx: 6 }), new nn.LayerNorm(2, { eps: 0.001 }), new nn.Tanh(), new nn.Softmax(-1), new nn.Identity(), new nn.GELU('tanh'))],
+  [
+    'nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Linear(3, 3), nn.GELU()), nn.Dropout(0.1))',
+    () => new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Sequential(new nn.Linear(3, 3), new nn.GELU()), new nn.Dropout(0.1)),
+  ],
+  [
+    "nn.Sequential(nn.Embedding(7, 2, padding_idx=6), nn.LayerNorm(2, eps=0.001), nn.Tanh(), nn.Softmax(dim=-1), nn.Identity(), nn.GELU(approximate='tanh'))",
+    () =>
+      new nn.Sequential(
+        new nn.Embedding(7, 2, { paddingIdx: 6 }),
+        new nn.LayerNorm(2, { eps: 0.001 }),
+        new nn.Tanh(),
+        new nn.Softmax(-1),
+        new nn.Identity(),
+        new nn.GELU('tanh'),
+      ),
+  ],
 ];
 
 type ShapeDict = Record<string, { shape: number[]; dtype?: 'float32' | 'int64' }>;
@@ -142,18 +154,55 @@ function without(sd: ShapeDict, ...keys: string[]): ShapeDict {
 const LINEAR = '(lambda: nn.Linear(2, 3))';
 const NET = 'Net';
 const LOADS: LoadCase[] = [
-  { name: 'Linear: missing, unexpected and a shape mismatch together', target: LINEAR, make: () => new nn.Linear(2, 3), strict: true, sd: { weight: { shape: [3, 3] }, foo: { shape: [1] } } },
-  { name: 'Linear: only a shape mismatch', target: LINEAR, make: () => new nn.Linear(2, 3), strict: true, sd: { weight: { shape: [3, 2] }, bias: { shape: [4] } } },
+  {
+    name: 'Linear: missing, unexpected and a shape mismatch together',
+    target: LINEAR,
+    make: () => new nn.Linear(2, 3),
+    strict: true,
+    sd: { weight: { shape: [3, 3] }, foo: { shape: [1] } },
+  },
+  {
+    name: 'Linear: only a shape mismatch',
+    target: LINEAR,
+    make: () => new nn.Linear(2, 3),
+    strict: true,
+    sd: { weight: { shape: [3, 2] }, bias: { shape: [4] } },
+  },
   { name: 'Linear: only missing keys', target: LINEAR, make: () => new nn.Linear(2, 3), strict: true, sd: {} },
-  { name: 'Net: several missing and unexpected keys and two mismatches', target: NET, make: () => new Net(), strict: true,
-    sd: { ...without(netShapes(), 'blocks.1.running', 'heads.b.2.bias', 'extra.0'), 'blocks.0.lin.weight': { shape: [4, 4] }, 'norm.bias': { shape: [5] },
-      'blocks.1.scratch': { shape: [2] }, 'heads.c.weight': { shape: [2] } } },
-  { name: 'Net non-strict: reports missing and unexpected keys', target: NET, make: () => new Net(), strict: false,
-    sd: { ...without(netShapes(), 'embed.weight', 'blocks.0.steps'), 'blocks.0.scratch': { shape: [2] }, 'bogus': { shape: [1] } } },
-  { name: 'Net non-strict: unexpected keys at several depths (Python orders them module by module)', target: NET, make: () => new Net(), strict: false,
-    sd: { 'blocks.1.extra': { shape: [1] }, 'zzz': { shape: [1] }, 'heads.a.w': { shape: [1] }, ...netShapes() } },
-  { name: 'Net non-strict: a shape mismatch still throws', target: NET, make: () => new Net(), strict: false,
-    sd: { ...without(netShapes(), 'norm.weight'), 'extra.1': { shape: [1, 3] } } },
+  {
+    name: 'Net: several missing and unexpected keys and two mismatches',
+    target: NET,
+    make: () => new Net(),
+    strict: true,
+    sd: {
+      ...without(netShapes(), 'blocks.1.running', 'heads.b.2.bias', 'extra.0'),
+      'blocks.0.lin.weight': { shape: [4, 4] },
+      'norm.bias': { shape: [5] },
+      'blocks.1.scratch': { shape: [2] },
+      'heads.c.weight': { shape: [2] },
+    },
+  },
+  {
+    name: 'Net non-strict: reports missing and unexpected keys',
+    target: NET,
+    make: () => new Net(),
+    strict: false,
+    sd: { ...without(netShapes(), 'embed.weight', 'blocks.0.steps'), 'blocks.0.scratch': { shape: [2] }, bogus: { shape: [1] } },
+  },
+  {
+    name: 'Net non-strict: unexpected keys at several depths (Python orders them module by module)',
+    target: NET,
+    make: () => new Net(),
+    strict: false,
+    sd: { 'blocks.1.extra': { shape: [1] }, zzz: { shape: [1] }, 'heads.a.w': { shape: [1] }, ...netShapes() },
+  },
+  {
+    name: 'Net non-strict: a shape mismatch still throws',
+    target: NET,
+    make: () => new Net(),
+    strict: false,
+    sd: { ...without(netShapes(), 'norm.weight'), 'extra.1': { shape: [1, 3] } },
+  },
   { name: 'Net strict: a complete state dict loads', target: NET, make: () => new Net(), strict: true, sd: netShapes() },
 ];
 
@@ -184,7 +233,9 @@ describe('nn.Module API vs PyTorch', function () {
       console.log('    reference PyTorch not available: skipping');
       this.skip();
     }
-    const [r] = pyNN<PyModule | PyError>([{ kind: 'exec', code: PY_MODEL, data: { reprs: REPRS.map(([p]) => p), loads: LOADS.map((l) => ({ target: l.target, sd: l.sd, strict: l.strict })) } }]);
+    const [r] = pyNN<PyModule | PyError>([
+      { kind: 'exec', code: PY_MODEL, data: { reprs: REPRS.map(([p]) => p), loads: LOADS.map((l) => ({ target: l.target, sd: l.sd, strict: l.strict })) } },
+    ]);
     py = ok(r, 'module API');
   });
 
@@ -199,13 +250,23 @@ describe('nn.Module API vs PyTorch', function () {
       const ps = net.parameters();
       expect(ps.length).to.equal(py.params.length);
       ps.forEach((p, i) => expect(p, `parameter ${i}`).to.equal(net.namedParameters()[i][1]));
-      expect(net.blocks.get(0).namedParameters('', false).map(([k]) => k)).to.deep.equal(py.blockParamsNoRecurse);
+      expect(
+        net.blocks
+          .get(0)
+          .namedParameters('', false)
+          .map(([k]) => k),
+      ).to.deep.equal(py.blockParamsNoRecurse);
     });
     it('namedBuffers / buffers (non-persistent included)', () => {
       const net = new Net();
       expect(net.namedBuffers().map(([k]) => k)).to.deep.equal(py.buffers);
       expect(net.buffers().length).to.equal(py.buffers.length);
-      expect(net.blocks.get(1).namedBuffers('', false).map(([k]) => k)).to.deep.equal(py.blockBuffersNoRecurse);
+      expect(
+        net.blocks
+          .get(1)
+          .namedBuffers('', false)
+          .map(([k]) => k),
+      ).to.deep.equal(py.blockBuffersNoRecurse);
     });
     it('namedModules / namedChildren / children / modules', () => {
       const net = new Net();
@@ -231,10 +292,14 @@ describe('nn.Module API vs PyTorch', function () {
     });
   });
 
-  it('loss modules register weight / pos_weight buffers under Python\'s names', () => {
+  it("loss modules register weight / pos_weight buffers under Python's names", () => {
     const mods = [
-      new nn.CrossEntropyLoss({ weight: torch.ones(3) }), new nn.CrossEntropyLoss(), new nn.NLLLoss({ weight: torch.ones(4) }),
-      new nn.BCEWithLogitsLoss({ weight: torch.ones(2), posWeight: torch.ones(2) }), new nn.BCEWithLogitsLoss({ posWeight: torch.ones(5) }), new nn.MSELoss(),
+      new nn.CrossEntropyLoss({ weight: torch.ones(3) }),
+      new nn.CrossEntropyLoss(),
+      new nn.NLLLoss({ weight: torch.ones(4) }),
+      new nn.BCEWithLogitsLoss({ weight: torch.ones(2), posWeight: torch.ones(2) }),
+      new nn.BCEWithLogitsLoss({ posWeight: torch.ones(5) }),
+      new nn.MSELoss(),
     ];
     expect(mods.map((m) => Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]))).to.deep.equal(py.lossState);
   });
@@ -309,7 +374,12 @@ describe('nn.Module API vs PyTorch', function () {
       const params = net.parameters();
       const values = params.map((p) => p.dataSync());
       const block = net.blocks.get(0) as Block;
-      torch.tidy(() => block.forward(torch.ones([2, 3])).sum().backward());
+      torch.tidy(() =>
+        block
+          .forward(torch.ones([2, 3]))
+          .sum()
+          .backward(),
+      );
       expect(net.to('float64')).to.equal(net);
       expect(net.parameters()).to.deep.equal(params);
       net.parameters().forEach((p, i) => {
@@ -327,7 +397,12 @@ describe('nn.Module API vs PyTorch', function () {
       const opt = new torch.optim.SGD(lin.parameters(), { lr: 0.5 });
       lin.to('float64');
       const w0 = lin.weight.dataSync();
-      torch.tidy(() => lin.forward(torch.ones([1, 2], { dtype: 'float64' })).sum().backward());
+      torch.tidy(() =>
+        lin
+          .forward(torch.ones([1, 2], { dtype: 'float64' }))
+          .sum()
+          .backward(),
+      );
       opt.step();
       expect(lin.weight.dtype).to.equal('float64');
       expect(lin.weight.dataSync()).to.deep.equal(w0.map((w) => w - 0.5));
@@ -335,7 +410,13 @@ describe('nn.Module API vs PyTorch', function () {
 
     it('zeroGrad({ setToNone: true }) clears to null; zeroGrad({ setToNone: false }) zeroes in place', () => {
       const m = new nn.Linear(3, 2);
-      const run = () => torch.tidy(() => m.forward(torch.ones([4, 3])).sum().backward());
+      const run = () =>
+        torch.tidy(() =>
+          m
+            .forward(torch.ones([4, 3]))
+            .sum()
+            .backward(),
+        );
       run();
       expect(m.weight.grad).to.not.equal(null);
       m.zeroGrad({ setToNone: false });
@@ -382,7 +463,8 @@ describe('nn.Module API vs PyTorch', function () {
       const copy = net.deepCopy();
       expect(copy).to.be.instanceOf(Net);
       expect(copy.training).to.equal(false);
-      const a = net.stateDict(), b = copy.stateDict();
+      const a = net.stateDict(),
+        b = copy.stateDict();
       expect(Object.keys(b)).to.deep.equal(Object.keys(a));
       for (const k of Object.keys(a)) expect(b[k].dataSync(), k).to.deep.equal(a[k].dataSync());
       // no tensor shared

@@ -6,7 +6,20 @@
  */
 import { expect } from 'chai';
 import * as torch from '../lib/torch/index.js';
-import { encState, expectEnc, expectNear, ok, pyNN, pythonHasTorch, tinyBatches, trainTiny, TinyBert, type Enc, type PyError, type TinyConfig } from './20-nn-helpers.js';
+import {
+  encState,
+  expectEnc,
+  expectNear,
+  ok,
+  pyNN,
+  pythonHasTorch,
+  tinyBatches,
+  trainTiny,
+  TinyBert,
+  type Enc,
+  type PyError,
+  type TinyConfig,
+} from './20-nn-helpers.js';
 
 interface PyTrain {
   losses: number[];
@@ -50,7 +63,10 @@ describe('nn training parity: TransformerEncoder + NSP/MLM heads, Adam + clipGra
     expect(losses.length).to.equal(STEPS);
     expect(py.losses.length).to.equal(STEPS);
     // the run must exercise clipping and actually learn
-    expect(py.norms.some((n) => n > OPT.maxNorm), 'clipping happens').to.equal(true);
+    expect(
+      py.norms.some((n) => n > OPT.maxNorm),
+      'clipping happens',
+    ).to.equal(true);
     expect(py.losses[STEPS - 1], 'Python learns (same batch as step 3)').to.be.lessThan(py.losses[3] * 0.9);
     losses.forEach((l, i) => expectNear(l, py.losses[i], 1e-5, `loss at step ${i}`));
     norms.forEach((n, i) => expectNear(n, py.norms[i], 1e-4, `gradient norm at step ${i}`));

@@ -32,9 +32,24 @@ const CLIPS: ClipCase[] = [
   { name: 'norm Infinity', params: [P([3, 4], 8), P([5], 9, 6)], maxNorm: 0.5, normType: Infinity },
   { name: 'norm 3.5', params: [P([6], 10), P([2, 3], 11)], maxNorm: 0.75, normType: 3.5 },
   { name: 'parameters without grad are skipped', params: [P([3], 12), P([4], 13, 2, false), P([2], 14)], maxNorm: 0.3 },
-  { name: 'non-finite grad without errorIfNonfinite: returns inf, scales anyway', params: [P([3], 15), { value: randIn([2], 16), grad: fixedIn([1, Infinity]) }], maxNorm: 1 },
-  { name: 'non-finite grad with errorIfNonfinite throws', params: [P([3], 17), { value: randIn([2], 18), grad: fixedIn([NaN, 1]) }], maxNorm: 1, errorIfNonfinite: true },
-  { name: 'infinite grad, norm 1, errorIfNonfinite throws', params: [{ value: randIn([2], 19), grad: fixedIn([-Infinity, 1]) }], maxNorm: 1, normType: 1, errorIfNonfinite: true },
+  {
+    name: 'non-finite grad without errorIfNonfinite: returns inf, scales anyway',
+    params: [P([3], 15), { value: randIn([2], 16), grad: fixedIn([1, Infinity]) }],
+    maxNorm: 1,
+  },
+  {
+    name: 'non-finite grad with errorIfNonfinite throws',
+    params: [P([3], 17), { value: randIn([2], 18), grad: fixedIn([NaN, 1]) }],
+    maxNorm: 1,
+    errorIfNonfinite: true,
+  },
+  {
+    name: 'infinite grad, norm 1, errorIfNonfinite throws',
+    params: [{ value: randIn([2], 19), grad: fixedIn([-Infinity, 1]) }],
+    maxNorm: 1,
+    normType: 1,
+    errorIfNonfinite: true,
+  },
 ];
 
 const VALUE_CLIPS: { name: string; params: { value: Enc; grad: Enc | null }[]; clip: number }[] = [
@@ -43,11 +58,32 @@ const VALUE_CLIPS: { name: string; params: { value: Enc; grad: Enc | null }[]; c
 ];
 
 const PADS: { name: string; seqs: Enc[]; batchFirst?: boolean; paddingValue?: number }[] = [
-  { name: '1-D sequences, time-major', seqs: [randIn([3], 31, { requiresGrad: false }), randIn([5], 32, { requiresGrad: false }), randIn([1], 33, { requiresGrad: false })] },
-  { name: '1-D sequences, batchFirst, paddingValue -1', seqs: [randIn([2], 34, { requiresGrad: false }), randIn([4], 35, { requiresGrad: false })], batchFirst: true, paddingValue: -1 },
-  { name: '[L, 3] sequences, batchFirst', seqs: [randIn([2, 3], 36, { requiresGrad: false }), randIn([4, 3], 37, { requiresGrad: false }), randIn([3, 3], 38, { requiresGrad: false })], batchFirst: true },
-  { name: '[L, 2, 2] sequences, time-major, paddingValue 9', seqs: [randIn([1, 2, 2], 39, { requiresGrad: false }), randIn([3, 2, 2], 40, { requiresGrad: false })], paddingValue: 9 },
-  { name: 'int64 sequences with an empty one', seqs: [fixedIn([1, 2, 3], 'int64'), { shape: [0], data: [], dtype: 'int64' }, fixedIn([7], 'int64')], batchFirst: true, paddingValue: 0 },
+  {
+    name: '1-D sequences, time-major',
+    seqs: [randIn([3], 31, { requiresGrad: false }), randIn([5], 32, { requiresGrad: false }), randIn([1], 33, { requiresGrad: false })],
+  },
+  {
+    name: '1-D sequences, batchFirst, paddingValue -1',
+    seqs: [randIn([2], 34, { requiresGrad: false }), randIn([4], 35, { requiresGrad: false })],
+    batchFirst: true,
+    paddingValue: -1,
+  },
+  {
+    name: '[L, 3] sequences, batchFirst',
+    seqs: [randIn([2, 3], 36, { requiresGrad: false }), randIn([4, 3], 37, { requiresGrad: false }), randIn([3, 3], 38, { requiresGrad: false })],
+    batchFirst: true,
+  },
+  {
+    name: '[L, 2, 2] sequences, time-major, paddingValue 9',
+    seqs: [randIn([1, 2, 2], 39, { requiresGrad: false }), randIn([3, 2, 2], 40, { requiresGrad: false })],
+    paddingValue: 9,
+  },
+  {
+    name: 'int64 sequences with an empty one',
+    seqs: [fixedIn([1, 2, 3], 'int64'), { shape: [0], data: [], dtype: 'int64' }, fixedIn([7], 'int64')],
+    batchFirst: true,
+    paddingValue: 0,
+  },
 ];
 
 const PY_UTILS = `
@@ -181,7 +217,10 @@ describe('nn.utils vs PyTorch', function () {
       it(c.name, () => {
         torch.tidy(() => {
           const seqs = c.seqs.map((s) => dec(s));
-          const opts = { ...(c.batchFirst !== undefined ? { batchFirst: c.batchFirst } : {}), ...(c.paddingValue !== undefined ? { paddingValue: c.paddingValue } : {}) };
+          const opts = {
+            ...(c.batchFirst !== undefined ? { batchFirst: c.batchFirst } : {}),
+            ...(c.paddingValue !== undefined ? { paddingValue: c.paddingValue } : {}),
+          };
           expectEnc(nn.utils.rnn.padSequence(seqs, opts), py.pads[i], 'padded', { rtol: 0, atol: 0 });
         });
       });
@@ -192,7 +231,18 @@ describe('nn.utils vs PyTorch', function () {
         const a = torch.tensor([1, 2, 3], { dtype: 'float32', requiresGrad: true });
         const b = torch.tensor([4], { dtype: 'float32', requiresGrad: true });
         const out = nn.utils.rnn.padSequence([a, b], { batchFirst: true });
-        out.mul(torch.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' })).sum().backward();
+        out
+          .mul(
+            torch.tensor(
+              [
+                [1, 2, 3],
+                [4, 5, 6],
+              ],
+              { dtype: 'float32' },
+            ),
+          )
+          .sum()
+          .backward();
         expect(a.grad?.dataSync()).to.deep.equal([1, 2, 3]);
         expect(b.grad?.dataSync()).to.deep.equal([4]);
       });

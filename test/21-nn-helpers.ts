@@ -94,12 +94,17 @@ export function stateCases(cases: StateCase[]): void {
         const x = Object.fromEntries(Object.entries(c.inputs ?? {}).map(([k, e]) => [k, dec({ ...e, requiresGrad: false })]));
         steps.forEach((mode, s) => {
           m.train(mode === 'train');
-          const out = torch.noGrad(() => (c.call ?? ((mm: torch.nn.Module, xx: Record<string, Tensor>) => (mm as unknown as { forward(t: Tensor): Tensor }).forward(xx.x)))(m, x));
+          const out = torch.noGrad(() =>
+            (c.call ?? ((mm: torch.nn.Module, xx: Record<string, Tensor>) => (mm as unknown as { forward(t: Tensor): Tensor }).forward(xx.x)))(m, x),
+          );
           const outs = out instanceof torch.Tensor ? [out] : [...out];
           expect(outs.length, `step ${s}: outputs`).to.equal(py.steps[s].outs.length);
           outs.forEach((o, j) => expectEnc(o, py.steps[s].outs[j], `step ${s} (${mode}): output ${j}`, c.tol));
           const bufs = m.namedBuffers();
-          expect(bufs.map(([k]) => k), `step ${s}: buffer names`).to.deep.equal(py.steps[s].buffers.map(([k]) => k));
+          expect(
+            bufs.map(([k]) => k),
+            `step ${s}: buffer names`,
+          ).to.deep.equal(py.steps[s].buffers.map(([k]) => k));
           bufs.forEach(([k, b], j) => expectEnc(b, py.steps[s].buffers[j][1], `step ${s} (${mode}): buffer ${k}`, c.tol));
         });
       });
@@ -154,7 +159,9 @@ export function initCases(cases: InitCase[]): void {
   before(function () {
     this.timeout(120_000);
     skipWithoutPython(this);
-    results = pyNN<Record<string, Stats>[]>([{ kind: 'exec', code: INIT_PY, data: cases.map((c, i) => ({ build: c.build, seed: 77 + i })) }])[0] as unknown as Record<string, Stats>[];
+    results = pyNN<Record<string, Stats>[]>([
+      { kind: 'exec', code: INIT_PY, data: cases.map((c, i) => ({ build: c.build, seed: 77 + i })) },
+    ])[0] as unknown as Record<string, Stats>[];
   });
   cases.forEach((c, i) => {
     it(c.name, () => {
@@ -162,14 +169,17 @@ export function initCases(cases: InitCase[]): void {
       const m = c.make();
       const py = results[i];
       const mine = Object.entries(m.stateDict()).filter(([, v]) => v.isFloatingPoint() && v.numel() >= 2);
-      expect(mine.map(([k]) => k), 'initialized entries').to.deep.equal(Object.keys(py));
+      expect(
+        mine.map(([k]) => k),
+        'initialized entries',
+      ).to.deep.equal(Object.keys(py));
       for (const [k, v] of mine) {
         const a = stats(v);
         const b = py[k];
         const se = b.std / Math.sqrt(b.n);
         expectNear(a.mean, b.mean, 0, `${k}: mean`, 5 * se * Math.SQRT2 + 1e-6);
         // the std of n samples has a relative standard error of at most ~0.71/sqrt(n) (normal), 0.45/sqrt(n) (uniform)
-        expectNear(a.std, b.std, 5 * Math.SQRT2 * 0.71 / Math.sqrt(b.n), `${k}: std`, 1e-6);
+        expectNear(a.std, b.std, (5 * Math.SQRT2 * 0.71) / Math.sqrt(b.n), `${k}: std`, 1e-6);
         const range = b.max - b.min;
         const edge = Math.max(0.03, 5 / b.n) * range + 1e-6;
         expectNear(a.min, b.min, 0, `${k}: min`, edge);

@@ -83,7 +83,10 @@ describe('ResNet example vs PyTorch (20 training steps on the same weights and b
       expect(losses[19], 'loss decreased').to.be.lessThan(losses[0] * 0.7);
 
       const sd = model.stateDict();
-      expect(Object.entries(sd).map(([key, t]) => [key, t.shape]), 'state dict keys and shapes').to.deep.equal(py.stateKeys);
+      expect(
+        Object.entries(sd).map(([key, t]) => [key, t.shape]),
+        'state dict keys and shapes',
+      ).to.deep.equal(py.stateKeys);
       for (const [key, t] of Object.entries(sd)) {
         const mine = t.to('float64').dataSync();
         const theirs = py.final[key];

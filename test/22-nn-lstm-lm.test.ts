@@ -62,7 +62,11 @@ interface PyLM {
 }
 
 const CONFIG = { embed: 16, hidden: 32, layers: 2, dropout: 0 };
-const STEPS = 20, BATCH = 4, BPTT = 16, LR = 3e-3, CLIP = 1.0;
+const STEPS = 20,
+  BATCH = 4,
+  BPTT = 16,
+  LR = 3e-3,
+  CLIP = 1.0;
 
 describe('examples/lstm-lm.ts: LSTM language model vs PyTorch (20 steps on the same weights and batches)', function () {
   this.timeout(180_000);
@@ -85,7 +89,13 @@ describe('examples/lstm-lm.ts: LSTM language model vs PyTorch (20 steps on the s
     torch.save(model.stateDict(), initial);
     const final = path.join(dir, 'final.pt');
     // Python trains from our file first (it must not see weights we changed)
-    py = ok(pyNN<PyLM | PyError>([{ kind: 'exec', code: PY_LM, data: { config: { vocab: data.vocab.length, ...CONFIG }, initial, final, batches, lr: LR, clip: CLIP } }], { timeoutMs: 170_000 })[0], 'lstm lm');
+    py = ok(
+      pyNN<PyLM | PyError>(
+        [{ kind: 'exec', code: PY_LM, data: { config: { vocab: data.vocab.length, ...CONFIG }, initial, final, batches, lr: LR, clip: CLIP } }],
+        { timeoutMs: 170_000 },
+      )[0],
+      'lstm lm',
+    );
     try {
       losses = train(model, batches, { lr: LR, clip: CLIP });
     } finally {
@@ -148,6 +158,8 @@ describe('examples/lstm-lm.ts from the command line', function () {
   it('rejects an unknown argument with the list of keys', () => {
     const r = run(['--step=3']);
     expect(r.status).to.not.equal(0);
-    expect(r.stderr).to.include('Unknown argument --step=3; expected --key=value with key one of: steps, documents, batch, bptt, embed, hidden, dropout, lr, clip, seed, threads');
+    expect(r.stderr).to.include(
+      'Unknown argument --step=3; expected --key=value with key one of: steps, documents, batch, bptt, embed, hidden, dropout, lr, clip, seed, threads',
+    );
   });
 });

@@ -31,10 +31,43 @@ interface PackCase {
 }
 
 const PACKS: PackCase[] = [
-  { name: 'sorted lengths, [T, B, F]', x: randIn([5, 3, 2], 1, { requiresGrad: false }), lengths: [5, 3, 2], batchFirst: false, enforceSorted: true, paddingValue: 0, totalLength: null },
-  { name: 'unsorted lengths (enforceSorted false), batchFirst, paddingValue -1', x: randIn([4, 6, 3], 2, { requiresGrad: false }), lengths: [2, 6, 1, 4], batchFirst: true, enforceSorted: false, paddingValue: -1, totalLength: null },
-  { name: 'lengths as an int32 tensor, totalLength 8, [T, B]', x: randIn([5, 3], 3, { requiresGrad: false }), lengths: [3, 5, 5], lengthsAsTensor: true, batchFirst: false, enforceSorted: false, paddingValue: 0.5, totalLength: 8 },
-  { name: 'equal lengths, batchFirst, float64', x: randIn([2, 3, 2], 4, { requiresGrad: false, dtype: 'float64' }), lengths: [3, 3], batchFirst: true, enforceSorted: true, paddingValue: 0, totalLength: 3 },
+  {
+    name: 'sorted lengths, [T, B, F]',
+    x: randIn([5, 3, 2], 1, { requiresGrad: false }),
+    lengths: [5, 3, 2],
+    batchFirst: false,
+    enforceSorted: true,
+    paddingValue: 0,
+    totalLength: null,
+  },
+  {
+    name: 'unsorted lengths (enforceSorted false), batchFirst, paddingValue -1',
+    x: randIn([4, 6, 3], 2, { requiresGrad: false }),
+    lengths: [2, 6, 1, 4],
+    batchFirst: true,
+    enforceSorted: false,
+    paddingValue: -1,
+    totalLength: null,
+  },
+  {
+    name: 'lengths as an int32 tensor, totalLength 8, [T, B]',
+    x: randIn([5, 3], 3, { requiresGrad: false }),
+    lengths: [3, 5, 5],
+    lengthsAsTensor: true,
+    batchFirst: false,
+    enforceSorted: false,
+    paddingValue: 0.5,
+    totalLength: 8,
+  },
+  {
+    name: 'equal lengths, batchFirst, float64',
+    x: randIn([2, 3, 2], 4, { requiresGrad: false, dtype: 'float64' }),
+    lengths: [3, 3],
+    batchFirst: true,
+    enforceSorted: true,
+    paddingValue: 0,
+    totalLength: 3,
+  },
 ];
 
 const SEQS: Enc[] = [randIn([2, 3], 5, { requiresGrad: false }), randIn([4, 3], 6, { requiresGrad: false }), randIn([1, 3], 7, { requiresGrad: false })];
@@ -182,15 +215,38 @@ function packedCall(m: torch.nn.Module, x: Record<string, Tensor>, kind: 'lstm' 
 }
 
 const PACKED_CASES: ModuleCase[] = [
-  mcase({ name: 'LSTM on an unsorted packed batch, no initial state', make: () => new nn.LSTM(4, 5), build: 'nn.LSTM(4, 5)',
-    inputs: { x: randIn([5, 3, 4], 11) }, call: (m, x) => packedCall(m, x, 'lstm'), pyCall: PY_PACKED_CALL('') }),
-  mcase({ name: 'LSTM 2 layers, bidirectional, projSize, on a packed batch with [h0, c0] (permuted as Python)',
-    make: () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, projSize: 2 }), build: 'nn.LSTM(4, 5, 2, bidirectional=True, proj_size=2)',
-    inputs: { x: randIn([5, 3, 4], 12), h: randIn([4, 3, 2], 13), c: randIn([4, 3, 5], 14) }, call: (m, x) => packedCall(m, x, 'lstm'), pyCall: PY_PACKED_CALL(', (h, c)') }),
-  mcase({ name: 'GRU 2 layers, bidirectional, on a packed batch with h0', make: () => new nn.GRU(4, 5, { numLayers: 2, bidirectional: true }), build: 'nn.GRU(4, 5, 2, bidirectional=True)',
-    inputs: { x: randIn([5, 3, 4], 15), h: randIn([4, 3, 5], 16) }, call: (m, x) => packedCall(m, x, 'plain'), pyCall: PY_PACKED_CALL(', h') }),
-  mcase({ name: 'RNN relu on a packed batch, no initial state', make: () => new nn.RNN(4, 5, { nonlinearity: 'relu' }), build: "nn.RNN(4, 5, nonlinearity='relu')",
-    inputs: { x: randIn([5, 3, 4], 17) }, call: (m, x) => packedCall(m, x, 'plain'), pyCall: PY_PACKED_CALL('') }),
+  mcase({
+    name: 'LSTM on an unsorted packed batch, no initial state',
+    make: () => new nn.LSTM(4, 5),
+    build: 'nn.LSTM(4, 5)',
+    inputs: { x: randIn([5, 3, 4], 11) },
+    call: (m, x) => packedCall(m, x, 'lstm'),
+    pyCall: PY_PACKED_CALL(''),
+  }),
+  mcase({
+    name: 'LSTM 2 layers, bidirectional, projSize, on a packed batch with [h0, c0] (permuted as Python)',
+    make: () => new nn.LSTM(4, 5, { numLayers: 2, bidirectional: true, projSize: 2 }),
+    build: 'nn.LSTM(4, 5, 2, bidirectional=True, proj_size=2)',
+    inputs: { x: randIn([5, 3, 4], 12), h: randIn([4, 3, 2], 13), c: randIn([4, 3, 5], 14) },
+    call: (m, x) => packedCall(m, x, 'lstm'),
+    pyCall: PY_PACKED_CALL(', (h, c)'),
+  }),
+  mcase({
+    name: 'GRU 2 layers, bidirectional, on a packed batch with h0',
+    make: () => new nn.GRU(4, 5, { numLayers: 2, bidirectional: true }),
+    build: 'nn.GRU(4, 5, 2, bidirectional=True)',
+    inputs: { x: randIn([5, 3, 4], 15), h: randIn([4, 3, 5], 16) },
+    call: (m, x) => packedCall(m, x, 'plain'),
+    pyCall: PY_PACKED_CALL(', h'),
+  }),
+  mcase({
+    name: 'RNN relu on a packed batch, no initial state',
+    make: () => new nn.RNN(4, 5, { nonlinearity: 'relu' }),
+    build: "nn.RNN(4, 5, nonlinearity='relu')",
+    inputs: { x: randIn([5, 3, 4], 17) },
+    call: (m, x) => packedCall(m, x, 'plain'),
+    pyCall: PY_PACKED_CALL(''),
+  }),
 ];
 
 describe('recurrent layers on PackedSequence vs PyTorch (packed and padded outputs, states, all gradients)', function () {
@@ -235,35 +291,97 @@ describe('recurrent layers and packing free what they make', () => {
 
 type Cls = new (...a: never[]) => Error;
 const ERRORS: [string, () => unknown, Cls, string][] = [
-  ['packPaddedSequence: unknown option', () => R.packPaddedSequence(torch.zeros([3, 2]), [3, 2], { enforce_sorted: false } as never), TypeError,
-    "Unknown option 'enforce_sorted' for packPaddedSequence; expected one of: batchFirst, enforceSorted"],
-  ['packPaddedSequence: input not a tensor', () => R.packPaddedSequence([1, 2] as never, [2]), TypeError, 'Expected Tensor for input but received an array of length 2'],
-  ['packPaddedSequence: fractional lengths', () => R.packPaddedSequence(torch.zeros([3, 2]), [2.5, 1]), TypeError,
-    'Expected a Tensor or an array of integers for lengths of packPaddedSequence but received an array of length 2'],
-  ['packPaddedSequence: batchFirst not a boolean', () => R.packPaddedSequence(torch.zeros([3, 2]), [3, 2], { batchFirst: 1 as never }), TypeError,
-    'Expected a boolean for batchFirst but received 1 of type number'],
+  [
+    'packPaddedSequence: unknown option',
+    () => R.packPaddedSequence(torch.zeros([3, 2]), [3, 2], { enforce_sorted: false } as never),
+    TypeError,
+    "Unknown option 'enforce_sorted' for packPaddedSequence; expected one of: batchFirst, enforceSorted",
+  ],
+  [
+    'packPaddedSequence: input not a tensor',
+    () => R.packPaddedSequence([1, 2] as never, [2]),
+    TypeError,
+    'Expected Tensor for input but received an array of length 2',
+  ],
+  [
+    'packPaddedSequence: fractional lengths',
+    () => R.packPaddedSequence(torch.zeros([3, 2]), [2.5, 1]),
+    TypeError,
+    'Expected a Tensor or an array of integers for lengths of packPaddedSequence but received an array of length 2',
+  ],
+  [
+    'packPaddedSequence: batchFirst not a boolean',
+    () => R.packPaddedSequence(torch.zeros([3, 2]), [3, 2], { batchFirst: 1 as never }),
+    TypeError,
+    'Expected a boolean for batchFirst but received 1 of type number',
+  ],
   // Python 2.13 accepts this and packs memory past the input's end; we refuse it
-  ['packPaddedSequence: a length beyond the padded input', () => R.packPaddedSequence(torch.zeros([4, 3]), [6, 2, 1]), RangeError,
-    'Expected lengths of at most 4 (the padded length) for lengths of packPaddedSequence but received 6'],
-  ['packPaddedSequence: as many lengths as the batch', () => R.packPaddedSequence(torch.zeros([4, 3]), [4, 2]), RangeError,
-    'Expected 3 lengths (the batch size) for lengths of packPaddedSequence but received 2'],
-  ['padPackedSequence: not a PackedSequence', () => R.padPackedSequence(torch.zeros([3, 2]) as never), TypeError, 'Expected a PackedSequence for sequence but received an object of type Tensor'],
-  ['padPackedSequence: totalLength shorter than the longest sequence', () => R.padPackedSequence(R.packSequence([torch.zeros([4, 2]), torch.zeros([2, 2])]), { totalLength: 3 }), RangeError,
-    'Expected an integer of at least the longest sequence length (4) for totalLength but received 3 of type number'],
-  ['padPackedSequence: unknown option', () => R.padPackedSequence(R.packSequence([torch.zeros([2, 2])]), { padding_value: 1 } as never), TypeError,
-    "Unknown option 'padding_value' for padPackedSequence; expected one of: batchFirst, paddingValue, totalLength"],
-  ['padSequence: bad paddingSide', () => R.padSequence([torch.zeros([2, 2])], { paddingSide: 'top' as never }), TypeError,
-    "Expected 'left' or 'right' for paddingSide but received 'top' of type string"],
-  ['unpadSequence: more lengths than the batch', () => R.unpadSequence(torch.zeros([3, 2, 4]), [3, 2, 1]), RangeError,
-    'Expected 2 lengths (the batch size) for lengths of unpadSequence but received 3'],
-  ['unpadSequence: a length beyond the padded length', () => R.unpadSequence(torch.zeros([3, 2, 4]), [4, 1]), RangeError,
-    'Expected lengths in [0, 3] (the padded length) for lengths of unpadSequence but received 4'],
-  ['packSequence: unknown option', () => R.packSequence([torch.zeros([2, 2])], { enforce_sorted: false } as never), TypeError,
-    "Unknown option 'enforce_sorted' for packSequence; expected one of: enforceSorted"],
-  ['LSTM on a packed batch: wrong feature size', () => new nn.LSTM(3, 4).forward(R.packSequence([torch.zeros([2, 5])])), RangeError,
-    'Expected size 3 (inputSize) in the last dimension for input but received size 5'],
-  ['GRU on a packed batch: h0 for the wrong batch', () => new nn.GRU(2, 4).forward(R.packSequence([torch.zeros([3, 2]), torch.zeros([2, 2])]), torch.zeros([1, 3, 4])), RangeError,
-    'Expected shape [1, 2, 4] for hx but received shape [1, 3, 4]'],
+  [
+    'packPaddedSequence: a length beyond the padded input',
+    () => R.packPaddedSequence(torch.zeros([4, 3]), [6, 2, 1]),
+    RangeError,
+    'Expected lengths of at most 4 (the padded length) for lengths of packPaddedSequence but received 6',
+  ],
+  [
+    'packPaddedSequence: as many lengths as the batch',
+    () => R.packPaddedSequence(torch.zeros([4, 3]), [4, 2]),
+    RangeError,
+    'Expected 3 lengths (the batch size) for lengths of packPaddedSequence but received 2',
+  ],
+  [
+    'padPackedSequence: not a PackedSequence',
+    () => R.padPackedSequence(torch.zeros([3, 2]) as never),
+    TypeError,
+    'Expected a PackedSequence for sequence but received an object of type Tensor',
+  ],
+  [
+    'padPackedSequence: totalLength shorter than the longest sequence',
+    () => R.padPackedSequence(R.packSequence([torch.zeros([4, 2]), torch.zeros([2, 2])]), { totalLength: 3 }),
+    RangeError,
+    'Expected an integer of at least the longest sequence length (4) for totalLength but received 3 of type number',
+  ],
+  [
+    'padPackedSequence: unknown option',
+    () => R.padPackedSequence(R.packSequence([torch.zeros([2, 2])]), { padding_value: 1 } as never),
+    TypeError,
+    "Unknown option 'padding_value' for padPackedSequence; expected one of: batchFirst, paddingValue, totalLength",
+  ],
+  [
+    'padSequence: bad paddingSide',
+    () => R.padSequence([torch.zeros([2, 2])], { paddingSide: 'top' as never }),
+    TypeError,
+    "Expected 'left' or 'right' for paddingSide but received 'top' of type string",
+  ],
+  [
+    'unpadSequence: more lengths than the batch',
+    () => R.unpadSequence(torch.zeros([3, 2, 4]), [3, 2, 1]),
+    RangeError,
+    'Expected 2 lengths (the batch size) for lengths of unpadSequence but received 3',
+  ],
+  [
+    'unpadSequence: a length beyond the padded length',
+    () => R.unpadSequence(torch.zeros([3, 2, 4]), [4, 1]),
+    RangeError,
+    'Expected lengths in [0, 3] (the padded length) for lengths of unpadSequence but received 4',
+  ],
+  [
+    'packSequence: unknown option',
+    () => R.packSequence([torch.zeros([2, 2])], { enforce_sorted: false } as never),
+    TypeError,
+    "Unknown option 'enforce_sorted' for packSequence; expected one of: enforceSorted",
+  ],
+  [
+    'LSTM on a packed batch: wrong feature size',
+    () => new nn.LSTM(3, 4).forward(R.packSequence([torch.zeros([2, 5])])),
+    RangeError,
+    'Expected size 3 (inputSize) in the last dimension for input but received size 5',
+  ],
+  [
+    'GRU on a packed batch: h0 for the wrong batch',
+    () => new nn.GRU(2, 4).forward(R.packSequence([torch.zeros([3, 2]), torch.zeros([2, 2])]), torch.zeros([1, 3, 4])),
+    RangeError,
+    'Expected shape [1, 2, 4] for hx but received shape [1, 3, 4]',
+  ],
 ];
 
 describe('packed sequences: argument errors', () => {

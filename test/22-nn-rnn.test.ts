@@ -18,60 +18,180 @@ const nn = torch.nn;
 const lstmOut = (r: [Tensor, [Tensor, Tensor]]) => [r[0], r[1][0], r[1][1]];
 const PY_LSTM_OUT = '(lambda r: (r[0], r[1][0], r[1][1]))';
 
-const T = 5, B = 3, I = 4, H = 6;
+const T = 5,
+  B = 3,
+  I = 4,
+  H = 6;
 
 const RNN_CASES: ModuleCase[] = [
   // ---- RNN
-  mcase({ name: 'RNN tanh, defaults, [T, B, I]', make: () => new nn.RNN(I, H), build: `nn.RNN(${I}, ${H})`,
-    inputs: { x: randIn([T, B, I], 1) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
-  mcase({ name: 'RNN relu, 2 layers, bidirectional, batchFirst, with h0', make: () => new nn.RNN(I, H, { nonlinearity: 'relu', numLayers: 2, bidirectional: true, batchFirst: true }),
+  mcase({
+    name: 'RNN tanh, defaults, [T, B, I]',
+    make: () => new nn.RNN(I, H),
+    build: `nn.RNN(${I}, ${H})`,
+    inputs: { x: randIn([T, B, I], 1) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+  }),
+  mcase({
+    name: 'RNN relu, 2 layers, bidirectional, batchFirst, with h0',
+    make: () => new nn.RNN(I, H, { nonlinearity: 'relu', numLayers: 2, bidirectional: true, batchFirst: true }),
     build: `nn.RNN(${I}, ${H}, 2, nonlinearity='relu', bidirectional=True, batch_first=True)`,
-    inputs: { x: randIn([B, T, I], 2), h: randIn([4, B, H], 3, { lo: -0.5, hi: 0.5 }) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
-  mcase({ name: 'RNN without bias, unbatched [T, I] with [layers, H] hx', make: () => new nn.RNN(I, H, { bias: false, numLayers: 2 }), build: `nn.RNN(${I}, ${H}, num_layers=2, bias=False)`,
-    inputs: { x: randIn([T, I], 4), h: randIn([2, H], 5) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
-  mcase({ name: 'RNN unbatched, batchFirst, no hx', make: () => new nn.RNN(I, H, { batchFirst: true }), build: `nn.RNN(${I}, ${H}, batch_first=True)`,
-    inputs: { x: randIn([T, I], 6) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
+    inputs: { x: randIn([B, T, I], 2), h: randIn([4, B, H], 3, { lo: -0.5, hi: 0.5 }) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
+  mcase({
+    name: 'RNN without bias, unbatched [T, I] with [layers, H] hx',
+    make: () => new nn.RNN(I, H, { bias: false, numLayers: 2 }),
+    build: `nn.RNN(${I}, ${H}, num_layers=2, bias=False)`,
+    inputs: { x: randIn([T, I], 4), h: randIn([2, H], 5) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
+  mcase({
+    name: 'RNN unbatched, batchFirst, no hx',
+    make: () => new nn.RNN(I, H, { batchFirst: true }),
+    build: `nn.RNN(${I}, ${H}, batch_first=True)`,
+    inputs: { x: randIn([T, I], 6) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+  }),
   // ---- LSTM
-  mcase({ name: 'LSTM, defaults', make: () => new nn.LSTM(I, H), build: `nn.LSTM(${I}, ${H})`,
-    inputs: { x: randIn([T, B, I], 7) }, call: (m, x) => lstmOut(m.forward(x.x)), pyCall: `${PY_LSTM_OUT}(m(x))` }),
-  mcase({ name: 'LSTM, 2 layers, bidirectional, with [h0, c0]', make: () => new nn.LSTM(I, H, { numLayers: 2, bidirectional: true }), build: `nn.LSTM(${I}, ${H}, 2, bidirectional=True)`,
+  mcase({
+    name: 'LSTM, defaults',
+    make: () => new nn.LSTM(I, H),
+    build: `nn.LSTM(${I}, ${H})`,
+    inputs: { x: randIn([T, B, I], 7) },
+    call: (m, x) => lstmOut(m.forward(x.x)),
+    pyCall: `${PY_LSTM_OUT}(m(x))`,
+  }),
+  mcase({
+    name: 'LSTM, 2 layers, bidirectional, with [h0, c0]',
+    make: () => new nn.LSTM(I, H, { numLayers: 2, bidirectional: true }),
+    build: `nn.LSTM(${I}, ${H}, 2, bidirectional=True)`,
     inputs: { x: randIn([T, B, I], 8), h: randIn([4, B, H], 9, { lo: -0.5, hi: 0.5 }), c: randIn([4, B, H], 10) },
-    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])), pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))` }),
-  mcase({ name: 'LSTM projSize 3, 2 layers, bidirectional, batchFirst, with [h0, c0]', make: () => new nn.LSTM(I, H, { numLayers: 2, bidirectional: true, projSize: 3, batchFirst: true }),
+    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])),
+    pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))`,
+  }),
+  mcase({
+    name: 'LSTM projSize 3, 2 layers, bidirectional, batchFirst, with [h0, c0]',
+    make: () => new nn.LSTM(I, H, { numLayers: 2, bidirectional: true, projSize: 3, batchFirst: true }),
     build: `nn.LSTM(${I}, ${H}, 2, bidirectional=True, proj_size=3, batch_first=True)`,
     inputs: { x: randIn([B, T, I], 11), h: randIn([4, B, 3], 12, { lo: -0.5, hi: 0.5 }), c: randIn([4, B, H], 13) },
-    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])), pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))` }),
-  mcase({ name: 'LSTM without bias, unbatched with [h0, c0] of [layers, H]', make: () => new nn.LSTM(I, H, { bias: false }), build: `nn.LSTM(${I}, ${H}, bias=False)`,
+    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])),
+    pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))`,
+  }),
+  mcase({
+    name: 'LSTM without bias, unbatched with [h0, c0] of [layers, H]',
+    make: () => new nn.LSTM(I, H, { bias: false }),
+    build: `nn.LSTM(${I}, ${H}, bias=False)`,
     inputs: { x: randIn([T, I], 14), h: randIn([1, H], 15), c: randIn([1, H], 16) },
-    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])), pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))` }),
-  mcase({ name: 'LSTM float64', make: () => new nn.LSTM(I, H, { dtype: 'float64', numLayers: 2 }), build: `nn.LSTM(${I}, ${H}, 2, dtype=torch.float64)`,
-    inputs: { x: randIn([T, B, I], 17, { dtype: 'float64' }) }, call: (m, x) => lstmOut(m.forward(x.x)), pyCall: `${PY_LSTM_OUT}(m(x))`, tol: { rtol: 1e-12, atol: 1e-12 } }),
+    call: (m, x) => lstmOut(m.forward(x.x, [x.h, x.c])),
+    pyCall: `${PY_LSTM_OUT}(m(x, (h, c)))`,
+  }),
+  mcase({
+    name: 'LSTM float64',
+    make: () => new nn.LSTM(I, H, { dtype: 'float64', numLayers: 2 }),
+    build: `nn.LSTM(${I}, ${H}, 2, dtype=torch.float64)`,
+    inputs: { x: randIn([T, B, I], 17, { dtype: 'float64' }) },
+    call: (m, x) => lstmOut(m.forward(x.x)),
+    pyCall: `${PY_LSTM_OUT}(m(x))`,
+    tol: { rtol: 1e-12, atol: 1e-12 },
+  }),
   // ---- GRU
-  mcase({ name: 'GRU, defaults', make: () => new nn.GRU(I, H), build: `nn.GRU(${I}, ${H})`,
-    inputs: { x: randIn([T, B, I], 18) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
-  mcase({ name: 'GRU, 3 layers, bidirectional, batchFirst, with h0', make: () => new nn.GRU(I, H, { numLayers: 3, bidirectional: true, batchFirst: true }),
+  mcase({
+    name: 'GRU, defaults',
+    make: () => new nn.GRU(I, H),
+    build: `nn.GRU(${I}, ${H})`,
+    inputs: { x: randIn([T, B, I], 18) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+  }),
+  mcase({
+    name: 'GRU, 3 layers, bidirectional, batchFirst, with h0',
+    make: () => new nn.GRU(I, H, { numLayers: 3, bidirectional: true, batchFirst: true }),
     build: `nn.GRU(${I}, ${H}, 3, bidirectional=True, batch_first=True)`,
-    inputs: { x: randIn([B, T, I], 19), h: randIn([6, B, H], 20, { lo: -0.5, hi: 0.5 }) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
-  mcase({ name: 'GRU without bias, unbatched with hx', make: () => new nn.GRU(I, H, { bias: false }), build: `nn.GRU(${I}, ${H}, bias=False)`,
-    inputs: { x: randIn([T, I], 21), h: randIn([1, H], 22) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
+    inputs: { x: randIn([B, T, I], 19), h: randIn([6, B, H], 20, { lo: -0.5, hi: 0.5 }) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
+  mcase({
+    name: 'GRU without bias, unbatched with hx',
+    make: () => new nn.GRU(I, H, { bias: false }),
+    build: `nn.GRU(${I}, ${H}, bias=False)`,
+    inputs: { x: randIn([T, I], 21), h: randIn([1, H], 22) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
   // ---- eval mode: dropout between layers is off
-  mcase({ name: 'LSTM dropout 0.5 in eval mode (no dropout)', make: () => new nn.LSTM(I, H, { numLayers: 2, dropout: 0.5 }), build: `nn.LSTM(${I}, ${H}, 2, dropout=0.5)`,
-    inputs: { x: randIn([T, B, I], 23) }, call: (m, x) => lstmOut(m.forward(x.x)), pyCall: `${PY_LSTM_OUT}(m(x))`, train: false }),
-  mcase({ name: 'GRU dropout 0.5 in eval mode (no dropout)', make: () => new nn.GRU(I, H, { numLayers: 2, dropout: 0.5 }), build: `nn.GRU(${I}, ${H}, 2, dropout=0.5)`,
-    inputs: { x: randIn([T, B, I], 24) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)', train: false }),
+  mcase({
+    name: 'LSTM dropout 0.5 in eval mode (no dropout)',
+    make: () => new nn.LSTM(I, H, { numLayers: 2, dropout: 0.5 }),
+    build: `nn.LSTM(${I}, ${H}, 2, dropout=0.5)`,
+    inputs: { x: randIn([T, B, I], 23) },
+    call: (m, x) => lstmOut(m.forward(x.x)),
+    pyCall: `${PY_LSTM_OUT}(m(x))`,
+    train: false,
+  }),
+  mcase({
+    name: 'GRU dropout 0.5 in eval mode (no dropout)',
+    make: () => new nn.GRU(I, H, { numLayers: 2, dropout: 0.5 }),
+    build: `nn.GRU(${I}, ${H}, 2, dropout=0.5)`,
+    inputs: { x: randIn([T, B, I], 24) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+    train: false,
+  }),
   // ---- cells
-  mcase({ name: 'RNNCell tanh, [B, I] with hx', make: () => new nn.RNNCell(I, H), build: `nn.RNNCell(${I}, ${H})`,
-    inputs: { x: randIn([B, I], 25), h: randIn([B, H], 26) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
-  mcase({ name: 'RNNCell relu without bias, unbatched, no hx', make: () => new nn.RNNCell(I, H, { nonlinearity: 'relu', bias: false }), build: `nn.RNNCell(${I}, ${H}, bias=False, nonlinearity='relu')`,
-    inputs: { x: randIn([I], 27) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
-  mcase({ name: 'LSTMCell, [B, I] with [h, c]', make: () => new nn.LSTMCell(I, H), build: `nn.LSTMCell(${I}, ${H})`,
-    inputs: { x: randIn([B, I], 28), h: randIn([B, H], 29), c: randIn([B, H], 30) }, call: (m, x) => m.forward(x.x, [x.h, x.c]), pyCall: 'm(x, (h, c))' }),
-  mcase({ name: 'LSTMCell without bias, unbatched, no hx', make: () => new nn.LSTMCell(I, H, { bias: false }), build: `nn.LSTMCell(${I}, ${H}, bias=False)`,
-    inputs: { x: randIn([I], 31) }, call: (m, x) => m.forward(x.x), pyCall: 'm(x)' }),
-  mcase({ name: 'GRUCell, [B, I] with hx', make: () => new nn.GRUCell(I, H), build: `nn.GRUCell(${I}, ${H})`,
-    inputs: { x: randIn([B, I], 32), h: randIn([B, H], 33) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
-  mcase({ name: 'GRUCell unbatched with [H] hx', make: () => new nn.GRUCell(I, H), build: `nn.GRUCell(${I}, ${H})`,
-    inputs: { x: randIn([I], 34), h: randIn([H], 35) }, call: (m, x) => m.forward(x.x, x.h), pyCall: 'm(x, h)' }),
+  mcase({
+    name: 'RNNCell tanh, [B, I] with hx',
+    make: () => new nn.RNNCell(I, H),
+    build: `nn.RNNCell(${I}, ${H})`,
+    inputs: { x: randIn([B, I], 25), h: randIn([B, H], 26) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
+  mcase({
+    name: 'RNNCell relu without bias, unbatched, no hx',
+    make: () => new nn.RNNCell(I, H, { nonlinearity: 'relu', bias: false }),
+    build: `nn.RNNCell(${I}, ${H}, bias=False, nonlinearity='relu')`,
+    inputs: { x: randIn([I], 27) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+  }),
+  mcase({
+    name: 'LSTMCell, [B, I] with [h, c]',
+    make: () => new nn.LSTMCell(I, H),
+    build: `nn.LSTMCell(${I}, ${H})`,
+    inputs: { x: randIn([B, I], 28), h: randIn([B, H], 29), c: randIn([B, H], 30) },
+    call: (m, x) => m.forward(x.x, [x.h, x.c]),
+    pyCall: 'm(x, (h, c))',
+  }),
+  mcase({
+    name: 'LSTMCell without bias, unbatched, no hx',
+    make: () => new nn.LSTMCell(I, H, { bias: false }),
+    build: `nn.LSTMCell(${I}, ${H}, bias=False)`,
+    inputs: { x: randIn([I], 31) },
+    call: (m, x) => m.forward(x.x),
+    pyCall: 'm(x)',
+  }),
+  mcase({
+    name: 'GRUCell, [B, I] with hx',
+    make: () => new nn.GRUCell(I, H),
+    build: `nn.GRUCell(${I}, ${H})`,
+    inputs: { x: randIn([B, I], 32), h: randIn([B, H], 33) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
+  mcase({
+    name: 'GRUCell unbatched with [H] hx',
+    make: () => new nn.GRUCell(I, H),
+    build: `nn.GRUCell(${I}, ${H})`,
+    inputs: { x: randIn([I], 34), h: randIn([H], 35) },
+    call: (m, x) => m.forward(x.x, x.h),
+    pyCall: 'm(x, h)',
+  }),
 ];
 
 /** Bit for bit: the same aten kernels of the same libtorch, on the same thread count. */
@@ -97,8 +217,10 @@ const INITS: [() => torch.nn.Module, string][] = [
 /** [TS module, Python expression] whose printed forms must agree. */
 const REPRS: [() => torch.nn.Module, string][] = [
   [() => new nn.RNN(3, 5), 'nn.RNN(3, 5)'],
-  [() => new nn.RNN(3, 5, { nonlinearity: 'relu', numLayers: 2, bias: false, batchFirst: true, dropout: 0.25, bidirectional: true }),
-    "nn.RNN(3, 5, 2, nonlinearity='relu', bias=False, batch_first=True, dropout=0.25, bidirectional=True)"],
+  [
+    () => new nn.RNN(3, 5, { nonlinearity: 'relu', numLayers: 2, bias: false, batchFirst: true, dropout: 0.25, bidirectional: true }),
+    "nn.RNN(3, 5, 2, nonlinearity='relu', bias=False, batch_first=True, dropout=0.25, bidirectional=True)",
+  ],
   [() => new nn.LSTM(3, 5, { projSize: 2, numLayers: 3 }), 'nn.LSTM(3, 5, 3, proj_size=2)'],
   [() => new nn.LSTM(3, 5, { dropout: 1 }), 'nn.LSTM(3, 5, dropout=1)'],
   [() => new nn.GRU(3, 5, { bidirectional: true, dropout: 1e-5, numLayers: 2 }), 'nn.GRU(3, 5, 2, bidirectional=True, dropout=1e-5)'],
@@ -110,7 +232,12 @@ const REPRS: [() => torch.nn.Module, string][] = [
 /** Dropout between layers in training: [TS module, Python expression, input, kind]. */
 const DROPOUTS: [() => torch.nn.Module, string, Enc, 'lstm' | 'plain'][] = [
   [() => new nn.LSTM(I, H, { numLayers: 3, dropout: 0.4 }), `nn.LSTM(${I}, ${H}, 3, dropout=0.4)`, randIn([T, B, I], 40), 'lstm'],
-  [() => new nn.GRU(I, H, { numLayers: 2, dropout: 0.5, bidirectional: true }), `nn.GRU(${I}, ${H}, 2, dropout=0.5, bidirectional=True)`, randIn([T, B, I], 41), 'plain'],
+  [
+    () => new nn.GRU(I, H, { numLayers: 2, dropout: 0.5, bidirectional: true }),
+    `nn.GRU(${I}, ${H}, 2, dropout=0.5, bidirectional=True)`,
+    randIn([T, B, I], 41),
+    'plain',
+  ],
   [() => new nn.RNN(I, H, { numLayers: 2, dropout: 0.3 }), `nn.RNN(${I}, ${H}, 2, dropout=0.3)`, randIn([T, B, I], 42), 'plain'],
 ];
 
@@ -157,7 +284,10 @@ describe('recurrent layers: init, dropout between layers, printed form (vs PyTor
       dropMods[i] = make();
       return { build, state: encState(dropMods[i].stateDict()), x, kind };
     });
-    py = ok(pyNN<PyMisc | PyError>([{ kind: 'exec', code: PY_MISC, data: { inits: INITS.map(([, b]) => b), reprs: REPRS.map(([, b]) => b), dropouts } }])[0], 'misc');
+    py = ok(
+      pyNN<PyMisc | PyError>([{ kind: 'exec', code: PY_MISC, data: { inits: INITS.map(([, b]) => b), reprs: REPRS.map(([, b]) => b), dropouts } }])[0],
+      'misc',
+    );
   });
 
   it('draws the same initial weights as PyTorch under the same seed (every parameter, in order)', () => {
@@ -193,11 +323,12 @@ describe('recurrent layers: init, dropout between layers, printed form (vs PyTor
       const m = dropMods[i];
       m.train();
       torch.tidy(() => {
-        const x = torch.tensor(xe.data as number[]).reshape(xe.shape).requiresGrad_(true);
+        const x = torch
+          .tensor(xe.data as number[])
+          .reshape(xe.shape)
+          .requiresGrad_(true);
         torch.manualSeed(77);
-        const outs = kind === 'lstm'
-          ? lstmOut((m as torch.nn.LSTM).forward(x))
-          : (m as torch.nn.GRU).forward(x);
+        const outs = kind === 'lstm' ? lstmOut((m as torch.nn.LSTM).forward(x)) : (m as torch.nn.GRU).forward(x);
         outs.forEach((o, j) => expectEnc(o, py.dropouts[i].outs[j], `dropout case ${i} output ${j}`, EXACT));
         let total = torch.tensor(0);
         for (const o of outs) total = total.add(o.mul(torch.linspace(-1, 1, o.numel()).reshape(o.shape)).sum());
@@ -250,40 +381,131 @@ describe('recurrent layers: init, dropout between layers, printed form (vs PyTor
 type Cls = new (...a: never[]) => Error;
 const z = (shape: number[], dtype: torch.DType = 'float32') => torch.zeros(shape, { dtype });
 const ERRORS: [string, () => unknown, Cls, string][] = [
-  ['RNN: unknown option (proj_size)', () => new nn.RNN(3, 4, { projSize: 2 } as never), TypeError,
-    "Unknown option 'projSize' for RNN; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype, nonlinearity"],
-  ['GRU: projSize is LSTM only', () => new nn.GRU(3, 4, { projSize: 2 } as never), TypeError,
-    "Unknown option 'projSize' for GRU; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype"],
-  ['LSTM: unknown option (batch_first)', () => new nn.LSTM(3, 4, { batch_first: true } as never), TypeError,
-    "Unknown option 'batch_first' for LSTM; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype, projSize"],
-  ['RNN: unknown nonlinearity', () => new nn.RNN(3, 4, { nonlinearity: 'gelu' as never }), RangeError, "Expected 'tanh' or 'relu' for nonlinearity but received 'gelu' of type string"],
+  [
+    'RNN: unknown option (proj_size)',
+    () => new nn.RNN(3, 4, { projSize: 2 } as never),
+    TypeError,
+    "Unknown option 'projSize' for RNN; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype, nonlinearity",
+  ],
+  [
+    'GRU: projSize is LSTM only',
+    () => new nn.GRU(3, 4, { projSize: 2 } as never),
+    TypeError,
+    "Unknown option 'projSize' for GRU; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype",
+  ],
+  [
+    'LSTM: unknown option (batch_first)',
+    () => new nn.LSTM(3, 4, { batch_first: true } as never),
+    TypeError,
+    "Unknown option 'batch_first' for LSTM; expected one of: numLayers, bias, batchFirst, dropout, bidirectional, device, dtype, projSize",
+  ],
+  [
+    'RNN: unknown nonlinearity',
+    () => new nn.RNN(3, 4, { nonlinearity: 'gelu' as never }),
+    RangeError,
+    "Expected 'tanh' or 'relu' for nonlinearity but received 'gelu' of type string",
+  ],
   ['RNN: hiddenSize 0', () => new nn.RNN(3, 0), RangeError, 'Expected a positive integer for hiddenSize but received 0 of type number'],
   ['LSTM: inputSize 1.5', () => new nn.LSTM(1.5, 4), TypeError, 'Expected a positive integer for inputSize but received 1.5 of type number'],
   ['GRU: numLayers 0', () => new nn.GRU(3, 4, { numLayers: 0 }), RangeError, 'Expected a positive integer for numLayers but received 0 of type number'],
   ['LSTM: dropout 1.5', () => new nn.LSTM(3, 4, { dropout: 1.5 }), RangeError, 'Expected a probability in [0, 1] for dropout but received 1.5 of type number'],
-  ['LSTM: dropout as a string', () => new nn.LSTM(3, 4, { dropout: '0.1' as never }), TypeError, "Expected a number for dropout but received '0.1' of type string"],
+  [
+    'LSTM: dropout as a string',
+    () => new nn.LSTM(3, 4, { dropout: '0.1' as never }),
+    TypeError,
+    "Expected a number for dropout but received '0.1' of type string",
+  ],
   ['LSTM: bias as a number', () => new nn.LSTM(3, 4, { bias: 1 as never }), TypeError, 'Expected a boolean for bias but received 1 of type number'],
-  ['LSTM: projSize >= hiddenSize', () => new nn.LSTM(3, 4, { projSize: 4 }), RangeError, 'Expected an integer smaller than hiddenSize (4) for projSize but received 4 of type number'],
-  ['LSTM: projSize negative', () => new nn.LSTM(3, 4, { projSize: -1 }), RangeError, 'Expected a non-negative integer for projSize but received -1 of type number'],
-  ['RNN.forward: 4-D input', () => new nn.RNN(3, 4).forward(z([1, 2, 3, 3])), RangeError, 'Expected a 2-D (unbatched) or 3-D tensor for input of RNN but received a 4-D tensor'],
-  ['LSTM.forward: wrong input size', () => new nn.LSTM(3, 4).forward(z([5, 2, 7])), RangeError, 'Expected size 3 (inputSize) in the last dimension for input but received size 7'],
-  ['GRU.forward: wrong dtype', () => new nn.GRU(3, 4).forward(z([5, 2, 3], 'float64')), TypeError, "Expected a float32 tensor (the weights' dtype) for input but received a float64 tensor"],
-  ['GRU.forward: hx of the wrong batch size', () => new nn.GRU(3, 4, { numLayers: 2 }).forward(z([5, 2, 3]), z([2, 3, 4])), RangeError, 'Expected shape [2, 2, 4] for hx but received shape [2, 3, 4]'],
-  ['RNN.forward: 2-D hx with batched input', () => new nn.RNN(3, 4).forward(z([5, 2, 3]), z([1, 4])), RangeError,
-    'Expected a 3-D tensor (the input is batched 3-D) for hx but received a 2-D tensor'],
-  ['RNN.forward: 3-D hx with unbatched input', () => new nn.RNN(3, 4).forward(z([5, 3]), z([1, 1, 4])), RangeError,
-    'Expected a 2-D tensor (the input is unbatched 2-D) for hx but received a 3-D tensor'],
-  ['LSTM.forward: c0 of the wrong size with projSize', () => new nn.LSTM(3, 4, { projSize: 2 }).forward(z([5, 2, 3]), [z([1, 2, 2]), z([1, 2, 2])]), RangeError,
-    'Expected shape [1, 2, 4] for hx[1] but received shape [1, 2, 2]'],
-  ['LSTM.forward: hx not a pair', () => new nn.LSTM(3, 4).forward(z([5, 2, 3]), z([1, 2, 4]) as never), TypeError,
-    'Expected an array [h0, c0] of two Tensors for hx but received an object of type Tensor'],
-  ['LSTM.forward: input not a tensor', () => new nn.LSTM(3, 4).forward([1, 2] as never), TypeError, 'Expected Tensor for input but received an array of length 2'],
-  ['LSTMCell.forward: 3-D input', () => new nn.LSTMCell(3, 4).forward(z([1, 2, 3])), RangeError, 'Expected a 1-D (unbatched) or 2-D tensor for input of LSTMCell but received a 3-D tensor'],
-  ['GRUCell.forward: hx of the wrong width', () => new nn.GRUCell(3, 4).forward(z([2, 3]), z([2, 5])), RangeError, 'Expected shape [2, 4] for hx but received shape [2, 5]'],
-  ['RNNCell.forward: 2-D hx with unbatched input', () => new nn.RNNCell(3, 4).forward(z([3]), z([1, 4])), RangeError,
-    'Expected a 1-D tensor (the input is unbatched) for hx but received a 2-D tensor'],
-  ['RNNCell: unknown option', () => new nn.RNNCell(3, 4, { nonLinearity: 'relu' } as never), TypeError,
-    "Unknown option 'nonLinearity' for RNNCell; expected one of: bias, nonlinearity, device, dtype"],
+  [
+    'LSTM: projSize >= hiddenSize',
+    () => new nn.LSTM(3, 4, { projSize: 4 }),
+    RangeError,
+    'Expected an integer smaller than hiddenSize (4) for projSize but received 4 of type number',
+  ],
+  [
+    'LSTM: projSize negative',
+    () => new nn.LSTM(3, 4, { projSize: -1 }),
+    RangeError,
+    'Expected a non-negative integer for projSize but received -1 of type number',
+  ],
+  [
+    'RNN.forward: 4-D input',
+    () => new nn.RNN(3, 4).forward(z([1, 2, 3, 3])),
+    RangeError,
+    'Expected a 2-D (unbatched) or 3-D tensor for input of RNN but received a 4-D tensor',
+  ],
+  [
+    'LSTM.forward: wrong input size',
+    () => new nn.LSTM(3, 4).forward(z([5, 2, 7])),
+    RangeError,
+    'Expected size 3 (inputSize) in the last dimension for input but received size 7',
+  ],
+  [
+    'GRU.forward: wrong dtype',
+    () => new nn.GRU(3, 4).forward(z([5, 2, 3], 'float64')),
+    TypeError,
+    "Expected a float32 tensor (the weights' dtype) for input but received a float64 tensor",
+  ],
+  [
+    'GRU.forward: hx of the wrong batch size',
+    () => new nn.GRU(3, 4, { numLayers: 2 }).forward(z([5, 2, 3]), z([2, 3, 4])),
+    RangeError,
+    'Expected shape [2, 2, 4] for hx but received shape [2, 3, 4]',
+  ],
+  [
+    'RNN.forward: 2-D hx with batched input',
+    () => new nn.RNN(3, 4).forward(z([5, 2, 3]), z([1, 4])),
+    RangeError,
+    'Expected a 3-D tensor (the input is batched 3-D) for hx but received a 2-D tensor',
+  ],
+  [
+    'RNN.forward: 3-D hx with unbatched input',
+    () => new nn.RNN(3, 4).forward(z([5, 3]), z([1, 1, 4])),
+    RangeError,
+    'Expected a 2-D tensor (the input is unbatched 2-D) for hx but received a 3-D tensor',
+  ],
+  [
+    'LSTM.forward: c0 of the wrong size with projSize',
+    () => new nn.LSTM(3, 4, { projSize: 2 }).forward(z([5, 2, 3]), [z([1, 2, 2]), z([1, 2, 2])]),
+    RangeError,
+    'Expected shape [1, 2, 4] for hx[1] but received shape [1, 2, 2]',
+  ],
+  [
+    'LSTM.forward: hx not a pair',
+    () => new nn.LSTM(3, 4).forward(z([5, 2, 3]), z([1, 2, 4]) as never),
+    TypeError,
+    'Expected an array [h0, c0] of two Tensors for hx but received an object of type Tensor',
+  ],
+  [
+    'LSTM.forward: input not a tensor',
+    () => new nn.LSTM(3, 4).forward([1, 2] as never),
+    TypeError,
+    'Expected Tensor for input but received an array of length 2',
+  ],
+  [
+    'LSTMCell.forward: 3-D input',
+    () => new nn.LSTMCell(3, 4).forward(z([1, 2, 3])),
+    RangeError,
+    'Expected a 1-D (unbatched) or 2-D tensor for input of LSTMCell but received a 3-D tensor',
+  ],
+  [
+    'GRUCell.forward: hx of the wrong width',
+    () => new nn.GRUCell(3, 4).forward(z([2, 3]), z([2, 5])),
+    RangeError,
+    'Expected shape [2, 4] for hx but received shape [2, 5]',
+  ],
+  [
+    'RNNCell.forward: 2-D hx with unbatched input',
+    () => new nn.RNNCell(3, 4).forward(z([3]), z([1, 4])),
+    RangeError,
+    'Expected a 1-D tensor (the input is unbatched) for hx but received a 2-D tensor',
+  ],
+  [
+    'RNNCell: unknown option',
+    () => new nn.RNNCell(3, 4, { nonLinearity: 'relu' } as never),
+    TypeError,
+    "Unknown option 'nonLinearity' for RNNCell; expected one of: bias, nonlinearity, device, dtype",
+  ],
   ['GRUCell: hiddenSize -2', () => new nn.GRUCell(3, -2), RangeError, 'Expected a positive integer for hiddenSize but received -2 of type number'],
 ];
 

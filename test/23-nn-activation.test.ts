@@ -133,14 +133,23 @@ describe('nn activations vs PyTorch', function () {
   this.timeout(120_000);
 
   describe('outputs and gradients', () => {
-    moduleCases(ACTS.map(([name, make, build, shape], i) => mcase({ name, make, build, inputs: x(100 + i, shape), call, pyCall: 'm(x)', train: !name.includes('(eval') })));
+    moduleCases(
+      ACTS.map(([name, make, build, shape], i) =>
+        mcase({ name, make, build, inputs: x(100 + i, shape), call, pyCall: 'm(x)', train: !name.includes('(eval') }),
+      ),
+    );
   });
 
   describe('printed forms, in-place results, PReLU init', () => {
     let py: PyMisc;
     before(function () {
       if (!pythonHasTorch()) this.skip();
-      py = ok(pyNN<PyMisc | PyError>([{ kind: 'exec', code: PY_MISC, data: { reprs: REPRS.map(([, p]) => p), inplace: INPLACE.map(([, p]) => p), inplaceData: INPLACE_DATA } }])[0], 'misc');
+      py = ok(
+        pyNN<PyMisc | PyError>([
+          { kind: 'exec', code: PY_MISC, data: { reprs: REPRS.map(([, p]) => p), inplace: INPLACE.map(([, p]) => p), inplaceData: INPLACE_DATA } },
+        ])[0],
+        'misc',
+      );
     });
 
     REPRS.forEach(([make, p], i) => {
@@ -149,7 +158,7 @@ describe('nn activations vs PyTorch', function () {
       });
     });
 
-    it('in-place layers return their input, overwritten with Python\'s values', () => {
+    it("in-place layers return their input, overwritten with Python's values", () => {
       INPLACE.forEach(([make, p], i) => {
         const m = make() as unknown as { forward(t: Tensor): Tensor };
         const y = torch.tensor(INPLACE_DATA);
@@ -190,13 +199,23 @@ describe('nn activations vs PyTorch', function () {
     const cases: [string, () => unknown, ErrorConstructor, string][] = [
       ['ReLU unknown option', () => new nn.ReLU({ inPlace: true } as never), TypeError, "Unknown option 'inPlace' for ReLU; expected one of: inplace"],
       ['ReLU inplace not boolean', () => new nn.ReLU({ inplace: 1 } as never), TypeError, 'Expected a boolean for inplace but received 1 of type number'],
-      ['LeakyReLU slope not a number', () => new nn.LeakyReLU('0.1' as never), TypeError, "Expected a number for negativeSlope but received '0.1' of type string"],
+      [
+        'LeakyReLU slope not a number',
+        () => new nn.LeakyReLU('0.1' as never),
+        TypeError,
+        "Expected a number for negativeSlope but received '0.1' of type string",
+      ],
       ['Threshold value missing', () => new nn.Threshold(0.1, undefined as never), TypeError, 'Expected a number for value but received undefined'],
       ['Hardtanh max <= min', () => new nn.Hardtanh(1, 1), RangeError, 'Expected a number greater than minVal (1) for maxVal but received 1 of type number'],
       ['CELU alpha 0', () => new nn.CELU(0), RangeError, 'Expected a non-zero number for alpha but received 0 of type number'],
       ['Softshrink negative lambd', () => new nn.Softshrink(-1), RangeError, 'Expected a non-negative number for lambd but received -1 of type number'],
       ['PReLU zero parameters', () => new nn.PReLU(0), RangeError, 'Expected a positive integer for numParameters but received 0 of type number'],
-      ['PReLU unknown option', () => new nn.PReLU(1, { initial: 0.1 } as never), TypeError, "Unknown option 'initial' for PReLU; expected one of: init, device, dtype"],
+      [
+        'PReLU unknown option',
+        () => new nn.PReLU(1, { initial: 0.1 } as never),
+        TypeError,
+        "Unknown option 'initial' for PReLU; expected one of: init, device, dtype",
+      ],
       ['Softmax fractional dim', () => new nn.Softmax(0.5), TypeError, 'Expected an integer for dim but received 0.5 of type number'],
       ['GLU fractional dim', () => new nn.GLU(1.5), TypeError, 'Expected an integer for dim but received 1.5 of type number'],
       ['GELU unknown approximation', () => new nn.GELU('fast' as never), TypeError, "Expected 'none' or 'tanh' for approximate but received 'fast'"],
@@ -215,7 +234,21 @@ describe('nn activations vs PyTorch', function () {
   });
 
   it('Softmax2d matches softmax over dim -3 on 3-D input too', () => {
-    const t = torch.tensor(fixedIn([[[1, 2], [3, 4]], [[0, -1], [5, 2]]]).data as number[], { dtype: 'float32' }).reshape([2, 2, 2]);
+    const t = torch
+      .tensor(
+        fixedIn([
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [0, -1],
+            [5, 2],
+          ],
+        ]).data as number[],
+        { dtype: 'float32' },
+      )
+      .reshape([2, 2, 2]);
     const a = new nn.Softmax2d().forward(t);
     const b = t.softmax(0);
     expect([...a.dataSync()]).to.deep.equal([...b.dataSync()]);

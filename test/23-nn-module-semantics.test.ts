@@ -42,7 +42,11 @@ class Gpt extends nn.Module {
   declare bias: Tensor;
   constructor() {
     super();
-    this.transformer = new nn.ModuleDict({ wte: new nn.Embedding(11, 4), h: new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]), ln_f: new nn.LayerNorm(4) });
+    this.transformer = new nn.ModuleDict({
+      wte: new nn.Embedding(11, 4),
+      h: new nn.ModuleList([new nn.Linear(4, 4), new nn.Linear(4, 4)]),
+      ln_f: new nn.LayerNorm(4),
+    });
     this.wte = this.transformer.get('wte');
     this.lm_head = new nn.Linear(4, 11, { bias: false });
     this.lm_head.weight = this.transformer.get('wte').weight; // weight tying
@@ -122,7 +126,11 @@ torch.save({'model': m.state_dict(), 'opt': opt.state_dict(), 'avg': avg}, INPUT
 emit(True)
 `;
 
-const DROPOUT: [number, number][] = [[0, 0.3], [7, 0.5], [123, 0.9]];
+const DROPOUT: [number, number][] = [
+  [0, 0.3],
+  [7, 0.5],
+  [123, 0.9],
+];
 
 describe('nn Module semantics as PyTorch', function () {
   this.timeout(120_000);
@@ -145,7 +153,7 @@ describe('nn Module semantics as PyTorch', function () {
       expect(s.namedChildren().map(([k]) => k)).to.deep.equal(py.swapped.children);
     });
 
-    it('so a Python optimizer state lands on the same parameters (index order equals Python\'s)', () => {
+    it("so a Python optimizer state lands on the same parameters (index order equals Python's)", () => {
       const s = new Swapped();
       const opt = new torch.optim.Adam(s.parameters());
       const sd = opt.stateDict();
@@ -154,7 +162,7 @@ describe('nn Module semantics as PyTorch', function () {
       expect(sd.param_groups[0].params).to.deep.equal([0, 1, 2, 3, 4]);
     });
 
-    it('a Python model + Adam checkpoint loads onto the same parameters: every exp_avg has its parameter\'s shape and values', () => {
+    it("a Python model + Adam checkpoint loads onto the same parameters: every exp_avg has its parameter's shape and values", () => {
       const file = path.join(tmp, 'swapped.pt');
       runPython(PY_CKPT, { path: file });
       const ck = torch.load<{ model: Record<string, Tensor>; opt: torch.optim.OptimizerStateDictInput; avg: Record<string, number[]> }>(file);
@@ -186,7 +194,7 @@ describe('nn Module semantics as PyTorch', function () {
       expect(g.wte).to.equal(g.transformer.get('wte'));
     });
 
-    it('registerModule registers a module a child already holds (PyTorch\'s sharing, explicitly)', () => {
+    it("registerModule registers a module a child already holds (PyTorch's sharing, explicitly)", () => {
       const g = new Gpt();
       g.registerModule('shared', g.transformer.get('ln_f'));
       const keys = Object.keys(g.stateDict());
@@ -201,14 +209,22 @@ describe('nn Module semantics as PyTorch', function () {
       expect(g.bias.shape).to.deep.equal([1, 1, 4, 4]);
       expect(g.stateDict().bias.shape).to.deep.equal([1, 1, 4, 4]);
       expect(g.namedBuffers().map(([k]) => k)).to.deep.equal(['bias']);
-      const y = torch.tidy(() => g.forward(torch.tensor([[1, 2, 3]])).sum().item());
+      const y = torch.tidy(() =>
+        g
+          .forward(torch.tensor([[1, 2, 3]]))
+          .sum()
+          .item(),
+      );
       expect(Number.isFinite(y)).to.equal(true);
     });
 
     it('stateDict names the key of a disposed tensor', () => {
       const g = new Gpt();
       g.bias.dispose();
-      expect(() => g.stateDict()).to.throw(Error, "stateDict: the buffer 'bias' has been disposed (a tensor the module still holds was freed, e.g. by tidy or dispose())");
+      expect(() => g.stateDict()).to.throw(
+        Error,
+        "stateDict: the buffer 'bias' has been disposed (a tensor the module still holds was freed, e.g. by tidy or dispose())",
+      );
       const s = new Swapped();
       s.first.weight.dispose();
       expect(() => s.stateDict()).to.throw(Error, "stateDict: the parameter 'first.weight' has been disposed");
@@ -243,7 +259,9 @@ describe('nn Module semantics as PyTorch', function () {
   describe('zeroGrad', () => {
     const withGrad = () => {
       const m = new nn.Linear(2, 1);
-      m.forward(torch.ones([1, 2])).sum().backward();
+      m.forward(torch.ones([1, 2]))
+        .sum()
+        .backward();
       return m;
     };
     it('Module and Optimizer take the same options; setToNone defaults to true (PyTorch 2.x)', () => {
@@ -261,13 +279,22 @@ describe('nn Module semantics as PyTorch', function () {
       expect([...d.weight.grad!.dataSync()]).to.deep.equal([0, 0]);
     });
     it('rejects unknown options and non-boolean setToNone', () => {
-      expect(() => new nn.Linear(1, 1).zeroGrad({ set_to_none: true } as never)).to.throw(TypeError, "Unknown option 'set_to_none' for zeroGrad; expected one of: setToNone");
-      expect(() => new nn.Linear(1, 1).zeroGrad(false as never)).to.throw(TypeError, 'Expected an options object for zeroGrad options but received false of type boolean');
-      expect(() => new nn.Linear(1, 1).zeroGrad({ setToNone: 1 } as never)).to.throw(TypeError, 'Expected a boolean for setToNone but received 1 of type number');
+      expect(() => new nn.Linear(1, 1).zeroGrad({ set_to_none: true } as never)).to.throw(
+        TypeError,
+        "Unknown option 'set_to_none' for zeroGrad; expected one of: setToNone",
+      );
+      expect(() => new nn.Linear(1, 1).zeroGrad(false as never)).to.throw(
+        TypeError,
+        'Expected an options object for zeroGrad options but received false of type boolean',
+      );
+      expect(() => new nn.Linear(1, 1).zeroGrad({ setToNone: 1 } as never)).to.throw(
+        TypeError,
+        'Expected a boolean for setToNone but received 1 of type number',
+      );
     });
   });
 
-  describe('dropout draws PyTorch\'s mask for a seed', () => {
+  describe("dropout draws PyTorch's mask for a seed", () => {
     for (const [seed, p] of DROPOUT) {
       it(`F.dropout, nn.Dropout and in-place dropout after manualSeed(${seed}), p ${p}`, () => {
         const ref = py.masks[String(seed)];

@@ -106,7 +106,7 @@ function pyCase(c: { cls: Cls; opts: Record<string, unknown>; groups?: Groups; n
   };
 }
 
-describe('optim: Adam / AdamW vs PyTorch', function () {
+describe('optim: Adam / AdamW vs PyTorch', () => {
   let refs: OptResult[] = [];
   let dir = '';
 
@@ -131,7 +131,7 @@ describe('optim: Adam / AdamW vs PyTorch', function () {
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: parameters after each step, state dict, defaults, repr, save/load both ways`, function () {
+    it(`${c.name}: parameters after each step, state dict, defaults, repr, save/load both ways`, () => {
       const ref = refs[ci];
       const params = makeParams(DATA);
       const opt = makeCase(c, params);
@@ -150,7 +150,10 @@ describe('optim: Adam / AdamW vs PyTorch', function () {
       expectStateDict(opt.stateDict(), ref.final_sd);
       expect(String(opt), 'repr').to.equal((ref as OptResult & { repr: string }).repr);
       const defaults = (ref as OptResult & { defaults: [string, PyDesc][] }).defaults;
-      expect(Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)), 'defaults keys').to.deep.equal(defaults.map(([k]) => k));
+      expect(
+        Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)),
+        'defaults keys',
+      ).to.deep.equal(defaults.map(([k]) => k));
       for (const [k, d] of defaults) {
         const v = (opt.defaults as Record<string, unknown>)[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())];
         // PyTorch keeps betas as a tuple; `defaults` holds arrays.
@@ -193,10 +196,12 @@ const b = (x: boolean): PyDesc => ({ bool: x });
 const betas: PyDesc = { tuple: [f(0.9), f(0.999)] };
 /** Adam state for W (3x4) and b (3); u never had a gradient. */
 const adamState = (step: PyDesc, amsgrad = false): StateDictDesc['state'] =>
-  ([
-    [0, [3, 4]],
-    [1, [3]],
-  ] as [number, number[]][]).map(([k, shape]) => {
+  (
+    [
+      [0, [3, 4]],
+      [1, [3]],
+    ] as [number, number[]][]
+  ).map(([k, shape]) => {
     const n = shape.reduce((a, x) => a * x, 1);
     const entries: [string, PyDesc][] = [
       ['step', step],
@@ -308,7 +313,7 @@ const LOAD_CASES: LoadCase[] = [
   },
 ];
 
-describe('optim: Adam / AdamW load state dicts of older PyTorch like PyTorch', function () {
+describe('optim: Adam / AdamW load state dicts of older PyTorch like PyTorch', () => {
   let refs: LoadResult[] = [];
 
   before(function () {
@@ -533,7 +538,7 @@ Adam([q, q])`,
 
 const p = () => torch.tensor([0], { dtype: 'float32', requiresGrad: true });
 
-errorsVsPython('optim: Adam / AdamW errors with PyTorch\'s messages', [
+errorsVsPython("optim: Adam / AdamW errors with PyTorch's messages", [
   { name: 'negative lr', py: 'Adam([p()], lr=-1)', ts: () => new Adam([p()], { lr: -1 }), cls: RangeError },
   { name: 'NaN lr', py: "Adam([p()], lr=float('nan'))", ts: () => new Adam([p()], { lr: NaN }), cls: RangeError },
   { name: 'negative eps', py: 'Adam([p()], eps=-0.5)', ts: () => new Adam([p()], { eps: -0.5 }), cls: RangeError },
@@ -545,9 +550,22 @@ errorsVsPython('optim: Adam / AdamW errors with PyTorch\'s messages', [
   { name: 'AdamW beta out of range', py: 'AdamW([p()], betas=(0.9, 1.0))', ts: () => new AdamW([p()], { betas: [0.9, 1] }), cls: RangeError },
   { name: 'empty parameter list', py: 'Adam([])', ts: () => new Adam([]), cls: RangeError },
   { name: 'non-leaf parameter', py: 'Adam([p() * 2])', ts: () => new Adam([p().mul(2)]), cls: RangeError },
-  { name: 'a parameter in two groups', py: 'q = p()\nAdam([{"params": [q]}, {"params": [q]}])', ts: () => { const q = p(); return new Adam([{ params: [q] }, { params: [q] }]); }, cls: RangeError },
+  {
+    name: 'a parameter in two groups',
+    py: 'q = p()\nAdam([{"params": [q]}, {"params": [q]}])',
+    ts: () => {
+      const q = p();
+      return new Adam([{ params: [q] }, { params: [q] }]);
+    },
+    cls: RangeError,
+  },
   { name: 'parameters in a set', py: 'Adam([{"params": {p()}}])', ts: () => new Adam([{ params: new Set([p()]) }] as never), cls: TypeError },
-  { name: 'names for some parameters only', py: 'Adam([("a", p()), ("b", p()), p()])', ts: () => new Adam([['a', p()], ['b', p()], p()] as never), cls: RangeError },
+  {
+    name: 'names for some parameters only',
+    py: 'Adam([("a", p()), ("b", p()), p()])',
+    ts: () => new Adam([['a', p()], ['b', p()], p()] as never),
+    cls: RangeError,
+  },
   {
     name: 'a named group added to unnamed ones',
     py: 'o = Adam([p()])\no.add_param_group({"params": [("a", p())]})',
@@ -596,13 +614,21 @@ describe('optim: Adam / AdamW errors of this library', () => {
   });
 
   it('unknown options and values of the wrong kind throw TypeError naming them', () => {
-    expect(thrown(() => new Adam([p()], { weight_decay: 0.1 } as never), TypeError)).to.match(/^Unknown option 'weight_decay' for Adam; expected one of: lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused, decoupledWeightDecay$/);
-    expect(thrown(() => new AdamW([p()], { decoupledWeightDecay: false } as never), TypeError)).to.match(/^Unknown option 'decoupledWeightDecay' for AdamW; expected one of: .*fused$/);
+    expect(thrown(() => new Adam([p()], { weight_decay: 0.1 } as never), TypeError)).to.match(
+      /^Unknown option 'weight_decay' for Adam; expected one of: lr, betas, eps, weightDecay, amsgrad, maximize, foreach, capturable, differentiable, fused, decoupledWeightDecay$/,
+    );
+    expect(thrown(() => new AdamW([p()], { decoupledWeightDecay: false } as never), TypeError)).to.match(
+      /^Unknown option 'decoupledWeightDecay' for AdamW; expected one of: .*fused$/,
+    );
     expect(thrown(() => new Adam([{ params: [p()], momentum: 0.9 } as never]), TypeError)).to.match(/^Unknown option 'momentum' for Adam param group/);
     expect(thrown(() => new Adam([p()], { lr: '0.1' } as never), TypeError)).to.equal("Expected a number for lr but received '0.1' of type string");
-    expect(thrown(() => new Adam([p()], { betas: [0.9] } as never), TypeError)).to.equal('Expected an array of two numbers for betas but received an array of length 1');
+    expect(thrown(() => new Adam([p()], { betas: [0.9] } as never), TypeError)).to.equal(
+      'Expected an array of two numbers for betas but received an array of length 1',
+    );
     expect(thrown(() => new Adam([p()], { amsgrad: 1 } as never), TypeError)).to.equal('Expected a boolean for amsgrad but received 1 of type number');
-    expect(thrown(() => new Adam([p()], { foreach: 'yes' } as never), TypeError)).to.equal("Expected a boolean or null for foreach but received 'yes' of type string");
+    expect(thrown(() => new Adam([p()], { foreach: 'yes' } as never), TypeError)).to.equal(
+      "Expected a boolean or null for foreach but received 'yes' of type string",
+    );
     expect(thrown(() => new Adam([p()], { fused: 0 } as never), TypeError)).to.equal('Expected a boolean or null for fused but received 0 of type number');
     expect(thrown(() => new Adam([{ params: [p()], lr: -2 }]), RangeError)).to.equal('Invalid learning rate: -2');
   });
@@ -610,7 +636,9 @@ describe('optim: Adam / AdamW errors of this library', () => {
   it('capturable, differentiable and fused true are not supported', () => {
     const why = '(not supported: the update runs natively, one call per group)';
     expect(thrown(() => new Adam([p()], { capturable: true }), RangeError)).to.equal(`Expected false for capturable but received true of type boolean ${why}`);
-    expect(thrown(() => new AdamW([p()], { differentiable: true }), RangeError)).to.equal(`Expected false for differentiable but received true of type boolean ${why}`);
+    expect(thrown(() => new AdamW([p()], { differentiable: true }), RangeError)).to.equal(
+      `Expected false for differentiable but received true of type boolean ${why}`,
+    );
     expect(thrown(() => new Adam([p()], { fused: true }), RangeError)).to.equal(`Expected false or null for fused but received true of type boolean ${why}`);
   });
 
@@ -626,7 +654,9 @@ describe('optim: Adam / AdamW errors of this library', () => {
     a.sum().backward();
     opt.step();
     opt.paramGroups[0].amsgrad = true;
-    expect(thrown(() => opt.step())).to.equal("Adam: the state of parameter 0 of its group has no 'max_exp_avg_sq' (amsgrad was turned on after the state was created)");
+    expect(thrown(() => opt.step())).to.equal(
+      "Adam: the state of parameter 0 of its group has no 'max_exp_avg_sq' (amsgrad was turned on after the state was created)",
+    );
   });
 
   it('loading malformed state dicts throws and changes nothing', () => {
@@ -638,14 +668,18 @@ describe('optim: Adam / AdamW errors of this library', () => {
     expect(thrown(() => opt.loadStateDict({} as never), TypeError)).to.equal(
       "Expected a state dict with 'state' and 'param_groups' for stateDict but received an object of type Object",
     );
-    expect(thrown(() => opt.loadStateDict({ state: {}, param_groups: 3 } as never), TypeError)).to.equal('Expected an array for param_groups but received 3 of type number');
+    expect(thrown(() => opt.loadStateDict({ state: {}, param_groups: 3 } as never), TypeError)).to.equal(
+      'Expected an array for param_groups but received 3 of type number',
+    );
     expect(thrown(() => opt.loadStateDict({ state: {}, param_groups: [3] } as never), TypeError)).to.equal(
       'Expected an object with params for param_groups[0] but received 3 of type number',
     );
     const sd = () => snapshot(opt.stateDict());
     const noLr = sd();
     delete (noLr.param_groups[0] as Record<string, unknown>).lr;
-    expect(thrown(() => opt.loadStateDict(noLr), TypeError)).to.equal('Expected a value for lr in param_groups[0] of the loaded state dict but received undefined');
+    expect(thrown(() => opt.loadStateDict(noLr), TypeError)).to.equal(
+      'Expected a value for lr in param_groups[0] of the loaded state dict but received undefined',
+    );
     const badLr = sd();
     badLr.param_groups[0].lr = -3;
     expect(thrown(() => opt.loadStateDict(badLr), RangeError)).to.equal('Invalid learning rate: -3');

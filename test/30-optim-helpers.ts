@@ -244,7 +244,9 @@ export interface PyErrorCase {
   /** The TypeScript call raising it. */
   ts: () => unknown;
   /** The class the TypeScript error must have. */
-  cls: new (...a: never[]) => Error;
+  cls: new (
+    ...a: never[]
+  ) => Error;
   /** The TypeScript message may add detail after PyTorch's. */
   prefix?: boolean;
 }
@@ -264,7 +266,7 @@ export interface PyExecResult {
  * reference Python raises for `py`, run once for the whole list).
  */
 export function errorsVsPython(title: string, cases: PyErrorCase[]): void {
-  describe(title, function () {
+  describe(title, () => {
     let refs: PyExecResult[] = [];
     before(function () {
       if (!hasPythonTorch()) this.skip();

@@ -198,8 +198,7 @@ const CASES: Case[] = [
       sched: 'OneCycleLR',
       kwargs: { max_lr: [0.1, 0.05], epochs: 3, steps_per_epoch: 4, anneal_strategy: 'linear', three_phase: true, base_momentum: [0.8, 0.7] },
     },
-    make: (o) =>
-      new OneCycleLR(o, { maxLr: [0.1, 0.05], epochs: 3, stepsPerEpoch: 4, annealStrategy: 'linear', threePhase: true, baseMomentum: [0.8, 0.7] }),
+    make: (o) => new OneCycleLR(o, { maxLr: [0.1, 0.05], epochs: 3, stepsPerEpoch: 4, annealStrategy: 'linear', threePhase: true, baseMomentum: [0.8, 0.7] }),
   },
   {
     name: 'OneCycleLR without momentum cycling, custom factors',
@@ -253,8 +252,24 @@ const CASES: Case[] = [
         '_schedule_phases',
         {
           list: [
-            { dict: [['end_step', f(2.6)], ['start_lr', { str: 'initial_lr' }], ['end_lr', { str: 'max_lr' }], ['start_momentum', { str: 'max_momentum' }], ['end_momentum', { str: 'base_momentum' }]] },
-            { dict: [['end_step', i(11)], ['start_lr', { str: 'max_lr' }], ['end_lr', { str: 'min_lr' }], ['start_momentum', { str: 'base_momentum' }], ['end_momentum', { str: 'max_momentum' }]] },
+            {
+              dict: [
+                ['end_step', f(2.6)],
+                ['start_lr', { str: 'initial_lr' }],
+                ['end_lr', { str: 'max_lr' }],
+                ['start_momentum', { str: 'max_momentum' }],
+                ['end_momentum', { str: 'base_momentum' }],
+              ],
+            },
+            {
+              dict: [
+                ['end_step', i(11)],
+                ['start_lr', { str: 'max_lr' }],
+                ['end_lr', { str: 'min_lr' }],
+                ['start_momentum', { str: 'base_momentum' }],
+                ['end_momentum', { str: 'max_momentum' }],
+              ],
+            },
           ],
         },
       ],
@@ -321,7 +336,7 @@ function expectSchedSd(sd: LRSchedulerStateDict, py: [string, PyDesc][], what: s
   for (const [k, d] of py) expectValue(sd[k], d, `${what}.${k}`);
 }
 
-describe('optim: LR schedulers vs PyTorch', function () {
+describe('optim: LR schedulers vs PyTorch', () => {
   let refs: SchedResult[] = [];
   let dir = '';
 
@@ -361,7 +376,7 @@ describe('optim: LR schedulers vs PyTorch', function () {
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: lr sequence, momentum, state dicts, param groups, save/load both ways`, function () {
+    it(`${c.name}: lr sequence, momentum, state dicts, param groups, save/load both ways`, () => {
       const ref = refs[ci];
       const half = Math.floor(c.steps / 2);
       const [opt, sched] = makePair(c);
@@ -384,12 +399,18 @@ describe('optim: LR schedulers vs PyTorch', function () {
       const groups = opt.stateDict().param_groups;
       ref.param_groups.forEach((g, gi) => {
         const tg = groups[gi] as Record<string, unknown>;
-        expect(Object.keys(tg).filter((k) => k !== 'params'), `param_groups[${gi}] keys`).to.deep.equal(g.map(([k]) => k));
+        expect(
+          Object.keys(tg).filter((k) => k !== 'params'),
+          `param_groups[${gi}] keys`,
+        ).to.deep.equal(g.map(([k]) => k));
         for (const [k, d] of g) expectValue(tg[k], d, `param_groups[${gi}].${k}`);
       });
 
       // Python's state dicts halfway -> a fresh TS optimizer (other lrs) and scheduler: the rest as Python.
-      const [opt2, sched2] = makePair(c, c.lrs.map((x) => x * 3));
+      const [opt2, sched2] = makePair(
+        c,
+        c.lrs.map((x) => x * 3),
+      );
       opt2.loadStateDict(stateDictFromDesc(ref.mid.opt_sd) as OptimizerStateDictInput);
       sched2.loadStateDict(schedFromDesc(ref.mid.sched_sd));
       for (let s = half; s < c.steps; s++) {
@@ -419,7 +440,10 @@ describe('optim: LR scheduler behaviour', () => {
         sched.step();
         rest.push(sched.getLastLr());
       }
-      const [opt2, sched2] = makePair(c, c.lrs.map((x) => x * 3));
+      const [opt2, sched2] = makePair(
+        c,
+        c.lrs.map((x) => x * 3),
+      );
       opt2.loadStateDict(optSd);
       sched2.loadStateDict(schedSd);
       const rest2: number[][] = [];
@@ -446,7 +470,11 @@ describe('optim: LR scheduler behaviour', () => {
   });
 });
 
-const sgd = () => new SGD([{ params: [torch.zeros([1], { requiresGrad: true })], lr: 0.1 }, { params: [torch.zeros([1], { requiresGrad: true })], lr: 0.2 }]);
+const sgd = () =>
+  new SGD([
+    { params: [torch.zeros([1], { requiresGrad: true })], lr: 0.1 },
+    { params: [torch.zeros([1], { requiresGrad: true })], lr: 0.2 },
+  ]);
 const PY_SGD = 'o = SGD([{"params": [p()], "lr": 0.1}, {"params": [p()], "lr": 0.2}])\n';
 
 errorsVsPython("optim: LR scheduler errors with PyTorch's messages", [
@@ -462,7 +490,12 @@ errorsVsPython("optim: LR scheduler errors with PyTorch's messages", [
     ts: () => new LinearLR(sgd(), { startFactor: 1.5 }),
     cls: RangeError,
   },
-  { name: 'LinearLR end factor above 1', py: `${PY_SGD}lr_scheduler.LinearLR(o, end_factor=2)`, ts: () => new LinearLR(sgd(), { endFactor: 2 }), cls: RangeError },
+  {
+    name: 'LinearLR end factor above 1',
+    py: `${PY_SGD}lr_scheduler.LinearLR(o, end_factor=2)`,
+    ts: () => new LinearLR(sgd(), { endFactor: 2 }),
+    cls: RangeError,
+  },
   {
     name: 'LambdaLR with too few lambdas',
     py: `${PY_SGD}lr_scheduler.LambdaLR(o, [lambda e: 1.0])`,
@@ -572,19 +605,31 @@ describe('optim: LR scheduler errors of this library', () => {
     );
     expect(thrown(() => new StepLR(sgd(), {} as never), TypeError)).to.equal('Expected a positive integer for stepSize but received undefined');
     expect(thrown(() => new StepLR(sgd(), { stepSize: 0 }), RangeError)).to.equal('Expected a positive integer for stepSize but received 0 of type number');
-    expect(thrown(() => new StepLR(sgd(), { stepSize: 1, gamma: '0.1' } as never), TypeError)).to.equal("Expected a number for gamma but received '0.1' of type string");
-    expect(thrown(() => new StepLR(sgd(), { stepSize: 1, lastEpoch: -2 }), RangeError)).to.equal('Expected an integer >= -1 for lastEpoch but received -2 of type number');
+    expect(thrown(() => new StepLR(sgd(), { stepSize: 1, gamma: '0.1' } as never), TypeError)).to.equal(
+      "Expected a number for gamma but received '0.1' of type string",
+    );
+    expect(thrown(() => new StepLR(sgd(), { stepSize: 1, lastEpoch: -2 }), RangeError)).to.equal(
+      'Expected an integer >= -1 for lastEpoch but received -2 of type number',
+    );
     expect(thrown(() => new CosineAnnealingLR(sgd(), {} as never), TypeError)).to.equal('Expected a number for tMax but received undefined');
     expect(thrown(() => new CosineAnnealingLR(sgd(), { tMax: 0 }), RangeError)).to.equal('Expected a positive number for tMax but received 0 of type number');
     expect(thrown(() => new CosineAnnealingLR(sgd(), { tMax: 5, T_max: 5 } as never), TypeError)).to.match(/^Unknown option 'T_max' for CosineAnnealingLR/);
-    expect(thrown(() => new LinearLR(sgd(), { totalIters: 1.5 }), RangeError)).to.equal('Expected a positive integer for totalIters but received 1.5 of type number');
+    expect(thrown(() => new LinearLR(sgd(), { totalIters: 1.5 }), RangeError)).to.equal(
+      'Expected a positive integer for totalIters but received 1.5 of type number',
+    );
     expect(thrown(() => new LambdaLR(sgd(), 3 as never), TypeError)).to.equal('Expected a function for lrLambda but received 3 of type number');
-    expect(thrown(() => new OneCycleLR(sgd(), { maxLr: '0.1', totalSteps: 5 } as never), TypeError)).to.equal("Expected a number for maxLr but received '0.1' of type string");
-    expect(thrown(() => new OneCycleLR(sgd(), { maxLr: [0.1, null], totalSteps: 5 } as never), TypeError)).to.equal('Expected a number for maxLr[1] but received null');
+    expect(thrown(() => new OneCycleLR(sgd(), { maxLr: '0.1', totalSteps: 5 } as never), TypeError)).to.equal(
+      "Expected a number for maxLr but received '0.1' of type string",
+    );
+    expect(thrown(() => new OneCycleLR(sgd(), { maxLr: [0.1, null], totalSteps: 5 } as never), TypeError)).to.equal(
+      'Expected a number for maxLr[1] but received null',
+    );
     expect(thrown(() => new OneCycleLR(sgd(), { maxLr: 0.1, totalSteps: 5, divFactor: 'x' } as never), TypeError)).to.equal(
       "Expected a number for divFactor but received 'x' of type string",
     );
-    expect(thrown(() => getLinearScheduleWithWarmup(sgd(), '3' as never, 10), TypeError)).to.equal("Expected a number for numWarmupSteps but received '3' of type string");
+    expect(thrown(() => getLinearScheduleWithWarmup(sgd(), '3' as never, 10), TypeError)).to.equal(
+      "Expected a number for numWarmupSteps but received '3' of type string",
+    );
   });
 
   it('loadStateDict rejects malformed state dicts and changes nothing', () => {
@@ -592,14 +637,20 @@ describe('optim: LR scheduler errors of this library', () => {
     const before = s.stateDict();
     expect(thrown(() => s.loadStateDict(3 as never), TypeError)).to.equal('Expected a scheduler state dict object for stateDict but received 3 of type number');
     expect(thrown(() => s.loadStateDict({ last_epoch: 'x' }), TypeError)).to.equal("Expected a number for last_epoch but received 'x' of type string");
-    expect(thrown(() => s.loadStateDict({ base_lrs: [1, 'x'] }), TypeError)).to.equal('Expected a list of numbers for base_lrs but received an array of length 2');
+    expect(thrown(() => s.loadStateDict({ base_lrs: [1, 'x'] }), TypeError)).to.equal(
+      'Expected a list of numbers for base_lrs but received an array of length 2',
+    );
     expect(thrown(() => s.loadStateDict({ _is_initial: 1 }), TypeError)).to.equal('Expected a boolean for _is_initial but received 1 of type number');
-    expect(thrown(() => s.loadStateDict({ total_steps: 'x', last_epoch: 5 }), TypeError)).to.equal("Expected a number for total_steps but received 'x' of type string");
+    expect(thrown(() => s.loadStateDict({ total_steps: 'x', last_epoch: 5 }), TypeError)).to.equal(
+      "Expected a number for total_steps but received 'x' of type string",
+    );
     expect(thrown(() => s.loadStateDict({ _schedule_phases: [{ end_step: 1 }] }), TypeError)).to.equal(
       'Expected a list of schedule phases for _schedule_phases but received an array of length 1',
     );
     expect(thrown(() => s.loadStateDict({ cycle_momentum: 1 }), TypeError)).to.equal('Expected a boolean for cycle_momentum but received 1 of type number');
-    expect(thrown(() => new StepLR(sgd(), { stepSize: 1 }).loadStateDict({ gamma: null }), TypeError)).to.equal('Expected a number for gamma but received null');
+    expect(thrown(() => new StepLR(sgd(), { stepSize: 1 }).loadStateDict({ gamma: null }), TypeError)).to.equal(
+      'Expected a number for gamma but received null',
+    );
     expect(s.stateDict()).to.deep.equal(before);
   });
 });

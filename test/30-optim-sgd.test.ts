@@ -102,7 +102,7 @@ function pyCase(c: { opts: Record<string, unknown>; groups?: Groups; named?: boo
   };
 }
 
-describe('optim: SGD vs PyTorch', function () {
+describe('optim: SGD vs PyTorch', () => {
   let refs: (OptResult & { repr: string; defaults: [string, PyDesc][] })[] = [];
   let dir = '';
 
@@ -126,7 +126,7 @@ describe('optim: SGD vs PyTorch', function () {
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: parameters after each step, state dict, defaults, repr, save/load both ways`, function () {
+    it(`${c.name}: parameters after each step, state dict, defaults, repr, save/load both ways`, () => {
       const ref = refs[ci];
       const params = makeParams(DATA);
       const opt = makeCase(c, params);
@@ -144,8 +144,12 @@ describe('optim: SGD vs PyTorch', function () {
       }
       expectStateDict(opt.stateDict(), ref.final_sd);
       expect(String(opt), 'repr').to.equal(ref.repr);
-      expect(Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)), 'defaults keys').to.deep.equal(ref.defaults.map(([k]) => k));
-      for (const [k, d] of ref.defaults) expectValue((opt.defaults as Record<string, unknown>)[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())], d, `defaults.${k}`);
+      expect(
+        Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)),
+        'defaults keys',
+      ).to.deep.equal(ref.defaults.map(([k]) => k));
+      for (const [k, d] of ref.defaults)
+        expectValue((opt.defaults as Record<string, unknown>)[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())], d, `defaults.${k}`);
 
       const params2 = savedParams.map((p) => p.clone().requiresGrad_(true));
       const opt2 = makeCase(c, params2);
@@ -236,7 +240,7 @@ const LOAD_CASES: { name: string; opts: Record<string, unknown>; sd: StateDictDe
   },
 ];
 
-describe('optim: SGD loads state dicts of older PyTorch like PyTorch', function () {
+describe('optim: SGD loads state dicts of older PyTorch like PyTorch', () => {
   let refs: LoadResult[] = [];
 
   before(function () {
@@ -356,7 +360,9 @@ describe('optim: SGD errors of this library', () => {
 
   it('differentiable and fused true are not supported', () => {
     const why = '(not supported: the update runs natively, one call per group)';
-    expect(thrown(() => new SGD([p()], { differentiable: true }), RangeError)).to.equal(`Expected false for differentiable but received true of type boolean ${why}`);
+    expect(thrown(() => new SGD([p()], { differentiable: true }), RangeError)).to.equal(
+      `Expected false for differentiable but received true of type boolean ${why}`,
+    );
     expect(thrown(() => new SGD([p()], { fused: true }), RangeError)).to.equal(`Expected false or null for fused but received true of type boolean ${why}`);
   });
 
@@ -364,8 +370,12 @@ describe('optim: SGD errors of this library', () => {
     expect(thrown(() => new SGD([p()], { lr: 0.1, betas: [0.9, 0.99] } as never), TypeError)).to.equal(
       "Unknown option 'betas' for SGD; expected one of: lr, momentum, dampening, weightDecay, nesterov, maximize, foreach, differentiable, fused",
     );
-    expect(thrown(() => new SGD([{ params: [p()], nesterof: true } as never], { lr: 0.1 }), TypeError)).to.match(/^Unknown option 'nesterof' for SGD param group/);
-    expect(thrown(() => new SGD([p()], { lr: 0.1, nesterov: 'yes' } as never), TypeError)).to.equal("Expected a boolean for nesterov but received 'yes' of type string");
+    expect(thrown(() => new SGD([{ params: [p()], nesterof: true } as never], { lr: 0.1 }), TypeError)).to.match(
+      /^Unknown option 'nesterof' for SGD param group/,
+    );
+    expect(thrown(() => new SGD([p()], { lr: 0.1, nesterov: 'yes' } as never), TypeError)).to.equal(
+      "Expected a boolean for nesterov but received 'yes' of type string",
+    );
     expect(thrown(() => new SGD([p()], { dampening: null } as never), TypeError)).to.equal('Expected a number for dampening but received null');
   });
 

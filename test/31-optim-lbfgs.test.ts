@@ -41,7 +41,7 @@ const CASES: Case[] = [
   { name: 'LBFGS maxIter 3 (fixed steps)', opts: { maxIter: 3 } },
   { name: 'LBFGS lr 0.5, maxIter 2, history 2 (the history overflows)', opts: { lr: 0.5, maxIter: 2, historySize: 2 } },
   { name: 'LBFGS defaults (converges: early exits)', opts: {} },
-  { name: "LBFGS strong_wolfe, maxIter 2, history 3", opts: { lineSearchFn: 'strong_wolfe', maxIter: 2, historySize: 3 } },
+  { name: 'LBFGS strong_wolfe, maxIter 2, history 3', opts: { lineSearchFn: 'strong_wolfe', maxIter: 2, historySize: 3 } },
   { name: 'LBFGS strong_wolfe defaults', opts: { lineSearchFn: 'strong_wolfe' } },
   { name: 'LBFGS maxEval 2, tolerances', opts: { maxIter: 4, maxEval: 2, toleranceGrad: 1e-5, toleranceChange: 1e-6 } },
 ];
@@ -63,7 +63,7 @@ function lbfgsStep(opt: LBFGS, params: Tensor[], d: ModelData): number {
   });
 }
 
-describe('optim: LBFGS vs PyTorch', function () {
+describe('optim: LBFGS vs PyTorch', () => {
   let refs: OptResult[] = [];
   let dir = '';
 
@@ -101,7 +101,7 @@ describe('optim: LBFGS vs PyTorch', function () {
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: parameters after each of 20 steps, state dict, repr, save/load both ways`, function () {
+    it(`${c.name}: parameters after each of 20 steps, state dict, repr, save/load both ways`, () => {
       const ref = refs[ci];
       const params = makeParams(DATA);
       const opt = new LBFGS(params, c.opts);
@@ -117,7 +117,10 @@ describe('optim: LBFGS vs PyTorch', function () {
           // A snapshot: clone the tensors (also inside lists), the live state moves on.
           const clone = (v: unknown): unknown => (v instanceof torch.Tensor ? v.clone() : Array.isArray(v) ? v.map(clone) : v);
           saved = {
-            state: desc === undefined ? new Map() : new Map([[0, Object.fromEntries(Object.entries(desc).map(([k, v]) => [k, clone(v)])) as Record<string, Tensor | null>]]),
+            state:
+              desc === undefined
+                ? new Map()
+                : new Map([[0, Object.fromEntries(Object.entries(desc).map(([k, v]) => [k, clone(v)])) as Record<string, Tensor | null>]]),
             param_groups: sd.param_groups,
           };
           savedParams = params.map((p) => p.detach().clone());
@@ -157,7 +160,9 @@ describe('optim: LBFGS vs PyTorch', function () {
     const live = torch.memory().numTensors;
     for (let s = 0; s < 3; s++) lbfgsStep(opt, params, DATA);
     expect(torch.memory().numTensors).to.equal(live);
-    const held = Object.values(opt.lbfgsState()).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is Tensor => v instanceof torch.Tensor);
+    const held = Object.values(opt.lbfgsState())
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((v): v is Tensor => v instanceof torch.Tensor);
     expect(held.length).to.be.greaterThan(0);
     opt.dispose();
     expect(opt.lbfgsState()).to.deep.equal({});
@@ -169,7 +174,12 @@ const p = () => torch.tensor([0], { dtype: 'float32', requiresGrad: true });
 
 errorsVsPython("optim: LBFGS errors with PyTorch's messages", [
   { name: 'negative lr', py: 'torch.optim.LBFGS([p()], lr=-1)', ts: () => new LBFGS([p()], { lr: -1 }), cls: RangeError },
-  { name: 'parameter groups', py: 'torch.optim.LBFGS([{"params": [p()]}, {"params": [p()]}])', ts: () => new LBFGS([{ params: [p()] }, { params: [p()] }]), cls: RangeError },
+  {
+    name: 'parameter groups',
+    py: 'torch.optim.LBFGS([{"params": [p()]}, {"params": [p()]}])',
+    ts: () => new LBFGS([{ params: [p()] }, { params: [p()] }]),
+    cls: RangeError,
+  },
   {
     name: 'another line search',
     py: 'q = p()\no = torch.optim.LBFGS([q], line_search_fn="backtracking")\ndef c():\n    o.zero_grad()\n    l = (q * 2).sum()\n    l.backward()\n    return l\no.step(c)',
@@ -184,8 +194,12 @@ describe('optim: LBFGS errors of this library', () => {
     expect(thrown(() => opt.step(), TypeError)).to.equal('Expected a function for closure but received undefined');
     expect(thrown(() => opt.step(() => 'x'), TypeError)).to.equal("Expected the closure to return a Tensor or a number but received 'x' of type string");
     expect(thrown(() => new LBFGS([p()], { maxIter: 0 }), RangeError)).to.equal('Expected an integer >= 1 for maxIter but received 0 of type number');
-    expect(thrown(() => new LBFGS([p()], { historySize: 1.5 }), RangeError)).to.equal('Expected an integer >= 1 for historySize but received 1.5 of type number');
-    expect(thrown(() => new LBFGS([p()], { lineSearchFn: 3 } as never), TypeError)).to.equal("Expected 'strong_wolfe' or null for lineSearchFn but received 3 of type number");
+    expect(thrown(() => new LBFGS([p()], { historySize: 1.5 }), RangeError)).to.equal(
+      'Expected an integer >= 1 for historySize but received 1.5 of type number',
+    );
+    expect(thrown(() => new LBFGS([p()], { lineSearchFn: 3 } as never), TypeError)).to.equal(
+      "Expected 'strong_wolfe' or null for lineSearchFn but received 3 of type number",
+    );
     expect(new LBFGS([p()], { maxIter: 7 }).paramGroups[0].maxEval).to.equal(8);
   });
 });

@@ -65,10 +65,31 @@ const CASES: Case[] = [
   { name: 'RMSprop defaults', cls: 'RMSprop', opts: {} },
   { name: 'RMSprop momentum + centered + weight decay', cls: 'RMSprop', opts: { lr: 0.02, momentum: 0.9, centered: true, weightDecay: 0.1, alpha: 0.9 } },
   { name: 'RMSprop maximize + eps', cls: 'RMSprop', opts: { lr: 0.005, maximize: true, eps: 1e-3, momentum: 0.5 } },
-  { name: 'RMSprop groups', cls: 'RMSprop', opts: { lr: 0.01 }, groups: [{ params: [0], centered: true }, { params: [1, 2], momentum: 0.3, lr: 0.03 }], named: true },
+  {
+    name: 'RMSprop groups',
+    cls: 'RMSprop',
+    opts: { lr: 0.01 },
+    groups: [
+      { params: [0], centered: true },
+      { params: [1, 2], momentum: 0.3, lr: 0.03 },
+    ],
+    named: true,
+  },
   { name: 'Adagrad defaults', cls: 'Adagrad', opts: {} },
-  { name: 'Adagrad lrDecay + initialAccumulatorValue + weight decay', cls: 'Adagrad', opts: { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1, weightDecay: 0.2, eps: 1e-6 } },
-  { name: 'Adagrad maximize + groups', cls: 'Adagrad', opts: { lr: 0.05, maximize: true }, groups: [{ params: [0, 2], lr: 0.2 }, { params: [1], lrDecay: 0.1 }] },
+  {
+    name: 'Adagrad lrDecay + initialAccumulatorValue + weight decay',
+    cls: 'Adagrad',
+    opts: { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1, weightDecay: 0.2, eps: 1e-6 },
+  },
+  {
+    name: 'Adagrad maximize + groups',
+    cls: 'Adagrad',
+    opts: { lr: 0.05, maximize: true },
+    groups: [
+      { params: [0, 2], lr: 0.2 },
+      { params: [1], lrDecay: 0.1 },
+    ],
+  },
   { name: 'Adadelta defaults', cls: 'Adadelta', opts: {} },
   { name: 'Adadelta rho + eps + weight decay', cls: 'Adadelta', opts: { lr: 0.5, rho: 0.8, eps: 1e-4, weightDecay: 0.1 } },
   { name: 'Adadelta maximize', cls: 'Adadelta', opts: { maximize: true, foreach: false } },
@@ -80,7 +101,12 @@ const CASES: Case[] = [
   { name: 'NAdam decoupled weight decay + maximize', cls: 'NAdam', opts: { lr: 0.02, weightDecay: 0.3, decoupledWeightDecay: true, maximize: true } },
   { name: 'RAdam defaults (lr raised)', cls: 'RAdam', opts: { lr: 0.05 } },
   { name: 'RAdam low beta2 (rectified from step 6 on) + weight decay', cls: 'RAdam', opts: { lr: 0.05, betas: [0.9, 0.6], weightDecay: 0.1 } },
-  { name: 'RAdam decoupled weight decay + maximize + groups', cls: 'RAdam', opts: { lr: 0.02, weightDecay: 0.2, decoupledWeightDecay: true, maximize: true, betas: [0.8, 0.5] }, groups: [{ params: [0] }, { params: [1, 2], lr: 0.05 }] },
+  {
+    name: 'RAdam decoupled weight decay + maximize + groups',
+    cls: 'RAdam',
+    opts: { lr: 0.02, weightDecay: 0.2, decoupledWeightDecay: true, maximize: true, betas: [0.8, 0.5] },
+    groups: [{ params: [0] }, { params: [1, 2], lr: 0.05 }],
+  },
   { name: 'ASGD defaults (lr raised)', cls: 'ASGD', opts: { lr: 0.05 } },
   { name: 'ASGD averaging from t0 = 5, lambd, alpha, weight decay', cls: 'ASGD', opts: { lr: 0.05, t0: 5, lambd: 0.01, alpha: 0.5, weightDecay: 0.05 } },
   { name: 'ASGD maximize', cls: 'ASGD', opts: { lr: 0.01, maximize: true, t0: 3 } },
@@ -112,7 +138,7 @@ function pyCase(c: Case): Record<string, unknown> {
   };
 }
 
-describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop vs PyTorch', function () {
+describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop vs PyTorch', () => {
   let refs: OptResult[] = [];
   let dir = '';
 
@@ -136,7 +162,7 @@ describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop v
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: parameters after each of 20 steps, state dict, defaults, repr, save/load both ways`, function () {
+    it(`${c.name}: parameters after each of 20 steps, state dict, defaults, repr, save/load both ways`, () => {
       const ref = refs[ci];
       const params = makeParams(DATA);
       const opt = makeCase(c, params);
@@ -155,7 +181,10 @@ describe('optim: RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop v
       expectStateDict(opt.stateDict(), ref.final_sd);
       expect(String(opt), 'repr').to.equal((ref as OptResult & { repr: string }).repr);
       const defaults = (ref as OptResult & { defaults: [string, PyDesc][] }).defaults;
-      expect(Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)), 'defaults keys').to.deep.equal(defaults.map(([k]) => k));
+      expect(
+        Object.keys(opt.defaults).map((k) => k.replace(/[A-Z]/g, (x) => `_${x.toLowerCase()}`)),
+        'defaults keys',
+      ).to.deep.equal(defaults.map(([k]) => k));
       for (const [k, d] of defaults) {
         const v = (opt.defaults as Record<string, unknown>)[k.replace(/_([a-z])/g, (_m, x: string) => x.toUpperCase())];
         // PyTorch keeps betas/etas/step_sizes as tuples; `defaults` holds arrays.
@@ -212,7 +241,12 @@ errorsVsPython("optim: RMSprop ... Rprop errors with PyTorch's messages", [
   { name: 'Adadelta rho above 1', py: `${O}Adadelta([p()], rho=1.5)`, ts: () => new Adadelta([p()], { rho: 1.5 }), cls: RangeError },
   { name: 'Adadelta negative rho', py: `${O}Adadelta([p()], rho=-0.5)`, ts: () => new Adadelta([p()], { rho: -0.5 }), cls: RangeError },
   { name: 'Adadelta negative eps', py: `${O}Adadelta([p()], eps=-0.5)`, ts: () => new Adadelta([p()], { eps: -0.5 }), cls: RangeError },
-  { name: 'Adadelta negative weight decay', py: `${O}Adadelta([p()], weight_decay=-0.5)`, ts: () => new Adadelta([p()], { weightDecay: -0.5 }), cls: RangeError },
+  {
+    name: 'Adadelta negative weight decay',
+    py: `${O}Adadelta([p()], weight_decay=-0.5)`,
+    ts: () => new Adadelta([p()], { weightDecay: -0.5 }),
+    cls: RangeError,
+  },
   { name: 'Adamax negative lr', py: `${O}Adamax([p()], lr=-1)`, ts: () => new Adamax([p()], { lr: -1 }), cls: RangeError },
   { name: 'Adamax beta 0', py: `${O}Adamax([p()], betas=(1.0, 0.9))`, ts: () => new Adamax([p()], { betas: [1, 0.9] }), cls: RangeError },
   { name: 'Adamax beta 1', py: `${O}Adamax([p()], betas=(0.9, 1.5))`, ts: () => new Adamax([p()], { betas: [0.9, 1.5] }), cls: RangeError },
@@ -250,18 +284,30 @@ describe('optim: RMSprop ... Rprop options this library checks or refuses', () =
       "Unknown option 'weight_decay' for RMSprop; expected one of: lr, momentum, alpha, eps, centered, weightDecay, capturable, foreach, maximize, differentiable",
     );
     expect(thrown(() => new Adagrad([p()], { lrDecay: '0' } as never), TypeError)).to.equal("Expected a number for lrDecay but received '0' of type string");
-    expect(thrown(() => new Rprop([p()], { etas: [0.5] } as never), TypeError)).to.equal('Expected an array of two numbers for etas but received an array of length 1');
-    expect(thrown(() => new Rprop([p()], { stepSizes: 1 } as never), TypeError)).to.equal('Expected an array of two numbers for stepSizes but received 1 of type number');
+    expect(thrown(() => new Rprop([p()], { etas: [0.5] } as never), TypeError)).to.equal(
+      'Expected an array of two numbers for etas but received an array of length 1',
+    );
+    expect(thrown(() => new Rprop([p()], { stepSizes: 1 } as never), TypeError)).to.equal(
+      'Expected an array of two numbers for stepSizes but received 1 of type number',
+    );
     expect(thrown(() => new ASGD([p()], { t0: null } as never), TypeError)).to.equal('Expected a number for t0 but received null');
-    expect(thrown(() => new NAdam([p()], { decoupledWeightDecay: 1 } as never), TypeError)).to.equal('Expected a boolean for decoupledWeightDecay but received 1 of type number');
-    expect(thrown(() => new RMSprop([p()], { centered: 'yes' } as never), TypeError)).to.equal("Expected a boolean for centered but received 'yes' of type string");
+    expect(thrown(() => new NAdam([p()], { decoupledWeightDecay: 1 } as never), TypeError)).to.equal(
+      'Expected a boolean for decoupledWeightDecay but received 1 of type number',
+    );
+    expect(thrown(() => new RMSprop([p()], { centered: 'yes' } as never), TypeError)).to.equal(
+      "Expected a boolean for centered but received 'yes' of type string",
+    );
   });
 
   it('foreach, fused, capturable and differentiable true are refused (the single-tensor algorithm always runs)', () => {
-    expect(thrown(() => new RMSprop([p()], { foreach: true }), RangeError)).to.equal(`Expected false or null for foreach but received true of type boolean ${why}`);
+    expect(thrown(() => new RMSprop([p()], { foreach: true }), RangeError)).to.equal(
+      `Expected false or null for foreach but received true of type boolean ${why}`,
+    );
     expect(thrown(() => new Adagrad([p()], { fused: true }), RangeError)).to.equal(`Expected false or null for fused but received true of type boolean ${why}`);
     expect(thrown(() => new RAdam([p()], { capturable: true }), RangeError)).to.equal(`Expected false for capturable but received true of type boolean ${why}`);
-    expect(thrown(() => new ASGD([p()], { differentiable: true }), RangeError)).to.equal(`Expected false for differentiable but received true of type boolean ${why}`);
+    expect(thrown(() => new ASGD([p()], { differentiable: true }), RangeError)).to.equal(
+      `Expected false for differentiable but received true of type boolean ${why}`,
+    );
     for (const C of [RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop]) {
       expect(() => new (C as unknown as new (p: unknown, o: unknown) => Optimizer)([p()], { foreach: false }), C.name).to.not.throw();
     }
@@ -343,10 +389,33 @@ const LOAD_CASES: LoadCase[] = [
     opts: {},
     sd: {
       state: [
-        [0, [['step', { int: 3 }], ['square_avg', tt(W12(0.01), [3, 4])], ['momentum_buffer', tt(W12(0.02), [3, 4])]]],
-        [1, [['step', { int: 3 }], ['square_avg', tt(B3(0.01), [3])], ['momentum_buffer', tt(B3(0.03), [3])]]],
+        [
+          0,
+          [
+            ['step', { int: 3 }],
+            ['square_avg', tt(W12(0.01), [3, 4])],
+            ['momentum_buffer', tt(W12(0.02), [3, 4])],
+          ],
+        ],
+        [
+          1,
+          [
+            ['step', { int: 3 }],
+            ['square_avg', tt(B3(0.01), [3])],
+            ['momentum_buffer', tt(B3(0.03), [3])],
+          ],
+        ],
       ],
-      param_groups: [[['lr', f(0.01)], ['momentum', f(0.5)], ['alpha', f(0.9)], ['eps', f(1e-8)], ['weight_decay', { int: 0 }], ['params', ALL]]],
+      param_groups: [
+        [
+          ['lr', f(0.01)],
+          ['momentum', f(0.5)],
+          ['alpha', f(0.9)],
+          ['eps', f(1e-8)],
+          ['weight_decay', { int: 0 }],
+          ['params', ALL],
+        ],
+      ],
     },
   },
   {
@@ -355,8 +424,24 @@ const LOAD_CASES: LoadCase[] = [
     opts: {},
     sd: {
       state: [
-        [0, [['step', { int: 4 }], ['mu_product', f(0.6)], ['exp_avg', tt(W12(0.01), [3, 4])], ['exp_avg_sq', tt(W12(0.001), [3, 4])]]],
-        [1, [['step', { int: 4 }], ['mu_product', f(0.6)], ['exp_avg', tt(B3(0.01), [3])], ['exp_avg_sq', tt(B3(0.001), [3])]]],
+        [
+          0,
+          [
+            ['step', { int: 4 }],
+            ['mu_product', f(0.6)],
+            ['exp_avg', tt(W12(0.01), [3, 4])],
+            ['exp_avg_sq', tt(W12(0.001), [3, 4])],
+          ],
+        ],
+        [
+          1,
+          [
+            ['step', { int: 4 }],
+            ['mu_product', f(0.6)],
+            ['exp_avg', tt(B3(0.01), [3])],
+            ['exp_avg_sq', tt(B3(0.001), [3])],
+          ],
+        ],
       ],
       param_groups: [
         [
@@ -377,10 +462,35 @@ const LOAD_CASES: LoadCase[] = [
     opts: {},
     sd: {
       state: [
-        [0, [['step', { int: 6 }], ['eta', f(0.04)], ['mu', f(0.5)], ['ax', tt(W12(0.1), [3, 4])]]],
-        [1, [['step', { int: 6 }], ['eta', f(0.04)], ['mu', f(0.5)], ['ax', tt(B3(0.1), [3])]]],
+        [
+          0,
+          [
+            ['step', { int: 6 }],
+            ['eta', f(0.04)],
+            ['mu', f(0.5)],
+            ['ax', tt(W12(0.1), [3, 4])],
+          ],
+        ],
+        [
+          1,
+          [
+            ['step', { int: 6 }],
+            ['eta', f(0.04)],
+            ['mu', f(0.5)],
+            ['ax', tt(B3(0.1), [3])],
+          ],
+        ],
       ],
-      param_groups: [[['lr', f(0.05)], ['lambd', f(1e-4)], ['alpha', f(0.75)], ['t0', { int: 2 }], ['weight_decay', { int: 0 }], ['params', ALL]]],
+      param_groups: [
+        [
+          ['lr', f(0.05)],
+          ['lambd', f(1e-4)],
+          ['alpha', f(0.75)],
+          ['t0', { int: 2 }],
+          ['weight_decay', { int: 0 }],
+          ['params', ALL],
+        ],
+      ],
     },
   },
   {
@@ -388,7 +498,16 @@ const LOAD_CASES: LoadCase[] = [
     cls: 'Rprop',
     opts: {},
     sd: {
-      state: [[0, [['step', { int: 2 }], ['prev', tt(W12(0.01), [3, 4])], ['step_size', tt(W12(0.02), [3, 4])]]]],
+      state: [
+        [
+          0,
+          [
+            ['step', { int: 2 }],
+            ['prev', tt(W12(0.01), [3, 4])],
+            ['step_size', tt(W12(0.02), [3, 4])],
+          ],
+        ],
+      ],
       param_groups: [
         [
           ['lr', f(0.01)],
@@ -404,12 +523,14 @@ const LOAD_CASES: LoadCase[] = [
   },
 ];
 
-describe('optim: RMSprop, NAdam, ASGD, Rprop load state dicts of older PyTorch like PyTorch', function () {
+describe('optim: RMSprop, NAdam, ASGD, Rprop load state dicts of older PyTorch like PyTorch', () => {
   let refs: { loaded_sd: StateDictDesc; params: number[][]; final_sd: StateDictDesc }[] = [];
 
   before(function () {
     if (!hasPythonTorch()) this.skip();
-    refs = pyOptim(LOAD_CASES.map((c) => ({ kind: 'load', opt: c.cls, kwargs: pyKwargs(c.opts), groups: null, init: DATA.init, X: DATA.X, Y: DATA.Y, sd: c.sd, steps: 4 })));
+    refs = pyOptim(
+      LOAD_CASES.map((c) => ({ kind: 'load', opt: c.cls, kwargs: pyKwargs(c.opts), groups: null, init: DATA.init, X: DATA.X, Y: DATA.Y, sd: c.sd, steps: 4 })),
+    );
   });
 
   LOAD_CASES.forEach((c, ci) => {
@@ -429,8 +550,8 @@ describe('optim: RMSprop, NAdam, ASGD, Rprop load state dicts of older PyTorch l
   it('a number for a state that is no scalar is refused', () => {
     const a = p();
     const opt = new RMSprop([a]);
-    expect(thrown(() => opt.loadStateDict({ state: new Map([[0, { step: 1, square_avg: 3 }]]), param_groups: opt.stateDict().param_groups } as never), TypeError)).to.equal(
-      "Expected a Tensor for state 'square_avg' but received 3 of type number",
-    );
+    expect(
+      thrown(() => opt.loadStateDict({ state: new Map([[0, { step: 1, square_avg: 3 }]]), param_groups: opt.stateDict().param_groups } as never), TypeError),
+    ).to.equal("Expected a Tensor for state 'square_avg' but received 3 of type number");
   });
 });

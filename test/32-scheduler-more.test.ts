@@ -37,7 +37,18 @@ import {
 } from '../lib/torch/optim/index.js';
 import { PyReduce, PyTuple } from '../lib/torch/serialization/pickle.js';
 import { hasPythonTorch } from './helpers/python.js';
-import { SignSGD, errorsVsPython, expectClose, expectValue, pyOptim, stateDictFromDesc, tempDir, thrown, type PyDesc, type StateDictDesc } from './30-optim-helpers.js';
+import {
+  SignSGD,
+  errorsVsPython,
+  expectClose,
+  expectValue,
+  pyOptim,
+  stateDictFromDesc,
+  tempDir,
+  thrown,
+  type PyDesc,
+  type StateDictDesc,
+} from './30-optim-helpers.js';
 
 interface SchedResult {
   lrs: number[][];
@@ -156,8 +167,12 @@ const CASES: Case[] = [
     optOpts: {},
     lrs: [0.5, 0.5],
     steps: 24,
-    py: { sched: 'CyclicLR', kwargs: { base_lr: [0.001, 0.002], max_lr: 0.01, step_size_up: 3, step_size_down: 5, mode: 'triangular2', base_momentum: 0.85, max_momentum: 0.95 } },
-    make: (o) => new CyclicLR(o, { baseLr: [0.001, 0.002], maxLr: 0.01, stepSizeUp: 3, stepSizeDown: 5, mode: 'triangular2', baseMomentum: 0.85, maxMomentum: 0.95 }),
+    py: {
+      sched: 'CyclicLR',
+      kwargs: { base_lr: [0.001, 0.002], max_lr: 0.01, step_size_up: 3, step_size_down: 5, mode: 'triangular2', base_momentum: 0.85, max_momentum: 0.95 },
+    },
+    make: (o) =>
+      new CyclicLR(o, { baseLr: [0.001, 0.002], maxLr: 0.01, stepSizeUp: 3, stepSizeDown: 5, mode: 'triangular2', baseMomentum: 0.85, maxMomentum: 0.95 }),
   },
   {
     name: 'CyclicLR exp_range without momentum cycling',
@@ -169,7 +184,7 @@ const CASES: Case[] = [
     make: (o) => new CyclicLR(o, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, mode: 'exp_range', gamma: 0.9, cycleMomentum: false }),
   },
   {
-    name: "CyclicLR with a custom scale_fn on iterations (not saved: None in the state dict)",
+    name: 'CyclicLR with a custom scale_fn on iterations (not saved: None in the state dict)',
     opt: 'SGD',
     optOpts: { momentum: 0.5 },
     lrs: [0.5],
@@ -289,7 +304,11 @@ const CASES: Case[] = [
       },
     },
     make: (o) =>
-      new SequentialLR(o, [new ConstantLR(o, { factor: 0.5, totalIters: 4 }), new StepLR(o, { stepSize: 2, gamma: 0.5 }), new CosineAnnealingLR(o, { tMax: 5 })], [2, 6]),
+      new SequentialLR(
+        o,
+        [new ConstantLR(o, { factor: 0.5, totalIters: 4 }), new StepLR(o, { stepSize: 2, gamma: 0.5 }), new CosineAnnealingLR(o, { tMax: 5 })],
+        [2, 6],
+      ),
   },
   {
     name: 'ChainedScheduler(ConstantLR, ExponentialLR)',
@@ -382,7 +401,7 @@ function expectSchedSd(sd: LRSchedulerStateDict, py: [string, PyDesc][], what: s
   for (const [k, d] of py) expectValue(plain[k], strKeys(d), `${what}.${k}`);
 }
 
-describe('optim: more LR schedulers vs PyTorch', function () {
+describe('optim: more LR schedulers vs PyTorch', () => {
   let refs: SchedResult[] = [];
   let dir = '';
 
@@ -423,7 +442,7 @@ describe('optim: more LR schedulers vs PyTorch', function () {
   });
 
   CASES.forEach((c, ci) => {
-    it(`${c.name}: lr sequence, momentum, state dicts, param groups, save/load both ways`, function () {
+    it(`${c.name}: lr sequence, momentum, state dicts, param groups, save/load both ways`, () => {
       const ref = refs[ci];
       const half = Math.floor(c.steps / 2);
       const [opt, sched] = makePair(c);
@@ -446,12 +465,18 @@ describe('optim: more LR schedulers vs PyTorch', function () {
       const groups = opt.stateDict().param_groups;
       ref.param_groups.forEach((g, gi) => {
         const tg = groups[gi] as Record<string, unknown>;
-        expect(Object.keys(tg).filter((k) => k !== 'params'), `param_groups[${gi}] keys`).to.deep.equal(g.map(([k]) => k));
+        expect(
+          Object.keys(tg).filter((k) => k !== 'params'),
+          `param_groups[${gi}] keys`,
+        ).to.deep.equal(g.map(([k]) => k));
         for (const [k, d] of g) expectValue(tg[k], d, `param_groups[${gi}].${k}`);
       });
 
       // Python's state dicts halfway -> a fresh TS optimizer (other lrs) and scheduler: the rest as Python.
-      const [opt2, sched2] = makePair(c, c.lrs.map((x) => x * 3));
+      const [opt2, sched2] = makePair(
+        c,
+        c.lrs.map((x) => x * 3),
+      );
       opt2.loadStateDict(stateDictFromDesc(ref.mid.opt_sd) as OptimizerStateDictInput);
       sched2.loadStateDict(schedFromDesc(ref.mid.sched_sd));
       for (let s = half; s < c.steps; s++) {
@@ -466,7 +491,10 @@ describe('optim: more LR schedulers vs PyTorch', function () {
       ref.ts_lrs.forEach((l, s) => expectClose(l, ref.lrs[half + s + 1], `Python continuing TS's state dicts: lr after ${half + s + 1} steps`, 1e-12, 1e-18));
 
       // TS's own state dicts halfway -> TS: the same sequence.
-      const [opt3, sched3] = makePair(c, c.lrs.map((x) => x * 5));
+      const [opt3, sched3] = makePair(
+        c,
+        c.lrs.map((x) => x * 5),
+      );
       const [opt4, sched4] = makePair(c);
       for (let s = 0; s < half; s++) {
         opt4.step();
@@ -489,10 +517,20 @@ const PY_SGD = 'o = SGD([p()], lr=0.1)\n';
 const PY_SGD2 = 'o = SGD([{"params": [p()]}, {"params": [p()]}], lr=0.1)\n';
 
 errorsVsPython("optim: more LR scheduler errors with PyTorch's messages", [
-  { name: 'MultiplicativeLR: wrong number of lambdas', py: `${PY_SGD2}${L}MultiplicativeLR(o, [lambda e: 1.0])`, ts: () => new MultiplicativeLR(sgd2(), [() => 1]), cls: RangeError },
+  {
+    name: 'MultiplicativeLR: wrong number of lambdas',
+    py: `${PY_SGD2}${L}MultiplicativeLR(o, [lambda e: 1.0])`,
+    ts: () => new MultiplicativeLR(sgd2(), [() => 1]),
+    cls: RangeError,
+  },
   { name: 'ConstantLR: factor above 1', py: `${PY_SGD}${L}ConstantLR(o, factor=1.5)`, ts: () => new ConstantLR(sgd(), { factor: 1.5 }), cls: RangeError },
   { name: 'ConstantLR: negative factor', py: `${PY_SGD}${L}ConstantLR(o, factor=-0.5)`, ts: () => new ConstantLR(sgd(), { factor: -0.5 }), cls: RangeError },
-  { name: 'CyclicLR: unknown mode', py: `${PY_SGD}${L}CyclicLR(o, 0.01, 0.1, mode="sine")`, ts: () => new CyclicLR(sgd(), { baseLr: 0.01, maxLr: 0.1, mode: 'sine' as never }), cls: RangeError },
+  {
+    name: 'CyclicLR: unknown mode',
+    py: `${PY_SGD}${L}CyclicLR(o, 0.01, 0.1, mode="sine")`,
+    ts: () => new CyclicLR(sgd(), { baseLr: 0.01, maxLr: 0.1, mode: 'sine' as never }),
+    cls: RangeError,
+  },
   {
     name: 'CyclicLR: base_lr per group of the wrong length',
     py: `${PY_SGD2}${L}CyclicLR(o, [0.01], 0.1)`,
@@ -505,19 +543,54 @@ errorsVsPython("optim: more LR scheduler errors with PyTorch's messages", [
     ts: () => new CyclicLR(new torch.optim.Adagrad([torch.zeros([1], { requiresGrad: true })]), { baseLr: 0.01, maxLr: 0.1 }),
     cls: RangeError,
   },
-  { name: 'CosineAnnealingWarmRestarts: T_0 zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 0 }), cls: RangeError },
-  { name: 'CosineAnnealingWarmRestarts: T_0 not an integer', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2.5)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2.5 }), cls: RangeError },
-  { name: 'CosineAnnealingWarmRestarts: T_mult zero', py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2, T_mult=0)`, ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2, tMult: 0 }), cls: RangeError },
+  {
+    name: 'CosineAnnealingWarmRestarts: T_0 zero',
+    py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 0)`,
+    ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 0 }),
+    cls: RangeError,
+  },
+  {
+    name: 'CosineAnnealingWarmRestarts: T_0 not an integer',
+    py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2.5)`,
+    ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2.5 }),
+    cls: RangeError,
+  },
+  {
+    name: 'CosineAnnealingWarmRestarts: T_mult zero',
+    py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2, T_mult=0)`,
+    ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2, tMult: 0 }),
+    cls: RangeError,
+  },
   {
     name: 'CosineAnnealingWarmRestarts: a negative epoch',
     py: `${PY_SGD}${L}CosineAnnealingWarmRestarts(o, 2).step(-1)`,
     ts: () => new CosineAnnealingWarmRestarts(sgd(), { t0: 2 }).step(-1),
     cls: RangeError,
   },
-  { name: 'ReduceLROnPlateau: factor 1', py: `${PY_SGD}${L}ReduceLROnPlateau(o, factor=1.0)`, ts: () => new ReduceLROnPlateau(sgd(), { factor: 1 }), cls: RangeError },
-  { name: 'ReduceLROnPlateau: unknown mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, mode="mean")`, ts: () => new ReduceLROnPlateau(sgd(), { mode: 'mean' as never }), cls: RangeError },
-  { name: 'ReduceLROnPlateau: unknown threshold mode', py: `${PY_SGD}${L}ReduceLROnPlateau(o, threshold_mode="x")`, ts: () => new ReduceLROnPlateau(sgd(), { thresholdMode: 'x' as never }), cls: RangeError },
-  { name: 'ReduceLROnPlateau: min_lr per group of the wrong length', py: `${PY_SGD2}${L}ReduceLROnPlateau(o, min_lr=[0.1])`, ts: () => new ReduceLROnPlateau(sgd2(), { minLr: [0.1] }), cls: RangeError },
+  {
+    name: 'ReduceLROnPlateau: factor 1',
+    py: `${PY_SGD}${L}ReduceLROnPlateau(o, factor=1.0)`,
+    ts: () => new ReduceLROnPlateau(sgd(), { factor: 1 }),
+    cls: RangeError,
+  },
+  {
+    name: 'ReduceLROnPlateau: unknown mode',
+    py: `${PY_SGD}${L}ReduceLROnPlateau(o, mode="mean")`,
+    ts: () => new ReduceLROnPlateau(sgd(), { mode: 'mean' as never }),
+    cls: RangeError,
+  },
+  {
+    name: 'ReduceLROnPlateau: unknown threshold mode',
+    py: `${PY_SGD}${L}ReduceLROnPlateau(o, threshold_mode="x")`,
+    ts: () => new ReduceLROnPlateau(sgd(), { thresholdMode: 'x' as never }),
+    cls: RangeError,
+  },
+  {
+    name: 'ReduceLROnPlateau: min_lr per group of the wrong length',
+    py: `${PY_SGD2}${L}ReduceLROnPlateau(o, min_lr=[0.1])`,
+    ts: () => new ReduceLROnPlateau(sgd2(), { minLr: [0.1] }),
+    cls: RangeError,
+  },
   { name: 'ReduceLROnPlateau: not an optimizer', py: `${L}ReduceLROnPlateau(3)`, ts: () => new ReduceLROnPlateau(3 as never), cls: TypeError },
   { name: 'SequentialLR: no scheduler', py: `${PY_SGD}${L}SequentialLR(o, [], [])`, ts: () => new SequentialLR(sgd(), [], []), cls: RangeError },
   {
@@ -558,7 +631,9 @@ describe('optim: more LR schedulers, errors of this library', () => {
   it('unknown options and values of the wrong kind throw TypeError', () => {
     expect(thrown(() => new ReduceLROnPlateau(sgd(), { lastEpoch: 3 } as never), TypeError)).to.match(/^Unknown option 'lastEpoch' for ReduceLROnPlateau/);
     expect(thrown(() => new ExponentialLR(sgd(), {} as never), TypeError)).to.equal('Expected a number for gamma but received undefined');
-    expect(thrown(() => new MultiStepLR(sgd(), { milestones: [1.5] }), TypeError)).to.equal('Expected an array of integers for milestones but received an array of length 1');
+    expect(thrown(() => new MultiStepLR(sgd(), { milestones: [1.5] }), TypeError)).to.equal(
+      'Expected an array of integers for milestones but received an array of length 1',
+    );
     expect(thrown(() => new MultiplicativeLR(sgd(), 3 as never), TypeError)).to.equal('Expected a function for lrLambda but received 3 of type number');
     expect(thrown(() => new CyclicLR(sgd(), { baseLr: 0.1, maxLr: 1, scaleMode: 'x' as never }), RangeError)).to.equal(
       "Expected 'cycle' or 'iterations' for scaleMode but received 'x' of type string",
@@ -582,7 +657,9 @@ describe('optim: more LR schedulers, errors of this library', () => {
 
   it('MultiStepLR loading a milestones value that is not a Counter', () => {
     const s = new MultiStepLR(sgd(), { milestones: [2] });
-    expect(thrown(() => s.loadStateDict({ milestones: 'x' }), TypeError)).to.equal("Expected a Counter of epochs for milestones but received 'x' of type string");
+    expect(thrown(() => s.loadStateDict({ milestones: 'x' }), TypeError)).to.equal(
+      "Expected a Counter of epochs for milestones but received 'x' of type string",
+    );
     expect([...s.milestones]).to.deep.equal([[2, 1]]);
   });
 
@@ -599,6 +676,8 @@ describe('optim: more LR schedulers, errors of this library', () => {
     const s = new lrScheduler.ExponentialLR(opt, { gamma: 0.5 });
     s.step();
     expect(s.getLastLr()).to.deep.equal([0.5]);
-    expect(thrown(() => new CyclicLR(opt, { baseLr: 0.1, maxLr: 1 }), RangeError)).to.equal('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+    expect(thrown(() => new CyclicLR(opt, { baseLr: 0.1, maxLr: 1 }), RangeError)).to.equal(
+      'optimizer must support momentum or beta1 with `cycle_momentum` option enabled',
+    );
   });
 });

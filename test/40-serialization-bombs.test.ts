@@ -112,7 +112,9 @@ describe('40 serialization: pickle and zip bombs', function () {
     const p = appendBomb(1_000_000);
     const e = errorOf(() => loads(p, { maxBytes: 1 << 20 }));
     expect(e).to.be.instanceOf(PickleLimitError);
-    expect(e.message).to.match(/^Refusing to unpickle: by offset \d+ of 2000004 the pickle has built about 1\.0 MiB of values, more than its limit of 1\.0 MiB \(maxBytes\)$/);
+    expect(e.message).to.match(
+      /^Refusing to unpickle: by offset \d+ of 2000004 the pickle has built about 1\.0 MiB of values, more than its limit of 1\.0 MiB \(maxBytes\)$/,
+    );
     expect((e as PickleLimitError).limit).to.equal(1 << 20);
     // The default budget follows the data's size; a stored pickle stays under it.
     expect(pickleBudget(1000)).to.equal(64 << 20);

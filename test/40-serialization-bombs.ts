@@ -82,9 +82,5 @@ export function dictBomb(count: number): Buffer {
 
 /** A torch.save-shaped archive around `pickle` (deflated if asked), plus optional extra records. */
 export function checkpointZip(pickle: Uint8Array, deflate: boolean, extra: RecordSpec[] = []): Buffer {
-  return zipOf([
-    { name: 'archive/data.pkl', data: pickle, deflate },
-    ...extra,
-    { name: 'archive/version', data: Buffer.from('3\n') },
-  ]);
+  return zipOf([{ name: 'archive/data.pkl', data: pickle, deflate }, ...extra, { name: 'archive/version', data: Buffer.from('3\n') }]);
 }

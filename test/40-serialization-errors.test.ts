@@ -45,8 +45,7 @@ function build(records: [string, Uint8Array][], sink: ByteSink = new BufferSink(
   return (sink as BufferSink).toBuffer?.() ?? (sink as OffsetSink).inner.toBuffer();
 }
 
-
-const X = (s: string): string => 'X' + String.fromCharCode(s.length & 0xff, s.length >> 8, 0, 0) + s;
+const X = (s: string): string => `X${String.fromCharCode(s.length & 0xff, s.length >> 8, 0, 0)}${s}`;
 const L = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 /** A tensor pickle with everything adjustable; `marker` becomes the storage pid. */
@@ -75,56 +74,92 @@ function tensorPickle(p: {
 
 describe('40 serialization: remaining error messages', () => {
   describe('zip', () => {
-    const good = build([['a/data.pkl', Buffer.alloc(100, 1)], ['a/data/0', Buffer.alloc(300, 2)], ['a/version', Buffer.from('3\n')]]);
+    const good = build([
+      ['a/data.pkl', Buffer.alloc(100, 1)],
+      ['a/data/0', Buffer.alloc(300, 2)],
+      ['a/version', Buffer.from('3\n')],
+    ]);
     const n = good.byteLength;
     const cdOffset = good.readUInt32LE(n - 6);
     const classic = Buffer.concat([good.subarray(0, n - 98), good.subarray(n - 22)]);
     const m = classic.byteLength;
     const cases: [string, () => Buffer, string][] = [
-      ['a multi-disk classic archive', () => {
-        const b = Buffer.from(classic);
-        b.writeUInt16LE(1, m - 22 + 4);
-        return b;
-      }, 'Unsupported zip: multi-disk archives are not supported'],
-      ['ZIP64 markers without the locator', () => {
-        const b = Buffer.from(classic);
-        b.writeUInt16LE(0xffff, m - 22 + 10);
-        return b;
-      }, 'Corrupt zip: ZIP64 values are needed but the ZIP64 end of central directory locator is missing'],
-      ['a multi-disk ZIP64 archive', () => {
-        const b = Buffer.from(good);
-        b.writeUInt32LE(2, n - 98 + 16);
-        return b;
-      }, 'Unsupported zip: multi-disk archives are not supported'],
-      ['a ZIP64 end record offset inside the locator', () => {
-        const b = Buffer.from(good);
-        b.writeBigUInt64LE(BigInt(n - 50), n - 42 + 8);
-        return b;
-      }, `Corrupt zip: ZIP64 end of central directory offset ${n - 50} is out of range`],
-      ['a locator pointing at something else', () => {
-        const b = Buffer.from(good);
-        b.writeBigUInt64LE(0n, n - 42 + 8);
-        return b;
-      }, 'Corrupt zip: no ZIP64 end of central directory record at offset 0'],
-      ['a malformed central directory entry', () => {
-        const b = Buffer.from(good);
-        b.writeUInt32LE(0, cdOffset);
-        return b;
-      }, `Corrupt zip: central directory entry 0 at offset ${cdOffset} is malformed`],
-      ['an entry running past the directory', () => {
-        const b = Buffer.from(good);
-        let p = cdOffset;
-        for (let i = 0; i < 2; i++) p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30);
-        b.writeUInt16LE(500, p + 28);
-        return b;
-      }, 'Corrupt zip: central directory entry 2 runs past the directory'],
-      ['a local header offset inside the directory', () => {
-        const b = Buffer.from(good);
-        let p = cdOffset;
-        for (let i = 0; i < 2; i++) p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30);
-        b.writeUInt32LE(cdOffset - 10, p + 42);
-        return b;
-      }, `Corrupt zip: local header of 'a/version' at ${cdOffset - 10} is past the central directory`],
+      [
+        'a multi-disk classic archive',
+        () => {
+          const b = Buffer.from(classic);
+          b.writeUInt16LE(1, m - 22 + 4);
+          return b;
+        },
+        'Unsupported zip: multi-disk archives are not supported',
+      ],
+      [
+        'ZIP64 markers without the locator',
+        () => {
+          const b = Buffer.from(classic);
+          b.writeUInt16LE(0xffff, m - 22 + 10);
+          return b;
+        },
+        'Corrupt zip: ZIP64 values are needed but the ZIP64 end of central directory locator is missing',
+      ],
+      [
+        'a multi-disk ZIP64 archive',
+        () => {
+          const b = Buffer.from(good);
+          b.writeUInt32LE(2, n - 98 + 16);
+          return b;
+        },
+        'Unsupported zip: multi-disk archives are not supported',
+      ],
+      [
+        'a ZIP64 end record offset inside the locator',
+        () => {
+          const b = Buffer.from(good);
+          b.writeBigUInt64LE(BigInt(n - 50), n - 42 + 8);
+          return b;
+        },
+        `Corrupt zip: ZIP64 end of central directory offset ${n - 50} is out of range`,
+      ],
+      [
+        'a locator pointing at something else',
+        () => {
+          const b = Buffer.from(good);
+          b.writeBigUInt64LE(0n, n - 42 + 8);
+          return b;
+        },
+        'Corrupt zip: no ZIP64 end of central directory record at offset 0',
+      ],
+      [
+        'a malformed central directory entry',
+        () => {
+          const b = Buffer.from(good);
+          b.writeUInt32LE(0, cdOffset);
+          return b;
+        },
+        `Corrupt zip: central directory entry 0 at offset ${cdOffset} is malformed`,
+      ],
+      [
+        'an entry running past the directory',
+        () => {
+          const b = Buffer.from(good);
+          let p = cdOffset;
+          for (let i = 0; i < 2; i++) p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30);
+          b.writeUInt16LE(500, p + 28);
+          return b;
+        },
+        'Corrupt zip: central directory entry 2 runs past the directory',
+      ],
+      [
+        'a local header offset inside the directory',
+        () => {
+          const b = Buffer.from(good);
+          let p = cdOffset;
+          for (let i = 0; i < 2; i++) p += 46 + b.readUInt16LE(p + 28) + b.readUInt16LE(p + 30);
+          b.writeUInt32LE(cdOffset - 10, p + 42);
+          return b;
+        },
+        `Corrupt zip: local header of 'a/version' at ${cdOffset - 10} is past the central directory`,
+      ],
     ];
     for (const [what, mk, msg] of cases) {
       it(`reports ${what}`, () => {
@@ -185,9 +220,7 @@ describe('40 serialization: remaining error messages', () => {
       } finally {
         cleanup();
       }
-      expect(errorOf(() => new ZipWriter(new BufferSink()).add('x'.repeat(70_000), Buffer.alloc(1))).message).to.equal(
-        'ZipWriter: record name too long',
-      );
+      expect(errorOf(() => new ZipWriter(new BufferSink()).add('x'.repeat(70_000), Buffer.alloc(1))).message).to.equal('ZipWriter: record name too long');
     });
   });
 
@@ -198,18 +231,54 @@ describe('40 serialization: remaining error messages', () => {
       ['an over-long GLOBAL line', L(`\x80\x02c${'a'.repeat(2000)}\nb\n.`), fmt('GLOBAL name longer than 1024 bytes')],
       ['STACK_GLOBAL on non-strings', L('\x80\x04K\x01K\x02\x93.'), fmt('STACK_GLOBAL needs two strings')],
       ['OrderedDict items that are not pairs', L('\x80\x02ccollections\nOrderedDict\n]K\x01a\x85R.'), fmt('OrderedDict() items must be (key, value) pairs')],
-      ['OrderedDict with two arguments', L('\x80\x02ccollections\nOrderedDict\nK\x01K\x02\x86R.'), fmt('OrderedDict() takes no arguments or a list of pairs, got 2 arguments')],
-      ['OrderedDict attributes with non-string names', L('\x80\x02ccollections\nOrderedDict\n)R}K\x01K\x02sb.'), fmt('OrderedDict attribute names must be strings')],
+      [
+        'OrderedDict with two arguments',
+        L('\x80\x02ccollections\nOrderedDict\nK\x01K\x02\x86R.'),
+        fmt('OrderedDict() takes no arguments or a list of pairs, got 2 arguments'),
+      ],
+      [
+        'OrderedDict attributes with non-string names',
+        L('\x80\x02ccollections\nOrderedDict\n)R}K\x01K\x02sb.'),
+        fmt('OrderedDict attribute names must be strings'),
+      ],
       ['a rebuild call without arguments', L('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n)R.'), fmt('_rebuild_tensor_v2 expects 6 or 7 arguments, got 0')],
-      ['a rebuild call without a storage', L('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(K\x00K\x00)))\x89NtR.'), fmt('tensor storage must be a persistent storage reference, got int 0')],
+      [
+        'a rebuild call without a storage',
+        L('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(K\x00K\x00)))\x89NtR.'),
+        fmt('tensor storage must be a persistent storage reference, got int 0'),
+      ],
       ['torch.Size of an int', L('\x80\x02ctorch\nSize\nK\x01\x85R.'), fmt('torch.Size expects one tuple of ints')],
       ['torch.device of an int', L('\x80\x02ctorch\ndevice\nK\x01\x85R.'), fmt('torch.device expects (type) or (type, index)')],
-      ['a bare rebuild function', L('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n.'), 'Unsupported checkpoint: a bare reference to torch._utils._rebuild_tensor_v2 outside a call'],
-      ['a v3 call whose dtype is not a dtype', tensorPickle({ func: '_rebuild_tensor_v3', cls: 'UntypedStorage', numel: 8, args: (s) => [s, 0, tuple(2), tuple(1), false, orderedDict(), 'float32'] }), fmt('_rebuild_tensor_v3 dtype must be a torch dtype, got str "float32"')],
-      ['a tensor of 65 dimensions', tensorPickle({ args: (s) => [s, 0, tuple(...new Array<number>(65).fill(1)), tuple(...new Array<number>(65).fill(1)), false, orderedDict()] }), fmt('a tensor with 65 dimensions is not supported (at most 64)')],
-      ['backward hooks that are not a dict', tensorPickle({ args: (s) => [s, 0, tuple(2), tuple(1), false, 5] }), fmt('backward hooks must be an OrderedDict, got int 5')],
-      ['more than 2^53 elements', tensorPickle({ args: (s) => [s, 0, tuple(2 ** 40, 2 ** 40), tuple(0, 0), false, orderedDict()] }), fmt(`tensor of size [${2 ** 40},${2 ** 40}] has more than 2^53 elements`)],
-      ['a storage type that is a dtype', tensorPickle({ typeGlobal: new PyGlobal('torch', 'float32') }), fmt("storage type must be a torch storage class, got global 'torch.float32'")],
+      [
+        'a bare rebuild function',
+        L('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n.'),
+        'Unsupported checkpoint: a bare reference to torch._utils._rebuild_tensor_v2 outside a call',
+      ],
+      [
+        'a v3 call whose dtype is not a dtype',
+        tensorPickle({ func: '_rebuild_tensor_v3', cls: 'UntypedStorage', numel: 8, args: (s) => [s, 0, tuple(2), tuple(1), false, orderedDict(), 'float32'] }),
+        fmt('_rebuild_tensor_v3 dtype must be a torch dtype, got str "float32"'),
+      ],
+      [
+        'a tensor of 65 dimensions',
+        tensorPickle({ args: (s) => [s, 0, tuple(...new Array<number>(65).fill(1)), tuple(...new Array<number>(65).fill(1)), false, orderedDict()] }),
+        fmt('a tensor with 65 dimensions is not supported (at most 64)'),
+      ],
+      [
+        'backward hooks that are not a dict',
+        tensorPickle({ args: (s) => [s, 0, tuple(2), tuple(1), false, 5] }),
+        fmt('backward hooks must be an OrderedDict, got int 5'),
+      ],
+      [
+        'more than 2^53 elements',
+        tensorPickle({ args: (s) => [s, 0, tuple(2 ** 40, 2 ** 40), tuple(0, 0), false, orderedDict()] }),
+        fmt(`tensor of size [${2 ** 40},${2 ** 40}] has more than 2^53 elements`),
+      ],
+      [
+        'a storage type that is a dtype',
+        tensorPickle({ typeGlobal: new PyGlobal('torch', 'float32') }),
+        fmt("storage type must be a torch storage class, got global 'torch.float32'"),
+      ],
       ['a non-string location', tensorPickle({ location: 1 }), fmt('invalid storage location int 1')],
     ];
     for (const [what, bytes, msg] of cases) {
@@ -226,12 +295,14 @@ describe('40 serialization: remaining error messages', () => {
       // the {'w': tensor} dict: strip PROTO, EMPTY_DICT+memo, key, and the trailing SETITEM/STOP to get the tensor ops
       const t = inner.subarray(inner.indexOf(L('ctorch._utils')), inner.byteLength - 2);
       const param = (extra: string, n = 3): Buffer =>
-        Buffer.concat([L('\x80\x02ctorch._utils\n_rebuild_parameter' + (n === 4 ? '_with_state' : '') + '\n('), t, L(extra + 't'), L('R.')]);
+        Buffer.concat([L(`\x80\x02ctorch._utils\n_rebuild_parameter${n === 4 ? '_with_state' : ''}\n(`), t, L(`${extra}t`), L('R.')]);
       expect(errorOf(() => loads(param('\x88'))).message).to.match(fmt('_rebuild_parameter expects 3 arguments, got 2'));
       expect(errorOf(() => loads(param('K\x01)'))).message).to.match(fmt('requires_grad must be a bool, got int 1'));
-      expect(errorOf(() => loads(param('\x88}', 4) )).message).to.match(fmt('_rebuild_parameter_with_state expects 4 arguments, got 3'));
+      expect(errorOf(() => loads(param('\x88}', 4))).message).to.match(fmt('_rebuild_parameter_with_state expects 4 arguments, got 3'));
       expect(errorOf(() => loads(param(`\x88}}${X('a')}K\x01s`, 4))).message).to.equal('Unsupported checkpoint: a Parameter with Python attribute state');
-      expect(errorOf(() => loads(L('\x80\x02ctorch._utils\n_rebuild_parameter\n(K\x01\x88}tR.'))).message).to.match(fmt('_rebuild_parameter needs a tensor, got int 1'));
+      expect(errorOf(() => loads(L('\x80\x02ctorch._utils\n_rebuild_parameter\n(K\x01\x88}tR.'))).message).to.match(
+        fmt('_rebuild_parameter needs a tensor, got int 1'),
+      );
       const built = Buffer.concat([L('\x80\x02'), t, L(`}${X('a')}K\x01sb.`)]);
       expect(errorOf(() => loads(built)).message).to.equal('Unsupported checkpoint: a tensor with Python attribute state');
     });
@@ -266,7 +337,14 @@ describe('40 serialization: remaining error messages', () => {
         'Corrupt checkpoint: the version record is 100 bytes long',
       );
       expect(
-        errorOf(() => loadFromBuffer(zipWith(pkl, Buffer.alloc(8), [['archive/version', L('3\n')], ['archive/byteorder', L('middle')]]))).message,
+        errorOf(() =>
+          loadFromBuffer(
+            zipWith(pkl, Buffer.alloc(8), [
+              ['archive/version', L('3\n')],
+              ['archive/byteorder', L('middle')],
+            ]),
+          ),
+        ).message,
       ).to.equal('Corrupt checkpoint: byteorder record says "middle"');
       const v3 = tensorPickle({
         func: '_rebuild_tensor_v3',
@@ -329,13 +407,15 @@ describe('40 serialization: remaining error messages', () => {
     ];
     for (const [what, raw, msg] of cases) {
       it(`reports ${what}`, () => {
-        const f = what.includes('UTF-8') ? (() => {
-          const p = stFile('{"aa": 1}');
-          const b = fs.readFileSync(p);
-          b[10] = 0xff;
-          fs.writeFileSync(p, b);
-          return p;
-        })() : stFile(raw);
+        const f = what.includes('UTF-8')
+          ? (() => {
+              const p = stFile('{"aa": 1}');
+              const b = fs.readFileSync(p);
+              b[10] = 0xff;
+              fs.writeFileSync(p, b);
+              return p;
+            })()
+          : stFile(raw);
         const e = errorOf(() => load(f, { format: 'safetensors' }));
         expect(e).to.be.instanceOf(SafetensorsError);
         if (msg.endsWith(': ')) expect(e.message.startsWith(msg)).to.equal(true);

@@ -67,7 +67,12 @@ describe('40 serialization: files', function () {
       const cases: [string, string, new (...a: never[]) => Error, RegExp][] = [
         ['empty', write('empty.pt', ''), CheckpointError, /is empty$/],
         ['not a zip', write('text.pt', 'hello world, not a checkpoint'), CheckpointError, /does not start with a zip header/],
-        ['legacy', write('legacy.pt', Buffer.concat([Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex'), Buffer.alloc(20)])), CheckpointError, /legacy torch\.save format/],
+        [
+          'legacy',
+          write('legacy.pt', Buffer.concat([Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex'), Buffer.alloc(20)])),
+          CheckpointError,
+          /legacy torch\.save format/,
+        ],
         ['bare pickle', write('bare.pt', Buffer.from('\x80\x02}q\x00.', 'latin1')), CheckpointError, /bare pickle stream/],
         ['truncated', write('cut.pt', good.subarray(0, good.byteLength - 30)), CheckpointError, /^Truncated checkpoint/],
         ['hostile', write('evil.pt', hostile), PickleSecurityError, /global 'os\.system' is not allowed/],

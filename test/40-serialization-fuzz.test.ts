@@ -95,11 +95,21 @@ describe('40 serialization: fuzz', function () {
         ['s', T(torch.tensor(4.5))],
         ['e', T(torch.zeros([0, 2]))],
       ],
-      { _metadata: orderedDict([['', { version: 1 }], ['emb', { version: 1 }]]) },
+      {
+        _metadata: orderedDict([
+          ['', { version: 1 }],
+          ['emb', { version: 1 }],
+        ]),
+      },
     );
     const ck: PyValue<torch.Tensor> = {
       model: sd,
-      optimizer: { state: new Map<PyValue<torch.Tensor>, PyValue<torch.Tensor>>([[0, { step: T(torch.tensor(3, { dtype: 'float32' })), exp_avg: T(torch.zeros([4, 3])) }]]), param_groups: [{ lr: 0.001, betas: tuple(0.9, 0.999), eps: 1e-8, weight_decay: 0, amsgrad: false, params: [0] }] },
+      optimizer: {
+        state: new Map<PyValue<torch.Tensor>, PyValue<torch.Tensor>>([
+          [0, { step: T(torch.tensor(3, { dtype: 'float32' })), exp_avg: T(torch.zeros([4, 3])) }],
+        ]),
+        param_groups: [{ lr: 0.001, betas: tuple(0.9, 0.999), eps: 1e-8, weight_decay: 0, amsgrad: false, params: [0] }],
+      },
       epoch: 12,
       loss: pyFloat(2),
       big: 2n ** 70n,
@@ -195,7 +205,8 @@ describe('40 serialization: fuzz', function () {
       const cdOffset = buf.readUInt32LE(n - 6);
       // central-directory u32 fields: crc 16, csize 20, usize 24, offset 42; u16 fields: name 28, extra 30, comment 32
       const entries: number[] = [];
-      for (let p = cdOffset; buf.readUInt32LE(p) === 0x02014b50; p += 46 + buf.readUInt16LE(p + 28) + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32)) entries.push(p);
+      for (let p = cdOffset; buf.readUInt32LE(p) === 0x02014b50; p += 46 + buf.readUInt16LE(p + 28) + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32))
+        entries.push(p);
       for (let i = 0; i < 1500; i++) {
         const b = Buffer.from(buf);
         const kind = Math.floor(r() * 6);
@@ -345,7 +356,7 @@ describe('40 serialization: fuzz', function () {
   it('refuses hostile pickles', () => {
     const recs = recordsOf(seeds[2].buf);
     const pi = recs.findIndex(([n]) => n.endsWith('/data.pkl'));
-    const X = (s: string): string => 'X' + String.fromCharCode(s.length, 0, 0, 0) + s;
+    const X = (s: string): string => `X${String.fromCharCode(s.length, 0, 0, 0)}${s}`;
     const hostile = [
       `\x80\x02cos\nsystem\n${X('touch /tmp/pwned')}\x85R.`,
       `\x80\x02cposix\nsystem\n${X('id')}\x85R.`,

@@ -27,7 +27,10 @@ export class OffsetSink implements ByteSink {
 /** A source holding `buf` at `base`, zeros before it, like a sparse file. */
 export class OffsetSource implements ByteSource {
   readonly size: number;
-  constructor(private readonly buf: Buffer, private readonly base: number) {
+  constructor(
+    private readonly buf: Buffer,
+    private readonly base: number,
+  ) {
     this.size = base + buf.byteLength;
   }
   readInto(pos: number, target: Uint8Array): void {

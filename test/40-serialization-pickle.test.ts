@@ -3,7 +3,6 @@ import {
   PickleFormatError,
   PickleSecurityError,
   PickleValueError,
-  PyFloat,
   PyGlobal,
   PyReduce,
   PyTuple,
@@ -25,9 +24,7 @@ import { errorOf } from './helpers/python.js';
 
 /** Assembles a pickle from opcodes given as strings (latin1), numbers (bytes) and buffers. */
 function P(...parts: (string | number | Uint8Array)[]): Buffer {
-  return Buffer.concat(
-    parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : typeof p === 'number' ? Buffer.from([p]) : Buffer.from(p))),
-  );
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : typeof p === 'number' ? Buffer.from([p]) : Buffer.from(p))));
 }
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4);
@@ -39,19 +36,70 @@ const X = (s: string): Buffer => Buffer.concat([Buffer.from('X'), u32(Buffer.byt
 // Values Python pickles; each has no repeated equal strings, so Python's
 // identity-based memo and ours agree byte for byte.
 const EXPRS = [
-  'None', 'True', 'False', '0', '255', '256', '65535', '65536', '-1', '-129', '-2**31', '2**31 - 1', '2**31', '2**53 - 1',
-  '2**53', '-2**53', '2**63', '-2**63', '2**70', '-2**70', '2**2100', '[1.0, 1, 1e9, -0.0, 0.0]', '(0.0, 2)', "{'dropout': 0.0, 'n': 3}", '0.5', '-0.0', "float('nan')", "float('inf')",
-  '-1e300', '1e-300', "''", "'ascii'", "'ünïcødé ✓ 😀'", '()', '(1,)', '(1, 2)', '(1, 2, 3)', '(1, 2, 3, 4, 5)', '[]', '[1]',
-  '[1, 2]', 'list(range(1001))', 'list(range(2500))', "{'a': 1}", "{'a': 1, 'b': (2.5, None)}", '{1: 2, 3: 4}',
-  "{(1, 2): 'x'}", "{str(i): i for i in range(1500)}", "{'b': 1, '10': 2, '2': 3}", "{'__proto__': 1, 'x': [{}]}",
-  "OrderedDict([('x', 1), ('y', [2, 3])])", 'OrderedDict()', 'OrderedDict([(1, 2)])',
-  '{i: i for i in range(1000)}', '{i: i for i in range(1001)}', 'OrderedDict((i, i) for i in range(1001))',
-  'OrderedDict((i, i) for i in range(2000))', '[[1]]', "{'nested': [{'deep': ((1,), [[]], {'k': -7})}]}",
+  'None',
+  'True',
+  'False',
+  '0',
+  '255',
+  '256',
+  '65535',
+  '65536',
+  '-1',
+  '-129',
+  '-2**31',
+  '2**31 - 1',
+  '2**31',
+  '2**53 - 1',
+  '2**53',
+  '-2**53',
+  '2**63',
+  '-2**63',
+  '2**70',
+  '-2**70',
+  '2**2100',
+  '[1.0, 1, 1e9, -0.0, 0.0]',
+  '(0.0, 2)',
+  "{'dropout': 0.0, 'n': 3}",
+  '0.5',
+  '-0.0',
+  "float('nan')",
+  "float('inf')",
+  '-1e300',
+  '1e-300',
+  "''",
+  "'ascii'",
+  "'ünïcødé ✓ 😀'",
+  '()',
+  '(1,)',
+  '(1, 2)',
+  '(1, 2, 3)',
+  '(1, 2, 3, 4, 5)',
+  '[]',
+  '[1]',
+  '[1, 2]',
+  'list(range(1001))',
+  'list(range(2500))',
+  "{'a': 1}",
+  "{'a': 1, 'b': (2.5, None)}",
+  '{1: 2, 3: 4}',
+  "{(1, 2): 'x'}",
+  '{str(i): i for i in range(1500)}',
+  "{'b': 1, '10': 2, '2': 3}",
+  "{'__proto__': 1, 'x': [{}]}",
+  "OrderedDict([('x', 1), ('y', [2, 3])])",
+  'OrderedDict()',
+  'OrderedDict([(1, 2)])',
+  '{i: i for i in range(1000)}',
+  '{i: i for i in range(1001)}',
+  'OrderedDict((i, i) for i in range(1001))',
+  'OrderedDict((i, i) for i in range(2000))',
+  '[[1]]',
+  "{'nested': [{'deep': ((1,), [[]], {'k': -7})}]}",
   "(lambda o: (setattr(o, '_metadata', OrderedDict([('', {'version': 1}), ('0', {'version': 2})])), o)[1])(OrderedDict([('w', 1)]))",
 ];
 
 describe('40 serialization: pickle', () => {
-  describe('against Python', function () {
+  describe('against Python', () => {
     let pickles: string[] = [];
     before(function () {
       if (!hasPython()) this.skip();
@@ -75,16 +123,34 @@ describe('40 serialization: pickle', () => {
 
     it('writes JS values that Python reads with the intended types', () => {
       const values: [PyValue, string][] = [
-        [{ epoch: 3, lr: 0.001, loss: pyFloat(2), big: 2n ** 64n, neg: -0 }, "{'epoch': 3, 'lr': 0.001, 'loss': 2.0, 'big': 18446744073709551616, 'neg': -0.0}"],
+        [
+          { epoch: 3, lr: 0.001, loss: pyFloat(2), big: 2n ** 64n, neg: -0 },
+          "{'epoch': 3, 'lr': 0.001, 'loss': 2.0, 'big': 18446744073709551616, 'neg': -0.0}",
+        ],
         [tuple(1, 'a', tuple()), "(1, 'a', ())"],
-        [new Map<PyValue, PyValue>([[0, 'zero'], [tuple(1, 2), null]]), "{0: 'zero', (1, 2): None}"],
-        [orderedDict([['b', 1], ['a', 2]]), "OrderedDict([('b', 1), ('a', 2)])"],
+        [
+          new Map<PyValue, PyValue>([
+            [0, 'zero'],
+            [tuple(1, 2), null],
+          ]),
+          "{0: 'zero', (1, 2): None}",
+        ],
+        [
+          orderedDict([
+            ['b', 1],
+            ['a', 2],
+          ]),
+          "OrderedDict([('b', 1), ('a', 2)])",
+        ],
         [[new PyGlobal('torch', 'float16')], '[torch.float16]'],
         [new Uint8Array([1, 2, 255]), "b'\\x01\\x02\\xff'"],
         [{ s: 'same', t: 'same', u: ['same'] }, "{'s': 'same', 't': 'same', 'u': ['same']}"],
         [Number.MAX_SAFE_INTEGER + 2, '9007199254740992.0'],
       ];
-      const out = py<{ repr?: string; error?: string }[]>('unpickle', values.map(([v]) => dumps(v).toString('hex')));
+      const out = py<{ repr?: string; error?: string }[]>(
+        'unpickle',
+        values.map(([v]) => dumps(v).toString('hex')),
+      );
       values.forEach(([, repr], i) => {
         expect(out[i].repr).to.equal(repr);
       });
@@ -94,7 +160,10 @@ describe('40 serialization: pickle', () => {
       const shared = [1];
       const cyc: PyValue[] = [];
       cyc.push(cyc);
-      const out = py<{ repr: string }[]>('unpickle', [dumps({ a: shared, b: shared }), dumps(cyc)].map((b) => b.toString('hex')));
+      const out = py<{ repr: string }[]>(
+        'unpickle',
+        [dumps({ a: shared, b: shared }), dumps(cyc)].map((b) => b.toString('hex')),
+      );
       expect(out[1].repr).to.equal('[[...]]');
       const back = loads(dumps({ a: shared, b: shared })) as { a: unknown; b: unknown };
       expect(back.a).to.equal(back.b);
@@ -105,7 +174,9 @@ describe('40 serialization: pickle', () => {
 
   describe('JS shapes', () => {
     it('distinguishes ints from integral floats and keeps tuples and ordered dicts', () => {
-      const v = loads(dumps({ i: 1, f: pyFloat(1), h: 0.5, t: tuple(1, 2), l: [1, 2], o: orderedDict([['k', 1]], { _metadata: { '': { version: 1 } } }) })) as Record<string, unknown>;
+      const v = loads(
+        dumps({ i: 1, f: pyFloat(1), h: 0.5, t: tuple(1, 2), l: [1, 2], o: orderedDict([['k', 1]], { _metadata: { '': { version: 1 } } }) }),
+      ) as Record<string, unknown>;
       expect(v.i).to.equal(1);
       // a whole-valued float loads as a plain number; the dict remembers the slot was a float
       expect(v.f).to.equal(1);
@@ -126,10 +197,24 @@ describe('40 serialization: pickle', () => {
     });
 
     it('uses Map when a plain object would reorder integer-like keys', () => {
-      const m = loads(dumps(new Map([['', 1], ['0', 2]]))) as Map<string, number>;
+      const m = loads(
+        dumps(
+          new Map([
+            ['', 1],
+            ['0', 2],
+          ]),
+        ),
+      ) as Map<string, number>;
       expect(m).to.be.instanceOf(Map);
       expect([...m.keys()]).to.deep.equal(['', '0']);
-      const o = loads(dumps(new Map([['0', 1], ['x', 2]])));
+      const o = loads(
+        dumps(
+          new Map([
+            ['0', 1],
+            ['x', 2],
+          ]),
+        ),
+      );
       expect(o).to.not.be.instanceOf(Map);
     });
 
@@ -164,24 +249,44 @@ describe('40 serialization: pickle', () => {
 
   describe('refuses what weights-only loading refuses', () => {
     const refused: [string, Buffer, string][] = [
-      ['os.system GLOBAL+REDUCE', P('\x80\x02cos\nsystem\n', X('echo pwned'), '\x85R.'), "Refusing to load: global 'os.system' is not allowed (weights-only loading)"],
+      [
+        'os.system GLOBAL+REDUCE',
+        P('\x80\x02cos\nsystem\n', X('echo pwned'), '\x85R.'),
+        "Refusing to load: global 'os.system' is not allowed (weights-only loading)",
+      ],
       ['builtins.eval', P('\x80\x02cbuiltins\neval\n.'), "Refusing to load: global 'builtins.eval' is not allowed (weights-only loading)"],
       ['a torch function', P('\x80\x02ctorch\nload\n.'), "Refusing to load: global 'torch.load' is not allowed (weights-only loading)"],
-      ['STACK_GLOBAL posix.system', P('\x80\x04\x8c\x05posix\x8c\x06system\x93.'), "Refusing to load: global 'posix.system' is not allowed (weights-only loading)"],
+      [
+        'STACK_GLOBAL posix.system',
+        P('\x80\x04\x8c\x05posix\x8c\x06system\x93.'),
+        "Refusing to load: global 'posix.system' is not allowed (weights-only loading)",
+      ],
       ['INST', P('\x80\x02(ios\nsystem\n.'), "Refusing to load: opcode 'INST' (0x69) at offset 3 is not allowed (weights-only loading)"],
       ['OBJ', P('\x80\x02(o.'), "Refusing to load: opcode 'OBJ' (0x6f) at offset 3 is not allowed (weights-only loading)"],
       ['NEWOBJ', P('\x80\x02)\x81.'), "Refusing to load: opcode 'NEWOBJ' (0x81) at offset 3 is not allowed (weights-only loading)"],
       ['EXT1', P('\x80\x02\x82\x01.'), "Refusing to load: opcode 'EXT1' (0x82) at offset 2 is not allowed (weights-only loading)"],
       ['text PERSID', P('\x80\x02P0\n.'), "Refusing to load: opcode 'PERSID' (0x50) at offset 2 is not allowed (weights-only loading)"],
       ['an unknown byte', P('\x80\x02\xff.'), 'Refusing to load: opcode 0xff (not a pickle opcode) at offset 2 is not allowed (weights-only loading)'],
-      ['REDUCE on a str', P('\x80\x02', X('x'), ')R.'), "Refusing to load: REDUCE on str \"x\" (only allowlisted globals may be called) is not allowed (weights-only loading)"],
-      ['calling a storage class', P('\x80\x02ctorch\nFloatStorage\n)R.'), "Refusing to load: calling global 'torch.FloatStorage' is not allowed (weights-only loading)"],
+      [
+        'REDUCE on a str',
+        P('\x80\x02', X('x'), ')R.'),
+        'Refusing to load: REDUCE on str "x" (only allowlisted globals may be called) is not allowed (weights-only loading)',
+      ],
+      [
+        'calling a storage class',
+        P('\x80\x02ctorch\nFloatStorage\n)R.'),
+        "Refusing to load: calling global 'torch.FloatStorage' is not allowed (weights-only loading)",
+      ],
       ['BUILD on a dict', P('\x80\x02}}b.'), 'Refusing to load: BUILD on a dict (only on OrderedDict and tensors) is not allowed (weights-only loading)'],
       ['SETITEM on a list', P('\x80\x02]K\x01K\x02s.'), 'Refusing to load: SETITEM on a list of 0 (only on dicts) is not allowed (weights-only loading)'],
       ['APPEND on a tuple', P('\x80\x02)K\x01a.'), 'Refusing to load: APPEND on a tuple of 0 (only on lists) is not allowed (weights-only loading)'],
       ['APPENDS on a dict', P('\x80\x02}(K\x01e.'), 'Refusing to load: APPENDS on a dict (only on lists) is not allowed (weights-only loading)'],
       ['SETITEMS on a tuple', P('\x80\x02)(K\x01K\x02u.'), 'Refusing to load: SETITEMS on a tuple of 0 (only on dicts) is not allowed (weights-only loading)'],
-      ['a non-storage persistent id', P('\x80\x02', X('evil'), 'Q.'), "Refusing to load: persistent id str \"evil\" (only ('storage', type, key, location, numel) tuples are) is not allowed (weights-only loading)"],
+      [
+        'a non-storage persistent id',
+        P('\x80\x02', X('evil'), 'Q.'),
+        'Refusing to load: persistent id str "evil" (only (\'storage\', type, key, location, numel) tuples are) is not allowed (weights-only loading)',
+      ],
     ];
     for (const [what, bytes, message] of refused) {
       it(`refuses ${what}`, () => {
@@ -196,9 +301,21 @@ describe('40 serialization: pickle', () => {
     const cases: [string, Buffer, string, { maxDepth?: number; maxMemo?: number }?][] = [
       ['empty data', P(''), 'Truncated pickle: no STOP opcode before the end of the data (0 bytes)'],
       ['a cut BINUNICODE', P('\x80\x02X\x05\x00\x00\x00ab'), "Truncated pickle: opcode 'BINUNICODE' (0x58) at offset 2 needs 5 more bytes but only 2 remain"],
-      ['a huge BINUNICODE length', P('\x80\x02X\xff\xff\xff\xff.'), "Truncated pickle: opcode 'BINUNICODE' (0x58) at offset 2 needs 4294967295 more bytes but only 1 remain"],
-      ['a huge BINUNICODE8 length', P('\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f.'), "Truncated pickle: opcode 'BINUNICODE8' (0x8d) at offset 2 declares 9223372036854775807 bytes but only 1 remain"],
-      ['a huge LONG4', P('\x80\x02\x8b\xff\xff\xff\x7f.'), "Malformed pickle: LONG4 length 2147483647 is out of range (limit 65536) (opcode 'LONG4' (0x8b) at offset 2)"],
+      [
+        'a huge BINUNICODE length',
+        P('\x80\x02X\xff\xff\xff\xff.'),
+        "Truncated pickle: opcode 'BINUNICODE' (0x58) at offset 2 needs 4294967295 more bytes but only 1 remain",
+      ],
+      [
+        'a huge BINUNICODE8 length',
+        P('\x80\x04\x8d\xff\xff\xff\xff\xff\xff\xff\x7f.'),
+        "Truncated pickle: opcode 'BINUNICODE8' (0x8d) at offset 2 declares 9223372036854775807 bytes but only 1 remain",
+      ],
+      [
+        'a huge LONG4',
+        P('\x80\x02\x8b\xff\xff\xff\x7f.'),
+        "Malformed pickle: LONG4 length 2147483647 is out of range (limit 65536) (opcode 'LONG4' (0x8b) at offset 2)",
+      ],
       ['a GLOBAL without newline', P('\x80\x02ctorch'), 'Truncated pickle: GLOBAL at offset 2 has no terminating newline'],
       ['stack underflow', P('\x80\x02s.'), "Malformed pickle: stack underflow (opcode 'SETITEM' (0x73) at offset 2)"],
       ['a missing MARK', P('\x80\x02t.'), "Malformed pickle: no MARK on the stack (opcode 'TUPLE' (0x74) at offset 2)"],
@@ -212,9 +329,21 @@ describe('40 serialization: pickle', () => {
       ['deep MARK nesting', P('\x80\x02', '('.repeat(11), '.'), 'Pickle nesting exceeds the limit of 10 levels', { maxDepth: 10 }],
       ['deep object nesting', P('\x80\x02', ']'.repeat(12), 'a'.repeat(11), '.'), 'Pickle nesting exceeds the limit of 10 levels', { maxDepth: 10 }],
       ['too many memo entries', P('\x80\x02Nq\x00q\x01q\x02.'), 'Pickle memo exceeds the limit of 2 entries', { maxMemo: 2 }],
-      ['REDUCE with non-tuple args', P('\x80\x02ccollections\nOrderedDict\n]R.'), "Malformed pickle: REDUCE arguments must be a tuple, got a list of 0 (opcode 'REDUCE' (0x52) at offset 28)"],
-      ['a bad OrderedDict state', P('\x80\x02ccollections\nOrderedDict\n)RK\x01b.'), "Malformed pickle: OrderedDict state must be a dict, got int 1 (opcode 'BUILD' (0x62) at offset 31)"],
-      ['a bare storage', P('\x80\x02(', X('storage'), 'ctorch\nFloatStorage\n', X('0'), X('cpu'), 'K\x01tQ.'), "Unsupported checkpoint: storage '0' appears outside a tensor (bare storages are not supported)"],
+      [
+        'REDUCE with non-tuple args',
+        P('\x80\x02ccollections\nOrderedDict\n]R.'),
+        "Malformed pickle: REDUCE arguments must be a tuple, got a list of 0 (opcode 'REDUCE' (0x52) at offset 28)",
+      ],
+      [
+        'a bad OrderedDict state',
+        P('\x80\x02ccollections\nOrderedDict\n)RK\x01b.'),
+        "Malformed pickle: OrderedDict state must be a dict, got int 1 (opcode 'BUILD' (0x62) at offset 31)",
+      ],
+      [
+        'a bare storage',
+        P('\x80\x02(', X('storage'), 'ctorch\nFloatStorage\n', X('0'), X('cpu'), 'K\x01tQ.'),
+        "Unsupported checkpoint: storage '0' appears outside a tensor (bare storages are not supported)",
+      ],
     ];
     for (const [what, bytes, message, opts] of cases) {
       it(`reports ${what}`, () => {
@@ -275,18 +404,18 @@ describe('40 serialization: pickle', () => {
       expect(v2meta.size).to.deep.equal([2, 3]);
       const inner = tensorPickle({});
       // _rebuild_parameter(tensor, True, OrderedDict())
-      const param = P(
-        '\x80\x02ctorch._utils\n_rebuild_parameter\n',
-        inner.subarray(2, inner.byteLength - 1),
-        '\x88ccollections\nOrderedDict\n)R\x87R.',
-      );
+      const param = P('\x80\x02ctorch._utils\n_rebuild_parameter\n', inner.subarray(2, inner.byteLength - 1), '\x88ccollections\nOrderedDict\n)R\x87R.');
       const p = loads(param) as TensorRecord;
       expect(p.isParameter).to.equal(true);
       expect(p.requiresGrad).to.equal(true);
     });
 
     const bad: [string, T, string, string?, PyValue[]?][] = [
-      ['a view past the storage end', { offset: 1, numel: 6 }, "tensor (offset 1, size [2,3], stride [3,1]) reaches element 6 but storage '0' holds 6 elements"],
+      [
+        'a view past the storage end',
+        { offset: 1, numel: 6 },
+        "tensor (offset 1, size [2,3], stride [3,1]) reaches element 6 but storage '0' holds 6 elements",
+      ],
       ['a size/stride rank mismatch', { stride: tuple(1) }, 'size has 2 dimensions but stride has 1'],
       ['a negative size', { size: tuple(-1, 3) }, 'size[0] must be an integer >= 0, got int -1'],
       ['a float offset', { offset: 0.5 }, 'storage offset must be an integer >= 0, got int 0.5'],
@@ -295,15 +424,30 @@ describe('40 serialization: pickle', () => {
       ['a non-bool requires_grad', { rg: 1 }, 'requires_grad must be a bool, got int 1'],
       ['an unknown storage class', { cls: 'Storage' }, '', "Refusing to load: global 'torch.Storage' is not allowed (weights-only loading)"],
       ['an untyped storage in v2', { cls: 'UntypedStorage' }, '_rebuild_tensor_v2 needs a typed storage, got torch.storage.UntypedStorage'],
-      ['an unsupported v3 dtype', { cls: 'UntypedStorage', numel: 12 }, '', 'Unsupported tensor dtype torch.qint8 in the checkpoint', [new PyGlobal('torch', 'qint8')]],
-      ['a v3 dtype clashing with a typed storage', {}, 'tensor dtype float16 does not match its FloatStorage storage', undefined, [new PyGlobal('torch', 'float16')]],
+      [
+        'an unsupported v3 dtype',
+        { cls: 'UntypedStorage', numel: 12 },
+        '',
+        'Unsupported tensor dtype torch.qint8 in the checkpoint',
+        [new PyGlobal('torch', 'qint8')],
+      ],
+      [
+        'a v3 dtype clashing with a typed storage',
+        {},
+        'tensor dtype float16 does not match its FloatStorage storage',
+        undefined,
+        [new PyGlobal('torch', 'float16')],
+      ],
     ];
     for (const [what, t, msg, full, v3] of bad) {
       it(`reports ${what}`, () => {
         const bytes = v3 ? tensorPickle(t, '_rebuild_tensor_v3', v3) : tensorPickle(t);
         const e = errorOf(() => loads(bytes));
         if (full) expect(e.message).to.equal(full);
-        else expect(e.message).to.match(new RegExp(`^Malformed pickle: ${msg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(opcode '\\w+' \\(0x[0-9a-f]+\\) at offset \\d+\\)$`));
+        else
+          expect(e.message).to.match(
+            new RegExp(`^Malformed pickle: ${msg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(opcode '\\w+' \\(0x[0-9a-f]+\\) at offset \\d+\\)$`),
+          );
       });
     }
 

@@ -7,7 +7,6 @@ import { storageId } from '../lib/torch/storage.js';
 import {
   CheckpointError,
   PickleSecurityError,
-  PyFloat,
   PyGlobal,
   PyReduce,
   PyTuple,
@@ -83,7 +82,8 @@ function valuesOf(v: Record<string, torch.Tensor>): Values {
 
 /** Python prints NaN with its payload; JS has one NaN: compare NaNs as NaN. */
 function canonNaN(v: Values): Values {
-  const nan = (h: string): string => (/^[7f]ff/.test(h) && h.length === 16 && BigInt('0x' + h.slice(3)) !== 0n && (parseInt(h.slice(0, 3), 16) & 0x7ff) === 0x7ff ? 'nan' : h);
+  const nan = (h: string): string =>
+    /^[7f]ff/.test(h) && h.length === 16 && BigInt(`0x${h.slice(3)}`) !== 0n && (parseInt(h.slice(0, 3), 16) & 0x7ff) === 0x7ff ? 'nan' : h;
   return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, { dtype: e.dtype, values: e.values?.map(nan) ?? null }]));
 }
 
@@ -94,8 +94,7 @@ function buildCheckpoint(location: string, values: number[], extra: (p: Buffer) 
   const pkl = dumps(
     { w: t },
     {
-      persistentId: (o) =>
-        o === sref ? tuple<object>('storage', new PyGlobal('torch', 'FloatStorage'), '0', location, values.length) : undefined,
+      persistentId: (o) => (o === sref ? tuple<object>('storage', new PyGlobal('torch', 'FloatStorage'), '0', location, values.length) : undefined),
       reduce: (o) =>
         o === t
           ? new PyReduce(new PyGlobal('torch._utils', '_rebuild_tensor_v2'), tuple<object>(sref, 0, tuple(values.length), tuple(1), false, orderedDict()))
@@ -129,25 +128,22 @@ function rezip(buf: Buffer, change: Record<string, Buffer | undefined>, add: Rec
   return sink.toBuffer();
 }
 
-describe('40 serialization: torch.save / torch.load (.pt)', function () {
+describe('40 serialization: torch.save / torch.load (.pt)', () => {
   let dir: string;
   let cleanup: () => void;
   let fixtures: Record<string, string> = {};
-  before(function () {
+  let pythonView: Record<string, Desc> = {};
+  before(() => {
     ({ dir, cleanup } = tmpDir());
-    if (hasPythonTorch()) fixtures = py<Record<string, string>>('fixtures', { dir });
+    if (!hasPythonTorch()) return;
+    fixtures = py<Record<string, string>>('fixtures', { dir });
+    const d = pyDescribeMany(FIXTURES.map((n) => ({ path: fixtures[n], weights_only: true })));
+    pythonView = Object.fromEntries(FIXTURES.map((n, i) => [n, d[i]]));
   });
   after(() => cleanup());
   const needPython = function (this: Mocha.Context): void {
     if (!hasPythonTorch()) this.skip();
   };
-
-  let pythonView: Record<string, Desc> = {};
-  before(function () {
-    if (!hasPythonTorch()) return;
-    const d = pyDescribeMany(FIXTURES.map((n) => ({ path: fixtures[n], weights_only: true })));
-    pythonView = Object.fromEntries(FIXTURES.map((n, i) => [n, d[i]]));
-  });
 
   describe('files Python writes', () => {
     for (const name of FIXTURES) {
@@ -257,7 +253,7 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
   describe('files we write', () => {
     let resaved: Record<string, Desc> = {};
     const ours: Record<string, Desc> = {};
-    before(function () {
+    before(() => {
       if (!hasPythonTorch()) return;
       const reqs: DescribeRequest[] = [];
       for (const name of FIXTURES) {
@@ -401,7 +397,12 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
             ['mask', T(torch.tensor([true, false, true]))],
             ['expand', T(torch.tensor([1, 2, 3], { dtype: 'float32' }).expand([4, 3]))],
           ],
-          { _metadata: orderedDict([['', { version: 1 }], ['emb', { version: 2 }]]) },
+          {
+            _metadata: orderedDict([
+              ['', { version: 1 }],
+              ['emb', { version: 2 }],
+            ]),
+          },
         );
         const file = path.join(dir, 'js-state.pt');
         save(sd, file);
@@ -429,7 +430,10 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
           betas: tuple(0.9, 0.999),
           none: null,
           flag: false,
-          byIndex: new Map<PyValue<torch.Tensor>, PyValue<torch.Tensor>>([[0, w], [1, 'x']]),
+          byIndex: new Map<PyValue<torch.Tensor>, PyValue<torch.Tensor>>([
+            [0, w],
+            [1, 'x'],
+          ]),
           dtype: new PyGlobal('torch', 'float16'),
         };
         const file = path.join(dir, 'js-ck.pt');
@@ -490,7 +494,7 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       }
     });
 
-    it('streams big storages in pieces (small thresholds here) with the same bytes and checks', function () {
+    it('streams big storages in pieces (small thresholds here) with the same bytes and checks', () => {
       const saved = { ...chunking };
       chunking.chunkThreshold = 100;
       chunking.chunkBytes = 28; // not a multiple of 8: pieces are rounded to whole elements
@@ -542,7 +546,15 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
           disposeAll(back);
         }
         if (hasPythonTorch()) {
-          const r = spawnSync(PYTHON, ['-c', 'import sys,torch;d=torch.load(sys.argv[1],weights_only=True);b=d["big"];print(b.shape[0], b[:3].tolist(), d["tail"].tolist(), d["tail"].storage().data_ptr()==b.storage().data_ptr())', file], { encoding: 'utf8' });
+          const r = spawnSync(
+            PYTHON,
+            [
+              '-c',
+              'import sys,torch;d=torch.load(sys.argv[1],weights_only=True);b=d["big"];print(b.shape[0], b[:3].tolist(), d["tail"].tolist(), d["tail"].storage().data_ptr()==b.storage().data_ptr())',
+              file,
+            ],
+            { encoding: 'utf8' },
+          );
           expect(r.stdout.trim()).to.equal(`${n} [7, 7, 7] [9, 9, 9] True`);
         }
       } finally {
@@ -587,7 +599,10 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       const v: Record<string, torch.Tensor> = {
         u16,
         u16_view: u16.narrow(0, 1, 3),
-        u32: torch.tensor(new Uint32Array([0, 7, 4294967295, 65536])).reshape([2, 2]).t(),
+        u32: torch
+          .tensor(new Uint32Array([0, 7, 4294967295, 65536]))
+          .reshape([2, 2])
+          .t(),
         u64: torch.tensor(new BigUint64Array([0n, 2n ** 63n, 2n ** 64n - 1n, 12345n])),
         f8e4m3fn: torch.tensor([0, 1.5, -2.25, 448, 0.001953125, NaN]).to('float8_e4m3fn'),
         f8e5m2: torch.tensor([0, 1.5, -2.5, 57344, Infinity, -0]).to('float8_e5m2'),
@@ -637,7 +652,7 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       });
     }
 
-    it('keeps writes private (copy-on-write), survives our atomic re-save, and unmaps when the tensors go', function () {
+    it('keeps writes private (copy-on-write), survives our atomic re-save, and unmaps when the tensors go', () => {
       const file = path.join(dir, 'mapped.pt');
       const a = torch.arange(6, { dtype: 'float32' });
       try {
@@ -796,46 +811,131 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
 
     const cases: [string, () => string, string | RegExp, (new (...a: never[]) => Error)?][] = [
       ['an empty file', () => write('empty.pt', ''), /^Not a PyTorch checkpoint: '.*empty\.pt' is empty$/],
-      ['a legacy (pre-1.6) file', () => write('legacy.pt', Buffer.concat([Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex'), Buffer.alloc(20)])), /^'.*legacy\.pt' uses the legacy torch\.save format \(PyTorch < 1\.6\); re-save it with a current PyTorch$/],
-      ['a tar archive', () => write('old.tar', Buffer.concat([Buffer.alloc(257), Buffer.from('ustar'), Buffer.alloc(300)])), /^'.*old\.tar' is a tar archive \(the oldest torch\.save format\); re-save it with a current PyTorch$/],
-      ['a PYTORCH1 archive', () => write('p1.pt', 'PYTORCH1' + '\0'.repeat(40)), /^'.*p1\.pt' is an old PYTORCH1 archive/],
-      ['a safetensors file without the format option', () => write('x.safetensors', Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}      ')])), /^'.*x\.safetensors' looks like a safetensors file; load it with \{format: 'safetensors'\}$/],
-      ['a bare pickle', () => write('bare.pkl', Buffer.from('\x80\x02}q\x00.', 'latin1')), /^'.*bare\.pkl' is a bare pickle stream, not a torch\.save checkpoint \(no zip container\)$/],
-      ['random bytes', () => write('rand.pt', 'hello world, not a checkpoint'), /^Not a PyTorch checkpoint: '.*rand\.pt' does not start with a zip header \(first bytes 68656c6c6f20776f\)$/],
-      ['a truncated file', () => write('trunc.pt', good().subarray(0, 300)), /^Truncated checkpoint: '.*trunc\.pt' starts like a zip archive but has no end of central directory record \(the file was cut short, e\.g\. by an interrupted save or download\)$/],
-      ['a zip without data.pkl', () => write('nopkl.pt', rezip(good(), { 'archive/data.pkl': undefined })), "Not a torch.save checkpoint: the zip has no 'archive/data.pkl' record"],
-      ['a zip without version', () => write('nover.pt', rezip(good(), { 'archive/version': undefined })), "Not a torch.save checkpoint: the zip has no 'archive/version' record"],
-      ['an unknown version', () => write('v99.pt', rezip(good(), { 'archive/version': Buffer.from('99\n') })), 'Unsupported checkpoint format version "99" (this reader knows versions 1 to 10)'],
-      ['a big-endian file', () => write('big.pt', rezip(good(), {}, { 'archive/byteorder': Buffer.from('big') })), 'Big-endian checkpoints (byteorder big) are not supported'],
-      ['a missing storage record', () => write('nodata.pt', rezip(good(), { 'archive/data/0': undefined })), "Corrupt checkpoint: storage record 'archive/data/0' is missing"],
-      ['a storage record of the wrong size', () => write('short.pt', rezip(good(), { 'archive/data/0': Buffer.alloc(8) })), "Corrupt checkpoint: storage '0' should hold 12 bytes (3 x 4) but its record has 8"],
-      ['a record with a bad CRC', () => {
-        const b = good();
-        const r = ZipReader.fromBuffer(b);
-        b[r.get('archive/data/0')!.dataOffset] ^= 1;
-        return write('crc.pt', b);
-      }, /^Corrupt zip: CRC-32 mismatch in record 'archive\/data\/0'/],
-      ['a zip with records outside a folder', () => {
-        const s = new BufferSink();
-        const w = new ZipWriter(s);
-        w.add('data.pkl', Buffer.from('x'));
-        w.finish();
-        return write('flat.pt', s.toBuffer());
-      }, "Not a torch.save checkpoint: record 'data.pkl' is not inside an archive folder"],
-      ['an empty zip', () => {
-        const s = new BufferSink();
-        new ZipWriter(s).finish();
-        return write('emptyzip.pt', Buffer.concat([Buffer.from('PK\x03\x04'), s.toBuffer()]));
-      }, /^Corrupt zip|^Not a torch\.save checkpoint: the zip archive is empty$/],
-      ['os.system in data.pkl', () => write('evil.pt', rezip(good(), { 'archive/data.pkl': Buffer.from('\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.', 'latin1') })), "Refusing to load: global 'os.system' is not allowed (weights-only loading)", PickleSecurityError],
-      ['a complex tensor', () => write('complex.pt', (() => {
-        const pkl = ZipReader.fromBuffer(good()).read('archive/data.pkl').toString('latin1').replace('FloatStorage', 'ComplexFloatStorage');
-        return rezip(good(), { 'archive/data.pkl': Buffer.from(pkl, 'latin1'), 'archive/data/0': Buffer.alloc(24) });
-      })()), 'Unsupported checkpoint: complex64 tensors are not supported by this library'],
-      ['an integer tensor that requires grad', () => write('intgrad.pt', (() => {
-        const pkl = ZipReader.fromBuffer(good()).read('archive/data.pkl').toString('latin1').replace('FloatStorage', 'IntStorage ').replace('\x89ccollections', '\x88ccollections');
-        return rezip(good(), { 'archive/data.pkl': Buffer.from(pkl.replace('IntStorage \n', 'IntStorage\n'), 'latin1') });
-      })()), 'Corrupt checkpoint: a int32 tensor is marked requires_grad (only floating point tensors can require gradients)'],
+      [
+        'a legacy (pre-1.6) file',
+        () => write('legacy.pt', Buffer.concat([Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex'), Buffer.alloc(20)])),
+        /^'.*legacy\.pt' uses the legacy torch\.save format \(PyTorch < 1\.6\); re-save it with a current PyTorch$/,
+      ],
+      [
+        'a tar archive',
+        () => write('old.tar', Buffer.concat([Buffer.alloc(257), Buffer.from('ustar'), Buffer.alloc(300)])),
+        /^'.*old\.tar' is a tar archive \(the oldest torch\.save format\); re-save it with a current PyTorch$/,
+      ],
+      ['a PYTORCH1 archive', () => write('p1.pt', `PYTORCH1${'\0'.repeat(40)}`), /^'.*p1\.pt' is an old PYTORCH1 archive/],
+      [
+        'a safetensors file without the format option',
+        () => write('x.safetensors', Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}      ')])),
+        /^'.*x\.safetensors' looks like a safetensors file; load it with \{format: 'safetensors'\}$/,
+      ],
+      [
+        'a bare pickle',
+        () => write('bare.pkl', Buffer.from('\x80\x02}q\x00.', 'latin1')),
+        /^'.*bare\.pkl' is a bare pickle stream, not a torch\.save checkpoint \(no zip container\)$/,
+      ],
+      [
+        'random bytes',
+        () => write('rand.pt', 'hello world, not a checkpoint'),
+        /^Not a PyTorch checkpoint: '.*rand\.pt' does not start with a zip header \(first bytes 68656c6c6f20776f\)$/,
+      ],
+      [
+        'a truncated file',
+        () => write('trunc.pt', good().subarray(0, 300)),
+        /^Truncated checkpoint: '.*trunc\.pt' starts like a zip archive but has no end of central directory record \(the file was cut short, e\.g\. by an interrupted save or download\)$/,
+      ],
+      [
+        'a zip without data.pkl',
+        () => write('nopkl.pt', rezip(good(), { 'archive/data.pkl': undefined })),
+        "Not a torch.save checkpoint: the zip has no 'archive/data.pkl' record",
+      ],
+      [
+        'a zip without version',
+        () => write('nover.pt', rezip(good(), { 'archive/version': undefined })),
+        "Not a torch.save checkpoint: the zip has no 'archive/version' record",
+      ],
+      [
+        'an unknown version',
+        () => write('v99.pt', rezip(good(), { 'archive/version': Buffer.from('99\n') })),
+        'Unsupported checkpoint format version "99" (this reader knows versions 1 to 10)',
+      ],
+      [
+        'a big-endian file',
+        () => write('big.pt', rezip(good(), {}, { 'archive/byteorder': Buffer.from('big') })),
+        'Big-endian checkpoints (byteorder big) are not supported',
+      ],
+      [
+        'a missing storage record',
+        () => write('nodata.pt', rezip(good(), { 'archive/data/0': undefined })),
+        "Corrupt checkpoint: storage record 'archive/data/0' is missing",
+      ],
+      [
+        'a storage record of the wrong size',
+        () => write('short.pt', rezip(good(), { 'archive/data/0': Buffer.alloc(8) })),
+        "Corrupt checkpoint: storage '0' should hold 12 bytes (3 x 4) but its record has 8",
+      ],
+      [
+        'a record with a bad CRC',
+        () => {
+          const b = good();
+          const r = ZipReader.fromBuffer(b);
+          b[r.get('archive/data/0')!.dataOffset] ^= 1;
+          return write('crc.pt', b);
+        },
+        /^Corrupt zip: CRC-32 mismatch in record 'archive\/data\/0'/,
+      ],
+      [
+        'a zip with records outside a folder',
+        () => {
+          const s = new BufferSink();
+          const w = new ZipWriter(s);
+          w.add('data.pkl', Buffer.from('x'));
+          w.finish();
+          return write('flat.pt', s.toBuffer());
+        },
+        "Not a torch.save checkpoint: record 'data.pkl' is not inside an archive folder",
+      ],
+      [
+        'an empty zip',
+        () => {
+          const s = new BufferSink();
+          new ZipWriter(s).finish();
+          return write('emptyzip.pt', Buffer.concat([Buffer.from('PK\x03\x04'), s.toBuffer()]));
+        },
+        /^Corrupt zip|^Not a torch\.save checkpoint: the zip archive is empty$/,
+      ],
+      [
+        'os.system in data.pkl',
+        () => write('evil.pt', rezip(good(), { 'archive/data.pkl': Buffer.from('\x80\x02cos\nsystem\nX\x02\x00\x00\x00ls\x85R.', 'latin1') })),
+        "Refusing to load: global 'os.system' is not allowed (weights-only loading)",
+        PickleSecurityError,
+      ],
+      [
+        'a complex tensor',
+        () =>
+          write(
+            'complex.pt',
+            (() => {
+              const pkl = ZipReader.fromBuffer(good()).read('archive/data.pkl').toString('latin1').replace('FloatStorage', 'ComplexFloatStorage');
+              return rezip(good(), { 'archive/data.pkl': Buffer.from(pkl, 'latin1'), 'archive/data/0': Buffer.alloc(24) });
+            })(),
+          ),
+        'Unsupported checkpoint: complex64 tensors are not supported by this library',
+      ],
+      [
+        'an integer tensor that requires grad',
+        () =>
+          write(
+            'intgrad.pt',
+            (() => {
+              const pkl = ZipReader.fromBuffer(good())
+                .read('archive/data.pkl')
+                .toString('latin1')
+                .replace('FloatStorage', 'IntStorage ')
+                .replace('\x89ccollections', '\x88ccollections');
+              return rezip(good(), { 'archive/data.pkl': Buffer.from(pkl.replace('IntStorage \n', 'IntStorage\n'), 'latin1') });
+            })(),
+          ),
+        'Corrupt checkpoint: a int32 tensor is marked requires_grad (only floating point tensors can require gradients)',
+      ],
     ];
     for (const [what, mk, msg, cls] of cases) {
       it(`reports ${what}`, () => {
@@ -880,7 +980,9 @@ describe('40 serialization: torch.save / torch.load (.pt)', function () {
       expect(errorOf(() => loadFromBuffer(Buffer.alloc(0), { mmap: true } as never)).message).to.equal(
         "Unknown option 'mmap' for loadFromBuffer; expected one of: mapLocation, verifyCrc",
       );
-      expect(errorOf(() => load(f, { format: 'zip' } as never)).message).to.equal("Expected 'pt' or 'safetensors' for format but received 'zip' of type string");
+      expect(errorOf(() => load(f, { format: 'zip' } as never)).message).to.equal(
+        "Expected 'pt' or 'safetensors' for format but received 'zip' of type string",
+      );
       expect(errorOf(() => load(f, { mapLocation: 5 } as never)).message).to.equal(
         'Expected a device, a location map or a function for mapLocation but received 5 of type number',
       );

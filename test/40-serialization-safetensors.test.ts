@@ -22,9 +22,7 @@ interface Simple {
   bytes: string;
 }
 function simple(v: Record<string, torch.Tensor>): Record<string, Simple> {
-  return Object.fromEntries(
-    Object.entries(v).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, bytes: gatherBytes(t).toString('hex') }]),
-  );
+  return Object.fromEntries(Object.entries(v).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, bytes: gatherBytes(t).toString('hex') }]));
 }
 
 /** Builds a safetensors file from a header object and a data section. */
@@ -88,8 +86,26 @@ describe('40 serialization: safetensors', () => {
       // reference order: larger dtypes first, then by name
       // the order of the reference implementation's Dtype enum (BOOL, F4, F6_E2M3, F6_E3M2, U8, I8,
       // F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ, I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64)
-      const order = ['bool', 'uint8', 'int8', 'float8_e5m2', 'float8_e4m3fn', 'float8_e8m0fnu', 'float8_e4m3fnuz', 'float8_e5m2fnuz',
-        'int16', 'uint16', 'float16', 'bfloat16', 'int32', 'uint32', 'float32', 'float64', 'int64', 'uint64'];
+      const order = [
+        'bool',
+        'uint8',
+        'int8',
+        'float8_e5m2',
+        'float8_e4m3fn',
+        'float8_e8m0fnu',
+        'float8_e4m3fnuz',
+        'float8_e5m2fnuz',
+        'int16',
+        'uint16',
+        'float16',
+        'bfloat16',
+        'int32',
+        'uint32',
+        'float32',
+        'float64',
+        'int64',
+        'uint64',
+      ];
       expect(h.tensors.map((t) => t.name)).to.deep.equal(
         Object.keys(v).sort((a, b) => order.indexOf(v[b].dtype) - order.indexOf(v[a].dtype) || (a < b ? -1 : 1)),
       );
@@ -110,7 +126,8 @@ describe('40 serialization: safetensors', () => {
     const pyFile = path.join(dir, 'py.safetensors');
     py('st_write', {
       path: pyFile,
-      expr: "{'w': torch.randn(3, 2), 'h': torch.randn(4).half(), 'b': torch.randn(2).bfloat16(), 'i': torch.arange(5), 'm': torch.tensor([True, False]), 's': torch.tensor(2.0), 'e': torch.zeros(0), " +
+      expr:
+        "{'w': torch.randn(3, 2), 'h': torch.randn(4).half(), 'b': torch.randn(2).bfloat16(), 'i': torch.arange(5), 'm': torch.tensor([True, False]), 's': torch.tensor(2.0), 'e': torch.zeros(0), " +
         "'u16': torch.tensor([1, 65535], dtype=torch.uint16), 'u32': torch.tensor([4294967295], dtype=torch.uint32), 'u64': torch.tensor([2**64 - 1], dtype=torch.uint64), " +
         "'f8': torch.randn(3).to(torch.float8_e4m3fn), 'f8b': torch.randn(3).to(torch.float8_e5m2), 'f8s': torch.tensor([0.25, 8.]).to(torch.float8_e8m0fnu), " +
         "'f8u': torch.randn(2).to(torch.float8_e4m3fnuz), 'f8v': torch.randn(2).to(torch.float8_e5m2fnuz)}",
@@ -139,7 +156,7 @@ describe('40 serialization: safetensors', () => {
     disposeAll(load(st, { format: 'safetensors' }));
   });
 
-  it('loads onto the device named by mapLocation', function () {
+  it('loads onto the device named by mapLocation', () => {
     const w = T(torch.ones([2]));
     const file = path.join(dir, 'dev.safetensors');
     save({ w }, file, { format: 'safetensors' });
@@ -202,24 +219,56 @@ describe('40 serialization: safetensors', () => {
     const f32 = (n: number): Buffer => Buffer.alloc(4 * n);
     const cases: [string, Buffer, string][] = [
       ['a file shorter than 8 bytes', Buffer.from([1, 2]), 'Not a safetensors file: 2 bytes is too short for the header length'],
-      ['a header longer than the file', (() => {
-        const b = stFile({});
-        b.writeBigUInt64LE(1000n);
-        return b;
-      })(), 'Truncated safetensors file: the header needs 1000 bytes but only 2 follow'],
-      ['a header over 100 MB', (() => {
-        const b = stFile({});
-        b.writeBigUInt64LE(200_000_000n);
-        return b;
-      })(), 'Invalid safetensors header: length 200000000 exceeds the 100 MB limit'],
+      [
+        'a header longer than the file',
+        (() => {
+          const b = stFile({});
+          b.writeBigUInt64LE(1000n);
+          return b;
+        })(),
+        'Truncated safetensors file: the header needs 1000 bytes but only 2 follow',
+      ],
+      [
+        'a header over 100 MB',
+        (() => {
+          const b = stFile({});
+          b.writeBigUInt64LE(200_000_000n);
+          return b;
+        })(),
+        'Invalid safetensors header: length 200000000 exceeds the 100 MB limit',
+      ],
       ['invalid JSON', stFile(null, Buffer.alloc(0), '{"a": '), /^Invalid safetensors header: /.source],
       ['a JSON array', stFile([]), 'Invalid safetensors header: expected a JSON object'],
-      ['an unknown dtype', stFile({ a: { dtype: 'F6_E2M3', shape: [1], data_offsets: [0, 1] } }, Buffer.alloc(1)), "Invalid safetensors header: tensor 'a' has unsupported dtype \"F6_E2M3\" (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ)"],
-      ['a bad shape', stFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)), "Invalid safetensors header: tensor 'a' has an invalid shape"],
-      ['bad offsets', stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }, f32(1)), "Invalid safetensors header: tensor 'a' has invalid data_offsets"],
-      ['offsets past the data', stFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32(1)), "Invalid safetensors header: tensor 'a' has data_offsets [0, 8] outside the 4-byte data section"],
-      ['a size that does not match the shape', stFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, f32(1)), "Invalid safetensors header: tensor 'a' has 4 bytes but shape [2] of F32 needs 8"],
-      ['overlapping tensors', stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(1)), "Invalid safetensors header: tensor 'b' overlaps another tensor"],
+      [
+        'an unknown dtype',
+        stFile({ a: { dtype: 'F6_E2M3', shape: [1], data_offsets: [0, 1] } }, Buffer.alloc(1)),
+        'Invalid safetensors header: tensor \'a\' has unsupported dtype "F6_E2M3" (supported: F32, F64, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ)',
+      ],
+      [
+        'a bad shape',
+        stFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)),
+        "Invalid safetensors header: tensor 'a' has an invalid shape",
+      ],
+      [
+        'bad offsets',
+        stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0] } }, f32(1)),
+        "Invalid safetensors header: tensor 'a' has invalid data_offsets",
+      ],
+      [
+        'offsets past the data',
+        stFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, f32(1)),
+        "Invalid safetensors header: tensor 'a' has data_offsets [0, 8] outside the 4-byte data section",
+      ],
+      [
+        'a size that does not match the shape',
+        stFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 4] } }, f32(1)),
+        "Invalid safetensors header: tensor 'a' has 4 bytes but shape [2] of F32 needs 8",
+      ],
+      [
+        'overlapping tensors',
+        stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(1)),
+        "Invalid safetensors header: tensor 'b' overlaps another tensor",
+      ],
       ['a gap', stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32(2)), "Invalid safetensors header: 4 unused bytes before tensor 'a'"],
       ['trailing bytes', stFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(2)), 'Invalid safetensors file: 4 bytes after the last tensor'],
       ['non-string metadata', stFile({ __metadata__: { a: 1 } }), "Invalid safetensors header: __metadata__ value 'a' is not a string"],

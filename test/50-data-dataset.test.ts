@@ -84,7 +84,7 @@ describe('50 data: BERTCSVDataset', () => {
       '"[2, 11, 3]","[0, 0, 0]","[1, 1, 1]",1,extra', // 14 extra field
       GOOD, // 15
     ];
-    const { ds, warnings } = load(lines.join('\n') + '\n', { vocabSize: 50, maxReported: 20 });
+    const { ds, warnings } = load(`${lines.join('\n')}\n`, { vocabSize: 50, maxReported: 20 });
     expect(ds.length).to.equal(2);
     expect(ds.totalRows).to.equal(14);
     expect(warnings.length).to.equal(1);
@@ -118,7 +118,7 @@ describe('50 data: BERTCSVDataset', () => {
       rows.push(`"[${ids.join(', ')}]","[${ids.map((x) => x % 3).join(',')}]"," [${ids.map((_, k) => (k < n / 2 ? 1 : 2)).join(', ')}] ",${i % 2}`);
       if (i % 50 === 7) rows.push('"[2, 3]","[0]","[1, 1]",1', '', '"[2, 3]",,"[1, 1]",1', 'x,y,z,w', '"[2,,3]","[0,0]","[1,1]",1,');
     }
-    const text = rows.join('\r\n') + '\r\n';
+    const text = `${rows.join('\r\n')}\r\n`;
     const fast = parseBertCsv(text, 'f.csv', 40);
     const slow = parseBertCsv(text, 'f.csv', 40, { fastPath: false });
     expect(fast.data.offsets.length).to.equal(slow.data.offsets.length);
@@ -194,13 +194,13 @@ describe('50 data: BERTCSVDataset', () => {
     expect(() => new BERTCSVDataset(f0)).to.throw(`${f0} is empty (expected the header ${HEADER})`);
     const f1 = file('\n  \n');
     expect(() => new BERTCSVDataset(f1)).to.throw(`${f1} is empty`);
-    const f2 = file('BERT Input,BERT Labels,Segment Label\n' + GOOD + '\n');
+    const f2 = file(`BERT Input,BERT Labels,Segment Label\n${GOOD}\n`);
     expect(() => new BERTCSVDataset(f2)).to.throw(
       `${f2} has a wrong header: missing column(s) 'BERT Label', 'Is Next' (found 'BERT Input', 'BERT Labels', 'Segment Label'; expected ${HEADER})`,
     );
-    const f3 = file(GOOD + '\n' + GOOD + '\n');
+    const f3 = file(`${GOOD}\n${GOOD}\n`);
     expect(() => new BERTCSVDataset(f3)).to.throw(`${f3} has a wrong header: missing column(s)`);
-    const f4 = file(HEADER + '\n');
+    const f4 = file(`${HEADER}\n`);
     expect(() => new BERTCSVDataset(f4)).to.throw(`${f4} has no data rows (only the header)`);
     const f5 = file(`${HEADER}\n"[1","[0]","[1]",1\n"[2]","[0, 0]","[1]",1\n`);
     expect(() => new BERTCSVDataset(f5, { onWarning: null })).to.throw(

@@ -26,7 +26,7 @@ const range = (n: number): TensorDataset => new TensorDataset(torch.arange(n, { 
 const firsts = (batches: Tensor[][]): number[][] => batches.map((b) => b[0].tolist() as number[]);
 const lists = (batch: Tensor[]): unknown[] => batch.map((t) => t.tolist());
 
-describe('50 data: DataLoader', function () {
+describe('50 data: DataLoader', () => {
   describe('datasets and samplers', () => {
     it('TensorDataset, Subset and ConcatDataset index like PyTorch', () => {
       const ds = range(5);
@@ -73,10 +73,17 @@ describe('50 data: DataLoader', function () {
       expect(withReplacement.length).to.equal(25);
       expect([...new RandomSampler(ds, { numSamples: 15, generator: new torch.Generator(1) })].length).to.equal(15);
       const bs = new BatchSampler(new SequentialSampler(ds), 4, false);
-      expect([...bs]).to.deep.equal([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+      expect([...bs]).to.deep.equal([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
       expect(bs.length).to.equal(3);
       expect(new BatchSampler(new SequentialSampler(ds), 4, true).length).to.equal(2);
-      expect(() => new BatchSampler(new SequentialSampler(ds), 0, false)).to.throw(RangeError, 'Expected a positive integer for batchSize but received 0 of type number');
+      expect(() => new BatchSampler(new SequentialSampler(ds), 0, false)).to.throw(
+        RangeError,
+        'Expected a positive integer for batchSize but received 0 of type number',
+      );
     });
   });
 
@@ -85,11 +92,18 @@ describe('50 data: DataLoader', function () {
       const loader = new DataLoader(range(10), { batchSize: 4 });
       expect(loader.length).to.equal(3);
       const batches = [...loader] as Tensor[][];
-      expect(firsts(batches)).to.deep.equal([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+      expect(firsts(batches)).to.deep.equal([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+      ]);
       expect(batches[0][1].dtype).to.equal('float32');
       const dropped = new DataLoader(range(10), { batchSize: 4, dropLast: true });
       expect(dropped.length).to.equal(2);
-      expect(firsts([...dropped] as Tensor[][])).to.deep.equal([[0, 1, 2, 3], [4, 5, 6, 7]]);
+      expect(firsts([...dropped] as Tensor[][])).to.deep.equal([
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+      ]);
       expect(new DataLoader(range(3)).length).to.equal(3);
     });
 
@@ -115,7 +129,11 @@ describe('50 data: DataLoader', function () {
     it('takes a sampler, a batchSampler, batchSize null and an IterableDataset', () => {
       const ds = range(6);
       const s = new DataLoader(ds, { batchSize: 2, sampler: [5, 4, 3, 2, 1, 0] });
-      expect(firsts([...s] as Tensor[][])).to.deep.equal([[5, 4], [3, 2], [1, 0]]);
+      expect(firsts([...s] as Tensor[][])).to.deep.equal([
+        [5, 4],
+        [3, 2],
+        [1, 0],
+      ]);
       const bs = new DataLoader(ds, { batchSampler: [[0, 5], [1]] });
       expect(firsts([...bs] as Tensor[][])).to.deep.equal([[0, 5], [1]]);
       expect(bs.length).to.equal(2);
@@ -138,7 +156,10 @@ describe('50 data: DataLoader', function () {
         RangeError,
         'batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast',
       );
-      expect(() => new DataLoader(ds, { batchSize: 0 })).to.throw(RangeError, 'Expected a positive integer or null for batchSize but received 0 of type number');
+      expect(() => new DataLoader(ds, { batchSize: 0 })).to.throw(
+        RangeError,
+        'Expected a positive integer or null for batchSize but received 0 of type number',
+      );
       expect(() => new DataLoader(ds, { batchsize: 2 } as never)).to.throw(TypeError, "Unknown option 'batchsize' for DataLoader");
       expect(() => new DataLoader(ds, { numWorkers: 2 })).to.throw(TypeError, 'needs to rebuild the dataset in each worker');
       expect(() => new DataLoader(new RangeDataset(4), { numWorkers: 1, collateFn: (b: unknown[]) => b })).to.throw(
@@ -150,7 +171,7 @@ describe('50 data: DataLoader', function () {
     });
   });
 
-  describe('with worker threads', function () {
+  describe('with worker threads', () => {
     let dir: string;
     let csv: string;
 
@@ -218,7 +239,12 @@ describe('50 data: DataLoader', function () {
             expect(batch.name[0]).to.equal(`item-${(batch.x.tolist() as number[])[0]}`);
             xs.push(batch.x.tolist() as number[]);
           }
-          expect(xs).to.deep.equal([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12, 13, 14], [15, 16, 17, 18, 19]]);
+          expect(xs).to.deep.equal([
+            [0, 1, 2, 3, 4],
+            [5, 6, 7, 8, 9],
+            [10, 11, 12, 13, 14],
+            [15, 16, 17, 18, 19],
+          ]);
         }
       } finally {
         await loader.close();
@@ -257,7 +283,10 @@ describe('50 data: DataLoader', function () {
           for await (const _ of loader) break;
           const seen: number[] = [];
           for await (const b of loader) seen.push(...((b as { x: Tensor }).x.tolist() as number[]));
-          expect([...seen].sort((a, b) => a - b), `pass after an early exit, round ${round}`).to.deep.equal(Array.from({ length: 64 }, (_, i) => i));
+          expect(
+            [...seen].sort((a, b) => a - b),
+            `pass after an early exit, round ${round}`,
+          ).to.deep.equal(Array.from({ length: 64 }, (_, i) => i));
         }
       } finally {
         await loader.close();
@@ -276,7 +305,11 @@ describe('50 data: DataLoader', function () {
         `  console.log('first batch', first.value.x.tolist().join(','));` +
         `}`;
       const started = Date.now();
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        killSignal: 'SIGKILL',
+      });
       expect(r.signal, `still running after ${((Date.now() - started) / 1000).toFixed(0)} s`).to.equal(null);
       expect([r.status, r.stdout.trim()], r.stderr).to.deep.equal([0, 'first batch 0,1\nfirst batch 0,1']);
     });

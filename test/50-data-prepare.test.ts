@@ -6,15 +6,7 @@ import path from 'node:path';
 import { loadBrownCorpus, type Corpus } from '../lib/bert/corpus.js';
 import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
 import { BERT_CSV_COLUMNS } from '../lib/bert/constants.js';
-import {
-  Mulberry32,
-  examplesToCsv,
-  prepareData,
-  splitDocuments,
-  writePreparedData,
-  type PreparedData,
-  type PretrainingExample,
-} from '../lib/bert/prepare.js';
+import { Mulberry32, examplesToCsv, prepareData, splitDocuments, writePreparedData, type PreparedData, type PretrainingExample } from '../lib/bert/prepare.js';
 import { main as prepareMain, parsePrepareDataArgs } from '../lib/bert/cli/prepare-data.js';
 import { PYTHON, runPython } from './helpers/python.js';
 
@@ -49,12 +41,12 @@ function measure(examples: PretrainingExample[]) {
   return { pairs: examples.length, isNext, tokens, masked, asMask, unchanged, random, withoutPrediction };
 }
 
-describe('50 data: prepare-data', function () {
+describe('50 data: prepare-data', () => {
   let corpus: Corpus;
   let data: PreparedData;
   let dir: string;
 
-  before(function () {
+  before(() => {
     corpus = loadBrownCorpus();
     data = prepareData(corpus, { seed: 7 });
     dir = mkdtempSync(path.join(tmpdir(), 'prepare-'));
@@ -239,12 +231,13 @@ print(json.dumps({'columns': list(df.columns), 'rows': len(df), 'isNextDtype': s
 
     it('rejects bad options and corpora', () => {
       expect(() => prepareData(small(), { maxLen: 4 })).to.throw(RangeError, 'Expected an integer in [5, 5000] for maxLen but received 4 of type number');
-      expect(() => prepareData(small(), { testFraction: 1 })).to.throw(RangeError, 'Expected a number in [0, 1) for testFraction but received 1 of type number');
+      expect(() => prepareData(small(), { testFraction: 1 })).to.throw(
+        RangeError,
+        'Expected a number in [0, 1) for testFraction but received 1 of type number',
+      );
       expect(() => prepareData(small(), { seed: 1.5 })).to.throw(TypeError, 'Expected an integer in [0, 2147483647] for seed but received 1.5 of type number');
       expect(() => prepareData(small(), { maxlen: 10 } as never)).to.throw(TypeError, "Unknown option 'maxlen' for prepareData");
-      expect(() => prepareData([['One sentence only.'], ['Another.']])).to.throw(
-        'The corpus needs at least 2 documents of 2 or more sentences; it has 0',
-      );
+      expect(() => prepareData([['One sentence only.'], ['Another.']])).to.throw('The corpus needs at least 2 documents of 2 or more sentences; it has 0');
     });
 
     it('splits by a seeded shuffle (mulberry32)', () => {
@@ -263,8 +256,15 @@ print(json.dumps({'columns': list(df.columns), 'rows': len(df), 'isNextDtype': s
     it('parses options and rejects unknown ones', () => {
       const cl = parsePrepareDataArgs(['--corpus', 'x.txt', '--out=o', '--max-len', '32', '--seed', '9', '--test-fraction', '0.2']);
       expect(cl.config).to.deep.equal({
-        corpus: 'x.txt', out: 'o', maxLen: 32, seed: 9, testFraction: 0.2,
-        vocabSize: 30522, minFrequency: 2, nspProbability: 0.5, maskProbability: 0.15,
+        corpus: 'x.txt',
+        out: 'o',
+        maxLen: 32,
+        seed: 9,
+        testFraction: 0.2,
+        vocabSize: 30522,
+        minFrequency: 2,
+        nspProbability: 0.5,
+        maskProbability: 0.15,
       });
       expect([...cl.given].sort()).to.deep.equal(['corpus', 'maxLen', 'out', 'seed', 'testFraction']);
       expect(cl.help).to.equal(false);

@@ -16,15 +16,15 @@ const TRICKY = [
   "it's 1,000,000 dollars or $5.00 (50%) - don't worry",
   '',
   '   ',
-  'a'.repeat(150) + ' supercalifragilisticexpialidocious',
+  `${'a'.repeat(150)} supercalifragilisticexpialidocious`,
 ];
 
-describe('50 data: BertTokenizer', function () {
+describe('50 data: BertTokenizer', () => {
   let sentences: string[];
   let tok: BertTokenizer;
   let dir: string;
 
-  before(function () {
+  before(() => {
     sentences = loadBrownCorpus().flat();
     tok = BertTokenizer.train(sentences, { vocabSize: 8000 });
     dir = mkdtempSync(path.join(tmpdir(), 'tok-'));
@@ -80,7 +80,10 @@ describe('50 data: BertTokenizer', function () {
         RangeError,
         'vocabSize 3 is too small: the special tokens and the alphabet alone take 7 entries',
       );
-      expect(() => BertTokenizer.train(['a'], { vocabSize: 0 })).to.throw(RangeError, 'Expected a positive integer for vocabSize but received 0 of type number');
+      expect(() => BertTokenizer.train(['a'], { vocabSize: 0 })).to.throw(
+        RangeError,
+        'Expected a positive integer for vocabSize but received 0 of type number',
+      );
       expect(() => BertTokenizer.train(['a'], { vocabsize: 10 } as never)).to.throw(TypeError, "Unknown option 'vocabsize' for BertTokenizer.train");
     });
   });
@@ -125,14 +128,23 @@ describe('50 data: BertTokenizer', function () {
       const b = sentences[10];
       const mid = 'one two three four five six seven eight nine ten eleven';
       for (const maxLength of [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 33, 64]) {
-        for (const [x, y] of [[a, b], [b, a], [a, 'Short.'], ['Short.', a], [a, mid], [mid, a]]) {
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+          [a, 'Short.'],
+          ['Short.', a],
+          [a, mid],
+          [mid, a],
+        ]) {
           for (const strategy of ['longest_first', 'only_first', 'only_second'] as const) {
             const native = tok.native;
-            native.setTruncation(maxLength, { strategy: strategy === 'longest_first' ? 'LongestFirst' : strategy === 'only_first' ? 'OnlyFirst' : 'OnlySecond' } as never);
+            native.setTruncation(maxLength, {
+              strategy: strategy === 'longest_first' ? 'LongestFirst' : strategy === 'only_first' ? 'OnlyFirst' : 'OnlySecond',
+            } as never);
             let expected: number[] | string;
             try {
               expected = (await native.encode(x, y)).getIds();
-            } catch (e) {
+            } catch (_e) {
               expected = 'error';
             } finally {
               native.disableTruncation();
@@ -149,11 +161,23 @@ describe('50 data: BertTokenizer', function () {
           }
         }
       }
-      expect(truncateLongestFirst([1, 2, 3, 4, 5], [6, 7], 4)).to.deep.equal([[1, 2], [6, 7]]);
-      expect(truncateLongestFirst([1, 2, 3, 4, 5], [6, 7, 8, 9], 5)).to.deep.equal([[1, 2, 3], [6, 7]]);
-      expect(truncateLongestFirst([1, 2, 3, 4], [6, 7, 8, 9], 5)).to.deep.equal([[1, 2], [6, 7, 8]]);
+      expect(truncateLongestFirst([1, 2, 3, 4, 5], [6, 7], 4)).to.deep.equal([
+        [1, 2],
+        [6, 7],
+      ]);
+      expect(truncateLongestFirst([1, 2, 3, 4, 5], [6, 7, 8, 9], 5)).to.deep.equal([
+        [1, 2, 3],
+        [6, 7],
+      ]);
+      expect(truncateLongestFirst([1, 2, 3, 4], [6, 7, 8, 9], 5)).to.deep.equal([
+        [1, 2],
+        [6, 7, 8],
+      ]);
       // The deciding lengths may differ from the real ones (tokenizers 0.23 stops counting at maxLength).
-      expect(truncateLongestFirst([1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15], 5, [8, 8])).to.deep.equal([[1, 2], [10, 11, 12]]);
+      expect(truncateLongestFirst([1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15], 5, [8, 8])).to.deep.equal([
+        [1, 2],
+        [10, 11, 12],
+      ]);
       expect(wordRoundedLength(20, [3, 6, 9, 12, 20], 8)).to.equal(9);
       expect(wordRoundedLength(7, [3, 7], 8)).to.equal(7);
       expect(tok.encode(a, null, { maxLength: 6, truncation: true }).length).to.equal(6);
@@ -173,9 +197,7 @@ describe('50 data: BertTokenizer', function () {
       const ids = tok.encode("He didn't say it's over, right?", 'Yes.');
       expect(tok.decode(ids)).to.equal("[CLS] he didn't say it's over, right? [SEP] yes. [SEP]");
       expect(tok.decode(ids, { skipSpecialTokens: true })).to.equal("he didn't say it's over, right? yes.");
-      expect(tok.decode(ids, { skipSpecialTokens: true, cleanUpTokenizationSpaces: false })).to.equal(
-        "he didn ' t say it ' s over , right ? yes .",
-      );
+      expect(tok.decode(ids, { skipSpecialTokens: true, cleanUpTokenizationSpaces: false })).to.equal("he didn ' t say it ' s over , right ? yes .");
       const the = BigInt(tok.convertTokensToIds('the'));
       expect(tok.decode(new BigInt64Array([2n, the, 3n]))).to.equal('[CLS] the [SEP]');
       const pieces = tok.tokenize('antidisestablishmentarianism');
@@ -188,7 +210,7 @@ describe('50 data: BertTokenizer', function () {
       expect(tok.convertIdsToTokens([0, 1, 99999])).to.deep.equal(['[PAD]', '[UNK]', '[UNK]']);
       expect(tok.convertTokensToIds('[SEP]')).to.equal(3);
       expect(tok.convertTokensToIds(['no-such-token', '[CLS]'])).to.deep.equal([1, 2]);
-      expect(tok.tokenize('a' + 'b'.repeat(100))).to.deep.equal(['[UNK]']);
+      expect(tok.tokenize(`a${'b'.repeat(100)}`)).to.deep.equal(['[UNK]']);
     });
   });
 
@@ -212,12 +234,12 @@ describe('50 data: BertTokenizer', function () {
       expect(fromJson.vocabSize).to.equal(8000);
     });
 
-    it("loads a standard BERT vocab.txt ([PAD]=0, [UNK]=100, [CLS]=101, ...)", () => {
+    it('loads a standard BERT vocab.txt ([PAD]=0, [UNK]=100, [CLS]=101, ...)', () => {
       const vocab = ['[PAD]'];
       for (let i = 1; i < 100; i++) vocab.push(`[unused${i}]`);
       vocab.push('[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the', 'cat', '##s', 'sat', '.');
       const file = path.join(dir, 'bert-vocab.txt');
-      writeFileSync(file, vocab.join('\r\n') + '\r\n');
+      writeFileSync(file, `${vocab.join('\r\n')}\r\n`);
       const bert = BertTokenizer.fromVocabFile(file);
       expect([bert.padTokenId, bert.unkTokenId, bert.clsTokenId, bert.sepTokenId, bert.maskTokenId]).to.deep.equal([0, 100, 101, 102, 103]);
       expect(bert.encode('The cats sat.')).to.deep.equal([101, 104, 105, 106, 107, 108, 102]);

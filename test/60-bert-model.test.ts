@@ -11,7 +11,10 @@ import { runPython } from './helpers/python.js';
 
 const COURSE = readFileSync(new URL('./python/course_bert.py', import.meta.url), 'utf8');
 
-interface Exported { shape: number[]; data: number[] }
+interface Exported {
+  shape: number[];
+  data: number[];
+}
 function exportState(sd: Record<string, torch.Tensor>): Record<string, Exported> {
   const out: Record<string, Exported> = {};
   for (const [k, t] of Object.entries(sd)) out[k] = { shape: t.shape, data: t.dataSync() };
@@ -56,7 +59,13 @@ describe('BERT model (course parity)', function () {
     const model = new BERT(config);
     // [S=7, B=3] with padding at the end of two sequences
     const inputs = [
-      [2, 2, 2], [11, 12, 13], [4, 20, 21], [3, 3, 22], [30, 31, 4], [4, 0, 3], [3, 0, 0],
+      [2, 2, 2],
+      [11, 12, 13],
+      [4, 20, 21],
+      [3, 3, 22],
+      [30, 31, 4],
+      [4, 0, 3],
+      [3, 0, 0],
     ];
     const segments: number[][] = inputs.map((row) => row.map((t) => (t === PAD_IDX ? 0 : 1)));
     segments[4] = [2, 2, 1];
@@ -68,8 +77,13 @@ describe('BERT model (course parity)', function () {
     labels[5] = [17, 0, 0];
     const isNext = [1, 0, 1];
     const py = runPython<{
-      keys: [string, number[]][]; missing: string[]; unexpected: string[];
-      nsp: number[]; mlm: number[]; loss: number; grads: Record<string, number[]>;
+      keys: [string, number[]][];
+      missing: string[];
+      unexpected: string[];
+      nsp: number[];
+      mlm: number[];
+      loss: number;
+      grads: Record<string, number[]>;
     }>(PY_FORWARD, { config, state: exportState(model.stateDict()), inputs, segments, labels, isNext });
     const ours = Object.entries(model.stateDict()).map(([k, t]) => [k, t.shape]);
     expect(ours).to.deep.equal(py.keys);

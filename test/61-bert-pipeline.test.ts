@@ -27,7 +27,10 @@ const COURSE = readFileSync(new URL('./python/course_bert.py', import.meta.url),
 
 function cli(script: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'lib/bert/cli', script), ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, CI: '1' }, timeout: 300_000,
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+    timeout: 300_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -48,14 +51,37 @@ describe('61 BERT pipeline', function () {
   /** A slice keeps the training runs below short: 160 training pairs (10 batches of 16), 64 test pairs. */
   function data(): { train: torch.utils.data.Subset<BertSample>; test: torch.utils.data.Subset<BertSample> } {
     return {
-      train: new torch.utils.data.Subset(new BERTCSVDataset(files.train), Array.from({ length: 160 }, (_, i) => i)),
-      test: new torch.utils.data.Subset(new BERTCSVDataset(files.test), Array.from({ length: 64 }, (_, i) => i)),
+      train: new torch.utils.data.Subset(
+        new BERTCSVDataset(files.train),
+        Array.from({ length: 160 }, (_, i) => i),
+      ),
+      test: new torch.utils.data.Subset(
+        new BERTCSVDataset(files.test),
+        Array.from({ length: 64 }, (_, i) => i),
+      ),
     };
   }
 
   it('npm run pretrain writes checkpoints that the course Python model loads with no missing or unexpected keys and equal outputs', () => {
     const out = join(dir, 'run');
-    const r = cli('pretrain.ts', ['--train-csv', files.train, '--test-csv', files.test, '--vocab', files.vocab, '--max-steps', '6', '--epochs', '1', '--batch-size', '16', '--out', out, '--seed', '5']);
+    const r = cli('pretrain.ts', [
+      '--train-csv',
+      files.train,
+      '--test-csv',
+      files.test,
+      '--vocab',
+      files.vocab,
+      '--max-steps',
+      '6',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '16',
+      '--out',
+      out,
+      '--seed',
+      '5',
+    ]);
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(r.stdout).to.match(/eval: loss [\d.]+ \(nsp [\d.]+, mlm [\d.]+\), nsp accuracy [\d.]+%/);
     expect(r.stdout).to.contain('Next-sentence predictions:');
@@ -64,7 +90,10 @@ describe('61 BERT pipeline', function () {
     for (const f of ['last.pt', 'best.pt', 'metrics.jsonl', 'loss.png']) expect(existsSync(join(out, f)), f).to.equal(true);
     expect(existsSync(join(out, 'epoch-1.pt'))).to.equal(false);
     expect(r.stdout).to.contain(`wrote ${join(out, 'metrics.jsonl')}, ${join(out, 'last.pt')}, ${join(out, 'best.pt')}, ${join(out, 'loss.png')}`);
-    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
+    const metrics = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step: number });
     expect(metrics.filter((m) => m.type === 'step').map((m) => m.step)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     expect(metrics.filter((m) => m.type === 'eval').map((m) => m.step)).to.deep.equal([6]);
 
@@ -77,7 +106,8 @@ describe('61 BERT pipeline', function () {
     const seg = enc.tokenTypeIds.map((t) => [t + 1]);
     model.eval();
     const [nsp, mlm] = torch.noGrad(() => model.forward(torch.tensor(ids), torch.tensor(seg)));
-    const py = runPython<{ missing: string[]; unexpected: string[]; epoch: number; nsp: number[]; mlm: number[] }>(`${COURSE}
+    const py = runPython<{ missing: string[]; unexpected: string[]; epoch: number; nsp: number[]; mlm: number[] }>(
+      `${COURSE}
 import sys, json
 inp = json.loads(sys.stdin.read())
 ck = torch.load(inp['path'])
@@ -90,7 +120,9 @@ model.eval()
 nsp, mlm = model(torch.tensor(inp['ids']), torch.tensor(inp['seg']))
 print(json.dumps({'missing': res.missing_keys, 'unexpected': res.unexpected_keys, 'epoch': ck['epoch'],
   'nsp': nsp.flatten().tolist(), 'mlm': mlm.flatten().tolist()}))
-`, { path: join(out, 'last.pt'), ids, seg });
+`,
+      { path: join(out, 'last.pt'), ids, seg },
+    );
     expect(py.missing).to.deep.equal([]);
     expect(py.unexpected).to.deep.equal([]);
     expect(py.epoch).to.equal(1);
@@ -109,7 +141,8 @@ print(json.dumps({'missing': res.missing_keys, 'unexpected': res.unexpected_keys
     const mEnc = tok.encodePlus(mlmSentence);
     const nEnc = tok.encodePlus('the jury met today .', 'it was late .');
     const path = join(dir, 'python.pt');
-    const py = runPython<{ mlm: number[]; nsp: number[] }>(`${COURSE}
+    const py = runPython<{ mlm: number[]; nsp: number[] }>(
+      `${COURSE}
 import sys, json
 inp = json.loads(sys.stdin.read())
 torch.manual_seed(0)
@@ -129,14 +162,23 @@ with torch.enable_grad():
     nsp, _ = model(torch.tensor(inp['nIds']).view(-1, 1), torch.tensor(inp['nSeg']).view(-1, 1))
 pos = inp['maskPos']
 print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.softmax(nsp[0], -1).tolist()}))
-`, {
-      vocab: tok.vocabSize, path,
-      mIds: mEnc.inputIds, mSeg: mEnc.tokenTypeIds.map((t) => t + 1), maskPos: mEnc.inputIds.indexOf(tok.maskTokenId),
-      nIds: nEnc.inputIds, nSeg: nEnc.tokenTypeIds.map((t) => t + 1),
-    });
+`,
+      {
+        vocab: tok.vocabSize,
+        path,
+        mIds: mEnc.inputIds,
+        mSeg: mEnc.tokenTypeIds.map((t) => t + 1),
+        maskPos: mEnc.inputIds.indexOf(tok.maskTokenId),
+        nIds: nEnc.inputIds,
+        nSeg: nEnc.tokenTypeIds.map((t) => t + 1),
+      },
+    );
     const { model } = loadPretrained(path);
     const m = predictMlm(mlmSentence, model, tok, { topK: 3 });
-    const order = py.mlm.map((p, i) => [p, i] as [number, number]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    const order = py.mlm
+      .map((p, i) => [p, i] as [number, number])
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3);
     expect(m.candidates[0].tokens.map((t) => t.id)).to.deep.equal(order.map(([, i]) => i));
     m.candidates[0].tokens.forEach((t, k) => expect(t.probability).to.be.closeTo(order[k][0], 1e-5));
     const n = predictNsp('the jury met today .', 'it was late .', model, tok);
@@ -152,16 +194,26 @@ print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.s
     const counts: number[] = [];
     // A stop request as Ctrl-C makes it, after step `stopAfter`.
     const stop: { signal: 'SIGINT' | null } = { signal: null };
-    const r = await train(model, data(), { epochs: 3, batchSize: 16, seed: 7, lr: 1e-3, warmupSteps: 4, device: 'cpu' }, {
-      outDir: out, vocab: tok.vocab, progress: false, stop,
-      resume: opts.resume !== undefined ? { checkpoint: readCheckpoint(opts.resume), path: opts.resume } : undefined,
-      events: [{
-        epochStart: () => void counts.push(torch.memory().numTensors),
-        step: (rec) => {
-          if (rec.step === opts.stopAfter) stop.signal = 'SIGINT';
-        },
-      }],
-    });
+    const r = await train(
+      model,
+      data(),
+      { epochs: 3, batchSize: 16, seed: 7, lr: 1e-3, warmupSteps: 4, device: 'cpu' },
+      {
+        outDir: out,
+        vocab: tok.vocab,
+        progress: false,
+        stop,
+        resume: opts.resume !== undefined ? { checkpoint: readCheckpoint(opts.resume), path: opts.resume } : undefined,
+        events: [
+          {
+            epochStart: () => void counts.push(torch.memory().numTensors),
+            step: (rec) => {
+              if (rec.step === opts.stopAfter) stop.signal = 'SIGINT';
+            },
+          },
+        ],
+      },
+    );
     return { r, counts };
   }
 
@@ -182,14 +234,22 @@ print(json.dumps({'mlm': torch.softmax(mlm[pos, 0], -1).tolist(), 'nsp': torch.s
     expect(interrupted.r.written.map((f) => basename(f))).to.include('last.pt');
     expect(readCheckpoint(join(dir, 'mid', 'last.pt')).train_state).to.deep.include({ epoch: 2, samples_in_epoch: 64, epoch_complete: false, global_step: 14 });
     const midEpoch = await run(join(dir, 'mid'), { resume: join(dir, 'mid', 'last.pt') });
-    for (const [resumed, from] of [[afterEpoch.r, 10], [midEpoch.r, 14]] as const) {
+    for (const [resumed, from] of [
+      [afterEpoch.r, 10],
+      [midEpoch.r, 14],
+    ] as const) {
       const tail = full.r.steps.filter((s) => s.step > from);
       expect(resumed.steps.map((s) => [s.step, s.loss, s.lr])).to.deep.equal(tail.map((s) => [s.step, s.loss, s.lr]));
       expect(resumed.evals.map((e) => e.loss)).to.deep.equal(full.r.evals.filter((e) => e.step > from).map((e) => e.loss));
     }
     // The metrics log holds every step once, earlier epochs included, and the final weights are the same.
     const steps = (folder: string): number[] =>
-      readFileSync(join(dir, folder, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number }).filter((m) => m.type === 'step').map((m) => m.step);
+      readFileSync(join(dir, folder, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; step: number })
+        .filter((m) => m.type === 'step')
+        .map((m) => m.step);
     expect(steps('mid')).to.deep.equal(steps('full'));
     expect(steps('part')).to.deep.equal(steps('full'));
     const a = readCheckpoint(join(dir, 'full', 'last.pt')).model;

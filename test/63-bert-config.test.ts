@@ -20,7 +20,7 @@ import { train } from '../lib/bert/train.js';
 import { BERT, presetConfig } from '../lib/bert/model.js';
 import * as torch from '../lib/torch/index.js';
 
-const before = (name: string): string => readFileSync(new URL(`./fixtures/cli-help-before/${name}-help.txt`, import.meta.url), 'utf8');
+const helpBefore = (name: string): string => readFileSync(new URL(`./fixtures/cli-help-before/${name}-help.txt`, import.meta.url), 'utf8');
 
 /** Lines only in `a`, lines only in `b`. */
 function lineDiff(a: string, b: string): { removed: string[]; added: string[] } {
@@ -50,7 +50,7 @@ describe('63 BERT configuration and command lines', function () {
 
   describe('--help is unchanged except where issues #16 and #12 changed it', () => {
     it('pretrain: the --out default (#12: a new runs/<preset>-N folder) and five new flags (#12 --save-every/--save-every-minutes, #16 --max-grad-norm, #17 --nproc-per-node, #18 --from-pretrained)', () => {
-      expect(lineDiff(before('pretrain'), PRETRAIN_USAGE)).to.deep.equal({
+      expect(lineDiff(helpBefore('pretrain'), PRETRAIN_USAGE)).to.deep.equal({
         removed: ['  --out VALUE              run folder (checkpoints, metrics.jsonl, loss.png) (default: runs/<preset>)'],
         added: [
           '  --out VALUE              run folder (checkpoints, metrics.jsonl, loss.png) (default: runs/<preset>, or runs/<preset>-N when that holds a run)',
@@ -64,22 +64,21 @@ describe('63 BERT configuration and command lines', function () {
     });
 
     it('predict: --vocab defaults to the vocabulary stored in the checkpoint (#12), not a recorded path', () => {
-      expect(lineDiff(before('predict'), PREDICT_USAGE)).to.deep.equal({
+      expect(lineDiff(helpBefore('predict'), PREDICT_USAGE)).to.deep.equal({
         removed: ['  --vocab VALUE            vocab.txt (default: the one recorded in the checkpoint)'],
         added: ['  --vocab VALUE            vocab.txt (default: the one stored in the checkpoint)'],
       });
     });
 
     it('prepare-data: the same options and defaults in the one generated layout (#16), plus --nsp-probability and --mask-probability', () => {
-      const opts = (text: string) =>
-        [...text.matchAll(/^ {2}(--[a-z-]+) (\S+)?[^\n]*?(?:\(default: ([^)]+)\))?\s*$/gm)].map((m) => [m[1], m[3] ?? null]);
+      const opts = (text: string) => [...text.matchAll(/^ {2}(--[a-z-]+) (\S+)?[^\n]*?(?:\(default: ([^)]+)\))?\s*$/gm)].map((m) => [m[1], m[3] ?? null]);
       // The old text wrapped help lines; its options and defaults, read from its option lines:
-      const old = [...before('prepare-data').matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
-      const oldDefaults = [...before('prepare-data').matchAll(/\(default: ([^)]+)\)/g)].map((m) => m[1]);
+      const old = [...helpBefore('prepare-data').matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
+      const oldDefaults = [...helpBefore('prepare-data').matchAll(/\(default: ([^)]+)\)/g)].map((m) => m[1]);
       const now = opts(PREPARE_USAGE).filter(([o]) => o !== '--help');
       expect(now.map(([o]) => o)).to.deep.equal([...old.filter((o) => o !== '--help'), '--nsp-probability', '--mask-probability']);
       expect(now.slice(0, oldDefaults.length).map(([, d]) => d)).to.deep.equal(oldDefaults);
-      expect(PREPARE_USAGE.split('\n').slice(0, 4)).to.deep.equal(before('prepare-data').split('\n').slice(0, 4));
+      expect(PREPARE_USAGE.split('\n').slice(0, 4)).to.deep.equal(helpBefore('prepare-data').split('\n').slice(0, 4));
     });
   });
 
@@ -98,7 +97,10 @@ describe('63 BERT configuration and command lines', function () {
       expect(() => parseCommandLine(['--out', '--epochs', '2'], PRETRAIN_SCHEMA)).to.throw(UsageError, 'Option --out needs a value (see --help)');
       expect(() => parseCommandLine(['--exact-course=false'], PRETRAIN_SCHEMA)).to.throw(UsageError, 'Option --exact-course takes no value (see --help)');
       expect(() => parseCommandLine(['stray'], PRETRAIN_SCHEMA)).to.throw(UsageError, "unexpected argument 'stray' (see --help)");
-      expect(() => parseCommandLine(['--warmup-steps', '-5'], PRETRAIN_SCHEMA)).to.throw(RangeError, "Expected an integer >= 0 for --warmup-steps but received '-5'");
+      expect(() => parseCommandLine(['--warmup-steps', '-5'], PRETRAIN_SCHEMA)).to.throw(
+        RangeError,
+        "Expected an integer >= 0 for --warmup-steps but received '-5'",
+      );
     });
 
     it('values: one message shape, TypeError for the wrong kind and RangeError out of range', () => {
@@ -156,14 +158,25 @@ describe('63 BERT configuration and command lines', function () {
       const schema = { steps: int('steps', 3, { min: 1 }) };
       expect(resolveConfig(schema, {}, 'thing')).to.deep.equal({ steps: 3 });
       expect(() => resolveConfig(schema, { steps: 0 }, 'thing')).to.throw(RangeError, 'Expected an integer >= 1 for steps but received 0 of type number');
-      expect(() => resolveConfig(schema, { steps: '2' as unknown as number }, 'thing')).to.throw(TypeError, "Expected an integer >= 1 for steps but received '2' of type string");
+      expect(() => resolveConfig(schema, { steps: '2' as unknown as number }, 'thing')).to.throw(
+        TypeError,
+        "Expected an integer >= 1 for steps but received '2' of type string",
+      );
       expect(() => resolveConfig(schema, { step: 2 } as never, 'thing')).to.throw(TypeError, "Unknown option 'step' for thing; expected one of: steps");
       expect(flagName('saveEveryMinutes')).to.equal('save-every-minutes');
     });
 
     it('train() refuses a bad setting before training', async () => {
       const model = new BERT(presetConfig('course', 50));
-      const data = { train: { length: 0, get: () => { throw new Error('not read'); } }, test: null };
+      const data = {
+        train: {
+          length: 0,
+          get: () => {
+            throw new Error('not read');
+          },
+        },
+        test: null,
+      };
       let err: unknown;
       try {
         await train(model, data, { epochs: 0 }, { progress: false });

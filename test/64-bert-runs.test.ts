@@ -63,7 +63,9 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 240_000): 
 }
 
 function stepLosses(dir: string): [number, number][] {
-  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
+  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => JSON.parse(l) as { type: string; step: number; loss: number })
     .filter((r) => r.type === 'step')
     .map((r) => [r.step, r.loss]);
@@ -84,7 +86,13 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
     // 256 training pairs (16 steps of 16 an epoch) and 32 test pairs keep every run short.
     const head = (file: string, rows: number): string => {
       const out = file.replace(/\.csv$/, '-small.csv');
-      writeFileSync(out, readFileSync(file, 'utf8').split('\n').slice(0, rows + 1).join('\n') + '\n');
+      writeFileSync(
+        out,
+        `${readFileSync(file, 'utf8')
+          .split('\n')
+          .slice(0, rows + 1)
+          .join('\n')}\n`,
+      );
       return out;
     };
     data = { train: head(w.train, 256), test: head(w.test, 32), vocab: w.vocab };
@@ -154,7 +162,9 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
       const ck = join(dir, 'npm-int', 'last.pt');
       const changed = await node(PRETRAIN, ['--resume', ck, '--preset', 'tiny']).exit;
       expect(changed.code).to.equal(2);
-      expect(changed.out).to.contain("pretrain: --preset tiny differs from the run's course; a resumed run keeps its --preset (start a new run for another one)");
+      expect(changed.out).to.contain(
+        "pretrain: --preset tiny differs from the run's course; a resumed run keeps its --preset (start a new run for another one)",
+      );
       const done = await node(PRETRAIN, ['--resume', ck]).exit;
       expect(done.code).to.equal(2);
       expect(done.out).to.contain(`pretrain: ${ck} is at step 32, after epoch 2: nothing left to train with --epochs 2; raise them`);
@@ -164,14 +174,18 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
       expect(r.out).to.contain('resume: --epochs changed from 2 to 3');
       expect(r.out).to.contain('resume: --max-steps changed from undefined to 33');
       expect(r.out).to.contain('resume: --lr changed from 0.001 to 0.002');
-      const steps = readFileSync(join(more, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; lr: number }).filter((m) => m.type === 'step');
+      const steps = readFileSync(join(more, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; step: number; lr: number })
+        .filter((m) => m.type === 'step');
       // The new folder holds the earlier steps too, and step 33 ran at the new lr.
       expect(steps.map((s) => s.step)).to.deep.equal(Array.from({ length: 33 }, (_, i) => i + 1));
       expect(steps[32].lr).to.equal(0.002);
       expect(readCheckpoint(join(more, 'last.pt')).train_config).to.deep.include({ lr: 0.002, epochs: 3, max_steps: 33, preset: 'course' });
     });
 
-    it('a second Ctrl-C quits at once, even while the checkpoint is being written', async function () {
+    it('a second Ctrl-C quits at once, even while the checkpoint is being written', async () => {
       const out = join(dir, 'twice');
       // The small preset's checkpoint (about 170 MB with Adam's state) takes long enough to write to be interrupted.
       const p = node(PRETRAIN, [...csvArgs, '--preset', 'small', '--out', out]);
@@ -210,7 +224,10 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
       const notes: string[] = [];
       const exits: number[] = [];
       const listeners = process.listenerCount('SIGTERM');
-      const s = new StopRequests((m) => notes.push(m), (c) => exits.push(c)).install();
+      const s = new StopRequests(
+        (m) => notes.push(m),
+        (c) => exits.push(c),
+      ).install();
       expect(process.listenerCount('SIGTERM')).to.equal(listeners + 1);
       s.receive('SIGTERM');
       s.receive('SIGTERM');
@@ -267,7 +284,11 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
         expect(after.out).to.equal(before.out);
         const other = await node(PREDICT, ['--checkpoint', ck, '--vocab', data.vocab, sentence]).exit;
         expect(other.code).to.equal(2);
-        expect(other.out).to.match(new RegExp(`^predict: ${data.vocab} is not the vocabulary ${ck} was trained with \\(sha256 [0-9a-f]{12}\\.\\.\\. vs [0-9a-f]{12}\\.\\.\\.\\); leave out --vocab to use the one stored in the checkpoint`));
+        expect(other.out).to.match(
+          new RegExp(
+            `^predict: ${data.vocab} is not the vocabulary ${ck} was trained with \\(sha256 [0-9a-f]{12}\\.\\.\\. vs [0-9a-f]{12}\\.\\.\\.\\); leave out --vocab to use the one stored in the checkpoint`,
+          ),
+        );
       } finally {
         copyFileSync(vocabCopy, data.vocab);
       }
@@ -279,17 +300,22 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
     it('a vocabulary whose [PAD] is not id 0 is refused (pretrain, and in code)', async () => {
       const lines = readFileSync(data.vocab, 'utf8').trim().split('\n');
       const bad = join(dir, 'pad-second.txt');
-      writeFileSync(bad, [lines[1], lines[0], ...lines.slice(2)].join('\n') + '\n');
+      writeFileSync(bad, `${[lines[1], lines[0], ...lines.slice(2)].join('\n')}\n`);
       const r = await node(PRETRAIN, ['--train-csv', data.train, '--test-csv', data.test, '--vocab', bad, '--out', join(dir, 'pad')]).exit;
       expect(r.code).to.equal(2);
-      expect(r.out).to.contain(`pretrain: ${bad}: [PAD] has id 1, but the model pads with id 0; a vocabulary for this model must start with [PAD] (its first line)`);
+      expect(r.out).to.contain(
+        `pretrain: ${bad}: [PAD] has id 1, but the model pads with id 0; a vocabulary for this model must start with [PAD] (its first line)`,
+      );
       expect(() => checkModelVocabulary(BertTokenizer.fromVocabFile(bad), 'x')).to.throw('x: [PAD] has id 1, but the model pads with id 0');
     });
   });
 
   describe('the corpus cache', () => {
     it('is keyed by the corpus content and every setting, and says what it reused', () => {
-      const docs = loadCorpus('brown').slice(0, 6).map((d) => d.slice(0, 40).join('\n')).join('\n\n') + '\n';
+      const docs = `${loadCorpus('brown')
+        .slice(0, 6)
+        .map((d) => d.slice(0, 40).join('\n'))
+        .join('\n\n')}\n`;
       const a = join(dir, 'my_corpus.txt');
       const b = join(dir, 'my-corpus.txt');
       writeFileSync(a, docs);
@@ -304,9 +330,13 @@ describe('64 BERT runs: interrupt, resume, never overwrite, the right vocabulary
       expect(readFileSync(pa.train, 'utf8')).not.to.equal(readFileSync(pb.train, 'utf8'));
       const again = preparedCorpus(cache, a, settings, { log });
       expect(again.dir).to.equal(pa.dir);
-      expect(logs[logs.length - 1]).to.match(new RegExp(`^data: reusing ${pa.dir} \\(\\d+ training / \\d+ test pairs, vocabulary \\d+\\): prepared from the same ${a} \\(sha256 [0-9a-f]{12}\\.\\.\\. of its files and settings\\) with max-len 32, vocab-size 600, seed 1$`));
+      expect(logs[logs.length - 1]).to.match(
+        new RegExp(
+          `^data: reusing ${pa.dir} \\(\\d+ training / \\d+ test pairs, vocabulary \\d+\\): prepared from the same ${a} \\(sha256 [0-9a-f]{12}\\.\\.\\. of its files and settings\\) with max-len 32, vocab-size 600, seed 1$`,
+        ),
+      );
       // An edited corpus, or another setting, is prepared again.
-      writeFileSync(a, docs + 'One more sentence.\nAnd its neighbour.\n');
+      writeFileSync(a, `${docs}One more sentence.\nAnd its neighbour.\n`);
       const edited = preparedCorpus(cache, a, settings, { log });
       expect(edited.dir).not.to.equal(pa.dir);
       expect(logs[logs.length - 2]).to.match(/^data: preparing .*my_corpus\.txt into /);

@@ -51,7 +51,9 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 240_000): 
 }
 
 function steps(dir: string): { step: number; loss: number; tokensPerSec: number }[] {
-  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')
+  return readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => JSON.parse(l) as { type: string; step: number; loss: number; tokensPerSec: number })
     .filter((r) => r.type === 'step');
 }
@@ -65,15 +67,20 @@ function sameWeights(a: string, b: string): void {
 /** The worker processes torchrun `pid` started, with their RANK. */
 function workersOf(pid: number): { pid: number; rank: number }[] {
   const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  return out.split('\n').map((s) => s.trim()).filter((s) => /^\d+$/.test(s)).map(Number).flatMap((p) => {
-    try {
-      const env = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
-      const rank = env.find((e) => e.startsWith('RANK='));
-      return rank !== undefined ? [{ pid: p, rank: Number(rank.slice(5)) }] : [];
-    } catch {
-      return [];
-    }
-  });
+  return out
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number)
+    .flatMap((p) => {
+      try {
+        const env = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+        const rank = env.find((e) => e.startsWith('RANK='));
+        return rank !== undefined ? [{ pid: p, rank: Number(rank.slice(5)) }] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
@@ -89,7 +96,13 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
     const w = writePreparedData(join(dir, 'data'), prepared);
     const head = (file: string, rows: number): string => {
       const out = file.replace(/\.csv$/, '-small.csv');
-      writeFileSync(out, readFileSync(file, 'utf8').split('\n').slice(0, rows + 1).join('\n') + '\n');
+      writeFileSync(
+        out,
+        `${readFileSync(file, 'utf8')
+          .split('\n')
+          .slice(0, rows + 1)
+          .join('\n')}\n`,
+      );
       return out;
     };
     args = ['--train-csv', head(w.train, 256), '--test-csv', head(w.test, 32), '--vocab', w.vocab, '--batch-size', '16', '--epochs', '2', '--seed', '5'];
@@ -103,7 +116,7 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('npm run pretrain -- --nproc-per-node 2: every rank trains, rank 0 alone reports and writes; the progress counts both ranks\' tokens', () => {
+  it("npm run pretrain -- --nproc-per-node 2: every rank trains, rank 0 alone reports and writes; the progress counts both ranks' tokens", () => {
     const s = steps(full);
     expect(s.map((r) => r.step)).to.deep.equal(Array.from({ length: 16 }, (_, i) => i + 1));
     expect(readdirSync(full).sort()).to.deep.equal(['best.pt', 'epoch-1.pt', 'epoch-2.pt', 'last.pt', 'loss.png', 'metrics.jsonl']);
@@ -113,12 +126,31 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
     expect(s.every((r) => r.tokensPerSec > 0)).to.equal(true);
   });
 
-  it('torchrun --nproc_per_node 2 --no_python node --import tsx lib/bert/cli/pretrain.ts works directly, and with --max_restarts 1 a killed rank costs nothing: the restarted group resumes from last.pt and ends with the uninterrupted run\'s losses and weights', async () => {
+  it("torchrun --nproc_per_node 2 --no_python node --import tsx lib/bert/cli/pretrain.ts works directly, and with --max_restarts 1 a killed rank costs nothing: the restarted group resumes from last.pt and ends with the uninterrupted run's losses and weights", async () => {
     const out = join(dir, 'restarted');
-    const t = start(TORCHRUN, [
-      '--standalone', '--nnodes', '1', '--nproc_per_node', '2', '--max_restarts', '1', '--no_python',
-      process.execPath, '--import', 'tsx', PRETRAIN, ...args, '--save-every', '3', '--out', out,
-    ], { OMP_NUM_THREADS: '1' });
+    const t = start(
+      TORCHRUN,
+      [
+        '--standalone',
+        '--nnodes',
+        '1',
+        '--nproc_per_node',
+        '2',
+        '--max_restarts',
+        '1',
+        '--no_python',
+        process.execPath,
+        '--import',
+        'tsx',
+        PRETRAIN,
+        ...args,
+        '--save-every',
+        '3',
+        '--out',
+        out,
+      ],
+      { OMP_NUM_THREADS: '1' },
+    );
     await waitFor('the first checkpoint', () => existsSync(join(out, 'last.pt')));
     const victim = workersOf(t.pid).find((w) => w.rank === 1);
     expect(victim, 'rank 1 of the first group').not.to.equal(undefined);
@@ -134,7 +166,7 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
     expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).to.deep.equal([]);
   });
 
-  it('Ctrl-C stops both ranks after the same step with one checkpoint (exit 130); --resume under DDP ends with the uninterrupted run\'s losses and weights', async () => {
+  it("Ctrl-C stops both ranks after the same step with one checkpoint (exit 130); --resume under DDP ends with the uninterrupted run's losses and weights", async () => {
     const out = join(dir, 'interrupted');
     const p = start('npm', ['run', '-s', 'pretrain', '--', ...args, '--nproc-per-node', '2', '--out', out]);
     await waitFor('the first metrics', () => existsSync(join(out, 'metrics.jsonl')));
@@ -152,7 +184,8 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
   });
 
   it('says how to get torchrun when there is none, and refuses --max_restarts without --out', async () => {
-    const none = await start(process.execPath, ['--import', 'tsx', PRETRAIN, ...args, '--nproc-per-node', '2'], { TORCHRUN: join(dir, 'no-torchrun-here') }).exit;
+    const none = await start(process.execPath, ['--import', 'tsx', PRETRAIN, ...args, '--nproc-per-node', '2'], { TORCHRUN: join(dir, 'no-torchrun-here') })
+      .exit;
     expect(none.code).to.equal(2);
     expect(none.out).to.contain(`pretrain: TORCHRUN names ${join(dir, 'no-torchrun-here')}, which does not exist`);
     // Without TORCHRUN, with no torchrun beside the loaded libtorch or on PATH:
@@ -161,7 +194,19 @@ describe('65 BERT pretraining with DDP (torchrun, 2 processes)', function () {
         'it comes with PyTorch: `bash scripts/setup.sh` installs it into .venv (or `pip install torch`)',
     );
     const noOut = await start(TORCHRUN, [
-      '--standalone', '--nnodes', '1', '--nproc_per_node', '1', '--max_restarts', '1', '--no_python', process.execPath, '--import', 'tsx', PRETRAIN, ...args,
+      '--standalone',
+      '--nnodes',
+      '1',
+      '--nproc_per_node',
+      '1',
+      '--max_restarts',
+      '1',
+      '--no_python',
+      process.execPath,
+      '--import',
+      'tsx',
+      PRETRAIN,
+      ...args,
     ]).exit;
     expect(noOut.code).not.to.equal(0);
     expect(noOut.out).to.contain('pretrain: torchrun --max_restarts restarts the processes, which must find their checkpoints: give --out');

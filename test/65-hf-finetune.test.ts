@@ -13,12 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as torch from '../lib/torch/index.js';
 import { BertTokenizer } from '../lib/bert/tokenizer/index.js';
-import {
-  BertForSequenceClassification,
-  BertTokenizerFast,
-  BERT_SIZES,
-  bertConfig,
-} from '../lib/bert/hf/index.js';
+import { BertForSequenceClassification, BertTokenizerFast, BERT_SIZES, bertConfig } from '../lib/bert/hf/index.js';
 import { brownGenreDataset, passages, COARSE_GROUPS } from '../lib/bert/hf/genre-data.js';
 import { evaluateClassifier, finetuneClassifier } from '../lib/bert/hf/finetune.js';
 import { main, USAGE } from '../lib/bert/cli/finetune.js';
@@ -63,13 +58,19 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
     expect(() => brownGenreDataset({ heldOutEvery: 1 })).to.throw(RangeError, 'Expected an integer >= 2 for heldOutEvery but received 1');
     const tok = new BertTokenizer(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'the']);
     const ps = passages([{ file: 'x', label: 1, sentences: ['the the the the the the the the the the the'] }], tok, 8);
-    expect(ps.map((p) => p.ids)).to.deep.equal([[2, 5, 5, 5, 5, 5, 5, 3], [2, 5, 5, 5, 5, 5, 3]]);
+    expect(ps.map((p) => p.ids)).to.deep.equal([
+      [2, 5, 5, 5, 5, 5, 5, 3],
+      [2, 5, 5, 5, 5, 5, 3],
+    ]);
     expect(() => passages([], tok, 4)).to.throw(RangeError, 'Expected an integer >= 8 for maxLength but received 4');
   });
 
   it('a short run learns: held-out passage accuracy beats the majority class by more than 3 binomial SDs', () => {
     const data = brownGenreDataset();
-    const trained = BertTokenizer.train(data.train.flatMap((d) => d.sentences), { vocabSize: 4000 });
+    const trained = BertTokenizer.train(
+      data.train.flatMap((d) => d.sentences),
+      { vocabSize: 4000 },
+    );
     const even = <T>(xs: T[], n: number): T[] => Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
     const train = even(passages(data.train, trained, 64), 4800);
     const test = even(passages(data.test, trained, 64), 2000);
@@ -101,7 +102,25 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
     const out = join(tmp.dir, 'scratch');
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'lib/bert/cli/finetune.ts', '--max-train-passages', '256', '--max-test-passages', '256', '--epochs', '1', '--max-length', '64', '--vocab-size', '2000', '--threads', '1', '--out', out],
+      [
+        '--import',
+        'tsx',
+        'lib/bert/cli/finetune.ts',
+        '--max-train-passages',
+        '256',
+        '--max-test-passages',
+        '256',
+        '--epochs',
+        '1',
+        '--max-length',
+        '64',
+        '--vocab-size',
+        '2000',
+        '--threads',
+        '1',
+        '--out',
+        out,
+      ],
       { cwd: root, encoding: 'utf8' },
     );
     expect(r.status, r.stderr).to.equal(0);
@@ -115,8 +134,17 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
     expect(metrics.test_documents).to.equal(93);
     expect(metrics.from_pretrained).to.equal(null);
     // The saved folder, in transformers and here.
-    const texts = ['The jury said the election was conducted well.', '"Where are you going?" she asked, and he laughed.', 'The coefficients of the equation were estimated by least squares.'];
-    const py = hfReference<{ logits: number[]; input_ids: number[][]; class: string; id2label: Record<string, string> }>({ op: 'classify', dir: out, texts, max_length: 64 });
+    const texts = [
+      'The jury said the election was conducted well.',
+      '"Where are you going?" she asked, and he laughed.',
+      'The coefficients of the equation were estimated by least squares.',
+    ];
+    const py = hfReference<{ logits: number[]; input_ids: number[][]; class: string; id2label: Record<string, string> }>({
+      op: 'classify',
+      dir: out,
+      texts,
+      max_length: 64,
+    });
     expect(py.class).to.equal('BertForSequenceClassification');
     expect(py.id2label).to.deep.equal({ 0: 'fiction', 1: 'general', 2: 'learned', 3: 'press' });
     const tok = BertTokenizerFast.fromPretrained(out);
@@ -131,12 +159,35 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
     requireTransformers(this);
     const dir = join(tmp.dir, 'pretrained');
     const data = brownGenreDataset();
-    const vocab = BertTokenizer.train(data.train.slice(0, 100).flatMap((d) => d.sentences), { vocabSize: 1500 }).vocab;
+    const vocab = BertTokenizer.train(
+      data.train.slice(0, 100).flatMap((d) => d.sentences),
+      { vocabSize: 1500 },
+    ).vocab;
     new BertTokenizerFast(vocab).savePretrained(dir);
-    const config = { vocab_size: vocab.length, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 64, max_position_embeddings: 64 };
+    const config = {
+      vocab_size: vocab.length,
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 64,
+      max_position_embeddings: 64,
+    };
     hfReference({ op: 'build', models: [{ name: 'p', cls: 'BertForPreTraining', config, dir, seed: 3 }], inputs: { input_ids: [[2, 3]], labels: {} } });
     const out = join(tmp.dir, 'from-pretrained');
-    const r = await runMain(['--from-pretrained', dir, '--max-train-passages', '64', '--max-test-passages', '128', '--epochs', '1', '--max-length', '64', '--out', out]);
+    const r = await runMain([
+      '--from-pretrained',
+      dir,
+      '--max-train-passages',
+      '64',
+      '--max-test-passages',
+      '128',
+      '--epochs',
+      '1',
+      '--max-length',
+      '64',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.err).to.equal(0);
     expect(r.out).to.contain(`finetune: loaded ${dir}; newly initialized: classifier.weight, classifier.bias`);
     expect(r.out).to.contain('lr 0.00005');
@@ -159,7 +210,10 @@ describe('65 Hugging Face BERT fine-tuning on the Brown genres', function () {
       [['--lr', 'fast'], "finetune: Expected a number > 0 for --lr but received 'fast'"],
       [['extra'], "finetune: unexpected argument 'extra' (see --help)"],
       [['--device', 'tpu'], "finetune: Expected a device like 'cpu', 'cuda' or 'cuda:0' for device but received 'tpu' of type string"],
-      [['--from-pretrained', join(tmp.dir, 'missing')], `finetune: --from-pretrained ${join(tmp.dir, 'missing')}: Tokenizer folder ${join(tmp.dir, 'missing')} does not exist`],
+      [
+        ['--from-pretrained', join(tmp.dir, 'missing')],
+        `finetune: --from-pretrained ${join(tmp.dir, 'missing')}: Tokenizer folder ${join(tmp.dir, 'missing')} does not exist`,
+      ],
     ];
     for (const [argv, message] of cases) {
       const r = await runMain(argv);

@@ -17,7 +17,7 @@ import {
   BertForMaskedLM,
   BertForSequenceClassification,
   BertForTokenClassification,
-  BertPreTrainedModel,
+  type BertPreTrainedModel,
   bertConfig,
   type FromPretrainedOptions,
 } from '../lib/bert/hf/index.js';
@@ -91,18 +91,31 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
     { name: 'tok', cls: 'BertForTokenClassification', config: { ...SMALL_CONFIG, num_labels: 5 }, dir: D('tok'), seed: 5 },
     { name: 'untied', cls: 'BertForPreTraining', config: { ...SMALL_CONFIG, tie_word_embeddings: false }, dir: D('untied'), seed: 6 },
     {
-      name: 'variant', cls: 'BertForMaskedLM', dir: D('variant'), seed: 7,
+      name: 'variant',
+      cls: 'BertForMaskedLM',
+      dir: D('variant'),
+      seed: 7,
       config: { ...SMALL_CONFIG, layer_norm_eps: 1e-7, pad_token_id: 3, type_vocab_size: 3, max_position_embeddings: 16, intermediate_size: 64 },
     },
     { name: 'sharded', cls: 'BertForPreTraining', config: SMALL_CONFIG, dir: D('sharded'), seed: 8, max_shard_size: '30KB' },
     { name: 'regression', cls: 'BertForSequenceClassification', config: { ...SMALL_CONFIG, num_labels: 1 }, dir: D('regression'), seed: 9 },
     {
-      name: 'multilabel', cls: 'BertForSequenceClassification', dir: D('multilabel'), seed: 10,
+      name: 'multilabel',
+      cls: 'BertForSequenceClassification',
+      dir: D('multilabel'),
+      seed: 10,
       config: { ...SMALL_CONFIG, num_labels: 3, problem_type: 'multi_label_classification' },
     },
     ...ACTS.map((act, i) => ({ name: `act-${act}`, cls: 'BertModel', config: { ...SMALL_CONFIG, hidden_act: act }, dir: D(`act-${act}`), seed: 20 + i })),
   ];
-  const floatLabels: Record<string, number[][] | number[]> = { regression: [0.5, -1.25, 2], multilabel: [[1, 0, 1], [0, 0, 1], [1, 1, 0]] };
+  const floatLabels: Record<string, number[][] | number[]> = {
+    regression: [0.5, -1.25, 2],
+    multilabel: [
+      [1, 0, 1],
+      [0, 0, 1],
+      [1, 1, 0],
+    ],
+  };
   let py: Record<string, Outputs>;
   let worst = 0;
 
@@ -182,7 +195,10 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
       torch.tidy(() => {
         opt.zeroGrad();
         const out = trained.forward(long(batch.input_ids), {
-          attentionMask: long(batch.attention_mask), tokenTypeIds: long(batch.token_type_ids), labels: long(batch.labels), nextSentenceLabel: long(batch.next_sentence_label),
+          attentionMask: long(batch.attention_mask),
+          tokenTypeIds: long(batch.token_type_ids),
+          labels: long(batch.labels),
+          nextSentenceLabel: long(batch.next_sentence_label),
         });
         (out.loss as Tensor).backward();
         opt.step();
@@ -253,7 +269,9 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
       console.warn = warn;
     }
     expect(lines).to.have.length(2);
-    expect(lines[0]).to.match(new RegExp(`^Some weights of the model checkpoint at ${D('pretraining')} were not used when initializing BertForSequenceClassification: \\[cls\\.`));
+    expect(lines[0]).to.match(
+      new RegExp(`^Some weights of the model checkpoint at ${D('pretraining')} were not used when initializing BertForSequenceClassification: \\[cls\\.`),
+    );
     expect(lines[1]).to.equal(
       `Some weights of BertForSequenceClassification were not initialized from the model checkpoint at ${D('pretraining')} and are newly initialized: [classifier.weight, classifier.bias]`,
     );
@@ -277,7 +295,10 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
       return join(D(name), 'config.json');
     };
     let p = badConfig('zero-hidden', { hidden_size: 0 });
-    expect(() => BertModel.fromPretrained(D('zero-hidden'))).to.throw(RangeError, `Expected a positive integer for hidden_size in ${p} but received 0 of type number`);
+    expect(() => BertModel.fromPretrained(D('zero-hidden'))).to.throw(
+      RangeError,
+      `Expected a positive integer for hidden_size in ${p} but received 0 of type number`,
+    );
     p = badConfig('relative', { position_embedding_type: 'relative_key' });
     expect(() => BertModel.fromPretrained(D('relative'))).to.throw(
       `Expected 'absolute' (the only position embedding implemented) for position_embedding_type in ${p} but received 'relative_key' of type string`,
@@ -285,14 +306,19 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
     p = badConfig('roberta', { model_type: 'roberta' });
     expect(() => BertModel.fromPretrained(D('roberta'))).to.throw(`Expected 'bert' for model_type in ${p} but received 'roberta' of type string`);
     p = badConfig('decoder', { is_decoder: true });
-    expect(() => BertModel.fromPretrained(D('decoder'))).to.throw(`Expected false (decoders are not implemented) for is_decoder in ${p} but received true of type boolean`);
+    expect(() => BertModel.fromPretrained(D('decoder'))).to.throw(
+      `Expected false (decoders are not implemented) for is_decoder in ${p} but received true of type boolean`,
+    );
     p = badConfig('act', { hidden_act: 'gelu_10' });
-    expect(() => BertModel.fromPretrained(D('act'))).to.throw(`Expected one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh for hidden_act in ${p} but received 'gelu_10' of type string`);
+    expect(() => BertModel.fromPretrained(D('act'))).to.throw(
+      `Expected one of gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, quick_gelu, relu, silu, swish, tanh for hidden_act in ${p} but received 'gelu_10' of type string`,
+    );
     mkdirSync(D('not-json'));
     writeFileSync(join(D('not-json'), 'config.json'), '{ nope');
     expect(() => BertModel.fromPretrained(D('not-json'))).to.throw(`Cannot read the BERT config ${join(D('not-json'), 'config.json')}:`);
     expect(() => BertModel.fromPretrained(D('base'), { strik: true } as never)).to.throw(
-      TypeError, "Unknown option 'strik' for fromPretrained; expected one of: config, device, dtype, ignoreMismatchedSizes, strict, warn",
+      TypeError,
+      "Unknown option 'strik' for fromPretrained; expected one of: config, device, dtype, ignoreMismatchedSizes, strict, warn",
     );
   });
 
@@ -307,8 +333,12 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
     expect(m.numLabels).to.equal(4);
     expect(m.config.id2label).to.deep.equal(['LABEL_0', 'LABEL_1', 'LABEL_2', 'LABEL_3']);
     expect(m.loadingInfo).to.deep.equal({
-      missingKeys: [], unexpectedKeys: [],
-      mismatchedKeys: [{ key: 'classifier.weight', checkpointShape: [3, 32], modelShape: [4, 32] }, { key: 'classifier.bias', checkpointShape: [3], modelShape: [4] }],
+      missingKeys: [],
+      unexpectedKeys: [],
+      mismatchedKeys: [
+        { key: 'classifier.weight', checkpointShape: [3, 32], modelShape: [4, 32] },
+        { key: 'classifier.bias', checkpointShape: [3], modelShape: [4] },
+      ],
     });
   });
 
@@ -320,9 +350,18 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
   });
 
   it('bertConfig validates its fields with one message shape', () => {
-    expect(() => bertConfig({ hiddenSize: 30, numAttentionHeads: 4 })).to.throw(RangeError, 'The hidden size (30) is not a multiple of the number of attention heads (4)');
-    expect(() => bertConfig({ hiddenDropoutProb: 1.5 })).to.throw(RangeError, 'Expected a probability in [0, 1] for hiddenDropoutProb but received 1.5 of type number');
-    expect(() => bertConfig({ padTokenId: 30522 })).to.throw(RangeError, 'Expected an integer in [0, 30521] or null for padTokenId but received 30522 of type number');
+    expect(() => bertConfig({ hiddenSize: 30, numAttentionHeads: 4 })).to.throw(
+      RangeError,
+      'The hidden size (30) is not a multiple of the number of attention heads (4)',
+    );
+    expect(() => bertConfig({ hiddenDropoutProb: 1.5 })).to.throw(
+      RangeError,
+      'Expected a probability in [0, 1] for hiddenDropoutProb but received 1.5 of type number',
+    );
+    expect(() => bertConfig({ padTokenId: 30522 })).to.throw(
+      RangeError,
+      'Expected an integer in [0, 30521] or null for padTokenId but received 30522 of type number',
+    );
     expect(() => bertConfig({ hiddenAct: 'gelu_10' as never })).to.throw(RangeError, "for hiddenAct but received 'gelu_10' of type string");
     expect(() => bertConfig({ numLabels: 0 })).to.throw(RangeError, 'Expected a positive integer for numLabels but received 0 of type number');
     expect(() => bertConfig({ numLabels: 3, id2label: ['a', 'b'] })).to.throw(RangeError, 'Expected id2label of length numLabels (3) but received 2 labels');
@@ -333,21 +372,44 @@ describe('65 Hugging Face BERT models (transformers parity)', function () {
   });
 
   it('forward checks its inputs', () => {
-    const m = new BertForPreTraining(bertConfig({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 20, maxPositionEmbeddings: 8 }));
+    const m = new BertForPreTraining(
+      bertConfig({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 20, maxPositionEmbeddings: 8 }),
+    );
     const ids = torch.randint(0, 50, [2, 5]);
     expect(() => m.forward(ids.float())).to.throw(TypeError, 'Expected an integer Tensor for inputIds but received a float32 Tensor');
     expect(() => m.forward(torch.randint(0, 50, [5]))).to.throw(RangeError, 'Expected a [batch, sequence] Tensor for inputIds but received shape [5]');
-    expect(() => m.forward(torch.randint(0, 50, [2, 9]))).to.throw(RangeError, 'Expected a sequence of at most 8 tokens (maxPositionEmbeddings) for inputIds but received 9');
-    expect(() => m.forward(ids, { attentionMask: torch.ones([2, 4]) })).to.throw(RangeError, 'Expected shape [2, 5] (that of inputIds) for attentionMask but received [2, 4]');
-    expect(() => m.forward(ids, { tokenTypeIds: torch.zeros([2, 5]) })).to.throw(TypeError, 'Expected an integer Tensor for tokenTypeIds but received a float32 Tensor');
+    expect(() => m.forward(torch.randint(0, 50, [2, 9]))).to.throw(
+      RangeError,
+      'Expected a sequence of at most 8 tokens (maxPositionEmbeddings) for inputIds but received 9',
+    );
+    expect(() => m.forward(ids, { attentionMask: torch.ones([2, 4]) })).to.throw(
+      RangeError,
+      'Expected shape [2, 5] (that of inputIds) for attentionMask but received [2, 4]',
+    );
+    expect(() => m.forward(ids, { tokenTypeIds: torch.zeros([2, 5]) })).to.throw(
+      TypeError,
+      'Expected an integer Tensor for tokenTypeIds but received a float32 Tensor',
+    );
     expect(() => m.forward(ids, { labels: torch.zeros([2], { dtype: 'int64' }) })).to.throw(RangeError, 'Expected shape [2, 5] for labels but received [2]');
-    expect(() => m.forward(ids, { nextSentenceLabel: torch.zeros([3], { dtype: 'int64' }) })).to.throw(RangeError, 'Expected shape [2] for nextSentenceLabel but received [3]');
+    expect(() => m.forward(ids, { nextSentenceLabel: torch.zeros([3], { dtype: 'int64' }) })).to.throw(
+      RangeError,
+      'Expected shape [2] for nextSentenceLabel but received [3]',
+    );
     expect(() => m.forward(ids, { attention_mask: ids } as never)).to.throw(
-      TypeError, "Unknown option 'attention_mask' for BertForPreTraining.forward; expected one of: attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel",
+      TypeError,
+      "Unknown option 'attention_mask' for BertForPreTraining.forward; expected one of: attentionMask, tokenTypeIds, positionIds, labels, nextSentenceLabel",
     );
     expect(() => m.forwardMasked(ids, {} as never)).to.throw(TypeError, 'Expected a Tensor for labels but received undefined');
-    const seq = new BertForSequenceClassification(bertConfig({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 20, numLabels: 3 }));
-    expect(() => seq.forward(ids, { labels: torch.zeros([3], { dtype: 'int64' }) })).to.throw(RangeError, 'Expected 2 class indices for labels but received shape [3]');
-    expect(() => m.savePretrained(D('x'), { safe: true } as never)).to.throw(TypeError, "Unknown option 'safe' for savePretrained; expected one of: safeSerialization");
+    const seq = new BertForSequenceClassification(
+      bertConfig({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 20, numLabels: 3 }),
+    );
+    expect(() => seq.forward(ids, { labels: torch.zeros([3], { dtype: 'int64' }) })).to.throw(
+      RangeError,
+      'Expected 2 class indices for labels but received shape [3]',
+    );
+    expect(() => m.savePretrained(D('x'), { safe: true } as never)).to.throw(
+      TypeError,
+      "Unknown option 'safe' for savePretrained; expected one of: safeSerialization",
+    );
   });
 });

@@ -47,12 +47,27 @@ describe('65 npm run pretrain --from-pretrained (continued pretraining of a tran
   const corpus = join(tmp.dir, 'corpus.txt');
   const data = join(tmp.dir, 'data');
   const common = (out: string, steps: number) => [
-    '--corpus', corpus, '--data', data, '--out', out, '--max-len', '48', '--batch-size', '8', '--max-steps', String(steps), '--threads', '2', '--seed', '5',
+    '--corpus',
+    corpus,
+    '--data',
+    data,
+    '--out',
+    out,
+    '--max-len',
+    '48',
+    '--batch-size',
+    '8',
+    '--max-steps',
+    String(steps),
+    '--threads',
+    '2',
+    '--seed',
+    '5',
   ];
 
   before(() => {
     const docs = loadBrownCorpus({ maxDocuments: 24 });
-    writeFileSync(corpus, docs.map((d) => d.join('\n')).join('\n\n') + '\n');
+    writeFileSync(corpus, `${docs.map((d) => d.join('\n')).join('\n\n')}\n`);
     const tok = new BertTokenizerFast(BertTokenizer.train(docs.flat(), { vocabSize: 800 }).vocab);
     tok.savePretrained(start);
     torch.manualSeed(4);
@@ -86,7 +101,9 @@ describe('65 npm run pretrain --from-pretrained (continued pretraining of a tran
     // transformers reads the folder and gives the logits we give.
     const batch = randomBatch(prng(3), 2, 10, fromHf.config.vocabSize);
     const py = hfReference<Record<string, { prediction_logits: number[]; seq_relationship_logits: number[] }>>({
-      op: 'load', dirs: [{ dir: join(out, 'hf'), cls: 'BertForPreTraining' }], inputs: { ...batch, labels: {} },
+      op: 'load',
+      dirs: [{ dir: join(out, 'hf'), cls: 'BertForPreTraining' }],
+      inputs: { ...batch, labels: {} },
     })[join(out, 'hf')];
     fromHf.eval();
     torch.noGrad(() => {
@@ -110,9 +127,14 @@ describe('65 npm run pretrain --from-pretrained (continued pretraining of a tran
   it('says what it cannot do', async () => {
     const out = join(tmp.dir, 'run-bad');
     const cases: [string[], string][] = [
-      [['--from-pretrained', join(tmp.dir, 'missing'), ...common(out, 2)], `pretrain: --from-pretrained ${join(tmp.dir, 'missing')}: Tokenizer folder ${join(tmp.dir, 'missing')} does not exist`],
-      [['--from-pretrained', start, '--train-csv', 'a.csv', '--test-csv', 'b.csv', '--vocab', 'v.txt'],
-        "pretrain: --from-pretrained prepares the corpus with the folder's own tokenizer; it does not take --train-csv, --test-csv or --vocab"],
+      [
+        ['--from-pretrained', join(tmp.dir, 'missing'), ...common(out, 2)],
+        `pretrain: --from-pretrained ${join(tmp.dir, 'missing')}: Tokenizer folder ${join(tmp.dir, 'missing')} does not exist`,
+      ],
+      [
+        ['--from-pretrained', start, '--train-csv', 'a.csv', '--test-csv', 'b.csv', '--vocab', 'v.txt'],
+        "pretrain: --from-pretrained prepares the corpus with the folder's own tokenizer; it does not take --train-csv, --test-csv or --vocab",
+      ],
       [['--from-pretrained', start, ...common(out, 2), '--max-len', '100'], "pretrain: --max-len 100 exceeds the model's max_position_embeddings (64)"],
     ];
     for (const [argv, message] of cases) {

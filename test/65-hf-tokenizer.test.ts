@@ -16,12 +16,29 @@ import { BertTokenizerFast } from '../lib/bert/hf/index.js';
 import { hfReference, requireTransformers, tempDir } from './helpers/hf.js';
 
 const EXTRAS = [
-  'café au lait, s\'il vous plaît', 'naïve Ångström coöperation', 'São Paulo e Zürich', 'Müller and Gödel', 'résumé RÉSUMÉ',
-  '中文字符', '東京は日本の首都です', '北京大学 Peking University', 'Ελληνικά γράμματα', 'Привет, мир', 'Ａｂｃ fullwidth',
-  'tab\there and\u00a0no-break space', 'control\u0007char and \u200bzero-width', 'the [MASK] sat on the <mask>', 'e\u0301 combining accent',
+  "café au lait, s'il vous plaît",
+  'naïve Ångström coöperation',
+  'São Paulo e Zürich',
+  'Müller and Gödel',
+  'résumé RÉSUMÉ',
+  '中文字符',
+  '東京は日本の首都です',
+  '北京大学 Peking University',
+  'Ελληνικά γράμματα',
+  'Привет, мир',
+  'Ａｂｃ fullwidth',
+  'tab\there and\u00a0no-break space',
+  'control\u0007char and \u200bzero-width',
+  'the [MASK] sat on the <mask>',
+  'e\u0301 combining accent',
 ];
 
-interface PyTok { single: number[][]; pairs: number[][]; pair_types: number[][]; batch: { input_ids: number[][]; attention_mask: number[][]; token_type_ids: number[][] } }
+interface PyTok {
+  single: number[][];
+  pairs: number[][];
+  pair_types: number[][];
+  batch: { input_ids: number[][]; attention_mask: number[][]; token_type_ids: number[][] };
+}
 
 describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
   this.timeout(180_000);
@@ -35,7 +52,14 @@ describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
   const cases = [
     { name: 'uncased', lower: true, vocab: D('uncased.txt'), dir: D('uncased'), vocab_dir: D('uncased-vocab') },
     { name: 'cased', lower: false, vocab: D('cased.txt'), dir: D('cased'), vocab_dir: D('cased-vocab') },
-    { name: 'renamed', lower: true, vocab: D('renamed.txt'), dir: D('renamed'), vocab_dir: D('renamed-vocab'), specials: { mask_token: '<mask>', unk_token: '<unk>' } },
+    {
+      name: 'renamed',
+      lower: true,
+      vocab: D('renamed.txt'),
+      dir: D('renamed'),
+      vocab_dir: D('renamed-vocab'),
+      specials: { mask_token: '<mask>', unk_token: '<unk>' },
+    },
   ];
   let py: Record<string, PyTok>;
   const agreement: string[] = [];
@@ -48,8 +72,8 @@ describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
       for (const extra of ['café', 'é', '##é', 'ü', '##ü', 'Z', '##ö', '中', '文', '東', '京', '北', 'a', '##a', 'É', 'р', '##и']) {
         if (!vocab.includes(extra)) vocab.push(extra);
       }
-      writeFileSync(lower ? D('uncased.txt') : D('cased.txt'), vocab.join('\n') + '\n');
-      if (lower) writeFileSync(D('renamed.txt'), vocab.map((t) => (t === '[MASK]' ? '<mask>' : t === '[UNK]' ? '<unk>' : t)).join('\n') + '\n');
+      writeFileSync(lower ? D('uncased.txt') : D('cased.txt'), `${vocab.join('\n')}\n`);
+      if (lower) writeFileSync(D('renamed.txt'), `${vocab.map((t) => (t === '[MASK]' ? '<mask>' : t === '[UNK]' ? '<unk>' : t)).join('\n')}\n`);
     }
     py = hfReference<Record<string, PyTok>>({ op: 'tokenize', cases, sentences, pairs, batch });
   });
@@ -95,7 +119,7 @@ describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
     expect(tok.tokenize('the <mask> sat')).to.deep.equal(['the', '<mask>', 'sat']);
     expect(tok.maskTokenId).to.equal(tok.tokenizer.convertTokensToIds('<mask>'));
     mkdirSync(D('mapped'));
-    writeFileSync(join(D('mapped'), 'vocab.txt'), ['[PAD]', '[UNK]', '<s>', '</s>', '[MASK]', 'the', 'cat'].join('\n') + '\n');
+    writeFileSync(join(D('mapped'), 'vocab.txt'), `${['[PAD]', '[UNK]', '<s>', '</s>', '[MASK]', 'the', 'cat'].join('\n')}\n`);
     writeFileSync(join(D('mapped'), 'tokenizer_config.json'), JSON.stringify({ do_lower_case: true, cls_token: '[CLS]', sep_token: '[SEP]' }));
     writeFileSync(join(D('mapped'), 'special_tokens_map.json'), JSON.stringify({ cls_token: '<s>', sep_token: { content: '</s>', lstrip: false } }));
     const mapped = BertTokenizerFast.fromPretrained(D('mapped'));
@@ -132,9 +156,14 @@ describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
     expect(() => BertTokenizerFast.fromPretrained(D('none'))).to.throw(`No tokenizer in ${D('none')}: expected tokenizer.json or vocab.txt`);
     mkdirSync(D('bpe'));
     writeFileSync(join(D('bpe'), 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: {} } }));
-    expect(() => BertTokenizerFast.fromPretrained(D('bpe'))).to.throw(`${join(D('bpe'), 'tokenizer.json')} does not hold a WordPiece model (model.type is BPE)`);
+    expect(() => BertTokenizerFast.fromPretrained(D('bpe'))).to.throw(
+      `${join(D('bpe'), 'tokenizer.json')} does not hold a WordPiece model (model.type is BPE)`,
+    );
     mkdirSync(D('lower-only'));
-    writeFileSync(join(D('lower-only'), 'tokenizer.json'), JSON.stringify({ model: { type: 'WordPiece', vocab: { '[PAD]': 0 } }, normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'Whitespace' } }));
+    writeFileSync(
+      join(D('lower-only'), 'tokenizer.json'),
+      JSON.stringify({ model: { type: 'WordPiece', vocab: { '[PAD]': 0 } }, normalizer: { type: 'Lowercase' }, pre_tokenizer: { type: 'Whitespace' } }),
+    );
     expect(() => BertTokenizerFast.fromPretrained(D('lower-only'))).to.throw(
       `${join(D('lower-only'), 'tokenizer.json')} is not a BERT tokenizer: expected a BertNormalizer and a BertPreTokenizer, found Lowercase and Whitespace`,
     );
@@ -149,7 +178,13 @@ describe('65 Hugging Face BERT tokenizer (transformers parity)', function () {
     expect(() => tok.batchEncode([])).to.throw(RangeError, 'Expected a non-empty array of texts for texts but received an empty array');
     expect(() => tok.batchEncode(['the'], { pairs: ['the', 'the'] })).to.throw(RangeError, 'Expected 1 pairs (one per text) for pairs but received 2');
     expect(() => tok.batchEncode(['the'], { padding: 'max_length' })).to.throw(RangeError, "padding: 'max_length' needs maxLength");
-    expect(() => tok.batchEncode(['the'], { pad: true } as never)).to.throw(TypeError, "Unknown option 'pad' for batchEncode; expected one of: pairs, maxLength, truncation, padding");
-    expect(() => new BertTokenizerFast(['[PAD]'], { lower: true } as never)).to.throw(TypeError, "Unknown option 'lower' for BertTokenizerFast; expected one of: doLowerCase,");
+    expect(() => tok.batchEncode(['the'], { pad: true } as never)).to.throw(
+      TypeError,
+      "Unknown option 'pad' for batchEncode; expected one of: pairs, maxLength, truncation, padding",
+    );
+    expect(() => new BertTokenizerFast(['[PAD]'], { lower: true } as never)).to.throw(
+      TypeError,
+      "Unknown option 'lower' for BertTokenizerFast; expected one of: doLowerCase,",
+    );
   });
 });

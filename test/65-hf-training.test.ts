@@ -61,7 +61,12 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
 
   it(`${STEPS} AdamW steps (lr ${LR}, weight decay ${WEIGHT_DECAY}, dropout 0) give transformers' losses within 1e-5, and the same final logits`, () => {
     const py = hfReference<{ losses: number[]; prediction_logits: number[]; seq_relationship_logits: number[] }>({
-      op: 'train', dir, lr: LR, weight_decay: WEIGHT_DECAY, batches, inputs: { ...evalBatch, labels: {} },
+      op: 'train',
+      dir,
+      lr: LR,
+      weight_decay: WEIGHT_DECAY,
+      batches,
+      inputs: { ...evalBatch, labels: {} },
     });
     const model = BertForPreTraining.fromPretrained(dir);
     model.train();
@@ -72,7 +77,10 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
         torch.tidy(() => {
           opt.zeroGrad();
           const out = model.forward(long(b.input_ids), {
-            attentionMask: long(b.attention_mask), tokenTypeIds: long(b.token_type_ids), labels: long(b.labels), nextSentenceLabel: long(b.next_sentence_label),
+            attentionMask: long(b.attention_mask),
+            tokenTypeIds: long(b.token_type_ids),
+            labels: long(b.labels),
+            nextSentenceLabel: long(b.next_sentence_label),
           });
           const loss = out.loss as Tensor;
           loss.backward();
@@ -97,22 +105,54 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
 
   it("a course batch becomes transformers' inputs (mask from segments, types = segment B, labels -100 where [PAD], NSP label 1 - isNext)", () => {
     const course: BertBatch = [
-      long([[2, 2], [7, 9], [3, 3], [8, 3], [3, 0]]),
-      long([[0, 0], [11, 0], [0, 0], [0, 0], [0, 0]]),
-      long([[1, 1], [1, 1], [1, 1], [2, 2], [2, 0]]),
+      long([
+        [2, 2],
+        [7, 9],
+        [3, 3],
+        [8, 3],
+        [3, 0],
+      ]),
+      long([
+        [0, 0],
+        [11, 0],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ]),
+      long([
+        [1, 1],
+        [1, 1],
+        [1, 1],
+        [2, 2],
+        [2, 0],
+      ]),
       long([1, 0]),
     ];
     const hf = courseBatchToHf(course);
-    expect(lists(hf.inputIds)).to.deep.equal([[2, 7, 3, 8, 3], [2, 9, 3, 3, 0]]);
-    expect(lists(hf.attentionMask)).to.deep.equal([[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]]);
-    expect(lists(hf.tokenTypeIds)).to.deep.equal([[0, 0, 0, 1, 1], [0, 0, 0, 1, 0]]);
-    expect(lists(hf.labels)).to.deep.equal([[-100, 11, -100, -100, -100], [-100, -100, -100, -100, -100]]);
+    expect(lists(hf.inputIds)).to.deep.equal([
+      [2, 7, 3, 8, 3],
+      [2, 9, 3, 3, 0],
+    ]);
+    expect(lists(hf.attentionMask)).to.deep.equal([
+      [1, 1, 1, 1, 1],
+      [1, 1, 1, 1, 0],
+    ]);
+    expect(lists(hf.tokenTypeIds)).to.deep.equal([
+      [0, 0, 0, 1, 1],
+      [0, 0, 0, 1, 0],
+    ]);
+    expect(lists(hf.labels)).to.deep.equal([
+      [-100, 11, -100, -100, -100],
+      [-100, -100, -100, -100, -100],
+    ]);
     expect(hf.nextSentenceLabel.tolist()).to.deep.equal([0, 1]);
     expect(() => courseBatchToHf([course[0], course[1], course[2]] as never)).to.throw(
-      RangeError, 'Expected a course batch [bertInputs, bertLabels, segmentLabels, isNexts] for batch but received an array of length 3',
+      RangeError,
+      'Expected a course batch [bertInputs, bertLabels, segmentLabels, isNexts] for batch but received an array of length 3',
     );
     expect(() => courseBatchToHf([course[0], course[1], course[2], long([1, 0, 1])])).to.throw(
-      RangeError, 'Expected shapes [S, B], [S, B], [S, B], [B] for batch but received [5, 2], [5, 2], [5, 2], [3]',
+      RangeError,
+      'Expected shapes [S, B], [S, B], [S, B], [B] for batch but received [5, 2], [5, 2], [5, 2], [3]',
     );
   });
 
@@ -124,8 +164,15 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
     expect(lists(hf.inputIds)).to.deep.equal(b.input_ids);
     expect(lists(hf.labels)).to.deep.equal(b.labels);
     const py = hfReference<{ loss: number }>({
-      op: 'losses', dir,
-      batch: { input_ids: lists(hf.inputIds), attention_mask: lists(hf.attentionMask), token_type_ids: lists(hf.tokenTypeIds), labels: lists(hf.labels), next_sentence_label: hf.nextSentenceLabel.tolist() },
+      op: 'losses',
+      dir,
+      batch: {
+        input_ids: lists(hf.inputIds),
+        attention_mask: lists(hf.attentionMask),
+        token_type_ids: lists(hf.tokenTypeIds),
+        labels: lists(hf.labels),
+        next_sentence_label: hf.nextSentenceLabel.tolist(),
+      },
     });
     torch.noGrad(() => {
       const fast = hfPretrainingLosses(model, course);
@@ -136,13 +183,21 @@ describe('65 Hugging Face BERT training (transformers parity)', function () {
       // On CPU, mixed precision is off whatever is asked: the same float32 numbers.
       expect(hfPretrainingLosses(model, course, { mixedPrecision: true }).loss.item()).to.equal(fast.loss.item());
     });
-    expect(() => hfPretrainingLosses(model, course, { amp: true } as never)).to.throw(TypeError, "Unknown option 'amp' for hfPretrainingLosses; expected one of: exactCourse, mixedPrecision");
+    expect(() => hfPretrainingLosses(model, course, { amp: true } as never)).to.throw(
+      TypeError,
+      "Unknown option 'amp' for hfPretrainingLosses; expected one of: exactCourse, mixedPrecision",
+    );
   });
 
   it('forwardMasked gives the loss of forward, with logits only at the labelled positions', () => {
     const model = BertForPreTraining.fromPretrained(dir);
     const b = batches[1];
-    const inputs = { attentionMask: long(b.attention_mask), tokenTypeIds: long(b.token_type_ids), labels: long(b.labels), nextSentenceLabel: long(b.next_sentence_label) };
+    const inputs = {
+      attentionMask: long(b.attention_mask),
+      tokenTypeIds: long(b.token_type_ids),
+      labels: long(b.labels),
+      nextSentenceLabel: long(b.next_sentence_label),
+    };
     torch.noGrad(() => {
       const full = model.forward(long(b.input_ids), inputs);
       const masked = model.forwardMasked(long(b.input_ids), inputs);
@@ -204,7 +259,9 @@ describe('65 Hugging Face BERT continued pretraining on course data (the pieces 
     const tok = new BertTokenizerFast(BertTokenizer.train(corpus.flat(), { vocabSize: 1000 }).vocab);
     tok.savePretrained(dir);
     torch.manualSeed(4);
-    new BertForPreTraining(bertConfig({ vocabSize: tok.vocabSize, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 128, maxPositionEmbeddings: 64 })).savePretrained(dir);
+    new BertForPreTraining(
+      bertConfig({ vocabSize: tok.vocabSize, hiddenSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 128, maxPositionEmbeddings: 64 }),
+    ).savePretrained(dir);
     // What `npm run pretrain -- --from-pretrained DIR` does: the folder's tokenizer prepares the data ...
     const tokenizer = BertTokenizerFast.fromPretrained(dir);
     expect(tokenizer.padTokenId).to.equal(PAD_IDX);
@@ -257,7 +314,9 @@ describe('65 Hugging Face BERT training on CUDA (bf16 autocast)', function () {
       this.skip();
     }
     torch.manualSeed(5);
-    const model = new BertForPreTraining(bertConfig({ vocabSize: 120, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37, maxPositionEmbeddings: 40 }));
+    const model = new BertForPreTraining(
+      bertConfig({ vocabSize: 120, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 4, intermediateSize: 37, maxPositionEmbeddings: 40 }),
+    );
     model.to('cuda');
     model.eval();
     const b = randomBatch(prng(7), 4, 16, 120);

@@ -20,7 +20,12 @@ function crc32(bytes: Uint8Array): number {
   return ~c >>> 0;
 }
 
-interface Decoded { width: number; height: number; types: string[]; rgb: Uint8Array }
+interface Decoded {
+  width: number;
+  height: number;
+  types: string[];
+  rgb: Uint8Array;
+}
 
 /** Parses a PNG, checking signature, every chunk CRC, IHDR and filter-0 scanlines. */
 function decodePng(png: Uint8Array): Decoded {
@@ -28,8 +33,9 @@ function decodePng(png: Uint8Array): Decoded {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const types: string[] = [];
   const idat: Uint8Array[] = [];
-  let width = 0, height = 0;
-  for (let at = 8; at < png.length;) {
+  let width = 0,
+    height = 0;
+  for (let at = 8; at < png.length; ) {
     const len = view.getUint32(at);
     const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
     const data = png.subarray(at + 8, at + 8 + len);
@@ -70,7 +76,7 @@ function longestRun(img: Decoded, horizontal: boolean): number {
   for (let o = 0; o < outer; o++) {
     let run = 0;
     for (let i = 0; i < inner; i++) {
-      const p = ((horizontal ? o * img.width + i : i * img.width + o)) * 3;
+      const p = (horizontal ? o * img.width + i : i * img.width + o) * 3;
       const white = img.rgb[p] === 255 && img.rgb[p + 1] === 255 && img.rgb[p + 2] === 255;
       run = white ? 0 : run + 1;
       if (run > best) best = run;
@@ -109,13 +115,35 @@ describe('70 plot: PNG loss curve', () => {
   });
 
   it('skips non-finite points exactly as if they were absent', () => {
-    const dirty: [number, number][] = [[0, 1], [1, NaN], [2, Infinity], [NaN, 3], [-Infinity, 0], [3, -Infinity], [4, 2]];
-    const clean: [number, number][] = [[0, 1], [4, 2]];
+    const dirty: [number, number][] = [
+      [0, 1],
+      [1, NaN],
+      [2, Infinity],
+      [NaN, 3],
+      [-Infinity, 0],
+      [3, -Infinity],
+      [4, 2],
+    ];
+    const clean: [number, number][] = [
+      [0, 1],
+      [4, 2],
+    ];
     const a = renderLossCurve([{ name: 'a', color: MAGENTA, points: dirty }]);
     const b = renderLossCurve([{ name: 'a', color: MAGENTA, points: clean }]);
     expect(Buffer.from(a).equals(Buffer.from(b))).to.equal(true);
     expect(countColor(decodePng(a), MAGENTA)).to.be.greaterThan(500);
-    const allBad = decodePng(renderLossCurve([{ name: 'nan', color: MAGENTA, points: [[0, NaN], [1, Infinity]] }]));
+    const allBad = decodePng(
+      renderLossCurve([
+        {
+          name: 'nan',
+          color: MAGENTA,
+          points: [
+            [0, NaN],
+            [1, Infinity],
+          ],
+        },
+      ]),
+    );
     expect(countColor(allBad, MAGENTA)).to.be.lessThan(200); // legend swatch only
   });
 
@@ -133,7 +161,18 @@ describe('70 plot: PNG loss curve', () => {
     expect(countColor(one, MAGENTA)).to.be.greaterThan(10);
     const flat = decodePng(renderLossCurve([{ name: 'flat', color: MAGENTA, points: curve(50, () => 2) }]));
     expect(countColor(flat, MAGENTA)).to.be.greaterThan(500);
-    const zero = decodePng(renderLossCurve([{ name: 'zero', color: MAGENTA, points: [[0, 0], [0, 0]] }]));
+    const zero = decodePng(
+      renderLossCurve([
+        {
+          name: 'zero',
+          color: MAGENTA,
+          points: [
+            [0, 0],
+            [0, 0],
+          ],
+        },
+      ]),
+    );
     expect(zero.width).to.equal(800);
   });
 
@@ -145,7 +184,9 @@ describe('70 plot: PNG loss curve', () => {
 
   describe('writeLossCurvePng', () => {
     let dir = '';
-    beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'plot-test-')); });
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'plot-test-'));
+    });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it('writes the rendered bytes and leaves no temporary file', () => {

@@ -47,27 +47,59 @@ describe('distributed: errors', function () {
       process.env.RANK = '0';
       process.env.WORLD_SIZE = '1';
       delete process.env.MASTER_ADDR;
-      await rejects(dist.initProcessGroup(), Error, 'Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_ADDR expected, but not set');
+      await rejects(
+        dist.initProcessGroup(),
+        Error,
+        'Error initializing torch.distributed using env:// rendezvous: environment variable MASTER_ADDR expected, but not set',
+      );
       delete process.env.RANK;
-      await rejects(dist.initProcessGroup(), Error, 'Error initializing torch.distributed using env:// rendezvous: environment variable RANK expected, but not set');
+      await rejects(
+        dist.initProcessGroup(),
+        Error,
+        'Error initializing torch.distributed using env:// rendezvous: environment variable RANK expected, but not set',
+      );
       process.env.RANK = 'zero';
       await rejects(dist.initProcessGroup(), RangeError, "Expected a non-negative integer for environment variable RANK but received 'zero' of type string");
     });
 
     it('init methods without what they need, and unknown schemes', async () => {
-      await rejects(dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1234', worldSize: 1 }), Error, 'Error initializing torch.distributed using tcp:// rendezvous: rank parameter missing');
-      await rejects(dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1234?rank=0' }), Error, 'Error initializing torch.distributed using tcp:// rendezvous: world size parameter missing');
-      await rejects(dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1', rank: 0, worldSize: 1 }), Error, 'Error initializing torch.distributed using tcp:// rendezvous: port number missing');
-      await rejects(dist.initProcessGroup({ initMethod: 'file:///tmp/x?rank=0' }), Error, 'Error initializing torch.distributed using file:// rendezvous: world size parameter missing');
+      await rejects(
+        dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1234', worldSize: 1 }),
+        Error,
+        'Error initializing torch.distributed using tcp:// rendezvous: rank parameter missing',
+      );
+      await rejects(
+        dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1234?rank=0' }),
+        Error,
+        'Error initializing torch.distributed using tcp:// rendezvous: world size parameter missing',
+      );
+      await rejects(
+        dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1', rank: 0, worldSize: 1 }),
+        Error,
+        'Error initializing torch.distributed using tcp:// rendezvous: port number missing',
+      );
+      await rejects(
+        dist.initProcessGroup({ initMethod: 'file:///tmp/x?rank=0' }),
+        Error,
+        'Error initializing torch.distributed using file:// rendezvous: world size parameter missing',
+      );
       await rejects(dist.initProcessGroup({ initMethod: 'mpi://x' }), Error, 'No rendezvous handler for mpi://');
     });
 
     it('bad options', async () => {
       await rejects(dist.initProcessGroup({ backend: 'mpi' as never }), RangeError, "Expected 'gloo' or 'nccl' for backend but received 'mpi' of type string");
       await rejects(dist.initProcessGroup({ timeout: 0 }), RangeError, 'Expected a positive integer (milliseconds) for timeout but received 0 of type number');
-      await rejects(dist.initProcessGroup({ worldsize: 2 } as never), TypeError, "Unknown option 'worldsize' for initProcessGroup; expected one of: backend, initMethod, store, worldSize, rank, timeout");
+      await rejects(
+        dist.initProcessGroup({ worldsize: 2 } as never),
+        TypeError,
+        "Unknown option 'worldsize' for initProcessGroup; expected one of: backend, initMethod, store, worldSize, rank, timeout",
+      );
       await rejects(dist.initProcessGroup({ rank: -1 }), RangeError, 'Expected a non-negative integer for rank but received -1 of type number');
-      await rejects(dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1?rank=3&world_size=2' }), RangeError, 'Expected a rank in [0, 1] for rank but received 3 of type number');
+      await rejects(
+        dist.initProcessGroup({ initMethod: 'tcp://127.0.0.1:1?rank=3&world_size=2' }),
+        RangeError,
+        'Expected a rank in [0, 1] for rank but received 3 of type number',
+      );
       const store = new dist.FileStore(`/tmp/tn-dist-errors-${process.pid}`, 1);
       await rejects(dist.initProcessGroup({ store, initMethod: 'env://' }), Error, 'Cannot specify both initMethod and store.');
       await rejects(dist.initProcessGroup({ store, rank: 0 }), Error, 'worldSize must be positive if using store');
@@ -85,7 +117,11 @@ describe('distributed: errors', function () {
     });
 
     it('TCPStore options and a server that never answers', async () => {
-      await rejects(dist.TCPStore.create({ hostName: '127.0.0.1', port: 70000 }), RangeError, 'Expected an integer port in [0, 65535] for port but received 70000 of type number');
+      await rejects(
+        dist.TCPStore.create({ hostName: '127.0.0.1', port: 70000 }),
+        RangeError,
+        'Expected an integer port in [0, 65535] for port but received 70000 of type number',
+      );
       await rejects(dist.TCPStore.create({ hostName: '', port: 1 }), TypeError, "Expected a host name for hostName but received '' of type string");
       const port = await freePort();
       try {
@@ -124,20 +160,41 @@ describe('distributed: errors', function () {
     it('collective arguments', () => {
       const t = torch.ones([2]);
       expect(() => dist.allReduce(3 as never)).to.throw(TypeError, 'Expected a Tensor for tensor but received 3 of type number');
-      expect(() => dist.allReduce(t, { op: 'mean' as never })).to.throw(RangeError, "Expected one of 'sum', 'avg', 'product', 'min', 'max' for op but received 'mean' of type string");
+      expect(() => dist.allReduce(t, { op: 'mean' as never })).to.throw(
+        RangeError,
+        "Expected one of 'sum', 'avg', 'product', 'min', 'max' for op but received 'mean' of type string",
+      );
       expect(() => dist.allReduce(torch.ones([2], { dtype: 'int64' }), { op: 'avg' })).to.throw(
         TypeError,
         "Expected a floating-point tensor for tensor with op 'avg' (Gloo sums, then divides) but received a int64 tensor",
       );
-      expect(() => dist.allReduce(t, { async: true } as never)).to.throw(TypeError, "Unknown option 'async' for allReduce; expected one of: group, asyncOp, op");
+      expect(() => dist.allReduce(t, { async: true } as never)).to.throw(
+        TypeError,
+        "Unknown option 'async' for allReduce; expected one of: group, asyncOp, op",
+      );
       expect(() => dist.allReduce(t, { asyncOp: 1 } as never)).to.throw(TypeError, 'Expected a boolean for asyncOp but received 1 of type number');
-      expect(() => dist.allGather([t, t], t)).to.throw(TypeError, 'Expected an array of 1 Tensors (one per rank of the group) for tensorList but received an array of length 2');
-      expect(() => dist.reduceScatter(t, [])).to.throw(TypeError, 'Expected an array of 1 Tensors (one per rank of the group) for inputList but received an array of length 0');
+      expect(() => dist.allGather([t, t], t)).to.throw(
+        TypeError,
+        'Expected an array of 1 Tensors (one per rank of the group) for tensorList but received an array of length 2',
+      );
+      expect(() => dist.reduceScatter(t, [])).to.throw(
+        TypeError,
+        'Expected an array of 1 Tensors (one per rank of the group) for inputList but received an array of length 0',
+      );
       expect(() => dist.broadcast(t, 5)).to.throw(RangeError, 'Expected a global rank in the group (0) for src but received 5 of type number');
       expect(() => dist.broadcast(t, 0.5)).to.throw(TypeError, 'Expected an integer rank for src but received 0.5 of type number');
-      expect(() => dist.reduce(t, 0, { op: 'avg' })).to.throw(RangeError, "Expected one of 'sum', 'product', 'min', 'max' (reduce has no 'avg') for op but received 'avg' of type string");
-      expect(() => dist.gather(t, { dst: 0 })).to.throw(TypeError, 'Expected an array of 1 Tensors (one per rank of the group) for gatherList but received undefined');
-      expect(() => dist.scatter(t, { src: 0, scatterList: [t, t] })).to.throw(TypeError, 'Expected an array of 1 Tensors (one per rank of the group) for scatterList but received an array of length 2');
+      expect(() => dist.reduce(t, 0, { op: 'avg' })).to.throw(
+        RangeError,
+        "Expected one of 'sum', 'product', 'min', 'max' (reduce has no 'avg') for op but received 'avg' of type string",
+      );
+      expect(() => dist.gather(t, { dst: 0 })).to.throw(
+        TypeError,
+        'Expected an array of 1 Tensors (one per rank of the group) for gatherList but received undefined',
+      );
+      expect(() => dist.scatter(t, { src: 0, scatterList: [t, t] })).to.throw(
+        TypeError,
+        'Expected an array of 1 Tensors (one per rank of the group) for scatterList but received an array of length 2',
+      );
       expect(() => dist.send(t, 0)).to.throw(RangeError, 'Expected a rank other than this one for dst but received 0 of type number');
       expect(() => dist.recv(t, 0)).to.throw(RangeError, 'Expected a rank other than this one for src but received 0 of type number');
       expect(() => dist.send(t, 0, { tag: -1 })).to.throw(RangeError, 'Expected a non-negative integer for tag but received -1 of type number');
@@ -148,9 +205,18 @@ describe('distributed: errors', function () {
       const odd = torch.ones([3]);
       expect(() => dist.allGather([odd], t)).to.throw(TypeError, 'Expected a tensor shaped [2] for tensorList[0] but received a tensor shaped [3]');
       expect(() => dist.reduceScatter(t, [odd])).to.throw(TypeError, 'Expected a tensor shaped [2] for inputList[0] but received a tensor shaped [3]');
-      expect(() => dist.gather(t, { gatherList: [odd] })).to.throw(TypeError, 'Expected a tensor shaped [2] for gatherList[0] but received a tensor shaped [3]');
-      expect(() => dist.scatter(t, { scatterList: [odd] })).to.throw(TypeError, 'Expected a tensor shaped [2] for scatterList[0] but received a tensor shaped [3]');
-      expect(() => dist.reduceScatter(t, [torch.ones([2], { dtype: 'int64' })])).to.throw(TypeError, 'Expected a float32 tensor for inputList[0] but received a int64 tensor');
+      expect(() => dist.gather(t, { gatherList: [odd] })).to.throw(
+        TypeError,
+        'Expected a tensor shaped [2] for gatherList[0] but received a tensor shaped [3]',
+      );
+      expect(() => dist.scatter(t, { scatterList: [odd] })).to.throw(
+        TypeError,
+        'Expected a tensor shaped [2] for scatterList[0] but received a tensor shaped [3]',
+      );
+      expect(() => dist.reduceScatter(t, [torch.ones([2], { dtype: 'int64' })])).to.throw(
+        TypeError,
+        'Expected a float32 tensor for inputList[0] but received a int64 tensor',
+      );
     });
 
     it('newGroup ranks', async () => {
@@ -171,9 +237,18 @@ describe('distributed: errors', function () {
         TypeError,
         'Expected deviceIds to be omitted for a module on the CPU but received [0] (DistributedDataParallel device_ids is for single-device CUDA modules)',
       );
-      expect(() => new nn.parallel.DistributedDataParallel(lin, { bucketCapMb: 0 })).to.throw(RangeError, 'Expected a positive number of MiB for bucketCapMb but received 0 of type number');
-      expect(() => new nn.parallel.DistributedDataParallel(lin, { findUnusedParams: true } as never)).to.throw(TypeError, "Unknown option 'findUnusedParams' for DistributedDataParallel");
-      expect(() => new nn.parallel.DistributedDataParallel({} as never)).to.throw(TypeError, 'Expected a Module for module but received an object of type Object');
+      expect(() => new nn.parallel.DistributedDataParallel(lin, { bucketCapMb: 0 })).to.throw(
+        RangeError,
+        'Expected a positive number of MiB for bucketCapMb but received 0 of type number',
+      );
+      expect(() => new nn.parallel.DistributedDataParallel(lin, { findUnusedParams: true } as never)).to.throw(
+        TypeError,
+        "Unknown option 'findUnusedParams' for DistributedDataParallel",
+      );
+      expect(() => new nn.parallel.DistributedDataParallel({} as never)).to.throw(
+        TypeError,
+        'Expected a Module for module but received an object of type Object',
+      );
       const ddp = new nn.parallel.DistributedDataParallel(lin);
       expect(() => ddp.noSync(async () => 1)).to.throw(TypeError, 'noSync takes a synchronous function');
       ddp.release();

@@ -70,7 +70,22 @@ describe('launching with torchrun', function () {
     const port = await freePort();
     const r = await run(
       TORCHRUN,
-      ['--nnodes', '1', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(port), '--no_python', process.execPath, '--import', 'tsx', TS_WORKER, 'train'],
+      [
+        '--nnodes',
+        '1',
+        '--nproc_per_node',
+        '2',
+        '--master_addr',
+        '127.0.0.1',
+        '--master_port',
+        String(port),
+        '--no_python',
+        process.execPath,
+        '--import',
+        'tsx',
+        TS_WORKER,
+        'train',
+      ],
       { TN_RESULT_DIR: dir },
       120_000,
     );
@@ -86,7 +101,12 @@ describe('launching with torchrun', function () {
     const dir = mkdtempSync(join(tmpdir(), 'tn-two-node-'));
     dirs.push(dir);
     const port = await freePort();
-    const r = await run('bash', [join(ROOT, 'scripts', 'distributed-two-node.sh'), '--', process.execPath, '--import', 'tsx', TS_WORKER, 'train'], { TN_RESULT_DIR: dir, PORT: String(port), TORCHRUN }, 200_000);
+    const r = await run(
+      'bash',
+      [join(ROOT, 'scripts', 'distributed-two-node.sh'), '--', process.execPath, '--import', 'tsx', TS_WORKER, 'train'],
+      { TN_RESULT_DIR: dir, PORT: String(port), TORCHRUN },
+      200_000,
+    );
     expect(r.code, r.out.slice(-3000)).to.equal(0);
     const [a, b] = results(dir);
     expect(maxDiff(a, single)).to.be.below(1e-5);

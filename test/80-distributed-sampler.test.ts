@@ -72,21 +72,36 @@ describe('DistributedSampler', () => {
   });
 
   it('takes numReplicas and rank from the default group when omitted', () => {
-    expect(() => new DistributedSampler({ length: 4 })).to.throw(Error, 'Default process group has not been initialized, please make sure to call initProcessGroup.');
+    expect(() => new DistributedSampler({ length: 4 })).to.throw(
+      Error,
+      'Default process group has not been initialized, please make sure to call initProcessGroup.',
+    );
   });
 
   it("rejects a rank outside [0, numReplicas - 1] with Python's message", () => {
-    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 2 })).to.throw(RangeError, 'Invalid rank 2, rank should be in the interval [0, 1]');
-    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: -1 })).to.throw(RangeError, 'Invalid rank -1, rank should be in the interval [0, 1]');
+    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 2 })).to.throw(
+      RangeError,
+      'Invalid rank 2, rank should be in the interval [0, 1]',
+    );
+    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: -1 })).to.throw(
+      RangeError,
+      'Invalid rank -1, rank should be in the interval [0, 1]',
+    );
   });
 
   it('rejects bad options', () => {
-    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 0, rank: 0 })).to.throw(RangeError, 'Expected a positive integer for numReplicas but received 0 of type number');
+    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 0, rank: 0 })).to.throw(
+      RangeError,
+      'Expected a positive integer for numReplicas but received 0 of type number',
+    );
     expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 0, shuffle: 'yes' as unknown as boolean })).to.throw(
       TypeError,
       "Expected a boolean for shuffle but received 'yes' of type string",
     );
-    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 0, drop_last: true } as never)).to.throw(TypeError, "Unknown option 'drop_last' for DistributedSampler");
+    expect(() => new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 0, drop_last: true } as never)).to.throw(
+      TypeError,
+      "Unknown option 'drop_last' for DistributedSampler",
+    );
     const s = new DistributedSampler({ length: 4 }, { numReplicas: 2, rank: 0 });
     expect(() => s.setEpoch(1.5)).to.throw(RangeError, 'Expected an integer for epoch but received 1.5 of type number');
   });
@@ -96,7 +111,7 @@ describe('DistributedSampler', () => {
     const seen = [0, 1].map((rank) => {
       const sampler = new DistributedSampler(ds, { numReplicas: 2, rank, shuffle: false });
       const loader = new torch.utils.data.DataLoader(ds, { batchSize: 2, sampler });
-      return [...loader].flatMap((b) => ((b as unknown as torch.Tensor[])[0].tolist() as number[]));
+      return [...loader].flatMap((b) => (b as unknown as torch.Tensor[])[0].tolist() as number[]);
     });
     expect(seen).to.deep.equal([
       [0, 2, 4, 6, 8],

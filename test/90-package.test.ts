@@ -63,21 +63,25 @@ describe('90 packages: install the tarballs and use them', function () {
     project = mkdtempSync(join(tmpdir(), 'consumer-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
     // A TypeScript user of a Node library has Node's types (the library's mention Buffer and Symbol.dispose).
-    ok(sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@types/node@20'], project), 'npm install of the tarballs');
+    ok(
+      sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs, '@types/node@20'], project),
+      'npm install of the tarballs',
+    );
   });
   after(() => {
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
   it('packs three packages with license, types and no tests, benches or CI files', () => {
-    expect(tarballs.map((t) => t.replace(/^.*\//, '')).sort()).to.deep.equal(
-      ['torch-ts-bert-0.2.0.tgz', 'torch-ts-torch-0.2.0.tgz', prebuiltName].sort(),
-    );
+    expect(tarballs.map((t) => t.replace(/^.*\//, '')).sort()).to.deep.equal(['torch-ts-bert-0.2.0.tgz', 'torch-ts-torch-0.2.0.tgz', prebuiltName].sort());
     expect(prebuiltName).to.match(/^torch-ts-torch-linux-x64-gnu-torch2\.\d+-(cpu|cuda)-0\.2\.0\.tgz$/);
     for (const t of tarballs) {
       const files = ok(sh('tar', ['-tzf', t], root), `tar -tzf ${t}`).split('\n');
       expect(files, t).to.include('package/LICENSE');
-      expect(files.filter((f) => /^package\/(test|bench|\.ci)\//.test(f)), t).to.deep.equal([]);
+      expect(
+        files.filter((f) => /^package\/(test|bench|\.ci)\//.test(f)),
+        t,
+      ).to.deep.equal([]);
     }
   });
 
@@ -87,7 +91,10 @@ describe('90 packages: install the tarballs and use them', function () {
     expect(existsSync(join(torchDir, 'dist', 'index.d.ts'))).to.equal(true);
     expect(existsSync(join(torchDir, 'build'))).to.equal(false);
     const scoped = readdirSync(join(project, 'node_modules', '@torch-ts'));
-    expect(scoped.some((n) => /^torch-linux-x64-gnu-torch2\.\d+-(cpu|cuda)$/.test(n)), scoped.join(', ')).to.equal(true);
+    expect(
+      scoped.some((n) => /^torch-linux-x64-gnu-torch2\.\d+-(cpu|cuda)$/.test(n)),
+      scoped.join(', '),
+    ).to.equal(true);
   });
 
   it('a bare import type-checks under strict flags with skipLibCheck off, and misuse does not', () => {
@@ -95,9 +102,17 @@ describe('90 packages: install the tarballs and use them', function () {
       join(project, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true, noImplicitOverride: true, noPropertyAccessFromIndexSignature: true, skipLibCheck: false,
-          noEmit: true, types: ['node'],
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          noImplicitOverride: true,
+          noPropertyAccessFromIndexSignature: true,
+          skipLibCheck: false,
+          noEmit: true,
+          types: ['node'],
         },
         files: ['check.ts'],
       }),
@@ -151,13 +166,33 @@ describe('90 packages: install the tarballs and use them', function () {
     // A small corpus (one sentence per line, a blank line between documents) keeps preparation quick.
     const words = ['the', 'jury', 'said', 'court', 'city', 'report', 'election', 'was', 'fair', 'new', 'county', 'state', 'law', 'year', 'people'];
     const docs = Array.from({ length: 60 }, (_, d) =>
-      Array.from({ length: 6 }, (_, s) => Array.from({ length: 8 + ((d + s) % 5) }, (_, w) => words[(d * 7 + s * 3 + w * 5) % words.length]).join(' ') + ' .').join('\n'),
+      Array.from(
+        { length: 6 },
+        (_, s) => `${Array.from({ length: 8 + ((d + s) % 5) }, (_, w) => words[(d * 7 + s * 3 + w * 5) % words.length]).join(' ')} .`,
+      ).join('\n'),
     );
-    writeFileSync(join(project, 'corpus.txt'), docs.join('\n\n') + '\n');
+    writeFileSync(join(project, 'corpus.txt'), `${docs.join('\n\n')}\n`);
     const run = ok(
-      sh(join(project, 'node_modules', '.bin', 'torch-ts-bert'), [
-        'pretrain', '--corpus', 'corpus.txt', '--preset', 'tiny', '--max-steps', '3', '--batch-size', '4', '--vocab-size', '200', '--out', join(project, 'run'),
-      ], project, USER_ENV),
+      sh(
+        join(project, 'node_modules', '.bin', 'torch-ts-bert'),
+        [
+          'pretrain',
+          '--corpus',
+          'corpus.txt',
+          '--preset',
+          'tiny',
+          '--max-steps',
+          '3',
+          '--batch-size',
+          '4',
+          '--vocab-size',
+          '200',
+          '--out',
+          join(project, 'run'),
+        ],
+        project,
+        USER_ENV,
+      ),
       'torch-ts-bert pretrain',
     );
     expect(run).to.match(/step|epoch/i);

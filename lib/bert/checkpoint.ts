@@ -87,8 +87,13 @@ export function trainConfigFromCheckpoint(ck: PretrainCheckpoint): Partial<Pretr
 /** `train_state` of a checkpoint. */
 export function trainStateDict(s: TrainState): Record<string, PyScalar> {
   return {
-    epoch: s.epoch, samples_in_epoch: s.samplesInEpoch, epoch_complete: s.epochComplete, global_step: s.globalStep,
-    skipped_batches: s.skippedBatches, best_eval_loss: s.bestEvalLoss, world_size: s.worldSize,
+    epoch: s.epoch,
+    samples_in_epoch: s.samplesInEpoch,
+    epoch_complete: s.epochComplete,
+    global_step: s.globalStep,
+    skipped_batches: s.skippedBatches,
+    best_eval_loss: s.bestEvalLoss,
+    world_size: s.worldSize,
   };
 }
 
@@ -98,13 +103,23 @@ export function trainStateFromCheckpoint(ck: PretrainCheckpoint): TrainState {
   const n = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
   if (s === undefined || s === null) {
     return {
-      epoch: n(ck.epoch, 0), samplesInEpoch: 0, epochComplete: true, globalStep: n(ck.step, 0), skippedBatches: 0,
-      bestEvalLoss: n(ck.best_eval_loss, Infinity), worldSize: 1,
+      epoch: n(ck.epoch, 0),
+      samplesInEpoch: 0,
+      epochComplete: true,
+      globalStep: n(ck.step, 0),
+      skippedBatches: 0,
+      bestEvalLoss: n(ck.best_eval_loss, Infinity),
+      worldSize: 1,
     };
   }
   return {
-    epoch: n(s.epoch, 1), samplesInEpoch: n(s.samples_in_epoch, 0), epochComplete: s.epoch_complete === true, globalStep: n(s.global_step, 0),
-    skippedBatches: n(s.skipped_batches, 0), bestEvalLoss: n(s.best_eval_loss, Infinity), worldSize: n(s.world_size, 1),
+    epoch: n(s.epoch, 1),
+    samplesInEpoch: n(s.samples_in_epoch, 0),
+    epochComplete: s.epoch_complete === true,
+    globalStep: n(s.global_step, 0),
+    skippedBatches: n(s.skipped_batches, 0),
+    bestEvalLoss: n(s.best_eval_loss, Infinity),
+    worldSize: n(s.world_size, 1),
   };
 }
 
@@ -119,8 +134,12 @@ export function configFromCheckpoint(ck: PretrainCheckpoint): BERTConfig {
   const c = ck.config;
   if (c !== undefined && c !== null && typeof c.d_model === 'number') {
     return {
-      vocabSize: Number(c.vocab_size), dModel: Number(c.d_model), nLayers: Number(c.n_layers), heads: Number(c.heads),
-      dropout: Number(c.dropout), dimFeedforward: Number(c.dim_feedforward ?? 2048),
+      vocabSize: Number(c.vocab_size),
+      dModel: Number(c.d_model),
+      nLayers: Number(c.n_layers),
+      heads: Number(c.heads),
+      dropout: Number(c.dropout),
+      dimFeedforward: Number(c.dim_feedforward ?? 2048),
     };
   }
   // A bare state dict (e.g. Python's model.state_dict()): sizes from the shapes; heads cannot be
@@ -158,7 +177,9 @@ export function checkpointTokenizer(ck: PretrainCheckpoint, path: string, vocabP
       tokenizer = loadModelVocabulary(vocabPath);
       const given = vocabularyHash(tokenizer.vocab);
       if (given !== hash) {
-        throw new Error(`${vocabPath} is not the vocabulary ${path} was trained with (sha256 ${given.slice(0, 12)}... vs ${hash.slice(0, 12)}...); leave out --vocab to use the one stored in the checkpoint`);
+        throw new Error(
+          `${vocabPath} is not the vocabulary ${path} was trained with (sha256 ${given.slice(0, 12)}... vs ${hash.slice(0, 12)}...); leave out --vocab to use the one stored in the checkpoint`,
+        );
       }
       source = vocabPath;
     } else {

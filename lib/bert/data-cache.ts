@@ -39,10 +39,17 @@ const FORMAT = 1;
 export function corpusFiles(corpus: string): string[] {
   if (corpus === 'brown') {
     const dir = brownCorpusDir();
-    return readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort().map((f) => join(dir, f));
+    return readdirSync(dir)
+      .filter((f) => /^c[a-r]\d\d$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
   }
   if (!existsSync(corpus)) throw new Error(`Corpus file ${corpus} does not exist`);
-  if (statSync(corpus).isDirectory()) return readdirSync(corpus).filter((n) => n.endsWith('.txt')).sort().map((f) => join(corpus, f));
+  if (statSync(corpus).isDirectory())
+    return readdirSync(corpus)
+      .filter((n) => n.endsWith('.txt'))
+      .sort()
+      .map((f) => join(corpus, f));
   return [corpus];
 }
 
@@ -56,7 +63,12 @@ export function cacheKey(corpus: string, settings: DataConfig, tokenizer?: BertT
   if (tokenizer !== undefined) h.update(tokenizerDefinition(tokenizer));
   for (const f of corpusFiles(corpus)) h.update(createHash('sha256').update(readFileSync(f)).digest());
   const hash = h.digest('hex');
-  const name = corpus === 'brown' ? 'brown' : basename(corpus).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+  const name =
+    corpus === 'brown'
+      ? 'brown'
+      : basename(corpus)
+          .replace(/[^A-Za-z0-9._-]+/g, '_')
+          .slice(0, 40);
   return { key: `${name}-${hash.slice(0, 16)}`, hash };
 }
 
@@ -99,8 +111,15 @@ export function preparedCorpus(
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   writePreparedData(tmp, data);
-  const ready = { corpus, sha256: hash, settings, pairs: { train: data.train.length, test: data.test.length }, vocabSize: data.stats.vocabSize, stats: data.stats };
-  writeFileAtomic(join(tmp, 'READY'), JSON.stringify(ready) + '\n');
+  const ready = {
+    corpus,
+    sha256: hash,
+    settings,
+    pairs: { train: data.train.length, test: data.test.length },
+    vocabSize: data.stats.vocabSize,
+    stats: data.stats,
+  };
+  writeFileAtomic(join(tmp, 'READY'), `${JSON.stringify(ready)}\n`);
   try {
     renameSync(tmp, dir);
   } catch (e) {

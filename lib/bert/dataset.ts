@@ -397,9 +397,7 @@ class RowBuilder {
           const v = d[j];
           if (v < 0 || v >= limit) {
             problem =
-              v < 0
-                ? `'${BERT_CSV_COLUMNS[k]}' has a negative id ${v}`
-                : `'${BERT_CSV_COLUMNS[k]}' has id ${v} outside the vocabulary (size ${vocabSize})`;
+              v < 0 ? `'${BERT_CSV_COLUMNS[k]}' has a negative id ${v}` : `'${BERT_CSV_COLUMNS[k]}' has id ${v} outside the vocabulary (size ${vocabSize})`;
             break;
           }
         }
@@ -591,10 +589,8 @@ export function parseBertCsv(
   const head = headerFields(headLine, path, header);
   const missing = BERT_CSV_COLUMNS.filter((c) => !head.includes(c));
   if (missing.length > 0) {
-    const found = head.map((h) => `'${h.length > 40 ? h.slice(0, 40) + '...' : h}'`).join(', ');
-    throw new Error(
-      `${path} has a wrong header: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')} (found ${found}; expected ${header})`,
-    );
+    const found = head.map((h) => `'${h.length > 40 ? `${h.slice(0, 40)}...` : h}'`).join(', ');
+    throw new Error(`${path} has a wrong header: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')} (found ${found}; expected ${header})`);
   }
   const col = BERT_CSV_COLUMNS.map((c) => head.indexOf(c));
   const width = head.length;
@@ -611,7 +607,10 @@ export function parseBertCsv(
   if (totalRows === 0) throw new Error(`${path} has no data rows (only the header)`);
   if (isNext.length === 0) {
     throw new Error(
-      `${path} has no usable row: all ${totalRows} row(s) are bad (${skipped.slice(0, 3).map((s) => `line ${s.line}: ${s.reason}`).join('; ')})`,
+      `${path} has no usable row: all ${totalRows} row(s) are bad (${skipped
+        .slice(0, 3)
+        .map((s) => `line ${s.line}: ${s.reason}`)
+        .join('; ')})`,
     );
   }
   return {

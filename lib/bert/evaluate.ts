@@ -38,24 +38,29 @@ export async function evaluate(
   device: torch.DeviceLike = 'cpu',
   opts: { quiet?: boolean; maxBatches?: number; exactCourse?: boolean } = {},
 ): Promise<EvalResult> {
-  const result = await averageOverBatches(loader, model, (batch) => {
-    const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
-    let nsp: Tensor;
-    let mlmLoss: number;
-    if (opts.exactCourse ?? true) {
-      const [n, mlm] = model.forward(x, seg);
-      nsp = n;
-      mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
-    } else {
-      // The same loss from the masked positions only (labels elsewhere are [PAD], ignored).
-      const [n, mlm, targets] = model.forwardMasked(x, seg, labels);
-      nsp = n;
-      mlmLoss = lossFn.forward(mlm, targets).item();
-    }
-    const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
-    const right = nsp.argmax(1).eq(isNext).sum().item();
-    return { nspLoss, mlmLoss, right, size: isNext.size(0) };
-  }, opts.maxBatches);
+  const result = await averageOverBatches(
+    loader,
+    model,
+    (batch) => {
+      const [x, labels, seg, isNext] = batch.map((t) => t.to(device));
+      let nsp: Tensor;
+      let mlmLoss: number;
+      if (opts.exactCourse ?? true) {
+        const [n, mlm] = model.forward(x, seg);
+        nsp = n;
+        mlmLoss = lossFn.forward(mlm.view(-1, mlm.size(-1)), labels.view(-1)).item();
+      } else {
+        // The same loss from the masked positions only (labels elsewhere are [PAD], ignored).
+        const [n, mlm, targets] = model.forwardMasked(x, seg, labels);
+        nsp = n;
+        mlmLoss = lossFn.forward(mlm, targets).item();
+      }
+      const nspLoss = torch.nn.functional.crossEntropy(nsp, isNext).item();
+      const right = nsp.argmax(1).eq(isNext).sum().item();
+      return { nspLoss, mlmLoss, right, size: isNext.size(0) };
+    },
+    opts.maxBatches,
+  );
   if (!opts.quiet) {
     console.log(
       `eval: loss ${result.loss.toFixed(4)} (nsp ${result.nspLoss.toFixed(4)}, mlm ${result.mlmLoss.toFixed(4)}), ` +
@@ -89,7 +94,12 @@ export async function averageOverBatches(
 ): Promise<EvalResult> {
   const wasTraining = model.training;
   model.eval();
-  let nspSum = 0, mlmSum = 0, mlmBatches = 0, n = 0, correct = 0, examples = 0;
+  let nspSum = 0,
+    mlmSum = 0,
+    mlmBatches = 0,
+    n = 0,
+    correct = 0,
+    examples = 0;
   try {
     for await (const batch of batches(loader)) {
       if (maxBatches !== undefined && n >= maxBatches) {

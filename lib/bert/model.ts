@@ -10,7 +10,7 @@
  * The token embedding counts twice in BERTEmbedding, as in the course.
  */
 import * as torch from '../torch/index.js';
-import { Tensor, nn } from '../torch/index.js';
+import { type Tensor, nn } from '../torch/index.js';
 
 import { MAX_POSITIONS, PAD_IDX } from './constants.js';
 
@@ -118,7 +118,7 @@ export type PresetName = keyof typeof PRESETS;
 
 /** A full config from a preset name and a vocabulary size. @throws TypeError for an unknown preset. */
 export function presetConfig(name: string, vocabSize: number): BERTConfig {
-  if (!Object.prototype.hasOwnProperty.call(PRESETS, name)) {
+  if (!Object.hasOwn(PRESETS, name)) {
     throw new TypeError(`Unknown preset '${name}'; expected one of: ${Object.keys(PRESETS).join(', ')}`);
   }
   return { vocabSize, ...PRESETS[name as PresetName] };

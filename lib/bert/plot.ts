@@ -54,20 +54,36 @@ const GLYPH_ROWS = 8;
 const ADVANCE = 6;
 
 const PALETTE: Rgb[] = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 const INK: Rgb = [34, 34, 34];
 const GRID: Rgb = [232, 232, 232];
 const FRAME: Rgb = [120, 120, 120];
 
-interface Rect { x0: number; y0: number; x1: number; y1: number }
+interface Rect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 /** An RGB raster on a white background. */
 class Canvas {
   readonly px: Uint8Array;
   private cov?: Float32Array;
-  constructor(readonly w: number, readonly h: number) {
+  constructor(
+    readonly w: number,
+    readonly h: number,
+  ) {
     this.px = new Uint8Array(w * h * 3).fill(255);
   }
 
@@ -111,17 +127,26 @@ class Canvas {
    * are not painted twice, then mixed in inside `clip` (inclusive).
    */
   strokes(xs: number[], ys: number[], hw: number, dots: boolean, c: Rgb, clip: Rect): void {
-    const cx0 = Math.max(0, clip.x0), cx1 = Math.min(this.w - 1, clip.x1);
-    const cy0 = Math.max(0, clip.y0), cy1 = Math.min(this.h - 1, clip.y1);
+    const cx0 = Math.max(0, clip.x0),
+      cx1 = Math.min(this.w - 1, clip.x1);
+    const cy0 = Math.max(0, clip.y0),
+      cy1 = Math.min(this.h - 1, clip.y1);
     const cov = (this.cov ??= new Float32Array(this.w * this.h)).fill(0);
     for (let i = 0; i < xs.length; i++) {
       const j = dots ? i : Math.max(0, i - 1);
-      const x0 = xs[j], y0 = ys[j], dx = xs[i] - x0, dy = ys[i] - y0, len2 = dx * dx + dy * dy;
-      const ylo = Math.max(cy0, Math.floor(Math.min(y0, ys[i]) - hw - 1)), yhi = Math.min(cy1, Math.ceil(Math.max(y0, ys[i]) + hw + 1));
-      const xlo = Math.max(cx0, Math.floor(Math.min(x0, xs[i]) - hw - 1)), xhi = Math.min(cx1, Math.ceil(Math.max(x0, xs[i]) + hw + 1));
+      const x0 = xs[j],
+        y0 = ys[j],
+        dx = xs[i] - x0,
+        dy = ys[i] - y0,
+        len2 = dx * dx + dy * dy;
+      const ylo = Math.max(cy0, Math.floor(Math.min(y0, ys[i]) - hw - 1)),
+        yhi = Math.min(cy1, Math.ceil(Math.max(y0, ys[i]) + hw + 1));
+      const xlo = Math.max(cx0, Math.floor(Math.min(x0, xs[i]) - hw - 1)),
+        xhi = Math.min(cx1, Math.ceil(Math.max(x0, xs[i]) + hw + 1));
       for (let y = ylo; y <= yhi; y++) {
         for (let x = xlo; x <= xhi; x++) {
-          const px = x + 0.5 - x0, py = y + 0.5 - y0;
+          const px = x + 0.5 - x0,
+            py = y + 0.5 - y0;
           const t = len2 > 0 ? Math.min(1, Math.max(0, (px * dx + py * dy) / len2)) : 0;
           const a = Math.min(1, hw + 0.5 - Math.hypot(px - t * dx, py - t * dy));
           if (a > cov[y * this.w + x]) cov[y * this.w + x] = a;
@@ -156,7 +181,11 @@ function ticks(lo: number, hi: number, step: number): number[] {
 function formatTick(v: number, step: number): string {
   if (Math.abs(v) < step * 1e-6) v = 0; // no -0 or 1e-17 from float steps
   const decimals = (s: number) => Math.min(20, Math.max(0, -Math.floor(Math.log10(s) + 1e-9)));
-  for (const [div, suffix] of [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const) {
+  for (const [div, suffix] of [
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
     if (step >= div) return v ? (v / div).toFixed(decimals(step / div)) + suffix : '0';
   }
   return v.toFixed(decimals(step));
@@ -165,8 +194,12 @@ function formatTick(v: number, step: number): string {
 /** The data range of `vals`, widened by 5% on each side; constant data gets ±10% (±1 around 0); no data gives [0, 1]. */
 function paddedRange(vals: number[]): [number, number] {
   if (!vals.length) return [0, 1];
-  let lo = Infinity, hi = -Infinity;
-  for (const v of vals) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of vals) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const span = hi - lo;
   if (!(span > Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12)) {
     const pad = Math.abs(lo) * 0.1 || 1;
@@ -261,7 +294,15 @@ export function renderLossCurve(series: Series[], opts: PlotOptions = {}): Uint8
   // Curves, inside the frame.
   const inner: Rect = { x0: plot.x0 + 1, y0: plot.y0 + 1, x1: plot.x1 - 1, y1: plot.y1 - 1 };
   for (const d of drawn) {
-    if (d.pts.length) cv.strokes(d.pts.map((p) => X(p[0])), d.pts.map((p) => Y(p[1])), d.dots ? 2.5 * s : s, d.dots, d.color, inner);
+    if (d.pts.length)
+      cv.strokes(
+        d.pts.map((p) => X(p[0])),
+        d.pts.map((p) => Y(p[1])),
+        d.dots ? 2.5 * s : s,
+        d.dots,
+        d.color,
+        inner,
+      );
   }
 
   // Frame, labels, title.
@@ -277,15 +318,20 @@ export function renderLossCurve(series: Series[], opts: PlotOptions = {}): Uint8
 
   // Legend box in the top right corner of the plot.
   if (drawn.length) {
-    const rowH = lineH + 6 * s, swatch = 20 * s;
+    const rowH = lineH + 6 * s,
+      swatch = 20 * s;
     const boxW = 8 * s + swatch + 6 * s + Math.max(...drawn.map((d) => textWidth(d.name, s))) + 8 * s;
     const boxH = 6 * s + rowH * drawn.length;
-    const bx = plot.x1 - 8 * s - boxW, by = plot.y0 + 8 * s;
+    const bx = plot.x1 - 8 * s - boxW,
+      by = plot.y0 + 8 * s;
     cv.fill(bx, by, bx + boxW, by + boxH, FRAME);
     cv.fill(bx + 1, by + 1, bx + boxW - 1, by + boxH - 1, [255, 255, 255]);
     drawn.forEach((d, k) => {
-      const ry = by + 6 * s + k * rowH, cy = ry + Math.floor((7 * s) / 2);
-      const lx0 = bx + 8 * s + 2 * s, lx1 = bx + 8 * s + swatch - 2 * s, mid = (lx0 + lx1) / 2;
+      const ry = by + 6 * s + k * rowH,
+        cy = ry + Math.floor((7 * s) / 2);
+      const lx0 = bx + 8 * s + 2 * s,
+        lx1 = bx + 8 * s + swatch - 2 * s,
+        mid = (lx0 + lx1) / 2;
       const box: Rect = { x0: bx + 1, y0: ry, x1: bx + 8 * s + swatch, y1: ry + rowH };
       if (d.dots) cv.strokes([mid], [cy + 0.5], 2.5 * s, true, d.color, box);
       else cv.strokes([lx0, lx1], [cy + 0.5, cy + 0.5], s, false, d.color, box);

@@ -141,8 +141,16 @@ export function splitDocuments(nDocuments: number, testFraction: number, rng: Mu
 
 function emptyStats(): SplitStats {
   return {
-    documents: 0, sentences: 0, pairs: 0, isNext: 0, tokens: 0, masked: 0,
-    maskedAsMask: 0, maskedAsRandom: 0, maskedUnchanged: 0, truncated: 0,
+    documents: 0,
+    sentences: 0,
+    pairs: 0,
+    isNext: 0,
+    tokens: 0,
+    masked: 0,
+    maskedAsMask: 0,
+    maskedAsRandom: 0,
+    maskedUnchanged: 0,
+    truncated: 0,
   };
 }
 
@@ -317,7 +325,7 @@ export function prepareData(corpus: Corpus, options: PrepareOptions = {}): Prepa
 
 /** A list of ids as the course writes it: `[2, 45, 4, 3]`. */
 function listCell(ids: readonly number[]): string {
-  return '"[' + ids.join(', ') + ']"';
+  return `"[${ids.join(', ')}]"`;
 }
 
 /**
@@ -329,7 +337,7 @@ export function examplesToCsv(examples: readonly PretrainingExample[]): string {
   for (const e of examples) {
     lines.push(`${listCell(e.bertInput)},${listCell(e.bertLabel)},${listCell(e.segmentLabel)},${e.isNext}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -23,7 +23,10 @@ export class ProgressBar {
   private lastDraw = 0;
   private readonly tty: boolean;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly everySteps = 50) {
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly everySteps = 50,
+  ) {
     this.tty = Boolean(stream.isTTY) && process.env.CI === undefined;
   }
 

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import * as torch from '../torch/index.js';
 import type { MapDataset } from '../torch/utils/data/index.js';
 import { BERT } from './model.js';
-import { BertForPreTraining, HfPretrainingLoss, evaluateHf, configToJson } from './hf/index.js';
+import { type BertForPreTraining, HfPretrainingLoss, evaluateHf, configToJson } from './hf/index.js';
 import { collateBatch, type BertBatch } from './collate.js';
 import type { BertSample, RawBertSample } from './dataset.js';
 import { evaluate, type EvalResult } from './evaluate.js';
@@ -27,8 +27,13 @@ import { PretrainingLoss } from './pretraining-loss.js';
 import { resolveConfig } from './config/fields.js';
 import { PRETRAIN_SCHEMA, type PretrainConfig } from './config/pretrain.js';
 import {
-  modelConfigDict, trainConfigDict, trainConfigFromCheckpoint, trainStateDict, trainStateFromCheckpoint,
-  type PretrainCheckpoint, type TrainState,
+  modelConfigDict,
+  trainConfigDict,
+  trainConfigFromCheckpoint,
+  trainStateDict,
+  trainStateFromCheckpoint,
+  type PretrainCheckpoint,
+  type TrainState,
 } from './checkpoint.js';
 import { EpochSampler } from './run/sampler.js';
 import { RunWriter } from './run/run-writer.js';
@@ -125,9 +130,10 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
   model.to(device);
 
   // ---- the step's module, the optimizer and the schedule
-  const lossModule = model instanceof BERT
-    ? new PretrainingLoss(model, config.exactCourse, isCuda && !config.exactCourse)
-    : new HfPretrainingLoss(model, { exactCourse: config.exactCourse, mixedPrecision: isCuda && !config.exactCourse });
+  const lossModule =
+    model instanceof BERT
+      ? new PretrainingLoss(model, config.exactCourse, isCuda && !config.exactCourse)
+      : new HfPretrainingLoss(model, { exactCourse: config.exactCourse, mixedPrecision: isCuda && !config.exactCourse });
   if (worldSize > 1 && model instanceof BERT) {
     // The course registers `encoder_layer` beside the encoder's copies of it: its parameters take no part in
     // forward and never get a gradient. DDP waits for a gradient of every parameter that requires one, so
@@ -145,14 +151,17 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
   const scheduler = new torch.optim.LambdaLR(optimizer, factor);
 
   // ---- who listens: rank 0's console and run folder, and the caller's
-  const writer = rank === 0 && hooks.outDir !== undefined
-    ? new RunWriter(
-        hooks.outDir,
-        hooks.vocab ?? null,
-        hooks.resume !== undefined ? { metrics: join(dirname(hooks.resume.path), 'metrics.jsonl'), step: trainStateFromCheckpoint(hooks.resume.checkpoint).globalStep } : undefined,
-        (hooks.progress ?? true) ? (m) => console.log(m) : () => undefined,
-      )
-    : null;
+  const writer =
+    rank === 0 && hooks.outDir !== undefined
+      ? new RunWriter(
+          hooks.outDir,
+          hooks.vocab ?? null,
+          hooks.resume !== undefined
+            ? { metrics: join(dirname(hooks.resume.path), 'metrics.jsonl'), step: trainStateFromCheckpoint(hooks.resume.checkpoint).globalStep }
+            : undefined,
+          (hooks.progress ?? true) ? (m) => console.log(m) : () => undefined,
+        )
+      : null;
   const events: TrainEvents[] = [
     ...(rank === 0 && (hooks.progress ?? true) ? [consoleProgress()] : []),
     ...(writer !== null ? [writer] : []),
@@ -168,7 +177,15 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
     state = restore(hooks.resume.checkpoint, model, optimizer, scheduler, config, factor, worldSize);
     emit('resumed', { epoch: state.epoch, samplesInEpoch: state.samplesInEpoch, step: state.globalStep, epochComplete: state.epochComplete });
   }
-  const result: TrainResult = { steps: [], evals: [], skippedBatches: state.skippedBatches, globalStep: state.globalStep, bestEvalLoss: state.bestEvalLoss, written: [], stoppedBy: null };
+  const result: TrainResult = {
+    steps: [],
+    evals: [],
+    skippedBatches: state.skippedBatches,
+    globalStep: state.globalStep,
+    bestEvalLoss: state.bestEvalLoss,
+    written: [],
+    stoppedBy: null,
+  };
   let lastSave = performance.now();
   let lastEval: EvalResult | null = null;
   /** The evaluation loss of the checkpoint being written (NaN for one without an evaluation of its own). */
@@ -197,9 +214,10 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
     if (data.test === null) return;
     if (rank === 0) {
       const loader = new torch.utils.data.DataLoader<Sample, BertBatch>(data.test, { batchSize: config.batchSize, collateFn: collateBatch });
-      lastEval = model instanceof BERT
-        ? await evaluate(loader, model, undefined, device, { exactCourse: config.exactCourse, quiet: true })
-        : await evaluateHf(loader, model, { exactCourse: config.exactCourse });
+      lastEval =
+        model instanceof BERT
+          ? await evaluate(loader, model, undefined, device, { exactCourse: config.exactCourse, quiet: true })
+          : await evaluateHf(loader, model, { exactCourse: config.exactCourse });
       const rec: EvalMetrics = { type: 'eval', epoch: state.epoch, step: state.globalStep, ...lastEval };
       result.evals.push(rec);
       if (Number.isFinite(lastEval.loss) && lastEval.loss < result.bestEvalLoss) result.bestEvalLoss = lastEval.loss;
@@ -221,7 +239,10 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
       emit('epochStart', epoch, { epochs: config.epochs, batches: batchesPerEpoch, startBatch });
       model.train();
       const loader = new torch.utils.data.DataLoader<Sample, BertBatch>(data.train, {
-        batchSize: config.batchSize, sampler, collateFn: collateBatch, numWorkers: config.numWorkers,
+        batchSize: config.batchSize,
+        sampler,
+        collateFn: collateBatch,
+        numWorkers: config.numWorkers,
       });
       const t0 = performance.now();
       let tokens = 0;
@@ -268,7 +289,14 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
         const elapsed = (performance.now() - t0) / 1000;
         if (r !== null) {
           const rec: StepMetrics = {
-            type: 'step', epoch, step: result.globalStep, loss: r.loss, nspLoss: r.nspLoss, mlmLoss: r.mlmLoss, lr, tokensPerSec: agreed.tokens / elapsed,
+            type: 'step',
+            epoch,
+            step: result.globalStep,
+            loss: r.loss,
+            nspLoss: r.nspLoss,
+            mlmLoss: r.mlmLoss,
+            lr,
+            tokensPerSec: agreed.tokens / elapsed,
           };
           result.steps.push(rec);
           emit('step', rec, { batch, batches: batchesPerEpoch, epochs: config.epochs, elapsedSec: elapsed });
@@ -282,7 +310,13 @@ export async function train(model: PretrainableModel, data: TrainData, settings:
         if (dueBySteps || dueByTime) checkpoint('interval');
       }
       const seconds = (performance.now() - t0) / 1000;
-      emit('epochEnd', { epoch, batches: batch - startBatch, seconds, tokensPerSec: (ddp !== null ? agree(null, tokens).tokens : tokens) / seconds, skippedBatches: skippedHere });
+      emit('epochEnd', {
+        epoch,
+        batches: batch - startBatch,
+        seconds,
+        tokensPerSec: (ddp !== null ? agree(null, tokens).tokens : tokens) / seconds,
+        skippedBatches: skippedHere,
+      });
       const complete = state.samplesInEpoch >= sampler.epochLength;
       if (!complete && result.globalStep < totalSteps) {
         // Stopped by a signal in the middle of the epoch.
@@ -360,7 +394,12 @@ function restore(
   }
   // The settings of this run apply from the next step (unchanged ones give the stored values again).
   const stored = trainConfigFromCheckpoint(ck);
-  const changed = stored === null || stored.lr !== config.lr || stored.warmupSteps !== config.warmupSteps || stored.epochs !== config.epochs || stored.maxSteps !== config.maxSteps;
+  const changed =
+    stored === null ||
+    stored.lr !== config.lr ||
+    stored.warmupSteps !== config.warmupSteps ||
+    stored.epochs !== config.epochs ||
+    stored.maxSteps !== config.maxSteps;
   for (const g of optimizer.paramGroups) {
     g.weightDecay = config.weightDecay;
     if (changed) {

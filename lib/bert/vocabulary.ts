@@ -5,7 +5,9 @@ import { BertTokenizer } from './tokenizer/index.js';
 
 /** SHA-256 of the vocabulary as vocab.txt holds it (one token per line). */
 export function vocabularyHash(tokens: readonly string[]): string {
-  return createHash('sha256').update(tokens.join('\n') + '\n').digest('hex');
+  return createHash('sha256')
+    .update(`${tokens.join('\n')}\n`)
+    .digest('hex');
 }
 
 /**

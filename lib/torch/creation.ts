@@ -5,7 +5,7 @@ import { wrap, shapeArgs, op } from './handle.js';
 import { dtypeCode, dtypeOfTypedArray, getDefaultDtype, hasNumberForm, isDType, ITEM_SIZE, type DType, type TypedArray } from './dtype.js';
 import { deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, rangeError, typeError } from './errors.js';
-import { Generator } from './generator.js';
+import type { Generator } from './generator.js';
 
 /** Options shared by every factory. */
 export interface TensorOptions {
@@ -145,15 +145,25 @@ export function tensor(data: NestedInput | TypedArray | Tensor, opts?: TensorOpt
 type IntegerArray = Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
 
 const INTEGER_ARRAYS: Partial<Record<DType, (n: number) => IntegerArray>> = {
-  int8: (n) => new Int8Array(n), int16: (n) => new Int16Array(n), int32: (n) => new Int32Array(n), int64: (n) => new BigInt64Array(n),
-  uint8: (n) => new Uint8Array(n), uint16: (n) => new Uint16Array(n), uint32: (n) => new Uint32Array(n), uint64: (n) => new BigUint64Array(n),
+  int8: (n) => new Int8Array(n),
+  int16: (n) => new Int16Array(n),
+  int32: (n) => new Int32Array(n),
+  int64: (n) => new BigInt64Array(n),
+  uint8: (n) => new Uint8Array(n),
+  uint16: (n) => new Uint16Array(n),
+  uint32: (n) => new Uint32Array(n),
+  uint64: (n) => new BigUint64Array(n),
   bool: (n) => new Uint8Array(n),
 };
 
 // [lowest, max] of the integer dtypes below 64 bits.
 const INT_RANGE: Partial<Record<DType, [number, number]>> = {
-  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
-  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
 };
 
 function overflow(dtype: DType): never {
@@ -230,7 +240,12 @@ const linspaceOp = op('aten::linspace', '');
 const eyeOp = op('aten::eye', 'm');
 const randpermOp = op('aten::randperm', '');
 
-function factory(fn: (size: number[], dtype: number, device: string | undefined) => unknown, where: string, args: readonly unknown[], floatOnly = false): Tensor {
+function factory(
+  fn: (size: number[], dtype: number, device: string | undefined) => unknown,
+  where: string,
+  args: readonly unknown[],
+  floatOnly = false,
+): Tensor {
   const [size, o] = sizeAndOpts(args, where);
   const dtype = o.dtype ?? getDefaultDtype();
   if (floatOnly && !(dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || dtype === 'bfloat16')) {
@@ -299,15 +314,25 @@ export function full(size: number[], fillValue: number | boolean | bigint, opts?
 export function randint(high: number, size: number[], opts?: TensorOptions): Tensor;
 export function randint(low: number, high: number, size: number[], opts?: TensorOptions): Tensor;
 export function randint(a: number, b: number | number[], c?: number[] | TensorOptions, d?: TensorOptions): Tensor {
-  let low = 0, high: number, size: number[], opts: TensorOptions | undefined;
+  let low = 0,
+    high: number,
+    size: number[],
+    opts: TensorOptions | undefined;
   if (Array.isArray(b)) {
-    high = a; size = b; opts = c as TensorOptions | undefined;
+    high = a;
+    size = b;
+    opts = c as TensorOptions | undefined;
   } else {
-    low = a; high = b; size = c as number[]; opts = d;
+    low = a;
+    high = b;
+    size = c as number[];
+    opts = d;
   }
   const o = checkOpts(opts, 'randint');
   if (!Number.isInteger(low) || !Number.isInteger(high)) typeError('integer bounds', 'randint', [low, high]);
-  const t = wrap<Tensor>(randintOp(low, high, shapeArgs([size]), dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  const t = wrap<Tensor>(
+    randintOp(low, high, shapeArgs([size]), dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)),
+  );
   if (o.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -329,7 +354,9 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
   const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : nums.length === 2 ? [nums[0], nums[1], 1] : [nums[0], nums[1], nums[2]];
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   const inferred: DType = nums.every(Number.isInteger) ? 'int64' : getDefaultDtype();
-  const t = wrap<Tensor>(arangeOp(start, end, step, dtypeCode(opts.dtype ?? inferred), undefined, opts.device === undefined ? undefined : deviceString(opts.device)));
+  const t = wrap<Tensor>(
+    arangeOp(start, end, step, dtypeCode(opts.dtype ?? inferred), undefined, opts.device === undefined ? undefined : deviceString(opts.device)),
+  );
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -338,7 +365,9 @@ export function arange(...args: (number | TensorOptions | undefined)[]): Tensor 
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
   const o = checkOpts(opts, 'linspace');
   if (!Number.isInteger(steps) || steps < 0) rangeError('a non-negative integer', 'steps', steps);
-  const t = wrap<Tensor>(linspaceOp(start, end, steps, dtypeCode(o.dtype ?? getDefaultDtype()), undefined, o.device === undefined ? undefined : deviceString(o.device)));
+  const t = wrap<Tensor>(
+    linspaceOp(start, end, steps, dtypeCode(o.dtype ?? getDefaultDtype()), undefined, o.device === undefined ? undefined : deviceString(o.device)),
+  );
   if (o.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -365,7 +394,17 @@ export function randperm(n: number, opts: TensorOptions & { generator?: Generato
   if (!Number.isInteger(n) || n < 0) rangeError('a non-negative integer', 'n', n);
   if (generator !== undefined) {
     const perm = generator.permutation(n);
-    return finish(wrap<Tensor>(native.fromBytes(BigInt64Array.from(perm, (x) => BigInt(x)), dtypeCode('int64'), [n])), o, 'int64');
+    return finish(
+      wrap<Tensor>(
+        native.fromBytes(
+          BigInt64Array.from(perm, (x) => BigInt(x)),
+          dtypeCode('int64'),
+          [n],
+        ),
+      ),
+      o,
+      'int64',
+    );
   }
   return wrap<Tensor>(randpermOp(n, dtypeCode(o.dtype ?? 'int64'), undefined, o.device === undefined ? undefined : deviceString(o.device)));
 }
@@ -410,7 +449,7 @@ function likeArgs(t: Tensor, opts: LikeOptions | undefined, where: string): [num
   if (o.dtype !== undefined) dtypeCode(o.dtype);
   let mf = 1;
   if (o.memoryFormat !== undefined) {
-    const code = Object.prototype.hasOwnProperty.call(MEMORY_FORMATS, o.memoryFormat) ? MEMORY_FORMATS[o.memoryFormat] : undefined;
+    const code = Object.hasOwn(MEMORY_FORMATS, o.memoryFormat) ? MEMORY_FORMATS[o.memoryFormat] : undefined;
     if (code === undefined) typeError(`one of ${Object.keys(MEMORY_FORMATS).join(', ')}`, 'memoryFormat', o.memoryFormat);
     mf = code;
   }

@@ -19,7 +19,7 @@ export class Device {
     const m = typeof spec === 'string' ? /^(cpu|cuda)(?::(\d+))?$/.exec(spec) : null;
     if (m === null) typeError("a device like 'cpu', 'cuda' or 'cuda:0'", 'device', spec);
     this.type = m[1] as DeviceType;
-    this.index = m[2] !== undefined ? Number(m[2]) : index ?? null;
+    this.index = m[2] !== undefined ? Number(m[2]) : (index ?? null);
     if (this.type === 'cpu' && this.index !== null && this.index !== 0) typeError("'cpu' without an index", 'device', spec);
     if (this.type === 'cpu') this.index = null;
   }

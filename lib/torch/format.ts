@@ -60,8 +60,14 @@ export function formatTensor(t: Tensor): string {
   // int64/uint64 elements print from their bigints, all digits exact (the
   // integer formatter only calls String() on them).
   const wide = dtype === 'int64' || dtype === 'uint64';
-  const values = t.numel() === 0 ? [] : opaque ? Array.from(t.toTypedArray() as Uint8Array | Uint16Array)
-    : wide ? (Array.from(t.toTypedArray() as BigInt64Array | BigUint64Array) as unknown as number[]) : t.dataSync();
+  const values =
+    t.numel() === 0
+      ? []
+      : opaque
+        ? Array.from(t.toTypedArray() as Uint8Array | Uint16Array)
+        : wide
+          ? (Array.from(t.toTypedArray() as BigInt64Array | BigUint64Array) as unknown as number[])
+          : t.dataSync();
   const floating = !opaque && isFloatingPoint(dtype);
   const summarize = values.length > THRESHOLD;
   const strides: number[] = [];
@@ -71,8 +77,7 @@ export function formatTensor(t: Tensor): string {
     acc *= shape[i];
   }
   // Indices shown along a dim (null marks the '...').
-  const shown = (n: number): (number | null)[] =>
-    summarize && n > 2 * EDGE ? [0, 1, 2, null, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
+  const shown = (n: number): (number | null)[] => (summarize && n > 2 * EDGE ? [0, 1, 2, null, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i));
   // Values that will be printed decide the format (as PyTorch's summarized data).
   const visible: number[] = [];
   const gather = (d: number, off: number) => {
@@ -91,12 +96,12 @@ export function formatTensor(t: Tensor): string {
     const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / elementLength));
     const lines: string[] = [];
     for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(', '));
-    return `[${lines.join(',\n' + ' '.repeat(indent + 1))}]`;
+    return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   };
   const render = (d: number, off: number, indent: number): string => {
     if (d === shape.length - 1) return vector(off, indent);
     const parts = shown(shape[d]).map((i) => (i === null ? '...' : render(d + 1, off + i * strides[d], indent + 1)));
-    return `[${parts.join(',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + 1))}]`;
+    return `[${parts.join(`,${'\n'.repeat(shape.length - d - 1)}${' '.repeat(indent + 1)}`)}]`;
   };
   const indent = 'tensor('.length;
   let body: string;
@@ -115,5 +120,5 @@ export function formatTensor(t: Tensor): string {
   const gradFn = t.gradFn;
   if (gradFn !== null) extras.push(`grad_fn=<${gradFn}>`);
   else if (t.requiresGrad) extras.push('requires_grad=True');
-  return `tensor(${body}${extras.map((e) => ', ' + e).join('')})`;
+  return `tensor(${body}${extras.map((e) => `, ${e}`).join('')})`;
 }

@@ -7,7 +7,18 @@
 export { TorchError } from './errors.js';
 export * from './dtype.js';
 export { Device, device, type DeviceLike, type DeviceType } from './device.js';
-export { Tensor, Slice, slice, isTensor, type IndexItem, type IndexList, type NestedArray, type NestedBigIntArray, type ItemOptions, type ToOptions } from './tensor.js';
+export {
+  Tensor,
+  Slice,
+  slice,
+  isTensor,
+  type IndexItem,
+  type IndexList,
+  type NestedArray,
+  type NestedBigIntArray,
+  type ItemOptions,
+  type ToOptions,
+} from './tensor.js';
 export { ValuesIndices } from './op-support.js';
 export * from './generated/public.js';
 export * from './python-functions.js';
@@ -16,7 +27,7 @@ export { isFloatingPoint } from './python-functions.js';
 export * as linalg from './generated/linalg.js';
 export * as special from './generated/special.js';
 export * as fft from './generated/fft.js';
-export { type Int, type Scalar, type Layout, type MemoryFormat, type Reduction } from './op-support.js';
+export type { Int, Scalar, Layout, MemoryFormat, Reduction } from './op-support.js';
 export * from './creation.js';
 export { Generator } from './generator.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, autocast } from './autograd.js';

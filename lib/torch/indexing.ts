@@ -26,7 +26,11 @@ import type { Tensor } from './tensor.js';
 /** A slice object, as Python's `start:stop:step`. */
 export class Slice {
   /** @throws RangeError for a zero step. */
-  constructor(readonly start: number | null = null, readonly stop: number | null = null, readonly step: number | null = null) {
+  constructor(
+    readonly start: number | null = null,
+    readonly stop: number | null = null,
+    readonly step: number | null = null,
+  ) {
     if (step === 0) throw new RangeError('slice step cannot be zero');
   }
 }
@@ -58,7 +62,6 @@ const INT64 = 4;
 const BOOL = 11;
 const UINT8 = 0;
 const INTEGRAL = new Set([0, 1, 2, 3, 4, 27, 28, 29]); // uint8, int8..int64, uint16, uint32, uint64
-
 
 // Spec kinds of native indexBasic (see native/tensor.cc).
 const SELECT = 0;
@@ -179,8 +182,16 @@ function listTensor(list: IndexList, device: string): Handle {
   visit(list, 0);
   const bools = flat.length > 0 && flat.every((x) => typeof x === 'boolean');
   const hh = bools
-    ? native.fromBytes(Uint8Array.from(flat, (x) => (x ? 1 : 0)), BOOL, shape)
-    : native.fromBytes(BigInt64Array.from(flat, (x) => BigInt(x as number)), INT64, shape);
+    ? native.fromBytes(
+        Uint8Array.from(flat, (x) => (x ? 1 : 0)),
+        BOOL,
+        shape,
+      )
+    : native.fromBytes(
+        BigInt64Array.from(flat, (x) => BigInt(x as number)),
+        INT64,
+        shape,
+      );
   return onDevice(hh, device);
 }
 

@@ -123,7 +123,8 @@ export function findLibtorch(): { libdir: string; from: string } | { error: stri
   if (env) {
     let dir = resolve(env);
     for (let i = 0; i < 4; i++) {
-      if (existsSync(join(dir, 'lib', 'libtorch.so')) || existsSync(join(dir, 'lib', 'libtorch.dylib'))) return { libdir: join(dir, 'lib'), from: `LIBTORCH=${env}` };
+      if (existsSync(join(dir, 'lib', 'libtorch.so')) || existsSync(join(dir, 'lib', 'libtorch.dylib')))
+        return { libdir: join(dir, 'lib'), from: `LIBTORCH=${env}` };
       dir = dirname(dir);
     }
     return { error: `LIBTORCH=${env} holds no lib/libtorch.so` };
@@ -133,7 +134,8 @@ export function findLibtorch(): { libdir: string; from: string } | { error: stri
     encoding: 'utf8',
     timeout: 30_000,
   });
-  if (r.error || r.status !== 0) return { error: `${python} could not be run to find PyTorch (${r.error?.message ?? r.stderr.trim().split('\n').pop() ?? ''})` };
+  if (r.error || r.status !== 0)
+    return { error: `${python} could not be run to find PyTorch (${r.error?.message ?? r.stderr.trim().split('\n').pop() ?? ''})` };
   const pkg = r.stdout.trim();
   if (pkg === '') return { error: `${python} has no torch package` };
   return { libdir: join(pkg, 'lib'), from: `${python}'s torch (${pkg})` };

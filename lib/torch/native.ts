@@ -87,7 +87,16 @@ export interface NativeAddon {
   randpermSeeded(n: number, seed: number): Handle;
 
   // native/distributed.cc: stores and groups are numbers, works and reducers externals.
-  distTcpStore(host: string, port: number, isServer: boolean, worldSize: number, timeoutMs: number, multiTenant: boolean, useLibuv: boolean, waitWorkers: boolean): Promise<{ store: number; port: number }>;
+  distTcpStore(
+    host: string,
+    port: number,
+    isServer: boolean,
+    worldSize: number,
+    timeoutMs: number,
+    multiTenant: boolean,
+    useLibuv: boolean,
+    waitWorkers: boolean,
+  ): Promise<{ store: number; port: number }>;
   distFileStore(path: string, worldSize: number): number;
   distPrefixStore(store: number, prefix: string): number;
   distStoreRelease(store: number): void;
@@ -120,7 +129,17 @@ export interface NativeAddon {
   distComputeBucketAssignment(tensors: Handle[], limits: number[], expectSparse: boolean[]): { buckets: number[][]; limits: number[] };
   distVerifyParams(group: number, params: Handle[]): void;
   distBroadcastCoalesced(group: number, tensors: Handle[], bufferSize: number, src: number): void;
-  distReducer(group: number, params: Handle[], buckets: number[][], perBucketLimits: number[], bucketBytesCap: number, findUnused: boolean, gradAsBucketView: boolean, firstBucketBytesCap: number, names: string[]): unknown;
+  distReducer(
+    group: number,
+    params: Handle[],
+    buckets: number[][],
+    perBucketLimits: number[],
+    bucketBytesCap: number,
+    findUnused: boolean,
+    gradAsBucketView: boolean,
+    firstBucketBytesCap: number,
+    names: string[],
+  ): unknown;
   distReducerPrepareForward(reducer: unknown): void;
   distReducerPrepareForBackward(reducer: unknown, outputs: Handle[]): void;
   distReducerRebuildBuckets(reducer: unknown): boolean;

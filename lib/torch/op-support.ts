@@ -66,37 +66,68 @@ const REDUCTIONS: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
 /** Whether `v` fits an argument of kind `k` (PyTorch's parser rules: an int never matches a bool, a float never an int). */
 export function fits(k: number, v: unknown): boolean {
   switch (k) {
-    case K.Tensor: return isTensor(v);
-    case K.TensorOpt: return v === null || isTensor(v);
-    case K.TensorOrNumber: return isTensor(v) || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
-    case K.TensorList: return every(v, isTensor);
-    case K.TensorOptList: return every(v, (x) => x === null || isTensor(x));
-    case K.Scalar: return isScalar(v);
-    case K.ScalarOpt: return v === null || isScalar(v);
-    case K.Int: return isIntLike(v) || isIntegralZeroDim(v);
-    case K.IntOpt: return v === null || isIntLike(v) || isIntegralZeroDim(v);
-    case K.IntList: return every(v, isIntLike);
-    case K.IntListOpt: return v === null || every(v, isIntLike);
-    case K.IntListSized: return isIntLike(v) || every(v, isIntLike);
-    case K.IntListSizedOpt: return v === null || isIntLike(v) || every(v, isIntLike);
-    case K.Float: return isFloat(v);
-    case K.FloatOpt: return v === null || isFloat(v);
-    case K.FloatList: return every(v, (x) => typeof x === 'number');
-    case K.FloatListOpt: return v === null || every(v, (x) => typeof x === 'number');
-    case K.Bool: return typeof v === 'boolean';
-    case K.BoolOpt: return v === null || typeof v === 'boolean';
-    case K.BoolList: return every(v, (x) => typeof x === 'boolean');
-    case K.Str: return typeof v === 'string';
-    case K.StrOpt: return v === null || typeof v === 'string';
-    case K.DType: return isDType(v);
-    case K.DTypeOpt: return v === null || isDType(v);
-    case K.Layout: return v === null || (typeof v === 'string' && Object.prototype.hasOwnProperty.call(LAYOUTS, v));
-    case K.Device: return typeof v === 'string' || v instanceof Device;
-    case K.DeviceOpt: return v === null || typeof v === 'string' || v instanceof Device;
-    case K.MemoryFormat: return v === null || (typeof v === 'string' && Object.prototype.hasOwnProperty.call(MEMORY_FORMATS, v));
-    case K.Generator: return v === null;
-    case K.Reduction: return typeof v === 'string';
-    default: return false;
+    case K.Tensor:
+      return isTensor(v);
+    case K.TensorOpt:
+      return v === null || isTensor(v);
+    case K.TensorOrNumber:
+      return isTensor(v) || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint';
+    case K.TensorList:
+      return every(v, isTensor);
+    case K.TensorOptList:
+      return every(v, (x) => x === null || isTensor(x));
+    case K.Scalar:
+      return isScalar(v);
+    case K.ScalarOpt:
+      return v === null || isScalar(v);
+    case K.Int:
+      return isIntLike(v) || isIntegralZeroDim(v);
+    case K.IntOpt:
+      return v === null || isIntLike(v) || isIntegralZeroDim(v);
+    case K.IntList:
+      return every(v, isIntLike);
+    case K.IntListOpt:
+      return v === null || every(v, isIntLike);
+    case K.IntListSized:
+      return isIntLike(v) || every(v, isIntLike);
+    case K.IntListSizedOpt:
+      return v === null || isIntLike(v) || every(v, isIntLike);
+    case K.Float:
+      return isFloat(v);
+    case K.FloatOpt:
+      return v === null || isFloat(v);
+    case K.FloatList:
+      return every(v, (x) => typeof x === 'number');
+    case K.FloatListOpt:
+      return v === null || every(v, (x) => typeof x === 'number');
+    case K.Bool:
+      return typeof v === 'boolean';
+    case K.BoolOpt:
+      return v === null || typeof v === 'boolean';
+    case K.BoolList:
+      return every(v, (x) => typeof x === 'boolean');
+    case K.Str:
+      return typeof v === 'string';
+    case K.StrOpt:
+      return v === null || typeof v === 'string';
+    case K.DType:
+      return isDType(v);
+    case K.DTypeOpt:
+      return v === null || isDType(v);
+    case K.Layout:
+      return v === null || (typeof v === 'string' && Object.hasOwn(LAYOUTS, v));
+    case K.Device:
+      return typeof v === 'string' || v instanceof Device;
+    case K.DeviceOpt:
+      return v === null || typeof v === 'string' || v instanceof Device;
+    case K.MemoryFormat:
+      return v === null || (typeof v === 'string' && Object.hasOwn(MEMORY_FORMATS, v));
+    case K.Generator:
+      return v === null;
+    case K.Reduction:
+      return typeof v === 'string';
+    default:
+      return false;
   }
 }
 
@@ -111,56 +142,118 @@ function isFloat(v: unknown): boolean {
 /** Loosely: whether `v` is the right sort of value for kind `k`, so that its converter gives the precise error. */
 function roughlyFits(k: number, v: unknown): boolean {
   switch (k) {
-    case K.Int: case K.IntOpt: case K.Float: case K.FloatOpt: return typeof v === 'number' || typeof v === 'bigint' || v === null || isTensor(v);
-    case K.IntList: case K.IntListOpt: case K.IntListSized: case K.IntListSizedOpt:
-    case K.FloatList: case K.FloatListOpt: case K.BoolList: case K.TensorList: case K.TensorOptList:
+    case K.Int:
+    case K.IntOpt:
+    case K.Float:
+    case K.FloatOpt:
+      return typeof v === 'number' || typeof v === 'bigint' || v === null || isTensor(v);
+    case K.IntList:
+    case K.IntListOpt:
+    case K.IntListSized:
+    case K.IntListSizedOpt:
+    case K.FloatList:
+    case K.FloatListOpt:
+    case K.BoolList:
+    case K.TensorList:
+    case K.TensorOptList:
       return Array.isArray(v) || typeof v === 'number' || typeof v === 'bigint' || v === null;
-    case K.DType: case K.DTypeOpt: case K.Layout: case K.MemoryFormat: case K.Device: case K.DeviceOpt: case K.Reduction:
+    case K.DType:
+    case K.DTypeOpt:
+    case K.Layout:
+    case K.MemoryFormat:
+    case K.Device:
+    case K.DeviceOpt:
+    case K.Reduction:
       return typeof v === 'string' || v === null;
-    default: return fits(k, v) || v === null;
+    default:
+      return fits(k, v) || v === null;
   }
 }
 
 /** What kind `k` expects, for messages. */
 export function expected(k: number): string {
   switch (k) {
-    case K.Tensor: return 'Tensor';
-    case K.TensorOpt: return 'Tensor or null';
-    case K.TensorOrNumber: return 'Tensor or number';
-    case K.TensorList: return 'an array of Tensors';
-    case K.TensorOptList: return 'an array of Tensors or nulls';
-    case K.Scalar: return 'a number, boolean or BigInt';
-    case K.ScalarOpt: return 'a number, boolean, BigInt or null';
-    case K.Int: return 'an integer';
-    case K.IntOpt: return 'an integer or null';
-    case K.IntList: return 'an array of integers';
-    case K.IntListOpt: return 'an array of integers or null';
-    case K.IntListSized: return 'an integer or an array of integers';
-    case K.IntListSizedOpt: return 'an integer, an array of integers or null';
-    case K.Float: return 'a number';
-    case K.FloatOpt: return 'a number or null';
-    case K.FloatList: return 'an array of numbers';
-    case K.FloatListOpt: return 'an array of numbers or null';
-    case K.Bool: return 'a boolean';
-    case K.BoolOpt: return 'a boolean or null';
-    case K.BoolList: return 'an array of booleans';
-    case K.Str: return 'a string';
-    case K.StrOpt: return 'a string or null';
-    case K.DType: return `one of ${DTYPES.join(', ')}`;
-    case K.DTypeOpt: return `null or one of ${DTYPES.join(', ')}`;
-    case K.Layout: return `a layout (${Object.keys(LAYOUTS).map((s) => `'${s}'`).join(', ')})`;
-    case K.Device: return 'a device';
-    case K.DeviceOpt: return 'a device or null';
-    case K.MemoryFormat: return `a memory format (${Object.keys(MEMORY_FORMATS).map((s) => `'${s}'`).join(', ')})`;
-    case K.Generator: return "null (libtorch's default generator, seeded by torch.manualSeed)";
-    case K.Reduction: return "'none', 'mean' or 'sum'";
-    default: return 'a supported value';
+    case K.Tensor:
+      return 'Tensor';
+    case K.TensorOpt:
+      return 'Tensor or null';
+    case K.TensorOrNumber:
+      return 'Tensor or number';
+    case K.TensorList:
+      return 'an array of Tensors';
+    case K.TensorOptList:
+      return 'an array of Tensors or nulls';
+    case K.Scalar:
+      return 'a number, boolean or BigInt';
+    case K.ScalarOpt:
+      return 'a number, boolean, BigInt or null';
+    case K.Int:
+      return 'an integer';
+    case K.IntOpt:
+      return 'an integer or null';
+    case K.IntList:
+      return 'an array of integers';
+    case K.IntListOpt:
+      return 'an array of integers or null';
+    case K.IntListSized:
+      return 'an integer or an array of integers';
+    case K.IntListSizedOpt:
+      return 'an integer, an array of integers or null';
+    case K.Float:
+      return 'a number';
+    case K.FloatOpt:
+      return 'a number or null';
+    case K.FloatList:
+      return 'an array of numbers';
+    case K.FloatListOpt:
+      return 'an array of numbers or null';
+    case K.Bool:
+      return 'a boolean';
+    case K.BoolOpt:
+      return 'a boolean or null';
+    case K.BoolList:
+      return 'an array of booleans';
+    case K.Str:
+      return 'a string';
+    case K.StrOpt:
+      return 'a string or null';
+    case K.DType:
+      return `one of ${DTYPES.join(', ')}`;
+    case K.DTypeOpt:
+      return `null or one of ${DTYPES.join(', ')}`;
+    case K.Layout:
+      return `a layout (${Object.keys(LAYOUTS)
+        .map((s) => `'${s}'`)
+        .join(', ')})`;
+    case K.Device:
+      return 'a device';
+    case K.DeviceOpt:
+      return 'a device or null';
+    case K.MemoryFormat:
+      return `a memory format (${Object.keys(MEMORY_FORMATS)
+        .map((s) => `'${s}'`)
+        .join(', ')})`;
+    case K.Generator:
+      return "null (libtorch's default generator, seeded by torch.manualSeed)";
+    case K.Reduction:
+      return "'none', 'mean' or 'sum'";
+    default:
+      return 'a supported value';
   }
 }
 
 const OPT_BASE: Record<number, number> = {
-  [K.TensorOpt]: K.Tensor, [K.ScalarOpt]: K.Scalar, [K.IntOpt]: K.Int, [K.IntListOpt]: K.IntList, [K.IntListSizedOpt]: K.IntListSized,
-  [K.FloatOpt]: K.Float, [K.FloatListOpt]: K.FloatList, [K.BoolOpt]: K.Bool, [K.StrOpt]: K.Str, [K.DTypeOpt]: K.DType, [K.DeviceOpt]: K.Device,
+  [K.TensorOpt]: K.Tensor,
+  [K.ScalarOpt]: K.Scalar,
+  [K.IntOpt]: K.Int,
+  [K.IntListOpt]: K.IntList,
+  [K.IntListSizedOpt]: K.IntListSized,
+  [K.FloatOpt]: K.Float,
+  [K.FloatListOpt]: K.FloatList,
+  [K.BoolOpt]: K.Bool,
+  [K.StrOpt]: K.Str,
+  [K.DTypeOpt]: K.DType,
+  [K.DeviceOpt]: K.Device,
 };
 
 /** What any of several kinds expects: "Tensor or a number, boolean or BigInt", ", or null" when one takes null. */
@@ -194,7 +287,17 @@ export interface Sig {
 }
 
 /** Builds a signature table entry (called once per signature at module load). */
-export function sig(names: string[], kinds: number[], req: number, kw: string[], kwPos: number[], kwKinds: number[], va: number, text: string, kwReq: string[] = []): Sig {
+export function sig(
+  names: string[],
+  kinds: number[],
+  req: number,
+  kw: string[],
+  kwPos: number[],
+  kwKinds: number[],
+  va: number,
+  text: string,
+  kwReq: string[] = [],
+): Sig {
   return { names, kinds, req, kw, kwPos, kwKinds, va, text, kwReq };
 }
 
@@ -384,35 +487,66 @@ function elementKind(k: number): number {
 /** Converts one argument of kind `k` (throws the precise error). */
 export function convert(op: string, name: string, k: number, v: unknown): unknown {
   switch (k) {
-    case K.Tensor: return cT(v, op, name);
-    case K.TensorOpt: return cTO(v, op, name);
-    case K.TensorOrNumber: return cTN(v, op, name);
-    case K.TensorList: return cTL(v, op, name);
-    case K.TensorOptList: return cTOL(v, op, name);
-    case K.Scalar: return cS(v, op, name);
-    case K.ScalarOpt: return cSO(v, op, name);
-    case K.Int: return cI(v, op, name);
-    case K.IntOpt: return cIO(v, op, name);
-    case K.IntList: case K.IntListSized: return cIL(v, op, name, k === K.IntListSized ? 1 : 0);
-    case K.IntListOpt: case K.IntListSizedOpt: return cILO(v, op, name, k === K.IntListSizedOpt ? 1 : 0);
-    case K.Float: return cF(v, op, name);
-    case K.FloatOpt: return cFO(v, op, name);
-    case K.FloatList: return cFL(v, op, name);
-    case K.FloatListOpt: return cFLO(v, op, name);
-    case K.Bool: return cB(v, op, name);
-    case K.BoolOpt: return cBO(v, op, name);
-    case K.BoolList: return cBL(v, op, name);
-    case K.Str: return cStr(v, op, name);
-    case K.StrOpt: return cStrO(v, op, name);
-    case K.DType: return cDT(v, op, name);
-    case K.DTypeOpt: return cDTO(v, op, name);
-    case K.Layout: return cLayout(v, op, name);
-    case K.Device: return cDev(v, op, name);
-    case K.DeviceOpt: return cDevO(v, op, name);
-    case K.MemoryFormat: return cMF(v, op, name);
-    case K.Generator: return cGen(v, op, name);
-    case K.Reduction: return cRed(v, op, name);
-    default: return fail('a supported value', op, name, v);
+    case K.Tensor:
+      return cT(v, op, name);
+    case K.TensorOpt:
+      return cTO(v, op, name);
+    case K.TensorOrNumber:
+      return cTN(v, op, name);
+    case K.TensorList:
+      return cTL(v, op, name);
+    case K.TensorOptList:
+      return cTOL(v, op, name);
+    case K.Scalar:
+      return cS(v, op, name);
+    case K.ScalarOpt:
+      return cSO(v, op, name);
+    case K.Int:
+      return cI(v, op, name);
+    case K.IntOpt:
+      return cIO(v, op, name);
+    case K.IntList:
+    case K.IntListSized:
+      return cIL(v, op, name, k === K.IntListSized ? 1 : 0);
+    case K.IntListOpt:
+    case K.IntListSizedOpt:
+      return cILO(v, op, name, k === K.IntListSizedOpt ? 1 : 0);
+    case K.Float:
+      return cF(v, op, name);
+    case K.FloatOpt:
+      return cFO(v, op, name);
+    case K.FloatList:
+      return cFL(v, op, name);
+    case K.FloatListOpt:
+      return cFLO(v, op, name);
+    case K.Bool:
+      return cB(v, op, name);
+    case K.BoolOpt:
+      return cBO(v, op, name);
+    case K.BoolList:
+      return cBL(v, op, name);
+    case K.Str:
+      return cStr(v, op, name);
+    case K.StrOpt:
+      return cStrO(v, op, name);
+    case K.DType:
+      return cDT(v, op, name);
+    case K.DTypeOpt:
+      return cDTO(v, op, name);
+    case K.Layout:
+      return cLayout(v, op, name);
+    case K.Device:
+      return cDev(v, op, name);
+    case K.DeviceOpt:
+      return cDevO(v, op, name);
+    case K.MemoryFormat:
+      return cMF(v, op, name);
+    case K.Generator:
+      return cGen(v, op, name);
+    case K.Reduction:
+      return cRed(v, op, name);
+    default:
+      return fail('a supported value', op, name, v);
   }
 }
 
@@ -572,7 +706,7 @@ export function cDTO(v: unknown, op: string, name: string): number | null | unde
 }
 export function cLayout(v: unknown, op: string, name: string): number | null | undefined {
   if (v === null || v === undefined) return v;
-  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(LAYOUTS, v)) return LAYOUTS[v as Layout];
+  if (typeof v === 'string' && Object.hasOwn(LAYOUTS, v)) return LAYOUTS[v as Layout];
   return fail(expected(K.Layout), op, name, v);
 }
 export function cDev(v: unknown, op: string, name: string): string | undefined {
@@ -585,7 +719,7 @@ export function cDevO(v: unknown, op: string, name: string): string | null | und
 }
 export function cMF(v: unknown, op: string, name: string): number | null | undefined {
   if (v === null || v === undefined) return v;
-  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(MEMORY_FORMATS, v)) return MEMORY_FORMATS[v as MemoryFormat];
+  if (typeof v === 'string' && Object.hasOwn(MEMORY_FORMATS, v)) return MEMORY_FORMATS[v as MemoryFormat];
   return fail(expected(K.MemoryFormat), op, name, v);
 }
 /** Generators: only null/undefined (libtorch's default generator). */
@@ -596,7 +730,7 @@ export function cGen(v: unknown, op: string, name: string): null | undefined {
 /** A reduction name as libtorch's code (none 0, mean 1, sum 2). */
 export function cRed(v: unknown, op: string, name: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(REDUCTIONS, v)) return REDUCTIONS[v as Reduction];
+  if (typeof v === 'string' && Object.hasOwn(REDUCTIONS, v)) return REDUCTIONS[v as Reduction];
   return fail(expected(K.Reduction), op, name, v);
 }
 
@@ -611,8 +745,7 @@ export function cTN(v: unknown, op: string, name: string, self?: unknown): Handl
   if (typeof v === 'bigint') bigIntInRange(v, op, name);
   else if (typeof v !== 'number' && typeof v !== 'boolean') return fail('Tensor or number', op, name, v);
   const dtype = typeof v === 'boolean' ? 11 : typeof v === 'bigint' || Number.isInteger(v) ? 4 : 6;
-  const bytes =
-    dtype === 4 ? new BigInt64Array([BigInt(v as number | bigint)]) : dtype === 11 ? new Uint8Array([v ? 1 : 0]) : new Float32Array([v as number]);
+  const bytes = dtype === 4 ? new BigInt64Array([BigInt(v as number | bigint)]) : dtype === 11 ? new Uint8Array([v ? 1 : 0]) : new Float32Array([v as number]);
   let hh = native.fromBytes(bytes, dtype, []);
   if (isTensor(self)) {
     const d = native.device((self as HasHandle)._h);
@@ -650,7 +783,10 @@ export class ValuesIndices {
   readonly 0: Tensor;
   readonly 1: Tensor;
   readonly length = 2;
-  constructor(readonly values: Tensor, readonly indices: Tensor) {
+  constructor(
+    readonly values: Tensor,
+    readonly indices: Tensor,
+  ) {
     this[0] = values;
     this[1] = indices;
   }

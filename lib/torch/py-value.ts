@@ -74,7 +74,10 @@ export function tuple<T = never>(...items: PyValue<NoInfer<T>>[]): PyTuple<T> {
 
 /** A reference to a Python global such as `torch.float16` (dtypes pickle this way). */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   toString(): string {
     return `${this.module}.${this.name}`;
   }
@@ -82,7 +85,10 @@ export class PyGlobal {
 
 /** A call `func(*args)` kept symbolically, e.g. `torch.device('cuda', 0)`. */
 export class PyReduce<T = never> {
-  constructor(readonly func: PyGlobal, readonly args: PyTuple<T>) {}
+  constructor(
+    readonly func: PyGlobal,
+    readonly args: PyTuple<T>,
+  ) {}
 }
 
 /** A Python value; `T` is the type standing in for tensors. */

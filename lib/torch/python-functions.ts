@@ -86,7 +86,14 @@ function uniqueResult(out: readonly [Tensor, Tensor, Tensor], inverse: boolean, 
  */
 export function unique(input: Tensor, opts?: UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
 export function unique(input: Tensor, opts: UniqueOptions): Tensor | Tensor[];
-export function unique(input: Tensor, sorted: boolean, returnInverse?: boolean, returnCounts?: boolean, dim?: Int | null, opts?: UniqueOptions): Tensor | Tensor[];
+export function unique(
+  input: Tensor,
+  sorted: boolean,
+  returnInverse?: boolean,
+  returnCounts?: boolean,
+  dim?: Int | null,
+  opts?: UniqueOptions,
+): Tensor | Tensor[];
 export function unique(...a: unknown[]): Tensor | Tensor[] {
   const r = pyArgs('unique', a, ['input', 'sorted', 'returnInverse', 'returnCounts', 'dim']);
   const input = tensorArg('unique', r.input, 'input');
@@ -104,7 +111,13 @@ export function unique(...a: unknown[]): Tensor | Tensor[] {
  */
 export function uniqueConsecutive(input: Tensor, opts?: Omit<UniqueOptions, 'sorted'> & { returnInverse?: false; returnCounts?: false }): Tensor;
 export function uniqueConsecutive(input: Tensor, opts: Omit<UniqueOptions, 'sorted'>): Tensor | Tensor[];
-export function uniqueConsecutive(input: Tensor, returnInverse: boolean, returnCounts?: boolean, dim?: Int | null, opts?: Omit<UniqueOptions, 'sorted'>): Tensor | Tensor[];
+export function uniqueConsecutive(
+  input: Tensor,
+  returnInverse: boolean,
+  returnCounts?: boolean,
+  dim?: Int | null,
+  opts?: Omit<UniqueOptions, 'sorted'>,
+): Tensor | Tensor[];
 export function uniqueConsecutive(...a: unknown[]): Tensor | Tensor[] {
   const r = pyArgs('uniqueConsecutive', a, ['input', 'returnInverse', 'returnCounts', 'dim']);
   const input = tensorArg('uniqueConsecutive', r.input, 'input');

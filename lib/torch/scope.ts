@@ -57,7 +57,7 @@ function collect(v: unknown, out: Set<unknown>, depth = 0): void {
 
 const ASYNC_MESSAGE = 'torch.tidy() takes a synchronous function; await inside an async function and call tidy per step';
 type AnyConstructor = abstract new (...args: never[]) => unknown;
-const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor as AnyConstructor;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as AnyConstructor;
 const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as AnyConstructor;
 const isAsyncFunction = (f: unknown): boolean => f instanceof AsyncFunction || f instanceof AsyncGeneratorFunction;
 

@@ -1,6 +1,6 @@
 /** Access to the storage behind tensors, for serialization. */
 import { native } from './native.js';
-import { Tensor } from './tensor.js';
+import type { Tensor } from './tensor.js';
 import { wrap, h } from './handle.js';
 import { dtypeCode, ITEM_SIZE, type DType } from './dtype.js';
 import { deviceString } from './device.js';
@@ -46,13 +46,7 @@ export function fromStorageBytes(bytes: Uint8Array, dtype: DType, device = 'cpu'
  * mapped in one call (MADV_POPULATE_WRITE) instead of one fault each.
  * @throws TorchError for a tensor not on the CPU or a range outside its storage.
  */
-export function withStorageView<R>(
-  t: Tensor,
-  byteOffset: number,
-  byteLength: number,
-  fn: (bytes: Uint8Array) => R,
-  opts: { populate?: boolean } = {},
-): R {
+export function withStorageView<R>(t: Tensor, byteOffset: number, byteLength: number, fn: (bytes: Uint8Array) => R, opts: { populate?: boolean } = {}): R {
   const view = native.storageView(h(t, 'tensor'), byteOffset, byteLength, opts.populate ?? false);
   try {
     return fn(new Uint8Array(view));

@@ -8,17 +8,7 @@ import { native, type Handle } from './native.js';
 import { TensorPython } from './tensor-python.js';
 import { registerTensorClass, h, wrap } from './handle.js';
 import { track } from './scope.js';
-import {
-  dtypeCode,
-  dtypeFromCode,
-  hasNumberForm,
-  isDType,
-  isFloatingPoint,
-  ITEM_SIZE,
-  typedArrayFor,
-  type DType,
-  type TypedArray,
-} from './dtype.js';
+import { dtypeCode, dtypeFromCode, hasNumberForm, isDType, isFloatingPoint, ITEM_SIZE, typedArrayFor, type DType, type TypedArray } from './dtype.js';
 import { Device, deviceString, type DeviceLike } from './device.js';
 import { checkOptions, describe, typeError } from './errors.js';
 import { formatTensor } from './format.js';
@@ -95,6 +85,7 @@ export class Tensor extends TensorPython {
   private _disposed = false;
   private _collectable = false;
   private _registered = false;
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: never read; a symbol-valued field makes structuredClone refuse tensors with the message above
   private readonly _notCloneable = NOT_CLONEABLE;
 
   /** @internal use torch.tensor() and friends. */
@@ -393,7 +384,7 @@ export class Tensor extends TensorPython {
       dtype = secondDtype;
     }
     const curDev = native.device(this._h);
-    const wantDev = devStr === 'cuda' && curDev.startsWith('cuda') ? curDev : devStr ?? curDev;
+    const wantDev = devStr === 'cuda' && curDev.startsWith('cuda') ? curDev : (devStr ?? curDev);
     const wantDtype = dtype ?? this.dtype;
     if (!copy && wantDev === curDev && wantDtype === this.dtype) return this;
     return wrap<Tensor>(native.callOp(toDeviceOp(), this._h, wantDev, dtypeCode(wantDtype), nonBlocking, copy));
@@ -489,7 +480,10 @@ function toDeviceOp(): number {
   return toDeviceId;
 }
 
-registerTensorClass((hh) => new Tensor(hh), (v) => v instanceof Tensor);
+registerTensorClass(
+  (hh) => new Tensor(hh),
+  (v) => v instanceof Tensor,
+);
 
 /** The number an int64/uint64 element is, when a number holds it exactly. @throws RangeError otherwise. */
 function exactNumber(v: bigint, dtype: DType, where: string): number {

@@ -26,7 +26,7 @@ function expectSame(gpu: Tensor, cpu: Tensor, name: string, rtol = 1e-4, atol = 
   expectValuesClose(gpu.cpu().dataSync(), cpu.dataSync(), cpu.shape, { rtol, atol, name });
 }
 
-describe('gpu 10: CUDA', function () {
+describe('gpu 10: CUDA', () => {
   beforeEach(function () {
     requireCuda(this);
   });
@@ -40,8 +40,14 @@ describe('gpu 10: CUDA', function () {
         expect(t.device.type).to.equal('cuda');
         expect(t.device.index).to.equal(0);
         expect(String(t)).to.equal("tensor([[1., 1., 1.],\n        [1., 1., 1.]], device='cuda:0')");
-        for (const make of [() => torch.zeros([2], { device: 'cuda:0' }), () => torch.randn([2], { device: 'cuda' }), () => torch.tensor([1, 2], { device: 'cuda' }),
-          () => torch.arange(4, { device: 'cuda' }), () => torch.full([2], 1.5, { device: torch.device('cuda', 0) }), () => torch.eye(3, { device: 'cuda' })]) {
+        for (const make of [
+          () => torch.zeros([2], { device: 'cuda:0' }),
+          () => torch.randn([2], { device: 'cuda' }),
+          () => torch.tensor([1, 2], { device: 'cuda' }),
+          () => torch.arange(4, { device: 'cuda' }),
+          () => torch.full([2], 1.5, { device: torch.device('cuda', 0) }),
+          () => torch.eye(3, { device: 'cuda' }),
+        ]) {
           expect(make().isCuda).to.equal(true);
         }
         expect(torch.zerosLike(t).isCuda).to.equal(true);
@@ -53,7 +59,13 @@ describe('gpu 10: CUDA', function () {
       torch.tidy(() => {
         const dtypes: DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'];
         for (const dt of dtypes) {
-          const c = torch.tensor([[0, 1, 2], [3, 4, 5]], { dtype: dt });
+          const c = torch.tensor(
+            [
+              [0, 1, 2],
+              [3, 4, 5],
+            ],
+            { dtype: dt },
+          );
           const g = c.to('cuda');
           expect(g.isCuda, dt).to.equal(true);
           expect(g.dtype, dt).to.equal(dt);
@@ -100,14 +112,26 @@ describe('gpu 10: CUDA', function () {
     it('scalars and indexing work on cuda tensors', () => {
       torch.tidy(() => {
         const g = torch.arange(6, { device: 'cuda' }).float().reshape(2, 3);
-        expect(g.add(1).mul(2).tolist()).to.deep.equal([[2, 4, 6], [8, 10, 12]]);
-        expect(torch.where(g.gt(2), g, 0).tolist()).to.deep.equal([[0, 0, 0], [3, 4, 5]]);
+        expect(g.add(1).mul(2).tolist()).to.deep.equal([
+          [2, 4, 6],
+          [8, 10, 12],
+        ]);
+        expect(torch.where(g.gt(2), g, 0).tolist()).to.deep.equal([
+          [0, 0, 0],
+          [3, 4, 5],
+        ]);
         expect(g.index(1, '::2').tolist()).to.deep.equal([3, 5]);
         expect(g.index(g.gt(3)).tolist()).to.deep.equal([4, 5]);
-        expect(g.index(':', torch.tensor([2, 0], { device: 'cuda' })).tolist()).to.deep.equal([[2, 0], [5, 3]]);
+        expect(g.index(':', torch.tensor([2, 0], { device: 'cuda' })).tolist()).to.deep.equal([
+          [2, 0],
+          [5, 3],
+        ]);
         g.indexPut_([0, torch.tensor([1], { device: 'cuda' })], -1);
         g.indexPut_([1], 7);
-        expect(g.tolist()).to.deep.equal([[0, -1, 2], [7, 7, 7]]);
+        expect(g.tolist()).to.deep.equal([
+          [0, -1, 2],
+          [7, 7, 7],
+        ]);
         expect(g.sum().item()).to.equal(22);
       });
     });
@@ -119,7 +143,14 @@ describe('gpu 10: CUDA', function () {
         torch.manualSeed(0);
         const a = torch.randn(6, 8);
         const b = torch.randn(8, 5);
-        const idx = torch.tensor([[0, 3], [7, 1], [2, 2], [5, 6], [4, 0], [1, 1]]);
+        const idx = torch.tensor([
+          [0, 3],
+          [7, 1],
+          [2, 2],
+          [5, 6],
+          [4, 0],
+          [1, 1],
+        ]);
         const ops: [string, (x: Tensor, y: Tensor, i: Tensor) => unknown][] = [
           ['add/mul/div', (x) => x.add(1.5).mul(x).div(x.abs().add(1))],
           ['exp/log/tanh/sigmoid', (x) => x.exp().log1p().tanh().sigmoid()],
@@ -134,7 +165,14 @@ describe('gpu 10: CUDA', function () {
           ['gather/indexSelect', (x, _y, i) => [x.gather(1, i), x.indexSelect(1, i.index(':', 0))]],
           ['topk/sort', (x) => [x.topk(3).values, x.topk(3).indices, x.sort(1).values, x.sort(1).indices]],
           ['maskedFill/where', (x) => [x.maskedFill(x.lt(0), -1), torch.where(x.gt(0.5), x, x.neg())]],
-          ['cat/stack/transpose', (x) => torch.cat([x, x.flip(0)], 1).t().contiguous()],
+          [
+            'cat/stack/transpose',
+            (x) =>
+              torch
+                .cat([x, x.flip(0)], 1)
+                .t()
+                .contiguous(),
+          ],
           ['comparisons', (x, y) => [x.gt(0), x.eq(x), x.index(':', '0:5').le(y.index('0:6'))]],
           ['int64 arithmetic', (_x, _y, i) => i.mul(3).add(i).remainder(5).sum(0)],
         ];
@@ -198,8 +236,14 @@ describe('gpu 10: CUDA', function () {
 
     it('manualSeed makes cuda sampling reproducible', () => {
       torch.tidy(() => {
-        const draw = () => [torch.randn([1000], { device: 'cuda' }), torch.rand([7], { device: 'cuda' }), torch.randint(0, 100, [9], { device: 'cuda' }),
-          torch.ones([5], { device: 'cuda' }).mul(0.5).bernoulli(), torch.ones([3, 6], { device: 'cuda' }).multinomial(4)].map((t) => t.tolist());
+        const draw = () =>
+          [
+            torch.randn([1000], { device: 'cuda' }),
+            torch.rand([7], { device: 'cuda' }),
+            torch.randint(0, 100, [9], { device: 'cuda' }),
+            torch.ones([5], { device: 'cuda' }).mul(0.5).bernoulli(),
+            torch.ones([3, 6], { device: 'cuda' }).multinomial(4),
+          ].map((t) => t.tolist());
         torch.manualSeed(1234);
         const first = draw();
         torch.manualSeed(1234);
@@ -245,11 +289,24 @@ describe('gpu 10: CUDA', function () {
       torch.tidy(() => {
         const w = torch.randn([16, 4], { device: 'cuda', requiresGrad: true });
         const x = torch.randn([8, 16], { device: 'cuda' });
-        torch.autocast('cuda', () => x.matmul(w)).float().pow(2).mean().backward();
+        torch
+          .autocast('cuda', () => x.matmul(w))
+          .float()
+          .pow(2)
+          .mean()
+          .backward();
         const g = w.grad as Tensor;
         expect(g.dtype).to.equal('float32');
         expect(g.isCuda).to.equal(true);
-        const ref = x.cpu().t().matmul(x.cpu().matmul(w.detach().cpu()).mul(2 / 32));
+        const ref = x
+          .cpu()
+          .t()
+          .matmul(
+            x
+              .cpu()
+              .matmul(w.detach().cpu())
+              .mul(2 / 32),
+          );
         expectValuesClose(g.cpu().dataSync(), ref.dataSync(), [16, 4], { rtol: 5e-2, atol: 5e-2, name: 'grad under autocast' });
       });
     });

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import * as torch from '../../lib/torch/index.js';
 import { BERT, PAD_IDX, presetConfig } from '../../lib/bert/model.js';
 import { train } from '../../lib/bert/train.js';
-import { BERTCSVDataset, type BertSample } from '../../lib/bert/dataset.js';
+import { BERTCSVDataset } from '../../lib/bert/dataset.js';
 import { collateBatch } from '../../lib/bert/collate.js';
-import type { BertBatch } from '../../lib/bert/batch.js';
 
 const DATA = process.env.BERT_GPU_DATA ?? '.device/bert-data';
 
@@ -59,18 +58,27 @@ describe('gpu 30: BERT pretraining on CUDA', function () {
     const model = new BERT(presetConfig('mini', vocab));
     const mem: number[] = [];
     const t0 = performance.now();
-    const r = await train(model, { train: trainSet, test: testSet }, { device: 'cuda', epochs: 4, batchSize: 64, lr: 5e-4, warmupSteps: 200, seed: 1 }, {
-      progress: false,
-      events: [{
-        epochStart: () => {
-          torch.cuda.synchronize();
-          mem.push(torch.cuda.memoryAllocated());
-        },
-      }],
-    });
+    const r = await train(
+      model,
+      { train: trainSet, test: testSet },
+      { device: 'cuda', epochs: 4, batchSize: 64, lr: 5e-4, warmupSteps: 200, seed: 1 },
+      {
+        progress: false,
+        events: [
+          {
+            epochStart: () => {
+              torch.cuda.synchronize();
+              mem.push(torch.cuda.memoryAllocated());
+            },
+          },
+        ],
+      },
+    );
     const sec = (performance.now() - t0) / 1000;
-    console.log(`      ${r.globalStep} steps in ${sec.toFixed(1)} s; evals: ${r.evals.map((e) => `mlm ${e.mlmLoss.toFixed(3)} nsp ${e.nspLoss.toFixed(3)} acc ${(100 * e.nspAccuracy).toFixed(1)}%`).join(' | ')}`);
-    console.log(`      CUDA memory allocated at epoch starts: ${mem.map((m) => (m / 2 ** 20).toFixed(1) + ' MiB').join(', ')}`);
+    console.log(
+      `      ${r.globalStep} steps in ${sec.toFixed(1)} s; evals: ${r.evals.map((e) => `mlm ${e.mlmLoss.toFixed(3)} nsp ${e.nspLoss.toFixed(3)} acc ${(100 * e.nspAccuracy).toFixed(1)}%`).join(' | ')}`,
+    );
+    console.log(`      CUDA memory allocated at epoch starts: ${mem.map((m) => `${(m / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
     const first = r.evals[0];
     const last = r.evals[r.evals.length - 1];
     expect(last.mlmLoss).to.be.below(first.mlmLoss);

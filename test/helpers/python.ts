@@ -110,7 +110,7 @@ INPUT = json.loads(sys.stdin.read())
 
 /** Runs a script after {@link PY_PRELUDE} (torch imported, INPUT decoded); the script calls emit(). */
 export function runTorch<R = unknown>(body: string, input: unknown = null, opts: { timeoutMs?: number } = {}): R {
-  return runPython<R>(PY_PRELUDE + '\n' + body, input, opts);
+  return runPython<R>(`${PY_PRELUDE}\n${body}`, input, opts);
 }
 
 // ---------------------------------------------------------------- encoded values
@@ -202,11 +202,16 @@ export interface CloseOptions {
 
 function defaultTol(dtype: DType): { rtol: number; atol: number } {
   switch (dtype) {
-    case 'float64': return { rtol: 1e-9, atol: 1e-10 };
-    case 'float32': return { rtol: 1e-5, atol: 1e-5 };
-    case 'float16': return { rtol: 1e-3, atol: 1e-3 };
-    case 'bfloat16': return { rtol: 1e-2, atol: 1e-2 };
-    default: return { rtol: 0, atol: 0 };
+    case 'float64':
+      return { rtol: 1e-9, atol: 1e-10 };
+    case 'float32':
+      return { rtol: 1e-5, atol: 1e-5 };
+    case 'float16':
+      return { rtol: 1e-3, atol: 1e-3 };
+    case 'bfloat16':
+      return { rtol: 1e-2, atol: 1e-2 };
+    default:
+      return { rtol: 0, atol: 0 };
   }
 }
 
@@ -323,7 +328,9 @@ export interface CaseOptions {
   /** Python must raise; TS must throw a TorchError (or `errorClass`) with the same first message line. */
   error?: boolean;
   /** The error class TS must throw where Python raises (default TorchError). */
-  errorClass?: new (...args: never[]) => Error;
+  errorClass?: new (
+    ...args: never[]
+  ) => Error;
   /** Maps Python's message to libtorch's wording where Python's binding rewords it (e.g. type names). */
   message?: (pythonMessage: string) => string;
   rtol?: number;

@@ -44,9 +44,21 @@ describe('62 BERT learns (mini preset, CPU)', function () {
       const model = new BERT(presetConfig('mini', data.stats.vocabSize));
       const before = await evaluate(testLoader, model, undefined, 'cpu', { exactCourse: false, quiet: true });
       const steps = 600;
-      const r = await train(model, { train: trainSet, test: null }, {
-        epochs: 1, maxSteps: steps, batchSize: 32, lr: 1e-3, warmupSteps: 50, weightDecay: 0, seed: 1, device: 'cpu',
-      }, { progress: false });
+      const r = await train(
+        model,
+        { train: trainSet, test: null },
+        {
+          epochs: 1,
+          maxSteps: steps,
+          batchSize: 32,
+          lr: 1e-3,
+          warmupSteps: 50,
+          weightDecay: 0,
+          seed: 1,
+          device: 'cpu',
+        },
+        { progress: false },
+      );
       const after = await evaluate(testLoader, model, undefined, 'cpu', { exactCourse: false, quiet: true });
       const n = after.examples;
       const positives = data.stats.test.isNext / data.stats.test.pairs;
@@ -54,10 +66,12 @@ describe('62 BERT learns (mini preset, CPU)', function () {
       // Cross entropy of the best constant prediction (the class shares themselves).
       const constantLoss = -(positives * Math.log(positives) + (1 - positives) * Math.log(1 - positives));
       const threshold = majority + 3 * Math.sqrt(0.25 / n);
-      console.log(`      ${steps} steps (${steps * 32} of ${data.train.length} training pairs); held-out ${n} pairs: ` +
-        `MLM ${before.mlmLoss.toFixed(3)} -> ${after.mlmLoss.toFixed(3)}, NSP ${before.nspLoss.toFixed(4)} -> ${after.nspLoss.toFixed(4)} ` +
-        `(constant guess ${constantLoss.toFixed(4)}), NSP accuracy ${(100 * before.nspAccuracy).toFixed(1)}% -> ${(100 * after.nspAccuracy).toFixed(1)}% ` +
-        `(chance ${(100 * majority).toFixed(1)}%, threshold ${(100 * threshold).toFixed(1)}%)`);
+      console.log(
+        `      ${steps} steps (${steps * 32} of ${data.train.length} training pairs); held-out ${n} pairs: ` +
+          `MLM ${before.mlmLoss.toFixed(3)} -> ${after.mlmLoss.toFixed(3)}, NSP ${before.nspLoss.toFixed(4)} -> ${after.nspLoss.toFixed(4)} ` +
+          `(constant guess ${constantLoss.toFixed(4)}), NSP accuracy ${(100 * before.nspAccuracy).toFixed(1)}% -> ${(100 * after.nspAccuracy).toFixed(1)}% ` +
+          `(chance ${(100 * majority).toFixed(1)}%, threshold ${(100 * threshold).toFixed(1)}%)`,
+      );
       expect(r.globalStep).to.equal(steps);
       expect(r.skippedBatches).to.equal(0);
       expect(n).to.equal(data.test.length);

@@ -13,13 +13,12 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
-import { parseCommandLine, usage } from '../config/command-line.js';
-import { FINETUNE_SCHEMA } from '../config/finetune.js';
+import { type CommandLine, parseCommandLine, usage } from '../config/command-line.js';
+import { FINETUNE_SCHEMA, type FinetuneConfig } from '../config/finetune.js';
 import { BertTokenizer } from '../tokenizer/index.js';
 import { BertForSequenceClassification, BertTokenizerFast, BERT_SIZES, bertConfig, type BertSize } from '../hf/index.js';
 import { brownGenreDataset, passages, type GenreLabels } from '../hf/genre-data.js';
 import { evaluateClassifier, finetuneClassifier } from '../hf/finetune.js';
-
 
 export const USAGE = usage(
   'npm run finetune --',
@@ -29,7 +28,7 @@ export const USAGE = usage(
 
 /** Runs the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let cl;
+  let cl: CommandLine<FinetuneConfig>;
   try {
     cl = parseCommandLine(argv, FINETUNE_SCHEMA);
   } catch (e) {
@@ -148,7 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     device,
     threads: torch.getNumThreads(),
   };
-  torch.writeFileAtomic(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+  torch.writeFileAtomic(join(outDir, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
   console.log(`saved ${outDir} (config.json, model.safetensors, tokenizer files, metrics.json)`);
   return 0;
 }

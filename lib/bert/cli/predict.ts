@@ -5,16 +5,22 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseCommandLine, usage } from '../config/command-line.js';
-import { PREDICT_SCHEMA } from '../config/predict.js';
+import { type CommandLine, parseCommandLine, usage } from '../config/command-line.js';
+import { PREDICT_SCHEMA, type PredictConfig } from '../config/predict.js';
+import type { BertTokenizer } from '../tokenizer/index.js';
 import { checkpointTokenizer, loadPretrained } from '../checkpoint.js';
 import { predictMlm, predictNsp, InputTooLongError } from '../predict.js';
 
-export const USAGE = usage('npm run predict --', 'Predicts masked tokens, or whether sentence B follows sentence A.', PREDICT_SCHEMA, '"sentence with [MASK]" | --nsp "A" "B"');
+export const USAGE = usage(
+  'npm run predict --',
+  'Predicts masked tokens, or whether sentence B follows sentence A.',
+  PREDICT_SCHEMA,
+  '"sentence with [MASK]" | --nsp "A" "B"',
+);
 
 /** Runs the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let cl;
+  let cl: CommandLine<PredictConfig>;
   try {
     cl = parseCommandLine(argv, PREDICT_SCHEMA, { positionals: true });
   } catch (e) {
@@ -36,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { model, checkpoint } = loadPretrained(a.checkpoint, { device: a.device, heads: a.heads });
-  let tokenizer;
+  let tokenizer: BertTokenizer;
   try {
     ({ tokenizer } = checkpointTokenizer(checkpoint, a.checkpoint, a.vocab));
   } catch (e) {

@@ -51,7 +51,9 @@ export function main(argv: readonly string[]): number {
     const masked = train.masked + test.masked;
     console.log(`corpus        ${corpusName}: ${cs.documents} documents, ${cs.sentences} sentences, ${cs.words} words`);
     console.log(`documents     train ${train.documents}, test ${test.documents}`);
-    console.log(`pairs         train ${train.pairs}, test ${test.pairs} (is next ${pct(train.isNext + test.isNext, train.pairs + test.pairs)}, truncated ${train.truncated + test.truncated})`);
+    console.log(
+      `pairs         train ${train.pairs}, test ${test.pairs} (is next ${pct(train.isNext + test.isNext, train.pairs + test.pairs)}, truncated ${train.truncated + test.truncated})`,
+    );
     console.log(
       `masked        ${pct(masked, train.tokens + test.tokens)} of tokens: [MASK] ${pct(train.maskedAsMask + test.maskedAsMask, masked)}, ` +
         `random ${pct(train.maskedAsRandom + test.maskedAsRandom, masked)}, unchanged ${pct(train.maskedUnchanged + test.maskedUnchanged, masked)}`,

@@ -20,12 +20,12 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as torch from '../../torch/index.js';
-import { parseCommandLine, usage, UsageError } from '../config/command-line.js';
+import { type CommandLine, parseCommandLine, usage, UsageError } from '../config/command-line.js';
 import { flagName } from '../config/fields.js';
 import { PRETRAIN_SCHEMA, type PretrainConfig } from '../config/pretrain.js';
 import { DATA_FIELDS } from '../config/prepare.js';
 import { BERT, MAX_POSITIONS, PAD_IDX, presetConfig } from '../model.js';
-import { train } from '../train.js';
+import { type TrainResult, train } from '../train.js';
 import { BertForPreTraining, BertTokenizerFast, configFromJson } from '../hf/index.js';
 import type { BertTokenizer } from '../tokenizer/index.js';
 import { predictMlm, predictNsp } from '../predict.js';
@@ -82,7 +82,7 @@ function resumedConfig(cl: PretrainConfig, given: Set<string>, ck: PretrainCheck
 
 /** Runs the command; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let cl;
+  let cl: CommandLine<PretrainConfig>;
   try {
     cl = parseCommandLine(argv, PRETRAIN_SCHEMA);
   } catch (e) {
@@ -165,7 +165,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let hfTokenizer: BertTokenizerFast | undefined;
     if (hfDir !== undefined) {
       if (config.trainCsv !== undefined || config.testCsv !== undefined || config.vocab !== undefined) {
-        throw new Refusal('--from-pretrained prepares the corpus with the folder\'s own tokenizer; it does not take --train-csv, --test-csv or --vocab');
+        throw new Refusal("--from-pretrained prepares the corpus with the folder's own tokenizer; it does not take --train-csv, --test-csv or --vocab");
       }
       try {
         hfTokenizer = BertTokenizerFast.fromPretrained(hfDir);
@@ -180,7 +180,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     // ---- data: the course's CSVs, or a prepared corpus (rank 0 prepares it; the others wait)
     let files: { train: string; test: string; vocab: string };
     if (config.trainCsv !== undefined || config.testCsv !== undefined) {
-      if (config.trainCsv === undefined || config.testCsv === undefined || config.vocab === undefined) throw new Refusal('--train-csv needs --test-csv and --vocab too');
+      if (config.trainCsv === undefined || config.testCsv === undefined || config.vocab === undefined)
+        throw new Refusal('--train-csv needs --test-csv and --vocab too');
       files = { train: config.trainCsv, test: config.testCsv, vocab: config.vocab };
     } else {
       const settings = { ...defaultsOf(DATA_FIELDS), maxLen: config.maxLen, vocabSize: config.vocabSize, seed: config.seed };
@@ -219,9 +220,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
 
     const stop = new StopRequests(rank0 ? undefined : () => undefined).install();
-    let result;
+    let result: TrainResult;
     try {
-      const events = hfTokenizer !== undefined && model instanceof BertForPreTraining && rank0 ? [hfFolderWriter(model, hfTokenizer, join(out, 'hf'), log)] : [];
+      const events =
+        hfTokenizer !== undefined && model instanceof BertForPreTraining && rank0 ? [hfFolderWriter(model, hfTokenizer, join(out, 'hf'), log)] : [];
       result = await train(model, { train: trainSet, test: testSet }, config, { outDir: out, vocab: tokenizer.vocab, resume, stop, events });
     } finally {
       stop.uninstall();
@@ -278,9 +280,10 @@ function runName(config: PretrainConfig): string {
 function hfModel(dir: string, checkpoint: PretrainCheckpoint | undefined, vocabSize: number, maxLen: number): BertForPreTraining {
   let model: BertForPreTraining;
   try {
-    model = checkpoint !== undefined
-      ? new BertForPreTraining(configFromJson(checkpoint.config as Record<string, unknown>, ' in the checkpoint'))
-      : BertForPreTraining.fromPretrained(dir, { warn: false });
+    model =
+      checkpoint !== undefined
+        ? new BertForPreTraining(configFromJson(checkpoint.config as Record<string, unknown>, ' in the checkpoint'))
+        : BertForPreTraining.fromPretrained(dir, { warn: false });
   } catch (e) {
     throw new Refusal(`--from-pretrained ${dir}: ${(e as Error).message}`);
   }

@@ -31,11 +31,7 @@ export class UsageError extends Error {
  *   a flag, or positionals where none are taken; TypeError/RangeError for a
  *   value the field does not accept (the message names `--flag`).
  */
-export function parseCommandLine<S extends Schema>(
-  argv: readonly string[],
-  schema: S,
-  opts: { positionals?: boolean } = {},
-): CommandLine<ConfigOf<S>> {
+export function parseCommandLine<S extends Schema>(argv: readonly string[], schema: S, opts: { positionals?: boolean } = {}): CommandLine<ConfigOf<S>> {
   const byFlag = new Map(Object.entries(schema).map(([k, f]) => [flagName(k), { key: k, field: f }]));
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, { field }] of byFlag) options[name] = { type: field.kind === 'flag' ? 'boolean' : 'string' };
@@ -98,5 +94,5 @@ export function usage(command: string, summary: string, schema: Schema, position
     const choices = f.choices ? ` [${f.choices.join('|')}]` : '';
     return `${left.padEnd(26)} ${f.help}${choices}${def !== undefined ? ` (default: ${def})` : ''}`;
   });
-  return `Usage: ${command} [options]${positional ? ' ' + positional : ''}\n\n${summary}\n\nOptions:\n${lines.join('\n')}\n  --help                     show this help\n`;
+  return `Usage: ${command} [options]${positional ? ` ${positional}` : ''}\n\n${summary}\n\nOptions:\n${lines.join('\n')}\n  --help                     show this help\n`;
 }

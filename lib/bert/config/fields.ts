@@ -84,7 +84,7 @@ export function flag(help: string, more: Pick<Field<boolean>, 'onResume'> = {}):
 
 /** The command-line name of a field: `batchSize` -> `batch-size`. */
 export function flagName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /** The field's range in words: `an integer >= 1`, `a number > 0`, `an integer in [1, 8]`. */

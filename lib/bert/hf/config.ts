@@ -116,18 +116,21 @@ function validate(c: BertConfig, where: string, nameOf: (k: keyof BertConfig) =>
     if (nullable && v === null) return;
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(`a probability in [0, 1]${nullable ? ' or null' : ''}`, nameOf(k), v, where);
   };
-  for (const k of ['vocabSize', 'hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'intermediateSize', 'maxPositionEmbeddings', 'typeVocabSize'] as const) posInt(k);
+  for (const k of ['vocabSize', 'hiddenSize', 'numHiddenLayers', 'numAttentionHeads', 'intermediateSize', 'maxPositionEmbeddings', 'typeVocabSize'] as const)
+    posInt(k);
   prob('hiddenDropoutProb');
   prob('attentionProbsDropoutProb');
   prob('classifierDropout', true);
-  if (typeof c.initializerRange !== 'number' || !(c.initializerRange >= 0)) fail('a non-negative number', nameOf('initializerRange'), c.initializerRange, where);
+  if (typeof c.initializerRange !== 'number' || !(c.initializerRange >= 0))
+    fail('a non-negative number', nameOf('initializerRange'), c.initializerRange, where);
   if (typeof c.layerNormEps !== 'number' || !(c.layerNormEps > 0)) fail('a positive number', nameOf('layerNormEps'), c.layerNormEps, where);
   if (!(HIDDEN_ACTS as readonly unknown[]).includes(c.hiddenAct)) fail(`one of ${HIDDEN_ACTS.join(', ')}`, nameOf('hiddenAct'), c.hiddenAct, where);
   if (c.padTokenId !== null && (typeof c.padTokenId !== 'number' || !Number.isInteger(c.padTokenId) || c.padTokenId < 0 || c.padTokenId >= c.vocabSize)) {
     fail(`an integer in [0, ${c.vocabSize - 1}] or null`, nameOf('padTokenId'), c.padTokenId, where);
   }
   if (typeof c.tieWordEmbeddings !== 'boolean') fail('a boolean', nameOf('tieWordEmbeddings'), c.tieWordEmbeddings, where);
-  if (c.problemType !== null && !PROBLEM_TYPES.includes(c.problemType)) fail(`one of ${PROBLEM_TYPES.join(', ')} or null`, nameOf('problemType'), c.problemType, where);
+  if (c.problemType !== null && !PROBLEM_TYPES.includes(c.problemType))
+    fail(`one of ${PROBLEM_TYPES.join(', ')} or null`, nameOf('problemType'), c.problemType, where);
   if (!Array.isArray(c.id2label) || c.id2label.length < 1 || c.id2label.some((l) => typeof l !== 'string')) {
     fail('a non-empty list of label names', nameOf('id2label'), c.id2label, where);
   }
@@ -235,12 +238,16 @@ export function configToJson(c: BertConfig, architecture?: string): Record<strin
     out.id2label = Object.fromEntries(c.id2label.map((l, i) => [String(i), l]));
     out.label2id = Object.fromEntries(c.id2label.map((l, i) => [l, i]));
   }
-  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+  return Object.fromEntries(
+    Object.keys(out)
+      .sort()
+      .map((k) => [k, out[k]]),
+  );
 }
 
 /** The config.json text: JSON with two-space indent and a final newline, as transformers' `to_json_string`. */
 export function configToJsonString(c: BertConfig, architecture?: string): string {
-  return JSON.stringify(configToJson(c, architecture), null, 2) + '\n';
+  return `${JSON.stringify(configToJson(c, architecture), null, 2)}\n`;
 }
 
 /**

@@ -89,7 +89,10 @@ export function passageBatch(items: readonly Passage[], padTokenId = 0): { input
   return {
     inputIds: torch.fromTypedArray(ids, [b, s]),
     attentionMask: torch.fromTypedArray(mask, [b, s]),
-    labels: torch.fromTypedArray(BigInt64Array.from(items, (p) => BigInt(p.label)), [b]),
+    labels: torch.fromTypedArray(
+      BigInt64Array.from(items, (p) => BigInt(p.label)),
+      [b],
+    ),
   };
 }
 
@@ -102,11 +105,18 @@ function modelDevice(model: BertForSequenceClassification): torch.Device {
  * @throws TypeError for an unknown option; RangeError for an empty training set or a bad option value.
  */
 export function finetuneClassifier(model: BertForSequenceClassification, train: readonly Passage[], opts: FinetuneOptions = {}): FinetuneResult {
-  checkOptions(opts, ['epochs', 'batchSize', 'lr', 'weightDecay', 'warmupRatio', 'maxGradNorm', 'maxSteps', 'seed', 'padTokenId', 'mixedPrecision', 'log'], 'finetuneClassifier');
+  checkOptions(
+    opts,
+    ['epochs', 'batchSize', 'lr', 'weightDecay', 'warmupRatio', 'maxGradNorm', 'maxSteps', 'seed', 'padTokenId', 'mixedPrecision', 'log'],
+    'finetuneClassifier',
+  );
   if (train.length === 0) throw new RangeError('Expected at least one training passage for train but received none');
   const epochs = opts.epochs ?? 3;
   const batchSize = opts.batchSize ?? 32;
-  for (const [name, v] of [['epochs', epochs], ['batchSize', batchSize]] as const) {
+  for (const [name, v] of [
+    ['epochs', epochs],
+    ['batchSize', batchSize],
+  ] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`Expected a positive integer for ${name} but received ${String(v)}`);
   }
   const warmupRatio = opts.warmupRatio ?? 0.1;
@@ -120,7 +130,10 @@ export function finetuneClassifier(model: BertForSequenceClassification, train: 
   const noDecay: torch.nn.Parameter[] = [];
   for (const [name, p] of model.namedParameters()) (name.endsWith('bias') || name.includes('LayerNorm') ? noDecay : decay).push(p);
   const optimizer = new torch.optim.AdamW(
-    [{ params: decay, weightDecay: opts.weightDecay ?? 0.01 }, { params: noDecay, weightDecay: 0 }],
+    [
+      { params: decay, weightDecay: opts.weightDecay ?? 0.01 },
+      { params: noDecay, weightDecay: 0 },
+    ],
     { lr: opts.lr ?? 5e-5 },
   );
   const scheduler = torch.optim.getLinearScheduleWithWarmup(optimizer, Math.round(warmupRatio * total), total);
@@ -155,7 +168,9 @@ export function finetuneClassifier(model: BertForSequenceClassification, train: 
       if (opts.log !== undefined && (n % 25 === 0 || n === total)) {
         const recent = losses.slice(-25);
         const sec = (performance.now() - t0) / 1000;
-        opts.log(`step ${n}/${total} (epoch ${epoch + 1}) loss ${(recent.reduce((a, x) => a + x, 0) / recent.length).toFixed(4)}, ${(n / sec).toFixed(2)} steps/s`);
+        opts.log(
+          `step ${n}/${total} (epoch ${epoch + 1}) loss ${(recent.reduce((a, x) => a + x, 0) / recent.length).toFixed(4)}, ${(n / sec).toFixed(2)} steps/s`,
+        );
       }
     }
   }

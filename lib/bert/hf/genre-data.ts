@@ -21,10 +21,21 @@ export type GenreLabels = 'genre' | 'coarse';
 
 /** The coarse groups, by Brown genre. */
 export const COARSE_GROUPS: Readonly<Record<string, string>> = {
-  news: 'press', editorial: 'press', reviews: 'press',
-  fiction: 'fiction', mystery: 'fiction', science_fiction: 'fiction', adventure: 'fiction', romance: 'fiction', humor: 'fiction',
-  learned: 'learned', government: 'learned',
-  belles_lettres: 'general', lore: 'general', hobbies: 'general', religion: 'general',
+  news: 'press',
+  editorial: 'press',
+  reviews: 'press',
+  fiction: 'fiction',
+  mystery: 'fiction',
+  science_fiction: 'fiction',
+  adventure: 'fiction',
+  romance: 'fiction',
+  humor: 'fiction',
+  learned: 'learned',
+  government: 'learned',
+  belles_lettres: 'general',
+  lore: 'general',
+  hobbies: 'general',
+  religion: 'general',
 };
 
 /** One labelled document. */
@@ -79,7 +90,7 @@ export function brownGenreDataset(opts: BrownGenreOptions = {}): GenreDataset {
     const [file, genre] = line.trim().split(/\s+/);
     if (file && genre) genreOf.set(file, genre);
   }
-  const name = (genre: string) => (labelSet === 'genre' ? genre : COARSE_GROUPS[genre] ?? genre);
+  const name = (genre: string) => (labelSet === 'genre' ? genre : (COARSE_GROUPS[genre] ?? genre));
   const labels = [...new Set([...genreOf.values()].map(name))].sort();
   const seen = new Map<string, number>();
   const out: GenreDataset = { labels, train: [], test: [] };

@@ -52,7 +52,7 @@ export class BertModel extends BertPreTrainedModel {
     super(config);
     this.embeddings = new BertEmbeddings(config);
     this.encoder = new BertEncoder(config);
-    this.pooler = opts.addPoolingLayer ?? true ? new BertPooler(config) : null;
+    this.pooler = (opts.addPoolingLayer ?? true) ? new BertPooler(config) : null;
     this.initWeights();
   }
 
@@ -339,7 +339,8 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     const integral = labels.dtype === 'int64' || labels.dtype === 'int32';
     const problem = this.config.problemType ?? (this.numLabels === 1 ? 'regression' : integral ? 'single_label_classification' : 'multi_label_classification');
     if (problem === 'regression') {
-      if (labels.numel() !== b * this.numLabels) throw new RangeError(`Expected ${b * this.numLabels} regression targets for labels but received shape [${labels.shape.join(', ')}]`);
+      if (labels.numel() !== b * this.numLabels)
+        throw new RangeError(`Expected ${b * this.numLabels} regression targets for labels but received shape [${labels.shape.join(', ')}]`);
       const loss = this.numLabels === 1 ? F.mseLoss(logits.squeeze(), labels.squeeze().to(logits.dtype)) : F.mseLoss(logits, labels.to(logits.dtype));
       return { loss, logits };
     }

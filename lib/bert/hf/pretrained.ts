@@ -121,8 +121,8 @@ export function readPretrainedStateDict(dir: string): { stateDict: Record<string
 
 /** Old checkpoints (TF conversions) name LayerNorm parameters gamma and beta. */
 function renameLegacy(key: string): string {
-  if (key.endsWith('LayerNorm.gamma')) return key.slice(0, -'gamma'.length) + 'weight';
-  if (key.endsWith('LayerNorm.beta')) return key.slice(0, -'beta'.length) + 'bias';
+  if (key.endsWith('LayerNorm.gamma')) return `${key.slice(0, -'gamma'.length)}weight`;
+  if (key.endsWith('LayerNorm.beta')) return `${key.slice(0, -'beta'.length)}bias`;
   return key;
 }
 
@@ -241,6 +241,7 @@ export abstract class BertPreTrainedModel extends nn.Module {
       torch.dispose(Object.values(stateDict));
     }
     const info = model.loadingInfo;
+    // biome-ignore lint/complexity/noThisInStatic: the subclass fromPretrained was called on names itself in the error
     const name = this.name;
     if (opts.strict && (info.missingKeys.length > 0 || info.unexpectedKeys.length > 0)) {
       const parts: string[] = [];

@@ -41,14 +41,14 @@ export interface HfPretrainingInputs {
  */
 export function courseBatchToHf(batch: BertBatch): HfPretrainingInputs {
   if (!Array.isArray(batch) || batch.length !== 4 || !batch.every((t) => torch.isTensor(t))) {
-    throw new RangeError(`Expected a course batch [bertInputs, bertLabels, segmentLabels, isNexts] for batch but received ${Array.isArray(batch) ? `an array of length ${batch.length}` : typeof batch}`);
+    throw new RangeError(
+      `Expected a course batch [bertInputs, bertLabels, segmentLabels, isNexts] for batch but received ${Array.isArray(batch) ? `an array of length ${batch.length}` : typeof batch}`,
+    );
   }
   const [x, labels, seg, isNext] = batch;
   const [s, b] = x.shape;
   if (x.dim() !== 2 || [labels, seg].some((t) => t.dim() !== 2 || t.shape[0] !== s || t.shape[1] !== b) || isNext.dim() !== 1 || isNext.shape[0] !== b) {
-    throw new RangeError(
-      `Expected shapes [S, B], [S, B], [S, B], [B] for batch but received ${batch.map((t) => `[${t.shape.join(', ')}]`).join(', ')}`,
-    );
+    throw new RangeError(`Expected shapes [S, B], [S, B], [S, B], [B] for batch but received ${batch.map((t) => `[${t.shape.join(', ')}]`).join(', ')}`);
   }
   return {
     inputIds: x.t().contiguous().long(),
@@ -150,7 +150,10 @@ export class HfPretrainingLoss extends nn.Module {
    * @param opts see {@link HfPretrainingLossOptions} (defaults: masked-positions-only MLM head; bf16 autocast on CUDA).
    * @throws TypeError for an unknown option.
    */
-  constructor(model: BertForPreTraining, private readonly opts: HfPretrainingLossOptions = {}) {
+  constructor(
+    model: BertForPreTraining,
+    private readonly opts: HfPretrainingLossOptions = {},
+  ) {
     super();
     checkOptions(opts, ['exactCourse', 'mixedPrecision'], 'HfPretrainingLoss');
     this.model = model;

@@ -166,7 +166,10 @@ export class BertTokenizerFast {
     if (!existsSync(vocabPath)) throw new Error(`No tokenizer in ${dir}: expected tokenizer.json or vocab.txt`);
     const lines = readFileSync(vocabPath, 'utf8').split('\n');
     if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    return new BertTokenizerFast(lines.map((l) => l.replace(/\r$/, '')), s);
+    return new BertTokenizerFast(
+      lines.map((l) => l.replace(/\r$/, '')),
+      s,
+    );
   }
 
   /** tokenizer.json: its normalizer's flags win over tokenizer_config.json, as in transformers. */
@@ -183,7 +186,9 @@ export class BertTokenizerFast {
     if ((model.continuing_subword_prefix ?? '##') !== '##') throw new Error(`${path}: only the ## continuing-subword prefix is supported`);
     const norm = json.normalizer;
     if (norm?.type !== 'BertNormalizer' || json.pre_tokenizer?.type !== 'BertPreTokenizer') {
-      throw new Error(`${path} is not a BERT tokenizer: expected a BertNormalizer and a BertPreTokenizer, found ${String(norm?.type)} and ${String(json.pre_tokenizer?.type)}`);
+      throw new Error(
+        `${path} is not a BERT tokenizer: expected a BertNormalizer and a BertPreTokenizer, found ${String(norm?.type)} and ${String(json.pre_tokenizer?.type)}`,
+      );
     }
     const entries = Object.entries(model.vocab).sort((a, b) => a[1] - b[1]);
     entries.forEach(([, id], i) => {
@@ -196,7 +201,10 @@ export class BertTokenizerFast {
       tokenizeChineseChars: norm.handle_chinese_chars ?? true,
       unkToken: model.unk_token ?? s.unkToken,
     };
-    return new BertTokenizerFast(entries.map(([t]) => t), settings);
+    return new BertTokenizerFast(
+      entries.map(([t]) => t),
+      settings,
+    );
   }
 
   /**
@@ -221,10 +229,10 @@ export class BertTokenizerFast {
       tokenizer_class: 'BertTokenizer',
     };
     const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
-    let text = JSON.stringify(sorted, null, 2) + '\n';
+    let text = `${JSON.stringify(sorted, null, 2)}\n`;
     if (large) text = text.replace('"model_max_length": 0', `"model_max_length": ${VERY_LARGE_LITERAL}`);
     writeFileAtomic(join(dir, 'tokenizer_config.json'), text);
-    writeFileAtomic(join(dir, 'special_tokens_map.json'), JSON.stringify(specials, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'special_tokens_map.json'), `${JSON.stringify(specials, null, 2)}\n`);
   }
 
   /** Number of tokens in the vocabulary. */
@@ -270,13 +278,15 @@ export class BertTokenizerFast {
    */
   batchEncode(texts: readonly string[], options: BatchEncodeOptions = {}): BatchEncoding {
     checkOptions(options, ['pairs', 'maxLength', 'truncation', 'padding'], 'batchEncode');
-    if (!Array.isArray(texts) || texts.length === 0) throw new RangeError(`Expected a non-empty array of texts for texts but received ${Array.isArray(texts) ? 'an empty array' : typeof texts}`);
+    if (!Array.isArray(texts) || texts.length === 0)
+      throw new RangeError(`Expected a non-empty array of texts for texts but received ${Array.isArray(texts) ? 'an empty array' : typeof texts}`);
     const pairs = options.pairs ?? null;
     if (pairs !== null && pairs.length !== texts.length) {
       throw new RangeError(`Expected ${texts.length} pairs (one per text) for pairs but received ${pairs.length}`);
     }
     const padding = options.padding ?? 'longest';
-    if (padding !== 'longest' && padding !== 'max_length') throw new TypeError(`Expected 'longest' or 'max_length' for padding but received ${String(padding)}`);
+    if (padding !== 'longest' && padding !== 'max_length')
+      throw new TypeError(`Expected 'longest' or 'max_length' for padding but received ${String(padding)}`);
     if (padding === 'max_length' && options.maxLength === undefined) throw new RangeError("padding: 'max_length' needs maxLength");
     const enc = texts.map((t, i) =>
       this.tokenizer.encodePlus(t, pairs === null ? null : pairs[i], {

@@ -8,15 +8,20 @@ export function consoleProgress(opts: { bar?: boolean } = {}): TrainEvents {
   return {
     resumed: (r) =>
       console.log(
-        r.epochComplete
-          ? `resumed after epoch ${r.epoch} (step ${r.step})`
-          : `resumed in epoch ${r.epoch} after ${r.samplesInEpoch} samples (step ${r.step})`,
+        r.epochComplete ? `resumed after epoch ${r.epoch} (step ${r.step})` : `resumed in epoch ${r.epoch} after ${r.samplesInEpoch} samples (step ${r.step})`,
       ),
     step: (rec, info) => {
       if (!showBar) return;
       bar.update({
-        epoch: rec.epoch, epochs: info.epochs, step: info.batch, total: info.batches, loss: rec.loss, nspLoss: rec.nspLoss,
-        mlmLoss: rec.mlmLoss, tokensPerSec: rec.tokensPerSec, elapsedSec: info.elapsedSec,
+        epoch: rec.epoch,
+        epochs: info.epochs,
+        step: info.batch,
+        total: info.batches,
+        loss: rec.loss,
+        nspLoss: rec.nspLoss,
+        mlmLoss: rec.mlmLoss,
+        tokensPerSec: rec.tokensPerSec,
+        elapsedSec: info.elapsedSec,
       });
     },
     epochEnd: (s) => {

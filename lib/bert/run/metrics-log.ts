@@ -69,13 +69,13 @@ export class MetricsLog {
     earlier: MetricRecord[] = [],
   ) {
     this.records = [...earlier];
-    if (earlier.length > 0 || existsSync(path)) writeFileAtomic(path, earlier.map((r) => JSON.stringify(r) + '\n').join(''));
+    if (earlier.length > 0 || existsSync(path)) writeFileAtomic(path, earlier.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   /** Adds a record (written at the next {@link flush}). */
   add(rec: MetricRecord): void {
     this.records.push(rec);
-    this.pending.push(JSON.stringify(rec) + '\n');
+    this.pending.push(`${JSON.stringify(rec)}\n`);
   }
 
   /** Appends the buffered records to the file. */

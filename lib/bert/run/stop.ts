@@ -26,7 +26,7 @@ export class StopRequests {
    * @param exit how a second signal ends the process (default `process.exit`).
    */
   constructor(
-    private readonly log: (message: string) => void = (m) => process.stderr.write(m + '\n'),
+    private readonly log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
     private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {}
 

@@ -20,16 +20,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  Tokenizer,
-  WordPiece,
-  bertNormalizer,
-  bertPreTokenizer,
-  bertProcessing,
-  wordPieceDecoder,
-  type Normalizer,
-  type PreTokenizer,
-} from 'tokenizers';
+import { Tokenizer, WordPiece, bertNormalizer, bertPreTokenizer, bertProcessing, wordPieceDecoder, type Normalizer, type PreTokenizer } from 'tokenizers';
 import { checkOptions, rangeError } from '../../torch/utils/index.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { forEachWord, type BertNormalizerSettings } from './pre-tokenizer.js';
@@ -137,10 +128,22 @@ export class BertTokenizer {
    * @throws Error when the vocabulary has a duplicate token or lacks a special token.
    */
   constructor(vocab: readonly string[], options: BertTokenizerOptions = {}) {
-    checkOptions(options, [
-      'doLowerCase', 'stripAccents', 'tokenizeChineseChars', 'unkToken', 'sepToken', 'padToken',
-      'clsToken', 'maskToken', 'maxInputCharsPerWord', 'modelMaxLength',
-    ], 'BertTokenizer');
+    checkOptions(
+      options,
+      [
+        'doLowerCase',
+        'stripAccents',
+        'tokenizeChineseChars',
+        'unkToken',
+        'sepToken',
+        'padToken',
+        'clsToken',
+        'maskToken',
+        'maxInputCharsPerWord',
+        'modelMaxLength',
+      ],
+      'BertTokenizer',
+    );
     if (vocab.length === 0) throw new Error('The vocabulary is empty');
     for (const k of ['maxInputCharsPerWord', 'modelMaxLength'] as const) {
       const v = options[k];
@@ -171,7 +174,10 @@ export class BertTokenizer {
     this.modelMaxLength = options.modelMaxLength ?? 512;
     this.specialIds = new Set(specials.map((t) => this.requireId(t)));
     this.specialSplit = new RegExp(
-      `(${[...specials].sort((x, y) => y.length - x.length).map(escapeRegExp).join('|')})`,
+      `(${[...specials]
+        .sort((x, y) => y.length - x.length)
+        .map(escapeRegExp)
+        .join('|')})`,
     );
     const lower = options.doLowerCase ?? true;
     this.normalizer = bertNormalizer({
@@ -206,9 +212,7 @@ export class BertTokenizer {
    *   tokens plus the alphabet; Error when a file cannot be read.
    */
   static train(input: Iterable<string> | { files: readonly string[] }, options: BertTrainOptions = {}): BertTokenizer {
-    checkOptions(options, [
-      'vocabSize', 'minFrequency', 'limitAlphabet', 'doLowerCase', 'specialTokens', 'continuingSubwordPrefix',
-    ], 'BertTokenizer.train');
+    checkOptions(options, ['vocabSize', 'minFrequency', 'limitAlphabet', 'doLowerCase', 'specialTokens', 'continuingSubwordPrefix'], 'BertTokenizer.train');
     if (options.specialTokens !== undefined || options.continuingSubwordPrefix !== undefined) {
       throw new TypeError('BertTokenizer.train uses the BERT special tokens and the ## prefix; they cannot be changed');
     }
@@ -289,10 +293,7 @@ export class BertTokenizer {
     tok.normalizer = native.getNormalizer();
     tok.preTokenizer = native.getPreTokenizer();
     const norm = json.normalizer;
-    tok.asciiNormalizer =
-      norm?.type === 'BertNormalizer'
-        ? { cleanText: norm.clean_text ?? true, lowercase: norm.lowercase ?? true }
-        : null;
+    tok.asciiNormalizer = norm?.type === 'BertNormalizer' ? { cleanText: norm.clean_text ?? true, lowercase: norm.lowercase ?? true } : null;
     tok.bertWords = json.pre_tokenizer?.type === 'BertPreTokenizer';
     return tok;
   }
@@ -347,7 +348,7 @@ export class BertTokenizer {
 
   /** Writes the vocabulary as `vocab.txt`: one token per line, line number = id. */
   saveVocab(path: string): void {
-    writeFileAtomic(path, this.vocab.join('\n') + '\n');
+    writeFileAtomic(path, `${this.vocab.join('\n')}\n`);
   }
 
   /** Writes the whole tokenizer as Hugging Face's `tokenizer.json` (loadable by Python `tokenizers`). */
@@ -361,7 +362,6 @@ export class BertTokenizer {
       rmSync(scratch, { recursive: true, force: true });
     }
   }
-
 
   /**
    * Text → ids without special tokens added (special tokens written in the

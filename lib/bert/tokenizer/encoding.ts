@@ -63,7 +63,8 @@ export function encodeIds(
 ): BertEncoding {
   checkOptions(options, ['addSpecialTokens', 'maxLength', 'truncation', 'padding'], 'encodePlus');
   const addSpecial = options.addSpecialTokens ?? true;
-  if (options.maxLength !== undefined && !(Number.isInteger(options.maxLength) && options.maxLength >= 1)) rangeError('a positive integer', 'maxLength', options.maxLength);
+  if (options.maxLength !== undefined && !(Number.isInteger(options.maxLength) && options.maxLength >= 1))
+    rangeError('a positive integer', 'maxLength', options.maxLength);
   let strategy = options.truncation ?? false;
   if (strategy === true) strategy = 'longest_first';
   if (strategy === 'do_not_truncate') strategy = false;
@@ -90,10 +91,7 @@ export function encodeIds(
       if (a.length > target) a = a.slice(0, target);
     } else if (a.length + b.length > target) {
       if (strategy === 'longest_first') {
-        [a, b] = truncateLongestFirst(a, b, target, [
-          wordRoundedLength(a.length, endsA, maxLength),
-          wordRoundedLength(b.length, endsB, maxLength),
-        ]);
+        [a, b] = truncateLongestFirst(a, b, target, [wordRoundedLength(a.length, endsA, maxLength), wordRoundedLength(b.length, endsB, maxLength)]);
       } else if (strategy === 'only_first') {
         if (b.length >= target) {
           throw new RangeError(`Cannot truncate the first text to maxLength ${maxLength}: the second text alone has ${b.length} tokens`);

@@ -101,10 +101,7 @@ class PairHeap {
  * @throws RangeError when `vocabSize` cannot hold the special tokens and the
  *   alphabet, or an option is not a positive integer.
  */
-export function trainWordPieceVocab(
-  wordCounts: ReadonlyMap<string, number>,
-  options: WordPieceTrainerOptions = {},
-): string[] {
+export function trainWordPieceVocab(wordCounts: ReadonlyMap<string, number>, options: WordPieceTrainerOptions = {}): string[] {
   const vocabSize = options.vocabSize ?? 30522;
   const minFrequency = options.minFrequency ?? 2;
   const limitAlphabet = options.limitAlphabet ?? 1000;
@@ -177,9 +174,7 @@ export function trainWordPieceVocab(
     }
   }
   if (vocab.length > vocabSize) {
-    throw new RangeError(
-      `vocabSize ${vocabSize} is too small: the special tokens and the alphabet alone take ${vocab.length} entries`,
-    );
+    throw new RangeError(`vocabSize ${vocabSize} is too small: the special tokens and the alphabet alone take ${vocab.length} entries`);
   }
 
   // Pair statistics.

@@ -41,7 +41,7 @@ export class WordPieceLookup {
         let end = n;
         let found = -1;
         while (start < end) {
-          const piece = start > 0 ? '##' + sub(start, end) : sub(start, end);
+          const piece = start > 0 ? `##${sub(start, end)}` : sub(start, end);
           const id = this.ids.get(piece);
           if (id !== undefined) {
             found = id;

@@ -12,7 +12,7 @@
 import { native, type Handle } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { checkOptions, rangeError, typeError, describe } from '../errors.js';
-import { ProcessGroup, resolveGroup, currentWorld } from './process-group.js';
+import { type ProcessGroup, resolveGroup, currentWorld } from './process-group.js';
 
 /** A reduction (PyTorch's ReduceOp, lower-cased). Gloo has no 'avg': it sums, then divides. */
 export type ReduceOp = 'sum' | 'avg' | 'product' | 'min' | 'max';
@@ -209,7 +209,8 @@ export function gather(tensor: Tensor, opts?: CollectiveOptions & { gatherList?:
   const dst = groupRankOf(g, opts?.dst ?? 0, 'dst');
   let outs: Tensor[] | null = null;
   if (g.rank() === dst) sameShapes((outs = tensorListArg(opts?.gatherList, g.size(), 'gatherList')), t, 'gatherList');
-  else if (opts?.gatherList !== undefined) throw new TypeError(`Expected no gatherList on a rank other than dst (${g.ranks[dst]}) but received ${describe(opts.gatherList)}`);
+  else if (opts?.gatherList !== undefined)
+    throw new TypeError(`Expected no gatherList on a rank other than dst (${g.ranks[dst]}) but received ${describe(opts.gatherList)}`);
   return finish(native.distGather(g._id, t._h, outs === null ? null : handles(outs), dst), [t, ...(outs ?? [])], opts?.asyncOp);
 }
 
@@ -227,7 +228,8 @@ export function scatter(tensor: Tensor, opts?: CollectiveOptions & { scatterList
   const src = groupRankOf(g, opts?.src ?? 0, 'src');
   let ins: Tensor[] | null = null;
   if (g.rank() === src) sameShapes((ins = tensorListArg(opts?.scatterList, g.size(), 'scatterList')), t, 'scatterList');
-  else if (opts?.scatterList !== undefined) throw new TypeError(`Expected no scatterList on a rank other than src (${g.ranks[src]}) but received ${describe(opts.scatterList)}`);
+  else if (opts?.scatterList !== undefined)
+    throw new TypeError(`Expected no scatterList on a rank other than src (${g.ranks[src]}) but received ${describe(opts.scatterList)}`);
   return finish(native.distScatter(g._id, t._h, ins === null ? null : handles(ins), src), [t, ...(ins ?? [])], opts?.asyncOp);
 }
 

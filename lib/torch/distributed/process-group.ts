@@ -101,7 +101,8 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS[backend];
   checkTimeout(timeout);
   if (options.rank !== undefined && !(Number.isInteger(options.rank) && options.rank >= 0)) rangeError('a non-negative integer', 'rank', options.rank);
-  if (options.worldSize !== undefined && !(Number.isInteger(options.worldSize) && options.worldSize > 0)) rangeError('a positive integer', 'worldSize', options.worldSize);
+  if (options.worldSize !== undefined && !(Number.isInteger(options.worldSize) && options.worldSize > 0))
+    rangeError('a positive integer', 'worldSize', options.worldSize);
   if (options.store !== undefined && options.initMethod !== undefined) throw new Error('Cannot specify both initMethod and store.');
   let store: Store;
   let rank: number;
@@ -127,7 +128,12 @@ export async function initProcessGroup(options: InitProcessGroupOptions = {}): P
 }
 
 /** Builds the store an init method names, as torch/distributed/rendezvous.py does. */
-async function rendezvous(url: string, rankOpt: number | undefined, worldSizeOpt: number | undefined, timeout: number): Promise<{ store: Store; rank: number; worldSize: number }> {
+async function rendezvous(
+  url: string,
+  rankOpt: number | undefined,
+  worldSizeOpt: number | undefined,
+  timeout: number,
+): Promise<{ store: Store; rank: number; worldSize: number }> {
   if (typeof url !== 'string') typeError('a URL string', 'initMethod', url);
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i.exec(url);
   if (m === null) throw new Error(`No rendezvous handler for ${url}`);

@@ -92,10 +92,12 @@ export function affineGrid(a: Args): void {
   const sh = theta.shape;
   let spatial: number[];
   if (size.length === 4) {
-    if (theta.dim() !== 3 || sh[1] !== 2 || sh[2] !== 3) throw new RangeError(`Expected a batch of 2D affine matrices of shape Nx2x3 for size [${size.join(', ')}]. Got ${sizeText(theta)}.`);
+    if (theta.dim() !== 3 || sh[1] !== 2 || sh[2] !== 3)
+      throw new RangeError(`Expected a batch of 2D affine matrices of shape Nx2x3 for size [${size.join(', ')}]. Got ${sizeText(theta)}.`);
     spatial = size.slice(-2);
   } else if (size.length === 5) {
-    if (theta.dim() !== 3 || sh[1] !== 3 || sh[2] !== 4) throw new RangeError(`Expected a batch of 3D affine matrices of shape Nx3x4 for size [${size.join(', ')}]. Got ${sizeText(theta)}.`);
+    if (theta.dim() !== 3 || sh[1] !== 3 || sh[2] !== 4)
+      throw new RangeError(`Expected a batch of 3D affine matrices of shape Nx3x4 for size [${size.join(', ')}]. Got ${sizeText(theta)}.`);
     spatial = size.slice(-3);
   } else {
     throw new RangeError(`affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, respectively. Got size [${size.join(', ')}].`);

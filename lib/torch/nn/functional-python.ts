@@ -50,7 +50,9 @@ export interface MaxPoolOptions {
   /** Also return the indices of the maxima (default false). */
   returnIndices?: boolean;
 }
-type MaxPoolArgs = [kernelSize: Size, opts?: MaxPoolOptions] | [kernelSize: Size, stride: Size | null, opts?: MaxPoolOptions]
+type MaxPoolArgs =
+  | [kernelSize: Size, opts?: MaxPoolOptions]
+  | [kernelSize: Size, stride: Size | null, opts?: MaxPoolOptions]
   | [kernelSize: Size, stride: Size | null, padding: Size, opts?: MaxPoolOptions]
   | [kernelSize: Size, stride: Size | null, padding: Size, dilation: Size, opts?: MaxPoolOptions]
   | [kernelSize: Size, stride: Size | null, padding: Size, dilation: Size, ceilMode: boolean, opts?: MaxPoolOptions]
@@ -177,7 +179,9 @@ function fractionalMaxPool(op: string, nd: 2 | 3, a: unknown[], forceIndices: bo
     if (r.outputRatio === undefined || r.outputRatio === null) {
       throw new TypeError(`${op} requires specifying either an output_size or an output_ratio`);
     }
-    const ratio = Array.isArray(r.outputRatio) ? (r.outputRatio as unknown[]).map((x) => cF(x, op, 'outputRatio') as number) : new Array(nd).fill(cF(r.outputRatio, op, 'outputRatio'));
+    const ratio = Array.isArray(r.outputRatio)
+      ? (r.outputRatio as unknown[]).map((x) => cF(x, op, 'outputRatio') as number)
+      : new Array(nd).fill(cF(r.outputRatio, op, 'outputRatio'));
     if (ratio.length !== nd) argError(op, `a number or ${nd} numbers`, 'outputRatio', r.outputRatio);
     const shape = input.shape;
     size = ratio.map((f: number, i: number) => Math.trunc(shape[shape.length - nd + i] * f));
@@ -199,14 +203,28 @@ function fractionalMaxPool(op: string, nd: 2 | 3, a: unknown[], forceIndices: bo
 /** F.fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None). */
 export function fractionalMaxPool2d(input: Tensor, kernelSize: Size, opts: FractionalMaxPoolOptions & { returnIndices?: false }): Tensor;
 export function fractionalMaxPool2d(input: Tensor, kernelSize: Size, opts: FractionalMaxPoolOptions & { returnIndices: true }): Pooled;
-export function fractionalMaxPool2d(input: Tensor, kernelSize: Size, outputSize: Size | null, outputRatio?: number | readonly number[] | null, returnIndices?: boolean, randomSamples?: Tensor | null): Tensor | Pooled;
+export function fractionalMaxPool2d(
+  input: Tensor,
+  kernelSize: Size,
+  outputSize: Size | null,
+  outputRatio?: number | readonly number[] | null,
+  returnIndices?: boolean,
+  randomSamples?: Tensor | null,
+): Tensor | Pooled;
 export function fractionalMaxPool2d(...a: unknown[]): Tensor | Pooled {
   return fractionalMaxPool('fractionalMaxPool2d', 2, a, false);
 }
 /** F.fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None). */
 export function fractionalMaxPool3d(input: Tensor, kernelSize: Size, opts: FractionalMaxPoolOptions & { returnIndices?: false }): Tensor;
 export function fractionalMaxPool3d(input: Tensor, kernelSize: Size, opts: FractionalMaxPoolOptions & { returnIndices: true }): Pooled;
-export function fractionalMaxPool3d(input: Tensor, kernelSize: Size, outputSize: Size | null, outputRatio?: number | readonly number[] | null, returnIndices?: boolean, randomSamples?: Tensor | null): Tensor | Pooled;
+export function fractionalMaxPool3d(
+  input: Tensor,
+  kernelSize: Size,
+  outputSize: Size | null,
+  outputRatio?: number | readonly number[] | null,
+  returnIndices?: boolean,
+  randomSamples?: Tensor | null,
+): Tensor | Pooled;
 export function fractionalMaxPool3d(...a: unknown[]): Tensor | Pooled {
   return fractionalMaxPool('fractionalMaxPool3d', 3, a, false);
 }
@@ -372,7 +390,15 @@ export interface InterpolateOptions {
 export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor;
 export function interpolate(input: Tensor, size: Size | null, opts?: InterpolateOptions): Tensor;
 export function interpolate(input: Tensor, size: Size | null, scaleFactor: number | readonly number[] | null, opts?: InterpolateOptions): Tensor;
-export function interpolate(input: Tensor, size: Size | null, scaleFactor: number | readonly number[] | null, mode: InterpolateMode, alignCorners?: boolean | null, recomputeScaleFactor?: boolean | null, antialias?: boolean): Tensor;
+export function interpolate(
+  input: Tensor,
+  size: Size | null,
+  scaleFactor: number | readonly number[] | null,
+  mode: InterpolateMode,
+  alignCorners?: boolean | null,
+  recomputeScaleFactor?: boolean | null,
+  antialias?: boolean,
+): Tensor;
 export function interpolate(...a: unknown[]): Tensor {
   const op = 'interpolate';
   const r = pyArgs(op, a, ['input', 'size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias']);
@@ -380,7 +406,8 @@ export function interpolate(...a: unknown[]): Tensor {
   const mode = r.mode === undefined ? 'nearest' : (cStr(r.mode, op, 'mode') as string);
   let alignCorners = r.alignCorners === undefined || r.alignCorners === null ? null : (cB(r.alignCorners, op, 'alignCorners') as boolean);
   if (mode === 'nearest' || mode === 'area' || mode === 'nearest-exact') {
-    if (alignCorners !== null) throw new TypeError('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
+    if (alignCorners !== null)
+      throw new TypeError('align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear');
   } else alignCorners ??= false;
   const dim = input.dim() - 2;
   const size = r.size ?? null;
@@ -407,7 +434,8 @@ export function interpolate(...a: unknown[]): Tensor {
       scales = scale.map((x: unknown, i: number) => cF(x, op, `scaleFactor[${i}]`) as number);
     } else scales = new Array(dim).fill(cF(scale, op, 'scaleFactor'));
   } else throw new TypeError('either size or scale_factor should be defined');
-  let recompute = r.recomputeScaleFactor === undefined || r.recomputeScaleFactor === null ? null : (cB(r.recomputeScaleFactor, op, 'recomputeScaleFactor') as boolean);
+  let recompute =
+    r.recomputeScaleFactor === undefined || r.recomputeScaleFactor === null ? null : (cB(r.recomputeScaleFactor, op, 'recomputeScaleFactor') as boolean);
   if (recompute === true && size !== null) throw new TypeError('recompute_scale_factor is not meaningful with an explicit size.');
   if (mode === 'area' && outputSize === null) recompute = true;
   if (recompute === true) {
@@ -422,32 +450,60 @@ export function interpolate(...a: unknown[]): Tensor {
   const nd = input.dim();
   const key = `${mode}:${nd}`;
   switch (key) {
-    case 'nearest:3': return nnOps.upsampleNearest1d(input, outputSize, scales);
-    case 'nearest:4': return nnOps.upsampleNearest2d(input, outputSize, scales);
-    case 'nearest:5': return nnOps.upsampleNearest3d(input, outputSize, scales);
-    case 'nearest-exact:3': return torchOps._upsampleNearestExact1d(input, outputSize, scales);
-    case 'nearest-exact:4': return torchOps._upsampleNearestExact2d(input, outputSize, scales);
-    case 'nearest-exact:5': return torchOps._upsampleNearestExact3d(input, outputSize, scales);
-    case 'area:3': return torchOps.adaptiveAvgPool1d(input, outputSize as number[]);
-    case 'area:4': return nnOps.adaptiveAvgPool2d(input, outputSize as number[]);
-    case 'area:5': return nnOps.adaptiveAvgPool3d(input, outputSize as number[]);
-    case 'linear:3': return nnOps.upsampleLinear1d(input, outputSize, alignCorners as boolean, scales);
+    case 'nearest:3':
+      return nnOps.upsampleNearest1d(input, outputSize, scales);
+    case 'nearest:4':
+      return nnOps.upsampleNearest2d(input, outputSize, scales);
+    case 'nearest:5':
+      return nnOps.upsampleNearest3d(input, outputSize, scales);
+    case 'nearest-exact:3':
+      return torchOps._upsampleNearestExact1d(input, outputSize, scales);
+    case 'nearest-exact:4':
+      return torchOps._upsampleNearestExact2d(input, outputSize, scales);
+    case 'nearest-exact:5':
+      return torchOps._upsampleNearestExact3d(input, outputSize, scales);
+    case 'area:3':
+      return torchOps.adaptiveAvgPool1d(input, outputSize as number[]);
+    case 'area:4':
+      return nnOps.adaptiveAvgPool2d(input, outputSize as number[]);
+    case 'area:5':
+      return nnOps.adaptiveAvgPool3d(input, outputSize as number[]);
+    case 'linear:3':
+      return nnOps.upsampleLinear1d(input, outputSize, alignCorners as boolean, scales);
     case 'bilinear:4':
-      return antialias ? torchOps._upsampleBilinear2dAa(input, outputSize, alignCorners as boolean, scales) : nnOps.upsampleBilinear2d(input, outputSize, alignCorners as boolean, scales);
-    case 'trilinear:5': return nnOps.upsampleTrilinear3d(input, outputSize, alignCorners as boolean, scales);
+      return antialias
+        ? torchOps._upsampleBilinear2dAa(input, outputSize, alignCorners as boolean, scales)
+        : nnOps.upsampleBilinear2d(input, outputSize, alignCorners as boolean, scales);
+    case 'trilinear:5':
+      return nnOps.upsampleTrilinear3d(input, outputSize, alignCorners as boolean, scales);
     case 'bicubic:4':
-      return antialias ? torchOps._upsampleBicubic2dAa(input, outputSize, alignCorners as boolean, scales) : nnOps.upsampleBicubic2d(input, outputSize, alignCorners as boolean, scales);
+      return antialias
+        ? torchOps._upsampleBicubic2dAa(input, outputSize, alignCorners as boolean, scales)
+        : nnOps.upsampleBicubic2d(input, outputSize, alignCorners as boolean, scales);
   }
   const want: Record<string, string> = { linear: '3D', bilinear: '4D', bicubic: '4D', trilinear: '5D' };
   if (want[mode] !== undefined) throw new RangeError(`Got ${nd}D input, but ${mode} mode needs ${want[mode]} input`);
-  throw new TypeError(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${nd}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
+  throw new TypeError(
+    `Input Error: Only 3D, 4D and 5D input Tensors supported (got ${nd}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`,
+  );
 }
 
 /** F.upsample (deprecated alias of interpolate): upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None). */
-export function upsample(input: Tensor, size?: Size | null | InterpolateOptions, scaleFactor?: number | readonly number[] | null, mode?: InterpolateMode, alignCorners?: boolean | null): Tensor;
+export function upsample(
+  input: Tensor,
+  size?: Size | null | InterpolateOptions,
+  scaleFactor?: number | readonly number[] | null,
+  mode?: InterpolateMode,
+  alignCorners?: boolean | null,
+): Tensor;
 export function upsample(...a: unknown[]): Tensor {
   const r = pyArgs('upsample', a, ['input', 'size', 'scaleFactor', 'mode', 'alignCorners']);
-  return interpolate(r.input as Tensor, { size: r.size as Size | null, scaleFactor: r.scaleFactor as number | null, mode: (r.mode as InterpolateMode) ?? 'nearest', alignCorners: r.alignCorners as boolean | null });
+  return interpolate(r.input as Tensor, {
+    size: r.size as Size | null,
+    scaleFactor: r.scaleFactor as number | null,
+    mode: (r.mode as InterpolateMode) ?? 'nearest',
+    alignCorners: r.alignCorners as boolean | null,
+  });
 }
 /** F.upsample_nearest(input, size=None, scale_factor=None) (deprecated): interpolate with mode 'nearest'. */
 export function upsampleNearest(input: Tensor, size?: Size | null | { size?: Size | null; scaleFactor?: number | null }, scaleFactor?: number | null): Tensor;
@@ -467,8 +523,18 @@ export function upsampleBilinear(...a: unknown[]): Tensor {
  * (alignCorners null means false, as PyTorch).
  * @throws TypeError for an unknown mode or paddingMode.
  */
-export function gridSample(input: Tensor, grid: Tensor, opts?: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean | null }): Tensor;
-export function gridSample(input: Tensor, grid: Tensor, mode: 'bilinear' | 'nearest' | 'bicubic', paddingMode?: 'zeros' | 'border' | 'reflection', alignCorners?: boolean | null): Tensor;
+export function gridSample(
+  input: Tensor,
+  grid: Tensor,
+  opts?: { mode?: 'bilinear' | 'nearest' | 'bicubic'; paddingMode?: 'zeros' | 'border' | 'reflection'; alignCorners?: boolean | null },
+): Tensor;
+export function gridSample(
+  input: Tensor,
+  grid: Tensor,
+  mode: 'bilinear' | 'nearest' | 'bicubic',
+  paddingMode?: 'zeros' | 'border' | 'reflection',
+  alignCorners?: boolean | null,
+): Tensor;
 export function gridSample(...a: unknown[]): Tensor {
   const op = 'gridSample';
   const r = pyArgs(op, a, ['input', 'grid', 'mode', 'paddingMode', 'alignCorners']);
@@ -476,10 +542,18 @@ export function gridSample(...a: unknown[]): Tensor {
   const pad = r.paddingMode ?? 'zeros';
   const modes = ['bilinear', 'nearest', 'bicubic'];
   const pads = ['zeros', 'border', 'reflection'];
-  if (!modes.includes(mode as string)) throw new TypeError(`nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '${String(mode)}'`);
-  if (!pads.includes(pad as string)) throw new TypeError(`nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '${String(pad)}'`);
+  if (!modes.includes(mode as string))
+    throw new TypeError(`nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', but got: '${String(mode)}'`);
+  if (!pads.includes(pad as string))
+    throw new TypeError(`nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or 'reflection', but got: '${String(pad)}'`);
   const align = r.alignCorners === undefined || r.alignCorners === null ? false : (cB(r.alignCorners, op, 'alignCorners') as boolean);
-  return torchOps.gridSampler(tensorArg(op, r.input, 'input'), tensorArg(op, r.grid, 'grid'), modes.indexOf(mode as string), pads.indexOf(pad as string), align);
+  return torchOps.gridSampler(
+    tensorArg(op, r.input, 'input'),
+    tensorArg(op, r.grid, 'grid'),
+    modes.indexOf(mode as string),
+    pads.indexOf(pad as string),
+    align,
+  );
 }
 
 // ---------------------------------------------------------------- embedding bags
@@ -509,7 +583,19 @@ export function embeddingBag(input: Tensor, weight: Tensor, opts?: EmbeddingBagO
 export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null, opts?: EmbeddingBagOptions): Tensor;
 export function embeddingBag(...a: unknown[]): Tensor {
   const op = 'embeddingBag';
-  const r = pyArgs(op, a, ['input', 'weight', 'offsets', 'maxNorm', 'normType', 'scaleGradByFreq', 'mode', 'sparse', 'perSampleWeights', 'includeLastOffset', 'paddingIdx']);
+  const r = pyArgs(op, a, [
+    'input',
+    'weight',
+    'offsets',
+    'maxNorm',
+    'normType',
+    'scaleGradByFreq',
+    'mode',
+    'sparse',
+    'perSampleWeights',
+    'includeLastOffset',
+    'paddingIdx',
+  ]);
   let input = tensorArg(op, r.input, 'input');
   const weight = tensorArg(op, r.weight, 'weight');
   let offsets = (cTO(r.offsets, op, 'offsets') === undefined ? null : r.offsets) as Tensor | null;
@@ -520,7 +606,9 @@ export function embeddingBag(...a: unknown[]): Tensor {
   const sparse = bool(op, r.sparse, 'sparse', false);
   const temps: Tensor[] = [];
   if (psw !== null && String(input.shape) !== String(psw.shape)) {
-    throw new RangeError(`embedding_bag: If per_sample_weights ([${psw.shape.join(', ')}]) is not None, then it must have the same shape as the input ([${input.shape.join(', ')}])`);
+    throw new RangeError(
+      `embedding_bag: If per_sample_weights ([${psw.shape.join(', ')}]) is not None, then it must have the same shape as the input ([${input.shape.join(', ')}])`,
+    );
   }
   if (weight.dim() !== 2) throw new RangeError(`weight has to be a 2D Tensor, but got Tensor of dimension ${weight.dim()}`);
   if (input.dim() === 2) {
@@ -547,7 +635,9 @@ export function embeddingBag(...a: unknown[]): Tensor {
     noGrad(() => torchOps.embeddingRenorm_(weight, input, maxNorm, normType));
   }
   if (psw !== null && mode !== 'sum') {
-    throw new TypeError(`embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='${mode}'). Please open a feature request on GitHub.`);
+    throw new TypeError(
+      `embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' (got mode='${mode}'). Please open a feature request on GitHub.`,
+    );
   }
   let paddingIdx = cIO(r.paddingIdx, op, 'paddingIdx') as Int | null | undefined;
   if (paddingIdx !== null && paddingIdx !== undefined) {
@@ -787,7 +877,12 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
  * shape without its last dim, or with one dim of size 1; or a number.
  * @throws RangeError for a negative variance or a var of another shape; TypeError for an unknown reduction.
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, opts?: { full?: boolean; eps?: number; reduction?: Reduction }): Tensor;
+export function gaussianNllLoss(
+  input: Tensor,
+  target: Tensor,
+  variance: Tensor | number,
+  opts?: { full?: boolean; eps?: number; reduction?: Reduction },
+): Tensor;
 export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor | number, full: boolean, eps?: number, reduction?: Reduction): Tensor;
 export function gaussianNllLoss(...a: unknown[]): Tensor {
   const op = 'gaussianNllLoss';
@@ -867,7 +962,8 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, 
   const op = 'tripletMarginWithDistanceLoss';
   if (opts === null || typeof opts !== 'object') argError(op, 'an options object', 'options', opts);
   for (const k of Object.keys(opts)) {
-    if (!['distanceFunction', 'margin', 'swap', 'reduction'].includes(k)) throw new TypeError(`Unknown option '${k}' for ${op}; expected one of: distanceFunction, margin, swap, reduction`);
+    if (!['distanceFunction', 'margin', 'swap', 'reduction'].includes(k))
+      throw new TypeError(`Unknown option '${k}' for ${op}; expected one of: distanceFunction, margin, swap, reduction`);
   }
   tensorArg(op, anchor, 'anchor');
   tensorArg(op, positive, 'positive');
@@ -880,7 +976,9 @@ export function tripletMarginWithDistanceLoss(anchor: Tensor, positive: Tensor, 
   if (typeof dist !== 'function') argError(op, 'a function or null', 'distanceFunction', dist);
   const [ad, pd, nd] = [anchor.dim(), positive.dim(), negative.dim()];
   if (!(ad === pd && pd === nd)) {
-    throw new RangeError(`The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${ad}D, positive ${pd}D, and negative ${nd}D inputs`);
+    throw new RangeError(
+      `The anchor, positive, and negative tensors are expected to have the same number of dimensions, but got: anchor ${ad}D, positive ${pd}D, and negative ${nd}D inputs`,
+    );
   }
   return tidy(() => {
     const dPos = dist(anchor, positive);

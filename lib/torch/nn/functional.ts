@@ -9,7 +9,6 @@ import { Tensor } from '../tensor.js';
 import * as ops from '../generated/torch.js';
 import * as nnOps from '../generated/nn.js';
 import { checkOptions, typeError, rangeError } from '../errors.js';
-import { zerosLike } from '../creation.js';
 import { native } from '../native.js';
 import { wrap } from '../handle.js';
 
@@ -197,12 +196,7 @@ export function nllLoss(input: Tensor, target: Tensor, opts: { weight?: Tensor |
  * with a weight (input's shape) the weighted errors are summed, and 'mean'
  * divides by the weights' sum.
  */
-function pointwiseLoss(
-  name: 'mseLoss' | 'l1Loss',
-  input: Tensor,
-  target: Tensor,
-  opts: { reduction?: Reduction; weight?: Tensor | null },
-): Tensor {
+function pointwiseLoss(name: 'mseLoss' | 'l1Loss', input: Tensor, target: Tensor, opts: { reduction?: Reduction; weight?: Tensor | null }): Tensor {
   checkOptions(opts, ['reduction', 'weight'], name);
   tensorArg(input, 'input');
   tensorArg(target, 'target');
@@ -263,7 +257,13 @@ export function binaryCrossEntropyWithLogits(
   if (a.length !== b.length || a.some((d, i) => d !== b[i])) {
     throw new Error(`Target size ([${b.join(', ')}]) must be the same as input size ([${a.join(', ')}])`);
   }
-  return ops.binaryCrossEntropyWithLogits(input, target, opts.weight ?? null, opts.posWeight ?? null, reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'));
+  return ops.binaryCrossEntropyWithLogits(
+    input,
+    target,
+    opts.weight ?? null,
+    opts.posWeight ?? null,
+    reductionCode(opts.reduction, 'binaryCrossEntropyWithLogits'),
+  );
 }
 
 /**
@@ -306,5 +306,13 @@ export function scaledDotProductAttention(
   checkOptions(opts, ['attnMask', 'dropoutP', 'isCausal', 'scale'], 'scaledDotProductAttention');
   tensorArg(query, 'query');
   const scale = opts.scale ?? undefined;
-  return nnOps.scaledDotProductAttention(query, key, value, opts.attnMask ?? null, opts.dropoutP ?? 0, opts.isCausal ?? false, scale === undefined ? {} : { scale });
+  return nnOps.scaledDotProductAttention(
+    query,
+    key,
+    value,
+    opts.attnMask ?? null,
+    opts.dropoutP ?? 0,
+    opts.isCausal ?? false,
+    scale === undefined ? {} : { scale },
+  );
 }

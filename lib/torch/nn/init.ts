@@ -9,15 +9,24 @@ export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid'
 /** The recommended gain for a nonlinearity (leaky_relu slope default 0.01). @throws TypeError for unknown names. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case 'selu': return 3 / 4;
-    default: return typeError('a known nonlinearity', 'nonlinearity', nonlinearity);
+    case 'selu':
+      return 3 / 4;
+    default:
+      return typeError('a known nonlinearity', 'nonlinearity', nonlinearity);
   }
 }
 
@@ -91,7 +100,10 @@ export function truncNormal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tenso
   const u = cdf((b - mean) / std);
   return noGrad(() => {
     t.uniform_(2 * l - 1, 2 * u - 1);
-    t.erfinv_().mul_(std * Math.SQRT2).add_(mean).clamp_(a, b);
+    t.erfinv_()
+      .mul_(std * Math.SQRT2)
+      .add_(mean)
+      .clamp_(a, b);
     return t;
   });
 }

@@ -79,6 +79,7 @@ export abstract class Module {
 
   constructor() {
     // Subclass field definitions and assignments go through the proxy, which registers them.
+    // biome-ignore lint/correctness/noConstructorReturn: every module is its proxy, so attribute assignment registers parameters and submodules as in Python
     return new Proxy(this, HANDLER);
   }
 
@@ -314,7 +315,8 @@ export abstract class Module {
       metadata.push([p.endsWith('.') ? p.slice(0, -1) : p, { version: 1 }]);
       const own = m.own();
       const take = (n: string, t: Tensor, kind: string) => {
-        if (t.isDisposed) throw new Error(`stateDict: the ${kind} '${p + n}' has been disposed (a tensor the module still holds was freed, e.g. by tidy or dispose())`);
+        if (t.isDisposed)
+          throw new Error(`stateDict: the ${kind} '${p + n}' has been disposed (a tensor the module still holds was freed, e.g. by tidy or dispose())`);
         out[p + n] = t.detach();
       };
       for (const [n, t] of own.params) take(n, t, 'parameter');

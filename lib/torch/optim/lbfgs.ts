@@ -393,7 +393,18 @@ export class LBFGS extends Optimizer<typeof LBFGS_OPTIONS> {
           if (nIter === maxIter) break;
           if (currentEvals >= maxEval) break;
           if (optCond) break;
-          if (le(item((d as Tensor).mul((t as Num).v).abs().max()), toleranceChange)) break;
+          if (
+            le(
+              item(
+                (d as Tensor)
+                  .mul((t as Num).v)
+                  .abs()
+                  .max(),
+              ),
+              toleranceChange,
+            )
+          )
+            break;
           if (lt(abs(sub(loss, prevLoss)), toleranceChange)) break;
         }
         state.d = d as Tensor;
@@ -441,7 +452,8 @@ export class LBFGS extends Optimizer<typeof LBFGS_OPTIONS> {
   override loadStateDict(stateDict: OptimizerStateDict | OptimizerStateDictInput): void {
     if (stateDict === null || typeof stateDict !== 'object' || !('state' in stateDict)) return super.loadStateDict(stateDict);
     const raw = stateDict.state as Map<PyValue<Tensor>, PyValue<Tensor>> | Record<string, PyValue<Tensor>>;
-    const entries: [PyValue<Tensor>, PyValue<Tensor>][] = raw instanceof Map ? [...raw.entries()] : raw !== null && typeof raw === 'object' ? Object.entries(raw) : [];
+    const entries: [PyValue<Tensor>, PyValue<Tensor>][] =
+      raw instanceof Map ? [...raw.entries()] : raw !== null && typeof raw === 'object' ? Object.entries(raw) : [];
     const first = entries.find(([k]) => Number(k instanceof PyFloat ? k.value : k) === 0)?.[1];
     const p0 = this.params[0];
     const created: Tensor[] = [];

@@ -361,10 +361,7 @@ export class LinearLR extends LRScheduler {
     if (this.isInitial || this.lastEpoch > this.totalIters) return groups.map((g) => g.lr);
     return groups.map(
       (g) =>
-        g.lr *
-        (1 +
-          (this.endFactor - this.startFactor) /
-            (this.totalIters * this.startFactor + (this.lastEpoch - 1) * (this.endFactor - this.startFactor))),
+        g.lr * (1 + (this.endFactor - this.startFactor) / (this.totalIters * this.startFactor + (this.lastEpoch - 1) * (this.endFactor - this.startFactor))),
     );
   }
 
@@ -425,9 +422,7 @@ export class CosineAnnealingLR extends LRScheduler {
     if ((lastEpoch - 1 - tMax) % (2 * tMax) === 0) {
       return groups.map((g, i) => g.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2);
     }
-    return groups.map(
-      (g) => ((1 + Math.cos((Math.PI * lastEpoch) / tMax)) / (1 + Math.cos((Math.PI * (lastEpoch - 1)) / tMax))) * (g.lr - etaMin) + etaMin,
-    );
+    return groups.map((g) => ((1 + Math.cos((Math.PI * lastEpoch) / tMax)) / (1 + Math.cos((Math.PI * (lastEpoch - 1)) / tMax))) * (g.lr - etaMin) + etaMin);
   }
 
   protected override closedForm(): number[] {
@@ -545,7 +540,7 @@ export class OneCycleLR extends LRScheduler {
           { endStep: total - 1, startLr: 'max_lr', endLr: 'min_lr', startMomentum: 'base_momentum', endMomentum: 'max_momentum' },
         ];
     if (typeof pct !== 'number' || !(pct >= 0 && pct <= 1)) throw new RangeError(`Expected float between 0 and 1 pct_start, but got ${String(pct)}`);
-    this.annealStrategy = annealStrategyOf(opts.annealStrategy ?? 'cos', 'anneal_strategy must be one of \'cos\' or \'linear\', instead got');
+    this.annealStrategy = annealStrategyOf(opts.annealStrategy ?? 'cos', "anneal_strategy must be one of 'cos' or 'linear', instead got");
     const groups = optimizer.paramGroups;
     const maxLrs = formatParam('max_lr', groups, opts.maxLr);
     const divFactor = requireNumber(opts.divFactor ?? 25, 'divFactor');
@@ -692,9 +687,7 @@ export function checkNums(sd: LRSchedulerStateDict, keys: readonly string[]): vo
 export function formatParam(name: string, groups: readonly ParamGroup[], v: number | readonly number[] | undefined): number[] {
   if (Array.isArray(v)) {
     if (v.length !== groups.length) {
-      throw new RangeError(
-        `${name} must have the same length as optimizer.param_groups. ${name} has ${v.length} values, param_groups has ${groups.length}.`,
-      );
+      throw new RangeError(`${name} must have the same length as optimizer.param_groups. ${name} has ${v.length} values, param_groups has ${groups.length}.`);
     }
     return (v as readonly unknown[]).map((x, i) => requireNumber(x, `${toCamel(name)}[${i}]`));
   }
@@ -715,12 +708,7 @@ function groupNum(g: ParamGroup, pyKey: string): number {
  * @returns a {@link LambdaLR}.
  * @throws TypeError when the step counts are not numbers (and as LambdaLR).
  */
-export function getLinearScheduleWithWarmup(
-  optimizer: Optimizer,
-  numWarmupSteps: number,
-  numTrainingSteps: number,
-  lastEpoch = -1,
-): LambdaLR {
+export function getLinearScheduleWithWarmup(optimizer: Optimizer, numWarmupSteps: number, numTrainingSteps: number, lastEpoch = -1): LambdaLR {
   requireNumber(numWarmupSteps, 'numWarmupSteps');
   requireNumber(numTrainingSteps, 'numTrainingSteps');
   const lrLambda = (currentStep: number): number => {

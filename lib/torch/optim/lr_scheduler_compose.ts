@@ -90,7 +90,12 @@ export class SequentialLR extends LRScheduler {
 
   /** `{_milestones, last_epoch, _last_lr, _schedulers: [their state dicts]}`, as PyTorch. */
   override stateDict(): LRSchedulerStateDict {
-    return { _milestones: [...this.milestones], last_epoch: this.lastEpoch, _last_lr: [...this.lastLr], _schedulers: this.schedulers.map((s) => s.stateDict()) };
+    return {
+      _milestones: [...this.milestones],
+      last_epoch: this.lastEpoch,
+      _last_lr: [...this.lastLr],
+      _schedulers: this.schedulers.map((s) => s.stateDict()),
+    };
   }
 
   /**

@@ -7,7 +7,7 @@
  * order. The base class and the first schedulers are in lr_scheduler.ts.
  */
 import { describe } from '../errors.js';
-import { PyFloat, PyGlobal, PyReduce, pyFloat, tuple, type PyDict, type PyValue } from '../py-value.js';
+import { PyFloat, PyGlobal, PyReduce, pyFloat, tuple, type PyValue } from '../py-value.js';
 import type { Optimizer } from './optimizer.js';
 import {
   LRScheduler,
@@ -16,7 +16,6 @@ import {
   num,
   nums,
   requireNumber,
-  requirePositiveInt,
   type LrLambda,
   type LRSchedulerStateDict,
   type SchedulerOptions,
@@ -358,7 +357,8 @@ export class CyclicLR extends LRScheduler {
     this.gamma = requireNumber(opts.gamma ?? 1.0, 'gamma');
     this.scaleFnCustom = scaleFn;
     const scaleMode = opts.scaleMode ?? 'cycle';
-    if (scaleMode !== 'cycle' && scaleMode !== 'iterations') throw new RangeError(`Expected 'cycle' or 'iterations' for scaleMode but received ${describe(scaleMode)}`);
+    if (scaleMode !== 'cycle' && scaleMode !== 'iterations')
+      throw new RangeError(`Expected 'cycle' or 'iterations' for scaleMode but received ${describe(scaleMode)}`);
     this.scaleMode = scaleMode;
     this.initScaleFn();
     this.cycleMomentum = opts.cycleMomentum ?? true;
@@ -448,7 +448,8 @@ export class CyclicLR extends LRScheduler {
           throw new TypeError(`Expected a list of numbers for ${k} but received ${describe(v)}`);
         }
       }
-      for (const k of ['mode', 'scale_mode']) if (sd[k] !== undefined && typeof sd[k] !== 'string') throw new TypeError(`Expected a string for ${k} but received ${describe(sd[k])}`);
+      for (const k of ['mode', 'scale_mode'])
+        if (sd[k] !== undefined && typeof sd[k] !== 'string') throw new TypeError(`Expected a string for ${k} but received ${describe(sd[k])}`);
       return;
     }
     if (sd.max_lrs !== undefined) this.maxLrs = nums(sd.max_lrs);

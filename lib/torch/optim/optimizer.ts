@@ -402,7 +402,8 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
         const spec = this.options[k];
         const asTuple = spec?.tuple === true && Array.isArray(v) && !(v instanceof PyTuple);
         if (spec?.float === true && v === spec.default) packed[toSnake(k)] = new PyFloat(v as number);
-        else packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
+        else
+          packed[toSnake(k)] = asTuple ? PyTuple.from(v as PyValue<Tensor>[]) : Array.isArray(v) && !(v instanceof PyTuple) ? [...(v as PyValue<Tensor>[])] : v;
       }
       g.params.forEach((p, i) => {
         if (!mapping.has(p)) mapping.set(p, start + i);
@@ -448,9 +449,7 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
     const saved = stateDict.param_groups as readonly PyValue<Tensor>[];
     if (!Array.isArray(saved)) throw new TypeError(`Expected an array for param_groups but received ${describe(saved)}`);
     if (saved.length !== this.paramGroups.length) {
-      throw new RangeError(
-        `loaded state dict has a different number of parameter groups (${saved.length}, optimizer has ${this.paramGroups.length})`,
-      );
+      throw new RangeError(`loaded state dict has a different number of parameter groups (${saved.length}, optimizer has ${this.paramGroups.length})`);
     }
     const savedGroups = saved.map((g, i) => {
       if (!isPlainObject(g) || !Array.isArray(g.params)) {
@@ -580,7 +579,8 @@ export abstract class Optimizer<S extends OptionTable = OptionTable> {
         let repr: string;
         if (spec?.float === true && v === spec.default) repr = pyFloatNum(v as number);
         else if (spec?.keepInts === true && Array.isArray(v)) repr = pyRepr(PyTuple.from(v as PyValue<Tensor>[]));
-        else if (typeof v === 'string') repr = v; // Python formats the value with str(): no quotes
+        else if (typeof v === 'string')
+          repr = v; // Python formats the value with str(): no quotes
         else repr = pyRepr(v, spec?.tuple === true);
         out += `    ${toSnake(k)}: ${repr}\n`;
       }

@@ -97,7 +97,11 @@ export class RAdam extends Optimizer<typeof RADAM_OPTIONS> {
       if (rhoT > 5.0) {
         const rect = (((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) ** 0.5;
         // Python's `scalar / tensor` is `tensor.reciprocal() * scalar`.
-        const adaptiveLr: Tensor = expAvgSq.sqrt().add_(eps).reciprocal().mul(biasCorrection2 ** 0.5);
+        const adaptiveLr: Tensor = expAvgSq
+          .sqrt()
+          .add_(eps)
+          .reciprocal()
+          .mul(biasCorrection2 ** 0.5);
         param.add_(biasCorrectedExpAvg.mul(lr).mul(adaptiveLr).mul(rect), { alpha: -1.0 });
       } else {
         param.add_(biasCorrectedExpAvg.mul(lr), { alpha: -1.0 });

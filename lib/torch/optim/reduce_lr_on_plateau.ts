@@ -49,7 +49,13 @@ export class ReduceLROnPlateau extends LRScheduler {
    *   "threshold mode x is unknown!"; TypeError for an unknown option (lastEpoch included) or a value of the wrong kind.
    */
   constructor(optimizer: Optimizer, opts: ReduceLROnPlateauOptions = {}) {
-    super(optimizer, opts as SchedulerOptions, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'], 'ReduceLROnPlateau', false);
+    super(
+      optimizer,
+      opts as SchedulerOptions,
+      ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'],
+      'ReduceLROnPlateau',
+      false,
+    );
     const factor = requireNumber(opts.factor ?? 0.1, 'factor');
     if (factor >= 1.0) throw new RangeError('Factor should be < 1.0.');
     this.factor = factor;

@@ -84,7 +84,7 @@ export class RMSprop extends Optimizer<typeof RMSPROP_OPTIONS> {
       stateTensor(s, 'step', this.name).add_(1);
       if (group.weightDecay !== 0) grad = grad.add(param, { alpha: group.weightDecay });
       squareAvg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
-      let avg;
+      let avg: StateTensor;
       if (group.centered) {
         const gradAvg = stateTensor(s, 'gradAvg', this.name);
         gradAvg.lerp_(grad, 1 - alpha);

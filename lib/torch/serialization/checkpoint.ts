@@ -57,14 +57,10 @@ export function resolveDevice(location: string, mapLocation: MapLocation | undef
     const n = cuda.deviceCount();
     const idx = dev.index ?? 0;
     if (n === 0) {
-      throw new CheckpointError(
-        `Attempting to load ${what} onto ${dev}, but CUDA is not available; pass mapLocation: 'cpu' to load it on the CPU`,
-      );
+      throw new CheckpointError(`Attempting to load ${what} onto ${dev}, but CUDA is not available; pass mapLocation: 'cpu' to load it on the CPU`);
     }
     if (idx >= n) {
-      throw new CheckpointError(
-        `Attempting to load ${what} onto ${dev}, but only ${n} CUDA device(s) are visible; use mapLocation to choose another device`,
-      );
+      throw new CheckpointError(`Attempting to load ${what} onto ${dev}, but only ${n} CUDA device(s) are visible; use mapLocation to choose another device`);
     }
     return `cuda:${idx}`;
   }

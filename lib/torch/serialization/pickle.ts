@@ -82,32 +82,57 @@ export const STORAGE_TYPES: Readonly<Record<string, StorageDType>> = {
  * torch.save writes the others (uint16/32/64, 8- and 4-bit floats, bits
  * types) as `_rebuild_tensor_v3` over a `torch.storage.UntypedStorage`.
  */
-export const STORAGE_CLASS: Readonly<Partial<Record<StorageDType, string>>> = Object.fromEntries(
-  Object.entries(STORAGE_TYPES).map(([k, v]) => [v, k]),
-);
+export const STORAGE_CLASS: Readonly<Partial<Record<StorageDType, string>>> = Object.fromEntries(Object.entries(STORAGE_TYPES).map(([k, v]) => [v, k]));
 
 /** Bytes per element. */
 export const ITEM_SIZE: Readonly<Record<StorageDType, number>> = {
   ...DTYPE_ITEM_SIZE,
-  complex32: 4, complex64: 8, complex128: 16,
+  complex32: 4,
+  complex64: 8,
+  complex128: 16,
 };
 
 /** `torch.<name>` dtype globals → dtype. */
 export const DTYPE_GLOBALS: Readonly<Record<string, StorageDType>> = {
-  float64: 'float64', double: 'float64', float32: 'float32', float: 'float32', float16: 'float16', half: 'float16',
-  bfloat16: 'bfloat16', int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16',
-  int8: 'int8', uint8: 'uint8', bool: 'bool', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
-  float8_e4m3fn: 'float8_e4m3fn', float8_e5m2: 'float8_e5m2', float8_e4m3fnuz: 'float8_e4m3fnuz',
-  float8_e5m2fnuz: 'float8_e5m2fnuz', float8_e8m0fnu: 'float8_e8m0fnu', float4_e2m1fn_x2: 'float4_e2m1fn_x2',
-  bits8: 'bits8', bits16: 'bits16', bits1x8: 'bits1x8', bits2x4: 'bits2x4', bits4x2: 'bits4x2',
-  complex32: 'complex32', chalf: 'complex32', complex64: 'complex64', cfloat: 'complex64', complex128: 'complex128',
+  float64: 'float64',
+  double: 'float64',
+  float32: 'float32',
+  float: 'float32',
+  float16: 'float16',
+  half: 'float16',
+  bfloat16: 'bfloat16',
+  int64: 'int64',
+  long: 'int64',
+  int32: 'int32',
+  int: 'int32',
+  int16: 'int16',
+  short: 'int16',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+  uint16: 'uint16',
+  uint32: 'uint32',
+  uint64: 'uint64',
+  float8_e4m3fn: 'float8_e4m3fn',
+  float8_e5m2: 'float8_e5m2',
+  float8_e4m3fnuz: 'float8_e4m3fnuz',
+  float8_e5m2fnuz: 'float8_e5m2fnuz',
+  float8_e8m0fnu: 'float8_e8m0fnu',
+  float4_e2m1fn_x2: 'float4_e2m1fn_x2',
+  bits8: 'bits8',
+  bits16: 'bits16',
+  bits1x8: 'bits1x8',
+  bits2x4: 'bits2x4',
+  bits4x2: 'bits4x2',
+  complex32: 'complex32',
+  chalf: 'complex32',
+  complex64: 'complex64',
+  cfloat: 'complex64',
+  complex128: 'complex128',
   cdouble: 'complex128',
 };
 /** dtypes PyTorch has that this library cannot hold; named in errors. */
-const UNSUPPORTED_DTYPES = new Set([
-  'qint8', 'quint8', 'qint32', 'quint4x2', 'quint2x4',
-  ...[1, 2, 3, 4, 5, 6, 7].flatMap((n) => [`int${n}`, `uint${n}`]),
-]);
+const UNSUPPORTED_DTYPES = new Set(['qint8', 'quint8', 'qint32', 'quint4x2', 'quint2x4', ...[1, 2, 3, 4, 5, 6, 7].flatMap((n) => [`int${n}`, `uint${n}`])]);
 
 /** A persistent storage reference `('storage', torch.<X>Storage, key, location, numel)`. */
 export interface StorageRef {
@@ -163,17 +188,74 @@ export class PickleSecurityError extends Error {
 }
 
 const OPCODE_NAMES: Record<number, string> = {
-  0x28: 'MARK', 0x2e: 'STOP', 0x30: 'POP', 0x31: 'POP_MARK', 0x32: 'DUP', 0x46: 'FLOAT', 0x49: 'INT', 0x4a: 'BININT',
-  0x4b: 'BININT1', 0x4c: 'LONG', 0x4d: 'BININT2', 0x4e: 'NONE', 0x50: 'PERSID', 0x51: 'BINPERSID', 0x52: 'REDUCE',
-  0x53: 'STRING', 0x54: 'BINSTRING', 0x55: 'SHORT_BINSTRING', 0x56: 'UNICODE', 0x58: 'BINUNICODE', 0x61: 'APPEND',
-  0x62: 'BUILD', 0x63: 'GLOBAL', 0x64: 'DICT', 0x7d: 'EMPTY_DICT', 0x65: 'APPENDS', 0x67: 'GET', 0x68: 'BINGET',
-  0x69: 'INST', 0x6a: 'LONG_BINGET', 0x6c: 'LIST', 0x5d: 'EMPTY_LIST', 0x6f: 'OBJ', 0x70: 'PUT', 0x71: 'BINPUT',
-  0x72: 'LONG_BINPUT', 0x73: 'SETITEM', 0x74: 'TUPLE', 0x29: 'EMPTY_TUPLE', 0x75: 'SETITEMS', 0x47: 'BINFLOAT',
-  0x80: 'PROTO', 0x81: 'NEWOBJ', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4', 0x85: 'TUPLE1', 0x86: 'TUPLE2',
-  0x87: 'TUPLE3', 0x88: 'NEWTRUE', 0x89: 'NEWFALSE', 0x8a: 'LONG1', 0x8b: 'LONG4', 0x42: 'BINBYTES',
-  0x43: 'SHORT_BINBYTES', 0x8c: 'SHORT_BINUNICODE', 0x8d: 'BINUNICODE8', 0x8e: 'BINBYTES8', 0x8f: 'EMPTY_SET',
-  0x90: 'ADDITEMS', 0x91: 'FROZENSET', 0x92: 'NEWOBJ_EX', 0x93: 'STACK_GLOBAL', 0x94: 'MEMOIZE', 0x95: 'FRAME',
-  0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
+  40: 'MARK',
+  46: 'STOP',
+  48: 'POP',
+  49: 'POP_MARK',
+  50: 'DUP',
+  70: 'FLOAT',
+  73: 'INT',
+  74: 'BININT',
+  75: 'BININT1',
+  76: 'LONG',
+  77: 'BININT2',
+  78: 'NONE',
+  80: 'PERSID',
+  81: 'BINPERSID',
+  82: 'REDUCE',
+  83: 'STRING',
+  84: 'BINSTRING',
+  85: 'SHORT_BINSTRING',
+  86: 'UNICODE',
+  88: 'BINUNICODE',
+  97: 'APPEND',
+  98: 'BUILD',
+  99: 'GLOBAL',
+  100: 'DICT',
+  125: 'EMPTY_DICT',
+  101: 'APPENDS',
+  103: 'GET',
+  104: 'BINGET',
+  105: 'INST',
+  106: 'LONG_BINGET',
+  108: 'LIST',
+  93: 'EMPTY_LIST',
+  111: 'OBJ',
+  112: 'PUT',
+  113: 'BINPUT',
+  114: 'LONG_BINPUT',
+  115: 'SETITEM',
+  116: 'TUPLE',
+  41: 'EMPTY_TUPLE',
+  117: 'SETITEMS',
+  71: 'BINFLOAT',
+  128: 'PROTO',
+  129: 'NEWOBJ',
+  130: 'EXT1',
+  131: 'EXT2',
+  132: 'EXT4',
+  133: 'TUPLE1',
+  134: 'TUPLE2',
+  135: 'TUPLE3',
+  136: 'NEWTRUE',
+  137: 'NEWFALSE',
+  138: 'LONG1',
+  139: 'LONG4',
+  66: 'BINBYTES',
+  67: 'SHORT_BINBYTES',
+  140: 'SHORT_BINUNICODE',
+  141: 'BINUNICODE8',
+  142: 'BINBYTES8',
+  143: 'EMPTY_SET',
+  144: 'ADDITEMS',
+  145: 'FROZENSET',
+  146: 'NEWOBJ_EX',
+  147: 'STACK_GLOBAL',
+  148: 'MEMOIZE',
+  149: 'FRAME',
+  150: 'BYTEARRAY8',
+  151: 'NEXT_BUFFER',
+  152: 'READONLY_BUFFER',
 };
 
 function opName(op: number): string {
@@ -285,11 +367,22 @@ class IDict {
 }
 
 type GlobalKind =
-  | 'OrderedDict' | 'rebuild_v2' | 'rebuild_v3' | 'rebuild_parameter' | 'rebuild_parameter_with_state'
-  | 'storage' | 'untyped_storage' | 'dtype' | 'Size' | 'device';
+  | 'OrderedDict'
+  | 'rebuild_v2'
+  | 'rebuild_v3'
+  | 'rebuild_parameter'
+  | 'rebuild_parameter_with_state'
+  | 'storage'
+  | 'untyped_storage'
+  | 'dtype'
+  | 'Size'
+  | 'device';
 
 class IGlobal {
-  constructor(readonly g: PyGlobal, readonly kind: GlobalKind) {}
+  constructor(
+    readonly g: PyGlobal,
+    readonly kind: GlobalKind,
+  ) {}
 }
 
 class IStorage {
@@ -365,9 +458,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
   };
   const need = (n: number): void => {
     if (pos + n > len) {
-      throw new PickleFormatError(
-        `Truncated pickle: opcode ${opName(op)} at offset ${opPos} needs ${n} more bytes but only ${len - pos} remain`,
-      );
+      throw new PickleFormatError(`Truncated pickle: opcode ${opName(op)} at offset ${opPos} needs ${n} more bytes but only ${len - pos} remain`);
     }
   };
   const pop = (): unknown => {
@@ -443,7 +534,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
     // Little-endian two's complement: reverse into a hex string, then sign-correct.
     let hex = '';
     for (let i = n - 1; i >= 0; i--) hex += HEX[buf[pos + i]];
-    let v = BigInt('0x' + hex);
+    let v = BigInt(`0x${hex}`);
     if (buf[pos + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
     pos += n;
     return v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v;
@@ -495,8 +586,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
     if (typeof rg !== 'boolean') fail(`requires_grad must be a bool, got ${describe(rg)}`);
     if (!(hooks instanceof IDict) && hooks !== null) fail(`backward hooks must be an OrderedDict, got ${describe(hooks)}`);
     // The storage holds numel elements (bytes when untyped).
-    const storageElems =
-      storage.dtype === null ? Math.floor(storage.numel / ITEM_SIZE[dtype]) : storage.numel;
+    const storageElems = storage.dtype === null ? Math.floor(storage.numel / ITEM_SIZE[dtype]) : storage.numel;
     let last = BigInt(storageOffset);
     let empty = false;
     let numel = 1n;
@@ -857,7 +947,7 @@ export function loads<T extends object = TensorRecord>(data: Uint8Array, opts: U
 function describe(v: unknown): string {
   if (v === null) return 'None';
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return `str ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'string') return `str ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
   if (typeof v === 'number' || typeof v === 'bigint') return `int ${v}`;
   if (typeof v === 'boolean') return `bool ${v ? 'True' : 'False'}`;
   if (v instanceof PyFloat) return `float ${v.value}`;
@@ -1094,7 +1184,8 @@ export function dumps(value: unknown, hooks: PicklerHooks = {}, opts: PickleOpti
   const path: (string | number)[] = [];
   let depth = 0;
 
-  const where = (): string => 'root' + path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('');
+  const where = (): string =>
+    `root${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('')}`;
   const bad = (what: string): never => {
     throw new PickleValueError(`Cannot pickle ${what} at ${where()}`);
   };

@@ -13,7 +13,7 @@
  */
 import * as os from 'node:os';
 import * as zlib from 'node:zlib';
-import { Tensor, isTensor } from '../tensor.js';
+import { type Tensor, isTensor } from '../tensor.js';
 import { empty } from '../creation.js';
 import { Device } from '../device.js';
 import { isFloatingPoint, type DType } from '../dtype.js';
@@ -22,17 +22,7 @@ import { Parameter } from '../parameter.js';
 import { checkOptions, typeError } from '../errors.js';
 import { orderedDict, tuple, PyGlobal, PyReduce } from '../py-value.js';
 import { dumps, loads, pickleBudget, PickleLimitError, STORAGE_CLASS, ITEM_SIZE, type StorageRef, type TensorRecord } from './pickle.js';
-import {
-  BufferSink,
-  BufferSource,
-  FdSource,
-  ZipFormatError,
-  ZipReader,
-  ZipWriter,
-  type ByteSink,
-  type ByteSource,
-  type ZipEntry,
-} from './zip.js';
+import { BufferSink, BufferSource, FdSource, ZipFormatError, ZipReader, ZipWriter, type ByteSink, type ByteSource, type ZipEntry } from './zip.js';
 import { loadSafetensors, saveSafetensors } from './safetensors.js';
 import { SerializationId } from './serialization-id.js';
 import { CheckpointError, resolveDevice, type CheckpointValue, type MapLocation } from './checkpoint.js';
@@ -140,9 +130,7 @@ function pickleCheckpoint(obj: unknown): Pickled {
     const prev = byId.get(id);
     if (prev) {
       if (prev.dtype !== t.dtype) {
-        throw new CheckpointError(
-          `Cannot save tensors that view the same storage as different dtypes (${prev.dtype} and ${t.dtype})`,
-        );
+        throw new CheckpointError(`Cannot save tensors that view the same storage as different dtypes (${prev.dtype} and ${t.dtype})`);
       }
       return prev;
     }
@@ -329,9 +317,7 @@ function checkMagic(head: Buffer, size: number, where: string): void {
   if (head[0] === 0x80) {
     throw new CheckpointError(`${where} is a bare pickle stream, not a torch.save checkpoint (no zip container)`);
   }
-  throw new CheckpointError(
-    `Not a PyTorch checkpoint: ${where} does not start with a zip header (first bytes ${head.subarray(0, 8).toString('hex')})`,
-  );
+  throw new CheckpointError(`Not a PyTorch checkpoint: ${where} does not start with a zip header (first bytes ${head.subarray(0, 8).toString('hex')})`);
 }
 
 interface LoadContext {
@@ -432,7 +418,11 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
     let base = cpu;
     try {
       if (!mapped) readRecordInto(reader, entry, cpu, ctx.verifyCrc);
-      else if (ctx.verifyCrc) reader.checkCrc(entry, withStorageView(cpu, 0, want, (b) => zlib.crc32(b)));
+      else if (ctx.verifyCrc)
+        reader.checkCrc(
+          entry,
+          withStorageView(cpu, 0, want, (b) => zlib.crc32(b)),
+        );
       // As torch.load with map_location: through the CPU, one storage at a time.
       if (target !== 'cpu') base = cpu.to(target);
     } finally {
@@ -478,7 +468,8 @@ function loadFromReader(ctx: LoadContext): CheckpointValue {
   } catch (e) {
     for (const t of created) t.dispose();
     if (e instanceof PickleLimitError) {
-      const size = pklEntry.method !== 0 ? `${formatBytes(pklEntry.compressedSize)} in the file, ${formatBytes(pklEntry.size)} inflated` : formatBytes(pklEntry.size);
+      const size =
+        pklEntry.method !== 0 ? `${formatBytes(pklEntry.compressedSize)} in the file, ${formatBytes(pklEntry.size)} inflated` : formatBytes(pklEntry.size);
       throw new CheckpointError(
         `Refusing to load ${where}: its pickle (${size}) builds more than ${formatBytes(e.limit)} of Python values` +
           (e.byHeap ? ', half the JS heap still free (node --max-old-space-size=... allows more)' : ', out of proportion to its size (a pickle bomb?)'),
@@ -510,18 +501,24 @@ function readRecordInto(reader: ZipReader, entry: ZipEntry, base: Tensor, verify
   const scratch = verifyCrc ? (crcScratch ??= Buffer.allocUnsafeSlow(CRC_PIECE)) : null;
   let crc = 0;
   for (let off = 0; off < want; off += per) {
-    withStorageView(base, off, Math.min(per, want - off), (b) => {
-      if (scratch === null) {
-        reader.readPart(entry, off, b);
-        return;
-      }
-      for (let k = 0; k < b.byteLength; k += scratch.byteLength) {
-        const piece = scratch.subarray(0, Math.min(scratch.byteLength, b.byteLength - k));
-        reader.readPart(entry, off + k, piece);
-        crc = zlib.crc32(piece, crc);
-        b.set(piece, k);
-      }
-    }, { populate: true });
+    withStorageView(
+      base,
+      off,
+      Math.min(per, want - off),
+      (b) => {
+        if (scratch === null) {
+          reader.readPart(entry, off, b);
+          return;
+        }
+        for (let k = 0; k < b.byteLength; k += scratch.byteLength) {
+          const piece = scratch.subarray(0, Math.min(scratch.byteLength, b.byteLength - k));
+          reader.readPart(entry, off + k, piece);
+          crc = zlib.crc32(piece, crc);
+          b.set(piece, k);
+        }
+      },
+      { populate: true },
+    );
   }
   if (verifyCrc) reader.checkCrc(entry, crc);
 }
@@ -623,7 +620,14 @@ export function load<T = CheckpointValue>(path: string, opts: LoadOptions = {}):
   const reader = openZip(FdSource.open(path), `'${path}'`);
   try {
     const mmap = opts.mmap ?? false;
-    return loadFromReader({ reader, where: `'${path}'`, prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? !mmap, mmap }) as T;
+    return loadFromReader({
+      reader,
+      where: `'${path}'`,
+      prefix: prefixOf(reader),
+      mapLocation: opts.mapLocation,
+      verifyCrc: opts.verifyCrc ?? !mmap,
+      mmap,
+    }) as T;
   } finally {
     reader.close();
   }
@@ -636,7 +640,14 @@ export function loadFromBuffer<T = CheckpointValue>(buf: Uint8Array, opts: Omit<
   checkLoadOpts(opts, BUFFER_LOAD_OPTIONS, 'loadFromBuffer');
   const reader = openZip(new BufferSource(buf), 'the buffer');
   try {
-    return loadFromReader({ reader, where: 'the buffer', prefix: prefixOf(reader), mapLocation: opts.mapLocation, verifyCrc: opts.verifyCrc ?? true, mmap: false }) as T;
+    return loadFromReader({
+      reader,
+      where: 'the buffer',
+      prefix: prefixOf(reader),
+      mapLocation: opts.mapLocation,
+      verifyCrc: opts.verifyCrc ?? true,
+      mmap: false,
+    }) as T;
   } finally {
     reader.close();
   }

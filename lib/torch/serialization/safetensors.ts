@@ -7,7 +7,7 @@
  * Chosen only by an explicit option (`save(obj, path, {format: 'safetensors'})`,
  * `load(path, {format: 'safetensors'})`), never by file extension.
  */
-import { Tensor, isTensor } from '../tensor.js';
+import { type Tensor, isTensor } from '../tensor.js';
 import { ITEM_SIZE as ITEM, type DType } from '../dtype.js';
 import { storageId, storageNbytes, storageBytes, fromStorageBytes } from '../storage.js';
 import { FdSource, type ByteSource } from './zip.js';
@@ -17,17 +17,46 @@ import { checkOptions } from '../errors.js';
 
 /** safetensors dtype codes; float4_e2m1fn_x2 and the bits types have none here. */
 const CODE_OF: Readonly<Partial<Record<DType, string>>> = {
-  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16', int64: 'I64', int32: 'I32', int16: 'I16',
-  int8: 'I8', uint8: 'U8', bool: 'BOOL', uint16: 'U16', uint32: 'U32', uint64: 'U64',
-  float8_e5m2: 'F8_E5M2', float8_e4m3fn: 'F8_E4M3', float8_e8m0fnu: 'F8_E8M0',
-  float8_e4m3fnuz: 'F8_E4M3FNUZ', float8_e5m2fnuz: 'F8_E5M2FNUZ',
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
+  uint16: 'U16',
+  uint32: 'U32',
+  uint64: 'U64',
+  float8_e5m2: 'F8_E5M2',
+  float8_e4m3fn: 'F8_E4M3',
+  float8_e8m0fnu: 'F8_E8M0',
+  float8_e4m3fnuz: 'F8_E4M3FNUZ',
+  float8_e5m2fnuz: 'F8_E5M2FNUZ',
 };
 const DTYPE_OF: Readonly<Record<string, DType>> = Object.fromEntries(Object.entries(CODE_OF).map(([k, v]) => [v, k as DType]));
 /** Order of the reference implementation (its Dtype enum), larger first, then name. */
 const RANK: Readonly<Partial<Record<DType, number>>> = {
-  bool: 0, uint8: 4, int8: 5, float8_e5m2: 6, float8_e4m3fn: 7, float8_e8m0fnu: 8, float8_e4m3fnuz: 9,
-  float8_e5m2fnuz: 10, int16: 11, uint16: 12, float16: 13, bfloat16: 14, int32: 15, uint32: 16, float32: 17,
-  float64: 19, int64: 20, uint64: 21,
+  bool: 0,
+  uint8: 4,
+  int8: 5,
+  float8_e5m2: 6,
+  float8_e4m3fn: 7,
+  float8_e8m0fnu: 8,
+  float8_e4m3fnuz: 9,
+  float8_e5m2fnuz: 10,
+  int16: 11,
+  uint16: 12,
+  float16: 13,
+  bfloat16: 14,
+  int32: 15,
+  uint32: 16,
+  float32: 17,
+  float64: 19,
+  int64: 20,
+  uint64: 21,
 };
 /** Header size limit of the reference implementation (100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -101,9 +130,7 @@ export function saveSafetensors(obj: unknown, path: string, opts: SafetensorsSav
     const list = byStorage.get(id) ?? [];
     for (const o of list) {
       if (start < o.end && o.start < end) {
-        throw new SafetensorsError(
-          `Tensors '${o.name}' and '${p.name}' share memory; safetensors cannot represent sharing (save only one of them)`,
-        );
+        throw new SafetensorsError(`Tensors '${o.name}' and '${p.name}' share memory; safetensors cannot represent sharing (save only one of them)`);
       }
     }
     list.push({ name: p.name, start, end });

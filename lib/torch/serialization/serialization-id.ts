@@ -57,9 +57,7 @@ export function hashCombine(seed: bigint, value: bigint): bigint {
 // smallest entry of libstdc++'s `__prime_list` at least twice the old count.
 // PRIME_STEPS are those entries; past the last one (about 2.9 million
 // records) the next prime stands in, which libstdc++ may not pick.
-const PRIME_STEPS = [
-  13, 29, 59, 127, 257, 541, 1109, 2357, 5087, 10273, 20753, 42043, 85229, 172933, 351061, 712697, 1447153, 2938679,
-];
+const PRIME_STEPS = [13, 29, 59, 127, 257, 541, 1109, 2357, 5087, 10273, 20753, 42043, 85229, 172933, 351061, 712697, 1447153, 2938679];
 
 function isPrime(n: number): boolean {
   if (n < 2) return false;

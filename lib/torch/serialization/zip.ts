@@ -81,9 +81,7 @@ export class BufferSource implements ByteSource {
   }
   readInto(position: number, target: Uint8Array): void {
     if (position < 0 || position + target.byteLength > this.size) {
-      throw new ZipFormatError(
-        `Truncated zip: need bytes ${position}..${position + target.byteLength} but the data is ${this.size} bytes long`,
-      );
+      throw new ZipFormatError(`Truncated zip: need bytes ${position}..${position + target.byteLength} but the data is ${this.size} bytes long`);
     }
     target.set(this.buf.subarray(position, position + target.byteLength));
   }
@@ -98,7 +96,10 @@ export class FdSource implements ByteSource {
    * @param fd an open file descriptor.
    * @param ownsFd close `fd` in {@link close} (default true).
    */
-  constructor(readonly fd: number, private readonly ownsFd = true) {
+  constructor(
+    readonly fd: number,
+    private readonly ownsFd = true,
+  ) {
     this.size = fs.fstatSync(fd).size;
   }
   /** Opens `path` read-only. Throws the usual `ENOENT`/`EACCES` errors, and `EISDIR` for a directory. */
@@ -119,9 +120,7 @@ export class FdSource implements ByteSource {
   readInto(position: number, target: Uint8Array): void {
     if (this.closed) throw new Error('Zip reader is closed');
     if (position < 0 || position + target.byteLength > this.size) {
-      throw new ZipFormatError(
-        `Truncated zip: need bytes ${position}..${position + target.byteLength} but the file is ${this.size} bytes long`,
-      );
+      throw new ZipFormatError(`Truncated zip: need bytes ${position}..${position + target.byteLength} but the file is ${this.size} bytes long`);
     }
     let done = 0;
     while (done < target.byteLength) {
@@ -213,9 +212,7 @@ export class ZipReader {
         throw new ZipFormatError(`Corrupt zip: record '${entry.name}' does not inflate (${(e as Error).message})`);
       }
       if (data.byteLength !== entry.size) {
-        throw new ZipFormatError(
-          `Corrupt zip: record '${entry.name}' inflates to ${data.byteLength} bytes, the directory says ${entry.size}`,
-        );
+        throw new ZipFormatError(`Corrupt zip: record '${entry.name}' inflates to ${data.byteLength} bytes, the directory says ${entry.size}`);
       }
     }
     if (opts.verifyCrc ?? true) checkCrc(entry, data);
@@ -247,12 +244,7 @@ export class ZipReader {
    * inflated whole first. Lets a record larger than any one Buffer be consumed.
    * @throws ZipFormatError as {@link read}; RangeError if `chunkBytes` is not positive.
    */
-  readChunks(
-    entryOrName: ZipEntry | string,
-    chunkBytes: number,
-    onChunk: (chunk: Uint8Array, offset: number) => void,
-    opts: ZipReadOptions = {},
-  ): void {
+  readChunks(entryOrName: ZipEntry | string, chunkBytes: number, onChunk: (chunk: Uint8Array, offset: number) => void, opts: ZipReadOptions = {}): void {
     const entry = this.resolve(entryOrName);
     if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0) {
       rangeError('a positive integer', 'chunkBytes', chunkBytes);
@@ -271,9 +263,7 @@ export class ZipReader {
       onChunk(part, off);
     }
     if ((opts.verifyCrc ?? true) && crc >>> 0 !== entry.crc32) {
-      throw new ZipFormatError(
-        `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
-      );
+      throw new ZipFormatError(`Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`);
     }
   }
 
@@ -296,9 +286,7 @@ export class ZipReader {
   checkCrc(entryOrName: ZipEntry | string, crc: number): void {
     const entry = this.resolve(entryOrName);
     if (crc >>> 0 !== entry.crc32) {
-      throw new ZipFormatError(
-        `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
-      );
+      throw new ZipFormatError(`Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`);
     }
   }
 
@@ -328,14 +316,12 @@ export class ZipReader {
 function checkCrc(entry: ZipEntry, data: Uint8Array): void {
   const crc = zlib.crc32(data) >>> 0;
   if (crc !== entry.crc32) {
-    throw new ZipFormatError(
-      `Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`,
-    );
+    throw new ZipFormatError(`Corrupt zip: CRC-32 mismatch in record '${entry.name}' (stored ${hex32(entry.crc32)}, computed ${hex32(crc)})`);
   }
 }
 
 function hex32(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
+  return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 }
 
 function readAt(source: ByteSource, position: number, length: number): Buffer {
@@ -410,9 +396,7 @@ function findDirectory(source: ByteSource): DirectoryLocation {
     }
   }
   if (cdOffset + cdSize > cdLimit) {
-    throw new ZipFormatError(
-      `Truncated or corrupt zip: central directory (offset ${cdOffset}, ${cdSize} bytes) runs past its end record at ${cdLimit}`,
-    );
+    throw new ZipFormatError(`Truncated or corrupt zip: central directory (offset ${cdOffset}, ${cdSize} bytes) runs past its end record at ${cdLimit}`);
   }
   if (count * CENTRAL_HEADER_SIZE > cdSize) {
     throw new ZipFormatError(`Corrupt zip: ${count} entries cannot fit in a ${cdSize}-byte central directory`);
@@ -619,7 +603,10 @@ export class ZipWriter {
   private readonly onRecord: ((record: WrittenRecord) => void) | undefined;
   private finished = false;
 
-  constructor(private readonly sink: ByteSink, opts: ZipWriterOptions = {}) {
+  constructor(
+    private readonly sink: ByteSink,
+    opts: ZipWriterOptions = {},
+  ) {
     this.alignment = opts.alignment ?? 64;
     this.onRecord = opts.onRecord;
     if (!Number.isInteger(this.alignment) || this.alignment < 1 || this.alignment > 4096) {

@@ -24,7 +24,9 @@ function have(tool, args = ['--version']) {
 }
 
 if (cmd !== 'build' || rest.some((a) => a !== '--verbose')) {
-  console.error('usage: npx @torch-ts/torch build [--verbose]\n\nCompiles the native addon against the libtorch found now:\n  LIBTORCH (a libtorch folder or CMake prefix), else the PyTorch that PYTHON (default python3) imports.');
+  console.error(
+    'usage: npx @torch-ts/torch build [--verbose]\n\nCompiles the native addon against the libtorch found now:\n  LIBTORCH (a libtorch folder or CMake prefix), else the PyTorch that PYTHON (default python3) imports.',
+  );
   process.exit(cmd === undefined || cmd === '--help' || cmd === '-h' ? 0 : 2);
 }
 const verbose = rest.includes('--verbose');
@@ -37,7 +39,10 @@ if (prefix === '') {
   const python = process.env.PYTHON ?? 'python3';
   const r = spawnSync(python, ['-c', 'import torch, torch.utils; print(torch.__version__); print(torch.utils.cmake_prefix_path)'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    fail(`no libtorch: set LIBTORCH to a libtorch folder, or install PyTorch 2.4+ for ${python} (pip install torch)` + (r.stderr ? `\n${r.stderr.trim().split('\n').pop()}` : ''));
+    fail(
+      `no libtorch: set LIBTORCH to a libtorch folder, or install PyTorch 2.4+ for ${python} (pip install torch)` +
+        (r.stderr ? `\n${r.stderr.trim().split('\n').pop()}` : ''),
+    );
   }
   const [version, p] = r.stdout.trim().split('\n');
   prefix = p;
@@ -55,12 +60,23 @@ const run = (args) => {
     fail(`cmake ${args[0]} failed`);
   }
 };
-run(['-S', root, '-B', build, '-DCMAKE_BUILD_TYPE=Release', `-DCMAKE_JS_INC=${napiInclude}`, `-DCMAKE_LIBRARY_OUTPUT_DIRECTORY=${join(build, 'Release')}`, `-DCMAKE_PREFIX_PATH=${prefix}`]);
+run([
+  '-S',
+  root,
+  '-B',
+  build,
+  '-DCMAKE_BUILD_TYPE=Release',
+  `-DCMAKE_JS_INC=${napiInclude}`,
+  `-DCMAKE_LIBRARY_OUTPUT_DIRECTORY=${join(build, 'Release')}`,
+  `-DCMAKE_PREFIX_PATH=${prefix}`,
+]);
 run(['--build', build, '--config', 'Release', '-j', String(Math.max(1, (await import('node:os')).availableParallelism()))]);
 const addon = join(build, 'Release', 'torch_node.node');
 if (!existsSync(addon)) fail(`the build produced no ${addon}`);
 const version = require(addon).torchVersion;
-const libdirProbe = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))'], { encoding: 'utf8' });
+const libdirProbe = spawnSync(process.env.PYTHON ?? 'python3', ['-c', 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))'], {
+  encoding: 'utf8',
+});
 const libdir = process.env.LIBTORCH ? join(prefix, 'lib') : libdirProbe.stdout.trim();
-writeFileSync(join(build, 'libtorch-stamp.json'), JSON.stringify({ prefix, libdir, version, python: '' }) + '\n');
+writeFileSync(join(build, 'libtorch-stamp.json'), `${JSON.stringify({ prefix, libdir, version, python: '' })}\n`);
 console.log(`torch-ts: built ${addon} (libtorch ${version})`);

@@ -5,7 +5,7 @@
  */
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import { empty } from '../../creation.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
@@ -297,7 +297,8 @@ export class GLU extends Module {
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new TypeError(`Expected 'none' or 'tanh' for approximate but received '${String(approximate)}'`);
+    if (approximate !== 'none' && approximate !== 'tanh')
+      throw new TypeError(`Expected 'none' or 'tanh' for approximate but received '${String(approximate)}'`);
   }
   forward(input: Tensor): Tensor {
     return F.gelu(input, { approximate: this.approximate });

@@ -3,7 +3,7 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { Linear } from './linear.js';
 import { empty, zerosLike } from '../../creation.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { checkOptions, rangeError } from '../../errors.js';
@@ -91,7 +91,9 @@ export class MultiheadAttention extends Module {
     if (ks.length !== vs.length || ks.some((d, i) => d !== vs[i])) {
       throw new RangeError(`key shape torch.Size([${ks.join(', ')}]) does not match value shape torch.Size([${vs.join(', ')}])`);
     }
-    let q = query, k = key, v = value;
+    let q = query,
+      k = key,
+      v = value;
     if (this.batchFirst && batched) {
       q = query.transpose(1, 0);
       k = key === query ? q : key.transpose(1, 0);
@@ -114,7 +116,9 @@ export class MultiheadAttention extends Module {
 function mhaShapeCheck(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | null, mask: Tensor | null, heads: number): boolean {
   if (query.dim() === 3) {
     if (key.dim() !== 3 || value.dim() !== 3) {
-      throw new RangeError(`For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
+      throw new RangeError(
+        `For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`,
+      );
     }
     if (kpm !== null && kpm.dim() !== 2) {
       throw new RangeError(`For batched (3-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 2-D but found ${kpm.dim()}-D tensor instead`);
@@ -126,7 +130,9 @@ function mhaShapeCheck(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | 
   }
   if (query.dim() === 2) {
     if (key.dim() !== 2 || value.dim() !== 2) {
-      throw new RangeError(`For unbatched (2-D) \`query\`, expected \`key\` and \`value\` to be 2-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
+      throw new RangeError(
+        `For unbatched (2-D) \`query\`, expected \`key\` and \`value\` to be 2-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`,
+      );
     }
     if (kpm !== null && kpm.dim() !== 1) {
       throw new RangeError(`For unbatched (2-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 1-D but found ${kpm.dim()}-D tensor instead`);
@@ -225,7 +231,10 @@ function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, m:
   if (kpm !== null) {
     if (kpm.size(0) !== bsz) throw new RangeError(`Expected key_padded_mask.shape[0] to be ${bsz}, but got ${kpm.size(0)}`);
     if (kpm.size(1) !== srcLen) throw new RangeError(`Expected key_padded_mask.shape[1] to be ${srcLen}, but got ${kpm.size(1)}`);
-    kpm = kpm.view(bsz, 1, 1, srcLen).expand(-1, heads, -1, -1).reshape(bsz * heads, 1, srcLen);
+    kpm = kpm
+      .view(bsz, 1, 1, srcLen)
+      .expand(-1, heads, -1, -1)
+      .reshape(bsz * heads, 1, srcLen);
     mask = mask === null ? kpm : mask.add(kpm);
   }
   const dropoutP = m.training ? m.dropout : 0;
@@ -246,7 +255,9 @@ function multiHeadAttentionForward(query: Tensor, key: Tensor, value: Tensor, m:
   // The fused scaled-dot-product kernel: (B, heads, L, hd)
   if (mask !== null) mask = mask.size(0) === 1 && mask.dim() === 3 ? mask.unsqueeze(0) : mask.view(bsz, heads, -1, srcLen);
   const out4 = F.scaledDotProductAttention(q.view(bsz, heads, tgtLen, hd), k.view(bsz, heads, srcLen, hd), v.view(bsz, heads, srcLen, hd), {
-    attnMask: mask, dropoutP, isCausal,
+    attnMask: mask,
+    dropoutP,
+    isCausal,
   });
   let out = out4.permute(2, 0, 1, 3).reshape(bsz * tgtLen, embedDim);
   out = F.linear(out, m.out_proj.weight, m.out_proj.bias).view(tgtLen, bsz, embedDim);

@@ -127,7 +127,16 @@ abstract class BatchNorm extends NormBase {
     }
     const bnTraining = this.training ? true : this.running_mean === null && this.running_var === null;
     const useRunning = !this.training || this.trackRunningStats;
-    return F.batchNorm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null, this.weight, this.bias, bnTraining, factor, this.eps);
+    return F.batchNorm(
+      input,
+      useRunning ? this.running_mean : null,
+      useRunning ? this.running_var : null,
+      this.weight,
+      this.bias,
+      bnTraining,
+      factor,
+      this.eps,
+    );
   }
 }
 

@@ -7,7 +7,7 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from '../../creation.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import * as F from '../functional.js';
 import * as nnOps from '../../generated/nn.js';
 import * as init from '../init.js';
@@ -197,7 +197,11 @@ abstract class Conv extends ConvNd {
 function convSpec(nd: number, name: string, inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvOptions): ConvSpec {
   checkOptions(opts, CONV_OPTIONS, name);
   return {
-    nd, name, inChannels, outChannels, kernelSize,
+    nd,
+    name,
+    inChannels,
+    outChannels,
+    kernelSize,
     stride: opts.stride ?? 1,
     padding: opts.padding ?? 0,
     dilation: opts.dilation ?? 1,
@@ -245,7 +249,16 @@ export class Conv3d extends Conv {
   }
 }
 
-type ConvTFn = (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], outputPadding: number[], groups: number, dilation: number[]) => Tensor;
+type ConvTFn = (
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  stride: number[],
+  padding: number[],
+  outputPadding: number[],
+  groups: number,
+  dilation: number[],
+) => Tensor;
 const CONV_T_FNS: Record<number, ConvTFn> = {
   1: F.convTranspose1d as unknown as ConvTFn,
   2: F.convTranspose2d as unknown as ConvTFn,
@@ -286,10 +299,15 @@ abstract class ConvTranspose extends ConvNd {
 
 function convTSpec(nd: number, name: string, inChannels: number, outChannels: number, kernelSize: IntOrTuple, opts: ConvTransposeOptions): ConvSpec {
   checkOptions(opts, CONV_T_OPTIONS, name);
-  if (opts.paddingMode !== undefined && opts.paddingMode !== 'zeros') rangeError("'zeros' (the only padding mode of transposed convolutions)", 'paddingMode', opts.paddingMode);
+  if (opts.paddingMode !== undefined && opts.paddingMode !== 'zeros')
+    rangeError("'zeros' (the only padding mode of transposed convolutions)", 'paddingMode', opts.paddingMode);
   if (typeof opts.padding === 'string') rangeError('an integer or integers (transposed convolutions take no padding string)', 'padding', opts.padding);
   return {
-    nd, name, inChannels, outChannels, kernelSize,
+    nd,
+    name,
+    inChannels,
+    outChannels,
+    kernelSize,
     stride: opts.stride ?? 1,
     padding: opts.padding ?? 0,
     dilation: opts.dilation ?? 1,

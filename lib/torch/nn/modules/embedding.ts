@@ -2,7 +2,7 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from '../../creation.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import { noGrad } from '../../autograd.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';

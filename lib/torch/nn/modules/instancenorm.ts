@@ -20,7 +20,9 @@ abstract class InstanceNorm extends NormBase {
     checkInputDims(input, [this.noBatchDim, this.noBatchDim + 1], this.constructor.name);
     const featureDim = input.dim() - this.noBatchDim;
     if (this.affine && input.size(featureDim) !== this.numFeatures) {
-      throw new RangeError(`Expected size ${this.numFeatures} (numFeatures) at dim ${featureDim} for ${this.constructor.name} input but received size ${input.size(featureDim)}`);
+      throw new RangeError(
+        `Expected size ${this.numFeatures} (numFeatures) at dim ${featureDim} for ${this.constructor.name} input but received size ${input.size(featureDim)}`,
+      );
     }
     if (input.dim() === this.noBatchDim) {
       const batched = input.unsqueeze(0);
@@ -34,7 +36,16 @@ abstract class InstanceNorm extends NormBase {
   }
 
   private apply1(input: Tensor): Tensor {
-    return F.instanceNorm(input, this.running_mean, this.running_var, this.weight, this.bias, this.training || !this.trackRunningStats, this.momentum ?? 0, this.eps);
+    return F.instanceNorm(
+      input,
+      this.running_mean,
+      this.running_var,
+      this.weight,
+      this.bias,
+      this.training || !this.trackRunningStats,
+      this.momentum ?? 0,
+      this.eps,
+    );
   }
 }
 

@@ -2,7 +2,7 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { empty } from '../../creation.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import * as F from '../functional.js';
 import * as init from '../init.js';
 import { checkOptions, rangeError } from '../../errors.js';
@@ -34,7 +34,7 @@ export class Linear extends Module {
     this.outFeatures = outFeatures;
     const factory = { dtype: opts.dtype, device: opts.device };
     this.weight = new Parameter(empty([outFeatures, inFeatures], factory));
-    this.bias = opts.bias ?? true ? new Parameter(empty([outFeatures], factory)) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outFeatures], factory)) : null;
     this.resetParameters();
   }
 

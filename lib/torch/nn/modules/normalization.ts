@@ -2,7 +2,7 @@
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { ones, zeros } from '../../creation.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import * as F from '../functional.js';
 import { checkOptions, rangeError, typeError } from '../../errors.js';
 import { checkBool, checkInt, checkNumber, pyBool, pyOptFloat, pyTuple } from './args.js';

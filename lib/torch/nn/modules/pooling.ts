@@ -55,7 +55,10 @@ abstract class MaxPoolNd<R extends boolean> extends Module {
     checkOptions(opts, ['stride', 'padding', 'dilation', 'returnIndices', 'ceilMode'], name);
     this.nd = nd;
     this.kernelSize = intOrTuple(kernelSize, 'kernelSize', 1, typeof kernelSize === 'number' ? undefined : nd);
-    this.stride = opts.stride === undefined || opts.stride === null ? this.kernelSize : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
+    this.stride =
+      opts.stride === undefined || opts.stride === null
+        ? this.kernelSize
+        : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
     this.padding = intOrTuple(opts.padding ?? 0, 'padding', 0, typeof opts.padding === 'object' ? nd : undefined);
     this.dilation = intOrTuple(opts.dilation ?? 1, 'dilation', 1, typeof opts.dilation === 'object' ? nd : undefined);
     this.returnIndices = checkBool(opts.returnIndices, 'returnIndices', false) as R;
@@ -158,7 +161,10 @@ abstract class AvgPoolNd extends Module {
     super();
     checkOptions(opts, ['stride', 'padding', 'ceilMode', 'countIncludePad', 'divisorOverride'], name);
     this.kernelSize = intOrTuple(kernelSize, 'kernelSize', 1, typeof kernelSize === 'number' ? undefined : nd);
-    this.stride = opts.stride === undefined || opts.stride === null ? this.kernelSize : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
+    this.stride =
+      opts.stride === undefined || opts.stride === null
+        ? this.kernelSize
+        : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
     this.padding = intOrTuple(opts.padding ?? 0, 'padding', 0, typeof opts.padding === 'object' ? nd : undefined);
     this.ceilMode = checkBool(opts.ceilMode, 'ceilMode', false);
     this.countIncludePad = checkBool(opts.countIncludePad, 'countIncludePad', true);
@@ -373,7 +379,8 @@ abstract class LPPoolNd extends Module {
     this.nd = nd;
     this.normType = normType;
     this.kernelSize = intOrTuple(kernelSize, 'kernelSize', 1, typeof kernelSize === 'number' ? undefined : nd);
-    this.stride = opts.stride === undefined || opts.stride === null ? null : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
+    this.stride =
+      opts.stride === undefined || opts.stride === null ? null : intOrTuple(opts.stride, 'stride', 1, typeof opts.stride === 'number' ? undefined : nd);
     this.ceilMode = checkBool(opts.ceilMode, 'ceilMode', false);
   }
   /** The normType-norm of each window. @throws TorchError for shapes libtorch rejects. */

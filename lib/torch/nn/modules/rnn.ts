@@ -120,7 +120,9 @@ export abstract class RNNBase extends Module {
     if (projSize >= this.hiddenSize) rangeError(`an integer smaller than hiddenSize (${this.hiddenSize})`, 'projSize', projSize);
     this.projSize = projSize;
     if (dropout > 0 && this.numLayers === 1) {
-      process.emitWarning(`${where}: dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects numLayers greater than 1, but got dropout=${dropout} and numLayers=${this.numLayers}`);
+      process.emitWarning(
+        `${where}: dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects numLayers greater than 1, but got dropout=${dropout} and numLayers=${this.numLayers}`,
+      );
     }
     const gateSize = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 }[mode] * this.hiddenSize;
     const factory = { device: opts.device, dtype: opts.dtype };
@@ -131,7 +133,10 @@ export abstract class RNNBase extends Module {
       for (let dir = 0; dir < dirs; dir++) {
         const layerInput = layer === 0 ? this.inputSize : realHidden * dirs;
         const suffix = `_l${layer}${dir === 1 ? '_reverse' : ''}`;
-        const entries: [string, number[]][] = [[`weight_ih${suffix}`, [gateSize, layerInput]], [`weight_hh${suffix}`, [gateSize, realHidden]]];
+        const entries: [string, number[]][] = [
+          [`weight_ih${suffix}`, [gateSize, layerInput]],
+          [`weight_hh${suffix}`, [gateSize, realHidden]],
+        ];
         if (this.bias) entries.push([`bias_ih${suffix}`, [gateSize]], [`bias_hh${suffix}`, [gateSize]]);
         if (projSize > 0) entries.push([`weight_hr${suffix}`, [projSize, this.hiddenSize]]);
         for (const [name, shape] of entries) {
@@ -189,7 +194,10 @@ export abstract class RNNBase extends Module {
   }
 
   /** Unpacks the input: [tensor input, batchSizes or null, batch size, unbatched, sorted/unsorted permutations]. */
-  protected prepare(input: Tensor | PackedSequence, where: string): { x: Tensor; batchSizes: Tensor | null; batch: number; unbatched: boolean; sorted: Tensor | null; unsorted: Tensor | null } {
+  protected prepare(
+    input: Tensor | PackedSequence,
+    where: string,
+  ): { x: Tensor; batchSizes: Tensor | null; batch: number; unbatched: boolean; sorted: Tensor | null; unsorted: Tensor | null } {
     if (input instanceof PackedSequence) {
       this.checkInput(input.data, true);
       const b0 = input.batchSizes.size(0) > 0 ? Number((input.batchSizes.dataSync() as ArrayLike<number | bigint>)[0]) : 0;
@@ -234,9 +242,10 @@ abstract class SingleStateRNN extends RNNBase {
     const h0 = own ? zeros(expected, { dtype: p.x.dtype, device: p.x.device }) : this.userState(hx, 'hx', p.unbatched, packed, expected, p.sorted);
     const kernel = this.mode === 'GRU' ? ops.gru : this.mode === 'RNN_RELU' ? ops.rnnRelu : ops.rnnTanh;
     const flat = this.flatWeights;
-    const [out, hn] = p.batchSizes !== null
-      ? kernel(p.x, p.batchSizes, h0, flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional)
-      : kernel(p.x, h0, flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst);
+    const [out, hn] =
+      p.batchSizes !== null
+        ? kernel(p.x, p.batchSizes, h0, flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional)
+        : kernel(p.x, h0, flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst);
     if (own || h0 !== hx) h0.dispose();
     if (input instanceof PackedSequence) {
       return [new PackedSequence(out, input.batchSizes, input.sortedIndices, input.unsortedIndices), RNNBase.unpermute(hn, p.unsorted)];
@@ -357,13 +366,17 @@ export class LSTM extends RNNBase {
       c0 = this.userState(hx[1], 'hx[1]', p.unbatched, packed, cShape, p.sorted);
     }
     const flat = this.flatWeights;
-    const [out, hn, cn] = p.batchSizes !== null
-      ? ops.lstm(p.x, p.batchSizes, [h0, c0], flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional)
-      : ops.lstm(p.x, [h0, c0], flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst);
+    const [out, hn, cn] =
+      p.batchSizes !== null
+        ? ops.lstm(p.x, p.batchSizes, [h0, c0], flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional)
+        : ops.lstm(p.x, [h0, c0], flat, this.bias, this.numLayers, this.dropout, this.training, this.bidirectional, this.batchFirst);
     if (own || h0 !== hx?.[0]) h0.dispose();
     if (own || c0 !== hx?.[1]) c0.dispose();
     if (input instanceof PackedSequence) {
-      return [new PackedSequence(out, input.batchSizes, input.sortedIndices, input.unsortedIndices), [RNNBase.unpermute(hn, p.unsorted), RNNBase.unpermute(cn, p.unsorted)]];
+      return [
+        new PackedSequence(out, input.batchSizes, input.sortedIndices, input.unsortedIndices),
+        [RNNBase.unpermute(hn, p.unsorted), RNNBase.unpermute(cn, p.unsorted)],
+      ];
     }
     if (p.x !== input) p.x.dispose();
     if (!p.unbatched) return [out, [hn, cn]];
@@ -442,7 +455,8 @@ export abstract class RNNCellBase extends Module {
 
   protected stateOf(h: unknown, name: string, x: Tensor, unbatched: boolean): Tensor {
     const t = checkTensor(h, name);
-    if (t.dim() !== (unbatched ? 1 : 2)) fail(RangeError, `a ${unbatched ? '1-D tensor (the input is unbatched)' : '2-D tensor'}`, name, `a ${t.dim()}-D tensor`);
+    if (t.dim() !== (unbatched ? 1 : 2))
+      fail(RangeError, `a ${unbatched ? '1-D tensor (the input is unbatched)' : '2-D tensor'}`, name, `a ${t.dim()}-D tensor`);
     const u = unbatched ? t.unsqueeze(0) : t;
     checkShape(u, [x.size(0), this.hiddenSize], name);
     return u;
@@ -474,7 +488,8 @@ export class RNNCell extends RNNCellBase {
    */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const { x, unbatched } = this.prepareStep(input, 'RNNCell');
-    const h = hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
+    const h =
+      hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
     const cell = this.nonlinearity === 'tanh' ? ops.rnnTanhCell : ops.rnnReluCell;
     const r = cell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
     if (h !== hx) h.dispose();
@@ -544,7 +559,8 @@ export class GRUCell extends RNNCellBase {
    */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const { x, unbatched } = this.prepareStep(input, 'GRUCell');
-    const h = hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
+    const h =
+      hx === undefined || hx === null ? zeros([x.size(0), this.hiddenSize], { dtype: x.dtype, device: x.device }) : this.stateOf(hx, 'hx', x, unbatched);
     const r = ops.gruCell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);
     if (h !== hx) h.dispose();
     if (x !== input) x.dispose();

@@ -93,8 +93,14 @@ export class EmbeddingBag extends Module {
    */
   forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
     return F.embeddingBag(input, this.weight, offsets, {
-      maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq, mode: this.mode, sparse: this.sparse,
-      perSampleWeights, includeLastOffset: this.includeLastOffset, paddingIdx: this.paddingIdx,
+      maxNorm: this.maxNorm,
+      normType: this.normType,
+      scaleGradByFreq: this.scaleGradByFreq,
+      mode: this.mode,
+      sparse: this.sparse,
+      perSampleWeights,
+      includeLastOffset: this.includeLastOffset,
+      paddingIdx: this.paddingIdx,
     });
   }
 

@@ -69,7 +69,11 @@ export class TransformerEncoderLayer extends Module {
   /** @throws RangeError when dModel is not divisible by nhead; TypeError for an unknown activation or option. */
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'fastDropout', 'device', 'dtype'], 'TransformerEncoderLayer');
+    checkOptions(
+      opts,
+      ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'fastDropout', 'device', 'dtype'],
+      'TransformerEncoderLayer',
+    );
     const ff = opts.dimFeedforward ?? 2048;
     if (!Number.isInteger(ff) || ff <= 0) rangeError('a positive integer', 'dimFeedforward', ff);
     const p = opts.dropout ?? 0.1;
@@ -243,7 +247,11 @@ export class TransformerDecoderLayer extends Module {
    */
   constructor(dModel: number, nhead: number, opts: TransformerDecoderLayerOptions = {}) {
     super();
-    checkOptions(opts, ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'TransformerDecoderLayer');
+    checkOptions(
+      opts,
+      ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'],
+      'TransformerDecoderLayer',
+    );
     const ff = opts.dimFeedforward ?? 2048;
     if (!Number.isInteger(ff) || ff <= 0) rangeError('a positive integer', 'dimFeedforward', ff);
     const p = opts.dropout ?? 0.1;
@@ -400,15 +408,40 @@ export class Transformer extends Module {
   /** @throws TypeError for an unknown option or activation; RangeError for sizes as the layers check them. */
   constructor(opts: TransformerOptions = {}) {
     super();
-    checkOptions(opts, ['dModel', 'nhead', 'numEncoderLayers', 'numDecoderLayers', 'dimFeedforward', 'dropout', 'activation', 'customEncoder', 'customDecoder',
-      'layerNormEps', 'batchFirst', 'normFirst', 'bias', 'device', 'dtype'], 'Transformer');
+    checkOptions(
+      opts,
+      [
+        'dModel',
+        'nhead',
+        'numEncoderLayers',
+        'numDecoderLayers',
+        'dimFeedforward',
+        'dropout',
+        'activation',
+        'customEncoder',
+        'customDecoder',
+        'layerNormEps',
+        'batchFirst',
+        'normFirst',
+        'bias',
+        'device',
+        'dtype',
+      ],
+      'Transformer',
+    );
     const d = opts.dModel ?? 512;
     const nhead = opts.nhead ?? 8;
     const eps = opts.layerNormEps ?? 1e-5;
     const f = { device: opts.device, dtype: opts.dtype };
     const layerOpts: TransformerEncoderLayerOptions = {
-      dimFeedforward: opts.dimFeedforward ?? 2048, dropout: opts.dropout ?? 0.1, activation: opts.activation ?? 'relu',
-      layerNormEps: eps, batchFirst: opts.batchFirst ?? false, normFirst: opts.normFirst ?? false, bias: opts.bias ?? true, ...f,
+      dimFeedforward: opts.dimFeedforward ?? 2048,
+      dropout: opts.dropout ?? 0.1,
+      activation: opts.activation ?? 'relu',
+      layerNormEps: eps,
+      batchFirst: opts.batchFirst ?? false,
+      normFirst: opts.normFirst ?? false,
+      bias: opts.bias ?? true,
+      ...f,
     };
     const normOpts = { eps, bias: opts.bias ?? true, ...f };
     if (opts.customEncoder !== undefined && opts.customEncoder !== null) {
@@ -434,20 +467,34 @@ export class Transformer extends Module {
    * @throws RangeError when src and tgt have different batch sizes or a feature size other than dModel.
    */
   forward(src: Tensor, tgt: Tensor, opts: TransformerCallOptions = {}): Tensor {
-    checkOptions(opts, ['srcMask', 'tgtMask', 'memoryMask', 'srcKeyPaddingMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'srcIsCausal', 'tgtIsCausal', 'memoryIsCausal'], 'Transformer.forward');
+    checkOptions(
+      opts,
+      ['srcMask', 'tgtMask', 'memoryMask', 'srcKeyPaddingMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'srcIsCausal', 'tgtIsCausal', 'memoryIsCausal'],
+      'Transformer.forward',
+    );
     if (!(src instanceof Tensor)) typeError('Tensor', 'src', src);
     if (!(tgt instanceof Tensor)) typeError('Tensor', 'tgt', tgt);
     const bdim = this.batchFirst ? 0 : 1;
     if (src.dim() === 3 && (tgt.dim() !== 3 || src.size(bdim) !== tgt.size(bdim))) {
-      throw new RangeError(`Expected the batch size of src (${src.size(bdim)}) for tgt but received ${tgt.dim() === 3 ? tgt.size(bdim) : `a ${tgt.dim()}-D tensor`}`);
+      throw new RangeError(
+        `Expected the batch size of src (${src.size(bdim)}) for tgt but received ${tgt.dim() === 3 ? tgt.size(bdim) : `a ${tgt.dim()}-D tensor`}`,
+      );
     }
     if (src.size(-1) !== this.dModel || tgt.size(-1) !== this.dModel) {
       throw new RangeError(`Expected feature size ${this.dModel} (dModel) for src and tgt but received ${src.size(-1)} and ${tgt.size(-1)}`);
     }
-    const memory = (this.encoder as unknown as { forward(s: Tensor, o: object): Tensor }).forward(src, { mask: opts.srcMask ?? null, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null, isCausal: opts.srcIsCausal ?? null });
+    const memory = (this.encoder as unknown as { forward(s: Tensor, o: object): Tensor }).forward(src, {
+      mask: opts.srcMask ?? null,
+      srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null,
+      isCausal: opts.srcIsCausal ?? null,
+    });
     return (this.decoder as unknown as { forward(t: Tensor, m: Tensor, o: DecoderCallOptions): Tensor }).forward(tgt, memory, {
-      tgtMask: opts.tgtMask ?? null, memoryMask: opts.memoryMask ?? null, tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
-      memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null, tgtIsCausal: opts.tgtIsCausal ?? null, memoryIsCausal: opts.memoryIsCausal ?? false,
+      tgtMask: opts.tgtMask ?? null,
+      memoryMask: opts.memoryMask ?? null,
+      tgtKeyPaddingMask: opts.tgtKeyPaddingMask ?? null,
+      memoryKeyPaddingMask: opts.memoryKeyPaddingMask ?? null,
+      tgtIsCausal: opts.tgtIsCausal ?? null,
+      memoryIsCausal: opts.memoryIsCausal ?? false,
     });
   }
 

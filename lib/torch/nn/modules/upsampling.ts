@@ -47,13 +47,20 @@ export class Upsample extends Module {
   }
   /** @throws as F.interpolate. */
   forward(input: Tensor): Tensor {
-    return F.interpolate(input, { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor });
+    return F.interpolate(input, {
+      size: this.size,
+      scaleFactor: this.scaleFactor,
+      mode: this.mode,
+      alignCorners: this.alignCorners,
+      recomputeScaleFactor: this.recomputeScaleFactor,
+    });
   }
   override extraRepr(): string {
     const sf = this.scaleFactor;
-    const info = sf !== null
-      ? `scale_factor=${typeof sf === 'number' ? pyFloat(sf) : sf.length === 1 ? `(${pyFloat(sf[0])},)` : `(${sf.map(pyFloat).join(', ')})`}`
-      : `size=${pySize(this.size)}`;
+    const info =
+      sf !== null
+        ? `scale_factor=${typeof sf === 'number' ? pyFloat(sf) : sf.length === 1 ? `(${pyFloat(sf[0])},)` : `(${sf.map(pyFloat).join(', ')})`}`
+        : `size=${pySize(this.size)}`;
     return `${info}, mode='${this.mode}'`;
   }
 }

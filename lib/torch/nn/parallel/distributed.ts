@@ -17,7 +17,7 @@ import { Tensor } from '../../tensor.js';
 import { native } from '../../native.js';
 import { isGradEnabled } from '../../autograd.js';
 import { checkOptions, rangeError, typeError } from '../../errors.js';
-import { ProcessGroup, resolveGroup } from '../../distributed/process-group.js';
+import { type ProcessGroup, resolveGroup } from '../../distributed/process-group.js';
 
 /** c10d's `_DEFAULT_FIRST_BUCKET_BYTES`: 1 MiB. */
 const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
@@ -84,7 +84,11 @@ export class DistributedDataParallel<M extends Module> extends Module {
    */
   constructor(module: M, options: DistributedDataParallelOptions = {}) {
     super();
-    checkOptions(options, ['processGroup', 'deviceIds', 'broadcastBuffers', 'bucketCapMb', 'findUnusedParameters', 'gradientAsBucketView', 'initSync'], 'DistributedDataParallel');
+    checkOptions(
+      options,
+      ['processGroup', 'deviceIds', 'broadcastBuffers', 'bucketCapMb', 'findUnusedParameters', 'gradientAsBucketView', 'initSync'],
+      'DistributedDataParallel',
+    );
     if (!(module instanceof Module)) typeError('a Module', 'module', module);
     // ---- defaults
     const bucketCapMb = options.bucketCapMb ?? 25;
@@ -94,7 +98,12 @@ export class DistributedDataParallel<M extends Module> extends Module {
     this.findUnusedParameters = options.findUnusedParameters ?? false;
     // ---- validation
     if (!(typeof bucketCapMb === 'number' && bucketCapMb > 0)) rangeError('a positive number of MiB', 'bucketCapMb', bucketCapMb);
-    for (const [k, v] of Object.entries({ initSync, gradientAsBucketView, broadcastBuffers: this.broadcastBuffers, findUnusedParameters: this.findUnusedParameters })) {
+    for (const [k, v] of Object.entries({
+      initSync,
+      gradientAsBucketView,
+      broadcastBuffers: this.broadcastBuffers,
+      findUnusedParameters: this.findUnusedParameters,
+    })) {
       if (typeof v !== 'boolean') typeError('a boolean', k, v);
     }
     const named = module.namedParameters().filter(([, p]) => p.requiresGrad);
@@ -104,9 +113,12 @@ export class DistributedDataParallel<M extends Module> extends Module {
     const onCuda = named.some(([, p]) => p.device.type === 'cuda');
     const deviceIds = options.deviceIds ?? null;
     if (deviceIds !== null) {
-      if (!Array.isArray(deviceIds) || deviceIds.length !== 1 || !Number.isInteger(deviceIds[0])) typeError('an array of one device index', 'deviceIds', deviceIds);
+      if (!Array.isArray(deviceIds) || deviceIds.length !== 1 || !Number.isInteger(deviceIds[0]))
+        typeError('an array of one device index', 'deviceIds', deviceIds);
       if (!onCuda) {
-        throw new TypeError(`Expected deviceIds to be omitted for a module on the CPU but received [${deviceIds.join(', ')}] (DistributedDataParallel device_ids is for single-device CUDA modules)`);
+        throw new TypeError(
+          `Expected deviceIds to be omitted for a module on the CPU but received [${deviceIds.join(', ')}] (DistributedDataParallel device_ids is for single-device CUDA modules)`,
+        );
       }
     }
     this.processGroup = resolveGroup(options.processGroup);
@@ -115,11 +127,20 @@ export class DistributedDataParallel<M extends Module> extends Module {
     const g = this.processGroup._id;
     // ---- as Python's DDP.__init__: check the parameters, sync module states, build the reducer
     if (initSync) {
-      native.distVerifyParams(g, params.map((p) => p._h));
+      native.distVerifyParams(
+        g,
+        params.map((p) => p._h),
+      );
       const states: Tensor[] = module.parameters().map((p) => p.detach());
       if (this.broadcastBuffers) states.push(...module.buffers().map((b) => b.detach()));
       try {
-        if (states.length > 0) native.distBroadcastCoalesced(g, states.map((t) => t._h), BROADCAST_BUCKET_BYTES, 0);
+        if (states.length > 0)
+          native.distBroadcastCoalesced(
+            g,
+            states.map((t) => t._h),
+            BROADCAST_BUCKET_BYTES,
+            0,
+          );
       } finally {
         for (const t of states) t.dispose();
       }
@@ -130,7 +151,11 @@ export class DistributedDataParallel<M extends Module> extends Module {
     // must be found (Python's _BucketCapacityConfig); the Reducer rebuilds
     // them after it, in the order gradients became ready.
     const limits = this.findUnusedParameters ? (firstBucketBytesCap < bucketBytesCap ? [firstBucketBytesCap, bucketBytesCap] : [bucketBytesCap]) : [NO_LIMIT];
-    const assignment = native.distComputeBucketAssignment(params.map((p) => p._h), limits, params.map(() => false));
+    const assignment = native.distComputeBucketAssignment(
+      params.map((p) => p._h),
+      limits,
+      params.map(() => false),
+    );
     this.reducer = native.distReducer(
       g,
       params.map((p) => p._h),
@@ -158,7 +183,13 @@ export class DistributedDataParallel<M extends Module> extends Module {
     if (grad) native.distReducerRebuildBuckets(this.reducer);
     if (this.requireForwardParamSync && this.broadcastBuffers) {
       const bufs = this.module.buffers();
-      if (bufs.length > 0) native.distBroadcastCoalesced(g, bufs.map((b) => b._h), BROADCAST_BUCKET_BYTES, 0);
+      if (bufs.length > 0)
+        native.distBroadcastCoalesced(
+          g,
+          bufs.map((b) => b._h),
+          BROADCAST_BUCKET_BYTES,
+          0,
+        );
     }
     const out = (this.module.forward as (...a: unknown[]) => unknown)(...(args as unknown[]));
     // ---- _post_forward

@@ -17,17 +17,20 @@ function asList(parameters: Tensor | Iterable<Tensor>): Tensor[] {
  * norm before clipping (a 0-dim tensor). normType default 2 (Infinity for max).
  * @throws Error when errorIfNonfinite and the norm is NaN or infinite.
  */
-export function clipGradNorm_(
-  parameters: Tensor | Iterable<Tensor>,
-  maxNorm: number,
-  opts: { normType?: number; errorIfNonfinite?: boolean } = {},
-): Tensor {
+export function clipGradNorm_(parameters: Tensor | Iterable<Tensor>, maxNorm: number, opts: { normType?: number; errorIfNonfinite?: boolean } = {}): Tensor {
   checkOptions(opts, ['normType', 'errorIfNonfinite'], 'clipGradNorm_');
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm)) typeError('a number', 'maxNorm', maxNorm);
   const normType = opts.normType ?? 2;
   if (typeof normType !== 'number' || Number.isNaN(normType)) typeError('a number', 'normType', normType);
   const params = asList(parameters);
-  return wrap<Tensor>(native.clipGradNorm(params.map((p) => p._h), maxNorm, normType, opts.errorIfNonfinite ?? false));
+  return wrap<Tensor>(
+    native.clipGradNorm(
+      params.map((p) => p._h),
+      maxNorm,
+      normType,
+      opts.errorIfNonfinite ?? false,
+    ),
+  );
 }
 
 /** Clamps every gradient element into [-clipValue, clipValue]. @throws RangeError for a negative clipValue. */

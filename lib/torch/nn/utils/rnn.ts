@@ -125,7 +125,11 @@ function lengthsTensor(lengths: Tensor | readonly number[], where: string): Tens
  *   padded input (which PyTorch 2.13 does not check); TorchError (libtorch's
  *   message) for unsorted lengths under enforceSorted or a zero length.
  */
-export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly number[], opts: { batchFirst?: boolean; enforceSorted?: boolean } = {}): PackedSequence {
+export function packPaddedSequence(
+  input: Tensor,
+  lengths: Tensor | readonly number[],
+  opts: { batchFirst?: boolean; enforceSorted?: boolean } = {},
+): PackedSequence {
   checkOptions(opts, ['batchFirst', 'enforceSorted'], 'packPaddedSequence');
   if (!(input instanceof Tensor)) typeError('Tensor', 'input', input);
   const batchFirst = opts.batchFirst ?? false;
@@ -135,7 +139,8 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
   const given = lengthsTensor(lengths, 'packPaddedSequence');
   const owned: Tensor[] = given !== lengths ? [given] : [];
   try {
-    if (input.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for input of packPaddedSequence but received a ${input.dim()}-D tensor`);
+    if (input.dim() < 2)
+      throw new RangeError(`Expected a tensor of at least 2 dimensions for input of packPaddedSequence but received a ${input.dim()}-D tensor`);
     const steps = input.size(batchFirst ? 1 : 0);
     const batch = input.size(batchFirst ? 0 : 1);
     if (given.dim() !== 1 || given.size(0) !== batch) {
@@ -143,7 +148,8 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
     }
     // libtorch does not check this one: it would read past the end of the input
     const longest = given.numel() > 0 ? Math.max(...Array.from(given.dataSync() as ArrayLike<number | bigint>, Number)) : 0;
-    if (longest > steps) throw new RangeError(`Expected lengths of at most ${steps} (the padded length) for lengths of packPaddedSequence but received ${longest}`);
+    if (longest > steps)
+      throw new RangeError(`Expected lengths of at most ${steps} (the padded length) for lengths of packPaddedSequence but received ${longest}`);
     let lens = given;
     let sortedIndices: Tensor | null = null;
     let x = input;
@@ -172,7 +178,10 @@ export function packPaddedSequence(input: Tensor, lengths: Tensor | readonly num
  * @throws TypeError for wrong kinds or unknown options; RangeError when
  *   totalLength is shorter than the longest sequence.
  */
-export function padPackedSequence(sequence: PackedSequence, opts: { batchFirst?: boolean; paddingValue?: number; totalLength?: number | null } = {}): [Tensor, Tensor] {
+export function padPackedSequence(
+  sequence: PackedSequence,
+  opts: { batchFirst?: boolean; paddingValue?: number; totalLength?: number | null } = {},
+): [Tensor, Tensor] {
   checkOptions(opts, ['batchFirst', 'paddingValue', 'totalLength'], 'padPackedSequence');
   if (!(sequence instanceof PackedSequence)) typeError('a PackedSequence', 'sequence', sequence);
   const batchFirst = opts.batchFirst ?? false;
@@ -186,8 +195,10 @@ export function padPackedSequence(sequence: PackedSequence, opts: { batchFirst?:
     if (total < maxLen) rangeError(`an integer of at least the longest sequence length (${maxLen})`, 'totalLength', total);
     maxLen = total;
   }
-  const [padded, lengths] = tupleResult<[Tensor, Tensor]>('TT',
-    native.callOp(lookup('aten::_pad_packed_sequence', ''), sequence.data._h, sequence.batchSizes._h, batchFirst, paddingValue, maxLen));
+  const [padded, lengths] = tupleResult<[Tensor, Tensor]>(
+    'TT',
+    native.callOp(lookup('aten::_pad_packed_sequence', ''), sequence.data._h, sequence.batchSizes._h, batchFirst, paddingValue, maxLen),
+  );
   const un = sequence.unsortedIndices;
   if (un === null) return [padded, lengths];
   const out = padded.indexSelect(batchFirst ? 0 : 1, un);
@@ -238,7 +249,8 @@ export function unpadSequence(paddedSequences: Tensor, lengths: Tensor | readonl
   if (!(paddedSequences instanceof Tensor)) typeError('Tensor', 'paddedSequences', paddedSequences);
   const batchFirst = opts.batchFirst ?? false;
   if (typeof batchFirst !== 'boolean') typeError('a boolean', 'batchFirst', batchFirst);
-  if (paddedSequences.dim() < 2) throw new RangeError(`Expected a tensor of at least 2 dimensions for paddedSequences but received a ${paddedSequences.dim()}-D tensor`);
+  if (paddedSequences.dim() < 2)
+    throw new RangeError(`Expected a tensor of at least 2 dimensions for paddedSequences but received a ${paddedSequences.dim()}-D tensor`);
   const lt = lengthsTensor(lengths, 'unpadSequence');
   const lens = Array.from(lt.dataSync() as ArrayLike<number | bigint>, Number);
   if (lt !== lengths) lt.dispose();

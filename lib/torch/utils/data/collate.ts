@@ -89,10 +89,19 @@ function numbersData(batch: unknown[]): TensorData {
     if (typeof v !== kind) throw new TypeError(`default_collate: mixed ${kind} and ${typeof v} in one batch`);
   }
   if (kind === 'bigint') return tensorData(BigInt64Array.from(batch as bigint[]), [batch.length], 'int64');
-  if (kind === 'boolean') return tensorData(Uint8Array.from(batch as boolean[], (b) => (b ? 1 : 0)), [batch.length], 'bool');
+  if (kind === 'boolean')
+    return tensorData(
+      Uint8Array.from(batch as boolean[], (b) => (b ? 1 : 0)),
+      [batch.length],
+      'bool',
+    );
   const nums = batch as number[];
   if (nums.every((x) => Number.isInteger(x))) {
-    return tensorData(BigInt64Array.from(nums, (x) => BigInt(x)), [batch.length], 'int64');
+    return tensorData(
+      BigInt64Array.from(nums, (x) => BigInt(x)),
+      [batch.length],
+      'int64',
+    );
   }
   return tensorData(Float64Array.from(nums), [batch.length], 'float64');
 }
@@ -124,11 +133,22 @@ function collateWith(batch: unknown[], leaf: (d: TensorData) => unknown, tensors
     for (const s of batch) {
       if (!Array.isArray(s) || s.length !== n) throw new RangeError('each element in list of batch should be of equal size');
     }
-    return Array.from({ length: n }, (_, i) => collateWith(batch.map((s) => (s as unknown[])[i]), leaf, tensors));
+    return Array.from({ length: n }, (_, i) =>
+      collateWith(
+        batch.map((s) => (s as unknown[])[i]),
+        leaf,
+        tensors,
+      ),
+    );
   }
   if (t === 'object' && elem !== null && Object.getPrototypeOf(elem) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(elem as object)) out[k] = collateWith(batch.map((s) => (s as Record<string, unknown>)[k]), leaf, tensors);
+    for (const k of Object.keys(elem as object))
+      out[k] = collateWith(
+        batch.map((s) => (s as Record<string, unknown>)[k]),
+        leaf,
+        tensors,
+      );
     return out;
   }
   throw new TypeError(`default_collate: batch must contain ${COLLATE_TYPES}; found ${describeElem(elem)}`);
@@ -168,11 +188,15 @@ export const defaultCollate: CollateFn<unknown, unknown> = Object.assign(
  * `toTypedArray()`.
  */
 export function defaultCollateRaw(batch: unknown[]): unknown {
-  return collateWith(batch, (d) => d, (ts) => {
-    const parts = ts.map((x) => tensorData(x.toTypedArray(), x.shape, x.dtype));
-    const block = stackTyped(parts.map((p) => p.data));
-    return tensorData(block.data, [ts.length, ...ts[0].shape], ts[0].dtype);
-  });
+  return collateWith(
+    batch,
+    (d) => d,
+    (ts) => {
+      const parts = ts.map((x) => tensorData(x.toTypedArray(), x.shape, x.dtype));
+      const block = stackTyped(parts.map((p) => p.data));
+      return tensorData(block.data, [ts.length, ...ts[0].shape], ts[0].dtype);
+    },
+  );
 }
 
 /** Replaces every {@link TensorData} in a structure by a tensor. */

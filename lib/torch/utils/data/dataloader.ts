@@ -49,8 +49,17 @@ export interface DataLoaderOptions<T, B> {
 }
 
 const OPTION_KEYS = [
-  'batchSize', 'shuffle', 'sampler', 'batchSampler', 'numWorkers', 'collateFn', 'dropLast', 'generator',
-  'prefetchFactor', 'persistentWorkers', 'workerDataset',
+  'batchSize',
+  'shuffle',
+  'sampler',
+  'batchSampler',
+  'numWorkers',
+  'collateFn',
+  'dropLast',
+  'generator',
+  'prefetchFactor',
+  'persistentWorkers',
+  'workerDataset',
 ];
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; batch: number };
@@ -259,8 +268,7 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
         throw new RangeError('batchSize=null option disables auto-batching and is mutually exclusive with dropLast');
       }
       this.batchSize = batchSize;
-      this.sampler =
-        options.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: options.generator }) : new SequentialSampler(dataset));
+      this.sampler = options.sampler ?? (shuffle ? new RandomSampler(dataset, { generator: options.generator }) : new SequentialSampler(dataset));
       this.batchSampler = batchSize === null ? null : new BatchSampler(this.sampler as Sampler<number>, batchSize, this.dropLast);
     }
     if (this.numWorkers > 0) {
@@ -406,7 +414,10 @@ export class DataLoader<T = unknown, B = unknown> implements Iterable<B>, AsyncI
     }
     const ds = this.dataset as MapDataset<T>;
     const spec = this.workerDataset ?? (ds.workerSpec as () => WorkerSpec).call(ds);
-    for (const [module, name] of [[spec.module, spec.exportName], [rc.module, rc.exportName]]) {
+    for (const [module, name] of [
+      [spec.module, spec.exportName],
+      [rc.module, rc.exportName],
+    ]) {
       if (isMainScript(module)) {
         throw new Error(
           `DataLoader workers would rebuild the dataset from the main script (${process.argv[1]}), which runs the whole script again in every worker. ` +

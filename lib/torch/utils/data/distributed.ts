@@ -5,7 +5,7 @@
  * `seed + epoch`, so the partition equals Python's for the same seed.
  */
 import { native } from '../../native.js';
-import { Tensor } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 import { wrap } from '../../handle.js';
 import { checkOptions, rangeError, typeError } from '../../errors.js';
 import { getRank, getWorldSize } from '../../distributed/process-group.js';

@@ -1,6 +1,6 @@
 /** AdaptiveLogSoftmaxWithLoss: the efficient softmax approximation of Grave et al. (as torch.nn's). */
 import { Module } from '../../module.js';
-import { Tensor } from '../../../tensor.js';
+import type { Tensor } from '../../../tensor.js';
 import { Linear } from '../linear.js';
 import { ModuleList, Sequential } from '../container.js';
 import { tidy } from '../../../scope.js';
@@ -53,8 +53,16 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
     if (!Number.isInteger(nClasses) || nClasses < 2) rangeError('an integer >= 2', 'nClasses', nClasses);
     const c = [...cutoffs];
     const sorted = [...c].sort((a, b) => a - b);
-    if (c.length === 0 || c.some((x, i) => x !== sorted[i] || !Number.isInteger(x)) || Math.min(...c) <= 0 || Math.max(...c) > nClasses - 1 || new Set(c).size !== c.length) {
-      throw new RangeError('cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1');
+    if (
+      c.length === 0 ||
+      c.some((x, i) => x !== sorted[i] || !Number.isInteger(x)) ||
+      Math.min(...c) <= 0 ||
+      Math.max(...c) > nClasses - 1 ||
+      new Set(c).size !== c.length
+    ) {
+      throw new RangeError(
+        'cutoffs should be a sequence of unique, positive integers sorted in an increasing order, where each value is between 1 and n_classes-1',
+      );
     }
     this.inFeatures = inFeatures;
     this.nClasses = nClasses;
@@ -139,5 +147,4 @@ export class AdaptiveLogSoftmaxWithLoss extends Module {
   predict(input: Tensor): Tensor {
     return tidy(() => this.logProb(input).argmax(-1));
   }
-
 }

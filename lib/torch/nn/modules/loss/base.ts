@@ -57,7 +57,15 @@ export abstract class Loss<R extends string = Reduction> extends Module {
     super();
     checkOptions(opts, [...allowed, 'reduction'], new.target.name);
     const r: string = (opts as { reduction?: string }).reduction ?? 'mean';
-    if (!reductions.includes(r)) typeError(reductions.map((x) => `'${x}'`).join(', ').replace(/, ([^,]*)$/, ' or $1'), 'reduction', r);
+    if (!reductions.includes(r))
+      typeError(
+        reductions
+          .map((x) => `'${x}'`)
+          .join(', ')
+          .replace(/, ([^,]*)$/, ' or $1'),
+        'reduction',
+        r,
+      );
     this.reduction = r as R;
   }
 }

@@ -32,7 +32,12 @@ export class CrossEntropyLoss extends WeightedLoss {
     if (!(this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) rangeError('a value in [0, 1]', 'labelSmoothing', this.labelSmoothing);
   }
   forward(input: Tensor, target: Tensor): Tensor {
-    return F.crossEntropy(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    return F.crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
   }
 }
 
@@ -132,7 +137,8 @@ export class CTCLoss extends Loss {
   forward(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[], targetLengths: Tensor | readonly number[]): Tensor {
     const o = { blank: this.blank, reduction: this.reduction, zeroInfinity: this.zeroInfinity };
     if (inputLengths instanceof Tensor && targetLengths instanceof Tensor) return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, o);
-    if (inputLengths instanceof Tensor || targetLengths instanceof Tensor) throw new TypeError('Expected inputLengths and targetLengths both Tensors or both integer arrays');
+    if (inputLengths instanceof Tensor || targetLengths instanceof Tensor)
+      throw new TypeError('Expected inputLengths and targetLengths both Tensors or both integer arrays');
     return F.ctcLoss(logProbs, targets, inputLengths, targetLengths, o);
   }
 }
@@ -191,14 +197,21 @@ export class LinearCrossEntropyLoss extends WeightedLoss {
     const lead = input.dim() === 1 ? [] : [input.size(0)];
     const logits = flat.reshape([...lead, this.numClasses, ...this.outFeatures]);
     flat.dispose();
-    const out = F.crossEntropy(logits, target, { weight: this.weight, ignoreIndex: this.ignoreIndex ?? -100, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    const out = F.crossEntropy(logits, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex ?? -100,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
     logits.dispose();
     return out;
   }
   override extraRepr(): string {
     const o = this.outFeatures;
     const tuple = o.length === 1 ? `(${o[0]},)` : `(${o.join(', ')})`;
-    return `in_features=${this.linear.inFeatures}, num_classes=${this.numClasses}, out_features=${tuple}, bias=${this.linear.bias !== null ? 'True' : 'False'}, ` +
-      `reduction=${this.reduction}, ignore_index=${this.ignoreIndex === null ? 'None' : this.ignoreIndex}, label_smoothing=${pyFloat(this.labelSmoothing)}, options=None`;
+    return (
+      `in_features=${this.linear.inFeatures}, num_classes=${this.numClasses}, out_features=${tuple}, bias=${this.linear.bias !== null ? 'True' : 'False'}, ` +
+      `reduction=${this.reduction}, ignore_index=${this.ignoreIndex === null ? 'None' : this.ignoreIndex}, label_smoothing=${pyFloat(this.labelSmoothing)}, options=None`
+    );
   }
 }

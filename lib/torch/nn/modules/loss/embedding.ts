@@ -1,5 +1,5 @@
 /** Losses over pairs and triplets of embeddings: MarginRanking, HingeEmbedding, CosineEmbedding, TripletMargin, TripletMarginWithDistance. */
-import { Tensor } from '../../../tensor.js';
+import type { Tensor } from '../../../tensor.js';
 import * as F from '../../functional.js';
 import { rangeError, typeError } from '../../../errors.js';
 import { Loss, boolOption, numberOption, type LossOptions } from './base.js';
@@ -95,6 +95,11 @@ export class TripletMarginWithDistanceLoss extends Loss {
     this.swap = boolOption(opts.swap, 'swap', false);
   }
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
-    return F.tripletMarginWithDistanceLoss(anchor, positive, negative, { distanceFunction: this.distanceFunction, margin: this.margin, swap: this.swap, reduction: this.reduction });
+    return F.tripletMarginWithDistanceLoss(anchor, positive, negative, {
+      distanceFunction: this.distanceFunction,
+      margin: this.margin,
+      swap: this.swap,
+      reduction: this.reduction,
+    });
   }
 }

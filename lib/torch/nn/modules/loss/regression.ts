@@ -1,5 +1,5 @@
 /** Losses between predictions and real-valued targets: L1, MSE, Huber, SmoothL1, PoissonNLL, GaussianNLL, KLDiv. */
-import { Tensor } from '../../../tensor.js';
+import type { Tensor } from '../../../tensor.js';
 import * as F from '../../functional.js';
 import { rangeError } from '../../../errors.js';
 import { Loss, boolOption, numberOption, type LossOptions } from './base.js';
