@@ -3,12 +3,12 @@
  * PyTorch in the same run and prints ratios.
  *
  *   npm run bench              # all
- *   npm run bench -- train     # one (ops, train, data, serialization, distributed, hf, cnn)
+ *   npm run bench -- train     # one (ops, train, data, serialization, distributed, hf, cnn, rnn)
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['ops', 'train', 'data', 'serialization', 'distributed', 'hf', 'cnn'] as const;
+const ALL = ['ops', 'train', 'data', 'serialization', 'distributed', 'hf', 'cnn', 'rnn'] as const;
 const args = process.argv.slice(2);
 const wanted = args.filter((a) => (ALL as readonly string[]).includes(a));
 const unknown = args.filter((a) => !a.startsWith('--') && !/^[\d.]+$/.test(a) && !(ALL as readonly string[]).includes(a));
