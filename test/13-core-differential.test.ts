@@ -578,7 +578,7 @@ if (process.env.TORCH_DIFF_DUMP) {
   writeFileSync(`${process.env.TORCH_DIFF_DUMP}/diff.py`, PY_DIFF);
 }
 
-describe('13 core: differential test of every covered op against Python 2.13', () => {
+describe('13 core: differential test of every covered op against the reference Python', () => {
   const { cases, covered, skipped } = buildCases();
   let results: ({ ok: Enc } | { error: string; message: string })[] = [];
 

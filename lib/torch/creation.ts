@@ -200,9 +200,16 @@ function toInteger(v: number | bigint, dtype: DType): number | bigint {
     if (x > hi || (lo === 0 ? -x > hi : x < lo)) overflow(dtype);
     return x;
   }
-  if (Number.isNaN(x) || x < lo || x > hi) overflow(dtype);
+  if (Number.isNaN(x) || x < lo || (FRACTION_BELOW_MAX_FITS ? x >= hi + 1 : x > hi)) overflow(dtype);
   return Math.trunc(x);
 }
+
+// From PyTorch 2.14 a fraction just above an integer dtype's max truncates to
+// it (255.5 as uint8 is 255); 2.13 and older raise. The linked libtorch decides.
+const FRACTION_BELOW_MAX_FITS = (() => {
+  const [major, minor] = String(native.torchVersion).split('.').map(Number);
+  return (major ?? 0) > 2 || ((major ?? 0) === 2 && (minor ?? 0) >= 14);
+})();
 
 /** Wraps a typed array's data in a tensor of `shape` (copied). @throws TorchError on a size mismatch. */
 export function fromTypedArray(data: TypedArray, shape: number[], opts?: TensorOptions): Tensor {
