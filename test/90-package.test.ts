@@ -8,46 +8,17 @@
  * from its installed form.
  */
 import { expect } from 'chai';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { referencePython } from '../scripts/reference-python.js';
+import { ok, sh, TRAIN, trainReport } from './helpers/consumer.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** The user's PyTorch: the prebuilt binary loads the libtorch of the torch package this Python has. */
 const USER_ENV = { PYTHON: referencePython() };
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
-
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
-}
-
-function ok(r: SpawnSyncReturns<string>, what: string): string {
-  expect(r.status, `${what} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).to.equal(0);
-  return r.stdout;
-}
-
-const TRAIN = `
-  const { nn, optim } = torch;
-  torch.manualSeed(0);
-  const model = new nn.Sequential(new nn.Linear(1, 16), new nn.ReLU(), new nn.Linear(16, 1));
-  const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
-  const x = torch.linspace(-1, 1, 64).view(-1, 1);
-  const y = x.mul(3).sub(1);
-  const losses = [];
-  for (let step = 0; step < 40; step++) {
-    losses.push(torch.tidy(() => {
-      opt.zeroGrad();
-      const loss = nn.functional.mseLoss(model.forward(x), y);
-      loss.backward();
-      opt.step();
-      return loss.item();
-    }));
-  }
-  console.log(JSON.stringify({ first: losses[0], last: losses[losses.length - 1], addon: torch.addonInfo(), version: torch.version }));
-`;
 
 describe('90 packages: install the tarballs and use them', function () {
   this.timeout(900_000);
@@ -144,7 +115,7 @@ describe('90 packages: install the tarballs and use them', function () {
     it(`trains a small model: ${kind}, loading the prebuilt binary`, () => {
       writeFileSync(join(project, file), `${head}\n${TRAIN}`);
       const out = ok(sh(process.execPath, [file], project, USER_ENV), `node ${file}`);
-      const r = JSON.parse(out.trim().split('\n').pop() as string) as { first: number; last: number; addon: { source: string; path: string }; version: string };
+      const r = trainReport(out);
       expect(r.last).to.be.below(r.first / 10);
       expect(r.addon.source).to.equal('prebuilt');
       expect(r.addon.path).to.contain(join('node_modules', '@torch-ts', 'torch-linux-x64-gnu-torch'));

@@ -8,44 +8,14 @@
  * loading that build.
  */
 import { expect } from 'chai';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { referencePython } from '../../scripts/reference-python.js';
+import { ok, sh, TRAIN, trainReport } from '../helpers/consumer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
-}
-
-function ok(r: SpawnSyncReturns<string>, what: string): string {
-  expect(r.status, `${what} failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).to.equal(0);
-  return r.stdout;
-}
-
-const TRAIN = `
-import * as torch from '@torch-ts/torch';
-const { nn, optim } = torch;
-torch.manualSeed(0);
-const model = new nn.Sequential(new nn.Linear(1, 16), new nn.ReLU(), new nn.Linear(16, 1));
-const opt = new optim.Adam(model.parameters(), { lr: 0.05 });
-const x = torch.linspace(-1, 1, 64).view(-1, 1);
-const y = x.mul(3).sub(1);
-const losses = [];
-for (let step = 0; step < 40; step++) {
-  losses.push(torch.tidy(() => {
-    opt.zeroGrad();
-    const loss = nn.functional.mseLoss(model.forward(x), y);
-    loss.backward();
-    opt.step();
-    return loss.item();
-  }));
-}
-console.log(JSON.stringify({ first: losses[0], last: losses.at(-1), addon: torch.addonInfo(), version: torch.version }));
-`;
 
 describe('source build: npx torch-ts build inside node_modules', function () {
   this.timeout(1_800_000);
@@ -60,7 +30,7 @@ describe('source build: npx torch-ts build inside node_modules', function () {
     expect(tarball, readdirSync(dir).join(', ')).to.be.a('string');
     project = mkdtempSync(join(tmpdir(), 'source-build-'));
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
-    writeFileSync(join(project, 'train.mjs'), TRAIN);
+    writeFileSync(join(project, 'train.mjs'), `import * as torch from '@torch-ts/torch';\n${TRAIN}`);
     ok(
       sh(
         'npm',
@@ -89,12 +59,7 @@ describe('source build: npx torch-ts build inside node_modules', function () {
   });
 
   it('trains a small model with plain node, loading the source build', () => {
-    const line =
-      ok(sh(process.execPath, ['train.mjs'], project, env), 'node train.mjs')
-        .trim()
-        .split('\n')
-        .pop() ?? '';
-    const r = JSON.parse(line) as { first: number; last: number; addon: { source: string; path: string }; version: string };
+    const r = trainReport(ok(sh(process.execPath, ['train.mjs'], project, env), 'node train.mjs'));
     expect(r.addon.source).to.equal('build');
     expect(r.addon.path.startsWith(join(project, 'node_modules', '@torch-ts', 'torch', 'build'))).to.equal(true);
     expect(r.last).to.be.below(r.first / 10);
