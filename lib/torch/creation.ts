@@ -206,10 +206,8 @@ function toInteger(v: number | bigint, dtype: DType): number | bigint {
 
 // From PyTorch 2.14 a fraction just above an integer dtype's max truncates to
 // it (255.5 as uint8 is 255); 2.13 and older raise. The linked libtorch decides.
-const FRACTION_BELOW_MAX_FITS = (() => {
-  const [major, minor] = String(native.torchVersion).split('.').map(Number);
-  return (major ?? 0) > 2 || ((major ?? 0) === 2 && (minor ?? 0) >= 14);
-})();
+const [TORCH_MAJOR = 0, TORCH_MINOR = 0] = native.torchVersion.split('.').map(Number);
+const FRACTION_BELOW_MAX_FITS = TORCH_MAJOR > 2 || (TORCH_MAJOR === 2 && TORCH_MINOR >= 14);
 
 /** Wraps a typed array's data in a tensor of `shape` (copied). @throws TorchError on a size mismatch. */
 export function fromTypedArray(data: TypedArray, shape: number[], opts?: TensorOptions): Tensor {
